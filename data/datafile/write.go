@@ -1,0 +1,113 @@
+package datafile
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+
+	"jingge/geo"
+)
+
+// coordScale rounds written coordinates to 7 decimals.
+const coordScale = 1e7
+
+func round(p orb.Point) orb.Point {
+	return orb.Point{math.Round(p[0]*coordScale) / coordScale, math.Round(p[1]*coordScale) / coordScale}
+}
+
+func roundMulti(mp orb.MultiPolygon) orb.MultiPolygon {
+	out := make(orb.MultiPolygon, len(mp))
+	for i, poly := range mp {
+		out[i] = make(orb.Polygon, len(poly))
+		for j, ring := range poly {
+			r := make(orb.Ring, len(ring))
+			for k, p := range ring {
+				r[k] = round(p)
+			}
+			out[i][j] = r
+		}
+	}
+	return out
+}
+
+func areaGeometry(mp orb.MultiPolygon) *geojson.Geometry {
+	mp = roundMulti(mp)
+	if len(mp) == 1 {
+		return geojson.NewGeometry(mp[0])
+	}
+	return geojson.NewGeometry(mp)
+}
+
+// Write encodes ds as a dataset file, one feature per line, in a stable
+// order: county, townships, stations, grids, members, each as in ds.
+func Write(w io.Writer, ds *geo.Dataset) error {
+	var feats []feature
+	add := func(g *geojson.Geometry, props any) error {
+		raw, err := json.Marshal(props)
+		if err != nil {
+			return fmt.Errorf("datafile: %w", err)
+		}
+		feats = append(feats, feature{Type: "Feature", Geometry: g, Properties: raw})
+		return nil
+	}
+	var err error
+	if len(ds.County) > 0 {
+		err = add(areaGeometry(ds.County), countyProps{Kind: "county", Name: ds.Meta.Name})
+	}
+	for _, t := range ds.Townships {
+		if err == nil {
+			err = add(areaGeometry(t.Geometry), townshipProps{Kind: "township", Code: t.Code, Name: t.Name, Stations: t.StationIDs})
+		}
+	}
+	for _, s := range ds.Stations {
+		if err == nil {
+			err = add(geojson.NewGeometry(round(s.Location)), stationProps{Kind: "station", ID: s.ID, Name: s.Name, NameEN: s.NameEN, Region: s.Region, Brand: s.Brand, Phone: s.Phone})
+		}
+	}
+	for _, g := range ds.Grids {
+		if err == nil {
+			err = add(areaGeometry(g.Geometry), gridProps{Kind: "grid", ID: g.ID, Level: g.Level, Name: g.Name, Station: g.StationID, Parent: g.ParentID, Township: g.Township, Population: g.Population})
+		}
+	}
+	for _, m := range ds.Members {
+		if err == nil {
+			grids := m.GridIDs
+			if grids == nil {
+				grids = []string{}
+			}
+			err = add(nil, memberProps{Kind: "member", ID: m.ID, Name: m.Name, Role: m.Role, Phone: m.Phone, Station: m.StationID, Grids: grids})
+		}
+	}
+	if err != nil {
+		return err
+	}
+	head, err := json.Marshal(header{Format: FormatVersion, Meta: ds.Meta})
+	if err != nil {
+		return fmt.Errorf("datafile: %w", err)
+	}
+	if _, err := fmt.Fprintf(w, "{\"type\":\"FeatureCollection\",\"jingge\":%s,\"features\":[\n", head); err != nil {
+		return fmt.Errorf("datafile: %w", err)
+	}
+	for i, f := range feats {
+		line, err := json.Marshal(f)
+		if err != nil {
+			return fmt.Errorf("datafile: %w", err)
+		}
+		sep := ",\n"
+		if i == len(feats)-1 {
+			sep = "\n"
+		}
+		if _, err := fmt.Fprintf(w, "%s%s", line, sep); err != nil {
+			return fmt.Errorf("datafile: %w", err)
+		}
+	}
+	_, err = io.WriteString(w, "]}\n")
+	if err != nil {
+		return fmt.Errorf("datafile: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,305 @@
+package geo
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
+)
+
+// Hit is the answer to a point lookup: the community grid that holds the
+// point (nil where the dataset has only police grids), its police grid and
+// its station. All three are nil for a point outside every grid.
+type Hit struct {
+	Community *Grid
+	Police    *Grid
+	Station   *Station
+}
+
+// Found reports whether the point fell in any grid.
+func (h Hit) Found() bool { return h.Police != nil || h.Community != nil }
+
+// Index is an immutable, query-ready view of a Dataset. Every method is safe
+// for concurrent use; an Index is replaced, never changed.
+type Index struct {
+	ds        *Dataset
+	stationAt map[string]int
+	gridAt    map[string]int
+	memberAt  map[string]int
+	prepared  []*Prepared // by grid position
+	children  [][]int     // police grid position -> community grid positions
+	members   [][]int     // grid position -> member positions
+	community rtree.RTreeGN[float64, int32]
+	police    rtree.RTreeGN[float64, int32]
+	// policeOnly holds police grids that have no community grids of their
+	// own; only those need a second search after a community miss.
+	policeOnly bool
+}
+
+// ErrInvalidDataset is wrapped by NewIndex when the dataset's references
+// do not resolve.
+var ErrInvalidDataset = errors.New("geo: invalid dataset")
+
+// NewIndex checks ds's references and builds its index. ds must not be
+// changed afterwards.
+func NewIndex(ds *Dataset) (*Index, error) {
+	ix := &Index{
+		ds:        ds,
+		stationAt: make(map[string]int, len(ds.Stations)),
+		gridAt:    make(map[string]int, len(ds.Grids)),
+		memberAt:  make(map[string]int, len(ds.Members)),
+		prepared:  make([]*Prepared, len(ds.Grids)),
+		children:  make([][]int, len(ds.Grids)),
+		members:   make([][]int, len(ds.Grids)),
+	}
+	var errs []error
+	bad := func(format string, args ...any) {
+		if len(errs) < 20 {
+			errs = append(errs, fmt.Errorf(format, args...))
+		}
+	}
+	for i, s := range ds.Stations {
+		if _, dup := ix.stationAt[s.ID]; dup || s.ID == "" {
+			bad("station %q: empty or duplicate id", s.ID)
+		}
+		if !s.Region.Valid() {
+			bad("station %q: unknown terrain %q", s.ID, s.Region)
+		}
+		ix.stationAt[s.ID] = i
+	}
+	for i, g := range ds.Grids {
+		if _, dup := ix.gridAt[g.ID]; dup || g.ID == "" {
+			bad("grid %q: empty or duplicate id", g.ID)
+		}
+		ix.gridAt[g.ID] = i
+	}
+	for i := range ds.Grids {
+		g := &ds.Grids[i]
+		if _, ok := ix.stationAt[g.StationID]; !ok {
+			bad("grid %s: unknown station %q", g.ID, g.StationID)
+		}
+		if len(g.Geometry) == 0 {
+			bad("grid %s: empty geometry", g.ID)
+		}
+		switch g.Level {
+		case PoliceLevel:
+			if g.ParentID != "" {
+				bad("grid %s: a police grid has no parent grid", g.ID)
+			}
+		case CommunityLevel:
+			p, ok := ix.gridAt[g.ParentID]
+			if g.ParentID != "" && (!ok || ds.Grids[p].Level != PoliceLevel) {
+				bad("grid %s: parent %q is not a police grid", g.ID, g.ParentID)
+			} else if ok && ds.Grids[p].StationID != g.StationID {
+				bad("grid %s: station %q differs from its police grid's %q", g.ID, g.StationID, ds.Grids[p].StationID)
+			} else if ok {
+				ix.children[p] = append(ix.children[p], i)
+			}
+		default:
+			bad("grid %s: unknown level %q", g.ID, g.Level)
+		}
+	}
+	for i, m := range ds.Members {
+		if _, dup := ix.memberAt[m.ID]; dup || m.ID == "" {
+			bad("member %q: empty or duplicate id", m.ID)
+		}
+		ix.memberAt[m.ID] = i
+		for _, gid := range m.GridIDs {
+			gi, ok := ix.gridAt[gid]
+			if !ok {
+				bad("member %s: unknown grid %q", m.ID, gid)
+				continue
+			}
+			ix.members[gi] = append(ix.members[gi], i)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidDataset, errors.Join(errs...))
+	}
+	for i := range ds.Grids {
+		g := &ds.Grids[i]
+		p := Prepare(g.Geometry)
+		ix.prepared[i] = p
+		b := p.Bound()
+		switch {
+		case g.Level == CommunityLevel:
+			ix.community.Insert(b.Min, b.Max, int32(i))
+		case len(ix.children[i]) == 0:
+			ix.police.Insert(b.Min, b.Max, int32(i))
+			ix.policeOnly = true
+		}
+	}
+	return ix, nil
+}
+
+// Dataset returns the dataset the index was built from. Callers must not
+// change it.
+func (ix *Index) Dataset() *Dataset { return ix.ds }
+
+// Meta returns the dataset's description.
+func (ix *Index) Meta() Meta { return ix.ds.Meta }
+
+// Lookup finds the grids and station responsible for pt, given in the
+// dataset's datum. A point on a boundary shared by two grids belongs to the
+// one east of it (north of it on an east-west boundary), see Prepared.
+// Lookup does not allocate.
+func (ix *Index) Lookup(pt orb.Point) Hit {
+	found := int32(-1)
+	ix.community.Search(pt, pt, func(_, _ [2]float64, gi int32) bool {
+		if ix.prepared[gi].Contains(pt) {
+			found = gi
+			return false
+		}
+		return true
+	})
+	if found < 0 && ix.policeOnly {
+		ix.police.Search(pt, pt, func(_, _ [2]float64, gi int32) bool {
+			if ix.prepared[gi].Contains(pt) {
+				found = gi
+				return false
+			}
+			return true
+		})
+	}
+	if found < 0 {
+		return Hit{}
+	}
+	return ix.hitOf(int(found))
+}
+
+func (ix *Index) hitOf(gi int) Hit {
+	g := &ix.ds.Grids[gi]
+	var h Hit
+	if g.Level == CommunityLevel {
+		h.Community = g
+		if p, ok := ix.gridAt[g.ParentID]; ok {
+			h.Police = &ix.ds.Grids[p]
+		}
+	} else {
+		h.Police = g
+	}
+	if s, ok := ix.stationAt[g.StationID]; ok {
+		h.Station = &ix.ds.Stations[s]
+	}
+	return h
+}
+
+// LookupBatch looks up every point of pts and writes the answers to out,
+// which must be at least as long as pts. It does not allocate.
+func (ix *Index) LookupBatch(pts []orb.Point, out []Hit) {
+	for i, p := range pts {
+		out[i] = ix.Lookup(p)
+	}
+}
+
+// Stations returns all stations in dataset order. Callers must not change them.
+func (ix *Index) Stations() []Station { return ix.ds.Stations }
+
+// Station returns the station with the given id.
+func (ix *Index) Station(id string) (*Station, bool) {
+	i, ok := ix.stationAt[id]
+	if !ok {
+		return nil, false
+	}
+	return &ix.ds.Stations[i], true
+}
+
+// Grid returns the grid with the given id (its code).
+func (ix *Index) Grid(id string) (*Grid, bool) {
+	i, ok := ix.gridAt[id]
+	if !ok {
+		return nil, false
+	}
+	return &ix.ds.Grids[i], true
+}
+
+// Member returns the member with the given id.
+func (ix *Index) Member(id string) (*Member, bool) {
+	i, ok := ix.memberAt[id]
+	if !ok {
+		return nil, false
+	}
+	return &ix.ds.Members[i], true
+}
+
+// Children returns the community grids of a police grid, in dataset order.
+func (ix *Index) Children(policeID string) []*Grid {
+	i, ok := ix.gridAt[policeID]
+	if !ok {
+		return nil
+	}
+	out := make([]*Grid, len(ix.children[i]))
+	for k, c := range ix.children[i] {
+		out[k] = &ix.ds.Grids[c]
+	}
+	return out
+}
+
+// Members returns the members who serve the grid, police roles first, then
+// by name.
+func (ix *Index) Members(gridID string) []*Member {
+	i, ok := ix.gridAt[gridID]
+	if !ok {
+		return nil
+	}
+	out := make([]*Member, len(ix.members[i]))
+	for k, m := range ix.members[i] {
+		out[k] = &ix.ds.Members[m]
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		ra, rb := slices.Index(Roles, out[a].Role), slices.Index(Roles, out[b].Role)
+		if ra != rb {
+			return ra < rb
+		}
+		return out[a].Name < out[b].Name
+	})
+	return out
+}
+
+// GridFilter selects grids for Grids. Zero fields select everything.
+type GridFilter struct {
+	Level   Level
+	Station string
+	Bound   *orb.Bound // grids whose geometry intersects the bound
+}
+
+// Grids returns the grids that pass f, in dataset order.
+func (ix *Index) Grids(f GridFilter) []*Grid {
+	var out []*Grid
+	for i := range ix.ds.Grids {
+		g := &ix.ds.Grids[i]
+		if f.Level != "" && g.Level != f.Level {
+			continue
+		}
+		if f.Station != "" && g.StationID != f.Station {
+			continue
+		}
+		if f.Bound != nil && !ix.intersectsBound(i, *f.Bound) {
+			continue
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// intersectsBound reports whether grid i's geometry and b share any point.
+func (ix *Index) intersectsBound(i int, b orb.Bound) bool {
+	p := ix.prepared[i]
+	if !p.Bound().Intersects(b) {
+		return false
+	}
+	return MultiPolygonIntersectsBound(ix.ds.Grids[i].Geometry, p, b)
+}
+
+// StationArea returns the union of the station's grids as the list of its
+// police grids (or community grids where it has no police grids).
+func (ix *Index) StationArea(stationID string) []*Grid {
+	police := ix.Grids(GridFilter{Level: PoliceLevel, Station: stationID})
+	if len(police) > 0 {
+		return police
+	}
+	return ix.Grids(GridFilter{Level: CommunityLevel, Station: stationID})
+}

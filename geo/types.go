@@ -1,0 +1,138 @@
+package geo
+
+import (
+	"fmt"
+
+	"github.com/paulmach/orb"
+)
+
+// Station is a police station (派出所). Its area is the union of its grids.
+type Station struct {
+	ID       string    `json:"id"`      // stable lower-case id, e.g. "wenjilu"
+	Name     string    `json:"name"`    // 文姬路派出所
+	NameEN   string    `json:"name_en"` // Wenjilu Police Station
+	Region   Terrain   `json:"region"`
+	Brand    string    `json:"brand"` // the station's "一所一品" brand
+	Location orb.Point `json:"-"`     // the station building, in the dataset datum
+	Phone    string    `json:"phone"`
+}
+
+// Level tells police grids (警格) from community grids (网格).
+type Level string
+
+// The two grid levels. Every community grid lies in exactly one police grid.
+const (
+	PoliceLevel    Level = "police"
+	CommunityLevel Level = "community"
+)
+
+// ParseLevel accepts "police" or "community" (or the Chinese 警格 / 网格).
+func ParseLevel(s string) (Level, error) {
+	switch s {
+	case "police", "警格":
+		return PoliceLevel, nil
+	case "community", "网格":
+		return CommunityLevel, nil
+	}
+	return "", fmt.Errorf("geo: unknown grid level %q (want police or community)", s)
+}
+
+// Grid is one police grid or community grid. Community grid codes follow the
+// Xi'an grid standard: the 12-digit statistical code of the village or
+// community plus a 2-digit sequence. Police grid codes use the township's
+// 9-digit code, "000" and a 2-digit sequence.
+type Grid struct {
+	ID         string           `json:"id"` // the grid code
+	Level      Level            `json:"level"`
+	Name       string           `json:"name"`
+	StationID  string           `json:"station"`
+	ParentID   string           `json:"parent,omitempty"` // the police grid of a community grid
+	Township   string           `json:"township,omitempty"`
+	Population int              `json:"population,omitempty"`
+	Geometry   orb.MultiPolygon `json:"-"`
+}
+
+// Role is what a member does in their grids.
+type Role string
+
+// The roles of grid members ("一格多元").
+const (
+	CommunityOfficer Role = "community_officer" // 社区民警
+	AuxiliaryOfficer Role = "auxiliary_officer" // 辅警
+	GridWorker       Role = "grid_worker"       // 网格员
+	VillageCadre     Role = "village_cadre"     // 村干部
+	SecurityGuard    Role = "security_guard"    // 保安
+	BuildingHead     Role = "building_head"     // 楼栋长
+)
+
+// Roles lists every member role, police roles first.
+var Roles = []Role{CommunityOfficer, AuxiliaryOfficer, GridWorker, VillageCadre, SecurityGuard, BuildingHead}
+
+var roleLabels = map[Role][2]string{
+	CommunityOfficer: {"社区民警", "Community police officer"},
+	AuxiliaryOfficer: {"辅警", "Auxiliary officer"},
+	GridWorker:       {"网格员", "Grid worker"},
+	VillageCadre:     {"村干部", "Village cadre"},
+	SecurityGuard:    {"保安", "Security guard"},
+	BuildingHead:     {"楼栋长", "Building head"},
+}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { _, ok := roleLabels[r]; return ok }
+
+// LabelZH is the role's Chinese name; empty for an unknown role.
+func (r Role) LabelZH() string { return roleLabels[r][0] }
+
+// LabelEN is the role's English name; empty for an unknown role.
+func (r Role) LabelEN() string { return roleLabels[r][1] }
+
+// IsPolice reports whether the role is held by police staff (officer or auxiliary).
+func (r Role) IsPolice() bool { return r == CommunityOfficer || r == AuxiliaryOfficer }
+
+// Member is a person attached to one or more grids ("一员多能").
+type Member struct {
+	ID        string   `json:"id"`
+	Name      string   `json:"name"`
+	Role      Role     `json:"role"`
+	Phone     string   `json:"phone"`
+	StationID string   `json:"station,omitempty"`
+	GridIDs   []string `json:"grids"`
+}
+
+// Township is a township-level unit (乡镇/街道), kept for base maps and codes.
+type Township struct {
+	Code       string           `json:"code"`
+	Name       string           `json:"name"`
+	StationIDs []string         `json:"stations"`
+	Geometry   orb.MultiPolygon `json:"-"`
+}
+
+// Source credits one input of a dataset.
+type Source struct {
+	Name    string `json:"name"`
+	What    string `json:"what"`
+	License string `json:"license"`
+}
+
+// Meta describes a dataset: where it came from, what in it is real and what
+// is synthesised, and the datum of all its coordinates.
+type Meta struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description,omitempty"`
+	Datum       string   `json:"datum"` // "wgs84" (CGCS2000 is treated as equal), "gcj02" or "bd09"
+	Generated   string   `json:"generated,omitempty"`
+	Real        []string `json:"real,omitempty"`
+	Synthetic   []string `json:"synthetic,omitempty"`
+	Caveats     []string `json:"caveats,omitempty"`
+	Sources     []Source `json:"sources,omitempty"`
+}
+
+// Dataset is everything jingge serves about a territory at one moment.
+type Dataset struct {
+	Meta      Meta
+	County    orb.MultiPolygon // the outline of the whole territory; may be empty
+	Townships []Township
+	Stations  []Station
+	Grids     []Grid
+	Members   []Member
+}
