@@ -46,6 +46,7 @@ type Prepared struct {
 	bound     orb.Bound
 	minY      float64
 	bandScale float64 // bands per unit of y
+	nBands    int
 	bandStart []int32 // len(bands)+1 offsets into edges
 	edges     []edge
 }
@@ -72,6 +73,7 @@ func Prepare(mp orb.MultiPolygon) *Prepared {
 		return p
 	}
 	p.bandScale = float64(nBands) / height
+	p.nBands = nBands
 	counts := make([]int32, nBands+1)
 	for i := range all {
 		lo, hi := p.band(all[i].ay), p.band(all[i].by)
@@ -117,10 +119,10 @@ func appendRingEdges(dst []edge, ring orb.Ring) []edge {
 // band maps y to its band. It is monotone in y, so an edge spanning
 // [ay, by] is listed in every band any of its points can be looked up in.
 func (p *Prepared) band(y float64) int {
-	n := len(p.bandStart) - 1
 	if p.bandScale == 0 {
 		return 0
 	}
+	n := p.nBands
 	f := (y - p.minY) * p.bandScale
 	if !(f > 0) { // also catches NaN
 		return 0
