@@ -1,31 +1,59 @@
 // Package memory is the embedded default store: a dataset held in process
-// memory, used when no database is configured.
+// memory, used when no database is configured. It keeps the history of every
+// grid, like the PostGIS store, but forgets it when the process ends.
+//
+// It checks references (geo.NewIndex) but not geometry: self-intersections,
+// overlaps and gaps are caught only by stores with a geometry engine.
 package memory
 
 import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"jingge/data"
 	"jingge/geo"
 )
 
-// Store keeps one dataset in memory. It is safe for concurrent use.
+// Store keeps one dataset and its grid history in memory. It is safe for
+// concurrent use.
 type Store struct {
-	mu       sync.Mutex
-	ds       *geo.Dataset
+	mu sync.Mutex
+	ds *geo.Dataset
+	// versions holds every grid version ever in force, in creation order;
+	// ords[i] is the dataset position of versions[i], which orders
+	// snapshots of the past.
+	versions []data.GridVersion
+	ords     []int
+	current  map[string]int         // grid id -> position in versions of its version in force
+	stations map[string]geo.Station // every station ever held, latest content
 	watchers map[chan struct{}]struct{}
+	now      func() time.Time
 }
 
-var _ data.Store = (*Store)(nil)
+var (
+	_ data.Store      = (*Store)(nil)
+	_ data.Importer   = (*Store)(nil)
+	_ data.GridEditor = (*Store)(nil)
+	_ data.History    = (*Store)(nil)
+)
 
-// New returns a store holding ds, which it checks with geo.NewIndex.
+// New returns a store holding ds, which it checks with geo.NewIndex. Its
+// grids are in force from now on.
 func New(ds *geo.Dataset) (*Store, error) {
 	if _, err := geo.NewIndex(ds); err != nil {
 		return nil, fmt.Errorf("memory: %w", err)
 	}
-	return &Store{ds: Clone(ds), watchers: map[chan struct{}]struct{}{}}, nil
+	s := &Store{
+		ds:       &geo.Dataset{},
+		current:  map[string]int{},
+		stations: map[string]geo.Station{},
+		watchers: map[chan struct{}]struct{}{},
+		now:      time.Now,
+	}
+	s.applyLocked(Clone(ds), s.now(), classify(s.ds, ds))
+	return s, nil
 }
 
 // Snapshot returns a deep copy of the dataset in force.
@@ -65,16 +93,11 @@ func (s *Store) notifyLocked() {
 	}
 }
 
-// Replace swaps in a whole new dataset after checking it, and tells watchers.
+// Replace swaps in a whole new dataset after checking it, and tells
+// watchers. It is Import without options or report.
 func (s *Store) Replace(ds *geo.Dataset) error {
-	if _, err := geo.NewIndex(ds); err != nil {
-		return fmt.Errorf("memory: %w: %w", data.ErrInvalid, err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.ds = Clone(ds)
-	s.notifyLocked()
-	return nil
+	_, err := s.Import(context.Background(), ds, data.ImportOptions{})
+	return err
 }
 
 // Close implements data.Store.
