@@ -3,6 +3,7 @@ module jingge
 go 1.26
 
 require (
+	github.com/gorilla/mux v1.8.1
 	github.com/paulmach/orb v0.14.0
 	github.com/tidwall/rtree v1.10.0
 )

@@ -1,0 +1,50 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+)
+
+// Response media types.
+const (
+	contentTypeJSON    = "application/json"
+	contentTypeGeoJSON = "application/geo+json"
+	contentTypeProblem = "application/problem+json"
+)
+
+// bufferPool recycles response buffers; huge ones are dropped so one large
+// grid collection does not pin its memory forever.
+var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledBuffer = 1 << 20
+
+// writeJSON encodes v whole before sending anything, so an encoding failure
+// still becomes a clean 500 instead of a truncated body.
+func writeJSON(w http.ResponseWriter, r *http.Request, logger *slog.Logger, status int, contentType string, v any) {
+	buf := bufferPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= maxPooledBuffer {
+			bufferPool.Put(buf)
+		}
+	}()
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		logger.ErrorContext(r.Context(), "encoding the response failed", "request_id", requestIDFrom(r.Context()), "path", r.URL.Path, "err", err)
+		status, contentType = http.StatusInternalServerError, contentTypeProblem
+		buf.Reset()
+		fallback := Problem{Type: problemType("internal"), Title: "Internal Server Error", Status: status, Detail: "internal error", Instance: r.URL.Path, RequestID: requestIDFrom(r.Context())}
+		_ = json.NewEncoder(buf).Encode(fallback)
+	}
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}

@@ -1,0 +1,208 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"jingge/data"
+)
+
+// Error kinds of the API itself, beside the data package's sentinels. Like
+// those, they only pick the HTTP status; the message for the client travels
+// in a *Problem.
+var (
+	errTooLarge         = errors.New("api: request too large")
+	errMethodNotAllowed = errors.New("api: method not allowed")
+	errNoRoute          = errors.New("api: no such route")
+)
+
+// statusOf is the one mapping from error kinds to HTTP statuses. The first
+// kind that errors.Is matches wins; an error matching none is a 500 whose
+// cause is logged and never shown.
+var statusOf = []struct {
+	kind    error
+	status  int
+	problem string // the problem type, see problemType
+}{
+	{data.ErrInvalid, http.StatusBadRequest, "invalid-request"},
+	{data.ErrNotFound, http.StatusNotFound, "not-found"},
+	{errNoRoute, http.StatusNotFound, "no-route"},
+	{errMethodNotAllowed, http.StatusMethodNotAllowed, "method-not-allowed"},
+	{data.ErrConflict, http.StatusConflict, "conflict"},
+	// A read-only store refuses a change the client may not make here; the
+	// request is not wrong in itself, so not a 400.
+	{data.ErrReadOnly, http.StatusConflict, "read-only"},
+	{errTooLarge, http.StatusRequestEntityTooLarge, "too-large"},
+	{data.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
+}
+
+// problemType turns a short problem name into the problem's type URI. The
+// URIs are names, not addresses: clients compare them, they need not fetch them.
+func problemType(name string) string { return "urn:jingge:problem:" + name }
+
+// InvalidParam names one bad input of a request and says what is wrong
+// with it, as in RFC 9457's example extension.
+type InvalidParam struct {
+	Name   string `json:"name"`
+	Reason string `json:"reason"`
+}
+
+// Problem is an RFC 9457 problem document. As an error it wraps its Kind,
+// which selects the status through statusOf, and its Cause, which is
+// logged but never sent.
+type Problem struct {
+	Type          string         `json:"type"`
+	Title         string         `json:"title"`
+	Status        int            `json:"status"`
+	Detail        string         `json:"detail,omitempty"`
+	Instance      string         `json:"instance,omitempty"`
+	RequestID     string         `json:"request_id,omitempty"`
+	InvalidParams []InvalidParam `json:"invalid_params,omitempty"`
+	// Extra holds problem-specific members, such as the dataset bounds of an
+	// "outside every grid" answer. Its keys must not collide with the above.
+	Extra map[string]any `json:"-"`
+
+	Kind  error `json:"-"`
+	Cause error `json:"-"`
+	// RetryAfterSeconds, when positive, is sent as the Retry-After header.
+	RetryAfterSeconds int `json:"-"`
+	// Allow, when set, is sent as the Allow header of a 405.
+	Allow []string `json:"-"`
+}
+
+func (p *Problem) Error() string {
+	msg := p.Detail
+	if msg == "" {
+		msg = p.Title
+	}
+	if p.Cause != nil {
+		return fmt.Sprintf("api: %s: %v", msg, p.Cause)
+	}
+	return "api: " + msg
+}
+
+// Unwrap exposes the kind and the cause to errors.Is and errors.As.
+func (p *Problem) Unwrap() []error {
+	var out []error
+	if p.Kind != nil {
+		out = append(out, p.Kind)
+	}
+	if p.Cause != nil {
+		out = append(out, p.Cause)
+	}
+	return out
+}
+
+// invalid returns a 400 problem listing params; its detail joins their reasons.
+func invalid(params ...InvalidParam) *Problem {
+	reasons := make([]string, len(params))
+	for i, p := range params {
+		reasons[i] = p.Reason
+	}
+	return &Problem{Kind: data.ErrInvalid, Type: problemType("invalid-parameters"), Detail: strings.Join(reasons, "; "), InvalidParams: params}
+}
+
+// invalidBody returns a 400 problem about the request body.
+func invalidBody(format string, args ...any) *Problem {
+	return &Problem{Kind: data.ErrInvalid, Type: problemType("invalid-body"), Detail: fmt.Sprintf(format, args...)}
+}
+
+// notFound returns a 404 problem with detail.
+func notFound(format string, args ...any) *Problem {
+	return &Problem{Kind: data.ErrNotFound, Detail: fmt.Sprintf(format, args...)}
+}
+
+// tooLarge returns a 413 problem of the given type name.
+func tooLarge(name, format string, args ...any) *Problem {
+	return &Problem{Kind: errTooLarge, Type: problemType(name), Detail: fmt.Sprintf(format, args...)}
+}
+
+// retryAfterDefault is the Retry-After of a 503 whose problem sets none.
+const retryAfterDefault = 5
+
+// problemOf turns any error into the problem to send, and reports whether
+// its cause must be logged because the client will not see it.
+func problemOf(err error) (p Problem, internal bool) {
+	var src *Problem
+	if errors.As(err, &src) {
+		p = *src
+	}
+	for _, m := range statusOf {
+		if errors.Is(err, m.kind) {
+			p.Status = m.status
+			if p.Type == "" {
+				p.Type = problemType(m.problem)
+			}
+			break
+		}
+	}
+	if p.Status == 0 {
+		// Unknown kind: say nothing about it.
+		return Problem{Type: problemType("internal"), Status: http.StatusInternalServerError, Title: "Internal Server Error", Detail: "internal error"}, true
+	}
+	if p.Title == "" {
+		p.Title = http.StatusText(p.Status)
+	}
+	if src == nil {
+		// A store's error of a known kind: its text may hold storage details,
+		// so the client gets the status's words and the log gets the error.
+		p.Detail = strings.ToLower(p.Title)
+		p.Cause = err
+	}
+	if p.Status == http.StatusServiceUnavailable && p.RetryAfterSeconds <= 0 {
+		p.RetryAfterSeconds = retryAfterDefault
+	}
+	return p, false
+}
+
+// writeError sends err as an application/problem+json response. Errors of
+// no known kind become a 500 "internal error"; their cause is logged with
+// the request id and never sent.
+func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
+	p, internal := problemOf(err)
+	p.Instance = r.URL.Path
+	p.RequestID = requestIDFrom(r.Context())
+	if internal {
+		logger.ErrorContext(r.Context(), "internal error", "request_id", p.RequestID, "method", r.Method, "path", r.URL.Path, "err", err)
+	} else if p.Cause != nil {
+		logger.WarnContext(r.Context(), "request failed", "request_id", p.RequestID, "status", p.Status, "err", err)
+	}
+	h := w.Header()
+	if p.RetryAfterSeconds > 0 {
+		h.Set("Retry-After", strconv.Itoa(p.RetryAfterSeconds))
+	}
+	if len(p.Allow) > 0 {
+		h.Set("Allow", strings.Join(p.Allow, ", "))
+	}
+	writeJSON(w, r, logger, p.Status, contentTypeProblem, problemBody(p))
+}
+
+// problemBody flattens p and its extension members into one JSON object.
+func problemBody(p Problem) any {
+	if len(p.Extra) == 0 {
+		return p
+	}
+	m := map[string]any{"type": p.Type, "title": p.Title, "status": p.Status}
+	if p.Detail != "" {
+		m["detail"] = p.Detail
+	}
+	if p.Instance != "" {
+		m["instance"] = p.Instance
+	}
+	if p.RequestID != "" {
+		m["request_id"] = p.RequestID
+	}
+	if len(p.InvalidParams) > 0 {
+		m["invalid_params"] = p.InvalidParams
+	}
+	for k, v := range p.Extra {
+		if _, taken := m[k]; !taken {
+			m[k] = v
+		}
+	}
+	return m
+}

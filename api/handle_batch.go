@@ -1,0 +1,382 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"strconv"
+
+	"github.com/paulmach/orb"
+
+	"jingge/geo"
+	"jingge/geo/crs"
+)
+
+// BatchResponse answers POST /api/v1/lookup. Results are in input order.
+type BatchResponse struct {
+	CRS      string        `json:"crs"`   // the system the points were read in
+	Datum    string        `json:"datum"` // the dataset's datum, the lookups' own
+	Count    int           `json:"count"`
+	Found    int           `json:"found"`
+	NotFound int           `json:"not_found"`
+	Results  []BatchResult `json:"results"`
+}
+
+// BatchResult is the answer for one input point. ID echoes the input
+// feature's id, as it was sent (string or number), when it had one.
+type BatchResult struct {
+	Index         int             `json:"index"`
+	ID            json.RawMessage `json:"id,omitempty"`
+	Found         bool            `json:"found"`
+	CommunityGrid *Ref            `json:"community_grid"`
+	PoliceGrid    *Ref            `json:"police_grid"`
+	Station       *Ref            `json:"station"`
+}
+
+// Ref names a grid or a station.
+type Ref struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// batchBody is every shape POST /api/v1/lookup accepts, decoded in one
+// pass: GeoJSON (FeatureCollection, Feature, Point, MultiPoint) or the
+// compact {"crs": ..., "points": [[lon, lat], ...]}.
+type batchBody struct {
+	Type        *string         `json:"type"`
+	CRS         json.RawMessage `json:"crs"`
+	Points      []position      `json:"points"`
+	Features    []batchFeature  `json:"features"`
+	Geometry    *batchGeometry  `json:"geometry"`
+	Coordinates json.RawMessage `json:"coordinates"`
+	ID          json.RawMessage `json:"id"`
+}
+
+type batchFeature struct {
+	Type     string          `json:"type"`
+	ID       json.RawMessage `json:"id"`
+	Geometry *batchGeometry  `json:"geometry"`
+}
+
+type batchGeometry struct {
+	Type        string          `json:"type"`
+	Coordinates json.RawMessage `json:"coordinates"`
+}
+
+// position is a GeoJSON position [lon, lat] or [lon, lat, altitude]. Its
+// decoder never fails; it records what is wrong in err, so one bad point
+// can be named by its place in the request.
+type position struct {
+	pt  orb.Point
+	err string
+}
+
+// UnmarshalJSON implements json.Unmarshaler. The bytes are valid JSON
+// already; numbers cannot hold ',' or ']', so splitting on ',' is safe.
+func (p *position) UnmarshalJSON(b []byte) error {
+	*p = position{}
+	b = bytes.TrimSpace(b)
+	if len(b) < 2 || b[0] != '[' || b[len(b)-1] != ']' {
+		p.err = fmt.Sprintf("must be a position [lon, lat], got %s", clip(b))
+		return nil
+	}
+	inner := bytes.TrimSpace(b[1 : len(b)-1])
+	n := 0
+	for len(inner) > 0 {
+		tok := inner
+		if i := bytes.IndexByte(inner, ','); i >= 0 {
+			tok, inner = inner[:i], inner[i+1:]
+		} else {
+			inner = nil
+		}
+		v, err := strconv.ParseFloat(string(bytes.TrimSpace(tok)), 64)
+		if err != nil && !isRangeErr(err) {
+			// Strings, nulls, booleans and nested arrays all land here.
+			p.err = fmt.Sprintf("must hold numbers [lon, lat], got %s", clip(b))
+			return nil
+		}
+		if n < 2 {
+			p.pt[n] = v
+		}
+		n++
+	}
+	if n < 2 || n > 3 {
+		p.err = fmt.Sprintf("must have 2 numbers [lon, lat] (or 3 with altitude), got %d in %s", n, clip(b))
+		return nil
+	}
+	lon, lat := p.pt[0], p.pt[1]
+	switch {
+	case math.Abs(lon) > maxLon:
+		p.err = fmt.Sprintf("longitude must be between -180 and 180, got %g", lon)
+	case math.Abs(lat) > maxLat:
+		p.err = fmt.Sprintf("latitude must be between -90 and 90, got %g", lat)
+		if math.Abs(lon) <= maxLat && math.Abs(lat) <= maxLon {
+			p.err += " (lon and lat may be swapped: lon comes first)"
+		}
+	}
+	return nil
+}
+
+// clip quotes at most 40 bytes of a client's input for an error message.
+func clip(b []byte) string {
+	if len(b) > 40 {
+		return string(b[:40]) + "…"
+	}
+	return string(b)
+}
+
+// batchPoint is one point of a batch with the id it came with.
+type batchPoint struct {
+	pos  position
+	name string // where it sits in the request, for error messages
+	id   json.RawMessage
+}
+
+// maxReported caps how many bad points one 400 lists.
+const maxReported = 20
+
+func (s *Server) handleLookupBatch(w http.ResponseWriter, r *http.Request, q query) error {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return bodyError(err)
+	}
+	queryCRS, hasQueryCRS := q.lookup("crs")
+	from, points, err := s.parseBatch(body, queryCRS, hasQueryCRS)
+	if err != nil {
+		return err
+	}
+	v, err := s.current()
+	if err != nil {
+		return err
+	}
+	pts := make([]orb.Point, len(points))
+	for i := range points {
+		pts[i] = v.toDatum(points[i].pos.pt, from)
+	}
+	hits := make([]geo.Hit, len(pts))
+	v.ix.LookupBatch(pts, hits)
+	resp := BatchResponse{CRS: string(from), Datum: v.datumName, Count: len(hits), Results: make([]BatchResult, len(hits))}
+	for i, h := range hits {
+		res := &resp.Results[i]
+		res.Index, res.ID, res.Found = i, points[i].id, h.Found()
+		if h.Community != nil {
+			res.CommunityGrid = v.gridRefs[h.Community.ID]
+		}
+		if h.Police != nil {
+			res.PoliceGrid = v.gridRefs[h.Police.ID]
+		}
+		if h.Station != nil {
+			res.Station = v.stRefs[h.Station.ID]
+		}
+		if res.Found {
+			resp.Found++
+		}
+	}
+	resp.NotFound = resp.Count - resp.Found
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, resp)
+	return nil
+}
+
+// bodyShapes is said whenever a body has the wrong shape.
+const bodyShapes = `send GeoJSON (a FeatureCollection of Point features, a Point Feature, a Point or a MultiPoint) or {"crs": "gcj02", "points": [[lon, lat], ...]}`
+
+// parseBatch reads a batch body into points and the system they are in.
+func (s *Server) parseBatch(body []byte, queryCRS string, hasQueryCRS bool) (crs.CRS, []batchPoint, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return "", nil, invalidBody("the request body is empty; %s", bodyShapes)
+	}
+	var b batchBody
+	if err := json.Unmarshal(body, &b); err != nil {
+		return "", nil, jsonError(err)
+	}
+	from, err := batchCRS(b.CRS, queryCRS, hasQueryCRS)
+	if err != nil {
+		return "", nil, err
+	}
+	var points []batchPoint
+	typ := ""
+	if b.Type != nil {
+		typ = *b.Type
+	}
+	switch {
+	case b.Type == nil && b.Points != nil:
+		if err := s.checkCount(len(b.Points)); err != nil {
+			return "", nil, err
+		}
+		points = make([]batchPoint, len(b.Points))
+		for i, p := range b.Points {
+			points[i] = batchPoint{pos: p, name: "points[" + strconv.Itoa(i) + "]"}
+		}
+	case b.Type == nil:
+		return "", nil, invalidBody("the body has neither a GeoJSON \"type\" nor \"points\"; %s", bodyShapes)
+	case typ == "FeatureCollection":
+		if b.Features == nil {
+			return "", nil, invalid(InvalidParam{Name: "features", Reason: "a FeatureCollection needs a features array"})
+		}
+		if err := s.checkCount(len(b.Features)); err != nil {
+			return "", nil, err
+		}
+		points = make([]batchPoint, len(b.Features))
+		for i, f := range b.Features {
+			name := "features[" + strconv.Itoa(i) + "]"
+			if f.Type != "Feature" {
+				return "", nil, invalid(InvalidParam{Name: name + ".type", Reason: fmt.Sprintf("every member of features must be a GeoJSON Feature, got type %q", f.Type)})
+			}
+			pos, err := pointGeometry(f.Geometry, name+".geometry")
+			if err != nil {
+				return "", nil, err
+			}
+			points[i] = batchPoint{pos: pos, name: name + ".geometry.coordinates", id: idOf(f.ID)}
+		}
+	case typ == "Feature":
+		pos, err := pointGeometry(b.Geometry, "geometry")
+		if err != nil {
+			return "", nil, err
+		}
+		points = []batchPoint{{pos: pos, name: "geometry.coordinates", id: idOf(b.ID)}}
+	case typ == "Point":
+		var pos position
+		if err := json.Unmarshal(orNull(b.Coordinates), &pos); err != nil {
+			return "", nil, jsonError(err)
+		}
+		points = []batchPoint{{pos: pos, name: "coordinates"}}
+	case typ == "MultiPoint":
+		var list []position
+		if err := json.Unmarshal(orNull(b.Coordinates), &list); err != nil || list == nil {
+			return "", nil, invalid(InvalidParam{Name: "coordinates", Reason: "a MultiPoint's coordinates must be an array of positions [[lon, lat], ...]"})
+		}
+		if err := s.checkCount(len(list)); err != nil {
+			return "", nil, err
+		}
+		points = make([]batchPoint, len(list))
+		for i, p := range list {
+			points[i] = batchPoint{pos: p, name: "coordinates[" + strconv.Itoa(i) + "]"}
+		}
+	default:
+		return "", nil, invalidBody("GeoJSON type %q cannot be looked up; %s", clip([]byte(typ)), bodyShapes)
+	}
+	var bad []InvalidParam
+	badCount := 0
+	for _, p := range points {
+		if p.pos.err != "" {
+			badCount++
+			if len(bad) < maxReported {
+				bad = append(bad, InvalidParam{Name: p.name, Reason: p.name + " " + p.pos.err})
+			}
+		}
+	}
+	if badCount > 0 {
+		pr := invalid(bad...)
+		pr.Detail = fmt.Sprintf("%d of %d points are invalid (nothing was looked up): %s", badCount, len(points), pr.Detail)
+		return "", nil, pr
+	}
+	return from, points, nil
+}
+
+// checkCount enforces MaxBatchPoints.
+func (s *Server) checkCount(n int) error {
+	if n > s.maxBatchPoints {
+		return tooLarge("batch-too-large", "the batch holds %d points, more than the limit of %d per request; split it into requests of at most %d points", n, s.maxBatchPoints, s.maxBatchPoints)
+	}
+	return nil
+}
+
+// pointGeometry reads a Point geometry, the only kind a feature may carry.
+func pointGeometry(g *batchGeometry, name string) (position, error) {
+	if g == nil {
+		return position{}, invalid(InvalidParam{Name: name, Reason: name + " is missing or null; every feature needs a Point geometry"})
+	}
+	if g.Type != "Point" {
+		return position{}, invalid(InvalidParam{Name: name + ".type", Reason: fmt.Sprintf("%s must be a Point, got type %q", name, clip([]byte(g.Type)))})
+	}
+	var pos position
+	if err := json.Unmarshal(orNull(g.Coordinates), &pos); err != nil {
+		return position{}, jsonError(err)
+	}
+	return pos, nil
+}
+
+// orNull makes a missing member decode like a JSON null.
+func orNull(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 {
+		return json.RawMessage("null")
+	}
+	return raw
+}
+
+// idOf keeps a feature id to echo; a null id is no id.
+func idOf(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	return raw
+}
+
+// batchCRS picks the system of a batch from ?crs= and the body's "crs";
+// given twice, the two must agree.
+func batchCRS(bodyRaw json.RawMessage, queryText string, hasQuery bool) (crs.CRS, error) {
+	var bodyText string
+	hasBody := len(bodyRaw) > 0 && string(bodyRaw) != "null"
+	if hasBody {
+		if err := json.Unmarshal(bodyRaw, &bodyText); err != nil {
+			return "", invalid(InvalidParam{Name: "crs", Reason: `the body's "crs" must be a string such as "gcj02"; the GeoJSON 2008 crs object is not supported`})
+		}
+	}
+	var fromQuery, fromBody crs.CRS
+	var errs []error
+	var err error
+	if hasQuery {
+		if fromQuery, err = parseCRS("crs", queryText); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if hasBody {
+		if fromBody, err = parseCRS("crs", bodyText); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := joinInvalid(errs...); err != nil {
+		return "", err
+	}
+	switch {
+	case hasQuery && hasBody && fromQuery != fromBody:
+		return "", invalid(InvalidParam{Name: "crs", Reason: fmt.Sprintf("crs is %s in the query but %s in the body; give it once or make them agree", fromQuery, fromBody)})
+	case hasQuery:
+		return fromQuery, nil
+	case hasBody:
+		return fromBody, nil
+	}
+	return crs.WGS84, nil
+}
+
+// jsonError explains a JSON decoding failure: where the syntax broke, or
+// which member had the wrong kind of value.
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return invalidBody("the body is not valid JSON: %v (at byte %d)", syn, syn.Offset)
+	case errors.As(err, &typ) && typ.Field == "":
+		return invalidBody("the body must be a JSON object, got a JSON %s; %s", typ.Value, bodyShapes)
+	case errors.As(err, &typ):
+		return invalid(InvalidParam{Name: typ.Field, Reason: fmt.Sprintf("%s has the wrong kind of value: a JSON %s where %s belongs", typ.Field, typ.Value, jsonKind(typ.Type.Kind().String()))})
+	}
+	return invalidBody("the body could not be decoded: %v", err)
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "slice", "array":
+		return "an array"
+	case "struct", "map", "ptr":
+		return "an object"
+	case "string":
+		return "a string"
+	}
+	return "something else"
+}

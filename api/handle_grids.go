@@ -1,0 +1,185 @@
+package api
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gorilla/mux"
+	"github.com/paulmach/orb"
+
+	"jingge/geo"
+)
+
+// GridProperties are the properties of a grid in GET /api/v1/grids.
+type GridProperties struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	Level       geo.Level `json:"level"`
+	LevelZH     string    `json:"level_zh"`
+	Station     string    `json:"station"`
+	StationName string    `json:"station_name"`
+	Parent      string    `json:"parent,omitempty"`
+	Township    string    `json:"township,omitempty"`
+	Population  int       `json:"population"`
+	Members     int       `json:"members"`
+}
+
+// GridDetail is the properties of GET /api/v1/grids/{id}: the grid with
+// its police grid (null for a police grid), its community grids (empty
+// for a community grid) and the people who serve it.
+type GridDetail struct {
+	ID         string       `json:"id"`
+	Name       string       `json:"name"`
+	Level      geo.Level    `json:"level"`
+	LevelZH    string       `json:"level_zh"`
+	Township   string       `json:"township,omitempty"`
+	Population int          `json:"population"`
+	Station    Ref          `json:"station"`
+	Parent     *Ref         `json:"parent"`
+	Children   []Ref        `json:"children"`
+	Members    []MemberInfo `json:"members"`
+}
+
+func levelZH(l geo.Level) string {
+	if l == geo.PoliceLevel {
+		return "警格"
+	}
+	return "网格"
+}
+
+func (s *Server) handleGrids(w http.ResponseWriter, r *http.Request, q query) error {
+	var bad []InvalidParam
+	var f geo.GridFilter
+	if text, ok := q.lookup("bbox"); ok {
+		b, err := parseBBox(text)
+		if err != nil {
+			bad = append(bad, *err)
+		} else {
+			f.Bound = &b
+		}
+	}
+	if text, ok := q.lookup("level"); ok {
+		l, err := geo.ParseLevel(text)
+		if err != nil {
+			bad = append(bad, InvalidParam{Name: "level", Reason: fmt.Sprintf("level must be police or community (or 警格 / 网格), got %q", text)})
+		}
+		f.Level = l
+	}
+	station, hasStation := q.lookup("station")
+	if len(bad) > 0 {
+		return invalid(bad...)
+	}
+	v, err := s.current()
+	if err != nil {
+		return err
+	}
+	if hasStation {
+		if _, ok := v.ix.Station(station); !ok {
+			return invalid(InvalidParam{Name: "station", Reason: fmt.Sprintf("station must be the id of a station of the dataset (%s), got %q", stationIDs(v.ix), station)})
+		}
+		f.Station = station
+	}
+	if f.Bound != nil {
+		// bbox is WGS-84 like the output; the grids are in the dataset's datum.
+		b := orb.Bound{Min: v.toDatum(f.Bound.Min, "wgs84"), Max: v.toDatum(f.Bound.Max, "wgs84")}
+		f.Bound = &b
+	}
+	grids := v.ix.Grids(f)
+	fc := FeatureCollection[GridProperties]{Type: "FeatureCollection", Features: make([]Feature[GridProperties], len(grids))}
+	for i, g := range grids {
+		props := GridProperties{
+			ID: g.ID, Name: g.Name, Level: g.Level, LevelZH: levelZH(g.Level),
+			Station: g.StationID, Parent: g.ParentID, Township: g.Township,
+			Population: g.Population, Members: v.gridMembers[g.ID],
+		}
+		if st := v.stRefs[g.StationID]; st != nil {
+			props.StationName = st.Name
+		}
+		fc.Features[i] = newFeature(g.ID, areaGeometry(v.geometryWGS84(g.Geometry)), props)
+	}
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, fc)
+	return nil
+}
+
+func stationIDs(ix *geo.Index) string {
+	ids := make([]string, 0, len(ix.Stations()))
+	for _, st := range ix.Stations() {
+		ids = append(ids, st.ID)
+	}
+	if len(ids) == 0 {
+		return "it has none"
+	}
+	return "one of " + strings.Join(ids, ", ")
+}
+
+// parseBBox reads minLon,minLat,maxLon,maxLat in decimal degrees. A box
+// across the antimeridian (minLon > maxLon) is refused: nothing policed by
+// this service lies there.
+func parseBBox(text string) (orb.Bound, *InvalidParam) {
+	fail := func(format string, args ...any) (orb.Bound, *InvalidParam) {
+		return orb.Bound{}, &InvalidParam{Name: "bbox", Reason: fmt.Sprintf(format, args...)}
+	}
+	parts := strings.Split(text, ",")
+	if len(parts) != 4 {
+		return fail("bbox must be four comma-separated numbers minLon,minLat,maxLon,maxLat, got %q (%d values)", clip([]byte(text)), len(parts))
+	}
+	names := [4]string{"minLon", "minLat", "maxLon", "maxLat"}
+	var v [4]float64
+	for i, p := range parts {
+		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil && !isRangeErr(err) {
+			return fail("bbox's %s must be a number, got %q", names[i], clip([]byte(p)))
+		}
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fail("bbox's %s must be a finite number, got %q", names[i], clip([]byte(p)))
+		}
+		limit := float64(maxLon)
+		if i%2 == 1 {
+			limit = maxLat
+		}
+		if math.Abs(x) > limit {
+			return fail("bbox's %s must be between %g and %g, got %g", names[i], -limit, limit, x)
+		}
+		v[i] = x
+	}
+	if v[0] > v[2] {
+		return fail("bbox's minLon (%g) must not exceed its maxLon (%g)", v[0], v[2])
+	}
+	if v[1] > v[3] {
+		return fail("bbox's minLat (%g) must not exceed its maxLat (%g)", v[1], v[3])
+	}
+	return orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}, nil
+}
+
+func (s *Server) handleGrid(w http.ResponseWriter, r *http.Request, _ query) error {
+	v, err := s.current()
+	if err != nil {
+		return err
+	}
+	id := mux.Vars(r)["id"]
+	g, ok := v.ix.Grid(id)
+	if !ok {
+		return notFound("there is no grid with id %q; GET /api/v1/grids lists them", id)
+	}
+	d := GridDetail{
+		ID: g.ID, Name: g.Name, Level: g.Level, LevelZH: levelZH(g.Level),
+		Township: g.Township, Population: g.Population,
+		Station:  Ref{ID: g.StationID},
+		Children: []Ref{},
+		Members:  memberInfos(v.ix.Members(g.ID)),
+	}
+	if st := v.stRefs[g.StationID]; st != nil {
+		d.Station = *st
+	}
+	if p := v.gridRefs[g.ParentID]; p != nil {
+		d.Parent = p
+	}
+	for _, c := range v.ix.Children(g.ID) {
+		d.Children = append(d.Children, Ref{ID: c.ID, Name: c.Name})
+	}
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, newFeature(g.ID, areaGeometry(v.geometryWGS84(g.Geometry)), d))
+	return nil
+}

@@ -1,0 +1,262 @@
+package api
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+
+	"github.com/paulmach/orb"
+
+	"jingge/data"
+	"jingge/geo"
+	"jingge/geo/crs"
+)
+
+// LookupResponse answers GET /api/v1/lookup and `jingge lookup --json`.
+// CommunityGrid is null where the point lies in a police grid without
+// community grids; a point outside every grid is a 404, not a response.
+type LookupResponse struct {
+	Query         LookupQuery `json:"query"`
+	Point         DatumPoint  `json:"point"`
+	CommunityGrid *LookupGrid `json:"community_grid"`
+	PoliceGrid    *LookupGrid `json:"police_grid"`
+	Station       *StationRef `json:"station"`
+	Region        *geo.Region `json:"region"`
+}
+
+// LookupQuery echoes the point as the client sent it.
+type LookupQuery struct {
+	Lon float64 `json:"lon"`
+	Lat float64 `json:"lat"`
+	CRS string  `json:"crs"`
+}
+
+// DatumPoint is the queried point converted into the dataset's datum, the
+// one every answer is computed in.
+type DatumPoint struct {
+	Lon   float64 `json:"lon"`
+	Lat   float64 `json:"lat"`
+	Datum string  `json:"datum"`
+}
+
+// LookupGrid is a grid that holds the point, with the people who serve it.
+type LookupGrid struct {
+	ID       string    `json:"id"`
+	Name     string    `json:"name"`
+	Level    geo.Level `json:"level"`
+	Township string    `json:"township,omitempty"`
+	// TownshipName is the township's name (e.g. 蓝关街道) when the dataset has it.
+	TownshipName string       `json:"township_name,omitempty"`
+	Population   int          `json:"population"`
+	Members      []MemberInfo `json:"members"`
+}
+
+// MemberInfo is one person serving a grid, with the role's labels.
+type MemberInfo struct {
+	ID     string   `json:"id"`
+	Name   string   `json:"name"`
+	Role   geo.Role `json:"role"`
+	RoleZH string   `json:"role_zh"`
+	RoleEN string   `json:"role_en"`
+	Phone  string   `json:"phone"`
+}
+
+// StationRef describes a station in lookup answers.
+type StationRef struct {
+	ID       string      `json:"id"`
+	Name     string      `json:"name"`
+	NameEN   string      `json:"name_en"`
+	Region   geo.Terrain `json:"region"`
+	RegionZH string      `json:"region_zh"`
+	Brand    string      `json:"brand"`
+	Phone    string      `json:"phone"`
+}
+
+// Coordinate limits, in degrees.
+const (
+	maxLon = 180
+	maxLat = 90
+)
+
+// ParseCoordinates reads a longitude and a latitude written as decimal
+// degrees. Its error is a *Problem (kind data.ErrInvalid) naming each bad
+// value as "lon" or "lat", with a reason meant for people.
+func ParseCoordinates(lonText, latText string) (orb.Point, error) {
+	var bad []InvalidParam
+	lon, lonErr := parseDegrees("lon", lonText, maxLon)
+	lat, latErr := parseDegrees("lat", latText, maxLat)
+	if lonErr != nil {
+		bad = append(bad, lonErr.InvalidParam)
+	}
+	if latErr != nil {
+		if latErr.outOfRange && lonErr == nil && math.Abs(lat) <= maxLon && math.Abs(lon) <= maxLat {
+			latErr.Reason += " (lon and lat may be swapped: lon comes first)"
+		}
+		bad = append(bad, latErr.InvalidParam)
+	}
+	if len(bad) > 0 {
+		return orb.Point{}, invalid(bad...)
+	}
+	return orb.Point{lon, lat}, nil
+}
+
+type degreesError struct {
+	InvalidParam
+	outOfRange bool
+}
+
+func parseDegrees(name, text string, limit float64) (float64, *degreesError) {
+	what := map[string]string{"lon": "longitude", "lat": "latitude"}[name]
+	if text == "" {
+		return 0, &degreesError{InvalidParam: InvalidParam{Name: name, Reason: fmt.Sprintf("%s is required: the %s in decimal degrees, between %g and %g", name, what, -limit, limit)}}
+	}
+	v, err := strconv.ParseFloat(text, 64)
+	switch {
+	case err != nil && !isRangeErr(err):
+		return 0, &degreesError{InvalidParam: InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be a number between %g and %g, got %q", name, -limit, limit, text)}}
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return 0, &degreesError{InvalidParam: InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be a finite number between %g and %g, got %q", name, -limit, limit, text)}}
+	case math.Abs(v) > limit:
+		return v, &degreesError{outOfRange: true, InvalidParam: InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be a number between %g and %g, got %s", name, -limit, limit, text)}}
+	}
+	return v, nil
+}
+
+// isRangeErr reports a ParseFloat overflow ("1e999"); the value is then
+// ±Inf and is reported as not finite.
+func isRangeErr(err error) bool {
+	ne, ok := err.(*strconv.NumError)
+	return ok && ne.Err == strconv.ErrRange
+}
+
+// parseCRS reads a crs parameter; "" means WGS-84.
+func parseCRS(name, text string) (crs.CRS, error) {
+	c, err := crs.Parse(text)
+	if err != nil {
+		return "", invalid(InvalidParam{Name: name, Reason: err.Error()})
+	}
+	return c, nil
+}
+
+// Lookup answers one point lookup against ix, as GET /api/v1/lookup does:
+// pt is in coordinate system from and must be in range (see
+// ParseCoordinates). A point outside every grid is a *Problem of kind
+// data.ErrNotFound whose detail names the dataset's bounds.
+func Lookup(ix *geo.Index, pt orb.Point, from crs.CRS) (*LookupResponse, error) {
+	v, err := newView(ix)
+	if err != nil {
+		return nil, err
+	}
+	return v.lookup(pt, from)
+}
+
+func (v *view) lookup(pt orb.Point, from crs.CRS) (*LookupResponse, error) {
+	at := v.toDatum(pt, from)
+	hit := v.ix.Lookup(at)
+	if !hit.Found() {
+		return nil, v.outside(pt, from, at)
+	}
+	resp := &LookupResponse{
+		Query: LookupQuery{Lon: pt[0], Lat: pt[1], CRS: string(from)},
+		Point: DatumPoint{Lon: at[0], Lat: at[1], Datum: v.datumName},
+	}
+	if hit.Community != nil {
+		resp.CommunityGrid = v.lookupGrid(hit.Community)
+	}
+	if hit.Police != nil {
+		resp.PoliceGrid = v.lookupGrid(hit.Police)
+	}
+	if st := hit.Station; st != nil {
+		resp.Station = stationRef(st)
+		if r, ok := st.Region.Region(); ok {
+			resp.Region = &r
+		}
+	}
+	return resp, nil
+}
+
+func stationRef(st *geo.Station) *StationRef {
+	r, _ := st.Region.Region()
+	return &StationRef{ID: st.ID, Name: st.Name, NameEN: st.NameEN, Region: st.Region, RegionZH: r.NameZH, Brand: st.Brand, Phone: st.Phone}
+}
+
+func (v *view) lookupGrid(g *geo.Grid) *LookupGrid {
+	return &LookupGrid{
+		ID: g.ID, Name: g.Name, Level: g.Level, Township: g.Township, TownshipName: v.townships[g.Township],
+		Population: g.Population, Members: memberInfos(v.ix.Members(g.ID)),
+	}
+}
+
+func memberInfos(ms []*geo.Member) []MemberInfo {
+	out := make([]MemberInfo, len(ms))
+	for i, m := range ms {
+		out[i] = MemberInfo{ID: m.ID, Name: m.Name, Role: m.Role, RoleZH: m.Role.LabelZH(), RoleEN: m.Role.LabelEN(), Phone: m.Phone}
+	}
+	return out
+}
+
+// outside builds the 404 for a point in no grid, with what the client
+// needs to find the mistake: the point as understood, the bounds of the
+// dataset, and a guess when the coordinates look swapped.
+func (v *view) outside(pt orb.Point, from crs.CRS, at orb.Point) error {
+	name := v.ix.Meta().Name
+	if !v.hasGrids {
+		return &Problem{Kind: data.ErrNotFound, Type: problemType("outside-grids"),
+			Detail: fmt.Sprintf("the point lon %g, lat %g is outside every grid of the dataset %q: the dataset has no grids", pt[0], pt[1], name)}
+	}
+	b := v.bounds
+	detail := fmt.Sprintf("the point lon %g, lat %g (%s) is outside every grid of the dataset %q, whose grids lie within lon %s to %s, lat %s to %s (%s)",
+		pt[0], pt[1], from.Label(), name, deg(b.Min[0]), deg(b.Max[0]), deg(b.Min[1]), deg(b.Max[1]), v.datum.Label())
+	switch swapped := v.toDatum(orb.Point{pt[1], pt[0]}, from); {
+	case b.Contains(at):
+		detail += "; it falls in a gap between grids"
+	case b.Contains(swapped) && v.ix.Lookup(swapped).Found():
+		detail += "; lon and lat look swapped: lon comes first"
+	}
+	return &Problem{Kind: data.ErrNotFound, Type: problemType("outside-grids"), Detail: detail, Extra: map[string]any{
+		"point":          DatumPoint{Lon: at[0], Lat: at[1], Datum: v.datumName},
+		"dataset_bounds": boundsArray(b),
+	}}
+}
+
+// deg writes degrees to 4 decimals (about 10 m), enough for a person to
+// compare; the exact bounds travel in dataset_bounds.
+func deg(x float64) string { return strconv.FormatFloat(math.Round(x*1e4)/1e4, 'f', -1, 64) }
+
+func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request, q query) error {
+	lon, _ := q.lookup("lon")
+	lat, _ := q.lookup("lat")
+	pt, err := ParseCoordinates(lon, lat)
+	from, crsErr := parseCRS("crs", q.get("crs"))
+	if err != nil || crsErr != nil {
+		return joinInvalid(err, crsErr)
+	}
+	v, err := s.current()
+	if err != nil {
+		return err
+	}
+	resp, err := v.lookup(pt, from)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, resp)
+	return nil
+}
+
+// joinInvalid merges 400 problems so the client hears of every bad
+// parameter at once; nil arguments are skipped.
+func joinInvalid(errs ...error) error {
+	var params []InvalidParam
+	for _, err := range errs {
+		if p, ok := err.(*Problem); ok {
+			params = append(params, p.InvalidParams...)
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(params) == 0 {
+		return nil
+	}
+	return invalid(params...)
+}

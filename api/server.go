@@ -1,0 +1,238 @@
+// Package api is jingge's HTTP API: point-in-grid lookups (one point or a
+// batch), stations, grids, terrain regions and dataset metadata as JSON and
+// GeoJSON, with RFC 9457 problem responses and an OpenAPI 3.1 description
+// served at /api/v1/openapi.json.
+//
+// The server reads the index in force from a geo.Live on every request and
+// never locks; a reload elsewhere swaps the index under it.
+package api
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"jingge/geo"
+)
+
+// Defaults for the zero fields of Config.
+const (
+	DefaultMaxBatchPoints = 10000
+	DefaultMaxBodyBytes   = 8 << 20
+	DefaultRetryAfter     = 5 * time.Second
+)
+
+// Config configures a Server. Zero fields take the defaults above.
+type Config struct {
+	// Index holds the index to serve. Until it holds one, every data route
+	// answers 503 and /readyz reports not ready. A nil Index is an empty Live.
+	Index *geo.Live
+	// Logger receives the access log and errors; nil discards them.
+	Logger *slog.Logger
+	// MaxBatchPoints is the largest number of points one POST
+	// /api/v1/lookup may hold; more is a 413.
+	MaxBatchPoints int
+	// MaxBodyBytes is the largest request body accepted; more is a 413.
+	MaxBodyBytes int64
+	// RetryAfter is sent with 503 answers given before an index is loaded.
+	RetryAfter time.Duration
+}
+
+// Server answers the API. It is safe for concurrent use and keeps no
+// per-request state.
+type Server struct {
+	live              *geo.Live
+	logger            *slog.Logger
+	maxBatchPoints    int
+	maxBodyBytes      int64
+	retryAfterSeconds int
+	router            *mux.Router
+	handler           http.Handler
+	// views caches what the handlers derive from the index in force
+	// (bounds, counts); it is rebuilt when the index changes.
+	views atomic.Pointer[view]
+	// onParamRead, when set (by tests), is told of every query parameter a
+	// handler reads, so the OpenAPI test can prove documented parameters
+	// are used.
+	onParamRead func(route, param string)
+}
+
+// New returns a server for cfg.
+func New(cfg Config) *Server {
+	s := &Server{
+		live:              cfg.Index,
+		logger:            cfg.Logger,
+		maxBatchPoints:    cfg.MaxBatchPoints,
+		maxBodyBytes:      cfg.MaxBodyBytes,
+		retryAfterSeconds: int((cfg.RetryAfter + time.Second - 1) / time.Second),
+	}
+	if s.live == nil {
+		s.live = new(geo.Live)
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.maxBatchPoints <= 0 {
+		s.maxBatchPoints = DefaultMaxBatchPoints
+	}
+	if s.maxBodyBytes <= 0 {
+		s.maxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.RetryAfter <= 0 {
+		s.retryAfterSeconds = int(DefaultRetryAfter / time.Second)
+	}
+	s.router = mux.NewRouter()
+	for _, rt := range s.routes() {
+		s.router.Handle(rt.path, s.endpoint(rt)).Methods(rt.method).Name(rt.name)
+	}
+	s.router.NotFoundHandler = http.HandlerFunc(s.noRoute)
+	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
+	s.handler = withRequestID(withAccessLog(s.logger, withRecovery(s.logger, withBodyLimit(s.logger, s.maxBodyBytes, s.router))))
+	return s
+}
+
+// Handler returns the HTTP handler of every route, with its middleware:
+// request ids, access log, panic recovery and the body size limit.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// route is one endpoint. Its name is the OpenAPI operationId; query lists
+// every query parameter the handler reads, and the only ones it accepts.
+type route struct {
+	name   string
+	method string
+	path   string
+	query  []string
+	handle func(w http.ResponseWriter, r *http.Request, q query) error
+}
+
+// routes is the table of endpoints; the OpenAPI test checks the document
+// against it.
+func (s *Server) routes() []route {
+	return []route{
+		{"lookupPoint", http.MethodGet, "/api/v1/lookup", []string{"lon", "lat", "crs"}, s.handleLookup},
+		{"lookupBatch", http.MethodPost, "/api/v1/lookup", []string{"crs"}, s.handleLookupBatch},
+		{"listStations", http.MethodGet, "/api/v1/stations", nil, s.handleStations},
+		{"getStation", http.MethodGet, "/api/v1/stations/{id}", nil, s.handleStation},
+		{"listGrids", http.MethodGet, "/api/v1/grids", []string{"bbox", "level", "station"}, s.handleGrids},
+		{"getGrid", http.MethodGet, "/api/v1/grids/{id}", nil, s.handleGrid},
+		{"listRegions", http.MethodGet, "/api/v1/regions", nil, s.handleRegions},
+		{"getDataset", http.MethodGet, "/api/v1/dataset", nil, s.handleDataset},
+		{"getOpenAPI", http.MethodGet, "/api/v1/openapi.json", nil, s.handleOpenAPI},
+		{"healthz", http.MethodGet, "/healthz", nil, s.handleHealthz},
+		{"readyz", http.MethodGet, "/readyz", nil, s.handleReadyz},
+	}
+}
+
+// query is the parsed query string of one request, checked against its
+// route's parameter list.
+type query struct {
+	values url.Values
+	route  string
+	onRead func(route, param string)
+}
+
+// lookup returns the value of the parameter name and whether it was given.
+func (q query) lookup(name string) (string, bool) {
+	if q.onRead != nil {
+		q.onRead(q.route, name)
+	}
+	vs, ok := q.values[name]
+	if !ok || len(vs) == 0 {
+		return "", false
+	}
+	return vs[0], true
+}
+
+// get returns the value of the parameter name, or "".
+func (q query) get(name string) string {
+	v, _ := q.lookup(name)
+	return v
+}
+
+// paramHints suggests the right name for common misspellings.
+var paramHints = map[string]string{
+	"lng": "lon", "long": "lon", "longitude": "lon", "x": "lon",
+	"latitude": "lat", "y": "lat", "coordsys": "crs", "srs": "crs",
+	"type": "level", "station_id": "station", "bounds": "bbox",
+}
+
+// endpoint wraps a route's handler: it rejects query parameters the route
+// does not read or that appear twice (a typo such as lng= must not be
+// silently ignored), and sends the handler's error as a problem.
+func (s *Server) endpoint(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		values, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			writeError(w, r, s.logger, invalid(InvalidParam{Name: "query", Reason: fmt.Sprintf("the query string is not valid URL encoding: %v", err)}))
+			return
+		}
+		var bad []InvalidParam
+		names := make([]string, 0, len(values))
+		for name := range values {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			switch {
+			case !slices.Contains(rt.query, name):
+				reason := fmt.Sprintf("unknown query parameter %q: %s %s %s", name, rt.method, rt.path, acceptsText(rt.query))
+				if hint, ok := paramHints[strings.ToLower(name)]; ok && slices.Contains(rt.query, hint) {
+					reason = fmt.Sprintf("unknown query parameter %q; did you mean %q?", name, hint)
+				}
+				bad = append(bad, InvalidParam{Name: name, Reason: reason})
+			case len(values[name]) > 1:
+				bad = append(bad, InvalidParam{Name: name, Reason: fmt.Sprintf("%s is given %d times; give it once", name, len(values[name]))})
+			}
+		}
+		if len(bad) > 0 {
+			writeError(w, r, s.logger, invalid(bad...))
+			return
+		}
+		if err := rt.handle(w, r, query{values: values, route: rt.name, onRead: s.onParamRead}); err != nil {
+			writeError(w, r, s.logger, err)
+		}
+	})
+}
+
+func acceptsText(params []string) string {
+	if len(params) == 0 {
+		return "takes no query parameters"
+	}
+	return "accepts only " + strings.Join(params, ", ")
+}
+
+// noRoute answers a path no route matches.
+func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
+	writeError(w, r, s.logger, &Problem{Kind: errNoRoute, Detail: fmt.Sprintf("there is no endpoint at %s; the API is described at /api/v1/openapi.json", r.URL.Path)})
+}
+
+// methodsToTry are the methods whose routes methodNotAllowed looks for.
+var methodsToTry = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
+
+// methodNotAllowed answers a known path asked with the wrong method, with
+// an Allow header listing the methods the path has.
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range methodsToTry {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		var match mux.RouteMatch
+		if s.router.Match(probe, &match) && match.MatchErr == nil {
+			allow = append(allow, m)
+		}
+	}
+	writeError(w, r, s.logger, &Problem{
+		Kind:   errMethodNotAllowed,
+		Detail: fmt.Sprintf("%s does not accept %s; use %s", r.URL.Path, r.Method, strings.Join(allow, " or ")),
+		Allow:  allow,
+	})
+}

@@ -1,0 +1,164 @@
+package api
+
+import (
+	"fmt"
+
+	"github.com/paulmach/orb"
+
+	"jingge/data"
+	"jingge/geo"
+	"jingge/geo/crs"
+)
+
+// view is what the handlers derive from one index: its datum, the bounds
+// of its grids, per-station counts and the small id/name pairs the batch
+// lookup sends. It is built once per index and never changed.
+type view struct {
+	ix        *geo.Index
+	datum     crs.CRS
+	datumName string // as the dataset spells it, "wgs84" when unset
+	bounds    orb.Bound
+	hasGrids  bool
+	stats     map[string]stationStats
+	counts    DatasetCounts
+	gridRefs  map[string]*Ref
+	stRefs    map[string]*Ref
+	townships map[string]string // code -> name
+	// gridMembers counts the members serving each grid.
+	gridMembers map[string]int
+}
+
+// stationStats counts what a station is responsible for.
+type stationStats struct {
+	PoliceGrids    int
+	CommunityGrids int
+	Members        int
+	Population     int
+}
+
+// current returns the view of the index in force, or a 503 problem before
+// the first index is loaded.
+func (s *Server) current() (*view, error) {
+	ix := s.live.Load()
+	if ix == nil {
+		return nil, &Problem{Kind: data.ErrUnavailable, Detail: "no dataset is loaded yet; retry shortly", RetryAfterSeconds: s.retryAfterSeconds}
+	}
+	if v := s.views.Load(); v != nil && v.ix == ix {
+		return v, nil
+	}
+	// Two requests racing here both build a view; either is correct.
+	v, err := newView(ix)
+	if err != nil {
+		return nil, err
+	}
+	s.views.Store(v)
+	return v, nil
+}
+
+// newView derives a view from ix. It fails only when the dataset names a
+// datum crs does not know, which is a fault of the dataset, not the client.
+func newView(ix *geo.Index) (*view, error) {
+	ds := ix.Dataset()
+	name := ds.Meta.Datum
+	if name == "" {
+		name = string(crs.WGS84)
+	}
+	datum, err := crs.Parse(name)
+	if err != nil {
+		return nil, fmt.Errorf("api: dataset %q: datum: %w", ds.Meta.Name, err)
+	}
+	v := &view{
+		ix: ix, datum: datum, datumName: name,
+		stats:       make(map[string]stationStats, len(ds.Stations)),
+		gridRefs:    make(map[string]*Ref, len(ds.Grids)),
+		stRefs:      make(map[string]*Ref, len(ds.Stations)),
+		gridMembers: make(map[string]int, len(ds.Grids)),
+		townships:   make(map[string]string, len(ds.Townships)),
+	}
+	for _, t := range ds.Townships {
+		v.townships[t.Code] = t.Name
+	}
+	for _, st := range ds.Stations {
+		v.stRefs[st.ID] = &Ref{ID: st.ID, Name: st.Name}
+	}
+	members := make(map[string]map[string]bool, len(ds.Stations)) // station -> member ids
+	addMember := func(station, member string) {
+		if members[station] == nil {
+			members[station] = map[string]bool{}
+		}
+		members[station][member] = true
+	}
+	for _, m := range ds.Members {
+		if m.StationID != "" {
+			addMember(m.StationID, m.ID)
+		}
+	}
+	for i := range ds.Grids {
+		g := &ds.Grids[i]
+		v.gridRefs[g.ID] = &Ref{ID: g.ID, Name: g.Name}
+		b := g.Geometry.Bound()
+		if v.hasGrids {
+			v.bounds = v.bounds.Union(b)
+		} else {
+			v.bounds, v.hasGrids = b, true
+		}
+		st := v.stats[g.StationID]
+		if g.Level == geo.PoliceLevel {
+			st.PoliceGrids++
+			v.counts.PoliceGrids++
+		} else {
+			st.CommunityGrids++
+			v.counts.CommunityGrids++
+		}
+		// People live in the leaves: community grids, and police grids
+		// without community grids of their own.
+		if g.Level == geo.CommunityLevel || len(ix.Children(g.ID)) == 0 {
+			st.Population += g.Population
+			v.counts.Population += g.Population
+		}
+		v.stats[g.StationID] = st
+		gm := ix.Members(g.ID)
+		v.gridMembers[g.ID] = len(gm)
+		for _, m := range gm {
+			addMember(g.StationID, m.ID)
+		}
+	}
+	for id, ms := range members {
+		st := v.stats[id]
+		st.Members = len(ms)
+		v.stats[id] = st
+	}
+	v.counts.Stations = len(ds.Stations)
+	v.counts.Members = len(ds.Members)
+	v.counts.Townships = len(ds.Townships)
+	return v, nil
+}
+
+// toDatum converts p from c into the dataset's datum.
+func (v *view) toDatum(p orb.Point, c crs.CRS) orb.Point { return crs.Convert(p, c, v.datum) }
+
+// toWGS84 converts p from the dataset's datum to WGS-84, the only datum
+// RFC 7946 GeoJSON allows.
+func (v *view) toWGS84(p orb.Point) orb.Point { return crs.Convert(p, v.datum, crs.WGS84) }
+
+// geometryWGS84 returns mp in WGS-84: mp itself when the dataset is in
+// WGS-84 (the usual case, no copy), else a converted copy.
+func (v *view) geometryWGS84(mp orb.MultiPolygon) orb.MultiPolygon {
+	if v.datum == crs.WGS84 {
+		return mp
+	}
+	out := mp.Clone()
+	for _, poly := range out {
+		for _, ring := range poly {
+			for i, p := range ring {
+				ring[i] = v.toWGS84(p)
+			}
+		}
+	}
+	return out
+}
+
+// boundsArray is b as a GeoJSON-style bbox: [minLon, minLat, maxLon, maxLat].
+func boundsArray(b orb.Bound) []float64 {
+	return []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
+}
