@@ -29,9 +29,11 @@ type Index struct {
 	stationAt map[string]int
 	gridAt    map[string]int
 	memberAt  map[string]int
-	prepared  []*Prepared // by grid position
-	children  [][]int     // police grid position -> community grid positions
-	members   [][]int     // grid position -> member positions
+	prepared  []Prepared // by grid position; edges packed in one arena, in grid order
+	parentAt  []int32    // grid position -> its police grid's position, or -1
+	stationOf []int32    // grid position -> its station's position
+	children  [][]int    // police grid position -> community grid positions
+	members   [][]int    // grid position -> member positions
 	community rtree.RTreeGN[float64, int32]
 	police    rtree.RTreeGN[float64, int32]
 	// policeOnly holds police grids that have no community grids of their
@@ -51,7 +53,9 @@ func NewIndex(ds *Dataset) (*Index, error) {
 		stationAt: make(map[string]int, len(ds.Stations)),
 		gridAt:    make(map[string]int, len(ds.Grids)),
 		memberAt:  make(map[string]int, len(ds.Members)),
-		prepared:  make([]*Prepared, len(ds.Grids)),
+		prepared:  make([]Prepared, len(ds.Grids)),
+		parentAt:  make([]int32, len(ds.Grids)),
+		stationOf: make([]int32, len(ds.Grids)),
 		children:  make([][]int, len(ds.Grids)),
 		members:   make([][]int, len(ds.Grids)),
 	}
@@ -78,9 +82,12 @@ func NewIndex(ds *Dataset) (*Index, error) {
 	}
 	for i := range ds.Grids {
 		g := &ds.Grids[i]
-		if _, ok := ix.stationAt[g.StationID]; !ok {
+		si, ok := ix.stationAt[g.StationID]
+		if !ok {
 			bad("grid %s: unknown station %q", g.ID, g.StationID)
 		}
+		ix.stationOf[i] = int32(si)
+		ix.parentAt[i] = -1
 		if len(g.Geometry) == 0 {
 			bad("grid %s: empty geometry", g.ID)
 		}
@@ -97,6 +104,7 @@ func NewIndex(ds *Dataset) (*Index, error) {
 				bad("grid %s: station %q differs from its police grid's %q", g.ID, g.StationID, ds.Grids[p].StationID)
 			} else if ok {
 				ix.children[p] = append(ix.children[p], i)
+				ix.parentAt[i] = int32(p)
 			}
 		default:
 			bad("grid %s: unknown level %q", g.ID, g.Level)
@@ -119,11 +127,10 @@ func NewIndex(ds *Dataset) (*Index, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidDataset, errors.Join(errs...))
 	}
+	ix.prepareAll()
 	for i := range ds.Grids {
 		g := &ds.Grids[i]
-		p := Prepare(g.Geometry)
-		ix.prepared[i] = p
-		b := p.Bound()
+		b := ix.prepared[i].Bound()
 		switch {
 		case g.Level == CommunityLevel:
 			ix.community.Insert(b.Min, b.Max, int32(i))
@@ -172,19 +179,38 @@ func (ix *Index) Lookup(pt orb.Point) Hit {
 
 func (ix *Index) hitOf(gi int) Hit {
 	g := &ix.ds.Grids[gi]
-	var h Hit
+	h := Hit{Station: &ix.ds.Stations[ix.stationOf[gi]]}
 	if g.Level == CommunityLevel {
 		h.Community = g
-		if p, ok := ix.gridAt[g.ParentID]; ok {
+		if p := ix.parentAt[gi]; p >= 0 {
 			h.Police = &ix.ds.Grids[p]
 		}
 	} else {
 		h.Police = g
 	}
-	if s, ok := ix.stationAt[g.StationID]; ok {
-		h.Station = &ix.ds.Stations[s]
-	}
 	return h
+}
+
+// prepareAll prepares every grid and packs all their edge tables into two
+// arenas in grid order, so a lookup's candidates sit close in memory.
+func (ix *Index) prepareAll() {
+	nEdges, nStarts := 0, 0
+	for i := range ix.ds.Grids {
+		p := Prepare(ix.ds.Grids[i].Geometry)
+		ix.prepared[i] = *p
+		nEdges += len(p.edges)
+		nStarts += len(p.bandStart)
+	}
+	edges := make([]edge, 0, nEdges)
+	starts := make([]int32, 0, nStarts)
+	for i := range ix.prepared {
+		p := &ix.prepared[i]
+		e0, s0 := len(edges), len(starts)
+		edges = append(edges, p.edges...)
+		starts = append(starts, p.bandStart...)
+		p.edges = edges[e0:len(edges):len(edges)]
+		p.bandStart = starts[s0:len(starts):len(starts)]
+	}
 }
 
 // LookupBatch looks up every point of pts and writes the answers to out,
@@ -287,7 +313,7 @@ func (ix *Index) Grids(f GridFilter) []*Grid {
 
 // intersectsBound reports whether grid i's geometry and b share any point.
 func (ix *Index) intersectsBound(i int, b orb.Bound) bool {
-	p := ix.prepared[i]
+	p := &ix.prepared[i]
 	if !p.Bound().Intersects(b) {
 		return false
 	}
