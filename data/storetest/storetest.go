@@ -319,9 +319,8 @@ func testEditCreatesNewVersion(t *testing.T, open Opener) {
 	old := g
 	g.Name = "新名字"
 	g.Population = 4321
-	// Move one vertex shared by no other grid? Every vertex is shared, so
-	// change only the attributes and keep the geometry: edits of geometry are
-	// exercised by the geometry-aware stores' own tests.
+	// Only attributes change: every vertex of the lattice is shared, and
+	// geometry edits are exercised by the geometry-aware stores' own tests.
 	gv, err := st.EditGrid(ctx, data.GridEdit{Grid: g, BaseVersion: 1, Actor: "storetest", Reason: "rename"})
 	if err != nil {
 		t.Fatalf("EditGrid: %v", err)

@@ -1,0 +1,154 @@
+package postgis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/paulmach/orb"
+
+	"jingge/data"
+	"jingge/geo"
+)
+
+// EditGrid implements data.GridEditor: in one transaction under the write
+// lock it closes the version in force and inserts the next one, with an
+// audit row. The schema's trigger rejects a geometry that overlaps another
+// grid of the same level; that and every other content problem come back
+// as a *data.ValidationError naming the grid.
+func (s *Store) EditGrid(ctx context.Context, e data.GridEdit) (data.GridVersion, error) {
+	g := e.Grid
+	invalid := func(format string, args ...any) (data.GridVersion, error) {
+		return data.GridVersion{}, mapError("edit grid", &data.ValidationError{Problems: []data.Problem{{Kind: "grid", ID: g.ID, Reason: fmt.Sprintf(format, args...)}}})
+	}
+	if err := checkRings(g.Geometry); err != nil {
+		return invalid("%v", err)
+	}
+	if g.Population < 0 {
+		return invalid("population %d is negative", g.Population)
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return data.GridVersion{}, mapError("edit grid", err)
+	}
+	defer tx.Rollback(context.Background())
+	ts, err := lockWrites(ctx, tx)
+	if err != nil {
+		return data.GridVersion{}, mapError("edit grid", err)
+	}
+	var cur gridRow
+	err = tx.QueryRow(ctx, "select "+gridColumns+" from grids where id = $1 and valid_to is null", g.ID).Scan(cur.dest()...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return data.GridVersion{}, fmt.Errorf("postgis: edit grid %q: %w (no grid with this code is in force)", g.ID, data.ErrNotFound)
+	}
+	if err != nil {
+		return data.GridVersion{}, mapError("edit grid", err)
+	}
+	old, err := cur.gridVersion()
+	if err != nil {
+		return data.GridVersion{}, mapError("edit grid", err)
+	}
+	if e.BaseVersion != 0 && e.BaseVersion != old.Version {
+		return data.GridVersion{}, fmt.Errorf("postgis: edit grid %s: %w: the edit was made against version %d but version %d is in force; reload and edit again", g.ID, data.ErrConflict, e.BaseVersion, old.Version)
+	}
+	if g.Level != old.Grid.Level {
+		return invalid("level cannot change from %s to %s by an edit; import a new dataset instead", old.Grid.Level, g.Level)
+	}
+	if problem, err := checkEditReferences(ctx, tx, g, old.Grid); err != nil {
+		return data.GridVersion{}, mapError("edit grid", err)
+	} else if problem != "" {
+		return invalid("%s", problem)
+	}
+	wkb := encodeMulti(g.Geometry)
+	var valid bool
+	var reason string
+	if err := tx.QueryRow(ctx, "select ST_IsValid(g), ST_IsValidReason(g) from (select ST_GeomFromWKB($1, 4326) as g) x", wkb).Scan(&valid, &reason); err != nil {
+		return data.GridVersion{}, mapError("edit grid", err)
+	}
+	if !valid {
+		return invalid("invalid geometry: %s", humanReason(reason))
+	}
+	if sameContent(old.Grid, g) {
+		return old, nil
+	}
+	var version int
+	err = tx.QueryRow(ctx, `
+		with closed as (update grids set valid_to = $2 where id = $1 and valid_to is null returning ord)
+		insert into grids (id, version, level, name, station_id, parent_id, township, population, geom, ord, valid_from)
+		select $1, (select max(version) + 1 from grids where id = $1), $3, $4, $5, $6, $7, $8, ST_Multi(ST_GeomFromWKB($9, 4326)), closed.ord, $2
+		from closed
+		returning version`,
+		g.ID, ts, string(g.Level), g.Name, g.StationID, nullIfEmpty(g.ParentID), g.Township, g.Population, wkb).Scan(&version)
+	if err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "JG002" {
+			return invalid("%s", pgErr.Message)
+		}
+		return data.GridVersion{}, mapError("edit grid", err)
+	}
+	actor := e.Actor
+	if actor == "" {
+		actor = "edit"
+	}
+	if _, err := tx.Exec(ctx, `insert into grid_audit (at, actor, action, grid_id, old_version, new_version, reason)
+		values ($1, $2, 'update', $3, $4, $5, $6)`, ts, actor, g.ID, old.Version, version, e.Reason); err != nil {
+		return data.GridVersion{}, mapError("edit grid", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return data.GridVersion{}, mapError("edit grid: commit", err)
+	}
+	g.Geometry = g.Geometry.Clone()
+	return data.GridVersion{Grid: g, Version: version, ValidFrom: ts}, nil
+}
+
+// checkEditReferences checks what the new version of a grid refers to
+// against the grids and stations in force, and returns a problem in words.
+func checkEditReferences(ctx context.Context, tx pgx.Tx, g, old geo.Grid) (string, error) {
+	var stationOK bool
+	if err := tx.QueryRow(ctx, "select exists (select 1 from stations where id = $1 and retired_at is null)", g.StationID).Scan(&stationOK); err != nil {
+		return "", err
+	}
+	if !stationOK {
+		return fmt.Sprintf("station %q is not a station in force", g.StationID), nil
+	}
+	switch g.Level {
+	case geo.PoliceLevel:
+		if g.ParentID != "" {
+			return fmt.Sprintf("a police grid cannot have a parent grid (%q)", g.ParentID), nil
+		}
+		if g.StationID != old.StationID {
+			var children []string
+			if err := tx.QueryRow(ctx, `select coalesce(array_agg(id order by id), '{}') from grids
+				where parent_id = $1 and valid_to is null and station_id <> $2`, g.ID, g.StationID).Scan(&children); err != nil {
+				return "", err
+			}
+			if len(children) > 0 {
+				return fmt.Sprintf("its community grids %v still belong to station %q; move them first", children, old.StationID), nil
+			}
+		}
+	case geo.CommunityLevel:
+		if g.ParentID == "" {
+			return "", nil
+		}
+		var level, station string
+		err := tx.QueryRow(ctx, "select level, station_id from grids where id = $1 and valid_to is null", g.ParentID).Scan(&level, &station)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return fmt.Sprintf("parent grid %q is not a grid in force", g.ParentID), nil
+		case err != nil:
+			return "", err
+		case level != string(geo.PoliceLevel):
+			return fmt.Sprintf("parent grid %q is not a police grid", g.ParentID), nil
+		case station != g.StationID:
+			return fmt.Sprintf("its station %q differs from the station %q of its police grid %s", g.StationID, station, g.ParentID), nil
+		}
+	}
+	return "", nil
+}
+
+func sameContent(a, b geo.Grid) bool {
+	return a.Level == b.Level && a.Name == b.Name && a.StationID == b.StationID && a.ParentID == b.ParentID &&
+		a.Township == b.Township && a.Population == b.Population && orb.Equal(a.Geometry, b.Geometry)
+}

@@ -1,0 +1,158 @@
+package postgis
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// notifyChannel is the channel the triggers of migration 1 notify on; the
+// payload is the schema that changed.
+const notifyChannel = "jingge_dataset"
+
+// Listener timing: how long to wait for a notification before checking the
+// connection is alive, and the bounds of the reconnection backoff.
+const (
+	listenIdleCheck   = 30 * time.Second
+	listenPingTimeout = 5 * time.Second
+	reconnectMin      = 100 * time.Millisecond
+	reconnectMax      = 5 * time.Second
+)
+
+// Watch implements data.Store. The first call opens a dedicated connection
+// that LISTENs for the notifications the schema's triggers send on every
+// committed change, from any process. When that connection drops, the store
+// reconnects with backoff and then wakes every watcher, since changes may
+// have been missed meanwhile. Watch fails with data.ErrUnavailable only if
+// it cannot listen at all.
+func (s *Store) Watch(ctx context.Context) (<-chan struct{}, error) {
+	if err := s.startListener(ctx); err != nil {
+		return nil, err
+	}
+	ch := make(chan struct{}, 1)
+	s.mu.Lock()
+	s.watchers[ch] = struct{}{}
+	s.mu.Unlock()
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-s.ctx.Done():
+		}
+		s.mu.Lock()
+		delete(s.watchers, ch)
+		close(ch)
+		s.mu.Unlock()
+	}()
+	return ch, nil
+}
+
+// startListener connects and LISTENs before returning, so a change
+// committed after Watch returns is never missed.
+func (s *Store) startListener(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return errors.New("postgis: watch: the store is closed")
+	}
+	if s.listening {
+		return nil
+	}
+	conn, err := s.connectListener(ctx)
+	if err != nil {
+		return mapError("watch", err)
+	}
+	s.listening = true
+	s.wg.Add(1)
+	go s.listenLoop(conn)
+	return nil
+}
+
+func (s *Store) connectListener(ctx context.Context) (*pgx.Conn, error) {
+	conn, err := pgx.ConnectConfig(ctx, s.listen)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.Exec(ctx, "listen "+pgx.Identifier{notifyChannel}.Sanitize()); err != nil {
+		conn.Close(context.Background())
+		return nil, err
+	}
+	return conn, nil
+}
+
+// listenLoop forwards notifications for this store's schema to the
+// watchers until the store closes.
+func (s *Store) listenLoop(conn *pgx.Conn) {
+	defer s.wg.Done()
+	defer func() {
+		if conn != nil {
+			conn.Close(context.Background())
+		}
+	}()
+	for {
+		wctx, cancel := context.WithTimeout(s.ctx, listenIdleCheck)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		if s.ctx.Err() != nil {
+			return
+		}
+		if err == nil {
+			if n.Payload == s.schema {
+				s.broadcast()
+			}
+			continue
+		}
+		if errors.Is(err, context.DeadlineExceeded) && !conn.IsClosed() {
+			pctx, cancel := context.WithTimeout(s.ctx, listenPingTimeout)
+			err = conn.Ping(pctx)
+			cancel()
+			if err == nil {
+				continue
+			}
+		}
+		s.logger.Warn("lost the database connection that listens for changes; reconnecting", "schema", s.schema, "err", err)
+		conn.Close(context.Background())
+		conn = s.reconnect()
+		if conn == nil {
+			return
+		}
+		s.logger.Info("listening for changes again", "schema", s.schema)
+		s.broadcast()
+	}
+}
+
+// reconnect retries connectListener with exponential backoff until it
+// succeeds or the store closes (then it returns nil).
+func (s *Store) reconnect() *pgx.Conn {
+	wait := reconnectMin
+	for {
+		select {
+		case <-s.ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		conn, err := s.connectListener(s.ctx)
+		if err == nil {
+			return conn
+		}
+		if s.ctx.Err() != nil {
+			return nil
+		}
+		s.logger.Debug("reconnecting the change listener failed", "schema", s.schema, "err", err, "retry_in", wait)
+		wait = min(wait*2, reconnectMax)
+	}
+}
+
+// broadcast wakes every watcher; one with a value pending is not sent
+// another, so bursts coalesce.
+func (s *Store) broadcast() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ch := range s.watchers {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
