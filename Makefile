@@ -1,0 +1,48 @@
+# Everyday commands for jingge. `make` alone lists them.
+
+GO       ?= go
+FUZZTIME ?= 10s
+# Extra arguments for `make run`, e.g. make run ARGS='-addr :9090'
+ARGS     ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help run test bench build generate fmt vet fuzz
+
+help: ## list the targets
+	@echo "usage: make TARGET"
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+run: ## serve the embedded demo data on localhost:8080
+	$(GO) run ./cmd/jingge serve $(ARGS)
+
+test: ## go vet + Go tests + web tests, on a throwaway PostGIS (what CI runs)
+	bash scripts/test.sh
+
+bench: ## run every benchmark
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+build: ## build bin/jingge
+	$(GO) build -o bin/jingge ./cmd/jingge
+
+generate: ## rebuild the bundled demo dataset from its reference data
+	$(GO) run ./cmd/jingge demo generate
+
+fmt: ## gofmt every Go package
+	$(GO) fmt ./...
+
+vet: ## go vet every package
+	$(GO) vet ./...
+
+fuzz: ## run every Fuzz target for FUZZTIME (default 10s) each
+	@found=0; failed=""; \
+	for f in $$(grep -rlE --include='*_test.go' --exclude-dir=node_modules --exclude-dir=.git \
+			'^func Fuzz[A-Za-z0-9_]*\(' . | sort); do \
+		dir=$$(dirname "$$f"); \
+		for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*\*testing\.F).*/\1/p' "$$f"); do \
+			found=$$((found + 1)); \
+			echo "==> $$dir $$name ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$dir" || failed="$$failed $$dir:$$name"; \
+		done; \
+	done; \
+	echo "fuzz: $$found target(s) run"; \
+	if [ -n "$$failed" ]; then echo "fuzz: FAILED:$$failed"; exit 1; fi

@@ -1,0 +1,249 @@
+#!/usr/bin/env bash
+# Installs the system packages jingge's tests need, on Debian/Ubuntu.
+#
+#   scripts/ci/install-deps.sh [--base] [--make] [--postgis] [--chromium] [--all]
+#
+#   --base      ca-certificates (Go needs them to fetch modules over HTTPS)
+#   --make      GNU make
+#   --postgis   a PostgreSQL server with the PostGIS extension
+#               (postgresql-15-postgis-3, which pulls in postgresql-15)
+#   --chromium  Debian's chromium for the browser tests; a no-op unless
+#               web/package.json exists
+#   --all       all of the above
+#
+# Only what is missing is installed; `apt-get update` runs at most once, and
+# only if something has to be installed. As root the packages are installed;
+# otherwise the script prints the exact apt-get command and exits non-zero.
+#
+# The file can also be sourced (scripts/testdb/testdb.sh does) to get the
+# functions without running anything. Functions and globals are prefixed
+# deps_ / PG_.
+#
+# Environment:
+#   JINGGE_PG_MAJOR   PostgreSQL major version to install when none with
+#                     PostGIS is found (default 15, Debian 12's version).
+
+JINGGE_PG_MAJOR="${JINGGE_PG_MAJOR:-15}"
+DEPS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+deps_log() { printf 'install-deps: %s\n' "$*" >&2; }
+
+deps_is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# deps_apt_install PKG... installs packages non-interactively, running
+# `apt-get update` first (once per process tree). Not root, or no apt-get:
+# prints the command to run and returns 1.
+deps_apt_install() {
+	if ! command -v apt-get >/dev/null 2>&1; then
+		deps_log "apt-get not found; install these (or your system's equivalent) and retry: $*"
+		return 1
+	fi
+	if ! deps_is_root; then
+		deps_log "missing packages; install them with:"
+		deps_log "    sudo apt-get update && sudo apt-get install -y --no-install-recommends $*"
+		return 1
+	fi
+	deps_apt_update_once || return 1
+	deps_log "apt-get install -y --no-install-recommends $*"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+		-o DPkg::Lock::Timeout=600 -o Dpkg::Use-Pty=0 "$@" >&2
+}
+
+deps_apt_update_once() {
+	if [ -n "${JINGGE_APT_UPDATED:-}" ]; then
+		return 0
+	fi
+	deps_log "apt-get update"
+	DEBIAN_FRONTEND=noninteractive apt-get update -o DPkg::Lock::Timeout=600 >&2 || return 1
+	export JINGGE_APT_UPDATED=1
+}
+
+deps_base() {
+	if [ -s /etc/ssl/certs/ca-certificates.crt ]; then
+		return 0
+	fi
+	deps_apt_install ca-certificates
+}
+
+deps_make() {
+	if command -v make >/dev/null 2>&1; then
+		return 0
+	fi
+	deps_apt_install make
+}
+
+# deps_chromium installs a Chromium for the browser tests, only when the
+# repository has a web/ package (browser tests live there).
+deps_chromium() {
+	if [ ! -f "$DEPS_ROOT/web/package.json" ]; then
+		deps_log "no web/package.json; skipping chromium"
+		return 0
+	fi
+	if deps_find_chromium >/dev/null; then
+		return 0
+	fi
+	deps_apt_install chromium
+}
+
+# deps_find_chromium prints the path of a Chromium/Chrome binary, if any.
+deps_find_chromium() {
+	local b
+	for b in chromium chromium-browser google-chrome-stable google-chrome; do
+		if command -v "$b" 2>/dev/null; then
+			return 0
+		fi
+	done
+	return 1
+}
+
+# --- PostgreSQL + PostGIS ----------------------------------------------------
+
+# pg_discover looks for a PostgreSQL server installation and sets
+#   PG_BINDIR    directory holding initdb, pg_ctl and postgres ("" if none)
+#   PG_MAJOR     its major version
+#   PG_SHAREDIR  its share directory (extensions live in $PG_SHAREDIR/extension)
+#   PG_POSTGIS   "yes" if $PG_SHAREDIR/extension/postgis.control exists
+#   PG_SEARCHED  the directories looked at, for error messages
+# A server that has PostGIS wins over one that has not. Candidates, in order:
+# `pg_config --bindir`, /usr/lib/postgresql/$JINGGE_PG_MAJOR/bin, the other
+# /usr/lib/postgresql/*/bin (newest first), then initdb found on PATH.
+# Returns 0 if a server with PostGIS was found.
+pg_discover() {
+	PG_BINDIR="" PG_MAJOR="" PG_SHAREDIR="" PG_POSTGIS="" PG_SEARCHED=""
+	local -a cands=()
+	local d p
+	if command -v pg_config >/dev/null 2>&1; then
+		d="$(pg_config --bindir 2>/dev/null || true)"
+		[ -n "$d" ] && cands+=("$d")
+	fi
+	cands+=("/usr/lib/postgresql/$JINGGE_PG_MAJOR/bin")
+	if [ -d /usr/lib/postgresql ]; then
+		while IFS= read -r d; do
+			cands+=("$d")
+		done < <(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5,5nr)
+	fi
+	if p="$(command -v initdb 2>/dev/null)"; then
+		p="$(readlink -f "$p" 2>/dev/null || echo "$p")"
+		cands+=("$(dirname "$p")")
+	fi
+
+	local first_bin="" first_major="" first_share=""
+	local seen=" " major share
+	for d in "${cands[@]}"; do
+		case "$seen" in *" $d "*) continue ;; esac
+		seen="$seen$d "
+		PG_SEARCHED="${PG_SEARCHED:+$PG_SEARCHED, }$d"
+		[ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/postgres" ] || continue
+		major="$("$d/postgres" --version 2>/dev/null | sed -n 's/^[^0-9]*\([0-9][0-9]*\).*/\1/p')"
+		share=""
+		if [ -x "$d/pg_config" ]; then
+			share="$("$d/pg_config" --sharedir 2>/dev/null || true)"
+		fi
+		if [ -z "$share" ] || [ ! -d "$share/extension" ]; then
+			for share in "/usr/share/postgresql/$major" "$d/../share/postgresql" "$d/../share"; do
+				[ -d "$share/extension" ] && break
+			done
+		fi
+		if [ -f "$share/extension/postgis.control" ]; then
+			PG_BINDIR="$d" PG_MAJOR="$major" PG_SHAREDIR="$share" PG_POSTGIS=yes
+			return 0
+		fi
+		if [ -z "$first_bin" ]; then
+			first_bin="$d" first_major="$major" first_share="$share"
+		fi
+	done
+	# shellcheck disable=SC2034 # PG_POSTGIS is for callers
+	PG_BINDIR="$first_bin" PG_MAJOR="$first_major" PG_SHAREDIR="$first_share" PG_POSTGIS=""
+	return 1
+}
+
+# deps_postgis makes sure a PostgreSQL server with PostGIS is installed and
+# leaves its location in the PG_* globals (see pg_discover).
+deps_postgis() {
+	if pg_discover; then
+		return 0
+	fi
+	local major="${PG_MAJOR:-$JINGGE_PG_MAJOR}"
+	local pkg="postgresql-$major-postgis-3"
+	if [ -n "$PG_BINDIR" ]; then
+		deps_log "PostgreSQL $PG_MAJOR found in $PG_BINDIR, but not PostGIS (no $PG_SHAREDIR/extension/postgis.control)"
+	else
+		deps_log "no PostgreSQL server found (looked in: $PG_SEARCHED)"
+	fi
+	if ! deps_is_root || ! command -v apt-get >/dev/null 2>&1; then
+		deps_apt_install "$pkg" # prints the command and fails
+		deps_log "(or point JINGGE_TEST_DATABASE_URL at an existing database that has PostGIS)"
+		return 1
+	fi
+	deps_apt_update_once || return 1
+	if [ "$major" != "$JINGGE_PG_MAJOR" ] && ! apt-cache show "$pkg" >/dev/null 2>&1; then
+		deps_log "$pkg is not available; installing postgresql-$JINGGE_PG_MAJOR-postgis-3 instead"
+		pkg="postgresql-$JINGGE_PG_MAJOR-postgis-3"
+	fi
+	# Keep the package scripts from starting Debian's default cluster: the
+	# tests run their own throwaway cluster, a second server only costs memory.
+	local policy=/usr/sbin/policy-rc.d rc=0
+	if [ ! -e "$policy" ]; then
+		(
+			trap 'rm -f "$policy"' EXIT
+			printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy"
+			deps_apt_install "$pkg"
+		) || rc=$?
+	else
+		deps_apt_install "$pkg" || rc=$?
+	fi
+	if [ "$rc" -ne 0 ]; then
+		deps_log "installing $pkg failed (exit $rc)"
+		return 1
+	fi
+	if ! pg_discover; then
+		if [ -n "$PG_BINDIR" ]; then
+			deps_log "ERROR: installed $pkg, but PostgreSQL $PG_MAJOR in $PG_BINDIR still has no PostGIS:"
+			deps_log "       $PG_SHAREDIR/extension/postgis.control does not exist"
+		else
+			deps_log "ERROR: installed $pkg, but still no PostgreSQL server found (looked in: $PG_SEARCHED)"
+		fi
+		return 1
+	fi
+	deps_log "installed $pkg: PostgreSQL $PG_MAJOR in $PG_BINDIR, PostGIS in $PG_SHAREDIR/extension"
+}
+
+deps_main() {
+	local want_base="" want_make="" want_postgis="" want_chromium=""
+	if [ "$#" -eq 0 ]; then
+		sed -n '2,/^$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+		return 2
+	fi
+	local a
+	for a in "$@"; do
+		case "$a" in
+		--base) want_base=1 ;;
+		--make) want_make=1 ;;
+		--postgis) want_postgis=1 ;;
+		--chromium) want_chromium=1 ;;
+		--all) want_base=1 want_make=1 want_postgis=1 want_chromium=1 ;;
+		-h | --help)
+			sed -n '2,/^$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+			return 0
+			;;
+		*)
+			deps_log "unknown argument: $a"
+			return 2
+			;;
+		esac
+	done
+	if [ -n "$want_base" ]; then deps_base || return 1; fi
+	if [ -n "$want_make" ]; then deps_make || return 1; fi
+	if [ -n "$want_postgis" ]; then
+		deps_postgis || return 1
+		deps_log "PostgreSQL $PG_MAJOR ($PG_BINDIR) with PostGIS: ok"
+	fi
+	if [ -n "$want_chromium" ]; then deps_chromium || return 1; fi
+	return 0
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	set -uo pipefail
+	deps_main "$@"
+	exit $?
+fi
