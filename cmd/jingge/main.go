@@ -25,7 +25,9 @@ type command struct {
 // commands is the table of subcommands; each lives in its own file.
 func commands() map[string]command {
 	return map[string]command{
-		"demo": {"demo generate: rebuild the bundled Lantian dataset from its reference data", runDemo},
+		"demo":   {"demo generate: rebuild the bundled Lantian dataset from its reference data", runDemo},
+		"serve":  {"serve the HTTP API (--addr, --db, --log-format)", runServe},
+		"lookup": {"lookup LON LAT: who is responsible for a point (--crs, --json, --db)", runLookup},
 	}
 }
 

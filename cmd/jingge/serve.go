@@ -1,0 +1,233 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"jingge/api"
+	"jingge/data"
+	"jingge/geo"
+	"jingge/geo/crs"
+)
+
+// storeOpener opens the system of record; openStore in production, a
+// fixture in tests.
+type storeOpener func(ctx context.Context, dbURL string, logger *slog.Logger) (data.Store, error)
+
+// HTTP server limits. Timeouts are generous enough for an 8 MiB batch on a
+// slow link and a full grid collection, and short enough that a stalled
+// client cannot hold a connection for long.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 60 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 2 * time.Minute
+	maxHeaderBytes    = 64 << 10
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return serveCommand(ctx, args, stdout, stderr, openStore)
+}
+
+// serveOptions are the settings of `jingge serve`.
+type serveOptions struct {
+	addr            string
+	dbURL           string
+	logFormat       string
+	shutdownTimeout time.Duration
+}
+
+func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
+	fs := flag.NewFlagSet("jingge serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: jingge serve [--addr HOST:PORT] [--db URL] [--log-format auto|json|text]\n\nServes the HTTP API (see /api/v1/openapi.json). Flags:")
+		fs.PrintDefaults()
+	}
+	var o serveOptions
+	fs.StringVar(&o.addr, "addr", envOr("JINGGE_ADDR", "127.0.0.1:8080"), "`address` to listen on (env JINGGE_ADDR)")
+	fs.StringVar(&o.dbURL, "db", os.Getenv("DATABASE_URL"), "PostgreSQL `URL` of the PostGIS store; empty serves the bundled Lantian dataset (env DATABASE_URL)")
+	fs.StringVar(&o.logFormat, "log-format", "auto", "log `format`: json, text, or auto (text on a terminal, else json)")
+	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish after SIGINT or SIGTERM")
+	if err := fs.Parse(args); err != nil {
+		return o, flagError(err)
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, fs.Args())
+	}
+	return o, nil
+}
+
+func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer, open storeOpener) error {
+	o, err := parseServeFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	logger, err := newLogger(stderr, o.logFormat)
+	if err != nil {
+		return err
+	}
+	store, err := open(ctx, o.dbURL, logger)
+	if err != nil {
+		return fmt.Errorf("opening the store: %w", err)
+	}
+	defer func() {
+		if err := store.Close(); err != nil {
+			logger.Error("closing the store", "err", err)
+		}
+	}()
+	return serve(ctx, o, store, logger, stdout)
+}
+
+// serve loads the index, keeps it current while the store changes, and
+// answers HTTP on o.addr until ctx ends; then it stops accepting, lets
+// in-flight requests finish for up to o.shutdownTimeout, and returns.
+func serve(ctx context.Context, o serveOptions, store data.Store, logger *slog.Logger, stdout io.Writer) error {
+	live := new(geo.Live)
+	if err := reload(ctx, store, live, logger); err != nil {
+		return fmt.Errorf("loading the dataset: %w", err)
+	}
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	defer stopWatching()
+	changes, err := store.Watch(watchCtx)
+	if err != nil {
+		return fmt.Errorf("watching the store: %w", err)
+	}
+	watching := make(chan struct{})
+	go func() {
+		defer close(watching)
+		for range changes {
+			if err := reload(watchCtx, store, live, logger); err != nil && watchCtx.Err() == nil {
+				logger.Error("reload failed; still serving the previous dataset", "err", err)
+			}
+		}
+	}()
+
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", o.addr, err)
+	}
+	srv := &http.Server{
+		Handler:           api.New(api.Config{Index: live, Logger: logger}).Handler(),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		// Requests keep ctx's values but not its cancellation: a signal
+		// must let them finish, not cut them off.
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	url := "http://" + displayAddr(ln.Addr())
+	fmt.Fprintf(stdout, "jingge: serving on %s (API description at %s/api/v1/openapi.json)\n", url, url)
+	logger.Info("listening", "addr", ln.Addr().String())
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: draining in-flight requests", "timeout", o.shutdownTimeout)
+	drainCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.shutdownTimeout)
+	defer cancel()
+	err = srv.Shutdown(drainCtx)
+	stopWatching()
+	<-watching
+	if err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("shutting down: requests still running after %s: %w", o.shutdownTimeout, err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// reload builds an index from the store's current dataset and publishes
+// it; on any failure the index in force stays.
+func reload(ctx context.Context, store data.Store, live *geo.Live, logger *slog.Logger) error {
+	start := time.Now()
+	ds, err := store.Snapshot(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the dataset: %w", err)
+	}
+	if _, err := crs.Parse(ds.Meta.Datum); err != nil {
+		return fmt.Errorf("dataset %q: datum: %w", ds.Meta.Name, err)
+	}
+	ix, err := geo.NewIndex(ds)
+	if err != nil {
+		return err
+	}
+	first := live.Load() == nil
+	live.Store(ix)
+	msg := "dataset reloaded"
+	if first {
+		msg = "dataset loaded"
+	}
+	logger.Info(msg, "dataset", ds.Meta.Name, "grids", len(ds.Grids), "stations", len(ds.Stations), "members", len(ds.Members), "duration", time.Since(start))
+	return nil
+}
+
+// displayAddr turns a listener address into one a browser can open: an
+// unspecified host (":8080", "[::]:8080") becomes localhost.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// newLogger makes the process logger: JSON for log collectors, text for a
+// person at a terminal.
+func newLogger(w io.Writer, format string) (*slog.Logger, error) {
+	switch format {
+	case "json":
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "auto", "":
+		if isTerminal(w) {
+			return slog.New(slog.NewTextHandler(w, nil)), nil
+		}
+	default:
+		return nil, fmt.Errorf("%w: --log-format must be auto, json or text, got %q", errUsage, format)
+	}
+	return slog.New(slog.NewJSONHandler(w, nil)), nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func envOr(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
+}
+
+// flagError keeps -h a plain help request and marks other flag errors as
+// usage errors; the flag package has already printed the details.
+func flagError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", errUsage, err)
+}
