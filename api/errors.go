@@ -1,10 +1,14 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -181,28 +185,28 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	writeJSON(w, r, logger, p.Status, contentTypeProblem, problemBody(p))
 }
 
-// problemBody flattens p and its extension members into one JSON object.
+// problemBody is p as JSON with its extension members after the standard
+// ones, so the document reads type, title, status, detail first.
 func problemBody(p Problem) any {
 	if len(p.Extra) == 0 {
 		return p
 	}
-	m := map[string]any{"type": p.Type, "title": p.Title, "status": p.Status}
-	if p.Detail != "" {
-		m["detail"] = p.Detail
+	base, err := json.Marshal(p)
+	if err != nil {
+		return p
 	}
-	if p.Instance != "" {
-		m["instance"] = p.Instance
-	}
-	if p.RequestID != "" {
-		m["request_id"] = p.RequestID
-	}
-	if len(p.InvalidParams) > 0 {
-		m["invalid_params"] = p.InvalidParams
-	}
-	for k, v := range p.Extra {
-		if _, taken := m[k]; !taken {
-			m[k] = v
+	out := bytes.NewBuffer(base[:len(base)-1]) // drop the closing brace
+	for _, k := range slices.Sorted(maps.Keys(p.Extra)) {
+		v, err := json.Marshal(p.Extra[k])
+		if err != nil {
+			continue
 		}
+		key, _ := json.Marshal(k)
+		out.WriteByte(',')
+		out.Write(key)
+		out.WriteByte(':')
+		out.Write(v)
 	}
-	return m
+	out.WriteByte('}')
+	return json.RawMessage(out.Bytes())
 }

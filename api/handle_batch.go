@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/paulmach/orb"
 
@@ -145,6 +146,8 @@ func (s *Server) handleLookupBatch(w http.ResponseWriter, r *http.Request, q que
 		return bodyError(err)
 	}
 	queryCRS, hasQueryCRS := q.lookup("crs")
+	// An empty ?crs= says nothing, so it cannot disagree with the body.
+	hasQueryCRS = hasQueryCRS && strings.TrimSpace(queryCRS) != ""
 	from, points, err := s.parseBatch(body, queryCRS, hasQueryCRS)
 	if err != nil {
 		return err

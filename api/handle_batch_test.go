@@ -57,6 +57,7 @@ func TestLookupBatchShapes(t *testing.T) {
 		{"multipoint", "/api/v1/lookup", `{"type":"MultiPoint","coordinates":[` + pos(apitest.InPoliceOnly) + `,` + pos(apitest.InCommunityB) + `]}`, "wgs84", []want{p, b}},
 		{"compact gcj02 in body", "/api/v1/lookup", `{"crs":"gcj02","points":[` + pos(gcj(apitest.InCommunity)) + `,` + pos(gcj(apitest.InCommunityB)) + `]}`, "gcj02", []want{a, b}},
 		{"compact gcj02 in query", "/api/v1/lookup?crs=GCJ-02", `{"points":[` + pos(gcj(apitest.InCommunity)) + `]}`, "gcj02", []want{a}},
+		{"empty query crs defers to the body", "/api/v1/lookup?crs=", `{"crs":"gcj02","points":[` + pos(gcj(apitest.InCommunity)) + `]}`, "gcj02", []want{a}},
 		{"query and body agree", "/api/v1/lookup?crs=amap", `{"crs":"gcj02","points":[` + pos(gcj(apitest.InCommunity)) + `]}`, "gcj02", []want{a}},
 		{"geojson with crs member", "/api/v1/lookup", `{"type":"MultiPoint","crs":"gcj02","coordinates":[` + pos(gcj(apitest.InCommunityB)) + `]}`, "gcj02", []want{b}},
 		{"empty points", "/api/v1/lookup", `{"points":[]}`, "wgs84", nil},
