@@ -151,6 +151,14 @@ func (im *importer) stage(ctx context.Context, brokenGrid map[string]bool, broke
 	return err
 }
 
+// area writes an area for people: square metres when small, else km².
+func area(m2 float64) string {
+	if m2 < 100_000 {
+		return fmt.Sprintf("%.1f m²", m2)
+	}
+	return fmt.Sprintf("%.2f km²", m2/1e6)
+}
+
 func nullIfEmpty(s string) any {
 	if s == "" {
 		return nil
@@ -209,7 +217,7 @@ func (im *importer) checkValidity(ctx context.Context) ([]data.Problem, error) {
 				problems = append(problems, data.Problem{Kind: kind, ID: id, Reason: why + "; ST_MakeValid could not repair it into a polygon"})
 				unrepaired = append(unrepaired, id)
 			default:
-				im.rep.Fixed = append(im.rep.Fixed, data.Problem{Kind: kind, ID: id, Reason: fmt.Sprintf("%s; repaired with ST_MakeValid into %d polygon(s), %.0f m² in all", why, parts, areaM2)})
+				im.rep.Fixed = append(im.rep.Fixed, data.Problem{Kind: kind, ID: id, Reason: fmt.Sprintf("%s; repaired with ST_MakeValid into %d polygon(s), %s in all", why, parts, area(areaM2))})
 			}
 			return nil
 		})
@@ -249,7 +257,7 @@ func (im *importer) checkOverlaps(ctx context.Context) ([]data.Problem, error) {
 	var a, b, level string
 	var areaM2 float64
 	_, err = pgx.ForEachRow(rows, []any{&a, &b, &level, &areaM2}, func() error {
-		problems = append(problems, data.Problem{Kind: "grid", ID: a, Reason: fmt.Sprintf("overlaps grid %s (%.1f m², both %s grids)", b, areaM2, level)})
+		problems = append(problems, data.Problem{Kind: "grid", ID: a, Reason: fmt.Sprintf("overlaps grid %s (%s, both %s grids)", b, area(areaM2), level)})
 		return nil
 	})
 	return problems, err
@@ -272,7 +280,7 @@ func (im *importer) checkParents(ctx context.Context) error {
 	var id, parent string
 	var areaM2 float64
 	_, err = pgx.ForEachRow(rows, []any{&id, &parent, &areaM2}, func() error {
-		im.rep.Warnings = append(im.rep.Warnings, data.Problem{Kind: "grid", ID: id, Reason: fmt.Sprintf("reaches %.1f m² outside its police grid %s", areaM2, parent)})
+		im.rep.Warnings = append(im.rep.Warnings, data.Problem{Kind: "grid", ID: id, Reason: fmt.Sprintf("reaches %s outside its police grid %s", area(areaM2), parent)})
 		return nil
 	})
 	return err
@@ -283,23 +291,28 @@ func (im *importer) checkParents(ctx context.Context) error {
 // reaching outside the county. It needs a valid outline and valid grids.
 func (im *importer) checkCounty(ctx context.Context) ([]data.Problem, error) {
 	var haveCounty bool
-	var police, community, broken int
+	var police, community, brokenPolice, brokenCommunity int
 	err := im.tx.QueryRow(ctx, `
 		select exists (select 1 from stage_areas where kind = 'county' and ok),
 		       count(*) filter (where level = 'police'),
 		       count(*) filter (where level = 'community'),
-		       count(*) filter (where not ok)
-		from stage_grids`).Scan(&haveCounty, &police, &community, &broken)
-	if err != nil || !haveCounty || broken > 0 || police+community == 0 {
+		       count(*) filter (where level = 'police' and not ok),
+		       count(*) filter (where level = 'community' and not ok)
+		from stage_grids`).Scan(&haveCounty, &police, &community, &brokenPolice, &brokenCommunity)
+	if err != nil || !haveCounty || police+community == 0 {
 		return nil, err
 	}
-	level, label := "police", "police grid"
+	level, label, broken := "police", "police grid", brokenPolice
 	if police == 0 {
-		level, label = "community", "community grid"
+		level, label, broken = "community", "community grid", brokenCommunity
+	}
+	if broken > 0 {
+		im.rep.Warnings = append(im.rep.Warnings, data.Problem{Kind: "county", Reason: fmt.Sprintf("not checked for gaps: %d %ss have invalid geometry", broken, label)})
+		return nil, nil
 	}
 	var problems []data.Problem
 	rows, err := im.tx.Query(ctx, `
-		with u as (select ST_Union(geom) as g from stage_grids where level = $1),
+		with u as (select ST_Union(geom) as g from stage_grids where level = $1 and ok),
 		     c as (select geom from stage_areas where kind = 'county')
 		select area, ST_X(p), ST_Y(p) from (
 			select d.geom, ST_Area(d.geom::geography) as area, ST_PointOnSurface(d.geom) as p
@@ -312,7 +325,7 @@ func (im *importer) checkCounty(ctx context.Context) ([]data.Problem, error) {
 	}
 	var areaM2, x, y float64
 	_, err = pgx.ForEachRow(rows, []any{&areaM2, &x, &y}, func() error {
-		problems = append(problems, data.Problem{Kind: "county", Reason: fmt.Sprintf("a gap of %.1f m² around %.6f %.6f lies in no %s", areaM2, x, y, label)})
+		problems = append(problems, data.Problem{Kind: "county", Reason: fmt.Sprintf("a gap of %s around %.6f %.6f lies in no %s", area(areaM2), x, y, label)})
 		return nil
 	})
 	if err != nil {
@@ -322,7 +335,7 @@ func (im *importer) checkCounty(ctx context.Context) ([]data.Problem, error) {
 		select id, outside from (
 			select g.id, g.ord, ST_Area(ST_Difference(g.geom, c.geom)::geography) as outside
 			from stage_grids g, (select geom from stage_areas where kind = 'county') c
-			where not ST_Covers(c.geom, g.geom)) d
+			where g.ok and not ST_Covers(c.geom, g.geom)) d
 		where outside > $1
 		order by ord
 		limit $2`, gapToleranceM2, maxProblems)
@@ -331,7 +344,7 @@ func (im *importer) checkCounty(ctx context.Context) ([]data.Problem, error) {
 	}
 	var id string
 	_, err = pgx.ForEachRow(rows, []any{&id, &areaM2}, func() error {
-		problems = append(problems, data.Problem{Kind: "grid", ID: id, Reason: fmt.Sprintf("reaches %.1f m² outside the county outline", areaM2)})
+		problems = append(problems, data.Problem{Kind: "grid", ID: id, Reason: fmt.Sprintf("reaches %s outside the county outline", area(areaM2))})
 		return nil
 	})
 	return problems, err

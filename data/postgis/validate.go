@@ -104,7 +104,7 @@ func checkDataset(ds *geo.Dataset) (problems []data.Problem, brokenGrid map[stri
 				bad("grid", g.ID, "parent grid %q is not in the dataset", g.ParentID)
 			case p.Level != geo.PoliceLevel:
 				bad("grid", g.ID, "parent grid %q is not a police grid", g.ParentID)
-			case p.StationID != g.StationID:
+			case p.StationID != g.StationID && stations[g.StationID]:
 				bad("grid", g.ID, "its station %q differs from the station %q of its police grid %s", g.StationID, p.StationID, p.ID)
 			}
 		}
