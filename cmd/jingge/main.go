@@ -25,9 +25,12 @@ type command struct {
 // commands is the table of subcommands; each lives in its own file.
 func commands() map[string]command {
 	return map[string]command{
-		"demo":   {"demo generate: rebuild the bundled Lantian dataset from its reference data", runDemo},
-		"serve":  {"serve the HTTP API (--addr, --db, --log-format)", runServe},
-		"lookup": {"lookup LON LAT: who is responsible for a point (--crs, --json, --db)", runLookup},
+		"demo":    {"demo generate: rebuild the bundled Lantian dataset from its reference data", runDemo},
+		"serve":   {"serve the HTTP API (--addr, --db, --log-format)", runServe},
+		"lookup":  {"lookup LON LAT: who is responsible for a point (--crs, --json, --db)", runLookup},
+		"migrate": {"apply the PostGIS schema migrations (--db)", runMigrate},
+		"import":  {"import FILE.geojson | --lantian: replace the PostGIS dataset (--fix, --dry-run, --db)", runImport},
+		"export":  {"export the dataset as GeoJSON (--as-of, -o, --db)", runExport},
 	}
 }
 

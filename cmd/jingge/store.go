@@ -2,20 +2,34 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"time"
 
 	"jingge/data"
 	"jingge/data/lantian"
 	"jingge/data/memory"
+	"jingge/data/postgis"
 )
 
-// openStore opens the system of record: PostGIS when dbURL is set, else the
-// embedded memory store holding the bundled Lantian dataset.
+// openStore opens the system of record: PostGIS when dbURL is set (the
+// schema is migrated at open), else the embedded memory store holding the
+// bundled Lantian dataset.
 func openStore(ctx context.Context, dbURL string, logger *slog.Logger) (data.Store, error) {
 	if dbURL != "" {
-		return nil, errors.New("the PostGIS store is not built into this version yet")
+		st, err := postgis.Open(ctx, dbURL, postgis.Options{Logger: logger})
+		if err != nil {
+			return nil, fmt.Errorf("PostGIS store: %w", err)
+		}
+		// Incidents and pings of this month and the next few find their
+		// partitions ready; anything else lands in the default partition.
+		now := time.Now()
+		if _, err := st.EnsurePartitions(ctx, now.AddDate(0, -1, 0), now.AddDate(0, 3, 0)); err != nil {
+			logger.WarnContext(ctx, "could not create the monthly partitions of incidents and patrol pings", "err", err)
+		}
+		logger.InfoContext(ctx, "using the PostGIS store", "schema", st.Schema())
+		return st, nil
 	}
 	ds, err := lantian.Load()
 	if err != nil {
@@ -27,4 +41,10 @@ func openStore(ctx context.Context, dbURL string, logger *slog.Logger) (data.Sto
 	}
 	logger.InfoContext(ctx, "using the embedded store with the bundled Lantian dataset", "grids", len(ds.Grids), "stations", len(ds.Stations))
 	return st, nil
+}
+
+// cliLogger is the logger of the one-shot commands: warnings and errors
+// only, as text, so their output stays the report.
+func cliLogger(stderr io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
