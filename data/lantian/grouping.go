@@ -178,7 +178,11 @@ func (g *generator) groupUnit(unit []int, adj []map[int]int) {
 		for _, v := range g.police[k].villages {
 			for u := range adj[v] {
 				p := g.policeOf[u]
-				if inUnit(u) && p != k && (best < 0 || len(g.police[p].villages) < len(g.police[best].villages)) {
+				if !inUnit(u) || p == k {
+					continue
+				}
+				if best < 0 || len(g.police[p].villages) < len(g.police[best].villages) ||
+					(len(g.police[p].villages) == len(g.police[best].villages) && p < best) { // ties: map order must not decide
 					best = p
 				}
 			}
