@@ -127,6 +127,7 @@ func NewIndex(ds *Dataset) (*Index, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidDataset, errors.Join(errs...))
 	}
+	ix.sortMembers()
 	ix.prepareAll()
 	for i := range ds.Grids {
 		g := &ds.Grids[i]
@@ -275,14 +276,22 @@ func (ix *Index) Members(gridID string) []*Member {
 	for k, m := range ix.members[i] {
 		out[k] = &ix.ds.Members[m]
 	}
-	sort.SliceStable(out, func(a, b int) bool {
-		ra, rb := slices.Index(Roles, out[a].Role), slices.Index(Roles, out[b].Role)
-		if ra != rb {
-			return ra < rb
-		}
-		return out[a].Name < out[b].Name
-	})
 	return out
+}
+
+// sortMembers orders each grid's members once, at build time: police roles
+// first, then by name.
+func (ix *Index) sortMembers() {
+	for _, ms := range ix.members {
+		sort.SliceStable(ms, func(a, b int) bool {
+			ma, mb := &ix.ds.Members[ms[a]], &ix.ds.Members[ms[b]]
+			ra, rb := slices.Index(Roles, ma.Role), slices.Index(Roles, mb.Role)
+			if ra != rb {
+				return ra < rb
+			}
+			return ma.Name < mb.Name
+		})
+	}
 }
 
 // GridFilter selects grids for Grids. Zero fields select everything.
