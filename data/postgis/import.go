@@ -455,6 +455,17 @@ func (im *importer) write(ctx context.Context) error {
 	if _, err := im.tx.CopyFrom(ctx, pgx.Identifier{"members"}, []string{"id", "name", "role", "phone", "station_id", "ord"}, pgx.CopyFromRows(members)); err != nil {
 		return err
 	}
-	_, err = im.tx.CopyFrom(ctx, pgx.Identifier{"member_grids"}, []string{"member_id", "grid_id", "ord"}, pgx.CopyFromRows(mg))
+	if _, err = im.tx.CopyFrom(ctx, pgx.Identifier{"member_grids"}, []string{"member_id", "grid_id", "ord"}, pgx.CopyFromRows(mg)); err != nil {
+		return err
+	}
+	// After a large change the planner's statistics would describe the old
+	// tables until autovacuum comes by; the next snapshots would pay for it.
+	if im.rep.Created+im.rep.Changed+im.rep.Retired > analyzeAfterRows {
+		_, err = im.tx.Exec(ctx, "analyze grids, grid_codes, members, member_grids")
+	}
 	return err
 }
+
+// analyzeAfterRows is the number of grid changes after which an import
+// refreshes the planner statistics itself.
+const analyzeAfterRows = 1000

@@ -43,7 +43,13 @@ func (s *Store) SnapshotAt(ctx context.Context, t time.Time) (*geo.Dataset, erro
 // readTx runs fn in a read-only repeatable-read transaction, so every
 // query of a snapshot sees the same committed state.
 func (s *Store) readTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
+	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		// These are plain scans; compiling them (JIT) costs more than it saves.
+		if _, err := tx.Exec(ctx, "set local jit = off"); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
 }
 
 // readDataset reads the dataset in force now, or at *at: grids in force at
