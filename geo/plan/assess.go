@@ -1,0 +1,507 @@
+package plan
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"jingge/geo"
+)
+
+// The six metrics of the monthly station assessment (考评), in the order
+// the bureau's scheme lists them.
+const (
+	MetricIncidentTrend = "incident_trend" // 发案升降
+	MetricClearance     = "clearance"      // 破案率
+	MetricFamiliarity   = "familiarity"    // 警民“双向”熟悉率
+	MetricRiskWarning   = "risk_warning"   // 风险隐患预警率
+	MetricControlTasks  = "control_tasks"  // 基础管控任务管处率
+	MetricSatisfaction  = "satisfaction"   // 政务服务满意度
+)
+
+// Metrics lists the six metrics in the scheme's order.
+var Metrics = []string{MetricIncidentTrend, MetricClearance, MetricFamiliarity, MetricRiskWarning, MetricControlTasks, MetricSatisfaction}
+
+// AssessmentConfig weighs and normalises the metrics. Every sub-score is
+// 0–100:
+//
+//   - incident_trend: 50 for no change, 100 for a fall of TrendFullScale
+//     or more, 0 for a rise of TrendFullScale or more, linear between. The
+//     change is (this − before) ÷ (before + TrendSmoothing), so a station
+//     going from 2 incidents to 4 is not scored as doubling crime. With the
+//     same month last year known, the change mixes month-on-month and
+//     year-on-year by YearOverYearShare.
+//   - the five rates: 100 × min(1, rate ÷ target).
+//
+// The station's score is the weighted mean of the sub-scores it has; a
+// metric without data (no previous month, no criminal case, no entered
+// denominator) is left out and the other weights rescaled.
+type AssessmentConfig struct {
+	Weights           MetricWeights `json:"weights"`
+	Targets           RateTargets   `json:"targets"`
+	TrendFullScale    float64       `json:"trend_full_scale"`
+	TrendSmoothing    float64       `json:"trend_smoothing"`
+	YearOverYearShare float64       `json:"year_over_year_share"`
+	// UTCOffsetHours places incidents in months (China: 8).
+	UTCOffsetHours float64 `json:"utc_offset_hours"`
+}
+
+// MetricWeights weigh the six metrics; only their ratios matter.
+type MetricWeights struct {
+	IncidentTrend float64 `json:"incident_trend"`
+	Clearance     float64 `json:"clearance"`
+	Familiarity   float64 `json:"familiarity"`
+	RiskWarning   float64 `json:"risk_warning"`
+	ControlTasks  float64 `json:"control_tasks"`
+	Satisfaction  float64 `json:"satisfaction"`
+}
+
+// RateTargets are the rates that earn full marks.
+type RateTargets struct {
+	Clearance    float64 `json:"clearance"`
+	Familiarity  float64 `json:"familiarity"`
+	RiskWarning  float64 `json:"risk_warning"`
+	ControlTasks float64 `json:"control_tasks"`
+	Satisfaction float64 `json:"satisfaction"`
+}
+
+// DefaultAssessmentConfig weighs incident trend and clearance at 20 each
+// and the four entered rates at 15 each; full marks need a rate of 100%
+// except clearance, whose full marks come at 80%.
+func DefaultAssessmentConfig() AssessmentConfig {
+	return AssessmentConfig{
+		Weights:        MetricWeights{IncidentTrend: 20, Clearance: 20, Familiarity: 15, RiskWarning: 15, ControlTasks: 15, Satisfaction: 15},
+		Targets:        RateTargets{Clearance: 0.8, Familiarity: 1, RiskWarning: 1, ControlTasks: 1, Satisfaction: 1},
+		TrendFullScale: 0.3, TrendSmoothing: 5, YearOverYearShare: 0.5, UTCOffsetHours: 8,
+	}
+}
+
+func (c AssessmentConfig) weight(metric string) float64 {
+	switch metric {
+	case MetricIncidentTrend:
+		return c.Weights.IncidentTrend
+	case MetricClearance:
+		return c.Weights.Clearance
+	case MetricFamiliarity:
+		return c.Weights.Familiarity
+	case MetricRiskWarning:
+		return c.Weights.RiskWarning
+	case MetricControlTasks:
+		return c.Weights.ControlTasks
+	}
+	return c.Weights.Satisfaction
+}
+
+func (c AssessmentConfig) target(metric string) float64 {
+	switch metric {
+	case MetricClearance:
+		return c.Targets.Clearance
+	case MetricFamiliarity:
+		return c.Targets.Familiarity
+	case MetricRiskWarning:
+		return c.Targets.RiskWarning
+	case MetricControlTasks:
+		return c.Targets.ControlTasks
+	}
+	return c.Targets.Satisfaction
+}
+
+// problems lists what is wrong with c, for Config.Validate.
+func (c AssessmentConfig) problems() []string {
+	var p []string
+	sum := 0.0
+	for _, k := range Metrics {
+		w := c.weight(k)
+		if math.IsNaN(w) || math.IsInf(w, 0) || w < 0 {
+			p = append(p, fmt.Sprintf("assessment.weights.%s is %v; use a weight of 0 or more", k, w))
+			continue
+		}
+		sum += w
+	}
+	if sum <= 0 {
+		p = append(p, "assessment.weights are all 0; give at least one metric a positive weight")
+	}
+	for _, k := range Metrics[1:] {
+		if t := c.target(k); !(t > 0 && t <= 1) {
+			p = append(p, fmt.Sprintf("assessment.targets.%s is %v; use the rate that earns full marks, above 0 and at most 1", k, t))
+		}
+	}
+	if !(c.TrendFullScale > 0 && c.TrendFullScale <= 10) {
+		p = append(p, fmt.Sprintf("assessment.trend_full_scale is %v; use the relative change that scores 0 or 100, e.g. 0.3 for ±30%%", c.TrendFullScale))
+	}
+	if !(c.TrendSmoothing >= 0 && c.TrendSmoothing < 1e6) {
+		p = append(p, fmt.Sprintf("assessment.trend_smoothing is %v; use 0 or more incidents", c.TrendSmoothing))
+	}
+	if !(c.YearOverYearShare >= 0 && c.YearOverYearShare <= 1) {
+		p = append(p, fmt.Sprintf("assessment.year_over_year_share is %v; use a share from 0 to 1", c.YearOverYearShare))
+	}
+	if !(c.UTCOffsetHours >= -12 && c.UTCOffsetHours <= 14) {
+		p = append(p, fmt.Sprintf("assessment.utc_offset_hours is %v; use the offset of local time, e.g. 8 for China", c.UTCOffsetHours))
+	}
+	return p
+}
+
+// Ratio is an entered rate with its denominator, e.g. 45 satisfied of 50
+// asked.
+type Ratio struct {
+	Numerator   float64 `json:"numerator"`
+	Denominator float64 `json:"denominator"`
+}
+
+// EnteredValues are the four metrics a station reports (or the bureau
+// surveys) for a month. A zero denominator means "not measured".
+type EnteredValues struct {
+	StationID string `json:"station"`
+	Month     Month  `json:"month"`
+	// Familiarity: residents and officers who know each other ÷ those checked.
+	Familiarity Ratio `json:"familiarity"`
+	// RiskWarning: risks and hazards warned of in advance ÷ risks found.
+	RiskWarning Ratio `json:"risk_warning"`
+	// ControlTasks: basic control tasks handled ÷ tasks assigned.
+	ControlTasks Ratio `json:"control_tasks"`
+	// Satisfaction: satisfied ÷ asked about government services.
+	Satisfaction Ratio `json:"satisfaction"`
+}
+
+func (e EnteredValues) ratio(metric string) Ratio {
+	switch metric {
+	case MetricFamiliarity:
+		return e.Familiarity
+	case MetricRiskWarning:
+		return e.RiskWarning
+	case MetricControlTasks:
+		return e.ControlTasks
+	}
+	return e.Satisfaction
+}
+
+// AssessmentInput is everything one assessment needs.
+type AssessmentInput struct {
+	// Stations to assess; ties in the ranking keep this order.
+	Stations []string `json:"stations"`
+	// Months to score, in any order (the result is ascending).
+	Months []Month `json:"months"`
+	// Incidents attributed to stations (StationID); include the month
+	// before the first scored month, and the year before, for comparisons.
+	Incidents []geo.Incident `json:"-"`
+	// IncidentsFrom is the first month the incident record is complete;
+	// comparisons with earlier months are not made. Zero means the month of
+	// the earliest incident.
+	IncidentsFrom Month `json:"incidents_from"`
+	// Entered values; entries for months not scored are ignored.
+	Entered []EnteredValues `json:"entered"`
+}
+
+// Assessment is the result of Assess.
+type Assessment struct {
+	Months []MonthScores  `json:"months"` // ascending
+	Trends []StationTrend `json:"trends"` // in the order of AssessmentInput.Stations
+	// Unattributed counts incidents left out because they name no station
+	// assessed.
+	Unattributed int `json:"unattributed"`
+}
+
+// MonthScores ranks the stations for one month.
+type MonthScores struct {
+	Month    Month          `json:"month"`
+	Stations []StationScore `json:"stations"` // best first
+}
+
+// StationScore is one station's assessment for one month.
+type StationScore struct {
+	StationID string        `json:"station"`
+	Month     Month         `json:"month"`
+	Incidents IncidentTrend `json:"incidents"`
+	Metrics   []MetricScore `json:"metrics"` // the six, in Metrics order
+	// Score is the weighted mean of the available sub-scores (0–100);
+	// Available is how many metrics it is made of. A station with none
+	// scores 0 and ranks after all others.
+	Score     float64 `json:"score"`
+	Available int     `json:"available"`
+	// Rank is 1 for the best; equal scores share a rank (1, 2, 2, 4).
+	Rank int `json:"rank"`
+}
+
+// IncidentTrend holds the incident counts behind the first metric.
+type IncidentTrend struct {
+	Count             int     `json:"count"`
+	PreviousMonth     int     `json:"previous_month"`
+	HasPreviousMonth  bool    `json:"has_previous_month"`
+	SameMonthLastYear int     `json:"same_month_last_year"`
+	HasLastYear       bool    `json:"has_last_year"`
+	MonthOnMonth      float64 `json:"month_on_month"` // smoothed relative change
+	YearOnYear        float64 `json:"year_on_year"`
+}
+
+// MetricScore is one metric of one station and month.
+type MetricScore struct {
+	Metric    string `json:"metric"`
+	Available bool   `json:"available"`
+	// Value is the rate, or for incident_trend the combined relative change
+	// (negative is a fall).
+	Value       float64 `json:"value"`
+	Numerator   float64 `json:"numerator,omitempty"`
+	Denominator float64 `json:"denominator,omitempty"`
+	Score       float64 `json:"score"`
+	Weight      float64 `json:"weight"`
+}
+
+// StationTrend is one station's score and rank month by month.
+type StationTrend struct {
+	StationID string       `json:"station"`
+	Points    []TrendPoint `json:"points"`
+}
+
+// TrendPoint is one month of a StationTrend. ScoreChange and RankChange
+// compare with the previous scored month (0 for the first); a positive
+// RankChange is a climb.
+type TrendPoint struct {
+	Month       Month   `json:"month"`
+	Score       float64 `json:"score"`
+	Rank        int     `json:"rank"`
+	ScoreChange float64 `json:"score_change"`
+	RankChange  int     `json:"rank_change"`
+}
+
+// Assess scores every station for every month of in under cfg and ranks
+// them. It checks the whole input first and reports every problem at once.
+func Assess(cfg AssessmentConfig, in AssessmentInput) (Assessment, error) {
+	if p := cfg.problems(); len(p) > 0 {
+		return Assessment{}, joinInvalid("assessment config", p)
+	}
+	stationAt, months, entered, err := checkAssessment(in)
+	if err != nil {
+		return Assessment{}, err
+	}
+	loc := time.FixedZone("local", int(cfg.UTCOffsetHours*3600))
+	type key struct {
+		s int
+		m Month
+	}
+	count, criminal, cleared := map[key]int{}, map[key]int{}, map[key]int{}
+	var out Assessment
+	from := in.IncidentsFrom
+	for i := range in.Incidents {
+		inc := &in.Incidents[i]
+		s, ok := stationAt[inc.StationID]
+		if !ok {
+			out.Unattributed++
+			continue
+		}
+		mo := MonthOf(inc.OccurredAt, loc)
+		if in.IncidentsFrom.IsZero() && (from.IsZero() || mo.Before(from)) {
+			from = mo // the record starts with its earliest incident
+		}
+		k := key{s, mo}
+		count[k]++
+		if inc.Category == geo.Criminal {
+			criminal[k]++
+			if inc.Cleared {
+				cleared[k]++
+			}
+		}
+	}
+	known := func(mo Month) bool { return !from.IsZero() && !mo.Before(from) }
+
+	for _, mo := range months {
+		ms := MonthScores{Month: mo}
+		for s, sid := range in.Stations {
+			sc := StationScore{StationID: sid, Month: mo}
+			it := &sc.Incidents
+			it.Count = count[key{s, mo}]
+			prev, lastYear := mo.AddMonths(-1), mo.AddMonths(-12)
+			it.HasPreviousMonth, it.HasLastYear = known(prev) && known(mo), known(lastYear) && known(mo)
+			it.PreviousMonth, it.SameMonthLastYear = count[key{s, prev}], count[key{s, lastYear}]
+			trend := MetricScore{Metric: MetricIncidentTrend}
+			if it.HasPreviousMonth {
+				it.MonthOnMonth = smoothedChange(it.Count, it.PreviousMonth, cfg.TrendSmoothing)
+				trend.Available, trend.Value = true, it.MonthOnMonth
+			}
+			if it.HasLastYear {
+				it.YearOnYear = smoothedChange(it.Count, it.SameMonthLastYear, cfg.TrendSmoothing)
+				if trend.Available {
+					trend.Value = (1-cfg.YearOverYearShare)*it.MonthOnMonth + cfg.YearOverYearShare*it.YearOnYear
+				} else {
+					trend.Available, trend.Value = true, it.YearOnYear
+				}
+			}
+			if trend.Available {
+				trend.Score = clamp(50-50*trend.Value/cfg.TrendFullScale, 0, 100)
+			}
+			sc.Metrics = append(sc.Metrics, trend)
+			clear := Ratio{Numerator: float64(cleared[key{s, mo}]), Denominator: float64(criminal[key{s, mo}])}
+			if !known(mo) {
+				clear = Ratio{}
+			}
+			sc.Metrics = append(sc.Metrics, rateScore(cfg, MetricClearance, clear))
+			e := entered[key{s, mo}]
+			for _, k := range Metrics[2:] {
+				sc.Metrics = append(sc.Metrics, rateScore(cfg, k, e.ratio(k)))
+			}
+			wsum, sum := 0.0, 0.0
+			for i := range sc.Metrics {
+				mt := &sc.Metrics[i]
+				mt.Weight = cfg.weight(mt.Metric)
+				if mt.Available && mt.Weight > 0 {
+					sc.Available++
+					wsum += mt.Weight
+					sum += mt.Weight * mt.Score
+				}
+			}
+			if wsum > 0 {
+				sc.Score = sum / wsum
+			}
+			ms.Stations = append(ms.Stations, sc)
+		}
+		rank(ms.Stations)
+		out.Months = append(out.Months, ms)
+	}
+	out.Trends = trends(in.Stations, out.Months)
+	return out, nil
+}
+
+// checkAssessment validates in and indexes it.
+func checkAssessment(in AssessmentInput) (map[string]int, []Month, map[struct {
+	s int
+	m Month
+}]EnteredValues, error) {
+	type key = struct {
+		s int
+		m Month
+	}
+	var p []string
+	bad := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
+	stationAt := map[string]int{}
+	if len(in.Stations) == 0 {
+		bad("no stations to assess; list the station ids")
+	}
+	for i, s := range in.Stations {
+		if _, dup := stationAt[s]; dup || s == "" {
+			bad("station %q is empty or listed twice", s)
+		}
+		stationAt[s] = i
+	}
+	if len(in.Months) == 0 {
+		bad("no months to score; list them as YYYY-MM")
+	}
+	months := slices.Clone(in.Months)
+	slices.SortFunc(months, func(a, b Month) int { return cmp.Or(cmp.Compare(a.Year, b.Year), cmp.Compare(a.Month, b.Month)) })
+	for i, mo := range months {
+		if !mo.Valid() {
+			bad("month %v is not a calendar month", mo)
+		} else if i > 0 && months[i-1] == mo {
+			bad("month %v is listed twice", mo)
+		}
+	}
+	if !in.IncidentsFrom.IsZero() && !in.IncidentsFrom.Valid() {
+		bad("incidents_from %v is not a calendar month", in.IncidentsFrom)
+	}
+	scored := map[Month]bool{}
+	for _, mo := range months {
+		scored[mo] = true
+	}
+	entered := map[key]EnteredValues{}
+	for _, e := range in.Entered {
+		s, ok := stationAt[e.StationID]
+		if !ok {
+			bad("entered values for %s name station %q, which is not being assessed", e.Month, e.StationID)
+			continue
+		}
+		if !scored[e.Month] {
+			continue
+		}
+		k := key{s, e.Month}
+		if _, dup := entered[k]; dup {
+			bad("entered values for station %s in %s are given twice; keep one", e.StationID, e.Month)
+			continue
+		}
+		for _, metric := range Metrics[2:] {
+			r := e.ratio(metric)
+			switch {
+			case math.IsNaN(r.Numerator) || math.IsNaN(r.Denominator) || math.IsInf(r.Numerator, 0) || math.IsInf(r.Denominator, 0):
+				bad("station %s, %s, %s: numerator and denominator must be numbers", e.StationID, e.Month, metric)
+			case r.Numerator < 0 || r.Denominator < 0:
+				bad("station %s, %s, %s: %v of %v; counts cannot be negative", e.StationID, e.Month, metric, r.Numerator, r.Denominator)
+			case r.Denominator == 0 && r.Numerator != 0:
+				bad("station %s, %s, %s: numerator %v with denominator 0; give the denominator, or 0 for both when not measured", e.StationID, e.Month, metric, r.Numerator)
+			case r.Numerator > r.Denominator:
+				bad("station %s, %s, %s: numerator %v exceeds denominator %v; the denominator is the number checked, asked or assigned", e.StationID, e.Month, metric, r.Numerator, r.Denominator)
+			}
+		}
+		entered[k] = e
+	}
+	if err := joinInvalid("assessment", p); err != nil {
+		return nil, nil, nil, err
+	}
+	return stationAt, months, entered, nil
+}
+
+func smoothedChange(now, before int, smoothing float64) float64 {
+	d := float64(before) + smoothing
+	if d == 0 {
+		if now == 0 {
+			return 0
+		}
+		return 1 // from nothing to something: count as +100%
+	}
+	return float64(now-before) / d
+}
+
+func rateScore(cfg AssessmentConfig, metric string, r Ratio) MetricScore {
+	ms := MetricScore{Metric: metric, Numerator: r.Numerator, Denominator: r.Denominator}
+	if r.Denominator > 0 {
+		ms.Available = true
+		ms.Value = r.Numerator / r.Denominator
+		ms.Score = 100 * min(1, ms.Value/cfg.target(metric))
+	}
+	return ms
+}
+
+func clamp(x, lo, hi float64) float64 { return min(max(x, lo), hi) }
+
+// rank orders one month's scores best first; stations with no metric go
+// last. Equal scores share a rank and keep input order.
+func rank(scores []StationScore) {
+	slices.SortStableFunc(scores, func(a, b StationScore) int {
+		if (a.Available == 0) != (b.Available == 0) {
+			if a.Available == 0 {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Compare(round9(b.Score), round9(a.Score))
+	})
+	for i := range scores {
+		if i > 0 && round9(scores[i].Score) == round9(scores[i-1].Score) && (scores[i].Available == 0) == (scores[i-1].Available == 0) {
+			scores[i].Rank = scores[i-1].Rank
+		} else {
+			scores[i].Rank = i + 1
+		}
+	}
+}
+
+// round9 rounds away float noise so equal scores compare equal.
+func round9(x float64) float64 { return math.Round(x*1e9) / 1e9 }
+
+func trends(stations []string, months []MonthScores) []StationTrend {
+	out := make([]StationTrend, len(stations))
+	at := map[string]int{}
+	for i, s := range stations {
+		out[i].StationID = s
+		at[s] = i
+	}
+	for _, ms := range months {
+		for _, sc := range ms.Stations {
+			t := &out[at[sc.StationID]]
+			pt := TrendPoint{Month: ms.Month, Score: sc.Score, Rank: sc.Rank}
+			if n := len(t.Points); n > 0 {
+				pt.ScoreChange = sc.Score - t.Points[n-1].Score
+				pt.RankChange = t.Points[n-1].Rank - sc.Rank
+			}
+			t.Points = append(t.Points, pt)
+		}
+	}
+	return out
+}
