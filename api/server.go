@@ -22,6 +22,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"jingge/geo"
+	"jingge/tiles"
 )
 
 // Defaults for the zero fields of Config.
@@ -45,6 +46,9 @@ type Config struct {
 	MaxBodyBytes int64
 	// RetryAfter is sent with 503 answers given before an index is loaded.
 	RetryAfter time.Duration
+	// Tiles serves the vector tiles, TileJSON and style; it must follow
+	// Index. Nil makes one with default options.
+	Tiles *tiles.Service
 }
 
 // Server answers the API. It is safe for concurrent use and keeps no
@@ -64,6 +68,8 @@ type Server struct {
 	// handler reads, so the OpenAPI test can prove documented parameters
 	// are used.
 	onParamRead func(route, param string)
+	// tiles renders and caches vector tiles of the index in force.
+	tiles *tiles.Service
 }
 
 // New returns a server for cfg.
@@ -77,6 +83,10 @@ func New(cfg Config) *Server {
 	}
 	if s.live == nil {
 		s.live = new(geo.Live)
+	}
+	s.tiles = cfg.Tiles
+	if s.tiles == nil {
+		s.tiles = tiles.NewService(s.live, tiles.ServiceOptions{})
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -129,6 +139,11 @@ func (s *Server) routes() []route {
 		{"getOpenAPI", http.MethodGet, "/api/v1/openapi.json", nil, s.handleOpenAPI},
 		{"healthz", http.MethodGet, "/healthz", nil, s.handleHealthz},
 		{"readyz", http.MethodGet, "/readyz", nil, s.handleReadyz},
+		{"getTile", http.MethodGet, "/tiles/{z}/{x}/{y}.{ext}", nil, s.handleTile},
+		{"getLayerTile", http.MethodGet, "/tiles/{layer}/{z}/{x}/{y}.{ext}", nil, s.handleLayerTile},
+		{"getTileJSON", http.MethodGet, "/tiles.json", nil, s.handleTileJSON},
+		{"getLayerTileJSON", http.MethodGet, "/tiles/{layer}.json", nil, s.handleLayerTileJSON},
+		{"getStyle", http.MethodGet, "/styles/command-center.json", nil, s.handleStyle},
 	}
 }
 

@@ -1,0 +1,18 @@
+package api
+
+import "net/http"
+
+// handleStyle serves the command-center MapLibre style. Every URL in it
+// points back at this server (see baseURL), so the map works on a network
+// with no way out.
+func (s *Server) handleStyle(w http.ResponseWriter, r *http.Request, _ query) error {
+	if err := s.tilesReady(); err != nil {
+		return err
+	}
+	st, err := s.tiles.Style(baseURL(r))
+	if err != nil {
+		return tileProblem(err)
+	}
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, st)
+	return nil
+}

@@ -1,0 +1,207 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"jingge/data"
+	"jingge/tiles"
+)
+
+// contentTypeMVT is the media type of Mapbox Vector Tiles.
+const contentTypeMVT = "application/vnd.mapbox-vector-tile"
+
+// tileCacheControl lets browsers and proxies keep tiles but makes them ask
+// again before each use; the answer is a cheap 304 while the tile's ETag
+// holds, and the new tile as soon as the data behind it changed, so no
+// client draws a stale grid after an edit is announced.
+const tileCacheControl = "public, no-cache"
+
+func (s *Server) handleTile(w http.ResponseWriter, r *http.Request, _ query) error {
+	return s.serveTile(w, r, "")
+}
+
+func (s *Server) handleLayerTile(w http.ResponseWriter, r *http.Request, _ query) error {
+	return s.serveTile(w, r, mux.Vars(r)["layer"])
+}
+
+// serveTile answers one tile: 200 with the MVT (gzip-encoded when the
+// client accepts it), 304 when If-None-Match holds its tag, 204 when the
+// tile has no features.
+func (s *Server) serveTile(w http.ResponseWriter, r *http.Request, layer string) error {
+	if err := s.tilesReady(); err != nil {
+		return err
+	}
+	vars := mux.Vars(r)
+	y, ext := vars["y"], vars["ext"]
+	if before, after, found := strings.Cut(y, "."); found {
+		// "/tiles/1/2/3.mvt.gz": the route splits at the last dot.
+		y, ext = before, after+"."+ext
+	}
+	t, err := tiles.ParseTile(vars["z"], vars["x"], y, ext)
+	if err != nil {
+		return tileProblem(err)
+	}
+	tile, err := s.tiles.Tile(r.Context(), layer, t)
+	if err != nil {
+		return tileProblem(err)
+	}
+	h := w.Header()
+	h.Set("Cache-Control", tileCacheControl)
+	h.Set("Vary", "Accept-Encoding")
+	if tile.Empty() {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	gz := acceptsGzip(r.Header.Get("Accept-Encoding"))
+	etag := tile.ETag
+	if gz {
+		etag = tile.GzipETag
+	}
+	h.Set("ETag", etag)
+	if noneMatch := r.Header.Get("If-None-Match"); noneMatch != "" && etagListMatches(noneMatch, tile.ETag, tile.GzipETag) {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	body := tile.Gzip
+	if gz {
+		h.Set("Content-Encoding", "gzip")
+	} else if body, err = tile.Raw(); err != nil {
+		return err
+	}
+	h.Set("Content-Type", contentTypeMVT)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+	return nil
+}
+
+// tilesReady answers 503 before the first index is published.
+func (s *Server) tilesReady() error {
+	if s.live.Load() == nil {
+		return &Problem{Kind: data.ErrUnavailable, Detail: "no dataset is loaded yet; retry shortly", RetryAfterSeconds: s.retryAfterSeconds}
+	}
+	return nil
+}
+
+// tileProblem turns a tiles error into a problem: a bad address or layer
+// is a 400 naming the part that is wrong.
+func tileProblem(err error) error {
+	var ce *tiles.CoordError
+	switch {
+	case errors.As(err, &ce):
+		return invalid(InvalidParam{Name: ce.Param, Reason: ce.Reason})
+	case errors.Is(err, tiles.ErrNoIndex):
+		return &Problem{Kind: data.ErrUnavailable, Detail: "no dataset is loaded yet; retry shortly"}
+	}
+	return err
+}
+
+// acceptsGzip reports whether an Accept-Encoding header allows gzip: it
+// names gzip (or *) without q=0, and does not refuse gzip by name.
+func acceptsGzip(header string) bool {
+	star := false
+	for _, part := range strings.Split(header, ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		coding = strings.ToLower(strings.TrimSpace(coding))
+		if coding != "gzip" && coding != "x-gzip" && coding != "*" {
+			continue
+		}
+		ok := true
+		for _, p := range strings.Split(params, ";") {
+			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+			if strings.EqualFold(strings.TrimSpace(k), "q") {
+				if q, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && q <= 0 {
+					ok = false
+				}
+			}
+		}
+		if coding == "*" {
+			star = ok
+			continue
+		}
+		return ok
+	}
+	return star
+}
+
+// etagListMatches applies If-None-Match's weak comparison: "*" or any
+// listed tag equal to one of tags once W/ is dropped.
+func etagListMatches(header string, tags ...string) bool {
+	for _, part := range strings.Split(header, ",") {
+		part = strings.TrimSpace(part)
+		if part == "*" {
+			return true
+		}
+		part = strings.TrimPrefix(part, "W/")
+		for _, t := range tags {
+			if part == t {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request, _ query) error {
+	return s.serveTileJSON(w, r, "")
+}
+
+func (s *Server) handleLayerTileJSON(w http.ResponseWriter, r *http.Request, _ query) error {
+	return s.serveTileJSON(w, r, mux.Vars(r)["layer"])
+}
+
+func (s *Server) serveTileJSON(w http.ResponseWriter, r *http.Request, layer string) error {
+	if err := s.tilesReady(); err != nil {
+		return err
+	}
+	tj, err := s.tiles.TileJSON(baseURL(r), layer)
+	if err != nil {
+		return tileProblem(err)
+	}
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, tj)
+	return nil
+}
+
+// baseURL is the scheme and host the client reached the server at, for
+// the URLs in TileJSON and the style: the Host header, with https when the
+// connection or a proxy's X-Forwarded-Proto says so. A Host that is not a
+// plain host[:port] gives "" and so paths from the root, which a browser
+// resolves against the page.
+func baseURL(r *http.Request) string {
+	host := r.Host
+	if !validHost(host) {
+		return ""
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ","); p != "" {
+		switch p = strings.ToLower(strings.TrimSpace(p)); p {
+		case "http", "https":
+			scheme = p
+		}
+	}
+	return scheme + "://" + host
+}
+
+// validHost accepts a DNS name, IPv4 or bracketed IPv6 address with an
+// optional port, and nothing that could break out of a URL.
+func validHost(h string) bool {
+	if h == "" || len(h) > 255 {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == ':' || c == '[' || c == ']'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}

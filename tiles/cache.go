@@ -1,0 +1,217 @@
+package tiles
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/paulmach/orb/maptile"
+)
+
+// Tile is one encoded tile as the cache keeps it: gzip-compressed once,
+// with its entity tags computed once.
+type Tile struct {
+	// Gzip is the MVT, gzip-compressed; nil for an empty tile.
+	Gzip []byte
+	// Size is the length of the uncompressed MVT.
+	Size int
+	// ETag is the strong entity tag (quoted) of the uncompressed MVT; it
+	// is a hash of the content, so an unchanged tile keeps its tag across
+	// index reloads and servers.
+	ETag string
+	// GzipETag is the strong entity tag of the gzip-encoded representation.
+	GzipETag string
+}
+
+// Empty reports whether the tile has no features.
+func (t *Tile) Empty() bool { return len(t.Gzip) == 0 }
+
+// Raw returns the uncompressed MVT.
+func (t *Tile) Raw() ([]byte, error) {
+	if t.Empty() {
+		return nil, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(t.Gzip))
+	if err != nil {
+		return nil, fmt.Errorf("tiles: decompressing: %w", err)
+	}
+	out := make([]byte, 0, t.Size)
+	buf := bytes.NewBuffer(out)
+	if _, err := io.Copy(buf, zr); err != nil {
+		return nil, fmt.Errorf("tiles: decompressing: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// NewTile compresses an encoded MVT (nil or empty for an empty tile) at the
+// given gzip level and tags it.
+func NewTile(raw []byte, level int) (*Tile, error) {
+	if len(raw) == 0 {
+		return &Tile{}, nil
+	}
+	sum := sha256.Sum256(raw)
+	tag := hex.EncodeToString(sum[:12])
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, level)
+	if err != nil {
+		return nil, fmt.Errorf("tiles: %w", err)
+	}
+	if _, err := zw.Write(raw); err != nil {
+		return nil, fmt.Errorf("tiles: compressing: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("tiles: compressing: %w", err)
+	}
+	return &Tile{Gzip: bytes.Clone(buf.Bytes()), Size: len(raw), ETag: `"` + tag + `"`, GzipETag: `"` + tag + `-gz"`}, nil
+}
+
+// Key names a cached tile: a layer (empty for the combined tile) and the
+// tile's address.
+type Key struct {
+	Layer string
+	Tile  maptile.Tile
+}
+
+// Cache keeps encoded tiles. Implementations must be safe for concurrent
+// use; a Get after a Purge that matched the key must miss.
+type Cache interface {
+	Get(k Key) (*Tile, bool)
+	Set(k Key, t *Tile)
+	// Purge removes every entry whose key match accepts and returns how
+	// many it removed.
+	Purge(match func(Key) bool) int
+}
+
+// entryOverhead approximates the memory of an LRU entry beside its bytes:
+// the map slot, the list links, the key and the Tile header.
+const entryOverhead = 192
+
+// LRU is a Cache bounded by the bytes it holds; when full it drops the
+// least recently used tiles.
+type LRU struct {
+	mu       sync.Mutex
+	maxBytes int64
+	bytes    int64
+	items    map[Key]*lruEntry
+	root     lruEntry // sentinel: root.next is the most recent
+}
+
+type lruEntry struct {
+	key        Key
+	tile       *Tile
+	cost       int64
+	prev, next *lruEntry
+}
+
+// NewLRU returns an empty LRU that holds at most maxBytes.
+func NewLRU(maxBytes int64) *LRU {
+	c := &LRU{maxBytes: maxBytes, items: map[Key]*lruEntry{}}
+	c.root.next, c.root.prev = &c.root, &c.root
+	return c
+}
+
+func (c *LRU) unlink(e *lruEntry) {
+	e.prev.next = e.next
+	e.next.prev = e.prev
+}
+
+func (c *LRU) pushFront(e *lruEntry) {
+	e.prev = &c.root
+	e.next = c.root.next
+	c.root.next.prev = e
+	c.root.next = e
+}
+
+// Get returns the cached tile and marks it recently used.
+func (c *LRU) Get(k Key) (*Tile, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.items[k]
+	if !ok {
+		return nil, false
+	}
+	if c.root.next != e {
+		c.unlink(e)
+		c.pushFront(e)
+	}
+	return e.tile, true
+}
+
+// Set stores t under k, replacing any tile there, and evicts the least
+// recently used tiles until the cache fits its bound. A tile larger than
+// the whole bound is not stored.
+func (c *LRU) Set(k Key, t *Tile) {
+	cost := int64(len(t.Gzip)+len(k.Layer)) + entryOverhead
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.items[k]; ok {
+		c.unlink(old)
+		c.bytes -= old.cost
+		delete(c.items, k)
+	}
+	if cost > c.maxBytes {
+		return
+	}
+	e := &lruEntry{key: k, tile: t, cost: cost}
+	c.items[k] = e
+	c.pushFront(e)
+	c.bytes += cost
+	for c.bytes > c.maxBytes {
+		last := c.root.prev
+		c.unlink(last)
+		c.bytes -= last.cost
+		delete(c.items, last.key)
+	}
+}
+
+// Purge removes the tiles whose keys match accepts.
+func (c *LRU) Purge(match func(Key) bool) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for k, e := range c.items {
+		if match(k) {
+			c.unlink(e)
+			c.bytes -= e.cost
+			delete(c.items, k)
+			n++
+		}
+	}
+	return n
+}
+
+// Len returns the number of cached tiles.
+func (c *LRU) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.items)
+}
+
+// Bytes returns the cost of the cached tiles, as counted against the bound.
+func (c *LRU) Bytes() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.bytes
+}
+
+// Keys returns the cached keys, most recently used first.
+func (c *LRU) Keys() []Key {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]Key, 0, len(c.items))
+	for e := c.root.next; e != &c.root; e = e.next {
+		out = append(out, e.key)
+	}
+	return out
+}
+
+// noCache is the Cache of a Service with caching turned off.
+type noCache struct{}
+
+func (noCache) Get(Key) (*Tile, bool)    { return nil, false }
+func (noCache) Set(Key, *Tile)           {}
+func (noCache) Purge(func(Key) bool) int { return 0 }

@@ -1,0 +1,19 @@
+// Package tiles serves the grids of a geo.Index as Mapbox Vector Tiles
+// (MVT 2.1, extent 4096) built in process, with TileJSON 3.0 documents, a
+// MapLibre style, and an in-memory cache that is purged precisely when the
+// index changes.
+//
+// Shared borders stay shared at every zoom. A Source cuts the rings of all
+// grids into arcs at their junctions (vertices where three or more distinct
+// neighbouring vertices meet); each arc is stored once, simplified once per
+// zoom in global tile-pixel space, quantised to whole pixels with one
+// transform for the whole world, and checked for crossings; every feature of
+// every layer (community grids, police grids, and the dissolved station,
+// region, township and county areas) is then assembled from those same
+// arcs. Two neighbours therefore meet on identical pixel vertices: no gaps,
+// no overlaps, no slivers. Tiles are clipped to their bound plus a buffer;
+// inside the tile proper the geometry is exactly the shared arcs.
+//
+// Coordinates in tiles are WGS-84 Web Mercator; a dataset in GCJ-02 or BD-09
+// is converted point by point, which keeps identical vertices identical.
+package tiles

@@ -1,0 +1,148 @@
+package tiles
+
+import (
+	"strings"
+
+	"jingge/geo"
+)
+
+// RegionColors are the fill colours of the four terrain regions, from the
+// Okabe–Ito palette, which stays distinguishable with the common forms of
+// colour blindness: 山间 bluish green, 塬上 orange, 川下 sky blue, 岭中
+// reddish purple.
+var RegionColors = map[geo.Terrain]string{
+	geo.Mountain: "#009E73",
+	geo.Plateau:  "#E69F00",
+	geo.Plain:    "#56B4E9",
+	geo.Hill:     "#CC79A7",
+}
+
+// GlyphsURL returns the glyphs template of the style under base (see
+// TileURL). MapLibre draws CJK ideographs with a local font when the map is
+// created with localIdeographFontFamily, but still fetches Latin glyphs
+// from this template.
+func GlyphsURL(base string) string {
+	return strings.TrimSuffix(base, "/") + "/fonts/{fontstack}/{range}.pbf"
+}
+
+// StyleSource is the one vector source of the style: the combined tiles,
+// described by the TileJSON at /tiles.json.
+const StyleSource = "jingge"
+
+// labelFont is the font stack of every label; Chinese characters come from
+// the client's local font (see GlyphsURL).
+var labelFont = []string{"Noto Sans Regular"}
+
+// Style returns the command-center MapLibre style (version 8) whose every
+// URL lies under base (see TileURL): the TileJSON of the combined tiles and
+// the glyphs. It has no sprite and no external resource, so it works on an
+// offline network. Grids are filled by the colour of their terrain region;
+// borders grow heavier from community grid to police grid to station to
+// county; labels name stations, police grids and community grids as the map
+// zooms in. It fails with ErrNoIndex before an index is published.
+func (s *Service) Style(base string) (map[string]any, error) {
+	tj, err := s.TileJSON(base, "")
+	if err != nil {
+		return nil, err
+	}
+	base = strings.TrimSuffix(base, "/")
+	regionColor := []any{"match", []any{"get", "region"}}
+	regionIDColor := []any{"match", []any{"get", "id"}}
+	for _, t := range geo.Terrains {
+		regionColor = append(regionColor, string(t), RegionColors[t])
+		regionIDColor = append(regionIDColor, string(t), RegionColors[t])
+	}
+	regionColor = append(regionColor, "#BBBBBB")
+	regionIDColor = append(regionIDColor, "#BBBBBB")
+	zoomed := func(pairs ...any) []any {
+		return append([]any{"interpolate", []any{"linear"}, []any{"zoom"}}, pairs...)
+	}
+	layer := func(id, typ, sourceLayer string, minZoom, maxZoom int, extra map[string]any) map[string]any {
+		l := map[string]any{"id": id, "type": typ, "source": StyleSource, "source-layer": sourceLayer}
+		if minZoom > 0 {
+			l["minzoom"] = minZoom
+		}
+		if maxZoom > 0 {
+			l["maxzoom"] = maxZoom
+		}
+		for k, v := range extra {
+			l[k] = v
+		}
+		return l
+	}
+	isArea := []any{"==", []any{"get", "kind"}, "area"}
+	isPoint := []any{"==", []any{"get", "kind"}, "point"}
+	text := func(field string, size any) map[string]any {
+		return map[string]any{
+			"text-field": []any{"get", field}, "text-font": labelFont, "text-size": size,
+			"text-max-width": 8, "text-padding": 4,
+		}
+	}
+	halo := map[string]any{"text-color": "#1B1B1B", "text-halo-color": "#FFFFFF", "text-halo-width": 1.5}
+	layers := []any{
+		map[string]any{"id": "background", "type": "background", "paint": map[string]any{"background-color": "#F2F0EB"}},
+		layer("regions-fill", "fill", LayerRegions, 0, 9, map[string]any{
+			"paint": map[string]any{"fill-color": regionIDColor, "fill-opacity": 0.55}}),
+		layer("police-grids-fill", "fill", LayerPoliceGrids, 9, 12, map[string]any{
+			"paint": map[string]any{"fill-color": regionColor, "fill-opacity": 0.5}}),
+		layer("community-grids-fill", "fill", LayerCommunityGrids, 12, 0, map[string]any{
+			"paint": map[string]any{"fill-color": regionColor, "fill-opacity": 0.4}}),
+		layer("community-grids-line", "line", LayerCommunityGrids, 11, 0, map[string]any{
+			"paint": map[string]any{"line-color": "#FFFFFF", "line-width": zoomed(11, 0.4, 16, 1.5)}}),
+		layer("police-grids-line", "line", LayerPoliceGrids, 9, 0, map[string]any{
+			"paint": map[string]any{"line-color": "#5A5A5A", "line-width": zoomed(9, 0.6, 16, 2.5)}}),
+		layer("townships-line", "line", LayerTownships, 8, 0, map[string]any{
+			"paint": map[string]any{"line-color": "#7A6F5A", "line-width": zoomed(8, 0.8, 16, 2), "line-dasharray": []any{3, 2}}}),
+		layer("stations-line", "line", LayerStations, 0, 0, map[string]any{"filter": isArea,
+			"layout": map[string]any{"line-join": "round"},
+			"paint":  map[string]any{"line-color": "#1F2A44", "line-width": zoomed(6, 1.2, 16, 5)}}),
+		layer("county-line", "line", LayerCounty, 0, 0, map[string]any{
+			"layout": map[string]any{"line-join": "round"},
+			"paint":  map[string]any{"line-color": "#000000", "line-width": zoomed(6, 2, 16, 6)}}),
+		layer("regions-label", "symbol", LayerRegions, 0, 9, map[string]any{
+			"layout": text("name_zh", 14), "paint": halo}),
+		layer("townships-label", "symbol", LayerTownships, 10, 13, map[string]any{
+			"layout": text("name", 12), "paint": map[string]any{"text-color": "#5C5340", "text-halo-color": "#FFFFFF", "text-halo-width": 1.2}}),
+		layer("police-grids-label", "symbol", LayerPoliceGrids, 12, 14, map[string]any{
+			"layout": text("name", 11), "paint": halo}),
+		layer("community-grids-label", "symbol", LayerCommunityGrids, 14, 0, map[string]any{
+			"layout": text("name", 11), "paint": halo}),
+		layer("stations-point", "circle", LayerStations, 0, 0, map[string]any{"filter": isPoint,
+			"paint": map[string]any{"circle-color": "#1F2A44", "circle-radius": zoomed(6, 3, 16, 7),
+				"circle-stroke-color": "#FFFFFF", "circle-stroke-width": 1.5}}),
+		layer("stations-label", "symbol", LayerStations, 8, 0, map[string]any{"filter": isPoint,
+			"layout": merge(text("name", zoomed(8, 11, 16, 15)), map[string]any{
+				"text-anchor": "top", "text-offset": []any{0, 0.8}}),
+			"paint": halo}),
+	}
+	return map[string]any{
+		"version": 8,
+		"name":    "Jingge command center",
+		"metadata": map[string]any{
+			"jingge:regions": regionLegend(),
+			"jingge:note":    "CJK labels need the map option localIdeographFontFamily; glyphs for Latin text come from the glyphs URL",
+		},
+		"center":  []any{tj.Center[0], tj.Center[1]},
+		"zoom":    tj.Center[2],
+		"sources": map[string]any{StyleSource: map[string]any{"type": "vector", "url": base + "/tiles.json"}},
+		"glyphs":  GlyphsURL(base),
+		"layers":  layers,
+	}, nil
+}
+
+func merge(a, b map[string]any) map[string]any {
+	for k, v := range b {
+		a[k] = v
+	}
+	return a
+}
+
+// regionLegend lists the regions with their colours for a map legend.
+func regionLegend() []any {
+	var out []any
+	for _, t := range geo.Terrains {
+		r, _ := t.Region()
+		out = append(out, map[string]any{"id": string(t), "name_zh": r.NameZH, "name_en": r.NameEN, "color": RegionColors[t]})
+	}
+	return out
+}
