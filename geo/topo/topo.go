@@ -167,9 +167,6 @@ func ValidatePolygon(p orb.Polygon) error {
 		if r[0] != r[len(r)-1] {
 			return fmt.Errorf("topo: ring %d is not closed", i)
 		}
-		if SignedArea(r) == 0 {
-			return fmt.Errorf("topo: ring %d has zero area", i)
-		}
 		lines[i] = r
 	}
 	if c := Crossings(LinesOf(lines, true), false, 1); len(c) > 0 {
@@ -177,6 +174,11 @@ func ValidatePolygon(p orb.Polygon) error {
 			return fmt.Errorf("topo: ring %d intersects itself near %v", c[0].S.Line, c[0].S.A)
 		}
 		return fmt.Errorf("topo: rings %d and %d intersect near %v", c[0].S.Line, c[0].T.Line, c[0].S.A)
+	}
+	for i, r := range p {
+		if SignedArea(r) == 0 {
+			return fmt.Errorf("topo: ring %d has zero area", i)
+		}
 	}
 	for i, h := range p[1:] {
 		if !ringContainsPoint(p[0], h[0]) {

@@ -1,0 +1,117 @@
+package datafile_test
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"jingge/data/datafile"
+	"jingge/data/lantian"
+	"jingge/geo/geotest"
+)
+
+func TestRoundTripIsLossless(t *testing.T) {
+	for name, raw := range map[string][]byte{"lantian": lantian.Bundled()} {
+		t.Run(name, func(t *testing.T) {
+			ds, err := datafile.Read(bytes.NewReader(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			if err := datafile.Write(&out, ds); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(out.Bytes(), raw) {
+				t.Fatal("Write(Read(file)) differs from the file")
+			}
+		})
+	}
+	ds := geotest.Lattice(3, 2, 0.01, 1)
+	var a, b bytes.Buffer
+	if err := datafile.Write(&a, ds); err != nil {
+		t.Fatal(err)
+	}
+	back, err := datafile.Read(bytes.NewReader(a.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := datafile.Write(&b, back); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) || len(back.Grids) != len(ds.Grids) {
+		t.Fatal("a written lattice does not read back to the same file")
+	}
+}
+
+func TestReadReportsEachBadFeature(t *testing.T) {
+	const head = `{"type":"FeatureCollection","features":[`
+	square := `{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}`
+	cases := []struct {
+		name, body, want string
+	}{
+		{"not json", `{`, "not a GeoJSON FeatureCollection"},
+		{"wrong top type", `{"type":"Feature","features":[]}`, `top-level type is "Feature"`},
+		{"format version", `{"type":"FeatureCollection","jingge":{"format":9},"features":[]}`, "format version 9"},
+		{"no kind", head + `{"type":"Feature","geometry":null,"properties":{}}]}`, `kind "" is not one of`},
+		{"unknown kind", head + `{"type":"Feature","geometry":null,"properties":{"kind":"lake"}}]}`, `kind "lake"`},
+		{"unknown property", head + `{"type":"Feature","geometry":` + square + `,"properties":{"kind":"grid","id":"g","level":"police","station":"s","colour":"red"}}]}`, `unknown field "colour"`},
+		{"grid level", head + `{"type":"Feature","geometry":` + square + `,"properties":{"kind":"grid","id":"g","level":"county","station":"s"}}]}`, `level "county"`},
+		{"grid point geometry", head + `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"kind":"grid","id":"g","level":"police","station":"s"}}]}`, "want Polygon or MultiPolygon"},
+		{"unclosed ring", head + `{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1]]]},"properties":{"kind":"grid","id":"g","level":"police","station":"s"}}]}`, "not closed"},
+		{"short ring", head + `{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[0,0]]]},"properties":{"kind":"grid","id":"g","level":"police","station":"s"}}]}`, "at least 4"},
+		{"latitude out of range", head + `{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,95],[0,0]]]},"properties":{"kind":"grid","id":"g","level":"police","station":"s"}}]}`, "outside longitude/latitude range"},
+		{"station region", head + `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"kind":"station","id":"s","name":"n","region":"desert"}}]}`, `region "desert"`},
+		{"member role", head + `{"type":"Feature","geometry":null,"properties":{"kind":"member","id":"m","name":"n","role":"chef","grids":[]}}]}`, `role "chef"`},
+		{"member geometry", head + `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"kind":"member","id":"m","name":"n","role":"grid_worker","grids":[]}}]}`, "null geometry"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := datafile.Read(strings.NewReader(c.body))
+			if !errors.Is(err, datafile.ErrFormat) {
+				t.Fatalf("err = %v, want ErrFormat", err)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err = %q, want it to mention %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestReadNamesTheFeature(t *testing.T) {
+	body := `{"type":"FeatureCollection","features":[
+	{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"kind":"station","id":"ok","name":"n","region":"plain"}},
+	{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"kind":"station","id":"bad","name":"n","region":"sea"}}]}`
+	_, err := datafile.Read(strings.NewReader(body))
+	var fe *datafile.FeatureError
+	if !errors.As(err, &fe) || fe.Index != 1 || fe.ID != "bad" {
+		t.Fatalf("err = %v, want a FeatureError for feature 1 (bad)", err)
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	f.Add([]byte(`{"type":"FeatureCollection","features":[]}`))
+	f.Add(lantian.Bundled()[:4096])
+	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]},"properties":{"kind":"grid","id":"g","level":"police","station":"s"}}]}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		ds, err := datafile.Read(bytes.NewReader(raw))
+		if err != nil {
+			return
+		}
+		// Whatever reads must write and read back the same.
+		var a, b bytes.Buffer
+		if err := datafile.Write(&a, ds); err != nil {
+			t.Fatal(err)
+		}
+		back, err := datafile.Read(bytes.NewReader(a.Bytes()))
+		if err != nil {
+			t.Fatalf("written file does not read: %v", err)
+		}
+		if err := datafile.Write(&b, back); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a.Bytes(), b.Bytes()) {
+			t.Fatal("second round trip differs")
+		}
+	})
+}
