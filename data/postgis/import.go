@@ -189,13 +189,14 @@ func (im *importer) checkGeometry(ctx context.Context) ([]data.Problem, error) {
 func (im *importer) checkValidity(ctx context.Context) ([]data.Problem, error) {
 	var problems []data.Problem
 	for _, tbl := range []struct{ name, kind string }{{"stage_grids", "'grid'"}, {"stage_areas", "kind"}} {
+		table := pgx.Identifier{tbl.name}.Sanitize()
 		var sql string
 		if im.opts.Fix {
-			sql = `update ` + tbl.name + ` set invalid_reason = ST_IsValidReason(geom), geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3))
+			sql = `update ` + table + ` set invalid_reason = ST_IsValidReason(geom), geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3))
 				where not ST_IsValid(geom)
 				returning ` + tbl.kind + `, id, invalid_reason, ST_IsEmpty(geom) or not ST_IsValid(geom), ST_NumGeometries(geom), coalesce(ST_Area(geom::geography), 0)`
 		} else {
-			sql = `update ` + tbl.name + ` set ok = false, invalid_reason = ST_IsValidReason(geom)
+			sql = `update ` + table + ` set ok = false, invalid_reason = ST_IsValidReason(geom)
 				where not ST_IsValid(geom)
 				returning ` + tbl.kind + `, id, invalid_reason, true, 0, 0::float8`
 		}
@@ -225,7 +226,7 @@ func (im *importer) checkValidity(ctx context.Context) ([]data.Problem, error) {
 			return nil, err
 		}
 		if len(unrepaired) > 0 {
-			if _, err := im.tx.Exec(ctx, "update "+tbl.name+" set ok = false where id = any($1)", unrepaired); err != nil {
+			if _, err := im.tx.Exec(ctx, "update "+table+" set ok = false where id = any($1)", unrepaired); err != nil {
 				return nil, err
 			}
 		}
