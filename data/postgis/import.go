@@ -13,10 +13,10 @@ import (
 	"jingge/geo"
 )
 
-// gapToleranceM2 is the smallest area (square metres) reported as a gap
-// between the grids and the county outline, as a grid's part outside the
-// county or outside its police grid. Smaller slivers come from coordinate
-// rounding, not from the data.
+// gapToleranceM2 is the smallest area (square metres) the import reports:
+// a gap between the grids and the county outline, or the part of a grid
+// outside the county or outside its police grid. Smaller slivers come from
+// coordinate rounding, not from the data.
 const gapToleranceM2 = 1.0
 
 // Import implements data.Importer. Everything happens in one transaction
