@@ -14,6 +14,7 @@ import (
 	"jingge/data/postgis"
 	"jingge/data/postgis/postgistest"
 	"jingge/data/storetest"
+	"jingge/geo"
 )
 
 // sqlConn connects to the schema of dbURL like any SQL client (psql, QGIS).
@@ -258,5 +259,25 @@ func TestEnsurePartitions(t *testing.T) {
 	var part string
 	if err := conn.QueryRow(ctx, "select tableoid::regclass::text from patrol_pings").Scan(&part); err != nil || !strings.HasSuffix(part, "patrol_pings_2026_02") {
 		t.Errorf("the ping went to %s, %v; want patrol_pings_2026_02", part, err)
+	}
+}
+
+func TestGridRetiredInSQLKeepsSnapshotIndexable(t *testing.T) {
+	dbURL := postgistest.NewSchema(t)
+	st := postgistest.MustOpenURL(t, dbURL)
+	ctx := context.Background()
+	if _, err := st.Import(ctx, storetest.Small(), data.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// m-P0-0 serves C0-0; retire C0-0 by hand.
+	if _, err := sqlConn(t, dbURL).Exec(ctx, "update grids set valid_to = now() where id = 'C0-0' and valid_to is null"); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := st.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := geo.NewIndex(snap); err != nil {
+		t.Errorf("snapshot after a retirement in SQL does not index: %v", err)
 	}
 }

@@ -95,22 +95,28 @@ func readDataset(ctx context.Context, tx pgx.Tx, at *time.Time) (*geo.Dataset, e
 	if ds.Members, err = readMembers(ctx, tx); err != nil {
 		return nil, err
 	}
-	if at != nil {
-		present := make(map[string]bool, len(ds.Grids))
-		for _, g := range ds.Grids {
-			present[g.ID] = true
-		}
-		for i := range ds.Members {
-			kept := ds.Members[i].GridIDs[:0]
-			for _, id := range ds.Members[i].GridIDs {
-				if present[id] {
-					kept = append(kept, id)
-				}
-			}
-			ds.Members[i].GridIDs = kept
-		}
-	}
+	keepPresentGrids(ds)
 	return ds, nil
+}
+
+// keepPresentGrids drops from member grid lists the grids that are not in
+// the snapshot: in the past some grids did not exist yet, and today a grid
+// may have been retired by hand in SQL, which must not stop servers from
+// building their index.
+func keepPresentGrids(ds *geo.Dataset) {
+	present := make(map[string]bool, len(ds.Grids))
+	for _, g := range ds.Grids {
+		present[g.ID] = true
+	}
+	for i := range ds.Members {
+		kept := ds.Members[i].GridIDs[:0]
+		for _, id := range ds.Members[i].GridIDs {
+			if present[id] {
+				kept = append(kept, id)
+			}
+		}
+		ds.Members[i].GridIDs = kept
+	}
 }
 
 func readTownships(ctx context.Context, tx pgx.Tx) ([]geo.Township, error) {
