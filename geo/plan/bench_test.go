@@ -194,3 +194,15 @@ func BenchmarkAssessLantian(b *testing.B) {
 		}
 	}
 }
+
+// Outlines of all 15 stations of a plan, for drawing it.
+func BenchmarkStationOutlinesLantian(b *testing.B) {
+	m := lantianModel(b, DefaultConfig())
+	cur := m.Current()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.StationOutlines(cur); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
