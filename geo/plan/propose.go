@@ -38,10 +38,10 @@ type Proposal struct {
 // to even out what officers alone could not (ReassignGrids, keeping those
 // officers), and then allocates the officers again, from start's officers,
 // for the new grids. Of the officers-only plan and the combined one it
-// returns the one with the lower objective (taken against start). Caps count against start: at
-// most MaxGridMoves police grids and MaxOfficerMoves officers differ, so
-// the proposal keeps every rule of both steps. The same model, start and
-// options give the same proposal.
+// returns the one with the lower objective (taken against start). Caps
+// count against start: at most MaxGridMoves police grids and
+// MaxOfficerMoves officers differ, and every rule of both steps holds. The
+// same model, start and options give the same proposal.
 func (m *Model) Propose(start Deployment, opt ProposeOptions) (Proposal, error) {
 	p0, err := m.resolve(start)
 	if err != nil {

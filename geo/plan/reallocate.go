@@ -103,7 +103,7 @@ func (m *Model) reallocate(p plan, load []float64, locked []bool, minimum, maxMo
 		return Reallocation{}, err
 	}
 	after := slices.Clone(p.officers)
-	// pressure is what one more (or one fewer) officer does to Σ W²/n,
+	// gain and cost are what one more or one fewer officer does to Σ W²/n,
 	// which the officer-weighted variance of load per officer follows.
 	gain := func(s int) float64 { // decrease from adding one officer
 		if after[s] == 0 {

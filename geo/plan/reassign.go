@@ -142,8 +142,9 @@ type annealer struct {
 	sumLoad, sumSq, totalOfficers float64
 	ppSum                         float64 // Σ Polsby–Popper over stations with grids
 	nonEmpty                      float64
-	resp, resp0                   float64 // total response minutes now and at start
-	respCache                     []float64
+	resp, resp0                   float64   // total response minutes now and at start
+	respCache                     []float64 // grid × station, NaN until computed
+	respSparse                    map[int]float64
 
 	f   float64 // objective now
 	rng *rand.Rand
@@ -158,11 +159,16 @@ func newAnnealer(m *Model, p plan, lockedU, lockedS []bool, maxMoves int, seed u
 		m: m, w: m.cfg.Search.Objective, station: slices.Clone(p.station), start: p.station,
 		lockedU: lockedU, lockedS: lockedS, maxMoves: maxMoves,
 		members: make([][]int32, ns), pos: make([]int32, nu), cut: make([]bool, nu), cuts: newCutFinder(m.adj),
-		officers: make([]float64, ns), respCache: make([]float64, nu*ns),
-		rng: rand.New(rand.NewPCG(seed, 0x6a696e6767652121)),
+		officers: make([]float64, ns),
+		rng:      rand.New(rand.NewPCG(seed, 0x6a696e6767652121)),
 	}
-	for i := range a.respCache {
-		a.respCache[i] = math.NaN()
+	if nu*ns <= denseRespLimit {
+		a.respCache = make([]float64, nu*ns)
+		for i := range a.respCache {
+			a.respCache[i] = math.NaN()
+		}
+	} else {
+		a.respSparse = map[int]float64{}
 	}
 	for u, s := range a.station {
 		a.pos[u] = int32(len(a.members[s]))
@@ -191,10 +197,22 @@ func newAnnealer(m *Model, p plan, lockedU, lockedS []bool, maxMoves int, seed u
 	return a
 }
 
+// denseRespLimit bounds the grid × station table of response minutes
+// (8 bytes each); larger territories cache the pairs they meet in a map.
+var denseRespLimit = 1 << 22
+
 // respOf is the response minutes of unit u's incidents from station s,
 // computed once per pair.
 func (a *annealer) respOf(u int, s int32) float64 {
 	k := u*len(a.m.stations) + int(s)
+	if a.respCache == nil {
+		x, ok := a.respSparse[k]
+		if !ok {
+			x = a.m.unitResponse(u, int(s))
+			a.respSparse[k] = x
+		}
+		return x
+	}
 	if x := a.respCache[k]; !math.IsNaN(x) {
 		return x
 	}

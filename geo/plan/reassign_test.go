@@ -268,3 +268,22 @@ func stationIDs(m *Model) []string {
 	}
 	return out
 }
+
+// Large territories cache response minutes in a map instead of a table;
+// the search must not notice.
+func TestReassignSparseCacheSameResult(t *testing.T) {
+	m := lantianModel(t, DefaultConfig())
+	dense, err := m.ReassignGrids(m.Current(), ReassignOptions{Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(old int) { denseRespLimit = old }(denseRespLimit)
+	denseRespLimit = 0
+	sparse, err := m.ReassignGrids(m.Current(), ReassignOptions{Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(dense, sparse) {
+		t.Error("the map cache gave a different result from the table")
+	}
+}
