@@ -223,20 +223,14 @@ func (m *Model) response(p plan, respSum []float64) Response {
 		times[i] = x
 		sum += x
 		respSum[s] += x
+		for k := len(bands) - 1; k >= 0 && x <= bands[k]; k-- {
+			r.Within[k].Incidents++
+		}
 	}
-	slices.Sort(times)
 	r.MeanMinutes = sum / float64(len(times))
-	r.P90Minutes = percentileSorted(times, 0.9)
-	for i, b := range bands {
-		// the number of times ≤ b
-		n, _ := slices.BinarySearchFunc(times, b, func(x, target float64) int {
-			if x <= target {
-				return -1
-			}
-			return 1
-		})
-		r.Within[i].Incidents = n
-		r.Within[i].Share = float64(n) / float64(len(times))
+	r.P90Minutes = percentile(times, 0.9)
+	for k := range r.Within {
+		r.Within[k].Share = float64(r.Within[k].Incidents) / float64(len(times))
 	}
 	return r
 }

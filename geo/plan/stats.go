@@ -75,13 +75,56 @@ func weightedMean(values, weights []float64) (totalWeight, mean float64) {
 	return totalWeight, s / totalWeight
 }
 
-// percentileSorted is the nearest-rank p-th percentile (0 < p ≤ 1) of
-// ascending xs: the smallest value with at least p of the values at or
-// below it. It is 0 for no values.
-func percentileSorted(xs []float64, p float64) float64 {
+// percentile is the nearest-rank p-th percentile (0 < p ≤ 1) of xs: the
+// smallest value with at least p of the values at or below it. It is 0 for
+// no values. It reorders xs (selection, not a full sort: linear time).
+func percentile(xs []float64, p float64) float64 {
 	if len(xs) == 0 {
 		return 0
 	}
 	k := int(math.Ceil(p*float64(len(xs)))) - 1
-	return xs[min(max(k, 0), len(xs)-1)]
+	return selectKth(xs, min(max(k, 0), len(xs)-1))
+}
+
+// selectKth reorders xs so that xs[k] is the value a sort would put there,
+// and returns it (Hoare's quickselect with a median-of-three pivot).
+func selectKth(xs []float64, k int) float64 {
+	lo, hi := 0, len(xs)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		// Order xs[lo], xs[mid], xs[hi]; the median becomes the pivot.
+		if xs[mid] < xs[lo] {
+			xs[mid], xs[lo] = xs[lo], xs[mid]
+		}
+		if xs[hi] < xs[lo] {
+			xs[hi], xs[lo] = xs[lo], xs[hi]
+		}
+		if xs[hi] < xs[mid] {
+			xs[hi], xs[mid] = xs[mid], xs[hi]
+		}
+		pivot := xs[mid]
+		i, j := lo, hi
+		for i <= j {
+			for xs[i] < pivot {
+				i++
+			}
+			for xs[j] > pivot {
+				j--
+			}
+			if i <= j {
+				xs[i], xs[j] = xs[j], xs[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return xs[k]
+		}
+	}
+	return xs[k]
 }

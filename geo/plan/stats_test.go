@@ -3,6 +3,7 @@ package plan
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -80,7 +81,7 @@ func naiveGini(xs []float64) float64 {
 	return s / (2 * n * n * (sum / n))
 }
 
-func TestPercentileSorted(t *testing.T) {
+func TestPercentile(t *testing.T) {
 	xs := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
 	tests := []struct {
 		name string
@@ -93,13 +94,35 @@ func TestPercentileSorted(t *testing.T) {
 		{"p100", xs, 1, 10},
 		{"tiny p", xs, 0.01, 1},
 		{"one value", []float64{7}, 0.9, 7},
+		{"ties", []float64{2, 2, 2, 1, 2}, 0.5, 2},
 		{"none", nil, 0.9, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := percentileSorted(tc.xs, tc.p); got != tc.want {
+			shuffled := slices.Clone(tc.xs)
+			rand.New(rand.NewPCG(1, 1)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+			if got := percentile(shuffled, tc.p); got != tc.want {
 				t.Errorf("got %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// Selection agrees with sorting on random data with many ties.
+func TestSelectKthMatchesSort(t *testing.T) {
+	for _, seed := range testSeeds(t, 1, 2, 3, 4, 5, 6, 7, 8) {
+		rng := rand.New(rand.NewPCG(seed, 4))
+		xs := make([]float64, 1+rng.IntN(500))
+		for i := range xs {
+			xs[i] = float64(rng.IntN(50))
+		}
+		sorted := slices.Clone(xs)
+		slices.Sort(sorted)
+		for range 20 {
+			k := rng.IntN(len(xs))
+			if got := selectKth(slices.Clone(xs), k); got != sorted[k] {
+				t.Fatalf("seed %d: element %d of %d is %v, sorting gives %v", seed, k, len(xs), got, sorted[k])
+			}
+		}
 	}
 }
