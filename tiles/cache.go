@@ -56,17 +56,34 @@ func NewTile(raw []byte, level int) (*Tile, error) {
 	sum := sha256.Sum256(raw)
 	tag := hex.EncodeToString(sum[:12])
 	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, level)
+	buf.Grow(len(raw)/2 + 64)
+	zw, err := getGzipWriter(&buf, level)
 	if err != nil {
-		return nil, fmt.Errorf("tiles: %w", err)
+		return nil, err
 	}
+	defer gzipWriters[level-gzip.HuffmanOnly].Put(zw)
 	if _, err := zw.Write(raw); err != nil {
 		return nil, fmt.Errorf("tiles: compressing: %w", err)
 	}
 	if err := zw.Close(); err != nil {
 		return nil, fmt.Errorf("tiles: compressing: %w", err)
 	}
-	return &Tile{Gzip: bytes.Clone(buf.Bytes()), Size: len(raw), ETag: `"` + tag + `"`, GzipETag: `"` + tag + `-gz"`}, nil
+	return &Tile{Gzip: buf.Bytes(), Size: len(raw), ETag: `"` + tag + `"`, GzipETag: `"` + tag + `-gz"`}, nil
+}
+
+// gzipWriters recycles compressors by level (HuffmanOnly..BestCompression):
+// a gzip.Writer holds about a megabyte of tables, far more than a tile.
+var gzipWriters [gzip.BestCompression - gzip.HuffmanOnly + 1]sync.Pool
+
+func getGzipWriter(w io.Writer, level int) (*gzip.Writer, error) {
+	if level < gzip.HuffmanOnly || level > gzip.BestCompression {
+		return nil, fmt.Errorf("tiles: gzip level %d out of range", level)
+	}
+	if zw, ok := gzipWriters[level-gzip.HuffmanOnly].Get().(*gzip.Writer); ok {
+		zw.Reset(w)
+		return zw, nil
+	}
+	return gzip.NewWriterLevel(w, level)
 }
 
 // Key names a cached tile: a layer (empty for the combined tile) and the

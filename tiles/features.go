@@ -1,8 +1,6 @@
 package tiles
 
 import (
-	"hash/fnv"
-
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 	"github.com/tidwall/rtree"
@@ -13,8 +11,8 @@ import (
 // feature is one feature of an index layer: a shape made of arcs, or a point.
 type feature struct {
 	id    string // the id in the dataset, unique within its layer
-	mvtID uint64
 	props geojson.Properties
+	enc   []prop    // props, ready to encode
 	shape shape     // nil for a point feature
 	point orb.Point // world units, for a point feature
 	bound orb.Bound // world units
@@ -29,16 +27,6 @@ type indexLayer struct {
 	features []feature // sorted by id
 	tree     rtree.RTreeGN[float64, int32]
 	byID     map[string]int
-}
-
-// mvtID makes a feature id that is stable across datasets and exact in
-// JavaScript: a 53-bit hash of the layer and the feature's own id.
-func mvtID(layer, id string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(layer))
-	h.Write([]byte{0})
-	h.Write([]byte(id))
-	return h.Sum64() & (1<<53 - 1)
 }
 
 // builder derives the layers of a Source from its index and grid shapes.
@@ -159,7 +147,7 @@ func (b *builder) newLayer(info LayerInfo, feats []feature) *indexLayer {
 				}
 			}
 		}
-		f.mvtID = mvtID(info.ID, f.id)
+		f.enc = propsOf(f.props)
 		l.byID[f.id] = len(l.features)
 		l.tree.Insert(f.bound.Min, f.bound.Max, int32(len(l.features)))
 		l.features = append(l.features, f)
@@ -198,11 +186,14 @@ func (b *builder) regions() *indexLayer {
 		MinZoom: 0, MaxZoom: MaxZoom, Fields: regionFields}, feats)
 }
 
-var countyFields = []Field{{"name", "String", "the dataset's name"}}
+var countyFields = []Field{
+	{"id", "String", "always county"},
+	{"name", "String", "the dataset's name"},
+}
 
 func (b *builder) county() *indexLayer {
 	shapes := b.dissolveBy(1, func(*geo.Grid) int { return 0 })
-	feats := []feature{{id: "county", shape: shapes[0], props: geojson.Properties{"name": b.ds.Meta.Name}}}
+	feats := []feature{{id: "county", shape: shapes[0], props: geojson.Properties{"id": "county", "name": b.ds.Meta.Name}}}
 	return b.newLayer(LayerInfo{ID: LayerCounty, Description: "the outline of the territory: the union of all grids",
 		MinZoom: 0, MaxZoom: MaxZoom, Fields: countyFields}, feats)
 }
@@ -282,8 +273,8 @@ func (b *builder) stations() *indexLayer {
 		props := func(kind string) geojson.Properties {
 			return geojson.Properties{
 				"kind": kind, "id": st.ID, "name": st.Name, "name_en": st.NameEN, "region": string(st.Region), "brand": st.Brand,
-				"police_grids": aggs[i].police, "community_grids": aggs[i].community,
-				"population": aggs[i].population, "members": len(memberSets[i]),
+				"police_grids": count(aggs[i].police), "community_grids": count(aggs[i].community),
+				"population": count(aggs[i].population), "members": count(len(memberSets[i])),
 			}
 		}
 		if len(shapes[i]) > 0 {
@@ -331,14 +322,14 @@ func (b *builder) grids(level geo.Level) *indexLayer {
 		}
 		p := geojson.Properties{
 			"id": g.ID, "code": g.ID, "name": g.Name, "station": g.StationID, "township": g.Township,
-			"population": b.population[i], "members": b.members[i], "officers": b.officers[i],
+			"population": count(b.population[i]), "members": count(b.members[i]), "officers": count(b.officers[i]),
 		}
 		if si, ok := b.stationAt[g.StationID]; ok {
 			p["station_name"] = b.ds.Stations[si].Name
 			p["region"] = string(b.ds.Stations[si].Region)
 		}
 		if level == geo.PoliceLevel {
-			p["community_grids"] = children[g.ID]
+			p["community_grids"] = count(children[g.ID])
 		} else {
 			p["police_grid"] = g.ParentID
 		}
@@ -350,4 +341,13 @@ func (b *builder) grids(level geo.Level) *indexLayer {
 	}
 	return b.newLayer(LayerInfo{ID: LayerCommunityGrids, Description: "community grids (网格)",
 		MinZoom: 6, MaxZoom: MaxZoom, Fields: communityGridFields}, feats)
+}
+
+// count is a non-negative count as tiles carry it: unsigned, the smallest
+// MVT encoding for it.
+func count(n int) uint64 {
+	if n < 0 {
+		return 0
+	}
+	return uint64(n)
 }

@@ -125,3 +125,5 @@ func evenOddContains(polys []orb.Polygon, p orb.Point) bool {
 
 // tileAt is the tile at zoom z holding ll.
 func tileAt(ll orb.Point, z int) maptile.Tile { return maptile.At(ll, maptile.Zoom(z)) }
+
+func orbPoint(x, y float64) orb.Point { return orb.Point{x, y} }

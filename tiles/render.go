@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/clip"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
@@ -16,45 +15,73 @@ import (
 // Info describes the layer.
 func (l *indexLayer) Info() LayerInfo { return l.info }
 
-// Render builds the layer's part of tile t from the zoom's shared arcs.
-func (l *indexLayer) Render(_ context.Context, t maptile.Tile) (*mvt.Layer, error) {
+// each calls fn with every feature of the layer in tile t and its
+// geometry in tile pixels, in layer order. With an arena, the geometry is
+// only valid until fn returns (see renderer.alloc).
+func (l *indexLayer) each(t maptile.Tile, sc *scratch, fn func(f *feature, g orb.Geometry)) {
 	z := int(t.Z)
 	if z < l.info.MinZoom || z > l.info.MaxZoom || z > MaxZoom {
-		return nil, nil
+		return
 	}
 	s := l.src
 	f := Frame{Tile: t, Extent: s.opts.Extent, Buffer: s.opts.Buffer}
 	wb := f.worldBound(1)
-	var hits []int32
+	var buf [64]int32
+	hits := buf[:0]
 	l.tree.Search(wb.Min, wb.Max, func(_, _ [2]float64, i int32) bool {
 		hits = append(hits, i)
 		return true
 	})
 	if len(hits) == 0 {
-		return nil, nil
+		return
 	}
 	slices.Sort(hits)
-	za := s.zoom(z)
-	r := renderer{za: za, clipB: f.ClipBound(), ox: float64(t.X) * float64(f.Extent), oy: float64(t.Y) * float64(f.Extent)}
-	out := &mvt.Layer{Name: l.info.ID, Version: 2, Extent: s.opts.Extent}
+	r := renderer{za: s.zoom(z), clipB: f.ClipBound(), ox: float64(t.X) * float64(f.Extent), oy: float64(t.Y) * float64(f.Extent), sc: sc}
+	if sc == nil {
+		r.sc = &scratch{}
+	}
 	for _, i := range hits {
 		feat := &l.features[i]
-		var g orb.Geometry
 		if feat.isPoint() {
-			p := f.worldPixel(feat.point)
-			if !f.Contains(p) {
-				continue
+			if p := f.worldPixel(feat.point); f.Contains(p) {
+				fn(feat, p)
 			}
-			g = p
-		} else if g = r.shape(feat.shape); g == nil {
-			continue
+		} else if g := r.shape(feat.shape); g != nil {
+			fn(feat, g)
 		}
-		out.Features = append(out.Features, &geojson.Feature{ID: feat.mvtID, Geometry: g, Properties: feat.props})
 	}
+}
+
+// Render builds the layer's part of tile t from the zoom's shared arcs.
+func (l *indexLayer) Render(_ context.Context, t maptile.Tile) (*mvt.Layer, error) {
+	out := &mvt.Layer{Name: l.info.ID, Version: 2, Extent: l.src.opts.Extent}
+	l.each(t, nil, func(f *feature, g orb.Geometry) {
+		out.Features = append(out.Features, &geojson.Feature{Geometry: g, Properties: f.props})
+	})
 	if len(out.Features) == 0 {
 		return nil, nil
 	}
 	return out, nil
+}
+
+// appendTile appends the layer's part of tile t, encoded, to dst (see
+// encode.go); dst is returned unchanged when the tile holds no feature of
+// the layer.
+func (l *indexLayer) appendTile(dst []byte, t maptile.Tile) []byte {
+	e := encoders.Get().(*layerEncoder)
+	defer encoders.Put(e)
+	e.reset()
+	n := 0
+	e.scratch.reuse = true
+	l.each(t, &e.scratch, func(f *feature, g orb.Geometry) {
+		e.feature(f.enc, g)
+		e.scratch.arena = e.scratch.arena[:0]
+		n++
+	})
+	if n == 0 {
+		return dst
+	}
+	return e.appendLayer(dst, l.info.ID, l.src.opts.Extent)
 }
 
 // renderer assembles shapes for one tile.
@@ -62,6 +89,17 @@ type renderer struct {
 	za     *zoomArcs
 	clipB  orb.Bound
 	ox, oy float64 // the tile's origin in global pixels
+	sc     *scratch
+}
+
+// scratch holds buffers a renderer reuses from ring to ring. With reuse
+// set (the direct encoder, which consumes each shape before the next), the
+// rings themselves come from arena too.
+type scratch struct {
+	reuse        bool
+	arena        []orb.Point
+	clipA, clipB []orb.Point
+	joins        []int32
 }
 
 // shape returns a shape's polygons inside the clip bound, in tile pixels:
@@ -94,44 +132,102 @@ func (r *renderer) shape(s shape) orb.Geometry {
 // the ring lies outside the clip bound or has no area left (a ring
 // smaller than a pixel at this zoom). Exteriors keep positive area, holes
 // negative.
+//
+// An arc whose bound misses the clip bound lies wholly in one half-plane
+// outside it, and so does the straight line between its ends: the ring
+// takes only the arc's ends, which changes nothing inside the clip bound
+// and makes the tile independent of how the arc runs out there.
+//
+// Where two arcs join, a junction exactly between its neighbours in this
+// ring (its third arc belongs to other rings) carries no shape and is
+// left out; inside an arc, simplifyArc already dropped such points.
 func (r *renderer) ring(c chain, exterior bool) orb.Ring {
-	var b orb.Bound
-	for k, ref := range c {
-		ab := r.za.bound[ref.index()]
-		if k == 0 {
-			b = ab
-		} else {
-			b = b.Union(ab)
-		}
-	}
-	b = orb.Bound{Min: orb.Point{b.Min[0] - r.ox, b.Min[1] - r.oy}, Max: orb.Point{b.Max[0] - r.ox, b.Max[1] - r.oy}}
-	if !b.Intersects(r.clipB) {
-		return nil
-	}
+	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
 	n := 1
 	for _, ref := range c {
-		n += len(r.za.arcs[ref.index()])
+		i := ref.index()
+		ab := r.za.bound[i]
+		minX, minY = min(minX, ab.Min[0]), min(minY, ab.Min[1])
+		maxX, maxY = max(maxX, ab.Max[0]), max(maxY, ab.Max[1])
+		n += len(r.za.arcs[i])
 	}
-	ring := make(orb.Ring, 0, n)
+	cb := r.clipB
+	ox, oy := r.ox, r.oy
+	minX, minY, maxX, maxY = minX-ox, minY-oy, maxX-ox, maxY-oy
+	if maxX < cb.Min[0] || minX > cb.Max[0] || maxY < cb.Min[1] || minY > cb.Max[1] {
+		return nil
+	}
+	inside := minX >= cb.Min[0] && maxX <= cb.Max[0] && minY >= cb.Min[1] && maxY <= cb.Max[1]
+	ring := r.alloc(n)
+	joins := r.sc.joins[:0]
 	for _, ref := range c {
-		pts := r.za.arcs[ref.index()]
-		for k := range pts {
-			p := pts[k]
-			if ref < 0 {
-				p = pts[len(pts)-1-k]
+		i := ref.index()
+		pts := r.za.arcs[i]
+		var first orb.Point
+		if ref > 0 {
+			first = pts[0]
+		} else {
+			first = pts[len(pts)-1]
+		}
+		q := orb.Point{first[0] - ox, first[1] - oy}
+		if len(ring) == 0 || ring[len(ring)-1] != q {
+			ring = append(ring, q)
+		}
+		joins = append(joins, int32(len(ring)-1))
+		if !inside {
+			ab := r.za.bound[i]
+			if ab.Max[0]-ox < cb.Min[0] || ab.Min[0]-ox > cb.Max[0] || ab.Max[1]-oy < cb.Min[1] || ab.Min[1]-oy > cb.Max[1] {
+				last := pts[len(pts)-1]
+				if ref < 0 {
+					last = pts[0]
+				}
+				if last != first {
+					ring = append(ring, orb.Point{last[0] - ox, last[1] - oy})
+				}
+				continue
 			}
-			q := orb.Point{p[0] - r.ox, p[1] - r.oy}
-			if len(ring) == 0 || ring[len(ring)-1] != q {
-				ring = append(ring, q)
+		}
+		if ref > 0 {
+			for _, p := range pts[1:] {
+				ring = append(ring, orb.Point{p[0] - ox, p[1] - oy})
+			}
+		} else {
+			for k := len(pts) - 2; k >= 0; k-- {
+				ring = append(ring, orb.Point{pts[k][0] - ox, pts[k][1] - oy})
 			}
 		}
 	}
-	if len(ring) > 0 && ring[0] != ring[len(ring)-1] {
+	r.sc.joins = joins
+	// Drop junctions exactly between their neighbours in this ring.
+	if len(joins) > 1 {
+		out := ring[:0]
+		next := 0
+		for k, p := range ring {
+			if next < len(joins) && int(joins[next]) == k {
+				next++
+				if k > 0 && k+1 < len(ring) && len(out) > 0 && between(out[len(out)-1], p, ring[k+1]) {
+					continue
+				}
+			}
+			out = append(out, p)
+		}
+		ring = out
+	}
+	for len(ring) >= 3 && ring[0] == ring[len(ring)-1] {
+		ring = ring[:len(ring)-1]
+	}
+	for len(ring) >= 3 && between(ring[len(ring)-1], ring[0], ring[1]) {
+		ring = ring[1:]
+	}
+	for len(ring) >= 3 && between(ring[len(ring)-2], ring[len(ring)-1], ring[0]) {
+		ring = ring[:len(ring)-1]
+	}
+	if len(ring) > 0 {
 		ring = append(ring, ring[0])
 	}
-	if !(r.clipB.Contains(b.Min) && r.clipB.Contains(b.Max)) {
-		ring = clip.Ring(r.clipB, ring)
-		ring = roundRing(ring)
+	if !inside {
+		clipped := clipRing(cb, ring, &r.sc.clipA, &r.sc.clipB)
+		ring = roundRing(append(r.alloc(len(clipped)), clipped...), cb)
 	}
 	if len(ring) < 4 {
 		return nil
@@ -142,16 +238,52 @@ func (r *renderer) ring(c chain, exterior bool) orb.Ring {
 	return ring
 }
 
+// alloc returns an empty ring with room for n points: from the renderer's
+// arena when the caller consumes each shape before the next (the direct
+// encoder), else newly allocated.
+func (r *renderer) alloc(n int) orb.Ring {
+	if !r.sc.reuse {
+		return make(orb.Ring, 0, n)
+	}
+	a := r.sc.arena
+	if cap(a)-len(a) < n {
+		a = make([]orb.Point, 0, max(2*cap(a), n, 1024))
+	}
+	r.sc.arena = a[:len(a)+n]
+	return a[len(a) : len(a) : len(a)+n]
+}
+
 // roundRing rounds the points clipping added on the clip bound to whole
-// pixels and drops repeats. The points are on the buffer's edge, outside
-// the tile proper.
-func roundRing(ring orb.Ring) orb.Ring {
+// pixels and drops repeats and the middle of any three points running
+// along one edge of the clip bound: those edges lie in the buffer, outside
+// the tile proper, and carry nothing but bytes.
+func roundRing(ring orb.Ring, cb orb.Bound) orb.Ring {
+	onEdge := func(a, b, c orb.Point) bool {
+		for axis := range 2 {
+			for _, v := range [2]float64{cb.Min[axis], cb.Max[axis]} {
+				if a[axis] == v && b[axis] == v && c[axis] == v {
+					return true
+				}
+			}
+		}
+		return false
+	}
 	out := ring[:0]
 	for _, p := range ring {
 		q := orb.Point{math.Round(p[0]), math.Round(p[1])}
-		if len(out) == 0 || out[len(out)-1] != q {
-			out = append(out, q)
+		if len(out) > 0 && out[len(out)-1] == q {
+			continue
 		}
+		for len(out) >= 2 && onEdge(out[len(out)-2], out[len(out)-1], q) {
+			out = out[:len(out)-1]
+		}
+		out = append(out, q)
+	}
+	// The seam: the ring is closed, so its first point may also sit in the
+	// middle of a run along an edge.
+	for len(out) >= 4 && onEdge(out[len(out)-2], out[0], out[1]) {
+		out = out[1:]
+		out[len(out)-1] = out[0]
 	}
 	return out
 }
@@ -183,29 +315,37 @@ func (s *Source) Tile(ctx context.Context, t maptile.Tile, names ...string) ([]b
 	return encodeTile(ctx, t, layers)
 }
 
-// encodeTile renders layers for t and marshals the non-empty ones.
+// encodeTile renders layers for t and encodes the non-empty ones; nil when
+// all are empty. Index layers write their bytes directly; other layers go
+// through mvt.Marshal, and the encoded layers are concatenated, which in
+// protobuf is one tile holding them all.
 func encodeTile(ctx context.Context, t maptile.Tile, layers []Layer) ([]byte, error) {
-	var out mvt.Layers
+	var out []byte
 	for _, l := range layers {
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		if il, ok := l.(*indexLayer); ok {
+			out = il.appendTile(out, t)
+			continue
 		}
 		ml, err := l.Render(ctx, t)
 		if err != nil {
 			return nil, fmt.Errorf("tiles: layer %s: %w", l.Info().ID, err)
 		}
-		if ml != nil {
-			out = append(out, ml)
+		if ml == nil || len(ml.Features) == 0 {
+			continue
 		}
+		data, err := mvt.Marshal(mvt.Layers{ml})
+		if err != nil {
+			return nil, fmt.Errorf("tiles: encoding layer %s of %s: %w", l.Info().ID, Path(t), err)
+		}
+		out = append(out, data...)
 	}
 	if len(out) == 0 {
 		return nil, nil
 	}
-	data, err := mvt.Marshal(out)
-	if err != nil {
-		return nil, fmt.Errorf("tiles: encoding %s: %w", Path(t), err)
-	}
-	return data, nil
+	return out, nil
 }
 
 // unknownLayer is the error for a layer name no layer has.

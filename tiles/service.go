@@ -152,6 +152,23 @@ func (s *Service) layersFor(src *Source, name string) ([]Layer, bool, error) {
 	return nil, false, unknownLayer(name, s.Layers(src))
 }
 
+// cacheable reports whether tiles of the named layer ("" for the combined
+// tile) are cached; it is layersFor without allocating, for the hot path.
+func (s *Service) cacheable(src *Source, name string) (bool, error) {
+	if name == "" {
+		return true, nil
+	}
+	if _, ok := src.byName[name]; ok {
+		return true, nil
+	}
+	for _, l := range s.extra {
+		if info := l.Info(); info.ID == name {
+			return !info.Volatile, nil
+		}
+	}
+	return false, unknownLayer(name, s.Layers(src))
+}
+
 // Tile returns tile t of the named layer ("" for all layers in one tile),
 // from the cache when it holds it. An unknown layer is a *CoordError; an
 // empty tile is a Tile whose Empty method reports true.
@@ -160,7 +177,7 @@ func (s *Service) Tile(ctx context.Context, layer string, t maptile.Tile) (*Tile
 	if src == nil {
 		return nil, ErrNoIndex
 	}
-	_, cacheable, err := s.layersFor(src, layer)
+	cacheable, err := s.cacheable(src, layer)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +193,7 @@ func (s *Service) Tile(ctx context.Context, layer string, t maptile.Tile) (*Tile
 		// A swap finished after this request read the source: render
 		// from the new one so nothing stale is cached.
 		src = cur
-		if _, cacheable, err = s.layersFor(src, layer); err != nil {
+		if cacheable, err = s.cacheable(src, layer); err != nil {
 			return nil, err
 		}
 	}

@@ -114,11 +114,27 @@ func simplifyArc(a *arc, scale, tolerance float64) []orb.Point {
 	out := pts[:0]
 	for _, p := range pts {
 		q := orb.Point{math.Round(p[0]), math.Round(p[1])}
-		if len(out) == 0 || out[len(out)-1] != q {
-			out = append(out, q)
+		if len(out) > 0 && out[len(out)-1] == q {
+			continue
 		}
+		// Rounding can line a point up exactly between its neighbours;
+		// it then carries no shape (a closed arc keeps its minimum).
+		if n := len(out); n >= 2 && between(out[n-2], out[n-1], q) && (!a.closed || n > 3) {
+			out[n-1] = q
+			continue
+		}
+		out = append(out, q)
 	}
 	return out
+}
+
+// between reports whether b lies on the segment from a to c, strictly
+// inside it.
+func between(a, b, c orb.Point) bool {
+	if (b[0]-a[0])*(c[1]-a[1]) != (b[1]-a[1])*(c[0]-a[0]) {
+		return false
+	}
+	return (b[0]-a[0])*(c[0]-b[0])+(b[1]-a[1])*(c[1]-b[1]) > 0
 }
 
 // keepFarthest simplifies ls to its endpoints plus the interior points that

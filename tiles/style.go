@@ -124,7 +124,7 @@ func (s *Service) Style(base string) (map[string]any, error) {
 		},
 		"center":  []any{tj.Center[0], tj.Center[1]},
 		"zoom":    tj.Center[2],
-		"sources": map[string]any{StyleSource: map[string]any{"type": "vector", "url": base + "/tiles.json"}},
+		"sources": map[string]any{StyleSource: map[string]any{"type": "vector", "url": base + "/tiles.json", "promoteId": "id"}},
 		"glyphs":  GlyphsURL(base),
 		"layers":  layers,
 	}, nil

@@ -78,8 +78,8 @@ func TestTileFieldsMatchTileJSON(t *testing.T) {
 				seen[name] = map[string]bool{}
 			}
 			for _, f := range l.Features {
-				if f.ID == nil {
-					t.Errorf("%s: feature without id", name)
+				if f.ID != nil || f.Properties["id"] == nil {
+					t.Errorf("%s: feature id %v, id property %v; want the id as a property only", name, f.ID, f.Properties["id"])
 				}
 				for k, v := range f.Properties {
 					seen[name][k] = true

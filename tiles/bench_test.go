@@ -1,0 +1,168 @@
+package tiles
+
+import (
+	"compress/gzip"
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb/maptile"
+
+	"jingge/geo"
+)
+
+// benchZooms are the zooms of the cold-tile benchmarks: the whole county in
+// a few tiles, a township per tile, a village per tile.
+var benchZooms = []int{8, 12, 15}
+
+// gridLayers are the layers the cold benchmarks render, as the PostGIS
+// baseline does.
+var gridLayers = []string{LayerPoliceGrids, LayerCommunityGrids}
+
+// tileStats accumulates tiles rendered and their bytes, and reports them
+// with the rate as benchmark metrics.
+type tileStats struct {
+	tiles, bytes, empty int
+	start               time.Time
+}
+
+func (s *tileStats) add(n int) {
+	s.tiles++
+	s.bytes += n
+	if n == 0 {
+		s.empty++
+	}
+}
+
+func (s *tileStats) report(b *testing.B) {
+	b.ReportMetric(float64(s.tiles)/time.Since(s.start).Seconds(), "tiles/s")
+	if s.tiles > s.empty {
+		b.ReportMetric(float64(s.bytes)/float64(s.tiles-s.empty), "B/tile")
+	}
+}
+
+// countyTiles lists the tiles over the county at z that hold a grid.
+func countyTiles(b *testing.B, src *Source, z int) []maptile.Tile {
+	b.Helper()
+	var out []maptile.Tile
+	for _, t := range coverTiles(b, src, z) {
+		raw, err := src.Tile(context.Background(), t, gridLayers...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if raw != nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// BenchmarkTileCold renders the grid layers of every tile over the county
+// with no tile cache, cycling through the tiles: jingge encodes from the
+// shared arcs (the zoom's arcs are simplified once per index, before the
+// timer); jingge+gzip adds the compression the cache stores; postgis runs
+// the ST_AsMVT(ST_AsMVTGeom(...)) query of Martin and pg_tileserv on the
+// same grids (see postgis_bench_test.go; skipped without a database).
+func BenchmarkTileCold(b *testing.B) {
+	ix := lantianIndex(b)
+	src := NewSource(ix, Options{})
+	pg := openPostGISBaseline(b, src)
+	for _, z := range benchZooms {
+		src.Prepare(z)
+		tiles := countyTiles(b, src, z)
+		b.Run(fmt.Sprintf("z%d/jingge", z), func(b *testing.B) {
+			b.ReportAllocs()
+			st := tileStats{start: time.Now()}
+			for i := 0; b.Loop(); i++ {
+				raw, err := src.Tile(context.Background(), tiles[i%len(tiles)], gridLayers...)
+				if err != nil {
+					b.Fatal(err)
+				}
+				st.add(len(raw))
+			}
+			st.report(b)
+		})
+		b.Run(fmt.Sprintf("z%d/jingge+gzip", z), func(b *testing.B) {
+			b.ReportAllocs()
+			st := tileStats{start: time.Now()}
+			for i := 0; b.Loop(); i++ {
+				raw, err := src.Tile(context.Background(), tiles[i%len(tiles)], gridLayers...)
+				if err != nil {
+					b.Fatal(err)
+				}
+				tile, err := NewTile(raw, gzip.DefaultCompression)
+				if err != nil {
+					b.Fatal(err)
+				}
+				st.add(len(tile.Gzip))
+			}
+			st.report(b)
+		})
+		b.Run(fmt.Sprintf("z%d/postgis", z), func(b *testing.B) {
+			if pg == nil {
+				b.Skip(pgSkipReason)
+			}
+			b.ReportAllocs()
+			st := tileStats{start: time.Now()}
+			for i := 0; b.Loop(); i++ {
+				st.add(pg.tile(b, tiles[i%len(tiles)]))
+			}
+			st.report(b)
+		})
+	}
+}
+
+// BenchmarkSourceBuild measures what an index swap costs before the first
+// tile: extracting the topology and building the layers.
+func BenchmarkSourceBuild(b *testing.B) {
+	ix := lantianIndex(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		NewSource(ix, Options{})
+	}
+}
+
+// BenchmarkZoomArcs measures simplifying and checking every arc of the
+// county for one zoom, paid once per zoom and index.
+func BenchmarkZoomArcs(b *testing.B) {
+	src := NewSource(lantianIndex(b), Options{})
+	for _, z := range benchZooms {
+		b.Run(fmt.Sprintf("z%d", z), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				src.topo.buildZoom(z, float64(src.opts.Extent), src.opts.Tolerance)
+			}
+		})
+	}
+}
+
+// BenchmarkTileWarm serves cached tiles from a Service, the in-process part
+// of a warm HTTP request, beside a bare LRU lookup as its floor.
+func BenchmarkTileWarm(b *testing.B) {
+	live := new(geo.Live)
+	live.Store(lantianIndex(b))
+	svc := NewService(live, ServiceOptions{})
+	var keys []Key
+	for _, t := range coverTiles(b, svc.Source(), 13) {
+		if _, err := svc.Tile(context.Background(), "", t); err != nil {
+			b.Fatal(err)
+		}
+		keys = append(keys, Key{Tile: t})
+	}
+	b.Run("service", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if _, err := svc.Tile(context.Background(), "", keys[i%len(keys)].Tile); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("lru", func(b *testing.B) {
+		b.ReportAllocs()
+		c := svc.Cache()
+		for i := 0; b.Loop(); i++ {
+			c.Get(keys[i%len(keys)])
+		}
+	})
+}
