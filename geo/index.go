@@ -129,7 +129,7 @@ func NewIndex(ds *Dataset) (*Index, error) {
 	}
 	ix.sortMembers()
 	ix.prepareAll()
-	for i := range ds.Grids {
+	for _, i := range hilbertOrder(ix.prepared) {
 		g := &ds.Grids[i]
 		b := ix.prepared[i].Bound()
 		switch {
