@@ -1,0 +1,301 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"jingge/data"
+)
+
+// DefaultAuditCapacity is how many audit entries an Auth keeps by default.
+const DefaultAuditCapacity = 100_000
+
+// lastUseInterval matches the PostGIS store: last-use times are refreshed
+// at most once a minute.
+const lastUseInterval = time.Minute
+
+// Auth is an in-memory data.AuthStore for the embedded mode and tests.
+// Users and API tokens can be kept in a file (OpenAuthFile) shared with
+// the `jingge users` and `jingge tokens` commands; sessions, login links,
+// last-use times and the audit log live in memory only. The audit log is a
+// ring of the newest entries (AuditCapacity), so memory stays bounded: a
+// deployment that must keep every entry uses PostGIS.
+type Auth struct {
+	mu    sync.Mutex
+	users map[string]data.User
+	creds map[string]*data.Credential // by id
+	hash  map[[32]byte]string         // secret hash -> id
+
+	audit    []data.AuditEntry // ring buffer
+	auditCap int
+	auditLen int
+	auditPos int // next write position
+	seq      int64
+
+	file *authFile // nil: memory only
+}
+
+var _ data.AuthStore = (*Auth)(nil)
+
+// NewAuth returns an empty in-memory auth store keeping at most auditCap
+// audit entries (DefaultAuditCapacity when <= 0).
+func NewAuth(auditCap int) *Auth {
+	if auditCap <= 0 {
+		auditCap = DefaultAuditCapacity
+	}
+	return &Auth{
+		users:    map[string]data.User{},
+		creds:    map[string]*data.Credential{},
+		hash:     map[[32]byte]string{},
+		audit:    make([]data.AuditEntry, 0, min(auditCap, 1024)),
+		auditCap: auditCap,
+	}
+}
+
+// persisted reports whether c is kept in the file, when there is one.
+func persisted(c *data.Credential) bool { return c.Kind == data.KindToken }
+
+// CreateUser implements data.Users.
+func (a *Auth) CreateUser(ctx context.Context, u data.User) error {
+	if err := u.Validate(); err != nil {
+		return fmt.Errorf("memory: create user: %w", err)
+	}
+	if u.CreatedAt.IsZero() {
+		u.CreatedAt = time.Now()
+	}
+	return a.change(ctx, true, func() error {
+		if _, ok := a.users[u.Name]; ok {
+			return fmt.Errorf("memory: create user: %w: a user named %q already exists", data.ErrConflict, u.Name)
+		}
+		a.users[u.Name] = u
+		return nil
+	})
+}
+
+// User implements data.Users.
+func (a *Auth) User(ctx context.Context, name string) (data.User, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.refreshLocked()
+	u, ok := a.users[name]
+	if !ok {
+		return data.User{}, fmt.Errorf("memory: user %q: %w", name, data.ErrNotFound)
+	}
+	return u, nil
+}
+
+// ListUsers implements data.Users.
+func (a *Auth) ListUsers(ctx context.Context) ([]data.User, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.refreshLocked()
+	out := make([]data.User, 0, len(a.users))
+	for _, u := range a.users {
+		out = append(out, u)
+	}
+	slices.SortFunc(out, func(x, y data.User) int { return strings.Compare(x.Name, y.Name) })
+	return out, nil
+}
+
+// SetPassword implements data.Users.
+func (a *Auth) SetPassword(ctx context.Context, name, passwordHash string) error {
+	return a.changeUser(ctx, name, func(u *data.User) { u.PasswordHash = passwordHash })
+}
+
+// SetDisabled implements data.Users.
+func (a *Auth) SetDisabled(ctx context.Context, name string, disabled bool) error {
+	return a.changeUser(ctx, name, func(u *data.User) { u.Disabled = disabled })
+}
+
+func (a *Auth) changeUser(ctx context.Context, name string, f func(*data.User)) error {
+	now := time.Now()
+	return a.change(ctx, true, func() error {
+		u, ok := a.users[name]
+		if !ok {
+			return fmt.Errorf("memory: user %q: %w", name, data.ErrNotFound)
+		}
+		f(&u)
+		a.users[name] = u
+		for _, c := range a.creds {
+			if c.UserName == name && c.Kind != data.KindToken && c.RevokedAt.IsZero() {
+				c.RevokedAt = now
+			}
+		}
+		if a.file != nil {
+			a.file.sessionsValidFrom[name] = now
+		}
+		return nil
+	})
+}
+
+// CreateCredential implements data.Credentials.
+func (a *Auth) CreateCredential(ctx context.Context, c data.Credential) error {
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = time.Now()
+	}
+	return a.change(ctx, persisted(&c), func() error {
+		if _, ok := a.users[c.UserName]; !ok {
+			return fmt.Errorf("memory: create credential: user %q: %w", c.UserName, data.ErrNotFound)
+		}
+		if _, ok := a.creds[c.ID]; ok {
+			return fmt.Errorf("memory: create credential: %w: id %q is taken", data.ErrConflict, c.ID)
+		}
+		if _, ok := a.hash[c.Hash]; ok {
+			return fmt.Errorf("memory: create credential: %w: the secret is already in use", data.ErrConflict)
+		}
+		a.creds[c.ID] = &c
+		a.hash[c.Hash] = c.ID
+		return nil
+	})
+}
+
+// Authenticate implements data.Credentials.
+func (a *Auth) Authenticate(ctx context.Context, kind data.CredentialKind, hash [32]byte, now time.Time) (data.Authenticated, error) {
+	if err := ctx.Err(); err != nil {
+		return data.Authenticated{}, err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.refreshLocked()
+	fail := fmt.Errorf("memory: authenticate: %w", data.ErrUnauthenticated)
+	id, ok := a.hash[hash]
+	if !ok {
+		return data.Authenticated{}, fail
+	}
+	c := a.creds[id]
+	if c.Kind != kind || !c.Active(now) {
+		return data.Authenticated{}, fail
+	}
+	u, ok := a.users[c.UserName]
+	if !ok || u.Disabled {
+		return data.Authenticated{}, fail
+	}
+	if a.file != nil && kind == data.KindSession && c.CreatedAt.Before(a.file.sessionsValidFrom[u.Name]) {
+		// The password changed or the user was disabled by another process.
+		return data.Authenticated{}, fail
+	}
+	if kind == data.KindLoginLink {
+		c.RevokedAt = now
+		c.LastUsedAt = now
+	} else if c.LastUsedAt.IsZero() || now.Sub(c.LastUsedAt) >= lastUseInterval {
+		c.LastUsedAt = now
+	}
+	return data.Authenticated{User: u, Credential: *c}, nil
+}
+
+// ListCredentials implements data.Credentials.
+func (a *Auth) ListCredentials(ctx context.Context, kind data.CredentialKind, user string) ([]data.Credential, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.refreshLocked()
+	var out []data.Credential
+	for _, c := range a.creds {
+		if (kind == "" || c.Kind == kind) && (user == "" || c.UserName == user) {
+			out = append(out, *c)
+		}
+	}
+	slices.SortFunc(out, func(x, y data.Credential) int {
+		if c := y.CreatedAt.Compare(x.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(x.ID, y.ID)
+	})
+	return out, nil
+}
+
+// RevokeCredential implements data.Credentials.
+func (a *Auth) RevokeCredential(ctx context.Context, id string, now time.Time) error {
+	a.mu.Lock()
+	c, ok := a.creds[id]
+	persist := ok && persisted(c)
+	a.mu.Unlock()
+	if !ok && a.file != nil {
+		persist = true // it may be a token another process created
+	}
+	return a.change(ctx, persist, func() error {
+		c, ok := a.creds[id]
+		if !ok {
+			return fmt.Errorf("memory: revoke credential %q: %w", id, data.ErrNotFound)
+		}
+		if c.RevokedAt.IsZero() {
+			c.RevokedAt = now
+		}
+		return nil
+	})
+}
+
+// AppendAudit implements data.AuditLog.
+func (a *Auth) AppendAudit(ctx context.Context, entries []data.AuditEntry) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, e := range entries {
+		a.seq++
+		e.Seq = a.seq
+		if len(a.audit) < a.auditCap {
+			a.audit = append(a.audit, e)
+		} else {
+			a.audit[a.auditPos] = e
+		}
+		a.auditPos = (a.auditPos + 1) % a.auditCap
+		a.auditLen = min(a.auditLen+1, a.auditCap)
+	}
+	return nil
+}
+
+// QueryAudit implements data.AuditLog.
+func (a *Auth) QueryAudit(ctx context.Context, q data.AuditQuery) ([]data.AuditEntry, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	limit = min(limit, data.MaxAuditLimit)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var out []data.AuditEntry
+	for i := 1; i <= a.auditLen && len(out) < limit; i++ {
+		e := a.audit[(a.auditPos-i+a.auditCap)%a.auditCap]
+		switch {
+		case q.Actor != "" && e.Actor != q.Actor,
+			q.Action != "" && e.Action != q.Action,
+			!q.Since.IsZero() && e.At.Before(q.Since),
+			!q.Until.IsZero() && !e.At.Before(q.Until),
+			q.Before > 0 && e.Seq >= q.Before:
+			continue
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// change applies f under the lock. When persist is set and the store has a
+// file, the file is re-read under its lock first and written after, so
+// changes made by other processes are kept.
+func (a *Auth) change(ctx context.Context, persist bool, f func() error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !persist || a.file == nil {
+		return f()
+	}
+	unlock, err := a.file.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := a.loadLocked(); err != nil {
+		return err
+	}
+	if err := f(); err != nil {
+		return err
+	}
+	return a.saveLocked()
+}
