@@ -30,6 +30,8 @@ type Store struct {
 	stations map[string]geo.Station // every station ever held, latest content
 	watchers map[chan struct{}]struct{}
 	now      func() time.Time
+	// incidents are kept apart from the dataset, see incidents.go.
+	incidents incidentTable
 }
 
 var (

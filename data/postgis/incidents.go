@@ -1,0 +1,348 @@
+package postgis
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/paulmach/orb"
+
+	"jingge/data"
+	"jingge/geo"
+)
+
+var (
+	_ data.IncidentStore = (*Store)(nil)
+	_ data.GridTimeline  = (*Store)(nil)
+)
+
+// GridEpochs implements data.GridTimeline.
+func (s *Store) GridEpochs(ctx context.Context) ([]time.Time, error) {
+	out, err := gridEpochs(ctx, s.pool)
+	if err != nil {
+		return nil, mapError("grid epochs", err)
+	}
+	return out, nil
+}
+
+// querier is what pgxpool.Pool and pgx.Tx have in common.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+const gridEpochsSQL = `select t from (select valid_from as t from grids union select valid_to from grids where valid_to is not null) x order by t`
+
+func gridEpochs(ctx context.Context, q querier) ([]time.Time, error) {
+	return queryList[time.Time](ctx, q, gridEpochsSQL)
+}
+
+// incidentColumns are the columns COPY writes, in the order of copyRow.
+var incidentColumns = []string{
+	"id", "occurred_at", "reported_at", "category", "severity", "status", "cleared", "location",
+	"community_grid_id", "community_grid_version", "police_grid_id", "police_grid_version", "station_id", "source", "summary",
+}
+
+// partitionRetries bounds how often creating a month's partition is
+// retried when another server creates it at the same moment.
+const partitionRetries = 3
+
+// AddIncidents implements data.IncidentStore. The month partitions the
+// batch needs are created first (in their own short transactions); then,
+// in one transaction holding the write lock shared (grid edits wait, other
+// incident batches do not), the attribution is checked against the grid
+// versions in force at each occurrence, the versions are recorded, and the
+// rows go in with one COPY. The batch is acknowledged only after COMMIT
+// returns.
+func (s *Store) AddIncidents(ctx context.Context, b data.IncidentBatch) (data.AddResult, error) {
+	if err := data.CheckBatchKey(b.Key); err != nil {
+		return data.AddResult{}, err
+	}
+	rows := slices.Clone(b.Incidents)
+	if len(rows) == 0 {
+		return data.AddResult{IDs: []string{}}, nil
+	}
+	if err := data.NormalizeIncidents(rows, time.Now()); err != nil {
+		return data.AddResult{}, fmt.Errorf("postgis: %w", err)
+	}
+	lo, hi := rows[0].OccurredAt, rows[0].OccurredAt
+	for i := range rows {
+		lo, hi = minTime(lo, rows[i].OccurredAt), maxTime(hi, rows[i].OccurredAt)
+	}
+	if err := s.ensureIncidentPartitions(ctx, lo, hi); err != nil {
+		return data.AddResult{}, err
+	}
+	var digest []byte
+	if b.Key != "" {
+		digest = data.BatchDigest(rows)
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return data.AddResult{}, mapError("add incidents", err)
+	}
+	defer tx.Rollback(context.Background())
+	if _, err := tx.Exec(ctx, "select pg_advisory_xact_lock_shared($1, hashtext(current_schema()))", lockWrite); err != nil {
+		return data.AddResult{}, mapError("add incidents", err)
+	}
+	if b.Key != "" {
+		prev, replay, err := claimBatchKey(ctx, tx, b.Key, digest)
+		if err != nil || replay {
+			return prev, err
+		}
+	}
+	if err := checkCategories(ctx, tx, rows); err != nil {
+		return data.AddResult{}, err
+	}
+	versions, err := attributedVersions(ctx, tx, rows, b.GridsAsOf)
+	if err != nil {
+		return data.AddResult{}, err
+	}
+	ids, err := queryList[int64](ctx, tx, "select nextval('incidents_id_seq') from generate_series(1, $1)", len(rows))
+	if err != nil {
+		return data.AddResult{}, mapError("add incidents: ids", err)
+	}
+	if err := registerGeometry(ctx, tx.Conn()); err != nil {
+		return data.AddResult{}, mapError("add incidents", err)
+	}
+	src := make([][]any, len(rows))
+	out := data.AddResult{IDs: make([]string, len(rows))}
+	for i := range rows {
+		src[i] = copyRow(ids[i], &rows[i], versions[i])
+		out.IDs[i] = strconv.FormatInt(ids[i], 10)
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"incidents"}, incidentColumns, pgx.CopyFromRows(src)); err != nil {
+		return data.AddResult{}, mapError("add incidents: copy", err)
+	}
+	if b.Key != "" {
+		if _, err := tx.Exec(ctx, "update incident_batches set ids = $2 where key = $1", b.Key, ids); err != nil {
+			return data.AddResult{}, mapError("add incidents", err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return data.AddResult{}, mapError("add incidents: commit", err)
+	}
+	return out, nil
+}
+
+// queryList runs a query of one column and collects its values.
+func queryList[T any](ctx context.Context, q querier, sql string, args ...any) ([]T, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[T])
+}
+
+// claimBatchKey records key for this transaction, or, when a committed
+// batch holds it, returns that batch's ids with Replayed set. A concurrent
+// transaction with the same key makes this one wait for its outcome.
+func claimBatchKey(ctx context.Context, tx pgx.Tx, key string, digest []byte) (data.AddResult, bool, error) {
+	tag, err := tx.Exec(ctx, "insert into incident_batches (key, digest) values ($1, $2) on conflict (key) do nothing", key, digest)
+	if err != nil {
+		return data.AddResult{}, false, mapError("add incidents: idempotency key", err)
+	}
+	if tag.RowsAffected() == 1 {
+		return data.AddResult{}, false, nil
+	}
+	var prev []byte
+	var ids []int64
+	if err := tx.QueryRow(ctx, "select digest, ids from incident_batches where key = $1", key).Scan(&prev, &ids); err != nil {
+		return data.AddResult{}, false, mapError("add incidents: idempotency key", err)
+	}
+	if !bytes.Equal(prev, digest) {
+		return data.AddResult{}, false, fmt.Errorf("postgis: add incidents: %w: idempotency key %q was used for a different batch", data.ErrConflict, key)
+	}
+	out := data.AddResult{IDs: make([]string, len(ids)), Replayed: true}
+	for i, id := range ids {
+		out.IDs[i] = strconv.FormatInt(id, 10)
+	}
+	return out, true, nil
+}
+
+// ensureIncidentPartitions creates the month partitions from lo's month to
+// hi's. Two servers creating the same month at once make one fail with a
+// duplicate; it retries and finds the month there.
+func (s *Store) ensureIncidentPartitions(ctx context.Context, lo, hi time.Time) error {
+	var err error
+	for range partitionRetries {
+		var n int
+		err = s.pool.QueryRow(ctx, "select ensure_month_partitions('incidents', $1, $2)", lo, hi).Scan(&n)
+		var pgErr *pgconn.PgError
+		if err == nil || !errors.As(err, &pgErr) || (pgErr.Code != "42P07" && pgErr.Code != "23505") {
+			break
+		}
+	}
+	return mapError("add incidents: partitions", err)
+}
+
+// checkCategories names every incident whose category is not a row of
+// incident_categories.
+func checkCategories(ctx context.Context, tx pgx.Tx, rows []geo.Incident) error {
+	known, err := queryList[string](ctx, tx, "select id from incident_categories order by ord, id")
+	if err != nil {
+		return mapError("add incidents: categories", err)
+	}
+	var probs []data.IncidentProblem
+	for i := range rows {
+		if !slices.Contains(known, string(rows[i].Category)) {
+			probs = append(probs, data.IncidentProblem{Index: i, Field: "category", Reason: fmt.Sprintf("unknown category %q (this database knows %v)", rows[i].Category, known)})
+		}
+	}
+	if len(probs) > 0 {
+		return fmt.Errorf("postgis: add incidents: %w", &data.IncidentError{Problems: probs})
+	}
+	return nil
+}
+
+// gridRef is the part of a grid version attribution is checked against.
+type gridRef struct {
+	version int32
+	level   string
+	station string
+	parent  string
+}
+
+// attribution holds the grid versions recorded with one incident; 0 for
+// no grid.
+type attribution struct{ community, police int32 }
+
+// attributedVersions checks each incident's grids against the versions in
+// force at its occurrence time (for incidents before the first grids, at
+// their start) and against the epoch the attribution knew (asOf), and
+// returns those versions. Grids that no longer match
+// mean the grids changed while the batch was attributed: ErrConflict.
+func attributedVersions(ctx context.Context, tx pgx.Tx, rows []geo.Incident, asOf time.Time) ([]attribution, error) {
+	epochs, err := gridEpochs(ctx, tx)
+	if err != nil {
+		return nil, mapError("add incidents: grid epochs", err)
+	}
+	if err := data.CheckGridsAsOf(epochs, asOf, rows); err != nil {
+		return nil, fmt.Errorf("postgis: add incidents: %w", err)
+	}
+	out := make([]attribution, len(rows))
+	var probs []data.IncidentProblem
+	for i := range rows {
+		if rows[i].CommunityGridID == "" && rows[i].PoliceGridID == "" {
+			probs = append(probs, data.IncidentProblem{Index: i, Reason: "the incident is not attributed to any grid"})
+		}
+	}
+	if len(probs) > 0 {
+		return nil, fmt.Errorf("postgis: add incidents: %w", &data.IncidentError{Problems: probs})
+	}
+	if len(epochs) == 0 {
+		return nil, fmt.Errorf("postgis: add incidents: %w: no grids are in force; attribute the incidents again and retry", data.ErrConflict)
+	}
+	inEpoch := map[int]map[string]gridRef{}
+	stale := 0
+	for i := range rows {
+		e := data.EpochOf(epochs, rows[i].OccurredAt)
+		refs, ok := inEpoch[e]
+		if !ok {
+			if refs, err = gridsAt(ctx, tx, epochs[e]); err != nil {
+				return nil, mapError("add incidents: grid versions", err)
+			}
+			inEpoch[e] = refs
+		}
+		inc := &rows[i]
+		if inc.CommunityGridID != "" {
+			g, ok := refs[inc.CommunityGridID]
+			if !ok || g.level != string(geo.CommunityLevel) || g.station != inc.StationID || g.parent != inc.PoliceGridID {
+				stale++
+				continue
+			}
+			out[i].community = g.version
+		}
+		if inc.PoliceGridID != "" {
+			g, ok := refs[inc.PoliceGridID]
+			if !ok || g.level != string(geo.PoliceLevel) || g.station != inc.StationID {
+				stale++
+				continue
+			}
+			out[i].police = g.version
+		}
+	}
+	if stale > 0 {
+		return nil, fmt.Errorf("postgis: add incidents: %w: %d incident(s) name grids that were not in force when they occurred; the grids changed while the batch was being attributed; attribute it again and retry", data.ErrConflict, stale)
+	}
+	return out, nil
+}
+
+// gridsAt returns the grid versions in force at t by grid id.
+func gridsAt(ctx context.Context, tx pgx.Tx, t time.Time) (map[string]gridRef, error) {
+	rows, err := tx.Query(ctx, `select id, version, level, station_id, coalesce(parent_id, '') from grids
+		where valid_from <= $1 and (valid_to is null or $1 < valid_to)`, t)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]gridRef{}
+	var id string
+	var g gridRef
+	_, err = pgx.ForEachRow(rows, []any{&id, &g.version, &g.level, &g.station, &g.parent}, func() error {
+		out[id] = g
+		return nil
+	})
+	return out, err
+}
+
+// registerGeometry teaches conn's type map to send geometry in binary, as
+// EWKB bytes, which is what COPY needs for the location column.
+func registerGeometry(ctx context.Context, conn *pgx.Conn) error {
+	tm := conn.TypeMap()
+	if _, ok := tm.TypeForName("geometry"); ok {
+		return nil
+	}
+	var oid uint32
+	if err := conn.QueryRow(ctx, "select 'geometry'::regtype::oid").Scan(&oid); err != nil {
+		return err
+	}
+	tm.RegisterType(&pgtype.Type{Name: "geometry", OID: oid, Codec: pgtype.ByteaCodec{}})
+	return nil
+}
+
+// pointEWKB encodes p as little-endian EWKB with SRID 4326.
+func pointEWKB(p orb.Point) []byte {
+	b := make([]byte, 25)
+	b[0] = 1
+	binary.LittleEndian.PutUint32(b[1:], 0x20000001) // Point with SRID
+	binary.LittleEndian.PutUint32(b[5:], srid)
+	binary.LittleEndian.PutUint64(b[9:], math.Float64bits(p[0]))
+	binary.LittleEndian.PutUint64(b[17:], math.Float64bits(p[1]))
+	return b
+}
+
+func copyRow(id int64, inc *geo.Incident, v attribution) []any {
+	return []any{
+		id, inc.OccurredAt, inc.ReportedAt, string(inc.Category), int16(inc.Severity), string(inc.Status), inc.Cleared, pointEWKB(inc.Location),
+		nullIfEmpty(inc.CommunityGridID), nullIfZero(v.community), nullIfEmpty(inc.PoliceGridID), nullIfZero(v.police),
+		nullIfEmpty(inc.StationID), inc.Source, inc.Summary,
+	}
+}
+
+func nullIfZero(v int32) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
