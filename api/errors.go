@@ -42,6 +42,14 @@ var statusOf = []struct {
 	{data.ErrReadOnly, http.StatusConflict, "read-only"},
 	{errTooLarge, http.StatusRequestEntityTooLarge, "too-large"},
 	{data.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
+	// Access control (middleware_auth.go, middleware_ratelimit.go,
+	// middleware_audit.go).
+	{errUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
+	{data.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
+	{errForbidden, http.StatusForbidden, "forbidden"},
+	{errTooManyRequests, http.StatusTooManyRequests, "too-many-requests"},
+	{errBusy, http.StatusServiceUnavailable, "busy"},
+	{errAuditUnavailable, http.StatusServiceUnavailable, "audit-unavailable"},
 }
 
 // problemType turns a short problem name into the problem's type URI. The
@@ -181,6 +189,9 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	}
 	if len(p.Allow) > 0 {
 		h.Set("Allow", strings.Join(p.Allow, ", "))
+	}
+	if p.Status == http.StatusUnauthorized {
+		h.Set("WWW-Authenticate", `Bearer realm="jingge"`)
 	}
 	writeJSON(w, r, logger, p.Status, contentTypeProblem, problemBody(p))
 }

@@ -1,0 +1,87 @@
+package api
+
+import (
+	"slices"
+	"strings"
+
+	"jingge/data"
+)
+
+// access is a route's access declaration: who may call it and how it is
+// guarded. Every route must declare one; the zero value is "undeclared",
+// which the server refuses to serve (500) and TestRouteRoles rejects.
+//
+// The role lattice (data.Role.Grants):
+//
+//	admin ⊇ planner ⊇ viewer        officer (separate)
+//
+// so allow(data.RoleViewer) admits viewers, planners and admins, and
+// allow(data.RoleOfficer) officers only. A route lists every role that is
+// not implied by another it lists.
+type access struct {
+	declared bool
+	public   bool        // anyone, signed in or not
+	roles    []data.Role // else: a user whose role grants one of these
+	// personal marks routes whose answers hold personal data (names, phone
+	// numbers, positions of people): every call is audited, reads included.
+	// Writes (methods other than GET and HEAD) are always audited.
+	personal bool
+	// costly marks routes whose answers take much CPU or memory: they run
+	// under the server's concurrency bound.
+	costly bool
+	// ownAudit marks routes whose handlers write their own, richer audit
+	// entries (sign-ins, with the user who signed in and the outcome).
+	ownAudit bool
+}
+
+// public is the access of health checks, static assets and the sign-in
+// endpoints: no credentials needed.
+func public() access { return access{declared: true, public: true} }
+
+// allow admits users holding (by the lattice) any of roles.
+func allow(roles ...data.Role) access {
+	return access{declared: true, roles: slices.Clone(roles)}
+}
+
+// signedIn admits every signed-in user, whatever the role.
+func signedIn() access { return allow(data.RoleViewer, data.RoleOfficer) }
+
+// personalData marks a route as answering with personal data.
+func (a access) personalData() access { a.personal = true; return a }
+
+// expensive marks a route as running under the concurrency bound.
+func (a access) expensive() access { a.costly = true; return a }
+
+// auditedByHandler marks a route whose handler audits itself.
+func (a access) auditedByHandler() access { a.ownAudit = true; return a }
+
+// admits reports whether a user of role may call a route declared a.
+func (a access) admits(role data.Role) bool {
+	if a.public {
+		return true
+	}
+	for _, want := range a.roles {
+		if role.Grants(want) {
+			return true
+		}
+	}
+	return false
+}
+
+// String describes a for problems and documentation: "public" or the
+// roles admitted, e.g. "viewer, planner, admin".
+func (a access) String() string {
+	if !a.declared {
+		return "undeclared"
+	}
+	if a.public {
+		return "public"
+	}
+	var names []string
+	for _, r := range data.Roles {
+		if a.admits(r) {
+			names = append(names, string(r))
+		}
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,170 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"sync"
+
+	"jingge/data"
+)
+
+// maxAuditBatch caps how many entries one append carries.
+const maxAuditBatch = 512
+
+// maxAuditQueue is how many entries may wait for the log; past it requests
+// are refused (503) rather than queued without end.
+const maxAuditQueue = 8192
+
+// auditWriter appends audit entries with group commit: a request's entry
+// is stored (committed) before the request runs, and the entries of
+// requests arriving while an append is in flight go together in the next
+// one, so a busy server makes few, large appends instead of one per
+// request. A flushing goroutine runs only while entries are waiting.
+type auditWriter struct {
+	log data.AuditLog
+
+	mu       sync.Mutex
+	pending  []*auditItem
+	flushing bool
+}
+
+type auditItem struct {
+	entry data.AuditEntry
+	done  chan error // buffered: the flusher never blocks on it
+}
+
+func newAuditWriter(log data.AuditLog) *auditWriter { return &auditWriter{log: log} }
+
+// errAuditUnavailable is a 503: a request that must be audited is not
+// served while the audit cannot be written.
+var errAuditUnavailable = errors.New("api: audit log unavailable")
+
+// append stores e durably and returns once it is stored; on failure the
+// request must not run.
+func (w *auditWriter) append(ctx context.Context, e data.AuditEntry) error {
+	it := &auditItem{entry: e, done: make(chan error, 1)}
+	w.mu.Lock()
+	if len(w.pending) >= maxAuditQueue {
+		w.mu.Unlock()
+		return &Problem{Kind: errAuditUnavailable, Type: problemType("audit-unavailable"), Detail: "the audit log is falling behind; retry in a moment", RetryAfterSeconds: 1}
+	}
+	w.pending = append(w.pending, it)
+	if !w.flushing {
+		w.flushing = true
+		go w.flush(context.WithoutCancel(ctx))
+	}
+	w.mu.Unlock()
+	select {
+	case err := <-it.done:
+		if err != nil {
+			return &Problem{Kind: errAuditUnavailable, Type: problemType("audit-unavailable"),
+				Detail: "this request must be audited and the audit log cannot be written now; retry later", Cause: err}
+		}
+		return nil
+	case <-ctx.Done():
+		// The entry may still be stored; the request does not run.
+		return ctx.Err()
+	}
+}
+
+// flush appends pending entries until none are left, then steps down.
+func (w *auditWriter) flush(ctx context.Context) {
+	for {
+		w.mu.Lock()
+		if len(w.pending) == 0 {
+			w.flushing = false
+			w.mu.Unlock()
+			return
+		}
+		n := min(len(w.pending), maxAuditBatch)
+		batch := w.pending[:n:n]
+		w.pending = w.pending[n:]
+		w.mu.Unlock()
+		entries := make([]data.AuditEntry, len(batch))
+		for i, it := range batch {
+			entries[i] = it.entry
+		}
+		err := w.log.AppendAudit(ctx, entries)
+		for _, it := range batch {
+			it.done <- err
+		}
+	}
+}
+
+// entry describes r for the audit log.
+func (ac *accessControl) entry(r *http.Request, action string, p *principal, ip string) data.AuditEntry {
+	return data.AuditEntry{
+		At:         ac.cfg.Now(),
+		Actor:      p.user.Name,
+		Role:       p.user.Role,
+		Credential: p.credential.ID,
+		Action:     action,
+		Method:     r.Method,
+		Target:     redactedTarget(r.URL),
+		Remote:     ip,
+		RequestID:  requestIDFrom(r.Context()),
+	}
+}
+
+// secretParams are query parameters whose values never reach a log.
+var secretParams = []string{"token", "password"}
+
+// redactedTarget is u's path and query with secret values replaced.
+func redactedTarget(u *url.URL) string {
+	if u.RawQuery == "" {
+		return u.Path
+	}
+	return u.Path + "?" + redactQuery(u.RawQuery)
+}
+
+// redactQuery replaces the values of secretParams in a raw query string,
+// keeping everything else byte for byte.
+func redactQuery(raw string) string {
+	if raw == "" {
+		return raw
+	}
+	out := make([]byte, 0, len(raw))
+	for i, part := range splitQuery(raw) {
+		if i > 0 {
+			out = append(out, '&')
+		}
+		key, _, hasValue := cutByte(part, '=')
+		name, err := url.QueryUnescape(key)
+		secret := false
+		if err == nil {
+			for _, s := range secretParams {
+				secret = secret || name == s
+			}
+		}
+		if secret && hasValue {
+			out = append(out, key...)
+			out = append(out, "=REDACTED"...)
+		} else {
+			out = append(out, part...)
+		}
+	}
+	return string(out)
+}
+
+func splitQuery(raw string) []string {
+	var parts []string
+	for {
+		part, rest, more := cutByte(raw, '&')
+		parts = append(parts, part)
+		if !more {
+			return parts
+		}
+		raw = rest
+	}
+}
+
+func cutByte(s string, c byte) (before, after string, found bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}
