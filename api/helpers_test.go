@@ -38,6 +38,9 @@ func newTestServer(tb testing.TB, ds *geo.Dataset, cfg Config) *Server {
 	live := new(geo.Live)
 	live.Store(mustIndex(tb, ds))
 	cfg.Index = live
+	if cfg.Incidents == nil {
+		withIncidentStore(tb, ds, &cfg)
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(tbWriter{tb}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}

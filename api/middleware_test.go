@@ -125,7 +125,7 @@ func TestMethodNotAllowed(t *testing.T) {
 		{http.MethodDelete, "/api/v1/lookup", "GET, POST"},
 		{http.MethodPut, "/api/v1/lookup?lon=1&lat=2", "GET, POST"},
 		{http.MethodPost, "/api/v1/stations", "GET"},
-		{http.MethodPatch, "/api/v1/grids/" + "x", "GET"},
+		{http.MethodPatch, "/api/v1/grids/" + "x", "GET, PUT"},
 		{http.MethodHead, "/healthz", "GET"},
 	}
 	for _, tc := range tests {

@@ -167,6 +167,10 @@ var paramExamples = map[string]struct{ target, body string }{
 	"lookupPoint": {"/api/v1/lookup?lon=109.305&lat=34.15&crs=wgs84", ""},
 	"lookupBatch": {"/api/v1/lookup?crs=wgs84", `{"points":[[109.305,34.15]]}`},
 	"listGrids":   {"/api/v1/grids?bbox=109.3,34.14,109.34,34.16&level=police&station=wenjilu", ""},
+	"listIncidents": {"/api/v1/incidents?from=2020-01-01&to=2030-01-01&category=traffic&status=reported&station=wenjilu&grid=61012200100101" +
+		"&bbox=109.3,34.14,109.34,34.16&polygon=109.3,34.14,109.34,34.14,109.32,34.16&near=109.31,34.15&radius_m=3000&crs=wgs84&limit=5&cursor=", ""},
+	"aggregateIncidents": {"/api/v1/incidents/aggregate?from=2020-01-01&to=2030-01-01&category=traffic&status=reported&station=wenjilu&grid=61012200100101" +
+		"&bbox=109.3,34.14,109.34,34.16&polygon=109.3,34.14,109.34,34.14,109.32,34.16&near=109.31,34.15&radius_m=3000&crs=wgs84&group_by=station&bucket=week", ""},
 }
 
 // TestDocumentedParamsAreRead proves every query parameter a route accepts

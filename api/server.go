@@ -21,6 +21,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"jingge/data"
 	"jingge/geo"
 	"jingge/tiles"
 )
@@ -49,6 +50,21 @@ type Config struct {
 	// Tiles serves the vector tiles, TileJSON and style; it must follow
 	// Index. Nil makes one with default options.
 	Tiles *tiles.Service
+	// Incidents keeps the incidents of /api/v1/incidents; nil answers
+	// those routes with 503.
+	Incidents data.IncidentStore
+	// GridHistory is the grid history incidents are attributed against
+	// (the grids in force when each occurred) and grid edits start from.
+	GridHistory data.GridTimeline
+	// GridEditor applies PUT /api/v1/grids/{id}; nil answers it with 409
+	// (read-only).
+	GridEditor data.GridEditor
+	// MaxBatchIncidents is the largest number of incidents one POST
+	// /api/v1/incidents may hold; more is a 413.
+	MaxBatchIncidents int
+	// OnIncidentsAdded, when set, hears of every committed batch of
+	// incidents (with ids and attribution), e.g. to purge incident tiles.
+	OnIncidentsAdded func([]geo.Incident)
 }
 
 // Server answers the API. It is safe for concurrent use and keeps no
@@ -70,6 +86,8 @@ type Server struct {
 	onParamRead func(route, param string)
 	// tiles renders and caches vector tiles of the index in force.
 	tiles *tiles.Service
+	// inc serves incidents and grid edits.
+	inc incidentDeps
 }
 
 // New returns a server for cfg.
@@ -84,6 +102,7 @@ func New(cfg Config) *Server {
 	if s.live == nil {
 		s.live = new(geo.Live)
 	}
+	s.inc = newIncidentDeps(cfg, s.live)
 	s.tiles = cfg.Tiles
 	if s.tiles == nil {
 		s.tiles = tiles.NewService(s.live, tiles.ServiceOptions{})
@@ -144,6 +163,12 @@ func (s *Server) routes() []route {
 		{"getTileJSON", http.MethodGet, "/tiles.json", nil, s.handleTileJSON},
 		{"getLayerTileJSON", http.MethodGet, "/tiles/{layer}.json", nil, s.handleLayerTileJSON},
 		{"getStyle", http.MethodGet, "/styles/command-center.json", nil, s.handleStyle},
+		{"createIncidents", http.MethodPost, "/api/v1/incidents", nil, s.handleCreateIncidents},
+		{"listIncidents", http.MethodGet, "/api/v1/incidents", append(slices.Clone(incidentFilterParams), "limit", "cursor"), s.handleListIncidents},
+		{"aggregateIncidents", http.MethodGet, "/api/v1/incidents/aggregate", append(slices.Clone(incidentFilterParams), "group_by", "bucket"), s.handleAggregateIncidents},
+		{"getIncident", http.MethodGet, "/api/v1/incidents/{id}", nil, s.handleGetIncident},
+		{"updateIncident", http.MethodPatch, "/api/v1/incidents/{id}", nil, s.handleUpdateIncident},
+		{"editGrid", http.MethodPut, "/api/v1/grids/{id}", nil, s.handleEditGrid},
 	}
 }
 

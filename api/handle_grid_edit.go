@@ -1,0 +1,259 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gorilla/mux"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+
+	"jingge/data"
+	"jingge/geo"
+	"jingge/geo/topo"
+)
+
+// gridEditJSON is the body of PUT /api/v1/grids/{id}: a GeoJSON Feature
+// whose members left out keep the grid's current values.
+type gridEditJSON struct {
+	Type        string          `json:"type"`
+	ID          json.RawMessage `json:"id"`
+	Geometry    json.RawMessage `json:"geometry"`
+	Properties  *gridEditProps  `json:"properties"`
+	BaseVersion *int            `json:"base_version"`
+	Reason      *string         `json:"reason"`
+	CRS         *string         `json:"crs"`
+}
+
+type gridEditProps struct {
+	Name       *string `json:"name"`
+	Population *int    `json:"population"`
+	Station    *string `json:"station"`
+	Parent     *string `json:"parent"`
+	Township   *string `json:"township"`
+}
+
+// GridVersionProperties describe the version of a grid an edit put in
+// force.
+type GridVersionProperties struct {
+	ID         string    `json:"id"`
+	Version    int       `json:"version"`
+	ValidFrom  string    `json:"valid_from"`
+	Level      geo.Level `json:"level"`
+	Name       string    `json:"name"`
+	Station    string    `json:"station"`
+	Parent     string    `json:"parent"`
+	Township   string    `json:"township"`
+	Population int       `json:"population"`
+}
+
+// editAttempts bounds the retries of an edit without base_version, made
+// against the version read just before, when another edit lands between.
+const editAttempts = 2
+
+func (s *Server) handleEditGrid(w http.ResponseWriter, r *http.Request, _ query) error {
+	if s.inc.editor == nil || s.inc.timeline == nil {
+		return &Problem{Kind: data.ErrReadOnly, Detail: "this server cannot edit grids: its store takes no edits"}
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return bodyError(err)
+	}
+	edit, geom, err := decodeGridEdit(body)
+	if err != nil {
+		return err
+	}
+	var crsText string
+	if edit.CRS != nil {
+		crsText = *edit.CRS
+	}
+	from, err := parseCRS("crs", crsText)
+	if err != nil {
+		return err
+	}
+	id := mux.Vars(r)["id"]
+	var bodyID string
+	if len(edit.ID) > 0 && string(edit.ID) != "null" && (json.Unmarshal(edit.ID, &bodyID) != nil || bodyID != id) {
+		return invalid(InvalidParam{Name: "id", Reason: fmt.Sprintf("the body's id %s differs from the grid %q in the path; leave it out or make them agree", clip(edit.ID), id)})
+	}
+	if geom != nil {
+		v, err := s.current()
+		if err != nil {
+			return err
+		}
+		for _, poly := range geom {
+			for _, ring := range poly {
+				for i := range ring {
+					ring[i] = v.toDatum(ring[i], from)
+				}
+			}
+		}
+	}
+	for attempt := 1; ; attempt++ {
+		cur, err := s.currentVersion(r, id)
+		if err != nil {
+			return err
+		}
+		g := cur.Grid
+		edit.apply(&g, geom)
+		base := cur.Version
+		if edit.BaseVersion != nil {
+			base = *edit.BaseVersion
+		}
+		reason := ""
+		if edit.Reason != nil {
+			reason = *edit.Reason
+		}
+		gv, err := s.inc.editor.EditGrid(r.Context(), data.GridEdit{Grid: g, BaseVersion: base, Actor: "api", Reason: reason})
+		switch {
+		case errors.Is(err, data.ErrConflict) && edit.BaseVersion == nil && attempt < editAttempts:
+			continue
+		case errors.Is(err, data.ErrConflict):
+			now, herr := s.currentVersion(r, id)
+			if herr != nil {
+				return herr
+			}
+			return &Problem{Kind: data.ErrConflict, Cause: err, Detail: fmt.Sprintf("grid %s is at version %d, but the edit was made against version %d; GET it again and send the edit against version %d", id, now.Version, base, now.Version),
+				Extra: map[string]any{"current_version": now.Version}}
+		case err != nil:
+			return gridEditProblem(err, id)
+		}
+		v, err := s.current()
+		if err != nil {
+			return err
+		}
+		props := GridVersionProperties{
+			ID: gv.Grid.ID, Version: gv.Version, ValidFrom: chinaTime(gv.ValidFrom), Level: gv.Grid.Level, Name: gv.Grid.Name,
+			Station: gv.Grid.StationID, Parent: gv.Grid.ParentID, Township: gv.Grid.Township, Population: gv.Grid.Population,
+		}
+		writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, newFeature(gv.Grid.ID, areaGeometry(v.geometryWGS84(gv.Grid.Geometry)), props))
+		return nil
+	}
+}
+
+// currentVersion returns the version of grid id in force, from the
+// store, so an edit never builds on a stale copy.
+func (s *Server) currentVersion(r *http.Request, id string) (data.GridVersion, error) {
+	hist, err := s.inc.timeline.GridHistory(r.Context(), id)
+	if errors.Is(err, data.ErrNotFound) {
+		return data.GridVersion{}, notFound("there is no grid with id %q; GET /api/v1/grids lists them", id)
+	}
+	if err != nil {
+		return data.GridVersion{}, err
+	}
+	last := hist[len(hist)-1]
+	if !last.ValidTo.IsZero() {
+		return data.GridVersion{}, notFound("grid %s was retired at %s; only grids in force can be edited", id, chinaTime(last.ValidTo))
+	}
+	return last, nil
+}
+
+// gridEdit is a decoded edit: the members given, and the geometry in the
+// dataset's datum when one was given.
+type gridEdit struct{ gridEditJSON }
+
+func (e *gridEdit) apply(g *geo.Grid, geom orb.MultiPolygon) {
+	if p := e.Properties; p != nil {
+		if p.Name != nil {
+			g.Name = *p.Name
+		}
+		if p.Population != nil {
+			g.Population = *p.Population
+		}
+		if p.Station != nil {
+			g.StationID = *p.Station
+		}
+		if p.Parent != nil {
+			g.ParentID = *p.Parent
+		}
+		if p.Township != nil {
+			g.Township = *p.Township
+		}
+	}
+	if geom != nil {
+		g.Geometry = geom
+	}
+}
+
+// decodeGridEdit reads the body of a grid edit and checks what can be
+// checked without the store: its shape, a valid geometry (returned in the
+// request's crs), sane numbers.
+func decodeGridEdit(body []byte) (*gridEdit, orb.MultiPolygon, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, nil, invalidBody(`the request body is empty; send a GeoJSON Feature {"type": "Feature", "geometry": {...}, "properties": {"name": ...}, "base_version": 3}`)
+	}
+	var e gridEdit
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&e.gridEditJSON); err != nil {
+		if rest, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			name := strings.Trim(rest, `"`)
+			return nil, nil, invalid(InvalidParam{Name: name, Reason: fmt.Sprintf("unknown member %q; an edit is a Feature with geometry, properties (name, population, station, parent, township), base_version, reason and crs", name)})
+		}
+		return nil, nil, incidentJSONError(err)
+	}
+	var bad []InvalidParam
+	if e.Type != "Feature" {
+		bad = append(bad, InvalidParam{Name: "type", Reason: fmt.Sprintf(`an edit is a GeoJSON Feature: type must be "Feature", got %q`, clip([]byte(e.Type)))})
+	}
+	if e.BaseVersion != nil && *e.BaseVersion < 1 {
+		bad = append(bad, InvalidParam{Name: "base_version", Reason: fmt.Sprintf("base_version must be a version number (1 or more), got %d", *e.BaseVersion)})
+	}
+	if p := e.Properties; p != nil && p.Population != nil && *p.Population < 0 {
+		bad = append(bad, InvalidParam{Name: "properties.population", Reason: fmt.Sprintf("population cannot be negative, got %d", *p.Population)})
+	}
+	if p := e.Properties; p != nil && p.Name != nil && strings.TrimSpace(*p.Name) == "" {
+		bad = append(bad, InvalidParam{Name: "properties.name", Reason: "name cannot be empty"})
+	}
+	var geom orb.MultiPolygon
+	if len(e.Geometry) > 0 && string(e.Geometry) != "null" {
+		g, err := geojson.UnmarshalGeometry(e.Geometry)
+		if err != nil {
+			bad = append(bad, InvalidParam{Name: "geometry", Reason: fmt.Sprintf("geometry is not a GeoJSON geometry: %v", err)})
+		} else {
+			switch x := g.Geometry().(type) {
+			case orb.Polygon:
+				geom = orb.MultiPolygon{x}
+			case orb.MultiPolygon:
+				geom = x
+			default:
+				bad = append(bad, InvalidParam{Name: "geometry", Reason: fmt.Sprintf("a grid's geometry is a Polygon or MultiPolygon, got a %s", g.Type)})
+			}
+		}
+	}
+	if geom != nil {
+		if err := topo.ValidateMultiPolygon(geom); err != nil {
+			bad = append(bad, InvalidParam{Name: "geometry", Reason: "geometry is not a valid area: " + strings.ReplaceAll(err.Error(), "topo: ", "")})
+		}
+	}
+	if len(bad) > 0 {
+		return nil, nil, invalid(bad...)
+	}
+	return &e, geom, nil
+}
+
+// gridEditProblem maps an edit's failure: content problems become a 400
+// listing each, an unknown grid a 404; anything else goes to the mapping
+// in errors.go.
+func gridEditProblem(err error, id string) error {
+	var verr *data.ValidationError
+	if errors.As(err, &verr) {
+		params := make([]InvalidParam, 0, len(verr.Problems))
+		for _, p := range verr.Problems {
+			params = append(params, InvalidParam{Name: p.Kind + " " + p.ID, Reason: p.String()})
+		}
+		pr := invalid(params...)
+		pr.Cause = err
+		pr.Detail = "the edit was refused, the grid is unchanged: " + pr.Detail
+		return pr
+	}
+	if errors.Is(err, data.ErrNotFound) {
+		return notFound("there is no grid with id %q in force", id)
+	}
+	return err
+}

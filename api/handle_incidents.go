@@ -1,0 +1,635 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+	"github.com/paulmach/orb"
+
+	"jingge/data"
+	"jingge/geo"
+	"jingge/geo/crs"
+	"jingge/geo/topo"
+)
+
+// DefaultMaxBatchIncidents is the largest batch POST /api/v1/incidents
+// takes when Config.MaxBatchIncidents is zero.
+const DefaultMaxBatchIncidents = 5000
+
+// headerIdempotencyKey carries the key that makes a POST of incidents
+// safe to send again.
+const headerIdempotencyKey = "Idempotency-Key"
+
+// attributionRetries is how often a batch is attributed again when the
+// grids change between its attribution and its commit.
+const attributionRetries = 2
+
+// incidentDeps is what the incident and grid-edit routes need; a nil
+// store turns its routes into 503s.
+type incidentDeps struct {
+	store      data.IncidentStore
+	timeline   data.GridTimeline
+	attributor *data.Attributor
+	editor     data.GridEditor
+	maxBatch   int
+	// onAdded, when set, hears of every committed batch, so caches of
+	// incident tiles can drop what it changes.
+	onAdded func([]geo.Incident)
+}
+
+func newIncidentDeps(cfg Config, live *geo.Live) incidentDeps {
+	d := incidentDeps{store: cfg.Incidents, timeline: cfg.GridHistory, editor: cfg.GridEditor, maxBatch: cfg.MaxBatchIncidents, onAdded: cfg.OnIncidentsAdded}
+	if d.maxBatch <= 0 {
+		d.maxBatch = DefaultMaxBatchIncidents
+	}
+	if d.timeline != nil {
+		d.attributor = data.NewAttributor(d.timeline, live.Load)
+	}
+	return d
+}
+
+// incidentsOff answers incident routes on a server without an incident
+// store.
+func incidentsOff() error {
+	return &Problem{Kind: data.ErrUnavailable, Detail: "this server keeps no incidents (it has no incident store)"}
+}
+
+// IncidentProperties are the properties of an incident feature. Times are
+// RFC 3339 in China time.
+type IncidentProperties struct {
+	ID            string             `json:"id"`
+	OccurredAt    string             `json:"occurred_at"`
+	ReportedAt    string             `json:"reported_at"`
+	Category      geo.Category       `json:"category"`
+	CategoryZH    string             `json:"category_zh"`
+	Severity      int                `json:"severity"`
+	Status        geo.IncidentStatus `json:"status"`
+	Cleared       bool               `json:"cleared"`
+	Source        string             `json:"source"`
+	Summary       string             `json:"summary"`
+	CommunityGrid string             `json:"community_grid"`
+	PoliceGrid    string             `json:"police_grid"`
+	Station       string             `json:"station"`
+}
+
+// IncidentCollection answers GET /api/v1/incidents: one page of incidents
+// with a link to the next page.
+type IncidentCollection struct {
+	Type           string                         `json:"type"`
+	Features       []Feature[*IncidentProperties] `json:"features"`
+	NumberReturned int                            `json:"number_returned"`
+	Links          []Link                         `json:"links"`
+}
+
+// Link is a related resource, as OGC API Features writes paging links.
+type Link struct {
+	Rel  string `json:"rel"`
+	Href string `json:"href"`
+	Type string `json:"type"`
+}
+
+// CreatedIncidents answers POST /api/v1/incidents.
+type CreatedIncidents struct {
+	Count int `json:"count"`
+	// Replayed reports that the Idempotency-Key was used before: nothing
+	// new was stored and the ids are those of the first request.
+	Replayed  bool              `json:"replayed"`
+	Incidents []CreatedIncident `json:"incidents"`
+}
+
+// CreatedIncident is one stored incident and where it was attributed; the
+// grids and station are left out of a replayed answer.
+type CreatedIncident struct {
+	ID            string `json:"id"`
+	CommunityGrid string `json:"community_grid,omitempty"`
+	PoliceGrid    string `json:"police_grid,omitempty"`
+	Station       string `json:"station,omitempty"`
+}
+
+func chinaTime(t time.Time) string { return t.In(data.ChinaTime).Format(time.RFC3339Nano) }
+
+func (v *view) incidentFeature(inc *geo.Incident) Feature[*IncidentProperties] {
+	return newFeature(inc.ID, orb.Geometry(v.toWGS84(inc.Location)), &IncidentProperties{
+		ID: inc.ID, OccurredAt: chinaTime(inc.OccurredAt), ReportedAt: chinaTime(inc.ReportedAt),
+		Category: inc.Category, CategoryZH: inc.Category.LabelZH(), Severity: inc.Severity, Status: inc.Status, Cleared: inc.Cleared,
+		Source: inc.Source, Summary: inc.Summary, CommunityGrid: inc.CommunityGridID, PoliceGrid: inc.PoliceGridID, Station: inc.StationID,
+	})
+}
+
+func (s *Server) handleCreateIncidents(w http.ResponseWriter, r *http.Request, _ query) error {
+	if s.inc.store == nil || s.inc.attributor == nil {
+		return incidentsOff()
+	}
+	key := r.Header.Get(headerIdempotencyKey)
+	if err := data.CheckBatchKey(key); err != nil {
+		return messageProblem(err, headerIdempotencyKey)
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return bodyError(err)
+	}
+	in, err := DecodeIncidents(body, s.inc.maxBatch)
+	if err != nil {
+		return err
+	}
+	from, err := parseCRS("crs", in.CRS)
+	if err != nil {
+		return err
+	}
+	v, err := s.current()
+	if err != nil {
+		return err
+	}
+	batch := make([]geo.Incident, len(in.Incidents))
+	for i, inc := range in.Incidents {
+		inc.Location = v.toDatum(inc.Location, from)
+		batch[i] = inc
+	}
+	if err := data.NormalizeIncidents(batch, time.Now()); err != nil {
+		return incidentProblem(err, in, from)
+	}
+	res, err := s.addIncidents(r.Context(), batch, key)
+	if err != nil {
+		return incidentProblem(err, in, from)
+	}
+	out := CreatedIncidents{Count: len(res.IDs), Replayed: res.Replayed, Incidents: make([]CreatedIncident, len(res.IDs))}
+	for i, id := range res.IDs {
+		out.Incidents[i].ID = id
+		if !res.Replayed {
+			out.Incidents[i].CommunityGrid, out.Incidents[i].PoliceGrid, out.Incidents[i].Station = batch[i].CommunityGridID, batch[i].PoliceGridID, batch[i].StationID
+		}
+	}
+	status := http.StatusCreated
+	if res.Replayed {
+		status = http.StatusOK
+	}
+	if len(res.IDs) == 1 {
+		w.Header().Set("Location", incidentsPath(res.IDs[0]))
+	}
+	writeJSON(w, r, s.logger, status, contentTypeJSON, out)
+	return nil
+}
+
+// addIncidents attributes batch and stores it, attributing again when the
+// grids change in between. batch gets its attribution and ids.
+func (s *Server) addIncidents(ctx context.Context, batch []geo.Incident, key string) (data.AddResult, error) {
+	for attempt := 0; ; attempt++ {
+		b := data.IncidentBatch{Incidents: batch, Key: key}
+		if err := s.inc.attributor.Attribute(ctx, &b); err != nil {
+			return data.AddResult{}, err
+		}
+		res, err := s.inc.store.AddIncidents(ctx, b)
+		var me *data.MessageError
+		if errors.Is(err, data.ErrConflict) && errors.As(err, &me) && strings.Contains(me.Message, "attribute") && attempt < attributionRetries {
+			continue
+		}
+		if err != nil {
+			return data.AddResult{}, err
+		}
+		for i := range batch {
+			batch[i].ID = res.IDs[i]
+		}
+		if s.inc.onAdded != nil && !res.Replayed {
+			s.inc.onAdded(batch)
+		}
+		return res, nil
+	}
+}
+
+// incidentProblem turns the errors of validating, attributing or storing
+// a batch into a problem naming each bad incident as the client sent it.
+func incidentProblem(err error, in *IncidentsBody, from crs.CRS) error {
+	var ie *data.IncidentError
+	if !errors.As(err, &ie) {
+		return messageProblem(err, "")
+	}
+	var params []InvalidParam
+	outside := false
+	for _, p := range ie.Problems {
+		if len(params) == maxReported {
+			break
+		}
+		name := in.Names[p.Index]
+		where := name
+		if where == "" {
+			where = "the incident"
+		}
+		reason := where + ": " + p.Reason
+		if p.Field == "location" && strings.Contains(p.Reason, "outside every grid") {
+			outside = true
+			pt := in.Incidents[p.Index].Location
+			reason = fmt.Sprintf("%s at lon %g, lat %g (%s) is outside every grid in force when it occurred (%s); an incident must lie in the county",
+				where, pt[0], pt[1], from.Label(), chinaTime(in.Incidents[p.Index].OccurredAt))
+		}
+		if p.Field != "" {
+			name = member(name, p.Field)
+		}
+		params = append(params, InvalidParam{Name: nameOr(name, "body"), Reason: reason})
+	}
+	pr := invalid(params...)
+	pr.Detail = fmt.Sprintf("%d problem(s) in the batch, nothing was stored: %s", len(ie.Problems), pr.Detail)
+	if outside {
+		pr.Type = problemType("outside-grids")
+	}
+	return pr
+}
+
+// messageProblem passes a data.MessageError's words to the client (they
+// are written for it); other errors go to the one mapping in errors.go.
+// param, when set, names the input the message is about.
+func messageProblem(err error, param string) error {
+	var me *data.MessageError
+	if !errors.As(err, &me) {
+		return err
+	}
+	p := &Problem{Kind: me.Kind, Detail: me.Message, Cause: err}
+	if param != "" && errors.Is(me.Kind, data.ErrInvalid) {
+		p.InvalidParams = []InvalidParam{{Name: param, Reason: me.Message}}
+	}
+	return p
+}
+
+func (s *Server) handleGetIncident(w http.ResponseWriter, r *http.Request, _ query) error {
+	if s.inc.store == nil {
+		return incidentsOff()
+	}
+	v, err := s.current()
+	if err != nil {
+		return err
+	}
+	inc, err := s.inc.store.Incident(r.Context(), mux.Vars(r)["id"])
+	if err != nil {
+		return messageProblem(err, "")
+	}
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, v.incidentFeature(&inc))
+	return nil
+}
+
+// incidentPatchJSON is the body of PATCH /api/v1/incidents/{id}.
+type incidentPatchJSON struct {
+	Status  *string `json:"status"`
+	Cleared *bool   `json:"cleared"`
+}
+
+func (s *Server) handleUpdateIncident(w http.ResponseWriter, r *http.Request, _ query) error {
+	if s.inc.store == nil {
+		return incidentsOff()
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return bodyError(err)
+	}
+	var pj incidentPatchJSON
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&pj); err != nil {
+		if rest, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			return invalid(InvalidParam{Name: strings.Trim(rest, `"`), Reason: fmt.Sprintf("unknown member %s; a change has status and cleared", rest)})
+		}
+		return incidentJSONError(err)
+	}
+	if pj.Status == nil && pj.Cleared == nil {
+		return invalidBody(`the body changes nothing; send {"status": "dispatched"} and/or {"cleared": true}`)
+	}
+	var p data.IncidentPatch
+	if pj.Status != nil {
+		st := geo.IncidentStatus(*pj.Status)
+		if !validStatus(st) {
+			return invalid(InvalidParam{Name: "status", Reason: fmt.Sprintf("status must be reported, dispatched, on_scene or closed, got %q", clip([]byte(*pj.Status)))})
+		}
+		p.Status = &st
+	}
+	p.Cleared = pj.Cleared
+	v, err := s.current()
+	if err != nil {
+		return err
+	}
+	inc, err := s.inc.store.UpdateIncident(r.Context(), mux.Vars(r)["id"], p)
+	if err != nil {
+		return messageProblem(err, "")
+	}
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, v.incidentFeature(&inc))
+	return nil
+}
+
+// incidentFilterParams are the query parameters of an incident filter.
+var incidentFilterParams = []string{"from", "to", "category", "status", "station", "grid", "bbox", "polygon", "near", "radius_m", "crs"}
+
+func (s *Server) handleListIncidents(w http.ResponseWriter, r *http.Request, q query) error {
+	if s.inc.store == nil {
+		return incidentsOff()
+	}
+	v, err := s.current()
+	if err != nil {
+		return err
+	}
+	f, bad := s.parseIncidentFilter(r.Context(), q, v)
+	var page data.Page
+	if text, ok := q.lookup("limit"); ok {
+		n, err := strconv.Atoi(strings.TrimSpace(text))
+		if err != nil || n < 1 || n > data.MaxPageLimit {
+			bad = append(bad, InvalidParam{Name: "limit", Reason: fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", data.MaxPageLimit, clip([]byte(text)))})
+		}
+		page.Limit = n
+	}
+	page.Cursor = q.get("cursor")
+	if len(bad) > 0 {
+		return invalid(bad...)
+	}
+	res, err := s.inc.store.QueryIncidents(r.Context(), f, page)
+	if err != nil {
+		return messageProblem(err, "cursor")
+	}
+	out := IncidentCollection{Type: "FeatureCollection", Features: make([]Feature[*IncidentProperties], len(res.Incidents)), NumberReturned: len(res.Incidents), Links: []Link{}}
+	for i := range res.Incidents {
+		out.Features[i] = v.incidentFeature(&res.Incidents[i])
+	}
+	out.Links = append(out.Links, Link{Rel: "self", Href: r.URL.RequestURI(), Type: contentTypeGeoJSON})
+	if res.Next != "" {
+		next := r.URL.Query()
+		next.Set("cursor", res.Next)
+		out.Links = append(out.Links, Link{Rel: "next", Href: r.URL.Path + "?" + next.Encode(), Type: contentTypeGeoJSON})
+	}
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, out)
+	return nil
+}
+
+// AggregateResponse answers GET /api/v1/incidents/aggregate.
+type AggregateResponse struct {
+	GroupBy  data.GroupBy   `json:"group_by"`
+	Bucket   data.Bucket    `json:"bucket"`
+	TimeZone string         `json:"time_zone"`
+	Rows     []AggregateRow `json:"rows"`
+}
+
+// AggregateRow counts one group's incidents in one bucket, by category.
+type AggregateRow struct {
+	Key    string         `json:"key"`
+	Name   string         `json:"name"` // of the grid or station in force; "" when it has none now
+	Start  string         `json:"start"`
+	Total  int            `json:"total"`
+	Counts map[string]int `json:"counts"`
+}
+
+func (s *Server) handleAggregateIncidents(w http.ResponseWriter, r *http.Request, q query) error {
+	if s.inc.store == nil {
+		return incidentsOff()
+	}
+	v, err := s.current()
+	if err != nil {
+		return err
+	}
+	f, bad := s.parseIncidentFilter(r.Context(), q, v)
+	a := data.Aggregation{GroupBy: data.ByGrid, Bucket: data.Month, Filter: f}
+	if text, ok := q.lookup("group_by"); ok {
+		a.GroupBy = data.GroupBy(strings.TrimSpace(text))
+		if a.GroupBy != data.ByGrid && a.GroupBy != data.ByPoliceGrid && a.GroupBy != data.ByStation {
+			bad = append(bad, InvalidParam{Name: "group_by", Reason: fmt.Sprintf("group_by must be grid, police_grid or station, got %q", clip([]byte(text)))})
+		}
+	}
+	if text, ok := q.lookup("bucket"); ok {
+		a.Bucket = data.Bucket(strings.TrimSpace(text))
+		if a.Bucket != data.Day && a.Bucket != data.Week && a.Bucket != data.Month {
+			bad = append(bad, InvalidParam{Name: "bucket", Reason: fmt.Sprintf("bucket must be day, week or month, got %q", clip([]byte(text)))})
+		}
+	}
+	if len(bad) > 0 {
+		return invalid(bad...)
+	}
+	rows, err := s.inc.store.AggregateIncidents(r.Context(), a)
+	if err != nil {
+		return messageProblem(err, "")
+	}
+	out := AggregateResponse{GroupBy: a.GroupBy, Bucket: a.Bucket, TimeZone: "+08:00", Rows: make([]AggregateRow, len(rows))}
+	for i, row := range rows {
+		o := AggregateRow{Key: row.Key, Start: row.Start.In(data.ChinaTime).Format(time.DateOnly), Total: row.Total, Counts: map[string]int{}}
+		if a.GroupBy == data.ByStation {
+			if st, ok := v.ix.Station(row.Key); ok {
+				o.Name = st.Name
+			}
+		} else if g, ok := v.ix.Grid(row.Key); ok {
+			o.Name = g.Name
+		}
+		for c, n := range row.Counts {
+			o.Counts[string(c)] = n
+		}
+		out.Rows[i] = o
+	}
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	return nil
+}
+
+// maxQueryVertices bounds the polygon of an incident query.
+const maxQueryVertices = 500
+
+// maxRadiusMeters bounds the circle of an incident query.
+const maxRadiusMeters = 100_000
+
+// parseIncidentFilter reads the filter parameters of an incident query;
+// coordinates are converted from crs into the dataset's datum.
+func (s *Server) parseIncidentFilter(ctx context.Context, q query, v *view) (data.IncidentFilter, []InvalidParam) {
+	var f data.IncidentFilter
+	var bad []InvalidParam
+	from, err := parseCRS("crs", q.get("crs"))
+	if err != nil {
+		var p *Problem
+		errors.As(err, &p)
+		return f, p.InvalidParams
+	}
+	if text, ok := q.lookup("from"); ok {
+		t, err := parseTimeParam("from", text, false)
+		if err != nil {
+			bad = append(bad, *err)
+		}
+		f.From = t
+	}
+	if text, ok := q.lookup("to"); ok {
+		t, err := parseTimeParam("to", text, true)
+		if err != nil {
+			bad = append(bad, *err)
+		}
+		f.To = t
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		bad = append(bad, InvalidParam{Name: "to", Reason: fmt.Sprintf("to (%s) must be after from (%s)", chinaTime(f.To), chinaTime(f.From))})
+	}
+	for _, c := range listParam(q, "category") {
+		cat, err := ParseCategory(c)
+		if err != nil {
+			bad = append(bad, InvalidParam{Name: "category", Reason: "category " + err.Error()})
+		}
+		f.Categories = append(f.Categories, cat)
+	}
+	for _, st := range listParam(q, "status") {
+		if !validStatus(geo.IncidentStatus(st)) {
+			bad = append(bad, InvalidParam{Name: "status", Reason: fmt.Sprintf("status must be reported, dispatched, on_scene or closed, got %q", clip([]byte(st)))})
+		}
+		f.Statuses = append(f.Statuses, geo.IncidentStatus(st))
+	}
+	for _, id := range listParam(q, "station") {
+		if _, ok := v.ix.Station(id); !ok {
+			bad = append(bad, InvalidParam{Name: "station", Reason: fmt.Sprintf("no station %q; GET /api/v1/stations lists them", clip([]byte(id)))})
+		}
+		f.Stations = append(f.Stations, id)
+	}
+	for _, id := range listParam(q, "grid") {
+		if _, ok := v.ix.Grid(id); !ok && !s.gridEverExisted(ctx, id) {
+			bad = append(bad, InvalidParam{Name: "grid", Reason: fmt.Sprintf("no grid %q has ever been in force; GET /api/v1/grids lists them", clip([]byte(id)))})
+		}
+		f.Grids = append(f.Grids, id)
+	}
+	if text, ok := q.lookup("bbox"); ok {
+		b, err := parseBBox(text)
+		if err != nil {
+			bad = append(bad, *err)
+		} else {
+			lo, hi := v.toDatum(b.Min, from), v.toDatum(b.Max, from)
+			f.Bound = &orb.Bound{Min: lo, Max: hi}
+		}
+	}
+	if text, ok := q.lookup("polygon"); ok {
+		poly, err := parsePolygon(text)
+		if err != nil {
+			bad = append(bad, *err)
+		} else {
+			for i := range poly[0] {
+				poly[0][i] = v.toDatum(poly[0][i], from)
+			}
+			f.Within = orb.MultiPolygon{poly}
+		}
+	}
+	nearText, hasNear := q.lookup("near")
+	radiusText, hasRadius := q.lookup("radius_m")
+	switch {
+	case hasNear != hasRadius:
+		bad = append(bad, InvalidParam{Name: "near", Reason: "near (lon,lat) and radius_m (metres) go together; give both or neither"})
+	case hasNear:
+		c, err := parseNear(nearText, radiusText)
+		if err != nil {
+			bad = append(bad, *err)
+		} else {
+			c.Center = v.toDatum(c.Center, from)
+			f.Near = &c
+		}
+	}
+	return f, bad
+}
+
+// gridEverExisted asks the grid history whether id was ever a grid code.
+func (s *Server) gridEverExisted(ctx context.Context, id string) bool {
+	if s.inc.timeline == nil {
+		return false
+	}
+	_, err := s.inc.timeline.GridHistory(ctx, id)
+	return err == nil
+}
+
+// listParam splits a comma-separated parameter; empty items are dropped.
+func listParam(q query, name string) []string {
+	text, ok := q.lookup(name)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, part := range strings.Split(text, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// parseTimeParam reads from= or to=: an RFC 3339 time (China time without
+// an offset) or a date, which means its midnight in China time; as to= a
+// date includes that whole day.
+func parseTimeParam(name, text string, end bool) (time.Time, *InvalidParam) {
+	text = strings.TrimSpace(text)
+	if d, err := time.ParseInLocation(time.DateOnly, text, data.ChinaTime); err == nil {
+		if end {
+			d = d.AddDate(0, 0, 1)
+		}
+		return d, nil
+	}
+	t, err := ParseIncidentTime(text)
+	if err != nil {
+		return time.Time{}, &InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be a date (2026-05-01) or a time (2026-05-01T14:30:00+08:00), got %q", name, clip([]byte(text)))}
+	}
+	return t, nil
+}
+
+// parsePolygon reads polygon=lon,lat,lon,lat,...: one ring of at least
+// three corners, closed if the client did not close it, that does not
+// cross itself.
+func parsePolygon(text string) (orb.Polygon, *InvalidParam) {
+	fail := func(format string, args ...any) (orb.Polygon, *InvalidParam) {
+		return nil, &InvalidParam{Name: "polygon", Reason: "polygon " + fmt.Sprintf(format, args...)}
+	}
+	parts := strings.Split(text, ",")
+	if len(parts)%2 != 0 {
+		return fail("must be pairs lon,lat,lon,lat,...; got an odd count of %d numbers", len(parts))
+	}
+	var ring orb.Ring
+	for i := 0; i < len(parts); i += 2 {
+		pt, err := ParseCoordinates(strings.TrimSpace(parts[i]), strings.TrimSpace(parts[i+1]))
+		if err != nil {
+			var p *Problem
+			errors.As(err, &p)
+			return fail("corner %d: %s", i/2, p.Detail)
+		}
+		ring = append(ring, pt)
+	}
+	if len(ring) > 0 && ring[0] != ring[len(ring)-1] {
+		ring = append(ring, ring[0])
+	}
+	switch {
+	case len(ring) < 4:
+		return fail("needs at least three corners, got %d", max(len(ring)-1, 0))
+	case len(ring) > maxQueryVertices+1:
+		return fail("has %d corners; at most %d", len(ring)-1, maxQueryVertices)
+	}
+	poly := orb.Polygon{ring}
+	if err := validateQueryPolygon(poly); err != nil {
+		return fail("%v", err)
+	}
+	return poly, nil
+}
+
+// parseNear reads near=lon,lat and radius_m.
+func parseNear(nearText, radiusText string) (data.Circle, *InvalidParam) {
+	lon, lat, ok := strings.Cut(nearText, ",")
+	if !ok {
+		return data.Circle{}, &InvalidParam{Name: "near", Reason: fmt.Sprintf("near must be lon,lat, got %q", clip([]byte(nearText)))}
+	}
+	pt, err := ParseCoordinates(strings.TrimSpace(lon), strings.TrimSpace(lat))
+	if err != nil {
+		var p *Problem
+		errors.As(err, &p)
+		return data.Circle{}, &InvalidParam{Name: "near", Reason: "near: " + p.Detail}
+	}
+	r, rerr := strconv.ParseFloat(strings.TrimSpace(radiusText), 64)
+	if rerr != nil || !(r > 0) || r > maxRadiusMeters {
+		return data.Circle{}, &InvalidParam{Name: "radius_m", Reason: fmt.Sprintf("radius_m must be a distance in metres above 0 and at most %d, got %q", maxRadiusMeters, clip([]byte(radiusText)))}
+	}
+	return data.Circle{Center: pt, RadiusMeters: r}, nil
+}
+
+// validateQueryPolygon refuses a ring that crosses itself or has no area,
+// which would make "inside" mean different things to different stores.
+func validateQueryPolygon(p orb.Polygon) error {
+	if err := topo.ValidatePolygon(p); err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "topo: "))
+	}
+	return nil
+}
+
+// incidentsPath is the path of one incident, for Location headers.
+func incidentsPath(id string) string { return "/api/v1/incidents/" + url.PathEscape(id) }
