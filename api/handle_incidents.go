@@ -137,7 +137,7 @@ func (s *Server) handleCreateIncidents(w http.ResponseWriter, r *http.Request, _
 	if err != nil {
 		return bodyError(err)
 	}
-	in, err := DecodeIncidents(body, s.inc.maxBatch)
+	in, err := DecodeIncidents(body, DecodeOptions{MaxCount: s.inc.maxBatch})
 	if err != nil {
 		return err
 	}
@@ -188,8 +188,7 @@ func (s *Server) addIncidents(ctx context.Context, batch []geo.Incident, key str
 			return data.AddResult{}, err
 		}
 		res, err := s.inc.store.AddIncidents(ctx, b)
-		var me *data.MessageError
-		if errors.Is(err, data.ErrConflict) && errors.As(err, &me) && strings.Contains(me.Message, "attribute") && attempt < attributionRetries {
+		if errors.Is(err, data.ErrStaleAttribution) && attempt < attributionRetries {
 			continue
 		}
 		if err != nil {

@@ -25,6 +25,20 @@ type IncidentsBody struct {
 	// Names say where each incident sits in the body, for messages:
 	// "incidents[3]", "features[0]", or "" for a lone incident.
 	Names []string
+	// Problems lists, per incident, what is wrong with it; only
+	// DecodeOptions.KeepBad lets a body with problems through.
+	Problems [][]InvalidParam
+}
+
+// DecodeOptions control DecodeIncidents.
+type DecodeOptions struct {
+	// MaxCount, when positive, is the most incidents a body may hold;
+	// more is a 413 problem.
+	MaxCount int
+	// KeepBad returns a body whose incidents have problems, listed in
+	// IncidentsBody.Problems, instead of refusing it; for imports that
+	// skip bad rows.
+	KeepBad bool
 }
 
 // incidentShapes is said whenever a body of incidents has the wrong shape.
@@ -59,9 +73,10 @@ type incidentsEnvelope struct {
 // FeatureCollection of them) whose properties are the incident's fields,
 // each with an optional "crs" member. An object member the format does not
 // have is an error, so a misspelt field is never silently dropped. More
-// than maxCount incidents (when positive) is a 413 problem; every other
-// fault is a 400 *Problem naming each bad incident and field.
-func DecodeIncidents(body []byte, maxCount int) (*IncidentsBody, error) {
+// than opts.MaxCount incidents is a 413 problem; every other fault is a
+// 400 *Problem naming each bad incident and field (with opts.KeepBad,
+// faults of single incidents are only listed in the result).
+func DecodeIncidents(body []byte, opts DecodeOptions) (*IncidentsBody, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, invalidBody("the request body is empty; %s", incidentShapes)
 	}
@@ -98,12 +113,13 @@ func DecodeIncidents(body []byte, maxCount int) (*IncidentsBody, error) {
 	default:
 		items = []json.RawMessage{body}
 	}
-	if maxCount > 0 && len(items) > maxCount {
+	if maxCount := opts.MaxCount; maxCount > 0 && len(items) > maxCount {
 		return nil, tooLarge("batch-too-large", "the batch holds %d incidents, more than the limit of %d per request; split it into requests of at most %d", len(items), maxCount, maxCount)
 	}
 	if len(items) == 0 {
 		return nil, invalid(InvalidParam{Name: prefix, Reason: prefix + " is empty; send at least one incident"})
 	}
+	out.Problems = make([][]InvalidParam, len(items))
 	var bad []InvalidParam
 	badItems := 0
 	for i, raw := range items {
@@ -126,8 +142,9 @@ func DecodeIncidents(body []byte, maxCount int) (*IncidentsBody, error) {
 		}
 		out.Incidents = append(out.Incidents, inc)
 		out.Names = append(out.Names, name)
+		out.Problems[i] = problems
 	}
-	if badItems > 0 {
+	if badItems > 0 && !opts.KeepBad {
 		p := invalid(bad[:min(len(bad), maxReported)]...)
 		p.Detail = fmt.Sprintf("%d of %d incidents are invalid (nothing was stored): %s", badItems, len(items), p.Detail)
 		return nil, p

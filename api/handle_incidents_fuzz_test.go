@@ -22,7 +22,7 @@ func FuzzDecodeIncidents(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		in, err := DecodeIncidents([]byte(body), 50)
+		in, err := DecodeIncidents([]byte(body), DecodeOptions{MaxCount: 50})
 		if err != nil {
 			var p *Problem
 			if !errors.As(err, &p) {

@@ -59,6 +59,29 @@ type GridTimeline interface {
 	GridEpochs(ctx context.Context) ([]time.Time, error)
 }
 
+// ErrStaleAttribution is the conflict of a batch attributed on a map the
+// grids have since left: attributing it again and retrying succeeds. It
+// wraps ErrConflict.
+var ErrStaleAttribution = fmt.Errorf("%w: the grids changed after the incidents were attributed", ErrConflict)
+
+// MessageError is an error whose message is meant for the person who
+// made the request: it names what is wrong in their terms and holds no
+// storage detail. Kind is the sentinel it wraps (ErrInvalid, ErrConflict,
+// ErrNotFound). The API sends Message as it is.
+type MessageError struct {
+	Kind    error
+	Message string
+}
+
+func (e *MessageError) Error() string { return "data: " + e.Message }
+
+// Unwrap makes errors.Is(err, e.Kind) hold.
+func (e *MessageError) Unwrap() error { return e.Kind }
+
+func userError(kind error, format string, args ...any) error {
+	return &MessageError{Kind: kind, Message: fmt.Sprintf(format, args...)}
+}
+
 // IncidentBatch is a batch of new incidents.
 type IncidentBatch struct {
 	Incidents []geo.Incident
@@ -91,7 +114,7 @@ func CheckGridsAsOf(epochs []time.Time, asOf time.Time, batch []geo.Incident) er
 	}
 	for _, e := range epochs {
 		if e.After(asOf) && !e.After(latest) {
-			return fmt.Errorf("data: %w: the grids changed at %s, after the batch was attributed; attribute it again and retry", ErrConflict, e.Format(time.RFC3339Nano))
+			return userError(ErrStaleAttribution, "the grids changed at %s, after the batch was attributed; attribute it again and retry", e.Format(time.RFC3339Nano))
 		}
 	}
 	return nil
@@ -111,11 +134,11 @@ type AddResult struct {
 // CheckBatchKey reports a key that is too long or not printable ASCII.
 func CheckBatchKey(key string) error {
 	if len(key) > MaxBatchKeyBytes {
-		return fmt.Errorf("data: %w: the idempotency key is %d bytes long; at most %d", ErrInvalid, len(key), MaxBatchKeyBytes)
+		return userError(ErrInvalid, "the idempotency key is %d bytes long; at most %d", len(key), MaxBatchKeyBytes)
 	}
 	for i := 0; i < len(key); i++ {
 		if key[i] < 0x21 || key[i] > 0x7e {
-			return fmt.Errorf("data: %w: the idempotency key must be printable ASCII without spaces", ErrInvalid)
+			return userError(ErrInvalid, "the idempotency key must be printable ASCII without spaces")
 		}
 	}
 	return nil
@@ -259,12 +282,13 @@ func (c Cursor) Encode() string {
 }
 
 // ParseCursor reads a cursor written by Cursor.Encode. An empty string is
-// the zero Cursor (start at the newest); anything unreadable is ErrInvalid.
+// the zero Cursor (start at the newest); anything unreadable is a
+// *MessageError of kind ErrInvalid.
 func ParseCursor(s string) (Cursor, error) {
 	if s == "" {
 		return Cursor{}, nil
 	}
-	bad := fmt.Errorf("data: %w: the cursor %q is not one this server gave out; start again without a cursor", ErrInvalid, clipText(s, 40))
+	bad := userError(ErrInvalid, "the cursor %q is not one this server gave out; start again without a cursor", clipText(s, 40))
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return Cursor{}, bad
@@ -291,11 +315,12 @@ func (c Cursor) Before(t time.Time, id int64) bool {
 }
 
 // ParseIncidentID reads an incident id; anything that is not a positive
-// decimal integer is reported as not found, since no incident has it.
+// decimal integer is a *MessageError of kind ErrNotFound, since no
+// incident has it.
 func ParseIncidentID(id string) (int64, error) {
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil || n <= 0 || strconv.FormatInt(n, 10) != id {
-		return 0, fmt.Errorf("data: incident %q: %w (incident ids are positive whole numbers)", clipText(id, 40), ErrNotFound)
+		return 0, userError(ErrNotFound, "there is no incident %q (incident ids are positive whole numbers)", clipText(id, 40))
 	}
 	return n, nil
 }
@@ -351,12 +376,12 @@ func (a Aggregation) Check() error {
 	switch a.GroupBy {
 	case ByGrid, ByPoliceGrid, ByStation:
 	default:
-		return fmt.Errorf("data: %w: cannot group incidents by %q (want grid, police_grid or station)", ErrInvalid, a.GroupBy)
+		return userError(ErrInvalid, "cannot group incidents by %q (want grid, police_grid or station)", a.GroupBy)
 	}
 	switch a.Bucket {
 	case Day, Week, Month:
 	default:
-		return fmt.Errorf("data: %w: unknown time bucket %q (want day, week or month)", ErrInvalid, a.Bucket)
+		return userError(ErrInvalid, "unknown time bucket %q (want day, week or month)", a.Bucket)
 	}
 	return nil
 }
@@ -505,25 +530,25 @@ func NormalizeIncidents(batch []geo.Incident, now time.Time) error {
 	return nil
 }
 
-// CheckPatch reports what keeps p from applying to inc: ErrInvalid for a
-// value that is never right, ErrConflict for one that clashes with the
-// incident's state. It returns the incident as it would be after p, and
+// CheckPatch reports what keeps p from applying to inc, as a
+// *MessageError: ErrInvalid for a value that is never right, ErrConflict
+// for one that clashes with the incident's state. It returns the incident as it would be after p, and
 // whether anything changes.
 func CheckPatch(inc geo.Incident, p IncidentPatch) (geo.Incident, bool, error) {
 	changed := false
 	if p.Status != nil && *p.Status != inc.Status {
 		if err := inc.Status.CanMoveTo(*p.Status); err != nil {
 			if _, known := map[geo.IncidentStatus]bool{geo.Reported: true, geo.Dispatched: true, geo.OnScene: true, geo.Closed: true}[*p.Status]; !known {
-				return inc, false, fmt.Errorf("data: %w: status must be reported, dispatched, on_scene or closed, got %q", ErrInvalid, clipText(string(*p.Status), 40))
+				return inc, false, userError(ErrInvalid, "status must be reported, dispatched, on_scene or closed, got %q", clipText(string(*p.Status), 40))
 			}
-			return inc, false, fmt.Errorf("data: incident %s: %w: it is %s and cannot go back to %s; the lifecycle is reported → dispatched → on_scene → closed", inc.ID, ErrConflict, inc.Status, *p.Status)
+			return inc, false, userError(ErrConflict, "incident %s is %s and cannot go back to %s; the lifecycle is reported → dispatched → on_scene → closed", inc.ID, inc.Status, *p.Status)
 		}
 		inc.Status = *p.Status
 		changed = true
 	}
 	if p.Cleared != nil && *p.Cleared != inc.Cleared {
 		if inc.Category != geo.Criminal {
-			return inc, false, fmt.Errorf("data: incident %s: %w: only criminal cases are cleared (破案); this incident is %s", inc.ID, ErrConflict, inc.Category)
+			return inc, false, userError(ErrConflict, "only criminal cases are cleared (破案); incident %s is %s", inc.ID, inc.Category)
 		}
 		inc.Cleared = *p.Cleared
 		changed = true

@@ -26,11 +26,15 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer, open storeOpener) error {
+	if len(args) > 0 && args[0] == "incidents" {
+		return importIncidentsCommand(ctx, args[1:], stdout, stderr, open)
+	}
 	fs := flag.NewFlagSet("jingge import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), `Usage: jingge import [--fix] [--dry-run] [--json] [--db URL] FILE.geojson|-
        jingge import --lantian [--dry-run] [--db URL]
+       jingge import incidents FILE.csv|FILE.geojson (see jingge import incidents -h)
 
 Replaces the dataset in the PostGIS store with a dataset file (the format of
 jingge export; - reads stdin), in one transaction. A file with problems is

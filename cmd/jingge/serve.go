@@ -116,7 +116,7 @@ func serve(ctx context.Context, o serveOptions, store data.Store, logger *slog.L
 		return fmt.Errorf("listening on %s: %w", o.addr, err)
 	}
 	srv := &http.Server{
-		Handler:           api.New(api.Config{Index: live, Logger: logger}).Handler(),
+		Handler:           api.New(withIncidents(api.Config{Index: live, Logger: logger}, store)).Handler(),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,

@@ -39,6 +39,9 @@ func openStore(ctx context.Context, dbURL string, logger *slog.Logger) (data.Sto
 	if err != nil {
 		return nil, fmt.Errorf("embedded store: %w", err)
 	}
+	if err := seedDemoIncidents(ctx, st, ds, logger); err != nil {
+		return nil, fmt.Errorf("embedded store: %w", err)
+	}
 	logger.InfoContext(ctx, "using the embedded store with the bundled Lantian dataset", "grids", len(ds.Grids), "stations", len(ds.Stations))
 	return st, nil
 }

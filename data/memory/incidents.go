@@ -99,7 +99,7 @@ func (s *Store) AddIncidents(ctx context.Context, b data.IncidentBatch) (data.Ad
 	defer t.mu.Unlock()
 	if prev, ok := t.keys[b.Key]; ok && b.Key != "" {
 		if !bytes.Equal(prev.digest, digest) {
-			return data.AddResult{}, fmt.Errorf("memory: %w: idempotency key %q was used for a different batch", data.ErrConflict, b.Key)
+			return data.AddResult{}, fmt.Errorf("memory: %w", &data.MessageError{Kind: data.ErrConflict, Message: fmt.Sprintf("idempotency key %q was used for a different batch", b.Key)})
 		}
 		return data.AddResult{IDs: slices.Clone(prev.ids), Replayed: true}, nil
 	}
@@ -211,7 +211,7 @@ func (s *Store) checkAttributionLocked(rows []geo.Incident) error {
 		return fmt.Errorf("memory: %w", &data.IncidentError{Problems: probs})
 	}
 	if stale {
-		return fmt.Errorf("memory: %w: the grids changed while the incidents were being attributed; attribute them again and retry", data.ErrConflict)
+		return fmt.Errorf("memory: %w", &data.MessageError{Kind: data.ErrStaleAttribution, Message: "the grids changed while the incidents were being attributed; attribute them again and retry"})
 	}
 	return nil
 }
@@ -230,7 +230,7 @@ func (s *Store) Incident(ctx context.Context, id string) (geo.Incident, error) {
 	defer t.mu.RUnlock()
 	r, ok := t.byID[n]
 	if !ok {
-		return geo.Incident{}, fmt.Errorf("memory: incident %s: %w", id, data.ErrNotFound)
+		return geo.Incident{}, fmt.Errorf("memory: %w", &data.MessageError{Kind: data.ErrNotFound, Message: "there is no incident " + id})
 	}
 	return r.inc, nil
 }
@@ -249,7 +249,7 @@ func (s *Store) UpdateIncident(ctx context.Context, id string, p data.IncidentPa
 	defer t.mu.Unlock()
 	r, ok := t.byID[n]
 	if !ok {
-		return geo.Incident{}, fmt.Errorf("memory: incident %s: %w", id, data.ErrNotFound)
+		return geo.Incident{}, fmt.Errorf("memory: %w", &data.MessageError{Kind: data.ErrNotFound, Message: "there is no incident " + id})
 	}
 	next, _, err := data.CheckPatch(r.inc, p)
 	if err != nil {

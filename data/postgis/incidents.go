@@ -158,7 +158,7 @@ func claimBatchKey(ctx context.Context, tx pgx.Tx, key string, digest []byte) (d
 		return data.AddResult{}, false, mapError("add incidents: idempotency key", err)
 	}
 	if !bytes.Equal(prev, digest) {
-		return data.AddResult{}, false, fmt.Errorf("postgis: add incidents: %w: idempotency key %q was used for a different batch", data.ErrConflict, key)
+		return data.AddResult{}, false, fmt.Errorf("postgis: add incidents: %w", &data.MessageError{Kind: data.ErrConflict, Message: fmt.Sprintf("idempotency key %q was used for a different batch", key)})
 	}
 	out := data.AddResult{IDs: make([]string, len(ids)), Replayed: true}
 	for i, id := range ids {
@@ -238,7 +238,7 @@ func attributedVersions(ctx context.Context, tx pgx.Tx, rows []geo.Incident, asO
 		return nil, fmt.Errorf("postgis: add incidents: %w", &data.IncidentError{Problems: probs})
 	}
 	if len(epochs) == 0 {
-		return nil, fmt.Errorf("postgis: add incidents: %w: no grids are in force; attribute the incidents again and retry", data.ErrConflict)
+		return nil, fmt.Errorf("postgis: add incidents: %w", &data.MessageError{Kind: data.ErrStaleAttribution, Message: "no grids are in force; attribute the incidents again and retry"})
 	}
 	inEpoch := map[int]map[string]gridRef{}
 	stale := 0
@@ -270,7 +270,7 @@ func attributedVersions(ctx context.Context, tx pgx.Tx, rows []geo.Incident, asO
 		}
 	}
 	if stale > 0 {
-		return nil, fmt.Errorf("postgis: add incidents: %w: %d incident(s) name grids that were not in force when they occurred; the grids changed while the batch was being attributed; attribute it again and retry", data.ErrConflict, stale)
+		return nil, fmt.Errorf("postgis: add incidents: %w", &data.MessageError{Kind: data.ErrStaleAttribution, Message: fmt.Sprintf("%d incident(s) name grids that were not in force when they occurred; the grids changed while the batch was being attributed; attribute it again and retry", stale)})
 	}
 	return out, nil
 }

@@ -221,8 +221,8 @@ func testIncidentStaleAttribution(t *testing.T, open IncidentOpener) {
 		t.Fatalf("the notch point lies in %s, want C0-0", batch[0].CommunityGridID)
 	}
 	moveNotch(t, st, ds)
-	if _, err := st.AddIncidents(ctx, b); !errors.Is(err, data.ErrConflict) {
-		t.Fatalf("AddIncidents with attribution older than an edit: err = %v, want data.ErrConflict", err)
+	if _, err := st.AddIncidents(ctx, b); !errors.Is(err, data.ErrStaleAttribution) || !errors.Is(err, data.ErrConflict) {
+		t.Fatalf("AddIncidents with attribution older than an edit: err = %v, want data.ErrStaleAttribution", err)
 	}
 	b = Attribute(t, st, batch)
 	if batch[0].CommunityGridID != "C1-0" {
@@ -248,8 +248,8 @@ func testIncidentIdempotent(t *testing.T, open IncidentOpener) {
 	}
 	other := slices.Clone(batch)
 	other[0].Summary = "something else"
-	if _, err := st.AddIncidents(ctx, data.IncidentBatch{Incidents: other, Key: "batch-1"}); !errors.Is(err, data.ErrConflict) {
-		t.Fatalf("another batch under a used key: err = %v, want data.ErrConflict", err)
+	if _, err := st.AddIncidents(ctx, data.IncidentBatch{Incidents: other, Key: "batch-1"}); !errors.Is(err, data.ErrConflict) || errors.Is(err, data.ErrStaleAttribution) {
+		t.Fatalf("another batch under a used key: err = %v, want data.ErrConflict (and not a stale attribution)", err)
 	}
 	if _, err := st.AddIncidents(ctx, data.IncidentBatch{Incidents: batch, Key: "has space"}); !errors.Is(err, data.ErrInvalid) {
 		t.Fatalf("a key with a space: err = %v, want data.ErrInvalid", err)

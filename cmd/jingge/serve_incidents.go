@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"jingge/api"
+	"jingge/data"
+	"jingge/data/lantian"
+	"jingge/data/memory"
+	"jingge/geo"
+)
+
+// withIncidents gives cfg what store offers for incidents and grid edits:
+// the incident store, the grid history incidents are attributed against,
+// and the grid editor. A store without them leaves those routes off.
+func withIncidents(cfg api.Config, store data.Store) api.Config {
+	if is, ok := store.(data.IncidentStore); ok {
+		cfg.Incidents = is
+	}
+	if tl, ok := store.(data.GridTimeline); ok {
+		cfg.GridHistory = tl
+	}
+	if ge, ok := store.(data.GridEditor); ok {
+		cfg.GridEditor = ge
+	}
+	return cfg
+}
+
+// seedDemoIncidents gives the embedded store the bundled year of synthetic
+// incidents, ending at the start of today in China time, so the demo has a
+// history that looks current. The generator places them with the grids ds
+// holds, which are the store's first and only grids.
+func seedDemoIncidents(ctx context.Context, st *memory.Store, ds *geo.Dataset, logger *slog.Logger) error {
+	start := time.Now()
+	y, m, d := start.In(data.ChinaTime).Date()
+	end := time.Date(y, m, d, 0, 0, 0, 0, data.ChinaTime)
+	incidents, err := lantian.IncidentsUntil(ds, lantian.DefaultSeed, end)
+	if err != nil {
+		return fmt.Errorf("synthetic incidents: %w", err)
+	}
+	if _, err := st.AddIncidents(ctx, data.IncidentBatch{Incidents: incidents}); err != nil {
+		return fmt.Errorf("synthetic incidents: %w", err)
+	}
+	logger.InfoContext(ctx, "the embedded store holds a year of synthetic incidents", "incidents", len(incidents), "until", end.Format(time.DateOnly), "duration", time.Since(start))
+	return nil
+}
