@@ -1,0 +1,323 @@
+package memory
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"jingge/data"
+	"jingge/geo"
+	"jingge/geo/patrol"
+)
+
+// PatrolOptions bound what Patrols keeps. Zero fields take the defaults.
+type PatrolOptions struct {
+	// Retention is how long pings and idempotency keys are kept (default 24 h).
+	Retention time.Duration
+	// MaxPingsPerOfficer caps each officer's stored pings; the oldest go
+	// first (default 20,000: a day at one ping every 4.3 s).
+	MaxPingsPerOfficer int
+	// MaxEvents is the size of the event ring buffer (default 10,000).
+	MaxEvents int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Defaults of PatrolOptions.
+const (
+	DefaultPingRetention      = 24 * time.Hour
+	DefaultMaxPingsPerOfficer = 20000
+	DefaultMaxEvents          = 10000
+)
+
+// Patrols is the embedded data.PatrolStore: pings, officer states and
+// events in process memory, bounded by PatrolOptions and forgotten when the
+// process ends. Every write is atomic. It is safe for concurrent use.
+type Patrols struct {
+	opts PatrolOptions
+
+	mu       sync.Mutex
+	pings    map[string][]storedPing // per officer, oldest first
+	states   map[string]patrol.State
+	changed  map[string]int64 // officer -> change counter when last changed
+	counter  int64            // counts state changes; the States cursor
+	events   []patrol.Event   // ring buffer of the newest events
+	head     int              // position of the oldest event in events
+	lastID   int64
+	keys     map[string][]byte // idempotency key -> digest of its batch
+	keyQueue []keyEntry        // keys in arrival order, for expiry
+	watchers map[chan struct{}]struct{}
+}
+
+var _ data.PatrolStore = (*Patrols)(nil)
+
+// storedPing is a ping without its officer (the map key), kept compact:
+// a day of pings for a few hundred officers fits in about 200 MB.
+type storedPing struct {
+	at       int64 // unix nanoseconds
+	lon, lat float64
+	speed    float32
+	heading  float32
+	grid     string
+}
+
+type keyEntry struct {
+	key string
+	at  time.Time
+}
+
+// NewPatrols returns an empty store.
+func NewPatrols(opts PatrolOptions) *Patrols {
+	if opts.Retention <= 0 {
+		opts.Retention = DefaultPingRetention
+	}
+	if opts.MaxPingsPerOfficer <= 0 {
+		opts.MaxPingsPerOfficer = DefaultMaxPingsPerOfficer
+	}
+	if opts.MaxEvents <= 0 {
+		opts.MaxEvents = DefaultMaxEvents
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Patrols{
+		opts:     opts,
+		pings:    map[string][]storedPing{},
+		states:   map[string]patrol.State{},
+		changed:  map[string]int64{},
+		keys:     map[string][]byte{},
+		watchers: map[chan struct{}]struct{}{},
+	}
+}
+
+// RecordPings implements data.PatrolStore.
+func (p *Patrols) RecordPings(ctx context.Context, b data.PingBatch) (data.PingResult, error) {
+	if err := ctx.Err(); err != nil {
+		return data.PingResult{}, err
+	}
+	now := p.opts.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.expireKeysLocked(now)
+	if b.Key != "" {
+		digest := data.PingDigest(b.Pings)
+		if had, dup := p.keys[b.Key]; dup {
+			if !bytes.Equal(had, digest) {
+				return data.PingResult{}, fmt.Errorf("memory: %w: idempotency key %q was used for a different batch", data.ErrConflict, b.Key)
+			}
+			return data.PingResult{Replayed: true}, nil
+		}
+		p.keys[b.Key] = digest
+		p.keyQueue = append(p.keyQueue, keyEntry{b.Key, now})
+	}
+	var res data.PingResult
+	moved := map[string]bool{}
+	for _, pg := range b.Pings {
+		p.storePingLocked(pg, now)
+		st, ok := p.states[pg.OfficerID]
+		if !ok {
+			st.Officer = pg.OfficerID
+		}
+		next, evs, changed := b.Rules.Step(st, pg, res.Events)
+		res.Events = evs
+		if changed {
+			next.Version = st.Version + 1
+			p.setStateLocked(next)
+			moved[pg.OfficerID] = true
+		}
+	}
+	for i := range res.Events {
+		res.Events[i] = p.appendEventLocked(res.Events[i])
+	}
+	for _, id := range slices.Sorted(maps.Keys(moved)) {
+		res.States = append(res.States, p.states[id])
+	}
+	if len(b.Pings) > 0 {
+		p.notifyLocked()
+	}
+	return res, nil
+}
+
+// storePingLocked keeps pg in its officer's time-ordered list, unless it
+// is older than the retention, and trims the list.
+func (p *Patrols) storePingLocked(pg geo.Ping, now time.Time) {
+	cutoff := now.Add(-p.opts.Retention).UnixNano()
+	at := pg.At.UnixNano()
+	if at < cutoff {
+		return
+	}
+	sp := storedPing{at: at, lon: pg.Location[0], lat: pg.Location[1], speed: float32(pg.SpeedMPS), heading: float32(pg.HeadingDeg), grid: pg.GridID}
+	list := p.pings[pg.OfficerID]
+	if n := len(list); n == 0 || list[n-1].at <= at {
+		list = append(list, sp)
+	} else {
+		i := sort.Search(n, func(i int) bool { return list[i].at > at })
+		list = slices.Insert(list, i, sp)
+	}
+	drop := 0
+	for drop < len(list) && list[drop].at < cutoff {
+		drop++
+	}
+	drop = max(drop, len(list)-p.opts.MaxPingsPerOfficer)
+	if drop > 0 {
+		// Copy down rather than reslice, so the dropped pings' memory is reused.
+		list = list[:copy(list, list[drop:])]
+	}
+	p.pings[pg.OfficerID] = list
+}
+
+func (p *Patrols) setStateLocked(st patrol.State) {
+	p.counter++
+	p.states[st.Officer] = st
+	p.changed[st.Officer] = p.counter
+}
+
+// appendEventLocked gives e the next id and puts it in the ring.
+func (p *Patrols) appendEventLocked(e patrol.Event) patrol.Event {
+	p.lastID++
+	e.ID = p.lastID
+	if len(p.events) < p.opts.MaxEvents {
+		p.events = append(p.events, e)
+	} else {
+		p.events[p.head] = e
+		p.head = (p.head + 1) % len(p.events)
+	}
+	return e
+}
+
+func (p *Patrols) expireKeysLocked(now time.Time) {
+	cutoff := now.Add(-p.opts.Retention)
+	n := 0
+	for n < len(p.keyQueue) && p.keyQueue[n].at.Before(cutoff) {
+		delete(p.keys, p.keyQueue[n].key)
+		n++
+	}
+	if n > 0 {
+		p.keyQueue = p.keyQueue[:copy(p.keyQueue, p.keyQueue[n:])]
+	}
+}
+
+// SweepSilent implements data.PatrolStore.
+func (p *Patrols) SweepSilent(ctx context.Context, rules *patrol.Rules, now time.Time) ([]patrol.Event, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []patrol.Event
+	for _, id := range slices.Sorted(maps.Keys(p.states)) {
+		st := p.states[id]
+		next, ev, ok := rules.Sweep(st, now)
+		if !ok {
+			continue
+		}
+		next.Version = st.Version + 1
+		p.setStateLocked(next)
+		out = append(out, p.appendEventLocked(ev))
+	}
+	if len(out) > 0 {
+		p.notifyLocked()
+	}
+	return out, nil
+}
+
+// States implements data.PatrolStore.
+func (p *Patrols) States(ctx context.Context, since data.StateCursor) ([]patrol.State, data.StateCursor, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, since, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []patrol.State
+	for id, c := range p.changed {
+		if c > int64(since) {
+			out = append(out, p.states[id])
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Officer < out[j].Officer })
+	return out, data.StateCursor(p.counter), nil
+}
+
+// Track implements data.PatrolStore.
+func (p *Patrols) Track(ctx context.Context, officer string, from, to time.Time, limit int) ([]geo.Ping, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	list := p.pings[officer]
+	lo := sort.Search(len(list), func(i int) bool { return list[i].at >= from.UnixNano() })
+	hi := sort.Search(len(list), func(i int) bool { return list[i].at >= to.UnixNano() })
+	truncated := false
+	if limit >= 0 && hi-lo > limit {
+		hi, truncated = lo+limit, true
+	}
+	out := make([]geo.Ping, 0, max(hi-lo, 0))
+	for _, sp := range list[lo:max(lo, hi)] {
+		out = append(out, geo.Ping{
+			OfficerID: officer, At: time.Unix(0, sp.at).UTC(), Location: orb.Point{sp.lon, sp.lat},
+			SpeedMPS: float64(sp.speed), HeadingDeg: float64(sp.heading), GridID: sp.grid,
+		})
+	}
+	return out, truncated, nil
+}
+
+// EventsAfter implements data.PatrolStore. The ring keeps the newest
+// MaxEvents events; an older afterID starts from the oldest kept.
+func (p *Patrols) EventsAfter(ctx context.Context, afterID int64, limit int) ([]patrol.Event, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := len(p.events)
+	oldest := p.lastID - int64(n) + 1
+	start := max(afterID+1, oldest)
+	var out []patrol.Event
+	for id := start; id <= p.lastID && len(out) < limit; id++ {
+		out = append(out, p.events[(p.head+int(id-oldest))%n])
+	}
+	return out, nil
+}
+
+// LastEventID implements data.PatrolStore.
+func (p *Patrols) LastEventID(ctx context.Context) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.lastID, nil
+}
+
+// WatchPatrols implements data.PatrolStore.
+func (p *Patrols) WatchPatrols(ctx context.Context) (<-chan struct{}, error) {
+	ch := make(chan struct{}, 1)
+	p.mu.Lock()
+	p.watchers[ch] = struct{}{}
+	p.mu.Unlock()
+	go func() {
+		<-ctx.Done()
+		p.mu.Lock()
+		delete(p.watchers, ch)
+		close(ch)
+		p.mu.Unlock()
+	}()
+	return ch, nil
+}
+
+func (p *Patrols) notifyLocked() {
+	for ch := range p.watchers {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
