@@ -1,0 +1,681 @@
+package postgis
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"jingge/data"
+	"jingge/geo"
+	"jingge/geo/patrol"
+)
+
+// PatrolOptions tune Patrols. Zero fields take the defaults.
+type PatrolOptions struct {
+	// Committers is how many transactions may commit pings at once
+	// (default 2). Each takes every request waiting when it starts, up to
+	// MaxGroupPings pings, so under load few large transactions replace
+	// many small ones.
+	Committers int
+	// MaxGroupPings caps the pings of one transaction (default 50,000).
+	MaxGroupPings int
+	// CommitTimeout bounds one transaction (default 15 s).
+	CommitTimeout time.Duration
+	// KeyRetention is how long idempotency keys of ping batches are kept
+	// (default 24 h).
+	KeyRetention time.Duration
+}
+
+// Defaults of PatrolOptions.
+const (
+	DefaultCommitters    = 2
+	DefaultMaxGroupPings = 50000
+	DefaultCommitTimeout = 15 * time.Second
+	DefaultKeyRetention  = 24 * time.Hour
+)
+
+// lockPatrolEvents is the advisory lock (with hashtext(current_schema()))
+// under which event ids are drawn and committed: holding it from nextval
+// to commit makes ids commit in increasing order, so a reader that has
+// seen id n and asks for ids > n misses nothing.
+const lockPatrolEvents int32 = 1785292910
+
+// patrolChannel is the NOTIFY channel of patrol changes; the payload is the schema.
+const patrolChannel = "jingge_patrols"
+
+// Patrols is the PostGIS data.PatrolStore. Pings go in with COPY; requests
+// that arrive while a transaction is being committed wait and are then
+// committed together in the next one (group commit), and each request is
+// answered only after the transaction holding its pings has committed.
+// Officer states live in patrol_officers, whose rows every transaction
+// locks for its officers, so states and events are serialised per officer
+// across every server of the database. It is safe for concurrent use.
+type Patrols struct {
+	st    *Store
+	pool  *pgxpool.Pool
+	opts  PatrolOptions
+	queue chan *pingRequest
+
+	ctx    context.Context // ends at Close
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	// known holds officers whose patrol_officers row surely exists.
+	known sync.Map
+	// geometryOID is the OID of PostGIS's geometry type, 0 until looked up.
+	geometryOID atomic.Uint32
+	lastPrune   atomic.Int64 // unix seconds of the last key expiry
+
+	mu        sync.Mutex
+	watchers  map[chan struct{}]struct{}
+	listening bool
+	closed    bool
+}
+
+var _ data.PatrolStore = (*Patrols)(nil)
+
+// NewPatrols returns the patrol store of st and starts its committers.
+// Close it before st.
+func NewPatrols(st *Store, opts PatrolOptions) *Patrols {
+	if opts.Committers <= 0 {
+		opts.Committers = DefaultCommitters
+	}
+	if opts.MaxGroupPings <= 0 {
+		opts.MaxGroupPings = DefaultMaxGroupPings
+	}
+	if opts.CommitTimeout <= 0 {
+		opts.CommitTimeout = DefaultCommitTimeout
+	}
+	if opts.KeyRetention <= 0 {
+		opts.KeyRetention = DefaultKeyRetention
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &Patrols{
+		st: st, pool: st.pool, opts: opts,
+		queue:    make(chan *pingRequest, 4096),
+		ctx:      ctx,
+		cancel:   cancel,
+		watchers: map[chan struct{}]struct{}{},
+	}
+	for range opts.Committers {
+		p.wg.Go(p.commitLoop)
+	}
+	return p
+}
+
+// Close lets the transactions being committed finish, fails the requests
+// still waiting with data.ErrUnavailable, stops listening and closes every
+// watch channel.
+func (p *Patrols) Close() error {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil
+	}
+	p.closed = true
+	p.mu.Unlock()
+	p.cancel()
+	p.wg.Wait()
+	return nil
+}
+
+// errPatrolsClosed answers requests that arrive or wait after Close.
+var errPatrolsClosed = fmt.Errorf("postgis: record pings: %w: the server is shutting down", data.ErrUnavailable)
+
+// Request states: waiting in the queue, taken by a committer, or abandoned
+// by its caller before any committer took it.
+const (
+	reqWaiting int32 = iota
+	reqTaken
+	reqAbandoned
+)
+
+// pingRequest is one RecordPings call waiting for its commit.
+type pingRequest struct {
+	batch  data.PingBatch
+	digest []byte
+	state  atomic.Int32
+	done   chan pingReply
+}
+
+type pingReply struct {
+	res data.PingResult
+	err error
+}
+
+// RecordPings implements data.PatrolStore. It returns once the pings are
+// committed (possibly with other requests' pings in the same transaction);
+// if ctx ends before a committer took the request, nothing is recorded.
+func (p *Patrols) RecordPings(ctx context.Context, b data.PingBatch) (data.PingResult, error) {
+	if len(b.Pings) == 0 {
+		return data.PingResult{}, nil
+	}
+	if b.Rules == nil {
+		return data.PingResult{}, errors.New("postgis: record pings: no rules")
+	}
+	req := &pingRequest{batch: b, done: make(chan pingReply, 1)}
+	if b.Key != "" {
+		req.digest = data.PingDigest(b.Pings)
+	}
+	select {
+	case p.queue <- req:
+	case <-ctx.Done():
+		return data.PingResult{}, fmt.Errorf("postgis: record pings: %w", ctx.Err())
+	case <-p.ctx.Done():
+		return data.PingResult{}, errPatrolsClosed
+	}
+	select {
+	case r := <-req.done:
+		return r.res, r.err
+	case <-ctx.Done():
+		if req.state.CompareAndSwap(reqWaiting, reqAbandoned) {
+			return data.PingResult{}, fmt.Errorf("postgis: record pings: %w", ctx.Err())
+		}
+	case <-p.ctx.Done():
+		if req.state.CompareAndSwap(reqWaiting, reqAbandoned) {
+			return data.PingResult{}, errPatrolsClosed
+		}
+	}
+	// A committer has the request: its transaction decides.
+	r := <-req.done
+	return r.res, r.err
+}
+
+// commitLoop takes the first waiting request and every other one waiting
+// behind it (up to MaxGroupPings pings) and commits them in one transaction.
+func (p *Patrols) commitLoop() {
+	for {
+		var first *pingRequest
+		select {
+		case first = <-p.queue:
+		case <-p.ctx.Done():
+			return
+		}
+		if !first.state.CompareAndSwap(reqWaiting, reqTaken) {
+			continue
+		}
+		group, n := []*pingRequest{first}, len(first.batch.Pings)
+	collect:
+		for n < p.opts.MaxGroupPings {
+			select {
+			case r := <-p.queue:
+				if r.state.CompareAndSwap(reqWaiting, reqTaken) {
+					group = append(group, r)
+					n += len(r.batch.Pings)
+				}
+			default:
+				break collect
+			}
+		}
+		// The transaction outlives Close: a group being committed finishes.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(p.ctx), p.opts.CommitTimeout)
+		replies := p.commitGroup(ctx, group)
+		cancel()
+		for i, r := range group {
+			r.done <- replies[i]
+		}
+	}
+}
+
+// groupRequest is the part of a request its group's transaction records.
+type groupRequest struct {
+	i       int  // position in the group
+	record  bool // its pings are stored (not a replay, not a conflict)
+	evStart int  // its events are events[evStart:evEnd]
+	evEnd   int
+	moved   []string // officers whose state it moved
+}
+
+// commitGroup records a group of requests in one transaction and returns
+// one reply per request. A failure of the transaction fails every request.
+func (p *Patrols) commitGroup(ctx context.Context, group []*pingRequest) []pingReply {
+	replies := make([]pingReply, len(group))
+	// settled[i] marks a reply that stands whatever the transaction does:
+	// a replay of a batch committed before, or a key conflict.
+	settled := make([]bool, len(group))
+	fail := func(err error) []pingReply {
+		err = mapError("record pings", err)
+		for i := range replies {
+			if !settled[i] {
+				replies[i] = pingReply{err: err}
+			}
+		}
+		return replies
+	}
+	officers := officersOf(group)
+	if err := p.ensureOfficers(ctx, officers); err != nil {
+		return fail(err)
+	}
+	conn, err := p.acquire(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	defer conn.Release()
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	defer tx.Rollback(context.Background())
+
+	record, err := p.claimKeys(ctx, tx, group, replies, settled)
+	if err != nil {
+		return fail(err)
+	}
+	states, err := lockStates(ctx, tx, officers)
+	if err != nil {
+		return fail(err)
+	}
+	// Derive the new states and the events, request by request, ping by ping.
+	var events []patrol.Event
+	parts := make([]groupRequest, 0, len(group))
+	changed := map[string]bool{}
+	nPings := 0
+	for i, r := range group {
+		if !record[i] {
+			continue
+		}
+		gr := groupRequest{i: i, record: true, evStart: len(events)}
+		moved := map[string]bool{}
+		for _, pg := range r.batch.Pings {
+			st := states[pg.OfficerID]
+			next, evs, ok := r.batch.Rules.Step(st, pg, events)
+			events = evs
+			if ok {
+				next.Version = st.Version + 1
+				states[pg.OfficerID] = next
+				moved[pg.OfficerID] = true
+				changed[pg.OfficerID] = true
+			}
+		}
+		gr.evEnd = len(events)
+		gr.moved = slices.Sorted(mapKeys(moved))
+		parts = append(parts, gr)
+		nPings += len(r.batch.Pings)
+	}
+	if nPings > 0 {
+		if err := p.copyPings(ctx, tx, group, record, nPings); err != nil {
+			return fail(err)
+		}
+	}
+	if err := writeStatesAndEvents(ctx, tx, states, slices.Sorted(mapKeys(changed)), events); err != nil {
+		return fail(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fail(err)
+	}
+	for _, gr := range parts {
+		res := data.PingResult{Events: slices.Clone(events[gr.evStart:gr.evEnd])}
+		for _, id := range gr.moved {
+			res.States = append(res.States, states[id])
+		}
+		replies[gr.i] = pingReply{res: res}
+	}
+	return replies
+}
+
+func mapKeys(m map[string]bool) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// officersOf returns the distinct officers of a group, sorted: rows are
+// locked in this order, so two transactions cannot deadlock.
+func officersOf(group []*pingRequest) []string {
+	seen := map[string]bool{}
+	for _, r := range group {
+		for i := range r.batch.Pings {
+			seen[r.batch.Pings[i].OfficerID] = true
+		}
+	}
+	return slices.Sorted(mapKeys(seen))
+}
+
+// ensureOfficers creates the missing patrol_officers rows, in a statement
+// of its own: rows created inside the ingest transactions could be locked
+// in two orders by two of them.
+func (p *Patrols) ensureOfficers(ctx context.Context, officers []string) error {
+	var missing []string
+	for _, id := range officers {
+		if _, ok := p.known.Load(id); !ok {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if _, err := p.pool.Exec(ctx, "insert into patrol_officers (officer_id) select unnest($1::text[]) on conflict do nothing", missing); err != nil {
+		return err
+	}
+	for _, id := range missing {
+		p.known.Store(id, true)
+	}
+	return nil
+}
+
+// acquire takes a pool connection that can send geometries with COPY: the
+// geometry type is registered with a bytea codec, since its binary form is
+// EWKB.
+func (p *Patrols) acquire(ctx context.Context) (*pgxpool.Conn, error) {
+	conn, err := p.pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tm := conn.Conn().TypeMap()
+	if _, ok := tm.TypeForName("geometry"); ok {
+		return conn, nil
+	}
+	oid := p.geometryOID.Load()
+	if oid == 0 {
+		if err := conn.QueryRow(ctx, "select 'geometry'::regtype::oid").Scan(&oid); err != nil {
+			conn.Release()
+			return nil, err
+		}
+		p.geometryOID.Store(oid)
+	}
+	tm.RegisterType(&pgtype.Type{Name: "geometry", OID: oid, Codec: pgtype.ByteaCodec{}})
+	return conn, nil
+}
+
+// claimKeys records the idempotency keys of the group and decides which
+// requests are stored: those without a key or with a new one. A key seen
+// before with the same pings is a replay; with other pings, a conflict.
+//
+// Replies that stand whatever the transaction does (a replay of a batch
+// committed before, any conflict) are marked in settled; a replay of a
+// request of the same group holds only if the group commits.
+func (p *Patrols) claimKeys(ctx context.Context, tx pgx.Tx, group []*pingRequest, replies []pingReply, settled []bool) ([]bool, error) {
+	record := make([]bool, len(group))
+	var keys []string
+	var digests [][]byte
+	firstWith := map[string]int{}
+	for i, r := range group {
+		k := r.batch.Key
+		if k == "" {
+			record[i] = true
+			continue
+		}
+		if j, ok := firstWith[k]; ok {
+			// The same key twice in one group: the first is stored, the
+			// second is its replay (answered after the commit).
+			replies[i] = keyReply(k, group[j].digest, r.digest)
+			settled[i] = replies[i].err != nil
+			continue
+		}
+		firstWith[k] = i
+		keys = append(keys, k)
+		digests = append(digests, r.digest)
+	}
+	if len(keys) == 0 {
+		return record, nil
+	}
+	rows, err := tx.Query(ctx, `insert into patrol_batches (key, digest) select * from unnest($1::text[], $2::bytea[])
+		on conflict (key) do nothing returning key`, keys, digests)
+	if err != nil {
+		return nil, err
+	}
+	fresh, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, err
+	}
+	isFresh := map[string]bool{}
+	for _, k := range fresh {
+		isFresh[k] = true
+		record[firstWith[k]] = true
+	}
+	var old []string
+	for _, k := range keys {
+		if !isFresh[k] {
+			old = append(old, k)
+		}
+	}
+	if len(old) == 0 {
+		return record, nil
+	}
+	rows, err = tx.Query(ctx, "select key, digest from patrol_batches where key = any($1)", old)
+	if err != nil {
+		return nil, err
+	}
+	var k string
+	var d []byte
+	_, err = pgx.ForEachRow(rows, []any{&k, &d}, func() error {
+		i := firstWith[k]
+		replies[i] = keyReply(k, d, group[i].digest)
+		settled[i] = true
+		return nil
+	})
+	return record, err
+}
+
+// keyReply answers a request whose key was recorded before with digest had.
+func keyReply(key string, had, digest []byte) pingReply {
+	if string(had) != string(digest) {
+		return pingReply{err: fmt.Errorf("postgis: record pings: %w: idempotency key %q was used for a different batch", data.ErrConflict, key)}
+	}
+	return pingReply{res: data.PingResult{Replayed: true}}
+}
+
+// stateColumns are the columns of patrol_officers read into a patrol.State,
+// in scanState's order.
+const stateColumns = `officer_id, version, at, st_x(location), st_y(location), speed_mps, heading_deg, coalesce(grid_id, ''), in_area, silent`
+
+// stateScan receives one row of stateColumns.
+type stateScan struct {
+	officer          string
+	version          int64
+	at               pgtype.Timestamptz
+	lon, lat         pgtype.Float8
+	speed, heading   pgtype.Float4
+	grid             string
+	inArea, isSilent bool
+}
+
+func (s *stateScan) dest() []any {
+	return []any{&s.officer, &s.version, &s.at, &s.lon, &s.lat, &s.speed, &s.heading, &s.grid, &s.inArea, &s.isSilent}
+}
+
+func (s *stateScan) state() patrol.State {
+	st := patrol.State{Officer: s.officer, Version: s.version, InArea: s.inArea, Silent: s.isSilent}
+	if s.at.Valid {
+		st.Last = geo.Ping{
+			OfficerID: s.officer, At: s.at.Time, Location: [2]float64{s.lon.Float64, s.lat.Float64},
+			SpeedMPS: float4OrNaN(s.speed), HeadingDeg: float4OrNaN(s.heading), GridID: s.grid,
+		}
+	}
+	return st
+}
+
+func float4OrNaN(f pgtype.Float4) float64 {
+	if !f.Valid {
+		return math.NaN()
+	}
+	return float64(f.Float32)
+}
+
+func nullFloat4(v float64) pgtype.Float4 {
+	if math.IsNaN(v) {
+		return pgtype.Float4{}
+	}
+	return pgtype.Float4{Float32: float32(v), Valid: true}
+}
+
+func nullText(s string) pgtype.Text { return pgtype.Text{String: s, Valid: s != ""} }
+
+// lockStates locks the officers' rows, in id order, and returns their states.
+func lockStates(ctx context.Context, tx pgx.Tx, officers []string) (map[string]patrol.State, error) {
+	rows, err := tx.Query(ctx, "select "+stateColumns+" from patrol_officers where officer_id = any($1) order by officer_id for update", officers)
+	if err != nil {
+		return nil, err
+	}
+	states := make(map[string]patrol.State, len(officers))
+	var s stateScan
+	_, err = pgx.ForEachRow(rows, s.dest(), func() error {
+		states[s.officer] = s.state()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range officers {
+		if _, ok := states[id]; !ok {
+			return nil, fmt.Errorf("the state row of officer %q is missing", id)
+		}
+	}
+	return states, nil
+}
+
+// ewkbPoint is the EWKB of a point with SRID 4326, the binary form of a
+// geometry value: byte order, type with the SRID flag, SRID, x, y.
+func ewkbPoint(buf []byte, pt [2]float64) []byte {
+	buf = append(buf, 1)
+	buf = binary.LittleEndian.AppendUint32(buf, 0x20000001)
+	buf = binary.LittleEndian.AppendUint32(buf, srid)
+	buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(pt[0]))
+	return binary.LittleEndian.AppendUint64(buf, math.Float64bits(pt[1]))
+}
+
+// ewkbPointSize is the length of ewkbPoint's output.
+const ewkbPointSize = 25
+
+// copyPings sends the recorded requests' pings with one COPY.
+func (p *Patrols) copyPings(ctx context.Context, tx pgx.Tx, group []*pingRequest, record []bool, n int) error {
+	src := &pingSource{geoms: make([]byte, 0, n*ewkbPointSize)}
+	for i, r := range group {
+		if record[i] {
+			src.batches = append(src.batches, r.batch.Pings)
+		}
+	}
+	src.j = -1
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"patrol_pings"},
+		[]string{"officer_id", "at", "location", "speed_mps", "heading_deg", "grid_id"}, src)
+	return err
+}
+
+// pingSource feeds COPY from the requests' ping slices without copying
+// them into rows first.
+type pingSource struct {
+	batches [][]geo.Ping
+	b, j    int
+	geoms   []byte // EWKB of every ping, in one arena
+	row     [6]any
+}
+
+func (s *pingSource) Next() bool {
+	s.j++
+	for s.b < len(s.batches) && s.j >= len(s.batches[s.b]) {
+		s.b, s.j = s.b+1, 0
+	}
+	return s.b < len(s.batches)
+}
+
+func (s *pingSource) Values() ([]any, error) {
+	p := &s.batches[s.b][s.j]
+	start := len(s.geoms)
+	s.geoms = ewkbPoint(s.geoms, p.Location)
+	s.row = [6]any{p.OfficerID, p.At, s.geoms[start:len(s.geoms):len(s.geoms)], nullFloat4(p.SpeedMPS), nullFloat4(p.HeadingDeg), nullText(p.GridID)}
+	return s.row[:], nil
+}
+
+func (s *pingSource) Err() error { return nil }
+
+// writeStatesAndEvents stores the changed states and the events (with ids
+// drawn under lockPatrolEvents, which is then held to the commit) and
+// queues the notification, in as few round trips as it can.
+func writeStatesAndEvents(ctx context.Context, tx pgx.Tx, states map[string]patrol.State, changed []string, events []patrol.Event) error {
+	if len(events) > 0 {
+		if err := assignEventIDs(ctx, tx, events); err != nil {
+			return err
+		}
+	}
+	var b pgx.Batch
+	if len(changed) > 0 {
+		queueStateUpdate(&b, states, changed)
+	}
+	if len(events) > 0 {
+		queueEventInsert(&b, events)
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	b.Queue("select pg_notify($1, current_schema())", patrolChannel)
+	return tx.SendBatch(ctx, &b).Close()
+}
+
+// assignEventIDs takes the event lock and gives events consecutive ids.
+func assignEventIDs(ctx context.Context, tx pgx.Tx, events []patrol.Event) error {
+	if _, err := tx.Exec(ctx, "select pg_advisory_xact_lock($1, hashtext(current_schema()))", lockPatrolEvents); err != nil {
+		return err
+	}
+	rows, err := tx.Query(ctx, "select nextval('patrol_events_id_seq') from generate_series(1, $1::int) order by 1", len(events))
+	if err != nil {
+		return err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return err
+	}
+	if len(ids) != len(events) {
+		return fmt.Errorf("drew %d event ids for %d events", len(ids), len(events))
+	}
+	for i := range events {
+		events[i].ID = ids[i]
+	}
+	return nil
+}
+
+func queueStateUpdate(b *pgx.Batch, states map[string]patrol.State, changed []string) {
+	n := len(changed)
+	versions := make([]int64, n)
+	ats := make([]time.Time, n)
+	lons, lats := make([]float64, n), make([]float64, n)
+	speeds, headings := make([]pgtype.Float4, n), make([]pgtype.Float4, n)
+	grids := make([]pgtype.Text, n)
+	inArea, silent := make([]bool, n), make([]bool, n)
+	for i, id := range changed {
+		s := states[id]
+		versions[i], ats[i] = s.Version, s.Last.At
+		lons[i], lats[i] = s.Last.Location[0], s.Last.Location[1]
+		speeds[i], headings[i] = nullFloat4(s.Last.SpeedMPS), nullFloat4(s.Last.HeadingDeg)
+		grids[i], inArea[i], silent[i] = nullText(s.Last.GridID), s.InArea, s.Silent
+	}
+	b.Queue(`update patrol_officers o set version = u.version, change_xid = pg_current_xact_id()::text::bigint,
+			at = u.at, location = st_setsrid(st_makepoint(u.lon, u.lat), 4326), speed_mps = u.speed, heading_deg = u.heading,
+			grid_id = u.grid, in_area = u.in_area, silent = u.silent, updated_at = now()
+		from unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::float8[], $5::float8[], $6::real[], $7::real[], $8::text[], $9::bool[], $10::bool[])
+			as u(officer_id, version, at, lon, lat, speed, heading, grid, in_area, silent)
+		where o.officer_id = u.officer_id`,
+		changed, versions, ats, lons, lats, speeds, headings, grids, inArea, silent)
+}
+
+func queueEventInsert(b *pgx.Batch, events []patrol.Event) {
+	n := len(events)
+	ids := make([]int64, n)
+	kinds, officers := make([]string, n), make([]string, n)
+	ats := make([]time.Time, n)
+	lons, lats := make([]float64, n), make([]float64, n)
+	grids, polices, stations := make([]pgtype.Text, n), make([]pgtype.Text, n), make([]pgtype.Text, n)
+	for i, e := range events {
+		ids[i], kinds[i], officers[i], ats[i] = e.ID, string(e.Kind), e.Officer, e.At
+		lons[i], lats[i] = e.Location[0], e.Location[1]
+		grids[i], polices[i], stations[i] = nullText(e.GridID), nullText(e.PoliceGridID), nullText(e.StationID)
+	}
+	b.Queue(`insert into patrol_events (id, kind, officer_id, at, location, grid_id, police_grid_id, station_id)
+		select u.id, u.kind, u.officer_id, u.at, st_setsrid(st_makepoint(u.lon, u.lat), 4326), u.grid, u.police, u.station
+		from unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::float8[], $6::float8[], $7::text[], $8::text[], $9::text[])
+			as u(id, kind, officer_id, at, lon, lat, grid, police, station)`,
+		ids, kinds, officers, ats, lons, lats, grids, polices, stations)
+}
