@@ -50,6 +50,10 @@ type Config struct {
 	// Tiles serves the vector tiles, TileJSON and style; it must follow
 	// Index. Nil makes one with default options.
 	Tiles *tiles.Service
+	// Planner answers /api/v1/plan and /api/v1/assessment; it must follow
+	// Index. Nil makes one with the default configuration that keeps no
+	// plans or entries and knows no incidents.
+	Planner *Planner
 	// Incidents keeps the incidents of /api/v1/incidents; nil answers
 	// those routes with 503.
 	Incidents data.IncidentStore
@@ -86,6 +90,8 @@ type Server struct {
 	onParamRead func(route, param string)
 	// tiles renders and caches vector tiles of the index in force.
 	tiles *tiles.Service
+	// planner answers the planner's and the assessment's routes.
+	planner *Planner
 	// inc serves incidents and grid edits.
 	inc incidentDeps
 }
@@ -106,6 +112,10 @@ func New(cfg Config) *Server {
 	s.tiles = cfg.Tiles
 	if s.tiles == nil {
 		s.tiles = tiles.NewService(s.live, tiles.ServiceOptions{})
+	}
+	s.planner = cfg.Planner
+	if s.planner == nil {
+		s.planner, _ = NewPlanner(PlannerOptions{Index: s.live, Logger: s.logger}) // the default configuration is valid
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -163,6 +173,22 @@ func (s *Server) routes() []route {
 		{"getTileJSON", http.MethodGet, "/tiles.json", nil, s.handleTileJSON},
 		{"getLayerTileJSON", http.MethodGet, "/tiles/{layer}.json", nil, s.handleLayerTileJSON},
 		{"getStyle", http.MethodGet, "/styles/command-center.json", nil, s.handleStyle},
+		{"getPlanCurrent", http.MethodGet, "/api/v1/plan/current", nil, s.handlePlanCurrent},
+		{"getPlanConfig", http.MethodGet, "/api/v1/plan/config", nil, s.handlePlanConfig},
+		{"getPlanCoverage", http.MethodGet, "/api/v1/plan/coverage", []string{"origins"}, s.handlePlanCoverage},
+		{"listPlans", http.MethodGet, "/api/v1/plan/plans", []string{"limit"}, s.handleListPlans},
+		{"proposePlan", http.MethodPost, "/api/v1/plan/plans", nil, s.handleProposePlan},
+		{"getPlan", http.MethodGet, "/api/v1/plan/plans/{id}", nil, s.handleGetPlan},
+		{"getPlanMovesCSV", http.MethodGet, "/api/v1/plan/plans/{id}/moves.csv", nil, s.handlePlanMovesCSV},
+		{"getPlanStationsCSV", http.MethodGet, "/api/v1/plan/plans/{id}/stations.csv", nil, s.handlePlanStationsCSV},
+		{"getPlanReport", http.MethodGet, "/api/v1/plan/plans/{id}/report", []string{"lang"}, s.handlePlanReport},
+		{"applyPlan", http.MethodPost, "/api/v1/plan/plans/{id}/apply", nil, s.handleApplyPlan},
+		{"comparePlans", http.MethodGet, "/api/v1/plan/compare", []string{"a", "b"}, s.handleComparePlans},
+		{"getAssessmentEntries", http.MethodGet, "/api/v1/assessment/entries", []string{"from", "to"}, s.handleGetAssessmentEntries},
+		{"putAssessmentEntries", http.MethodPut, "/api/v1/assessment/entries", nil, s.handlePutAssessmentEntries},
+		{"importAssessment", http.MethodPost, "/api/v1/assessment/import", nil, s.handleImportAssessment},
+		{"getAssessmentTrend", http.MethodGet, "/api/v1/assessment/trend", []string{"from", "to"}, s.handleAssessmentTrend},
+		{"getAssessmentMonth", http.MethodGet, "/api/v1/assessment/{month}", nil, s.handleAssessmentMonth},
 		{"createIncidents", http.MethodPost, "/api/v1/incidents", nil, s.handleCreateIncidents},
 		{"listIncidents", http.MethodGet, "/api/v1/incidents", append(slices.Clone(incidentFilterParams), "limit", "cursor"), s.handleListIncidents},
 		{"aggregateIncidents", http.MethodGet, "/api/v1/incidents/aggregate", append(slices.Clone(incidentFilterParams), "group_by", "bucket"), s.handleAggregateIncidents},

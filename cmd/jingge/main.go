@@ -31,6 +31,9 @@ func commands() map[string]command {
 		"migrate": {"apply the PostGIS schema migrations (--db)", runMigrate},
 		"import":  {"import FILE.geojson | --lantian: replace the PostGIS dataset (--fix, --dry-run, --db)", runImport},
 		"export":  {"export the dataset as GeoJSON (--as-of, -o, --db)", runExport},
+
+		"plan":       {"plan measure|propose|list|show|compare|export|apply: officer and grid plans (--db)", runPlan},
+		"assessment": {"assessment import FILE.csv | show MONTH [TO]: the monthly station assessment (--db)", runAssessment},
 	}
 }
 

@@ -43,6 +43,8 @@ type serveOptions struct {
 	dbURL           string
 	logFormat       string
 	shutdownTimeout time.Duration
+	// planConfig is the planner's configuration file; "" for the defaults.
+	planConfig string
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
@@ -57,6 +59,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
 	fs.StringVar(&o.dbURL, "db", os.Getenv("DATABASE_URL"), "PostgreSQL `URL` of the PostGIS store; empty serves the bundled Lantian dataset (env DATABASE_URL)")
 	fs.StringVar(&o.logFormat, "log-format", "auto", "log `format`: json, text, or auto (text on a terminal, else json)")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish after SIGINT or SIGTERM")
+	fs.StringVar(&o.planConfig, "plan-config", os.Getenv("JINGGE_PLAN_CONFIG"), "planner configuration `FILE`: JSON holding only what differs from the defaults in docs/planning.md (env JINGGE_PLAN_CONFIG)")
 	if err := fs.Parse(args); err != nil {
 		return o, flagError(err)
 	}
@@ -111,12 +114,21 @@ func serve(ctx context.Context, o serveOptions, store data.Store, logger *slog.L
 		}
 	}()
 
+	planCfg, err := loadPlanConfig(o.planConfig)
+	if err != nil {
+		return err
+	}
+	planner, err := newPlanner(ctx, store, live, logger, planCfg)
+	if err != nil {
+		return fmt.Errorf("setting up the planner: %w", err)
+	}
+
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", o.addr, err)
 	}
 	srv := &http.Server{
-		Handler:           api.New(withIncidents(api.Config{Index: live, Logger: logger}, store)).Handler(),
+		Handler:           api.New(withIncidents(api.Config{Index: live, Logger: logger, Planner: planner}, store)).Handler(),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,

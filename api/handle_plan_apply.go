@@ -1,0 +1,405 @@
+package api
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"jingge/data"
+	"jingge/geo"
+	"jingge/geo/plan"
+)
+
+// PlanApplyResult answers POST /api/v1/plan/plans/{id}/apply: what the
+// plan changed.
+type PlanApplyResult struct {
+	Plan PlanSummary `json:"plan"`
+	// Dataset is the fingerprint of the dataset the plan put in force.
+	// Every server reloads it through the store; GET /api/v1/plan/current
+	// shows this fingerprint once the answering server has.
+	Dataset string `json:"dataset"`
+	// Grids are the new grid versions, police grids with their villages.
+	Grids []AppliedGrid `json:"grids"`
+	// Members are the members whose station or grids changed.
+	Members []MemberChange `json:"members"`
+}
+
+// AppliedGrid is one grid put under another station.
+type AppliedGrid struct {
+	GridID  string    `json:"grid"`
+	Name    string    `json:"name"`
+	Level   geo.Level `json:"level"`
+	From    string    `json:"from"`
+	To      string    `json:"to"`
+	Version int       `json:"version"`
+}
+
+// How a member is changed by applying a plan.
+const (
+	// MemberReassigned: an officer the plan moves to another station.
+	MemberReassigned = "reassigned"
+	// MemberFollowsGrid: a member serving a village (grid worker, cadre,
+	// building head) whose village moves to another station.
+	MemberFollowsGrid = "follows_grid"
+	// MemberUnlinked: an officer who stays while a grid they served leaves
+	// the station; the link to that grid is dropped.
+	MemberUnlinked = "unlinked"
+)
+
+// MemberChange is one member changed by applying a plan.
+type MemberChange struct {
+	MemberID    string   `json:"member"`
+	Name        string   `json:"name"`
+	Role        geo.Role `json:"role"`
+	Kind        string   `json:"kind"`
+	From        string   `json:"from"`
+	To          string   `json:"to"`
+	GridsBefore []string `json:"grids_before"`
+	GridsAfter  []string `json:"grids_after"`
+}
+
+// planChanges works out what applying target to the dataset of ix changes.
+//
+// Grids: every police grid whose station differs, and its community grids
+// with it (villages are never split).
+//
+// Officers (members holding one of roles; their station is their own, else
+// that of their first grid, as the planner counts them): for each officer
+// move (from, to, count) of moves — or, when moves do not lead from today's
+// counts to target's, for surpluses paired with deficits in dataset order —
+// count officers of from are chosen, in this order:
+//
+//  1. officers serving a grid that moves from→to, who go with their grid;
+//  2. auxiliary officers (辅警) before community officers (社区民警), so a
+//     station keeps the officers residents know;
+//  3. the least senior first: the highest member id first (ids are issued
+//     in order of joining).
+//
+// A moved officer keeps only the links to grids that move with them; an
+// officer who stays loses the links to grids that leave. Other members keep
+// their grids, and their station follows their first grid when it moves.
+// After the changes every station has exactly target's officers; a plan
+// that cannot get there (too few officers to give) is an error.
+func planChanges(ix *geo.Index, target plan.Deployment, moves []plan.OfficerMove, roles []geo.Role) (*data.PlanApplication, []MemberChange, error) {
+	ds := ix.Dataset()
+	newStation := func(id string) string {
+		g, ok := ix.Grid(id)
+		if !ok {
+			return ""
+		}
+		top := g.ID
+		if g.ParentID != "" {
+			top = g.ParentID
+		}
+		if s, ok := target.Grids[top]; ok {
+			return s
+		}
+		return g.StationID
+	}
+	oldStation := func(id string) string {
+		if g, ok := ix.Grid(id); ok {
+			return g.StationID
+		}
+		return ""
+	}
+	var grids []data.GridReassignment
+	for _, g := range ds.Grids {
+		if s := newStation(g.ID); s != g.StationID {
+			grids = append(grids, data.GridReassignment{GridID: g.ID, StationID: s})
+		}
+	}
+
+	officers := officersOf(ds, roles)
+	from := make(map[string]string, len(officers))
+	have := map[string]int{}
+	for _, m := range officers {
+		from[m.ID] = effectiveStation(ix, m)
+		have[from[m.ID]]++
+	}
+	var problems []string
+	totalWant, totalHave := 0, 0
+	for _, st := range ds.Stations {
+		want, ok := target.Officers[st.ID]
+		if !ok {
+			problems = append(problems, fmt.Sprintf("the plan gives station %s no number of officers", st.ID))
+		}
+		totalWant += want
+		totalHave += have[st.ID]
+	}
+	if totalWant != totalHave {
+		problems = append(problems, fmt.Sprintf("the plan has %d officers in all but the stations have %d; a plan moves officers, it does not hire them", totalWant, totalHave))
+	}
+	if len(problems) > 0 {
+		return nil, nil, &Problem{Kind: data.ErrConflict, Detail: "the plan does not fit the dataset: " + strings.Join(problems, "; ")}
+	}
+	pairs := officerPairs(ds, have, target.Officers, moves)
+
+	to := map[string]string{} // officer -> new station
+	for _, pr := range pairs {
+		var cands []*geo.Member
+		for _, m := range officers {
+			if from[m.ID] == pr.From && to[m.ID] == "" {
+				cands = append(cands, m)
+			}
+		}
+		follows := func(m *geo.Member) int {
+			for _, g := range m.GridIDs {
+				if oldStation(g) == pr.From && newStation(g) == pr.To {
+					return 0
+				}
+			}
+			return 1
+		}
+		slices.SortStableFunc(cands, func(a, b *geo.Member) int {
+			return cmp.Or(cmp.Compare(follows(a), follows(b)), cmp.Compare(rolePriority(a.Role), rolePriority(b.Role)), strings.Compare(b.ID, a.ID))
+		})
+		if len(cands) < pr.Count {
+			return nil, nil, &Problem{Kind: data.ErrConflict, Detail: fmt.Sprintf("the plan moves %d officers from station %s, which has %d left to give", pr.Count, pr.From, len(cands))}
+		}
+		for _, m := range cands[:pr.Count] {
+			to[m.ID] = pr.To
+		}
+	}
+
+	a := &data.PlanApplication{Grids: grids}
+	var changes []MemberChange
+	isOfficer := make(map[string]bool, len(officers))
+	for _, m := range officers {
+		isOfficer[m.ID] = true
+	}
+	for i := range ds.Members {
+		m := &ds.Members[i]
+		c := MemberChange{MemberID: m.ID, Name: m.Name, Role: m.Role, GridsBefore: orEmptySlice(slices.Clone(m.GridIDs))}
+		var station string
+		var kept []string
+		if isOfficer[m.ID] {
+			c.From = from[m.ID]
+			c.To, c.Kind = c.From, MemberUnlinked
+			if t := to[m.ID]; t != "" {
+				c.To, c.Kind = t, MemberReassigned
+			}
+			for _, g := range m.GridIDs {
+				if newStation(g) == c.To {
+					kept = append(kept, g)
+				}
+			}
+			station = c.To
+			// A member placed by their first grid stays so while that still
+			// places them right.
+			if m.StationID == "" && len(kept) > 0 && newStation(kept[0]) == c.To {
+				station = ""
+			}
+		} else {
+			kept = slices.Clone(m.GridIDs)
+			station = m.StationID
+			c.From, c.To, c.Kind = m.StationID, m.StationID, MemberFollowsGrid
+			if m.StationID != "" && len(m.GridIDs) > 0 && m.StationID == oldStation(m.GridIDs[0]) {
+				station = newStation(m.GridIDs[0])
+				c.To = station
+			}
+		}
+		c.GridsAfter = orEmptySlice(kept)
+		gridsChanged := !slices.Equal(kept, m.GridIDs)
+		if c.From != c.To || gridsChanged {
+			changes = append(changes, c)
+		}
+		// An officer placed by a grid that moves with them needs no write.
+		if station != m.StationID || gridsChanged {
+			a.Members = append(a.Members, data.MemberReassignment{MemberID: m.ID, StationID: station, GridIDs: c.GridsAfter})
+		}
+	}
+	if err := checkOfficerCounts(ds, *a, roles, target.Officers); err != nil {
+		return nil, nil, err
+	}
+	return a, changes, nil
+}
+
+// rolePriority orders the officers a station gives up: auxiliary officers
+// first, then community officers, then any other officer role.
+func rolePriority(r geo.Role) int {
+	switch r {
+	case geo.AuxiliaryOfficer:
+		return 0
+	case geo.CommunityOfficer:
+		return 1
+	}
+	return 2
+}
+
+// officerPairs returns moves when they lead from have to want, else pairs
+// every station above want with every station below it, in dataset order.
+func officerPairs(ds *geo.Dataset, have, want map[string]int, moves []plan.OfficerMove) []plan.OfficerMove {
+	after := map[string]int{}
+	for k, v := range have {
+		after[k] = v
+	}
+	ok := true
+	for _, mv := range moves {
+		if mv.Count < 0 {
+			ok = false
+		}
+		after[mv.From] -= mv.Count
+		after[mv.To] += mv.Count
+	}
+	for _, st := range ds.Stations {
+		ok = ok && after[st.ID] == want[st.ID]
+	}
+	if ok {
+		return moves
+	}
+	var out []plan.OfficerMove
+	var give, take []string
+	left := map[string]int{}
+	for _, st := range ds.Stations {
+		d := have[st.ID] - want[st.ID]
+		left[st.ID] = d
+		switch {
+		case d > 0:
+			give = append(give, st.ID)
+		case d < 0:
+			take = append(take, st.ID)
+		}
+	}
+	for _, t := range take {
+		for _, g := range give {
+			n := min(left[g], -left[t])
+			if n > 0 {
+				out = append(out, plan.OfficerMove{From: g, To: t, Count: n})
+				left[g] -= n
+				left[t] += n
+			}
+		}
+	}
+	return out
+}
+
+// checkOfficerCounts applies the changes to a copy of ds and counts the
+// officers of every station the way the planner does; they must be want.
+func checkOfficerCounts(ds *geo.Dataset, a data.PlanApplication, roles []geo.Role, want map[string]int) error {
+	// ApplyToDataset sets grid stations and replaces member grid lists, so
+	// copies of the two slices keep ds as it is.
+	next := &geo.Dataset{Stations: ds.Stations, Grids: slices.Clone(ds.Grids), Members: slices.Clone(ds.Members)}
+	if missing := data.ApplyToDataset(next, a); len(missing) > 0 {
+		return fmt.Errorf("api: plan changes name what the dataset lacks: %v", missing)
+	}
+	station := make(map[string]string, len(next.Grids))
+	for _, g := range next.Grids {
+		station[g.ID] = g.StationID
+	}
+	got := map[string]int{}
+	for i := range next.Members {
+		m := &next.Members[i]
+		if !slices.Contains(roles, m.Role) {
+			continue
+		}
+		st := m.StationID
+		if st == "" && len(m.GridIDs) > 0 {
+			st = station[m.GridIDs[0]]
+		}
+		got[st]++
+	}
+	for _, st := range ds.Stations {
+		if got[st.ID] != want[st.ID] {
+			return fmt.Errorf("api: applying the plan would leave station %s with %d officers, not the plan's %d", st.ID, got[st.ID], want[st.ID])
+		}
+	}
+	return nil
+}
+
+// Apply applies saved plan id through the store: new versions of the
+// moved grids, the officers moved (see planChanges), the plan marked
+// applied, all or nothing. A plan made against another dataset than the
+// one in force, or applied already, is a 409.
+func (p *Planner) Apply(ctx context.Context, id, actor string) (PlanApplyResult, error) {
+	if id == "current" {
+		return PlanApplyResult{}, invalid(InvalidParam{Name: "id", Reason: "current is the deployment in force; apply a saved plan"})
+	}
+	if p.plans == nil {
+		return PlanApplyResult{}, errNoPlanStore
+	}
+	pl, err := p.plans.Plan(ctx, id)
+	if errors.Is(err, data.ErrNotFound) {
+		return PlanApplyResult{}, notFound("there is no plan %q; GET /api/v1/plan/plans lists them", id)
+	}
+	if err != nil {
+		return PlanApplyResult{}, err
+	}
+	if pl.Applied() {
+		return PlanApplyResult{}, &Problem{Kind: data.ErrConflict, Type: problemType("plan-applied"),
+			Detail: fmt.Sprintf("plan %s was applied at %s by %s; a plan is applied once", id, pl.AppliedAt.Format(time.RFC3339), pl.AppliedBy)}
+	}
+	m, err := p.current(ctx)
+	if err != nil {
+		return PlanApplyResult{}, err
+	}
+	if m.dataset != pl.Dataset {
+		return PlanApplyResult{}, stalePlan(id, pl.Dataset, m.dataset, nil)
+	}
+	var body PlanBody
+	if err := json.NewDecoder(bytes.NewReader(pl.Document)).Decode(&body); err != nil {
+		return PlanApplyResult{}, fmt.Errorf("api: plan %s: stored document: %w", id, err)
+	}
+	a, changes, err := planChanges(m.ix, plan.Deployment{Grids: pl.Grids, Officers: pl.Officers}, body.OfficerMoves, p.cfg.Workload.OfficerRoles)
+	if err != nil {
+		return PlanApplyResult{}, err
+	}
+	a.PlanID, a.Dataset, a.Actor, a.Reason = id, pl.Dataset, actor, "plan "+id
+	res, err := p.plans.ApplyPlan(ctx, *a)
+	switch {
+	case errors.Is(err, data.ErrConflict), errors.Is(err, data.ErrNotFound):
+		return PlanApplyResult{}, stalePlan(id, pl.Dataset, "", err)
+	case err != nil:
+		return PlanApplyResult{}, storeError(err)
+	}
+	out := PlanApplyResult{Dataset: res.Dataset, Grids: []AppliedGrid{}, Members: orEmptySlice(changes)}
+	d := p.document(res.Plan, PlanBody{}, nil)
+	out.Plan = PlanSummary{ID: d.ID, Status: d.Status, Stale: true, CreatedAt: d.CreatedAt, CreatedBy: d.CreatedBy, Note: d.Note,
+		AppliedAt: d.AppliedAt, AppliedBy: d.AppliedBy, Dataset: d.Dataset, PlanFigures: figuresOf(body)}
+	for _, gv := range res.GridVersions {
+		g, _ := m.ix.Grid(gv.Grid.ID)
+		ag := AppliedGrid{GridID: gv.Grid.ID, Name: gv.Grid.Name, Level: gv.Grid.Level, To: gv.Grid.StationID, Version: gv.Version}
+		if g != nil {
+			ag.From = g.StationID
+		}
+		out.Grids = append(out.Grids, ag)
+	}
+	return out, nil
+}
+
+// stalePlan is the 409 of a plan made against another dataset than the
+// one in force (now, when known).
+func stalePlan(id, made, now string, cause error) *Problem {
+	detail := fmt.Sprintf("plan %s was made against dataset %s, which is no longer in force", id, made)
+	if now != "" {
+		detail += " (now " + now + ")"
+	}
+	detail += ": grids, stations or members changed since (an edit, an import or another plan); make a new proposal"
+	p := &Problem{Kind: data.ErrConflict, Type: problemType("plan-stale"), Detail: detail}
+	if cause != nil {
+		// The store's words go to the log; its kind (not found, conflict)
+		// must not choose the status.
+		p.Cause = errors.New(cause.Error())
+	}
+	return p
+}
+
+func (s *Server) handleApplyPlan(w http.ResponseWriter, r *http.Request, _ query) error {
+	if err := decodeBody(r, &struct{}{}); err != nil {
+		return err
+	}
+	out, err := s.planner.Apply(r.Context(), mux.Vars(r)["id"], actorOf(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	return nil
+}

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"jingge/api"
+	"jingge/data/lantian"
+	"jingge/data/memory"
+)
+
+// planStoreFor returns a plan store of the bundled dataset that outlives
+// each command, as a PostGIS store does.
+func planStoreFor(t *testing.T) *memory.PlanStore {
+	t.Helper()
+	ds, err := lantian.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return memory.WithPlans(memStore(t, ds))
+}
+
+func runPlanWith(t *testing.T, st *memory.PlanStore, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	var err error
+	if args[0] == "assessment" {
+		err = assessmentCommand(context.Background(), args[1:], &out, &errOut, opener(st))
+	} else {
+		err = planCommand(context.Background(), args, &out, &errOut, opener(st))
+	}
+	if errOut.Len() > 0 {
+		t.Logf("stderr: %s", errOut.String())
+	}
+	return out.String(), err
+}
+
+func TestPlanCommands(t *testing.T) {
+	st := planStoreFor(t)
+	out, err := runPlanWith(t, st, "measure")
+	if err != nil || !strings.Contains(out, "文姬路派出所 wenjilu") || !strings.Contains(out, "CV ") {
+		t.Fatalf("plan measure: %v\n%s", err, out)
+	}
+	out, err = runPlanWith(t, st, "propose", "--seed", "1", "--note", "命令行", "--json")
+	if err != nil {
+		t.Fatalf("plan propose: %v\n%s", err, out)
+	}
+	var doc api.PlanDocument
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.ID != "1" || doc.Note != "命令行" || !strings.HasPrefix(doc.CreatedBy, "cli") {
+		t.Fatalf("plan propose --json: %v %+v", err, doc)
+	}
+	out, err = runPlanWith(t, st, "show", "1")
+	if err != nil || !strings.Contains(out, "方案 Plan 1: proposed") || !strings.Contains(out, "警格调整 Police-grid moves") {
+		t.Errorf("plan show 1: %v\n%s", err, out)
+	}
+	out, err = runPlanWith(t, st, "list")
+	if err != nil || !strings.Contains(out, "命令行") {
+		t.Errorf("plan list: %v\n%s", err, out)
+	}
+	out, err = runPlanWith(t, st, "compare", "current", "1")
+	if err != nil || !strings.Contains(out, "police grids under different stations") {
+		t.Errorf("plan compare: %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	moves := filepath.Join(dir, "moves.csv")
+	if _, err := runPlanWith(t, st, "export", "1", "--format", "moves", "-o", moves); err != nil {
+		t.Fatalf("plan export moves: %v", err)
+	}
+	b, _ := os.ReadFile(moves)
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil || len(rows) != 1+len(doc.GridMoves)+len(doc.OfficerMoves) {
+		t.Errorf("exported moves: %d rows, %v", len(rows), err)
+	}
+	out, err = runPlanWith(t, st, "export", "1", "--lang", "en")
+	if err != nil || !strings.HasPrefix(out, "<!DOCTYPE html>") || !strings.Contains(out, "Officer and police-grid plan #1") {
+		t.Errorf("plan export html: %v\n%.300s", err, out)
+	}
+	out, err = runPlanWith(t, st, "apply", "1", "--actor", "tester")
+	if err != nil || !strings.Contains(out, "方案 Plan 1 applied") {
+		t.Fatalf("plan apply: %v\n%s", err, out)
+	}
+	if p, _ := st.Plan(context.Background(), "1"); p.AppliedBy != "tester" {
+		t.Errorf("applied by %q, want tester", p.AppliedBy)
+	}
+	out, err = runPlanWith(t, st, "apply", "1")
+	if err == nil || !strings.Contains(err.Error(), "applied once") {
+		t.Errorf("applying twice: %v\n%s", err, out)
+	}
+	var cur api.PlanCurrent
+	out, err = runPlanWith(t, st, "measure", "--json")
+	if err != nil || json.Unmarshal([]byte(out), &cur) != nil {
+		t.Fatalf("measure --json: %v\n%.300s", err, out)
+	}
+	if cut := 1 - cur.Measures.Balance.CV/doc.Before.Balance.CV; cut < 0.4 {
+		t.Errorf("after applying, CV %.3f -> %.3f (%.0f%% less); want 40%% or more", doc.Before.Balance.CV, cur.Measures.Balance.CV, 100*cut)
+	}
+}
+
+func TestPlanCommandUsage(t *testing.T) {
+	st := planStoreFor(t)
+	for _, args := range [][]string{
+		{"frobnicate"},
+		{"show"},
+		{"show", "1", "2"},
+		{"export", "current", "--format", "pdf"},
+		{"export", "current", "--lang", "fr"},
+		{"measure", "--plan-config", "/nonexistent/config.json"},
+		{"assessment", "show"},
+		{"assessment", "show", "March"},
+		{"assessment", "dance"},
+	} {
+		if _, err := runPlanWith(t, st, args...); !errors.Is(err, errUsage) {
+			t.Errorf("jingge plan %q: %v, want a usage error", args, err)
+		}
+	}
+	if _, err := runPlanWith(t, st, "show", "99"); err == nil || errors.Is(err, errUsage) || !strings.Contains(err.Error(), "no plan") {
+		t.Errorf("plan show 99: %v", err)
+	}
+	out, err := runPlanWith(t, st, "help")
+	if err != nil || !strings.Contains(out, "propose") {
+		t.Errorf("plan help: %v\n%s", err, out)
+	}
+}
+
+func TestAssessmentCommands(t *testing.T) {
+	st := planStoreFor(t)
+	file := filepath.Join(t.TempDir(), "may.csv")
+	csvText := "station,month,familiarity_numerator,familiarity_denominator\nwenjilu,2026-05,9,10\n蓝田县城关派出所,2026-05,1,2\n"
+	if err := os.WriteFile(file, []byte(csvText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := runPlanWith(t, st, "assessment", "import", file)
+	if err == nil || !strings.Contains(err.Error(), `no station "蓝田县城关派出所"`) {
+		t.Fatalf("importing an unknown station name: %v", err)
+	}
+	csvText = strings.Replace(csvText, "蓝田县城关派出所", "城关派出所", 1)
+	if err := os.WriteFile(file, []byte(csvText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runPlanWith(t, st, "assessment", "import", file)
+	if err != nil || !strings.Contains(out, "saved 2 entries for 2026-05") {
+		t.Fatalf("assessment import: %v\n%s", err, out)
+	}
+	out, err = runPlanWith(t, st, "assessment", "show", "2026-05")
+	if err != nil || !strings.Contains(out, "2026-05 考评") || !strings.Contains(out, "文姬路派出所") {
+		t.Fatalf("assessment show: %v\n%s", err, out)
+	}
+	out, err = runPlanWith(t, st, "assessment", "show", "2026-04", "2026-05", "--json")
+	var res api.AssessmentResult
+	if err != nil || json.Unmarshal([]byte(out), &res) != nil || len(res.Months) != 2 || len(res.Trends) != 15 {
+		t.Fatalf("assessment show --json: %v, %d months", err, len(res.Months))
+	}
+}
