@@ -14,6 +14,7 @@ import (
 	"jingge/api"
 	"jingge/data/lantian"
 	"jingge/data/memory"
+	"jingge/data/postgis/postgistest"
 )
 
 // planStoreFor returns a plan store of the bundled dataset that outlives
@@ -156,5 +157,52 @@ func TestAssessmentCommands(t *testing.T) {
 	var res api.AssessmentResult
 	if err != nil || json.Unmarshal([]byte(out), &res) != nil || len(res.Months) != 2 || len(res.Trends) != 15 {
 		t.Fatalf("assessment show --json: %v, %d months", err, len(res.Months))
+	}
+}
+
+// TestPlanOnPostGIS proposes, applies and measures on the PostGIS store
+// with the command line, each command a process of its own as in use: the
+// plan outlives the command that made it, and applying it is seen by the
+// next command.
+func TestPlanOnPostGIS(t *testing.T) {
+	dbURL := postgistest.NewSchema(t)
+	if _, stderr, err := jingge(t, "import", "--lantian", "--db", dbURL); err != nil {
+		t.Fatalf("import --lantian: %v\n%s", err, stderr)
+	}
+	stdout, stderr, err := jingge(t, "plan", "propose", "--seed", "1", "--json", "--db", dbURL)
+	if err != nil {
+		t.Fatalf("plan propose: %v\n%s", err, stderr)
+	}
+	var doc api.PlanDocument
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || doc.ID != "1" || len(doc.GridMoves) == 0 {
+		t.Fatalf("plan propose --json: %v %+v", err, doc.ID)
+	}
+	if stdout, stderr, err = jingge(t, "plan", "apply", "1", "--db", dbURL); err != nil || !strings.Contains(stdout, "applied") {
+		t.Fatalf("plan apply: %v\n%s%s", err, stdout, stderr)
+	}
+	stdout, stderr, err = jingge(t, "plan", "measure", "--json", "--db", dbURL)
+	var cur api.PlanCurrent
+	if err != nil || json.Unmarshal([]byte(stdout), &cur) != nil {
+		t.Fatalf("plan measure: %v\n%s", err, stderr)
+	}
+	for id, st := range doc.Deployment.Grids {
+		if cur.Deployment.Grids[id] != st {
+			t.Errorf("grid %s under %s after applying, the plan says %s", id, cur.Deployment.Grids[id], st)
+		}
+	}
+	for st, n := range doc.Deployment.Officers {
+		if cur.Deployment.Officers[st] != n {
+			t.Errorf("station %s has %d officers after applying, the plan says %d", st, cur.Deployment.Officers[st], n)
+		}
+	}
+	if !cur.Measures.Contiguous {
+		t.Error("a station is in pieces after applying")
+	}
+	if _, _, err := jingge(t, "plan", "apply", "1", "--db", dbURL); err == nil || !strings.Contains(err.Error(), "applied once") {
+		t.Errorf("applying again: %v", err)
+	}
+	stdout, _, err = jingge(t, "plan", "show", "1", "--db", dbURL)
+	if err != nil || !strings.Contains(stdout, "方案 Plan 1: applied") {
+		t.Errorf("plan show after applying: %v\n%s", err, stdout)
 	}
 }
