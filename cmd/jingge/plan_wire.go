@@ -33,9 +33,15 @@ func loadPlanConfig(path string) (plan.Config, error) {
 
 // newPlanner wires the planner to the store: plans, assessment entries and
 // incidents come from the store where it keeps them; the embedded store
-// gets a plan store in memory beside it.
-func newPlanner(ctx context.Context, store data.Store, live *geo.Live, logger *slog.Logger, cfg plan.Config) (*api.Planner, error) {
+// gets a plan store in memory beside it. Response coverage starts from the
+// latest positions of patrols when a patrol store is given.
+func newPlanner(ctx context.Context, store data.Store, live *geo.Live, logger *slog.Logger, cfg plan.Config, patrols ...data.PatrolStore) (*api.Planner, error) {
 	opts := api.PlannerOptions{Index: live, Config: &cfg, Logger: logger}
+	for _, ps := range patrols {
+		if ps != nil {
+			opts.Pings = api.PatrolPings(ps)
+		}
+	}
 	if ms, ok := store.(*memory.Store); ok {
 		ps := memory.WithPlans(ms)
 		opts.Plans, opts.Assessments = ps, ps
