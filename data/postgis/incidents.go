@@ -168,19 +168,25 @@ func claimBatchKey(ctx context.Context, tx pgx.Tx, key string, digest []byte) (d
 }
 
 // ensureIncidentPartitions creates the month partitions from lo's month to
-// hi's. Two servers creating the same month at once make one fail with a
-// duplicate; it retries and finds the month there.
+// hi's. It is best effort: two servers creating a month at once, or a
+// month created while other batches write, can make it fail with a
+// duplicate or a deadlock, and then the rows go to the partition the other
+// made or to the default partition, which takes any month. Only a
+// database that cannot be reached is an error.
 func (s *Store) ensureIncidentPartitions(ctx context.Context, lo, hi time.Time) error {
 	var err error
 	for range partitionRetries {
 		var n int
-		err = s.pool.QueryRow(ctx, "select ensure_month_partitions('incidents', $1, $2)", lo, hi).Scan(&n)
+		if err = s.pool.QueryRow(ctx, "select ensure_month_partitions('incidents', $1, $2)", lo, hi).Scan(&n); err == nil {
+			return nil
+		}
 		var pgErr *pgconn.PgError
-		if err == nil || !errors.As(err, &pgErr) || (pgErr.Code != "42P07" && pgErr.Code != "23505") {
-			break
+		if !errors.As(err, &pgErr) {
+			return mapError("add incidents: partitions", err)
 		}
 	}
-	return mapError("add incidents: partitions", err)
+	s.logger.WarnContext(ctx, "could not create the month partitions of new incidents; they go to the default partition", "from", lo, "to", hi, "err", err)
+	return nil
 }
 
 // checkCategories names every incident whose category is not a row of
