@@ -42,10 +42,6 @@ button{margin-top:1.2rem;width:100%;padding:.6rem;font-size:1rem;background:#1d4
 // handleLoginPage answers GET /login: the sign-in form. next (a path on
 // this site) is where a successful sign-in goes; failed=1 shows the error.
 func (ac *accessControl) handleLoginPage(w http.ResponseWriter, r *http.Request, q query) error {
-	if ac == nil {
-		http.Redirect(w, r, "/", http.StatusSeeOther)
-		return nil
-	}
 	var b strings.Builder
 	if err := loginPage.Execute(&b, struct {
 		Next   string
@@ -53,6 +49,12 @@ func (ac *accessControl) handleLoginPage(w http.ResponseWriter, r *http.Request,
 	}{safeNext(q.get("next")), q.get("failed") != ""}); err != nil {
 		return err
 	}
+	writePage(w, b.String())
+	return nil
+}
+
+// writePage sends a small HTML page with headers that keep it inert.
+func writePage(w http.ResponseWriter, page string) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
@@ -60,9 +62,14 @@ func (ac *accessControl) handleLoginPage(w http.ResponseWriter, r *http.Request,
 	h.Set("Cache-Control", "no-store")
 	h.Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte(b.String()))
-	return nil
+	_, _ = w.Write([]byte(page))
 }
+
+// noAccessPage answers the sign-in link on a server without access
+// control.
+const noAccessPage = `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>jingge</title>
+<p>此服务器未启用登录，无需登录。This server runs without access control: there is nothing to sign in to. <a href="/">继续 Continue</a></p></html>
+`
 
 // checkOwnPings returns a 403 unless the caller may post patrol pings for
 // every officer in officerIDs: an officer only for the member id their

@@ -27,6 +27,8 @@ type authFixture struct {
 	handler http.Handler
 	tokens  map[data.Role]string
 	ran     atomic.Int64 // how many stub handlers ran
+	// slowStarted hears when /slow runs; /slow then waits for slowRelease.
+	slowStarted, slowRelease chan struct{}
 }
 
 const fixturePassword = "correct horse battery"
@@ -38,7 +40,7 @@ func newAuthFixture(t testing.TB, cfg Access) *authFixture {
 		cfg.Store = st
 	}
 	logger := slog.New(slog.NewTextHandler(tbWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	f := &authFixture{store: st, tokens: map[data.Role]string{}}
+	f := &authFixture{store: st, tokens: map[data.Role]string{}, slowStarted: make(chan struct{}, 16), slowRelease: make(chan struct{})}
 	f.ac = newAccessControl(&cfg, logger)
 	hash, err := data.HashPassword(fixturePassword)
 	if err != nil {
@@ -82,7 +84,8 @@ func newAuthFixture(t testing.TB, cfg Access) *authFixture {
 	add("GET /person", "person", signedIn().personalData(), stub)
 	add("POST /write", "write", allow(data.RoleViewer), stub)
 	add("GET /slow", "slow", signedIn().expensive(), func(w http.ResponseWriter, r *http.Request, q query) error {
-		time.Sleep(200 * time.Millisecond)
+		f.slowStarted <- struct{}{}
+		<-f.slowRelease
 		return stub(w, r, q)
 	})
 	add("GET /undeclared", "undeclared", access{}, stub)
@@ -358,11 +361,12 @@ func TestCostlyBound(t *testing.T) {
 	tok := bearer(f.tokens[data.RoleViewer])
 	first := make(chan int)
 	go func() { first <- f.do(t, "GET", "/slow", "", tok...).Code }()
-	time.Sleep(50 * time.Millisecond)
+	<-f.slowStarted
 	rec := f.do(t, "GET", "/slow", "", tok...)
 	if rec.Code != 503 || rec.Header().Get("Retry-After") == "" {
 		t.Errorf("second concurrent costly request: %d", rec.Code)
 	}
+	close(f.slowRelease)
 	if code := <-first; code != 200 {
 		t.Errorf("first: %d", code)
 	}
