@@ -15,6 +15,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"jingge/api/apitest"
+	"jingge/data/memory"
 	"jingge/geo"
 )
 
@@ -38,6 +39,9 @@ func newTestServer(tb testing.TB, ds *geo.Dataset, cfg Config) *Server {
 	live := new(geo.Live)
 	live.Store(mustIndex(tb, ds))
 	cfg.Index = live
+	if cfg.Patrols == nil {
+		cfg.Patrols = memory.NewPatrols(memory.PatrolOptions{})
+	}
 	if cfg.Incidents == nil {
 		withIncidentStore(tb, ds, &cfg)
 	}

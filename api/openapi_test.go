@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorilla/mux"
 
@@ -167,6 +168,13 @@ var paramExamples = map[string]struct{ target, body string }{
 	"lookupPoint": {"/api/v1/lookup?lon=109.305&lat=34.15&crs=wgs84", ""},
 	"lookupBatch": {"/api/v1/lookup?crs=wgs84", `{"points":[[109.305,34.15]]}`},
 	"listGrids":   {"/api/v1/grids?bbox=109.3,34.14,109.34,34.16&level=police&station=wenjilu", ""},
+	// Patrols.
+	"postPings":       {"/api/v1/patrols/pings?crs=wgs84", pingExample},
+	"listPatrols":     {"/api/v1/patrols?station=wenjilu", ""},
+	"getTrack":        {"/api/v1/patrols/m1/track?from=2025-05-01T08:00:00Z&to=2025-05-01T16:00:00Z", ""},
+	"getEvents":       {"/api/v1/events?after=0&limit=10", ""},
+	"nearestOfficers": {"/api/v1/dispatch/nearest-officers?lon=109.305&lat=34.15&crs=wgs84&n=3", ""},
+	"nearestStation":  {"/api/v1/dispatch/nearest-station?lon=109.305&lat=34.15&crs=wgs84", ""},
 	"listIncidents": {"/api/v1/incidents?from=2020-01-01&to=2030-01-01&category=traffic&status=reported&station=wenjilu&grid=61012200100101" +
 		"&bbox=109.3,34.14,109.34,34.16&polygon=109.3,34.14,109.34,34.14,109.32,34.16&near=109.31,34.15&radius_m=3000&crs=wgs84&limit=5&cursor=", ""},
 	"aggregateIncidents": {"/api/v1/incidents/aggregate?from=2020-01-01&to=2030-01-01&category=traffic&status=reported&station=wenjilu&grid=61012200100101" +
@@ -258,7 +266,19 @@ var responseCases = []struct{ method, target, body string }{
 	{"GET", "/api/v1/openapi.json", ""},
 	{"GET", "/healthz", ""},
 	{"GET", "/readyz", ""},
+	{"POST", "/api/v1/patrols/pings", pingExample},
+	{"POST", "/api/v1/patrols/pings", `{"pings":[{"officer":"m3","at":"2025-05-01T08:00:00Z","lon":109.305,"lat":34.15}]}`},
+	{"GET", "/api/v1/patrols", ""},
+	{"GET", "/api/v1/patrols/m1/track", ""},
+	{"GET", "/api/v1/patrols/nope/track", ""},
+	{"GET", "/api/v1/events", ""},
+	{"GET", "/api/v1/dispatch/nearest-officers?lon=109.305&lat=34.15", ""},
+	{"GET", "/api/v1/dispatch/nearest-station?lon=109.305&lat=34.15", ""},
+	{"GET", "/api/v1/dispatch/nearest-station?lon=109&lat=34", ""},
 }
+
+// pingExample is a valid ping batch of officer m1 of apitest.Small, now.
+var pingExample = `{"pings":[{"officer":"m1","at":"` + time.Now().UTC().Format(time.RFC3339) + `","lon":109.305,"lat":34.15,"speed_mps":1.2,"heading_deg":90}]}`
 
 // TestResponsesMatchOpenAPI sends responseCases (and 503s from a server
 // with no index) and checks each status is documented for its operation,

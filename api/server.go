@@ -50,6 +50,11 @@ type Config struct {
 	// Tiles serves the vector tiles, TileJSON and style; it must follow
 	// Index. Nil makes one with default options.
 	Tiles *tiles.Service
+	// Patrols stores patrol positions and geofence events; nil answers
+	// the patrol, event and nearest-officer routes with 503.
+	Patrols data.PatrolStore
+	// PatrolOptions tune the live side of patrols (see Server.Run).
+	PatrolOptions PatrolOptions
 	// Planner answers /api/v1/plan and /api/v1/assessment; it must follow
 	// Index. Nil makes one with the default configuration that keeps no
 	// plans or entries and knows no incidents.
@@ -90,6 +95,8 @@ type Server struct {
 	onParamRead func(route, param string)
 	// tiles renders and caches vector tiles of the index in force.
 	tiles *tiles.Service
+	// patrols holds the latest officer states and feeds the event streams.
+	patrols *patrols
 	// planner answers the planner's and the assessment's routes.
 	planner *Planner
 	// inc serves incidents and grid edits.
@@ -129,6 +136,8 @@ func New(cfg Config) *Server {
 	if cfg.RetryAfter <= 0 {
 		s.retryAfterSeconds = int(DefaultRetryAfter / time.Second)
 	}
+	s.patrols = newPatrols(cfg.Patrols, cfg.PatrolOptions, s.logger)
+	s.patrols.hooks.render = s.renderEvents
 	s.router = mux.NewRouter()
 	for _, rt := range s.routes() {
 		s.router.Handle(rt.path, s.endpoint(rt)).Methods(rt.method).Name(rt.name)
@@ -173,6 +182,12 @@ func (s *Server) routes() []route {
 		{"getTileJSON", http.MethodGet, "/tiles.json", nil, s.handleTileJSON},
 		{"getLayerTileJSON", http.MethodGet, "/tiles/{layer}.json", nil, s.handleLayerTileJSON},
 		{"getStyle", http.MethodGet, "/styles/command-center.json", nil, s.handleStyle},
+		{"postPings", http.MethodPost, "/api/v1/patrols/pings", []string{"crs"}, s.handlePings},
+		{"listPatrols", http.MethodGet, "/api/v1/patrols", []string{"station"}, s.handlePatrols},
+		{"getTrack", http.MethodGet, "/api/v1/patrols/{officer}/track", []string{"from", "to"}, s.handleTrack},
+		{"getEvents", http.MethodGet, "/api/v1/events", []string{"after", "limit"}, s.handleEvents},
+		{"nearestOfficers", http.MethodGet, "/api/v1/dispatch/nearest-officers", []string{"lon", "lat", "crs", "n"}, s.handleNearestOfficers},
+		{"nearestStation", http.MethodGet, "/api/v1/dispatch/nearest-station", []string{"lon", "lat", "crs"}, s.handleNearestStation},
 		{"getPlanCurrent", http.MethodGet, "/api/v1/plan/current", nil, s.handlePlanCurrent},
 		{"getPlanConfig", http.MethodGet, "/api/v1/plan/config", nil, s.handlePlanConfig},
 		{"getPlanCoverage", http.MethodGet, "/api/v1/plan/coverage", []string{"origins"}, s.handlePlanCoverage},

@@ -1,0 +1,287 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"jingge/data"
+	"jingge/geo/patrol"
+)
+
+// contentTypeEventStream is the media type of Server-Sent Events.
+const contentTypeEventStream = "text/event-stream"
+
+// Event is a geofence event as the API sends it: in an event stream's
+// data lines, in GET /api/v1/events as JSON, and to webhooks. Names are
+// resolved against the dataset in force when it is sent.
+type Event struct {
+	ID          int64            `json:"id"`
+	Kind        patrol.EventKind `json:"kind"`
+	Officer     string           `json:"officer"`
+	Name        string           `json:"name,omitempty"`
+	At          time.Time        `json:"at"`
+	Lon         float64          `json:"lon"` // WGS-84
+	Lat         float64          `json:"lat"`
+	Grid        string           `json:"grid,omitempty"`
+	GridName    string           `json:"grid_name,omitempty"`
+	PoliceGrid  string           `json:"police_grid,omitempty"`
+	Station     string           `json:"station,omitempty"`
+	StationName string           `json:"station_name,omitempty"`
+}
+
+// EventList answers GET /api/v1/events when JSON is asked for.
+type EventList struct {
+	Events []Event `json:"events"`
+	// Last is the id of the last event listed, or the after parameter
+	// when none is: pass it as after to read on.
+	Last int64 `json:"last"`
+}
+
+// eventOf renders e with names from the view (v may be nil).
+func eventOf(v *view, e patrol.Event) Event {
+	out := Event{ID: e.ID, Kind: e.Kind, Officer: e.Officer, At: e.At.UTC(), Lon: e.Location[0], Lat: e.Location[1],
+		Grid: e.GridID, PoliceGrid: e.PoliceGridID, Station: e.StationID}
+	if v == nil {
+		return out
+	}
+	ll := v.toWGS84(e.Location)
+	out.Lon, out.Lat = ll[0], ll[1]
+	if m, ok := v.ix.Member(e.Officer); ok {
+		out.Name = m.Name
+	}
+	if g, ok := v.ix.Grid(e.GridID); ok {
+		out.GridName = g.Name
+	}
+	if st, ok := v.ix.Station(e.StationID); ok {
+		out.StationName = st.Name
+	}
+	return out
+}
+
+// Limits of GET /api/v1/events as JSON.
+const (
+	defaultEventList = 100
+	maxEventList     = 1000
+)
+
+// streamRetry is the reconnection delay a stream tells EventSource clients.
+const streamRetry = 3 * time.Second
+
+// ParseLastEventID reads a Last-Event-ID header (or the after parameter):
+// a decimal event id, 0 or more. Surrounding spaces are ignored.
+func ParseLastEventID(text string) (int64, error) {
+	t := strings.TrimSpace(text)
+	id, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || id < 0 || t[0] == '+' {
+		return 0, fmt.Errorf("must be an event id (a whole number of 0 or more, as sent in an event's id field), got %q", clip([]byte(text)))
+	}
+	return id, nil
+}
+
+// wantsEventStream reports whether the Accept header asks for an event
+// stream rather than JSON.
+func wantsEventStream(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		if mt, _, err := mime.ParseMediaType(strings.TrimSpace(part)); err == nil && mt == contentTypeEventStream {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, q query) error {
+	p := s.patrols
+	if p.store == nil {
+		return errNoPatrols(s)
+	}
+	var after int64
+	hasAfter := false
+	var bad []InvalidParam
+	if text, ok := q.lookup("after"); ok {
+		id, err := ParseLastEventID(text)
+		if err != nil {
+			bad = append(bad, InvalidParam{Name: "after", Reason: "after " + err.Error()})
+		}
+		after, hasAfter = id, true
+	}
+	if text := r.Header.Get("Last-Event-ID"); text != "" {
+		// A reconnecting EventSource sends the id it saw last: it wins over
+		// the after it was first opened with.
+		id, err := ParseLastEventID(text)
+		if err != nil {
+			bad = append(bad, InvalidParam{Name: "Last-Event-ID", Reason: "the Last-Event-ID header " + err.Error()})
+		}
+		after, hasAfter = id, true
+	}
+	limit := defaultEventList
+	if text, ok := q.lookup("limit"); ok {
+		n, err := strconv.Atoi(text)
+		if err != nil || n < 1 || n > maxEventList {
+			bad = append(bad, InvalidParam{Name: "limit", Reason: fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", maxEventList, clip([]byte(text)))})
+		}
+		limit = n
+	}
+	if len(bad) > 0 {
+		return invalid(bad...)
+	}
+	if !wantsEventStream(r) {
+		return s.listEvents(w, r, after, hasAfter, limit)
+	}
+	return s.streamEvents(w, r, after, hasAfter)
+}
+
+// listEvents answers with up to limit events after after; without after,
+// the newest limit events.
+func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, after int64, hasAfter bool, limit int) error {
+	ctx := r.Context()
+	if !hasAfter {
+		last, err := s.patrols.store.LastEventID(ctx)
+		if err != nil {
+			return err
+		}
+		after = max(0, last-int64(limit))
+	}
+	evs, err := s.patrols.store.EventsAfter(ctx, after, limit)
+	if err != nil {
+		return err
+	}
+	v, _ := s.current()
+	out := EventList{Events: make([]Event, len(evs)), Last: after}
+	for i, e := range evs {
+		out.Events[i] = eventOf(v, e)
+		out.Last = e.ID
+	}
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	return nil
+}
+
+// streamEvents sends every event after after (without one: every event
+// from now on) as Server-Sent Events until the client leaves or the
+// server shuts down. Missed events are replayed from the store, then the
+// stream follows the hub; a client too slow for the hub is caught up from
+// the store again. Each event is sent once, in id order.
+func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, after int64, hasAfter bool) error {
+	p := s.patrols
+	ctx := r.Context()
+	last, err := p.store.LastEventID(ctx)
+	if err != nil {
+		return err
+	}
+	if !hasAfter || after > last {
+		// An id from the future (another database, or one reset) would
+		// hold back every event until ids caught up with it.
+		after = last
+	}
+	sub, ok := p.hub.subscribe()
+	if !ok {
+		return &Problem{Kind: data.ErrUnavailable, Detail: "the server is shutting down; reconnect to another", RetryAfterSeconds: 1}
+	}
+	sw := newStreamWriter(w, p.opts.WriteWait)
+	if err := sw.start(streamRetry); err != nil {
+		p.hub.unsubscribe(sub)
+		return nil
+	}
+	heartbeat := time.NewTicker(p.opts.Heartbeat)
+	defer heartbeat.Stop()
+	for {
+		after, err = s.replay(ctx, sw, after)
+		if err != nil {
+			p.hub.unsubscribe(sub)
+			s.streamEnded(r, err)
+			return nil
+		}
+		after, err = s.follow(ctx, sw, sub, heartbeat.C, after)
+		if !errors.Is(err, errLagged) {
+			p.hub.unsubscribe(sub)
+			s.streamEnded(r, err)
+			return nil
+		}
+		if sub, ok = p.hub.subscribe(); !ok {
+			_ = sw.comment("server shutting down; reconnect")
+			return nil
+		}
+	}
+}
+
+var (
+	errLagged        = errors.New("api: stream client lagged")
+	errStreamClosing = errors.New("api: server shutting down")
+)
+
+// replay sends the stored events after after, page by page, and returns
+// the id of the last one sent.
+func (s *Server) replay(ctx context.Context, sw *streamWriter, after int64) (int64, error) {
+	for {
+		evs, err := s.patrols.store.EventsAfter(ctx, after, eventPage)
+		if err != nil {
+			return after, err
+		}
+		v, _ := s.current()
+		for _, e := range evs {
+			if err := sw.event(e.ID, eventOf(v, e)); err != nil {
+				return after, err
+			}
+			after = e.ID
+		}
+		if len(evs) < eventPage {
+			return after, nil
+		}
+	}
+}
+
+// follow sends the hub's events with ids above after, and heartbeats,
+// until the client leaves, the hub drops it (errLagged) or closes.
+func (s *Server) follow(ctx context.Context, sw *streamWriter, sub *subscriber, heartbeat <-chan time.Time, after int64) (int64, error) {
+	for {
+		select {
+		case <-ctx.Done():
+			return after, ctx.Err()
+		case <-heartbeat:
+			if err := sw.comment("heartbeat"); err != nil {
+				return after, err
+			}
+		case e, ok := <-sub.ch:
+			switch {
+			case !ok && sub.lagged:
+				return after, errLagged
+			case !ok:
+				_ = sw.comment("server shutting down; reconnect")
+				return after, errStreamClosing
+			case e.ID <= after:
+				continue
+			}
+			v, _ := s.current()
+			if err := sw.event(e.ID, eventOf(v, e)); err != nil {
+				return after, err
+			}
+			after = e.ID
+		}
+	}
+}
+
+// streamEnded logs why a stream ended when it is worth knowing.
+func (s *Server) streamEnded(r *http.Request, err error) {
+	switch {
+	case err == nil, errors.Is(err, context.Canceled), errors.Is(err, errStreamClosing):
+	case errors.Is(err, errStreamWrite):
+		s.logger.InfoContext(r.Context(), "event stream client gone or too slow", "request_id", requestIDFrom(r.Context()), "err", err)
+	default:
+		s.logger.WarnContext(r.Context(), "event stream ended", "request_id", requestIDFrom(r.Context()), "err", err)
+	}
+}
+
+// renderEvents names events against the dataset in force, for webhooks.
+func (s *Server) renderEvents(evs []patrol.Event) []Event {
+	v, _ := s.current()
+	out := make([]Event, len(evs))
+	for i, e := range evs {
+		out[i] = eventOf(v, e)
+	}
+	return out
+}

@@ -1,0 +1,428 @@
+package api
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"jingge/api/apitest"
+	"jingge/geo/patrol"
+)
+
+func TestParseLastEventID(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"0", 0, true}, {"42", 42, true}, {" 42 ", 42, true}, {"9223372036854775807", 1<<63 - 1, true},
+		{"", 0, false}, {"-1", 0, false}, {"+1", 0, false}, {"1.5", 0, false}, {"abc", 0, false},
+		{"9223372036854775808", 0, false}, {"0x10", 0, false},
+	} {
+		got, err := ParseLastEventID(c.in)
+		if (err == nil) != c.ok || got != c.want {
+			t.Errorf("ParseLastEventID(%q) = %d, %v; want %d, ok %v", c.in, got, err, c.want, c.ok)
+		}
+	}
+}
+
+func FuzzParseLastEventID(f *testing.F) {
+	for _, s := range []string{"0", "17", " 3", "-1", "+4", "", "1e3", "99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		id, err := ParseLastEventID(s)
+		if err != nil {
+			return
+		}
+		if id < 0 || strconv.FormatInt(id, 10) != strings.TrimLeft(strings.TrimSpace(s), "0") && id != 0 {
+			t.Fatalf("ParseLastEventID(%q) = %d", s, id)
+		}
+	})
+}
+
+func TestEventsList(t *testing.T) {
+	s, _ := newPatrolServer(t, PatrolOptions{})
+	postPings(t, s, pingBody(pingJSON("m1", 0, apitest.InCommunity, ""), pingJSON("m1", 5, apitest.InCommunityB, ""), pingJSON("m5", 0, apitest.InPoliceOnly, "")), http.StatusOK)
+	var list EventList
+	decodeJSON(t, serve(t, s.Handler(), http.MethodGet, "/api/v1/events", ""), &list)
+	if len(list.Events) != 4 || list.Last != 4 || list.Events[0].ID != 1 {
+		t.Fatalf("events: %+v", list)
+	}
+	decodeJSON(t, serve(t, s.Handler(), http.MethodGet, "/api/v1/events?after=1&limit=2", ""), &list)
+	if len(list.Events) != 2 || list.Events[0].ID != 2 || list.Last != 3 {
+		t.Errorf("after=1&limit=2: %+v", list)
+	}
+	decodeJSON(t, serve(t, s.Handler(), http.MethodGet, "/api/v1/events?limit=1", ""), &list)
+	if len(list.Events) != 1 || list.Events[0].ID != 4 {
+		t.Errorf("the newest event: %+v", list)
+	}
+	decodeJSON(t, serve(t, s.Handler(), http.MethodGet, "/api/v1/events?after=4", ""), &list)
+	if len(list.Events) != 0 || list.Last != 4 {
+		t.Errorf("nothing after the last: %+v", list)
+	}
+	for _, bad := range []string{"?after=-1", "?after=x", "?limit=0", "?limit=1001"} {
+		expectProblem(t, serve(t, s.Handler(), http.MethodGet, "/api/v1/events"+bad, ""), http.StatusBadRequest)
+	}
+	rec := get(t, s.Handler(), "/api/v1/events", "Last-Event-ID", "nope", "Accept", contentTypeEventStream)
+	if p := expectProblem(t, rec, http.StatusBadRequest); p.InvalidParams[0].Name != "Last-Event-ID" {
+		t.Errorf("bad Last-Event-ID: %+v", p)
+	}
+}
+
+// liveServer runs s (with Run) behind a real HTTP server.
+type liveServer struct {
+	*httptest.Server
+	api    *Server
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func startLive(t *testing.T, s *Server, configure func(*http.Server)) *liveServer {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ls := &liveServer{api: s, cancel: cancel, done: make(chan struct{})}
+	go func() { defer close(ls.done); s.Run(ctx) }()
+	ls.Server = httptest.NewUnstartedServer(s.Handler())
+	if configure != nil {
+		configure(ls.Server.Config)
+	}
+	ls.Server.Config.RegisterOnShutdown(s.CloseStreams)
+	ls.Server.Start()
+	t.Cleanup(func() {
+		s.CloseStreams()
+		ls.Server.Close()
+		cancel()
+		<-ls.done
+	})
+	return ls
+}
+
+// post sends pings to the live server.
+func (ls *liveServer) post(t *testing.T, pings ...string) PingResponse {
+	t.Helper()
+	_, resp := postPings(t, ls.api, pingBody(pings...), http.StatusOK)
+	return resp
+}
+
+// sseClient reads one event stream.
+type sseClient struct {
+	resp  *http.Response
+	lines chan string
+}
+
+// sseEvent is what a client parsed from the stream.
+type sseEvent struct {
+	id      string
+	data    string
+	comment string
+}
+
+func openStream(t *testing.T, url string, lastEventID string) *sseClient {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url+"/api/v1/events", nil)
+	req.Header.Set("Accept", contentTypeEventStream)
+	if lastEventID != "" {
+		req.Header.Set("Last-Event-ID", lastEventID)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != contentTypeEventStream {
+		body, _ := io.ReadAll(resp.Body)
+		t.Fatalf("stream: %d %s %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	c := &sseClient{resp: resp, lines: make(chan string, 1024)}
+	go func() {
+		defer close(c.lines)
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			c.lines <- sc.Text()
+		}
+	}()
+	t.Cleanup(func() { resp.Body.Close() })
+	return c
+}
+
+// next returns the next event or comment, or ok false when the stream
+// ended or nothing came within timeout.
+func (c *sseClient) next(timeout time.Duration) (ev sseEvent, ok bool) {
+	deadline := time.After(timeout)
+	for {
+		select {
+		case line, open := <-c.lines:
+			switch {
+			case !open:
+				return ev, false
+			case line == "":
+				if ev != (sseEvent{}) {
+					return ev, true
+				}
+			case strings.HasPrefix(line, ": "):
+				ev.comment = line[2:]
+			case strings.HasPrefix(line, "id: "):
+				ev.id = line[4:]
+			case strings.HasPrefix(line, "data: "):
+				ev.data = line[6:]
+			}
+		case <-deadline:
+			return ev, false
+		}
+	}
+}
+
+// events reads events (skipping comments) until n arrived.
+func (c *sseClient) events(t *testing.T, n int) []string {
+	t.Helper()
+	var ids []string
+	for len(ids) < n {
+		ev, ok := c.next(5 * time.Second)
+		if !ok {
+			t.Fatalf("stream ended or stalled after events %v; want %d", ids, n)
+		}
+		if ev.id != "" {
+			if !strings.Contains(ev.data, `"id":`+ev.id+`,`) {
+				t.Fatalf("event id %s with data %s", ev.id, ev.data)
+			}
+			ids = append(ids, ev.id)
+		}
+	}
+	return ids
+}
+
+// quiet fails t if an event arrives within d.
+func (c *sseClient) quiet(t *testing.T, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		ev, ok := c.next(time.Until(deadline))
+		if ok && ev.id != "" {
+			t.Fatalf("unexpected event %s: %s", ev.id, ev.data)
+		}
+	}
+}
+
+func seq(from, to int) string {
+	var out []string
+	for i := from; i <= to; i++ {
+		out = append(out, strconv.Itoa(i))
+	}
+	return strings.Join(out, ",")
+}
+
+// TestStreamResume: a client that saw event 2 reconnects with
+// Last-Event-ID and gets exactly the events it missed, then live ones.
+func TestStreamResume(t *testing.T) {
+	s, _ := newPatrolServer(t, PatrolOptions{})
+	ls := startLive(t, s, nil)
+	ls.post(t, pingJSON("m1", 0, apitest.InCommunity, ""), pingJSON("m1", 5, apitest.InCommunityB, ""), pingJSON("m5", 0, apitest.InPoliceOnly, "")) // events 1..4
+	live := openStream(t, ls.URL, "")
+	resumed := openStream(t, ls.URL, "2")
+	if got := strings.Join(resumed.events(t, 2), ","); got != "3,4" {
+		t.Fatalf("resumed after 2: %s, want 3,4", got)
+	}
+	ls.post(t, pingJSON("m1", 10, apitest.InCommunity, ""), pingJSON("m2", 0, apitest.InCommunity, "")) // events 5..7
+	if got := strings.Join(resumed.events(t, 3), ","); got != "5,6,7" {
+		t.Errorf("resumed stream live: %s, want 5,6,7", got)
+	}
+	if got := strings.Join(live.events(t, 3), ","); got != "5,6,7" {
+		t.Errorf("a stream without Last-Event-ID starts now: %s, want 5,6,7", got)
+	}
+	resumed.quiet(t, 200*time.Millisecond)
+	again := openStream(t, ls.URL, "0")
+	if got := strings.Join(again.events(t, 7), ","); got != seq(1, 7) {
+		t.Errorf("from 0: %s", got)
+	}
+	future := openStream(t, ls.URL, "1000")
+	ls.post(t, pingJSON("m2", 5, apitest.InCommunityB, "")) // events 8, 9
+	if got := strings.Join(future.events(t, 2), ","); got != "8,9" {
+		t.Errorf("a Last-Event-ID from the future: %s, want 8,9", got)
+	}
+}
+
+func TestStreamHeartbeat(t *testing.T) {
+	s, _ := newPatrolServer(t, PatrolOptions{Heartbeat: 30 * time.Millisecond})
+	ls := startLive(t, s, nil)
+	c := openStream(t, ls.URL, "")
+	beats := 0
+	for beats < 3 {
+		ev, ok := c.next(time.Second)
+		if !ok {
+			t.Fatalf("no heartbeat within a second (got %d)", beats)
+		}
+		if ev.comment == "heartbeat" {
+			beats++
+		}
+	}
+}
+
+// TestStreamOutlivesServerTimeouts: a stream lasts far longer than the
+// server's ReadTimeout and WriteTimeout.
+func TestStreamOutlivesServerTimeouts(t *testing.T) {
+	s, _ := newPatrolServer(t, PatrolOptions{Heartbeat: 50 * time.Millisecond})
+	ls := startLive(t, s, func(hs *http.Server) {
+		hs.ReadTimeout = 150 * time.Millisecond
+		hs.WriteTimeout = 150 * time.Millisecond
+	})
+	c := openStream(t, ls.URL, "")
+	time.Sleep(600 * time.Millisecond)
+	ls.post(t, pingJSON("m1", 0, apitest.InCommunity, ""))
+	if got := c.events(t, 1); got[0] != "1" {
+		t.Errorf("event after the timeouts: %v", got)
+	}
+}
+
+// TestStreamSlowClient: a client whose buffer overflows is caught up from
+// the store; it still gets every event once, in order, and publishing
+// never waited for it.
+func TestStreamSlowClient(t *testing.T) {
+	s, _ := newPatrolServer(t, PatrolOptions{StreamBuffer: 1})
+	ls := startLive(t, s, nil)
+	c := openStream(t, ls.URL, "")
+	for i := range 40 {
+		pt := apitest.InCommunity
+		if i%2 == 1 {
+			pt = apitest.InCommunityB
+		}
+		start := time.Now()
+		resp := ls.post(t, pingJSON("m1", i, pt, ""))
+		if time.Since(start) > time.Second {
+			t.Errorf("a write waited %v for a slow stream", time.Since(start))
+		}
+		_ = resp
+	}
+	// Events: 1 enter, then a leave and an enter per move.
+	if got := strings.Join(c.events(t, 79), ","); got != seq(1, 79) {
+		t.Errorf("slow client got %s", got)
+	}
+	c.quiet(t, 100*time.Millisecond)
+}
+
+func TestHubDropsSlowSubscribers(t *testing.T) {
+	h := newHub(2)
+	fast, _ := h.subscribe()
+	slow, _ := h.subscribe()
+	h.publish([]patrol.Event{{ID: 1}, {ID: 2}})
+	<-fast.ch
+	<-fast.ch
+	h.publish([]patrol.Event{{ID: 3}})
+	if _, open := <-slow.ch; !open {
+		t.Fatal("slow subscriber closed before its buffer filled")
+	}
+	<-slow.ch
+	for range slow.ch { // drains to the close
+	}
+	if !slow.lagged {
+		t.Error("slow subscriber not marked lagged")
+	}
+	if e := <-fast.ch; e.ID != 3 || h.size() != 1 {
+		t.Errorf("fast subscriber: %+v, %d subscribers", e, h.size())
+	}
+	h.close()
+	if _, open := <-fast.ch; open || fast.lagged {
+		t.Error("close did not end the fast subscriber cleanly")
+	}
+	if _, ok := h.subscribe(); ok {
+		t.Error("subscribed to a closed hub")
+	}
+}
+
+// TestStreamShutdown: shutting the server down ends every stream with a
+// goodbye, and Shutdown does not wait for its timeout.
+func TestStreamShutdown(t *testing.T) {
+	s, _ := newPatrolServer(t, PatrolOptions{})
+	ls := startLive(t, s, nil)
+	c := openStream(t, ls.URL, "")
+	ls.post(t, pingJSON("m1", 0, apitest.InCommunity, ""))
+	c.events(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := ls.Config.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Shutdown took %v", d)
+	}
+	sawBye := false
+	for {
+		ev, ok := c.next(2 * time.Second)
+		if !ok {
+			break
+		}
+		sawBye = sawBye || strings.Contains(ev.comment, "shutting down")
+	}
+	if !sawBye {
+		t.Error("the stream ended without a goodbye")
+	}
+	rec := get(t, s.Handler(), "/api/v1/events", "Accept", contentTypeEventStream)
+	expectProblem(t, rec, http.StatusServiceUnavailable)
+}
+
+// TestStreamClientGone: the handler ends when the client hangs up.
+func TestStreamClientGone(t *testing.T) {
+	s, _ := newPatrolServer(t, PatrolOptions{Heartbeat: 20 * time.Millisecond})
+	ls := startLive(t, s, nil)
+	conn, err := net.Dial("tcp", ls.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+	buf := make([]byte, 256)
+	if _, err := conn.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return s.patrols.hub.size() == 1 })
+	conn.Close()
+	waitFor(t, func() bool { return s.patrols.hub.size() == 0 })
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 5 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestStreamManyClients checks every client of a busy stream gets every
+// event exactly once.
+func TestStreamManyClients(t *testing.T) {
+	s, _ := newPatrolServer(t, PatrolOptions{StreamBuffer: 4})
+	ls := startLive(t, s, nil)
+	clients := make([]*sseClient, 5)
+	for i := range clients {
+		clients[i] = openStream(t, ls.URL, "0")
+	}
+	var wg sync.WaitGroup
+	for _, o := range []string{"m1", "m2"} {
+		wg.Go(func() {
+			for i := range 25 {
+				pt := apitest.InCommunity
+				if i%2 == 1 {
+					pt = apitest.InCommunityB
+				}
+				postPings(t, s, pingBody(pingJSON(o, i, pt, "")), http.StatusOK)
+			}
+		})
+	}
+	wg.Wait()
+	for i, c := range clients {
+		if got := strings.Join(c.events(t, 98), ","); got != seq(1, 98) {
+			t.Errorf("client %d: %s", i, got)
+		}
+	}
+}

@@ -1,0 +1,141 @@
+package api
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"jingge/geo/patrol"
+)
+
+// Dispatch limits.
+const (
+	defaultNearest = 5
+	maxNearest     = 50
+)
+
+// OfficerCandidate is an officer ranked for dispatch to a point.
+type OfficerCandidate struct {
+	PatrolProperties
+	Lon       float64 `json:"lon"` // WGS-84
+	Lat       float64 `json:"lat"`
+	DistanceM float64 `json:"distance_m"` // straight line
+	// ETASeconds is the terrain-adjusted travel estimate: distance × 1.4
+	// for the roads' detours × the terrain difficulty along the way ÷
+	// 45 km/h (so 25 km/h in the mountains).
+	ETASeconds float64 `json:"eta_seconds"`
+}
+
+// NearestOfficers answers GET /api/v1/dispatch/nearest-officers.
+type NearestOfficers struct {
+	Point DatumPoint `json:"point"`
+	// ByDistance and ByTime rank the officers reporting now (not silent);
+	// they may differ where terrain slows one route.
+	ByDistance []OfficerCandidate `json:"by_distance"`
+	ByTime     []OfficerCandidate `json:"by_time"`
+}
+
+// StationCandidate is a station with the distance and travel estimate to a point.
+type StationCandidate struct {
+	StationRef
+	Lon        float64 `json:"lon"`
+	Lat        float64 `json:"lat"`
+	DistanceM  float64 `json:"distance_m"`
+	ETASeconds float64 `json:"eta_seconds"`
+}
+
+// NearestStation answers GET /api/v1/dispatch/nearest-station.
+type NearestStation struct {
+	Point DatumPoint `json:"point"`
+	// Responsible is the station whose grids hold the point; null outside
+	// every grid.
+	Responsible *StationRef       `json:"responsible"`
+	Nearest     *StationCandidate `json:"nearest"` // by straight-line distance
+	Fastest     *StationCandidate `json:"fastest"` // by travel estimate
+}
+
+// dispatchPoint reads lon, lat and crs and returns the point in the
+// dataset's datum, with the view.
+func (s *Server) dispatchPoint(q query) (*view, orb.Point, DatumPoint, error) {
+	lon, _ := q.lookup("lon")
+	lat, _ := q.lookup("lat")
+	pt, err := ParseCoordinates(lon, lat)
+	from, crsErr := parseCRS("crs", q.get("crs"))
+	if err != nil || crsErr != nil {
+		return nil, orb.Point{}, DatumPoint{}, joinInvalid(err, crsErr)
+	}
+	v, err := s.current()
+	if err != nil {
+		return nil, orb.Point{}, DatumPoint{}, err
+	}
+	at := v.toDatum(pt, from)
+	return v, at, DatumPoint{Lon: at[0], Lat: at[1], Datum: v.datumName}, nil
+}
+
+func (s *Server) handleNearestOfficers(w http.ResponseWriter, r *http.Request, q query) error {
+	p := s.patrols
+	if p.store == nil {
+		return errNoPatrols(s)
+	}
+	v, at, dp, err := s.dispatchPoint(q)
+	n := defaultNearest
+	var nErr error
+	if text, ok := q.lookup("n"); ok {
+		k, perr := strconv.Atoi(text)
+		if perr != nil || k < 1 || k > maxNearest {
+			nErr = invalid(InvalidParam{Name: "n", Reason: fmt.Sprintf("n must be a whole number from 1 to %d, got %q", maxNearest, clip([]byte(text)))})
+		}
+		n = k
+	}
+	if err != nil || nErr != nil {
+		return joinInvalid(err, nErr)
+	}
+	now := p.opts.Now()
+	var live []patrol.State
+	for _, st := range p.board.States() {
+		if s.patrols.status(st, now) != "silent" {
+			live = append(live, st)
+		}
+	}
+	byDist, byTime := patrol.NearestOfficers(v.ix, patrol.DefaultTravel, live, at, n)
+	resp := NearestOfficers{Point: dp, ByDistance: s.officerCandidates(v, byDist, now), ByTime: s.officerCandidates(v, byTime, now)}
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, resp)
+	return nil
+}
+
+func (s *Server) officerCandidates(v *view, cs []patrol.Candidate, now time.Time) []OfficerCandidate {
+	out := make([]OfficerCandidate, len(cs))
+	for i, c := range cs {
+		ll := v.toWGS84(c.Location)
+		out[i] = OfficerCandidate{PatrolProperties: s.patrolProperties(v, c.State, now), Lon: ll[0], Lat: ll[1],
+			DistanceM: math.Round(c.DistanceM), ETASeconds: math.Round(c.Travel.Seconds())}
+	}
+	return out
+}
+
+func (s *Server) handleNearestStation(w http.ResponseWriter, r *http.Request, q query) error {
+	v, at, dp, err := s.dispatchPoint(q)
+	if err != nil {
+		return err
+	}
+	resp := NearestStation{Point: dp}
+	if h := v.ix.Lookup(at); h.Station != nil {
+		resp.Responsible = stationRef(h.Station)
+	}
+	byDist, byTime := patrol.NearestStations(v.ix, patrol.DefaultTravel, at, 1)
+	candidate := func(cs []patrol.Candidate) *StationCandidate {
+		if len(cs) == 0 {
+			return nil
+		}
+		st, _ := v.ix.Station(cs[0].ID)
+		ll := v.toWGS84(cs[0].Location)
+		return &StationCandidate{StationRef: *stationRef(st), Lon: ll[0], Lat: ll[1], DistanceM: math.Round(cs[0].DistanceM), ETASeconds: math.Round(cs[0].Travel.Seconds())}
+	}
+	resp.Nearest, resp.Fastest = candidate(byDist), candidate(byTime)
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, resp)
+	return nil
+}
