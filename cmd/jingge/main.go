@@ -32,6 +32,9 @@ func commands() map[string]command {
 		"import":  {"import FILE.geojson | --lantian: replace the PostGIS dataset (--fix, --dry-run, --db)", runImport},
 		"export":  {"export the dataset as GeoJSON (--as-of, -o, --db)", runExport},
 
+		// Demo traffic for a running server.
+		"simulate": {"simulate patrols: move officers inside their grids and post their positions to a server (--server, --officers, --interval, --duration)", runSimulate},
+
 		"plan":       {"plan measure|propose|list|show|compare|export|apply: officer and grid plans (--db)", runPlan},
 		"assessment": {"assessment import FILE.csv | show MONTH [TO]: the monthly station assessment (--db)", runAssessment},
 	}

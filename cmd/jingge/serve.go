@@ -43,6 +43,8 @@ type serveOptions struct {
 	dbURL           string
 	logFormat       string
 	shutdownTimeout time.Duration
+	// patrols are the patrol settings (silence, webhooks).
+	patrols *patrolFlags
 	// planConfig is the planner's configuration file; "" for the defaults.
 	planConfig string
 }
@@ -60,6 +62,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
 	fs.StringVar(&o.logFormat, "log-format", "auto", "log `format`: json, text, or auto (text on a terminal, else json)")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish after SIGINT or SIGTERM")
 	fs.StringVar(&o.planConfig, "plan-config", os.Getenv("JINGGE_PLAN_CONFIG"), "planner configuration `FILE`: JSON holding only what differs from the defaults in docs/planning.md (env JINGGE_PLAN_CONFIG)")
+	o.patrols = addPatrolFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return o, flagError(err)
 	}
@@ -114,11 +117,17 @@ func serve(ctx context.Context, o serveOptions, store data.Store, logger *slog.L
 		}
 	}()
 
+	patrols, closePatrols := openPatrols(store)
+	defer func() {
+		if err := closePatrols(); err != nil {
+			logger.Error("closing the patrol store", "err", err)
+		}
+	}()
 	planCfg, err := loadPlanConfig(o.planConfig)
 	if err != nil {
 		return err
 	}
-	planner, err := newPlanner(ctx, store, live, logger, planCfg)
+	planner, err := newPlanner(ctx, store, live, logger, planCfg, patrols)
 	if err != nil {
 		return fmt.Errorf("setting up the planner: %w", err)
 	}
@@ -127,8 +136,9 @@ func serve(ctx context.Context, o serveOptions, store data.Store, logger *slog.L
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", o.addr, err)
 	}
+	apiServer := api.New(withPatrols(withIncidents(api.Config{Index: live, Logger: logger, Planner: planner}, store), patrols, o.patrols))
 	srv := &http.Server{
-		Handler:           api.New(withIncidents(api.Config{Index: live, Logger: logger, Planner: planner}, store)).Handler(),
+		Handler:           apiServer.Handler(),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -143,6 +153,8 @@ func serve(ctx context.Context, o serveOptions, store data.Store, logger *slog.L
 	fmt.Fprintf(stdout, "jingge: serving on %s (API description at %s/api/v1/openapi.json)\n", url, url)
 	logger.Info("listening", "addr", ln.Addr().String())
 
+	stopPatrols := runPatrols(ctx, srv, apiServer, logger)
+	defer stopPatrols()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
