@@ -271,6 +271,19 @@ func (p *Patrols) commitGroup(ctx context.Context, group []*pingRequest) []pingR
 	if err != nil {
 		return fail(err)
 	}
+	// The pings go in before the officers' rows are locked, so a second
+	// committer can COPY while the first holds the locks.
+	nPings := 0
+	for i, r := range group {
+		if record[i] {
+			nPings += len(r.batch.Pings)
+		}
+	}
+	if nPings > 0 {
+		if err := p.copyPings(ctx, tx, group, record, nPings); err != nil {
+			return fail(err)
+		}
+	}
 	states, err := lockStates(ctx, tx, officers)
 	if err != nil {
 		return fail(err)
@@ -279,7 +292,6 @@ func (p *Patrols) commitGroup(ctx context.Context, group []*pingRequest) []pingR
 	var events []patrol.Event
 	parts := make([]groupRequest, 0, len(group))
 	changed := map[string]bool{}
-	nPings := 0
 	for i, r := range group {
 		if !record[i] {
 			continue
@@ -300,12 +312,6 @@ func (p *Patrols) commitGroup(ctx context.Context, group []*pingRequest) []pingR
 		gr.evEnd = len(events)
 		gr.moved = slices.Sorted(mapKeys(moved))
 		parts = append(parts, gr)
-		nPings += len(r.batch.Pings)
-	}
-	if nPings > 0 {
-		if err := p.copyPings(ctx, tx, group, record, nPings); err != nil {
-			return fail(err)
-		}
 	}
 	if err := writeStatesAndEvents(ctx, tx, states, slices.Sorted(mapKeys(changed)), events); err != nil {
 		return fail(err)
