@@ -1,0 +1,100 @@
+package api
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+)
+
+// Fuzz targets for the parsers of the incident, grid-edit and assessment
+// routes that had none: each must refuse bad input with a 400-class
+// problem (or a validation error) and never panic or accept nonsense.
+
+// FuzzAssessmentCSV checks the assessment import: rows come back with a
+// station, a month and line numbers inside the file, or the whole file is
+// refused with an error.
+func FuzzAssessmentCSV(f *testing.F) {
+	for _, s := range []string{
+		"station,month,familiarity_num,familiarity_den\nchengguan,2026-03,5,10\n",
+		"\ufeff站点,月份\nchengguan,2026年3月\n",
+		"station,month\n,\n", "month\n2026-13\n", "", "\"unterminated\n", "station,month,familiarity_num\nx,2026-03,-1e999\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		rows, err := ParseAssessmentCSV(strings.NewReader(text))
+		if err != nil {
+			return
+		}
+		lines := strings.Count(text, "\n") + 1
+		for _, r := range rows {
+			if r.Line < 2 || r.Line > lines+1 || r.Entry.StationID == "" || r.Entry.Month == "" {
+				t.Fatalf("%q gave row %+v", text, r)
+			}
+		}
+	})
+}
+
+// FuzzIncidentFilterParams checks the time, polygon and radius filters of
+// GET /api/v1/incidents: an accepted polygon is closed and finite, an
+// accepted circle has a finite centre and a positive radius.
+func FuzzIncidentFilterParams(f *testing.F) {
+	for _, s := range [][3]string{
+		{"2026-01-01", "109.3,34.14,109.34,34.14,109.32,34.16", "109.31,34.15"},
+		{"2026-01-01T08:00:00+08:00", "1,2,3", "NaN,1"}, {"x", "", ""}, {"2026-02-30", "1,1,1,1,1,1,1,1", "0,0"},
+	} {
+		f.Add(s[0], s[1], s[2], "3000")
+	}
+	f.Fuzz(func(t *testing.T, timeText, polygonText, nearText, radiusText string) {
+		if _, bad := parseTimeParam("from", timeText, false); bad != nil && bad.Name != "from" {
+			t.Fatalf("time %q: bad param %q", timeText, bad.Name)
+		}
+		if p, bad := parsePolygon(polygonText); bad == nil {
+			if len(p) == 0 || len(p[0]) < 4 || p[0][0] != p[0][len(p[0])-1] {
+				t.Fatalf("polygon %q gave %v", polygonText, p)
+			}
+			for _, pt := range p[0] {
+				if math.IsNaN(pt[0]) || math.IsNaN(pt[1]) || math.IsInf(pt[0], 0) || math.IsInf(pt[1], 0) {
+					t.Fatalf("polygon %q gave %v", polygonText, p)
+				}
+			}
+		}
+		if c, bad := parseNear(nearText, radiusText); bad == nil {
+			if math.IsNaN(c.RadiusMeters) || c.RadiusMeters <= 0 || math.IsInf(c.RadiusMeters, 0) || math.IsNaN(c.Center[0]) || math.IsNaN(c.Center[1]) {
+				t.Fatalf("near %q radius %q gave %+v", nearText, radiusText, c)
+			}
+		}
+	})
+}
+
+// FuzzGridEdit checks the body of PUT /api/v1/grids/{id}: refused with a
+// problem, or decoded to a finite geometry (or none: attributes only).
+func FuzzGridEdit(f *testing.F) {
+	for _, s := range []string{
+		`{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[109.3,34.1],[109.4,34.1],[109.4,34.2],[109.3,34.1]]]},"properties":{"name":"x"},"base_version":1}`,
+		`{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]}}`, `{}`, ``, `[]`, `{"type":"Feature","geometry":null}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		_, mp, err := decodeGridEdit([]byte(body))
+		if err != nil {
+			var p *Problem
+			if !errors.As(err, &p) {
+				t.Fatalf("error %v is not a problem", err)
+			}
+			return
+		}
+		// A missing or null geometry is an edit of attributes only.
+		for _, poly := range mp {
+			for _, ring := range poly {
+				for _, pt := range ring {
+					if math.IsNaN(pt[0]) || math.IsInf(pt[0], 0) || math.IsNaN(pt[1]) || math.IsInf(pt[1], 0) {
+						t.Fatalf("%q gave a non-finite point", body)
+					}
+				}
+			}
+		}
+	})
+}
