@@ -89,26 +89,21 @@ func (s *Store) AddIncidents(ctx context.Context, b data.IncidentBatch) (data.Ad
 		return data.AddResult{}, mapError("add incidents", err)
 	}
 	defer tx.Rollback(context.Background())
-	if _, err := tx.Exec(ctx, "select pg_advisory_xact_lock_shared($1, hashtext(current_schema()))", lockWrite); err != nil {
-		return data.AddResult{}, mapError("add incidents", err)
-	}
-	if b.Key != "" {
-		prev, replay, err := claimBatchKey(ctx, tx, b.Key, digest)
-		if err != nil || replay {
-			return prev, err
-		}
-	}
-	if err := checkCategories(ctx, tx, rows); err != nil {
-		return data.AddResult{}, err
-	}
-	versions, err := attributedVersions(ctx, tx, rows, b.GridsAsOf)
+	pre, err := prepareBatch(ctx, tx, b.Key, digest, len(rows))
 	if err != nil {
 		return data.AddResult{}, err
 	}
-	ids, err := queryList[int64](ctx, tx, "select nextval('incidents_id_seq') from generate_series(1, $1)", len(rows))
-	if err != nil {
-		return data.AddResult{}, mapError("add incidents: ids", err)
+	if pre.keyTaken {
+		return replayBatch(ctx, tx, b.Key, digest)
 	}
+	if err := checkCategories(rows, pre.categories); err != nil {
+		return data.AddResult{}, err
+	}
+	versions, err := attributedVersions(ctx, tx, rows, pre.epochs, b.GridsAsOf)
+	if err != nil {
+		return data.AddResult{}, err
+	}
+	ids := pre.ids
 	if err := registerGeometry(ctx, tx.Conn()); err != nil {
 		return data.AddResult{}, mapError("add incidents", err)
 	}
@@ -141,30 +136,82 @@ func queryList[T any](ctx context.Context, q querier, sql string, args ...any) (
 	return pgx.CollectRows(rows, pgx.RowTo[T])
 }
 
-// claimBatchKey records key for this transaction, or, when a committed
-// batch holds it, returns that batch's ids with Replayed set. A concurrent
-// transaction with the same key makes this one wait for its outcome.
-func claimBatchKey(ctx context.Context, tx pgx.Tx, key string, digest []byte) (data.AddResult, bool, error) {
-	tag, err := tx.Exec(ctx, "insert into incident_batches (key, digest) values ($1, $2) on conflict (key) do nothing", key, digest)
+// batchStart is what AddIncidents reads at the start of its transaction.
+type batchStart struct {
+	keyTaken   bool // a committed batch holds the idempotency key
+	categories []string
+	epochs     []time.Time
+	ids        []int64
+}
+
+// prepareBatch takes the write lock shared, claims the idempotency key
+// (waiting for a concurrent transaction holding it), and reads the known
+// categories, the grid epochs and n new ids, all in one round trip.
+func prepareBatch(ctx context.Context, tx pgx.Tx, key string, digest []byte, n int) (batchStart, error) {
+	var out batchStart
+	var bt pgx.Batch
+	bt.Queue("select pg_advisory_xact_lock_shared($1, hashtext(current_schema()))", lockWrite)
+	if key != "" {
+		bt.Queue("insert into incident_batches (key, digest) values ($1, $2) on conflict (key) do nothing", key, digest)
+	}
+	bt.Queue("select id from incident_categories order by ord, id")
+	bt.Queue(gridEpochsSQL)
+	bt.Queue("select nextval('incidents_id_seq') from generate_series(1, $1)", n)
+	br := tx.SendBatch(ctx, &bt)
+	err := func() error {
+		if _, err := br.Exec(); err != nil {
+			return err
+		}
+		if key != "" {
+			tag, err := br.Exec()
+			if err != nil {
+				return err
+			}
+			out.keyTaken = tag.RowsAffected() == 0
+		}
+		var err error
+		if out.categories, err = collect[string](br); err != nil {
+			return err
+		}
+		if out.epochs, err = collect[time.Time](br); err != nil {
+			return err
+		}
+		out.ids, err = collect[int64](br)
+		return err
+	}()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
-		return data.AddResult{}, false, mapError("add incidents: idempotency key", err)
+		return out, mapError("add incidents", err)
 	}
-	if tag.RowsAffected() == 1 {
-		return data.AddResult{}, false, nil
+	return out, nil
+}
+
+func collect[T any](br pgx.BatchResults) ([]T, error) {
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
 	}
+	return pgx.CollectRows(rows, pgx.RowTo[T])
+}
+
+// replayBatch answers a batch whose idempotency key a committed batch
+// holds: its ids, if it is the same batch.
+func replayBatch(ctx context.Context, tx pgx.Tx, key string, digest []byte) (data.AddResult, error) {
 	var prev []byte
 	var ids []int64
 	if err := tx.QueryRow(ctx, "select digest, ids from incident_batches where key = $1", key).Scan(&prev, &ids); err != nil {
-		return data.AddResult{}, false, mapError("add incidents: idempotency key", err)
+		return data.AddResult{}, mapError("add incidents: idempotency key", err)
 	}
 	if !bytes.Equal(prev, digest) {
-		return data.AddResult{}, false, fmt.Errorf("postgis: add incidents: %w", &data.MessageError{Kind: data.ErrConflict, Message: fmt.Sprintf("idempotency key %q was used for a different batch", key)})
+		return data.AddResult{}, fmt.Errorf("postgis: add incidents: %w", &data.MessageError{Kind: data.ErrConflict, Message: fmt.Sprintf("idempotency key %q was used for a different batch", key)})
 	}
 	out := data.AddResult{IDs: make([]string, len(ids)), Replayed: true}
 	for i, id := range ids {
 		out.IDs[i] = strconv.FormatInt(id, 10)
 	}
-	return out, true, nil
+	return out, nil
 }
 
 // ensureIncidentPartitions creates the month partitions from lo's month to
@@ -189,13 +236,9 @@ func (s *Store) ensureIncidentPartitions(ctx context.Context, lo, hi time.Time) 
 	return nil
 }
 
-// checkCategories names every incident whose category is not a row of
-// incident_categories.
-func checkCategories(ctx context.Context, tx pgx.Tx, rows []geo.Incident) error {
-	known, err := queryList[string](ctx, tx, "select id from incident_categories order by ord, id")
-	if err != nil {
-		return mapError("add incidents: categories", err)
-	}
+// checkCategories names every incident whose category is not one of
+// known (the rows of incident_categories).
+func checkCategories(rows []geo.Incident, known []string) error {
 	var probs []data.IncidentProblem
 	for i := range rows {
 		if !slices.Contains(known, string(rows[i].Category)) {
@@ -225,11 +268,8 @@ type attribution struct{ community, police int32 }
 // their start) and against the epoch the attribution knew (asOf), and
 // returns those versions. Grids that no longer match
 // mean the grids changed while the batch was attributed: ErrConflict.
-func attributedVersions(ctx context.Context, tx pgx.Tx, rows []geo.Incident, asOf time.Time) ([]attribution, error) {
-	epochs, err := gridEpochs(ctx, tx)
-	if err != nil {
-		return nil, mapError("add incidents: grid epochs", err)
-	}
+func attributedVersions(ctx context.Context, tx pgx.Tx, rows []geo.Incident, epochs []time.Time, asOf time.Time) ([]attribution, error) {
+	var err error
 	if err := data.CheckGridsAsOf(epochs, asOf, rows); err != nil {
 		return nil, fmt.Errorf("postgis: add incidents: %w", err)
 	}
@@ -246,17 +286,32 @@ func attributedVersions(ctx context.Context, tx pgx.Tx, rows []geo.Incident, asO
 	if len(epochs) == 0 {
 		return nil, fmt.Errorf("postgis: add incidents: %w", &data.MessageError{Kind: data.ErrStaleAttribution, Message: "no grids are in force; attribute the incidents again and retry"})
 	}
-	inEpoch := map[int]map[string]gridRef{}
-	stale := 0
+	// The grids each epoch's incidents name, read once per epoch.
+	named := map[int][]string{}
+	seen := map[int]map[string]bool{}
+	epochOf := make([]int, len(rows))
 	for i := range rows {
 		e := data.EpochOf(epochs, rows[i].OccurredAt)
-		refs, ok := inEpoch[e]
-		if !ok {
-			if refs, err = gridsAt(ctx, tx, epochs[e]); err != nil {
-				return nil, mapError("add incidents: grid versions", err)
-			}
-			inEpoch[e] = refs
+		epochOf[i] = e
+		if seen[e] == nil {
+			seen[e] = map[string]bool{}
 		}
+		for _, id := range []string{rows[i].CommunityGridID, rows[i].PoliceGridID} {
+			if id != "" && !seen[e][id] {
+				seen[e][id] = true
+				named[e] = append(named[e], id)
+			}
+		}
+	}
+	inEpoch := map[int]map[string]gridRef{}
+	for e, ids := range named {
+		if inEpoch[e], err = gridsAt(ctx, tx, epochs[e], ids); err != nil {
+			return nil, mapError("add incidents: grid versions", err)
+		}
+	}
+	stale := 0
+	for i := range rows {
+		refs := inEpoch[epochOf[i]]
 		inc := &rows[i]
 		if inc.CommunityGridID != "" {
 			g, ok := refs[inc.CommunityGridID]
@@ -281,10 +336,10 @@ func attributedVersions(ctx context.Context, tx pgx.Tx, rows []geo.Incident, asO
 	return out, nil
 }
 
-// gridsAt returns the grid versions in force at t by grid id.
-func gridsAt(ctx context.Context, tx pgx.Tx, t time.Time) (map[string]gridRef, error) {
+// gridsAt returns the versions of the grids ids in force at t by grid id.
+func gridsAt(ctx context.Context, tx pgx.Tx, t time.Time, ids []string) (map[string]gridRef, error) {
 	rows, err := tx.Query(ctx, `select id, version, level, station_id, coalesce(parent_id, '') from grids
-		where valid_from <= $1 and (valid_to is null or $1 < valid_to)`, t)
+		where id = any($2) and valid_from <= $1 and (valid_to is null or $1 < valid_to)`, t, ids)
 	if err != nil {
 		return nil, err
 	}
