@@ -230,7 +230,7 @@ func TestStyleHandler(t *testing.T) {
 		Layers  []map[string]any             `json:"layers"`
 	}
 	decodeJSON(t, rec, &st)
-	if st.Version != 8 || st.Glyphs != "http://example.com/fonts/{fontstack}/{range}.pbf" || st.Sources[tiles.StyleSource]["url"] != "http://example.com/tiles.json" {
+	if st.Version != 8 || st.Glyphs != "" || st.Sources[tiles.StyleSource]["url"] != "http://example.com/tiles.json" {
 		t.Errorf("style %+v", st)
 	}
 	if !strings.Contains(rec.Body.String(), "#009E73") {

@@ -168,6 +168,7 @@ var paramExamples = map[string]struct{ target, body string }{
 	"lookupPoint": {"/api/v1/lookup?lon=109.305&lat=34.15&crs=wgs84", ""},
 	"lookupBatch": {"/api/v1/lookup?crs=wgs84", `{"points":[[109.305,34.15]]}`},
 	"listGrids":   {"/api/v1/grids?bbox=109.3,34.14,109.34,34.16&level=police&station=wenjilu", ""},
+	"searchGrids": {"/api/v1/search?q=610122&limit=5", ""},
 	// Patrols.
 	"postPings":       {"/api/v1/patrols/pings?crs=wgs84", pingExample},
 	"listPatrols":     {"/api/v1/patrols?station=wenjilu", ""},

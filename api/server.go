@@ -10,6 +10,7 @@ package api
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -50,6 +51,11 @@ type Config struct {
 	// Tiles serves the vector tiles, TileJSON and style; it must follow
 	// Index. Nil makes one with default options.
 	Tiles *tiles.Service
+	// Web holds the built web pages (see package web): index.html, m.html
+	// and assets/. Nil serves no pages.
+	Web fs.FS
+	// UI is what the pages are told at /api/v1/ui-config.
+	UI UIConfig
 	// Patrols stores patrol positions and geofence events; nil answers
 	// the patrol, event and nearest-officer routes with 503.
 	Patrols data.PatrolStore
@@ -95,6 +101,9 @@ type Server struct {
 	onParamRead func(route, param string)
 	// tiles renders and caches vector tiles of the index in force.
 	tiles *tiles.Service
+	// web is the built site the pages are served from; ui configures them.
+	web *webSite
+	ui  UIConfig
 	// patrols holds the latest officer states and feeds the event streams.
 	patrols *patrols
 	// planner answers the planner's and the assessment's routes.
@@ -138,11 +147,18 @@ func New(cfg Config) *Server {
 	}
 	s.patrols = newPatrols(cfg.Patrols, cfg.PatrolOptions, s.logger)
 	s.patrols.hooks.render = s.renderEvents
+	s.ui = cfg.UI
+	site, err := loadWebSite(cfg.Web, cfg.UI)
+	if err != nil {
+		s.logger.Error("the web pages cannot be served", "err", err)
+		site, _ = loadWebSite(nil, cfg.UI)
+	}
+	s.web = site
 	s.router = mux.NewRouter()
 	for _, rt := range s.routes() {
 		s.router.Handle(rt.path, s.endpoint(rt)).Methods(rt.method).Name(rt.name)
 	}
-	s.router.NotFoundHandler = http.HandlerFunc(s.noRoute)
+	s.router.NotFoundHandler = s.pages(http.HandlerFunc(s.noRoute))
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
 	s.handler = withRequestID(withAccessLog(s.logger, withRecovery(s.logger, withBodyLimit(s.logger, s.maxBodyBytes, s.router))))
 	return s
@@ -182,6 +198,8 @@ func (s *Server) routes() []route {
 		{"getTileJSON", http.MethodGet, "/tiles.json", nil, s.handleTileJSON},
 		{"getLayerTileJSON", http.MethodGet, "/tiles/{layer}.json", nil, s.handleLayerTileJSON},
 		{"getStyle", http.MethodGet, "/styles/command-center.json", nil, s.handleStyle},
+		{"searchGrids", http.MethodGet, "/api/v1/search", []string{"q", "limit"}, s.handleSearch},
+		{"getUIConfig", http.MethodGet, "/api/v1/ui-config", nil, s.handleUIConfig},
 		{"postPings", http.MethodPost, "/api/v1/patrols/pings", []string{"crs"}, s.handlePings},
 		{"listPatrols", http.MethodGet, "/api/v1/patrols", []string{"station"}, s.handlePatrols},
 		{"getTrack", http.MethodGet, "/api/v1/patrols/{officer}/track", []string{"from", "to"}, s.handleTrack},

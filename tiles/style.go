@@ -17,26 +17,19 @@ var RegionColors = map[geo.Terrain]string{
 	geo.Hill:     "#CC79A7",
 }
 
-// GlyphsURL returns the glyphs template of the style under base (see
-// TileURL). MapLibre draws CJK ideographs with a local font when the map is
-// created with localIdeographFontFamily, but still fetches Latin glyphs
-// from this template.
-func GlyphsURL(base string) string {
-	return strings.TrimSuffix(base, "/") + "/fonts/{fontstack}/{range}.pbf"
-}
-
 // StyleSource is the one vector source of the style: the combined tiles,
 // described by the TileJSON at /tiles.json.
 const StyleSource = "jingge"
 
-// labelFont is the font stack of every label; Chinese characters come from
-// the client's local font (see GlyphsURL).
+// labelFont is the font stack of every label. The style has no glyphs URL,
+// so MapLibre GL JS (5.11 and later) draws every label with the browser's
+// own fonts: nothing to serve, and Chinese needs no glyph files.
 var labelFont = []string{"Noto Sans Regular"}
 
 // Style returns the command-center MapLibre style (version 8) whose every
-// URL lies under base (see TileURL): the TileJSON of the combined tiles and
-// the glyphs. It has no sprite and no external resource, so it works on an
-// offline network. Grids are filled by the colour of their terrain region;
+// URL lies under base (see TileURL): the TileJSON of the combined tiles. It
+// has no sprite, no glyphs URL (labels are drawn with local fonts) and no
+// external resource, so it works on an offline network. Grids are filled by the colour of their terrain region;
 // borders grow heavier from community grid to police grid to station to
 // county; labels name stations, police grids and community grids as the map
 // zooms in. It fails with ErrNoIndex before an index is published.
@@ -120,12 +113,11 @@ func (s *Service) Style(base string) (map[string]any, error) {
 		"name":    "Jingge command center",
 		"metadata": map[string]any{
 			"jingge:regions": regionLegend(),
-			"jingge:note":    "CJK labels need the map option localIdeographFontFamily; glyphs for Latin text come from the glyphs URL",
+			"jingge:note":    "no glyphs URL: MapLibre GL JS 5.11+ draws labels with local fonts (the map option localIdeographFontFamily picks the CJK font)",
 		},
 		"center":  []any{tj.Center[0], tj.Center[1]},
 		"zoom":    tj.Center[2],
 		"sources": map[string]any{StyleSource: map[string]any{"type": "vector", "url": base + "/tiles.json", "promoteId": "id"}},
-		"glyphs":  GlyphsURL(base),
 		"layers":  layers,
 	}, nil
 }

@@ -16,6 +16,7 @@ import (
 	"jingge/data"
 	"jingge/geo"
 	"jingge/geo/crs"
+	"jingge/web"
 )
 
 // storeOpener opens the system of record; openStore in production, a
@@ -43,6 +44,8 @@ type serveOptions struct {
 	dbURL           string
 	logFormat       string
 	shutdownTimeout time.Duration
+	// basemap is the optional raster basemap of the web map; nil for none.
+	basemap *api.Basemap
 	// patrols are the patrol settings (silence, webhooks).
 	patrols *patrolFlags
 	// planConfig is the planner's configuration file; "" for the defaults.
@@ -53,7 +56,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
 	fs := flag.NewFlagSet("jingge serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: jingge serve [--addr HOST:PORT] [--db URL] [--log-format auto|json|text]\n\nServes the HTTP API (see /api/v1/openapi.json). Flags:")
+		fmt.Fprintln(fs.Output(), "Usage: jingge serve [--addr HOST:PORT] [--db URL] [--log-format auto|json|text] [--basemap TILES]\n\nServes the HTTP API (see /api/v1/openapi.json) and the web pages (/ and /m). Flags:")
 		fs.PrintDefaults()
 	}
 	var o serveOptions
@@ -63,8 +66,14 @@ func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish after SIGINT or SIGTERM")
 	fs.StringVar(&o.planConfig, "plan-config", os.Getenv("JINGGE_PLAN_CONFIG"), "planner configuration `FILE`: JSON holding only what differs from the defaults in docs/planning.md (env JINGGE_PLAN_CONFIG)")
 	o.patrols = addPatrolFlags(fs)
+	basemapURL := fs.String("basemap", os.Getenv("JINGGE_BASEMAP_URL"), "raster `tiles` the web map draws under the grids: XYZ URL templates with {z}, {x}, {y}, space-separated, in WGS-84/CGCS2000 Web Mercator (e.g. an internal PGIS or Tianditu with its key); empty draws only the offline base layer (env JINGGE_BASEMAP_URL)")
+	basemapAttribution := fs.String("basemap-attribution", os.Getenv("JINGGE_BASEMAP_ATTRIBUTION"), "attribution `text` shown for --basemap (env JINGGE_BASEMAP_ATTRIBUTION)")
 	if err := fs.Parse(args); err != nil {
 		return o, flagError(err)
+	}
+	var err error
+	if o.basemap, err = api.ParseBasemap(*basemapURL, *basemapAttribution); err != nil {
+		return o, fmt.Errorf("%w: --basemap: %w", errUsage, err)
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, fs.Args())
@@ -136,7 +145,7 @@ func serve(ctx context.Context, o serveOptions, store data.Store, logger *slog.L
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", o.addr, err)
 	}
-	apiServer := api.New(withPatrols(withIncidents(api.Config{Index: live, Logger: logger, Planner: planner}, store), patrols, o.patrols))
+	apiServer := api.New(withPatrols(withIncidents(api.Config{Index: live, Logger: logger, Web: web.Files(), UI: api.UIConfig{Basemap: o.basemap}, Planner: planner}, store), patrols, o.patrols))
 	srv := &http.Server{
 		Handler:           apiServer.Handler(),
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -150,7 +159,7 @@ func serve(ctx context.Context, o serveOptions, store data.Store, logger *slog.L
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	url := "http://" + displayAddr(ln.Addr())
-	fmt.Fprintf(stdout, "jingge: serving on %s (API description at %s/api/v1/openapi.json)\n", url, url)
+	fmt.Fprintf(stdout, "jingge: serving on %s (command-center map at %s/, officer page at %s/m, API description at %s/api/v1/openapi.json)\n", url, url, url, url)
 	logger.Info("listening", "addr", ln.Addr().String())
 
 	stopPatrols := runPatrols(ctx, srv, apiServer, logger)

@@ -7,8 +7,9 @@
 #   --make      GNU make
 #   --postgis   a PostgreSQL server with the PostGIS extension
 #               (postgresql-15-postgis-3, which pulls in postgresql-15)
-#   --chromium  Debian's chromium for the browser tests; a no-op unless
-#               web/package.json exists
+#   --chromium  Debian's chromium for the browser tests, and a CJK font
+#               (fonts-noto-cjk) so Chinese shows in their screenshots; a
+#               no-op unless web/package.json exists
 #   --all       all of the above
 #
 # Only what is missing is installed; `apt-get update` runs at most once, and
@@ -72,17 +73,26 @@ deps_make() {
 	deps_apt_install make
 }
 
-# deps_chromium installs a Chromium for the browser tests, only when the
-# repository has a web/ package (browser tests live there).
+# deps_chromium installs a Chromium for the browser tests, and a font with
+# Chinese glyphs, only when the repository has a web/ package (browser
+# tests live there).
 deps_chromium() {
 	if [ ! -f "$DEPS_ROOT/web/package.json" ]; then
 		deps_log "no web/package.json; skipping chromium"
 		return 0
 	fi
-	if deps_find_chromium >/dev/null; then
+	local -a pkgs=()
+	deps_find_chromium >/dev/null || pkgs+=(chromium)
+	deps_have_cjk_font || pkgs+=(fonts-noto-cjk)
+	if [ "${#pkgs[@]}" -eq 0 ]; then
 		return 0
 	fi
-	deps_apt_install chromium
+	deps_apt_install "${pkgs[@]}"
+}
+
+# deps_have_cjk_font reports whether fontconfig knows a font covering Chinese.
+deps_have_cjk_font() {
+	command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh family 2>/dev/null | head -n 1)" ]
 }
 
 # deps_find_chromium prints the path of a Chromium/Chrome binary, if any.

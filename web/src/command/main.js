@@ -1,0 +1,280 @@
+// The command-center map (/): regions, stations and grids from jingge's own
+// tiles, incidents over a time window, live patrols and their events, a
+// panel for the selected grid, search and a linkable URL.
+import { getJSON, query, ApiError } from '../shared/api.js';
+import { $, h, clear } from '../shared/dom.js';
+import { t, initLang, setLang, onLangChange, applyStatic, isEnglish, lang } from '../shared/i18n.js';
+import { maplibregl, prepareStyle, setLabelLanguage, labelScaleFor, webglAvailable } from '../shared/map.js';
+import { parseHash, formatHash } from './state.js';
+import { renderLegend } from './legend.js';
+import { createPanel } from './panel.js';
+import { createSearch } from './search.js';
+import { applyGridLayer, addSelectionLayers, GRID_LAYERS } from './layers.js';
+import { createIncidents } from './incidents.js';
+import { createPatrols } from './patrols.js';
+
+const state = { layer: 'police', win: '7d', ...parseHash(location.hash) };
+initLang(state.lang);
+state.lang = lang();
+applyStatic();
+document.title = t('app.title');
+
+// What tests and a curious operator can reach from the console.
+const hook = { ready: false, state };
+window.jingge = hook;
+
+let toastTimer = 0;
+function toast(message) {
+  const el = $('toast');
+  el.textContent = message;
+  el.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { el.hidden = true; }, 5000);
+}
+
+function writeHash() {
+  const next = formatHash(state);
+  if (next !== location.hash && !(next === '' && location.hash === '')) {
+    history.replaceState(null, '', next || location.pathname + location.search);
+  }
+}
+
+async function loadOptional(path) {
+  try {
+    return await getJSON(path);
+  } catch (err) {
+    if (err instanceof ApiError) return null;
+    throw err;
+  }
+}
+
+async function main() {
+  if (!webglAvailable()) {
+    $('map-message').textContent = t('app.noWebGL');
+    return;
+  }
+  let style, dataset, regionsDoc, stationsDoc, uiConfig;
+  try {
+    [style, dataset, regionsDoc, stationsDoc, uiConfig] = await Promise.all([
+      getJSON('styles/command-center.json'),
+      getJSON('api/v1/dataset'),
+      getJSON('api/v1/regions'),
+      getJSON('api/v1/stations'),
+      loadOptional('api/v1/ui-config'),
+    ]);
+  } catch (err) {
+    $('map-message').textContent = t('app.loadFailed', { detail: err.message });
+    return;
+  }
+  const colors = Object.fromEntries((style.metadata?.['jingge:regions'] || []).map((r) => [r.id, r.color]));
+  const regions = regionsDoc.regions || [];
+  const regionById = Object.fromEntries(regions.map((r) => [r.id, { ...r, color: colors[r.id] }]));
+  const stationById = Object.fromEntries((stationsDoc.features || []).map((f) => [f.properties.id, f.properties]));
+  const datum = dataset.datum || 'wgs84';
+  const basemap = uiConfig?.basemap || null;
+
+  renderLegend($('legend'), { regions, colors });
+
+  const mapOptions = {
+    container: 'map',
+    style: prepareStyle(style, { english: isEnglish(), labelScale: labelScaleFor(innerWidth), basemap }),
+    attributionControl: { compact: false },
+    maxZoom: 18,
+    // Keep the county in reach: a little room around its bounds.
+    maxBounds: dataset.bounds ? padBounds(dataset.bounds, 0.6) : undefined,
+    localIdeographFontFamily: '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "WenQuanYi Zen Hei", sans-serif',
+  };
+  if (Number.isFinite(state.zoom)) {
+    mapOptions.center = [state.lon, state.lat];
+    mapOptions.zoom = state.zoom;
+  } else if (dataset.bounds) {
+    const b = dataset.bounds;
+    mapOptions.bounds = [[b[0], b[1]], [b[2], b[3]]];
+    mapOptions.fitBoundsOptions = { padding: 24 };
+  }
+  $('map-message').remove();
+  const map = new maplibregl.Map(mapOptions);
+  hook.map = map;
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-left');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
+  let clickMarker = null;
+
+  // Township names for the panel, from the tiles already loaded.
+  function townshipName(code) {
+    if (!code) return '';
+    const fs = map.querySourceFeatures('jingge', { sourceLayer: 'townships', filter: ['==', ['get', 'id'], code] });
+    return fs[0]?.properties?.name || '';
+  }
+
+  const panel = createPanel($('panel'), {
+    onSelect: (id) => selectGrid(id, { fit: true }),
+    onClose: () => {
+      state.grid = undefined;
+      map.getSource('selection')?.setData({ type: 'FeatureCollection', features: [] });
+      clickMarker?.remove();
+      writeHash();
+    },
+  });
+
+  let selectSeq = 0;
+  /** selectGrid shows grid id: outline, panel, URL. */
+  async function selectGrid(id, { fit = false, clicked = null, other = null } = {}) {
+    const seq = ++selectSeq;
+    panel.loading();
+    let grid;
+    try {
+      grid = await getJSON(`api/v1/grids/${encodeURIComponent(id)}`);
+    } catch (err) {
+      if (seq !== selectSeq) return;
+      panel.hide();
+      toast(t('lookup.failed', { detail: err.message }));
+      return;
+    }
+    if (seq !== selectSeq) return;
+    state.grid = id;
+    writeHash();
+    map.getSource('selection')?.setData(grid);
+    if (!clicked) clickMarker?.remove();
+    const p = grid.properties;
+    const station = stationById[p.station?.id] || p.station || null;
+    const region = station ? regionById[station.region] : null;
+    panel.show({
+      grid, station, region, clicked, other,
+      townshipName: townshipName(p.township),
+      incidents: incidents.available ? (el) => incidents.renderGridSummary(el, p.id, p.level) : null,
+    });
+    if (fit) {
+      const b = bboxOf(grid.geometry);
+      if (b) map.fitBounds(b, { padding: 80, maxZoom: 14, duration: 600 });
+    }
+    hook.selected = { id, station: station?.id, name: p.name };
+  }
+  hook.selectGrid = selectGrid;
+
+  /** lookupAt answers "which grid is responsible here?" for a clicked point. */
+  async function lookupAt(lngLat) {
+    let hit;
+    try {
+      hit = await getJSON(query('api/v1/lookup', { lon: lngLat.lng.toFixed(7), lat: lngLat.lat.toFixed(7), crs: datum }));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) {
+        toast(t('lookup.outside'));
+        return;
+      }
+      toast(t('lookup.failed', { detail: err.message }));
+      return;
+    }
+    const police = state.layer === 'police';
+    const mine = police ? hit.police_grid : hit.community_grid;
+    const theirs = police ? hit.community_grid : hit.police_grid;
+    if (!mine) {
+      toast(t('lookup.outside'));
+      return;
+    }
+    clickMarker?.remove();
+    clickMarker = new maplibregl.Marker({ color: '#D7263D', scale: 0.7 }).setLngLat(lngLat).addTo(map);
+    await selectGrid(mine.id, {
+      clicked: [lngLat.lng, lngLat.lat],
+      other: theirs ? { level: police ? 'community' : 'police', id: theirs.id, name: theirs.name } : null,
+    });
+  }
+  hook.lookupAt = (lon, lat) => lookupAt({ lng: lon, lat });
+
+  const incidents = createIncidents(map, $('incidents'), {
+    getWindow: () => state.win,
+    setWindow: (w) => { state.win = w; writeHash(); panel.rerender(); },
+    toast,
+  });
+  const patrols = createPatrols(map, $('feed'), { toast, stationById });
+  hook.incidents = incidents;
+  hook.patrols = patrols;
+
+  function setLayer(layer) {
+    state.layer = layer;
+    for (const b of document.querySelectorAll('[data-layer]')) b.setAttribute('aria-checked', String(b.dataset.layer === layer));
+    if (map.isStyleLoaded() || map.loaded()) applyGridLayer(map, layer);
+    writeHash();
+  }
+  for (const b of document.querySelectorAll('[data-layer]')) b.addEventListener('click', () => setLayer(b.dataset.layer));
+
+  createSearch($('search'), $('search-results'), {
+    onPick: (r) => {
+      if (r.level !== state.layer) setLayer(r.level);
+      selectGrid(r.id, { fit: true });
+    },
+  });
+
+  $('lang').addEventListener('click', () => setLang(isEnglish() ? 'zh-CN' : 'en'));
+  onLangChange(() => {
+    state.lang = lang();
+    document.title = t('app.title');
+    applyStatic();
+    renderLegend($('legend'), { regions, colors });
+    setLabelLanguage(map, isEnglish());
+    panel.rerender();
+    incidents.rerender();
+    patrols.rerender();
+    writeHash();
+  });
+
+  map.on('load', () => {
+    addSelectionLayers(map);
+    applyGridLayer(map, state.layer);
+    setLayer(state.layer);
+    incidents.start();
+    patrols.start();
+    if (state.grid) selectGrid(state.grid, { fit: !Number.isFinite(state.zoom) });
+    map.once('idle', () => {
+      hook.ready = true;
+      document.body.dataset.ready = 'true';
+    });
+  });
+  map.on('moveend', () => {
+    const c = map.getCenter();
+    Object.assign(state, { zoom: map.getZoom(), lat: c.lat, lon: c.lng });
+    writeHash();
+  });
+  map.on('click', (e) => {
+    if (patrols.handleClick(e) || incidents.handleClick(e)) return;
+    lookupAt(e.lngLat);
+  });
+  for (const id of GRID_LAYERS) {
+    map.on('mouseenter', id, () => { map.getCanvas().style.cursor = 'pointer'; });
+    map.on('mouseleave', id, () => { map.getCanvas().style.cursor = ''; });
+  }
+  addEventListener('hashchange', () => {
+    const next = parseHash(location.hash);
+    if (Number.isFinite(next.zoom) && (Math.abs(next.zoom - map.getZoom()) > 0.01 || Math.abs(next.lat - map.getCenter().lat) > 1e-5 || Math.abs(next.lon - map.getCenter().lng) > 1e-5)) {
+      map.jumpTo({ center: [next.lon, next.lat], zoom: next.zoom });
+    }
+    if (next.layer && next.layer !== state.layer) setLayer(next.layer);
+    if (next.lang && next.lang !== state.lang) setLang(next.lang);
+    if (next.win && next.win !== state.win) incidents.setWindow(next.win);
+    if (next.grid && next.grid !== state.grid) selectGrid(next.grid, { fit: !Number.isFinite(next.zoom) });
+    if (!next.grid && state.grid) panel.close();
+  });
+}
+
+function padBounds(b, deg) {
+  return [[b[0] - deg, b[1] - deg], [b[2] + deg, b[3] + deg]];
+}
+
+/** bboxOf is the bounding box of a GeoJSON geometry as [[w, s], [e, n]]. */
+function bboxOf(geometry) {
+  let w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;
+  const visit = (c) => {
+    if (typeof c[0] === 'number') {
+      w = Math.min(w, c[0]); e = Math.max(e, c[0]); s = Math.min(s, c[1]); n = Math.max(n, c[1]);
+    } else c.forEach(visit);
+  };
+  if (!geometry?.coordinates) return null;
+  visit(geometry.coordinates);
+  return Number.isFinite(w) ? [[w, s], [e, n]] : null;
+}
+
+main().catch((err) => {
+  console.error(err);
+  const msg = document.getElementById('map-message');
+  if (msg) msg.textContent = t('app.loadFailed', { detail: err.message });
+  else clear(document.getElementById('toast') || document.body).append(h('p', null, String(err.message)));
+});

@@ -1,0 +1,205 @@
+// The officer page (/m): "which grid am I in, and who is responsible here?"
+// from the phone's position (WGS-84) or a typed coordinate in WGS-84,
+// GCJ-02 (Gaode/Tencent) or BD-09 (Baidu).
+import { getJSON, query, ApiError } from '../shared/api.js';
+import { $, h, clear } from '../shared/dom.js';
+import { t, initLang, setLang, onLangChange, applyStatic, isEnglish, localName } from '../shared/i18n.js';
+import { telHref } from '../shared/phone.js';
+import { parseCoordinate, parseOfficerHash, formatOfficerHash } from './coords.js';
+
+const hook = { ready: false };
+window.jingge = hook;
+
+const asked = parseOfficerHash(location.hash);
+initLang(new URLSearchParams(location.search).get('lang') || asked.lang);
+applyStatic();
+document.title = t('m.title');
+
+let last = null; // {kind: 'result', hit, accuracy} or {kind: 'message', key, vars}
+let mapModule = null;
+
+function showMessage(key, vars, { error = true } = {}) {
+  last = { kind: 'message', key, vars, error };
+  const el = $('message');
+  el.textContent = t(key, vars);
+  el.className = `message ${error ? 'error' : 'info'}`;
+  el.hidden = false;
+  el.dataset.key = key;
+  $('result').hidden = true;
+  $('minimap').hidden = true;
+  $('attribution').hidden = true;
+}
+
+function hideMessage() {
+  $('message').hidden = true;
+}
+
+function call(phone, label) {
+  const href = telHref(phone);
+  if (!phone) return null;
+  return href
+    ? h('a', { class: 'call', href }, `${label || t('m.call')} ${phone}`)
+    : h('span', { class: 'phone masked', title: t('panel.masked') }, phone);
+}
+
+function roleName(m) {
+  return isEnglish() ? m.role_en || m.role : m.role_zh || m.role;
+}
+
+function renderResult(hit, accuracy) {
+  last = { kind: 'result', hit, accuracy };
+  hideMessage();
+  const el = clear($('result'));
+  const officers = (hit.police_grid?.members || []).filter((m) => m.role === 'community_officer');
+  const station = hit.station;
+  el.append(
+    h('div', { class: 'answer' },
+      h('p', { class: 'label' }, t('m.community')),
+      h('p', { class: 'big', 'data-testid': 'community-grid' }, hit.community_grid?.name || '—'),
+      hit.community_grid?.township_name ? h('p', { class: 'muted' }, hit.community_grid.township_name) : null),
+    h('dl', { class: 'facts' },
+      h('dt', null, t('m.police')),
+      h('dd', { 'data-testid': 'police-grid' }, hit.police_grid?.name || '—'),
+      h('dt', null, t('m.station')),
+      h('dd', { 'data-testid': 'station' }, station ? localName(station) : '—', station?.phone ? h('br') : null, station ? call(station.phone) : null),
+    ),
+    h('h2', null, t('m.officer')),
+    officers.length
+      ? h('ul', { class: 'people', 'data-testid': 'officers' }, officers.map((m) => h('li', null,
+        h('span', { class: 'name' }, m.name), h('span', { class: 'role muted' }, roleName(m)), call(m.phone))))
+      : h('p', { class: 'muted' }, t('m.noOfficer')),
+    h('details', null,
+      h('summary', null, t('m.members')),
+      h('ul', { class: 'people' }, [...(hit.police_grid?.members || []).filter((m) => m.role !== 'community_officer'),
+        ...(hit.community_grid?.members || [])].map((m) => h('li', null,
+        h('span', { class: 'name' }, m.name), h('span', { class: 'role muted' }, roleName(m)), call(m.phone))))),
+    h('p', { class: 'muted small' },
+      t('m.position', { lon: hit.point.lon.toFixed(6), lat: hit.point.lat.toFixed(6) }),
+      accuracy ? ` · ${t('m.accuracy', { m: Math.round(accuracy) })}` : ''),
+  );
+  el.hidden = false;
+  showMap(hit);
+}
+
+let attribution = null;
+async function showAttribution() {
+  if (attribution === null) {
+    attribution = '';
+    try {
+      attribution = (await getJSON('tiles.json')).attribution || '';
+    } catch {
+      // nothing to credit then
+    }
+  }
+  $('attribution').textContent = attribution;
+  $('attribution').hidden = !attribution;
+}
+
+async function showMap(hit) {
+  const el = $('minimap');
+  el.hidden = false;
+  showAttribution();
+  try {
+    mapModule = mapModule || (await import('./minimap.js'));
+    await mapModule.show(el, hit, { english: isEnglish() });
+  } catch (err) {
+    console.warn('minimap', err);
+    el.hidden = true;
+  }
+}
+
+let seq = 0;
+async function lookup(lon, lat, crs, accuracy) {
+  const mine = ++seq;
+  hideMessage();
+  const button = document.querySelector('#coord button[type=submit]');
+  button.disabled = true;
+  button.textContent = t('m.searching');
+  try {
+    const hit = await getJSON(query('api/v1/lookup', { lon, lat, crs }));
+    if (mine !== seq) return;
+    renderResult(hit, accuracy);
+    history.replaceState(null, '', formatOfficerHash({ lon, lat, crs, lang: isEnglish() ? 'en' : undefined }));
+  } catch (err) {
+    if (mine !== seq) return;
+    if (err instanceof ApiError && err.status === 404) showMessage('m.outside');
+    else if (err instanceof ApiError && err.status === 400) showMessage('m.failed', { detail: err.message });
+    else showMessage('m.failed', { detail: err.message });
+  } finally {
+    button.disabled = false;
+    button.textContent = t('m.submit');
+    hook.ready = true;
+  }
+}
+hook.lookup = lookup;
+
+$('coord').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const c = parseCoordinate($('lon').value, $('lat').value);
+  if (!c) {
+    showMessage('m.invalid');
+    return;
+  }
+  $('lon').value = String(c.lon);
+  $('lat').value = String(c.lat);
+  lookup(c.lon, c.lat, $('crs').value);
+});
+
+// A pasted "lon,lat" pair goes into both fields.
+$('lon').addEventListener('paste', (e) => {
+  const text = e.clipboardData?.getData('text') || '';
+  const parts = text.split(/[\s,，;]+/).filter(Boolean);
+  if (parts.length === 2 && parseCoordinate(parts[0], parts[1])) {
+    e.preventDefault();
+    [$('lon').value, $('lat').value] = parts;
+  }
+});
+
+$('locate').addEventListener('click', () => {
+  if (!window.isSecureContext) {
+    showMessage('m.insecure');
+    return;
+  }
+  if (!navigator.geolocation) {
+    showMessage('m.unsupported');
+    return;
+  }
+  const button = $('locate');
+  button.disabled = true;
+  button.textContent = t('m.locating');
+  navigator.geolocation.getCurrentPosition(
+    (pos) => {
+      button.disabled = false;
+      button.textContent = t('m.useMyPosition');
+      const { longitude, latitude, accuracy } = pos.coords;
+      $('lon').value = longitude.toFixed(6);
+      $('lat').value = latitude.toFixed(6);
+      $('crs').value = 'wgs84';
+      lookup(Number(longitude.toFixed(7)), Number(latitude.toFixed(7)), 'wgs84', accuracy);
+    },
+    (err) => {
+      button.disabled = false;
+      button.textContent = t('m.useMyPosition');
+      const key = { 1: 'm.denied', 2: 'm.unavailable', 3: 'm.timeout' }[err.code] || 'm.unavailable';
+      showMessage(key);
+    },
+    { enableHighAccuracy: true, timeout: 20000, maximumAge: 30000 },
+  );
+});
+
+$('lang').addEventListener('click', () => setLang(isEnglish() ? 'zh-CN' : 'en'));
+onLangChange(() => {
+  applyStatic();
+  document.title = t('m.title');
+  if (last?.kind === 'result') renderResult(last.hit, last.accuracy);
+  else if (last?.kind === 'message') showMessage(last.key, last.vars, { error: last.error });
+});
+
+if (asked.lon !== undefined) {
+  $('lon').value = String(asked.lon);
+  $('lat').value = String(asked.lat);
+  $('crs').value = asked.crs || 'wgs84';
+  lookup(asked.lon, asked.lat, asked.crs || 'wgs84');
+} else {
+  hook.ready = true;
+}

@@ -1,0 +1,163 @@
+// The browser tests' harness: a jingge server on a free port and a
+// headless Chromium driven by playwright-core.
+//
+// The server is JINGGE_BIN when set (a prebuilt binary), else built from
+// this checkout with `go build`; it serves the embedded Lantian demo data.
+// Chromium is CHROME_BIN, else the first of the usual names on PATH (Debian's
+// `chromium` package; `npx playwright install` cannot download browsers on
+// an offline network). Screenshots go to artifacts/web/ at the repository's
+// root.
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const repoDir = path.resolve(webDir, '..');
+export const artifactsDir = path.join(repoDir, 'artifacts', 'web');
+
+function which(name) {
+  for (const dir of (process.env.PATH || '').split(path.delimiter)) {
+    const p = path.join(dir, name);
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return p;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+/** chromiumPath finds the browser, or throws saying how to install one. */
+export function chromiumPath() {
+  const fromEnv = process.env.CHROME_BIN;
+  if (fromEnv) {
+    if (!fs.existsSync(fromEnv)) throw new Error(`CHROME_BIN=${fromEnv} does not exist`);
+    return fromEnv;
+  }
+  for (const name of ['chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome']) {
+    const p = which(name);
+    if (p) return p;
+  }
+  throw new Error('no Chromium found: install Debian\'s chromium (apt-get install chromium fonts-noto-cjk, or scripts/ci/install-deps.sh --chromium) or set CHROME_BIN');
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * startServer starts `jingge serve` on a free port and resolves once it is
+ * ready; stop() ends it. Its output is kept for failure messages.
+ */
+export async function startServer() {
+  let bin = process.env.JINGGE_BIN;
+  let scratch = null;
+  if (!bin) {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'jingge-web-test-'));
+    bin = path.join(scratch, 'jingge');
+    execFileSync('go', ['build', '-o', bin, './cmd/jingge'], { cwd: repoDir, stdio: ['ignore', 'inherit', 'inherit'] });
+  }
+  const port = await freePort();
+  const env = { ...process.env };
+  // The tests use the bundled demo data, whatever database the shell names.
+  delete env.DATABASE_URL;
+  delete env.JINGGE_BASEMAP_URL;
+  const child = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--log-format', 'json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => { output += d; });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`jingge serve exited with ${child.exitCode}:\n${output}`);
+    try {
+      const res = await fetch(`${base}/readyz`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`jingge serve was not ready within a minute:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    base,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+/** launchBrowser starts headless Chromium with a fresh profile. */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      // WebGL on the CPU when there is no GPU (CI machines).
+      '--enable-unsafe-swiftshader', '--use-angle=swiftshader',
+    ],
+  });
+}
+
+/**
+ * watchPage records what must not happen on any page: script errors,
+ * Content-Security-Policy violations, failed requests and requests that
+ * leave the server. problems() lists them.
+ */
+export function watchPage(page, base) {
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    const text = m.text();
+    if (/Content.Security.Policy|Refused to/i.test(text)) problems.push(`CSP: ${text}`);
+    else if (m.type() === 'error' && !/GL Driver|GPU stall|Failed to load resource/.test(text)) problems.push(`console error: ${text}`);
+  });
+  page.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith(base) && !u.startsWith('data:') && !u.startsWith('blob:')) problems.push(`request outside the server: ${u}`);
+  });
+  page.on('response', (r) => {
+    // The API answers 404 for a point outside the county, by design; a
+    // page, asset, tile or style must never be missing.
+    if (r.status() >= 400 && !new URL(r.url()).pathname.startsWith('/api/')) problems.push(`${r.status()} for ${r.url()}`);
+  });
+  page.on('requestfailed', (r) => {
+    const reason = r.failure()?.errorText || '';
+    if (!/ERR_ABORTED/.test(reason)) problems.push(`request failed: ${r.url()} ${reason}`);
+  });
+  return () => problems;
+}
+
+/** screenshot saves the page under artifacts/web/NAME.png. */
+export async function screenshot(page, name, opts = {}) {
+  fs.mkdirSync(artifactsDir, { recursive: true });
+  const file = path.join(artifactsDir, `${name}.png`);
+  await page.screenshot({ path: file, ...opts });
+  return file;
+}

@@ -1,0 +1,144 @@
+// Unit tests of the pages' pure parts: no browser, no server.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { strings, LANGS, normalizeLang } from '../src/shared/i18n.js';
+import { parseHash, formatHash } from '../src/command/state.js';
+import { parseCoordinate, parseOfficerHash, formatOfficerHash } from '../src/officer/coords.js';
+import { telHref } from '../src/shared/phone.js';
+import { trendModel, lastMonths } from '../src/shared/trend.js';
+import { prepareStyle, scaleSize, labelField, labelScaleFor } from '../src/shared/style.js';
+import { gcjToWGS, gcjShift, smoothRing, simplify } from '../tools/districts.mjs';
+
+test('every string exists in every language, with the same placeholders', () => {
+  const keys = Object.keys(strings['zh-CN']);
+  for (const lang of LANGS) {
+    assert.deepEqual(Object.keys(strings[lang]).sort(), [...keys].sort(), `${lang} has other keys than zh-CN`);
+  }
+  const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join(',');
+  for (const key of keys) {
+    assert.equal(placeholders(strings.en[key]), placeholders(strings['zh-CN'][key]), `placeholders of ${key}`);
+    assert.ok(strings.en[key].trim() && strings['zh-CN'][key].trim(), `${key} is empty`);
+  }
+});
+
+test('normalizeLang', () => {
+  for (const [input, want] of [['en', 'en'], ['en-GB', 'en'], ['zh', 'zh-CN'], ['zh-CN', 'zh-CN'], ['zh-TW', 'zh-CN'], ['fr', null], ['', null], [null, null]]) {
+    assert.equal(normalizeLang(input), want, String(input));
+  }
+});
+
+test('the command-center hash round-trips and ignores junk', () => {
+  const state = { zoom: 12.5, lat: 34.15234, lon: 109.31712, grid: '61012200100701', layer: 'community', win: '30d', lang: 'en' };
+  assert.equal(formatHash(state), '#map=12.50/34.15234/109.31712&grid=61012200100701&layer=community&win=30d&lang=en');
+  assert.deepEqual(parseHash(formatHash(state)), state);
+  assert.equal(formatHash({ layer: 'police', win: '7d', lang: 'zh-CN' }), '', 'defaults are left out');
+  assert.deepEqual(parseHash('#map=99/1/2&grid=<script>&layer=x&win=1y&lang=fr'), {});
+  assert.deepEqual(parseHash('#map=10/95/109'), {}, 'latitude out of range');
+  assert.deepEqual(parseHash(''), {});
+});
+
+test('typed coordinates', () => {
+  assert.deepEqual(parseCoordinate('109.3228', '34.1505'), { lon: 109.3228, lat: 34.1505 });
+  assert.deepEqual(parseCoordinate(' 109,3228 ', '34,1505'), { lon: 109.3228, lat: 34.1505 }, 'decimal comma');
+  assert.deepEqual(parseCoordinate('109.3°', '-34'), { lon: 109.3, lat: -34 });
+  for (const [lon, lat] of [['', '34'], ['abc', '34'], ['181', '34'], ['109', '91'], ['1e2', '3'], ['109.1.2', '34']]) {
+    assert.equal(parseCoordinate(lon, lat), null, `${lon}, ${lat}`);
+  }
+});
+
+test('the officer hash round-trips', () => {
+  const h = formatOfficerHash({ lon: 109.3228, lat: 34.1505, crs: 'gcj02', lang: 'en' });
+  assert.equal(h, '#109.3228,34.1505,gcj02&lang=en');
+  assert.deepEqual(parseOfficerHash(h), { lon: 109.3228, lat: 34.1505, crs: 'gcj02', lang: 'en' });
+  assert.deepEqual(parseOfficerHash('#109.3,34.1'), { lon: 109.3, lat: 34.1 });
+  assert.deepEqual(parseOfficerHash('#109.3,34.1,mars'), { lon: 109.3, lat: 34.1 });
+  assert.deepEqual(parseOfficerHash('#nonsense'), {});
+});
+
+test('tel: links only for numbers that can be dialled', () => {
+  assert.equal(telHref('029-8263 1234'), 'tel:02982631234');
+  assert.equal(telHref('+86 138 0000 0001'), 'tel:+8613800000001');
+  assert.equal(telHref('(029) 110'), 'tel:029110');
+  assert.equal(telHref('153****3881'), null, 'masked');
+  assert.equal(telHref('029-8263****'), null, 'masked');
+  assert.equal(telHref(''), null);
+  assert.equal(telHref(undefined), null);
+  assert.equal(telHref('javascript:alert(1)'), null);
+});
+
+test('the trend chart lays out twelve bars scaled to the largest month', () => {
+  const months = lastMonths(new Date('2025-02-15T12:00:00+08:00'));
+  assert.equal(lastMonths(new Date('2025-02-28T17:00:00Z'))[11], '2025-03', 'China is already in March');
+  assert.equal(months.length, 12);
+  assert.equal(months[0], '2024-03');
+  assert.equal(months[11], '2025-02');
+  const counts = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20];
+  const m = trendModel(months, counts, { width: 240, height: 100, labelHeight: 16 });
+  assert.equal(m.bars.length, 12);
+  assert.equal(m.max, 20);
+  assert.equal(m.bars[0].h, 0);
+  assert.equal(m.bars[11].h, 72, 'the largest bar fills the plot but for room for its label');
+  assert.ok(m.bars[10].h > 35 && m.bars[10].h < 37);
+  for (const [i, b] of m.bars.entries()) {
+    assert.ok(b.x >= i * 20 && b.x + b.w <= (i + 1) * 20 + 1e-9, `bar ${i} stays in its slot`);
+    assert.equal(b.y + b.h, 84, 'bars stand on the axis');
+  }
+  assert.equal(m.bars[11].label, '2');
+  assert.deepEqual(trendModel(months, new Array(12).fill(0)).bars.map((b) => b.h), new Array(12).fill(0), 'all zero: flat, no NaN');
+});
+
+const serverStyle = {
+  version: 8,
+  glyphs: 'http://example/fonts/{fontstack}/{range}.pbf',
+  sources: { jingge: { type: 'vector', url: 'http://example/tiles.json' } },
+  layers: [
+    { id: 'background', type: 'background' },
+    { id: 'regions-fill', type: 'fill', source: 'jingge', 'source-layer': 'regions' },
+    { id: 'regions-label', type: 'symbol', source: 'jingge', 'source-layer': 'regions', layout: { 'text-field': ['get', 'name_zh'], 'text-size': 14 } },
+    { id: 'stations-label', type: 'symbol', source: 'jingge', 'source-layer': 'stations', layout: { 'text-field': ['get', 'name'], 'text-size': ['interpolate', ['linear'], ['zoom'], 8, 11, 16, 15] } },
+  ],
+};
+
+test('prepareStyle: no glyphs, base layers under the data, labels per language', () => {
+  const s = prepareStyle(serverStyle, { english: true, labelScale: 2, districtsUrl: 'assets/d.geojson',
+    basemap: { tiles: ['https://pgis.example/{z}/{x}/{y}.png'], attribution: 'PGIS', max_zoom: 17, tile_size: 256 } });
+  assert.equal(s.glyphs, undefined);
+  assert.equal(serverStyle.glyphs !== undefined, true, 'the input is not changed');
+  assert.deepEqual(s.layers.map((l) => l.id), ['background', 'basemap', 'districts-fill', 'districts-line', 'districts-label', 'regions-fill', 'regions-label', 'stations-label']);
+  assert.equal(s.sources.basemap.maxzoom, 17);
+  assert.equal(s.sources.districts.data, 'assets/d.geojson');
+  assert.deepEqual(s.layers.find((l) => l.id === 'regions-label').layout['text-field'], ['coalesce', ['get', 'name_en'], ['get', 'name_zh']]);
+  assert.equal(s.layers.find((l) => l.id === 'regions-label').layout['text-size'], 28);
+  assert.deepEqual(s.layers.find((l) => l.id === 'stations-label').layout['text-size'], ['interpolate', ['linear'], ['zoom'], 8, 22, 16, 30]);
+  const zh = prepareStyle(serverStyle, {});
+  assert.deepEqual(zh.layers.map((l) => l.id), ['background', 'regions-fill', 'regions-label', 'stations-label'], 'no basemap, no districts');
+  assert.deepEqual(zh.layers.find((l) => l.id === 'regions-label').layout['text-field'], ['get', 'name_zh']);
+});
+
+test('label helpers', () => {
+  assert.equal(scaleSize(11, 1.5), 16.5);
+  assert.deepEqual(scaleSize(['get', 'size'], 2), ['get', 'size'], 'other expressions are left alone');
+  assert.equal(labelField('police-grids-label', true), null, 'grid names have no English');
+  assert.equal(labelScaleFor(1280), 1);
+  assert.equal(labelScaleFor(3840), 1.8);
+});
+
+test('GCJ-02 to WGS-84 agrees with the server (the README example)', () => {
+  // jingge lookup 109.3228 34.1505 --crs gcj02 reports the WGS-84 point 109.317645, 34.151894.
+  const [lon, lat] = gcjToWGS([109.3228, 34.1505]);
+  assert.ok(Math.abs(lon - 109.317645) < 1e-6 && Math.abs(lat - 34.151894) < 1e-6, `${lon}, ${lat}`);
+  const [dx, dy] = gcjShift(lon, lat);
+  assert.ok(Math.abs(lon + dx - 109.3228) < 1e-9 && Math.abs(lat + dy - 34.1505) < 1e-9, 'the inverse is exact');
+});
+
+test('staircase outlines are smoothed and simplified, and stay closed', () => {
+  const stairs = [];
+  for (let i = 0; i < 20; i++) stairs.push([i, i], [i + 1, i]);
+  stairs.push([20, 20], [0, 20], [0, 0]);
+  const smooth = smoothRing(stairs);
+  assert.deepEqual(smooth[0], smooth[smooth.length - 1]);
+  const simple = simplify(smooth, 0.8);
+  assert.deepEqual(simple[0], simple[simple.length - 1]);
+  assert.ok(simple.length < 10, `${simple.length} points left of ${smooth.length}`);
+});
