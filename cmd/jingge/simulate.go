@@ -141,9 +141,11 @@ func (s *simulator) run(ctx context.Context) error {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	s.run0 = hex.EncodeToString(b[:])
+	// The duration ends the rounds, not a round being posted.
+	rounds := ctx
 	if s.o.duration > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.o.duration)
+		rounds, cancel = context.WithTimeout(ctx, s.o.duration)
 		defer cancel()
 	}
 	tick := time.NewTicker(s.o.interval)
@@ -157,7 +159,7 @@ func (s *simulator) run(ctx context.Context) error {
 			s.report()
 		}
 		select {
-		case <-ctx.Done():
+		case <-rounds.Done():
 			s.report()
 			return nil
 		case <-tick.C:
