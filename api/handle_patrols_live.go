@@ -42,6 +42,9 @@ type PatrolOptions struct {
 	WriteWait time.Duration
 	// Webhooks receive the events this server produces.
 	Webhooks WebhookOptions
+	// Board holds the latest officer states the server keeps; nil makes
+	// one. Pass one to share it, e.g. with a tiles.PatrolLayer.
+	Board *patrol.Board
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -92,6 +95,9 @@ func (o PatrolOptions) withDefaults() PatrolOptions {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Board == nil {
+		o.Board = patrol.NewBoard()
+	}
 	return o
 }
 
@@ -117,7 +123,7 @@ func newPatrols(store data.PatrolStore, opts PatrolOptions, logger *slog.Logger)
 		store:  store,
 		opts:   opts,
 		logger: logger,
-		board:  patrol.NewBoard(),
+		board:  opts.Board,
 		hub:    newHub(opts.StreamBuffer),
 		hooks:  newWebhooks(opts.Webhooks, logger),
 		wake:   make(chan struct{}, 1),
