@@ -180,6 +180,9 @@ var paramExamples = map[string]struct{ target, body string }{
 		"&bbox=109.3,34.14,109.34,34.16&polygon=109.3,34.14,109.34,34.14,109.32,34.16&near=109.31,34.15&radius_m=3000&crs=wgs84&limit=5&cursor=", ""},
 	"aggregateIncidents": {"/api/v1/incidents/aggregate?from=2020-01-01&to=2030-01-01&category=traffic&status=reported&station=wenjilu&grid=61012200100101" +
 		"&bbox=109.3,34.14,109.34,34.16&polygon=109.3,34.14,109.34,34.14,109.32,34.16&near=109.31,34.15&radius_m=3000&crs=wgs84&group_by=station&bucket=week", ""},
+	"loginLink": {"/api/v1/login/link?token=x", ""},
+	"loginPage": {"/login?next=/m&failed=1", ""},
+	"listAudit": {"/api/v1/audit?actor=a&action=b&since=2026-01-01T00:00:00Z&until=2027-01-01T00:00:00Z&before=5&limit=5", ""},
 }
 
 // TestDocumentedParamsAreRead proves every query parameter a route accepts

@@ -48,6 +48,10 @@ type Config struct {
 	MaxBodyBytes int64
 	// RetryAfter is sent with 503 answers given before an index is loaded.
 	RetryAfter time.Duration
+	// Access turns on access control: sign-in, role checks, rate limits
+	// and the audit log (see access.go and docs/security.md). Nil checks
+	// nothing: for tests and for embedding behind a gateway that does it.
+	Access *Access
 	// Tiles serves the vector tiles, TileJSON and style; it must follow
 	// Index. Nil makes one with default options.
 	Tiles *tiles.Service
@@ -99,6 +103,8 @@ type Server struct {
 	// handler reads, so the OpenAPI test can prove documented parameters
 	// are used.
 	onParamRead func(route, param string)
+	// access guards every route; nil without Config.Access.
+	access *accessControl
 	// tiles renders and caches vector tiles of the index in force.
 	tiles *tiles.Service
 	// web is the built site the pages are served from; ui configures them.
@@ -154,9 +160,10 @@ func New(cfg Config) *Server {
 		site, _ = loadWebSite(nil, cfg.UI)
 	}
 	s.web = site
+	s.access = newAccessControl(cfg.Access, s.logger)
 	s.router = mux.NewRouter()
 	for _, rt := range s.routes() {
-		s.router.Handle(rt.path, s.endpoint(rt)).Methods(rt.method).Name(rt.name)
+		s.router.Handle(rt.path, s.access.guard(rt.name, rt.roles, s.endpoint(rt))).Methods(rt.method).Name(rt.name)
 	}
 	s.router.NotFoundHandler = s.pages(http.HandlerFunc(s.noRoute))
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
@@ -176,58 +183,70 @@ type route struct {
 	path   string
 	query  []string
 	handle func(w http.ResponseWriter, r *http.Request, q query) error
+	// roles says who may call the route (public(), signedIn(),
+	// allow(data.RoleViewer, ...)) and how it is guarded
+	// (.personalData(), .expensive()); see access.go and
+	// docs/security.md. Every route must declare it: TestRouteRoles
+	// walks the table.
+	roles access
 }
 
 // routes is the table of endpoints; the OpenAPI test checks the document
 // against it.
 func (s *Server) routes() []route {
 	return []route{
-		{"lookupPoint", http.MethodGet, "/api/v1/lookup", []string{"lon", "lat", "crs"}, s.handleLookup},
-		{"lookupBatch", http.MethodPost, "/api/v1/lookup", []string{"crs"}, s.handleLookupBatch},
-		{"listStations", http.MethodGet, "/api/v1/stations", nil, s.handleStations},
-		{"getStation", http.MethodGet, "/api/v1/stations/{id}", nil, s.handleStation},
-		{"listGrids", http.MethodGet, "/api/v1/grids", []string{"bbox", "level", "station"}, s.handleGrids},
-		{"getGrid", http.MethodGet, "/api/v1/grids/{id}", nil, s.handleGrid},
-		{"listRegions", http.MethodGet, "/api/v1/regions", nil, s.handleRegions},
-		{"getDataset", http.MethodGet, "/api/v1/dataset", nil, s.handleDataset},
-		{"getOpenAPI", http.MethodGet, "/api/v1/openapi.json", nil, s.handleOpenAPI},
-		{"healthz", http.MethodGet, "/healthz", nil, s.handleHealthz},
-		{"readyz", http.MethodGet, "/readyz", nil, s.handleReadyz},
-		{"getTile", http.MethodGet, "/tiles/{z}/{x}/{y}.{ext}", nil, s.handleTile},
-		{"getLayerTile", http.MethodGet, "/tiles/{layer}/{z}/{x}/{y}.{ext}", nil, s.handleLayerTile},
-		{"getTileJSON", http.MethodGet, "/tiles.json", nil, s.handleTileJSON},
-		{"getLayerTileJSON", http.MethodGet, "/tiles/{layer}.json", nil, s.handleLayerTileJSON},
-		{"getStyle", http.MethodGet, "/styles/command-center.json", nil, s.handleStyle},
-		{"searchGrids", http.MethodGet, "/api/v1/search", []string{"q", "limit"}, s.handleSearch},
-		{"getUIConfig", http.MethodGet, "/api/v1/ui-config", nil, s.handleUIConfig},
-		{"postPings", http.MethodPost, "/api/v1/patrols/pings", []string{"crs"}, s.handlePings},
-		{"listPatrols", http.MethodGet, "/api/v1/patrols", []string{"station"}, s.handlePatrols},
-		{"getTrack", http.MethodGet, "/api/v1/patrols/{officer}/track", []string{"from", "to"}, s.handleTrack},
-		{"getEvents", http.MethodGet, "/api/v1/events", []string{"after", "limit"}, s.handleEvents},
-		{"nearestOfficers", http.MethodGet, "/api/v1/dispatch/nearest-officers", []string{"lon", "lat", "crs", "n"}, s.handleNearestOfficers},
-		{"nearestStation", http.MethodGet, "/api/v1/dispatch/nearest-station", []string{"lon", "lat", "crs"}, s.handleNearestStation},
-		{"getPlanCurrent", http.MethodGet, "/api/v1/plan/current", nil, s.handlePlanCurrent},
-		{"getPlanConfig", http.MethodGet, "/api/v1/plan/config", nil, s.handlePlanConfig},
-		{"getPlanCoverage", http.MethodGet, "/api/v1/plan/coverage", []string{"origins"}, s.handlePlanCoverage},
-		{"listPlans", http.MethodGet, "/api/v1/plan/plans", []string{"limit"}, s.handleListPlans},
-		{"proposePlan", http.MethodPost, "/api/v1/plan/plans", nil, s.handleProposePlan},
-		{"getPlan", http.MethodGet, "/api/v1/plan/plans/{id}", nil, s.handleGetPlan},
-		{"getPlanMovesCSV", http.MethodGet, "/api/v1/plan/plans/{id}/moves.csv", nil, s.handlePlanMovesCSV},
-		{"getPlanStationsCSV", http.MethodGet, "/api/v1/plan/plans/{id}/stations.csv", nil, s.handlePlanStationsCSV},
-		{"getPlanReport", http.MethodGet, "/api/v1/plan/plans/{id}/report", []string{"lang"}, s.handlePlanReport},
-		{"applyPlan", http.MethodPost, "/api/v1/plan/plans/{id}/apply", nil, s.handleApplyPlan},
-		{"comparePlans", http.MethodGet, "/api/v1/plan/compare", []string{"a", "b"}, s.handleComparePlans},
-		{"getAssessmentEntries", http.MethodGet, "/api/v1/assessment/entries", []string{"from", "to"}, s.handleGetAssessmentEntries},
-		{"putAssessmentEntries", http.MethodPut, "/api/v1/assessment/entries", nil, s.handlePutAssessmentEntries},
-		{"importAssessment", http.MethodPost, "/api/v1/assessment/import", nil, s.handleImportAssessment},
-		{"getAssessmentTrend", http.MethodGet, "/api/v1/assessment/trend", []string{"from", "to"}, s.handleAssessmentTrend},
-		{"getAssessmentMonth", http.MethodGet, "/api/v1/assessment/{month}", nil, s.handleAssessmentMonth},
-		{"createIncidents", http.MethodPost, "/api/v1/incidents", nil, s.handleCreateIncidents},
-		{"listIncidents", http.MethodGet, "/api/v1/incidents", append(slices.Clone(incidentFilterParams), "limit", "cursor"), s.handleListIncidents},
-		{"aggregateIncidents", http.MethodGet, "/api/v1/incidents/aggregate", append(slices.Clone(incidentFilterParams), "group_by", "bucket"), s.handleAggregateIncidents},
-		{"getIncident", http.MethodGet, "/api/v1/incidents/{id}", nil, s.handleGetIncident},
-		{"updateIncident", http.MethodPatch, "/api/v1/incidents/{id}", nil, s.handleUpdateIncident},
-		{"editGrid", http.MethodPut, "/api/v1/grids/{id}", nil, s.handleEditGrid},
+		{"lookupPoint", http.MethodGet, "/api/v1/lookup", []string{"lon", "lat", "crs"}, s.handleLookup, signedIn().personalData()},
+		{"lookupBatch", http.MethodPost, "/api/v1/lookup", []string{"crs"}, s.handleLookupBatch, signedIn().personalData().expensive()},
+		{"listStations", http.MethodGet, "/api/v1/stations", nil, s.handleStations, signedIn()},
+		{"getStation", http.MethodGet, "/api/v1/stations/{id}", nil, s.handleStation, signedIn()},
+		{"listGrids", http.MethodGet, "/api/v1/grids", []string{"bbox", "level", "station"}, s.handleGrids, signedIn().expensive()},
+		{"getGrid", http.MethodGet, "/api/v1/grids/{id}", nil, s.handleGrid, signedIn().personalData()},
+		{"listRegions", http.MethodGet, "/api/v1/regions", nil, s.handleRegions, signedIn()},
+		{"getDataset", http.MethodGet, "/api/v1/dataset", nil, s.handleDataset, signedIn()},
+		{"getOpenAPI", http.MethodGet, "/api/v1/openapi.json", nil, s.handleOpenAPI, signedIn()},
+		{"healthz", http.MethodGet, "/healthz", nil, s.handleHealthz, public()},
+		{"readyz", http.MethodGet, "/readyz", nil, s.handleReadyz, public()},
+		{"getTile", http.MethodGet, "/tiles/{z}/{x}/{y}.{ext}", nil, s.handleTile, signedIn()},
+		{"getLayerTile", http.MethodGet, "/tiles/{layer}/{z}/{x}/{y}.{ext}", nil, s.handleLayerTile, signedIn().personalData()},
+		{"getTileJSON", http.MethodGet, "/tiles.json", nil, s.handleTileJSON, signedIn()},
+		{"getLayerTileJSON", http.MethodGet, "/tiles/{layer}.json", nil, s.handleLayerTileJSON, signedIn()},
+		{"getStyle", http.MethodGet, "/styles/command-center.json", nil, s.handleStyle, signedIn()},
+		{"searchGrids", http.MethodGet, "/api/v1/search", []string{"q", "limit"}, s.handleSearch, signedIn()},
+		{"getUIConfig", http.MethodGet, "/api/v1/ui-config", nil, s.handleUIConfig, signedIn()},
+		{"postPings", http.MethodPost, "/api/v1/patrols/pings", []string{"crs"}, s.handlePings, allow(data.RoleOfficer, data.RoleAdmin)},
+		{"listPatrols", http.MethodGet, "/api/v1/patrols", []string{"station"}, s.handlePatrols, allow(data.RoleViewer).personalData()},
+		{"getTrack", http.MethodGet, "/api/v1/patrols/{officer}/track", []string{"from", "to"}, s.handleTrack, allow(data.RoleViewer).personalData()},
+		{"getEvents", http.MethodGet, "/api/v1/events", []string{"after", "limit"}, s.handleEvents, allow(data.RoleViewer).personalData()},
+		{"nearestOfficers", http.MethodGet, "/api/v1/dispatch/nearest-officers", []string{"lon", "lat", "crs", "n"}, s.handleNearestOfficers, allow(data.RoleViewer).personalData()},
+		{"nearestStation", http.MethodGet, "/api/v1/dispatch/nearest-station", []string{"lon", "lat", "crs"}, s.handleNearestStation, signedIn()},
+		{"getPlanCurrent", http.MethodGet, "/api/v1/plan/current", nil, s.handlePlanCurrent, allow(data.RolePlanner).personalData().expensive()},
+		{"getPlanConfig", http.MethodGet, "/api/v1/plan/config", nil, s.handlePlanConfig, allow(data.RolePlanner)},
+		{"getPlanCoverage", http.MethodGet, "/api/v1/plan/coverage", []string{"origins"}, s.handlePlanCoverage, allow(data.RolePlanner).expensive()},
+		{"listPlans", http.MethodGet, "/api/v1/plan/plans", []string{"limit"}, s.handleListPlans, allow(data.RolePlanner)},
+		{"proposePlan", http.MethodPost, "/api/v1/plan/plans", nil, s.handleProposePlan, allow(data.RolePlanner).expensive()},
+		{"getPlan", http.MethodGet, "/api/v1/plan/plans/{id}", nil, s.handleGetPlan, allow(data.RolePlanner).personalData()},
+		{"getPlanMovesCSV", http.MethodGet, "/api/v1/plan/plans/{id}/moves.csv", nil, s.handlePlanMovesCSV, allow(data.RolePlanner).personalData()},
+		{"getPlanStationsCSV", http.MethodGet, "/api/v1/plan/plans/{id}/stations.csv", nil, s.handlePlanStationsCSV, allow(data.RolePlanner)},
+		{"getPlanReport", http.MethodGet, "/api/v1/plan/plans/{id}/report", []string{"lang"}, s.handlePlanReport, allow(data.RolePlanner).personalData()},
+		{"applyPlan", http.MethodPost, "/api/v1/plan/plans/{id}/apply", nil, s.handleApplyPlan, allow(data.RoleAdmin)},
+		{"comparePlans", http.MethodGet, "/api/v1/plan/compare", []string{"a", "b"}, s.handleComparePlans, allow(data.RolePlanner).personalData().expensive()},
+		{"getAssessmentEntries", http.MethodGet, "/api/v1/assessment/entries", []string{"from", "to"}, s.handleGetAssessmentEntries, allow(data.RolePlanner)},
+		{"putAssessmentEntries", http.MethodPut, "/api/v1/assessment/entries", nil, s.handlePutAssessmentEntries, allow(data.RolePlanner)},
+		{"importAssessment", http.MethodPost, "/api/v1/assessment/import", nil, s.handleImportAssessment, allow(data.RolePlanner)},
+		{"getAssessmentTrend", http.MethodGet, "/api/v1/assessment/trend", []string{"from", "to"}, s.handleAssessmentTrend, allow(data.RolePlanner)},
+		{"getAssessmentMonth", http.MethodGet, "/api/v1/assessment/{month}", nil, s.handleAssessmentMonth, allow(data.RolePlanner)},
+		{"createIncidents", http.MethodPost, "/api/v1/incidents", nil, s.handleCreateIncidents, allow(data.RoleAdmin)},
+		{"listIncidents", http.MethodGet, "/api/v1/incidents", append(slices.Clone(incidentFilterParams), "limit", "cursor"), s.handleListIncidents, allow(data.RoleViewer).personalData().expensive()},
+		{"aggregateIncidents", http.MethodGet, "/api/v1/incidents/aggregate", append(slices.Clone(incidentFilterParams), "group_by", "bucket"), s.handleAggregateIncidents, allow(data.RoleViewer).expensive()},
+		{"getIncident", http.MethodGet, "/api/v1/incidents/{id}", nil, s.handleGetIncident, allow(data.RoleViewer).personalData()},
+		{"updateIncident", http.MethodPatch, "/api/v1/incidents/{id}", nil, s.handleUpdateIncident, allow(data.RoleAdmin)},
+		{"editGrid", http.MethodPut, "/api/v1/grids/{id}", nil, s.handleEditGrid, allow(data.RoleAdmin)},
+		{"login", http.MethodPost, "/api/v1/login", nil, s.access.handleLogin, public().auditedByHandler()},
+		{"logout", http.MethodPost, "/api/v1/logout", nil, s.access.handleLogout, signedIn()},
+		{"getMe", http.MethodGet, "/api/v1/me", nil, s.access.handleMe, signedIn()},
+		{"loginLink", http.MethodGet, LoginLinkPath, []string{"token"}, s.access.handleLoginLink, public().auditedByHandler()},
+		{"loginPage", http.MethodGet, "/login", []string{"next", "failed"}, s.access.handleLoginPage, public()},
+		{"listAudit", http.MethodGet, "/api/v1/audit", auditQueryParams, s.access.handleAudit, allow(data.RoleAdmin)},
 	}
 }
 

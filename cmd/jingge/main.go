@@ -26,6 +26,8 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"demo":    {"demo generate: rebuild the bundled Lantian dataset from its reference data", runDemo},
+		"users":   {"users add|list|passwd|disable|enable: who may sign in, with roles (--db or the embedded store's --auth-file)", runUsers},
+		"tokens":  {"tokens create|list|revoke: API tokens for machines (--db or --auth-file)", runTokens},
 		"serve":   {"serve the HTTP API (--addr, --db, --log-format)", runServe},
 		"lookup":  {"lookup LON LAT: who is responsible for a point (--crs, --json, --db)", runLookup},
 		"migrate": {"apply the PostGIS schema migrations (--db)", runMigrate},

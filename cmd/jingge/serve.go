@@ -44,6 +44,8 @@ type serveOptions struct {
 	dbURL           string
 	logFormat       string
 	shutdownTimeout time.Duration
+	// access configures sign-in, roles, limits and the audit.
+	access accessOptions
 	// basemap is the optional raster basemap of the web map; nil for none.
 	basemap *api.Basemap
 	// patrols are the patrol settings (silence, webhooks).
@@ -64,6 +66,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
 	fs.StringVar(&o.dbURL, "db", os.Getenv("DATABASE_URL"), "PostgreSQL `URL` of the PostGIS store; empty serves the bundled Lantian dataset (env DATABASE_URL)")
 	fs.StringVar(&o.logFormat, "log-format", "auto", "log `format`: json, text, or auto (text on a terminal, else json)")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish after SIGINT or SIGTERM")
+	o.access.register(fs)
 	fs.StringVar(&o.planConfig, "plan-config", os.Getenv("JINGGE_PLAN_CONFIG"), "planner configuration `FILE`: JSON holding only what differs from the defaults in docs/planning.md (env JINGGE_PLAN_CONFIG)")
 	o.patrols = addPatrolFlags(fs)
 	basemapURL := fs.String("basemap", os.Getenv("JINGGE_BASEMAP_URL"), "raster `tiles` the web map draws under the grids: XYZ URL templates with {z}, {x}, {y}, space-separated, in WGS-84/CGCS2000 Web Mercator (e.g. an internal PGIS or Tianditu with its key); empty draws only the offline base layer (env JINGGE_BASEMAP_URL)")
@@ -141,11 +144,17 @@ func serve(ctx context.Context, o serveOptions, store data.Store, logger *slog.L
 		return fmt.Errorf("setting up the planner: %w", err)
 	}
 
+	access, closeAccess, demo, err := openAccess(ctx, o.access, store, logger)
+	if err != nil {
+		return fmt.Errorf("access control: %w", err)
+	}
+	defer closeAccess()
+
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", o.addr, err)
 	}
-	apiServer := api.New(withPatrols(withIncidents(api.Config{Index: live, Logger: logger, Web: web.Files(), UI: api.UIConfig{Basemap: o.basemap}, Planner: planner}, store), patrols, o.patrols))
+	apiServer := api.New(withPatrols(withIncidents(api.Config{Index: live, Logger: logger, Access: access, Web: web.Files(), UI: api.UIConfig{Basemap: o.basemap}, Planner: planner}, store), patrols, o.patrols))
 	srv := &http.Server{
 		Handler:           apiServer.Handler(),
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -160,6 +169,11 @@ func serve(ctx context.Context, o serveOptions, store data.Store, logger *slog.L
 	}
 	url := "http://" + displayAddr(ln.Addr())
 	fmt.Fprintf(stdout, "jingge: serving on %s (command-center map at %s/, officer page at %s/m, API description at %s/api/v1/openapi.json)\n", url, url, url, url)
+	if demo {
+		if err := printLoginLink(ctx, stdout, access, url); err != nil {
+			return fmt.Errorf("the demo login link: %w", err)
+		}
+	}
 	logger.Info("listening", "addr", ln.Addr().String())
 
 	stopPatrols := runPatrols(ctx, srv, apiServer, logger)

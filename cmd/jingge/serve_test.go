@@ -63,6 +63,7 @@ func startServe(t *testing.T, run func(ctx context.Context, stdout, stderr io.Wr
 	for time.Now().Before(deadline) {
 		if m := urlRE.FindStringSubmatch(stdout.String()); m != nil {
 			t.Cleanup(func() { cancel() })
+			signIn(t, stdout.String())
 			return m[1], logs, stop
 		}
 		select {
@@ -78,7 +79,7 @@ func startServe(t *testing.T, run func(ctx context.Context, stdout, stderr io.Wr
 
 func getJSON(t *testing.T, url string, v any) int {
 	t.Helper()
-	resp, err := http.Get(url)
+	resp, err := testClient.Get(url)
 	if err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}
@@ -163,7 +164,7 @@ func TestServeDrains(t *testing.T) {
 	body, w := io.Pipe()
 	status := make(chan int, 1)
 	go func() {
-		resp, err := http.Post(base+"/api/v1/lookup", "application/json", body)
+		resp, err := testClient.Post(base+"/api/v1/lookup", "application/json", body)
 		if err != nil {
 			status <- -1
 			return
