@@ -266,6 +266,11 @@ func (p *Patrols) commitGroup(ctx context.Context, group []*pingRequest) []pingR
 		return fail(err)
 	}
 	defer tx.Rollback(context.Background())
+	// An acknowledged ping must survive a crash of the database whatever
+	// its configuration says: wait for the WAL flush (once per group).
+	if _, err := tx.Exec(ctx, "set local synchronous_commit to on"); err != nil {
+		return fail(err)
+	}
 
 	record, err := p.claimKeys(ctx, tx, group, replies, settled)
 	if err != nil {
