@@ -19,7 +19,7 @@ after(async () => {
 });
 
 async function api(path) {
-  const res = await fetch(server.base + path);
+  const res = await fetch(server.base + path, { headers: server.headers });
   assert.equal(res.status, 200, `${path}: ${res.status}`);
   return res.json();
 }
@@ -27,6 +27,7 @@ async function api(path) {
 /** openCommandCenter opens / (with hash) on a laptop-sized window and waits for the map. */
 async function openCommandCenter(hash = '', { width = 1440, height = 900 } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, locale: 'zh-CN' });
+  await context.addCookies(server.cookies);
   const page = await context.newPage();
   const problems = watchPage(page, server.base);
   await page.goto(`${server.base}/${hash}`);
@@ -208,7 +209,7 @@ describe('live patrols', { timeout: 300_000 }, () => {
     async function ping(lon, lat) {
       const res = await fetch(`${server.base}/api/v1/patrols/pings`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { ...server.headers, 'Content-Type': 'application/json' },
         body: JSON.stringify({ crs: 'wgs84', pings: [{ officer: officer.id, at: new Date().toISOString(), lon, lat, speed_mps: 1.5, heading_deg: 45 }] }),
       });
       assert.equal(res.status, 200, `POST /api/v1/patrols/pings: ${res.status} ${await res.text()}`);
@@ -242,6 +243,7 @@ describe('live patrols', { timeout: 300_000 }, () => {
 describe('officer page', { timeout: 300_000 }, () => {
   async function openOfficer(options = {}) {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', ...options });
+    await context.addCookies(server.cookies);
     const page = await context.newPage();
     const problems = watchPage(page, server.base);
     await page.goto(`${server.base}/m`);

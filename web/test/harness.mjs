@@ -75,6 +75,9 @@ export async function startServer() {
   // The tests use the bundled demo data, whatever database the shell names.
   delete env.DATABASE_URL;
   delete env.JINGGE_BASEMAP_URL;
+  // Users and tokens of the embedded store go to a file of the test's own.
+  const authDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jingge-web-auth-'));
+  env.JINGGE_AUTH_FILE = path.join(authDir, 'auth.json');
   const child = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--log-format', 'json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d) => { output += d; });
@@ -96,8 +99,13 @@ export async function startServer() {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+  const cookies = await signInCookies(output, base);
   return {
     base,
+    // cookies sign a browser context in (context.addCookies); headers sign
+    // in Node's fetch. Both come from the one-time link the demo prints.
+    cookies,
+    headers: cookies.length ? { Cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') } : {},
     output: () => output,
     async stop() {
       if (child.exitCode === null) {
@@ -107,8 +115,25 @@ export async function startServer() {
         clearTimeout(timer);
       }
       if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+      fs.rmSync(authDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * signInCookies follows the one-time sign-in link the demo server printed
+ * and returns the session cookie it sets, for the browser and for fetch.
+ */
+async function signInCookies(output, base) {
+  const link = output.match(/(http:\/\/\S+\/api\/v1\/login\/link\?token=jgl_\S+)/);
+  if (!link) return [];
+  const res = await fetch(link[1], { redirect: 'manual' });
+  if (res.status !== 303) throw new Error(`the sign-in link answered ${res.status}:\n${output}`);
+  return res.headers.getSetCookie().map((c) => {
+    const pair = c.split(';')[0];
+    const i = pair.indexOf('=');
+    return { name: pair.slice(0, i), value: pair.slice(i + 1), url: base };
+  });
 }
 
 /** launchBrowser starts headless Chromium with a fresh profile. */
