@@ -212,8 +212,9 @@ describe('live patrols', { timeout: 300_000 }, () => {
         headers: { ...server.headers, 'Content-Type': 'application/json' },
         body: JSON.stringify({ crs: 'wgs84', pings: [{ officer: officer.id, at: new Date().toISOString(), lon, lat, speed_mps: 1.5, heading_deg: 45 }] }),
       });
-      assert.equal(res.status, 200, `POST /api/v1/patrols/pings: ${res.status} ${await res.text()}`);
-      return res.json();
+      const body = await res.text();
+      assert.equal(res.status, 200, `POST /api/v1/patrols/pings: ${res.status} ${body}`);
+      return JSON.parse(body);
     }
     /** drawnAt waits until the officer's marker is drawn at [lon, lat] (within about 10 m). */
     async function drawnAt(lon, lat) {

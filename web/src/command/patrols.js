@@ -15,7 +15,7 @@ const POLL_MS = 4000;
 const MOVE_MS = 900;
 const FEED_MAX = 60;
 
-export const STATUS_COLORS = { moving: '#00A651', stopped: '#F1A208', silent: '#8C8C8C' };
+export const STATUS_COLORS = { moving: '#00C853', stopped: '#FFB300', silent: '#9E9E9E' };
 
 /** eventText describes a geofence event in the current language. */
 export function eventText(e) {
@@ -51,8 +51,10 @@ export function createPatrols(map, el, { stationById }) {
       paint: {
         'circle-radius': ['interpolate', ['linear'], ['zoom'], 8, 4, 16, 8],
         'circle-color': color,
-        'circle-stroke-color': ['case', ['get', 'in_area'], '#FFFFFF', '#D7263D'],
-        'circle-stroke-width': ['case', ['get', 'in_area'], 1.5, 3],
+        // A dark ring tells officers from incidents (white rings) on any fill;
+        // red when the officer is outside their area.
+        'circle-stroke-color': ['case', ['get', 'in_area'], '#0D2B16', '#D7263D'],
+        'circle-stroke-width': ['case', ['get', 'in_area'], 2, 3],
       } });
     map.addLayer({ id: 'patrols-label', type: 'symbol', source: 'patrols', minzoom: 12,
       layout: { 'text-field': ['get', 'name'], 'text-size': 12, 'text-offset': [0, 1.1], 'text-anchor': 'top', 'text-optional': true },
