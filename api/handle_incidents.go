@@ -19,6 +19,7 @@ import (
 	"jingge/geo"
 	"jingge/geo/crs"
 	"jingge/geo/topo"
+	"jingge/tiles"
 )
 
 // DefaultMaxBatchIncidents is the largest batch POST /api/v1/incidents
@@ -44,10 +45,12 @@ type incidentDeps struct {
 	// onAdded, when set, hears of every committed batch, so caches of
 	// incident tiles can drop what it changes.
 	onAdded func([]geo.Incident)
+	// tiles draws incidents as vector tiles; it hears of every batch too.
+	tiles *tiles.IncidentLayer
 }
 
 func newIncidentDeps(cfg Config, live *geo.Live) incidentDeps {
-	d := incidentDeps{store: cfg.Incidents, timeline: cfg.GridHistory, editor: cfg.GridEditor, maxBatch: cfg.MaxBatchIncidents, onAdded: cfg.OnIncidentsAdded}
+	d := incidentDeps{store: cfg.Incidents, timeline: cfg.GridHistory, editor: cfg.GridEditor, maxBatch: cfg.MaxBatchIncidents, onAdded: cfg.OnIncidentsAdded, tiles: cfg.IncidentTiles}
 	if d.maxBatch <= 0 {
 		d.maxBatch = DefaultMaxBatchIncidents
 	}
@@ -197,8 +200,13 @@ func (s *Server) addIncidents(ctx context.Context, batch []geo.Incident, key str
 		for i := range batch {
 			batch[i].ID = res.IDs[i]
 		}
-		if s.inc.onAdded != nil && !res.Replayed {
-			s.inc.onAdded(batch)
+		if !res.Replayed {
+			if s.inc.tiles != nil {
+				s.inc.tiles.Added(batch)
+			}
+			if s.inc.onAdded != nil {
+				s.inc.onAdded(batch)
+			}
 		}
 		return res, nil
 	}

@@ -19,6 +19,7 @@ import (
 	"jingge/data/memory"
 	"jingge/geo"
 	"jingge/geo/crs"
+	"jingge/tiles"
 )
 
 // withIncidentStore gives cfg an embedded store holding ds for incidents,
@@ -30,6 +31,7 @@ func withIncidentStore(tb testing.TB, ds *geo.Dataset, cfg *Config) *memory.Stor
 		tb.Fatalf("memory.New: %v", err)
 	}
 	cfg.Incidents, cfg.GridHistory, cfg.GridEditor = st, st, st
+	cfg.IncidentTiles = tiles.NewIncidentLayer(cfg.Index, IncidentTileSource(st), tiles.IncidentLayerOptions{})
 	return st
 }
 

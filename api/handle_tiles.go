@@ -50,6 +50,14 @@ func (s *Server) serveTile(w http.ResponseWriter, r *http.Request, layer string)
 	if err != nil {
 		return tileProblem(err)
 	}
+	return s.writeTile(w, r, tile)
+}
+
+// writeTile sends an encoded tile: 200 with the MVT (gzip-encoded when
+// the client accepts it), 304 when If-None-Match holds its tag, 204 when
+// it has no features.
+func (s *Server) writeTile(w http.ResponseWriter, r *http.Request, tile *tiles.Tile) error {
+	var err error
 	h := w.Header()
 	h.Set("Cache-Control", tileCacheControl)
 	h.Set("Vary", "Accept-Encoding")

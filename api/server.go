@@ -84,6 +84,10 @@ type Config struct {
 	// OnIncidentsAdded, when set, hears of every committed batch of
 	// incidents (with ids and attribution), e.g. to purge incident tiles.
 	OnIncidentsAdded func([]geo.Incident)
+	// IncidentTiles draws incidents at /tiles/incidents/{z}/{x}/{y}.mvt
+	// for the window of the URL's query; the server tells it of every
+	// batch it commits. Nil leaves the route to the tile Service.
+	IncidentTiles *tiles.IncidentLayer
 }
 
 // Server answers the API. It is safe for concurrent use and keeps no
@@ -133,7 +137,7 @@ func New(cfg Config) *Server {
 	s.inc = newIncidentDeps(cfg, s.live)
 	s.tiles = cfg.Tiles
 	if s.tiles == nil {
-		s.tiles = tiles.NewService(s.live, tiles.ServiceOptions{})
+		s.tiles = tiles.NewService(s.live, tiles.ServiceOptions{Layers: incidentTileLayers(cfg)})
 	}
 	s.planner = cfg.Planner
 	if s.planner == nil {
@@ -207,6 +211,7 @@ func (s *Server) routes() []route {
 		{"healthz", http.MethodGet, "/healthz", nil, s.handleHealthz, public()},
 		{"readyz", http.MethodGet, "/readyz", nil, s.handleReadyz, public()},
 		{"getTile", http.MethodGet, "/tiles/{z}/{x}/{y}.{ext}", nil, s.handleTile, signedIn()},
+		{"getIncidentTile", http.MethodGet, "/tiles/incidents/{z}/{x}/{y}.{ext}", []string{"from", "to", "category"}, s.handleIncidentTile, signedIn().personalData()},
 		{"getLayerTile", http.MethodGet, "/tiles/{layer}/{z}/{x}/{y}.{ext}", nil, s.handleLayerTile, signedIn().personalData()},
 		{"getTileJSON", http.MethodGet, "/tiles.json", nil, s.handleTileJSON, signedIn()},
 		{"getLayerTileJSON", http.MethodGet, "/tiles/{layer}.json", nil, s.handleLayerTileJSON, signedIn()},

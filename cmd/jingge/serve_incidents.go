@@ -11,14 +11,17 @@ import (
 	"jingge/data/lantian"
 	"jingge/data/memory"
 	"jingge/geo"
+	"jingge/tiles"
 )
 
 // withIncidents gives cfg what store offers for incidents and grid edits:
-// the incident store, the grid history incidents are attributed against,
-// and the grid editor. A store without them leaves those routes off.
+// the incident store with its tile layer, the grid history incidents are
+// attributed against, and the grid editor. A store without them leaves
+// those routes off.
 func withIncidents(cfg api.Config, store data.Store) api.Config {
 	if is, ok := store.(data.IncidentStore); ok {
 		cfg.Incidents = is
+		cfg.IncidentTiles = tiles.NewIncidentLayer(cfg.Index, api.IncidentTileSource(is), tiles.IncidentLayerOptions{})
 	}
 	if tl, ok := store.(data.GridTimeline); ok {
 		cfg.GridHistory = tl
