@@ -11,6 +11,9 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+
 	"jingge/api/apitest"
 	"jingge/web"
 )
@@ -319,5 +322,81 @@ func TestSearchLantian(t *testing.T) {
 	decodeJSON(t, serve(t, s.Handler(), "GET", "/api/v1/search?q=%E6%96%B0%E6%B0%91%E8%A1%97", ""), &got) // 新民街
 	if len(got.Results) == 0 || got.Results[0].Name != "新民街社区" || got.Results[0].Level != "community" {
 		t.Fatalf("results %+v", got.Results)
+	}
+}
+
+func TestLabelPoint(t *testing.T) {
+	tests := []struct {
+		name string
+		area orb.MultiPolygon
+	}{
+		{"square", orb.MultiPolygon{{{{0, 0}, {2, 0}, {2, 2}, {0, 2}, {0, 0}}}}},
+		// A U: its centroid lies in the gap between the arms.
+		{"u shape", orb.MultiPolygon{{{{0, 0}, {3, 0}, {3, 3}, {2, 3}, {2, 1}, {1, 1}, {1, 3}, {0, 3}, {0, 0}}}}},
+		// A square with a hole where its centroid is.
+		{"ring", orb.MultiPolygon{{{{0, 0}, {4, 0}, {4, 4}, {0, 4}, {0, 0}}, {{1, 1}, {1, 3}, {3, 3}, {3, 1}, {1, 1}}}}},
+		{"largest part wins", orb.MultiPolygon{{{{0, 0}, {1, 0}, {1, 1}, {0, 1}, {0, 0}}}, {{{5, 5}, {9, 5}, {9, 9}, {5, 9}, {5, 5}}}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pt, ok := labelPoint(tc.area)
+			if !ok {
+				t.Fatal("no point")
+			}
+			inside := false
+			for _, p := range tc.area {
+				if planar.PolygonContains(p, pt) {
+					inside = true
+				}
+			}
+			if !inside {
+				t.Errorf("label point %v is outside", pt)
+			}
+			if tc.name == "largest part wins" && pt[0] < 5 {
+				t.Errorf("label point %v is in the small part", pt)
+			}
+		})
+	}
+	if _, ok := labelPoint(nil); ok {
+		t.Error("a point for no area")
+	}
+}
+
+// TestLabelsLantian checks every grid of the bundled dataset gets one label
+// point, inside it.
+func TestLabelsLantian(t *testing.T) {
+	s, ds := lantianServer(t)
+	doc := loadOpenAPI(t)
+	checkAgainstOpenAPI(t, doc, s, "GET", "/api/v1/labels", "")
+	var fc FeatureCollection[LabelProperties]
+	decodeJSON(t, serve(t, s.Handler(), "GET", "/api/v1/labels", ""), &fc)
+	ix := mustIndex(t, ds)
+	seen := map[string]bool{}
+	for _, f := range fc.Features {
+		p := f.Properties
+		if seen[p.Kind+p.ID] {
+			t.Errorf("%s %s labelled twice", p.Kind, p.ID)
+		}
+		seen[p.Kind+p.ID] = true
+		if p.Kind == "township" {
+			continue
+		}
+		pt := f.Geometry.Coordinates.(orb.Point)
+		hit := ix.Lookup(pt)
+		got := ""
+		if p.Kind == "police" && hit.Police != nil {
+			got = hit.Police.ID
+		} else if p.Kind == "community" && hit.Community != nil {
+			got = hit.Community.ID
+		}
+		if got != p.ID {
+			t.Errorf("the label of %s %s (%s) at %v lies in %q", p.Kind, p.ID, p.Name, pt, got)
+		}
+	}
+	if len(seen) != len(ds.Grids)+len(ds.Townships) {
+		t.Errorf("%d labels for %d grids and %d townships", len(seen), len(ds.Grids), len(ds.Townships))
+	}
+	if code := checkAgainstOpenAPI(t, doc, New(Config{}), "GET", "/api/v1/labels", ""); code != http.StatusServiceUnavailable {
+		t.Errorf("before an index: status %d", code)
 	}
 }

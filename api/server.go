@@ -114,6 +114,8 @@ type Server struct {
 	// web is the built site the pages are served from; ui configures them.
 	web *webSite
 	ui  UIConfig
+	// labelCache holds the label points of /api/v1/labels.
+	labelCache labelCache
 	// patrols holds the latest officer states and feeds the event streams.
 	patrols *patrols
 	// planner answers the planner's and the assessment's routes.
@@ -218,6 +220,7 @@ func (s *Server) routes() []route {
 		{"getStyle", http.MethodGet, "/styles/command-center.json", nil, s.handleStyle, signedIn()},
 		{"searchGrids", http.MethodGet, "/api/v1/search", []string{"q", "limit"}, s.handleSearch, signedIn()},
 		{"getUIConfig", http.MethodGet, "/api/v1/ui-config", nil, s.handleUIConfig, signedIn()},
+		{"getLabels", http.MethodGet, "/api/v1/labels", nil, s.handleLabels, signedIn()},
 		{"postPings", http.MethodPost, "/api/v1/patrols/pings", []string{"crs"}, s.handlePings, allow(data.RoleOfficer, data.RoleAdmin)},
 		{"listPatrols", http.MethodGet, "/api/v1/patrols", []string{"station"}, s.handlePatrols, allow(data.RoleViewer).personalData()},
 		{"getTrack", http.MethodGet, "/api/v1/patrols/{officer}/track", []string{"from", "to"}, s.handleTrack, allow(data.RoleViewer).personalData()},

@@ -116,6 +116,21 @@ test('prepareStyle: no glyphs, base layers under the data, labels per language',
   assert.deepEqual(zh.layers.find((l) => l.id === 'regions-label').layout['text-field'], ['get', 'name_zh']);
 });
 
+test('prepareStyle: area labels from the label points, one per area', () => {
+  const style = structuredClone(serverStyle);
+  style.layers.push({ id: 'police-grids-label', type: 'symbol', source: 'jingge', 'source-layer': 'police_grids', minzoom: 12, layout: { 'text-field': ['get', 'name'] } });
+  const labels = { type: 'FeatureCollection', features: [] };
+  const s = prepareStyle(style, { labels });
+  const l = s.layers.find((x) => x.id === 'police-grids-label');
+  assert.equal(l.source, 'labels');
+  assert.equal(l['source-layer'], undefined);
+  assert.deepEqual(l.filter, ['==', ['get', 'kind'], 'police']);
+  assert.equal(l.minzoom, 12);
+  assert.equal(s.sources.labels.data, labels);
+  assert.equal(s.layers.find((x) => x.id === 'stations-label').source, 'jingge', 'station labels stay on the tiles');
+  assert.equal(prepareStyle(style, {}).layers.find((x) => x.id === 'police-grids-label').source, 'jingge', 'without label points, the tiles');
+});
+
 test('label helpers', () => {
   assert.equal(scaleSize(11, 1.5), 16.5);
   assert.deepEqual(scaleSize(['get', 'size'], 2), ['get', 'size'], 'other expressions are left alone');

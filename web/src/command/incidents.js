@@ -80,7 +80,8 @@ export function createIncidents(map, el, { getWindow, setWindow, toast }) {
         'circle-stroke-color': '#FFFFFF', 'circle-stroke-width': 1.2,
       } });
     map.addLayer({ id: 'incidents-count', type: 'symbol', source: 'incidents', filter: ['has', 'point_count'],
-      layout: { 'text-field': ['get', 'point_count_abbreviated'], 'text-size': 12, 'text-allow-overlap': true },
+      // Counts never push a station or grid name off the map.
+      layout: { 'text-field': ['get', 'point_count_abbreviated'], 'text-size': 12, 'text-allow-overlap': true, 'text-ignore-placement': true },
       paint: { 'text-color': '#FFFFFF' } });
     for (const id of ['incidents-clusters', 'incidents-points']) {
       map.on('mouseenter', id, () => { map.getCanvas().style.cursor = 'pointer'; });

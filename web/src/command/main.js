@@ -53,14 +53,15 @@ async function main() {
     $('map-message').textContent = t('app.noWebGL');
     return;
   }
-  let style, dataset, regionsDoc, stationsDoc, uiConfig;
+  let style, dataset, regionsDoc, stationsDoc, uiConfig, labels;
   try {
-    [style, dataset, regionsDoc, stationsDoc, uiConfig] = await Promise.all([
+    [style, dataset, regionsDoc, stationsDoc, uiConfig, labels] = await Promise.all([
       getJSON('styles/command-center.json'),
       getJSON('api/v1/dataset'),
       getJSON('api/v1/regions'),
       getJSON('api/v1/stations'),
       loadOptional('api/v1/ui-config'),
+      loadOptional('api/v1/labels'),
     ]);
   } catch (err) {
     $('map-message').textContent = t('app.loadFailed', { detail: err.message });
@@ -77,7 +78,7 @@ async function main() {
 
   const mapOptions = {
     container: 'map',
-    style: prepareStyle(style, { english: isEnglish(), labelScale: labelScaleFor(innerWidth), basemap }),
+    style: prepareStyle(style, { english: isEnglish(), labelScale: labelScaleFor(innerWidth), basemap, labels }),
     attributionControl: { compact: false },
     maxZoom: 18,
     // Keep the county in reach: a little room around its bounds.

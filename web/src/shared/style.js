@@ -16,6 +16,13 @@ export function labelField(layerId, english) {
   }
 }
 
+/** LABEL_KINDS maps the style's area label layers to the kinds of /api/v1/labels. */
+export const LABEL_KINDS = {
+  'police-grids-label': 'police',
+  'community-grids-label': 'community',
+  'townships-label': 'township',
+};
+
 /** scaleSize multiplies the numbers a text-size (a number or a zoom interpolation) yields. */
 export function scaleSize(size, k) {
   if (typeof size === 'number') return Math.round(size * k * 10) / 10;
@@ -30,12 +37,25 @@ export function scaleSize(size, k) {
  *   - no glyphs URL: MapLibre draws every label with the browser's own
  *     fonts (nothing leaves the server, and Chinese needs no font files);
  *   - labels in the page's language, scaled by labelScale (wall displays);
+ *   - area labels from labels (GeoJSON of /api/v1/labels), one per area;
  *   - the offline base layer (Xi'an districts, from districtsUrl) and,
  *     when configured, a raster basemap under the grids.
  */
-export function prepareStyle(style, { english = false, labelScale = 1, basemap = null, districtsUrl = null } = {}) {
+export function prepareStyle(style, { english = false, labelScale = 1, basemap = null, districtsUrl = null, labels = null } = {}) {
   const s = structuredClone(style);
   delete s.glyphs;
+  if (labels) {
+    // One label per area from /api/v1/labels, instead of one per vector
+    // tile the area spans.
+    s.sources.labels = { type: 'geojson', data: labels };
+    for (const layer of s.layers) {
+      const kind = LABEL_KINDS[layer.id];
+      if (!kind) continue;
+      layer.source = 'labels';
+      delete layer['source-layer'];
+      layer.filter = ['==', ['get', 'kind'], kind];
+    }
+  }
   for (const layer of s.layers) {
     if (layer.type === 'circle' && layer.paint?.['circle-radius'] !== undefined) {
       layer.paint['circle-radius'] = scaleSize(layer.paint['circle-radius'], labelScale);
