@@ -184,7 +184,10 @@ type runner struct {
 	statuses             sync.Map // status -> *atomic.Int64
 }
 
-type kindStats struct{ n, errs int64 }
+type kindStats struct {
+	n, errs int64
+	lat     []float64 // ms
+}
 
 func newRunner(o options) *runner {
 	tr := &http.Transport{MaxIdleConns: o.workers, MaxIdleConnsPerHost: o.workers, IdleConnTimeout: time.Minute}
@@ -379,6 +382,7 @@ func (r *runner) one(ctx context.Context, kind string, seed uint64, due time.Tim
 	r.latencies = append(r.latencies, elapsed)
 	ks := r.byKind[kind]
 	ks.n++
+	ks.lat = append(ks.lat, elapsed)
 	if !good {
 		ks.errs++
 	}
@@ -478,14 +482,17 @@ func (r *runner) summary(took time.Duration, rss []float64) error {
 		rssMax = max(rssMax, v)
 	}
 	kinds := map[string][2]int64{}
+	kindLatency := map[string]map[string]float64{}
 	for k, s := range r.byKind {
 		kinds[k] = [2]int64{s.n, s.errs}
+		slices.Sort(s.lat)
+		kindLatency[k] = map[string]float64{"p50_ms": pct(s.lat, 50), "p99_ms": pct(s.lat, 99), "max_ms": pct(s.lat, 100)}
 	}
 	out := map[string]any{
 		"duration_s": took.Seconds(), "sent": r.sent.Load(), "ok": r.ok.Load(), "errors": r.errs.Load(), "late": r.late.Load(),
 		"throughput_rps": float64(r.ok.Load()) / took.Seconds(),
 		"p50_ms":         pct(r.all, 50), "p90_ms": pct(r.all, 90), "p99_ms": pct(r.all, 99), "p999_ms": pct(r.all, 99.9), "max_ms": pct(r.all, 100),
-		"statuses": statuses, "by_kind_n_errors": kinds,
+		"statuses": statuses, "by_kind_n_errors": kinds, "by_kind_latency": kindLatency,
 		"acked_pings": r.ackedPings.Load(), "unacknowledged_pings": r.unknown.Load(),
 		"rss_mb_min": rssMin, "rss_mb_max": rssMax,
 	}
