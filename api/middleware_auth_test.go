@@ -525,3 +525,13 @@ func TestUndeclaredIsAnError(t *testing.T) {
 		t.Errorf("pings access admits %q", got)
 	}
 }
+
+func TestAccessLogRedactsSecrets(t *testing.T) {
+	var buf strings.Builder
+	logger := slog.New(slog.NewJSONHandler(&buf, nil))
+	h := withAccessLog(logger, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/api/v1/login/link?token=jgl_secret&x=1", nil))
+	if strings.Contains(buf.String(), "jgl_secret") || !strings.Contains(buf.String(), `"query":"token=REDACTED&x=1"`) {
+		t.Errorf("access log: %s", buf.String())
+	}
+}
