@@ -8,6 +8,7 @@ import { parseCoordinate, parseOfficerHash, formatOfficerHash } from '../src/off
 import { telHref } from '../src/shared/phone.js';
 import { trendModel, lastMonths } from '../src/shared/trend.js';
 import { prepareStyle, scaleSize, labelField, labelScaleFor } from '../src/shared/style.js';
+import { windowStart, tileURL } from '../src/command/window.js';
 import { gcjToWGS, gcjShift, smoothRing, simplify } from '../tools/districts.mjs';
 
 test('every string exists in every language, with the same placeholders', () => {
@@ -129,6 +130,16 @@ test('prepareStyle: area labels from the label points, one per area', () => {
   assert.equal(s.sources.labels.data, labels);
   assert.equal(s.layers.find((x) => x.id === 'stations-label').source, 'jingge', 'station labels stay on the tiles');
   assert.equal(prepareStyle(style, {}).layers.find((x) => x.id === 'police-grids-label').source, 'jingge', 'without label points, the tiles');
+});
+
+test('incident windows are whole days in China time (or whole hours), so tiles cache', () => {
+  const now = new Date('2026-11-28T17:30:00Z'); // 01:30 on the 29th in China
+  assert.equal(windowStart('7d', now), '2026-11-23', 'seven days, the 29th last');
+  assert.equal(windowStart('30d', now), '2026-10-31');
+  assert.equal(windowStart('365d', now), '2025-11-30');
+  assert.equal(windowStart('24h', now), '2026-11-27T17:00:00Z');
+  assert.equal(tileURL('http://x/', '2026-11-23', null), 'http://x/tiles/incidents/{z}/{x}/{y}.mvt?from=2026-11-23');
+  assert.equal(tileURL('http://x/', '2026-11-23', ['fire', 'traffic']), 'http://x/tiles/incidents/{z}/{x}/{y}.mvt?from=2026-11-23&category=fire%2Ctraffic');
 });
 
 test('label helpers', () => {

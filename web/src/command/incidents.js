@@ -1,7 +1,12 @@
 // Incidents (警情) over a chosen time window: clusters or a heat map by
 // category on the map, counts in the side column, and a grid's counts and
-// 12-month trend in the grid panel. Read from /api/v1/incidents; a server
-// without incidents shows the card as unavailable and the map without them.
+// 12-month trend in the grid panel.
+//
+// The map draws the server's incidents tile layer (/tiles/incidents/…,
+// clustered below zoom 14, cut to the window and categories on the
+// server), so a year of incidents costs no more than a day; the counts come
+// from /api/v1/incidents/aggregate. A server without incidents shows the
+// card as unavailable and the map without them.
 import { getJSON, query, ApiError } from '../shared/api.js';
 import { h, clear } from '../shared/dom.js';
 import { t, formatNumber } from '../shared/i18n.js';
@@ -9,6 +14,7 @@ import { maplibregl } from '../shared/map.js';
 import { lastMonths } from '../shared/trend.js';
 import { renderIncidentSummary } from './panel.js';
 import { WINDOWS } from './state.js';
+import { windowStart, tileURL } from './window.js';
 
 /** CATEGORIES are the default incident categories, most serious first, with their map colours. */
 export const CATEGORIES = [
@@ -21,20 +27,7 @@ export const CATEGORIES = [
   ['other', '#7F8C8D'],
 ];
 const COLOR = Object.fromEntries(CATEGORIES);
-
-/** At most this many incidents are drawn; the newest are kept. */
-export const MAX_INCIDENTS = 5000;
-const PAGE = 1000;
 const REFRESH_MS = 60_000;
-
-const HOUR = 3600 * 1000;
-const WINDOW_MS = { '24h': 24 * HOUR, '7d': 7 * 24 * HOUR, '30d': 30 * 24 * HOUR, '90d': 90 * 24 * HOUR, '365d': 365 * 24 * HOUR };
-
-/** windowStart is the first moment of window w ending at now, as RFC 3339 (UTC, whole seconds). */
-export function windowStart(w, now = new Date()) {
-  return new Date(now.getTime() - (WINDOW_MS[w] || WINDOW_MS['7d'])).toISOString().replace(/\.\d+Z$/, 'Z');
-}
-
 /** categoryName is a category's name in the current language; unknown ones are shown as they are. */
 export function categoryName(c) {
   const s = t(`cat.${c}`);
@@ -42,46 +35,55 @@ export function categoryName(c) {
 }
 
 const colorExpr = ['match', ['get', 'category'], ...CATEGORIES.flat(), '#7F8C8D'];
+const isCluster = ['==', ['get', 'cluster'], true];
 
 export function createIncidents(map, el, { getWindow, setWindow, toast }) {
   let available = null; // null: not known yet
-  let features = [];
-  let truncated = false;
+  let counts = {};
+  let total = 0;
   let loading = false;
   let view = 'clusters';
   const hidden = new Set();
   let seq = 0;
   let timer = 0;
+  // The pages' directory, absolute: tile URLs in a style must be.
+  const base = new URL('.', document.baseURI).href;
+
+  function shownCategories() {
+    return hidden.size ? CATEGORIES.map(([c]) => c).filter((c) => !hidden.has(c)) : null;
+  }
+
+  function currentTiles() {
+    return tileURL(base, windowStart(getWindow()), shownCategories());
+  }
 
   function addLayers() {
-    const empty = { type: 'FeatureCollection', features: [] };
-    map.addSource('incidents', { type: 'geojson', data: empty, cluster: true, clusterRadius: 42, clusterMaxZoom: 14 });
-    map.addSource('incidents-heat', { type: 'geojson', data: empty });
+    map.addSource('incidents', { type: 'vector', tiles: [currentTiles()], minzoom: 0, maxzoom: 16 });
     const before = map.getStyle().layers.find((l) => l.type === 'symbol')?.id;
-    map.addLayer({ id: 'incidents-heat', type: 'heatmap', source: 'incidents-heat', maxzoom: 16,
+    map.addLayer({ id: 'incidents-heat', type: 'heatmap', source: 'incidents', 'source-layer': 'incidents', maxzoom: 17,
       paint: {
-        'heatmap-weight': ['interpolate', ['linear'], ['get', 'severity'], 1, 0.4, 5, 1],
-        'heatmap-intensity': ['interpolate', ['linear'], ['zoom'], 8, 0.5, 14, 1.5],
-        'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 8, 10, 12, 22, 16, 40],
+        'heatmap-weight': ['interpolate', ['linear'], ['get', 'count'], 1, 0.25, 50, 1],
+        'heatmap-intensity': ['interpolate', ['linear'], ['zoom'], 8, 0.6, 14, 1.5],
+        'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 8, 14, 12, 30, 16, 40],
         'heatmap-opacity': 0.8,
         'heatmap-color': ['interpolate', ['linear'], ['heatmap-density'],
           0, 'rgba(255,255,204,0)', 0.2, '#FFEDA0', 0.4, '#FEB24C', 0.6, '#FD8D3C', 0.8, '#E31A1C', 1, '#800026'],
       } }, before);
-    map.addLayer({ id: 'incidents-clusters', type: 'circle', source: 'incidents', filter: ['has', 'point_count'],
+    map.addLayer({ id: 'incidents-clusters', type: 'circle', source: 'incidents', 'source-layer': 'incidents', filter: isCluster,
       paint: {
-        'circle-color': ['step', ['get', 'point_count'], '#F5B041', 20, '#E67E22', 100, '#C0392B'],
-        'circle-radius': ['step', ['get', 'point_count'], 13, 20, 18, 100, 25],
+        'circle-color': ['step', ['get', 'count'], '#F5B041', 20, '#E67E22', 100, '#C0392B'],
+        'circle-radius': ['step', ['get', 'count'], 11, 5, 14, 20, 18, 100, 24],
         'circle-opacity': 0.85, 'circle-stroke-color': '#FFFFFF', 'circle-stroke-width': 2,
       } });
-    map.addLayer({ id: 'incidents-points', type: 'circle', source: 'incidents', filter: ['!', ['has', 'point_count']],
+    map.addLayer({ id: 'incidents-points', type: 'circle', source: 'incidents', 'source-layer': 'incidents', filter: ['!', isCluster],
       paint: {
         'circle-color': colorExpr,
         'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 4, 16, 8],
         'circle-stroke-color': '#FFFFFF', 'circle-stroke-width': 1.2,
       } });
-    map.addLayer({ id: 'incidents-count', type: 'symbol', source: 'incidents', filter: ['has', 'point_count'],
+    map.addLayer({ id: 'incidents-count', type: 'symbol', source: 'incidents', 'source-layer': 'incidents', filter: isCluster,
       // Counts never push a station or grid name off the map.
-      layout: { 'text-field': ['get', 'point_count_abbreviated'], 'text-size': 12, 'text-allow-overlap': true, 'text-ignore-placement': true },
+      layout: { 'text-field': ['to-string', ['get', 'count']], 'text-size': 12, 'text-allow-overlap': true, 'text-ignore-placement': true },
       paint: { 'text-color': '#FFFFFF' } });
     for (const id of ['incidents-clusters', 'incidents-points']) {
       map.on('mouseenter', id, () => { map.getCanvas().style.cursor = 'pointer'; });
@@ -94,61 +96,49 @@ export function createIncidents(map, el, { getWindow, setWindow, toast }) {
   const fillOpacity = {};
 
   function applyView() {
-    const vis = (id, on) => map.getLayer(id) && map.setLayoutProperty(id, 'visibility', on ? 'visible' : 'none');
+    const on = available === true;
+    const vis = (id, visible) => map.getLayer(id) && map.setLayoutProperty(id, 'visibility', visible && on ? 'visible' : 'none');
     vis('incidents-heat', view === 'heat');
     for (const id of ['incidents-clusters', 'incidents-points', 'incidents-count']) vis(id, view === 'clusters');
     for (const id of fills) {
       if (!map.getLayer(id)) continue;
       if (!(id in fillOpacity)) fillOpacity[id] = map.getPaintProperty(id, 'fill-opacity') ?? 1;
-      map.setPaintProperty(id, 'fill-opacity', view === 'heat' ? 0.15 : fillOpacity[id]);
+      map.setPaintProperty(id, 'fill-opacity', view === 'heat' && on ? 0.15 : fillOpacity[id]);
     }
   }
 
-  function applyData() {
-    const shown = { type: 'FeatureCollection', features: features.filter((f) => !hidden.has(f.properties.category)) };
-    map.getSource('incidents')?.setData(shown);
-    map.getSource('incidents-heat')?.setData(shown);
+  /** reloadTiles points the map at the window and categories shown (and refetches its tiles). */
+  function reloadTiles() {
+    map.getSource('incidents')?.setTiles([currentTiles()]);
   }
 
+  /** load counts the incidents of the window by category. */
   async function load() {
     const mine = ++seq;
     loading = true;
     render();
-    const from = windowStart(getWindow());
-    const got = [];
-    let next = query('api/v1/incidents', { from, limit: PAGE });
-    let more = false;
     try {
-      while (next) {
-        const page = await getJSON(next);
-        if (mine !== seq) return;
-        got.push(...page.features);
-        const link = (page.links || []).find((l) => l.rel === 'next');
-        next = link ? link.href.replace(/^\//, '') : null;
-        if (got.length >= MAX_INCIDENTS) {
-          more = Boolean(next);
-          break;
-        }
+      const agg = await getJSON(query('api/v1/incidents/aggregate', {
+        from: windowStart(getWindow()), group_by: 'station', bucket: 'month', category: shownCategories()?.join(','),
+      }));
+      if (mine !== seq) return;
+      counts = {};
+      total = 0;
+      for (const row of agg.rows) {
+        total += row.total;
+        for (const [c, n] of Object.entries(row.counts)) counts[c] = (counts[c] || 0) + n;
       }
+      available = true;
     } catch (err) {
       if (mine !== seq) return;
-      loading = false;
       if (err instanceof ApiError && (err.missing || err.status === 503 || err.status === 403)) {
         available = false;
-        features = [];
-        applyData();
-        render();
-        return;
+      } else {
+        toast(t('app.loadFailed', { detail: err.message }));
       }
-      render();
-      toast(t('app.loadFailed', { detail: err.message }));
-      return;
     }
-    available = true;
     loading = false;
-    features = got.slice(0, MAX_INCIDENTS);
-    truncated = more || got.length > MAX_INCIDENTS;
-    applyData();
+    applyView();
     render();
   }
 
@@ -159,8 +149,6 @@ export function createIncidents(map, el, { getWindow, setWindow, toast }) {
       el.append(h('p', { class: 'muted', 'data-testid': 'incidents-unavailable' }, t('incidents.unavailable')));
       return;
     }
-    const counts = Object.fromEntries(CATEGORIES.map(([c]) => [c, 0]));
-    for (const f of features) counts[f.properties.category] = (counts[f.properties.category] || 0) + 1;
     const select = h('select', { id: 'incident-window', 'aria-label': t('incidents.window'),
       onchange: (e) => self.setWindow(e.target.value) },
     WINDOWS.map((w) => h('option', { value: w, selected: w === getWindow() }, t(`window.${w}`))));
@@ -171,23 +159,33 @@ export function createIncidents(map, el, { getWindow, setWindow, toast }) {
     el.append(h('ul', { class: 'incident-categories', 'data-testid': 'incident-categories' },
       CATEGORIES.map(([c, color]) => h('li', null, h('label', null,
         h('input', { type: 'checkbox', checked: !hidden.has(c), dataset: { category: c },
-          onchange: (e) => { if (e.target.checked) hidden.delete(c); else hidden.add(c); applyData(); } }),
+          onchange: (e) => {
+            if (e.target.checked) hidden.delete(c);
+            else hidden.add(c);
+            reloadTiles();
+            load();
+          } }),
         h('span', { class: 'dot', style: { background: color } }),
         h('span', null, categoryName(c)),
-        h('span', { class: 'count muted' }, formatNumber(counts[c] || 0)))))));
+        h('span', { class: 'count muted' }, hidden.has(c) ? '–' : formatNumber(counts[c] || 0)))))));
     el.append(h('p', { class: 'muted', 'data-testid': 'incident-total' },
-      loading ? t('incidents.loading') : t('incidents.total', { n: formatNumber(features.length) }),
-      truncated && !loading ? ` · ${t('incidents.truncated', { n: formatNumber(MAX_INCIDENTS) })}` : ''));
+      loading && available === null ? t('incidents.loading') : t('incidents.total', { n: formatNumber(total) })));
   }
 
-  function popupFor(f) {
-    const p = f.properties;
-    const when = new Date(p.occurred_at).toLocaleString(document.documentElement.lang, { dateStyle: 'medium', timeStyle: 'short' });
-    return h('div', { class: 'popup incident-popup' },
-      h('p', null, h('span', { class: 'dot', style: { background: COLOR[p.category] || '#7F8C8D' } }), h('strong', null, categoryName(p.category)),
-        ' · ', t(`status.${p.status}`), ' · ', t('incident.severity', { n: p.severity })),
-      h('p', { class: 'muted' }, when),
-      p.summary ? h('p', null, p.summary) : null);
+  async function popupFor(f) {
+    const body = h('div', { class: 'popup incident-popup' });
+    const fill = (p) => {
+      const when = new Date(p.occurred_at).toLocaleString(document.documentElement.lang, { dateStyle: 'medium', timeStyle: 'short' });
+      clear(body).append(
+        h('p', null, h('span', { class: 'dot', style: { background: COLOR[p.category] || '#7F8C8D' } }), h('strong', null, categoryName(p.category)),
+          p.status ? ` · ${t(`status.${p.status}`)}` : '', ' · ', t('incident.severity', { n: p.severity })),
+        h('p', { class: 'muted' }, when),
+        p.summary ? h('p', null, p.summary) : null);
+    };
+    fill(f.properties);
+    // The tile holds the essentials; the incident itself has its status and summary.
+    getJSON(`api/v1/incidents/${encodeURIComponent(f.properties.id)}`).then((inc) => fill(inc.properties || inc)).catch(() => {});
+    return body;
   }
 
   const self = {
@@ -199,7 +197,11 @@ export function createIncidents(map, el, { getWindow, setWindow, toast }) {
       applyView();
       load();
       clearInterval(timer);
-      timer = setInterval(() => { if (available) load(); }, REFRESH_MS);
+      timer = setInterval(() => {
+        if (!available) return;
+        reloadTiles();
+        load();
+      }, REFRESH_MS);
     },
     rerender() {
       render();
@@ -207,20 +209,21 @@ export function createIncidents(map, el, { getWindow, setWindow, toast }) {
     setWindow(w) {
       if (!WINDOWS.includes(w)) return;
       setWindow(w);
+      reloadTiles();
       load();
     },
     /** handleClick zooms into a cluster or describes an incident; true when it did. */
     handleClick(e) {
-      if (!map.getLayer('incidents-clusters') || view !== 'clusters') return false;
+      if (!map.getLayer('incidents-clusters') || view !== 'clusters' || !available) return false;
       const hits = map.queryRenderedFeatures(e.point, { layers: ['incidents-clusters', 'incidents-points'] });
       if (!hits.length) return false;
       const f = hits[0];
       if (f.properties.cluster) {
-        map.getSource('incidents').getClusterExpansionZoom(f.properties.cluster_id).then((zoom) => {
-          map.easeTo({ center: f.geometry.coordinates, zoom: Math.min(zoom, 16) });
-        });
+        map.easeTo({ center: e.lngLat, zoom: Math.min(map.getZoom() + 2, 14) });
       } else {
-        new maplibregl.Popup({ maxWidth: '22rem' }).setLngLat(f.geometry.coordinates).setDOMContent(popupFor(f)).addTo(map);
+        popupFor(f).then((content) => {
+          new maplibregl.Popup({ maxWidth: '22rem' }).setLngLat(f.geometry.coordinates).setDOMContent(content).addTo(map);
+        });
       }
       return true;
     },

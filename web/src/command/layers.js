@@ -28,9 +28,9 @@ export function applyGridLayer(map, layer) {
 export function addSelectionLayers(map) {
   map.addSource('selection', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
   const firstSymbol = map.getStyle().layers.find((l) => l.type === 'symbol')?.id;
-  map.addLayer({ id: 'selection-fill', type: 'fill', source: 'selection', paint: { 'fill-color': '#D7263D', 'fill-opacity': 0.12 } }, firstSymbol);
+  map.addLayer({ id: 'selection-fill', type: 'fill', source: 'selection', paint: { 'fill-color': '#D7263D', 'fill-opacity': 0.18 } }, firstSymbol);
   map.addLayer({ id: 'selection-casing', type: 'line', source: 'selection', layout: { 'line-join': 'round' },
-    paint: { 'line-color': '#FFFFFF', 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 4, 16, 9] } }, firstSymbol);
+    paint: { 'line-color': '#FFFFFF', 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 6, 16, 12] } }, firstSymbol);
   map.addLayer({ id: 'selection-line', type: 'line', source: 'selection', layout: { 'line-join': 'round' },
-    paint: { 'line-color': '#D7263D', 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 2, 16, 5] } }, firstSymbol);
+    paint: { 'line-color': '#D7263D', 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 3, 16, 7] } }, firstSymbol);
 }
