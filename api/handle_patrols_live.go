@@ -9,6 +9,7 @@ import (
 	"jingge/data"
 	"jingge/geo"
 	"jingge/geo/patrol"
+	"jingge/tiles"
 )
 
 // PatrolOptions tune the live side of patrols. Zero fields take the defaults.
@@ -288,3 +289,22 @@ func (p *patrols) sweep(ctx context.Context, s *Server) {
 // elsewhere; register it with http.Server.RegisterOnShutdown, since
 // Shutdown does not wait for streams to end by themselves.
 func (s *Server) CloseStreams() { s.patrols.hub.close() }
+
+// patrolTileLayers returns the live patrols tile layer, drawn from the
+// board the server will keep (made here when opts has none), or nothing
+// without a patrol store.
+func patrolTileLayers(live *geo.Live, store data.PatrolStore, opts *PatrolOptions) []tiles.Layer {
+	if store == nil {
+		return nil
+	}
+	if opts.Board == nil {
+		opts.Board = patrol.NewBoard()
+	}
+	o := opts.withDefaults()
+	silent := o.SilentAfter
+	if silent == 0 {
+		silent = -1 // never
+	}
+	return []tiles.Layer{tiles.NewPatrolLayer(live, opts.Board, tiles.PatrolLayerOptions{
+		SilentAfter: silent, MovingSpeedMPS: o.MovingSpeedMPS, Now: o.Now})}
+}

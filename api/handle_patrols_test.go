@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
 
 	"jingge/api/apitest"
 	"jingge/data"
@@ -476,4 +477,21 @@ func BenchmarkPingBody(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.N)*500/b.Elapsed().Seconds(), "pings/s")
 	})
+}
+
+// TestPatrolTiles: the patrols tile layer draws the board the server keeps.
+func TestPatrolTiles(t *testing.T) {
+	s, _ := newPatrolServer(t, PatrolOptions{})
+	postPings(t, s, pingBody(pingJSON("m1", 0, apitest.InCommunity, `,"speed_mps":2`)), http.StatusOK)
+	tile := maptile.At(apitest.InCommunity, 15)
+	rec := get(t, s.Handler(), fmt.Sprintf("/tiles/patrols/%d/%d/%d.mvt", tile.Z, tile.X, tile.Y))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("patrol tile: %d %s", rec.Code, rec.Body.String())
+	}
+	if n := decodeMVT(t, rec.Body.Bytes())["patrols"]; n != 1 {
+		t.Errorf("patrol tile holds %d features, want the one officer", n)
+	}
+	if cc := rec.Header().Get("Cache-Control"); strings.Contains(cc, "max-age") && !strings.Contains(cc, "max-age=0") {
+		t.Errorf("a live layer served with Cache-Control %q", cc)
+	}
 }

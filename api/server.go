@@ -139,7 +139,7 @@ func New(cfg Config) *Server {
 	s.inc = newIncidentDeps(cfg, s.live)
 	s.tiles = cfg.Tiles
 	if s.tiles == nil {
-		s.tiles = tiles.NewService(s.live, tiles.ServiceOptions{Layers: incidentTileLayers(cfg)})
+		s.tiles = tiles.NewService(s.live, tiles.ServiceOptions{Layers: append(incidentTileLayers(cfg), patrolTileLayers(s.live, cfg.Patrols, &cfg.PatrolOptions)...)})
 	}
 	s.planner = cfg.Planner
 	if s.planner == nil {

@@ -30,7 +30,7 @@ type PatrolLayerOptions struct {
 	// screen); they are drawn at every zoom above it.
 	MinZoom int
 	// SilentAfter marks an officer silent when their latest position is
-	// this old (default 10 minutes).
+	// this old (default 10 minutes; negative: only when the state says so).
 	SilentAfter time.Duration
 	// MovingSpeedMPS is the speed from which an officer counts as moving
 	// (default 0.5 m/s).
@@ -67,7 +67,7 @@ func NewPatrolLayer(live *geo.Live, states PatrolStates, opts PatrolLayerOptions
 	if opts.MinZoom <= 0 {
 		opts.MinZoom = 8
 	}
-	if opts.SilentAfter <= 0 {
+	if opts.SilentAfter == 0 {
 		opts.SilentAfter = 10 * time.Minute
 	}
 	if opts.MovingSpeedMPS <= 0 {
@@ -118,7 +118,7 @@ func (l *PatrolLayer) properties(ix *geo.Index, st patrol.State, now time.Time) 
 	age := math.Max(0, math.Round(now.Sub(st.Last.At).Seconds()))
 	status := "stopped"
 	switch {
-	case st.Silent || now.Sub(st.Last.At) >= l.opts.SilentAfter:
+	case st.Silent || l.opts.SilentAfter > 0 && now.Sub(st.Last.At) >= l.opts.SilentAfter:
 		status = "silent"
 	case st.Last.SpeedMPS >= l.opts.MovingSpeedMPS:
 		status = "moving"
