@@ -23,9 +23,10 @@ import (
 // PatrolOptions tune Patrols. Zero fields take the defaults.
 type PatrolOptions struct {
 	// Committers is how many transactions may commit pings at once
-	// (default 2). Each takes every request waiting when it starts, up to
+	// (default 4). Each takes every request waiting when it starts, up to
 	// MaxGroupPings pings, so under load few large transactions replace
-	// many small ones.
+	// many small ones. More than one lets a transaction COPY while another
+	// waits for its commit; four measured best on two cores.
 	Committers int
 	// MaxGroupPings caps the pings of one transaction (default 50,000).
 	MaxGroupPings int
@@ -38,7 +39,7 @@ type PatrolOptions struct {
 
 // Defaults of PatrolOptions.
 const (
-	DefaultCommitters    = 2
+	DefaultCommitters    = 4
 	DefaultMaxGroupPings = 50000
 	DefaultCommitTimeout = 15 * time.Second
 	DefaultKeyRetention  = 24 * time.Hour

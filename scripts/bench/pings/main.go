@@ -59,6 +59,8 @@ type options struct {
 	clients  int
 	batch    int
 	modes    []string
+	// committers is postgis.PatrolOptions.Committers (0: the default).
+	committers int
 }
 
 func main() {
@@ -76,6 +78,7 @@ func run() error {
 	flag.IntVar(&o.clients, "clients", 32, "concurrent clients")
 	flag.IntVar(&o.batch, "batch", 500, "pings per request")
 	flag.StringVar(&modes, "modes", "copy,rows", "what to measure: copy (the real store) and rows (INSERT per ping)")
+	flag.IntVar(&o.committers, "committers", 0, "transactions committing pings at once (0: the store's default)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (server and clients) to `file`")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -144,7 +147,7 @@ func measure(o options, mode string, ix *geo.Index) (float64, error) {
 	if _, err := st.EnsurePartitions(ctx, now.AddDate(0, -1, 0), now.AddDate(0, 1, 0)); err != nil {
 		return 0, err
 	}
-	patrols := postgis.NewPatrols(st, postgis.PatrolOptions{})
+	patrols := postgis.NewPatrols(st, postgis.PatrolOptions{Committers: o.committers})
 	defer patrols.Close()
 	var store data.PatrolStore = patrols
 	if mode == "rows" {
