@@ -61,6 +61,8 @@ type options struct {
 	modes    []string
 	// committers is postgis.PatrolOptions.Committers (0: the default).
 	committers int
+	// noGiST drops the spatial index of patrol_pings, to measure its cost.
+	noGiST bool
 }
 
 func main() {
@@ -78,6 +80,7 @@ func run() error {
 	flag.IntVar(&o.clients, "clients", 32, "concurrent clients")
 	flag.IntVar(&o.batch, "batch", 500, "pings per request")
 	flag.StringVar(&modes, "modes", "copy,rows", "what to measure: copy (the real store) and rows (INSERT per ping)")
+	flag.BoolVar(&o.noGiST, "no-gist", false, "drop the GiST index of patrol_pings first, to measure what it costs")
 	flag.IntVar(&o.committers, "committers", 0, "transactions committing pings at once (0: the store's default)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (server and clients) to `file`")
 	flag.Parse()
@@ -146,6 +149,11 @@ func measure(o options, mode string, ix *geo.Index) (float64, error) {
 	now := time.Now()
 	if _, err := st.EnsurePartitions(ctx, now.AddDate(0, -1, 0), now.AddDate(0, 1, 0)); err != nil {
 		return 0, err
+	}
+	if o.noGiST {
+		if _, err := st.Pool().Exec(ctx, "drop index patrol_pings_location_gix"); err != nil {
+			return 0, err
+		}
 	}
 	patrols := postgis.NewPatrols(st, postgis.PatrolOptions{Committers: o.committers})
 	defer patrols.Close()
