@@ -1,6 +1,7 @@
 // The pages in a real browser: headless Chromium against `jingge serve`
 // with the bundled Lantian data. Screenshots land in artifacts/web/.
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 
 import { startServer, launchBrowser, watchPage, screenshot } from './harness.mjs';
@@ -244,6 +245,40 @@ describe('live patrols', { timeout: 300_000 }, () => {
     await screenshot(page, 'patrols');
     assert.deepEqual(problems(), []);
     await context.close();
+  });
+});
+
+describe('basemap', { timeout: 300_000 }, () => {
+  test('a configured raster basemap is drawn under the grids, from its own host, with its attribution', async () => {
+    // A stand-in for an internal PGIS: one-pixel PNG tiles, counted.
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    const requested = [];
+    const tiles = http.createServer((req, res) => {
+      requested.push(req.url);
+      res.writeHead(200, { 'Content-Type': 'image/png', 'Access-Control-Allow-Origin': '*' });
+      res.end(png);
+    });
+    await new Promise((r) => tiles.listen(0, '127.0.0.1', r));
+    const tileHost = `http://127.0.0.1:${tiles.address().port}`;
+    const withBasemap = await startServer({ args: ['--basemap', `${tileHost}/pgis/{z}/{x}/{y}.png`, '--basemap-attribution', '公安PGIS测试底图'] });
+    try {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      await context.addCookies(withBasemap.cookies);
+      const page = await context.newPage();
+      const problems = watchPage(page, withBasemap.base, { allow: [tileHost] });
+      await page.goto(`${withBasemap.base}/#map=11.00/34.15000/109.32000`);
+      await page.waitForFunction(() => window.jingge?.ready === true, null, { timeout: 60_000 });
+      await idle(page);
+      const order = await page.evaluate(() => window.jingge.map.getStyle().layers.map((l) => l.id));
+      assert.ok(order.indexOf('basemap') > 0 && order.indexOf('basemap') < order.indexOf('police-grids-fill'), 'the basemap lies under the grids');
+      assert.ok(requested.some((u) => /^\/pgis\/1[12]\/\d+\/\d+\.png$/.test(u)), `tiles asked for: ${requested.slice(0, 5)}`);
+      assert.match(await page.locator('.maplibregl-ctrl-attrib').textContent(), /公安PGIS测试底图/);
+      assert.deepEqual(problems(), [], 'the Content-Security-Policy admits the basemap host, and only it');
+      await context.close();
+    } finally {
+      await withBasemap.stop();
+      tiles.close();
+    }
   });
 });
 

@@ -62,7 +62,7 @@ async function freePort() {
  * startServer starts `jingge serve` on a free port and resolves once it is
  * ready; stop() ends it. Its output is kept for failure messages.
  */
-export async function startServer() {
+export async function startServer({ args = [] } = {}) {
   let bin = process.env.JINGGE_BIN;
   let scratch = null;
   if (!bin) {
@@ -78,7 +78,7 @@ export async function startServer() {
   // Users and tokens of the embedded store go to a file of the test's own.
   const authDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jingge-web-auth-'));
   env.JINGGE_AUTH_FILE = path.join(authDir, 'auth.json');
-  const child = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--log-format', 'json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--log-format', 'json', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d) => { output += d; });
   child.stderr.on('data', (d) => { output += d; });
@@ -153,9 +153,9 @@ export async function launchBrowser() {
 /**
  * watchPage records what must not happen on any page: script errors,
  * Content-Security-Policy violations, failed requests and requests that
- * leave the server. problems() lists them.
+ * leave the server (or the origins in allow). problems() lists them.
  */
-export function watchPage(page, base) {
+export function watchPage(page, base, { allow = [] } = {}) {
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => {
@@ -165,7 +165,8 @@ export function watchPage(page, base) {
   });
   page.on('request', (r) => {
     const u = r.url();
-    if (!u.startsWith(base) && !u.startsWith('data:') && !u.startsWith('blob:')) problems.push(`request outside the server: ${u}`);
+    const allowed = [base, 'data:', 'blob:', ...allow];
+    if (!allowed.some((a) => u.startsWith(a))) problems.push(`request outside the server: ${u}`);
   });
   page.on('response', (r) => {
     // The API answers 404 for a point outside the county, by design; a

@@ -35,9 +35,11 @@ export function categoryName(c) {
 }
 
 const colorExpr = ['match', ['get', 'category'], ...CATEGORIES.flat(), '#7F8C8D'];
-const isCluster = ['==', ['get', 'cluster'], true];
+// A cluster of one is drawn as the incident it is.
+const isCluster = ['all', ['==', ['get', 'cluster'], true], ['>', ['get', 'count'], 1]];
 
-export function createIncidents(map, el, { getWindow, setWindow, toast }) {
+export function createIncidents(map, el, { getWindow, setWindow, toast, scale = 1 }) {
+  const k = (v) => Math.round(v * scale * 10) / 10;
   let available = null; // null: not known yet
   let counts = {};
   let total = 0;
@@ -72,18 +74,18 @@ export function createIncidents(map, el, { getWindow, setWindow, toast }) {
     map.addLayer({ id: 'incidents-clusters', type: 'circle', source: 'incidents', 'source-layer': 'incidents', filter: isCluster,
       paint: {
         'circle-color': ['step', ['get', 'count'], '#F5B041', 20, '#E67E22', 100, '#C0392B'],
-        'circle-radius': ['step', ['get', 'count'], 11, 5, 14, 20, 18, 100, 24],
+        'circle-radius': ['step', ['get', 'count'], k(11), 5, k(14), 20, k(18), 100, k(24)],
         'circle-opacity': 0.85, 'circle-stroke-color': '#FFFFFF', 'circle-stroke-width': 2,
       } });
     map.addLayer({ id: 'incidents-points', type: 'circle', source: 'incidents', 'source-layer': 'incidents', filter: ['!', isCluster],
       paint: {
         'circle-color': colorExpr,
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 4, 16, 8],
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, k(4), 16, k(8)],
         'circle-stroke-color': '#FFFFFF', 'circle-stroke-width': 1.2,
       } });
     map.addLayer({ id: 'incidents-count', type: 'symbol', source: 'incidents', 'source-layer': 'incidents', filter: isCluster,
       // Counts never push a station or grid name off the map.
-      layout: { 'text-field': ['to-string', ['get', 'count']], 'text-size': 12, 'text-allow-overlap': true, 'text-ignore-placement': true },
+      layout: { 'text-field': ['to-string', ['get', 'count']], 'text-size': k(12), 'text-allow-overlap': true, 'text-ignore-placement': true },
       paint: { 'text-color': '#FFFFFF' } });
     for (const id of ['incidents-clusters', 'incidents-points']) {
       map.on('mouseenter', id, () => { map.getCanvas().style.cursor = 'pointer'; });
@@ -218,7 +220,7 @@ export function createIncidents(map, el, { getWindow, setWindow, toast }) {
       const hits = map.queryRenderedFeatures(e.point, { layers: ['incidents-clusters', 'incidents-points'] });
       if (!hits.length) return false;
       const f = hits[0];
-      if (f.properties.cluster) {
+      if (f.properties.cluster || !f.properties.id) {
         map.easeTo({ center: e.lngLat, zoom: Math.min(map.getZoom() + 2, 14) });
       } else {
         popupFor(f).then((content) => {

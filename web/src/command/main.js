@@ -76,9 +76,11 @@ async function main() {
 
   renderLegend($('legend'), { regions, colors });
 
+  // Labels and markers grow on a wall display.
+  const labelScale = labelScaleFor(innerWidth);
   const mapOptions = {
     container: 'map',
-    style: prepareStyle(style, { english: isEnglish(), labelScale: labelScaleFor(innerWidth), basemap, labels }),
+    style: prepareStyle(style, { english: isEnglish(), labelScale, basemap, labels }),
     attributionControl: { compact: false },
     maxZoom: 18,
     // Keep the county in reach: a little room around its bounds.
@@ -185,8 +187,9 @@ async function main() {
     getWindow: () => state.win,
     setWindow: (w) => { state.win = w; writeHash(); panel.rerender(); },
     toast,
+    scale: labelScale,
   });
-  const patrols = createPatrols(map, $('feed'), { toast, stationById });
+  const patrols = createPatrols(map, $('feed'), { toast, stationById, scale: labelScale });
   hook.incidents = incidents;
   hook.patrols = patrols;
 

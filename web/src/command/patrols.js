@@ -32,7 +32,8 @@ export function eventText(e) {
   }
 }
 
-export function createPatrols(map, el, { stationById }) {
+export function createPatrols(map, el, { stationById, scale = 1 }) {
+  const k = (v) => Math.round(v * scale * 10) / 10;
   let available = null;
   let connection = 'connecting';
   const officers = new Map(); // officer id -> {props, from, to, shown, startedAt}
@@ -46,10 +47,10 @@ export function createPatrols(map, el, { stationById }) {
     map.addSource('patrols', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
     const color = ['match', ['get', 'status'], 'moving', STATUS_COLORS.moving, 'stopped', STATUS_COLORS.stopped, STATUS_COLORS.silent];
     map.addLayer({ id: 'patrols-halo', type: 'circle', source: 'patrols',
-      paint: { 'circle-radius': ['interpolate', ['linear'], ['zoom'], 8, 7, 16, 14], 'circle-color': color, 'circle-opacity': 0.25 } });
+      paint: { 'circle-radius': ['interpolate', ['linear'], ['zoom'], 8, k(7), 16, k(14)], 'circle-color': color, 'circle-opacity': 0.25 } });
     map.addLayer({ id: 'patrols-point', type: 'circle', source: 'patrols',
       paint: {
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 8, 4, 16, 8],
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 8, k(4), 16, k(8)],
         'circle-color': color,
         // A dark ring tells officers from incidents (white rings) on any fill;
         // red when the officer is outside their area.
@@ -57,7 +58,7 @@ export function createPatrols(map, el, { stationById }) {
         'circle-stroke-width': ['case', ['get', 'in_area'], 2, 3],
       } });
     map.addLayer({ id: 'patrols-label', type: 'symbol', source: 'patrols', minzoom: 12,
-      layout: { 'text-field': ['get', 'name'], 'text-size': 12, 'text-offset': [0, 1.1], 'text-anchor': 'top', 'text-optional': true },
+      layout: { 'text-field': ['get', 'name'], 'text-size': k(12), 'text-offset': [0, 1.1], 'text-anchor': 'top', 'text-optional': true },
       paint: { 'text-color': '#0B5D1E', 'text-halo-color': '#FFFFFF', 'text-halo-width': 1.5 } });
     map.on('mouseenter', 'patrols-point', () => { map.getCanvas().style.cursor = 'pointer'; });
     map.on('mouseleave', 'patrols-point', () => { map.getCanvas().style.cursor = ''; });
@@ -115,7 +116,7 @@ export function createPatrols(map, el, { stationById }) {
       }
       for (const id of officers.keys()) if (!seen.has(id)) officers.delete(id);
       animate();
-      render();
+      renderSoon();
       return true;
     } catch (err) {
       if (err instanceof ApiError && (err.missing || err.status === 503 || err.status === 403)) {
@@ -139,7 +140,19 @@ export function createPatrols(map, el, { stationById }) {
     }
     events = events.slice(0, FEED_MAX);
     animate();
-    render();
+    renderSoon();
+  }
+
+  // Events can come many a second while patrols are busy: draw the list at
+  // most once a frame.
+  let renderQueued = false;
+  function renderSoon() {
+    if (renderQueued) return;
+    renderQueued = true;
+    requestAnimationFrame(() => {
+      renderQueued = false;
+      render();
+    });
   }
 
   function connect() {
