@@ -144,12 +144,18 @@ type batchStart struct {
 	ids        []int64
 }
 
-// prepareBatch takes the write lock shared, claims the idempotency key
+// prepareBatch locks the incidents table for writing and takes the write
+// lock shared, claims the idempotency key
 // (waiting for a concurrent transaction holding it), and reads the known
 // categories, the grid epochs and n new ids, all in one round trip.
 func prepareBatch(ctx context.Context, tx pgx.Tx, key string, digest []byte, n int) (batchStart, error) {
 	var out batchStart
 	var bt pgx.Batch
+	// The table lock the COPY needs comes first: a month partition being
+	// created (which locks the table, then the id sequence) then waits for
+	// this batch, or this batch for it, but neither holds what the other
+	// needs, so they cannot deadlock.
+	bt.Queue("lock table only incidents in row exclusive mode")
 	bt.Queue("select pg_advisory_xact_lock_shared($1, hashtext(current_schema()))", lockWrite)
 	if key != "" {
 		bt.Queue("insert into incident_batches (key, digest) values ($1, $2) on conflict (key) do nothing", key, digest)
@@ -159,8 +165,10 @@ func prepareBatch(ctx context.Context, tx pgx.Tx, key string, digest []byte, n i
 	bt.Queue("select nextval('incidents_id_seq') from generate_series(1, $1)", n)
 	br := tx.SendBatch(ctx, &bt)
 	err := func() error {
-		if _, err := br.Exec(); err != nil {
-			return err
+		for range 2 { // the two locks
+			if _, err := br.Exec(); err != nil {
+				return err
+			}
 		}
 		if key != "" {
 			tag, err := br.Exec()
@@ -214,17 +222,27 @@ func replayBatch(ctx context.Context, tx pgx.Tx, key string, digest []byte) (dat
 	return out, nil
 }
 
+// lockIncidentPartitions is the advisory lock class (see lockWrite) that
+// serialises the creation of incident partitions: two creations at once
+// deadlock each other on the table and its default partition.
+const lockIncidentPartitions int32 = 1785292911
+
+// ensurePartitionsSQL creates the months' partitions holding the lock for
+// the statement's transaction; the lock is taken before the function runs
+// because the subquery in FROM is scanned first.
+const ensurePartitionsSQL = `select ensure_month_partitions('incidents', $2, $3)
+	from (select pg_advisory_xact_lock($1, hashtext(current_schema()))) l`
+
 // ensureIncidentPartitions creates the month partitions from lo's month to
-// hi's. It is best effort: two servers creating a month at once, or a
-// month created while other batches write, can make it fail with a
-// duplicate or a deadlock, and then the rows go to the partition the other
-// made or to the default partition, which takes any month. Only a
+// hi's, one creator at a time. It is best effort: if it fails anyway (a
+// server of another version racing it), the rows go to the partition the
+// other made or to the default partition, which takes any month. Only a
 // database that cannot be reached is an error.
 func (s *Store) ensureIncidentPartitions(ctx context.Context, lo, hi time.Time) error {
 	var err error
 	for range partitionRetries {
 		var n int
-		if err = s.pool.QueryRow(ctx, "select ensure_month_partitions('incidents', $1, $2)", lo, hi).Scan(&n); err == nil {
+		if err = s.pool.QueryRow(ctx, ensurePartitionsSQL, lockIncidentPartitions, lo, hi).Scan(&n); err == nil {
 			return nil
 		}
 		var pgErr *pgconn.PgError
