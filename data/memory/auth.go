@@ -82,6 +82,9 @@ func (a *Auth) User(ctx context.Context, name string) (data.User, error) {
 	defer a.mu.Unlock()
 	a.refreshLocked()
 	u, ok := a.users[name]
+	if !ok && a.forceRefreshLocked() {
+		u, ok = a.users[name]
+	}
 	if !ok {
 		return data.User{}, fmt.Errorf("memory: user %q: %w", name, data.ErrNotFound)
 	}
@@ -163,6 +166,9 @@ func (a *Auth) Authenticate(ctx context.Context, kind data.CredentialKind, hash 
 	a.refreshLocked()
 	fail := fmt.Errorf("memory: authenticate: %w", data.ErrUnauthenticated)
 	id, ok := a.hash[hash]
+	if !ok && a.forceRefreshLocked() {
+		id, ok = a.hash[hash]
+	}
 	if !ok {
 		return data.Authenticated{}, fail
 	}

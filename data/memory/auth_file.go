@@ -91,6 +91,23 @@ func (a *Auth) refreshLocked() {
 	_ = a.loadLocked()
 }
 
+// forceRefreshLocked re-reads the file now if it changed, whatever the
+// time since the last check, and reports whether it did: a name or secret
+// made by the command line a moment ago is found at once. Lookups that
+// miss are rate-limited by the API, so this stat is cheap enough.
+func (a *Auth) forceRefreshLocked() bool {
+	f := a.file
+	if f == nil {
+		return false
+	}
+	st, err := os.Stat(f.path)
+	f.checked = time.Now()
+	if err != nil || (st.ModTime().Equal(f.mod) && st.Size() == f.size) {
+		return false
+	}
+	return a.loadLocked() == nil
+}
+
 // loadLocked replaces the users and tokens with the file's; sessions and
 // login links stay. A missing file is an empty one. a.mu must be held.
 func (a *Auth) loadLocked() error {
