@@ -2,10 +2,9 @@ package postgis
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
+	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -16,7 +15,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"jingge/data"
-	"jingge/geo"
 	"jingge/geo/patrol"
 )
 
@@ -316,10 +314,10 @@ func (p *Patrols) commitGroup(ctx context.Context, group []*pingRequest) []pingR
 			}
 		}
 		gr.evEnd = len(events)
-		gr.moved = slices.Sorted(mapKeys(moved))
+		gr.moved = slices.Sorted(maps.Keys(moved))
 		parts = append(parts, gr)
 	}
-	if err := writeStatesAndEvents(ctx, tx, states, slices.Sorted(mapKeys(changed)), events); err != nil {
+	if err := writeStatesAndEvents(ctx, tx, states, slices.Sorted(maps.Keys(changed)), events); err != nil {
 		return fail(err)
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -335,16 +333,6 @@ func (p *Patrols) commitGroup(ctx context.Context, group []*pingRequest) []pingR
 	return replies
 }
 
-func mapKeys(m map[string]bool) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
-}
-
 // officersOf returns the distinct officers of a group, sorted: rows are
 // locked in this order, so two transactions cannot deadlock.
 func officersOf(group []*pingRequest) []string {
@@ -354,7 +342,7 @@ func officersOf(group []*pingRequest) []string {
 			seen[r.batch.Pings[i].OfficerID] = true
 		}
 	}
-	return slices.Sorted(mapKeys(seen))
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // ensureOfficers creates the missing patrol_officers rows, in a statement
@@ -479,215 +467,4 @@ func keyReply(key string, had, digest []byte) pingReply {
 		return pingReply{err: fmt.Errorf("postgis: record pings: %w: idempotency key %q was used for a different batch", data.ErrConflict, key)}
 	}
 	return pingReply{res: data.PingResult{Replayed: true}}
-}
-
-// stateColumns are the columns of patrol_officers read into a patrol.State,
-// in scanState's order.
-const stateColumns = `officer_id, version, at, st_x(location), st_y(location), speed_mps, heading_deg, coalesce(grid_id, ''), in_area, silent`
-
-// stateScan receives one row of stateColumns.
-type stateScan struct {
-	officer          string
-	version          int64
-	at               pgtype.Timestamptz
-	lon, lat         pgtype.Float8
-	speed, heading   pgtype.Float4
-	grid             string
-	inArea, isSilent bool
-}
-
-func (s *stateScan) dest() []any {
-	return []any{&s.officer, &s.version, &s.at, &s.lon, &s.lat, &s.speed, &s.heading, &s.grid, &s.inArea, &s.isSilent}
-}
-
-func (s *stateScan) state() patrol.State {
-	st := patrol.State{Officer: s.officer, Version: s.version, InArea: s.inArea, Silent: s.isSilent}
-	if s.at.Valid {
-		st.Last = geo.Ping{
-			OfficerID: s.officer, At: s.at.Time, Location: [2]float64{s.lon.Float64, s.lat.Float64},
-			SpeedMPS: float4OrNaN(s.speed), HeadingDeg: float4OrNaN(s.heading), GridID: s.grid,
-		}
-	}
-	return st
-}
-
-func float4OrNaN(f pgtype.Float4) float64 {
-	if !f.Valid {
-		return math.NaN()
-	}
-	return float64(f.Float32)
-}
-
-func nullFloat4(v float64) pgtype.Float4 {
-	if math.IsNaN(v) {
-		return pgtype.Float4{}
-	}
-	return pgtype.Float4{Float32: float32(v), Valid: true}
-}
-
-func nullText(s string) pgtype.Text { return pgtype.Text{String: s, Valid: s != ""} }
-
-// lockStates locks the officers' rows, in id order, and returns their states.
-func lockStates(ctx context.Context, tx pgx.Tx, officers []string) (map[string]patrol.State, error) {
-	rows, err := tx.Query(ctx, "select "+stateColumns+" from patrol_officers where officer_id = any($1) order by officer_id for update", officers)
-	if err != nil {
-		return nil, err
-	}
-	states := make(map[string]patrol.State, len(officers))
-	var s stateScan
-	_, err = pgx.ForEachRow(rows, s.dest(), func() error {
-		states[s.officer] = s.state()
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range officers {
-		if _, ok := states[id]; !ok {
-			return nil, fmt.Errorf("the state row of officer %q is missing", id)
-		}
-	}
-	return states, nil
-}
-
-// ewkbPoint is the EWKB of a point with SRID 4326, the binary form of a
-// geometry value: byte order, type with the SRID flag, SRID, x, y.
-func ewkbPoint(buf []byte, pt [2]float64) []byte {
-	buf = append(buf, 1)
-	buf = binary.LittleEndian.AppendUint32(buf, 0x20000001)
-	buf = binary.LittleEndian.AppendUint32(buf, srid)
-	buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(pt[0]))
-	return binary.LittleEndian.AppendUint64(buf, math.Float64bits(pt[1]))
-}
-
-// ewkbPointSize is the length of ewkbPoint's output.
-const ewkbPointSize = 25
-
-// copyPings sends the recorded requests' pings with one COPY.
-func (p *Patrols) copyPings(ctx context.Context, tx pgx.Tx, group []*pingRequest, record []bool, n int) error {
-	src := &pingSource{geoms: make([]byte, 0, n*ewkbPointSize)}
-	for i, r := range group {
-		if record[i] {
-			src.batches = append(src.batches, r.batch.Pings)
-		}
-	}
-	src.j = -1
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{"patrol_pings"},
-		[]string{"officer_id", "at", "location", "speed_mps", "heading_deg", "grid_id"}, src)
-	return err
-}
-
-// pingSource feeds COPY from the requests' ping slices without copying
-// them into rows first.
-type pingSource struct {
-	batches [][]geo.Ping
-	b, j    int
-	geoms   []byte // EWKB of every ping, in one arena
-	row     [6]any
-}
-
-func (s *pingSource) Next() bool {
-	s.j++
-	for s.b < len(s.batches) && s.j >= len(s.batches[s.b]) {
-		s.b, s.j = s.b+1, 0
-	}
-	return s.b < len(s.batches)
-}
-
-func (s *pingSource) Values() ([]any, error) {
-	p := &s.batches[s.b][s.j]
-	start := len(s.geoms)
-	s.geoms = ewkbPoint(s.geoms, p.Location)
-	s.row = [6]any{p.OfficerID, p.At, s.geoms[start:len(s.geoms):len(s.geoms)], nullFloat4(p.SpeedMPS), nullFloat4(p.HeadingDeg), nullText(p.GridID)}
-	return s.row[:], nil
-}
-
-func (s *pingSource) Err() error { return nil }
-
-// writeStatesAndEvents stores the changed states and the events (with ids
-// drawn under lockPatrolEvents, which is then held to the commit) and
-// queues the notification, in as few round trips as it can.
-func writeStatesAndEvents(ctx context.Context, tx pgx.Tx, states map[string]patrol.State, changed []string, events []patrol.Event) error {
-	if len(events) > 0 {
-		if err := assignEventIDs(ctx, tx, events); err != nil {
-			return err
-		}
-	}
-	var b pgx.Batch
-	if len(changed) > 0 {
-		queueStateUpdate(&b, states, changed)
-	}
-	if len(events) > 0 {
-		queueEventInsert(&b, events)
-	}
-	if b.Len() == 0 {
-		return nil
-	}
-	b.Queue("select pg_notify($1, current_schema())", patrolChannel)
-	return tx.SendBatch(ctx, &b).Close()
-}
-
-// assignEventIDs takes the event lock and gives events consecutive ids.
-func assignEventIDs(ctx context.Context, tx pgx.Tx, events []patrol.Event) error {
-	if _, err := tx.Exec(ctx, "select pg_advisory_xact_lock($1, hashtext(current_schema()))", lockPatrolEvents); err != nil {
-		return err
-	}
-	rows, err := tx.Query(ctx, "select nextval('patrol_events_id_seq') from generate_series(1, $1::int) order by 1", len(events))
-	if err != nil {
-		return err
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return err
-	}
-	if len(ids) != len(events) {
-		return fmt.Errorf("drew %d event ids for %d events", len(ids), len(events))
-	}
-	for i := range events {
-		events[i].ID = ids[i]
-	}
-	return nil
-}
-
-func queueStateUpdate(b *pgx.Batch, states map[string]patrol.State, changed []string) {
-	n := len(changed)
-	versions := make([]int64, n)
-	ats := make([]time.Time, n)
-	lons, lats := make([]float64, n), make([]float64, n)
-	speeds, headings := make([]pgtype.Float4, n), make([]pgtype.Float4, n)
-	grids := make([]pgtype.Text, n)
-	inArea, silent := make([]bool, n), make([]bool, n)
-	for i, id := range changed {
-		s := states[id]
-		versions[i], ats[i] = s.Version, s.Last.At
-		lons[i], lats[i] = s.Last.Location[0], s.Last.Location[1]
-		speeds[i], headings[i] = nullFloat4(s.Last.SpeedMPS), nullFloat4(s.Last.HeadingDeg)
-		grids[i], inArea[i], silent[i] = nullText(s.Last.GridID), s.InArea, s.Silent
-	}
-	b.Queue(`update patrol_officers o set version = u.version, change_xid = pg_current_xact_id()::text::bigint,
-			at = u.at, location = st_setsrid(st_makepoint(u.lon, u.lat), 4326), speed_mps = u.speed, heading_deg = u.heading,
-			grid_id = u.grid, in_area = u.in_area, silent = u.silent, updated_at = now()
-		from unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::float8[], $5::float8[], $6::real[], $7::real[], $8::text[], $9::bool[], $10::bool[])
-			as u(officer_id, version, at, lon, lat, speed, heading, grid, in_area, silent)
-		where o.officer_id = u.officer_id`,
-		changed, versions, ats, lons, lats, speeds, headings, grids, inArea, silent)
-}
-
-func queueEventInsert(b *pgx.Batch, events []patrol.Event) {
-	n := len(events)
-	ids := make([]int64, n)
-	kinds, officers := make([]string, n), make([]string, n)
-	ats := make([]time.Time, n)
-	lons, lats := make([]float64, n), make([]float64, n)
-	grids, polices, stations := make([]pgtype.Text, n), make([]pgtype.Text, n), make([]pgtype.Text, n)
-	for i, e := range events {
-		ids[i], kinds[i], officers[i], ats[i] = e.ID, string(e.Kind), e.Officer, e.At
-		lons[i], lats[i] = e.Location[0], e.Location[1]
-		grids[i], polices[i], stations[i] = nullText(e.GridID), nullText(e.PoliceGridID), nullText(e.StationID)
-	}
-	b.Queue(`insert into patrol_events (id, kind, officer_id, at, location, grid_id, police_grid_id, station_id)
-		select u.id, u.kind, u.officer_id, u.at, st_setsrid(st_makepoint(u.lon, u.lat), 4326), u.grid, u.police, u.station
-		from unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::float8[], $6::float8[], $7::text[], $8::text[], $9::text[])
-			as u(id, kind, officer_id, at, lon, lat, grid, police, station)`,
-		ids, kinds, officers, ats, lons, lats, grids, polices, stations)
 }
