@@ -17,17 +17,25 @@ const maxAuditBatch = 512
 // are refused (503) rather than queued without end.
 const maxAuditQueue = 8192
 
+// Appends run one at a time while the queue is short; when entries pile up
+// behind a slow append (a busy database), up to maxAuditFlushers run at
+// once, each taking what is waiting.
+const (
+	maxAuditFlushers  = 4
+	auditPileUpLength = 64
+)
+
 // auditWriter appends audit entries with group commit: a request's entry
 // is stored (committed) before the request runs, and the entries of
 // requests arriving while an append is in flight go together in the next
-// one, so a busy server makes few, large appends instead of one per
-// request. A flushing goroutine runs only while entries are waiting.
+// ones, so a busy server makes few, large appends instead of one per
+// request. Flushing goroutines run only while entries are waiting.
 type auditWriter struct {
 	log data.AuditLog
 
 	mu       sync.Mutex
 	pending  []*auditItem
-	flushing bool
+	flushers int // appending goroutines running
 }
 
 type auditItem struct {
@@ -51,8 +59,8 @@ func (w *auditWriter) append(ctx context.Context, e data.AuditEntry) error {
 		return &Problem{Kind: errAuditUnavailable, Type: problemType("audit-unavailable"), Detail: "the audit log is falling behind; retry in a moment", RetryAfterSeconds: 1}
 	}
 	w.pending = append(w.pending, it)
-	if !w.flushing {
-		w.flushing = true
+	if w.flushers == 0 || w.flushers < maxAuditFlushers && len(w.pending) >= auditPileUpLength {
+		w.flushers++
 		go w.flush(context.WithoutCancel(ctx))
 	}
 	w.mu.Unlock()
@@ -74,7 +82,7 @@ func (w *auditWriter) flush(ctx context.Context) {
 	for {
 		w.mu.Lock()
 		if len(w.pending) == 0 {
-			w.flushing = false
+			w.flushers--
 			w.mu.Unlock()
 			return
 		}

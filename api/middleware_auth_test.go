@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -533,5 +534,53 @@ func TestAccessLogRedactsSecrets(t *testing.T) {
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/api/v1/login/link?token=jgl_secret&x=1", nil))
 	if strings.Contains(buf.String(), "jgl_secret") || !strings.Contains(buf.String(), `"query":"token=REDACTED&x=1"`) {
 		t.Errorf("access log: %s", buf.String())
+	}
+}
+
+// slowAudit is an audit log whose appends take a while, counting how many
+// run at once.
+type slowAudit struct {
+	data.AuditLog
+	running, most atomic.Int64
+	entries       atomic.Int64
+}
+
+func (s *slowAudit) AppendAudit(ctx context.Context, es []data.AuditEntry) error {
+	n := s.running.Add(1)
+	for {
+		m := s.most.Load()
+		if n <= m || s.most.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	time.Sleep(5 * time.Millisecond)
+	s.entries.Add(int64(len(es)))
+	s.running.Add(-1)
+	return nil
+}
+
+// TestAuditGroupCommit checks concurrent audited requests share appends,
+// that a pile-up gets more than one append at a time but never more than
+// maxAuditFlushers, and that every entry is stored.
+func TestAuditGroupCommit(t *testing.T) {
+	slow := &slowAudit{}
+	w := newAuditWriter(slow)
+	const n = 2000
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := w.append(context.Background(), data.AuditEntry{Action: fmt.Sprint(i)}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := slow.entries.Load(); got != n {
+		t.Errorf("%d entries stored, want %d", got, n)
+	}
+	if m := slow.most.Load(); m < 1 || m > maxAuditFlushers {
+		t.Errorf("%d appends at once", m)
 	}
 }
