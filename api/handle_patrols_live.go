@@ -18,7 +18,8 @@ type PatrolOptions struct {
 	// "silent" event (default 10 minutes; negative: never).
 	SilentAfter time.Duration
 	// SweepInterval is how often the server looks for silent officers
-	// (default a tenth of SilentAfter, between 1 s and 30 s).
+	// (default a tenth of SilentAfter, between 1 s and 30 s; a minute with
+	// silence off, for the store's housekeeping).
 	SweepInterval time.Duration
 	// RefreshInterval is how often the server re-reads officer states and
 	// events even without a notification from the store (default 30 s): a
@@ -69,7 +70,11 @@ func (o PatrolOptions) withDefaults() PatrolOptions {
 	case o.SilentAfter < 0:
 		o.SilentAfter = 0
 	}
-	if o.SweepInterval <= 0 {
+	switch {
+	case o.SweepInterval > 0:
+	case o.SilentAfter == 0:
+		o.SweepInterval = time.Minute // housekeeping only
+	default:
 		o.SweepInterval = min(max(o.SilentAfter/10, time.Second), 30*time.Second)
 	}
 	if o.RefreshInterval <= 0 {
@@ -263,10 +268,12 @@ func (p *patrols) publishAfter(ctx context.Context, id int64) (int64, error) {
 }
 
 // sweep declares silent officers; the events reach the streams through the
-// store like every other and go to this server's webhooks.
+// store like every other and go to this server's webhooks. It runs with
+// silence off too: the store does its housekeeping (expired batch keys)
+// on the same call.
 func (p *patrols) sweep(ctx context.Context, s *Server) {
 	ix := s.live.Load()
-	if ix == nil || p.opts.SilentAfter <= 0 {
+	if ix == nil {
 		return
 	}
 	evs, err := p.store.SweepSilent(ctx, p.rulesFor(ix), p.opts.Now())

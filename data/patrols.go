@@ -61,6 +61,8 @@ type PatrolStore interface {
 	// SweepSilent declares silent (Rules.Sweep at now) every officer who has
 	// not reported for Rules.SilentAfter, stores the events and returns them.
 	// Concurrent sweeps, from this or other servers, declare each silence once.
+	// With silence off (SilentAfter 0) it declares nothing; a store may use
+	// the call for housekeeping, so servers make it regardless.
 	SweepSilent(ctx context.Context, rules *patrol.Rules, now time.Time) ([]patrol.Event, error)
 	// States returns the officer states changed since the cursor (every
 	// state for the zero cursor) and the cursor to pass next time. A state
