@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,6 +21,7 @@ import (
 	"jingge/data/postgis"
 	"jingge/data/postgis/postgistest"
 	"jingge/data/storetest"
+	"jingge/geo"
 )
 
 // tcpCut forwards connections to target until cut, which closes them all
@@ -197,4 +202,126 @@ func TestServePingsSurviveDatabaseLoss(t *testing.T) {
 		t.Errorf("acknowledged %d pings; the database holds %d (%d distinct)", acked.Load(), stored, distinct)
 	}
 	t.Logf("%d pings acknowledged and stored; %d answers 503 while the database was away", acked.Load(), unavailable.Load())
+}
+
+// TestServeReplicasShareEvents runs two servers on one database: pings
+// posted to one reach the other's map, and both servers' event streams
+// carry every event once, in the same order.
+func TestServeReplicasShareEvents(t *testing.T) {
+	dbURL := postgistest.NewSchema(t)
+	ctx := context.Background()
+	st, err := openStore(ctx, dbURL, quietLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := storetest.Small()
+	if _, err := st.(data.Importer).Import(ctx, ds, data.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	pg := st.(*postgis.Store)
+	if err := pg.CreateUser(ctx, data.User{Name: "ops", Role: data.RoleAdmin, PasswordHash: "-"}); err != nil {
+		t.Fatal(err)
+	}
+	token, hash, id := data.NewSecret(data.KindToken)
+	if err := pg.CreateCredential(ctx, data.Credential{ID: id, Kind: data.KindToken, UserName: "ops", Hash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	start := func() (string, func() error) {
+		base, _, stop := startServe(t, func(ctx context.Context, stdout, stderr io.Writer) error {
+			return serveCommand(ctx, []string{"--addr", "127.0.0.1:0", "--db", dbURL, "--rate", "1000000", "--burst", "1000000", "--log-format", "json"}, stdout, stderr, openStore)
+		})
+		return base, stop
+	}
+	a, stopA := start()
+	b, stopB := start()
+	do := func(method, url, body string, header ...string) *http.Response {
+		req, _ := http.NewRequest(method, url, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	streams := map[string]*bufio.Scanner{}
+	for name, base := range map[string]string{"a": a, "b": b} {
+		resp := do(http.MethodGet, base+"/api/v1/events", "", "Accept", "text/event-stream")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("stream on %s: %d", name, resp.StatusCode)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		streams[name] = bufio.NewScanner(resp.Body)
+	}
+	// Two officers cross between cells of Small(); every ping moves them.
+	cells := []string{"C0-0", "C1-0", "C1-1", "C2-2"}
+	t0 := time.Now().Add(-time.Hour).Truncate(time.Second)
+	var total int
+	for i := range 10 {
+		var pings []string
+		for k, o := range []string{"m-P0-0", "m-P1-1"} {
+			c := smallGrid(ds, cells[(i+k)%len(cells)]).Geometry.Bound().Center()
+			pings = append(pings, fmt.Sprintf(`{"officer":%q,"at":%q,"lon":%v,"lat":%v}`, o, t0.Add(time.Duration(i)*time.Second).Format(time.RFC3339), c[0], c[1]))
+		}
+		resp := do(http.MethodPost, a+"/api/v1/patrols/pings", `{"pings":[`+strings.Join(pings, ",")+`]}`)
+		var pr struct{ Events []json.RawMessage }
+		if err := json.NewDecoder(resp.Body).Decode(&pr); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("POST pings to a: %d %v", resp.StatusCode, err)
+		}
+		resp.Body.Close()
+		total += len(pr.Events)
+	}
+	read := func(name string) []string {
+		var ids []string
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for len(ids) < total && streams[name].Scan() {
+				if line := streams[name].Text(); strings.HasPrefix(line, "id: ") {
+					ids = append(ids, line[4:])
+				}
+			}
+		}()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("stream on %s: %d of %d events within 10 s", name, len(ids), total)
+		}
+		return ids
+	}
+	idsA, idsB := read("a"), read("b")
+	if strings.Join(idsA, ",") != strings.Join(idsB, ",") || len(idsA) != total {
+		t.Errorf("events on a %v, on b %v; want the same %d", idsA, idsB, total)
+	}
+	for i := 1; i < len(idsB); i++ {
+		x, _ := strconv.Atoi(idsB[i-1])
+		y, _ := strconv.Atoi(idsB[i])
+		if y <= x {
+			t.Fatalf("stream on b out of order or repeated: %v", idsB)
+		}
+	}
+	eventually(t, "b's map shows the officers a took pings from", func() bool {
+		resp := do(http.MethodGet, b+"/api/v1/patrols", "")
+		defer resp.Body.Close()
+		var fc struct{ Features []struct{ ID string } }
+		return json.NewDecoder(resp.Body).Decode(&fc) == nil && len(fc.Features) == 2
+	})
+	if err := stopA(); err != nil {
+		t.Error(err)
+	}
+	if err := stopB(); err != nil {
+		t.Error(err)
+	}
+}
+
+func smallGrid(ds *geo.Dataset, id string) *geo.Grid {
+	for i := range ds.Grids {
+		if ds.Grids[i].ID == id {
+			return &ds.Grids[i]
+		}
+	}
+	panic("no grid " + id)
 }
