@@ -169,7 +169,7 @@ func (s *Server) handleGrid(w http.ResponseWriter, r *http.Request, _ query) err
 		Township: g.Township, Population: g.Population,
 		Station:  Ref{ID: g.StationID},
 		Children: []Ref{},
-		Members:  memberInfos(v.ix.Members(g.ID)),
+		Members:  maskMembers(r.Context(), memberInfos(v.ix.Members(g.ID))),
 	}
 	if st := v.stRefs[g.StationID]; st != nil {
 		d.Station = *st

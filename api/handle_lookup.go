@@ -240,6 +240,7 @@ func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request, q query) e
 	if err != nil {
 		return err
 	}
+	maskLookup(r.Context(), resp)
 	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, resp)
 	return nil
 }

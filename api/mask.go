@@ -46,3 +46,24 @@ func phoneFor(ctx context.Context, phone string) string {
 	}
 	return maskPhone(phone)
 }
+
+// maskMembers masks the members' phone numbers in place for a caller who
+// may not see them in full, and returns ms.
+func maskMembers(ctx context.Context, ms []MemberInfo) []MemberInfo {
+	if fullPhones(ctx) {
+		return ms
+	}
+	for i := range ms {
+		ms[i].Phone = maskPhone(ms[i].Phone)
+	}
+	return ms
+}
+
+// maskLookup masks the phone numbers of a lookup answer's members.
+func maskLookup(ctx context.Context, resp *LookupResponse) {
+	for _, g := range []*LookupGrid{resp.CommunityGrid, resp.PoliceGrid} {
+		if g != nil {
+			maskMembers(ctx, g.Members)
+		}
+	}
+}
