@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -23,66 +22,6 @@ import (
 	"jingge/data/storetest"
 	"jingge/geo"
 )
-
-// tcpCut forwards connections to target until cut, which closes them all
-// and stops accepting, as a dead database would look; restore listens
-// again on the same address.
-type tcpCut struct {
-	t      *testing.T
-	target string
-	addr   string
-	mu     sync.Mutex
-	ln     net.Listener
-	conns  []net.Conn
-}
-
-func newTCPCut(t *testing.T, target string) *tcpCut {
-	p := &tcpCut{t: t, target: target}
-	p.restore("127.0.0.1:0")
-	t.Cleanup(p.cut)
-	return p
-}
-
-func (p *tcpCut) restore(addr string) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		p.t.Fatalf("proxy listen: %v", err)
-	}
-	p.mu.Lock()
-	p.ln, p.addr = ln, ln.Addr().String()
-	p.mu.Unlock()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			d, err := net.Dial("tcp", p.target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, d)
-			p.mu.Unlock()
-			go func() { io.Copy(d, c); d.Close() }()
-			go func() { io.Copy(c, d); c.Close() }()
-		}
-	}()
-}
-
-func (p *tcpCut) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
-	}
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
 
 // TestServePingsSurviveDatabaseLoss runs `jingge serve --db` and cuts the
 // database off while devices post pings, as a real outage would: the API
@@ -112,8 +51,8 @@ func TestServePingsSurviveDatabaseLoss(t *testing.T) {
 	if err != nil {
 		t.Skipf("the test database URL is not a postgres:// URL: %v", err)
 	}
-	proxy := newTCPCut(t, u.Host)
-	u.Host = proxy.addr
+	proxy := postgistest.NewCutProxy(t, u.Host)
+	u.Host = proxy.Addr()
 	q := u.Query()
 	q.Set("connect_timeout", "1")
 	u.RawQuery = q.Encode()
@@ -176,9 +115,9 @@ func TestServePingsSurviveDatabaseLoss(t *testing.T) {
 	for acked.Load() < devices*batches*perBatch/3 {
 		time.Sleep(5 * time.Millisecond)
 	}
-	proxy.cut()
+	proxy.Cut()
 	time.Sleep(1500 * time.Millisecond)
-	proxy.restore(proxy.addr)
+	proxy.Restore(proxy.Addr())
 	wg.Wait()
 	if err := stop(); err != nil {
 		t.Errorf("serve: %v", err)

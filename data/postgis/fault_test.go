@@ -3,10 +3,7 @@ package postgis_test
 import (
 	"context"
 	"errors"
-	"io"
-	"net"
 	"net/url"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,67 +11,6 @@ import (
 	"jingge/data/postgis/postgistest"
 	"jingge/data/storetest"
 )
-
-// cutProxy forwards TCP connections to the database until cut, which
-// closes every connection and stops accepting, as a dead database or
-// network would look; restore listens again on the same address.
-type cutProxy struct {
-	t      *testing.T
-	target string
-	addr   string
-
-	mu    sync.Mutex
-	ln    net.Listener
-	conns []net.Conn
-}
-
-func newCutProxy(t *testing.T, target string) *cutProxy {
-	p := &cutProxy{t: t, target: target}
-	p.restore("127.0.0.1:0")
-	t.Cleanup(p.cut)
-	return p
-}
-
-func (p *cutProxy) restore(addr string) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		p.t.Fatalf("proxy listen: %v", err)
-	}
-	p.mu.Lock()
-	p.ln, p.addr = ln, ln.Addr().String()
-	p.mu.Unlock()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			d, err := net.Dial("tcp", p.target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, d)
-			p.mu.Unlock()
-			go func() { io.Copy(d, c); d.Close() }()
-			go func() { io.Copy(c, d); c.Close() }()
-		}
-	}()
-}
-
-func (p *cutProxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
-	}
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
 
 // TestDatabaseLost cuts the store off its database: reads and writes fail
 // with data.ErrUnavailable (the API answers 503 then), a change made
@@ -86,8 +22,8 @@ func TestDatabaseLost(t *testing.T) {
 	if err != nil {
 		t.Skipf("the test database URL is not a postgres:// URL: %v", err)
 	}
-	proxy := newCutProxy(t, u.Host)
-	u.Host = proxy.addr
+	proxy := postgistest.NewCutProxy(t, u.Host)
+	u.Host = proxy.Addr()
 	q := u.Query()
 	q.Set("connect_timeout", "2")
 	u.RawQuery = q.Encode()
@@ -99,7 +35,7 @@ func TestDatabaseLost(t *testing.T) {
 	}
 	ch := watchCh(t, st)
 
-	proxy.cut()
+	proxy.Cut()
 	g := *grid(t, ds, "C0-0")
 	g.Name = "while the database is away"
 	ectx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -114,7 +50,7 @@ func TestDatabaseLost(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	proxy.restore(proxy.addr)
+	proxy.Restore(proxy.Addr())
 	storetest.WaitSignal(t, ch, 10*time.Second) // the listener is back and says changes may have been missed
 	snap, err := st.Snapshot(ctx)
 	if err != nil {

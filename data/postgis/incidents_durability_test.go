@@ -44,8 +44,8 @@ func TestIncidentIngestionSurvivesLosingTheDatabase(t *testing.T) {
 	if err != nil {
 		t.Skipf("the test database URL is not a postgres:// URL: %v", err)
 	}
-	proxy := newCutProxy(t, u.Host)
-	u.Host = proxy.addr
+	proxy := postgistest.NewCutProxy(t, u.Host)
+	u.Host = proxy.Addr()
 	q := u.Query()
 	q.Set("connect_timeout", "2")
 	q.Set("pool_max_conns", "8")
@@ -147,9 +147,9 @@ func TestIncidentIngestionSurvivesLosingTheDatabase(t *testing.T) {
 		}
 	}
 	waitFor("acknowledged batches before the cut", func() bool { return acked.Load() >= 20 })
-	proxy.cut()
+	proxy.Cut()
 	time.Sleep(1500 * time.Millisecond)
-	proxy.restore(proxy.addr)
+	proxy.Restore(proxy.Addr())
 	restored.Store(true)
 	waitFor("acknowledged batches after the database came back", func() bool { return duringUp.Load() >= 20 })
 	close(stop)

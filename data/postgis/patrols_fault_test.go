@@ -46,8 +46,8 @@ func TestPingsSurviveDatabaseLoss(t *testing.T) {
 	if err != nil {
 		t.Skipf("the test database URL is not a postgres:// URL: %v", err)
 	}
-	proxy := newCutProxy(t, u.Host)
-	u.Host = proxy.addr
+	proxy := postgistest.NewCutProxy(t, u.Host)
+	u.Host = proxy.Addr()
 	q := u.Query()
 	q.Set("connect_timeout", "1")
 	u.RawQuery = q.Encode()
@@ -112,9 +112,9 @@ func TestPingsSurviveDatabaseLoss(t *testing.T) {
 	for ackedBatches.Load() < writers*batches/3 {
 		time.Sleep(5 * time.Millisecond)
 	}
-	proxy.cut()
+	proxy.Cut()
 	time.Sleep(time.Second)
-	proxy.restore(proxy.addr)
+	proxy.Restore(proxy.Addr())
 	wg.Wait()
 	if t.Failed() {
 		return
