@@ -92,7 +92,7 @@ deps_chromium() {
 
 # deps_have_cjk_font reports whether fontconfig knows a font covering Chinese.
 deps_have_cjk_font() {
-	command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh family 2>/dev/null | head -n 1)" ]
+	command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh family 2>/dev/null | sed -n 1p)" ]
 }
 
 # deps_find_chromium prints the path of a Chromium/Chrome binary, if any.

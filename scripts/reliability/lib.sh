@@ -162,7 +162,7 @@ rel_credentials() {
 }
 
 # rel_json_field FILE FIELD prints a number from loadgen's summary.
-rel_json_field() { sed -n "s/.*\"$2\": \([0-9.e+-]*\).*/\1/p" "$1" | head -n 1; }
+rel_json_field() { sed -n "s/.*\"$2\": \([0-9.e+-]*\).*/\1/p" "$1" | sed -n 1p; }
 
 rel_finish() {
 	if [ "$REL_FAILED" -ne 0 ]; then
