@@ -109,7 +109,7 @@ func (s *Server) handleEditGrid(w http.ResponseWriter, r *http.Request, _ query)
 		if edit.Reason != nil {
 			reason = *edit.Reason
 		}
-		gv, err := s.inc.editor.EditGrid(r.Context(), data.GridEdit{Grid: g, BaseVersion: base, Actor: "api", Reason: reason})
+		gv, err := s.inc.editor.EditGrid(r.Context(), data.GridEdit{Grid: g, BaseVersion: base, Actor: actorOf(r), Reason: reason})
 		switch {
 		case errors.Is(err, data.ErrConflict) && edit.BaseVersion == nil && attempt < editAttempts:
 			continue

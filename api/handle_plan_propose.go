@@ -354,8 +354,6 @@ func decodeBody(r *http.Request, v any) error {
 }
 
 // actorOf names who makes a request, for plans and audits.
-func actorOf(r *http.Request) string { return "api" }
-
 func (s *Server) handleProposePlan(w http.ResponseWriter, r *http.Request, _ query) error {
 	var req ProposeRequest
 	if err := decodeBody(r, &req); err != nil {

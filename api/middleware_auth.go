@@ -77,6 +77,15 @@ type principal struct {
 
 func (p *principal) anonymous() bool { return p.user.Name == "" }
 
+// actorOf names who makes a change, for the grid history and the plans:
+// the signed-in user, or "api" on a server run without access control.
+func actorOf(r *http.Request) string {
+	if p, ok := principalFrom(r.Context()); ok && !p.anonymous() {
+		return p.user.Name
+	}
+	return "api"
+}
+
 type principalKey struct{}
 
 // principalFrom returns the request's principal, if access control runs.

@@ -584,3 +584,20 @@ func TestAuditGroupCommit(t *testing.T) {
 		t.Errorf("%d appends at once", m)
 	}
 }
+
+// TestActorOf checks who a change is recorded as: the signed-in user, or
+// "api" when the server runs without access control.
+func TestActorOf(t *testing.T) {
+	r := httptest.NewRequest(http.MethodPost, "/api/v1/plan/plans", nil)
+	if got := actorOf(r); got != "api" {
+		t.Errorf("without access control: %q, want api", got)
+	}
+	p := &principal{user: data.User{Name: "planner-li", Role: data.RolePlanner}}
+	if got := actorOf(r.WithContext(context.WithValue(r.Context(), principalKey{}, p))); got != "planner-li" {
+		t.Errorf("signed in: %q, want planner-li", got)
+	}
+	anon := &principal{}
+	if got := actorOf(r.WithContext(context.WithValue(r.Context(), principalKey{}, anon))); got != "api" {
+		t.Errorf("anonymous: %q, want api", got)
+	}
+}
