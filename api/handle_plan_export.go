@@ -16,6 +16,7 @@ import (
 // Export media types.
 const (
 	contentTypeCSV  = "text/csv; charset=utf-8"
+	utf8BOM         = "\uFEFF"
 	contentTypeHTML = "text/html; charset=utf-8"
 )
 
@@ -95,6 +96,9 @@ func (s *Server) exportPlan(w http.ResponseWriter, r *http.Request, what string,
 		return err
 	}
 	var buf bytes.Buffer
+	// A byte-order mark first, so Excel (which planners open these with)
+	// reads the Chinese names as UTF-8 rather than the system's code page.
+	buf.WriteString(utf8BOM)
 	if err := write(&buf, doc); err != nil {
 		return err
 	}

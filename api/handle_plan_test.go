@@ -343,7 +343,11 @@ func TestPlanExportCSV(t *testing.T) {
 		if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != contentTypeCSV || !strings.HasPrefix(rec.Header().Get("Content-Disposition"), "attachment;") {
 			t.Fatalf("%s: %d %q %q", target, rec.Code, rec.Header().Get("Content-Type"), rec.Header().Get("Content-Disposition"))
 		}
-		rows, err := csv.NewReader(rec.Body).ReadAll()
+		body, ok := strings.CutPrefix(rec.Body.String(), "\uFEFF")
+		if !ok {
+			t.Fatalf("%s does not start with a UTF-8 byte-order mark, so Excel would garble its Chinese", target)
+		}
+		rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
 		if err != nil {
 			t.Fatalf("%s: %v", target, err)
 		}
