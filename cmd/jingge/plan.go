@@ -211,7 +211,10 @@ func (e *planEnv) run(ctx context.Context, fs *flag.FlagSet, args []string, want
 		return fmt.Errorf("opening the store: %w", err)
 	}
 	defer st.Close()
-	_, e.embedded = st.(*memory.Store)
+	switch st.(type) {
+	case *memory.Store, *memory.PlanStore:
+		e.embedded = true
+	}
 	ds, err := st.Snapshot(ctx)
 	if err != nil {
 		return fmt.Errorf("reading the dataset: %w", err)

@@ -50,3 +50,15 @@ func seedDemoIncidents(ctx context.Context, st *memory.Store, ds *geo.Dataset, l
 	logger.InfoContext(ctx, "the embedded store holds a year of synthetic incidents", "incidents", len(incidents), "until", end.Format(time.DateOnly), "duration", time.Since(start))
 	return nil
 }
+
+// seedDemoAssessment gives the embedded store a year of synthetic monthly
+// figures the stations report for the assessment, ending with last month
+// in China time, so the demo's assessment shows all six metrics.
+func seedDemoAssessment(ctx context.Context, st *memory.PlanStore, ds *geo.Dataset, logger *slog.Logger) error {
+	entries := lantian.AssessmentUntil(ds, lantian.DefaultSeed, time.Now())
+	if err := st.PutAssessment(ctx, entries, "demo"); err != nil {
+		return fmt.Errorf("synthetic assessment figures: %w", err)
+	}
+	logger.InfoContext(ctx, "the embedded store holds a year of synthetic assessment figures", "entries", len(entries))
+	return nil
+}

@@ -42,8 +42,14 @@ func openStore(ctx context.Context, dbURL string, logger *slog.Logger) (data.Sto
 	if err := seedDemoIncidents(ctx, st, ds, logger); err != nil {
 		return nil, fmt.Errorf("embedded store: %w", err)
 	}
+	// Plans and assessment figures are kept beside the dataset, for as
+	// long as the process runs.
+	ps := memory.WithPlans(st)
+	if err := seedDemoAssessment(ctx, ps, ds, logger); err != nil {
+		return nil, fmt.Errorf("embedded store: %w", err)
+	}
 	logger.InfoContext(ctx, "using the embedded store with the bundled Lantian dataset", "grids", len(ds.Grids), "stations", len(ds.Stations))
-	return st, nil
+	return ps, nil
 }
 
 // cliLogger is the logger of the one-shot commands: warnings and errors
