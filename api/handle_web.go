@@ -14,16 +14,18 @@ import (
 	"sync"
 )
 
-// The web pages: the command-center map at / and the officer page at /m,
-// with their assets under /assets/. They are public (they hold no data; the
-// API calls they make carry the caller's own credentials) and are served
-// outside the API's route table, so a page's URL may carry any query string
-// and the OpenAPI document describes only the API.
+// The web pages: the command-center map at /, the officer page at /m and
+// the planner page at /plan, with their assets under /assets/. They are
+// public (they hold no data; the API calls they make carry the caller's
+// own credentials) and are served outside the API's route table, so a
+// page's URL may carry any query string and the OpenAPI document describes
+// only the API.
 
 // Pages and where they live in the built site (see package web).
 var webPages = map[string]string{
-	"/":  "index.html",
-	"/m": "m.html",
+	"/":     "index.html",
+	"/m":    "m.html",
+	"/plan": "plan.html",
 }
 
 // webRedirects sends the other spellings of a page to its one URL. The
@@ -33,6 +35,8 @@ var webRedirects = map[string]string{
 	"/index.html": "/",
 	"/m/":         "/m",
 	"/m.html":     "/m",
+	"/plan/":      "/plan",
+	"/plan.html":  "/plan",
 }
 
 // Cache lifetimes. Asset names carry a hash of their content, so a cached

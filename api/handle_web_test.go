@@ -24,6 +24,7 @@ func testSite() fstest.MapFS {
 	return fstest.MapFS{
 		"index.html":                    {Data: []byte(`<!doctype html><title>command center</title><script type="module" src="assets/app-ABCD2345.js"></script>`)},
 		"m.html":                        {Data: []byte(`<!doctype html><title>officer</title>`)},
+		"plan.html":                     {Data: []byte(`<!doctype html><title>planner</title>`)},
 		"manifest.json":                 {Data: []byte(`{"sources":"x"}`)},
 		"assets/app-ABCD2345.js":        {Data: []byte(strings.Repeat("console.log('jingge');\n", 100))},
 		"assets/app-style-EFGH6723.css": {Data: []byte("body{margin:0}")},
@@ -62,6 +63,9 @@ func TestWebPagesAndAssets(t *testing.T) {
 		{"style sheet", "GET", "/assets/app-style-EFGH6723.css", 200, "text/css; charset=utf-8", assetCacheControl, "assets/app-style-EFGH6723.css", ""},
 		{"geojson", "GET", "/assets/xian-ZZZZ2222.geojson", 200, "application/geo+json", assetCacheControl, "assets/xian-ZZZZ2222.geojson", ""},
 		{"svg", "GET", "/assets/icon-QQQQ7777.svg", 200, "image/svg+xml", assetCacheControl, "assets/icon-QQQQ7777.svg", ""},
+		{"planner page", "GET", "/plan", 200, "text/html; charset=utf-8", "no-cache", "plan.html", ""},
+		{"slash after plan", "GET", "/plan/", 301, "", "", "", "/plan"},
+		{"plan.html", "GET", "/plan.html?lang=en", 301, "", "", "", "/plan?lang=en"},
 		{"slash after m", "GET", "/m/", 301, "", "", "", "/m"},
 		{"m.html", "GET", "/m.html?lang=en", 301, "", "", "", "/m?lang=en"},
 		{"index.html", "GET", "/index.html", 301, "", "", "", "/"},

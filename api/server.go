@@ -55,8 +55,8 @@ type Config struct {
 	// Tiles serves the vector tiles, TileJSON and style; it must follow
 	// Index. Nil makes one with default options.
 	Tiles *tiles.Service
-	// Web holds the built web pages (see package web): index.html, m.html
-	// and assets/. Nil serves no pages.
+	// Web holds the built web pages (see package web): index.html, m.html,
+	// plan.html and assets/. Nil serves no pages.
 	Web fs.FS
 	// UI is what the pages are told at /api/v1/ui-config.
 	UI UIConfig

@@ -5,7 +5,7 @@
 //   node build.mjs --out DIR  build into DIR instead (the tests compare)
 //
 // Every asset's name carries a hash of its content, so the server lets
-// browsers keep assets forever and only the two small HTML pages are
+// browsers keep assets forever and only the small HTML pages are
 // revalidated. The output depends only on the inputs listed in
 // tools/digest.mjs and the locked package versions, byte for byte.
 import { createHash } from 'node:crypto';
@@ -66,8 +66,10 @@ export async function build(outDir) {
       entryPoints: {
         app: 'src/command/main.js',
         officer: 'src/officer/main.js',
+        planner: 'src/planner/main.js',
         'app-style': 'src/command/app.css',
         'officer-style': 'src/officer/officer.css',
+        'planner-style': 'src/planner/planner.css',
       },
       bundle: true,
       splitting: true,
@@ -99,9 +101,12 @@ export async function build(outDir) {
       'app.css': outputOf('src/command/app.css'),
       'officer.js': outputOf('src/officer/main.js'),
       'officer.css': outputOf('src/officer/officer.css'),
+      'planner.js': outputOf('src/planner/main.js'),
+      'planner.css': outputOf('src/planner/planner.css'),
       icon: copied.icon,
     };
-    for (const [page, template] of [['index.html', 'src/command/index.html'], ['m.html', 'src/officer/m.html']]) {
+    const pages = [['index.html', 'src/command/index.html'], ['m.html', 'src/officer/m.html'], ['plan.html', 'src/planner/plan.html']];
+    for (const [page, template] of pages) {
       const html = fs.readFileSync(path.join(webDir, template), 'utf8').replace(/\{\{([\w.]+)\}\}/g, (m, key) => {
         if (!(key in names)) throw new Error(`build: ${template}: unknown placeholder ${m}`);
         return names[key];

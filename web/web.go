@@ -19,9 +19,9 @@ import (
 var built embed.FS
 
 // Files returns the built site rooted at its top: index.html (the command
-// center), m.html (the officer page) and assets/, whose every file name holds
-// a hash of its content, so a changed file always has a new name and
-// browsers may keep assets forever. manifest.json records what the build
+// center), m.html (the officer page), plan.html (the planner page) and
+// assets/, whose every file name holds a hash of its content, so a changed
+// file always has a new name and browsers may keep assets forever. manifest.json records what the build
 // was made from; it is not part of the site.
 func Files() fs.FS {
 	sub, _ := fs.Sub(built, "build") // fails only for an invalid path name

@@ -10,6 +10,12 @@ import { trendModel, lastMonths } from '../src/shared/trend.js';
 import { prepareStyle, scaleSize, labelField, labelScaleFor } from '../src/shared/style.js';
 import { windowStart, tileURL } from '../src/command/window.js';
 import { gcjToWGS, gcjShift, smoothRing, simplify } from '../tools/districts.mjs';
+import { parsePlannerHash, formatPlannerHash } from '../src/planner/state.js';
+import {
+  stationPalette, stationColorExpr, movedGrids, judge, figureSpec, relativeChange, loadChartModel,
+  monthsBefore, lastCompleteMonth, trendChartModel, metricValue, rankChange, bandColors, bandColorExpr,
+} from '../src/planner/model.js';
+import { shift } from '../src/planner/assessment.js';
 
 test('every string exists in every language, with the same placeholders', () => {
   const keys = Object.keys(strings['zh-CN']);
@@ -167,4 +173,88 @@ test('staircase outlines are smoothed and simplified, and stay closed', () => {
   const simple = simplify(smooth, 0.8);
   assert.deepEqual(simple[0], simple[simple.length - 1]);
   assert.ok(simple.length < 10, `${simple.length} points left of ${smooth.length}`);
+});
+
+test('the planner hash round-trips and ignores junk', () => {
+  const state = { tab: 'assessment', a: '3', b: '12', month: '2026-10', lang: 'en' };
+  assert.equal(formatPlannerHash(state), '#tab=assessment&a=3&b=12&month=2026-10&lang=en');
+  assert.deepEqual(parsePlannerHash(formatPlannerHash(state)), state);
+  assert.equal(formatPlannerHash({ tab: 'plans', a: 'current', lang: 'zh-CN' }), '', 'defaults are left out');
+  assert.deepEqual(parsePlannerHash('#tab=x&a=<b>&b=../1&month=2026-13&lang=fr'), {});
+});
+
+test('every station gets its own colour', () => {
+  const ids = Array.from({ length: 15 }, (_, i) => `s${i}`);
+  const colors = stationPalette(ids);
+  assert.equal(new Set(Object.values(colors)).size, 15);
+  for (const c of Object.values(colors)) assert.match(c, /^#[0-9A-F]{6}$/);
+  assert.deepEqual(stationPalette(ids), colors, 'the same stations get the same colours');
+});
+
+test('a plan colours the grids it moves by their new station, the rest by the tiles', () => {
+  const colors = { a: '#111111', b: '#222222' };
+  assert.deepEqual(stationColorExpr(colors), ['match', ['get', 'station'], 'a', '#111111', 'b', '#222222', '#BBBBBB']);
+  const expr = stationColorExpr(colors, { g2: 'b', g1: 'a' });
+  assert.deepEqual(expr.slice(0, 6), ['match', ['get', 'id'], 'g1', '#111111', 'g2', '#222222']);
+  assert.deepEqual(expr[6], stationColorExpr(colors));
+  assert.deepEqual(movedGrids({ g1: 'a', g2: 'b', g3: 'a' }, { g1: 'a', g2: 'a', g3: 'a' }), { g2: 'b' });
+});
+
+test('figures are judged by the way they should go', () => {
+  assert.equal(judge('cv', 0.4, 0.04), 'better');
+  assert.equal(judge('cv', 0.04, 0.4), 'worse');
+  assert.equal(judge('mean_polsby_popper', 0.3, 0.25), 'worse');
+  assert.equal(judge('share_within_15_minutes', 0.7, 0.75), 'better');
+  assert.equal(judge('grids_moved', 0, 9), 'same', 'no direction');
+  assert.equal(judge('mean_response_minutes', 12.31, 12.34), 'same', 'below the shown precision');
+  assert.equal(figureSpec('share_within_7.5_minutes').minutes, 7.5);
+  assert.equal(relativeChange(0.4, 0.04).toFixed(2), '-0.90');
+  assert.equal(relativeChange(0, 1), null);
+});
+
+test('the load chart scales to the largest load and marks each plan\'s mean', () => {
+  const s = (station, wa, oa, wb, ob) => ({ station, a: { workload: wa, officers: oa, load_per_officer: wa / oa }, b: { workload: wb, officers: ob, load_per_officer: wb / ob } });
+  const m = loadChartModel([s('x', 100, 10, 100, 12), s('y', 100, 5, 100, 8)], { width: 400, label: 100 });
+  assert.equal(m.rows[1].wa, m.plot, 'the largest bar fills the plot');
+  assert.equal(m.meanA, 200 / 15);
+  assert.equal(m.meanB, 10);
+  assert.ok(m.xMeanB < m.xMeanA);
+});
+
+test('months for the assessment', () => {
+  assert.deepEqual(monthsBefore('2026-02', 3), ['2025-12', '2026-01', '2026-02']);
+  assert.equal(lastCompleteMonth(new Date('2026-11-30T17:00:00Z')), '2026-11', 'already December in China');
+  assert.equal(lastCompleteMonth(new Date('2026-11-28T10:00:00Z')), '2026-10');
+  assert.equal(shift('2026-01', -1), '2025-12');
+  assert.equal(shift('2026-12', 1), '2027-01');
+});
+
+test('the trend chart places scores and leaves out months without one', () => {
+  const trends = [{ station: 'x', points: [{ month: '2026-01', score: 100, rank: 1 }, { month: '2026-03', score: 0, rank: 2 }] }, { station: 'y', points: [] }];
+  const m = trendChartModel(trends, ['2026-01', '2026-02', '2026-03'], ['x'], { width: 208, height: 118, left: 0, top: 0, bottom: 18 });
+  assert.equal(m.lines.length, 1);
+  assert.deepEqual(m.lines[0].points.map((p) => [p.x, p.y]), [[0, 0], [200, 100]]);
+  assert.equal(m.lines[0].path, 'M0,0 L200,100');
+});
+
+test('assessment cells', () => {
+  assert.equal(metricValue({ metric: 'clearance', available: false }), null);
+  assert.deepEqual(metricValue({ metric: 'satisfaction', available: true, value: 0.9, numerator: 45, denominator: 50 }), { text: '90.0%', detail: '45/50' });
+  assert.equal(metricValue({ metric: 'incident_trend', available: true, value: -0.125 }).text, '-12.5%');
+  assert.equal(metricValue({ metric: 'incident_trend', available: true, value: 0.2 }).text, '+20.0%');
+  assert.equal(rankChange({ rank_change: 2 }), '↑2');
+  assert.equal(rankChange({ rank_change: -1 }), '↓1');
+  assert.equal(rankChange({ rank_change: 0 }), '');
+});
+
+test('response rings: one colour per ring and one for beyond, grids coloured by their ring', () => {
+  const bands = [5, 10, 15, 30];
+  const colors = bandColors(bands);
+  assert.equal(colors.length, 5);
+  assert.equal(new Set(colors).size, 5);
+  const expr = bandColorExpr([
+    { grid: 'a', band_minutes: 5 }, { grid: 'b', band_minutes: 30 }, { grid: 'c', band_minutes: 0 }, { grid: 'a', band_minutes: 10 },
+  ], bands);
+  assert.deepEqual(expr, ['match', ['get', 'id'], 'a', colors[0], 'b', colors[3], 'c', colors[4], 'rgba(0,0,0,0)']);
+  assert.equal(bandColorExpr([], bands), 'rgba(0,0,0,0)');
 });

@@ -48,12 +48,21 @@ export async function getJSON(path, { signal } = {}) {
 }
 
 /** postJSON sends body as JSON and decodes the JSON answer, or throws ApiError. */
-export async function postJSON(path, body, { signal } = {}) {
+export function postJSON(path, body, opts = {}) {
+  return sendJSON('POST', path, body, opts);
+}
+
+/**
+ * sendJSON sends body with method and decodes the JSON answer, or throws
+ * ApiError. body is sent as JSON unless contentType names another type
+ * (then it is sent as it is: a string or a File).
+ */
+export async function sendJSON(method, path, body, { signal, contentType } = {}) {
   const res = await fetch(path, {
-    method: 'POST',
+    method,
     signal,
-    headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
+    headers: { Accept: 'application/json', 'Content-Type': contentType || 'application/json' },
+    body: contentType ? body : JSON.stringify(body),
   });
   if (res.status === 401) signIn();
   if (!res.ok) throw await errorOf(res);

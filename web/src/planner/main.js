@@ -1,0 +1,278 @@
+// The planner page (/plan): today's load per officer, proposals for moving
+// officers and police grids, two plans compared side by side on two maps
+// with the grids that change outlined, exports, applying a plan, and the
+// monthly station assessment.
+import { getJSON, postJSON, query, ApiError } from '../shared/api.js';
+import { $, h, clear } from '../shared/dom.js';
+import { t, initLang, setLang, onLangChange, applyStatic, isEnglish, lang, localName } from '../shared/i18n.js';
+import { webglAvailable } from '../shared/map.js';
+import { stationPalette, movedGrids, lastCompleteMonth } from './model.js';
+import { plannerStyle, createPair, popup } from './maps.js';
+import { renderFigures, renderStations, renderMoves, renderOfficers, fmt } from './views.js';
+import { renderPropose, renderPlanList } from './plans.js';
+import { createAssessment, problemText } from './assessment.js';
+import { createCoverage } from './coverage.js';
+import { parsePlannerHash, formatPlannerHash } from './state.js';
+
+const state = { tab: 'plans', a: 'current', ...parsePlannerHash(location.hash) };
+initLang(state.lang);
+state.lang = lang();
+applyStatic();
+document.title = t('plan.title');
+
+// What tests and a curious operator can reach from the console.
+const hook = { ready: false, state };
+window.jingge = hook;
+
+let toastTimer = 0;
+function toast(message) {
+  const el = $('toast');
+  el.textContent = message;
+  el.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { el.hidden = true; }, 6000);
+}
+
+function writeHash() {
+  const next = formatPlannerHash(state);
+  if (next !== location.hash && !(next === '' && location.hash === '')) {
+    history.replaceState(null, '', next || location.pathname + location.search);
+  }
+}
+
+const timeFormat = () => new Intl.DateTimeFormat(lang(), { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Shanghai' });
+const formatTime = (s) => (s ? timeFormat().format(new Date(s)) : '');
+
+async function optional(path) {
+  try {
+    return await getJSON(path);
+  } catch (err) {
+    if (err instanceof ApiError) return null;
+    throw err;
+  }
+}
+
+function fail(message) {
+  for (const id of ['figures', 'stations', 'moves', 'officers']) clear($(id));
+  const el = $('compare-bar');
+  clear(el).append(h('p', { class: 'error', 'data-testid': 'page-error' }, message));
+}
+
+async function main() {
+  let style, dataset, stationsDoc, labels, me, config;
+  try {
+    [style, dataset, stationsDoc, labels, me, config] = await Promise.all([
+      getJSON('styles/command-center.json'),
+      getJSON('api/v1/dataset'),
+      getJSON('api/v1/stations'),
+      optional('api/v1/labels'),
+      optional('api/v1/me'),
+      getJSON('api/v1/plan/config'),
+    ]);
+  } catch (err) {
+    fail(err instanceof ApiError && err.status === 403 ? t('plan.forbidden') : t('app.loadFailed', { detail: err.message }));
+    return;
+  }
+  const stations = (stationsDoc.features || [])
+    .filter((f) => f.properties.kind !== 'area')
+    .map((f) => f.properties);
+  const stationById = Object.fromEntries(stations.map((s) => [s.id, s]));
+  const colors = stationPalette(stations.map((s) => s.id));
+  const stationName = (id) => (stationById[id] ? localName(stationById[id]) : id || '–');
+  // Without access control (a server run open) there is no /api/v1/me and
+  // anyone may apply; otherwise only administrators.
+  const canApply = !me || me.role === 'admin';
+  const hasGL = webglAvailable();
+
+  let current = null;
+  let plans = [];
+  let cmp = null;
+  let doc = null;
+  let pair = null;
+  let assessment = null;
+  const coverage = createCoverage($('coverage'), { maps: () => pair?.maps, toast });
+  hook.coverage = coverage;
+
+  const sideTitle = (side) => (side.id === 'current'
+    ? t('plan.today')
+    : `${t('plan.planN', { id: side.id })} · ${t(`plan.status.${side.status}`)}`);
+
+  function styles() {
+    const changed = cmp.grids.map((g) => g.grid);
+    const base = current.deployment.grids;
+    const opts = (side) => ({ colors, overrides: movedGrids(side.deployment.grids, base), changed, english: isEnglish(), labels });
+    return [plannerStyle(style, opts(cmp.a)), plannerStyle(style, opts(cmp.b))];
+  }
+
+  function onGridClick(side, feature, lngLat, map) {
+    const id = feature.properties.id;
+    const w = current.grids.find((g) => g.grid === id);
+    const a = cmp.a.deployment.grids[id];
+    const b = cmp.b.deployment.grids[id];
+    popup(map, lngLat, h('div', { class: 'grid-popup', 'data-testid': 'grid-popup' },
+      h('b', null, feature.properties.name),
+      h('div', null, `${sideTitle(cmp.a)}: ${stationName(a)}`),
+      h('div', null, `${sideTitle(cmp.b)}: `, a === b ? stationName(b) : h('b', { class: 'changed' }, stationName(b))),
+      w ? h('div', { class: 'muted' }, t('plan.gridWorkload', { w: fmt(w.workload, 1), n: w.incidents })) : null));
+  }
+
+  function drawMaps({ fresh = false } = {}) {
+    $('map-a-title').textContent = sideTitle(cmp.a);
+    $('map-b-title').textContent = sideTitle(cmp.b);
+    if (!hasGL) return;
+    const [sa, sb] = styles();
+    if (pair && !fresh) {
+      pair.update(sa, sb);
+      coverage.redraw();
+      return;
+    }
+    let camera = null;
+    if (pair) {
+      const m = pair.maps[0];
+      camera = { center: m.getCenter(), zoom: m.getZoom() };
+      pair.remove();
+    }
+    pair = createPair({ a: $('map-a'), b: $('map-b'), bounds: camera ? null : dataset.bounds, styleA: sa, styleB: sb, onGridClick });
+    if (camera) for (const m of pair.maps) m.jumpTo(camera);
+    hook.maps = pair.maps;
+    coverage.redraw();
+  }
+
+  function renderCompareBar() {
+    const el = $('compare-bar');
+    clear(el);
+    const options = (value) => [
+      h('option', { value: 'current', selected: value === 'current' }, t('plan.today')),
+      ...plans.map((p) => h('option', { value: p.id, selected: value === p.id },
+        `${t('plan.planN', { id: p.id })} · ${t(`plan.status.${p.status}`)}${p.note ? ` · ${p.note}` : ''}`)),
+    ];
+    const pick = (side) => {
+      const sel = h('select', { 'data-testid': `compare-${side}`, 'aria-label': t(`plan.compare.${side}`) }, options(state[side]));
+      sel.addEventListener('change', () => { state[side] = sel.value; writeHash(); compare(); });
+      return h('label', null, h('span', null, t(`plan.compare.${side}`)), sel);
+    };
+    el.append(pick('a'),
+      h('button', { type: 'button', class: 'swap', title: t('plan.swap'), 'aria-label': t('plan.swap'),
+        onclick: () => { [state.a, state.b] = [state.b, state.a]; writeHash(); compare(); } }, '⇄'),
+      pick('b'),
+      h('span', { class: 'key key-changed' }), h('span', { class: 'muted' }, t('plan.changedKey', { n: cmp?.grids.length ?? 0 })));
+  }
+
+  async function compare({ freshMaps = false } = {}) {
+    const known = (id) => id === 'current' || plans.some((p) => p.id === id);
+    if (!known(state.a)) state.a = 'current';
+    if (!state.b || !known(state.b)) state.b = plans[0]?.id || 'current';
+    writeHash();
+    try {
+      [cmp, doc] = await Promise.all([
+        getJSON(query('api/v1/plan/compare', { a: state.a, b: state.b })),
+        state.a === 'current' && state.b !== 'current' ? getJSON(`api/v1/plan/plans/${encodeURIComponent(state.b)}`) : null,
+      ]);
+    } catch (err) {
+      toast(problemText(err));
+      return;
+    }
+    hook.comparison = cmp;
+    const titles = { a: sideTitle(cmp.a), b: sideTitle(cmp.b) };
+    renderCompareBar();
+    drawMaps({ fresh: freshMaps });
+    renderFigures($('figures'), cmp, titles);
+    renderStations($('stations'), cmp, { colors, stationName, titles });
+    renderMoves($('moves'), cmp, { stationName, doc, onGrid: focusGrid });
+    renderList();
+  }
+
+  function focusGrid(id) {
+    const feats = pair?.maps[1].querySourceFeatures('jingge', { sourceLayer: 'police_grids', filter: ['==', ['get', 'id'], id] }) || [];
+    const label = (labels?.features || []).find((f) => f.properties.id === id);
+    const at = label?.geometry?.coordinates || feats[0]?.geometry?.coordinates?.[0]?.[0];
+    if (at) pair.maps[1].flyTo({ center: at, zoom: Math.max(pair.maps[1].getZoom(), 12) });
+  }
+
+  function renderList() {
+    renderPlanList($('plan-list'), plans, {
+      selected: state.b, canApply, formatTime,
+      onCompare: (id) => { state.a = 'current'; state.b = id; compare(); },
+      onApply: apply,
+    });
+  }
+
+  async function refresh({ freshMaps = false } = {}) {
+    [current, plans] = await Promise.all([
+      getJSON('api/v1/plan/current'),
+      getJSON(query('api/v1/plan/plans', { limit: 50 })).then((l) => l.plans || []),
+    ]);
+    hook.current = current;
+    renderOfficers($('officers'), current, { stationName, colors });
+    await compare({ freshMaps });
+  }
+
+  async function propose(body) {
+    const out = await postJSON('api/v1/plan/plans', body);
+    toast(t('plan.proposed', { id: out.id, a: fmt(out.before.balance.cv, 3), b: fmt(out.after.balance.cv, 3) }));
+    state.a = 'current';
+    state.b = out.id;
+    await refresh();
+  }
+
+  async function apply(p) {
+    if (!window.confirm(t('plan.applyConfirm', { id: p.id, g: p.grids_moved, o: p.officers_moved }))) return;
+    try {
+      await postJSON(`api/v1/plan/plans/${encodeURIComponent(p.id)}/apply`, {});
+    } catch (err) {
+      toast(problemText(err));
+      return;
+    }
+    toast(t('plan.applied', { id: p.id }));
+    state.a = 'current';
+    state.b = p.id;
+    // The grids' stations changed: new tiles, so new maps.
+    await refresh({ freshMaps: true });
+  }
+
+  function showTab(tab) {
+    state.tab = tab;
+    for (const b of document.querySelectorAll('[role=tab]')) b.setAttribute('aria-selected', String(b.dataset.tab === tab));
+    $('view-plans').hidden = tab !== 'plans';
+    $('view-assessment').hidden = tab !== 'assessment';
+    writeHash();
+    if (tab === 'plans') for (const m of pair?.maps || []) m.resize();
+    if (tab === 'assessment') {
+      if (!assessment) {
+        state.month = state.month || lastCompleteMonth(new Date());
+        assessment = createAssessment({ state, stations, stationName, colors, onState: writeHash, toast });
+        hook.assessment = assessment;
+      }
+      assessment.load();
+    }
+  }
+  for (const b of document.querySelectorAll('[role=tab]')) b.addEventListener('click', () => showTab(b.dataset.tab));
+
+  $('lang').addEventListener('click', () => setLang(isEnglish() ? 'zh-CN' : 'en'));
+  onLangChange(() => {
+    state.lang = lang();
+    applyStatic();
+    document.title = t('plan.title');
+    writeHash();
+    renderPropose($('propose'), { config, onSubmit: propose });
+    refresh().then(() => { if (state.tab === 'assessment') assessment?.load(); });
+  });
+
+  renderPropose($('propose'), { config, onSubmit: propose });
+  if (!hasGL) {
+    for (const id of ['map-a', 'map-b']) $(id).querySelector('.map-message').textContent = t('app.noWebGL');
+  }
+  try {
+    await refresh();
+  } catch (err) {
+    fail(err instanceof ApiError && err.status === 403 ? t('plan.forbidden') : t('app.loadFailed', { detail: err.message }));
+    return;
+  }
+  if (state.tab === 'assessment') showTab('assessment');
+  hook.ready = true;
+}
+
+main().catch((err) => {
+  fail(t('app.loadFailed', { detail: err.message }));
+  throw err;
+});

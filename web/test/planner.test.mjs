@@ -1,0 +1,213 @@
+// The planner page (/plan) in a real browser, against its own `jingge
+// serve` (applying a plan changes the server's grids, so no other test
+// shares it). Screenshots land in artifacts/web/.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { startServer, launchBrowser, watchPage, screenshot } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function api(path, init = {}) {
+  const res = await fetch(server.base + path, { ...init, headers: { ...server.headers, ...init.headers } });
+  return res;
+}
+
+async function openPlanner(hash = '', { locale = 'zh-CN' } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale });
+  await context.addCookies(server.cookies);
+  const page = await context.newPage();
+  const problems = watchPage(page, server.base);
+  await page.goto(`${server.base}/plan${hash}`);
+  await page.waitForFunction(() => window.jingge?.ready === true, null, { timeout: 60_000 });
+  return { context, page, problems };
+}
+
+/** idle waits until both maps have drawn everything they are loading. */
+async function idle(page) {
+  await page.evaluate(() => Promise.all(window.jingge.maps.map((map) => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('a map did not become idle within 30 s')), 30_000);
+    const done = () => { clearTimeout(timer); resolve(); };
+    requestAnimationFrame(() => (map.loaded() && !map.isMoving() ? done() : map.once('idle', done)));
+  }))));
+}
+
+/** outlined returns the ids of the grids drawn with the changed outline on each map. */
+async function outlined(page) {
+  return page.evaluate(() => window.jingge.maps.map((map) => [...new Set(
+    map.queryRenderedFeatures({ layers: ['changed-line'] }).map((f) => f.properties.id))].sort()));
+}
+
+describe('planner page', { timeout: 600_000 }, () => {
+  test('today\'s loads, a proposal that meets the goal, both maps with the moved grids, exports, applying', async () => {
+    const { context, page, problems } = await openPlanner();
+    const current = await (await api('/api/v1/plan/current')).json();
+    const dataset = await (await api('/api/v1/dataset')).json();
+
+    // Today: every officer's load, and the per-station chart.
+    await page.locator('[data-testid=officer-loads]').waitFor({ state: 'attached' });
+    const officerRows = await page.locator('[data-testid=officer-loads] tbody tr').count();
+    assert.equal(officerRows, current.officers.length);
+    assert.ok(officerRows > 100, `${officerRows} officers listed`);
+    const summary = await page.locator('[data-testid=officer-summary]').textContent();
+    assert.ok(summary.includes(current.measures.balance.cv.toFixed(3)), summary);
+    assert.equal(await page.locator('[data-testid=stations] tbody tr').count(), 15);
+    assert.equal(await page.locator('[data-testid=load-chart] g.row').count(), 15);
+    assert.match(await page.locator('[data-testid=plan-list]').count().then(String), /0/, 'no plans yet');
+
+    // Ask for a proposal with the defaults.
+    await page.locator('[data-testid=propose]').click();
+    await page.locator('[data-testid=plan-list] li').first().waitFor();
+    await page.waitForFunction(() => window.jingge.state.b && window.jingge.comparison?.b.id === window.jingge.state.b);
+    const cmp = await page.evaluate(() => window.jingge.comparison);
+    assert.equal(cmp.a.id, 'current');
+    const fig = Object.fromEntries(cmp.figures.map((f) => [f.figure, f]));
+    assert.ok(fig.cv.b <= 0.6 * fig.cv.a, `CV ${fig.cv.a} → ${fig.cv.b}: cut by at least 40%`);
+    assert.ok(cmp.grids.length > 0 && cmp.grids.length <= Math.floor(dataset.counts.police_grids / 10), `${cmp.grids.length} grids moved`);
+    assert.equal(fig.contiguous.b, 1, 'every station in one piece');
+    const cvRow = page.locator('[data-testid=figures] tr[data-figure=cv]');
+    assert.equal(await cvRow.getAttribute('data-verdict'), 'better');
+    assert.equal(await page.locator('[data-testid=grid-moves] li').count(), cmp.grids.length);
+
+    // Both maps outline exactly the grids that move.
+    await idle(page);
+    const want = cmp.grids.map((g) => g.grid).sort();
+    const [left, right] = await outlined(page);
+    assert.deepEqual(left, want, 'the left map outlines the moved grids');
+    assert.deepEqual(right, want, 'the right map outlines the moved grids');
+    await screenshot(page, 'planner-compare');
+
+    // A moved grid on the right map names its new station.
+    const moved = cmp.grids[0];
+    // Click the grid's label point: /api/v1/labels puts it inside the grid.
+    const labels = await (await api('/api/v1/labels')).json();
+    const at = labels.features.find((f) => f.properties.kind === 'police' && f.properties.id === moved.grid).geometry.coordinates;
+    const point = await page.evaluate((lngLat) => window.jingge.maps[1].project(lngLat), at);
+    const box = await page.locator('#map-b').boundingBox();
+    await page.mouse.click(box.x + point.x, box.y + point.y);
+    const popupText = await page.locator('[data-testid=grid-popup]').textContent();
+    assert.ok(popupText.includes(moved.name), popupText);
+    const stations = await (await api('/api/v1/stations')).json();
+    const newStation = stations.features.find((f) => f.properties.id === moved.b).properties.name;
+    assert.ok(popupText.includes(newStation), `${popupText} names ${newStation}`);
+    assert.equal(await page.locator('[data-testid=grid-popup] b.changed').count(), 1);
+
+    // Exports: the links the list offers answer with the files.
+    const item = page.locator('[data-testid=plan-list] li').first();
+    assert.ok((await item.textContent()).includes('demo-admin'), 'the plan names who proposed it');
+    const hrefs = await item.locator('.plan-actions a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    assert.equal(hrefs.length, 3);
+    const moves = await api(`/${hrefs[0]}`);
+    assert.equal(moves.status, 200);
+    assert.match(moves.headers.get('content-type'), /text\/csv/);
+    const csv = await moves.text();
+    assert.ok(csv.includes(moved.name), 'the moves CSV names the moved grid');
+    const report = await api(`/${hrefs[2]}`);
+    assert.equal(report.status, 200);
+    assert.match(report.headers.get('content-type'), /text\/html/);
+
+    // Apply, after confirming: today becomes the plan.
+    page.once('dialog', (d) => d.accept());
+    await item.locator('[data-testid=apply]').click();
+    await page.waitForFunction(() => window.jingge.current && Object.keys(window.jingge.current.deployment.grids).length
+      && window.jingge.comparison?.grids.length === 0, null, { timeout: 60_000 });
+    const after = await (await api('/api/v1/plan/current')).json();
+    for (const g of cmp.grids) assert.equal(after.deployment.grids[g.grid], g.b, `${g.name} now belongs to ${g.b}`);
+    assert.ok(after.measures.balance.cv <= 0.6 * fig.cv.a, `CV after applying: ${after.measures.balance.cv}`);
+    assert.equal(await item.locator('.status').textContent(), '已实施');
+    await idle(page);
+    const [leftAfter, rightAfter] = await outlined(page);
+    assert.deepEqual([leftAfter, rightAfter], [[], []], 'nothing differs between today and the applied plan');
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('the monthly assessment ranks the 15 stations on six metrics, with charts, entry and import', async () => {
+    const { context, page, problems } = await openPlanner('#tab=assessment&month=2026-10');
+    const rows = page.locator('[data-testid=assessment] tbody tr');
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 15);
+    const table = await rows.evaluateAll((trs) => trs.map((tr) => ({
+      station: tr.dataset.station,
+      rank: Number.parseInt(tr.querySelector('.rank').textContent, 10),
+      score: Number.parseFloat(tr.querySelector('.score').textContent),
+      unmeasured: tr.querySelectorAll('td.na[data-metric]').length,
+    })));
+    for (let i = 1; i < table.length; i++) assert.ok(table[i].score <= table[i - 1].score, 'best first');
+    assert.equal(table[0].rank, 1);
+    assert.ok(table.filter((r) => r.unmeasured === 0).length >= 10, 'the demo reports all six metrics for most stations');
+    assert.equal(await page.locator('[data-testid=score-chart] rect').count(), 15);
+    assert.equal(await page.locator('[data-testid=trend-chart] path').count(), 1, 'the best station\'s trend is drawn');
+    await screenshot(page, 'planner-assessment', { fullPage: true });
+
+    // The last station reports perfect satisfaction: its score rises.
+    const last = table[table.length - 1];
+    await page.locator('[data-testid=entry-station]').selectOption(last.station);
+    await page.locator('input[name="satisfaction.numerator"]').fill('200');
+    await page.locator('input[name="satisfaction.denominator"]').fill('200');
+    await page.locator('[data-testid=entry-form] button[type=submit]').click();
+    await page.waitForFunction((s) => {
+      const tr = document.querySelector(`[data-testid=assessment] tr[data-station="${s.station}"]`);
+      return tr && Number.parseFloat(tr.querySelector('.score').textContent) > s.score;
+    }, last, { timeout: 30_000 });
+
+    // A CSV with a bad row is refused, naming the line; a good one is imported.
+    await page.locator('[data-testid=import-file]').setInputFiles({
+      name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('派出所,月份,满意度分子,满意度分母\nno-such-station,2026-10,5,4\n'),
+    });
+    await page.locator('#toast').filter({ hasText: /line|行|no-such-station/ }).waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid=import-file]').setInputFiles({
+      name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(`station,month,familiarity_numerator,familiarity_denominator\n${last.station},2026-10,10,10\n`),
+    });
+    await page.locator('#toast').filter({ hasText: /1/ }).waitFor({ timeout: 15_000 });
+    const entries = await (await api('/api/v1/assessment/entries?from=2026-10&to=2026-10')).json();
+    const mine = entries.entries.find((e) => e.station === last.station);
+    assert.deepEqual(mine.familiarity, { numerator: 10, denominator: 10 });
+    assert.deepEqual(problems().filter((p) => !/\b(400|422)\b/.test(p)), []);
+    await context.close();
+  });
+
+  test('response rings from the stations cover the county on the left map', async () => {
+    const { context, page, problems } = await openPlanner();
+    await page.locator('#coverage [data-origins=stations]').click();
+    const rows = page.locator('[data-testid=coverage] tbody tr[data-minutes]');
+    await rows.first().waitFor();
+    const cov = await (await api('/api/v1/plan/coverage?origins=stations')).json();
+    assert.equal(await rows.count(), cov.rings.length);
+    const shares = await rows.evaluateAll((trs) => trs.map((tr) => Number.parseFloat(tr.querySelectorAll('td')[0].textContent)));
+    for (let i = 1; i < shares.length; i++) assert.ok(shares[i] >= shares[i - 1], 'rings are cumulative');
+    assert.equal(shares[shares.length - 1].toFixed(1), (cov.rings[cov.rings.length - 1].population_share * 100).toFixed(1));
+    await idle(page);
+    const drawn = await page.evaluate(() => window.jingge.maps[0].queryRenderedFeatures({ layers: ['coverage-community'] }).length);
+    assert.ok(drawn > 100, `${drawn} community grid pieces coloured by ring`);
+    await screenshot(page, 'planner-coverage');
+    await page.locator('#coverage [data-origins=off]').click();
+    await page.waitForFunction(() => !window.jingge.maps[0].getLayer('coverage-community'));
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('in English, and a link the page keeps', async () => {
+    const { context, page, problems } = await openPlanner('#lang=en');
+    assert.equal(await page.locator('h1').textContent(), 'Lantian County PSB · Planning and assessment');
+    await page.locator('[data-testid=figures] tr[data-figure=cv] th').waitFor();
+    assert.equal(await page.locator('[data-testid=figures] tr[data-figure=cv] th').textContent(), 'Load per officer: coefficient of variation');
+    await page.locator('#tab-assessment').click();
+    await page.waitForFunction(() => location.hash.includes('tab=assessment') && location.hash.includes('lang=en'));
+    await page.locator('[data-testid=assessment] thead').waitFor();
+    assert.ok((await page.locator('[data-testid=assessment] thead').textContent()).includes('Clearance rate'));
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+});
