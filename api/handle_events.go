@@ -178,6 +178,14 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, after int6
 		// hold back every event until ids caught up with it.
 		after = last
 	}
+	if r.Method == http.MethodHead {
+		// A stream has no end to send headers before: say what GET would
+		// start, and stop.
+		w.Header().Set("Content-Type", contentTypeEventStream)
+		w.Header().Set("Cache-Control", "no-cache")
+		w.WriteHeader(http.StatusOK)
+		return nil
+	}
 	sub, ok := p.hub.subscribe()
 	if !ok {
 		return &Problem{Kind: data.ErrUnavailable, Detail: "the server is shutting down; reconnect to another", RetryAfterSeconds: 1}

@@ -426,3 +426,20 @@ func TestStreamManyClients(t *testing.T) {
 		}
 	}
 }
+
+// TestEventStreamHead: HEAD of the event stream answers the stream's
+// headers at once instead of starting a stream that never ends.
+func TestEventStreamHead(t *testing.T) {
+	s, _ := newPatrolServer(t, PatrolOptions{})
+	ls := startLive(t, s, nil)
+	req, _ := http.NewRequest(http.MethodHead, ls.URL+"/api/v1/events", nil)
+	req.Header.Set("Accept", contentTypeEventStream)
+	res, err := (&http.Client{Timeout: 5 * time.Second}).Do(req) // the timeout fails a stream that started
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != contentTypeEventStream {
+		t.Errorf("HEAD of the event stream: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+}

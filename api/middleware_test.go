@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"jingge/data"
 )
@@ -122,21 +124,14 @@ func TestErrorMapping(t *testing.T) {
 func TestMethodNotAllowed(t *testing.T) {
 	s := newTestServer(t, nil, Config{})
 	tests := []struct{ method, target, allow string }{
-		{http.MethodDelete, "/api/v1/lookup", "GET, POST"},
-		{http.MethodPut, "/api/v1/lookup?lon=1&lat=2", "GET, POST"},
-		{http.MethodPost, "/api/v1/stations", "GET"},
-		{http.MethodPatch, "/api/v1/grids/" + "x", "GET, PUT"},
-		{http.MethodHead, "/healthz", "GET"},
+		{http.MethodDelete, "/api/v1/lookup", "GET, HEAD, POST"},
+		{http.MethodPut, "/api/v1/lookup?lon=1&lat=2", "GET, HEAD, POST"},
+		{http.MethodPost, "/api/v1/stations", "GET, HEAD"},
+		{http.MethodPatch, "/api/v1/grids/" + "x", "GET, HEAD, PUT"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.method+" "+tc.target, func(t *testing.T) {
 			rec := serve(t, s.Handler(), tc.method, tc.target, "")
-			if tc.method == http.MethodHead {
-				if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != tc.allow {
-					t.Errorf("HEAD: %d Allow %q", rec.Code, rec.Header().Get("Allow"))
-				}
-				return
-			}
 			p := expectProblem(t, rec, http.StatusMethodNotAllowed)
 			if got := rec.Header().Get("Allow"); got != tc.allow {
 				t.Errorf("Allow %q, want %q", got, tc.allow)
@@ -162,6 +157,39 @@ func TestHumanBytes(t *testing.T) {
 	for n, want := range map[int64]string{8 << 20: "8 MiB", 1536: "1536 bytes", 1024: "1 KiB", 1 << 30: "1 GiB", 100: "100 bytes"} {
 		if got := humanBytes(n); got != want {
 			t.Errorf("humanBytes(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// TestHead checks, through a real HTTP server (which sends no body for
+// HEAD), that every GET route answers HEAD with GET's status and headers,
+// (HEAD of the event stream: TestEventStreamHead.)
+func TestHead(t *testing.T) {
+	s := newTestServer(t, nil, Config{})
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	client := &http.Client{Timeout: 10 * time.Second}
+	do := func(method, target, accept string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(method, srv.URL+target, nil)
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, target, err)
+		}
+		defer res.Body.Close()
+		n, _ := io.Copy(io.Discard, res.Body)
+		if method == http.MethodHead && n != 0 {
+			t.Errorf("HEAD %s: %d bytes of body", target, n)
+		}
+		return res
+	}
+	for _, target := range []string{"/healthz", "/api/v1/stations", "/api/v1/lookup?lon=109.317&lat=34.152", "/api/v1/openapi.json", "/api/v1/nowhere"} {
+		get, head := do(http.MethodGet, target, ""), do(http.MethodHead, target, "")
+		if head.StatusCode != get.StatusCode || head.Header.Get("Content-Type") != get.Header.Get("Content-Type") {
+			t.Errorf("HEAD %s: %d %q, GET: %d %q", target, head.StatusCode, head.Header.Get("Content-Type"), get.StatusCode, get.Header.Get("Content-Type"))
 		}
 	}
 }

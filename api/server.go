@@ -169,7 +169,13 @@ func New(cfg Config) *Server {
 	s.access = newAccessControl(cfg.Access, s.logger)
 	s.router = mux.NewRouter()
 	for _, rt := range s.routes() {
-		s.router.Handle(rt.path, s.access.guard(rt.name, rt.roles, s.endpoint(rt))).Methods(rt.method).Name(rt.name)
+		methods := []string{rt.method}
+		if rt.method == http.MethodGet {
+			// HEAD asks what GET would answer, without the body; net/http
+			// drops the body, the handler runs as for GET.
+			methods = append(methods, http.MethodHead)
+		}
+		s.router.Handle(rt.path, s.access.guard(rt.name, rt.roles, s.endpoint(rt))).Methods(methods...).Name(rt.name)
 	}
 	s.router.NotFoundHandler = s.pages(http.HandlerFunc(s.noRoute))
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
