@@ -269,7 +269,8 @@ func (ac *accessControl) handleLoginLink(w http.ResponseWriter, r *http.Request,
 	if err := ac.audit.append(r.Context(), e); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	http.SetCookie(w, ac.nextCookie(r, ""))
+	http.Redirect(w, r, nextFromCookie(r), http.StatusSeeOther)
 	return nil
 }
 

@@ -3,7 +3,9 @@ package api
 import (
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
+	"time"
 )
 
 // loginPage is the sign-in form: plain HTML that posts to /api/v1/login,
@@ -41,16 +43,58 @@ button{margin-top:1.2rem;width:100%;padding:.6rem;font-size:1rem;background:#1d4
 
 // handleLoginPage answers GET /login: the sign-in form. next (a path on
 // this site) is where a successful sign-in goes; failed=1 shows the error.
+//
+// The page also remembers next in a short-lived cookie for the one-time
+// sign-in link: a demo user sent here from a deep link signs in with the
+// link the server printed, which cannot carry next, and should still come
+// back to what they opened.
 func (ac *accessControl) handleLoginPage(w http.ResponseWriter, r *http.Request, q query) error {
+	next := safeNext(q.get("next"))
 	var b strings.Builder
 	if err := loginPage.Execute(&b, struct {
 		Next   string
 		Failed bool
-	}{safeNext(q.get("next")), q.get("failed") != ""}); err != nil {
+	}{next, q.get("failed") != ""}); err != nil {
 		return err
+	}
+	if ac != nil && next != "/" {
+		http.SetCookie(w, ac.nextCookie(r, next))
 	}
 	writePage(w, b.String())
 	return nil
+}
+
+// cookieNext holds where the one-time sign-in link should go (see
+// handleLoginPage); it is sent only to the link's path.
+const (
+	cookieNext     = "jingge_next"
+	nextCookiePath = "/api/v1/login/link"
+	nextCookieLife = 30 * time.Minute
+)
+
+// nextCookie sets (or with next "" deletes) the cookie naming where the
+// sign-in link goes.
+func (ac *accessControl) nextCookie(r *http.Request, next string) *http.Cookie {
+	c := &http.Cookie{Name: cookieNext, Value: url.QueryEscape(next), Path: nextCookiePath,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: ac.secure(r), MaxAge: int(nextCookieLife / time.Second)}
+	if next == "" {
+		c.Value, c.MaxAge = "", -1
+	}
+	return c
+}
+
+// nextFromCookie is where the sign-in link goes: the page remembered by
+// the login form, else the command center.
+func nextFromCookie(r *http.Request) string {
+	c, err := r.Cookie(cookieNext)
+	if err != nil {
+		return "/"
+	}
+	next, err := url.QueryUnescape(c.Value)
+	if err != nil {
+		return "/"
+	}
+	return safeNext(next)
 }
 
 // writePage sends a small HTML page with headers that keep it inert.

@@ -94,6 +94,7 @@ func newAuthFixture(t testing.TB, cfg Access) *authFixture {
 	add("POST /api/v1/logout", "logout", signedIn(), f.ac.handleLogout)
 	add("GET /api/v1/me", "me", signedIn(), f.ac.handleMe)
 	add("GET /api/v1/login/link", "loginLink", public().auditedByHandler(), f.ac.handleLoginLink)
+	add("GET /login", "loginPage", public(), f.ac.handleLoginPage)
 	add("GET /api/v1/audit", "listAudit", allow(data.RoleAdmin), f.ac.handleAudit)
 	f.handler = mux
 	return f
@@ -490,6 +491,45 @@ func TestLoginLink(t *testing.T) {
 	got, _ := f.store.QueryAudit(context.Background(), data.AuditQuery{Action: "loginLink"})
 	if len(got) != 1 || got[0].Actor != "admin1" || strings.Contains(got[0].Target, path[len(LoginLinkPath)+7:]) {
 		t.Errorf("audit of the link: %+v", got)
+	}
+}
+
+// TestLoginLinkReturnsToDeepLink: a visitor sent to /login from a deep
+// link who then signs in with the one-time link (the demo has no
+// password) comes back to the deep link.
+func TestLoginLinkReturnsToDeepLink(t *testing.T) {
+	f := newAuthFixture(t, Access{})
+	path, err := NewLoginLink(context.Background(), f.store, "admin1", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deep := "/plan#tab=assessment&month=2026-10"
+	page := f.do(t, "GET", "/login?next="+url.QueryEscape(deep), "")
+	var remembered *http.Cookie
+	for _, c := range page.Result().Cookies() {
+		if c.Name == cookieNext {
+			remembered = c
+		}
+	}
+	if page.Code != 200 || remembered == nil || remembered.Path != nextCookiePath || !remembered.HttpOnly {
+		t.Fatalf("login page: %d, cookie %+v", page.Code, remembered)
+	}
+	rec := f.do(t, "GET", path, "", "Cookie", remembered.Name+"="+remembered.Value)
+	if rec.Code != 303 || rec.Header().Get("Location") != deep {
+		t.Fatalf("link: %d to %q, want %q", rec.Code, rec.Header().Get("Location"), deep)
+	}
+	cleared := false
+	for _, c := range rec.Result().Cookies() {
+		cleared = cleared || (c.Name == cookieNext && c.MaxAge < 0)
+	}
+	if !cleared {
+		t.Error("the remembered page is not forgotten after use")
+	}
+	// A forged cookie cannot send the visitor off the site.
+	path2, _ := NewLoginLink(context.Background(), f.store, "admin1", time.Minute)
+	rec = f.do(t, "GET", path2, "", "Cookie", cookieNext+"="+url.QueryEscape("//evil.example/x"))
+	if rec.Code != 303 || rec.Header().Get("Location") != "/" {
+		t.Errorf("forged next: %d to %q", rec.Code, rec.Header().Get("Location"))
 	}
 }
 
