@@ -64,7 +64,7 @@ export function renderFigures(el, cmp, titles) {
 /** renderStations fills el with every station under both plans and a chart of load per officer. */
 export function renderStations(el, cmp, { colors, stationName, titles }) {
   clear(el);
-  const chart = loadChartModel(cmp.stations);
+  const chart = loadChartModel(cmp.stations, { width: 640 });
   const label = (s) => stationName(s.station);
   const svg = h('svg:svg', {
     class: 'load-chart', viewBox: `0 0 ${chart.width} ${chart.height}`, role: 'img', 'data-testid': 'load-chart',
