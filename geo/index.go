@@ -22,6 +22,21 @@ type Hit struct {
 // Found reports whether the point fell in any grid.
 func (h Hit) Found() bool { return h.Police != nil || h.Community != nil }
 
+// Terrain is the terrain of the place hit, by the rule of Index.GridTerrain:
+// the community grid's own terrain, else the police grid's own, else the
+// station's region. It is "" for a point outside every grid.
+func (h Hit) Terrain() Terrain {
+	switch {
+	case h.Community != nil && h.Community.Terrain != "":
+		return h.Community.Terrain
+	case h.Police != nil && h.Police.Terrain != "":
+		return h.Police.Terrain
+	case h.Station != nil:
+		return h.Station.Region
+	}
+	return ""
+}
+
 // Index is an immutable, query-ready view of a Dataset. Every method is safe
 // for concurrent use; an Index is replaced, never changed.
 type Index struct {
@@ -90,6 +105,9 @@ func NewIndex(ds *Dataset) (*Index, error) {
 		ix.parentAt[i] = -1
 		if len(g.Geometry) == 0 {
 			bad("grid %s: empty geometry", g.ID)
+		}
+		if g.Terrain != "" && !g.Terrain.Valid() {
+			bad("grid %s: unknown terrain %q", g.ID, g.Terrain)
 		}
 		switch g.Level {
 		case PoliceLevel:
@@ -241,6 +259,27 @@ func (ix *Index) Grid(id string) (*Grid, bool) {
 		return nil, false
 	}
 	return &ix.ds.Grids[i], true
+}
+
+// GridTerrain returns the terrain of grid g's place: g's own Terrain when
+// set; else, for a community grid, its police grid's own Terrain; else the
+// Region of g's station. Taking the station's region is the fallback for
+// datasets that record no terrain per grid; it is the one answer that
+// changes when a grid moves to another station. GridTerrain returns "" only
+// when g names a station the index does not hold.
+func (ix *Index) GridTerrain(g *Grid) Terrain {
+	if g.Terrain != "" {
+		return g.Terrain
+	}
+	if g.ParentID != "" {
+		if p, ok := ix.Grid(g.ParentID); ok && p.Terrain != "" {
+			return p.Terrain
+		}
+	}
+	if s, ok := ix.Station(g.StationID); ok {
+		return s.Region
+	}
+	return ""
 }
 
 // Member returns the member with the given id.

@@ -128,6 +128,7 @@ func TestNewIndexRejectsBrokenReferences(t *testing.T) {
 			ds.Members = append(ds.Members, geo.Member{ID: "m", Name: "x", Role: geo.GridWorker, GridIDs: []string{"nope"}})
 		}},
 		{"bad terrain", func(ds *geo.Dataset) { ds.Stations[0].Region = "desert" }},
+		{"bad grid terrain", func(ds *geo.Dataset) { ds.Grids[0].Terrain = "desert" }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

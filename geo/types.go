@@ -42,14 +42,20 @@ func ParseLevel(s string) (Level, error) {
 // community plus a 2-digit sequence. Police grid codes use the township's
 // 9-digit code, "000" and a 2-digit sequence.
 type Grid struct {
-	ID         string           `json:"id"` // the grid code
-	Level      Level            `json:"level"`
-	Name       string           `json:"name"`
-	StationID  string           `json:"station"`
-	ParentID   string           `json:"parent,omitempty"` // the police grid of a community grid
-	Township   string           `json:"township,omitempty"`
-	Population int              `json:"population,omitempty"`
-	Geometry   orb.MultiPolygon `json:"-"`
+	ID         string `json:"id"` // the grid code
+	Level      Level  `json:"level"`
+	Name       string `json:"name"`
+	StationID  string `json:"station"`
+	ParentID   string `json:"parent,omitempty"` // the police grid of a community grid
+	Township   string `json:"township,omitempty"`
+	Population int    `json:"population,omitempty"`
+	// Terrain is the grid's own terrain region. Empty means "not recorded
+	// here": a community grid then takes its police grid's, and a police
+	// grid its station's Region (Index.GridTerrain, Hit.Terrain). A place's
+	// terrain does not change when its station does, so a grid that may
+	// move to a station of another region should carry its own.
+	Terrain  Terrain          `json:"terrain,omitempty"`
+	Geometry orb.MultiPolygon `json:"-"`
 }
 
 // Role is what a member does in their grids.

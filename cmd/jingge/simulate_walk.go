@@ -168,11 +168,7 @@ func (w *walker) pointNear(o *simOfficer) orb.Point {
 
 // difficulty is the terrain difficulty at pt (1 outside every grid).
 func (w *walker) difficulty(pt orb.Point) float64 {
-	h := w.ix.Lookup(pt)
-	if h.Station == nil {
-		return 1
-	}
-	if r, ok := h.Station.Region.Region(); ok && r.Difficulty > 0 {
+	if r, ok := w.ix.Lookup(pt).Terrain().Region(); ok && r.Difficulty > 0 {
 		return r.Difficulty
 	}
 	return 1

@@ -14,12 +14,12 @@ import (
 
 // Travel estimates how long the road from one point to another takes:
 // straight-line distance × DetourFactor × the mean terrain difficulty along
-// the line ÷ PlainSpeedKmh. The difficulty is that of the station region
-// (geo.Region.Difficulty: plain 1, plateau 1.2, hill 1.4, mountain 1.8)
-// sampled along the straight line, so a route into the mountains is slower
-// than one of the same length across the plain. With the defaults a plain
-// road runs at 45 km/h and a mountain one at 25 km/h, the road speeds the
-// planner (geo/plan) uses.
+// the line ÷ PlainSpeedKmh. The difficulty is that of the terrain of the
+// grids crossed (geo.Hit.Terrain; geo.Region.Difficulty: plain 1, plateau
+// 1.2, hill 1.4, mountain 1.8) sampled along the straight line, so a route
+// into the mountains is slower than one of the same length across the
+// plain. With the defaults a plain road runs at 45 km/h and a mountain one
+// at 25 km/h, the road speeds the planner (geo/plan) uses.
 type Travel struct {
 	PlainSpeedKmh float64
 	DetourFactor  float64
@@ -58,14 +58,11 @@ func (t Travel) Estimate(ix *geo.Index, a, b orb.Point) (meters float64, d time.
 	return meters, time.Duration(seconds * float64(time.Second))
 }
 
-// difficultyAt is the travel difficulty of the station region holding pt;
-// 1 (plain) outside every grid.
+// difficultyAt is the travel difficulty of the terrain at pt (the grid's
+// own, else its station's region: geo.Hit.Terrain); 1 (plain) outside
+// every grid.
 func difficultyAt(ix *geo.Index, pt orb.Point) float64 {
-	h := ix.Lookup(pt)
-	if h.Station == nil {
-		return 1
-	}
-	if r, ok := h.Station.Region.Region(); ok && r.Difficulty > 0 {
+	if r, ok := ix.Lookup(pt).Terrain().Region(); ok && r.Difficulty > 0 {
 		return r.Difficulty
 	}
 	return 1
