@@ -41,9 +41,10 @@ type WorkloadConfig struct {
 	// Per1000Population is the standing workload of 1,000 residents
 	// (household registration, visits, prevention work).
 	Per1000Population float64 `json:"per_1000_population"`
-	// TerrainFactors multiplies the whole workload of a grid by the
-	// difficulty of its terrain (the terrain of the station that holds the
-	// grid in the dataset); every terrain needs a factor.
+	// TerrainFactors multiplies the whole workload of a police grid by the
+	// difficulty of its terrain (geo.Index.GridTerrain: its own, else the
+	// region of the station holding it in the dataset; moving the grid
+	// does not change it); every terrain needs a factor.
 	TerrainFactors map[geo.Terrain]float64 `json:"terrain_factors"`
 	// OfficerRoles are the member roles counted as a station's officers.
 	OfficerRoles []geo.Role `json:"officer_roles"`

@@ -28,7 +28,7 @@ type Model struct {
 	unitAt   map[string]int // top-level grid id -> unit
 	parentOf map[string]int // community grid id -> its unit
 	children [][]string     // unit -> ids of its community grids
-	terrain  []geo.Terrain  // unit -> terrain of its station in the dataset
+	terrain  []geo.Terrain  // unit -> its terrain (geo.Index.GridTerrain), which no plan changes
 	areaKm2  []float64
 	outerKm  []float64    // unit -> boundary length shared with no other unit
 	adj      [][]neighbor // unit -> neighbours sharing a border, by unit
@@ -83,8 +83,12 @@ type leaf struct {
 // CommunityGridID and, when neither names a known grid, by looking up their
 // Location in ix; incidents after at or in no grid are left out (Skipped
 // counts them). Incidents without a Location count towards workload but
-// not towards response times. A grid's terrain is the region of the
-// station holding it in the dataset: moving a grid does not change it.
+// not towards response times. A grid's terrain is geo.Index.GridTerrain:
+// its own, else (a community grid) its police grid's, else the region of
+// the station holding it in the dataset; moving a grid does not change it.
+// A police grid's workload takes the police grid's terrain factor; an
+// incident's response time and a grid's coverage ring take the road speed
+// of the finest grid they lie in, so a village of its own terrain counts.
 func NewModel(ix *geo.Index, incidents []geo.Incident, at time.Time, cfg Config) (*Model, error) {
 	if ix == nil {
 		return nil, invalid("model: no index")
@@ -130,7 +134,7 @@ func NewModel(ix *geo.Index, incidents []geo.Incident, at time.Time, cfg Config)
 	for u, g := range m.units {
 		s := m.stationAt[g.StationID] // the index has checked every reference
 		m.current[u] = int32(s)
-		m.terrain[u] = m.stations[s].Region
+		m.terrain[u] = ix.GridTerrain(g)
 		m.pop[u] = g.Population
 		if m.pop[u] == 0 {
 			m.pop[u] = childPop[u]
@@ -160,10 +164,12 @@ func NewModel(ix *geo.Index, incidents []geo.Incident, at time.Time, cfg Config)
 func (m *Model) placeIncidents(incidents []geo.Incident) []int32 {
 	n := len(m.units)
 	unitOf := make([]int32, len(incidents))
+	terrain := make([]geo.Terrain, len(incidents))
 	counts := make([]int32, n+1)
 	located := func(i int) bool { return unitOf[i] >= 0 && incidents[i].Location != (orb.Point{}) }
 	for i := range incidents {
-		unitOf[i] = int32(m.unitOfIncident(&incidents[i]))
+		u, t := m.unitOfIncident(&incidents[i])
+		unitOf[i], terrain[i] = int32(u), t
 		if unitOf[i] < 0 {
 			m.skipped++
 			continue
@@ -185,44 +191,54 @@ func (m *Model) placeIncidents(incidents []geo.Incident) []int32 {
 		}
 		u := unitOf[i]
 		loc := incidents[i].Location
-		m.incidents[next[u]] = incidentPoint{unit: u, lon: rad(loc[0]), lat: rad(loc[1]), minutesPerK: m.minutesPerKm(m.terrain[u])}
+		m.incidents[next[u]] = incidentPoint{unit: u, lon: rad(loc[0]), lat: rad(loc[1]), minutesPerK: m.minutesPerKm(terrain[i])}
 		next[u]++
 	}
 	return unitOf
 }
 
-// unitOfIncident returns the unit an incident counts against, or -1.
-func (m *Model) unitOfIncident(inc *geo.Incident) int {
+// unitOfIncident returns the unit an incident counts against, or -1, and
+// the terrain of the finest grid it lies in: its community grid's when that
+// is known and in the unit, else the unit's.
+func (m *Model) unitOfIncident(inc *geo.Incident) (int, geo.Terrain) {
 	if inc.OccurredAt.After(m.ref) {
-		return -1
+		return -1, ""
+	}
+	community := func(u int) geo.Terrain {
+		if p, ok := m.parentOf[inc.CommunityGridID]; ok && p == u {
+			if g, ok := m.ix.Grid(inc.CommunityGridID); ok {
+				return m.ix.GridTerrain(g)
+			}
+		}
+		return m.terrain[u]
 	}
 	if u, ok := m.unitAt[inc.PoliceGridID]; ok && inc.PoliceGridID != "" {
-		return u
+		return u, community(u)
 	}
 	if u, ok := m.parentOf[inc.CommunityGridID]; ok {
-		return u
+		return u, community(u)
 	}
 	if u, ok := m.unitAt[inc.CommunityGridID]; ok && inc.CommunityGridID != "" {
-		return u
+		return u, m.terrain[u]
 	}
 	if inc.Location == (orb.Point{}) {
-		return -1
+		return -1, ""
 	}
 	h := m.ix.Lookup(inc.Location)
 	switch {
 	case h.Police != nil:
 		if u, ok := m.unitAt[h.Police.ID]; ok {
-			return u
+			return u, h.Terrain()
 		}
 	case h.Community != nil:
 		if u, ok := m.parentOf[h.Community.ID]; ok {
-			return u
+			return u, h.Terrain()
 		}
 		if u, ok := m.unitAt[h.Community.ID]; ok {
-			return u
+			return u, h.Terrain()
 		}
 	}
-	return -1
+	return -1, ""
 }
 
 // weigh computes every unit's workload.
@@ -280,7 +296,7 @@ func (m *Model) buildLeaves() {
 		}
 		c, _ := planar.CentroidArea(g.Geometry)
 		m.leaves = append(m.leaves, leaf{grid: g, unit: int32(u), lon: rad(c[0]), lat: rad(c[1]),
-			minutesPerK: m.minutesPerKm(m.terrain[u])})
+			minutesPerK: m.minutesPerKm(m.ix.GridTerrain(g))})
 	}
 }
 
