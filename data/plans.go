@@ -201,11 +201,14 @@ func ValidMonth(s string) bool {
 
 // Fingerprint identifies the content of ds that a plan depends on: every
 // station (id, terrain, location), grid (id, level, station, parent,
-// population, geometry) and member (id, role, station, grids). Names,
-// townships, the county and the description do not count, and neither does
-// the order of anything. Two datasets with the same fingerprint measure
-// the same under any plan; the stores compare it to refuse a plan made
-// against an older dataset.
+// population, geometry, terrain) and member (id, role, station, grids).
+// Names, townships, the county and the description do not count, and
+// neither does the order of anything. Two datasets with the same
+// fingerprint measure the same under any plan; the stores compare it to
+// refuse a plan made against an older dataset. Grid terrains are hashed
+// after everything else and only when some grid has one, so a dataset
+// without them keeps the fingerprint it had before grids had terrains (and
+// plans saved then can still be applied).
 func Fingerprint(ds *geo.Dataset) string {
 	h := sha256.New()
 	str := func(s string) {
@@ -264,6 +267,21 @@ func Fingerprint(ds *geo.Dataset) string {
 			str(g)
 		}
 	}
+	withTerrain := 0
+	for _, i := range order {
+		if ds.Grids[i].Terrain != "" {
+			withTerrain++
+		}
+	}
+	if withTerrain > 0 {
+		writeUint(h, uint64(withTerrain))
+		for _, i := range order {
+			if g := &ds.Grids[i]; g.Terrain != "" {
+				str(g.ID)
+				str(string(g.Terrain))
+			}
+		}
+	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
@@ -278,17 +296,46 @@ func writeUint(h hash.Hash, v uint64) {
 // checks nothing else: build an index of the result to know it is valid.
 // Stores use it so that every store turns an application into the same
 // dataset.
+//
+// A grid that changes station keeps the terrain of its place: one without
+// a terrain of its own is given the terrain it had before the change (its
+// police grid's own, else its old station's region; see
+// geo.Index.GridTerrain), so the plan measures after applying as it did
+// when proposed.
 func ApplyToDataset(ds *geo.Dataset, a PlanApplication) []Problem {
 	var problems []Problem
 	grid := make(map[string]int, len(ds.Grids))
 	for i := range ds.Grids {
 		grid[ds.Grids[i].ID] = i
 	}
-	for _, c := range a.Grids {
+	region := make(map[string]geo.Terrain, len(ds.Stations))
+	for _, s := range ds.Stations {
+		region[s.ID] = s.Region
+	}
+	// Every terrain is taken before any station changes.
+	terrain := make([]geo.Terrain, len(a.Grids))
+	for k, c := range a.Grids {
+		i, ok := grid[c.GridID]
+		if !ok {
+			continue
+		}
+		g := &ds.Grids[i]
+		terrain[k] = g.Terrain
+		if p, ok := grid[g.ParentID]; ok && terrain[k] == "" && g.ParentID != "" {
+			terrain[k] = ds.Grids[p].Terrain
+		}
+		if terrain[k] == "" {
+			terrain[k] = region[g.StationID]
+		}
+	}
+	for k, c := range a.Grids {
 		i, ok := grid[c.GridID]
 		if !ok {
 			problems = append(problems, Problem{Kind: "grid", ID: c.GridID, Reason: "no grid with this code is in force"})
 			continue
+		}
+		if ds.Grids[i].StationID != c.StationID {
+			ds.Grids[i].Terrain = terrain[k]
 		}
 		ds.Grids[i].StationID = c.StationID
 	}

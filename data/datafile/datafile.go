@@ -3,7 +3,9 @@
 // and of `jingge export`.
 //
 // Every feature has a "kind" property: "county", "township", "station",
-// "grid" or "member" (members have a null geometry). Dataset metadata sits in
+// "grid" or "member" (members have a null geometry). A grid's "terrain" is
+// optional: left out, the grid takes its police grid's, else its station's
+// "region". Dataset metadata sits in
 // the foreign member "jingge" of the collection. Coordinates are written with
 // 7 decimals (about 1 cm), so Write followed by Read is lossless for data
 // that was read from a file.
@@ -90,14 +92,15 @@ type stationProps struct {
 }
 
 type gridProps struct {
-	Kind       string    `json:"kind"`
-	ID         string    `json:"id"`
-	Level      geo.Level `json:"level"`
-	Name       string    `json:"name"`
-	Station    string    `json:"station"`
-	Parent     string    `json:"parent,omitempty"`
-	Township   string    `json:"township,omitempty"`
-	Population int       `json:"population,omitempty"`
+	Kind       string      `json:"kind"`
+	ID         string      `json:"id"`
+	Level      geo.Level   `json:"level"`
+	Name       string      `json:"name"`
+	Station    string      `json:"station"`
+	Parent     string      `json:"parent,omitempty"`
+	Township   string      `json:"township,omitempty"`
+	Population int         `json:"population,omitempty"`
+	Terrain    geo.Terrain `json:"terrain,omitempty"`
 }
 
 type memberProps struct {
@@ -220,11 +223,14 @@ func readFeature(ds *geo.Dataset, f feature) (id string, err error) {
 		if p.Population < 0 {
 			return p.ID, fmt.Errorf("population %d is negative", p.Population)
 		}
+		if p.Terrain != "" && !p.Terrain.Valid() {
+			return p.ID, fmt.Errorf("terrain %q is not one of hill, plateau, plain, mountain (leave it out to take the station's region)", p.Terrain)
+		}
 		mp, err := areal(f.Geometry)
 		if err != nil {
 			return p.ID, err
 		}
-		ds.Grids = append(ds.Grids, geo.Grid{ID: p.ID, Level: p.Level, Name: p.Name, StationID: p.Station, ParentID: p.Parent, Township: p.Township, Population: p.Population, Geometry: mp})
+		ds.Grids = append(ds.Grids, geo.Grid{ID: p.ID, Level: p.Level, Name: p.Name, StationID: p.Station, ParentID: p.Parent, Township: p.Township, Population: p.Population, Terrain: p.Terrain, Geometry: mp})
 		return p.ID, nil
 	case "member":
 		var p memberProps

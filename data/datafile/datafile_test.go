@@ -8,6 +8,7 @@ import (
 
 	"jingge/data/datafile"
 	"jingge/data/lantian"
+	"jingge/geo"
 	"jingge/geo/geotest"
 )
 
@@ -44,6 +45,40 @@ func TestRoundTripIsLossless(t *testing.T) {
 	}
 }
 
+// TestRoundTripKeepsGridTerrain: a grid's own terrain is written as its
+// "terrain" property and read back; grids without one have no such
+// property.
+func TestRoundTripKeepsGridTerrain(t *testing.T) {
+	ds := geotest.Lattice(3, 2, 0.01, 1)
+	want := map[string]geo.Terrain{}
+	for i, tr := range []geo.Terrain{geo.Mountain, "", geo.Hill, "", "", geo.Plateau} {
+		ds.Grids[i].Terrain = tr
+		want[ds.Grids[i].ID] = tr
+	}
+	var a, b bytes.Buffer
+	if err := datafile.Write(&a, ds); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(a.String(), `"terrain":`); n != 3 {
+		t.Errorf("the file has %d terrain properties, want 3 (one per grid that has one)", n)
+	}
+	back, err := datafile.Read(bytes.NewReader(a.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range back.Grids {
+		if g.Terrain != want[g.ID] {
+			t.Errorf("grid %s read back with terrain %q, want %q", g.ID, g.Terrain, want[g.ID])
+		}
+	}
+	if err := datafile.Write(&b, back); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Fatal("a lattice with grid terrains does not read back to the same file")
+	}
+}
+
 func TestReadReportsEachBadFeature(t *testing.T) {
 	const head = `{"type":"FeatureCollection","features":[`
 	square := `{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}`
@@ -61,6 +96,7 @@ func TestReadReportsEachBadFeature(t *testing.T) {
 		{"unclosed ring", head + `{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1]]]},"properties":{"kind":"grid","id":"g","level":"police","station":"s"}}]}`, "not closed"},
 		{"short ring", head + `{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[0,0]]]},"properties":{"kind":"grid","id":"g","level":"police","station":"s"}}]}`, "at least 4"},
 		{"latitude out of range", head + `{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,95],[0,0]]]},"properties":{"kind":"grid","id":"g","level":"police","station":"s"}}]}`, "outside longitude/latitude range"},
+		{"grid terrain", head + `{"type":"Feature","geometry":` + square + `,"properties":{"kind":"grid","id":"g","level":"police","station":"s","terrain":"desert"}}]}`, `terrain "desert"`},
 		{"station region", head + `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"kind":"station","id":"s","name":"n","region":"desert"}}]}`, `region "desert"`},
 		{"member role", head + `{"type":"Feature","geometry":null,"properties":{"kind":"member","id":"m","name":"n","role":"chef","grids":[]}}]}`, `role "chef"`},
 		{"member geometry", head + `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"kind":"member","id":"m","name":"n","role":"grid_worker","grids":[]}}]}`, "null geometry"},

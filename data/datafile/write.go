@@ -70,7 +70,7 @@ func Write(w io.Writer, ds *geo.Dataset) error {
 	}
 	for _, g := range ds.Grids {
 		if err == nil {
-			err = add(areaGeometry(g.Geometry), gridProps{Kind: "grid", ID: g.ID, Level: g.Level, Name: g.Name, Station: g.StationID, Parent: g.ParentID, Township: g.Township, Population: g.Population})
+			err = add(areaGeometry(g.Geometry), gridProps{Kind: "grid", ID: g.ID, Level: g.Level, Name: g.Name, Station: g.StationID, Parent: g.ParentID, Township: g.Township, Population: g.Population, Terrain: g.Terrain})
 		}
 	}
 	for _, m := range ds.Members {

@@ -53,7 +53,7 @@ func classify(cur, next *geo.Dataset) map[string]change {
 func sameGrid(a, b *geo.Grid) bool {
 	return a.Level == b.Level && a.Name == b.Name && a.StationID == b.StationID &&
 		a.ParentID == b.ParentID && a.Township == b.Township && a.Population == b.Population &&
-		orb.Equal(a.Geometry, b.Geometry)
+		a.Terrain == b.Terrain && orb.Equal(a.Geometry, b.Geometry)
 }
 
 // Import implements data.Importer. The memory store has no geometry engine,

@@ -162,6 +162,15 @@ func testPlanUnknown(t *testing.T, open PlanOpener) {
 
 func testPlanApply(t *testing.T, open PlanOpener) {
 	ds := Small()
+	// One village has a terrain of its own; the other moved grids have
+	// none and so take fromStation's region with them.
+	gridByID(ds, movedChildren[1]).Terrain = geo.Mountain
+	var fromRegion geo.Terrain
+	for _, s := range ds.Stations {
+		if s.ID == fromStation {
+			fromRegion = s.Region
+		}
+	}
 	st := open(t, clone(ds))
 	ctx := context.Background()
 	p := savePlan(t, st, samplePlan(ds))
@@ -177,6 +186,9 @@ func testPlanApply(t *testing.T, open PlanOpener) {
 		g := &want.Grids[i]
 		if g.ID == movedGrid || g.ParentID == movedGrid {
 			g.StationID = toStation
+			if g.Terrain == "" {
+				g.Terrain = fromRegion
+			}
 		}
 	}
 	for i := range want.Members {
@@ -194,8 +206,9 @@ func testPlanApply(t *testing.T, open PlanOpener) {
 		t.Errorf("result: %d grid versions, %d members; want %d and 1", len(res.GridVersions), res.Members, 1+len(movedChildren))
 	}
 	for _, gv := range res.GridVersions {
-		if gv.Version != 2 || gv.Grid.StationID != toStation {
-			t.Errorf("new version of %s: version %d station %s, want 2 %s", gv.Grid.ID, gv.Version, gv.Grid.StationID, toStation)
+		if gv.Version != 2 || gv.Grid.StationID != toStation || gv.Grid.Terrain != gridByID(want, gv.Grid.ID).Terrain {
+			t.Errorf("new version of %s: version %d station %s terrain %q, want 2 %s %q", gv.Grid.ID, gv.Version, gv.Grid.StationID,
+				gv.Grid.Terrain, toStation, gridByID(want, gv.Grid.ID).Terrain)
 		}
 	}
 	h, err := st.GridHistory(ctx, movedGrid)

@@ -57,6 +57,7 @@ func Run(t *testing.T, open Opener, parallel bool) {
 		{"EditErrors", testEditErrors},
 		{"AsOf", testAsOf},
 		{"RetiredGridComesBack", testRetiredGridComesBack},
+		{"GridTerrain", testGridTerrain},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -439,4 +440,71 @@ func testRetiredGridComesBack(t *testing.T, open Opener) {
 		t.Errorf("history of the returning grid = %+v, %v; want version 2 in force", h, err)
 	}
 	SameDataset(t, ds, snapshot(t, st))
+}
+
+// testGridTerrain: a grid's own terrain is stored, read, kept by an edit
+// that leaves it alone, versioned like any other attribute by edits and
+// imports, and checked.
+func testGridTerrain(t *testing.T, open Opener) {
+	ctx := context.Background()
+	ds := Small()
+	police, village := ds.Grids[0].ID, firstCommunity(ds).ID
+	gridByID(ds, police).Terrain = geo.Mountain
+	gridByID(ds, village).Terrain = geo.Plain
+	st := open(t, clone(ds))
+	SameDataset(t, ds, snapshot(t, st))
+	if h, err := st.GridHistory(ctx, police); err != nil || len(h) != 1 || h[0].Grid.Terrain != geo.Mountain {
+		t.Errorf("history of %s = %+v, %v; want one version with terrain mountain", police, h, err)
+	}
+
+	g := *gridByID(ds, village)
+	g.Name = "改名"
+	gv, err := st.EditGrid(ctx, data.GridEdit{Grid: g, Actor: "storetest", Reason: "rename"})
+	if err != nil || gv.Grid.Terrain != geo.Plain {
+		t.Fatalf("an edit leaving the terrain alone: %+v, %v; want terrain plain kept", gv.Grid, err)
+	}
+	g.Terrain = ""
+	gv, err = st.EditGrid(ctx, data.GridEdit{Grid: g, Actor: "storetest", Reason: "terrain unknown"})
+	if err != nil || gv.Version != 3 || gv.Grid.Terrain != "" {
+		t.Fatalf("an edit removing the terrain: version %d terrain %q, %v; want version 3 without terrain", gv.Version, gv.Grid.Terrain, err)
+	}
+	g.Terrain = "desert"
+	if _, err := st.EditGrid(ctx, data.GridEdit{Grid: g, Actor: "storetest"}); !errors.Is(err, data.ErrInvalid) {
+		t.Errorf("an edit to terrain desert: err = %v, want data.ErrInvalid", err)
+	}
+	h, err := st.GridHistory(ctx, village)
+	if err != nil || len(h) != 3 || h[0].Grid.Terrain != geo.Plain || h[1].Grid.Terrain != geo.Plain || h[2].Grid.Terrain != "" {
+		t.Errorf("history of %s = %+v, %v; want terrains plain, plain, none", village, h, err)
+	}
+
+	next := snapshot(t, st)
+	gridByID(next, police).Terrain = geo.Hill
+	gridByID(next, village).Terrain = geo.Plateau
+	rep, err := st.Import(ctx, clone(next), data.ImportOptions{Actor: "storetest"})
+	if err != nil {
+		t.Fatalf("Import: %v", err)
+	}
+	if rep.Changed != 2 || rep.Unchanged != len(next.Grids)-2 || rep.Created+rep.Retired != 0 {
+		t.Errorf("importing two changed terrains: report %+v, want 2 changed", rep)
+	}
+	SameDataset(t, next, snapshot(t, st))
+	if rep, err := st.Import(ctx, clone(next), data.ImportOptions{}); err != nil || rep.Unchanged != len(next.Grids) {
+		t.Errorf("importing the same terrains again: report %+v, %v; want every grid unchanged", rep, err)
+	}
+
+	bad := clone(next)
+	gridByID(bad, police).Terrain = "desert"
+	_, err = st.Import(ctx, bad, data.ImportOptions{})
+	var verr *data.ValidationError
+	if !errors.As(err, &verr) {
+		t.Fatalf("importing terrain desert: err = %v, want a *data.ValidationError", err)
+	}
+	named := false
+	for _, p := range verr.Problems {
+		named = named || (p.Kind == "grid" && p.ID == police && strings.Contains(p.Reason, "desert"))
+	}
+	if !named {
+		t.Errorf("problems %v do not name grid %s and its terrain", verr.Problems, police)
+	}
+	SameDataset(t, next, snapshot(t, st))
 }
