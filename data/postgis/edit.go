@@ -29,6 +29,9 @@ func (s *Store) EditGrid(ctx context.Context, e data.GridEdit) (data.GridVersion
 	if g.Population < 0 {
 		return invalid("population %d is negative", g.Population)
 	}
+	if g.Terrain != "" && !g.Terrain.Valid() {
+		return invalid("terrain %q is not one of hill, plateau, plain, mountain (leave it out to take the station's region)", g.Terrain)
+	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return data.GridVersion{}, mapError("edit grid", err)
@@ -76,11 +79,11 @@ func (s *Store) EditGrid(ctx context.Context, e data.GridEdit) (data.GridVersion
 	var version int
 	err = tx.QueryRow(ctx, `
 		with closed as (update grids set valid_to = $2 where id = $1 and valid_to is null returning ord)
-		insert into grids (id, version, level, name, station_id, parent_id, township, population, geom, ord, valid_from)
-		select $1, (select max(version) + 1 from grids where id = $1), $3, $4, $5, $6, $7, $8, ST_Multi(ST_GeomFromWKB($9, 4326)), closed.ord, $2
+		insert into grids (id, version, level, name, station_id, parent_id, township, population, terrain, geom, ord, valid_from)
+		select $1, (select max(version) + 1 from grids where id = $1), $3, $4, $5, $6, $7, $8, $10, ST_Multi(ST_GeomFromWKB($9, 4326)), closed.ord, $2
 		from closed
 		returning version`,
-		g.ID, ts, string(g.Level), g.Name, g.StationID, nullIfEmpty(g.ParentID), g.Township, g.Population, wkb).Scan(&version)
+		g.ID, ts, string(g.Level), g.Name, g.StationID, nullIfEmpty(g.ParentID), g.Township, g.Population, wkb, nullIfEmpty(string(g.Terrain))).Scan(&version)
 	if err != nil {
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "JG002" {
@@ -150,5 +153,5 @@ func checkEditReferences(ctx context.Context, tx pgx.Tx, g, old geo.Grid) (strin
 
 func sameContent(a, b geo.Grid) bool {
 	return a.Level == b.Level && a.Name == b.Name && a.StationID == b.StationID && a.ParentID == b.ParentID &&
-		a.Township == b.Township && a.Population == b.Population && orb.Equal(a.Geometry, b.Geometry)
+		a.Township == b.Township && a.Population == b.Population && a.Terrain == b.Terrain && orb.Equal(a.Geometry, b.Geometry)
 }

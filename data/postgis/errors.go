@@ -18,6 +18,7 @@ var constraintMessages = map[string]string{
 	"grids_geom_not_empty":            "the grid's geometry is empty",
 	"grids_level_known":               "a grid's level must be police or community",
 	"grids_population_not_negative":   "a grid's population cannot be negative",
+	"grids_terrain_known":             "a grid's terrain must be hill, plateau, plain or mountain, or left out",
 	"grids_parent_only_for_community": "only a community grid has a parent grid",
 	"grids_one_current_version":       "another change to the same grid was committed at the same time; reload and retry",
 	"grids_valid_period":              "a grid version cannot end before it begins",

@@ -23,6 +23,7 @@ func TestMapError(t *testing.T) {
 		{"history trigger", &pgconn.PgError{Code: "JG001", Message: "grid A version 1 is history and cannot be changed"}, data.ErrInvalid, "is history"},
 		{"invalid geometry", &pgconn.PgError{Code: "23514", ConstraintName: "grids_geom_valid"}, data.ErrInvalid, "not a valid polygon"},
 		{"unknown terrain", &pgconn.PgError{Code: "23514", ConstraintName: "stations_region_known"}, data.ErrInvalid, "hill, plateau, plain or mountain"},
+		{"unknown grid terrain", &pgconn.PgError{Code: "23514", ConstraintName: "grids_terrain_known"}, data.ErrInvalid, "hill, plateau, plain or mountain, or left out"},
 		{"two versions in force", &pgconn.PgError{Code: "23505", ConstraintName: "grids_one_current_version"}, data.ErrConflict, "reload and retry"},
 		{"foreign key", &pgconn.PgError{Code: "23503", Detail: `Key (station_id)=(x) is not present in table "stations".`}, data.ErrInvalid, "does not exist: Key (station_id)=(x)"},
 		{"serialization", &pgconn.PgError{Code: "40001"}, data.ErrConflict, "retry"},
@@ -33,6 +34,12 @@ func TestMapError(t *testing.T) {
 		{"deadline", fmt.Errorf("reading: %w", context.DeadlineExceeded), data.ErrUnavailable, "cannot be reached"},
 		{"cancelled by the caller", context.Canceled, nil, "context canceled"},
 		{"syntax error is a bug", &pgconn.PgError{Code: "42601", Message: "syntax error"}, nil, "syntax error"},
+		// Not unavailable, so `jingge serve` fails at start instead of
+		// waiting for them (cmd/jingge/serve_connect.go).
+		{"wrong password", &pgconn.PgError{Code: "28P01", Message: "password authentication failed"}, nil, "password authentication failed"},
+		{"unknown role", &pgconn.PgError{Code: "28000", Message: `role "x" does not exist`}, nil, "does not exist"},
+		{"unknown database", &pgconn.PgError{Code: "3D000", Message: `database "x" does not exist`}, nil, "does not exist"},
+		{"database starting up", &pgconn.PgError{Code: "57P03"}, data.ErrUnavailable, "retry later"},
 		{"validation", &data.ValidationError{Problems: []data.Problem{{Kind: "grid", ID: "A", Reason: "bad"}}}, data.ErrInvalid, "grid A: bad"},
 	}
 	sentinels := []error{data.ErrInvalid, data.ErrConflict, data.ErrUnavailable, data.ErrNotFound}

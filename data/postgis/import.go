@@ -94,7 +94,7 @@ type importer struct {
 const stageSQL = `
 create temp table stage_grids (
 	ord integer, id text, level text, name text, station_id text, parent_id text,
-	township text, population integer, wkb bytea, geom geometry, ok boolean not null default true,
+	township text, population integer, terrain text, wkb bytea, geom geometry, ok boolean not null default true,
 	invalid_reason text) on commit drop;
 create temp table stage_areas (
 	kind text, id text, name text, ord integer, wkb bytea, geom geometry, ok boolean not null default true,
@@ -115,10 +115,10 @@ func (im *importer) stage(ctx context.Context, brokenGrid map[string]bool, broke
 		if brokenGrid[g.ID] {
 			continue
 		}
-		grids = append(grids, []any{i, g.ID, string(g.Level), g.Name, g.StationID, nullIfEmpty(g.ParentID), g.Township, g.Population, encodeMulti(g.Geometry)})
+		grids = append(grids, []any{i, g.ID, string(g.Level), g.Name, g.StationID, nullIfEmpty(g.ParentID), g.Township, g.Population, nullIfEmpty(string(g.Terrain)), encodeMulti(g.Geometry)})
 	}
 	if _, err := im.tx.CopyFrom(ctx, pgx.Identifier{"stage_grids"},
-		[]string{"ord", "id", "level", "name", "station_id", "parent_id", "township", "population", "wkb"}, pgx.CopyFromRows(grids)); err != nil {
+		[]string{"ord", "id", "level", "name", "station_id", "parent_id", "township", "population", "terrain", "wkb"}, pgx.CopyFromRows(grids)); err != nil {
 		return err
 	}
 	var areas [][]any
@@ -361,7 +361,8 @@ func (im *importer) classify(ctx context.Context) error {
 		            when s.id is null then 'retire'
 		            when s.level = c.level and s.name = c.name and s.station_id = c.station_id
 		                 and s.parent_id is not distinct from c.parent_id and s.township = c.township
-		                 and s.population = c.population and ST_AsBinary(s.geom) = ST_AsBinary(c.geom) then 'same'
+		                 and s.population = c.population and s.terrain is not distinct from c.terrain
+		                 and ST_AsBinary(s.geom) = ST_AsBinary(c.geom) then 'same'
 		            else 'update' end as action,
 		       c.version as old_version
 		from stage_grids s
@@ -420,9 +421,9 @@ func (im *importer) write(ctx context.Context) error {
 	b.Queue("insert into grid_codes (id) select id from stage_grids on conflict do nothing")
 	b.Queue(`update grids g set valid_to = $1 from grid_changes ch
 		where g.id = ch.id and g.valid_to is null and ch.action in ('update', 'retire')`, im.ts)
-	b.Queue(`insert into grids (id, version, level, name, station_id, parent_id, township, population, geom, ord, valid_from)
+	b.Queue(`insert into grids (id, version, level, name, station_id, parent_id, township, population, terrain, geom, ord, valid_from)
 		select s.id, coalesce((select max(h.version) from grids h where h.id = s.id), 0) + 1,
-		       s.level, s.name, s.station_id, s.parent_id, s.township, s.population, s.geom, s.ord, $1::timestamptz
+		       s.level, s.name, s.station_id, s.parent_id, s.township, s.population, s.terrain, s.geom, s.ord, $1::timestamptz
 		from stage_grids s join grid_changes ch on ch.id = s.id and ch.action in ('create', 'update')
 		order by s.ord`, im.ts)
 	b.Queue(`update grids g set ord = s.ord from stage_grids s join grid_changes ch on ch.id = s.id and ch.action = 'same'

@@ -190,7 +190,7 @@ func (s *Store) ApplyPlan(ctx context.Context, a data.PlanApplication) (data.Pla
 		reason = "plan " + a.PlanID
 	}
 	out := data.PlanApplied{Dataset: data.Fingerprint(ds)}
-	if out.GridVersions, err = moveGrids(ctx, tx, a.Grids, before, ts, actor, reason); err != nil {
+	if out.GridVersions, err = moveGrids(ctx, tx, a.Grids, before, ds, ts, actor, reason); err != nil {
 		return data.PlanApplied{}, err
 	}
 	if out.Members, err = moveMembers(ctx, tx, a.Members, before, ts, actor, reason); err != nil {
@@ -229,34 +229,46 @@ func snapshotOf(ds *geo.Dataset) datasetBefore {
 }
 
 // moveGrids puts the next version of every grid whose station changes in
-// force from ts, in one statement, and audits each.
-func moveGrids(ctx context.Context, tx pgx.Tx, changes []data.GridReassignment, before datasetBefore, ts time.Time, actor, reason string) ([]data.GridVersion, error) {
+// force from ts, in one statement, and audits each. The new versions take
+// their terrain from after, the dataset data.ApplyToDataset made, so a
+// moved grid keeps the terrain it had under its old station.
+func moveGrids(ctx context.Context, tx pgx.Tx, changes []data.GridReassignment, before datasetBefore, after *geo.Dataset, ts time.Time, actor, reason string) ([]data.GridVersion, error) {
+	terrain := make(map[string]geo.Terrain, len(after.Grids))
+	for _, g := range after.Grids {
+		terrain[g.ID] = g.Terrain
+	}
 	var ids, stations []string
+	var terrains []*string
 	for _, c := range changes {
 		if before.gridStation[c.GridID] != c.StationID {
 			ids = append(ids, c.GridID)
 			stations = append(stations, c.StationID)
+			var t *string
+			if s := string(terrain[c.GridID]); s != "" {
+				t = &s
+			}
+			terrains = append(terrains, t)
 		}
 	}
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	rows, err := tx.Query(ctx, `
-		with moves as (select * from unnest($1::text[], $2::text[]) as m(id, station_id)),
+		with moves as (select * from unnest($1::text[], $2::text[], $6::text[]) as m(id, station_id, terrain)),
 		closed as (
 			update grids g set valid_to = $3
 			from moves m where g.id = m.id and g.valid_to is null
-			returning g.id, g.version, g.level, g.name, m.station_id, g.parent_id, g.township, g.population, g.geom, g.ord),
+			returning g.id, g.version, g.level, g.name, m.station_id, g.parent_id, g.township, g.population, m.terrain, g.geom, g.ord),
 		inserted as (
-			insert into grids (id, version, level, name, station_id, parent_id, township, population, geom, ord, valid_from)
+			insert into grids (id, version, level, name, station_id, parent_id, township, population, terrain, geom, ord, valid_from)
 			select c.id, (select max(version) + 1 from grids v where v.id = c.id), c.level, c.name, c.station_id,
-			       c.parent_id, c.township, c.population, c.geom, c.ord, $3
+			       c.parent_id, c.township, c.population, c.terrain, c.geom, c.ord, $3
 			from closed c
 			returning `+gridColumns+`),
 		audited as (
 			insert into grid_audit (at, actor, action, grid_id, old_version, new_version, reason)
 			select $3, $4, 'update', i.id, i.version - 1, i.version, $5 from inserted i)
-		select * from inserted`, ids, stations, ts, actor, reason)
+		select * from inserted`, ids, stations, ts, actor, reason, terrains)
 	if err != nil {
 		return nil, mapError("apply plan: move grids", err)
 	}

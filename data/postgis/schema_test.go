@@ -180,6 +180,9 @@ func TestSchemaGuardsDirectSQL(t *testing.T) {
 		{"invalid geometry", `insert into grid_codes (id) values ('X'); insert into grids (id, version, level, station_id, geom, valid_from)
 			values ('X', 1, 'police', 's01', 'SRID=4326;MULTIPOLYGON(((0 0,1 1,1 0,0 1,0 0)))', now())`, "grids_geom_valid"},
 		{"unknown terrain", "update stations set region = 'desert' where id = 's01'", "stations_region_known"},
+		{"unknown grid terrain", `insert into grid_codes (id) values ('Y'); insert into grids (id, version, level, station_id, terrain, geom, valid_from)
+			select 'Y', 1, 'police', 's01', 'desert', ST_Translate(geom, 10, 10), now() from grids where id = 'P0-0'`, "grids_terrain_known"},
+		{"a version's terrain is history too", "update grids set terrain = 'hill' where id = 'C0-0'", "cannot be changed"},
 		{"unknown station", "update members set station_id = 'nowhere' where ord = 0", "foreign key"},
 	}
 	for _, c := range cases {
@@ -231,6 +234,13 @@ func TestViewsForGISClients(t *testing.T) {
 	if current != len(next.Grids) || police+community != current || all != len(ds.Grids)+1 || past != len(ds.Grids) {
 		t.Errorf("current %d (police %d + community %d), all versions %d, at the first import %d; want %d current, %d versions, %d then",
 			current, police, community, all, past, len(next.Grids), len(ds.Grids)+1, len(ds.Grids))
+	}
+	// Every view shows each grid's own terrain (null when not recorded).
+	for _, view := range []string{"current_grids", "current_police_grids", "current_community_grids"} {
+		var n int
+		if err := conn.QueryRow(ctx, "select count(*) filter (where terrain is null) from "+pgx.Identifier{view}.Sanitize()).Scan(&n); err != nil || n == 0 {
+			t.Errorf("%s: %d rows without a terrain, %v; want every row of storetest.Small", view, n, err)
+		}
 	}
 	// QGIS and ogr2ogr find layers through geometry_columns.
 	var layers int

@@ -175,19 +175,20 @@ func readStations(ctx context.Context, tx pgx.Tx, past bool, grids []geo.Grid) (
 }
 
 // gridColumns are the columns scanGrid reads, in order.
-const gridColumns = "id, version, level, name, station_id, coalesce(parent_id, ''), township, population, ST_AsBinary(geom), valid_from, valid_to"
+const gridColumns = "id, version, level, name, station_id, coalesce(parent_id, ''), township, population, coalesce(terrain, ''), ST_AsBinary(geom), valid_from, valid_to"
 
 type gridRow struct {
 	g         geo.Grid
 	version   int
 	level     string
+	terrain   string
 	wkb       []byte
 	validFrom time.Time
 	validTo   *time.Time
 }
 
 func (r *gridRow) dest() []any {
-	return []any{&r.g.ID, &r.version, &r.level, &r.g.Name, &r.g.StationID, &r.g.ParentID, &r.g.Township, &r.g.Population, &r.wkb, &r.validFrom, &r.validTo}
+	return []any{&r.g.ID, &r.version, &r.level, &r.g.Name, &r.g.StationID, &r.g.ParentID, &r.g.Township, &r.g.Population, &r.terrain, &r.wkb, &r.validFrom, &r.validTo}
 }
 
 func (r *gridRow) grid() (geo.Grid, error) {
@@ -197,6 +198,7 @@ func (r *gridRow) grid() (geo.Grid, error) {
 	}
 	g := r.g
 	g.Level = geo.Level(r.level)
+	g.Terrain = geo.Terrain(r.terrain)
 	g.Geometry = mp
 	return g, nil
 }

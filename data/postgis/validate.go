@@ -95,6 +95,9 @@ func checkDataset(ds *geo.Dataset) (problems []data.Problem, brokenGrid map[stri
 		if g.Population < 0 {
 			bad("grid", g.ID, "population %d is negative", g.Population)
 		}
+		if g.Terrain != "" && !g.Terrain.Valid() {
+			bad("grid", g.ID, "terrain %q is not one of hill, plateau, plain, mountain (leave it out to take the station's region)", g.Terrain)
+		}
 		if g.ParentID != "" {
 			p := grids[g.ParentID]
 			switch {
