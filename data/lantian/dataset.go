@@ -11,7 +11,9 @@ import (
 )
 
 // assemble turns the traced regions into the dataset: grids, townships,
-// stations at plausible points, synthetic populations and members.
+// stations at plausible points, synthetic populations and members. Every
+// grid records the terrain of its station's region as its own, so a plan
+// that moves it to a station of another region leaves its terrain alone.
 func (g *generator) assemble(seed uint64, villageGeom, policeGeom, townshipGeom []orb.MultiPolygon, county orb.MultiPolygon) (*geo.Dataset, error) {
 	src := g.src
 	ds := &geo.Dataset{Meta: meta(seed), County: county}
@@ -50,14 +52,16 @@ func (g *generator) assemble(seed uint64, villageGeom, policeGeom, townshipGeom 
 		}
 		ds.Grids = append(ds.Grids, geo.Grid{
 			ID: policeIDs[k], Level: geo.PoliceLevel, Name: fmt.Sprintf("%s第%d警格", t.Name, p.seq),
-			StationID: stationIDs[p.station], Township: t.Code, Population: pop, Geometry: policeGeom[k],
+			StationID: stationIDs[p.station], Township: t.Code, Population: pop,
+			Terrain: src.stations[p.station].Region, Geometry: policeGeom[k],
 		})
 	}
 	for v, row := range src.villages {
 		ds.Grids = append(ds.Grids, geo.Grid{
 			ID: row.Code + "01", Level: geo.CommunityLevel, Name: row.Name,
 			StationID: stationIDs[g.stationOf[v]], ParentID: policeIDs[g.policeOf[v]],
-			Township: row.Township, Population: g.population(v), Geometry: villageGeom[v],
+			Township: row.Township, Population: g.population(v),
+			Terrain: src.stations[g.stationOf[v]].Region, Geometry: villageGeom[v],
 		})
 	}
 	ds.Members = g.members(stationIDs, policeIDs)
@@ -189,6 +193,7 @@ func meta(seed uint64) geo.Meta {
 		Synthetic: []string{
 			"all township, community-grid and police-grid boundaries (no public grid boundaries exist)",
 			"which townships each station covers, and the split of 蓝关街道 between 文姬路 and 城关",
+			"each grid's terrain: the region of the station it was generated under",
 			"station locations, populations, members, names and phone numbers (phone numbers are masked and reach no one)",
 		},
 		Caveats: []string{
