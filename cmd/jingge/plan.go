@@ -48,12 +48,7 @@ func planCommand(ctx context.Context, args []string, stdout, stderr io.Writer, o
 		return nil
 	}
 	sub, args := args[0], args[1:]
-	fs := flag.NewFlagSet("jingge plan "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	env := planEnv{open: open, stderr: stderr}
-	fs.StringVar(&env.dbURL, "db", os.Getenv("DATABASE_URL"), "PostgreSQL `URL` of the PostGIS store; empty uses the bundled Lantian dataset (env DATABASE_URL)")
-	fs.StringVar(&env.configPath, "plan-config", os.Getenv("JINGGE_PLAN_CONFIG"), "planner configuration `FILE` (JSON, only what differs from the defaults; env JINGGE_PLAN_CONFIG)")
-	asJSON := fs.Bool("json", false, "print JSON, as the API answers")
+	fs, env, asJSON := newPlanFlags("jingge plan "+sub, "(JSON, only what differs from the defaults", stderr, open)
 	switch sub {
 	case "measure":
 		return env.run(ctx, fs, args, 0, func(p *api.Planner, _ []string) error {
@@ -183,6 +178,18 @@ func planCommand(ctx context.Context, args []string, stdout, stderr io.Writer, o
 }
 
 // planEnv opens what a plan subcommand needs.
+// newPlanFlags makes the flag set of a planner subcommand (name) with the
+// flags every one takes: --db, --plan-config (configHelp says what of the
+// file it uses) and --json.
+func newPlanFlags(name, configHelp string, stderr io.Writer, open storeOpener) (*flag.FlagSet, *planEnv, *bool) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	env := &planEnv{open: open, stderr: stderr}
+	fs.StringVar(&env.dbURL, "db", os.Getenv("DATABASE_URL"), "PostgreSQL `URL` of the PostGIS store; empty uses the bundled Lantian dataset (env DATABASE_URL)")
+	fs.StringVar(&env.configPath, "plan-config", os.Getenv("JINGGE_PLAN_CONFIG"), "planner configuration `FILE` "+configHelp+"; env JINGGE_PLAN_CONFIG)")
+	return fs, env, fs.Bool("json", false, "print JSON, as the API answers")
+}
+
 type planEnv struct {
 	open       storeOpener
 	stderr     io.Writer

@@ -37,12 +37,7 @@ func assessmentCommand(ctx context.Context, args []string, stdout, stderr io.Wri
 		return nil
 	}
 	sub, args := args[0], args[1:]
-	fs := flag.NewFlagSet("jingge assessment "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	env := planEnv{open: open, stderr: stderr}
-	fs.StringVar(&env.dbURL, "db", os.Getenv("DATABASE_URL"), "PostgreSQL `URL` of the PostGIS store; empty uses the bundled Lantian dataset (env DATABASE_URL)")
-	fs.StringVar(&env.configPath, "plan-config", os.Getenv("JINGGE_PLAN_CONFIG"), "planner configuration `FILE`, whose assessment section weighs the metrics (env JINGGE_PLAN_CONFIG)")
-	asJSON := fs.Bool("json", false, "print JSON, as the API answers")
+	fs, env, asJSON := newPlanFlags("jingge assessment "+sub, "(its assessment section weighs the metrics", stderr, open)
 	switch sub {
 	case "import":
 		return env.run(ctx, fs, args, 1, func(p *api.Planner, pos []string) error {
