@@ -92,6 +92,16 @@ func (s *Service) Source() *Source {
 	return s.cur.Load()
 }
 
+// Served returns the index whose tiles the service serves now, nil before
+// its first swap. Unlike Source it does not follow the live index: it shows
+// whether a swap (by Update or by a request) has happened yet.
+func (s *Service) Served() *geo.Index {
+	if cur := s.cur.Load(); cur != nil {
+		return cur.ix
+	}
+	return nil
+}
+
 // Update makes ix the index served, if it is not already, and returns what
 // changed: the purged regions (nil when ix was already in force or no index
 // was before). Callers that publish an index may call it right after the

@@ -416,3 +416,25 @@ func TestVolatileLayer(t *testing.T) {
 		t.Errorf("TileJSON %+v", tj.VectorLayers)
 	}
 }
+
+// TestServedShowsSwaps checks Served reports the index of the last swap,
+// not the live one: a publish alone changes nothing until Update or a
+// request swaps.
+func TestServedShowsSwaps(t *testing.T) {
+	live := new(geo.Live)
+	svc := NewService(live, ServiceOptions{})
+	if svc.Served() != nil {
+		t.Fatal("Served before any index is not nil")
+	}
+	ix := lantianIndex(t)
+	live.Store(ix)
+	if svc.Served() != nil {
+		t.Fatal("a publish alone swapped the service")
+	}
+	if ch := svc.Update(ix); ch != nil || svc.Served() != ix {
+		t.Fatalf("first Update: change %v, served %p, want nil and %p", ch, svc.Served(), ix)
+	}
+	if ch := svc.Update(ix); ch != nil {
+		t.Errorf("Update with the index in force: change %v, want nil", ch)
+	}
+}
