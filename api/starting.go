@@ -1,0 +1,39 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"jingge/data"
+)
+
+// Starting returns the handler a server answers with before its Server
+// exists, while it waits for its database at start: GET (and HEAD)
+// /healthz answers 200, since the process is alive and needs no restart;
+// /readyz and every other request answer 503 with Retry-After and an
+// application/problem+json body of type urn:jingge:problem:starting whose
+// detail is reason(), asked per request, so it can say how far the start
+// has got. Requests are logged and get request ids as with Server.Handler.
+// A zero retryAfter means DefaultRetryAfter.
+func Starting(logger *slog.Logger, retryAfter time.Duration, reason func() string) http.Handler {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if retryAfter <= 0 {
+		retryAfter = DefaultRetryAfter
+	}
+	seconds := int((retryAfter + time.Second - 1) / time.Second)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			writeJSON(w, r, logger, http.StatusOK, contentTypeJSON, HealthResponse{Status: "ok"})
+			return
+		}
+		detail := reason()
+		if r.URL.Path != "/readyz" {
+			detail = "the server is starting and cannot answer yet: " + detail
+		}
+		writeError(w, r, logger, &Problem{Kind: data.ErrUnavailable, Type: problemType("starting"), Detail: detail, RetryAfterSeconds: seconds})
+	})
+	return withRequestID(withAccessLog(logger, withRecovery(logger, h)))
+}
