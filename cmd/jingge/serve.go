@@ -16,6 +16,7 @@ import (
 	"jingge/data"
 	"jingge/geo"
 	"jingge/geo/crs"
+	"jingge/geo/plan"
 	"jingge/web"
 )
 
@@ -52,6 +53,9 @@ type serveOptions struct {
 	patrols *patrolFlags
 	// planConfig is the planner's configuration file; "" for the defaults.
 	planConfig string
+	// plan is the planner's configuration read from planConfig, at once,
+	// so a bad file fails before the server waits for its database.
+	plan plan.Config
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
@@ -81,6 +85,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, fs.Args())
 	}
+	if o.plan, err = loadPlanConfig(o.planConfig); err != nil {
+		return o, err
+	}
 	return o, nil
 }
 
@@ -97,66 +104,135 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	if err != nil {
 		return fmt.Errorf("opening the store: %w", err)
 	}
-	defer func() {
-		if err := store.Close(); err != nil {
-			logger.Error("closing the store", "err", err)
-		}
-	}()
+	defer closeStore(store, logger)
 	return serve(ctx, o, store, logger, stdout)
+}
+
+// closeStore closes store, logging a failure: the process is ending.
+func closeStore(store data.Store, logger *slog.Logger) {
+	if err := store.Close(); err != nil {
+		logger.Error("closing the store", "err", err)
+	}
 }
 
 // serve loads the index, keeps it current while the store changes, and
 // answers HTTP on o.addr until ctx ends; then it stops accepting, lets
 // in-flight requests finish for up to o.shutdownTimeout, and returns.
 func serve(ctx context.Context, o serveOptions, store data.Store, logger *slog.Logger, stdout io.Writer) error {
-	live := new(geo.Live)
-	if err := reload(ctx, store, live, logger); err != nil {
-		return fmt.Errorf("loading the dataset: %w", err)
-	}
-	watchCtx, stopWatching := context.WithCancel(ctx)
-	defer stopWatching()
-	changes, err := store.Watch(watchCtx)
-	if err != nil {
-		return fmt.Errorf("watching the store: %w", err)
-	}
-	watching := make(chan struct{})
-	go func() {
-		defer close(watching)
-		for range changes {
-			if err := reload(watchCtx, store, live, logger); err != nil && watchCtx.Err() == nil {
-				logger.Error("reload failed; still serving the previous dataset", "err", err)
-			}
-		}
-	}()
-
-	patrols, closePatrols := openPatrols(store)
-	defer func() {
-		if err := closePatrols(); err != nil {
-			logger.Error("closing the patrol store", "err", err)
-		}
-	}()
-	planCfg, err := loadPlanConfig(o.planConfig)
+	w, err := wire(ctx, o, store, logger)
 	if err != nil {
 		return err
 	}
-	planner, err := newPlanner(ctx, store, live, logger, planCfg, patrols)
-	if err != nil {
-		return fmt.Errorf("setting up the planner: %w", err)
-	}
-
-	access, closeAccess, demo, err := openAccess(ctx, o.access, store, logger)
-	if err != nil {
-		return fmt.Errorf("access control: %w", err)
-	}
-	defer closeAccess()
-
+	defer w.close()
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", o.addr, err)
 	}
-	apiServer := api.New(withPatrols(withIncidents(api.Config{Index: live, Logger: logger, Access: access, Web: web.Files(), UI: api.UIConfig{Basemap: o.basemap}, Planner: planner}, store), patrols, o.patrols))
-	srv := &http.Server{
-		Handler:           apiServer.Handler(),
+	srv := newHTTPServer(ctx, w.api.Handler(), logger)
+	if err := announce(ctx, stdout, ln.Addr(), w); err != nil {
+		ln.Close()
+		return err
+	}
+	logger.Info("listening", "addr", ln.Addr().String())
+	stopPatrols := runPatrols(ctx, srv, w.api, logger)
+	defer stopPatrols()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	return serveUntilDone(ctx, srv, served, o.shutdownTimeout, w, logger)
+}
+
+// wired is a server's state over an open store: the index in force, kept
+// current while the store changes, and the API over it.
+type wired struct {
+	live   *geo.Live
+	api    *api.Server
+	access *api.Access
+	// demo is set for the embedded store's access control: a login link
+	// is printed for its demo admin.
+	demo bool
+	// stopWatching stops following the store and waits until the reloads
+	// have ended; close also closes the patrol store and access control
+	// (but not the store).
+	stopWatching func()
+	closers      []func()
+}
+
+// close releases what wire set up, last first. It does not close the store.
+func (w *wired) close() {
+	for i := len(w.closers) - 1; i >= 0; i-- {
+		w.closers[i]()
+	}
+	w.closers = nil
+}
+
+// wire loads the dataset from store, follows its changes (every new index
+// is published, then the API's tiles and views are refreshed so the first
+// request after a reload finds them ready), and builds the API with the
+// patrols, the planner and access control. On an error everything it set
+// up is released again; the store stays open.
+func wire(ctx context.Context, o serveOptions, store data.Store, logger *slog.Logger) (_ *wired, err error) {
+	w := &wired{live: new(geo.Live), stopWatching: func() {}}
+	defer func() {
+		if err != nil {
+			w.close()
+		}
+	}()
+	if err := reload(ctx, store, w.live, logger); err != nil {
+		return nil, fmt.Errorf("loading the dataset: %w", err)
+	}
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	w.closers = append(w.closers, stopWatching)
+	changes, err := store.Watch(watchCtx)
+	if err != nil {
+		return nil, fmt.Errorf("watching the store: %w", err)
+	}
+
+	patrols, closePatrols := openPatrols(store)
+	w.closers = append(w.closers, func() {
+		if err := closePatrols(); err != nil {
+			logger.Error("closing the patrol store", "err", err)
+		}
+	})
+	planner, err := newPlanner(ctx, store, w.live, logger, o.plan, patrols)
+	if err != nil {
+		return nil, fmt.Errorf("setting up the planner: %w", err)
+	}
+	access, closeAccess, demo, err := openAccess(ctx, o.access, store, logger)
+	if err != nil {
+		return nil, fmt.Errorf("access control: %w", err)
+	}
+	w.closers = append(w.closers, closeAccess)
+	w.access, w.demo = access, demo
+	w.api = api.New(withPatrols(withIncidents(api.Config{Index: w.live, Logger: logger, Access: access, Web: web.Files(), UI: api.UIConfig{Basemap: o.basemap}, Planner: planner}, store), patrols, o.patrols))
+	w.api.Refresh()
+
+	watching := make(chan struct{})
+	go func() {
+		defer close(watching)
+		for range changes {
+			if err := reload(watchCtx, store, w.live, logger); err != nil {
+				if watchCtx.Err() == nil {
+					logger.Error("reload failed; still serving the previous dataset", "err", err)
+				}
+				continue
+			}
+			// The tiles of the new index are built here, not by the first
+			// request for one.
+			w.api.Refresh()
+		}
+	}()
+	w.stopWatching = func() {
+		stopWatching()
+		<-watching
+	}
+	w.closers = append(w.closers, w.stopWatching)
+	return w, nil
+}
+
+// newHTTPServer returns the HTTP server of `jingge serve` around h.
+func newHTTPServer(ctx context.Context, h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -167,33 +243,38 @@ func serve(ctx context.Context, o serveOptions, store data.Store, logger *slog.L
 		// must let them finish, not cut them off.
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	url := "http://" + displayAddr(ln.Addr())
+}
+
+// announce tells the person who started the server where it serves, and
+// for the embedded demo, how to sign in.
+func announce(ctx context.Context, stdout io.Writer, addr net.Addr, w *wired) error {
+	url := "http://" + displayAddr(addr)
 	fmt.Fprintf(stdout, "jingge: serving on %s (command-center map at %s/, officer page at %s/m, API description at %s/api/v1/openapi.json)\n", url, url, url, url)
-	if demo {
-		if err := printLoginLink(ctx, stdout, access, url); err != nil {
+	if w.demo {
+		if err := printLoginLink(ctx, stdout, w.access, url); err != nil {
 			return fmt.Errorf("the demo login link: %w", err)
 		}
 	}
-	logger.Info("listening", "addr", ln.Addr().String())
+	return nil
+}
 
-	stopPatrols := runPatrols(ctx, srv, apiServer, logger)
-	defer stopPatrols()
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+// serveUntilDone waits until srv stops serving or ctx ends; then it stops
+// accepting, lets in-flight requests finish for up to timeout and stops
+// following the store.
+func serveUntilDone(ctx context.Context, srv *http.Server, served <-chan error, timeout time.Duration, w *wired, logger *slog.Logger) error {
 	select {
 	case err := <-served:
 		return fmt.Errorf("serving: %w", err)
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down: draining in-flight requests", "timeout", o.shutdownTimeout)
-	drainCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.shutdownTimeout)
+	logger.Info("shutting down: draining in-flight requests", "timeout", timeout)
+	drainCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
-	err = srv.Shutdown(drainCtx)
-	stopWatching()
-	<-watching
+	err := srv.Shutdown(drainCtx)
+	w.stopWatching()
 	if err != nil {
 		_ = srv.Close()
-		return fmt.Errorf("shutting down: requests still running after %s: %w", o.shutdownTimeout, err)
+		return fmt.Errorf("shutting down: requests still running after %s: %w", timeout, err)
 	}
 	logger.Info("stopped")
 	return nil

@@ -24,6 +24,7 @@ import (
 	"jingge/data/lantian"
 	"jingge/data/memory"
 	"jingge/geo"
+	"jingge/geo/plan"
 )
 
 // flakyStore fails Snapshot while fail is set, to test failed reloads.
@@ -297,4 +298,28 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// TestReloadRefreshesTiles checks that after the store changes, the tile
+// service serves the new index before any tile is asked for, so the first
+// tile request after a reload does not build the tile index.
+func TestReloadRefreshesTiles(t *testing.T) {
+	st := memStore(t, apitest.Small())
+	o := serveOptions{plan: plan.DefaultConfig(), patrols: &patrolFlags{}}
+	w, err := wire(context.Background(), o, st, quietLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	first := w.live.Load()
+	if first == nil || w.api.Tiles().Served() != first {
+		t.Fatal("the tiles of the first index are not ready at start")
+	}
+	if err := st.Replace(apitest.Checkerboard(3)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the tile service serves the reloaded index without a request", func() bool {
+		ix := w.live.Load()
+		return ix != first && w.api.Tiles().Served() == ix
+	})
 }
