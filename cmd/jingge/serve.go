@@ -100,6 +100,12 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	if err != nil {
 		return err
 	}
+	if o.dbURL != "" {
+		// A database may come up after its servers (a reboot, containers
+		// started together, a failover): listen at once and connect when
+		// it can be reached (serve_connect.go).
+		return serveWhenReachable(ctx, o, open, logger, stdout)
+	}
 	store, err := open(ctx, o.dbURL, logger)
 	if err != nil {
 		return fmt.Errorf("opening the store: %w", err)
