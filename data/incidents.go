@@ -47,6 +47,18 @@ type IncidentStore interface {
 	AggregateIncidents(ctx context.Context, a Aggregation) ([]AggregateRow, error)
 }
 
+// IncidentWatcher is an IncidentStore shared by several processes (the
+// replicas behind a load balancer) that tells each of the incidents the
+// others add, so caches drawn from incidents (the incident tiles) follow
+// at once.
+type IncidentWatcher interface {
+	// WatchIncidents returns a channel that receives a value after another
+	// process sharing the store commits new incidents, and whenever some
+	// may have been missed (a lost connection). Bursts may be coalesced.
+	// The channel closes when ctx ends or the store closes.
+	WatchIncidents(ctx context.Context) (<-chan struct{}, error)
+}
+
 // GridTimeline is the part of a store's grid history that attribution
 // needs.
 type GridTimeline interface {

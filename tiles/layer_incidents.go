@@ -68,8 +68,8 @@ type IncidentLayerOptions struct {
 	// Windows bounds how many windows are held in memory. Default 8.
 	Windows int
 	// MaxAge is how long a window's incidents are kept before they are read
-	// again, which is how incidents written through another server reach
-	// this one. Default one minute.
+	// again: how incidents written through another server reach this one
+	// when nothing calls Invalidate. Default one minute.
 	MaxAge time.Duration
 	// CacheTiles bounds the encoded tiles kept. Default 4,096.
 	CacheTiles int
@@ -389,6 +389,18 @@ func (l *IncidentLayer) Added(incs []geo.Incident) {
 			}
 		}
 	}
+}
+
+// Invalidate makes every window be read again from the source on next use
+// and drops every cached tile: for incidents the layer cannot place,
+// those another server added (see data.IncidentWatcher).
+func (l *IncidentLayer) Invalidate() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, set := range l.windows {
+		set.stale = true
+	}
+	clear(l.tiles)
 }
 
 // tileOfWorld is the tile of zoom z that draws world point w: the one

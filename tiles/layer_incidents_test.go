@@ -219,3 +219,34 @@ func TestIncidentLayerLimitsAndAge(t *testing.T) {
 		t.Errorf("Render: %v, %v", ml, err)
 	}
 }
+
+// TestIncidentLayerInvalidate: after Invalidate, incidents the source
+// gained without Added (another server's) are drawn at once, not after
+// MaxAge.
+func TestIncidentLayerInvalidate(t *testing.T) {
+	end := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	fx := newIncidentFixture(50, end)
+	l := NewIncidentLayer(incidentLive(t), fx.source, IncidentLayerOptions{MaxAge: time.Hour, Now: func() time.Time { return end }})
+	ctx := context.Background()
+	w := IncidentWindow{From: end.AddDate(0, 0, -30), To: end}
+	count := func() int {
+		tile, err := l.Tile(ctx, maptile.Tile{Z: 0}, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, _, _ := decodeIncidentTile(t, tile)
+		return n
+	}
+	if n := count(); n != 50 {
+		t.Fatalf("%d incidents drawn, want 50", n)
+	}
+	fx.incs = append(fx.incs, geo.Incident{ID: "other-server", OccurredAt: end.Add(-time.Hour), Category: geo.Categories[0], Severity: 2,
+		Location: orb.Point{109.3, 34.15}})
+	if n := count(); n != 50 {
+		t.Fatalf("%d incidents drawn before Invalidate, want the cached 50", n)
+	}
+	l.Invalidate()
+	if n := count(); n != 51 {
+		t.Errorf("%d incidents drawn after Invalidate, want 51", n)
+	}
+}

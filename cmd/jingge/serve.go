@@ -209,8 +209,17 @@ func wire(ctx context.Context, o serveOptions, store data.Store, logger *slog.Lo
 	}
 	w.closers = append(w.closers, closeAccess)
 	w.access, w.demo = access, demo
-	w.api = api.New(withPatrols(withIncidents(api.Config{Index: w.live, Logger: logger, Access: access, Web: web.Files(), UI: api.UIConfig{Basemap: o.basemap}, Planner: planner}, store), patrols, o.patrols))
+	cfg := withIncidents(api.Config{Index: w.live, Logger: logger, Access: access, Web: web.Files(), UI: api.UIConfig{Basemap: o.basemap}, Planner: planner}, store)
+	w.api = api.New(withPatrols(cfg, patrols, o.patrols))
 	w.api.Refresh()
+	followed, err := followIncidents(watchCtx, store, cfg.IncidentTiles)
+	if err != nil {
+		return nil, fmt.Errorf("watching incidents: %w", err)
+	}
+	w.closers = append(w.closers, func() {
+		stopWatching()
+		<-followed
+	})
 
 	watching := make(chan struct{})
 	go func() {

@@ -32,6 +32,30 @@ func withIncidents(cfg api.Config, store data.Store) api.Config {
 	return cfg
 }
 
+// followIncidents redraws the incident tiles whenever another server
+// sharing the store adds incidents, so every replica's wall map shows them
+// at once, until ctx ends; the returned channel closes then. A store that
+// cannot tell (the embedded one has no other servers) changes nothing.
+func followIncidents(ctx context.Context, store data.Store, layer *tiles.IncidentLayer) (<-chan struct{}, error) {
+	done := make(chan struct{})
+	iw, ok := store.(data.IncidentWatcher)
+	if !ok || layer == nil {
+		close(done)
+		return done, nil
+	}
+	ch, err := iw.WatchIncidents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		defer close(done)
+		for range ch {
+			layer.Invalidate()
+		}
+	}()
+	return done, nil
+}
+
 // seedDemoIncidents gives the embedded store the bundled year of synthetic
 // incidents, ending at the start of today in China time, so the demo has a
 // history that looks current. The generator places them with the grids ds

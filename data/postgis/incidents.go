@@ -121,6 +121,10 @@ func (s *Store) AddIncidents(ctx context.Context, b data.IncidentBatch) (data.Ad
 			return data.AddResult{}, mapError("add incidents", err)
 		}
 	}
+	// Delivered at COMMIT, to every server's WatchIncidents.
+	if _, err := tx.Exec(ctx, "select pg_notify($1, $2)", incidentChannel, s.incidentPayload()); err != nil {
+		return data.AddResult{}, mapError("add incidents", err)
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return data.AddResult{}, mapError("add incidents: commit", err)
 	}

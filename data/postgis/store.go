@@ -42,11 +42,16 @@ type Store struct {
 	ctx    context.Context // ends at Close; bounds the listener
 	cancel context.CancelFunc
 
-	mu        sync.Mutex
-	watchers  map[chan struct{}]struct{}
-	listening bool // the listener goroutine runs
-	closed    bool
-	wg        sync.WaitGroup
+	// origin tells this Store's own incident notifications from other
+	// processes' (see WatchIncidents).
+	origin string
+
+	mu          sync.Mutex
+	watchers    map[chan struct{}]struct{}
+	incWatchers map[chan struct{}]struct{} // of WatchIncidents
+	listening   bool                       // the listener goroutine runs
+	closed      bool
+	wg          sync.WaitGroup
 }
 
 var (
@@ -82,13 +87,15 @@ func Open(ctx context.Context, dbURL string, opts Options) (*Store, error) {
 	lc.RuntimeParams["application_name"] = listenerAppName(schema)
 	sctx, cancel := context.WithCancel(context.Background())
 	return &Store{
-		pool:     pool,
-		listen:   lc,
-		schema:   schema,
-		logger:   logger,
-		ctx:      sctx,
-		cancel:   cancel,
-		watchers: map[chan struct{}]struct{}{},
+		pool:        pool,
+		listen:      lc,
+		schema:      schema,
+		logger:      logger,
+		ctx:         sctx,
+		cancel:      cancel,
+		origin:      newOrigin(),
+		watchers:    map[chan struct{}]struct{}{},
+		incWatchers: map[chan struct{}]struct{}{},
 	}, nil
 }
 

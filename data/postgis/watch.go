@@ -28,12 +28,18 @@ const (
 // have been missed meanwhile. Watch fails with data.ErrUnavailable only if
 // it cannot listen at all.
 func (s *Store) Watch(ctx context.Context) (<-chan struct{}, error) {
+	return s.watch(ctx, s.watchers)
+}
+
+// watch listens (see startListener) and adds a channel to the watchers in
+// set, removed and closed when ctx ends or the store closes.
+func (s *Store) watch(ctx context.Context, set map[chan struct{}]struct{}) (<-chan struct{}, error) {
 	if err := s.startListener(ctx); err != nil {
 		return nil, err
 	}
 	ch := make(chan struct{}, 1)
 	s.mu.Lock()
-	s.watchers[ch] = struct{}{}
+	set[ch] = struct{}{}
 	s.mu.Unlock()
 	go func() {
 		select {
@@ -41,7 +47,7 @@ func (s *Store) Watch(ctx context.Context) (<-chan struct{}, error) {
 		case <-s.ctx.Done():
 		}
 		s.mu.Lock()
-		delete(s.watchers, ch)
+		delete(set, ch)
 		close(ch)
 		s.mu.Unlock()
 	}()
@@ -74,9 +80,11 @@ func (s *Store) connectListener(ctx context.Context) (*pgx.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := conn.Exec(ctx, "listen "+pgx.Identifier{notifyChannel}.Sanitize()); err != nil {
-		conn.Close(context.Background())
-		return nil, err
+	for _, ch := range []string{notifyChannel, incidentChannel} {
+		if _, err := conn.Exec(ctx, "listen "+pgx.Identifier{ch}.Sanitize()); err != nil {
+			conn.Close(context.Background())
+			return nil, err
+		}
 	}
 	return conn, nil
 }
@@ -98,7 +106,10 @@ func (s *Store) listenLoop(conn *pgx.Conn) {
 			return
 		}
 		if err == nil {
-			if n.Payload == s.schema {
+			switch {
+			case n.Channel == incidentChannel && s.othersIncidents(n.Payload):
+				s.wake(s.incWatchers)
+			case n.Channel == notifyChannel && n.Payload == s.schema:
 				s.broadcast()
 			}
 			continue
@@ -119,6 +130,7 @@ func (s *Store) listenLoop(conn *pgx.Conn) {
 		}
 		s.logger.Info("listening for changes again", "schema", s.schema)
 		s.broadcast()
+		s.wake(s.incWatchers)
 	}
 }
 
@@ -144,12 +156,15 @@ func (s *Store) reconnect() *pgx.Conn {
 	}
 }
 
-// broadcast wakes every watcher; one with a value pending is not sent
-// another, so bursts coalesce.
-func (s *Store) broadcast() {
+// broadcast wakes every watcher of Watch.
+func (s *Store) broadcast() { s.wake(s.watchers) }
+
+// wake sends every channel in set a value; one with a value pending is not
+// sent another, so bursts coalesce.
+func (s *Store) wake(set map[chan struct{}]struct{}) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for ch := range s.watchers {
+	for ch := range set {
 		select {
 		case ch <- struct{}{}:
 		default:

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"jingge/data"
+	"jingge/data/postgis"
 	"jingge/data/postgis/postgistest"
 	"jingge/data/storetest"
 )
@@ -116,4 +117,41 @@ func TestCloseEndsWatches(t *testing.T) {
 	if _, err := st.Watch(context.Background()); err == nil {
 		t.Error("Watch after Close succeeded")
 	}
+}
+
+// TestWatchIncidentsAcrossServers: a batch of incidents committed through
+// one server wakes the incident watchers of the others, not its own; a
+// lost listener connection wakes them too.
+func TestWatchIncidentsAcrossServers(t *testing.T) {
+	dbURL := postgistest.NewSchema(t)
+	a := postgistest.MustOpenURL(t, dbURL)
+	b := postgistest.MustOpenURL(t, dbURL)
+	ctx := context.Background()
+	ds := storetest.Small()
+	if _, err := a.Import(ctx, ds, data.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	watch := func(st *postgis.Store) <-chan struct{} {
+		wctx, cancel := context.WithCancel(ctx)
+		t.Cleanup(cancel)
+		ch, err := st.WatchIncidents(wctx)
+		if err != nil {
+			t.Fatalf("WatchIncidents: %v", err)
+		}
+		return ch
+	}
+	chA, chB, grids := watch(a), watch(b), watchCh(t, b)
+	bound := storetest.Partition{Cols: 4, Rows: 4, Stations: 2, Seed: 1}.Bound() // Small's
+	storetest.AddIncidents(t, a, storetest.RandomIncidents(1, 3, bound, time.Now()))
+	storetest.WaitSignal(t, chB, acrossServers)
+	quiet(t, chA, "the server's own batch")
+	quiet(t, grids, "incidents are not a change of the dataset")
+
+	var killed bool
+	err := sqlConn(t, dbURL).QueryRow(ctx, "select coalesce(bool_and(pg_terminate_backend(pid)), false) from pg_stat_activity where application_name = $1",
+		"jingge-listen:"+b.Schema()).Scan(&killed)
+	if err != nil || !killed {
+		t.Fatalf("terminating the listener: %v, %v", killed, err)
+	}
+	storetest.WaitSignal(t, chB, 5*time.Second)
 }
