@@ -10,36 +10,13 @@ import (
 	"time"
 
 	"github.com/paulmach/orb/encoding/mvt"
-
-	"jingge/data"
-	"jingge/data/postgis"
-	"jingge/data/postgis/postgistest"
-	"jingge/data/storetest"
 )
 
 // TestServeReplicasShareIncidentTiles: an incident posted to one replica
 // is drawn in the incident tiles of another well before the tiles' own
 // one-minute refresh, because the store tells every replica.
 func TestServeReplicasShareIncidentTiles(t *testing.T) {
-	dbURL := postgistest.NewSchema(t)
-	ctx := context.Background()
-	st, err := openStore(ctx, dbURL, quietLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds := storetest.Small()
-	if _, err := st.(data.Importer).Import(ctx, ds, data.ImportOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	pg := st.(*postgis.Store)
-	if err := pg.CreateUser(ctx, data.User{Name: "ops", Role: data.RoleAdmin, PasswordHash: "-"}); err != nil {
-		t.Fatal(err)
-	}
-	token, hash, id := data.NewSecret(data.KindToken)
-	if err := pg.CreateCredential(ctx, data.Credential{ID: id, Kind: data.KindToken, UserName: "ops", Hash: hash}); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
+	dbURL, ds, token := smallDatabase(t)
 	start := func() string {
 		base, _, _ := startServe(t, func(ctx context.Context, stdout, stderr io.Writer) error {
 			return serveCommand(ctx, []string{"--addr", "127.0.0.1:0", "--db", dbURL, "--log-format", "json"}, stdout, stderr, openStore)

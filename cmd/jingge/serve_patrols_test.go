@@ -143,17 +143,18 @@ func TestServePingsSurviveDatabaseLoss(t *testing.T) {
 	t.Logf("%d pings acknowledged and stored; %d answers 503 while the database was away", acked.Load(), unavailable.Load())
 }
 
-// TestServeReplicasShareEvents runs two servers on one database: pings
-// posted to one reach the other's map, and both servers' event streams
-// carry every event once, in the same order.
-func TestServeReplicasShareEvents(t *testing.T) {
-	dbURL := postgistest.NewSchema(t)
+// smallDatabase returns a new schema holding storetest.Small() and an
+// administrator's API token, for tests that run servers against it.
+func smallDatabase(t *testing.T) (dbURL string, ds *geo.Dataset, token string) {
+	t.Helper()
+	dbURL = postgistest.NewSchema(t)
 	ctx := context.Background()
 	st, err := openStore(ctx, dbURL, quietLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds := storetest.Small()
+	defer st.Close()
+	ds = storetest.Small()
 	if _, err := st.(data.Importer).Import(ctx, ds, data.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +166,14 @@ func TestServeReplicasShareEvents(t *testing.T) {
 	if err := pg.CreateCredential(ctx, data.Credential{ID: id, Kind: data.KindToken, UserName: "ops", Hash: hash}); err != nil {
 		t.Fatal(err)
 	}
-	st.Close()
+	return dbURL, ds, token
+}
+
+// TestServeReplicasShareEvents runs two servers on one database: pings
+// posted to one reach the other's map, and both servers' event streams
+// carry every event once, in the same order.
+func TestServeReplicasShareEvents(t *testing.T) {
+	dbURL, ds, token := smallDatabase(t)
 	start := func() (string, func() error) {
 		base, _, stop := startServe(t, func(ctx context.Context, stdout, stderr io.Writer) error {
 			return serveCommand(ctx, []string{"--addr", "127.0.0.1:0", "--db", dbURL, "--rate", "1000000", "--burst", "1000000", "--log-format", "json"}, stdout, stderr, openStore)

@@ -2,7 +2,7 @@
 // tiles, incidents over a time window, live patrols and their events, a
 // panel for the selected grid, search and a linkable URL.
 import { getJSON, query, ApiError } from '../shared/api.js';
-import { $, h, clear } from '../shared/dom.js';
+import { $, h, clear, toaster } from '../shared/dom.js';
 import { t, initLang, setLang, onLangChange, applyStatic, isEnglish, lang } from '../shared/i18n.js';
 import { maplibregl, prepareStyle, setLabelLanguage, labelScaleFor, webglAvailable } from '../shared/map.js';
 import { parseHash, formatHash } from './state.js';
@@ -23,14 +23,7 @@ document.title = t('app.title');
 const hook = { ready: false, state };
 window.jingge = hook;
 
-let toastTimer = 0;
-function toast(message) {
-  const el = $('toast');
-  el.textContent = message;
-  el.hidden = false;
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { el.hidden = true; }, 5000);
-}
+const toast = toaster($('toast'), 5000);
 
 function writeHash() {
   const next = formatHash(state);

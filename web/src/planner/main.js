@@ -3,7 +3,7 @@
 // with the grids that change outlined, exports, applying a plan, and the
 // monthly station assessment.
 import { getJSON, postJSON, query, ApiError } from '../shared/api.js';
-import { $, h, clear } from '../shared/dom.js';
+import { $, h, clear, toaster } from '../shared/dom.js';
 import { t, initLang, setLang, onLangChange, applyStatic, isEnglish, lang, localName } from '../shared/i18n.js';
 import { webglAvailable } from '../shared/map.js';
 import { stationPalette, movedGrids, lastCompleteMonth } from './model.js';
@@ -24,14 +24,7 @@ document.title = t('plan.title');
 const hook = { ready: false, state };
 window.jingge = hook;
 
-let toastTimer = 0;
-function toast(message) {
-  const el = $('toast');
-  el.textContent = message;
-  el.hidden = false;
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { el.hidden = true; }, 6000);
-}
+const toast = toaster($('toast'), 6000);
 
 function writeHash() {
   const next = formatPlannerHash(state);

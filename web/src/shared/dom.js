@@ -42,3 +42,14 @@ export function $(id) {
   if (!el) throw new Error(`no element #${id}`);
   return el;
 }
+
+/** toaster returns a function that shows a message in el for ms milliseconds, replacing the one shown. */
+export function toaster(el, ms = 5000) {
+  let timer = 0;
+  return (message) => {
+    el.textContent = message;
+    el.hidden = false;
+    clearTimeout(timer);
+    timer = setTimeout(() => { el.hidden = true; }, ms);
+  };
+}
