@@ -36,6 +36,9 @@ type gridEditProps struct {
 	Station    *string `json:"station"`
 	Parent     *string `json:"parent"`
 	Township   *string `json:"township"`
+	// Terrain sets the grid's own terrain; "" clears it (the grid then
+	// takes its police grid's or its station's).
+	Terrain *geo.Terrain `json:"terrain"`
 }
 
 // GridVersionProperties describe the version of a grid an edit put in
@@ -50,6 +53,9 @@ type GridVersionProperties struct {
 	Parent     string    `json:"parent"`
 	Township   string    `json:"township"`
 	Population int       `json:"population"`
+	// Terrain is the grid's own terrain, "" when it takes its police
+	// grid's or its station's.
+	Terrain geo.Terrain `json:"terrain"`
 }
 
 // editAttempts bounds the retries of an edit without base_version, made
@@ -130,6 +136,7 @@ func (s *Server) handleEditGrid(w http.ResponseWriter, r *http.Request, _ query)
 		props := GridVersionProperties{
 			ID: gv.Grid.ID, Version: gv.Version, ValidFrom: chinaTime(gv.ValidFrom), Level: gv.Grid.Level, Name: gv.Grid.Name,
 			Station: gv.Grid.StationID, Parent: gv.Grid.ParentID, Township: gv.Grid.Township, Population: gv.Grid.Population,
+			Terrain: gv.Grid.Terrain,
 		}
 		writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, newFeature(gv.Grid.ID, areaGeometry(v.geometryWGS84(gv.Grid.Geometry)), props))
 		return nil
@@ -174,6 +181,9 @@ func (e *gridEdit) apply(g *geo.Grid, geom orb.MultiPolygon) {
 		if p.Township != nil {
 			g.Township = *p.Township
 		}
+		if p.Terrain != nil {
+			g.Terrain = *p.Terrain
+		}
 	}
 	if geom != nil {
 		g.Geometry = geom
@@ -193,7 +203,7 @@ func decodeGridEdit(body []byte) (*gridEdit, orb.MultiPolygon, error) {
 	if err := dec.Decode(&e.gridEditJSON); err != nil {
 		if rest, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 			name := strings.Trim(rest, `"`)
-			return nil, nil, invalid(InvalidParam{Name: name, Reason: fmt.Sprintf("unknown member %q; an edit is a Feature with geometry, properties (name, population, station, parent, township), base_version, reason and crs", name)})
+			return nil, nil, invalid(InvalidParam{Name: name, Reason: fmt.Sprintf("unknown member %q; an edit is a Feature with geometry, properties (name, population, station, parent, township, terrain), base_version, reason and crs", name)})
 		}
 		return nil, nil, incidentJSONError(err)
 	}
@@ -206,6 +216,9 @@ func decodeGridEdit(body []byte) (*gridEdit, orb.MultiPolygon, error) {
 	}
 	if p := e.Properties; p != nil && p.Population != nil && *p.Population < 0 {
 		bad = append(bad, InvalidParam{Name: "properties.population", Reason: fmt.Sprintf("population cannot be negative, got %d", *p.Population)})
+	}
+	if p := e.Properties; p != nil && p.Terrain != nil && *p.Terrain != "" && !p.Terrain.Valid() {
+		bad = append(bad, InvalidParam{Name: "properties.terrain", Reason: fmt.Sprintf("terrain must be mountain, plateau, plain or hill (or \"\" for the station's), got %q", *p.Terrain)})
 	}
 	if p := e.Properties; p != nil && p.Name != nil && strings.TrimSpace(*p.Name) == "" {
 		bad = append(bad, InvalidParam{Name: "properties.name", Reason: "name cannot be empty"})

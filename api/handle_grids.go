@@ -25,6 +25,9 @@ type GridProperties struct {
 	Township    string    `json:"township,omitempty"`
 	Population  int       `json:"population"`
 	Members     int       `json:"members"`
+	// Terrain is the terrain of the grid's place (geo.Index.GridTerrain):
+	// its own, else its police grid's, else its station's region.
+	Terrain geo.Terrain `json:"terrain"`
 }
 
 // GridDetail is the properties of GET /api/v1/grids/{id}: the grid with
@@ -37,6 +40,7 @@ type GridDetail struct {
 	LevelZH    string       `json:"level_zh"`
 	Township   string       `json:"township,omitempty"`
 	Population int          `json:"population"`
+	Terrain    geo.Terrain  `json:"terrain"`
 	Station    Ref          `json:"station"`
 	Parent     *Ref         `json:"parent"`
 	Children   []Ref        `json:"children"`
@@ -93,7 +97,7 @@ func (s *Server) handleGrids(w http.ResponseWriter, r *http.Request, q query) er
 		props := GridProperties{
 			ID: g.ID, Name: g.Name, Level: g.Level, LevelZH: levelZH(g.Level),
 			Station: g.StationID, Parent: g.ParentID, Township: g.Township,
-			Population: g.Population, Members: v.gridMembers[g.ID],
+			Population: g.Population, Members: v.gridMembers[g.ID], Terrain: v.ix.GridTerrain(g),
 		}
 		if st := v.stRefs[g.StationID]; st != nil {
 			props.StationName = st.Name
@@ -166,7 +170,7 @@ func (s *Server) handleGrid(w http.ResponseWriter, r *http.Request, _ query) err
 	}
 	d := GridDetail{
 		ID: g.ID, Name: g.Name, Level: g.Level, LevelZH: levelZH(g.Level),
-		Township: g.Township, Population: g.Population,
+		Township: g.Township, Population: g.Population, Terrain: v.ix.GridTerrain(g),
 		Station:  Ref{ID: g.StationID},
 		Children: []Ref{},
 		Members:  maskMembers(r.Context(), memberInfos(v.ix.Members(g.ID))),

@@ -47,9 +47,11 @@ type LookupGrid struct {
 	Level    geo.Level `json:"level"`
 	Township string    `json:"township,omitempty"`
 	// TownshipName is the township's name (e.g. 蓝关街道) when the dataset has it.
-	TownshipName string       `json:"township_name,omitempty"`
-	Population   int          `json:"population"`
-	Members      []MemberInfo `json:"members"`
+	TownshipName string `json:"township_name,omitempty"`
+	Population   int    `json:"population"`
+	// Terrain is the terrain of the grid's place (see GridProperties).
+	Terrain geo.Terrain  `json:"terrain"`
+	Members []MemberInfo `json:"members"`
 }
 
 // MemberInfo is one person serving a grid, with the role's labels.
@@ -184,7 +186,7 @@ func stationRef(st *geo.Station) *StationRef {
 func (v *view) lookupGrid(g *geo.Grid) *LookupGrid {
 	return &LookupGrid{
 		ID: g.ID, Name: g.Name, Level: g.Level, Township: g.Township, TownshipName: v.townships[g.Township],
-		Population: g.Population, Members: memberInfos(v.ix.Members(g.ID)),
+		Population: g.Population, Terrain: v.ix.GridTerrain(g), Members: memberInfos(v.ix.Members(g.ID)),
 	}
 }
 
