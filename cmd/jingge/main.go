@@ -31,6 +31,7 @@ func commands() map[string]command {
 		"serve":   {"serve the HTTP API (--addr, --db, --log-format)", runServe},
 		"lookup":  {"lookup LON LAT: who is responsible for a point (--crs, --json, --db)", runLookup},
 		"migrate": {"apply the PostGIS schema migrations (--db)", runMigrate},
+		"prune":   {"remove old patrol positions and incident batch keys (--db; incidents and the audit are kept)", runPrune},
 		"import":  {"import FILE.geojson | --lantian: replace the PostGIS dataset (--fix, --dry-run, --db)", runImport},
 		"export":  {"export the dataset as GeoJSON (--as-of, -o, --db)", runExport},
 
