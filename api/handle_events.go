@@ -41,6 +41,31 @@ type EventList struct {
 	// Last is the id of the last event listed, or the after parameter
 	// when none is: pass it as after to read on.
 	Last int64 `json:"last"`
+	// Missed is set when events after the after given are no longer kept
+	// (a store that keeps only recent ones): the list starts later.
+	Missed *EventGap `json:"missed,omitempty"`
+}
+
+// EventGap says that the events after After and before Oldest are gone:
+// a client that keeps state from events should read the current state
+// (GET /api/v1/patrols) again. On the stream it is an event named "gap".
+type EventGap struct {
+	After  int64 `json:"after"`
+	Oldest int64 `json:"oldest"`
+}
+
+// gapAfter returns the gap a client resuming after after would skip, or
+// nil when the store still holds every event after it.
+func (s *Server) gapAfter(ctx context.Context, after int64) (*EventGap, error) {
+	h, ok := s.patrols.store.(data.EventHorizon)
+	if !ok {
+		return nil, nil
+	}
+	oldest, err := h.OldestEventID(ctx)
+	if err != nil || after+1 >= oldest {
+		return nil, err
+	}
+	return &EventGap{After: after, Oldest: oldest}, nil
 }
 
 // eventOf renders e with names from the view (v may be nil).
@@ -147,12 +172,16 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, after int64,
 		}
 		after = max(0, last-int64(limit))
 	}
+	gap, err := s.gapAfter(ctx, after)
+	if err != nil {
+		return err
+	}
 	evs, err := s.patrols.store.EventsAfter(ctx, after, limit)
 	if err != nil {
 		return err
 	}
 	v, _ := s.current()
-	out := EventList{Events: make([]Event, len(evs)), Last: after}
+	out := EventList{Events: make([]Event, len(evs)), Last: after, Missed: gap}
 	for i, e := range evs {
 		out.Events[i] = eventOf(v, e)
 		out.Last = e.ID
@@ -225,6 +254,15 @@ var (
 // replay sends the stored events after after, page by page, and returns
 // the id of the last one sent.
 func (s *Server) replay(ctx context.Context, sw *streamWriter, after int64) (int64, error) {
+	gap, err := s.gapAfter(ctx, after)
+	if err != nil {
+		return after, err
+	}
+	if gap != nil {
+		if err := sw.named("gap", gap); err != nil {
+			return after, err
+		}
+	}
 	for {
 		evs, err := s.patrols.store.EventsAfter(ctx, after, eventPage)
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"jingge/api/apitest"
+	"jingge/data/memory"
 	"jingge/geo/patrol"
 )
 
@@ -123,6 +124,7 @@ type sseClient struct {
 // sseEvent is what a client parsed from the stream.
 type sseEvent struct {
 	id      string
+	name    string
 	data    string
 	comment string
 }
@@ -172,6 +174,8 @@ func (c *sseClient) next(timeout time.Duration) (ev sseEvent, ok bool) {
 				ev.comment = line[2:]
 			case strings.HasPrefix(line, "id: "):
 				ev.id = line[4:]
+			case strings.HasPrefix(line, "event: "):
+				ev.name = line[7:]
 			case strings.HasPrefix(line, "data: "):
 				ev.data = line[6:]
 			}
@@ -441,5 +445,46 @@ func TestEventStreamHead(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != contentTypeEventStream {
 		t.Errorf("HEAD of the event stream: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+}
+
+// TestEventGap: a store that keeps only recent events (the embedded
+// store's ring) tells a client resuming from an older id what it missed,
+// in the list and as a "gap" event on the stream, instead of replaying
+// silently from the oldest kept.
+func TestEventGap(t *testing.T) {
+	store := memory.NewPatrols(memory.PatrolOptions{Now: func() time.Time { return testNow }, Retention: 365 * 24 * time.Hour, MaxEvents: 2})
+	s := newTestServer(t, nil, Config{Patrols: store, PatrolOptions: PatrolOptions{Now: func() time.Time { return testNow }}})
+	ls := startLive(t, s, nil)
+	ls.post(t, pingJSON("m1", 0, apitest.InCommunity, ""), pingJSON("m1", 5, apitest.InCommunityB, ""), pingJSON("m5", 0, apitest.InPoliceOnly, "")) // events 1..4; 3 and 4 kept
+	list := func(after string) EventList {
+		t.Helper()
+		var l EventList
+		decodeJSON(t, serve(t, s.Handler(), http.MethodGet, "/api/v1/events?after="+after, ""), &l)
+		return l
+	}
+	if l := list("0"); l.Missed == nil || *l.Missed != (EventGap{After: 0, Oldest: 3}) || len(l.Events) != 2 || l.Events[0].ID != 3 {
+		t.Errorf("after 0: missed %+v, %d events", l.Missed, len(l.Events))
+	}
+	if l := list("2"); l.Missed != nil || len(l.Events) != 2 {
+		t.Errorf("after 2 nothing is missed: %+v, %d events", l.Missed, len(l.Events))
+	}
+	c := openStream(t, ls.URL, "1")
+	var gap sseEvent
+	for gap.name == "" {
+		ev, ok := c.next(5 * time.Second)
+		if !ok {
+			t.Fatal("no gap event on the stream")
+		}
+		if ev.id != "" {
+			t.Fatalf("event %s before the gap was announced", ev.id)
+		}
+		gap = ev
+	}
+	if gap.name != "gap" || gap.data != `{"after":1,"oldest":3}` {
+		t.Errorf("gap event %q: %s", gap.name, gap.data)
+	}
+	if got := strings.Join(c.events(t, 2), ","); got != "3,4" {
+		t.Errorf("after the gap: %s, want 3,4", got)
 	}
 }

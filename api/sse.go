@@ -137,7 +137,23 @@ func (sw *streamWriter) start(retry time.Duration) error {
 func (sw *streamWriter) event(id int64, payload any) error {
 	sw.buf.WriteString("id: ")
 	sw.buf.WriteString(strconv.FormatInt(id, 10))
-	sw.buf.WriteString("\ndata: ")
+	sw.buf.WriteString("\n")
+	return sw.data(payload)
+}
+
+// named writes an event with a name and no id, which EventSource delivers
+// to that name's listeners (not onmessage) without moving Last-Event-ID.
+func (sw *streamWriter) named(name string, payload any) error {
+	sw.buf.WriteString("event: ")
+	sw.buf.WriteString(name)
+	sw.buf.WriteString("\n")
+	return sw.data(payload)
+}
+
+// data ends the event in the buffer with payload as JSON on one data line
+// and sends it.
+func (sw *streamWriter) data(payload any) error {
+	sw.buf.WriteString("data: ")
 	enc := json.NewEncoder(&sw.buf) // Encode ends with the newline that ends the data line
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(payload); err != nil {

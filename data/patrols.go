@@ -96,3 +96,13 @@ func PingDigest(pings []geo.Ping) []byte {
 	}
 	return h.Sum(nil)
 }
+
+// EventHorizon is a PatrolStore that keeps only the most recent events
+// (the embedded store's ring), so a client resuming from an older id has
+// missed some: the API tells it so instead of replaying silently from the
+// oldest kept.
+type EventHorizon interface {
+	// OldestEventID returns the id of the oldest event still kept, or the
+	// next id when none is: every event before it is gone.
+	OldestEventID(ctx context.Context) (int64, error)
+}

@@ -287,6 +287,16 @@ func (p *Patrols) EventsAfter(ctx context.Context, afterID int64, limit int) ([]
 	return out, nil
 }
 
+// OldestEventID implements data.EventHorizon.
+func (p *Patrols) OldestEventID(ctx context.Context) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.lastID - int64(len(p.events)) + 1, nil
+}
+
 // LastEventID implements data.PatrolStore.
 func (p *Patrols) LastEventID(ctx context.Context) (int64, error) {
 	if err := ctx.Err(); err != nil {

@@ -36,6 +36,9 @@ export function createPatrols(map, el, { stationById, scale = 1 }) {
   const k = (v) => Math.round(v * scale * 10) / 10;
   let available = null;
   let connection = 'connecting';
+  // Set when the server said events were missed while away (it keeps only
+  // recent ones): the list below is not the whole story.
+  let missed = false;
   const officers = new Map(); // officer id -> {props, from, to, shown, startedAt}
   let events = [];
   let lastEventId = null;
@@ -167,6 +170,10 @@ export function createPatrols(map, el, { stationById, scale = 1 }) {
         // a malformed event is skipped
       }
     };
+    source.addEventListener('gap', () => {
+      missed = true;
+      renderSoon();
+    });
     source.onerror = () => {
       // EventSource reconnects by itself, sending Last-Event-ID.
       connection = source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting';
@@ -190,6 +197,7 @@ export function createPatrols(map, el, { stationById, scale = 1 }) {
     const state = { live: 'feed.live', connecting: 'feed.connecting', reconnecting: 'feed.reconnecting', closed: 'feed.reconnecting' }[connection];
     head.append(h('span', { class: `live live-${connection}`, 'data-testid': 'feed-state' }, t(state)));
     el.append(h('p', { class: 'muted', 'data-testid': 'patrol-count' }, `${t('patrols.title')} · ${t('patrols.count', { n: officers.size })}`));
+    if (missed) el.append(h('p', { class: 'muted', 'data-testid': 'feed-gap' }, t('feed.gap')));
     if (!events.length) {
       el.append(h('p', { class: 'muted' }, t('feed.empty')));
       return;
