@@ -264,7 +264,7 @@ func newHTTPServer(ctx context.Context, h http.Handler, logger *slog.Logger) *ht
 // for the embedded demo, how to sign in.
 func announce(ctx context.Context, stdout io.Writer, addr net.Addr, w *wired) error {
 	url := "http://" + displayAddr(addr)
-	fmt.Fprintf(stdout, "jingge: serving on %s (command-center map at %s/, officer page at %s/m, API description at %s/api/v1/openapi.json)\n", url, url, url, url)
+	fmt.Fprintf(stdout, "jingge: serving on %s (command-center map at %s/, officer page at %s/m, planner page at %s/plan, API description at %s/api/v1/openapi.json)\n", url, url, url, url, url)
 	if w.demo {
 		if err := printLoginLink(ctx, stdout, w.access, url); err != nil {
 			return fmt.Errorf("the demo login link: %w", err)
