@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"jingge/api"
@@ -262,15 +263,19 @@ func newHTTPServer(ctx context.Context, h http.Handler, logger *slog.Logger) *ht
 
 // announce tells the person who started the server where it serves, and
 // for the embedded demo, how to sign in.
+// Both lines go out in one write, so whoever reads "serving on" (a
+// person, a script, a test) finds the link with it.
 func announce(ctx context.Context, stdout io.Writer, addr net.Addr, w *wired) error {
 	url := "http://" + displayAddr(addr)
-	fmt.Fprintf(stdout, "jingge: serving on %s (command-center map at %s/, officer page at %s/m, planner page at %s/plan, API description at %s/api/v1/openapi.json)\n", url, url, url, url, url)
+	var b strings.Builder
+	fmt.Fprintf(&b, "jingge: serving on %s (command-center map at %s/, officer page at %s/m, planner page at %s/plan, API description at %s/api/v1/openapi.json)\n", url, url, url, url, url)
 	if w.demo {
-		if err := printLoginLink(ctx, stdout, w.access, url); err != nil {
+		if err := printLoginLink(ctx, &b, w.access, url); err != nil {
 			return fmt.Errorf("the demo login link: %w", err)
 		}
 	}
-	return nil
+	_, err := io.WriteString(stdout, b.String())
+	return err
 }
 
 // serveUntilDone waits until srv stops serving or ctx ends; then it stops
