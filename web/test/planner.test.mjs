@@ -30,7 +30,8 @@ async function openPlanner(hash = '', { locale = 'zh-CN' } = {}) {
   const page = await context.newPage();
   const problems = watchPage(page, server.base);
   await page.goto(`${server.base}/plan${hash}`);
-  await page.waitForFunction(() => window.jingge?.ready === true, null, { timeout: 60_000 });
+  // A bound for a loaded machine (software WebGL), not a speed check.
+  await page.waitForFunction(() => window.jingge?.ready === true, null, { timeout: 120_000 });
   return { context, page, problems };
 }
 
@@ -49,7 +50,7 @@ async function outlined(page) {
     map.queryRenderedFeatures({ layers: ['changed-line'] }).map((f) => f.properties.id))].sort()));
 }
 
-describe('planner page', { timeout: 600_000 }, () => {
+describe('planner page', { timeout: 900_000 }, () => {
   test('today\'s loads, a proposal that meets the goal, both maps with the moved grids, exports, applying', async () => {
     const { context, page, problems } = await openPlanner();
     const current = await (await api('/api/v1/plan/current')).json();
