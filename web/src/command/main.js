@@ -1,8 +1,8 @@
 // The command-center map (/): regions, stations and grids from jingge's own
 // tiles, incidents over a time window, live patrols and their events, a
 // panel for the selected grid, search and a linkable URL.
-import { getJSON, query, ApiError } from '../shared/api.js';
-import { $, h, clear, toaster } from '../shared/dom.js';
+import { getJSON, getOptionalJSON, query, ApiError } from '../shared/api.js';
+import { $, h, clear, toaster, replaceHash } from '../shared/dom.js';
 import { t, initLang, setLang, onLangChange, applyStatic, isEnglish, lang } from '../shared/i18n.js';
 import { maplibregl, prepareStyle, setLabelLanguage, labelScaleFor, webglAvailable } from '../shared/map.js';
 import { parseHash, formatHash } from './state.js';
@@ -26,19 +26,7 @@ window.jingge = hook;
 const toast = toaster($('toast'), 5000);
 
 function writeHash() {
-  const next = formatHash(state);
-  if (next !== location.hash && !(next === '' && location.hash === '')) {
-    history.replaceState(null, '', next || location.pathname + location.search);
-  }
-}
-
-async function loadOptional(path) {
-  try {
-    return await getJSON(path);
-  } catch (err) {
-    if (err instanceof ApiError) return null;
-    throw err;
-  }
+  replaceHash(formatHash(state));
 }
 
 async function main() {
@@ -53,8 +41,8 @@ async function main() {
       getJSON('api/v1/dataset'),
       getJSON('api/v1/regions'),
       getJSON('api/v1/stations'),
-      loadOptional('api/v1/ui-config'),
-      loadOptional('api/v1/labels'),
+      getOptionalJSON('api/v1/ui-config'),
+      getOptionalJSON('api/v1/labels'),
     ]);
   } catch (err) {
     $('map-message').textContent = t('app.loadFailed', { detail: err.message });

@@ -2,8 +2,8 @@
 // officers and police grids, two plans compared side by side on two maps
 // with the grids that change outlined, exports, applying a plan, and the
 // monthly station assessment.
-import { getJSON, postJSON, query, ApiError } from '../shared/api.js';
-import { $, h, clear, toaster } from '../shared/dom.js';
+import { getJSON, getOptionalJSON, postJSON, query, ApiError } from '../shared/api.js';
+import { $, h, clear, toaster, replaceHash } from '../shared/dom.js';
 import { t, initLang, setLang, onLangChange, applyStatic, isEnglish, lang, localName } from '../shared/i18n.js';
 import { webglAvailable } from '../shared/map.js';
 import { stationPalette, movedGrids, lastCompleteMonth } from './model.js';
@@ -27,23 +27,11 @@ window.jingge = hook;
 const toast = toaster($('toast'), 6000);
 
 function writeHash() {
-  const next = formatPlannerHash(state);
-  if (next !== location.hash && !(next === '' && location.hash === '')) {
-    history.replaceState(null, '', next || location.pathname + location.search);
-  }
+  replaceHash(formatPlannerHash(state));
 }
 
 const timeFormat = () => new Intl.DateTimeFormat(lang(), { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Shanghai' });
 const formatTime = (s) => (s ? timeFormat().format(new Date(s)) : '');
-
-async function optional(path) {
-  try {
-    return await getJSON(path);
-  } catch (err) {
-    if (err instanceof ApiError) return null;
-    throw err;
-  }
-}
 
 function fail(message) {
   for (const id of ['figures', 'stations', 'moves', 'officers']) clear($(id));
@@ -58,8 +46,8 @@ async function main() {
       getJSON('styles/command-center.json'),
       getJSON('api/v1/dataset'),
       getJSON('api/v1/stations'),
-      optional('api/v1/labels'),
-      optional('api/v1/me'),
+      getOptionalJSON('api/v1/labels'),
+      getOptionalJSON('api/v1/me'),
       getJSON('api/v1/plan/config'),
     ]);
   } catch (err) {

@@ -47,6 +47,16 @@ export async function getJSON(path, { signal } = {}) {
   return res.json();
 }
 
+/** getOptionalJSON is getJSON for what a page can do without: null when the server answers with an error. */
+export async function getOptionalJSON(path) {
+  try {
+    return await getJSON(path);
+  } catch (err) {
+    if (err instanceof ApiError) return null;
+    throw err;
+  }
+}
+
 /** postJSON sends body as JSON and decodes the JSON answer, or throws ApiError. */
 export function postJSON(path, body, opts = {}) {
   return sendJSON('POST', path, body, opts);

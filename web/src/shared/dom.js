@@ -43,6 +43,13 @@ export function $(id) {
   return el;
 }
 
+/** replaceHash puts hash ("#..." or "" for none) in the address bar without adding a history entry. */
+export function replaceHash(hash) {
+  if (hash !== location.hash && !(hash === '' && location.hash === '')) {
+    history.replaceState(null, '', hash || location.pathname + location.search);
+  }
+}
+
 /** toaster returns a function that shows a message in el for ms milliseconds, replacing the one shown. */
 export function toaster(el, ms = 5000) {
   let timer = 0;
