@@ -203,12 +203,7 @@ func (a *Auth) saveLocked() error {
 		return fmt.Errorf("memory: writing the auth file: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(b, '\n')); err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
+	err = writeSyncClose(tmp, append(b, '\n'))
 	if err == nil {
 		err = os.Chmod(tmp.Name(), 0o600)
 	}
@@ -222,4 +217,26 @@ func (a *Auth) saveLocked() error {
 		f.mod, f.size = st.ModTime(), st.Size()
 	}
 	return nil
+}
+
+// syncedFile is what writeSyncClose needs of an *os.File.
+type syncedFile interface {
+	Write(b []byte) (int, error)
+	Sync() error
+	Close() error
+}
+
+// writeSyncClose writes b to f, flushes it to disk and closes f, and
+// returns the first error of the three: a short write on a full disk or a
+// failed sync must stop the rename that would put the partial file in
+// place of the good one.
+func writeSyncClose(f syncedFile, b []byte) error {
+	_, err := f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
