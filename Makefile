@@ -6,7 +6,7 @@ FUZZTIME ?= 10s
 ARGS     ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test bench build generate fmt vet fuzz
+.PHONY: help run test bench build generate fmt vet lint fuzz
 
 help: ## list the targets
 	@echo "usage: make TARGET"
@@ -15,7 +15,7 @@ help: ## list the targets
 run: ## serve the embedded demo data on localhost:8080
 	$(GO) run ./cmd/jingge serve $(ARGS)
 
-test: ## go vet + Go tests + web tests, on a throwaway PostGIS (what CI runs)
+test: ## go vet + staticcheck + Go tests + web tests, on a throwaway PostGIS (what CI runs)
 	bash scripts/test.sh
 
 bench: ## run every benchmark
@@ -32,6 +32,10 @@ fmt: ## gofmt every Go package
 
 vet: ## go vet every package
 	$(GO) vet ./...
+
+lint: ## go vet and staticcheck (the version make test pins)
+	$(GO) vet ./...
+	bash scripts/staticcheck.sh
 
 fuzz: ## run every Fuzz target for FUZZTIME (default 10s) each
 	@found=0; failed=""; \

@@ -2,11 +2,13 @@
 # The body of `make test`: everything CI checks.
 #
 #   1. go vet ./...
-#   2. go test -count=1 ./...      with a throwaway PostGIS database
-#   3. npm ci && npm test in web/  if web/package.json has a "test" script,
+#   2. staticcheck ./...           scripts/staticcheck.sh (a pinned version
+#                                  from the Go module proxy)
+#   3. go test -count=1 ./...      with a throwaway PostGIS database
+#   4. npm ci && npm test in web/  if web/package.json has a "test" script,
 #                                  also with a throwaway PostGIS database
 #
-# Steps 2 and 3 run under scripts/testdb/with-testdb.sh, each with its own
+# Steps 3 and 4 run under scripts/testdb/with-testdb.sh, each with its own
 # fresh database, so tests see JINGGE_TEST_DATABASE_URL. Set that variable
 # yourself to test against a database of your own instead.
 #
@@ -85,6 +87,10 @@ if [ -n "${JINGGE_TEST_DATABASE_URL:-}" ]; then
 fi
 
 step vet go vet ./...
+
+# staticcheck finds what vet does not (a shadowed write error once slipped
+# through review).
+step staticcheck bash scripts/staticcheck.sh
 
 # shellcheck disable=SC2086 # GOTESTFLAGS is a list of flags
 step go-test bash "$WITH_TESTDB" go test -count=1 ${GOTESTFLAGS:-} ./...

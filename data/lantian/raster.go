@@ -58,11 +58,6 @@ func (r *raster) cellAt(p orb.Point) int {
 	return j*r.w + i
 }
 
-// vertex is the lattice corner (i, j), at x0+i/k, y0+j/k.
-func (r *raster) vertex(i, j int) orb.Point {
-	return orb.Point{r.x0 + float64(i)/cellsPerDegree, r.y0 + float64(j)/cellsPerDegree}
-}
-
 // neighbours4 calls fn for each 4-neighbour of c inside the lattice.
 func (r *raster) neighbours4(c int, fn func(n int)) {
 	i, j := c%r.w, c/r.w

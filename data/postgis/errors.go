@@ -43,7 +43,7 @@ func mapError(op string, err error) error {
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		sentinel, msg := classify(pgErr)
+		msg, sentinel := classify(pgErr)
 		if sentinel != nil {
 			return fmt.Errorf("postgis: %s: %w: %s (%w)", op, sentinel, msg, err)
 		}
@@ -58,35 +58,35 @@ func mapError(op string, err error) error {
 	return fmt.Errorf("postgis: %s: %w", op, err)
 }
 
-// classify maps a server error to a sentinel and a message; a nil sentinel
+// classify maps a server error to a message and a sentinel; a nil sentinel
 // means the error is a bug or an unexpected state, not the caller's fault.
-func classify(e *pgconn.PgError) (error, string) {
+func classify(e *pgconn.PgError) (string, error) {
 	if msg, ok := constraintMessages[e.ConstraintName]; ok {
 		switch e.Code {
 		case "23505":
-			return data.ErrConflict, msg
+			return msg, data.ErrConflict
 		default:
-			return data.ErrInvalid, msg
+			return msg, data.ErrInvalid
 		}
 	}
 	switch {
 	case e.Code == "JG001" || e.Code == "JG002": // raised by the schema's triggers in plain words
-		return data.ErrInvalid, e.Message
+		return e.Message, data.ErrInvalid
 	case e.Code == "23505":
-		return data.ErrConflict, "a row with the same key already exists" + about(e)
+		return "a row with the same key already exists" + about(e), data.ErrConflict
 	case e.Code == "23503":
-		return data.ErrInvalid, "it refers to something that does not exist" + about(e)
+		return "it refers to something that does not exist" + about(e), data.ErrInvalid
 	case strings.HasPrefix(e.Code, "23"):
-		return data.ErrInvalid, "the change breaks a rule of the schema" + about(e)
+		return "the change breaks a rule of the schema" + about(e), data.ErrInvalid
 	case e.Code == "40001" || e.Code == "40P01" || e.Code == "55P03":
-		return data.ErrConflict, "a concurrent change got in the way; retry"
+		return "a concurrent change got in the way; retry", data.ErrConflict
 	case strings.HasPrefix(e.Code, "08"), strings.HasPrefix(e.Code, "53"),
 		e.Code == "57P01", e.Code == "57P02", e.Code == "57P03", e.Code == "25006":
-		return data.ErrUnavailable, "the database is not accepting this work now; retry later"
+		return "the database is not accepting this work now; retry later", data.ErrUnavailable
 	case e.Code == "57014":
-		return data.ErrUnavailable, "the database did not finish in time"
+		return "the database did not finish in time", data.ErrUnavailable
 	}
-	return nil, ""
+	return "", nil
 }
 
 func about(e *pgconn.PgError) string {
