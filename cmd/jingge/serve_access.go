@@ -82,16 +82,26 @@ func openAccess(ctx context.Context, o accessOptions, store data.Store, logger *
 	} else {
 		auth = memory.NewAuth(0)
 	}
-	if _, err := auth.User(ctx, demoAdmin); errors.Is(err, data.ErrNotFound) {
-		// Without a password: the demo admin signs in with login links only.
-		if err := auth.CreateUser(ctx, data.User{Name: demoAdmin, Role: data.RoleAdmin}); err != nil && !errors.Is(err, data.ErrConflict) {
-			return nil, nil, false, fmt.Errorf("creating the demo admin: %w", err)
-		}
-	} else if err != nil {
+	if err := ensureDemoAdmin(ctx, auth); err != nil {
 		return nil, nil, false, err
 	}
 	acc.Store = auth
 	return acc, closeAll, true, nil
+}
+
+// ensureDemoAdmin adds the embedded demo's admin to st unless it is there.
+// It has no password: it signs in with the login link serve prints, and
+// `jingge tokens create --user demo-admin` works on a fresh machine before
+// serve has ever run.
+func ensureDemoAdmin(ctx context.Context, st data.AuthStore) error {
+	_, err := st.User(ctx, demoAdmin)
+	if !errors.Is(err, data.ErrNotFound) {
+		return err
+	}
+	if err := st.CreateUser(ctx, data.User{Name: demoAdmin, Role: data.RoleAdmin}); err != nil && !errors.Is(err, data.ErrConflict) {
+		return fmt.Errorf("creating the demo admin: %w", err)
+	}
+	return nil
 }
 
 // printLoginLink prints a new one-time link that signs in as the demo

@@ -64,6 +64,11 @@ func openAuthStore(ctx context.Context, o authOptions) (authStoreCloser, error) 
 	if err != nil {
 		return authStoreCloser{}, err
 	}
+	// The file is the embedded demo's, which always has its admin (serve
+	// adds it too).
+	if err := ensureDemoAdmin(ctx, a); err != nil {
+		return authStoreCloser{}, err
+	}
 	return authStoreCloser{a, func() error { return nil }}, nil
 }
 

@@ -143,3 +143,22 @@ func TestParseLifetime(t *testing.T) {
 		}
 	}
 }
+
+// On a fresh machine the README's first command makes a token for the demo
+// admin, perhaps before serve has ever written the auth file.
+func TestTokenForDemoAdminBeforeServe(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "jingge", "auth.json")
+	out := mustCLI(t, "", "tokens", "create", "--user", demoAdmin, "--auth-file", file)
+	secret := tokenRE.FindStringSubmatch(out)
+	if secret == nil {
+		t.Fatalf("tokens create printed no token:\n%s", out)
+	}
+	st, err := memory.OpenAuthFile(file, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := st.Authenticate(context.Background(), data.KindToken, data.HashSecret(secret[1]), time.Now())
+	if err != nil || a.User.Name != demoAdmin || a.User.Role != data.RoleAdmin || a.User.PasswordHash != "" {
+		t.Fatalf("the token acts as %+v, %v; want the demo admin, without a password", a.User, err)
+	}
+}

@@ -4,6 +4,7 @@
 #   scripts/ci/install-deps.sh [--base] [--make] [--postgis] [--chromium] [--all]
 #
 #   --base      ca-certificates (Go needs them to fetch modules over HTTPS)
+#               and curl (the README test runs the README's curl commands)
 #   --make      GNU make
 #   --postgis   a PostgreSQL server with the PostGIS extension
 #               (postgresql-15-postgis-3, which pulls in postgresql-15)
@@ -60,10 +61,14 @@ deps_apt_update_once() {
 }
 
 deps_base() {
-	if [ -s /etc/ssl/certs/ca-certificates.crt ]; then
+	local -a pkgs=()
+	[ -s /etc/ssl/certs/ca-certificates.crt ] || pkgs+=(ca-certificates)
+	# The README test runs the README's curl commands as written.
+	command -v curl >/dev/null 2>&1 || pkgs+=(curl)
+	if [ "${#pkgs[@]}" -eq 0 ]; then
 		return 0
 	fi
-	deps_apt_install ca-certificates
+	deps_apt_install "${pkgs[@]}"
 }
 
 deps_make() {
