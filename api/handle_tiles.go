@@ -26,7 +26,11 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request, _ query) err
 }
 
 func (s *Server) handleLayerTile(w http.ResponseWriter, r *http.Request, _ query) error {
-	return s.serveTile(w, r, mux.Vars(r)["layer"])
+	layer := mux.Vars(r)["layer"]
+	if err := s.genericLayer(r.Context(), layer); err != nil {
+		return err
+	}
+	return s.serveTile(w, r, layer)
 }
 
 // serveTile answers one tile: 200 with the MVT (gzip-encoded when the
@@ -160,7 +164,11 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request, _ query)
 }
 
 func (s *Server) handleLayerTileJSON(w http.ResponseWriter, r *http.Request, _ query) error {
-	return s.serveTileJSON(w, r, mux.Vars(r)["layer"])
+	layer := mux.Vars(r)["layer"]
+	if err := s.genericLayer(r.Context(), layer); err != nil {
+		return err
+	}
+	return s.serveTileJSON(w, r, layer)
 }
 
 func (s *Server) serveTileJSON(w http.ResponseWriter, r *http.Request, layer string) error {
