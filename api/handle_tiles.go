@@ -15,11 +15,13 @@ import (
 // contentTypeMVT is the media type of Mapbox Vector Tiles.
 const contentTypeMVT = "application/vnd.mapbox-vector-tile"
 
-// tileCacheControl lets browsers and proxies keep tiles but makes them ask
-// again before each use; the answer is a cheap 304 while the tile's ETag
-// holds, and the new tile as soon as the data behind it changed, so no
-// client draws a stale grid after an edit is announced.
-const tileCacheControl = "public, no-cache"
+// tileCacheControl lets the caller keep a tile but makes it ask again
+// before each use; the answer is a cheap 304 while the tile's ETag holds,
+// and the new tile as soon as the data behind it changed, so no client
+// draws a stale grid after an edit is announced. The route's access adds
+// private (no shared cache: tiles are for signed-in users), or replaces
+// it with no-store for layers of personal data (withCachePolicy).
+const tileCacheControl = "no-cache"
 
 func (s *Server) handleTile(w http.ResponseWriter, r *http.Request, _ query) error {
 	return s.serveTile(w, r, "")

@@ -180,16 +180,18 @@ func New(cfg Config) *Server {
 			// drops the body, the handler runs as for GET.
 			methods = append(methods, http.MethodHead)
 		}
-		s.router.Handle(rt.path, s.access.guard(rt.name, rt.roles, s.endpoint(rt))).Methods(methods...).Name(rt.name)
+		s.router.Handle(rt.path, withCachePolicy(rt.roles, s.access.guard(rt.name, rt.roles, s.endpoint(rt)))).Methods(methods...).Name(rt.name)
 	}
 	s.router.NotFoundHandler = s.pages(http.HandlerFunc(s.noRoute))
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
-	s.handler = withRequestID(withAccessLog(s.logger, withRecovery(s.logger, withBodyLimit(s.logger, s.maxBodyBytes, s.router))))
+	s.handler = withNoSniff(withRequestID(withAccessLog(s.logger, withRecovery(s.logger, withBodyLimit(s.logger, s.maxBodyBytes, s.router)))))
 	return s
 }
 
 // Handler returns the HTTP handler of every route, with its middleware:
-// request ids, access log, panic recovery and the body size limit.
+// nosniff on every answer, request ids, access log, panic recovery and
+// the body size limit; each route's Cache-Control follows its access
+// declaration (withCachePolicy).
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // route is one endpoint. Its name is the OpenAPI operationId; query lists
