@@ -110,9 +110,15 @@ func (f *roleFixture) call(t *testing.T, rt route, role data.Role) string {
 // itself) is ended as soon as it has started: at its first flush.
 func (f *roleFixture) send(t *testing.T, method, target string, role data.Role) *httptest.ResponseRecorder {
 	t.Helper()
+	return f.sendBody(t, method, target, role, "{}")
+}
+
+// sendBody is send with a body.
+func (f *roleFixture) sendBody(t *testing.T, method, target string, role data.Role, body string) *httptest.ResponseRecorder {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	req := httptest.NewRequestWithContext(ctx, method, target, strings.NewReader("{}"))
+	req := httptest.NewRequestWithContext(ctx, method, target, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	if role != "" {
