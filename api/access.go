@@ -32,6 +32,9 @@ type access struct {
 	// ownAudit marks routes whose handlers write their own, richer audit
 	// entries (sign-ins, with the user who signed in and the outcome).
 	ownAudit bool
+	// twin names the REST route whose data this route serves in another
+	// form (a tile layer, its TileJSON); see mirrors.
+	twin string
 }
 
 // public is the access of health checks, static assets and the sign-in
@@ -45,6 +48,36 @@ func allow(roles ...data.Role) access {
 
 // signedIn admits every signed-in user, whatever the role.
 func signedIn() access { return allow(data.RoleViewer, data.RoleOfficer) }
+
+// mirrors declares a route that serves the data of the REST route twin
+// in another form (vector tiles of a layer, the layer's TileJSON): it
+// admits exactly the callers twin admits, so a tile layer can never be
+// read by a role its REST twin refuses. The roles are copied when the
+// route table is built (resolveTwins); a twin missing from the table
+// leaves the route undeclared, which serves no one. Whether the route is
+// personal data or expensive is still said with the modifiers below.
+func mirrors(twin string) access { return access{twin: twin} }
+
+// resolveTwins gives every route declared with mirrors the roles of its
+// twin, and returns rts.
+func resolveTwins(rts []route) []route {
+	byName := map[string]access{}
+	for _, rt := range rts {
+		if rt.roles.twin == "" {
+			byName[rt.name] = rt.roles
+		}
+	}
+	for i := range rts {
+		a := &rts[i].roles
+		if a.twin == "" {
+			continue
+		}
+		if t, ok := byName[a.twin]; ok && t.declared {
+			a.declared, a.public, a.roles = true, t.public, slices.Clone(t.roles)
+		}
+	}
+	return rts
+}
 
 // personalData marks a route as answering with personal data.
 func (a access) personalData() access { a.personal = true; return a }

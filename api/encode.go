@@ -44,7 +44,6 @@ func writeJSON(w http.ResponseWriter, r *http.Request, logger *slog.Logger, stat
 	h := w.Header()
 	h.Set("Content-Type", contentType)
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }

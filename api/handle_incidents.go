@@ -120,11 +120,14 @@ type CreatedIncident struct {
 
 func chinaTime(t time.Time) string { return t.In(data.ChinaTime).Format(time.RFC3339Nano) }
 
-func (v *view) incidentFeature(inc *geo.Incident) Feature[*IncidentProperties] {
+// incidentFeature is inc as the caller of ctx may see it: its free text
+// (summary, source) with phone numbers masked for the roles that see
+// members' numbers masked.
+func (v *view) incidentFeature(ctx context.Context, inc *geo.Incident) Feature[*IncidentProperties] {
 	return newFeature(inc.ID, orb.Geometry(v.toWGS84(inc.Location)), &IncidentProperties{
 		ID: inc.ID, OccurredAt: chinaTime(inc.OccurredAt), ReportedAt: chinaTime(inc.ReportedAt),
 		Category: inc.Category, CategoryZH: inc.Category.LabelZH(), Severity: inc.Severity, Status: inc.Status, Cleared: inc.Cleared,
-		Source: inc.Source, Summary: inc.Summary, CommunityGrid: inc.CommunityGridID, PoliceGrid: inc.PoliceGridID, Station: inc.StationID,
+		Source: textFor(ctx, inc.Source), Summary: textFor(ctx, inc.Summary), CommunityGrid: inc.CommunityGridID, PoliceGrid: inc.PoliceGridID, Station: inc.StationID,
 	})
 }
 
@@ -277,7 +280,7 @@ func (s *Server) handleGetIncident(w http.ResponseWriter, r *http.Request, _ que
 	if err != nil {
 		return messageProblem(err, "")
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, v.incidentFeature(&inc))
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, v.incidentFeature(r.Context(), &inc))
 	return nil
 }
 
@@ -324,7 +327,7 @@ func (s *Server) handleUpdateIncident(w http.ResponseWriter, r *http.Request, _ 
 	if err != nil {
 		return messageProblem(err, "")
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, v.incidentFeature(&inc))
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, v.incidentFeature(r.Context(), &inc))
 	return nil
 }
 
@@ -358,7 +361,7 @@ func (s *Server) handleListIncidents(w http.ResponseWriter, r *http.Request, q q
 	}
 	out := IncidentCollection{Type: "FeatureCollection", Features: make([]Feature[*IncidentProperties], len(res.Incidents)), NumberReturned: len(res.Incidents), Links: []Link{}}
 	for i := range res.Incidents {
-		out.Features[i] = v.incidentFeature(&res.Incidents[i])
+		out.Features[i] = v.incidentFeature(r.Context(), &res.Incidents[i])
 	}
 	out.Links = append(out.Links, Link{Rel: "self", Href: r.URL.RequestURI(), Type: contentTypeGeoJSON})
 	if res.Next != "" {

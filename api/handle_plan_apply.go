@@ -361,7 +361,7 @@ func (p *Planner) Apply(ctx context.Context, id, actor string) (PlanApplyResult,
 		return PlanApplyResult{}, storeError(err)
 	}
 	out := PlanApplyResult{Dataset: res.Dataset, Grids: []AppliedGrid{}, Members: orEmptySlice(changes)}
-	d := p.document(res.Plan, PlanBody{}, nil)
+	d := p.document(ctx, res.Plan, PlanBody{}, nil)
 	out.Plan = PlanSummary{ID: d.ID, Status: d.Status, Stale: true, CreatedAt: d.CreatedAt, CreatedBy: d.CreatedBy, Note: d.Note,
 		AppliedAt: d.AppliedAt, AppliedBy: d.AppliedBy, Dataset: d.Dataset, PlanFigures: figuresOf(body)}
 	for _, gv := range res.GridVersions {

@@ -74,7 +74,6 @@ func writeBody(w http.ResponseWriter, status int, contentType, filename string, 
 	h := w.Header()
 	h.Set("Content-Type", contentType)
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	h.Set("X-Content-Type-Options", "nosniff")
 	if filename != "" {
 		h.Set("Content-Disposition", `attachment; filename="`+filename+`"`)
 	}

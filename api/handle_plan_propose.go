@@ -175,7 +175,7 @@ func (p *Planner) Propose(ctx context.Context, req ProposeRequest, actor string)
 	if err != nil {
 		return PlanDocument{}, storeError(err)
 	}
-	return p.document(saved, body, m), nil
+	return p.document(ctx, saved, body, m), nil
 }
 
 func orEmptySlice[T any](s []T) []T {
@@ -242,9 +242,10 @@ func figuresOf(b PlanBody) PlanFigures {
 }
 
 // document joins a stored plan and its body, with its standing against m
-// (the model in force; nil when none is loaded).
-func (p *Planner) document(pl data.Plan, body PlanBody, m *planModel) PlanDocument {
-	d := PlanDocument{ID: pl.ID, Status: "proposed", CreatedBy: pl.CreatedBy, Note: pl.Note, AppliedBy: pl.AppliedBy, Dataset: pl.Dataset, PlanBody: body}
+// (the model in force; nil when none is loaded), and its note as the
+// caller of ctx may see it (phone numbers masked, textFor).
+func (p *Planner) document(ctx context.Context, pl data.Plan, body PlanBody, m *planModel) PlanDocument {
+	d := PlanDocument{ID: pl.ID, Status: "proposed", CreatedBy: pl.CreatedBy, Note: textFor(ctx, pl.Note), AppliedBy: pl.AppliedBy, Dataset: pl.Dataset, PlanBody: body}
 	d.CreatedAt = timePtr(pl.CreatedAt)
 	if pl.Applied() {
 		d.Status = "applied"
@@ -303,7 +304,7 @@ func (p *Planner) Plan(ctx context.Context, id string) (PlanDocument, error) {
 	if err != nil && !errors.Is(err, data.ErrUnavailable) {
 		return PlanDocument{}, err
 	}
-	return p.document(pl, body, m), nil
+	return p.document(ctx, pl, body, m), nil
 }
 
 // Plans lists up to limit saved plans, newest first.
@@ -321,7 +322,7 @@ func (p *Planner) Plans(ctx context.Context, limit int) (PlanList, error) {
 		return PlanList{}, err
 	}
 	for _, pl := range list {
-		d := p.document(pl, PlanBody{}, m)
+		d := p.document(ctx, pl, PlanBody{}, m)
 		s := PlanSummary{ID: d.ID, Status: d.Status, Stale: d.Stale, CreatedAt: d.CreatedAt, CreatedBy: d.CreatedBy, Note: d.Note,
 			AppliedAt: d.AppliedAt, AppliedBy: d.AppliedBy, Dataset: d.Dataset}
 		if len(pl.Summary) > 0 {

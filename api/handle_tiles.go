@@ -15,18 +15,24 @@ import (
 // contentTypeMVT is the media type of Mapbox Vector Tiles.
 const contentTypeMVT = "application/vnd.mapbox-vector-tile"
 
-// tileCacheControl lets browsers and proxies keep tiles but makes them ask
-// again before each use; the answer is a cheap 304 while the tile's ETag
-// holds, and the new tile as soon as the data behind it changed, so no
-// client draws a stale grid after an edit is announced.
-const tileCacheControl = "public, no-cache"
+// tileCacheControl lets the caller keep a tile but makes it ask again
+// before each use; the answer is a cheap 304 while the tile's ETag holds,
+// and the new tile as soon as the data behind it changed, so no client
+// draws a stale grid after an edit is announced. The route's access adds
+// private (no shared cache: tiles are for signed-in users), or replaces
+// it with no-store for layers of personal data (withCachePolicy).
+const tileCacheControl = "no-cache"
 
 func (s *Server) handleTile(w http.ResponseWriter, r *http.Request, _ query) error {
 	return s.serveTile(w, r, "")
 }
 
 func (s *Server) handleLayerTile(w http.ResponseWriter, r *http.Request, _ query) error {
-	return s.serveTile(w, r, mux.Vars(r)["layer"])
+	layer := mux.Vars(r)["layer"]
+	if err := s.genericLayer(r.Context(), layer); err != nil {
+		return err
+	}
+	return s.serveTile(w, r, layer)
 }
 
 // serveTile answers one tile: 200 with the MVT (gzip-encoded when the
@@ -160,7 +166,11 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request, _ query)
 }
 
 func (s *Server) handleLayerTileJSON(w http.ResponseWriter, r *http.Request, _ query) error {
-	return s.serveTileJSON(w, r, mux.Vars(r)["layer"])
+	layer := mux.Vars(r)["layer"]
+	if err := s.genericLayer(r.Context(), layer); err != nil {
+		return err
+	}
+	return s.serveTileJSON(w, r, layer)
 }
 
 func (s *Server) serveTileJSON(w http.ResponseWriter, r *http.Request, layer string) error {

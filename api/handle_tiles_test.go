@@ -69,7 +69,7 @@ func TestTileEncodingAndTags(t *testing.T) {
 	if layers[tiles.LayerCommunityGrids] != 2 || layers[tiles.LayerPoliceGrids] != 1 || layers[tiles.LayerStations] == 0 {
 		t.Errorf("layers %v", layers)
 	}
-	if cc := plain.Header().Get("Cache-Control"); cc != tileCacheControl || plain.Header().Get("Vary") != "Accept-Encoding" {
+	if cc := plain.Header().Get("Cache-Control"); cc != "private, "+tileCacheControl || plain.Header().Get("Vary") != "Accept-Encoding" {
 		t.Errorf("Cache-Control %q, Vary %q", cc, plain.Header().Get("Vary"))
 	}
 

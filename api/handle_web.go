@@ -195,7 +195,6 @@ func (s *Server) pages(next http.Handler) http.Handler {
 func (s *Server) serveWebFile(w http.ResponseWriter, r *http.Request, f *webFile, asset bool) {
 	h := w.Header()
 	h.Set("Content-Type", f.contentType)
-	h.Set("X-Content-Type-Options", "nosniff")
 	if asset {
 		h.Set("Cache-Control", assetCacheControl)
 	} else {

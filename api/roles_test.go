@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"jingge/data"
 	"jingge/data/memory"
@@ -62,6 +61,7 @@ func newRoleFixture(t *testing.T) *roleFixture {
 	f.s = newTestServer(t, nil, Config{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Access: &Access{Store: auth, Limits: Limits{PerCredential: 1e6, PerCredentialBurst: 1e6, Anonymous: 1e6, AnonymousBurst: 1e6}},
+		Web:    testSite(),
 	})
 	return f
 }
@@ -95,23 +95,7 @@ const (
 // own pages, and says what the guard did.
 func (f *roleFixture) call(t *testing.T, rt route, role data.Role) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	req := httptest.NewRequestWithContext(ctx, rt.method, target(rt), strings.NewReader("{}"))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	if role != "" {
-		req.Header.Set("Authorization", "Bearer "+f.tokens[role])
-	}
-	rec := httptest.NewRecorder()
-	if rt.name == "getEvents" {
-		// A stream never ends by itself: end it after a moment.
-		go func() {
-			time.Sleep(200 * time.Millisecond)
-			cancel()
-		}()
-	}
-	f.s.Handler().ServeHTTP(rec, req)
+	rec := f.send(t, rt.method, target(rt), role)
 	switch {
 	case rec.Code == http.StatusUnauthorized && strings.Contains(rec.Body.String(), "sign in first"):
 		return refusedUnauthenticated
@@ -119,6 +103,41 @@ func (f *roleFixture) call(t *testing.T, rt route, role data.Role) string {
 		return refusedForbidden
 	}
 	return letThrough
+}
+
+// send sends one request as role ("" for anonymous), from the site's own
+// pages, and returns the answer. A stream (the event stream never ends by
+// itself) is ended as soon as it has started: at its first flush.
+func (f *roleFixture) send(t *testing.T, method, target string, role data.Role) *httptest.ResponseRecorder {
+	t.Helper()
+	return f.sendBody(t, method, target, role, "{}")
+}
+
+// sendBody is send with a body.
+func (f *roleFixture) sendBody(t *testing.T, method, target string, role data.Role, body string) *httptest.ResponseRecorder {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req := httptest.NewRequestWithContext(ctx, method, target, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	if role != "" {
+		req.Header.Set("Authorization", "Bearer "+f.tokens[role])
+	}
+	rec := httptest.NewRecorder()
+	f.s.Handler().ServeHTTP(endOnFlush{rec, cancel}, req)
+	return rec
+}
+
+// endOnFlush records an answer and ends its request at the first flush.
+type endOnFlush struct {
+	*httptest.ResponseRecorder
+	cancel context.CancelFunc
+}
+
+func (e endOnFlush) Flush() {
+	e.ResponseRecorder.Flush()
+	e.cancel()
 }
 
 // TestRouteRoles walks the whole route table: every route declares who

@@ -111,6 +111,9 @@ type Server struct {
 	access *accessControl
 	// tiles renders and caches vector tiles of the index in force.
 	tiles *tiles.Service
+	// layerAccess holds the access of each tile layer that has a route
+	// of its own (handle_tiles_layers.go).
+	layerAccess map[string]access
 	// web is the built site the pages are served from; ui configures them.
 	web *webSite
 	ui  UIConfig
@@ -168,23 +171,27 @@ func New(cfg Config) *Server {
 	s.web = site
 	s.access = newAccessControl(cfg.Access, s.logger)
 	s.router = mux.NewRouter()
-	for _, rt := range s.routes() {
+	rts := s.routes()
+	s.layerAccess = layerRoutes(rts)
+	for _, rt := range rts {
 		methods := []string{rt.method}
 		if rt.method == http.MethodGet {
 			// HEAD asks what GET would answer, without the body; net/http
 			// drops the body, the handler runs as for GET.
 			methods = append(methods, http.MethodHead)
 		}
-		s.router.Handle(rt.path, s.access.guard(rt.name, rt.roles, s.endpoint(rt))).Methods(methods...).Name(rt.name)
+		s.router.Handle(rt.path, withCachePolicy(rt.roles, s.access.guard(rt.name, rt.roles, s.endpoint(rt)))).Methods(methods...).Name(rt.name)
 	}
 	s.router.NotFoundHandler = s.pages(http.HandlerFunc(s.noRoute))
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
-	s.handler = withRequestID(withAccessLog(s.logger, withRecovery(s.logger, withBodyLimit(s.logger, s.maxBodyBytes, s.router))))
+	s.handler = withNoSniff(withRequestID(withAccessLog(s.logger, withRecovery(s.logger, withBodyLimit(s.logger, s.maxBodyBytes, s.router)))))
 	return s
 }
 
 // Handler returns the HTTP handler of every route, with its middleware:
-// request ids, access log, panic recovery and the body size limit.
+// nosniff on every answer, request ids, access log, panic recovery and
+// the body size limit; each route's Cache-Control follows its access
+// declaration (withCachePolicy).
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // route is one endpoint. Its name is the OpenAPI operationId; query lists
@@ -196,7 +203,8 @@ type route struct {
 	query  []string
 	handle func(w http.ResponseWriter, r *http.Request, q query) error
 	// roles says who may call the route (public(), signedIn(),
-	// allow(data.RoleViewer, ...)) and how it is guarded
+	// allow(data.RoleViewer, ...), or mirrors(twin) for a route serving
+	// another route's data in another form) and how it is guarded
 	// (.personalData(), .expensive()); see access.go and
 	// docs/security.md. Every route must declare it: TestRouteRoles
 	// walks the table.
@@ -206,7 +214,7 @@ type route struct {
 // routes is the table of endpoints; the OpenAPI test checks the document
 // against it.
 func (s *Server) routes() []route {
-	return []route{
+	return resolveTwins([]route{
 		{"lookupPoint", http.MethodGet, "/api/v1/lookup", []string{"lon", "lat", "crs"}, s.handleLookup, signedIn().personalData()},
 		{"lookupBatch", http.MethodPost, "/api/v1/lookup", []string{"crs"}, s.handleLookupBatch, signedIn().personalData().expensive()},
 		{"listStations", http.MethodGet, "/api/v1/stations", nil, s.handleStations, signedIn()},
@@ -218,11 +226,17 @@ func (s *Server) routes() []route {
 		{"getOpenAPI", http.MethodGet, "/api/v1/openapi.json", nil, s.handleOpenAPI, signedIn()},
 		{"healthz", http.MethodGet, "/healthz", nil, s.handleHealthz, public()},
 		{"readyz", http.MethodGet, "/readyz", nil, s.handleReadyz, public()},
-		{"getTile", http.MethodGet, "/tiles/{z}/{x}/{y}.{ext}", nil, s.handleTile, signedIn()},
-		{"getIncidentTile", http.MethodGet, "/tiles/incidents/{z}/{x}/{y}.{ext}", []string{"from", "to", "category"}, s.handleIncidentTile, signedIn().personalData()},
-		{"getLayerTile", http.MethodGet, "/tiles/{layer}/{z}/{x}/{y}.{ext}", nil, s.handleLayerTile, signedIn().personalData()},
-		{"getTileJSON", http.MethodGet, "/tiles.json", nil, s.handleTileJSON, signedIn()},
-		{"getLayerTileJSON", http.MethodGet, "/tiles/{layer}.json", nil, s.handleLayerTileJSON, signedIn()},
+		// Tiles: the index layers draw what listGrids and listStations
+		// answer; a layer with data of its own has routes of its own,
+		// before the generic ones, that mirror its REST twin.
+		{"getTile", http.MethodGet, "/tiles/{z}/{x}/{y}.{ext}", nil, s.handleTile, mirrors("listGrids")},
+		{"getIncidentTile", http.MethodGet, "/tiles/incidents/{z}/{x}/{y}.{ext}", []string{"from", "to", "category"}, s.handleIncidentTile, mirrors("listIncidents").personalData()},
+		{"getPatrolTile", http.MethodGet, "/tiles/patrols/{z}/{x}/{y}.{ext}", nil, s.handlePatrolTile, mirrors("listPatrols").personalData()},
+		{"getLayerTile", http.MethodGet, "/tiles/{layer}/{z}/{x}/{y}.{ext}", nil, s.handleLayerTile, mirrors("listGrids")},
+		{"getTileJSON", http.MethodGet, "/tiles.json", nil, s.handleTileJSON, mirrors("listGrids")},
+		{"getIncidentTileJSON", http.MethodGet, "/tiles/incidents.json", nil, s.handleIncidentTileJSON, mirrors("listIncidents")},
+		{"getPatrolTileJSON", http.MethodGet, "/tiles/patrols.json", nil, s.handlePatrolTileJSON, mirrors("listPatrols")},
+		{"getLayerTileJSON", http.MethodGet, "/tiles/{layer}.json", nil, s.handleLayerTileJSON, mirrors("listGrids")},
 		{"getStyle", http.MethodGet, "/styles/command-center.json", nil, s.handleStyle, signedIn()},
 		{"searchGrids", http.MethodGet, "/api/v1/search", []string{"q", "limit"}, s.handleSearch, signedIn()},
 		{"getUIConfig", http.MethodGet, "/api/v1/ui-config", nil, s.handleUIConfig, signedIn()},
@@ -261,7 +275,7 @@ func (s *Server) routes() []route {
 		{"loginLink", http.MethodGet, LoginLinkPath, []string{"token"}, s.access.handleLoginLink, public().auditedByHandler()},
 		{"loginPage", http.MethodGet, "/login", []string{"next", "failed"}, s.access.handleLoginPage, public()},
 		{"listAudit", http.MethodGet, "/api/v1/audit", auditQueryParams, s.access.handleAudit, allow(data.RoleAdmin)},
-	}
+	})
 }
 
 // query is the parsed query string of one request, checked against its

@@ -123,7 +123,6 @@ func (sw *streamWriter) start(retry time.Duration) error {
 	h.Set("Content-Type", contentTypeEventStream)
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
-	h.Set("X-Content-Type-Options", "nosniff")
 	sw.w.WriteHeader(http.StatusOK)
 	sw.buf.WriteString("retry: ")
 	sw.buf.WriteString(strconv.FormatInt(retry.Milliseconds(), 10))

@@ -35,5 +35,5 @@ func Starting(logger *slog.Logger, retryAfter time.Duration, reason func() strin
 		}
 		writeError(w, r, logger, &Problem{Kind: data.ErrUnavailable, Type: problemType("starting"), Detail: detail, RetryAfterSeconds: seconds})
 	})
-	return withRequestID(withAccessLog(logger, withRecovery(logger, h)))
+	return withNoSniff(withRequestID(withAccessLog(logger, withRecovery(logger, h))))
 }
