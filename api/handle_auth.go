@@ -18,10 +18,6 @@ import (
 // maxLoginBody caps a sign-in request body.
 const maxLoginBody = 16 << 10
 
-// Per-user-name sign-in rate: a few attempts, then one every 12 s, from
-// whatever address, so a password cannot be guessed from many addresses.
-var loginRate = rate{perSecond: 1.0 / 12, burst: 5}
-
 // LoginRequest is the body of POST /api/v1/login (JSON, or a form with the
 // same fields plus next, the page to go to after signing in).
 type LoginRequest struct {
@@ -105,8 +101,9 @@ func (ac *accessControl) handleLogin(w http.ResponseWriter, r *http.Request, _ q
 		}
 		return unauthenticated("wrong user name or password")
 	}
-	if wait, ok := ac.limits.allow("login:"+strings.ToLower(req.User), loginRate); !ok {
-		return tooManyRequests(wait)
+	throttle := ac.limits.loginKeys(req.User, ip)
+	if wait, ok := ac.limits.startLogin(throttle); !ok {
+		return tooManySignIns(wait)
 	}
 	release, err := ac.limits.acquireLogin(r.Context())
 	if err != nil {
@@ -125,6 +122,7 @@ func (ac *accessControl) handleLogin(w http.ResponseWriter, r *http.Request, _ q
 	case u.Disabled:
 		return fail("user disabled")
 	}
+	ac.limits.loginSucceeded(throttle, req.User, ip)
 	c, err := ac.openSession(w, r, u, "password")
 	if err != nil {
 		return err

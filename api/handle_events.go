@@ -226,6 +226,8 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, after int6
 	}
 	heartbeat := time.NewTicker(p.opts.Heartbeat)
 	defer heartbeat.Stop()
+	cred := s.access.watchCredential(r)
+	defer cred.stop()
 	for {
 		after, err = s.replay(ctx, sw, after)
 		if err != nil {
@@ -233,7 +235,7 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, after int6
 			s.streamEnded(r, err)
 			return nil
 		}
-		after, err = s.follow(ctx, sw, sub, heartbeat.C, after)
+		after, err = s.follow(ctx, sw, sub, heartbeat.C, cred, after)
 		if !errors.Is(err, errLagged) {
 			p.hub.unsubscribe(sub)
 			s.streamEnded(r, err)
@@ -282,12 +284,18 @@ func (s *Server) replay(ctx context.Context, sw *streamWriter, after int64) (int
 }
 
 // follow sends the hub's events with ids above after, and heartbeats,
-// until the client leaves, the hub drops it (errLagged) or closes.
-func (s *Server) follow(ctx context.Context, sw *streamWriter, sub *subscriber, heartbeat <-chan time.Time, after int64) (int64, error) {
+// until the client leaves, the hub drops it (errLagged) or closes, or the
+// stream's credential no longer holds (an event named end says why).
+func (s *Server) follow(ctx context.Context, sw *streamWriter, sub *subscriber, heartbeat <-chan time.Time, cred *credentialWatch, after int64) (int64, error) {
 	for {
 		select {
 		case <-ctx.Done():
 			return after, ctx.Err()
+		case <-cred.C():
+			if end := cred.check(ctx); end != nil {
+				_ = sw.named("end", end)
+				return after, errCredentialEnded
+			}
 		case <-heartbeat:
 			if err := sw.comment("heartbeat"); err != nil {
 				return after, err
@@ -315,6 +323,8 @@ func (s *Server) follow(ctx context.Context, sw *streamWriter, sub *subscriber, 
 func (s *Server) streamEnded(r *http.Request, err error) {
 	switch {
 	case err == nil, errors.Is(err, context.Canceled), errors.Is(err, errStreamClosing):
+	case errors.Is(err, errCredentialEnded):
+		s.logger.InfoContext(r.Context(), "event stream ended: its credential no longer holds", "request_id", requestIDFrom(r.Context()))
 	case errors.Is(err, errStreamWrite):
 		s.logger.InfoContext(r.Context(), "event stream client gone or too slow", "request_id", requestIDFrom(r.Context()), "err", err)
 	default:

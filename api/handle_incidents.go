@@ -189,7 +189,7 @@ func (s *Server) handleCreateIncidents(w http.ResponseWriter, r *http.Request, _
 // grids change in between. batch gets its attribution and ids.
 func (s *Server) addIncidents(ctx context.Context, batch []geo.Incident, key string) (data.AddResult, error) {
 	for attempt := 0; ; attempt++ {
-		b := data.IncidentBatch{Incidents: batch, Key: key}
+		b := data.IncidentBatch{Incidents: batch, Key: key, Scope: keyScope(ctx)}
 		if err := s.inc.attributor.Attribute(ctx, &b); err != nil {
 			return data.AddResult{}, err
 		}

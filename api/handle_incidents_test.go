@@ -208,7 +208,7 @@ func TestCreateIncidentsIdempotent(t *testing.T) {
 		t.Fatalf("replay %+v, first %+v", b, a)
 	}
 	p := expectProblem(t, post(`{"incidents":[`+incidentJSONAt(apitest.InCommunity, "")+`]}`), http.StatusConflict)
-	if !strings.Contains(p.Detail, "different batch") {
+	if !strings.Contains(p.Detail, "console-7:batch-0001") || !strings.Contains(p.Detail, "different body") {
 		t.Errorf("detail %q", p.Detail)
 	}
 }

@@ -115,9 +115,9 @@ func (s *Server) handlePings(w http.ResponseWriter, r *http.Request, q query) er
 		return err
 	}
 	outside := patrol.Attribute(v.ix, pings)
-	res, err := p.store.RecordPings(r.Context(), data.PingBatch{Key: key, Pings: pings, Rules: rules})
+	res, err := p.store.RecordPings(r.Context(), data.PingBatch{Key: key, Scope: keyScope(r.Context()), Pings: pings, Rules: rules})
 	if err != nil {
-		return err
+		return messageProblem(err, headerIdempotencyKey)
 	}
 	p.committed(res.States, res.Events)
 	resp := PingResponse{Accepted: len(pings), Outside: outside, Replayed: res.Replayed, Events: make([]Event, len(res.Events))}

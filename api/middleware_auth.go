@@ -73,6 +73,9 @@ type Access struct {
 type principal struct {
 	user       data.User
 	credential data.Credential // zero when anonymous
+	// secret is the hash of the secret presented, so a long-lived answer
+	// (an event stream) can check it again while it runs.
+	secret [32]byte
 }
 
 func (p *principal) anonymous() bool { return p.user.Name == "" }
@@ -252,14 +255,14 @@ func (ac *accessControl) authenticate(r *http.Request) (p *principal, viaCookie 
 		if err != nil {
 			return nil, false, err
 		}
-		return &principal{user: a.User, credential: a.Credential}, false, nil
+		return &principal{user: a.User, credential: a.Credential, secret: data.HashSecret(secret)}, false, nil
 	}
 	if secret, ok := ac.sessionCookie(r); ok {
 		a, err := ac.lookup(r.Context(), data.KindSession, secret)
 		if err != nil {
 			return nil, true, err
 		}
-		return &principal{user: a.User, credential: a.Credential}, true, nil
+		return &principal{user: a.User, credential: a.Credential, secret: data.HashSecret(secret)}, true, nil
 	}
 	return &principal{}, false, nil
 }
@@ -291,27 +294,34 @@ func (ac *accessControl) lookup(ctx context.Context, kind data.CredentialKind, s
 	if !data.WellFormedSecret(secret) {
 		return data.Authenticated{}, unauthenticated("the credential is not one this server issued; sign in again or ask an admin for a token")
 	}
-	hash := data.HashSecret(secret)
+	a, _, err := ac.lookupHash(ctx, kind, data.HashSecret(secret))
+	return a, err
+}
+
+// lookupHash authenticates the secret with hash through the cache, then
+// the store, and says when the answer was had from the store: it holds
+// until CacheTTL after that (or the credential's expiry, if sooner).
+func (ac *accessControl) lookupHash(ctx context.Context, kind data.CredentialKind, hash [32]byte) (data.Authenticated, time.Time, error) {
 	now := ac.cfg.Now()
 	ac.cacheMu.Lock()
 	e, cached := ac.cache[hash]
 	ac.cacheMu.Unlock()
 	if cached && e.auth.Credential.Kind == kind && now.Sub(e.checked) < ac.cfg.CacheTTL && e.auth.Credential.Active(now) {
-		return e.auth, nil
+		return e.auth, e.checked, nil
 	}
 	a, err := ac.cfg.Store.Authenticate(ctx, kind, hash, now)
 	switch {
 	case err == nil:
 		ac.remember(hash, a, now)
-		return a, nil
+		return a, now, nil
 	case errors.Is(err, data.ErrUnauthenticated):
 		ac.forget(hash)
-		return data.Authenticated{}, unauthenticated("the credential is unknown, expired or revoked, or its user is disabled; sign in again or ask an admin for a new token")
+		return data.Authenticated{}, now, unauthenticated("the credential is unknown, expired or revoked, or its user is disabled; sign in again or ask an admin for a new token")
 	case errors.Is(err, data.ErrUnavailable) && cached && e.auth.Credential.Kind == kind && now.Sub(e.checked) < ac.cfg.MaxStale && e.auth.Credential.Active(now):
 		ac.logger.WarnContext(ctx, "auth store unavailable; trusting a recent answer", "credential", e.auth.Credential.ID, "err", err)
-		return e.auth, nil
+		return e.auth, now, nil
 	}
-	return data.Authenticated{}, err
+	return data.Authenticated{}, now, err
 }
 
 func (ac *accessControl) remember(hash [32]byte, a data.Authenticated, now time.Time) {

@@ -66,6 +66,9 @@ type limiter struct {
 	mu        sync.Mutex
 	buckets   map[string]*bucket
 	lastSweep time.Time
+	// knownLogins holds, per "user|address", when the user last signed in
+	// from the address (see loginThrottle).
+	knownLogins map[string]time.Time
 }
 
 type bucket struct {
@@ -100,6 +103,7 @@ func newLimiter(l Limits, now func() time.Time) *limiter {
 		logins:        make(chan struct{}, logins),
 		wait:          wait,
 		buckets:       map[string]*bucket{},
+		knownLogins:   map[string]time.Time{},
 		lastSweep:     now(),
 	}
 }
@@ -107,17 +111,44 @@ func newLimiter(l Limits, now func() time.Time) *limiter {
 // allow takes one token from key's bucket. When it is empty it reports
 // false and how long until a token is back.
 func (l *limiter) allow(key string, rt rate) (time.Duration, bool) {
+	return l.allowAll([]string{key}, []rate{rt})
+}
+
+// allowAll takes one token from each of keys' buckets (rates[i] for
+// keys[i]), or from none when one is empty: then it reports false and how
+// long until every one has a token back.
+func (l *limiter) allowAll(keys []string, rates []rate) (time.Duration, bool) {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if now.Sub(l.lastSweep) > bucketIdle {
-		for k, b := range l.buckets {
-			if now.Sub(b.last) > bucketIdle {
-				delete(l.buckets, k)
-			}
+	l.sweepLocked(now)
+	var wait time.Duration
+	for i, k := range keys {
+		b := l.bucketLocked(k, rates[i], now)
+		if b.tokens < 1 {
+			wait = max(wait, time.Duration((1-b.tokens)/rates[i].perSecond*float64(time.Second)))
 		}
-		l.lastSweep = now
 	}
+	if wait > 0 {
+		return wait, false
+	}
+	for _, k := range keys {
+		l.buckets[k].tokens--
+	}
+	return 0, true
+}
+
+// refund gives back a token allow took from key's bucket.
+func (l *limiter) refund(key string, rt rate) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.bucketLocked(key, rt, now)
+	b.tokens = math.Min(rt.burst, b.tokens+1)
+}
+
+// bucketLocked returns key's bucket, refilled up to now.
+func (l *limiter) bucketLocked(key string, rt rate, now time.Time) *bucket {
 	b, ok := l.buckets[key]
 	if !ok {
 		b = &bucket{tokens: rt.burst, last: now}
@@ -127,11 +158,21 @@ func (l *limiter) allow(key string, rt rate) (time.Duration, bool) {
 		b.tokens = math.Min(rt.burst, b.tokens+elapsed*rt.perSecond)
 		b.last = now
 	}
-	if b.tokens >= 1 {
-		b.tokens--
-		return 0, true
+	return b
+}
+
+// sweepLocked drops buckets unused for bucketIdle, at most once per
+// bucketIdle.
+func (l *limiter) sweepLocked(now time.Time) {
+	if now.Sub(l.lastSweep) <= bucketIdle {
+		return
 	}
-	return time.Duration((1 - b.tokens) / rt.perSecond * float64(time.Second)), false
+	for k, b := range l.buckets {
+		if now.Sub(b.last) > bucketIdle {
+			delete(l.buckets, k)
+		}
+	}
+	l.lastSweep = now
 }
 
 // acquire waits for a slot of the costly semaphore; the caller must call

@@ -101,8 +101,12 @@ type IncidentBatch struct {
 	// with the key of one already committed (because the caller never
 	// heard back: a timeout, a 503 after the commit) is not stored again;
 	// AddIncidents returns the first call's ids with Replayed set. The same
-	// key with other incidents is ErrConflict. At most MaxBatchKeyBytes.
+	// key with other incidents is ErrConflict (see KeyConflict). At most
+	// MaxBatchKeyBytes.
 	Key string
+	// Scope is whose key Key is (see ScopeCommandLine): keys of two scopes
+	// never meet.
+	Scope string
 	// GridsAsOf is the start of the newest grid epoch the attribution knew
 	// of (Attributor.Attribute sets it). When the store knows of a newer
 	// epoch that began before some incident of the batch occurred, that

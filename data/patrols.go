@@ -19,6 +19,9 @@ type PingBatch struct {
 	// other pings is ErrConflict. A client that got no answer (a timeout, a
 	// 503 after the commit) retries with the same key.
 	Key string
+	// Scope is whose key Key is (see ScopeCommandLine): keys of two scopes
+	// never meet.
+	Scope string
 	// Pings are attributed (GridID set, see patrol.Attribute) and valid:
 	// known officers, finite coordinates in the dataset's datum, speed ≥ 0
 	// (NaN: unknown), heading in [0, 360) (NaN: unknown).

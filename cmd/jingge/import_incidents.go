@@ -122,7 +122,7 @@ file again changes nothing. Flags:`)
 	}
 	key := importKey(body, from, *skipBad)
 	for attempt := 0; ; attempt++ {
-		res, err := incidents.AddIncidents(ctx, data.IncidentBatch{Incidents: good, Key: key, GridsAsOf: imp.asOf})
+		res, err := incidents.AddIncidents(ctx, data.IncidentBatch{Incidents: good, Key: key, Scope: data.ScopeCommandLine, GridsAsOf: imp.asOf})
 		var ie *data.IncidentError
 		switch {
 		case errors.Is(err, data.ErrStaleAttribution) && attempt < 2:

@@ -28,12 +28,16 @@ type incidentTable struct {
 	rows   []*incidentRow // ascending by (OccurredAt, id)
 	byID   map[int64]*incidentRow
 	nextID int64
-	keys   map[string]committedBatch // idempotency keys of committed batches
+	keys   map[scopedKey]committedBatch // idempotency keys of committed batches
 }
+
+// scopedKey is an idempotency key in its caller's scope.
+type scopedKey struct{ scope, key string }
 
 type committedBatch struct {
 	digest []byte
 	ids    []string
+	at     time.Time // when the key was first used
 }
 
 type incidentRow struct {
@@ -97,9 +101,10 @@ func (s *Store) AddIncidents(ctx context.Context, b data.IncidentBatch) (data.Ad
 	t := &s.incidents
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if prev, ok := t.keys[b.Key]; ok && b.Key != "" {
+	key := scopedKey{b.Scope, b.Key}
+	if prev, ok := t.keys[key]; ok && b.Key != "" {
 		if !bytes.Equal(prev.digest, digest) {
-			return data.AddResult{}, fmt.Errorf("memory: %w", &data.MessageError{Kind: data.ErrConflict, Message: fmt.Sprintf("idempotency key %q was used for a different batch", b.Key)})
+			return data.AddResult{}, fmt.Errorf("memory: add incidents: %w", data.KeyConflict(b.Key, prev.at))
 		}
 		return data.AddResult{IDs: slices.Clone(prev.ids), Replayed: true}, nil
 	}
@@ -111,7 +116,7 @@ func (s *Store) AddIncidents(ctx context.Context, b data.IncidentBatch) (data.Ad
 	}
 	if t.byID == nil {
 		t.byID = map[int64]*incidentRow{}
-		t.keys = map[string]committedBatch{}
+		t.keys = map[scopedKey]committedBatch{}
 	}
 	ids := make([]string, len(rows))
 	added := make([]*incidentRow, len(rows))
@@ -124,7 +129,7 @@ func (s *Store) AddIncidents(ctx context.Context, b data.IncidentBatch) (data.Ad
 	}
 	t.rows = mergeRows(t.rows, added)
 	if b.Key != "" {
-		t.keys[b.Key] = committedBatch{digest: digest, ids: slices.Clone(ids)}
+		t.keys[key] = committedBatch{digest: digest, ids: slices.Clone(ids), at: s.now()}
 	}
 	return data.AddResult{IDs: ids}, nil
 }

@@ -51,8 +51,8 @@ type Patrols struct {
 	events   []patrol.Event   // ring buffer of the newest events
 	head     int              // position of the oldest event in events
 	lastID   int64
-	keys     map[string][]byte // idempotency key -> digest of its batch
-	keyQueue []keyEntry        // keys in arrival order, for expiry
+	keys     map[scopedKey]keyRecord // idempotency keys of recorded batches
+	keyQueue []keyEntry              // keys in arrival order, for expiry
 	watchers map[chan struct{}]struct{}
 }
 
@@ -69,8 +69,14 @@ type storedPing struct {
 }
 
 type keyEntry struct {
-	key string
+	key scopedKey
 	at  time.Time
+}
+
+// keyRecord is what a recorded batch's key remembers of it.
+type keyRecord struct {
+	digest []byte
+	at     time.Time // when the key was first used
 }
 
 // NewPatrols returns an empty store.
@@ -92,7 +98,7 @@ func NewPatrols(opts PatrolOptions) *Patrols {
 		pings:    map[string][]storedPing{},
 		states:   map[string]patrol.State{},
 		changed:  map[string]int64{},
-		keys:     map[string][]byte{},
+		keys:     map[scopedKey]keyRecord{},
 		watchers: map[chan struct{}]struct{}{},
 	}
 }
@@ -108,14 +114,15 @@ func (p *Patrols) RecordPings(ctx context.Context, b data.PingBatch) (data.PingR
 	p.expireKeysLocked(now)
 	if b.Key != "" {
 		digest := data.PingDigest(b.Pings)
-		if had, dup := p.keys[b.Key]; dup {
-			if !bytes.Equal(had, digest) {
-				return data.PingResult{}, fmt.Errorf("memory: %w: idempotency key %q was used for a different batch", data.ErrConflict, b.Key)
+		key := scopedKey{b.Scope, b.Key}
+		if had, dup := p.keys[key]; dup {
+			if !bytes.Equal(had.digest, digest) {
+				return data.PingResult{}, fmt.Errorf("memory: record pings: %w", data.KeyConflict(b.Key, had.at))
 			}
 			return data.PingResult{Replayed: true}, nil
 		}
-		p.keys[b.Key] = digest
-		p.keyQueue = append(p.keyQueue, keyEntry{b.Key, now})
+		p.keys[key] = keyRecord{digest: digest, at: now}
+		p.keyQueue = append(p.keyQueue, keyEntry{key, now})
 	}
 	var res data.PingResult
 	moved := map[string]bool{}

@@ -89,12 +89,12 @@ func (s *Store) AddIncidents(ctx context.Context, b data.IncidentBatch) (data.Ad
 		return data.AddResult{}, mapError("add incidents", err)
 	}
 	defer tx.Rollback(context.Background())
-	pre, err := prepareBatch(ctx, tx, b.Key, digest, len(rows))
+	pre, err := prepareBatch(ctx, tx, b.Scope, b.Key, digest, len(rows))
 	if err != nil {
 		return data.AddResult{}, err
 	}
 	if pre.keyTaken {
-		return replayBatch(ctx, tx, b.Key, digest)
+		return replayBatch(ctx, tx, b.Scope, b.Key, digest)
 	}
 	if err := checkCategories(rows, pre.categories); err != nil {
 		return data.AddResult{}, err
@@ -117,7 +117,7 @@ func (s *Store) AddIncidents(ctx context.Context, b data.IncidentBatch) (data.Ad
 		return data.AddResult{}, mapError("add incidents: copy", err)
 	}
 	if b.Key != "" {
-		if _, err := tx.Exec(ctx, "update incident_batches set ids = $2 where key = $1", b.Key, ids); err != nil {
+		if _, err := tx.Exec(ctx, "update incident_batches set ids = $3 where scope = $1 and key = $2", b.Scope, b.Key, ids); err != nil {
 			return data.AddResult{}, mapError("add incidents", err)
 		}
 	}
@@ -149,10 +149,10 @@ type batchStart struct {
 }
 
 // prepareBatch locks the incidents table for writing and takes the write
-// lock shared, claims the idempotency key
+// lock shared, claims the idempotency key in its scope
 // (waiting for a concurrent transaction holding it), and reads the known
 // categories, the grid epochs and n new ids, all in one round trip.
-func prepareBatch(ctx context.Context, tx pgx.Tx, key string, digest []byte, n int) (batchStart, error) {
+func prepareBatch(ctx context.Context, tx pgx.Tx, scope, key string, digest []byte, n int) (batchStart, error) {
 	var out batchStart
 	var bt pgx.Batch
 	// The table lock the COPY needs comes first: a month partition being
@@ -162,7 +162,7 @@ func prepareBatch(ctx context.Context, tx pgx.Tx, key string, digest []byte, n i
 	bt.Queue("lock table only incidents in row exclusive mode")
 	bt.Queue("select pg_advisory_xact_lock_shared($1, hashtext(current_schema()))", lockWrite)
 	if key != "" {
-		bt.Queue("insert into incident_batches (key, digest) values ($1, $2) on conflict (key) do nothing", key, digest)
+		bt.Queue("insert into incident_batches (scope, key, digest) values ($1, $2, $3) on conflict (scope, key) do nothing", scope, key, digest)
 	}
 	bt.Queue("select id from incident_categories order by ord, id")
 	bt.Queue(gridEpochsSQL)
@@ -208,16 +208,17 @@ func collect[T any](br pgx.BatchResults) ([]T, error) {
 	return pgx.CollectRows(rows, pgx.RowTo[T])
 }
 
-// replayBatch answers a batch whose idempotency key a committed batch
-// holds: its ids, if it is the same batch.
-func replayBatch(ctx context.Context, tx pgx.Tx, key string, digest []byte) (data.AddResult, error) {
+// replayBatch answers a batch whose idempotency key a committed batch of
+// the same scope holds: its ids, if it is the same batch.
+func replayBatch(ctx context.Context, tx pgx.Tx, scope, key string, digest []byte) (data.AddResult, error) {
 	var prev []byte
 	var ids []int64
-	if err := tx.QueryRow(ctx, "select digest, ids from incident_batches where key = $1", key).Scan(&prev, &ids); err != nil {
+	var firstUsed time.Time
+	if err := tx.QueryRow(ctx, "select digest, ids, created_at from incident_batches where scope = $1 and key = $2", scope, key).Scan(&prev, &ids, &firstUsed); err != nil {
 		return data.AddResult{}, mapError("add incidents: idempotency key", err)
 	}
 	if !bytes.Equal(prev, digest) {
-		return data.AddResult{}, fmt.Errorf("postgis: add incidents: %w", &data.MessageError{Kind: data.ErrConflict, Message: fmt.Sprintf("idempotency key %q was used for a different batch", key)})
+		return data.AddResult{}, fmt.Errorf("postgis: add incidents: %w", data.KeyConflict(key, firstUsed))
 	}
 	out := data.AddResult{IDs: make([]string, len(ids)), Replayed: true}
 	for i, id := range ids {

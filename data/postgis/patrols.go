@@ -393,78 +393,85 @@ func (p *Patrols) acquire(ctx context.Context) (*pgxpool.Conn, error) {
 
 // claimKeys records the idempotency keys of the group and decides which
 // requests are stored: those without a key or with a new one. A key seen
-// before with the same pings is a replay; with other pings, a conflict.
+// before in the same scope with the same pings is a replay; with other
+// pings, a conflict. Keys of other scopes never meet.
 //
 // Replies that stand whatever the transaction does (a replay of a batch
 // committed before, any conflict) are marked in settled; a replay of a
 // request of the same group holds only if the group commits.
 func (p *Patrols) claimKeys(ctx context.Context, tx pgx.Tx, group []*pingRequest, replies []pingReply, settled []bool) ([]bool, error) {
+	type scopedKey struct{ scope, key string }
 	record := make([]bool, len(group))
-	var keys []string
+	var scopes, keys []string
 	var digests [][]byte
-	firstWith := map[string]int{}
+	firstWith := map[scopedKey]int{}
+	groupStart := time.Now()
 	for i, r := range group {
-		k := r.batch.Key
-		if k == "" {
+		k := scopedKey{r.batch.Scope, r.batch.Key}
+		if k.key == "" {
 			record[i] = true
 			continue
 		}
 		if j, ok := firstWith[k]; ok {
 			// The same key twice in one group: the first is stored, the
 			// second is its replay (answered after the commit).
-			replies[i] = keyReply(k, group[j].digest, r.digest)
+			replies[i] = keyReply(k.key, group[j].digest, r.digest, groupStart)
 			settled[i] = replies[i].err != nil
 			continue
 		}
 		firstWith[k] = i
-		keys = append(keys, k)
+		scopes = append(scopes, k.scope)
+		keys = append(keys, k.key)
 		digests = append(digests, r.digest)
 	}
 	if len(keys) == 0 {
 		return record, nil
 	}
-	rows, err := tx.Query(ctx, `insert into patrol_batches (key, digest) select * from unnest($1::text[], $2::bytea[])
-		on conflict (key) do nothing returning key`, keys, digests)
+	rows, err := tx.Query(ctx, `insert into patrol_batches (scope, key, digest) select * from unnest($1::text[], $2::text[], $3::bytea[])
+		on conflict (scope, key) do nothing returning scope, key`, scopes, keys, digests)
 	if err != nil {
 		return nil, err
 	}
-	fresh, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, err
-	}
-	isFresh := map[string]bool{}
-	for _, k := range fresh {
+	var k scopedKey
+	isFresh := map[scopedKey]bool{}
+	if _, err := pgx.ForEachRow(rows, []any{&k.scope, &k.key}, func() error {
 		isFresh[k] = true
 		record[firstWith[k]] = true
+		return nil
+	}); err != nil {
+		return nil, err
 	}
-	var old []string
-	for _, k := range keys {
-		if !isFresh[k] {
-			old = append(old, k)
+	var oldScopes, oldKeys []string
+	for i, key := range keys {
+		if !isFresh[scopedKey{scopes[i], key}] {
+			oldScopes = append(oldScopes, scopes[i])
+			oldKeys = append(oldKeys, key)
 		}
 	}
-	if len(old) == 0 {
+	if len(oldKeys) == 0 {
 		return record, nil
 	}
-	rows, err = tx.Query(ctx, "select key, digest from patrol_batches where key = any($1)", old)
+	rows, err = tx.Query(ctx, `select b.scope, b.key, b.digest, b.created_at from patrol_batches b
+		join unnest($1::text[], $2::text[]) as o(scope, key) on o.scope = b.scope and o.key = b.key`, oldScopes, oldKeys)
 	if err != nil {
 		return nil, err
 	}
-	var k string
 	var d []byte
-	_, err = pgx.ForEachRow(rows, []any{&k, &d}, func() error {
+	var firstUsed time.Time
+	_, err = pgx.ForEachRow(rows, []any{&k.scope, &k.key, &d, &firstUsed}, func() error {
 		i := firstWith[k]
-		replies[i] = keyReply(k, d, group[i].digest)
+		replies[i] = keyReply(k.key, d, group[i].digest, firstUsed)
 		settled[i] = true
 		return nil
 	})
 	return record, err
 }
 
-// keyReply answers a request whose key was recorded before with digest had.
-func keyReply(key string, had, digest []byte) pingReply {
+// keyReply answers a request whose key was recorded at firstUsed with
+// digest had.
+func keyReply(key string, had, digest []byte, firstUsed time.Time) pingReply {
 	if string(had) != string(digest) {
-		return pingReply{err: fmt.Errorf("postgis: record pings: %w: idempotency key %q was used for a different batch", data.ErrConflict, key)}
+		return pingReply{err: fmt.Errorf("postgis: record pings: %w", data.KeyConflict(key, firstUsed))}
 	}
 	return pingReply{res: data.PingResult{Replayed: true}}
 }

@@ -42,6 +42,7 @@ func RunIncidents(t *testing.T, open IncidentOpener, parallel bool) {
 		{"BatchIsAtomic", testIncidentBatchAtomic},
 		{"StaleAttributionConflicts", testIncidentStaleAttribution},
 		{"IdempotentBatch", testIncidentIdempotent},
+		{"KeysAreScopedToTheCaller", testIncidentKeysScoped},
 		{"Lifecycle", testIncidentLifecycle},
 		{"Filters", testIncidentFilters},
 		{"PagingIsStable", testIncidentPaging},
@@ -256,6 +257,43 @@ func testIncidentIdempotent(t *testing.T, open IncidentOpener) {
 	}
 	if got := queryAll(t, st, data.IncidentFilter{}); len(got) != len(batch) {
 		t.Fatalf("%d incidents stored, want %d", len(got), len(batch))
+	}
+}
+
+// testIncidentKeysScoped: the same key from two callers names two
+// batches; within one caller's scope a key used again with other
+// incidents is a conflict that names the key and when it was first used.
+func testIncidentKeysScoped(t *testing.T, open IncidentOpener) {
+	st := open(t, Small())
+	ctx := context.Background()
+	const key = "console-7:0001"
+	batch := RandomIncidents(*incidentSeed, 4, smallBound(), time.Now())
+	Attribute(t, st, batch)
+	other := RandomIncidents(*incidentSeed+1, 3, smallBound(), time.Now())
+	Attribute(t, st, other)
+	first, err := st.AddIncidents(ctx, data.IncidentBatch{Incidents: batch, Key: key, Scope: "viewer-console"})
+	if err != nil || first.Replayed {
+		t.Fatalf("the first caller's batch: %+v, %v", first, err)
+	}
+	second, err := st.AddIncidents(ctx, data.IncidentBatch{Incidents: other, Key: key, Scope: "gateway"})
+	if err != nil || second.Replayed || len(second.IDs) != len(other) {
+		t.Fatalf("another caller's batch under the same key: %+v, %v; want it stored", second, err)
+	}
+	again, err := st.AddIncidents(ctx, data.IncidentBatch{Incidents: other, Key: key, Scope: "gateway"})
+	if err != nil || !again.Replayed || !slices.Equal(again.IDs, second.IDs) {
+		t.Errorf("the second caller's batch again: %+v, %v; want its own ids %v replayed", again, err, second.IDs)
+	}
+	cli, err := st.AddIncidents(ctx, data.IncidentBatch{Incidents: batch, Key: key, Scope: data.ScopeCommandLine})
+	if err != nil || cli.Replayed {
+		t.Errorf("the command line's batch under the same key: %+v, %v; want it stored", cli, err)
+	}
+	_, err = st.AddIncidents(ctx, data.IncidentBatch{Incidents: other, Key: key, Scope: "viewer-console"})
+	var me *data.MessageError
+	if !errors.Is(err, data.ErrConflict) || !errors.As(err, &me) || !strings.Contains(me.Message, key) || !strings.Contains(me.Message, "first used at") {
+		t.Errorf("the first caller's key with other incidents: %v; want a conflict naming the key and when it was first used", err)
+	}
+	if got := queryAll(t, st, data.IncidentFilter{}); len(got) != 2*len(batch)+len(other) {
+		t.Errorf("%d incidents stored, want %d", len(got), 2*len(batch)+len(other))
 	}
 }
 

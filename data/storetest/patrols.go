@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -33,6 +34,7 @@ func RunPatrols(t *testing.T, open PatrolOpener, parallel bool) {
 		{"StatesAndCursor", testStatesAndCursor},
 		{"EventIDsIncreaseAndPage", testEventIDs},
 		{"DuplicateKeyIsNotRecordedTwice", testDuplicateKey},
+		{"KeysAreScopedToTheCaller", testScopedKeys},
 		{"LatePingIsHistoryOnly", testLatePing},
 		{"UnknownValuesRoundTrip", testUnknownValues},
 		{"SweepDeclaresSilenceOnce", testSweepOnce},
@@ -255,6 +257,57 @@ func testEventIDs(t *testing.T, f *patrolFixture) {
 	}
 	if evs := f.events(t, all[len(all)-1].ID); len(evs) != 0 {
 		t.Errorf("EventsAfter(last) = %v, want none", evs)
+	}
+}
+
+// testScopedKeys: the same key from two callers names two batches; within
+// one caller's scope a key used again with other pings is a conflict that
+// names the key and when it was first used.
+func testScopedKeys(t *testing.T, f *patrolFixture) {
+	ctx := context.Background()
+	o := officer(0, 0)
+	const key = "device-M00002-0042"
+	record := func(scope string, pings ...geo.Ping) (data.PingResult, error) {
+		return f.st.RecordPings(ctx, data.PingBatch{Key: key, Scope: scope, Pings: pings, Rules: f.rules})
+	}
+	if res, err := record("officer7", f.ping(o, 1, 0, 0)); err != nil || res.Replayed {
+		t.Fatalf("the officer's batch: %+v, %v", res, err)
+	}
+	gateway, err := record("gateway", f.ping(o, 2, 1, 0), f.ping(o, 3, 1, 1))
+	if err != nil || gateway.Replayed || len(gateway.Events) == 0 {
+		t.Fatalf("the gateway's batch under the officer's key: %+v, %v; want it stored", gateway, err)
+	}
+	if res, err := record("gateway", f.ping(o, 2, 1, 0), f.ping(o, 3, 1, 1)); err != nil || !res.Replayed {
+		t.Errorf("the gateway's batch again: %+v, %v; want a replay", res, err)
+	}
+	_, err = record("officer7", f.ping(o, 4, 0, 0))
+	var me *data.MessageError
+	if !errors.Is(err, data.ErrConflict) || !errors.As(err, &me) || !strings.Contains(me.Message, key) || !strings.Contains(me.Message, "first used at") {
+		t.Errorf("the officer's key with other pings: %v; want a conflict naming the key and when it was first used", err)
+	}
+	if got, _ := f.track(t, o, f.t0, f.t0.Add(time.Hour), 100); len(got) != 3 {
+		t.Errorf("track holds %d pings, want 3", len(got))
+	}
+	// Two callers sending one key at once (one group commit, in a store
+	// that groups them) both get their batches stored.
+	var wg sync.WaitGroup
+	results := make([]error, 8)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := f.st.RecordPings(ctx, data.PingBatch{Key: "shared-key", Scope: fmt.Sprint("caller", i), Pings: []geo.Ping{f.ping(officer(1, i%2), 10+float64(i), i%2, 0)}, Rules: f.rules})
+			if err == nil && res.Replayed {
+				err = errors.New("answered as a replay")
+			}
+			results[i] = err
+		}()
+	}
+	wg.Wait()
+	for i, err := range results {
+		if err != nil {
+			t.Errorf("caller %d of 8 sending the same key at once: %v", i, err)
+		}
 	}
 }
 
