@@ -6,7 +6,7 @@
 // the Server-Sent Events stream at /api/v1/events, which carry where the
 // officer was; the stream resumes where it left off (Last-Event-ID) after a
 // drop. A server without patrol data shows the card as unavailable.
-import { getJSON, query, ApiError } from '../shared/api.js';
+import { getJSON, query, signIn, ApiError } from '../shared/api.js';
 import { h, clear } from '../shared/dom.js';
 import { t, localName, isEnglish } from '../shared/i18n.js';
 import { maplibregl } from '../shared/map.js';
@@ -173,6 +173,12 @@ export function createPatrols(map, el, { stationById, scale = 1 }) {
     source.addEventListener('gap', () => {
       missed = true;
       renderSoon();
+    });
+    // The server ends the stream when the session is signed out, revoked
+    // or expired; reconnecting would only get 401, so sign in again.
+    source.addEventListener('end', () => {
+      source.close();
+      signIn();
     });
     source.onerror = () => {
       // EventSource reconnects by itself, sending Last-Event-ID.
