@@ -29,13 +29,14 @@ import (
 // falls back to clipping ring by ring.
 func (r *renderer) clipPolygon(mp orb.MultiPolygon, rings []orb.Ring, box orb.Bound) (_ orb.MultiPolygon, ok bool) {
 	sc := r.sc
-	sc.piecePts, sc.pieces, sc.events = sc.piecePts[:0], sc.pieces[:0], sc.events[:0]
-	sc.kept, sc.touch = sc.kept[:0], sc.touch[:0]
-	var outside []orb.Ring // rings with nothing inside the box
-	for _, ring := range rings {
-		switch cutPieces(sc, ring, box) {
+	sc.pieces, sc.events = sc.pieces[:0], sc.events[:0]
+	sc.kept, sc.keptArea, sc.touch = sc.kept[:0], sc.keptArea[:0], sc.touch[:0]
+	outside := sc.outside[:0] // rings with nothing inside the box
+	defer func() { sc.outside = outside[:0] }()
+	for i, ring := range rings {
+		switch cutPieces(sc, int32(i), ring, box) {
 		case ringInside:
-			sc.kept = append(sc.kept, ring)
+			r.keep(ring, signedArea(ring))
 		case ringOutside:
 			outside = append(outside, ring)
 		}
@@ -45,15 +46,20 @@ func (r *renderer) clipPolygon(mp orb.MultiPolygon, rings []orb.Ring, box orb.Bo
 		// No ring crosses the boundary: the box is wholly inside the
 		// polygon or wholly outside it, apart from the rings inside it.
 		if w.coveredBy(outside) {
-			sc.kept = append(sc.kept, w.ring(r.alloc(5)))
+			box := w.ring(r.alloc(5))
+			r.keep(box, signedArea(box))
 		}
 	} else {
 		for i, p := range sc.pieces {
-			pts := sc.piecePts[p.start:p.end]
-			in, out := pts[0], pts[len(pts)-1]
+			run := rings[p.ring]
+			afterIn, beforeOut := p.out, p.in
+			if p.runLen > 0 {
+				n := int32(len(run) - 1)
+				afterIn, beforeOut = run[p.runFrom], run[(p.runFrom+p.runLen-1)%n]
+			}
 			sc.events = append(sc.events,
-				w.event(in, pts[1], int32(i), false),
-				w.event(out, pts[len(pts)-2], int32(i), true))
+				w.event(p.in, afterIn, int32(i), false),
+				w.event(p.out, beforeOut, int32(i), true))
 		}
 		slices.SortFunc(sc.events, func(a, b clipEvent) int {
 			switch {
@@ -88,17 +94,22 @@ func (r *renderer) clipPolygon(mp orb.MultiPolygon, rings []orb.Ring, box orb.Bo
 			for cur := start; !sc.pieces[cur].used; {
 				p := &sc.pieces[cur]
 				p.used = true
-				size += int(p.end-p.start) + 4
+				size += int(p.runLen) + 6
 				cur = int(sc.events[(int(p.exitAt)+1)%n].piece)
 			}
 			ring := r.alloc(size)
 			for cur := start; ; {
 				p := &sc.pieces[cur]
-				for _, q := range sc.piecePts[p.start:p.end] {
-					if len(ring) == 0 || ring[len(ring)-1] != q {
-						ring = append(ring, q)
+				ring = append(ring, roundPoint(p.in))
+				if run := rings[p.ring]; p.runLen > 0 {
+					n := int32(len(run) - 1)
+					if end := p.runFrom + p.runLen; end <= n {
+						ring = append(ring, run[p.runFrom:end]...)
+					} else {
+						ring = append(append(ring, run[p.runFrom:n]...), run[:end-n]...)
 					}
 				}
+				ring = append(ring, roundPoint(p.out))
 				xi := int(p.exitAt)
 				ei := (xi + 1) % n
 				ring = w.appendCorners(ring, sc.events[xi].s, sc.events[ei].s, ei < xi)
@@ -107,10 +118,7 @@ func (r *renderer) clipPolygon(mp orb.MultiPolygon, rings []orb.Ring, box orb.Bo
 					break
 				}
 			}
-			if ring[len(ring)-1] != ring[0] {
-				ring = append(ring, ring[0])
-			}
-			r.splitPinches(ring, box)
+			r.splitPinches(append(ring, ring[0]), box)
 		}
 	}
 	return r.assemble(mp), true
@@ -125,12 +133,15 @@ const (
 	ringOutside                  // nothing strictly inside the box
 )
 
-// clipPiece is a run of a ring inside the box, from an entry on the
-// boundary to an exit on it: piecePts[start:end].
+// clipPiece is a part of a ring inside the box: from an entry on the
+// boundary through runLen vertices of the ring strictly inside the box,
+// from runFrom on (wrapping past its end), to an exit on the boundary.
 type clipPiece struct {
-	start, end int32
-	exitAt     int32 // position of its exit among the sorted events
-	used       bool
+	in, out         orb.Point // exactly where the ring crosses the boundary
+	ring            int32
+	runFrom, runLen int32
+	exitAt          int32 // position of its exit among the sorted events
+	used            bool
 }
 
 // clipEvent is a piece meeting the box boundary: its entry or its exit.
@@ -146,7 +157,7 @@ type clipEvent struct {
 // from inside, so a ring that clipping pinches becomes two; parts running
 // along the boundary belong to no piece, since the walk along the
 // boundary draws them where the polygon lies inside.
-func cutPieces(sc *scratch, ring orb.Ring, box orb.Bound) ringPlace {
+func cutPieces(sc *scratch, ringIdx int32, ring orb.Ring, box orb.Bound) ringPlace {
 	n := len(ring) - 1
 	k0 := -1
 	for k := range n {
@@ -159,24 +170,37 @@ func cutPieces(sc *scratch, ring orb.Ring, box orb.Bound) ringPlace {
 		return ringInside
 	}
 	first := len(sc.pieces)
-	open := false
+	var cur clipPiece
+	aIn := false // ring[k0] is not strictly inside
 	for j := range n {
-		a, b := ring[(k0+j)%n], ring[(k0+j+1)%n]
-		pa, pb, ok := clipSegment(box, a, b)
-		if !ok || sameBoundaryLine(box, pa, pb) {
-			open = false
+		ia := k0 + j
+		if ia >= n {
+			ia -= n
+		}
+		ib := ia + 1
+		if ib == n {
+			ib = 0
+		}
+		bIn := strictlyInside(box, ring[ib])
+		if aIn && bIn {
+			cur.runLen++
 			continue
 		}
-		if !open {
-			sc.pieces = append(sc.pieces, clipPiece{start: int32(len(sc.piecePts))})
-			sc.piecePts = append(sc.piecePts, pa)
-			open = true
+		pa, pb, ok := clipSegment(box, ring[ia], ring[ib])
+		if !ok || sameBoundaryLine(box, pa, pb) {
+			aIn = bIn
+			continue
 		}
-		sc.piecePts = append(sc.piecePts, pb)
-		sc.pieces[len(sc.pieces)-1].end = int32(len(sc.piecePts))
-		if !strictlyInside(box, pb) {
-			open = false
+		if !aIn {
+			cur = clipPiece{ring: ringIdx, in: pa, runFrom: int32(ib)}
 		}
+		if bIn {
+			cur.runLen++
+		} else {
+			cur.out = pb
+			sc.pieces = append(sc.pieces, cur)
+		}
+		aIn = bIn
 	}
 	if len(sc.pieces) == first {
 		return ringOutside
@@ -364,28 +388,24 @@ func ringLocate(r orb.Ring, p orb.Point) int {
 	return -1
 }
 
-// splitPinches rounds a ring the walk built to whole pixels, cleans it,
-// and splits it where it passes through one point twice (clipping pinched
-// the polygon there, or rounding closed a gap under a pixel); the loops go
-// to sc.kept. Only points on the boundary can repeat: every other point is
-// a vertex of the input, which is simple.
+// splitPinches cleans a ring the walk built and splits it where it passes
+// through one point twice (clipping pinched the polygon there, or rounding
+// closed a gap under a pixel); the loops go to sc.kept. Only points on
+// the boundary can repeat: every other point is a vertex of the input,
+// which is simple.
 //
 // The point where a loop is split off stays a vertex of both loops, even
 // where it lies on the box edge between its neighbours: two rings of a
 // polygon may touch at a point, but only at a vertex of both.
 func (r *renderer) splitPinches(ring orb.Ring, box orb.Bound) {
-	work := append(r.sc.work[:0], cleanClipped(ring, box, r.sc.touch))
+	work := append(r.sc.work[:0], ring)
 	for len(work) > 0 {
 		q := work[len(work)-1]
 		work = work[:len(work)-1]
+		var pin []int32
+		q, pin = cleanClipped(q, box, r.sc.touch, r.sc.pinch[:0])
 		if len(q) < 4 {
 			continue
-		}
-		pin := r.sc.pinch[:0]
-		for k := 0; k+1 < len(q); k++ {
-			if !strictlyInside(box, q[k]) {
-				pin = append(pin, int32(k))
-			}
 		}
 		slices.SortFunc(pin, func(a, b int32) int {
 			pa, pb := q[a], q[b]
@@ -406,18 +426,28 @@ func (r *renderer) splitPinches(ring orb.Ring, box orb.Bound) {
 		}
 		r.sc.pinch = pin
 		if i < 0 {
-			if signedArea(q) != 0 {
-				r.sc.kept = append(r.sc.kept, q)
+			if a := signedArea(q); a != 0 {
+				r.keep(q, a)
 			}
 			continue
 		}
 		r.sc.touch = append(r.sc.touch, q[i])
 		loop := append(r.alloc(j-i+1), q[i:j+1]...)
 		q = append(q[:i+1], q[j+1:]...)
-		work = append(work, cleanClipped(q, box, r.sc.touch), cleanClipped(loop, box, r.sc.touch))
+		work = append(work, q, loop)
 	}
 	r.sc.work = work
 }
+
+// keep adds a finished ring and its signedArea to sc.kept.
+func (r *renderer) keep(ring orb.Ring, area float64) {
+	r.sc.kept = append(r.sc.kept, ring)
+	r.sc.keptArea = append(r.sc.keptArea, area)
+}
+
+// roundPoint rounds a point where a ring crosses the boundary to whole
+// pixels; every other point already is.
+func roundPoint(p orb.Point) orb.Point { return orb.Point{math.Round(p[0]), math.Round(p[1])} }
 
 func cmpFloat(a, b float64) int {
 	if a < b {
@@ -426,12 +456,13 @@ func cmpFloat(a, b float64) int {
 	return 1
 }
 
-// cleanClipped rounds a closed ring to whole pixels in place and drops
-// repeated points, spikes (a point where the ring turns straight back) and
-// the middle of three points on one edge of the clip bound: those edges
-// lie in the buffer, outside the tile proper, and carry nothing but bytes;
-// points in keep stay.
-func cleanClipped(ring orb.Ring, cb orb.Bound, keep []orb.Point) orb.Ring {
+// cleanClipped drops, in place, repeated points, spikes (a point where
+// the ring turns straight back) and the middle of three points on one edge
+// of the clip bound from a closed ring: those edges lie in the buffer,
+// outside the tile proper, and carry nothing but bytes. Points in keep
+// stay. It appends to pins the positions of the points left that are not
+// strictly inside the clip bound, the closing point excepted.
+func cleanClipped(ring orb.Ring, cb orb.Bound, keep []orb.Point, pins []int32) (orb.Ring, []int32) {
 	drop := func(a, b, c orb.Point) bool {
 		if (b[0]-a[0])*(c[1]-b[1]) != (b[1]-a[1])*(c[0]-b[0]) {
 			return false
@@ -441,41 +472,58 @@ func cleanClipped(ring orb.Ring, cb orb.Bound, keep []orb.Point) orb.Ring {
 		}
 		return sameBoundaryLine(cb, a, b) && sameBoundaryLine(cb, b, c) && !slices.Contains(keep, b)
 	}
+	first := len(pins)
 	out := ring[:0]
-	for _, p := range ring {
-		q := orb.Point{math.Round(p[0]), math.Round(p[1])}
+	for _, q := range ring {
 		if len(out) > 0 && out[len(out)-1] == q {
 			continue
 		}
 		for len(out) >= 2 && drop(out[len(out)-2], out[len(out)-1], q) {
 			out = out[:len(out)-1]
+			if len(pins) > first && pins[len(pins)-1] == int32(len(out)) {
+				pins = pins[:len(pins)-1]
+			}
 		}
 		if len(out) > 0 && out[len(out)-1] == q {
 			continue
 		}
+		if !strictlyInside(cb, q) {
+			pins = append(pins, int32(len(out)))
+		}
 		out = append(out, q)
 	}
 	// The seam: the first point may be a spike or the middle of a run too.
+	seam := false
 	for len(out) >= 4 {
-		switch {
-		case drop(out[len(out)-2], out[0], out[1]):
+		if drop(out[len(out)-2], out[0], out[1]) {
 			out = out[1:]
 			out[len(out)-1] = out[0]
-		case drop(out[len(out)-3], out[len(out)-2], out[0]):
+		} else if drop(out[len(out)-3], out[len(out)-2], out[0]) {
 			out = append(out[:len(out)-2], out[0])
-		default:
-			return out
+		} else {
+			break
 		}
+		seam = true
 	}
-	return out
+	if seam {
+		pins = pins[:first]
+		for k := 0; k+1 < len(out); k++ {
+			if !strictlyInside(cb, out[k]) {
+				pins = append(pins, int32(k))
+			}
+		}
+	} else if len(pins) > first && pins[len(pins)-1] == int32(len(out)-1) {
+		pins = pins[:len(pins)-1]
+	}
+	return out, pins
 }
 
 // assemble turns the rings in sc.kept into polygons: each ring of
 // positive area is an exterior, each hole goes to the exterior holding it.
 func (r *renderer) assemble(mp orb.MultiPolygon) orb.MultiPolygon {
 	first := len(mp)
-	for _, q := range r.sc.kept {
-		if signedArea(q) > 0 {
+	for k, q := range r.sc.kept {
+		if r.sc.keptArea[k] > 0 {
 			mp = append(mp, orb.Polygon{q})
 		}
 	}
@@ -483,8 +531,8 @@ func (r *renderer) assemble(mp orb.MultiPolygon) orb.MultiPolygon {
 	if len(exts) == 0 {
 		return mp
 	}
-	for _, q := range r.sc.kept {
-		if signedArea(q) >= 0 {
+	for k, q := range r.sc.kept {
+		if r.sc.keptArea[k] >= 0 {
 			continue
 		}
 		at := 0

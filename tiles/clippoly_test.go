@@ -210,3 +210,22 @@ func sameRingsAnyStart(a, b orb.Polygon) bool {
 	}
 	return true
 }
+
+// TestClipPolygonFallsBackOnCrossedRing clips a bow tie spanning the box:
+// its left loop runs counter-clockwise, its right loop clockwise, so its
+// pieces do not alternate entry and exit along the boundary and no walk
+// can join them. clipPolygon says so, and clipEach clips it ring by ring
+// as orb's clip.Ring does, rather than losing the feature.
+func TestClipPolygonFallsBackOnCrossedRing(t *testing.T) {
+	box := orb.Bound{Min: orb.Point{-64, -64}, Max: orb.Point{4160, 4160}}
+	r := renderer{clipB: box, sc: &scratch{}}
+	bowTie := orb.Ring{{-200, 0}, {4400, 400}, {4400, 0}, {-200, 400}, {-200, 0}}
+	if mp, ok := r.clipPolygon(nil, []orb.Ring{bowTie}, box); ok {
+		t.Fatalf("clipPolygon joined the pieces of a crossed ring: %v", mp)
+	}
+	want := roundRing(clip.Ring(box, slices.Clone(bowTie)), box)
+	got := r.clipEach(nil, []orb.Ring{bowTie})
+	if len(got) != 1 || len(got[0]) != 1 || !slices.Equal(got[0][0], want) {
+		t.Errorf("clipEach = %v, want orb's %v", got, want)
+	}
+}

@@ -102,10 +102,11 @@ type scratch struct {
 	joins        []int32
 	rings        []orb.Ring // one polygon's rings before clipping
 	// clipPolygon's buffers
-	piecePts []orb.Point
+	outside  []orb.Ring
 	pieces   []clipPiece
 	events   []clipEvent
 	kept     []orb.Ring
+	keptArea []float64
 	work     []orb.Ring
 	pinch    []int32
 	touch    []orb.Point
