@@ -32,7 +32,6 @@ func (r *renderer) clipPolygon(mp orb.MultiPolygon, rings []orb.Ring, box orb.Bo
 	sc.pieces, sc.events = sc.pieces[:0], sc.events[:0]
 	sc.kept, sc.keptArea, sc.touch = sc.kept[:0], sc.keptArea[:0], sc.touch[:0]
 	outside := sc.outside[:0] // rings with nothing inside the box
-	defer func() { sc.outside = outside[:0] }()
 	for i, ring := range rings {
 		switch cutPieces(sc, int32(i), ring, box) {
 		case ringInside:
@@ -41,6 +40,7 @@ func (r *renderer) clipPolygon(mp orb.MultiPolygon, rings []orb.Ring, box orb.Bo
 			outside = append(outside, ring)
 		}
 	}
+	sc.outside = outside
 	w := newBoxWalk(box)
 	if len(sc.pieces) == 0 {
 		// No ring crosses the boundary: the box is wholly inside the
