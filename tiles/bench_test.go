@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 
 	"jingge/geo"
@@ -165,4 +166,68 @@ func BenchmarkTileWarm(b *testing.B) {
 			c.Get(keys[i%len(keys)])
 		}
 	})
+}
+
+// BenchmarkClipPolygon clips every polygon of the grid layers that crosses
+// the clip bound of a tile over the county, one per op: whole is
+// clipPolygon, as the tiles clip; ringwise is the baseline, each ring
+// clipped by Sutherland–Hodgman as orb's clip.Ring (clipEach), as the tiles
+// clipped before their rings in the buffer had to stay valid.
+func BenchmarkClipPolygon(b *testing.B) {
+	src := NewSource(lantianIndex(b), Options{})
+	type job struct {
+		rings []orb.Ring
+		r     renderer
+	}
+	for _, z := range benchZooms {
+		var jobs []job
+		sc := &scratch{}
+		for _, t := range coverTiles(b, src, z) {
+			f := Frame{Tile: t, Extent: src.opts.Extent, Buffer: src.opts.Buffer}
+			r := renderer{za: src.zoom(z), clipB: f.ClipBound(), ox: float64(t.X) * float64(f.Extent), oy: float64(t.Y) * float64(f.Extent), sc: sc}
+			wb := f.worldBound(1)
+			for _, name := range gridLayers {
+				l := src.byName[name]
+				l.tree.Search(wb.Min, wb.Max, func(_, _ [2]float64, i int32) bool {
+					for _, p := range l.features[i].shape {
+						var rings []orb.Ring
+						inside := true
+						for k, c := range p {
+							ring, in := r.ring(c, k == 0)
+							if ring == nil {
+								if k == 0 {
+									break
+								}
+								continue
+							}
+							rings, inside = append(rings, ring), inside && in
+						}
+						if len(rings) > 0 && !inside {
+							jobs = append(jobs, job{rings: rings, r: r})
+						}
+					}
+					return true
+				})
+			}
+		}
+		for _, mode := range []string{"whole", "ringwise"} {
+			b.Run(fmt.Sprintf("z%d/%s", z, mode), func(b *testing.B) {
+				b.ReportAllocs()
+				sc := &scratch{reuse: true}
+				var mp orb.MultiPolygon
+				for i := 0; b.Loop(); i++ {
+					j := jobs[i%len(jobs)]
+					j.r.sc = sc
+					sc.arena = sc.arena[:0]
+					mp = mp[:0]
+					if mode == "whole" {
+						mp, _ = j.r.clipPolygon(mp, j.rings, j.r.clipB)
+					} else {
+						mp = j.r.clipEach(mp, j.rings)
+					}
+				}
+				b.ReportMetric(float64(len(jobs)), "polygons")
+			})
+		}
+	}
 }

@@ -6,9 +6,12 @@ import "github.com/paulmach/orb"
 // Sutherland–Hodgman pass against each edge in turn, with the same
 // intersections and the same output; TestClipRingMatchesOrb compares
 // them), but into two scratch buffers the caller keeps instead of new
-// memory: clipping was most of what a cold tile allocated. The result
-// aliases *b and is valid until the buffers are used again. It returns nil
-// when nothing is left.
+// memory. The result aliases *b and is valid until the buffers are used
+// again. It returns nil when nothing is left.
+//
+// Tiles clip with clipPolygon, which keeps rings valid where this joins
+// the parts of a ring along the box edge; clipRing is its fallback for
+// rings that cross themselves.
 func clipRing(box orb.Bound, in orb.Ring, a, b *[]orb.Point) orb.Ring {
 	if len(in) == 0 {
 		return nil

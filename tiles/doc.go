@@ -12,7 +12,10 @@
 // region, township and county areas) is then assembled from those same
 // arcs. Two neighbours therefore meet on identical pixel vertices: no gaps,
 // no overlaps, no slivers. Tiles are clipped to their bound plus a buffer;
-// inside the tile proper the geometry is exactly the shared arcs.
+// inside the tile proper the geometry is exactly the shared arcs, and in
+// the buffer every ring stays valid as MVT 2.1 asks: a polygon that
+// leaves the clip bound and comes back becomes several polygons, not one
+// ring running back over itself along the buffer line.
 //
 // Coordinates in tiles are WGS-84 Web Mercator; a dataset in GCJ-02 or BD-09
 // is converted point by point, which keeps identical vertices identical.

@@ -100,24 +100,46 @@ type scratch struct {
 	arena        []orb.Point
 	clipA, clipB []orb.Point
 	joins        []int32
+	rings        []orb.Ring // one polygon's rings before clipping
+	// clipPolygon's buffers
+	outside  []orb.Ring
+	pieces   []clipPiece
+	events   []clipEvent
+	kept     []orb.Ring
+	keptArea []float64
+	work     []orb.Ring
+	pinch    []int32
+	touch    []orb.Point
 }
 
 // shape returns a shape's polygons inside the clip bound, in tile pixels:
-// an orb.Polygon, an orb.MultiPolygon, or nil when nothing is left.
+// an orb.Polygon, an orb.MultiPolygon, or nil when nothing is left. A
+// polygon wholly inside the clip bound is its rings as assembled; one that
+// crosses it is clipped as a whole (clipPolygon), which may leave several
+// polygons or none.
 func (r *renderer) shape(s shape) orb.Geometry {
 	var mp orb.MultiPolygon
 	for _, p := range s {
-		ext := r.ring(p[0], true)
+		ext, inside := r.ring(p[0], true)
 		if ext == nil {
 			continue
 		}
-		poly := orb.Polygon{ext}
+		rings := append(r.sc.rings[:0], ext)
 		for _, h := range p[1:] {
-			if hole := r.ring(h, false); hole != nil {
-				poly = append(poly, hole)
+			if hole, in := r.ring(h, false); hole != nil {
+				rings = append(rings, hole)
+				inside = inside && in
 			}
 		}
-		mp = append(mp, poly)
+		r.sc.rings = rings
+		if inside {
+			mp = append(mp, append(make(orb.Polygon, 0, len(rings)), rings...))
+			continue
+		}
+		var ok bool
+		if mp, ok = r.clipPolygon(mp, rings, r.clipB); !ok {
+			mp = r.clipEach(mp, rings)
+		}
 	}
 	switch len(mp) {
 	case 0:
@@ -128,10 +150,38 @@ func (r *renderer) shape(s shape) orb.Geometry {
 	return mp
 }
 
-// ring assembles a chain in tile pixels and clips it. It returns nil when
-// the ring lies outside the clip bound or has no area left (a ring
-// smaller than a pixel at this zoom). Exteriors keep positive area, holes
-// negative.
+// clipEach clips a polygon ring by ring (Sutherland–Hodgman, as orb's
+// clip.Ring): the fallback for rings clipPolygon cannot join, which only
+// rings crossing themselves inside the clip bound make. rings[0] is the
+// exterior.
+func (r *renderer) clipEach(mp orb.MultiPolygon, rings []orb.Ring) orb.MultiPolygon {
+	var poly orb.Polygon
+	for k, ring := range rings {
+		if !r.clipB.Contains(ring.Bound().Min) || !r.clipB.Contains(ring.Bound().Max) {
+			clipped := clipRing(r.clipB, ring, &r.sc.clipA, &r.sc.clipB)
+			ring = roundRing(append(r.alloc(len(clipped)), clipped...), r.clipB)
+		}
+		if len(ring) < 4 {
+			ring = nil
+		} else if a := signedArea(ring); a == 0 || (a > 0) != (k == 0) {
+			ring = nil
+		}
+		if ring == nil {
+			if k == 0 {
+				return mp
+			}
+			continue
+		}
+		poly = append(poly, ring)
+	}
+	return append(mp, poly)
+}
+
+// ring assembles a chain in tile pixels, closed, and reports whether it
+// lies wholly inside the clip bound; shape clips the rings that do not.
+// It returns nil when the ring lies outside the clip bound, or lies inside
+// it with no area left (a ring smaller than a pixel at this zoom) or its
+// orientation lost: exteriors keep positive area, holes negative.
 //
 // An arc whose bound misses the clip bound lies wholly in one half-plane
 // outside it, and so does the straight line between its ends: the ring
@@ -141,7 +191,7 @@ func (r *renderer) shape(s shape) orb.Geometry {
 // Where two arcs join, a junction exactly between its neighbours in this
 // ring (its third arc belongs to other rings) carries no shape and is
 // left out; inside an arc, simplifyArc already dropped such points.
-func (r *renderer) ring(c chain, exterior bool) orb.Ring {
+func (r *renderer) ring(c chain, exterior bool) (_ orb.Ring, inside bool) {
 	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
 	n := 1
 	for _, ref := range c {
@@ -155,9 +205,9 @@ func (r *renderer) ring(c chain, exterior bool) orb.Ring {
 	ox, oy := r.ox, r.oy
 	minX, minY, maxX, maxY = minX-ox, minY-oy, maxX-ox, maxY-oy
 	if maxX < cb.Min[0] || minX > cb.Max[0] || maxY < cb.Min[1] || minY > cb.Max[1] {
-		return nil
+		return nil, false
 	}
-	inside := minX >= cb.Min[0] && maxX <= cb.Max[0] && minY >= cb.Min[1] && maxY <= cb.Max[1]
+	inside = minX >= cb.Min[0] && maxX <= cb.Max[0] && minY >= cb.Min[1] && maxY <= cb.Max[1]
 	ring := r.alloc(n)
 	joins := r.sc.joins[:0]
 	for _, ref := range c {
@@ -225,17 +275,18 @@ func (r *renderer) ring(c chain, exterior bool) orb.Ring {
 	if len(ring) > 0 {
 		ring = append(ring, ring[0])
 	}
-	if !inside {
-		clipped := clipRing(cb, ring, &r.sc.clipA, &r.sc.clipB)
-		ring = roundRing(append(r.alloc(len(clipped)), clipped...), cb)
-	}
 	if len(ring) < 4 {
-		return nil
+		return nil, false
+	}
+	if !inside {
+		// Its area here counts the short cuts outside the clip bound; the
+		// orientation the topology gave it still holds inside.
+		return ring, false
 	}
 	if a := signedArea(ring); a == 0 || (a > 0) != exterior {
-		return nil
+		return nil, false
 	}
-	return ring
+	return ring, true
 }
 
 // alloc returns an empty ring with room for n points: from the renderer's
