@@ -11,41 +11,6 @@ import (
 	"jingge/geo/topo"
 )
 
-// outline lists the edges of grids that no other grid of the list shares,
-// with the grid that owns each: the outline of their union, holes included.
-// Neighbours in geotest share identical vertices, so an inner edge appears
-// exactly twice.
-func outline(grids []*geo.Grid) (edges [][2]orb.Point, owner []*geo.Grid) {
-	key := func(a, b orb.Point) [2]orb.Point {
-		if b[0] < a[0] || (b[0] == a[0] && b[1] < a[1]) {
-			a, b = b, a
-		}
-		return [2]orb.Point{a, b}
-	}
-	count := map[[2]orb.Point]int{}
-	each := func(f func(g *geo.Grid, a, b orb.Point)) {
-		for _, g := range grids {
-			for _, poly := range g.Geometry {
-				for _, ring := range poly {
-					for k := 0; k+1 < len(ring); k++ {
-						if ring[k] != ring[k+1] {
-							f(g, ring[k], ring[k+1])
-						}
-					}
-				}
-			}
-		}
-	}
-	each(func(_ *geo.Grid, a, b orb.Point) { count[key(a, b)]++ })
-	each(func(g *geo.Grid, a, b orb.Point) {
-		if count[key(a, b)] == 1 {
-			edges = append(edges, [2]orb.Point{a, b})
-			owner = append(owner, g)
-		}
-	})
-	return edges, owner
-}
-
 // leafAnswer is the grid Lookup answers with: the community grid, or the
 // police grid where there is none.
 func leafAnswer(h geo.Hit) *geo.Grid {
@@ -114,34 +79,33 @@ func TestOutlinePointsInExactlyOneGrid(t *testing.T) {
 			for _, g := range leaves {
 				box = box.Union(g.Geometry.Bound())
 			}
-			edges, owners := outline(leaves)
+			edges := geotest.Outline(leaves)
 			holeEdges := 0
-			for k, e := range edges {
-				for v, p := range []orb.Point{e[0], {(e[0][0] + e[1][0]) / 2, (e[0][1] + e[1][1]) / 2}} {
+			for _, e := range edges {
+				for v, p := range []orb.Point{e.A, e.Mid()} {
 					h := ix.Lookup(p)
 					got, want := leafAnswer(h), rule(p)
 					switch {
 					case got == nil:
-						t.Fatalf("outline point %v of %s: no grid", p, owners[k].ID)
+						t.Fatalf("outline point %v of %s: no grid", p, e.Grid.ID)
 					case got != want:
-						t.Fatalf("outline point %v of %s: Lookup says %s, the rule %s", p, owners[k].ID, got.ID, want.ID)
-					case v == 1 && got != owners[k]:
-						t.Fatalf("midpoint %v of an edge of %s: Lookup says %s", p, owners[k].ID, got.ID)
+						t.Fatalf("outline point %v of %s: Lookup says %s, the rule %s", p, e.Grid.ID, got.ID, want.ID)
+					case v == 1 && got != e.Grid:
+						t.Fatalf("midpoint %v of an edge of %s: Lookup says %s", p, e.Grid.ID, got.ID)
 					case h.Police == nil || !(prep[h.Police].Contains(p) || prep[h.Police].OnBoundary(p)):
 						t.Fatalf("outline point %v: police grid %v does not cover it", p, h.Police)
 					}
 				}
-				if m := (orb.Point{(e[0][0] + e[1][0]) / 2, (e[0][1] + e[1][1]) / 2}); m[0] > box.Min[0] && m[0] < box.Max[0] && m[1] > box.Min[1] && m[1] < box.Max[1] {
+				if m := e.Mid(); m[0] > box.Min[0] && m[0] < box.Max[0] && m[1] > box.Min[1] && m[1] < box.Max[1] {
 					holeEdges++ // the box's sides are straight: this edge is on a hole's ring
 				}
 			}
 			// The police level: midpoints of the police outline get the
 			// police grid that owns the edge.
-			pEdges, pOwners := outline(police)
-			for k, e := range pEdges {
-				p := orb.Point{(e[0][0] + e[1][0]) / 2, (e[0][1] + e[1][1]) / 2}
-				if got := ix.Lookup(p).Police; got != pOwners[k] {
-					t.Fatalf("midpoint %v of an edge of police grid %s: Lookup's police grid is %v", p, pOwners[k].ID, got)
+			pEdges := geotest.Outline(police)
+			for _, e := range pEdges {
+				if got := ix.Lookup(e.Mid()).Police; got != e.Grid {
+					t.Fatalf("midpoint %v of an edge of police grid %s: Lookup's police grid is %v", e.Mid(), e.Grid.ID, got)
 				}
 			}
 			if c.name == "holed" && holeEdges == 0 {

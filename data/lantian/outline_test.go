@@ -6,46 +6,8 @@ import (
 	"github.com/paulmach/orb"
 
 	"jingge/geo"
+	"jingge/geo/geotest"
 )
-
-// outlineEdges returns the edges of grids that no other grid of the list
-// shares, keyed by grid: the outline of the grids' union, holes included.
-// Neighbours share identical vertices, so an edge of the union's interior
-// appears exactly twice.
-func outlineEdges(grids []*geo.Grid) map[*geo.Grid][][2]orb.Point {
-	key := func(a, b orb.Point) [2]orb.Point {
-		if b[0] < a[0] || (b[0] == a[0] && b[1] < a[1]) {
-			a, b = b, a
-		}
-		return [2]orb.Point{a, b}
-	}
-	owners := map[[2]orb.Point][]*geo.Grid{}
-	for _, g := range grids {
-		for _, poly := range g.Geometry {
-			for _, ring := range poly {
-				for k := 0; k+1 < len(ring); k++ {
-					if ring[k] != ring[k+1] {
-						e := key(ring[k], ring[k+1])
-						owners[e] = append(owners[e], g)
-					}
-				}
-			}
-		}
-	}
-	out := map[*geo.Grid][][2]orb.Point{}
-	for _, g := range grids {
-		for _, poly := range g.Geometry {
-			for _, ring := range poly {
-				for k := 0; k+1 < len(ring); k++ {
-					if ring[k] != ring[k+1] && len(owners[key(ring[k], ring[k+1])]) == 1 {
-						out[g] = append(out[g], [2]orb.Point{ring[k], ring[k+1]})
-					}
-				}
-			}
-		}
-	}
-	return out
-}
 
 // hasVertex reports whether p is a vertex of g.
 func hasVertex(g *geo.Grid, p orb.Point) bool {
@@ -75,25 +37,23 @@ func TestOutlinePointsHaveAGrid(t *testing.T) {
 				}
 				return h.Police
 			}
-			outline := outlineEdges(gridsOf(ds, level))
+			outline := geotest.Outline(gridsOf(ds, level))
 			var points, missed [2]int // vertices, midpoints
 			wrong := 0
-			for owner, edges := range outline {
-				for _, e := range edges {
-					for k, p := range []orb.Point{e[0], mid(e[0], e[1])} {
-						points[k]++
-						got := answer(ix.Lookup(p))
-						switch {
-						case got == nil:
-							missed[k]++
-							if missed[0]+missed[1] <= 5 {
-								t.Errorf("outline point %.12f %.12f of grid %s: no grid", p[0], p[1], owner.ID)
-							}
-						case (k == 0 && !hasVertex(got, p)) || (k == 1 && got != owner):
-							wrong++
-							if wrong <= 5 {
-								t.Errorf("outline point %.12f %.12f of grid %s: answered %s, whose edge it is not on", p[0], p[1], owner.ID, got.ID)
-							}
+			for _, e := range outline {
+				for k, p := range []orb.Point{e.A, e.Mid()} {
+					points[k]++
+					got := answer(ix.Lookup(p))
+					switch {
+					case got == nil:
+						missed[k]++
+						if missed[0]+missed[1] <= 5 {
+							t.Errorf("outline point %.12f %.12f of grid %s: no grid", p[0], p[1], e.Grid.ID)
+						}
+					case (k == 0 && !hasVertex(got, p)) || (k == 1 && got != e.Grid):
+						wrong++
+						if wrong <= 5 {
+							t.Errorf("outline point %.12f %.12f of grid %s: answered %s, whose edge it is not on", p[0], p[1], e.Grid.ID, got.ID)
 						}
 					}
 				}
