@@ -54,6 +54,11 @@ type Index struct {
 	// policeOnly holds police grids that have no community grids of their
 	// own; only those need a second search after a community miss.
 	policeOnly bool
+	// leafBound is the union of the bounds of the grids in the two trees,
+	// empty when there are none: points far outside it skip the outline
+	// rule's search.
+	leafBound orb.Bound
+	hasLeaves bool
 }
 
 // ErrInvalidDataset is wrapped by NewIndex when the dataset's references
@@ -156,7 +161,13 @@ func NewIndex(ds *Dataset) (*Index, error) {
 		case len(ix.children[i]) == 0:
 			ix.police.Insert(b.Min, b.Max, int32(i))
 			ix.policeOnly = true
+		default:
+			continue
 		}
+		if !ix.hasLeaves {
+			ix.leafBound, ix.hasLeaves = b, true
+		}
+		ix.leafBound = ix.leafBound.Union(b)
 	}
 	return ix, nil
 }
@@ -226,6 +237,10 @@ func (ix *Index) edgeOwner(pt orb.Point) int32 {
 		return -1
 	}
 	tol := onEdgeTolerance(x, y)
+	lb := &ix.leafBound
+	if !ix.hasLeaves || x < lb.Min[0]-tol || x > lb.Max[0]+tol || y < lb.Min[1]-tol || y > lb.Max[1]+tol {
+		return -1
+	}
 	lo, hi := [2]float64{x - tol, y - tol}, [2]float64{x + tol, y + tol}
 	best := int32(-1)
 	consider := func(_, _ [2]float64, gi int32) bool {
