@@ -7,8 +7,8 @@ import (
 )
 
 // onEdgeRelative is the distance, relative to the magnitude of the point's
-// coordinates, within which a point counts as on an edge: 2^-45, some 100 to
-// 250 units in the last place of the coordinates. The midpoint of an edge
+// coordinates, within which a point counts as on an edge: 2^-45, 128 to 256
+// units in the last place of the coordinates. The midpoint of an edge
 // computed in float64 misses the true segment by up to about one unit, and
 // the float64 distance test below errs by a few units for edges no longer
 // than the coordinates are large, so such points are on the edge, and
