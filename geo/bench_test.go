@@ -3,7 +3,9 @@ package geo_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
@@ -105,4 +107,99 @@ func BenchmarkNewIndex(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkOutlineRule measures what the outline rule costs, against the
+// lookup without it (LookupHalfOpen) on the same points: both time the same
+// chunk of 256 lookups in turn, the order swapped every round, and the
+// figures are medians over the rounds, so a burst of load from elsewhere on
+// the machine lands in a few rounds and not in the answer. It reports each
+// side's ns per lookup and the median of the ratios over pairs of rounds
+// (index/half-open), for points inside a grid, where the rule never runs,
+// and for points outside every grid, where it does. Allocations are shown
+// by BenchmarkLookup; this one keeps its per-round figures.
+// Run it on one core: go test -run '^$' -bench OutlineRule -cpu 1 ./geo/
+func BenchmarkOutlineRule(b *testing.B) {
+	lt, err := lantian.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		ds   *geo.Dataset
+	}{{"lantian", lt}, {"lattice-1024", geotest.Lattice(32, 4, 0.001, 9)}, {"lattice-99856", geotest.Lattice(316, 4, 0.001, 9)}} {
+		ix, err := geo.NewIndex(c.ds)
+		if err != nil {
+			b.Fatal(err)
+		}
+		bound := c.ds.Grids[0].Geometry.Bound()
+		for _, g := range c.ds.Grids {
+			bound = bound.Union(g.Geometry.Bound())
+		}
+		var inside, outside []orb.Point
+		for _, p := range randomPoints(bound.Pad(0.05*(bound.Max[0]-bound.Min[0])), 1<<13) {
+			if ix.LookupHalfOpen(p).Found() {
+				inside = append(inside, p)
+			} else {
+				outside = append(outside, p)
+			}
+		}
+		for _, set := range []struct {
+			name string
+			pts  []orb.Point
+		}{{"inside", inside}, {"outside", outside}} {
+			b.Run(c.name+"/"+set.name, func(b *testing.B) {
+				pairLookups(b, set.pts, ix.Lookup, ix.LookupHalfOpen)
+			})
+		}
+	}
+}
+
+// pairLookups times lookup and baseline on the same chunks of pts, in
+// alternating order, and reports the medians of their times and of their
+// ratio over each two rounds.
+func pairLookups(b *testing.B, pts []orb.Point, lookup, baseline func(orb.Point) geo.Hit) {
+	const chunk = 256
+	var spent, base, ratio []float64
+	var pair [2]float64 // this and the previous round, one in each order
+	found := 0
+	chunkOf := func(f func(orb.Point) geo.Hit, from int) float64 {
+		start := time.Now()
+		for k := range chunk {
+			if f(pts[(from+k)%len(pts)]).Found() {
+				found++
+			}
+		}
+		return float64(time.Since(start).Nanoseconds())
+	}
+	for round := 0; b.Loop(); round++ {
+		from := round * chunk % len(pts)
+		var t, u float64
+		if round%2 == 0 {
+			t = chunkOf(lookup, from)
+			u = chunkOf(baseline, from)
+		} else {
+			u = chunkOf(baseline, from)
+			t = chunkOf(lookup, from)
+		}
+		spent, base = append(spent, t/chunk), append(base, u/chunk)
+		// The second to run finds the first's data in cache; a ratio over
+		// two rounds, one in each order, cancels that.
+		if round%2 == 1 {
+			ratio = append(ratio, (pair[0]+t)/(pair[1]+u))
+		}
+		pair = [2]float64{t, u}
+	}
+	_ = found
+	b.ReportMetric(median(spent), "ns/lookup")
+	b.ReportMetric(median(base), "baseline-ns/lookup")
+	b.ReportMetric(median(ratio), "ratio")
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	slices.Sort(xs)
+	return xs[len(xs)/2]
 }

@@ -54,6 +54,11 @@ type Index struct {
 	// policeOnly holds police grids that have no community grids of their
 	// own; only those need a second search after a community miss.
 	policeOnly bool
+	// leafBound is the union of the bounds of the grids in the two trees,
+	// empty when there are none: points far outside it skip the outline
+	// rule's search.
+	leafBound orb.Bound
+	hasLeaves bool
 }
 
 // ErrInvalidDataset is wrapped by NewIndex when the dataset's references
@@ -156,7 +161,13 @@ func NewIndex(ds *Dataset) (*Index, error) {
 		case len(ix.children[i]) == 0:
 			ix.police.Insert(b.Min, b.Max, int32(i))
 			ix.policeOnly = true
+		default:
+			continue
 		}
+		if !ix.hasLeaves {
+			ix.leafBound, ix.hasLeaves = b, true
+		}
+		ix.leafBound = ix.leafBound.Union(b)
 	}
 	return ix, nil
 }
@@ -169,10 +180,34 @@ func (ix *Index) Dataset() *Dataset { return ix.ds }
 func (ix *Index) Meta() Meta { return ix.ds.Meta }
 
 // Lookup finds the grids and station responsible for pt, given in the
-// dataset's datum. A point on a boundary shared by two grids belongs to the
-// one east of it (north of it on an east-west boundary), see Prepared.
+// dataset's datum. Every point of the union of the grids gets exactly one
+// grid (of the leaf grids: community grids, and police grids without
+// community grids), by two rules:
+//
+//   - Half-open: a point on a boundary shared by two grids belongs to the
+//     one east of it (north of it on an east-west boundary), see Prepared.
+//   - Outline: a point that rule gives to no grid, because it lies on the
+//     union's own outline or on the ring of a hole no grid fills, belongs to
+//     the grid whose edge it lies on (Prepared.OnBoundary); where several
+//     grids' edges meet there, to the one with the lowest id, so the answer
+//     does not depend on the order of the dataset.
+//
+// The outline rule costs nothing for points the half-open rule places.
 // Lookup does not allocate.
 func (ix *Index) Lookup(pt orb.Point) Hit {
+	found := ix.holder(pt)
+	if found < 0 {
+		found = ix.edgeOwner(pt)
+	}
+	if found < 0 {
+		return Hit{}
+	}
+	return ix.hitOf(int(found))
+}
+
+// holder returns the position of the leaf grid holding pt by the half-open
+// rule, or -1.
+func (ix *Index) holder(pt orb.Point) int32 {
 	found := int32(-1)
 	ix.community.Search(pt, pt, func(_, _ [2]float64, gi int32) bool {
 		if ix.prepared[gi].Contains(pt) {
@@ -190,10 +225,35 @@ func (ix *Index) Lookup(pt orb.Point) Hit {
 			return true
 		})
 	}
-	if found < 0 {
-		return Hit{}
+	return found
+}
+
+// edgeOwner returns the position of the leaf grid with the lowest id that
+// has pt on an edge, or -1. Grid bounds are exact, so the search box is
+// widened by the tolerance of OnBoundary.
+func (ix *Index) edgeOwner(pt orb.Point) int32 {
+	x, y := pt[0], pt[1]
+	if x-x != 0 || y-y != 0 { // NaN or infinite
+		return -1
 	}
-	return ix.hitOf(int(found))
+	tol := onEdgeTolerance(x, y)
+	lb := &ix.leafBound
+	if !ix.hasLeaves || x < lb.Min[0]-tol || x > lb.Max[0]+tol || y < lb.Min[1]-tol || y > lb.Max[1]+tol {
+		return -1
+	}
+	lo, hi := [2]float64{x - tol, y - tol}, [2]float64{x + tol, y + tol}
+	best := int32(-1)
+	consider := func(_, _ [2]float64, gi int32) bool {
+		if (best < 0 || ix.ds.Grids[gi].ID < ix.ds.Grids[best].ID) && ix.prepared[gi].OnBoundary(pt) {
+			best = gi
+		}
+		return true
+	}
+	ix.community.Search(lo, hi, consider)
+	if ix.policeOnly {
+		ix.police.Search(lo, hi, consider)
+	}
+	return best
 }
 
 func (ix *Index) hitOf(gi int) Hit {
@@ -210,25 +270,35 @@ func (ix *Index) hitOf(gi int) Hit {
 	return h
 }
 
-// prepareAll prepares every grid and packs all their edge tables into two
+// prepareAll prepares every grid and packs all their edge tables into
 // arenas in grid order, so a lookup's candidates sit close in memory.
 func (ix *Index) prepareAll() {
-	nEdges, nStarts := 0, 0
+	nEdges, nStarts, nFlat := 0, 0, 0
 	for i := range ix.ds.Grids {
 		p := Prepare(ix.ds.Grids[i].Geometry)
 		ix.prepared[i] = *p
 		nEdges += len(p.edges)
 		nStarts += len(p.bandStart)
+		nFlat += len(p.flat)
 	}
 	edges := make([]edge, 0, nEdges)
 	starts := make([]int32, 0, nStarts)
+	flat := make([]edge, 0, nFlat)
+	flatStarts := make([]int32, 0, nStarts)
 	for i := range ix.prepared {
 		p := &ix.prepared[i]
-		e0, s0 := len(edges), len(starts)
+		e0, s0, f0 := len(edges), len(starts), len(flat)
 		edges = append(edges, p.edges...)
 		starts = append(starts, p.bandStart...)
 		p.edges = edges[e0:len(edges):len(edges)]
 		p.bandStart = starts[s0:len(starts):len(starts)]
+		// The horizontal edges, needed only by the outline rule, go in
+		// arenas of their own so they do not spread the hot ones.
+		fs0 := len(flatStarts)
+		flat = append(flat, p.flat...)
+		flatStarts = append(flatStarts, p.flatStart...)
+		p.flat = flat[f0:len(flat):len(flat)]
+		p.flatStart = flatStarts[fs0:len(flatStarts):len(flatStarts)]
 	}
 }
 

@@ -108,6 +108,16 @@ func TestLookupDoesNotAllocate(t *testing.T) {
 	if a := testing.AllocsPerRun(100, func() { ix.Lookup(p) }); a != 0 {
 		t.Errorf("Lookup allocates %.0f times per call, want 0", a)
 	}
+	// The outline rule's fallback runs for points in no grid by the
+	// half-open rule: one on the east outline, one just outside it.
+	for _, q := range []orb.Point{{100.2, 20.05}, {100.2 + 1e-6, 20.05}} {
+		if a := testing.AllocsPerRun(100, func() { ix.Lookup(q) }); a != 0 {
+			t.Errorf("Lookup(%v) allocates %.0f times per call, want 0", q, a)
+		}
+	}
+	if !ix.Lookup(orb.Point{100.2, 20.05}).Found() {
+		t.Error("a point on the east outline is in no grid")
+	}
 	pts := []orb.Point{p, {100.1, 20.1}}
 	out := make([]geo.Hit, 2)
 	if a := testing.AllocsPerRun(100, func() { ix.LookupBatch(pts, out) }); a != 0 {

@@ -41,7 +41,9 @@ const maxBands = 1 << 14
 // rule: a point on an edge that is not horizontal belongs to the polygon on
 // the edge's east side, a point on a horizontal edge to the polygon on its
 // north side. In a partition whose neighbours share identical edges this puts
-// every point of the union in exactly one polygon.
+// every point of the union in exactly one polygon; a point on the union's own
+// outline with nothing east (north) of it is in none, and OnBoundary is the
+// test that finds its polygon.
 type Prepared struct {
 	bound     orb.Bound
 	minY      float64
@@ -49,14 +51,18 @@ type Prepared struct {
 	nBands    int
 	bandStart []int32 // len(bands)+1 offsets into edges
 	edges     []edge
+	// flatStart and flat hold the horizontal edges, by the band of their y.
+	// Contains never needs them; OnBoundary does.
+	flatStart []int32
+	flat      []edge
 }
 
 // Prepare builds the banded edge table of mp.
 func Prepare(mp orb.MultiPolygon) *Prepared {
-	var all []edge
+	var all, flat []edge
 	for _, poly := range mp {
 		for _, ring := range poly {
-			all = appendRingEdges(all, ring)
+			all, flat = appendRingEdges(all, flat, ring)
 		}
 	}
 	p := &Prepared{bound: mp.Bound()}
@@ -70,50 +76,68 @@ func Prepare(mp orb.MultiPolygon) *Prepared {
 		p.bandScale = 0
 		p.bandStart = []int32{0, int32(len(all))}
 		p.edges = all
+		p.flatStart = []int32{0, int32(len(flat))}
+		p.flat = flat
 		return p
 	}
 	p.bandScale = float64(nBands) / height
 	p.nBands = nBands
-	counts := make([]int32, nBands+1)
-	for i := range all {
-		lo, hi := p.band(all[i].ay), p.band(all[i].by)
-		for b := lo; b <= hi; b++ {
-			counts[b+1]++
-		}
-	}
-	for b := 1; b <= nBands; b++ {
-		counts[b] += counts[b-1]
-	}
-	p.bandStart = counts
-	p.edges = make([]edge, counts[nBands])
-	next := make([]int32, nBands)
-	copy(next, counts[:nBands])
-	for i := range all {
-		lo, hi := p.band(all[i].ay), p.band(all[i].by)
-		for b := lo; b <= hi; b++ {
-			p.edges[next[b]] = all[i]
-			next[b]++
-		}
-	}
+	p.bandStart, p.edges = p.bucket(all)
+	p.flatStart, p.flat = p.bucket(flat)
 	return p
 }
 
-func appendRingEdges(dst []edge, ring orb.Ring) []edge {
+// bucket lists each edge in every band its y-span touches and returns the
+// band offsets and the listed edges.
+func (p *Prepared) bucket(all []edge) (start []int32, listed []edge) {
+	n := p.nBands
+	start = make([]int32, n+1)
+	for i := range all {
+		lo, hi := p.band(all[i].ay), p.band(all[i].by)
+		for b := lo; b <= hi; b++ {
+			start[b+1]++
+		}
+	}
+	for b := 1; b <= n; b++ {
+		start[b] += start[b-1]
+	}
+	listed = make([]edge, start[n])
+	next := make([]int32, n)
+	copy(next, start[:n])
+	for i := range all {
+		lo, hi := p.band(all[i].ay), p.band(all[i].by)
+		for b := lo; b <= hi; b++ {
+			listed[next[b]] = all[i]
+			next[b]++
+		}
+	}
+	return start, listed
+}
+
+// appendRingEdges appends ring's non-horizontal edges to slanted and its
+// horizontal ones to flat, dropping zero-length edges.
+func appendRingEdges(slanted, flat []edge, ring orb.Ring) ([]edge, []edge) {
 	n := len(ring)
 	if n < 2 {
-		return dst
+		return slanted, flat
 	}
 	for i := 0; i < n; i++ {
 		a, b := ring[i], ring[(i+1)%n]
-		if a == b || a[1] == b[1] {
-			continue // zero-length and horizontal edges never cross a horizontal ray
+		switch {
+		case a == b:
+		case a[1] == b[1]: // never crosses a horizontal ray, so Contains skips it
+			if a[0] > b[0] {
+				a, b = b, a
+			}
+			flat = append(flat, edge{a[0], a[1], b[0], b[1]})
+		default:
+			if a[1] > b[1] {
+				a, b = b, a
+			}
+			slanted = append(slanted, edge{a[0], a[1], b[0], b[1]})
 		}
-		if a[1] > b[1] {
-			a, b = b, a
-		}
-		dst = append(dst, edge{a[0], a[1], b[0], b[1]})
 	}
-	return dst
+	return slanted, flat
 }
 
 // band maps y to its band. It is monotone in y, so an edge spanning

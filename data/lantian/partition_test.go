@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -173,8 +174,10 @@ func TestRandomPointsInExactlyOneGrid(t *testing.T) {
 }
 
 // TestBoundaryPointsInExactlyOneGrid: the hard cases, vertices and edge
-// midpoints of every grid, land in exactly one community grid unless they
-// are on the county outline (where the east/north rule may put them outside).
+// midpoints of every grid, land in exactly one community grid by the
+// half-open rule unless they are on the county outline (where the east/north
+// rule may put them outside), and the index gives every one of them a grid:
+// the scan's grid, or one of the grids whose edge an outline point is on.
 func TestBoundaryPointsInExactlyOneGrid(t *testing.T) {
 	ds, ix := mustLoad(t)
 	community := gridsOf(ds, geo.CommunityLevel)
@@ -206,8 +209,14 @@ func TestBoundaryPointsInExactlyOneGrid(t *testing.T) {
 						if hits > 1 || (hits == 0 && !onOutline[p]) {
 							t.Fatalf("boundary point %v of grid %s is in %d grids", p, community[gi].ID, hits)
 						}
-						if h := ix.Lookup(p); (h.Community != nil) != (hits == 1) {
+						h := ix.Lookup(p)
+						switch {
+						case h.Community == nil:
+							t.Fatalf("boundary point %v of grid %s has no grid", p, community[gi].ID)
+						case hits == 1 && !preps[slices.Index(community, h.Community)].Contains(p):
 							t.Fatalf("index and scan disagree at %v", p)
+						case hits == 0 && !preps[slices.Index(community, h.Community)].OnBoundary(p):
+							t.Fatalf("outline point %v is given to grid %s, whose edge it is not on", p, h.Community.ID)
 						}
 						checked++
 					}

@@ -17,9 +17,46 @@ import (
 // Grids are grouped into police grids of 2×2 and all belong to one station.
 // The same arguments give the same dataset.
 func Lattice(n, bends int, cellDeg float64, seed uint64) *geo.Dataset {
+	m := newMesh(n, bends, cellDeg, seed)
+	ds := &geo.Dataset{
+		Meta:     geo.Meta{Name: fmt.Sprintf("synthetic lattice %dx%d", n, n), Datum: "wgs84"},
+		Stations: []geo.Station{{ID: "s1", Name: "Synthetic station", Region: geo.Plain, Location: m.corner[0]}},
+	}
+	police := func(i, j int) string { return fmt.Sprintf("P%05d%05d", i/2, j/2) }
+	for j := 0; j < n; j += 2 {
+		for i := 0; i < n; i += 2 {
+			ds.Grids = append(ds.Grids, geo.Grid{ID: police(i, j), Level: geo.PoliceLevel, StationID: "s1",
+				Geometry: orb.MultiPolygon{{m.block(i, j, min(i+2, n), min(j+2, n))}}})
+		}
+	}
+	for j := 0; j < n; j++ {
+		for i := 0; i < n; i++ {
+			ds.Grids = append(ds.Grids, geo.Grid{
+				ID: fmt.Sprintf("C%05d%05d", i, j), Level: geo.CommunityLevel, Name: fmt.Sprintf("cell %d,%d", i, j),
+				StationID: "s1", ParentID: police(i, j),
+				Geometry: orb.MultiPolygon{{m.block(i, j, i+1, j+1)}},
+			})
+		}
+	}
+	return ds
+}
+
+// mesh is a jittered n×n lattice of cells whose edges are bent and stored
+// once, so every ring traced over it shares identical vertices with its
+// neighbours.
+type mesh struct {
+	n      int
+	corner []orb.Point
+	hEdge  [][]orb.Point // (i,j)->(i+1,j): its interior points from the lower corner
+	vEdge  [][]orb.Point // (i,j)->(i,j+1)
+}
+
+// newMesh jitters the interior corners and bends every interior edge;
+// the outer sides stay straight.
+func newMesh(n, bends int, cellDeg float64, seed uint64) *mesh {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	origin := orb.Point{100, 20}
-	corner := make([]orb.Point, (n+1)*(n+1))
+	m := &mesh{n: n, corner: make([]orb.Point, (n+1)*(n+1)), hEdge: make([][]orb.Point, n*(n+1)), vEdge: make([][]orb.Point, (n+1)*n)}
 	for j := 0; j <= n; j++ {
 		for i := 0; i <= n; i++ {
 			p := orb.Point{origin[0] + float64(i)*cellDeg, origin[1] + float64(j)*cellDeg}
@@ -27,12 +64,9 @@ func Lattice(n, bends int, cellDeg float64, seed uint64) *geo.Dataset {
 				p[0] += (rng.Float64() - 0.5) * 0.4 * cellDeg
 				p[1] += (rng.Float64() - 0.5) * 0.4 * cellDeg
 			}
-			corner[j*(n+1)+i] = p
+			m.corner[j*(n+1)+i] = p
 		}
 	}
-	// bent[e] holds the interior points of edge e from its lower corner.
-	hEdge := make([][]orb.Point, n*(n+1)) // (i,j)->(i+1,j)
-	vEdge := make([][]orb.Point, (n+1)*n) // (i,j)->(i,j+1)
 	bend := func(a, b orb.Point, straight bool) []orb.Point {
 		pts := make([]orb.Point, bends)
 		for k := range bends {
@@ -49,56 +83,37 @@ func Lattice(n, bends int, cellDeg float64, seed uint64) *geo.Dataset {
 	}
 	for j := 0; j <= n; j++ {
 		for i := 0; i < n; i++ {
-			hEdge[j*n+i] = bend(corner[j*(n+1)+i], corner[j*(n+1)+i+1], j == 0 || j == n)
+			m.hEdge[j*n+i] = bend(m.corner[j*(n+1)+i], m.corner[j*(n+1)+i+1], j == 0 || j == n)
 		}
 	}
 	for j := 0; j < n; j++ {
 		for i := 0; i <= n; i++ {
-			vEdge[j*(n+1)+i] = bend(corner[j*(n+1)+i], corner[(j+1)*(n+1)+i], i == 0 || i == n)
+			m.vEdge[j*(n+1)+i] = bend(m.corner[j*(n+1)+i], m.corner[(j+1)*(n+1)+i], i == 0 || i == n)
 		}
 	}
-	ds := &geo.Dataset{
-		Meta:     geo.Meta{Name: fmt.Sprintf("synthetic lattice %dx%d", n, n), Datum: "wgs84"},
-		Stations: []geo.Station{{ID: "s1", Name: "Synthetic station", Region: geo.Plain, Location: corner[0]}},
-	}
-	police := func(i, j int) string { return fmt.Sprintf("P%05d%05d", i/2, j/2) }
-	for j := 0; j < n; j += 2 {
-		for i := 0; i < n; i += 2 {
-			ds.Grids = append(ds.Grids, geo.Grid{ID: police(i, j), Level: geo.PoliceLevel, StationID: "s1",
-				Geometry: orb.MultiPolygon{{block(corner, hEdge, vEdge, n, i, j, min(i+2, n), min(j+2, n))}}})
-		}
-	}
-	for j := 0; j < n; j++ {
-		for i := 0; i < n; i++ {
-			ds.Grids = append(ds.Grids, geo.Grid{
-				ID: fmt.Sprintf("C%05d%05d", i, j), Level: geo.CommunityLevel, Name: fmt.Sprintf("cell %d,%d", i, j),
-				StationID: "s1", ParentID: police(i, j),
-				Geometry: orb.MultiPolygon{{block(corner, hEdge, vEdge, n, i, j, i+1, j+1)}},
-			})
-		}
-	}
-	return ds
+	return m
 }
 
 // block traces the counter-clockwise ring around cells [i0,i1)×[j0,j1).
-func block(corner []orb.Point, hEdge, vEdge [][]orb.Point, n, i0, j0, i1, j1 int) orb.Ring {
+func (m *mesh) block(i0, j0, i1, j1 int) orb.Ring {
 	var r orb.Ring
-	c := func(i, j int) orb.Point { return corner[j*(n+1)+i] }
+	n := m.n
+	c := func(i, j int) orb.Point { return m.corner[j*(n+1)+i] }
 	for i := i0; i < i1; i++ { // bottom, west to east
 		r = append(r, c(i, j0))
-		r = append(r, hEdge[j0*n+i]...)
+		r = append(r, m.hEdge[j0*n+i]...)
 	}
 	for j := j0; j < j1; j++ { // east side, south to north
 		r = append(r, c(i1, j))
-		r = append(r, vEdge[j*(n+1)+i1]...)
+		r = append(r, m.vEdge[j*(n+1)+i1]...)
 	}
 	for i := i1; i > i0; i-- { // top, east to west
 		r = append(r, c(i, j1))
-		r = append(r, reversed(hEdge[j1*n+i-1])...)
+		r = append(r, reversed(m.hEdge[j1*n+i-1])...)
 	}
 	for j := j1; j > j0; j-- { // west side, north to south
 		r = append(r, c(i0, j))
-		r = append(r, reversed(vEdge[(j-1)*(n+1)+i0])...)
+		r = append(r, reversed(m.vEdge[(j-1)*(n+1)+i0])...)
 	}
 	return append(r, r[0])
 }
