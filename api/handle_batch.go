@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"strconv"
@@ -46,7 +45,9 @@ type Ref struct {
 
 // batchBody is every shape POST /api/v1/lookup accepts, decoded in one
 // pass: GeoJSON (FeatureCollection, Feature, Point, MultiPoint) or the
-// compact {"crs": ..., "points": [[lon, lat], ...]}.
+// compact {"crs": ..., "points": [[lon, lat], ...]}. A member none of
+// them has is refused, so a misspelt "point" is not silently ignored;
+// GeoJSON's own optional members (bbox, properties) are allowed.
 type batchBody struct {
 	Type        *string         `json:"type"`
 	CRS         json.RawMessage `json:"crs"`
@@ -55,18 +56,26 @@ type batchBody struct {
 	Geometry    *batchGeometry  `json:"geometry"`
 	Coordinates json.RawMessage `json:"coordinates"`
 	ID          json.RawMessage `json:"id"`
+	Properties  json.RawMessage `json:"properties"`
+	BBox        json.RawMessage `json:"bbox"`
 }
 
 type batchFeature struct {
-	Type     string          `json:"type"`
-	ID       json.RawMessage `json:"id"`
-	Geometry *batchGeometry  `json:"geometry"`
+	Type       string          `json:"type"`
+	ID         json.RawMessage `json:"id"`
+	Geometry   *batchGeometry  `json:"geometry"`
+	Properties json.RawMessage `json:"properties"`
+	BBox       json.RawMessage `json:"bbox"`
 }
 
 type batchGeometry struct {
 	Type        string          `json:"type"`
 	Coordinates json.RawMessage `json:"coordinates"`
+	BBox        json.RawMessage `json:"bbox"`
 }
+
+// batchMembers lists the members a batch body may have, for problems.
+const batchMembers = "type, crs, points, features, geometry, coordinates, id, properties, bbox"
 
 // position is a GeoJSON position [lon, lat] or [lon, lat, altitude]. Its
 // decoder never fails; it records what is wrong in err, so one bad point
@@ -141,13 +150,14 @@ type batchPoint struct {
 const maxReported = 20
 
 func (s *Server) handleLookupBatch(w http.ResponseWriter, r *http.Request, q query) error {
-	body, err := io.ReadAll(r.Body)
+	body, err := readJSONBody(r)
 	if err != nil {
-		return bodyError(err)
+		return err
 	}
-	queryCRS, hasQueryCRS := q.lookup("crs")
-	// An empty ?crs= says nothing, so it cannot disagree with the body.
-	hasQueryCRS = hasQueryCRS && strings.TrimSpace(queryCRS) != ""
+	queryCRS, hasQueryCRS, err := queryCRSText(q)
+	if err != nil {
+		return err
+	}
 	from, points, err := s.parseBatch(body, queryCRS, hasQueryCRS)
 	if err != nil {
 		return err
@@ -277,7 +287,41 @@ func (s *Server) parseBatch(body []byte, queryCRS string, hasQueryCRS bool) (crs
 		pr.Detail = fmt.Sprintf("%d of %d points are invalid (nothing was looked up): %s", badCount, len(points), pr.Detail)
 		return "", nil, pr
 	}
+	if err := unknownBatchMembers(body); err != nil {
+		return "", nil, err
+	}
 	return from, points, nil
+}
+
+// batchShape is batchBody with the points left undecoded, to find the
+// members no shape has once the body is known to be a good batch.
+type batchShape struct {
+	Type        *string         `json:"type"`
+	CRS         json.RawMessage `json:"crs"`
+	Points      json.RawMessage `json:"points"`
+	Features    []batchFeature  `json:"features"`
+	Geometry    *batchGeometry  `json:"geometry"`
+	Coordinates json.RawMessage `json:"coordinates"`
+	ID          json.RawMessage `json:"id"`
+	Properties  json.RawMessage `json:"properties"`
+	BBox        json.RawMessage `json:"bbox"`
+}
+
+// unknownBatchMembers refuses a member of the body, its features or their
+// geometries that none of the accepted shapes has.
+func unknownBatchMembers(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	var b batchShape
+	err := dec.Decode(&b)
+	if err == nil {
+		return nil
+	}
+	if unknown, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		unknown = strings.Trim(unknown, `"`)
+		return invalid(InvalidParam{Name: unknown, Reason: fmt.Sprintf("unknown member %q; a batch body has only %s (GeoJSON features: type, id, geometry, properties, bbox); %s", unknown, batchMembers, bodyShapes)})
+	}
+	return jsonError(err)
 }
 
 // checkCount enforces MaxBatchPoints.

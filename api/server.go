@@ -175,7 +175,7 @@ func New(cfg Config) *Server {
 			// drops the body, the handler runs as for GET.
 			methods = append(methods, http.MethodHead)
 		}
-		s.router.Handle(rt.path, s.access.guard(rt.name, rt.roles, s.endpoint(rt))).Methods(methods...).Name(rt.name)
+		s.router.Handle(rt.path, withValidText(s.logger, s.access.guard(rt.name, rt.roles, s.endpoint(rt)))).Methods(methods...).Name(rt.name)
 	}
 	s.router.NotFoundHandler = s.pages(http.HandlerFunc(s.noRoute))
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
