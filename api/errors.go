@@ -42,6 +42,7 @@ var statusOf = []struct {
 	{data.ErrReadOnly, http.StatusConflict, "read-only"},
 	{errTooLarge, http.StatusRequestEntityTooLarge, "too-large"},
 	{errUnsupportedMediaType, http.StatusUnsupportedMediaType, "unsupported-media-type"},
+	{errHeaderTooLarge, http.StatusRequestHeaderFieldsTooLarge, "header-too-large"},
 	{data.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
 	// Access control (middleware_auth.go, middleware_ratelimit.go,
 	// middleware_audit.go).
