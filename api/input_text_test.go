@@ -157,3 +157,22 @@ func TestNULInFields(t *testing.T) {
 		}
 	}
 }
+
+// TestPingBodyStrict checks the ping body, whose fast scanner gives up on
+// escapes and repeated members, still refuses a NUL and a member given
+// twice when encoding/json reads it instead.
+func TestPingBodyStrict(t *testing.T) {
+	f := newTextFixture(t)
+	at := time.Now().Add(-time.Minute).Format(time.RFC3339)
+	ping := func(officer, extra string) string {
+		return `{"pings":[{"officer":"` + officer + `","at":"` + at + `","lon":109.3,"lat":34.15` + extra + `}]}`
+	}
+	wantInvalid(t, "NUL officer", f.do(t, http.MethodPost, "/api/v1/patrols/pings", "application/json", ping(`M\u0000`, ""), false), "pings[0].officer")
+	wantInvalid(t, "lon twice", f.do(t, http.MethodPost, "/api/v1/patrols/pings", "application/json", ping("M00001", `,"lon":0`), false), "pings[0].lon")
+	if rec := f.do(t, http.MethodPost, "/api/v1/patrols/pings", "text/plain", ping("M00001", ""), false); rec.Code != http.StatusUnsupportedMediaType {
+		t.Errorf("text/plain: %d %s", rec.Code, rec.Body)
+	}
+	if rec := f.do(t, http.MethodPost, "/api/v1/incidents", "text/plain", "{}", false); rec.Code != http.StatusUnsupportedMediaType || rec.Header().Get("Content-Type") != contentTypeProblem {
+		t.Errorf("incidents as text/plain: %d %s", rec.Code, rec.Body)
+	}
+}
