@@ -117,7 +117,7 @@ func parseDegrees(name, text string, limit float64) (float64, *degreesError) {
 	v, err := parseDecimal(text)
 	switch {
 	case err != nil && !isRangeErr(err):
-		return 0, &degreesError{InvalidParam: InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be a number between %g and %g, got %q", name, -limit, limit, text)}}
+		return 0, &degreesError{InvalidParam: InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be a number between %g and %g, got %q; write plain decimal degrees such as %g", name, -limit, limit, text, map[string]float64{"lon": 109.32, "lat": 34.15}[name])}}
 	case math.IsNaN(v) || math.IsInf(v, 0):
 		return 0, &degreesError{InvalidParam: InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be a finite number between %g and %g, got %q", name, -limit, limit, text)}}
 	case math.Abs(v) > limit:
