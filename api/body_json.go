@@ -68,7 +68,7 @@ func readJSONBody(r *http.Request) ([]byte, error) {
 type jsonFrame struct {
 	object    bool
 	expectKey bool
-	key       string // the member being read, in an object
+	key       []byte // the member being read, in an object
 	index     int    // the element being read, in an array
 	keysFrom  int    // where this object's keys start in the walk's key stack
 	seen      map[string]bool
@@ -89,7 +89,9 @@ func checkJSONText(body []byte) []InvalidParam {
 		return []InvalidParam{{Name: "body", Reason: "the body is not valid UTF-8; send JSON encoded as UTF-8"}}
 	}
 	var stack []jsonFrame
-	var keys []string
+	// Member names are kept as slices of body (decoded copies only when
+	// they hold escapes), so the walk allocates little per member.
+	var keys [][]byte
 	for i := 0; i < len(body); {
 		switch body[i] {
 		case '{':
@@ -132,7 +134,7 @@ func checkJSONText(body []byte) []InvalidParam {
 				}
 				top.expectKey = false
 				top.key = name
-				if strings.IndexByte(name, 0) >= 0 {
+				if bytes.IndexByte(name, 0) >= 0 {
 					return []InvalidParam{{Name: jsonPath(stack[:len(stack)-1], "body"), Reason: "a member name holds a NUL character (\\u0000), which cannot be stored; remove it"}}
 				}
 				if jsonSeen(top, keys[top.keysFrom:], name) {
@@ -143,7 +145,7 @@ func checkJSONText(body []byte) []InvalidParam {
 				continue
 			}
 			if escaped && bytes.Contains(raw, []byte(`\u0000`)) {
-				if s, ok := jsonStringValue(raw, escaped); ok && strings.IndexByte(s, 0) >= 0 {
+				if s, ok := jsonStringValue(raw, escaped); ok && bytes.IndexByte(s, 0) >= 0 {
 					path := jsonPath(stack, "body")
 					return []InvalidParam{{Name: path, Reason: path + " holds a NUL character (\\u0000), which cannot be stored; remove it"}}
 				}
@@ -156,11 +158,12 @@ func checkJSONText(body []byte) []InvalidParam {
 }
 
 // jsonSeen reports whether name is among the members already read of the
-// object top, whose names are keys, and records it.
-func jsonSeen(top *jsonFrame, keys []string, name string) bool {
+// object top, whose names are keys, and records it in top.seen once the
+// object is large enough for a map.
+func jsonSeen(top *jsonFrame, keys [][]byte, name []byte) bool {
 	if top.seen == nil && len(keys) < jsonKeysLinear {
 		for _, k := range keys {
-			if k == name {
+			if bytes.Equal(k, name) {
 				return true
 			}
 		}
@@ -169,13 +172,13 @@ func jsonSeen(top *jsonFrame, keys []string, name string) bool {
 	if top.seen == nil {
 		top.seen = make(map[string]bool, 2*len(keys))
 		for _, k := range keys {
-			top.seen[k] = true
+			top.seen[string(k)] = true
 		}
 	}
-	if top.seen[name] {
+	if top.seen[string(name)] {
 		return true
 	}
-	top.seen[name] = true
+	top.seen[string(name)] = true
 	return false
 }
 
@@ -194,16 +197,17 @@ func jsonStringEnd(body []byte, start int) (end int, escaped bool) {
 	return -1, escaped
 }
 
-// jsonStringValue decodes a JSON string literal raw (quotes included).
-func jsonStringValue(raw []byte, escaped bool) (string, bool) {
+// jsonStringValue decodes a JSON string literal raw (quotes included);
+// without escapes it is a slice of raw.
+func jsonStringValue(raw []byte, escaped bool) ([]byte, bool) {
 	if !escaped {
-		return string(raw[1 : len(raw)-1]), true
+		return raw[1 : len(raw)-1], true
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", false
+		return nil, false
 	}
-	return s, true
+	return []byte(s), true
 }
 
 // jsonPath names the value being read at stack, as the API's problems name
@@ -216,7 +220,7 @@ func jsonPath(stack []jsonFrame, root string) string {
 			if b.Len() > 0 {
 				b.WriteByte('.')
 			}
-			b.WriteString(data.StorableText(f.key))
+			b.WriteString(data.StorableText(string(f.key)))
 		} else {
 			b.WriteString("[" + strconv.Itoa(f.index) + "]")
 		}

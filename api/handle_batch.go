@@ -203,8 +203,9 @@ func (s *Server) parseBatch(body []byte, queryCRS string, hasQueryCRS bool) (crs
 		return "", nil, invalidBody("the request body is empty; %s", bodyShapes)
 	}
 	var b batchBody
-	if err := json.Unmarshal(body, &b); err != nil {
-		return "", nil, jsonError(err)
+	unknown, err := decodeBatchBody(body, &b)
+	if err != nil {
+		return "", nil, err
 	}
 	from, err := batchCRS(b.CRS, queryCRS, hasQueryCRS)
 	if err != nil {
@@ -287,41 +288,35 @@ func (s *Server) parseBatch(body []byte, queryCRS string, hasQueryCRS bool) (crs
 		pr.Detail = fmt.Sprintf("%d of %d points are invalid (nothing was looked up): %s", badCount, len(points), pr.Detail)
 		return "", nil, pr
 	}
-	if err := unknownBatchMembers(body); err != nil {
-		return "", nil, err
+	if unknown != nil {
+		return "", nil, unknown
 	}
 	return from, points, nil
 }
 
-// batchShape is batchBody with the points left undecoded, to find the
-// members no shape has once the body is known to be a good batch.
-type batchShape struct {
-	Type        *string         `json:"type"`
-	CRS         json.RawMessage `json:"crs"`
-	Points      json.RawMessage `json:"points"`
-	Features    []batchFeature  `json:"features"`
-	Geometry    *batchGeometry  `json:"geometry"`
-	Coordinates json.RawMessage `json:"coordinates"`
-	ID          json.RawMessage `json:"id"`
-	Properties  json.RawMessage `json:"properties"`
-	BBox        json.RawMessage `json:"bbox"`
-}
-
-// unknownBatchMembers refuses a member of the body, its features or their
-// geometries that none of the accepted shapes has.
-func unknownBatchMembers(body []byte) error {
+// decodeBatchBody decodes body in one pass, refusing members no shape
+// has. A body with such a member is decoded again leniently, so the
+// caller can report what is wrong with its shape first (a
+// GeometryCollection says so, not that "geometries" is unknown); the
+// unknown member comes back in unknown. Any other failure is decoded again
+// by json.Unmarshal for its established messages (and its check for data
+// after the value, which a Decoder does not make).
+func decodeBatchBody(body []byte, b *batchBody) (unknown error, err error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	var b batchShape
-	err := dec.Decode(&b)
-	if err == nil {
-		return nil
+	derr := dec.Decode(b)
+	if derr == nil && len(bytes.TrimSpace(body[dec.InputOffset():])) == 0 {
+		return nil, nil
 	}
-	if unknown, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		unknown = strings.Trim(unknown, `"`)
-		return invalid(InvalidParam{Name: unknown, Reason: fmt.Sprintf("unknown member %q; a batch body has only %s (GeoJSON features: type, id, geometry, properties, bbox); %s", unknown, batchMembers, bodyShapes)})
+	if name, ok := strings.CutPrefix(fmt.Sprint(derr), "json: unknown field "); ok {
+		name = strings.Trim(name, `"`)
+		unknown = invalid(InvalidParam{Name: name, Reason: fmt.Sprintf("unknown member %q; a batch body has only %s (GeoJSON features: type, id, geometry, properties, bbox); %s", name, batchMembers, bodyShapes)})
 	}
-	return jsonError(err)
+	*b = batchBody{}
+	if err := json.Unmarshal(body, b); err != nil {
+		return nil, jsonError(err)
+	}
+	return unknown, nil
 }
 
 // checkCount enforces MaxBatchPoints.
