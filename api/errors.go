@@ -41,6 +41,8 @@ var statusOf = []struct {
 	// request is not wrong in itself, so not a 400.
 	{data.ErrReadOnly, http.StatusConflict, "read-only"},
 	{errTooLarge, http.StatusRequestEntityTooLarge, "too-large"},
+	{errUnsupportedMediaType, http.StatusUnsupportedMediaType, "unsupported-media-type"},
+	{errHeaderTooLarge, http.StatusRequestHeaderFieldsTooLarge, "header-too-large"},
 	{data.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
 	// Access control (middleware_auth.go, middleware_ratelimit.go,
 	// middleware_audit.go).

@@ -77,6 +77,18 @@ func ParseAssessmentCSV(r io.Reader) ([]AssessmentRow, error) {
 		bad(csvLine(err, 1), "%s", csvReason(err))
 		return nil, invalidCSV()
 	}
+	badText := func(line int, rec []string) bool {
+		for i, c := range rec {
+			if why := data.TextReason(c); why != "" {
+				bad(line, "column %d %s", i+1, why)
+				return true
+			}
+		}
+		return false
+	}
+	if badText(1, header) {
+		return nil, invalidCSV()
+	}
 	col := map[string]int{}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
@@ -125,6 +137,9 @@ func ParseAssessmentCSV(r io.Reader) ([]AssessmentRow, error) {
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // a blank line
 		}
+		if badText(line, rec) {
+			continue
+		}
 		if len(out) == maxAssessmentRows {
 			bad(line, "more than %d rows; import the file in parts", maxAssessmentRows)
 			break
@@ -145,7 +160,7 @@ func ParseAssessmentCSV(r io.Reader) ([]AssessmentRow, error) {
 			if text == "" {
 				return 0
 			}
-			v, err := strconv.ParseFloat(text, 64)
+			v, err := parseDecimal(text)
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 				bad(line, "%s %q is not a number", name, text)
 				return 0

@@ -171,16 +171,23 @@ func parseLogin(r *http.Request) (req LoginRequest, next string, form bool, err 
 		if perr != nil {
 			return req, "", true, invalidBody("the form does not parse: %v", perr)
 		}
+		if bad := invalidTextValues(v, "form field"); len(bad) > 0 {
+			return req, "", true, invalid(bad...)
+		}
 		req.User, req.Password = v.Get("user"), v.Get("password")
 		next = safeNext(v.Get("next"))
 	case "application/json", "":
+		if bad := checkJSONText(body); len(bad) > 0 {
+			return req, "", false, invalid(bad...)
+		}
 		dec := json.NewDecoder(strings.NewReader(string(body)))
 		dec.DisallowUnknownFields()
 		if derr := dec.Decode(&req); derr != nil {
 			return req, "", false, invalidBody("the body must be JSON like {\"user\": \"…\", \"password\": \"…\"}: %v", derr)
 		}
 	default:
-		return req, "", false, invalidBody("send the sign-in as application/json or a form, not %s", mt)
+		return req, "", false, &Problem{Kind: errUnsupportedMediaType, Type: problemType("unsupported-media-type"),
+			Detail: fmt.Sprintf("send the sign-in as application/json or as a form (application/x-www-form-urlencoded), not %s", clip([]byte(mt)))}
 	}
 	var bad []InvalidParam
 	if err := data.ValidateUserName(req.User); err != nil {

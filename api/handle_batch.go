@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"strconv"
@@ -46,7 +45,9 @@ type Ref struct {
 
 // batchBody is every shape POST /api/v1/lookup accepts, decoded in one
 // pass: GeoJSON (FeatureCollection, Feature, Point, MultiPoint) or the
-// compact {"crs": ..., "points": [[lon, lat], ...]}.
+// compact {"crs": ..., "points": [[lon, lat], ...]}. A member none of
+// them has is refused, so a misspelt "point" is not silently ignored;
+// GeoJSON's own optional members (bbox, properties) are allowed.
 type batchBody struct {
 	Type        *string         `json:"type"`
 	CRS         json.RawMessage `json:"crs"`
@@ -55,18 +56,26 @@ type batchBody struct {
 	Geometry    *batchGeometry  `json:"geometry"`
 	Coordinates json.RawMessage `json:"coordinates"`
 	ID          json.RawMessage `json:"id"`
+	Properties  json.RawMessage `json:"properties"`
+	BBox        json.RawMessage `json:"bbox"`
 }
 
 type batchFeature struct {
-	Type     string          `json:"type"`
-	ID       json.RawMessage `json:"id"`
-	Geometry *batchGeometry  `json:"geometry"`
+	Type       string          `json:"type"`
+	ID         json.RawMessage `json:"id"`
+	Geometry   *batchGeometry  `json:"geometry"`
+	Properties json.RawMessage `json:"properties"`
+	BBox       json.RawMessage `json:"bbox"`
 }
 
 type batchGeometry struct {
 	Type        string          `json:"type"`
 	Coordinates json.RawMessage `json:"coordinates"`
+	BBox        json.RawMessage `json:"bbox"`
 }
+
+// batchMembers lists the members a batch body may have, for problems.
+const batchMembers = "type, crs, points, features, geometry, coordinates, id, properties, bbox"
 
 // position is a GeoJSON position [lon, lat] or [lon, lat, altitude]. Its
 // decoder never fails; it records what is wrong in err, so one bad point
@@ -141,13 +150,14 @@ type batchPoint struct {
 const maxReported = 20
 
 func (s *Server) handleLookupBatch(w http.ResponseWriter, r *http.Request, q query) error {
-	body, err := io.ReadAll(r.Body)
+	body, err := readJSONBody(r)
 	if err != nil {
-		return bodyError(err)
+		return err
 	}
-	queryCRS, hasQueryCRS := q.lookup("crs")
-	// An empty ?crs= says nothing, so it cannot disagree with the body.
-	hasQueryCRS = hasQueryCRS && strings.TrimSpace(queryCRS) != ""
+	queryCRS, hasQueryCRS, err := queryCRSText(q)
+	if err != nil {
+		return err
+	}
 	from, points, err := s.parseBatch(body, queryCRS, hasQueryCRS)
 	if err != nil {
 		return err
@@ -193,8 +203,9 @@ func (s *Server) parseBatch(body []byte, queryCRS string, hasQueryCRS bool) (crs
 		return "", nil, invalidBody("the request body is empty; %s", bodyShapes)
 	}
 	var b batchBody
-	if err := json.Unmarshal(body, &b); err != nil {
-		return "", nil, jsonError(err)
+	unknown, err := decodeBatchBody(body, &b)
+	if err != nil {
+		return "", nil, err
 	}
 	from, err := batchCRS(b.CRS, queryCRS, hasQueryCRS)
 	if err != nil {
@@ -277,7 +288,35 @@ func (s *Server) parseBatch(body []byte, queryCRS string, hasQueryCRS bool) (crs
 		pr.Detail = fmt.Sprintf("%d of %d points are invalid (nothing was looked up): %s", badCount, len(points), pr.Detail)
 		return "", nil, pr
 	}
+	if unknown != nil {
+		return "", nil, unknown
+	}
 	return from, points, nil
+}
+
+// decodeBatchBody decodes body in one pass, refusing members no shape
+// has. A body with such a member is decoded again leniently, so the
+// caller can report what is wrong with its shape first (a
+// GeometryCollection says so, not that "geometries" is unknown); the
+// unknown member comes back in unknown. Any other failure is decoded again
+// by json.Unmarshal for its established messages (and its check for data
+// after the value, which a Decoder does not make).
+func decodeBatchBody(body []byte, b *batchBody) (unknown error, err error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	derr := dec.Decode(b)
+	if derr == nil && len(bytes.TrimSpace(body[dec.InputOffset():])) == 0 {
+		return nil, nil
+	}
+	if name, ok := strings.CutPrefix(fmt.Sprint(derr), "json: unknown field "); ok {
+		name = strings.Trim(name, `"`)
+		unknown = invalid(InvalidParam{Name: name, Reason: fmt.Sprintf("unknown member %q; a batch body has only %s (GeoJSON features: type, id, geometry, properties, bbox); %s", name, batchMembers, bodyShapes)})
+	}
+	*b = batchBody{}
+	if err := json.Unmarshal(body, b); err != nil {
+		return nil, jsonError(err)
+	}
+	return unknown, nil
 }
 
 // checkCount enforces MaxBatchPoints.

@@ -57,7 +57,6 @@ func TestLookupBatchShapes(t *testing.T) {
 		{"multipoint", "/api/v1/lookup", `{"type":"MultiPoint","coordinates":[` + pos(apitest.InPoliceOnly) + `,` + pos(apitest.InCommunityB) + `]}`, "wgs84", []want{p, b}},
 		{"compact gcj02 in body", "/api/v1/lookup", `{"crs":"gcj02","points":[` + pos(gcj(apitest.InCommunity)) + `,` + pos(gcj(apitest.InCommunityB)) + `]}`, "gcj02", []want{a, b}},
 		{"compact gcj02 in query", "/api/v1/lookup?crs=GCJ-02", `{"points":[` + pos(gcj(apitest.InCommunity)) + `]}`, "gcj02", []want{a}},
-		{"empty query crs defers to the body", "/api/v1/lookup?crs=", `{"crs":"gcj02","points":[` + pos(gcj(apitest.InCommunity)) + `]}`, "gcj02", []want{a}},
 		{"query and body agree", "/api/v1/lookup?crs=amap", `{"crs":"gcj02","points":[` + pos(gcj(apitest.InCommunity)) + `]}`, "gcj02", []want{a}},
 		{"geojson with crs member", "/api/v1/lookup", `{"type":"MultiPoint","crs":"gcj02","coordinates":[` + pos(gcj(apitest.InCommunityB)) + `]}`, "gcj02", []want{b}},
 		{"empty points", "/api/v1/lookup", `{"points":[]}`, "wgs84", nil},
@@ -236,5 +235,50 @@ func TestLookupBatchMatchesSingle(t *testing.T) {
 			raw, _ := json.Marshal(r)
 			t.Fatalf("point %d %v: batch %s, index %+v", i, p, raw, hit)
 		}
+	}
+}
+
+// TestLookupBatchStrict checks what the batch body no longer lets slip:
+// a member no shape has, a member given twice, an empty ?crs=, and a
+// body sent as text/plain.
+func TestLookupBatchStrict(t *testing.T) {
+	s := newTestServer(t, nil, Config{})
+	p := pos(apitest.InCommunity)
+	for _, tc := range []struct {
+		name, target, contentType, body string
+		status                          int
+		param                           string
+	}{
+		{"unknown member", "/api/v1/lookup", "application/json", `{"points":[` + p + `],"point":[1,2]}`, 400, "point"},
+		{"unknown feature member", "/api/v1/lookup", "application/json", `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":` + p + `},"geom":1}]}`, 400, "geom"},
+		{"member twice", "/api/v1/lookup", "application/json", `{"crs":"wgs84","points":[` + p + `],"crs":"gcj02"}`, 400, "crs"},
+		{"nested member twice", "/api/v1/lookup", "application/json", `{"type":"Feature","geometry":{"type":"Point","coordinates":` + p + `,"coordinates":[0,0]}}`, 400, "geometry.coordinates"},
+		{"empty query crs", "/api/v1/lookup?crs=", "application/json", `{"points":[` + p + `]}`, 400, "crs"},
+		{"text/plain", "/api/v1/lookup", "text/plain", `{"points":[` + p + `]}`, 415, ""},
+		{"curl -d's default type", "/api/v1/lookup", "application/x-www-form-urlencoded", `{"points":[` + p + `]}`, 200, ""},
+		{"no type", "/api/v1/lookup", "", `{"points":[` + p + `]}`, 200, ""},
+		{"geo+json", "/api/v1/lookup", "application/geo+json", `{"type":"Point","coordinates":` + p + `,"bbox":[0,0,1,1]}`, 200, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, tc.target, strings.NewReader(tc.body))
+			if tc.contentType != "" {
+				req.Header.Set("Content-Type", tc.contentType)
+			}
+			rec := httptest.NewRecorder()
+			s.Handler().ServeHTTP(rec, req)
+			if tc.status == 200 {
+				if rec.Code != 200 {
+					t.Fatalf("%d %s", rec.Code, rec.Body)
+				}
+				return
+			}
+			pr := expectProblem(t, rec, tc.status)
+			if tc.param != "" && (len(pr.InvalidParams) == 0 || pr.InvalidParams[0].Name != tc.param) {
+				t.Errorf("invalid params %+v, want %q", pr.InvalidParams, tc.param)
+			}
+			if tc.status == 415 && !strings.Contains(pr.Detail, "application/json") {
+				t.Errorf("detail %q names no accepted type", pr.Detail)
+			}
+		})
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -66,9 +65,9 @@ func (s *Server) handleEditGrid(w http.ResponseWriter, r *http.Request, _ query)
 	if s.inc.editor == nil || s.inc.timeline == nil {
 		return &Problem{Kind: data.ErrReadOnly, Detail: "this server cannot edit grids: its store takes no edits"}
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readJSONBody(r)
 	if err != nil {
-		return bodyError(err)
+		return err
 	}
 	edit, geom, err := decodeGridEdit(body)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -133,7 +132,7 @@ func parseBBox(text string) (orb.Bound, *InvalidParam) {
 	names := [4]string{"minLon", "minLat", "maxLon", "maxLat"}
 	var v [4]float64
 	for i, p := range parts {
-		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		x, err := parseDecimal(strings.TrimSpace(p))
 		if err != nil && !isRangeErr(err) {
 			return fail("bbox's %s must be a number, got %q", names[i], clip([]byte(p)))
 		}

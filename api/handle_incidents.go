@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -139,9 +138,9 @@ func (s *Server) handleCreateIncidents(w http.ResponseWriter, r *http.Request, _
 	if err := data.CheckBatchKey(key); err != nil {
 		return messageProblem(err, headerIdempotencyKey)
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readJSONBody(r)
 	if err != nil {
-		return bodyError(err)
+		return err
 	}
 	in, err := DecodeIncidents(body, DecodeOptions{MaxCount: s.inc.maxBatch})
 	if err != nil {
@@ -294,9 +293,9 @@ func (s *Server) handleUpdateIncident(w http.ResponseWriter, r *http.Request, _ 
 	if s.inc.store == nil {
 		return incidentsOff()
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readJSONBody(r)
 	if err != nil {
-		return bodyError(err)
+		return err
 	}
 	var pj incidentPatchJSON
 	dec := json.NewDecoder(strings.NewReader(string(body)))
@@ -449,7 +448,7 @@ const maxRadiusMeters = 100_000
 func (s *Server) parseIncidentFilter(ctx context.Context, q query, v *view) (data.IncidentFilter, []InvalidParam) {
 	var f data.IncidentFilter
 	var bad []InvalidParam
-	from, err := parseCRS("crs", q.get("crs"))
+	from, err := parseQueryCRS(q)
 	if err != nil {
 		var p *Problem
 		errors.As(err, &p)
@@ -625,7 +624,7 @@ func parseNear(nearText, radiusText string) (data.Circle, *InvalidParam) {
 		errors.As(err, &p)
 		return data.Circle{}, &InvalidParam{Name: "near", Reason: "near: " + p.Detail}
 	}
-	r, rerr := strconv.ParseFloat(strings.TrimSpace(radiusText), 64)
+	r, rerr := parseDecimal(strings.TrimSpace(radiusText))
 	if rerr != nil || !(r > 0) || r > maxRadiusMeters {
 		return data.Circle{}, &InvalidParam{Name: "radius_m", Reason: fmt.Sprintf("radius_m must be a distance in metres above 0 and at most %d, got %q", maxRadiusMeters, clip([]byte(radiusText)))}
 	}

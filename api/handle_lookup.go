@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/paulmach/orb"
 
@@ -113,10 +114,10 @@ func parseDegrees(name, text string, limit float64) (float64, *degreesError) {
 	if text == "" {
 		return 0, &degreesError{InvalidParam: InvalidParam{Name: name, Reason: fmt.Sprintf("%s is required: the %s in decimal degrees, between %g and %g", name, what, -limit, limit)}}
 	}
-	v, err := strconv.ParseFloat(text, 64)
+	v, err := parseDecimal(text)
 	switch {
 	case err != nil && !isRangeErr(err):
-		return 0, &degreesError{InvalidParam: InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be a number between %g and %g, got %q", name, -limit, limit, text)}}
+		return 0, &degreesError{InvalidParam: InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be a number between %g and %g, got %q; write plain decimal degrees such as %g", name, -limit, limit, text, map[string]float64{"lon": 109.32, "lat": 34.15}[name])}}
 	case math.IsNaN(v) || math.IsInf(v, 0):
 		return 0, &degreesError{InvalidParam: InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be a finite number between %g and %g, got %q", name, -limit, limit, text)}}
 	case math.Abs(v) > limit:
@@ -130,6 +131,27 @@ func parseDegrees(name, text string, limit float64) (float64, *degreesError) {
 func isRangeErr(err error) bool {
 	ne, ok := err.(*strconv.NumError)
 	return ok && ne.Err == strconv.ErrRange
+}
+
+// queryCRSText returns the crs query parameter and whether it is given. A
+// crs given empty (crs=) is refused rather than read as WGS-84: it is a
+// client's bug (a variable left unset) more often than a choice, and
+// reading it as WGS-84 would put GCJ-02 points hundreds of metres off.
+func queryCRSText(q query) (string, bool, error) {
+	text, ok := q.lookup("crs")
+	if ok && strings.TrimSpace(text) == "" {
+		return "", true, invalid(InvalidParam{Name: "crs", Reason: "crs is empty; give a coordinate system such as wgs84, gcj02 or bd09, or leave crs out for WGS-84"})
+	}
+	return text, ok, nil
+}
+
+// parseQueryCRS reads the crs query parameter: WGS-84 when left out.
+func parseQueryCRS(q query) (crs.CRS, error) {
+	text, _, err := queryCRSText(q)
+	if err != nil {
+		return "", err
+	}
+	return parseCRS("crs", text)
 }
 
 // parseCRS reads a crs parameter; "" means WGS-84.
@@ -230,7 +252,7 @@ func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request, q query) e
 	lon, _ := q.lookup("lon")
 	lat, _ := q.lookup("lat")
 	pt, err := ParseCoordinates(lon, lat)
-	from, crsErr := parseCRS("crs", q.get("crs"))
+	from, crsErr := parseQueryCRS(q)
 	if err != nil || crsErr != nil {
 		return joinInvalid(err, crsErr)
 	}

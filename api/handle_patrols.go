@@ -47,12 +47,17 @@ func (s *Server) handlePings(w http.ResponseWriter, r *http.Request, q query) er
 	if err := checkKey(key); err != nil {
 		return err
 	}
+	if err := checkJSONContentType(r); err != nil {
+		return err
+	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return bodyError(err)
 	}
-	queryCRS, hasQueryCRS := q.lookup("crs")
-	hasQueryCRS = hasQueryCRS && strings.TrimSpace(queryCRS) != ""
+	queryCRS, hasQueryCRS, err := queryCRSText(q)
+	if err != nil {
+		return err
+	}
 	crsRaw, parsed, err := parsePingBody(body, s.maxBatchPoints)
 	if err != nil {
 		return err

@@ -64,7 +64,7 @@ func (s *Server) dispatchPoint(q query) (*view, orb.Point, DatumPoint, error) {
 	lon, _ := q.lookup("lon")
 	lat, _ := q.lookup("lat")
 	pt, err := ParseCoordinates(lon, lat)
-	from, crsErr := parseCRS("crs", q.get("crs"))
+	from, crsErr := parseQueryCRS(q)
 	if err != nil || crsErr != nil {
 		return nil, orb.Point{}, DatumPoint{}, joinInvalid(err, crsErr)
 	}

@@ -188,7 +188,12 @@ func parsePingBody(body []byte, maxPings int) (crsRaw json.RawMessage, pings []p
 		return crsRaw, pings, nil
 	}
 	// Anything the scanner does not take (escapes, unknown members, bad
-	// syntax) goes through encoding/json, which also explains errors.
+	// syntax) goes through encoding/json, which also explains errors. The
+	// scanner takes neither escapes nor repeated members, so only here can
+	// a body hold a NUL or a member given twice.
+	if bad := checkJSONText(body); len(bad) > 0 {
+		return nil, nil, invalid(bad...)
+	}
 	return decodePingBody(body, maxPings)
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -336,9 +335,9 @@ func (p *Planner) Plans(ctx context.Context, limit int) (PlanList, error) {
 // decodeBody decodes a JSON request body into v, refusing unknown members
 // and trailing data; an empty body leaves v as it is.
 func decodeBody(r *http.Request, v any) error {
-	b, err := io.ReadAll(r.Body)
+	b, err := readJSONBody(r)
 	if err != nil {
-		return bodyError(err)
+		return err
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil

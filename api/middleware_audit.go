@@ -92,9 +92,20 @@ func (w *auditWriter) flush(ctx context.Context) {
 		w.mu.Unlock()
 		entries := make([]data.AuditEntry, len(batch))
 		for i, it := range batch {
-			entries[i] = it.entry
+			// Defensive: the edge refuses text a store cannot hold, but an
+			// entry that slipped through must not fail its batch.
+			entries[i] = it.entry.Storable()
 		}
 		err := w.log.AppendAudit(ctx, entries)
+		if err != nil && len(batch) > 1 && !errors.Is(err, data.ErrUnavailable) {
+			// The log is up but refused the batch: something in one entry.
+			// Append them one by one so that entry fails its own request
+			// only, and the other requests of the batch go on.
+			for i, it := range batch {
+				it.done <- w.log.AppendAudit(ctx, entries[i:i+1])
+			}
+			continue
+		}
 		for _, it := range batch {
 			it.done <- err
 		}

@@ -46,6 +46,10 @@ type Config struct {
 	MaxBatchPoints int
 	// MaxBodyBytes is the largest request body accepted; more is a 413.
 	MaxBodyBytes int64
+	// MaxHeaderBytes is the largest request head (request line and header
+	// fields) accepted; more is a 431 problem. The http.Server in front
+	// must read more than this (see HeaderReadCeiling).
+	MaxHeaderBytes int
 	// RetryAfter is sent with 503 answers given before an index is loaded.
 	RetryAfter time.Duration
 	// Access turns on access control: sign-in, role checks, rate limits
@@ -97,6 +101,7 @@ type Server struct {
 	logger            *slog.Logger
 	maxBatchPoints    int
 	maxBodyBytes      int64
+	maxHeaderBytes    int
 	retryAfterSeconds int
 	router            *mux.Router
 	handler           http.Handler
@@ -134,6 +139,7 @@ func New(cfg Config) *Server {
 		logger:            cfg.Logger,
 		maxBatchPoints:    cfg.MaxBatchPoints,
 		maxBodyBytes:      cfg.MaxBodyBytes,
+		maxHeaderBytes:    cfg.MaxHeaderBytes,
 		retryAfterSeconds: int((cfg.RetryAfter + time.Second - 1) / time.Second),
 	}
 	if s.live == nil {
@@ -156,6 +162,9 @@ func New(cfg Config) *Server {
 	}
 	if s.maxBodyBytes <= 0 {
 		s.maxBodyBytes = DefaultMaxBodyBytes
+	}
+	if s.maxHeaderBytes <= 0 {
+		s.maxHeaderBytes = DefaultMaxHeaderBytes
 	}
 	if cfg.RetryAfter <= 0 {
 		s.retryAfterSeconds = int(DefaultRetryAfter / time.Second)
@@ -180,18 +189,18 @@ func New(cfg Config) *Server {
 			// drops the body, the handler runs as for GET.
 			methods = append(methods, http.MethodHead)
 		}
-		s.router.Handle(rt.path, withCachePolicy(rt.roles, s.access.guard(rt.name, rt.roles, s.endpoint(rt)))).Methods(methods...).Name(rt.name)
+		s.router.Handle(rt.path, withCachePolicy(rt.roles, withValidText(s.logger, s.access.guard(rt.name, rt.roles, s.endpoint(rt))))).Methods(methods...).Name(rt.name)
 	}
 	s.router.NotFoundHandler = s.pages(http.HandlerFunc(s.noRoute))
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
-	s.handler = withNoSniff(withRequestID(withAccessLog(s.logger, withRecovery(s.logger, withBodyLimit(s.logger, s.maxBodyBytes, s.router)))))
+	s.handler = withNoSniff(withRequestID(withAccessLog(s.logger, withRecovery(s.logger, withHeaderLimit(s.logger, s.maxHeaderBytes, withBodyLimit(s.logger, s.maxBodyBytes, s.router))))))
 	return s
 }
 
 // Handler returns the HTTP handler of every route, with its middleware:
 // nosniff on every answer, request ids, access log, panic recovery and
-// the body size limit; each route's Cache-Control follows its access
-// declaration (withCachePolicy).
+// the header and body size limits; each route's Cache-Control follows its
+// access declaration (withCachePolicy).
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // route is one endpoint. Its name is the OpenAPI operationId; query lists

@@ -272,7 +272,9 @@ const MaxAuditLimit = 1000
 // DELETE outright).
 type AuditLog interface {
 	// AppendAudit durably records entries, in order, and returns only once
-	// they are stored; on error none of them is.
+	// they are stored; on error none of them is. Text that is not valid
+	// (ValidText: a NUL, invalid UTF-8) is stored as StorableText gives
+	// it, so no entry's content can make a batch fail.
 	AppendAudit(ctx context.Context, entries []AuditEntry) error
 	// QueryAudit returns the entries q selects, newest first.
 	QueryAudit(ctx context.Context, q AuditQuery) ([]AuditEntry, error)

@@ -521,11 +521,11 @@ func NormalizeIncident(inc *geo.Incident, now time.Time) []IncidentProblem {
 	if p := inc.Location; math.IsNaN(p[0]) || math.IsNaN(p[1]) || math.Abs(p[0]) > 180 || math.Abs(p[1]) > 90 {
 		bad("location", "location [%g, %g] is not a longitude/latitude pair", p[0], p[1])
 	}
-	if n := utf8.RuneCountInString(inc.Summary); n > MaxSummaryRunes || !utf8.ValidString(inc.Summary) {
-		bad("summary", "summary must be valid UTF-8 text of at most %d characters, got %d", MaxSummaryRunes, n)
+	if n := utf8.RuneCountInString(inc.Summary); n > MaxSummaryRunes || !ValidText(inc.Summary) {
+		bad("summary", "summary must be UTF-8 text without NUL characters of at most %d characters, got %d%s", MaxSummaryRunes, n, textNote(inc.Summary))
 	}
-	if n := utf8.RuneCountInString(inc.Source); n > MaxSourceRunes || !utf8.ValidString(inc.Source) {
-		bad("source", "source must be valid UTF-8 text of at most %d characters, got %d", MaxSourceRunes, n)
+	if n := utf8.RuneCountInString(inc.Source); n > MaxSourceRunes || !ValidText(inc.Source) {
+		bad("source", "source must be UTF-8 text without NUL characters of at most %d characters, got %d%s", MaxSourceRunes, n, textNote(inc.Source))
 	}
 	return out
 }

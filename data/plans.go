@@ -173,6 +173,9 @@ func CheckAssessmentEntry(e AssessmentEntry) []string {
 	if e.StationID == "" {
 		out = append(out, "the station is empty")
 	}
+	if why := TextReason(e.StationID); why != "" {
+		out = append(out, "the station "+why)
+	}
 	if !ValidMonth(e.Month) {
 		out = append(out, fmt.Sprintf("month %q: write it as YYYY-MM, e.g. 2026-03", e.Month))
 	}

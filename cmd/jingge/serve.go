@@ -33,7 +33,6 @@ const (
 	readTimeout       = 60 * time.Second
 	writeTimeout      = 60 * time.Second
 	idleTimeout       = 2 * time.Minute
-	maxHeaderBytes    = 64 << 10
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -253,8 +252,11 @@ func newHTTPServer(ctx context.Context, h http.Handler, logger *slog.Logger) *ht
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		// The API refuses heads over api.DefaultMaxHeaderBytes (64 KiB)
+		// with a 431 problem; net/http's own plain 431 is only for heads
+		// over this ceiling.
+		MaxHeaderBytes: api.HeaderReadCeiling,
+		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		// Requests keep ctx's values but not its cancellation: a signal
 		// must let them finish, not cut them off.
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },

@@ -103,7 +103,8 @@ func (l *Log) AppendAudit(ctx context.Context, entries []data.AuditEntry) error 
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	for _, e := range entries {
-		if err := enc.Encode(e); err != nil {
+		// Spooled as the primary will store it (JSON would keep a NUL).
+		if err := enc.Encode(e.Storable()); err != nil {
 			return fmt.Errorf("auditspool: %w", err)
 		}
 	}
@@ -124,7 +125,10 @@ func (l *Log) QueryAudit(ctx context.Context, q data.AuditQuery) ([]data.AuditEn
 }
 
 // Drain moves the spooled entries to the primary, in order, and empties
-// the spool. It returns how many it moved; on error the rest stay.
+// the spool. It returns how many it moved; on error the rest stay. An
+// entry the primary refuses while it is up (not ErrUnavailable) does not
+// hold back the others: it is set aside in the file RejectedPath names,
+// with a warning, and the entries after it move on.
 func (l *Log) Drain(ctx context.Context) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -135,15 +139,18 @@ func (l *Log) Drain(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	for i := 0; i < len(entries); i += drainBatch {
-		if err := l.primary.AppendAudit(ctx, entries[i:min(i+drainBatch, len(entries))]); err != nil {
-			if i > 0 {
+	done := 0
+	for done < len(entries) {
+		n, err := l.store(ctx, entries[done:min(done+drainBatch, len(entries))])
+		done += n
+		if err != nil {
+			if done > 0 {
 				// Keep only what is not stored yet.
-				if werr := l.rewrite(entries[i:]); werr != nil {
-					return i, werr
+				if werr := l.rewrite(entries[done:]); werr != nil {
+					return done, werr
 				}
 			}
-			return i, err
+			return done, err
 		}
 	}
 	if err := l.file.Close(); err != nil {
@@ -158,6 +165,64 @@ func (l *Log) Drain(ctx context.Context) (int, error) {
 	return len(entries), nil
 }
 
+// RejectedPath is the file beside the spool at path where Drain sets
+// aside the entries the primary refuses, one JSON object a line.
+func RejectedPath(path string) string { return path + ".rejected" }
+
+// store appends batch to the primary and returns how many of its entries
+// are done with (stored, or set aside) before an error that stops the
+// drain: the primary being unavailable, or the rejected file failing.
+func (l *Log) store(ctx context.Context, batch []data.AuditEntry) (int, error) {
+	err := l.primary.AppendAudit(ctx, batch)
+	if err == nil {
+		return len(batch), nil
+	}
+	if errors.Is(err, data.ErrUnavailable) || ctx.Err() != nil {
+		return 0, err
+	}
+	// The primary is up and refuses the batch: find the entries it
+	// refuses one by one, so one of them cannot block the spool forever.
+	for i, e := range batch {
+		err := l.primary.AppendAudit(ctx, batch[i:i+1])
+		switch {
+		case err == nil:
+			continue
+		case errors.Is(err, data.ErrUnavailable) || ctx.Err() != nil:
+			return i, err
+		}
+		if serr := l.setAside(e); serr != nil {
+			return i, fmt.Errorf("%w (setting aside an entry the audit log refuses: %w)", serr, err)
+		}
+		l.logger.Warn("the audit log refuses a spooled entry; it is set aside and the others go on",
+			"request_id", e.RequestID, "action", e.Action, "at", e.At, "file", RejectedPath(l.path), "err", err)
+	}
+	return len(batch), nil
+}
+
+// setAside appends e to the rejected file, fsynced, so it is kept for a
+// person to look at though the primary will not take it.
+func (l *Log) setAside(e data.AuditEntry) error {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("auditspool: %w", err)
+	}
+	f, err := os.OpenFile(RejectedPath(l.path), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("auditspool: %w", err)
+	}
+	_, err = f.Write(append(b, '\n'))
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("auditspool: setting aside a refused entry: %w", err)
+	}
+	return nil
+}
+
 // Run drains the spool every interval until ctx ends.
 func (l *Log) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
@@ -170,8 +235,15 @@ func (l *Log) Run(ctx context.Context, interval time.Duration) {
 			if l.Spooled() == 0 {
 				continue
 			}
-			if _, err := l.Drain(ctx); err != nil && ctx.Err() == nil {
+			_, err := l.Drain(ctx)
+			switch {
+			case err == nil || ctx.Err() != nil:
+			case errors.Is(err, data.ErrUnavailable):
 				l.logger.Debug("the audit log is still unavailable", "err", err)
+			default:
+				// Not an outage: entries wait in the spool for a reason a
+				// person must see.
+				l.logger.Warn("the spooled audit entries cannot be moved to the audit log", "file", l.path, "entries", l.Spooled(), "err", err)
 			}
 		}
 	}
@@ -213,7 +285,8 @@ func (l *Log) read() ([]data.AuditEntry, error) {
 			l.logger.Warn("skipping a torn line of the audit spool", "file", l.path)
 			continue
 		}
-		out = append(out, e)
+		// A spool written by an older version may hold a NUL.
+		out = append(out, e.Storable())
 	}
 	return out, sc.Err()
 }

@@ -242,6 +242,7 @@ func (a *Auth) AppendAudit(ctx context.Context, entries []data.AuditEntry) error
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, e := range entries {
+		e = e.Storable()
 		a.seq++
 		e.Seq = a.seq
 		if len(a.audit) < a.auditCap {

@@ -219,7 +219,10 @@ func (s *Store) RevokeCredential(ctx context.Context, id string, now time.Time) 
 }
 
 // AppendAudit implements data.AuditLog: one INSERT of every entry, in
-// order, so a batch is stored whole or not at all.
+// order, so a batch is stored whole or not at all. Each entry is made
+// storable first: PostgreSQL refuses a NUL or invalid UTF-8 in text, and
+// one such entry would otherwise fail every entry of its batch (and, from
+// the audit spool, every batch after it).
 func (s *Store) AppendAudit(ctx context.Context, entries []data.AuditEntry) error {
 	if len(entries) == 0 {
 		return nil
@@ -230,6 +233,7 @@ func (s *Store) AppendAudit(ctx context.Context, entries []data.AuditEntry) erro
 		make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	status := make([]int32, n)
 	for i, e := range entries {
+		e = e.Storable()
 		at[i], actor[i], role[i], cred[i], action[i], method[i] = e.At, e.Actor, string(e.Role), e.Credential, e.Action, e.Method
 		target[i], remote[i], reqID[i], status[i], detail[i] = e.Target, e.Remote, e.RequestID, int32(e.Status), e.Detail
 	}

@@ -22,6 +22,7 @@ func checkDataset(ds *geo.Dataset) (problems []data.Problem, brokenGrid map[stri
 	}
 	brokenGrid = map[string]bool{}
 	brokenTownship = map[string]bool{}
+	problems = append(problems, checkDatasetText(ds)...)
 	switch ds.Meta.Datum {
 	case "wgs84", "gcj02", "bd09":
 	default:

@@ -30,6 +30,7 @@ func RunAuth(t *testing.T, open AuthOpener) {
 		{"PasswordChangeEndsSessions", testPasswordChangeEndsSessions},
 		{"ListAndRevokeCredentials", testListAndRevokeCredentials},
 		{"AuditAppendQuery", testAuditAppendQuery},
+		{"AuditUnstorableText", testAuditUnstorableText},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -321,5 +322,31 @@ func testAuditAppendQuery(t *testing.T, st data.AuthStore) {
 		if err != nil || len(got) != tc.want {
 			t.Errorf("%s: %d entries, %v; want %d", tc.name, len(got), err, tc.want)
 		}
+	}
+}
+
+// testAuditUnstorableText appends a batch in which one entry holds a NUL
+// and invalid UTF-8 (as a request for /api/v1/grids/x%00 would): the
+// whole batch is stored, the bad entry in its storable form.
+func testAuditUnstorableText(t *testing.T, st data.AuthStore) {
+	ctx := context.Background()
+	good := data.AuditEntry{At: at, Actor: "a", Role: data.RoleViewer, Action: "getGrid", Method: "GET", Target: "/api/v1/grids/61012200100701", RequestID: "ok-1"}
+	bad := good
+	bad.Target, bad.Actor, bad.Detail, bad.RequestID = "/api/v1/grids/x\x00", "a\x00b", "\xff\xfe", "bad-1"
+	after := good
+	after.RequestID = "ok-2"
+	if err := st.AppendAudit(ctx, []data.AuditEntry{good, bad, after}); err != nil {
+		t.Fatalf("a batch holding one entry with a NUL: %v", err)
+	}
+	all, err := st.QueryAudit(ctx, data.AuditQuery{Limit: 3})
+	if err != nil || len(all) != 3 {
+		t.Fatalf("read back: %d entries, %v", len(all), err)
+	}
+	got := all[1] // newest first
+	if got.Target != `/api/v1/grids/x\x00` || got.Actor != `a\x00b` || got.Detail != `\xff\xfe` || got.RequestID != "bad-1" {
+		t.Errorf("the bad entry is stored as %+v; want its text escaped", got)
+	}
+	if all[0].RequestID != "ok-2" || all[2].RequestID != "ok-1" {
+		t.Errorf("the good entries around it: %q, %q", all[2].RequestID, all[0].RequestID)
 	}
 }

@@ -1,0 +1,70 @@
+package api
+
+import (
+	"log/slog"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/gorilla/mux"
+
+	"jingge/data"
+)
+
+// withValidText refuses, with a 400 naming the field, a request whose
+// path variables or query parameters hold text no store can keep: a NUL
+// (%00) or bytes that are not UTF-8. It runs before access control, so
+// such a request is neither looked up nor audited: one GET
+// /api/v1/grids/x%00 must not reach PostgreSQL, whose refusal of the text
+// would otherwise fail the request with a 500 (or its audit entry with
+// the entries it is committed with).
+func withValidText(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if bad := invalidText(r); len(bad) > 0 {
+			writeError(w, r, logger, invalid(bad...))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// invalidText lists the path variables and query parameters of r that are
+// not valid text (data.ValidText).
+func invalidText(r *http.Request) []InvalidParam {
+	var bad []InvalidParam
+	vars := mux.Vars(r)
+	for _, name := range slices.Sorted(maps.Keys(vars)) {
+		if why := data.TextReason(vars[name]); why != "" {
+			bad = append(bad, InvalidParam{Name: name, Reason: "the path segment " + name + " " + why})
+		}
+	}
+	if len(bad) == 0 {
+		if why := data.TextReason(r.URL.Path); why != "" {
+			bad = append(bad, InvalidParam{Name: "path", Reason: "the path " + why})
+		}
+	}
+	// A query string that does not parse is refused by the endpoint; what
+	// parses is checked here.
+	values, _ := url.ParseQuery(r.URL.RawQuery)
+	return append(bad, invalidTextValues(values, "query parameter")...)
+}
+
+// invalidTextValues lists the names and values of v (a query or a form)
+// that are not valid text; what says which.
+func invalidTextValues(v url.Values, what string) []InvalidParam {
+	var bad []InvalidParam
+	for _, name := range slices.Sorted(maps.Keys(v)) {
+		if why := data.TextReason(name); why != "" {
+			bad = append(bad, InvalidParam{Name: data.StorableText(name), Reason: "the name of a " + what + " " + why})
+			continue
+		}
+		for _, value := range v[name] {
+			if why := data.TextReason(value); why != "" {
+				bad = append(bad, InvalidParam{Name: name, Reason: "the " + what + " " + name + " " + why})
+				break
+			}
+		}
+	}
+	return bad
+}
