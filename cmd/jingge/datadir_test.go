@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+
+	"jingge/data/lantian"
+	"jingge/geo"
+)
+
+// serveDataDir runs `jingge serve` on the embedded store of dir, as a
+// user without a database runs it.
+func serveDataDir(t *testing.T, dir string) (base string, logs *syncBuffer, stop func() error) {
+	return startServe(t, func(ctx context.Context, stdout, stderr io.Writer) error {
+		return serveCommand(ctx, []string{"--addr", "127.0.0.1:0", "--data-dir", dir, "--log-format", "json"}, stdout, stderr, nil)
+	})
+}
+
+func put(t *testing.T, c *http.Client, u, body string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPut, u, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("PUT %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("PUT %s: %d %s", u, resp.StatusCode, b)
+	}
+	return resp.StatusCode
+}
+
+// A restart of the embedded server keeps what users did: a grid edit (the
+// population a user set does not come back as the demo's), the audit
+// entry of it, and the session of the user who made it. The demo data is
+// written at the first start only.
+func TestServeKeepsWhatUsersDidAcrossRestarts(t *testing.T) {
+	dir := t.TempDir()
+	ds, err := lantian.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var grid geo.Grid
+	for _, g := range ds.Grids {
+		if g.Level == geo.CommunityLevel && g.Population != 4242 {
+			grid = g
+			break
+		}
+	}
+	base, logs, stop := serveDataDir(t, dir)
+	put(t, testClient, base+"/api/v1/grids/"+grid.ID, `{"type":"Feature","properties":{"population":4242},"reason":"census"}`)
+	u, _ := url.Parse(base)
+	session := testClient.Jar.Cookies(u)
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "holds a year of synthetic incidents") {
+		t.Fatalf("the first start wrote no demo data: %s", logs.String())
+	}
+
+	base, logs, stop = serveDataDir(t, dir)
+	defer stop()
+	if strings.Contains(logs.String(), "holds a year of synthetic incidents") {
+		t.Error("the second start wrote the demo data again")
+	}
+	var feature struct {
+		Properties struct {
+			Population int `json:"population"`
+		} `json:"properties"`
+	}
+	if code := getJSON(t, base+"/api/v1/grids/"+grid.ID, &feature); code != http.StatusOK || feature.Properties.Population != 4242 {
+		t.Errorf("after a restart grid %s has population %d (status %d), want 4242", grid.ID, feature.Properties.Population, code)
+	}
+	var audit struct {
+		Entries []struct {
+			Action string `json:"action"`
+		} `json:"entries"`
+	}
+	getJSON(t, base+"/api/v1/audit?action=editGrid", &audit)
+	if len(audit.Entries) == 0 {
+		t.Error("after a restart the audit log has no entry of the grid edit")
+	}
+	// The session of the first run still signs in.
+	jar, _ := cookiejar.New(nil)
+	u, _ = url.Parse(base)
+	jar.SetCookies(u, session)
+	old := &http.Client{Jar: jar}
+	resp, err := old.Get(base + "/api/v1/me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("the session of the first run: GET /api/v1/me = %d, want 200", resp.StatusCode)
+	}
+
+	// A second server on the same directory is refused, and says why.
+	var stderr bytes.Buffer
+	err = serveCommand(context.Background(), []string{"--addr", "127.0.0.1:0", "--data-dir", dir}, io.Discard, &stderr, nil)
+	if err == nil || !strings.Contains(err.Error(), "in use") || !strings.Contains(err.Error(), dir) {
+		t.Errorf("a second server on the directory: %v", err)
+	}
+}
