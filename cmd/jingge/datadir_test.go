@@ -9,7 +9,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"jingge/data/datafile"
 	"jingge/data/lantian"
 	"jingge/geo"
 )
@@ -56,6 +58,7 @@ func TestServeKeepsWhatUsersDidAcrossRestarts(t *testing.T) {
 		}
 	}
 	base, logs, stop := serveDataDir(t, dir)
+	editedAt := time.Now()
 	put(t, testClient, base+"/api/v1/grids/"+grid.ID, `{"type":"Feature","properties":{"population":4242},"reason":"census"}`)
 	u, _ := url.Parse(base)
 	session := testClient.Jar.Cookies(u)
@@ -100,6 +103,31 @@ func TestServeKeepsWhatUsersDidAcrossRestarts(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("the session of the first run: GET /api/v1/me = %d, want 200", resp.StatusCode)
+	}
+
+	// export reads the directory the server is using: today's grids hold
+	// the edit, the grids of before the edit do not.
+	for _, c := range []struct {
+		args []string
+		want int
+	}{{nil, 4242}, {[]string{"--as-of", editedAt.Format(time.RFC3339Nano)}, grid.Population}} {
+		var out bytes.Buffer
+		if err := exportCommand(context.Background(), append([]string{"--data-dir", dir}, c.args...), &out, io.Discard, openStore); err != nil {
+			t.Fatalf("export --data-dir %v: %v", c.args, err)
+		}
+		exported, err := datafile.Read(&out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := -1
+		for _, g := range exported.Grids {
+			if g.ID == grid.ID {
+				got = g.Population
+			}
+		}
+		if got != c.want {
+			t.Errorf("export --data-dir %v: grid %s has population %d, want %d", c.args, grid.ID, got, c.want)
+		}
 	}
 
 	// A second server on the same directory is refused, and says why.

@@ -89,6 +89,7 @@ type Dir struct {
 	// sequence number is queued just after it was appended.
 	queued, durable uint64
 	writing         bool
+	readOnly        bool  // OpenReadOnly: Load changes nothing, Append fails
 	size            int64 // bytes of the journals since the newest snapshot
 	err             error // the first write or sync failure; sticky
 	closing         bool
@@ -113,6 +114,25 @@ func Open(path string, logger *slog.Logger) (*Dir, error) {
 		return nil, fmt.Errorf("%w (data directory %s)", err, path)
 	}
 	d := &Dir{path: path, lock: lock, logger: logger, writerDone: make(chan struct{})}
+	d.wake = sync.NewCond(&d.mu)
+	d.synced = sync.NewCond(&d.mu)
+	return d, nil
+}
+
+// OpenReadOnly opens a directory another process may be using, to read
+// it: it takes no lock, and Load neither cuts a torn tail (it stops
+// before it) nor removes files nor makes the directory ready for Append.
+// A compaction by the process using the directory may remove a file
+// while Load reads; Load then fails with an error wrapping
+// fs.ErrNotExist, and reading again gives the new state.
+func OpenReadOnly(path string, logger *slog.Logger) (*Dir, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("journal: the data directory: %w", err)
+	}
+	d := &Dir{path: path, logger: logger, readOnly: true, writerDone: make(chan struct{})}
 	d.wake = sync.NewCond(&d.mu)
 	d.synced = sync.NewCond(&d.mu)
 	return d, nil
@@ -181,6 +201,9 @@ func (d *Dir) Load(restore func(r io.Reader) error, replay func(payload []byte) 
 		gen = g
 	}
 	info.Fresh = len(snaps) == 0 && info.Records == 0
+	if d.readOnly {
+		return info, nil
+	}
 	d.removeBefore(info.Snapshot, snaps, journals)
 	f, err := os.OpenFile(filepath.Join(d.path, journalName(gen)), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
@@ -239,6 +262,10 @@ func (d *Dir) replayJournal(gen uint64, last bool, replay func([]byte) error) (r
 		if ferr != nil {
 			if !last {
 				return records, 0, int64(off), fmt.Errorf("journal: %s is damaged at byte %d (%v) although a newer journal follows it; restore the directory from a backup", name, off, ferr)
+			}
+			if d.readOnly {
+				// Being written now, or torn: the server cuts it.
+				return records, len(b) - off, int64(off), nil
 			}
 			if err := d.cutTail(name, b, off, ferr); err != nil {
 				return records, 0, int64(off), err
@@ -320,6 +347,8 @@ func (d *Dir) usableLocked() error {
 		return d.err
 	case d.closing:
 		return fmt.Errorf("journal: %w", ErrClosed)
+	case d.readOnly:
+		return errors.New("journal: the directory was opened read-only")
 	case d.f == nil:
 		return errors.New("journal: Append before Load")
 	}
@@ -489,7 +518,9 @@ func (d *Dir) Close() error {
 	}
 	werr := d.err
 	d.mu.Unlock()
-	unlockDir(d.lock)
+	if d.lock != nil {
+		unlockDir(d.lock)
+	}
 	if werr != nil {
 		return werr
 	}

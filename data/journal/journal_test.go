@@ -309,3 +309,40 @@ func TestDamagedSnapshotFailsOpen(t *testing.T) {
 		t.Fatal("a damaged snapshot opened")
 	}
 }
+
+// A reader beside the process using the directory sees what is on disk,
+// stops before a record being written, and changes no file.
+func TestReadOnlyBesideTheWriter(t *testing.T) {
+	dir := t.TempDir()
+	d, _, _, _ := load(t, dir)
+	defer d.Close()
+	for i := range 3 {
+		appendWait(t, d, record(i))
+	}
+	name := filepath.Join(dir, journalName(0))
+	f, _ := os.OpenFile(name, os.O_WRONLY|os.O_APPEND, 0)
+	f.Write(appendFrame(nil, record(3))[:5]) // a record half written
+	f.Close()
+	before, _ := os.Stat(name)
+	r, err := OpenReadOnly(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs [][]byte
+	info, err := r.Load(func(io.Reader) error { return nil }, func(p []byte) error { recs = append(recs, bytes.Clone(p)); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameRecords(t, recs, 3)
+	if info.CutBytes != 5 {
+		t.Errorf("%d bytes past the last whole record, want 5", info.CutBytes)
+	}
+	after, _ := os.Stat(name)
+	if after.Size() != before.Size() {
+		t.Errorf("the reader changed the journal from %d to %d bytes", before.Size(), after.Size())
+	}
+	if _, err := r.Append([]byte("x")); err == nil {
+		t.Error("Append on a read-only directory worked")
+	}
+	r.Close()
+}

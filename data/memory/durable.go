@@ -3,6 +3,7 @@ package memory
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"path/filepath"
 	"sync"
@@ -220,4 +221,50 @@ func (d *Durable) Close() error {
 		d.closeErr = errors.Join(errs...)
 	})
 	return d.closeErr
+}
+
+// ReadDir reads the data directory at path into a store, without taking
+// its lock or changing a file, so it may run beside the server using the
+// directory (`jingge export --data-dir`). It sees what was on disk when it
+// read, which may lack the writes of the last moments. Changes made to
+// the store it returns are not kept. Close it to let it go.
+func ReadDir(path string, o DirOptions) (*Durable, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.AuthFile == "" {
+		o.AuthFile = filepath.Join(path, "auth.json")
+	}
+	var err error
+	// A compaction may remove a file while it is read; the next read finds
+	// the new snapshot.
+	for range 5 {
+		var d *Durable
+		if d, err = readDirOnce(path, o); err == nil || !errors.Is(err, fs.ErrNotExist) {
+			return d, err
+		}
+	}
+	return nil, err
+}
+
+func readDirOnce(path string, o DirOptions) (*Durable, error) {
+	dir, err := journal.OpenReadOnly(path, o.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("memory: %w", err)
+	}
+	auth, err := OpenAuthFile(o.AuthFile, o.AuditCapacity)
+	if err != nil {
+		return nil, err
+	}
+	st := &Store{ds: &geo.Dataset{}, current: map[string]int{}, stations: map[string]geo.Station{}, watchers: map[chan struct{}]struct{}{}, now: time.Now}
+	d := &Durable{PlanStore: WithPlans(st), Patrols: NewPatrols(o.Patrols), Auth: auth, dir: dir, opts: o, logger: o.Logger}
+	info, err := dir.Load(d.restore, d.replay)
+	if err != nil {
+		return nil, fmt.Errorf("memory: reading the data directory %s: %w", path, err)
+	}
+	if info.Fresh {
+		return nil, fmt.Errorf("memory: %s holds no data: %w", path, fs.ErrNotExist)
+	}
+	d.closeOnce.Do(func() {}) // nothing to compact or release
+	return d, nil
 }
