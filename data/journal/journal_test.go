@@ -346,3 +346,22 @@ func TestReadOnlyBesideTheWriter(t *testing.T) {
 	}
 	r.Close()
 }
+
+// FuzzNextFrame: no input makes the reader panic, a frame it accepts is
+// whole, and every framed payload reads back.
+func FuzzNextFrame(f *testing.F) {
+	f.Add(appendFrame(nil, []byte("a record")))
+	f.Add([]byte{1, 0, 0, 0, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if p, n, err := nextFrame(b); err == nil && (n != headerSize+len(p) || n > len(b)) {
+			t.Fatalf("accepted a frame of %d bytes with a payload of %d in %d bytes", n, len(p), len(b))
+		}
+		if len(b) == 0 {
+			return
+		}
+		p, n, err := nextFrame(appendFrame(nil, b))
+		if err != nil || n != headerSize+len(b) || !bytes.Equal(p, b) {
+			t.Fatalf("a framed payload of %d bytes read back as %d bytes, %v", len(b), len(p), err)
+		}
+	})
+}

@@ -73,7 +73,7 @@ type DirOptions struct {
 
 // DefaultCompactAfterBytes is the journal size that starts a compaction:
 // replaying it takes well under a second.
-const DefaultCompactAfterBytes = 64 << 20
+const DefaultCompactAfterBytes = 32 << 20
 
 // compactCheckEvery is how often the journal's size is looked at.
 const compactCheckEvery = 5 * time.Second

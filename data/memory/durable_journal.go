@@ -27,7 +27,8 @@ type ticket struct {
 }
 
 // recordKind is the first byte of a journal record; the rest is the gob
-// encoding of its record type. Kinds are never renumbered: directories
+// encoding of its record type, or for recPings its own binary layout
+// (durable_pings.go). Kinds are never renumbered: directories
 // written by older versions hold them.
 type recordKind byte
 
@@ -118,7 +119,9 @@ func (j *journaler) log(kind recordKind, v any) ticket {
 	}
 	var buf bytes.Buffer
 	buf.WriteByte(byte(kind))
-	if err := gob.NewEncoder(&buf).Encode(v); err != nil {
+	if rec, ok := v.(pingsRecord); ok {
+		buf.Write(appendPingsRecord(nil, rec))
+	} else if err := gob.NewEncoder(&buf).Encode(v); err != nil {
 		return ticket{err: fmt.Errorf("encoding a journal record: %w", err)}
 	}
 	seq, err := j.dir.Append(buf.Bytes())

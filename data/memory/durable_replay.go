@@ -80,8 +80,8 @@ func (d *Durable) replay(payload []byte) error {
 			p.entries[[2]string{e.StationID, e.Month}] = e
 		}
 	case recPings:
-		var r pingsRecord
-		if err := decode(&r); err != nil {
+		r, err := decodePingsRecord(payload[1:])
+		if err != nil {
 			return err
 		}
 		pt.expireKeysLocked(r.Now)
