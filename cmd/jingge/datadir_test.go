@@ -7,12 +7,16 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"jingge/data"
 	"jingge/data/datafile"
 	"jingge/data/lantian"
+	"jingge/data/memory"
 	"jingge/geo"
 )
 
@@ -135,5 +139,33 @@ func TestServeKeepsWhatUsersDidAcrossRestarts(t *testing.T) {
 	err = serveCommand(context.Background(), []string{"--addr", "127.0.0.1:0", "--data-dir", dir}, io.Discard, &stderr, nil)
 	if err == nil || !strings.Contains(err.Error(), "in use") || !strings.Contains(err.Error(), dir) {
 		t.Errorf("a second server on the directory: %v", err)
+	}
+}
+
+// Users and tokens made before the auth file moved into the data
+// directory keep working: the file at the old place is copied in.
+func TestLegacyAuthFileIsAdopted(t *testing.T) {
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	t.Setenv("JINGGE_AUTH_FILE", "")
+	old, err := memory.OpenAuthFile(filepath.Join(cfg, "jingge", "auth.json"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := old.CreateUser(ctx, data.User{Name: "ops", Role: data.RoleAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "data")
+	d, err := openDataDir(ctx, dir, "", quietLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.Auth.User(ctx, "ops"); err != nil {
+		t.Errorf("a user of the old auth file: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "auth.json")); err != nil {
+		t.Errorf("the auth file was not copied into the data directory: %v", err)
 	}
 }
