@@ -317,7 +317,14 @@ func (d *Dir) removeBefore(snap uint64, snaps, journals []uint64) {
 	}
 	for _, g := range journals {
 		if g < snap {
-			os.Remove(filepath.Join(d.path, journalName(g)))
+			name := filepath.Join(d.path, journalName(g))
+			os.Remove(name)
+			// The torn tails set aside from it go with it.
+			if torn, err := filepath.Glob(name + ".*" + tornSuffix); err == nil {
+				for _, t := range torn {
+					os.Remove(t)
+				}
+			}
 		}
 	}
 }

@@ -254,6 +254,8 @@ func TestSnapshotReplacesJournal(t *testing.T) {
 	for i := range 3 {
 		appendWait(t, d, record(i))
 	}
+	aside := filepath.Join(dir, journalName(0)+".17"+tornSuffix) // from an earlier crash
+	os.WriteFile(aside, []byte("torn"), 0o600)
 	gen, err := d.Rotate()
 	if err != nil {
 		t.Fatal(err)
@@ -272,6 +274,9 @@ func TestSnapshotReplacesJournal(t *testing.T) {
 	sameRecords(t, recs, 2)
 	if _, err := os.Stat(filepath.Join(dir, journalName(0))); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the journal the snapshot replaced is still there: %v", err)
+	}
+	if _, err := os.Stat(aside); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the torn tail set aside from the replaced journal is still there: %v", err)
 	}
 }
 
