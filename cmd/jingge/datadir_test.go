@@ -17,6 +17,7 @@ import (
 	"jingge/data/datafile"
 	"jingge/data/lantian"
 	"jingge/data/memory"
+	"jingge/data/postgis/postgistest"
 	"jingge/geo"
 )
 
@@ -167,5 +168,62 @@ func TestLegacyAuthFileIsAdopted(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "auth.json")); err != nil {
 		t.Errorf("the auth file was not copied into the data directory: %v", err)
+	}
+}
+
+// A bureau moving to PostGIS: `jingge import --data-dir DIR --db URL`
+// copies the demo year, what users did and the history into a new
+// database, refuses one in use, and refuses a directory a server uses.
+func TestImportDataDirIntoPostGIS(t *testing.T) {
+	dbURL := postgistest.NewSchema(t)
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "data")
+	d, err := openDataDir(ctx, dir, "", quietLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, _ := d.Snapshot(ctx)
+	var g geo.Grid
+	for _, x := range ds.Grids {
+		if x.Level == geo.CommunityLevel {
+			g = x
+			break
+		}
+	}
+	g.Population = 4242
+	if _, err := d.EditGrid(ctx, data.GridEdit{Grid: g}); err != nil {
+		t.Fatal(err)
+	}
+	page, _ := d.QueryIncidents(ctx, data.IncidentFilter{}, data.Page{Limit: 1})
+	newest := page.Incidents[0]
+
+	// While a server holds the directory, the copy is refused.
+	err = importCommand(ctx, []string{"--data-dir", dir, "--db", dbURL}, io.Discard, io.Discard, openStore)
+	if err == nil || !strings.Contains(err.Error(), "stop the server") {
+		t.Fatalf("import of a directory in use: %v", err)
+	}
+	d.Close()
+	var out bytes.Buffer
+	if err := importCommand(ctx, []string{"--data-dir", dir, "--db", dbURL}, &out, io.Discard, openStore); err != nil {
+		t.Fatalf("import --data-dir: %v", err)
+	}
+	st, err := openStore(ctx, dbURL, quietLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	hist, err := st.(data.History).GridHistory(ctx, g.ID)
+	if err != nil || len(hist) != 2 || hist[1].Grid.Population != 4242 {
+		t.Fatalf("grid %s in PostGIS: %+v, %v; want two versions, the last with population 4242", g.ID, hist, err)
+	}
+	got, err := st.(data.IncidentStore).Incident(ctx, newest.ID)
+	if err != nil || got.Summary != newest.Summary {
+		t.Errorf("incident %s in PostGIS: %+v, %v", newest.ID, got, err)
+	}
+	if !strings.Contains(out.String(), "incidents") {
+		t.Errorf("the import said: %s", out.String())
+	}
+	if err := importCommand(ctx, []string{"--data-dir", dir, "--db", dbURL}, io.Discard, io.Discard, openStore); err == nil || !strings.Contains(err.Error(), "already holds data") {
+		t.Errorf("a second import into the same database: %v", err)
 	}
 }
