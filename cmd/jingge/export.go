@@ -7,12 +7,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
 
 	"jingge/data"
 	"jingge/data/datafile"
+	"jingge/data/memory"
 	"jingge/geo"
 )
 
@@ -26,16 +28,18 @@ func exportCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	fs := flag.NewFlagSet("jingge export", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), `Usage: jingge export [--as-of RFC3339] [-o FILE] [--db URL]
+		fmt.Fprintln(fs.Output(), `Usage: jingge export [--as-of RFC3339] [-o FILE] [--db URL | --data-dir DIR]
 
 Writes the dataset as a GeoJSON dataset file (the format jingge import reads):
-today's grids, or with --as-of the grids in force at that moment. Without
---db it writes the bundled Lantian dataset. Flags:`)
+today's grids, or with --as-of the grids in force at that moment. With
+--data-dir it reads the embedded store's data directory (a server may be
+using it); with neither it writes the bundled Lantian dataset. Flags:`)
 		fs.PrintDefaults()
 	}
 	dbURL := fs.String("db", os.Getenv("DATABASE_URL"), "PostgreSQL `URL` of the PostGIS store; empty exports the bundled dataset (env DATABASE_URL)")
 	asOf := fs.String("as-of", "", "export the grids in force at this `time` (RFC 3339, e.g. 2026-01-01T00:00:00+08:00)")
 	out := fs.String("o", "-", "write to `FILE` instead of stdout")
+	dataDir := fs.String("data-dir", "", "the embedded store's data `directory` to export from (see jingge serve --data-dir)")
 	if err := fs.Parse(args); err != nil {
 		return cliFlagError(err)
 	}
@@ -47,6 +51,14 @@ today's grids, or with --as-of the grids in force at that moment. Without
 		var err error
 		if at, err = time.Parse(time.RFC3339Nano, *asOf); err != nil {
 			return fmt.Errorf("%w: --as-of %q is not an RFC 3339 time such as 2026-01-01T00:00:00+08:00", errUsage, *asOf)
+		}
+	}
+	if *dataDir != "" && *dbURL != "" {
+		return fmt.Errorf("%w: give --db or --data-dir, not both", errUsage)
+	}
+	if *dataDir != "" {
+		open = func(context.Context, string, *slog.Logger) (data.Store, error) {
+			return memory.ReadDir(*dataDir, memory.DirOptions{})
 		}
 	}
 	st, err := open(ctx, *dbURL, cliLogger(stderr))

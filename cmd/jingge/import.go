@@ -34,12 +34,16 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), `Usage: jingge import [--fix] [--dry-run] [--json] [--db URL] FILE.geojson|-
        jingge import --lantian [--dry-run] [--db URL]
+       jingge import --data-dir DIR --db URL
        jingge import incidents FILE.csv|FILE.geojson (see jingge import incidents -h)
 
 Replaces the dataset in the PostGIS store with a dataset file (the format of
 jingge export; - reads stdin), in one transaction. A file with problems is
 rejected with a report naming each bad feature, and the database is left as
-it was. Flags:`)
+it was. With --data-dir it copies everything the embedded store kept in DIR
+(grid history, incidents, plans, assessment, patrols, users, sessions, the
+audit log) into a new database, in one transaction; stop the server first.
+Flags:`)
 		fs.PrintDefaults()
 	}
 	dbURL := fs.String("db", os.Getenv("DATABASE_URL"), "PostgreSQL `URL` of the PostGIS store (env DATABASE_URL)")
@@ -48,11 +52,18 @@ it was. Flags:`)
 	bundled := fs.Bool("lantian", false, "import the bundled Lantian County dataset instead of a file")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	actor := fs.String("actor", envOr("USER", "import"), "`name` recorded in the grid audit")
+	dataDir := fs.String("data-dir", "", "copy everything the embedded store kept in this `directory` into a new PostGIS database")
 	files, err := parseWithPositionals(fs, args)
 	if err != nil {
 		return cliFlagError(err)
 	}
 	switch {
+	case *dataDir != "" && (*bundled || len(files) > 0 || *fix || *dryRun):
+		return fmt.Errorf("%w: --data-dir takes no FILE, --lantian, --fix or --dry-run", errUsage)
+	case *dataDir != "" && *dbURL == "":
+		return fmt.Errorf("%w: import --data-dir writes to PostGIS: pass --db URL or set DATABASE_URL", errUsage)
+	case *dataDir != "":
+		return importDataDir(ctx, *dataDir, *dbURL, stdout, stderr)
 	case *bundled && len(files) > 0:
 		return fmt.Errorf("%w: give a FILE or --lantian, not both", errUsage)
 	case !*bundled && len(files) != 1:

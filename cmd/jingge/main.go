@@ -28,12 +28,12 @@ func commands() map[string]command {
 		"demo":    {"demo generate: rebuild the bundled Lantian dataset from its reference data", runDemo},
 		"users":   {"users add|list|passwd|disable|enable: who may sign in, with roles (--db or the embedded store's --auth-file)", runUsers},
 		"tokens":  {"tokens create|list|revoke: API tokens for machines (--db or --auth-file)", runTokens},
-		"serve":   {"serve the HTTP API (--addr, --db, --log-format)", runServe},
+		"serve":   {"serve the HTTP API (--addr, --db or --data-dir, --log-format)", runServe},
 		"lookup":  {"lookup LON LAT: who is responsible for a point (--crs, --json, --db)", runLookup},
 		"migrate": {"apply the PostGIS schema migrations (--db)", runMigrate},
 		"prune":   {"remove old patrol positions and incident batch keys (--db; incidents and the audit are kept)", runPrune},
-		"import":  {"import FILE.geojson | --lantian: replace the PostGIS dataset (--fix, --dry-run, --db)", runImport},
-		"export":  {"export the dataset as GeoJSON (--as-of, -o, --db)", runExport},
+		"import":  {"import FILE.geojson | --lantian: replace the PostGIS dataset (--fix, --dry-run, --db); --data-dir DIR: move the embedded store into a new PostGIS", runImport},
+		"export":  {"export the dataset as GeoJSON (--as-of, -o, --db or --data-dir)", runExport},
 
 		// Demo traffic for a running server.
 		"simulate": {"simulate patrols: move officers inside their grids and post their positions to a server (--server, --officers, --interval, --duration)", runSimulate},

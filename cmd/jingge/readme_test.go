@@ -209,11 +209,12 @@ wait_ready() {
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	env := slices.DeleteFunc(os.Environ(), func(kv string) bool {
 		name, _, _ := strings.Cut(kv, "=")
-		return slices.Contains([]string{"DATABASE_URL", "JINGGE_AUTH_FILE", "JINGGE_TOKEN", "JINGGE_ADDR", "XDG_CONFIG_HOME", "PATH"}, name)
+		return slices.Contains([]string{"DATABASE_URL", "JINGGE_AUTH_FILE", "JINGGE_DATA_DIR", "JINGGE_TOKEN", "JINGGE_ADDR", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "PATH"}, name)
 	})
 	cmd.Env = append(env,
 		"PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"XDG_CONFIG_HOME="+t.TempDir(),
+		"XDG_DATA_HOME="+t.TempDir(),
 		"JINGGE_ADDR="+addr,
 		"SERVER_LOG="+filepath.Join(t.TempDir(), "server.log"),
 	)

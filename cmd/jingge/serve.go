@@ -36,13 +36,14 @@ const (
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return serveCommand(ctx, args, stdout, stderr, openStore)
+	return serveCommand(ctx, args, stdout, stderr, nil)
 }
 
 // serveOptions are the settings of `jingge serve`.
 type serveOptions struct {
 	addr            string
 	dbURL           string
+	dataDir         string
 	logFormat       string
 	shutdownTimeout time.Duration
 	// access configures sign-in, roles, limits and the audit.
@@ -62,12 +63,13 @@ func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
 	fs := flag.NewFlagSet("jingge serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: jingge serve [--addr HOST:PORT] [--db URL] [--log-format auto|json|text] [--basemap TILES]\n\nServes the HTTP API (see /api/v1/openapi.json) and the web pages (/ and /m). Flags:")
+		fmt.Fprintln(fs.Output(), "Usage: jingge serve [--addr HOST:PORT] [--db URL | --data-dir DIR] [--log-format auto|json|text] [--basemap TILES]\n\nServes the HTTP API (see /api/v1/openapi.json) and the web pages (/ and /m). Flags:")
 		fs.PrintDefaults()
 	}
 	var o serveOptions
 	fs.StringVar(&o.addr, "addr", envOr("JINGGE_ADDR", "127.0.0.1:8080"), "`address` to listen on (env JINGGE_ADDR)")
-	fs.StringVar(&o.dbURL, "db", os.Getenv("DATABASE_URL"), "PostgreSQL `URL` of the PostGIS store; empty serves the bundled Lantian dataset (env DATABASE_URL)")
+	fs.StringVar(&o.dbURL, "db", os.Getenv("DATABASE_URL"), "PostgreSQL `URL` of the PostGIS store; empty serves the embedded store of --data-dir (env DATABASE_URL)")
+	fs.StringVar(&o.dataDir, "data-dir", defaultDataDir(), "without --db: the `directory` where the embedded store keeps everything, created and filled with the synthetic demo data at the first start (env JINGGE_DATA_DIR)")
 	fs.StringVar(&o.logFormat, "log-format", "auto", "log `format`: json, text, or auto (text on a terminal, else json)")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish after SIGINT or SIGTERM")
 	o.access.register(fs)
@@ -99,6 +101,9 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	logger, err := newLogger(stderr, o.logFormat)
 	if err != nil {
 		return err
+	}
+	if open == nil {
+		open = o.openStore
 	}
 	if o.dbURL != "" {
 		// A database may come up after its servers (a reboot, containers

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"jingge/api"
@@ -31,7 +32,7 @@ type accessOptions struct {
 }
 
 func (o *accessOptions) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.authFile, "auth-file", defaultAuthFile(), "without --db: the `file` of users and tokens made by `jingge users` and `jingge tokens` (env JINGGE_AUTH_FILE)")
+	fs.StringVar(&o.authFile, "auth-file", os.Getenv("JINGGE_AUTH_FILE"), "without --db: the `file` of users and tokens made by `jingge users` and `jingge tokens`; empty is auth.json in the data directory (env JINGGE_AUTH_FILE)")
 	fs.StringVar(&o.auditSpool, "audit-spool", "", "with --db: a local `file` that keeps audit entries while the database is down, so audited reads go on (without it they get 503)")
 	fs.BoolVar(&o.trustProxy, "trust-proxy", false, "behind a reverse proxy: take the client address from X-Forwarded-For and the scheme from X-Forwarded-Proto")
 	fs.BoolVar(&o.secureCookies, "secure-cookies", false, "mark session cookies Secure even when the request came over plain HTTP (TLS ends at a proxy that does not say so)")
@@ -75,7 +76,9 @@ func openAccess(ctx context.Context, o accessOptions, store data.Store, logger *
 		return acc, closeAll, false, nil
 	}
 	var auth *memory.Auth
-	if o.authFile != "" {
+	if d, ok := store.(*memory.Durable); ok {
+		auth = d.Auth
+	} else if o.authFile != "" {
 		if auth, err = memory.OpenAuthFile(o.authFile, 0); err != nil {
 			return nil, nil, false, fmt.Errorf("the auth file: %w", err)
 		}

@@ -16,8 +16,8 @@ import (
 	"jingge/api/apitest"
 )
 
-// TestMain points the default auth file of every serve in these tests at
-// a temporary directory, never the user's own.
+// TestMain points the default auth file and data directory of every
+// serve in these tests at a temporary directory, never the user's own.
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "jingge-cmd-test-")
 	if err != nil {
@@ -25,6 +25,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	os.Setenv("JINGGE_AUTH_FILE", filepath.Join(dir, "auth.json"))
+	os.Setenv("JINGGE_DATA_DIR", filepath.Join(dir, "data"))
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

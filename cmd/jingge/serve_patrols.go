@@ -46,12 +46,15 @@ func addPatrolFlags(fs *flag.FlagSet) *patrolFlags {
 }
 
 // openPatrols returns the patrol store that goes with store: pings, states
-// and events in PostGIS beside the grids, or in memory (the last day) for
-// the embedded store. close must be called before store is closed.
+// and events in PostGIS beside the grids, in the data directory (the last
+// day) for the embedded store, else in memory. close must be called before store is closed.
 func openPatrols(store data.Store) (ps data.PatrolStore, close func() error) {
 	if st, ok := store.(*postgis.Store); ok {
 		p := postgis.NewPatrols(st, postgis.PatrolOptions{})
 		return p, p.Close
+	}
+	if d, ok := store.(*memory.Durable); ok {
+		return d.Patrols, func() error { return nil } // closed with the store
 	}
 	return memory.NewPatrols(memory.PatrolOptions{}), func() error { return nil }
 }

@@ -14,8 +14,9 @@ import (
 )
 
 // openStore opens the system of record: PostGIS when dbURL is set (the
-// schema is migrated at open), else the embedded memory store holding the
-// bundled Lantian dataset.
+// schema is migrated at open), else an embedded store in memory holding
+// the bundled Lantian dataset, for the one-shot commands (serve keeps the
+// embedded store in its data directory, openDataDir).
 func openStore(ctx context.Context, dbURL string, logger *slog.Logger) (data.Store, error) {
 	if dbURL != "" {
 		st, err := postgis.Open(ctx, dbURL, postgis.Options{Logger: logger})
@@ -50,6 +51,15 @@ func openStore(ctx context.Context, dbURL string, logger *slog.Logger) (data.Sto
 	}
 	logger.InfoContext(ctx, "using the embedded store with the bundled Lantian dataset", "grids", len(ds.Grids), "stations", len(ds.Stations))
 	return ps, nil
+}
+
+// openStore opens the store serve runs on: PostGIS when dbURL is set,
+// else the embedded store kept in the data directory.
+func (o serveOptions) openStore(ctx context.Context, dbURL string, logger *slog.Logger) (data.Store, error) {
+	if dbURL != "" {
+		return openStore(ctx, dbURL, logger)
+	}
+	return openDataDir(ctx, o.dataDir, o.access.authFile, logger)
 }
 
 // cliLogger is the logger of the one-shot commands: warnings and errors

@@ -8,8 +8,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -31,17 +31,13 @@ func (o *authOptions) register(fs *flag.FlagSet) {
 }
 
 // defaultAuthFile is where the embedded store keeps users and tokens:
-// $JINGGE_AUTH_FILE, else jingge/auth.json in the user's configuration
-// directory.
+// $JINGGE_AUTH_FILE, else auth.json in the data directory
+// (defaultDataDir).
 func defaultAuthFile() string {
 	if f := os.Getenv("JINGGE_AUTH_FILE"); f != "" {
 		return f
 	}
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		return "jingge-auth.json"
-	}
-	return filepath.Join(dir, "jingge", "auth.json")
+	return authFileIn(defaultDataDir())
 }
 
 // authStoreCloser is an auth store and how to let go of it.
@@ -59,6 +55,11 @@ func openAuthStore(ctx context.Context, o authOptions) (authStoreCloser, error) 
 			return authStoreCloser{}, fmt.Errorf("PostGIS store: %w", err)
 		}
 		return authStoreCloser{st, st.Close}, nil
+	}
+	if os.Getenv("JINGGE_AUTH_FILE") == "" && o.authFile == authFileIn(defaultDataDir()) {
+		if err := adoptLegacyAuthFile(o.authFile, slog.New(slog.DiscardHandler)); err != nil {
+			return authStoreCloser{}, err
+		}
 	}
 	a, err := memory.OpenAuthFile(o.authFile, 0)
 	if err != nil {

@@ -37,6 +37,9 @@ type Auth struct {
 	seq      int64
 
 	file *authFile // nil: memory only
+	// jr keeps sessions, login links, last-use times and the audit log in
+	// a data directory (durable.go); nil keeps them in memory only.
+	jr *journaler
 }
 
 var _ data.AuthStore = (*Auth)(nil)
@@ -114,8 +117,10 @@ func (a *Auth) SetDisabled(ctx context.Context, name string, disabled bool) erro
 	return a.changeUser(ctx, name, func(u *data.User) { u.Disabled = disabled })
 }
 
-func (a *Auth) changeUser(ctx context.Context, name string, f func(*data.User)) error {
+func (a *Auth) changeUser(ctx context.Context, name string, f func(*data.User)) (err error) {
 	now := time.Now()
+	var tk ticket
+	defer func() { err = a.jr.settle(tk, err) }()
 	return a.change(ctx, true, func() error {
 		u, ok := a.users[name]
 		if !ok {
@@ -131,15 +136,18 @@ func (a *Auth) changeUser(ctx context.Context, name string, f func(*data.User)) 
 		if a.file != nil {
 			a.file.sessionsValidFrom[name] = now
 		}
+		tk = a.jr.log(recRevokeSessions, revokeSessionsRecord{User: name, At: now})
 		return nil
 	})
 }
 
 // CreateCredential implements data.Credentials.
-func (a *Auth) CreateCredential(ctx context.Context, c data.Credential) error {
+func (a *Auth) CreateCredential(ctx context.Context, c data.Credential) (err error) {
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = time.Now()
 	}
+	var tk ticket
+	defer func() { err = a.jr.settle(tk, err) }()
 	return a.change(ctx, persisted(&c), func() error {
 		if _, ok := a.users[c.UserName]; !ok {
 			return fmt.Errorf("memory: create credential: user %q: %w", c.UserName, data.ErrNotFound)
@@ -152,15 +160,20 @@ func (a *Auth) CreateCredential(ctx context.Context, c data.Credential) error {
 		}
 		a.creds[c.ID] = &c
 		a.hash[c.Hash] = c.ID
+		if !persisted(&c) || a.file == nil {
+			tk = a.jr.log(recCredential, credentialRecord{Credential: c})
+		}
 		return nil
 	})
 }
 
 // Authenticate implements data.Credentials.
-func (a *Auth) Authenticate(ctx context.Context, kind data.CredentialKind, hash [32]byte, now time.Time) (data.Authenticated, error) {
+func (a *Auth) Authenticate(ctx context.Context, kind data.CredentialKind, hash [32]byte, now time.Time) (_ data.Authenticated, err error) {
 	if err := ctx.Err(); err != nil {
 		return data.Authenticated{}, err
 	}
+	var tk ticket
+	defer func() { err = a.jr.settle(tk, err) }()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.refreshLocked()
@@ -187,8 +200,10 @@ func (a *Auth) Authenticate(ctx context.Context, kind data.CredentialKind, hash 
 	if kind == data.KindLoginLink {
 		c.RevokedAt = now
 		c.LastUsedAt = now
+		tk = a.jr.log(recCredentialUse, credentialUseRecord{ID: c.ID, LastUsedAt: now, RevokedAt: now})
 	} else if c.LastUsedAt.IsZero() || now.Sub(c.LastUsedAt) >= lastUseInterval {
 		c.LastUsedAt = now
+		tk = a.jr.log(recCredentialUse, credentialUseRecord{ID: c.ID, LastUsedAt: now})
 	}
 	return data.Authenticated{User: u, Credential: *c}, nil
 }
@@ -214,7 +229,9 @@ func (a *Auth) ListCredentials(ctx context.Context, kind data.CredentialKind, us
 }
 
 // RevokeCredential implements data.Credentials.
-func (a *Auth) RevokeCredential(ctx context.Context, id string, now time.Time) error {
+func (a *Auth) RevokeCredential(ctx context.Context, id string, now time.Time) (err error) {
+	var tk ticket
+	defer func() { err = a.jr.settle(tk, err) }()
 	a.mu.Lock()
 	c, ok := a.creds[id]
 	persist := ok && persisted(c)
@@ -229,18 +246,24 @@ func (a *Auth) RevokeCredential(ctx context.Context, id string, now time.Time) e
 		}
 		if c.RevokedAt.IsZero() {
 			c.RevokedAt = now
+			tk = a.jr.log(recCredentialUse, credentialUseRecord{ID: id, LastUsedAt: c.LastUsedAt, RevokedAt: now})
 		}
 		return nil
 	})
 }
 
 // AppendAudit implements data.AuditLog.
-func (a *Auth) AppendAudit(ctx context.Context, entries []data.AuditEntry) error {
+func (a *Auth) AppendAudit(ctx context.Context, entries []data.AuditEntry) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	var tk ticket
+	defer func() { err = a.jr.settle(tk, err) }()
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.jr != nil {
+		tk = a.jr.log(recAudit, auditRecord{Entries: entries, FirstSeq: a.seq + 1})
+	}
 	for _, e := range entries {
 		e = e.Storable()
 		a.seq++

@@ -58,7 +58,9 @@ func sameGrid(a, b *geo.Grid) bool {
 
 // Import implements data.Importer. The memory store has no geometry engine,
 // so opts.Fix changes nothing.
-func (s *Store) Import(ctx context.Context, ds *geo.Dataset, opts data.ImportOptions) (data.ImportReport, error) {
+func (s *Store) Import(ctx context.Context, ds *geo.Dataset, opts data.ImportOptions) (_ data.ImportReport, err error) {
+	var tk ticket
+	defer func() { err = s.jr.settle(tk, err) }()
 	rep := data.ImportReport{DryRun: opts.DryRun, Stations: len(ds.Stations), Townships: len(ds.Townships), Grids: len(ds.Grids), Members: len(ds.Members)}
 	if err := ctx.Err(); err != nil {
 		return rep, err
@@ -86,7 +88,9 @@ func (s *Store) Import(ctx context.Context, ds *geo.Dataset, opts data.ImportOpt
 	if opts.DryRun {
 		return rep, nil
 	}
-	s.applyLocked(next, s.now(), changes)
+	t := s.now()
+	s.applyLocked(next, t, changes)
+	tk = s.jr.log(recDataset, datasetRecord{Dataset: next, At: t})
 	s.notifyLocked()
 	return rep, nil
 }
@@ -136,10 +140,12 @@ func cloneGrid(g geo.Grid) geo.Grid {
 }
 
 // EditGrid implements data.GridEditor.
-func (s *Store) EditGrid(ctx context.Context, e data.GridEdit) (data.GridVersion, error) {
+func (s *Store) EditGrid(ctx context.Context, e data.GridEdit) (_ data.GridVersion, err error) {
 	if err := ctx.Err(); err != nil {
 		return data.GridVersion{}, err
 	}
+	var tk ticket
+	defer func() { err = s.jr.settle(tk, err) }()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	at, ok := s.current[e.Grid.ID]
@@ -171,6 +177,7 @@ func (s *Store) EditGrid(ctx context.Context, e data.GridEdit) (data.GridVersion
 	s.versions[at].ValidTo = t
 	gv := s.addVersionLocked(e.Grid, pos, t)
 	s.ds = next
+	tk = s.jr.log(recGridEdit, gridEditRecord{Grid: e.Grid, At: t})
 	s.notifyLocked()
 	gv.Grid = cloneGrid(gv.Grid)
 	return gv, nil

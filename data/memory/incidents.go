@@ -72,10 +72,12 @@ func (s *Store) epochsLocked() []time.Time {
 }
 
 // AddIncidents implements data.IncidentStore.
-func (s *Store) AddIncidents(ctx context.Context, b data.IncidentBatch) (data.AddResult, error) {
+func (s *Store) AddIncidents(ctx context.Context, b data.IncidentBatch) (_ data.AddResult, err error) {
 	if err := ctx.Err(); err != nil {
 		return data.AddResult{}, err
 	}
+	var tk ticket
+	defer func() { err = s.jr.settle(tk, err) }()
 	if err := data.CheckBatchKey(b.Key); err != nil {
 		return data.AddResult{}, err
 	}
@@ -131,6 +133,7 @@ func (s *Store) AddIncidents(ctx context.Context, b data.IncidentBatch) (data.Ad
 	if b.Key != "" {
 		t.keys[key] = committedBatch{digest: digest, ids: slices.Clone(ids), at: s.now()}
 	}
+	tk = s.jr.log(recIncidents, incidentsRecord{Incidents: rows, Scope: b.Scope, Key: b.Key, Digest: digest, At: t.keys[key].at})
 	return data.AddResult{IDs: ids}, nil
 }
 
@@ -241,10 +244,12 @@ func (s *Store) Incident(ctx context.Context, id string) (geo.Incident, error) {
 }
 
 // UpdateIncident implements data.IncidentStore.
-func (s *Store) UpdateIncident(ctx context.Context, id string, p data.IncidentPatch) (geo.Incident, error) {
+func (s *Store) UpdateIncident(ctx context.Context, id string, p data.IncidentPatch) (_ geo.Incident, err error) {
 	if err := ctx.Err(); err != nil {
 		return geo.Incident{}, err
 	}
+	var tk ticket
+	defer func() { err = s.jr.settle(tk, err) }()
 	n, err := data.ParseIncidentID(id)
 	if err != nil {
 		return geo.Incident{}, err
@@ -261,6 +266,7 @@ func (s *Store) UpdateIncident(ctx context.Context, id string, p data.IncidentPa
 		return geo.Incident{}, fmt.Errorf("memory: %w", err)
 	}
 	r.inc = next
+	tk = s.jr.log(recIncidentUpdate, incidentUpdateRecord{ID: n, Incident: next})
 	return next, nil
 }
 

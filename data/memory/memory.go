@@ -32,6 +32,9 @@ type Store struct {
 	now      func() time.Time
 	// incidents are kept apart from the dataset, see incidents.go.
 	incidents incidentTable
+	// jr keeps the changes in a data directory (durable.go); nil keeps
+	// them in memory only.
+	jr *journaler
 }
 
 var (

@@ -54,6 +54,9 @@ type Patrols struct {
 	keys     map[scopedKey]keyRecord // idempotency keys of recorded batches
 	keyQueue []keyEntry              // keys in arrival order, for expiry
 	watchers map[chan struct{}]struct{}
+	// jr keeps the changes in a data directory (durable.go); nil keeps
+	// them in memory only.
+	jr *journaler
 }
 
 var _ data.PatrolStore = (*Patrols)(nil)
@@ -104,10 +107,12 @@ func NewPatrols(opts PatrolOptions) *Patrols {
 }
 
 // RecordPings implements data.PatrolStore.
-func (p *Patrols) RecordPings(ctx context.Context, b data.PingBatch) (data.PingResult, error) {
+func (p *Patrols) RecordPings(ctx context.Context, b data.PingBatch) (_ data.PingResult, err error) {
 	if err := ctx.Err(); err != nil {
 		return data.PingResult{}, err
 	}
+	var tk ticket
+	defer func() { err = p.jr.settle(tk, err) }()
 	now := p.opts.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -145,6 +150,9 @@ func (p *Patrols) RecordPings(ctx context.Context, b data.PingBatch) (data.PingR
 	}
 	for _, id := range slices.Sorted(maps.Keys(moved)) {
 		res.States = append(res.States, p.states[id])
+	}
+	if p.jr != nil {
+		tk = p.jr.log(recPings, p.pingsRecord(b, now, res))
 	}
 	if len(b.Pings) > 0 {
 		p.notifyLocked()
@@ -212,10 +220,12 @@ func (p *Patrols) expireKeysLocked(now time.Time) {
 }
 
 // SweepSilent implements data.PatrolStore.
-func (p *Patrols) SweepSilent(ctx context.Context, rules *patrol.Rules, now time.Time) ([]patrol.Event, error) {
+func (p *Patrols) SweepSilent(ctx context.Context, rules *patrol.Rules, now time.Time) (_ []patrol.Event, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	var tk ticket
+	defer func() { err = p.jr.settle(tk, err) }()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var out []patrol.Event
@@ -230,6 +240,7 @@ func (p *Patrols) SweepSilent(ctx context.Context, rules *patrol.Rules, now time
 		out = append(out, p.appendEventLocked(ev))
 	}
 	if len(out) > 0 {
+		tk = p.jr.log(recSweep, p.sweepRecord(out))
 		p.notifyLocked()
 	}
 	return out, nil

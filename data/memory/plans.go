@@ -40,10 +40,12 @@ func WithPlans(st *Store) *PlanStore {
 func storeTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 // SavePlan implements data.PlanStore.
-func (p *PlanStore) SavePlan(ctx context.Context, pl data.Plan) (data.Plan, error) {
+func (p *PlanStore) SavePlan(ctx context.Context, pl data.Plan) (_ data.Plan, err error) {
 	if err := ctx.Err(); err != nil {
 		return data.Plan{}, err
 	}
+	var tk ticket
+	defer func() { err = p.jr.settle(tk, err) }()
 	if err := checkPlan(pl); err != nil {
 		return data.Plan{}, fmt.Errorf("memory: save plan: %w", err)
 	}
@@ -54,6 +56,7 @@ func (p *PlanStore) SavePlan(ctx context.Context, pl data.Plan) (data.Plan, erro
 	pl.CreatedAt = storeTime(p.now())
 	pl.AppliedAt, pl.AppliedBy = time.Time{}, ""
 	p.plans = append(p.plans, pl)
+	tk = p.jr.log(recPlan, planRecord{Plan: pl})
 	return clonePlan(pl), nil
 }
 
@@ -131,10 +134,12 @@ func (p *PlanStore) Plans(ctx context.Context, limit int) ([]data.Plan, error) {
 
 // ApplyPlan implements data.PlanStore. The memory store keeps the grid
 // history but no audit rows.
-func (p *PlanStore) ApplyPlan(ctx context.Context, a data.PlanApplication) (data.PlanApplied, error) {
+func (p *PlanStore) ApplyPlan(ctx context.Context, a data.PlanApplication) (_ data.PlanApplied, err error) {
 	if err := ctx.Err(); err != nil {
 		return data.PlanApplied{}, err
 	}
+	var tk ticket
+	defer func() { err = p.jr.settle(tk, err) }()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	i := p.planAt(a.PlanID)
@@ -175,6 +180,7 @@ func (p *PlanStore) ApplyPlan(ctx context.Context, a data.PlanApplication) (data
 		actor = "plan"
 	}
 	p.plans[i].AppliedAt, p.plans[i].AppliedBy = storeTime(t), actor
+	tk = p.jr.log(recPlanApplied, planAppliedRecord{Plan: i, Dataset: next, At: t, Actor: actor})
 	p.notifyLocked()
 	out.Plan = clonePlan(p.plans[i])
 	out.Plan.Document = nil
@@ -190,10 +196,12 @@ func joinProblems(ps []data.Problem) string {
 }
 
 // PutAssessment implements data.AssessmentStore.
-func (p *PlanStore) PutAssessment(ctx context.Context, entries []data.AssessmentEntry, actor string) error {
+func (p *PlanStore) PutAssessment(ctx context.Context, entries []data.AssessmentEntry, actor string) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	var tk ticket
+	defer func() { err = p.jr.settle(tk, err) }()
 	problems := data.CheckAssessmentEntries(entries)
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -206,10 +214,13 @@ func (p *PlanStore) PutAssessment(ctx context.Context, entries []data.Assessment
 		return fmt.Errorf("memory: put assessment: %w", &data.ValidationError{Problems: problems})
 	}
 	t := storeTime(p.now())
+	stored := make([]data.AssessmentEntry, 0, len(entries))
 	for _, e := range entries {
 		e.UpdatedAt, e.UpdatedBy = t, actor
 		p.entries[[2]string{e.StationID, e.Month}] = e
+		stored = append(stored, e)
 	}
+	tk = p.jr.log(recAssessment, assessmentRecord{Entries: stored})
 	return nil
 }
 

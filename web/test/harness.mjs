@@ -75,9 +75,12 @@ export async function startServer({ args = [] } = {}) {
   // The tests use the bundled demo data, whatever database the shell names.
   delete env.DATABASE_URL;
   delete env.JINGGE_BASEMAP_URL;
-  // Users and tokens of the embedded store go to a file of the test's own.
+  // The embedded store's data directory, with its users and tokens, is
+  // the test's own: two servers may not share one, and the user's own
+  // directory is never touched.
   const authDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jingge-web-auth-'));
   env.JINGGE_AUTH_FILE = path.join(authDir, 'auth.json');
+  env.JINGGE_DATA_DIR = path.join(authDir, 'data');
   const child = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--log-format', 'json', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d) => { output += d; });

@@ -3,9 +3,12 @@
 // baseline in the same run: the same server and clients, but a store that
 // writes each ping with its own INSERT (one transaction per request, no
 // COPY, no group commit, and no officer states or events, so the baseline
-// does less work than the real path).
+// does less work than the real path). Mode datadir measures the embedded
+// store instead: the same server and clients, pings kept in a data
+// directory (a temporary one), each batch acknowledged after its journal
+// record is fsynced.
 //
-//	go run ./scripts/bench/pings -db "$JINGGE_TEST_DATABASE_URL" [-duration 15s] [-clients 32] [-batch 500] [-modes copy,rows]
+//	go run ./scripts/bench/pings -db "$JINGGE_TEST_DATABASE_URL" [-duration 15s] [-clients 32] [-batch 500] [-modes copy,rows,datadir]
 //
 // Each mode gets a fresh schema (dropped afterwards), a jingge API server on
 // a free loopback port and the clients, which post batches of the Lantian
@@ -49,6 +52,7 @@ import (
 	"jingge/api"
 	"jingge/data"
 	"jingge/data/lantian"
+	"jingge/data/memory"
 	"jingge/data/postgis"
 	"jingge/geo"
 )
@@ -79,7 +83,7 @@ func run() error {
 	flag.DurationVar(&o.duration, "duration", 15*time.Second, "how long each mode runs")
 	flag.IntVar(&o.clients, "clients", 32, "concurrent clients")
 	flag.IntVar(&o.batch, "batch", 500, "pings per request")
-	flag.StringVar(&modes, "modes", "copy,rows", "what to measure: copy (the real store) and rows (INSERT per ping)")
+	flag.StringVar(&modes, "modes", "copy,rows", "what to measure: copy (the PostGIS store), rows (INSERT per ping), datadir (the embedded store's data directory)")
 	flag.BoolVar(&o.noGiST, "no-gist", false, "drop the GiST index of patrol_pings first, to measure what it costs")
 	flag.IntVar(&o.committers, "committers", 0, "transactions committing pings at once (0: the store's default)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (server and clients) to `file`")
@@ -107,7 +111,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("ingestion through the HTTP API into PostGIS: %d clients, %d pings per request, %s per mode\n", o.clients, o.batch, o.duration)
+	fmt.Printf("ingestion through the HTTP API: %d clients, %d pings per request, %s per mode\n", o.clients, o.batch, o.duration)
 	rates := map[string]float64{}
 	for _, mode := range o.modes {
 		r, err := measure(o, mode, ix)
@@ -118,6 +122,9 @@ func run() error {
 	}
 	if rates["copy"] > 0 && rates["rows"] > 0 {
 		fmt.Printf("copy / rows: %.1fx\n", rates["copy"]/rates["rows"])
+	}
+	if rates["copy"] > 0 && rates["datadir"] > 0 {
+		fmt.Printf("datadir / copy: %.2fx\n", rates["datadir"]/rates["copy"])
 	}
 	return nil
 }
@@ -136,6 +143,9 @@ func loopbackOnly(dbURL string) error {
 
 // measure runs one mode and returns its acknowledged pings per second.
 func measure(o options, mode string, ix *geo.Index) (float64, error) {
+	if mode == "datadir" {
+		return measureDataDir(o, ix)
+	}
 	ctx := context.Background()
 	var suffix [4]byte
 	_, _ = rand.Read(suffix[:])
@@ -435,4 +445,70 @@ func procStat(pid int) ([]float64, error) {
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// measureDataDir runs the datadir mode: the embedded store in a new
+// temporary data directory, its pings counted back through Track.
+func measureDataDir(o options, ix *geo.Index) (float64, error) {
+	dir, err := os.MkdirTemp("", "jingge-bench-datadir-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	// No ping may be trimmed, or stored could not be checked against
+	// acknowledged.
+	d, err := memory.OpenDir(dir, memory.DirOptions{Patrols: memory.PatrolOptions{MaxPingsPerOfficer: 1 << 30}})
+	if err != nil {
+		return 0, err
+	}
+	defer d.Close()
+	live := new(geo.Live)
+	live.Store(ix)
+	srv := &http.Server{
+		Handler:      api.New(api.Config{Index: live, Patrols: d.Patrols, Logger: slog.New(slog.DiscardHandler)}).Handler(),
+		ReadTimeout:  60 * time.Second,
+		WriteTimeout: 60 * time.Second,
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	go srv.Serve(ln)
+	defer srv.Close()
+	officers := policeOfficers(ix)
+	self0 := selfCPU()
+	res := drive("http://"+ln.Addr().String(), o, officers, ix)
+	selfUsed := selfCPU() - self0
+	var stored int64
+	seen := map[string]bool{}
+	for _, off := range officers {
+		if seen[off.id] {
+			continue
+		}
+		seen[off.id] = true
+		pings, _, err := d.Patrols.Track(context.Background(), off.id, time.Now().Add(-2*time.Hour), time.Now().Add(time.Hour), -1)
+		if err != nil {
+			return 0, err
+		}
+		stored += int64(len(pings))
+	}
+	last, _ := d.Patrols.LastEventID(context.Background())
+	rate := float64(res.acked) / res.elapsed.Seconds()
+	slices.Sort(res.latencies)
+	pct := func(p float64) time.Duration {
+		if len(res.latencies) == 0 {
+			return 0
+		}
+		return res.latencies[int(p*float64(len(res.latencies)-1))]
+	}
+	fmt.Printf("%-7s %9.0f pings/s  %7.0f requests/s  p50 %-8v p99 %-8v  acknowledged %d, stored %d, events %d, failed requests %d\n",
+		"datadir", rate, float64(len(res.latencies))/res.elapsed.Seconds(), pct(0.5).Round(time.Millisecond), pct(0.99).Round(time.Millisecond), res.acked, stored, last, res.failed)
+	if res.acked > 0 {
+		perPing := selfUsed.Seconds() / float64(res.acked)
+		fmt.Printf("        CPU per ping: %.1f µs in this process (server, clients, journal); %.0f pings/s on 2 cores with nothing else running\n", perPing*1e6, 2/perPing)
+	}
+	if stored != res.acked {
+		return rate, fmt.Errorf("stored %d pings but acknowledged %d", stored, res.acked)
+	}
+	return rate, nil
 }

@@ -1,0 +1,81 @@
+package memory
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"jingge/data"
+	"jingge/geo"
+)
+
+// Dump returns the whole state, copied, with every lock held so it is one
+// moment's: what `jingge import --data-dir` moves into PostGIS.
+func (d *Durable) Dump(ctx context.Context) (*data.Dump, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s, p, pt, a := d.Store, d.PlanStore, d.Patrols, d.Auth
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.incidents.mu.RLock()
+	defer s.incidents.mu.RUnlock()
+	pt.mu.Lock()
+	defer pt.mu.Unlock()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.refreshLocked()
+	out := &data.Dump{Dataset: Clone(s.ds), Ords: slices.Clone(s.ords)}
+	for _, v := range s.versions {
+		v.Grid = cloneGrid(v.Grid)
+		out.Versions = append(out.Versions, v)
+	}
+	named := map[string]bool{}
+	for _, v := range s.versions {
+		named[v.Grid.StationID] = true
+	}
+	for _, st := range s.ds.Stations {
+		named[st.ID] = true
+	}
+	for id, st := range s.stations {
+		if named[id] {
+			out.Stations = append(out.Stations, st)
+		}
+	}
+	slices.SortFunc(out.Stations, func(x, y geo.Station) int { return strings.Compare(x.ID, y.ID) })
+	for _, r := range s.incidents.rows {
+		out.Incidents = append(out.Incidents, r.inc)
+	}
+	for _, pl := range p.plans {
+		out.Plans = append(out.Plans, clonePlan(pl))
+	}
+	for _, e := range p.entries {
+		out.Assessment = append(out.Assessment, e)
+	}
+	for officer, list := range pt.pings {
+		for _, sp := range list {
+			out.Pings = append(out.Pings, geo.Ping{OfficerID: officer, At: time.Unix(0, sp.at).UTC(), Location: [2]float64{sp.lon, sp.lat},
+				SpeedMPS: float64(sp.speed), HeadingDeg: float64(sp.heading), GridID: sp.grid})
+		}
+	}
+	for _, st := range pt.states {
+		out.States = append(out.States, st)
+	}
+	n := len(pt.events)
+	for i := range n {
+		out.Events = append(out.Events, pt.events[(pt.head+i)%n])
+	}
+	for _, u := range a.users {
+		out.Users = append(out.Users, u)
+	}
+	slices.SortFunc(out.Users, func(x, y data.User) int { return strings.Compare(x.Name, y.Name) })
+	for _, c := range a.creds {
+		out.Credentials = append(out.Credentials, *c)
+	}
+	slices.SortFunc(out.Credentials, func(x, y data.Credential) int { return x.CreatedAt.Compare(y.CreatedAt) })
+	for i := a.auditLen; i >= 1; i-- {
+		out.Audit = append(out.Audit, a.audit[(a.auditPos-i+a.auditCap)%a.auditCap])
+	}
+	return out, nil
+}

@@ -1,0 +1,166 @@
+package memory
+
+import (
+	"bytes"
+	"encoding/gob"
+	"fmt"
+	"time"
+
+	"jingge/data"
+	"jingge/data/journal"
+	"jingge/geo"
+	"jingge/geo/patrol"
+)
+
+// journaler sends a store's changes to its data directory. Write methods
+// log a record under the lock that orders the change, and wait for the
+// disk after releasing it (settle), so concurrent writers share a sync.
+// A nil journaler is a store in memory only: log and settle do nothing.
+type journaler struct {
+	dir *journal.Dir
+}
+
+// ticket is a logged record's place in the journal, or why it has none.
+type ticket struct {
+	seq uint64
+	err error
+}
+
+// recordKind is the first byte of a journal record; the rest is the gob
+// encoding of its record type, or for recPings its own binary layout
+// (durable_pings.go). Kinds are never renumbered: directories
+// written by older versions hold them.
+type recordKind byte
+
+const (
+	recDataset recordKind = iota + 1
+	recGridEdit
+	recIncidents
+	recIncidentUpdate
+	recPlan
+	recPlanApplied
+	recAssessment
+	recPings
+	recSweep
+	recAudit
+	recCredential
+	recCredentialUse
+	recRevokeSessions
+)
+
+// Records say what a change did, not what was asked: replay applies them
+// without validating again, so a rule tightened by an upgrade cannot
+// reject at start-up a change an older version accepted.
+type (
+	datasetRecord struct {
+		Dataset *geo.Dataset
+		At      time.Time
+	}
+	gridEditRecord struct {
+		Grid geo.Grid
+		At   time.Time
+	}
+	incidentsRecord struct {
+		Incidents []geo.Incident // with their ids
+		Scope     string         // the idempotency key's caller
+		Key       string
+		Digest    []byte
+		At        time.Time // when the key was first used
+	}
+	incidentUpdateRecord struct {
+		ID       int64
+		Incident geo.Incident
+	}
+	planRecord struct {
+		Plan data.Plan
+	}
+	planAppliedRecord struct {
+		Plan    int // position in PlanStore.plans
+		Dataset *geo.Dataset
+		At      time.Time
+		Actor   string
+	}
+	assessmentRecord struct {
+		Entries []data.AssessmentEntry
+	}
+	pingsRecord struct {
+		Now    time.Time // the store's clock: retention and key expiry
+		Scope  string    // the idempotency key's caller
+		Key    string
+		Digest []byte
+		Pings  []geo.Ping
+		States []patrol.State // the officers' states after the batch
+		Events []patrol.Event // with their ids
+	}
+	sweepRecord struct {
+		States []patrol.State
+		Events []patrol.Event
+	}
+	auditRecord struct {
+		FirstSeq int64
+		Entries  []data.AuditEntry
+	}
+	credentialRecord struct {
+		Credential data.Credential
+	}
+	credentialUseRecord struct {
+		ID         string
+		LastUsedAt time.Time
+		RevokedAt  time.Time // zero: not revoked by this use
+	}
+	revokeSessionsRecord struct {
+		User string
+		At   time.Time
+	}
+)
+
+// log appends a record of kind with body v to the journal. It must be
+// called under the lock that orders the change it records.
+func (j *journaler) log(kind recordKind, v any) ticket {
+	if j == nil {
+		return ticket{}
+	}
+	var buf bytes.Buffer
+	buf.WriteByte(byte(kind))
+	if rec, ok := v.(pingsRecord); ok {
+		buf.Write(appendPingsRecord(nil, rec))
+	} else if err := gob.NewEncoder(&buf).Encode(v); err != nil {
+		return ticket{err: fmt.Errorf("encoding a journal record: %w", err)}
+	}
+	seq, err := j.dir.Append(buf.Bytes())
+	return ticket{seq: seq, err: err}
+}
+
+// settle returns err if the change failed, else waits until its record is
+// on disk: the change is acknowledged only then. A change that could not
+// be stored is reported as unavailable (503), so a client retries it.
+func (j *journaler) settle(tk ticket, err error) error {
+	if err != nil || j == nil || (tk.seq == 0 && tk.err == nil) {
+		return err
+	}
+	if err := tk.err; err != nil {
+		return fmt.Errorf("memory: %w: the change was not stored: %w", data.ErrUnavailable, err)
+	}
+	if err := j.dir.Wait(tk.seq); err != nil {
+		return fmt.Errorf("memory: %w: the change was not stored: %w", data.ErrUnavailable, err)
+	}
+	return nil
+}
+
+// pingsRecord is what RecordPings did. p.mu must be held.
+func (p *Patrols) pingsRecord(b data.PingBatch, now time.Time, res data.PingResult) pingsRecord {
+	r := pingsRecord{Now: now, Scope: b.Scope, Key: b.Key, Pings: b.Pings, States: res.States, Events: res.Events}
+	if b.Key != "" {
+		r.Digest = p.keys[scopedKey{b.Scope, b.Key}].digest
+	}
+	return r
+}
+
+// sweepRecord is what SweepSilent did. p.mu must be held.
+func (p *Patrols) sweepRecord(events []patrol.Event) sweepRecord {
+	r := sweepRecord{Events: events}
+	for _, e := range events {
+		r.States = append(r.States, p.states[e.Officer])
+	}
+	return r
+}

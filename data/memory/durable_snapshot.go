@@ -1,0 +1,236 @@
+package memory
+
+import (
+	"bytes"
+	"encoding/gob"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"time"
+
+	"jingge/data"
+	"jingge/geo"
+	"jingge/geo/patrol"
+)
+
+// snapshotVersion is the format of a snapshot; a directory holding
+// another is refused rather than misread.
+const snapshotVersion = 1
+
+// snapshotState is the whole state of a Durable: what a snapshot holds.
+type snapshotState struct {
+	Version int
+	// Seed says what was written at the directory's first start (the
+	// synthetic demo year), and when; empty if nothing was.
+	Seed   string
+	SeedAt time.Time
+
+	Dataset        *geo.Dataset
+	Versions       []data.GridVersion
+	Ords           []int
+	Current        map[string]int
+	Stations       map[string]geo.Station
+	Incidents      []geo.Incident // in the table's order
+	NextIncidentID int64
+	IncidentKeys   []snapshotBatch
+
+	Plans      []data.Plan
+	Assessment []data.AssessmentEntry
+
+	Pings       map[string]snapshotPings
+	States      map[string]patrol.State
+	Changed     map[string]int64
+	Counter     int64
+	Events      []patrol.Event // oldest first
+	LastEventID int64
+	PingKeys    []snapshotKey
+
+	Credentials []data.Credential // sessions and login links
+	LastUsed    map[string]time.Time
+	Audit       []data.AuditEntry // oldest first
+	AuditSeq    int64
+}
+
+type snapshotBatch struct {
+	Scope, Key string
+	Digest     []byte
+	IDs        []string
+	At         time.Time
+}
+
+// snapshotPings holds one officer's pings column by column, which gob
+// encodes and decodes much faster than a slice of structs.
+type snapshotPings struct {
+	At             []int64
+	Lon, Lat       []float64
+	Speed, Heading []float32
+	Grid           []string
+}
+
+type snapshotKey struct {
+	Scope  string
+	Key    string
+	Digest []byte
+	At     time.Time
+}
+
+// encodeSnapshotLocked encodes the whole state. Every lock of the stores
+// must be held. Pings older than the retention are left out.
+func (d *Durable) encodeSnapshotLocked(now time.Time) ([]byte, error) {
+	s, p, pt, a := d.Store, d.PlanStore, d.Patrols, d.Auth
+	st := snapshotState{
+		Version: snapshotVersion, Seed: d.seed, SeedAt: d.seedAt,
+		Dataset: s.ds, Versions: s.versions, Ords: s.ords, Current: s.current, Stations: s.stations,
+		NextIncidentID: s.incidents.nextID,
+		Plans:          p.plans,
+		Pings:          make(map[string]snapshotPings, len(pt.pings)),
+		States:         pt.states, Changed: pt.changed, Counter: pt.counter, LastEventID: pt.lastID,
+		LastUsed: map[string]time.Time{},
+		AuditSeq: a.seq,
+	}
+	st.Incidents = make([]geo.Incident, len(s.incidents.rows))
+	for i, r := range s.incidents.rows {
+		st.Incidents[i] = r.inc
+	}
+	for k, b := range s.incidents.keys {
+		st.IncidentKeys = append(st.IncidentKeys, snapshotBatch{Scope: k.scope, Key: k.key, Digest: b.digest, IDs: b.ids, At: b.at})
+	}
+	for _, e := range p.entries {
+		st.Assessment = append(st.Assessment, e)
+	}
+	cutoff := now.Add(-pt.opts.Retention).UnixNano()
+	for officer, list := range pt.pings {
+		var c snapshotPings
+		for _, sp := range list {
+			if sp.at < cutoff {
+				continue
+			}
+			c.At = append(c.At, sp.at)
+			c.Lon, c.Lat = append(c.Lon, sp.lon), append(c.Lat, sp.lat)
+			c.Speed, c.Heading = append(c.Speed, sp.speed), append(c.Heading, sp.heading)
+			c.Grid = append(c.Grid, sp.grid)
+		}
+		st.Pings[officer] = c
+	}
+	n := len(pt.events)
+	for i := range n {
+		st.Events = append(st.Events, pt.events[(pt.head+i)%n])
+	}
+	for _, k := range pt.keyQueue {
+		st.PingKeys = append(st.PingKeys, snapshotKey{Scope: k.key.scope, Key: k.key.key, Digest: pt.keys[k.key].digest, At: k.at})
+	}
+	for _, c := range a.creds {
+		if !persisted(c) || a.file == nil {
+			st.Credentials = append(st.Credentials, *c)
+		} else if !c.LastUsedAt.IsZero() {
+			st.LastUsed[c.ID] = c.LastUsedAt
+		}
+	}
+	slices.SortFunc(st.Credentials, func(x, y data.Credential) int { return x.CreatedAt.Compare(y.CreatedAt) })
+	for i := a.auditLen; i >= 1; i-- {
+		st.Audit = append(st.Audit, a.audit[(a.auditPos-i+a.auditCap)%a.auditCap])
+	}
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(&st); err != nil {
+		return nil, fmt.Errorf("memory: encoding a snapshot: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// restore sets the stores to the snapshot read from r. It runs at open,
+// before the stores are shared, after the auth file was read.
+func (d *Durable) restore(r io.Reader) error {
+	var st snapshotState
+	if err := gob.NewDecoder(r).Decode(&st); err != nil {
+		return fmt.Errorf("memory: decoding the snapshot: %w", err)
+	}
+	if st.Version != snapshotVersion {
+		return fmt.Errorf("memory: the snapshot has format %d; this jingge reads format %d", st.Version, snapshotVersion)
+	}
+	s, p, pt, a := d.Store, d.PlanStore, d.Patrols, d.Auth
+	d.seed, d.seedAt = st.Seed, st.SeedAt
+	if st.Dataset != nil {
+		s.ds = st.Dataset
+	}
+	s.versions, s.ords = st.Versions, st.Ords
+	s.current, s.stations = orEmpty(st.Current), orEmpty(st.Stations)
+	t := &s.incidents
+	t.byID, t.keys = make(map[int64]*incidentRow, len(st.Incidents)), make(map[scopedKey]committedBatch, len(st.IncidentKeys))
+	t.rows = make([]*incidentRow, len(st.Incidents))
+	rows := make([]incidentRow, len(st.Incidents)) // one allocation for a year of incidents
+	for i, inc := range st.Incidents {
+		id, err := parseIncidentID(inc.ID)
+		if err != nil {
+			return err
+		}
+		rows[i] = incidentRow{id: id, inc: inc}
+		t.rows[i] = &rows[i]
+		t.byID[id] = &rows[i]
+	}
+	t.nextID = st.NextIncidentID
+	for _, b := range st.IncidentKeys {
+		t.keys[scopedKey{b.Scope, b.Key}] = committedBatch{digest: b.Digest, ids: b.IDs, at: b.At}
+	}
+	p.plans = st.Plans
+	for _, e := range st.Assessment {
+		p.entries[[2]string{e.StationID, e.Month}] = e
+	}
+	for officer, c := range st.Pings {
+		list := make([]storedPing, len(c.At))
+		for i := range list {
+			list[i] = storedPing{at: c.At[i], lon: c.Lon[i], lat: c.Lat[i], speed: c.Speed[i], heading: c.Heading[i], grid: c.Grid[i]}
+		}
+		pt.pings[officer] = list
+	}
+	pt.states, pt.changed = orEmpty(st.States), orEmpty(st.Changed)
+	pt.counter, pt.lastID = st.Counter, st.LastEventID
+	pt.events, pt.head = nil, 0
+	for _, e := range st.Events {
+		pt.lastID = e.ID - 1
+		pt.appendEventLocked(e)
+	}
+	pt.lastID = st.LastEventID
+	for _, k := range st.PingKeys {
+		key := scopedKey{k.Scope, k.Key}
+		pt.keys[key] = keyRecord{digest: k.Digest, at: k.At}
+		pt.keyQueue = append(pt.keyQueue, keyEntry{key, k.At})
+	}
+	for _, c := range st.Credentials {
+		if _, ok := a.creds[c.ID]; !ok {
+			a.creds[c.ID] = &c
+			a.hash[c.Hash] = c.ID
+		}
+	}
+	for id, at := range st.LastUsed {
+		if c, ok := a.creds[id]; ok && at.After(c.LastUsedAt) {
+			c.LastUsedAt = at
+		}
+	}
+	for _, e := range st.Audit { // the newest AuditCapacity, with their numbers
+		if len(a.audit) < a.auditCap {
+			a.audit = append(a.audit, e)
+		} else {
+			a.audit[a.auditPos] = e
+		}
+		a.auditPos = (a.auditPos + 1) % a.auditCap
+		a.auditLen = min(a.auditLen+1, a.auditCap)
+	}
+	a.seq = st.AuditSeq
+	return nil
+}
+
+func orEmpty[K comparable, V any](m map[K]V) map[K]V {
+	if m == nil {
+		return map[K]V{}
+	}
+	return m
+}
+
+func parseIncidentID(s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("memory: the snapshot holds an incident with id %q", s)
+	}
+	return id, nil
+}

@@ -1,0 +1,267 @@
+package postgis
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"jingge/data"
+	"jingge/geo"
+)
+
+// ErrNotEmpty is returned by Restore into a database that already holds
+// grids, incidents, plans, pings or users.
+var ErrNotEmpty = errors.New("postgis: the database already holds data")
+
+// Restore copies everything d holds into the database, in one
+// transaction: the grids with their whole history, incidents (with their
+// ids and the grid versions they were attributed to), plans, assessment
+// entries, pings, officer states and events (with their ids), users,
+// credentials and the audit log. The database must be new (migrated, with
+// nothing in it): on any error, including ErrNotEmpty, nothing is stored.
+// Grids whose geometry PostGIS finds invalid, or grids in force that
+// overlap (the embedded store checks neither), fail it with the grid named.
+func (s *Store) Restore(ctx context.Context, d *data.Dump) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return mapError("restore", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := lockWrites(ctx, tx); err != nil {
+		return mapError("restore", err)
+	}
+	var used bool
+	if err := tx.QueryRow(ctx, `select exists (select 1 from grids) or exists (select 1 from incidents) or exists (select 1 from plans)
+		or exists (select 1 from patrol_pings) or exists (select 1 from users)`).Scan(&used); err != nil {
+		return mapError("restore", err)
+	}
+	if used {
+		return fmt.Errorf("%w: import a data directory only into a new database (jingge migrate makes one)", ErrNotEmpty)
+	}
+	if err := registerGeometry(ctx, tx.Conn()); err != nil {
+		return mapError("restore", err)
+	}
+	for _, step := range []struct {
+		what string
+		fn   func(context.Context, pgx.Tx, *data.Dump) error
+	}{
+		{"the dataset", restoreDataset},
+		{"the grids", restoreGrids},
+		{"the incidents", restoreIncidents},
+		{"the plans and assessment", restorePlans},
+		{"the patrols", restorePatrols},
+		{"the users and the audit log", restoreAuth},
+	} {
+		if err := step.fn(ctx, tx, d); err != nil {
+			return mapError("restore: "+step.what, err)
+		}
+	}
+	if _, err := tx.Exec(ctx, "analyze"); err != nil {
+		return mapError("restore", err)
+	}
+	return mapError("restore: commit", tx.Commit(ctx))
+}
+
+func restoreDataset(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
+	ds := d.Dataset
+	meta, err := json.Marshal(ds.Meta)
+	if err != nil {
+		return err
+	}
+	b := &pgx.Batch{}
+	b.Queue("insert into dataset_meta (singleton, name, datum, meta) values (true, $1, $2, $3)", ds.Meta.Name, ds.Meta.Datum, meta)
+	if len(ds.County) > 0 {
+		b.Queue("insert into county (name, geom) values ($1, ST_Multi(ST_GeomFromWKB($2, 4326)))", ds.Meta.Name, encodeMulti(ds.County))
+	}
+	inForce := map[string]int{}
+	for i, st := range ds.Stations {
+		inForce[st.ID] = i
+	}
+	for _, st := range d.Stations {
+		ord, ok := inForce[st.ID]
+		var retired any
+		if !ok {
+			ord, retired = len(ds.Stations), time.Now()
+		}
+		b.Queue(`insert into stations (id, name, name_en, region, brand, phone, location, ord, retired_at)
+			values ($1, $2, $3, $4, $5, $6, ST_SetSRID(ST_MakePoint($7, $8), 4326), $9, $10)`,
+			st.ID, st.Name, st.NameEN, string(st.Region), st.Brand, st.Phone, st.Location[0], st.Location[1], ord, retired)
+	}
+	for i, t := range ds.Townships {
+		b.Queue("insert into townships (code, name, geom, ord) values ($1, $2, ST_Multi(ST_GeomFromWKB($3, 4326)), $4)", t.Code, t.Name, encodeMulti(t.Geometry), i)
+		for k, sid := range t.StationIDs {
+			b.Queue("insert into township_stations (township_code, station_id, ord) values ($1, $2, $3)", t.Code, sid, k)
+		}
+	}
+	return tx.SendBatch(ctx, b).Close()
+}
+
+func restoreGrids(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
+	b := &pgx.Batch{}
+	first := map[string]time.Time{}
+	var codes []string
+	for _, v := range d.Versions {
+		if _, ok := first[v.Grid.ID]; !ok {
+			first[v.Grid.ID] = v.ValidFrom
+			codes = append(codes, v.Grid.ID)
+		}
+	}
+	for _, id := range codes {
+		b.Queue("insert into grid_codes (id, created_at) values ($1, $2)", id, first[id])
+	}
+	for i, v := range d.Versions {
+		g := v.Grid
+		var to any
+		if !v.ValidTo.IsZero() {
+			to = v.ValidTo
+		}
+		b.Queue(`insert into grids (id, version, level, name, station_id, parent_id, township, population, terrain, geom, ord, valid_from, valid_to)
+			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, ST_Multi(ST_GeomFromWKB($10, 4326)), $11, $12, $13)`,
+			g.ID, v.Version, string(g.Level), g.Name, g.StationID, nullIfEmpty(g.ParentID), g.Township, g.Population,
+			nullIfEmpty(string(g.Terrain)), encodeMulti(g.Geometry), d.Ords[i], v.ValidFrom, to)
+	}
+	for i, m := range d.Dataset.Members {
+		b.Queue("insert into members (id, name, role, phone, station_id, ord) values ($1, $2, $3, $4, $5, $6)",
+			m.ID, m.Name, string(m.Role), m.Phone, nullIfEmpty(m.StationID), i)
+		for k, gid := range m.GridIDs {
+			b.Queue("insert into member_grids (member_id, grid_id, ord) values ($1, $2, $3)", m.ID, gid, k)
+		}
+	}
+	return tx.SendBatch(ctx, b).Close()
+}
+
+// restoreIncidents copies the incidents with their ids, each attributed
+// to the versions of its grids in force when it occurred (the first
+// version for incidents older than the first grids), as AddIncidents
+// would have.
+func restoreIncidents(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
+	byGrid := map[string][]data.GridVersion{}
+	for _, v := range d.Versions {
+		byGrid[v.Grid.ID] = append(byGrid[v.Grid.ID], v)
+	}
+	versionAt := func(id string, t time.Time) int32 {
+		vs := byGrid[id]
+		if len(vs) == 0 {
+			return 0
+		}
+		if t.Before(vs[0].ValidFrom) {
+			return int32(vs[0].Version)
+		}
+		for _, v := range vs {
+			if !v.ValidFrom.After(t) && (v.ValidTo.IsZero() || t.Before(v.ValidTo)) {
+				return int32(v.Version)
+			}
+		}
+		return int32(vs[len(vs)-1].Version)
+	}
+	rows := make([][]any, len(d.Incidents))
+	var maxID int64
+	for i := range d.Incidents {
+		inc := &d.Incidents[i]
+		id, err := strconv.ParseInt(inc.ID, 10, 64)
+		if err != nil {
+			return fmt.Errorf("incident id %q", inc.ID)
+		}
+		maxID = max(maxID, id)
+		rows[i] = copyRow(id, inc, attribution{community: versionAt(inc.CommunityGridID, inc.OccurredAt), police: versionAt(inc.PoliceGridID, inc.OccurredAt)})
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"incidents"}, incidentColumns, pgx.CopyFromRows(rows)); err != nil {
+		return err
+	}
+	if maxID > 0 {
+		_, err := tx.Exec(ctx, "select setval(pg_get_serial_sequence('incidents', 'id'), $1)", maxID)
+		return err
+	}
+	return nil
+}
+
+func restorePlans(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
+	b := &pgx.Batch{}
+	var maxID int64
+	for _, p := range d.Plans {
+		id, err := strconv.ParseInt(p.ID, 10, 64)
+		if err != nil {
+			return fmt.Errorf("plan id %q", p.ID)
+		}
+		maxID = max(maxID, id)
+		var summary, applied, by any
+		if len(p.Summary) > 0 {
+			summary = string(p.Summary)
+		}
+		if p.Applied() {
+			applied, by = p.AppliedAt, p.AppliedBy
+		}
+		b.Queue(`insert into plans (gid, created_at, created_by, note, dataset, grids, officers, summary, document, applied_at, applied_by)
+			overriding system value values ($1, $2, $3, $4, $5, $6, $7, $8::json, $9::json, $10, $11)`,
+			id, p.CreatedAt, p.CreatedBy, p.Note, p.Dataset, p.Grids, p.Officers, summary, string(p.Document), applied, by)
+	}
+	if maxID > 0 {
+		b.Queue(fmt.Sprintf("alter table plans alter column gid restart with %d", maxID+1))
+	}
+	for _, e := range d.Assessment {
+		b.Queue(`insert into assessment_entries (station_id, month, familiarity_num, familiarity_den, risk_warning_num, risk_warning_den,
+			control_tasks_num, control_tasks_den, satisfaction_num, satisfaction_den, updated_at, updated_by)
+			values ($1, ($2 || '-01')::date, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			e.StationID, e.Month, e.Familiarity.Numerator, e.Familiarity.Denominator, e.RiskWarning.Numerator, e.RiskWarning.Denominator,
+			e.ControlTasks.Numerator, e.ControlTasks.Denominator, e.Satisfaction.Numerator, e.Satisfaction.Denominator, e.UpdatedAt, e.UpdatedBy)
+	}
+	return tx.SendBatch(ctx, b).Close()
+}
+
+func restorePatrols(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
+	src := &pingSource{batches: [][]geo.Ping{d.Pings}, geoms: make([]byte, 0, len(d.Pings)*ewkbPointSize), j: -1}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"patrol_pings"},
+		[]string{"officer_id", "at", "location", "speed_mps", "heading_deg", "grid_id"}, src); err != nil {
+		return err
+	}
+	b := &pgx.Batch{}
+	for _, st := range d.States {
+		var at, loc any
+		if st.Seen() {
+			at, loc = st.Last.At, pointEWKB(st.Last.Location)
+		}
+		b.Queue(`insert into patrol_officers (officer_id, version, at, location, speed_mps, heading_deg, grid_id, in_area, silent)
+			values ($1, $2, $3, ST_GeomFromEWKB($4), $5, $6, $7, $8, $9)`,
+			st.Officer, st.Version, at, loc, nullFloat4(st.Last.SpeedMPS), nullFloat4(st.Last.HeadingDeg), nullIfEmpty(st.Last.GridID), st.InArea, st.Silent)
+	}
+	var last int64
+	for _, e := range d.Events {
+		last = max(last, e.ID)
+		b.Queue(`insert into patrol_events (id, kind, officer_id, at, location, grid_id, police_grid_id, station_id)
+			values ($1, $2, $3, $4, ST_GeomFromEWKB($5), $6, $7, $8)`,
+			e.ID, string(e.Kind), e.Officer, e.At, pointEWKB(e.Location), nullIfEmpty(e.GridID), nullIfEmpty(e.PoliceGridID), nullIfEmpty(e.StationID))
+	}
+	if last > 0 {
+		b.Queue("select setval(pg_get_serial_sequence('patrol_events', 'id'), $1)", last)
+	}
+	return tx.SendBatch(ctx, b).Close()
+}
+
+func restoreAuth(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
+	b := &pgx.Batch{}
+	for _, u := range d.Users {
+		b.Queue(`insert into users (name, role, officer_id, password_hash, disabled, created_at) values ($1, $2, nullif($3, ''), $4, $5, $6)`,
+			u.Name, string(u.Role), u.OfficerID, u.PasswordHash, u.Disabled, u.CreatedAt)
+	}
+	for _, c := range d.Credentials {
+		b.Queue(`insert into credentials (id, kind, user_name, label, secret_hash, created_at, expires_at, revoked_at, last_used_at)
+			values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			c.ID, string(c.Kind), c.UserName, c.Label, c.Hash[:], c.CreatedAt, authOptTime(c.ExpiresAt), authOptTime(c.RevokedAt), authOptTime(c.LastUsedAt))
+	}
+	var last int64
+	for _, e := range d.Audit {
+		last = max(last, e.Seq)
+		b.Queue(`insert into audit_log (seq, at, actor, role, credential, action, method, target, remote, request_id, status, detail)
+			overriding system value values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			e.Seq, e.At, e.Actor, string(e.Role), e.Credential, e.Action, e.Method, e.Target, e.Remote, e.RequestID, e.Status, e.Detail)
+	}
+	if last > 0 {
+		b.Queue(fmt.Sprintf("alter table audit_log alter column seq restart with %d", last+1))
+	}
+	return tx.SendBatch(ctx, b).Close()
+}

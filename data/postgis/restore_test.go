@@ -1,0 +1,151 @@
+package postgis_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"jingge/data"
+	"jingge/data/memory"
+	"jingge/data/postgis"
+	"jingge/data/postgis/postgistest"
+	"jingge/data/storetest"
+	"jingge/geo"
+	"jingge/geo/patrol"
+)
+
+// A bureau that started on the embedded store moves to PostGIS without
+// losing anything: the grid history, incidents with their ids, plans,
+// assessment figures, pings, states and events, users, credentials and
+// the audit log all arrive, and a database already in use is refused.
+func TestRestoreFromDataDirectory(t *testing.T) {
+	ctx := context.Background()
+	ds := storetest.Small()
+	d, err := memory.OpenDir(t.TempDir(), memory.DirOptions{Seed: func(d *memory.Durable) error {
+		_, err := d.Import(ctx, ds, data.ImportOptions{})
+		return err
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	// What users did: a grid edit, incidents, a plan, an assessment
+	// entry, pings with their events, a user with a token and a session,
+	// audit entries.
+	time.Sleep(time.Millisecond) // the edit's version starts after the seed's
+	g := *gridOf(ds, "C0-0")
+	g.Population = 4242
+	if _, err := d.EditGrid(ctx, data.GridEdit{Grid: g}); err != nil {
+		t.Fatal(err)
+	}
+	ids := storetest.AddIncidents(t, d, storetest.RandomIncidents(3, 40, storetest.Partition{Cols: 4, Rows: 4, Stations: 2, Seed: 1}.Bound(), time.Now()))
+	cur, _ := d.Snapshot(ctx)
+	plan, err := d.SavePlan(ctx, data.Plan{CreatedBy: "ops", Note: "move one grid", Dataset: data.Fingerprint(cur), Grids: map[string]string{"P0-0": "s01"}, Officers: map[string]int{"s01": 3}, Document: []byte(`{"a":1}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := data.AssessmentEntry{StationID: "s01", Month: "2026-03", Familiarity: data.Ratio{Numerator: 3, Denominator: 4}}
+	if err := d.PutAssessment(ctx, []data.AssessmentEntry{entry}, "ops"); err != nil {
+		t.Fatal(err)
+	}
+	ix, _ := geo.NewIndex(cur)
+	rules := patrol.NewRules(ix, patrol.Options{})
+	t0 := time.Now().Add(-time.Minute).Truncate(time.Millisecond)
+	var pings []geo.Ping
+	for i, id := range []string{"C0-0", "C1-0", "C0-0"} {
+		p := geo.Ping{OfficerID: "m-P0-0", At: t0.Add(time.Duration(i) * time.Second), Location: gridOf(cur, id).Geometry.Bound().Center(), SpeedMPS: 1, HeadingDeg: 90}
+		p.GridID = patrol.GridAt(ix, p.Location)
+		pings = append(pings, p)
+	}
+	res, err := d.Patrols.RecordPings(ctx, data.PingBatch{Pings: pings, Rules: rules})
+	if err != nil || len(res.Events) == 0 {
+		t.Fatalf("RecordPings: %d events, %v", len(res.Events), err)
+	}
+	if err := d.Auth.CreateUser(ctx, data.User{Name: "ops", Role: data.RoleAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	secret, hash, credID := data.NewSecret(data.KindToken)
+	if err := d.Auth.CreateCredential(ctx, data.Credential{ID: credID, Kind: data.KindToken, UserName: "ops", Hash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Auth.AppendAudit(ctx, []data.AuditEntry{{At: time.Now(), Actor: "ops", Action: "editGrid"}, {At: time.Now(), Actor: "ops", Action: "savePlan"}}); err != nil {
+		t.Fatal(err)
+	}
+
+	dump, err := d.Dump(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := postgistest.MustOpen(t)
+	if err := st.Restore(ctx, dump); err != nil {
+		t.Fatalf("Restore: %v", err)
+	}
+
+	want, _ := d.Snapshot(ctx)
+	got, err := st.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.SameDataset(t, want, got)
+	wh, _ := d.GridHistory(ctx, "C0-0")
+	gh, err := st.GridHistory(ctx, "C0-0")
+	if err != nil || len(gh) != len(wh) || len(gh) != 2 {
+		t.Fatalf("history of C0-0: %d versions (%v), want %d", len(gh), err, len(wh))
+	}
+	for i := range gh {
+		if gh[i].Version != wh[i].Version || gh[i].Grid.Population != wh[i].Grid.Population || !gh[i].ValidFrom.Equal(wh[i].ValidFrom.Truncate(time.Microsecond)) {
+			t.Errorf("version %d: %+v, want %+v", i+1, gh[i], wh[i])
+		}
+	}
+	before, _ := d.SnapshotAt(ctx, wh[1].ValidFrom.Add(-time.Microsecond))
+	pgBefore, _ := st.SnapshotAt(ctx, wh[1].ValidFrom.Add(-time.Microsecond))
+	storetest.SameDataset(t, before, pgBefore)
+	for _, id := range ids {
+		w, _ := d.Incident(ctx, id)
+		g, err := st.Incident(ctx, id)
+		if err != nil || g.Category != w.Category || g.PoliceGridID != w.PoliceGridID || !g.OccurredAt.Equal(w.OccurredAt.Truncate(time.Microsecond)) {
+			t.Errorf("incident %s: %+v, %v; want %+v", id, g, err, w)
+		}
+	}
+	more, err := st.AddIncidents(ctx, storetest.Attribute(t, st, storetest.RandomIncidents(4, 1, storetest.Partition{Cols: 4, Rows: 4, Stations: 2, Seed: 1}.Bound(), time.Now())))
+	if err != nil || slices.Contains(ids, more.IDs[0]) {
+		t.Errorf("a new incident after the move got id %v (%v), which an old one has", more.IDs, err)
+	}
+	if p, err := st.Plan(ctx, plan.ID); err != nil || p.Note != plan.Note || string(p.Document) != `{"a":1}` {
+		t.Errorf("plan %s: %+v, %v", plan.ID, p, err)
+	}
+	if es, err := st.Assessment(ctx, "2026-03", "2026-03"); err != nil || len(es) != 1 || es[0].Familiarity != entry.Familiarity {
+		t.Errorf("assessment: %+v, %v", es, err)
+	}
+	pp := postgis.NewPatrols(st, postgis.PatrolOptions{})
+	defer pp.Close()
+	track, _, err := pp.Track(ctx, "m-P0-0", t0.Add(-time.Hour), t0.Add(time.Hour), 1000)
+	if err != nil || len(track) != len(pings) {
+		t.Errorf("track: %d pings, %v; want %d", len(track), err, len(pings))
+	}
+	evs, err := pp.EventsAfter(ctx, 0, 100)
+	if err != nil || len(evs) != len(res.Events) || evs[len(evs)-1].ID != res.Events[len(res.Events)-1].ID {
+		t.Errorf("events: %+v, %v; want %+v", evs, err, res.Events)
+	}
+	if _, err := st.Authenticate(ctx, data.KindToken, data.HashSecret(secret), time.Now()); err != nil {
+		t.Errorf("the token made before the move: %v", err)
+	}
+	audit, err := st.QueryAudit(ctx, data.AuditQuery{Actor: "ops"})
+	if err != nil || len(audit) != 2 {
+		t.Errorf("audit: %+v, %v", audit, err)
+	}
+	if err := st.Restore(ctx, dump); !errors.Is(err, postgis.ErrNotEmpty) {
+		t.Errorf("a second restore into the same database: %v, want ErrNotEmpty", err)
+	}
+}
+
+func gridOf(ds *geo.Dataset, id string) *geo.Grid {
+	for i := range ds.Grids {
+		if ds.Grids[i].ID == id {
+			return &ds.Grids[i]
+		}
+	}
+	return nil
+}
