@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 
-import { startServer, launchBrowser, watchPage, screenshot } from './harness.mjs';
+import { startServer, launchBrowser, watchPage, screenshot, WAIT_MS } from './harness.mjs';
 
 let server;
 let browser;
@@ -33,7 +33,7 @@ async function openCommandCenter(hash = '', { width = 1440, height = 900 } = {})
   const problems = watchPage(page, server.base);
   await page.goto(`${server.base}/${hash}`);
   // A bound for a loaded machine (software WebGL), not a speed check.
-  await page.waitForFunction(() => window.jingge?.ready === true, null, { timeout: 120_000 });
+  await page.waitForFunction(() => window.jingge?.ready === true, null, { timeout: WAIT_MS });
   return { context, page, problems };
 }
 
@@ -90,7 +90,7 @@ describe('command center', { timeout: 900_000 }, () => {
     const box = await page.locator('#map canvas').boundingBox();
     const xy = await page.evaluate((p) => window.jingge.map.project(p), seat);
     await page.mouse.click(box.x + xy.x, box.y + xy.y);
-    await page.locator(`#panel[data-grid="${want.police_grid.id}"]`).waitFor({ timeout: 15_000 });
+    await page.locator(`#panel[data-grid="${want.police_grid.id}"]`).waitFor({ timeout: WAIT_MS });
     assert.equal(await page.locator('[data-testid=panel-title]').textContent(), want.police_grid.name);
     assert.equal(await page.locator('[data-testid=panel-station]').textContent(), want.station.name);
     const members = await page.locator('[data-testid=panel-members] li').count();
@@ -100,14 +100,14 @@ describe('command center', { timeout: 900_000 }, () => {
     const outlined = await page.evaluate(() => window.jingge.map.queryRenderedFeatures({ layers: ['selection-line'] }).length);
     assert.ok(outlined > 0, 'the selected grid is outlined');
     // Its incidents: counts in the window and a 12-month trend, as the API aggregates them.
-    await page.locator('[data-testid=panel-incidents] svg.trend').waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid=panel-incidents] svg.trend').waitFor({ timeout: WAIT_MS });
     assert.equal(await page.locator('[data-testid=panel-incidents] svg.trend .bar').count(), 12);
     await screenshot(page, 'grid-panel');
 
     // The community-grid toggle: the same click answers with the village.
     await page.locator('button[data-layer=community]').click();
     await page.mouse.click(box.x + xy.x, box.y + xy.y);
-    await page.locator(`#panel[data-grid="${want.community_grid.id}"]`).waitFor({ timeout: 15_000 });
+    await page.locator(`#panel[data-grid="${want.community_grid.id}"]`).waitFor({ timeout: WAIT_MS });
     await idle(page);
     const community = await page.evaluate(() => window.jingge.map.queryRenderedFeatures({ layers: ['community-grids-fill'] }).length);
     assert.ok(community > 0, 'community grids are drawn');
@@ -121,7 +121,7 @@ describe('command center', { timeout: 900_000 }, () => {
     await page.locator('#search').fill('新民街');
     await page.locator('#search-results .search-result').first().waitFor();
     await page.locator('#search').press('Enter');
-    await page.locator('#panel[data-grid="61012200100701"]').waitFor({ timeout: 15_000 });
+    await page.locator('#panel[data-grid="61012200100701"]').waitFor({ timeout: WAIT_MS });
     assert.equal(await page.locator('[data-testid=panel-title]').textContent(), '新民街社区');
     await idle(page);
     const hash = await page.evaluate(() => location.hash);
@@ -130,7 +130,7 @@ describe('command center', { timeout: 900_000 }, () => {
     await context.close();
 
     const again = await openCommandCenter(hash);
-    await again.page.locator('#panel[data-grid="61012200100701"]').waitFor({ timeout: 15_000 });
+    await again.page.locator('#panel[data-grid="61012200100701"]').waitFor({ timeout: WAIT_MS });
     assert.equal(await again.page.locator('button[data-layer=community]').getAttribute('aria-checked'), 'true');
     assert.deepEqual([...problems(), ...again.problems()], []);
     await again.context.close();
@@ -139,7 +139,7 @@ describe('command center', { timeout: 900_000 }, () => {
   test('incidents over a chosen window, as clusters or a heat map', async () => {
     const { context, page, problems } = await openCommandCenter('#map=10.50/34.12000/109.40000');
     const total = async () => Number((await page.locator('[data-testid=incident-total]').textContent()).replace(/[^0-9]/g, ''));
-    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid=incident-total]')?.textContent || ''), null, { timeout: 30_000 });
+    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid=incident-total]')?.textContent || ''), null, { timeout: WAIT_MS });
     const week = await total();
     assert.ok(week > 0, 'the demo year has incidents in the last 7 days');
     await idle(page);
@@ -151,7 +151,7 @@ describe('command center', { timeout: 900_000 }, () => {
     await page.waitForFunction((n) => {
       const m = (document.querySelector('[data-testid=incident-total]')?.textContent || '').replace(/[^0-9]/g, '');
       return m && Number(m) > n;
-    }, week, { timeout: 30_000 });
+    }, week, { timeout: WAIT_MS });
     assert.match(await page.evaluate(() => location.hash), /win=30d/);
     await page.locator('button[data-view=heat]').click();
     await idle(page);
@@ -229,7 +229,7 @@ describe('live patrols', { timeout: 300_000 }, () => {
       await page.waitForFunction(([id, x, y]) => {
         const f = window.jingge.map.queryRenderedFeatures({ layers: ['patrols-point'] }).find((g) => g.properties.officer === id);
         return f && Math.abs(f.geometry.coordinates[0] - x) < 1e-4 && Math.abs(f.geometry.coordinates[1] - y) < 1e-4;
-      }, [officer.id, lon, lat], { timeout: 20_000 });
+      }, [officer.id, lon, lat], { timeout: WAIT_MS });
     }
 
     const a = [109.3150, 34.1520];
@@ -240,7 +240,7 @@ describe('live patrols', { timeout: 300_000 }, () => {
     await drawnAt(...b);
     for (const e of second.events || []) {
       if (e.officer !== officer.id) continue;
-      await page.locator('[data-testid=feed] .event', { hasText: e.grid_name || officer.name }).first().waitFor({ timeout: 15_000 });
+      await page.locator('[data-testid=feed] .event', { hasText: e.grid_name || officer.name }).first().waitFor({ timeout: WAIT_MS });
     }
     assert.equal(await page.locator('[data-testid=feed-state]').getAttribute('class'), 'live live-live', 'the event stream is connected');
     await screenshot(page, 'patrols');
@@ -268,7 +268,7 @@ describe('basemap', { timeout: 300_000 }, () => {
       const page = await context.newPage();
       const problems = watchPage(page, withBasemap.base, { allow: [tileHost] });
       await page.goto(`${withBasemap.base}/#map=11.00/34.15000/109.32000`);
-      await page.waitForFunction(() => window.jingge?.ready === true, null, { timeout: 120_000 });
+      await page.waitForFunction(() => window.jingge?.ready === true, null, { timeout: WAIT_MS });
       await idle(page);
       const order = await page.evaluate(() => window.jingge.map.getStyle().layers.map((l) => l.id));
       assert.ok(order.indexOf('basemap') > 0 && order.indexOf('basemap') < order.indexOf('police-grids-fill'), 'the basemap lies under the grids');
@@ -310,7 +310,7 @@ describe('officer page', { timeout: 300_000 }, () => {
     assert.match(await page.locator('[data-testid=station]').textContent(), new RegExp(want.station.name));
     const officer = want.police_grid.members.find((m) => m.role === 'community_officer');
     assert.match(await page.locator('[data-testid=officers]').textContent(), new RegExp(officer.name));
-    await page.waitForFunction(() => window.jingge.map, null, { timeout: 30_000 });
+    await page.waitForFunction(() => window.jingge.map, null, { timeout: WAIT_MS });
     await idle(page);
     await screenshot(page, 'officer-gcj02', { fullPage: true });
     assert.deepEqual(problems(), []);
@@ -360,7 +360,7 @@ describe('officer page', { timeout: 300_000 }, () => {
 
     const denied = await openOfficer({ permissions: [] });
     await denied.page.locator('#locate').click();
-    await denied.page.locator('#message[data-key="m.denied"]').waitFor({ timeout: 15_000 });
+    await denied.page.locator('#message[data-key="m.denied"]').waitFor({ timeout: WAIT_MS });
     await screenshot(denied.page, 'officer-denied', { fullPage: true });
     await denied.page.locator('#lang').click();
     assert.match(await denied.page.locator('#message').textContent(), /permission was denied/);

@@ -140,8 +140,16 @@ async function signInCookies(output, base) {
 }
 
 /** launchBrowser starts headless Chromium with a fresh profile. */
+/**
+ * WAIT_MS bounds every wait of the browser tests: long enough for software
+ * WebGL on a loaded 2-core machine. It is a bound, not a speed check; a
+ * shorter one made the suite flaky under load.
+ */
+export const WAIT_MS = 120_000;
+
+/** launchBrowser starts Chromium; its contexts wait up to WAIT_MS by default. */
 export async function launchBrowser() {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
     args: [
@@ -151,6 +159,13 @@ export async function launchBrowser() {
       '--enable-unsafe-swiftshader', '--use-angle=swiftshader',
     ],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    context.setDefaultTimeout(WAIT_MS);
+    return context;
+  };
+  return browser;
 }
 
 /**

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { startServer, launchBrowser, watchPage, screenshot } from './harness.mjs';
+import { startServer, launchBrowser, watchPage, screenshot, WAIT_MS } from './harness.mjs';
 
 let server;
 let browser;
@@ -31,7 +31,7 @@ async function openPlanner(hash = '', { locale = 'zh-CN' } = {}) {
   const problems = watchPage(page, server.base);
   await page.goto(`${server.base}/plan${hash}`);
   // A bound for a loaded machine (software WebGL), not a speed check.
-  await page.waitForFunction(() => window.jingge?.ready === true, null, { timeout: 120_000 });
+  await page.waitForFunction(() => window.jingge?.ready === true, null, { timeout: WAIT_MS });
   return { context, page, problems };
 }
 
@@ -122,7 +122,7 @@ describe('planner page', { timeout: 900_000 }, () => {
     page.once('dialog', (d) => d.accept());
     await item.locator('[data-testid=apply]').click();
     await page.waitForFunction(() => window.jingge.current && Object.keys(window.jingge.current.deployment.grids).length
-      && window.jingge.comparison?.grids.length === 0, null, { timeout: 60_000 });
+      && window.jingge.comparison?.grids.length === 0, null, { timeout: WAIT_MS });
     const after = await (await api('/api/v1/plan/current')).json();
     for (const g of cmp.grids) assert.equal(after.deployment.grids[g.grid], g.b, `${g.name} now belongs to ${g.b}`);
     assert.ok(after.measures.balance.cv <= 0.6 * fig.cv.a, `CV after applying: ${after.measures.balance.cv}`);
@@ -161,17 +161,17 @@ describe('planner page', { timeout: 900_000 }, () => {
     await page.waitForFunction((s) => {
       const tr = document.querySelector(`[data-testid=assessment] tr[data-station="${s.station}"]`);
       return tr && Number.parseFloat(tr.querySelector('.score').textContent) > s.score;
-    }, last, { timeout: 30_000 });
+    }, last, { timeout: WAIT_MS });
 
     // A CSV with a bad row is refused, naming the line; a good one is imported.
     await page.locator('[data-testid=import-file]').setInputFiles({
       name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('派出所,月份,满意度分子,满意度分母\nno-such-station,2026-10,5,4\n'),
     });
-    await page.locator('#toast').filter({ hasText: /line|行|no-such-station/ }).waitFor({ timeout: 15_000 });
+    await page.locator('#toast').filter({ hasText: /line|行|no-such-station/ }).waitFor({ timeout: WAIT_MS });
     await page.locator('[data-testid=import-file]').setInputFiles({
       name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(`station,month,familiarity_numerator,familiarity_denominator\n${last.station},2026-10,10,10\n`),
     });
-    await page.locator('#toast').filter({ hasText: /1/ }).waitFor({ timeout: 15_000 });
+    await page.locator('#toast').filter({ hasText: /1/ }).waitFor({ timeout: WAIT_MS });
     const entries = await (await api('/api/v1/assessment/entries?from=2026-10&to=2026-10')).json();
     const mine = entries.entries.find((e) => e.station === last.station);
     assert.deepEqual(mine.familiarity, { numerator: 10, denominator: 10 });
