@@ -240,6 +240,8 @@ test('the trend chart places scores and leaves out months without one', () => {
 test('assessment cells', () => {
   assert.equal(metricValue({ metric: 'clearance', available: false }), null);
   assert.deepEqual(metricValue({ metric: 'satisfaction', available: true, value: 0.9, numerator: 45, denominator: 50 }), { text: '90.0%', detail: '45/50' });
+  // The API leaves out a zero numerator (omitempty): none of 1 incident cleared.
+  assert.deepEqual(metricValue({ metric: 'clearance', available: true, value: 0, denominator: 1 }), { text: '0.0%', detail: '0/1' });
   assert.equal(metricValue({ metric: 'incident_trend', available: true, value: -0.125 }).text, '-12.5%');
   assert.equal(metricValue({ metric: 'incident_trend', available: true, value: 0.2 }).text, '+20.0%');
   assert.equal(rankChange({ rank_change: 2 }), '↑2');

@@ -178,8 +178,9 @@ export function metricValue(ms) {
     const pct = ms.value * 100;
     return { text: `${pct > 0 ? '+' : ''}${pct.toFixed(1)}%`, detail: '' };
   }
-  const detail = ms.denominator ? `${trimNumber(ms.numerator)}/${trimNumber(ms.denominator)}` : '';
-  return { text: `${(ms.value * 100).toFixed(1)}%`, detail };
+  // A zero numerator or value is left out of the JSON.
+  const detail = ms.denominator ? `${trimNumber(ms.numerator ?? 0)}/${trimNumber(ms.denominator)}` : '';
+  return { text: `${((ms.value ?? 0) * 100).toFixed(1)}%`, detail };
 }
 
 function trimNumber(n) {
