@@ -72,7 +72,8 @@ type PatrolStore interface {
 	// may come back more than once; patrol.Board keeps the newest.
 	States(ctx context.Context, since StateCursor) ([]patrol.State, StateCursor, error)
 	// Track returns the officer's pings with from <= At < to, oldest first,
-	// at most limit of them, and whether more were left out.
+	// at most limit of them (all of them for a negative limit), and whether
+	// more were left out.
 	Track(ctx context.Context, officer string, from, to time.Time, limit int) (pings []geo.Ping, truncated bool, err error)
 	// EventsAfter returns the events with ids greater than afterID, in id
 	// order, at most limit of them. A store that keeps only recent events

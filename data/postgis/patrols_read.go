@@ -56,8 +56,12 @@ func (p *Patrols) States(ctx context.Context, since data.StateCursor) ([]patrol.
 
 // Track implements data.PatrolStore.
 func (p *Patrols) Track(ctx context.Context, officer string, from, to time.Time, limit int) ([]geo.Ping, bool, error) {
+	var rowLimit *int // SQL's "limit null" is no limit
+	if limit >= 0 {
+		rowLimit = new(limit + 1)
+	}
 	rows, err := p.pool.Query(ctx, `select at, st_x(location), st_y(location), speed_mps, heading_deg, coalesce(grid_id, '')
-		from patrol_pings where officer_id = $1 and at >= $2 and at < $3 order by at limit $4`, officer, from, to, limit+1)
+		from patrol_pings where officer_id = $1 and at >= $2 and at < $3 order by at limit $4`, officer, from, to, rowLimit)
 	if err != nil {
 		return nil, false, mapError("patrol track", err)
 	}
@@ -73,7 +77,7 @@ func (p *Patrols) Track(ctx context.Context, officer string, from, to time.Time,
 	if err != nil {
 		return nil, false, mapError("patrol track", err)
 	}
-	if len(out) > limit {
+	if limit >= 0 && len(out) > limit {
 		return out[:limit], true, nil
 	}
 	return out, false, nil

@@ -151,6 +151,10 @@ func testTrack(t *testing.T, f *patrolFixture) {
 	if len(got) != 4 || !truncated || !got[3].At.Equal(all[3].At) {
 		t.Errorf("track limited to 4: %d pings, truncated %v; want the first 4 and truncated", len(got), truncated)
 	}
+	// A negative limit means no limit.
+	if got, truncated = f.track(t, o, f.t0, f.t0.Add(time.Hour), -1); len(got) != 10 || truncated {
+		t.Errorf("track without a limit: %d pings, truncated %v; want all 10", len(got), truncated)
+	}
 	if got, truncated = f.track(t, "nobody", f.t0, f.t0.Add(time.Hour), 10); len(got) != 0 || truncated {
 		t.Errorf("track of an officer without pings: %v", got)
 	}
