@@ -22,7 +22,9 @@ func pruneDataDir(ctx context.Context, dataDir string, o postgis.PruneOptions, n
 	if _, err := os.Stat(dataDir); errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%w: there is no data directory %s", errUsage, dataDir)
 	}
-	d, err := memory.OpenDir(dataDir, memory.DirOptions{Logger: cliLogger(stderr)})
+	// The auth file the server uses (JINGGE_AUTH_FILE, as jingge serve reads
+	// it): a snapshot keeps the last use of the tokens it names.
+	d, err := memory.OpenDir(dataDir, memory.DirOptions{AuthFile: os.Getenv("JINGGE_AUTH_FILE"), Logger: cliLogger(stderr)})
 	if err != nil {
 		if errors.Is(err, memory.ErrDirLocked) {
 			return fmt.Errorf("%w; a server is using it: stop the server, run jingge prune --data-dir again, and start the server", err)
