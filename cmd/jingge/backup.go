@@ -25,7 +25,8 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 Copies the embedded store's data directory, also while jingge serve is
 using it: the copy holds every write answered before the backup started,
 each record's checksum checked, and opens as a data directory
-(jingge serve --data-dir NEWDIR, or after tar -xf FILE.tar). A PostGIS
+(jingge serve --data-dir NEWDIR; tar -xf FILE.tar gives the folder FILE,
+which opens the same way). A PostGIS
 store is backed up with pg_dump instead. Flags:`)
 		fs.PrintDefaults()
 	}
@@ -74,17 +75,15 @@ store is backed up with pg_dump instead. Flags:`)
 	return nil
 }
 
-// writeTar writes the files of dir into a new tar file at path, synced.
+// writeTar writes the files of dir into a new tar file at path, synced,
+// under one folder named like the file (FILE.tar holds FILE/), so that
+// tar -xf FILE.tar gives a directory jingge serve --data-dir FILE opens.
 func writeTar(path, dir string) error {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
 	}
-	tw := tar.NewWriter(f)
-	err = tw.AddFS(os.DirFS(dir))
-	if err == nil {
-		err = tw.Close()
-	}
+	err = tarFiles(f, dir, strings.TrimSuffix(filepath.Base(path), ".tar"))
 	if err == nil {
 		err = f.Sync()
 	}
@@ -92,4 +91,28 @@ func writeTar(path, dir string) error {
 		err = cerr
 	}
 	return err
+}
+
+func tarFiles(w io.Writer, dir, folder string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	tw := tar.NewWriter(w)
+	if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: folder + "/", Mode: 0o700}); err != nil {
+		return err
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return err
+		}
+		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: folder + "/" + e.Name(), Mode: 0o600, Size: int64(len(b))}); err != nil {
+			return err
+		}
+		if _, err := tw.Write(b); err != nil {
+			return err
+		}
+	}
+	return tw.Close()
 }

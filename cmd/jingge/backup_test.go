@@ -104,6 +104,15 @@ func untar(t *testing.T, file, dir string) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if h.Typeflag == tar.TypeDir {
+			if h.Name != "copy/" {
+				t.Errorf("the tar holds the folder %q, want copy/", h.Name)
+			}
+			continue
+		}
+		if !strings.HasPrefix(h.Name, "copy/") {
+			t.Errorf("the tar holds %q outside its folder copy/", h.Name)
+		}
 		if err := os.WriteFile(filepath.Join(dir, filepath.Base(h.Name)), b, 0o600); err != nil {
 			t.Fatal(err)
 		}
