@@ -21,10 +21,13 @@ func importDataDir(ctx context.Context, dataDir, dbURL string, stdout, stderr io
 	if _, err := os.Stat(dataDir); errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%w: there is no data directory %s", errUsage, dataDir)
 	}
-	d, err := memory.OpenDir(dataDir, memory.DirOptions{Logger: cliLogger(stderr)})
+	d, err := memory.OpenDir(dataDir, memory.DirOptions{Logger: cliLogger(stderr), Existing: true})
 	if err != nil {
 		if errors.Is(err, memory.ErrDirLocked) {
 			return fmt.Errorf("%w; stop the server using it first, so that nothing is written after the copy", err)
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%w: the data directory %s holds no data: nothing to import", errUsage, dataDir)
 		}
 		return err
 	}

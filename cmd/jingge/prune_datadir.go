@@ -24,10 +24,13 @@ func pruneDataDir(ctx context.Context, dataDir string, o postgis.PruneOptions, n
 	}
 	// The auth file the server uses (JINGGE_AUTH_FILE, as jingge serve reads
 	// it): a snapshot keeps the last use of the tokens it names.
-	d, err := memory.OpenDir(dataDir, memory.DirOptions{AuthFile: os.Getenv("JINGGE_AUTH_FILE"), Logger: cliLogger(stderr)})
+	d, err := memory.OpenDir(dataDir, memory.DirOptions{AuthFile: os.Getenv("JINGGE_AUTH_FILE"), Logger: cliLogger(stderr), Existing: true})
 	if err != nil {
 		if errors.Is(err, memory.ErrDirLocked) {
 			return fmt.Errorf("%w; a server is using it: stop the server, run jingge prune --data-dir again, and start the server", err)
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%w: the data directory %s holds no data: nothing to prune", errUsage, dataDir)
 		}
 		return err
 	}

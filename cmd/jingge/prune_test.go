@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -78,6 +79,22 @@ func TestPruneDataDir(t *testing.T) {
 		if err := runPrune(ctx, args, io.Discard, io.Discard); !errors.Is(err, errUsage) {
 			t.Errorf("prune %q: %v, want a usage error", args, err)
 		}
+	}
+	// An empty directory is refused and left for a server to fill.
+	empty := filepath.Join(t.TempDir(), "empty")
+	if err := os.Mkdir(empty, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := runPrune(ctx, []string{"--data-dir", empty, "--keep-pings-days", "30"}, io.Discard, io.Discard); !errors.Is(err, errUsage) || !strings.Contains(err.Error(), "holds no data") {
+		t.Errorf("prune of an empty directory: %v, want a usage error saying it holds no data", err)
+	}
+	seeded := false
+	e, err := memory.OpenDir(empty, memory.DirOptions{Seed: func(*memory.Durable) error { seeded = true; return nil }})
+	if err != nil || !seeded {
+		t.Errorf("a server's first start after prune of an empty directory: seeded %v, %v; want the demo data written", seeded, err)
+	}
+	if e != nil {
+		e.Close()
 	}
 	args := []string{"--data-dir", dir, "--keep-pings-days", "30", "--keep-incident-keys-days", "30"}
 	if err := runPrune(ctx, args, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "stop the server") {
