@@ -16,12 +16,13 @@ import (
 // the new PostGIS database at dbURL, in one transaction, so a bureau that
 // started without a database loses nothing when it moves to one. The
 // directory must not be in use: the server is stopped first, so no write
-// lands after the copy.
-func importDataDir(ctx context.Context, dataDir, dbURL string, stdout, stderr io.Writer) error {
+// lands after the copy. authFile is the auth file the server used ("" is
+// the directory's): the users and tokens come from it.
+func importDataDir(ctx context.Context, dataDir, authFile, dbURL string, stdout, stderr io.Writer) error {
 	if _, err := os.Stat(dataDir); errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%w: there is no data directory %s", errUsage, dataDir)
 	}
-	d, err := memory.OpenDir(dataDir, memory.DirOptions{Logger: cliLogger(stderr), Existing: true})
+	d, err := memory.OpenDir(dataDir, memory.DirOptions{AuthFile: authFile, Logger: cliLogger(stderr), Existing: true})
 	if err != nil {
 		if errors.Is(err, memory.ErrDirLocked) {
 			return fmt.Errorf("%w; stop the server using it first, so that nothing is written after the copy", err)
