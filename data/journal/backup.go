@@ -42,6 +42,10 @@ const backupAttempts = 10
 // read, so a removal after that does not matter (an open file stays
 // readable); a removal before it starts the copy again.
 func Backup(src, dst string) (BackupInfo, error) {
+	// A missing src is no compaction to wait out.
+	if _, err := os.Stat(src); err != nil {
+		return BackupInfo{}, fmt.Errorf("journal: backup: the data directory: %w", err)
+	}
 	if err := emptyDir(dst); err != nil {
 		return BackupInfo{}, err
 	}

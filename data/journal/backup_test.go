@@ -82,3 +82,17 @@ func TestBackupRefusesADamagedOlderJournal(t *testing.T) {
 		t.Errorf("a failed backup left %d files in its directory", len(entries))
 	}
 }
+
+func TestBackupOfNoDirectory(t *testing.T) {
+	tmp := t.TempDir()
+	dst := filepath.Join(tmp, "copy")
+	if _, err := Backup(filepath.Join(tmp, "none"), dst); err == nil || !strings.Contains(err.Error(), "the data directory") {
+		t.Errorf("Backup of a missing directory: %v", err)
+	}
+	if _, err := os.Stat(dst); !os.IsNotExist(err) {
+		t.Errorf("a backup of nothing made its directory: %v", err)
+	}
+	if _, err := Backup(t.TempDir(), dst); err == nil || !strings.Contains(err.Error(), "holds no data directory") {
+		t.Errorf("Backup of an empty directory: %v", err)
+	}
+}
