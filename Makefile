@@ -6,7 +6,7 @@ FUZZTIME ?= 10s
 ARGS     ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test bench build generate fmt vet lint fuzz
+.PHONY: help run test crash bench build generate fmt vet lint fuzz
 
 help: ## list the targets
 	@echo "usage: make TARGET"
@@ -17,6 +17,10 @@ run: ## serve the embedded demo data on localhost:8080
 
 test: ## go vet + staticcheck + Go tests + web tests, on a throwaway PostGIS (what CI runs)
 	bash scripts/test.sh
+
+crash: ## kill -9 under write load, PostGIS and the data directory: acknowledged == stored (CI runs it)
+	bash scripts/reliability/kill9.sh
+	bash scripts/reliability/kill9-datadir.sh
 
 bench: ## run every benchmark
 	$(GO) test -run '^$$' -bench . -benchmem ./...
