@@ -144,6 +144,8 @@ func problemOf(err error) (p Problem, internal bool) {
 	var src *Problem
 	if errors.As(err, &src) {
 		p = *src
+	} else if src = requestProblem(err); src != nil {
+		p = *src
 	}
 	for _, m := range statusOf {
 		if errors.Is(err, m.kind) {
@@ -171,6 +173,23 @@ func problemOf(err error) (p Problem, internal bool) {
 		p.RetryAfterSeconds = retryAfterDefault
 	}
 	return p, false
+}
+
+// requestProblem is the problem of a *data.RequestError in err, the
+// refusal of an application package below the API; nil when err holds none.
+func requestProblem(err error) *Problem {
+	var re *data.RequestError
+	if !errors.As(err, &re) {
+		return nil
+	}
+	p := &Problem{Kind: re.Kind, Detail: re.Message, Cause: re.Cause}
+	if re.Type != "" {
+		p.Type = problemType(re.Type)
+	}
+	for _, ip := range re.Params {
+		p.InvalidParams = append(p.InvalidParams, InvalidParam{Name: ip.Name, Reason: ip.Reason})
+	}
+	return p
 }
 
 // writeError sends err as an application/problem+json response. Errors of

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"jingge/api/planning"
 	"jingge/data"
 	"jingge/data/lantian"
 	"jingge/data/memory"
@@ -158,7 +159,7 @@ func goldenServer(t *testing.T) *Server {
 		}
 	}()
 	stopped := stoppedPlans{PlanStore: plans, at: now.Add(-24 * time.Hour)}
-	p, err := NewPlanner(PlannerOptions{Index: live, Plans: stopped, Assessments: stopped, Incidents: StoreIncidents(mem), Now: func() time.Time { return now }})
+	p, err := planning.New(planning.Options{Index: live, Plans: stopped, Assessments: stopped, Incidents: planning.StoreIncidents(mem), Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/paulmach/orb"
 
+	"jingge/data"
 	"jingge/geo"
 )
 
@@ -132,7 +133,7 @@ func parseBBox(text string) (orb.Bound, *InvalidParam) {
 	names := [4]string{"minLon", "minLat", "maxLon", "maxLat"}
 	var v [4]float64
 	for i, p := range parts {
-		x, err := parseDecimal(strings.TrimSpace(p))
+		x, err := data.ParseDecimal(strings.TrimSpace(p))
 		if err != nil && !isRangeErr(err) {
 			return fail("bbox's %s must be a number, got %q", names[i], clip([]byte(p)))
 		}

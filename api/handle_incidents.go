@@ -624,7 +624,7 @@ func parseNear(nearText, radiusText string) (data.Circle, *InvalidParam) {
 		errors.As(err, &p)
 		return data.Circle{}, &InvalidParam{Name: "near", Reason: "near: " + p.Detail}
 	}
-	r, rerr := parseDecimal(strings.TrimSpace(radiusText))
+	r, rerr := data.ParseDecimal(strings.TrimSpace(radiusText))
 	if rerr != nil || !(r > 0) || r > maxRadiusMeters {
 		return data.Circle{}, &InvalidParam{Name: "radius_m", Reason: fmt.Sprintf("radius_m must be a distance in metres above 0 and at most %d, got %q", maxRadiusMeters, clip([]byte(radiusText)))}
 	}

@@ -114,7 +114,7 @@ func parseDegrees(name, text string, limit float64) (float64, *degreesError) {
 	if text == "" {
 		return 0, &degreesError{InvalidParam: InvalidParam{Name: name, Reason: fmt.Sprintf("%s is required: the %s in decimal degrees, between %g and %g", name, what, -limit, limit)}}
 	}
-	v, err := parseDecimal(text)
+	v, err := data.ParseDecimal(text)
 	switch {
 	case err != nil && !isRangeErr(err):
 		return 0, &degreesError{InvalidParam: InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be a number between %g and %g, got %q; write plain decimal degrees such as %g", name, -limit, limit, text, map[string]float64{"lon": 109.32, "lat": 34.15}[name])}}

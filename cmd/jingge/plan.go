@@ -13,7 +13,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"jingge/api"
+	"jingge/api/planning"
+	"jingge/data"
 	"jingge/data/memory"
 	"jingge/geo"
 	"jingge/geo/plan"
@@ -51,7 +52,7 @@ func planCommand(ctx context.Context, args []string, stdout, stderr io.Writer, o
 	fs, env, asJSON := newPlanFlags("jingge plan "+sub, "(JSON, only what differs from the defaults", stderr, open)
 	switch sub {
 	case "measure":
-		return env.run(ctx, fs, args, 0, func(p *api.Planner, _ []string) error {
+		return env.run(ctx, fs, args, 0, func(p *planning.Planner, _ []string) error {
 			cur, err := p.Current(ctx)
 			if err != nil {
 				return err
@@ -62,7 +63,7 @@ func planCommand(ctx context.Context, args []string, stdout, stderr io.Writer, o
 			return printMeasures(stdout, cur)
 		})
 	case "propose":
-		var req api.ProposeRequest
+		var req planning.ProposeRequest
 		var lockGrids, lockStations listFlag
 		var wBalance, wCompact, wResponse, wChange optionalFloat
 		fs.Uint64Var(&req.Seed, "seed", 1, "`seed` of the grid search; the same seed on the same data gives the same plan")
@@ -77,10 +78,10 @@ func planCommand(ctx context.Context, args []string, stdout, stderr io.Writer, o
 		fs.Var(&wResponse, "weight-response", "objective `weight` of response time")
 		fs.Var(&wChange, "weight-change", "objective `weight` of change")
 		fs.StringVar(&req.Note, "note", "", "a `note` saved with the plan")
-		return env.run(ctx, fs, args, 0, func(p *api.Planner, _ []string) error {
+		return env.run(ctx, fs, args, 0, func(p *planning.Planner, _ []string) error {
 			req.LockedGrids, req.LockedStations = lockGrids, lockStations
 			if wBalance.set || wCompact.set || wResponse.set || wChange.set {
-				req.Weights = &api.WeightsOverride{Balance: wBalance.ptr(), Compactness: wCompact.ptr(), Response: wResponse.ptr(), Change: wChange.ptr()}
+				req.Weights = &planning.WeightsOverride{Balance: wBalance.ptr(), Compactness: wCompact.ptr(), Response: wResponse.ptr(), Change: wChange.ptr()}
 			}
 			doc, err := p.Propose(ctx, req, actorName())
 			if err != nil {
@@ -98,7 +99,7 @@ func planCommand(ctx context.Context, args []string, stdout, stderr io.Writer, o
 			return nil
 		})
 	case "list":
-		return env.run(ctx, fs, args, 0, func(p *api.Planner, _ []string) error {
+		return env.run(ctx, fs, args, 0, func(p *planning.Planner, _ []string) error {
 			list, err := p.Plans(ctx, 0)
 			if err != nil {
 				return err
@@ -109,7 +110,7 @@ func planCommand(ctx context.Context, args []string, stdout, stderr io.Writer, o
 			return printPlanList(stdout, list)
 		})
 	case "show":
-		return env.run(ctx, fs, args, 1, func(p *api.Planner, pos []string) error {
+		return env.run(ctx, fs, args, 1, func(p *planning.Planner, pos []string) error {
 			doc, err := p.Plan(ctx, pos[0])
 			if err != nil {
 				return err
@@ -120,7 +121,7 @@ func planCommand(ctx context.Context, args []string, stdout, stderr io.Writer, o
 			return printPlan(stdout, doc)
 		})
 	case "compare":
-		return env.run(ctx, fs, args, 2, func(p *api.Planner, pos []string) error {
+		return env.run(ctx, fs, args, 2, func(p *planning.Planner, pos []string) error {
 			c, err := p.Compare(ctx, pos[0], pos[1])
 			if err != nil {
 				return err
@@ -134,20 +135,20 @@ func planCommand(ctx context.Context, args []string, stdout, stderr io.Writer, o
 		format := fs.String("format", "html", "what to write: moves (CSV), stations (CSV) or html (a printable report)")
 		lang := fs.String("lang", "zh", "language of the html report: zh or en")
 		out := fs.String("o", "-", "write to `FILE` instead of stdout")
-		return env.run(ctx, fs, args, 1, func(p *api.Planner, pos []string) error {
-			l, err := api.ParseReportLang(*lang)
+		return env.run(ctx, fs, args, 1, func(p *planning.Planner, pos []string) error {
+			l, err := planning.ParseReportLang(*lang)
 			if err != nil {
 				return fmt.Errorf("%w: --lang: %v", errUsage, err)
 			}
-			var write func(io.Writer, api.PlanDocument) error
+			var write func(io.Writer, planning.Document) error
 			switch *format {
 			case "moves":
-				write = api.WritePlanMovesCSV
+				write = planning.WriteMovesCSV
 			case "stations":
-				write = api.WritePlanStationsCSV
+				write = planning.WriteStationsCSV
 			case "html":
 				names := p.ReportNames()
-				write = func(w io.Writer, d api.PlanDocument) error { return api.WritePlanReport(w, d, l, names) }
+				write = func(w io.Writer, d planning.Document) error { return planning.WriteReport(w, d, l, names) }
 			default:
 				return fmt.Errorf("%w: --format must be moves, stations or html, got %q", errUsage, *format)
 			}
@@ -162,7 +163,7 @@ func planCommand(ctx context.Context, args []string, stdout, stderr io.Writer, o
 		})
 	case "apply":
 		actor := fs.String("actor", actorName(), "who applies the plan, for the audit")
-		return env.run(ctx, fs, args, 1, func(p *api.Planner, pos []string) error {
+		return env.run(ctx, fs, args, 1, func(p *planning.Planner, pos []string) error {
 			res, err := p.Apply(ctx, pos[0], *actor)
 			if err != nil {
 				return err
@@ -200,7 +201,7 @@ type planEnv struct {
 
 // run parses args (flags anywhere, want positionals), opens the store,
 // loads its dataset and calls fn with a planner.
-func (e *planEnv) run(ctx context.Context, fs *flag.FlagSet, args []string, want int, fn func(*api.Planner, []string) error) error {
+func (e *planEnv) run(ctx context.Context, fs *flag.FlagSet, args []string, want int, fn func(*planning.Planner, []string) error) error {
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return cliFlagError(err)
@@ -237,9 +238,9 @@ func (e *planEnv) run(ctx context.Context, fs *flag.FlagSet, args []string, want
 		return err
 	}
 	if err := fn(p, pos); err != nil {
-		var prob *api.Problem
-		if errors.As(err, &prob) {
-			return errors.New(problemDetail(err))
+		var refused *data.RequestError
+		if errors.As(err, &refused) {
+			return errors.New(refused.Message)
 		}
 		return err
 	}
@@ -304,7 +305,7 @@ func writeJSONTo(w io.Writer, v any) error {
 // chinaTime is the zone the commands print times in.
 var chinaTime = time.FixedZone("CST", 8*3600)
 
-func printMeasures(w io.Writer, cur api.PlanCurrent) error {
+func printMeasures(w io.Writer, cur planning.PlanCurrent) error {
 	fmt.Fprintf(w, "数据 Dataset %s, 警情截止 incidents up to %s, %d 起 incidents\n\n", cur.Dataset, cur.ReferenceTime.In(chinaTime).Format("2006-01-02 15:04 MST"), cur.Incidents)
 	printStations(w, cur.Measures, cur.StationNames)
 	printBalance(w, "", cur.Measures)
@@ -325,7 +326,7 @@ func printBalance(w io.Writer, label string, ms plan.Measures) {
 		label, ms.Balance.CV, ms.Balance.Gini, ms.Balance.MaxMinRatio, ms.Response.MeanMinutes, ms.Response.P90Minutes, ms.Contiguous)
 }
 
-func printPlan(w io.Writer, d api.PlanDocument) error {
+func printPlan(w io.Writer, d planning.Document) error {
 	title := "方案 Plan " + d.ID
 	if d.Status == "current" {
 		title = "现行部署 Deployment in force"
@@ -357,7 +358,7 @@ func printPlan(w io.Writer, d api.PlanDocument) error {
 	return nil
 }
 
-func printPlanList(w io.Writer, list api.PlanList) error {
+func printPlanList(w io.Writer, list planning.List) error {
 	if len(list.Plans) == 0 {
 		_, err := fmt.Fprintln(w, "no plans saved")
 		return err
@@ -378,7 +379,7 @@ func printPlanList(w io.Writer, list api.PlanList) error {
 	return tw.Flush()
 }
 
-func printComparison(w io.Writer, c api.PlanComparison) error {
+func printComparison(w io.Writer, c planning.PlanComparison) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "figure\t%s\t%s\tdelta\t\n", c.A.ID, c.B.ID)
 	for _, f := range c.Figures {
@@ -392,10 +393,10 @@ func printComparison(w io.Writer, c api.PlanComparison) error {
 	return nil
 }
 
-func printApplied(w io.Writer, r api.PlanApplyResult) error {
+func printApplied(w io.Writer, r planning.ApplyResult) error {
 	fmt.Fprintf(w, "方案 Plan %s applied: %d grid versions, %d members changed; dataset now %s\n", r.Plan.ID, len(r.Grids), len(r.Members), r.Dataset)
 	for _, m := range r.Members {
-		if m.Kind == api.MemberReassigned {
+		if m.Kind == planning.MemberReassigned {
 			fmt.Fprintf(w, "  %s %s (%s): %s → %s\n", m.MemberID, m.Name, m.Role.LabelZH(), m.From, m.To)
 		}
 	}

@@ -1,4 +1,4 @@
-package api
+package planning
 
 import (
 	"bytes"
@@ -160,7 +160,7 @@ func ParseAssessmentCSV(r io.Reader) ([]AssessmentRow, error) {
 			if text == "" {
 				return 0
 			}
-			v, err := parseDecimal(text)
+			v, err := data.ParseDecimal(text)
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 				bad(line, "%s %q is not a number", name, text)
 				return 0

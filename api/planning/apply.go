@@ -1,4 +1,4 @@
-package api
+package planning
 
 import (
 	"bytes"
@@ -7,22 +7,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/gorilla/mux"
 
 	"jingge/data"
 	"jingge/geo"
 	"jingge/geo/plan"
 )
 
-// PlanApplyResult answers POST /api/v1/plan/plans/{id}/apply: what the
+// ApplyResult answers POST /api/v1/plan/plans/{id}/apply: what the
 // plan changed.
-type PlanApplyResult struct {
-	Plan PlanSummary `json:"plan"`
+type ApplyResult struct {
+	Plan Summary `json:"plan"`
 	// Dataset is the fingerprint of the dataset the plan put in force.
 	// Every server reloads it through the store; GET /api/v1/plan/current
 	// shows this fingerprint once the answering server has.
@@ -139,7 +136,7 @@ func planChanges(ix *geo.Index, target plan.Deployment, moves []plan.OfficerMove
 		problems = append(problems, fmt.Sprintf("the plan has %d officers in all but the stations have %d; a plan moves officers, it does not hire them", totalWant, totalHave))
 	}
 	if len(problems) > 0 {
-		return nil, nil, &Problem{Kind: data.ErrConflict, Detail: "the plan does not fit the dataset: " + strings.Join(problems, "; ")}
+		return nil, nil, &data.RequestError{Kind: data.ErrConflict, Message: "the plan does not fit the dataset: " + strings.Join(problems, "; ")}
 	}
 	pairs := officerPairs(ds, have, target.Officers, moves)
 
@@ -163,7 +160,7 @@ func planChanges(ix *geo.Index, target plan.Deployment, moves []plan.OfficerMove
 			return cmp.Or(cmp.Compare(follows(a), follows(b)), cmp.Compare(rolePriority(a.Role), rolePriority(b.Role)), strings.Compare(b.ID, a.ID))
 		})
 		if len(cands) < pr.Count {
-			return nil, nil, &Problem{Kind: data.ErrConflict, Detail: fmt.Sprintf("the plan moves %d officers from station %s, which has %d left to give", pr.Count, pr.From, len(cands))}
+			return nil, nil, &data.RequestError{Kind: data.ErrConflict, Message: fmt.Sprintf("the plan moves %d officers from station %s, which has %d left to give", pr.Count, pr.From, len(cands))}
 		}
 		for _, m := range cands[:pr.Count] {
 			to[m.ID] = pr.To
@@ -289,7 +286,7 @@ func checkOfficerCounts(ds *geo.Dataset, a data.PlanApplication, roles []geo.Rol
 	// copies of the two slices keep ds as it is.
 	next := &geo.Dataset{Stations: ds.Stations, Grids: slices.Clone(ds.Grids), Members: slices.Clone(ds.Members)}
 	if missing := data.ApplyToDataset(next, a); len(missing) > 0 {
-		return fmt.Errorf("api: plan changes name what the dataset lacks: %v", missing)
+		return fmt.Errorf("planning: plan changes name what the dataset lacks: %v", missing)
 	}
 	station := make(map[string]string, len(next.Grids))
 	for _, g := range next.Grids {
@@ -309,7 +306,7 @@ func checkOfficerCounts(ds *geo.Dataset, a data.PlanApplication, roles []geo.Rol
 	}
 	for _, st := range ds.Stations {
 		if got[st.ID] != want[st.ID] {
-			return fmt.Errorf("api: applying the plan would leave station %s with %d officers, not the plan's %d", st.ID, got[st.ID], want[st.ID])
+			return fmt.Errorf("planning: applying the plan would leave station %s with %d officers, not the plan's %d", st.ID, got[st.ID], want[st.ID])
 		}
 	}
 	return nil
@@ -319,51 +316,51 @@ func checkOfficerCounts(ds *geo.Dataset, a data.PlanApplication, roles []geo.Rol
 // moved grids, the officers moved (see planChanges), the plan marked
 // applied, all or nothing. A plan made against another dataset than the
 // one in force, or applied already, is a 409.
-func (p *Planner) Apply(ctx context.Context, id, actor string) (PlanApplyResult, error) {
+func (p *Planner) Apply(ctx context.Context, id, actor string) (ApplyResult, error) {
 	if id == "current" {
-		return PlanApplyResult{}, invalid(InvalidParam{Name: "id", Reason: "current is the deployment in force; apply a saved plan"})
+		return ApplyResult{}, data.InvalidParams(data.Param{Name: "id", Reason: "current is the deployment in force; apply a saved plan"})
 	}
 	if p.plans == nil {
-		return PlanApplyResult{}, errNoPlanStore
+		return ApplyResult{}, errNoPlanStore
 	}
 	pl, err := p.plans.Plan(ctx, id)
 	if errors.Is(err, data.ErrNotFound) {
-		return PlanApplyResult{}, notFound("there is no plan %q; GET /api/v1/plan/plans lists them", id)
+		return ApplyResult{}, data.NotFound("there is no plan %q; GET /api/v1/plan/plans lists them", id)
 	}
 	if err != nil {
-		return PlanApplyResult{}, err
+		return ApplyResult{}, err
 	}
 	if pl.Applied() {
-		return PlanApplyResult{}, &Problem{Kind: data.ErrConflict, Type: problemType("plan-applied"),
-			Detail: fmt.Sprintf("plan %s was applied at %s by %s; a plan is applied once", id, pl.AppliedAt.Format(time.RFC3339), pl.AppliedBy)}
+		return ApplyResult{}, &data.RequestError{Kind: data.ErrConflict, Type: "plan-applied",
+			Message: fmt.Sprintf("plan %s was applied at %s by %s; a plan is applied once", id, pl.AppliedAt.Format(time.RFC3339), pl.AppliedBy)}
 	}
 	m, err := p.current(ctx)
 	if err != nil {
-		return PlanApplyResult{}, err
+		return ApplyResult{}, err
 	}
 	if m.dataset != pl.Dataset {
-		return PlanApplyResult{}, stalePlan(id, pl.Dataset, m.dataset, nil)
+		return ApplyResult{}, stalePlan(id, pl.Dataset, m.dataset, nil)
 	}
-	var body PlanBody
+	var body Body
 	if err := json.NewDecoder(bytes.NewReader(pl.Document)).Decode(&body); err != nil {
-		return PlanApplyResult{}, fmt.Errorf("api: plan %s: stored document: %w", id, err)
+		return ApplyResult{}, fmt.Errorf("planning: plan %s: stored document: %w", id, err)
 	}
 	a, changes, err := planChanges(m.ix, plan.Deployment{Grids: pl.Grids, Officers: pl.Officers}, body.OfficerMoves, p.cfg.Workload.OfficerRoles)
 	if err != nil {
-		return PlanApplyResult{}, err
+		return ApplyResult{}, err
 	}
 	a.PlanID, a.Dataset, a.Actor, a.Reason = id, pl.Dataset, actor, "plan "+id
 	res, err := p.plans.ApplyPlan(ctx, *a)
 	switch {
 	case errors.Is(err, data.ErrConflict), errors.Is(err, data.ErrNotFound):
-		return PlanApplyResult{}, stalePlan(id, pl.Dataset, "", err)
+		return ApplyResult{}, stalePlan(id, pl.Dataset, "", err)
 	case err != nil:
-		return PlanApplyResult{}, storeError(err)
+		return ApplyResult{}, ContentError(err)
 	}
-	out := PlanApplyResult{Dataset: res.Dataset, Grids: []AppliedGrid{}, Members: orEmptySlice(changes)}
-	d := p.document(ctx, res.Plan, PlanBody{}, nil)
-	out.Plan = PlanSummary{ID: d.ID, Status: d.Status, Stale: true, CreatedAt: d.CreatedAt, CreatedBy: d.CreatedBy, Note: d.Note,
-		AppliedAt: d.AppliedAt, AppliedBy: d.AppliedBy, Dataset: d.Dataset, PlanFigures: figuresOf(body)}
+	out := ApplyResult{Dataset: res.Dataset, Grids: []AppliedGrid{}, Members: orEmptySlice(changes)}
+	d := p.document(res.Plan, Body{}, nil)
+	out.Plan = Summary{ID: d.ID, Status: d.Status, Stale: true, CreatedAt: d.CreatedAt, CreatedBy: d.CreatedBy, Note: d.Note,
+		AppliedAt: d.AppliedAt, AppliedBy: d.AppliedBy, Dataset: d.Dataset, Figures: figuresOf(body)}
 	for _, gv := range res.GridVersions {
 		g, _ := m.ix.Grid(gv.Grid.ID)
 		ag := AppliedGrid{GridID: gv.Grid.ID, Name: gv.Grid.Name, Level: gv.Grid.Level, To: gv.Grid.StationID, Version: gv.Version}
@@ -377,29 +374,17 @@ func (p *Planner) Apply(ctx context.Context, id, actor string) (PlanApplyResult,
 
 // stalePlan is the 409 of a plan made against another dataset than the
 // one in force (now, when known).
-func stalePlan(id, made, now string, cause error) *Problem {
+func stalePlan(id, made, now string, cause error) *data.RequestError {
 	detail := fmt.Sprintf("plan %s was made against dataset %s, which is no longer in force", id, made)
 	if now != "" {
 		detail += " (now " + now + ")"
 	}
 	detail += ": grids, stations or members changed since (an edit, an import or another plan); make a new proposal"
-	p := &Problem{Kind: data.ErrConflict, Type: problemType("plan-stale"), Detail: detail}
+	p := &data.RequestError{Kind: data.ErrConflict, Type: "plan-stale", Message: detail}
 	if cause != nil {
 		// The store's words go to the log; its kind (not found, conflict)
 		// must not choose the status.
 		p.Cause = errors.New(cause.Error())
 	}
 	return p
-}
-
-func (s *Server) handleApplyPlan(w http.ResponseWriter, r *http.Request, _ query) error {
-	if err := decodeBody(r, &struct{}{}); err != nil {
-		return err
-	}
-	out, err := s.planner.Apply(r.Context(), mux.Vars(r)["id"], actorOf(r))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
-	return nil
 }
