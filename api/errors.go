@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"jingge/api/intake"
 	"jingge/data"
 )
 
@@ -41,6 +42,7 @@ var statusOf = []struct {
 	// request is not wrong in itself, so not a 400.
 	{data.ErrReadOnly, http.StatusConflict, "read-only"},
 	{errTooLarge, http.StatusRequestEntityTooLarge, "too-large"},
+	{intake.ErrTooMany, http.StatusRequestEntityTooLarge, "too-large"},
 	{errUnsupportedMediaType, http.StatusUnsupportedMediaType, "unsupported-media-type"},
 	{errHeaderTooLarge, http.StatusRequestHeaderFieldsTooLarge, "header-too-large"},
 	{data.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
@@ -190,6 +192,26 @@ func requestProblem(err error) *Problem {
 		p.InvalidParams = append(p.InvalidParams, InvalidParam{Name: ip.Name, Reason: ip.Reason})
 	}
 	return p
+}
+
+// asProblem is err as a *Problem when it is an application package's
+// refusal, for the decoders that promise one; other errors pass as they
+// are.
+func asProblem(err error) error {
+	if p := requestProblem(err); p != nil {
+		return p
+	}
+	return err
+}
+
+// requestMessage is the message of the *data.RequestError in err (a
+// refusal of a package below the API), else err's text.
+func requestMessage(err error) string {
+	var re *data.RequestError
+	if errors.As(err, &re) {
+		return re.Message
+	}
+	return err.Error()
 }
 
 // writeError sends err as an application/problem+json response. Errors of
