@@ -68,6 +68,12 @@ var goldenRequests = []goldenRequest{
 	{"plan-apply", http.MethodPost, "/api/v1/plan/plans/1/apply", ""},
 	{"plan-apply-again", http.MethodPost, "/api/v1/plan/plans/1/apply", ""},
 	{"plan-current-after-apply", http.MethodGet, "/api/v1/plan/current", ""},
+	{"assessment-import-bad", http.MethodPost, "/api/v1/assessment/import", "station,month,colour,month\n"},
+	{"assessment-import-bad-rows", http.MethodPost, "/api/v1/assessment/import", "\ufeff派出所,月份,熟悉率分子,熟悉率分母,满意度分子,满意度分母\n" +
+		"wenjilu,2026-10,45,50,90,100\n第99派出所,2026年10月,30,20,,\n,,1,2\nwenjilu,2026/10,x,1,1,1\nwenjilu,2026-13,1,1,1,1\n"},
+	{"assessment-import", http.MethodPost, "/api/v1/assessment/import", "station,month,familiarity_numerator,familiarity_denominator\nwenjilu,2026-10,45,50\nchengguan,2026年10月,30,60\n"},
+	{"assessment-put-bad", http.MethodPut, "/api/v1/assessment/entries", `{"entries":[{"station":"nowhere","month":"2026-10"}]}`},
+	{"assessment-month-after-import", http.MethodGet, "/api/v1/assessment/2026-10", ""},
 }
 
 // stoppedPlans is a plan store whose times are those of a stopped

@@ -61,35 +61,92 @@ func ParseAssessmentCSV(r io.Reader) ([]AssessmentRow, error) {
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	cr.ReuseRecord = true
-	var problems []data.Problem
-	bad := func(line int, format string, args ...any) {
-		problems = append(problems, data.Problem{Kind: "line", ID: strconv.Itoa(line), Reason: fmt.Sprintf(format, args...)})
+	ar := &assessmentReader{cr: cr, seen: map[[2]string]int{}}
+	if !ar.readHeader() {
+		return nil, ar.invalid()
 	}
-	invalidCSV := func() error {
-		return &data.ValidationError{Problems: problems}
-	}
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		bad(1, "the file is empty; the first line must name the columns: %s", columnList())
-		return nil, invalidCSV()
-	}
-	if err != nil {
-		bad(csvLine(err, 1), "%s", csvReason(err))
-		return nil, invalidCSV()
-	}
-	badText := func(line int, rec []string) bool {
-		for i, c := range rec {
-			if why := data.TextReason(c); why != "" {
-				bad(line, "column %d %s", i+1, why)
-				return true
-			}
+	var out []AssessmentRow
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
 		}
+		if err != nil {
+			ar.bad(csvLine(err, 0), "%s", csvReason(err))
+			if len(ar.problems) >= maxCSVProblems {
+				break
+			}
+			continue
+		}
+		line, _ := cr.FieldPos(0)
+		if len(ar.problems) >= maxCSVProblems {
+			ar.bad(line, "stopped reading after %d problems; fix those first", len(ar.problems))
+			break
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // a blank line
+		}
+		if ar.badText(line, rec) {
+			continue
+		}
+		if len(out) == maxAssessmentRows {
+			ar.bad(line, "more than %d rows; import the file in parts", maxAssessmentRows)
+			break
+		}
+		out = append(out, AssessmentRow{Line: line, Entry: ar.entry(line, rec)})
+	}
+	if len(ar.problems) > 0 {
+		return nil, ar.invalid()
+	}
+	return out, nil
+}
+
+// assessmentReader carries ParseAssessmentCSV through a file: the columns
+// found in its header, the station-months seen, every problem so far.
+type assessmentReader struct {
+	cr       *csv.Reader
+	col      map[string]int // column name -> its index + 1; 0 means absent
+	seen     map[[2]string]int
+	problems []data.Problem
+}
+
+// bad notes a problem of a line.
+func (ar *assessmentReader) bad(line int, format string, args ...any) {
+	ar.problems = append(ar.problems, data.Problem{Kind: "line", ID: strconv.Itoa(line), Reason: fmt.Sprintf(format, args...)})
+}
+
+// invalid is the error listing every problem.
+func (ar *assessmentReader) invalid() error {
+	return &data.ValidationError{Problems: ar.problems}
+}
+
+// badText notes the first cell of rec holding text no store can keep.
+func (ar *assessmentReader) badText(line int, rec []string) bool {
+	for i, c := range rec {
+		if why := data.TextReason(c); why != "" {
+			ar.bad(line, "column %d %s", i+1, why)
+			return true
+		}
+	}
+	return false
+}
+
+// readHeader reads the first line and maps its columns; false when the
+// file cannot be read on.
+func (ar *assessmentReader) readHeader() bool {
+	header, err := ar.cr.Read()
+	if errors.Is(err, io.EOF) {
+		ar.bad(1, "the file is empty; the first line must name the columns: %s", columnList())
 		return false
 	}
-	if badText(1, header) {
-		return nil, invalidCSV()
+	if err != nil {
+		ar.bad(csvLine(err, 1), "%s", csvReason(err))
+		return false
 	}
-	col := map[string]int{}
+	if ar.badText(1, header) {
+		return false
+	}
+	ar.col = map[string]int{}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
 		name := ""
@@ -100,95 +157,64 @@ func ParseAssessmentCSV(r io.Reader) ([]AssessmentRow, error) {
 		}
 		switch {
 		case name == "":
-			bad(1, "unknown column %q; the columns are %s", h, columnList())
-		case col[name] > 0:
-			bad(1, "column %s is given twice", name)
+			ar.bad(1, "unknown column %q; the columns are %s", h, columnList())
+		case ar.col[name] > 0:
+			ar.bad(1, "column %s is given twice", name)
 		default:
-			col[name] = i + 1 // 0 means absent
+			ar.col[name] = i + 1
 		}
 	}
 	for _, req := range []string{"station", "month"} {
-		if col[req] == 0 {
-			bad(1, "the column %s is missing; the first line must name the columns: %s", req, columnList())
+		if ar.col[req] == 0 {
+			ar.bad(1, "the column %s is missing; the first line must name the columns: %s", req, columnList())
 		}
 	}
-	if len(problems) > 0 {
-		return nil, invalidCSV()
+	return len(ar.problems) == 0
+}
+
+// entry reads the entry of one record, noting its problems.
+func (ar *assessmentReader) entry(line int, rec []string) data.AssessmentEntry {
+	cell := func(name string) string {
+		i := ar.col[name]
+		if i == 0 || i > len(rec) {
+			return ""
+		}
+		return strings.TrimSpace(rec[i-1])
 	}
-	var out []AssessmentRow
-	seen := map[[2]string]int{}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			bad(csvLine(err, 0), "%s", csvReason(err))
-			if len(problems) >= maxCSVProblems {
-				break
-			}
-			continue
-		}
-		line, _ := cr.FieldPos(0)
-		if len(problems) >= maxCSVProblems {
-			bad(line, "stopped reading after %d problems; fix those first", len(problems))
-			break
-		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue // a blank line
-		}
-		if badText(line, rec) {
-			continue
-		}
-		if len(out) == maxAssessmentRows {
-			bad(line, "more than %d rows; import the file in parts", maxAssessmentRows)
-			break
-		}
-		cell := func(name string) string {
-			i := col[name]
-			if i == 0 || i > len(rec) {
-				return ""
-			}
-			return strings.TrimSpace(rec[i-1])
-		}
-		e := data.AssessmentEntry{StationID: cell("station")}
-		if e.Month, err = normalizeMonth(cell("month")); err != nil {
-			bad(line, "%v", err)
-		}
-		num := func(name string) float64 {
-			text := cell(name)
-			if text == "" {
-				return 0
-			}
-			v, err := data.ParseDecimal(text)
-			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				bad(line, "%s %q is not a number", name, text)
-				return 0
-			}
-			return v
-		}
-		e.Familiarity = data.Ratio{Numerator: num("familiarity_numerator"), Denominator: num("familiarity_denominator")}
-		e.RiskWarning = data.Ratio{Numerator: num("risk_warning_numerator"), Denominator: num("risk_warning_denominator")}
-		e.ControlTasks = data.Ratio{Numerator: num("control_tasks_numerator"), Denominator: num("control_tasks_denominator")}
-		e.Satisfaction = data.Ratio{Numerator: num("satisfaction_numerator"), Denominator: num("satisfaction_denominator")}
-		if e.Month != "" {
-			for _, why := range data.CheckAssessmentEntry(e) {
-				bad(line, "%s", why)
-			}
-		} else if e.StationID == "" {
-			bad(line, "the station is empty")
-		}
-		k := [2]string{e.StationID, e.Month}
-		if first, dup := seen[k]; dup && e.Month != "" {
-			bad(line, "station %s, month %s is also on line %d; give each once", e.StationID, e.Month, first)
-		}
-		seen[k] = line
-		out = append(out, AssessmentRow{Line: line, Entry: e})
+	e := data.AssessmentEntry{StationID: cell("station")}
+	var err error
+	if e.Month, err = normalizeMonth(cell("month")); err != nil {
+		ar.bad(line, "%v", err)
 	}
-	if len(problems) > 0 {
-		return nil, invalidCSV()
+	num := func(name string) float64 {
+		text := cell(name)
+		if text == "" {
+			return 0
+		}
+		v, err := data.ParseDecimal(text)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			ar.bad(line, "%s %q is not a number", name, text)
+			return 0
+		}
+		return v
 	}
-	return out, nil
+	e.Familiarity = data.Ratio{Numerator: num("familiarity_numerator"), Denominator: num("familiarity_denominator")}
+	e.RiskWarning = data.Ratio{Numerator: num("risk_warning_numerator"), Denominator: num("risk_warning_denominator")}
+	e.ControlTasks = data.Ratio{Numerator: num("control_tasks_numerator"), Denominator: num("control_tasks_denominator")}
+	e.Satisfaction = data.Ratio{Numerator: num("satisfaction_numerator"), Denominator: num("satisfaction_denominator")}
+	if e.Month != "" {
+		for _, why := range data.CheckAssessmentEntry(e) {
+			ar.bad(line, "%s", why)
+		}
+	} else if e.StationID == "" {
+		ar.bad(line, "the station is empty")
+	}
+	k := [2]string{e.StationID, e.Month}
+	if first, dup := ar.seen[k]; dup && e.Month != "" {
+		ar.bad(line, "station %s, month %s is also on line %d; give each once", e.StationID, e.Month, first)
+	}
+	ar.seen[k] = line
+	return e
 }
 
 func columnList() string {
