@@ -128,9 +128,21 @@ func Decode(body []byte, opts Options) (*Body, error) {
 	if len(items) == 0 {
 		return nil, data.InvalidParams(data.Param{Name: prefix, Reason: prefix + " is empty; send at least one incident"})
 	}
-	out.Problems = make([][]data.Param, len(items))
-	var bad []data.Param
-	badItems := 0
+	bad, badItems := out.decodeItems(items, prefix, geoJSON)
+	if badItems > 0 && !opts.KeepBad {
+		p := data.InvalidParams(bad[:min(len(bad), MaxReported)]...)
+		p.Message = fmt.Sprintf("%d of %d incidents are invalid (nothing was stored): %s", badItems, len(items), p.Message)
+		return nil, p
+	}
+	return out, nil
+}
+
+// decodeItems decodes each item of a body (GeoJSON features when geoJSON)
+// into b, named after prefix. It returns the problems of the bad items,
+// collected until MaxReported or more are in hand, and how many items
+// were bad.
+func (b *Body) decodeItems(items []json.RawMessage, prefix string, geoJSON bool) (bad []data.Param, badItems int) {
+	b.Problems = make([][]data.Param, len(items))
 	for i, raw := range items {
 		name := ""
 		if prefix != "" {
@@ -149,16 +161,11 @@ func Decode(body []byte, opts Options) (*Body, error) {
 				bad = append(bad, problems...)
 			}
 		}
-		out.Incidents = append(out.Incidents, inc)
-		out.Names = append(out.Names, name)
-		out.Problems[i] = problems
+		b.Incidents = append(b.Incidents, inc)
+		b.Names = append(b.Names, name)
+		b.Problems[i] = problems
 	}
-	if badItems > 0 && !opts.KeepBad {
-		p := data.InvalidParams(bad[:min(len(bad), MaxReported)]...)
-		p.Message = fmt.Sprintf("%d of %d incidents are invalid (nothing was stored): %s", badItems, len(items), p.Message)
-		return nil, p
-	}
-	return out, nil
+	return bad, badItems
 }
 
 // unknownEnvelopeMembers names the members of a batch or collection body

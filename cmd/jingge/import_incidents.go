@@ -95,9 +95,17 @@ file again changes nothing. Flags:`)
 	if rep.Bad > 0 && !*skipBad || len(good) == 0 || *dryRun {
 		return rep.finish(stdout, *asJSON, rep.Bad > 0 && !*skipBad || len(good) == 0)
 	}
-	key := importKey(body, from, *skipBad)
+	return imp.commit(ctx, importKey(body, from, *skipBad), *skipBad, &rep, func(failed bool) error { return rep.finish(stdout, *asJSON, failed) })
+}
+
+// commit stores the good rows in one batch under key, attributing them
+// again when the grids changed meanwhile and, with skipBad, leaving out
+// the rows the store refuses; done prints the report, failed when nothing
+// was imported for a bad row.
+func (imp *incidentImport) commit(ctx context.Context, key string, skipBad bool, rep *importReport, done func(failed bool) error) error {
+	good := imp.good()
 	for attempt := 0; ; attempt++ {
-		res, err := incidents.AddIncidents(ctx, data.IncidentBatch{Incidents: good, Key: key, Scope: data.ScopeCommandLine, GridsAsOf: imp.asOf})
+		res, err := imp.store.AddIncidents(ctx, data.IncidentBatch{Incidents: good, Key: key, Scope: data.ScopeCommandLine, GridsAsOf: imp.asOf})
 		var ie *data.IncidentError
 		switch {
 		case errors.Is(err, data.ErrStaleAttribution) && attempt < 2:
@@ -109,11 +117,11 @@ file again changes nothing. Flags:`)
 		case errors.As(err, &ie):
 			imp.blame(good, ie)
 			good = imp.good()
-			rep.fill(rows, len(good))
-			if *skipBad && len(good) > 0 && attempt < 2 {
+			rep.fill(imp.rows, len(good))
+			if skipBad && len(good) > 0 && attempt < 2 {
 				continue
 			}
-			return rep.finish(stdout, *asJSON, true)
+			return done(true)
 		case err != nil:
 			return fmt.Errorf("storing the incidents (nothing was stored): %w", err)
 		}
@@ -121,7 +129,7 @@ file again changes nothing. Flags:`)
 		if len(res.IDs) > 0 {
 			rep.FirstID, rep.LastID = res.IDs[0], res.IDs[len(res.IDs)-1]
 		}
-		return rep.finish(stdout, *asJSON, false)
+		return done(false)
 	}
 }
 
