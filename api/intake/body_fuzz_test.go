@@ -8,11 +8,11 @@ import (
 	"jingge/data"
 )
 
-// FuzzDecode checks the incident body parser never panics, that every
+// FuzzDecodeIncidents checks the incident body parser never panics, that every
 // refusal is a *data.RequestError of kind data.ErrInvalid or ErrTooMany (a
 // 400 or a 413) saying what is wrong and naming each bad input, and that
 // what it accepts has the fields an incident needs, each in range.
-func FuzzDecode(f *testing.F) {
+func FuzzDecodeIncidents(f *testing.F) {
 	for _, seed := range []string{
 		`{"occurred_at":"2026-05-01T14:30:00+08:00","category":"traffic","location":[109.3,34.1]}`,
 		`{"crs":"gcj02","incidents":[{"occurred_at":"2026-05-01 14:30","category":"交通","severity":2,"location":[109.3,34.1,5]}]}`,
