@@ -140,6 +140,22 @@ func (s *Server) parseBatch(body []byte, queryCRS string, hasQueryCRS bool) (crs
 	if err != nil {
 		return "", nil, err
 	}
+	points, err := s.batchPoints(&b)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := badPoints(points); err != nil {
+		return "", nil, err
+	}
+	if unknown != nil {
+		return "", nil, unknown
+	}
+	return from, points, nil
+}
+
+// batchPoints reads the points of a decoded batch body, each named by
+// its place in the body.
+func (s *Server) batchPoints(b *batchBody) ([]batchPoint, error) {
 	var points []batchPoint
 	typ := ""
 	if b.Type != nil {
@@ -148,60 +164,66 @@ func (s *Server) parseBatch(body []byte, queryCRS string, hasQueryCRS bool) (crs
 	switch {
 	case b.Type == nil && b.Points != nil:
 		if err := s.checkCount(len(b.Points)); err != nil {
-			return "", nil, err
+			return nil, err
 		}
 		points = make([]batchPoint, len(b.Points))
 		for i, p := range b.Points {
 			points[i] = batchPoint{pos: p, name: "points[" + strconv.Itoa(i) + "]"}
 		}
 	case b.Type == nil:
-		return "", nil, invalidBody("the body has neither a GeoJSON \"type\" nor \"points\"; %s", bodyShapes)
+		return nil, invalidBody("the body has neither a GeoJSON \"type\" nor \"points\"; %s", bodyShapes)
 	case typ == "FeatureCollection":
 		if b.Features == nil {
-			return "", nil, invalid(InvalidParam{Name: "features", Reason: "a FeatureCollection needs a features array"})
+			return nil, invalid(InvalidParam{Name: "features", Reason: "a FeatureCollection needs a features array"})
 		}
 		if err := s.checkCount(len(b.Features)); err != nil {
-			return "", nil, err
+			return nil, err
 		}
 		points = make([]batchPoint, len(b.Features))
 		for i, f := range b.Features {
 			name := "features[" + strconv.Itoa(i) + "]"
 			if f.Type != "Feature" {
-				return "", nil, invalid(InvalidParam{Name: name + ".type", Reason: fmt.Sprintf("every member of features must be a GeoJSON Feature, got type %q", f.Type)})
+				return nil, invalid(InvalidParam{Name: name + ".type", Reason: fmt.Sprintf("every member of features must be a GeoJSON Feature, got type %q", f.Type)})
 			}
 			pos, err := intake.PointGeometry(f.Geometry, name+".geometry")
 			if err != nil {
-				return "", nil, err
+				return nil, err
 			}
 			points[i] = batchPoint{pos: pos, name: name + ".geometry.coordinates", id: idOf(f.ID)}
 		}
 	case typ == "Feature":
 		pos, err := intake.PointGeometry(b.Geometry, "geometry")
 		if err != nil {
-			return "", nil, err
+			return nil, err
 		}
 		points = []batchPoint{{pos: pos, name: "geometry.coordinates", id: idOf(b.ID)}}
 	case typ == "Point":
 		var pos intake.Position
 		if err := json.Unmarshal(orNull(b.Coordinates), &pos); err != nil {
-			return "", nil, jsonError(err)
+			return nil, jsonError(err)
 		}
 		points = []batchPoint{{pos: pos, name: "coordinates"}}
 	case typ == "MultiPoint":
 		var list []intake.Position
 		if err := json.Unmarshal(orNull(b.Coordinates), &list); err != nil || list == nil {
-			return "", nil, invalid(InvalidParam{Name: "coordinates", Reason: "a MultiPoint's coordinates must be an array of positions [[lon, lat], ...]"})
+			return nil, invalid(InvalidParam{Name: "coordinates", Reason: "a MultiPoint's coordinates must be an array of positions [[lon, lat], ...]"})
 		}
 		if err := s.checkCount(len(list)); err != nil {
-			return "", nil, err
+			return nil, err
 		}
 		points = make([]batchPoint, len(list))
 		for i, p := range list {
 			points[i] = batchPoint{pos: p, name: "coordinates[" + strconv.Itoa(i) + "]"}
 		}
 	default:
-		return "", nil, invalidBody("GeoJSON type %q cannot be looked up; %s", intake.Clip([]byte(typ)), bodyShapes)
+		return nil, invalidBody("GeoJSON type %q cannot be looked up; %s", intake.Clip([]byte(typ)), bodyShapes)
 	}
+	return points, nil
+}
+
+// badPoints refuses a batch naming its bad points (at most
+// intake.MaxReported of them); nil when every point is good.
+func badPoints(points []batchPoint) error {
 	var bad []InvalidParam
 	badCount := 0
 	for _, p := range points {
@@ -215,12 +237,9 @@ func (s *Server) parseBatch(body []byte, queryCRS string, hasQueryCRS bool) (crs
 	if badCount > 0 {
 		pr := invalid(bad...)
 		pr.Detail = fmt.Sprintf("%d of %d points are invalid (nothing was looked up): %s", badCount, len(points), pr.Detail)
-		return "", nil, pr
+		return pr
 	}
-	if unknown != nil {
-		return "", nil, unknown
-	}
-	return from, points, nil
+	return nil
 }
 
 // decodeBatchBody decodes body in one pass, refusing members no shape

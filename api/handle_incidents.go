@@ -447,17 +447,9 @@ const maxQueryVertices = 500
 // maxRadiusMeters bounds the circle of an incident query.
 const maxRadiusMeters = 100_000
 
-// parseIncidentFilter reads the filter parameters of an incident query;
-// coordinates are converted from crs into the dataset's datum.
-func (s *Server) parseIncidentFilter(ctx context.Context, q query, v *view) (data.IncidentFilter, []InvalidParam) {
-	var f data.IncidentFilter
+// parseWindow reads the from and to of an incident query into f.
+func parseWindow(q query, f *data.IncidentFilter) []InvalidParam {
 	var bad []InvalidParam
-	from, err := parseQueryCRS(q)
-	if err != nil {
-		var p *Problem
-		errors.As(err, &p)
-		return f, p.InvalidParams
-	}
 	if text, ok := q.lookup("from"); ok {
 		t, err := parseTimeParam("from", text, false)
 		if err != nil {
@@ -475,6 +467,14 @@ func (s *Server) parseIncidentFilter(ctx context.Context, q query, v *view) (dat
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
 		bad = append(bad, InvalidParam{Name: "to", Reason: fmt.Sprintf("to (%s) must be after from (%s)", chinaTime(f.To), chinaTime(f.From))})
 	}
+	return bad
+}
+
+// parseListFilters reads the category, status, station and grid lists of
+// an incident query into f; stations and grids must exist (a grid may be
+// retired).
+func (s *Server) parseListFilters(ctx context.Context, q query, v *view, f *data.IncidentFilter) []InvalidParam {
+	var bad []InvalidParam
 	for _, c := range listParam(q, "category") {
 		cat, err := intake.ParseCategory(c)
 		if err != nil {
@@ -500,6 +500,22 @@ func (s *Server) parseIncidentFilter(ctx context.Context, q query, v *view) (dat
 		}
 		f.Grids = append(f.Grids, id)
 	}
+	return bad
+}
+
+// parseIncidentFilter reads the filter parameters of an incident query;
+// coordinates are converted from crs into the dataset's datum.
+func (s *Server) parseIncidentFilter(ctx context.Context, q query, v *view) (data.IncidentFilter, []InvalidParam) {
+	var f data.IncidentFilter
+	var bad []InvalidParam
+	from, err := parseQueryCRS(q)
+	if err != nil {
+		var p *Problem
+		errors.As(err, &p)
+		return f, p.InvalidParams
+	}
+	bad = append(bad, parseWindow(q, &f)...)
+	bad = append(bad, s.parseListFilters(ctx, q, v, &f)...)
 	if text, ok := q.lookup("bbox"); ok {
 		b, err := parseBBox(text)
 		if err != nil {
