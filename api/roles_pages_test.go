@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -9,7 +8,6 @@ import (
 
 	"jingge/api/apitest"
 	"jingge/data"
-	"jingge/data/memory"
 	"jingge/web"
 )
 
@@ -19,25 +17,8 @@ import (
 // walks. A page that embedded a member's name or number, or answered
 // differently by role, would fail here.
 func TestPagesForEveryRole(t *testing.T) {
-	auth := memory.NewAuth(0)
-	tokens := map[data.Role]string{}
-	ctx := context.Background()
-	for _, role := range data.Roles {
-		u := data.User{Name: "p-" + string(role), Role: role}
-		if role == data.RoleOfficer {
-			u.OfficerID = "m1"
-		}
-		if err := auth.CreateUser(ctx, u); err != nil {
-			t.Fatal(err)
-		}
-		secret, hash, id := data.NewSecret(data.KindToken)
-		if err := auth.CreateCredential(ctx, data.Credential{ID: id, Kind: data.KindToken, UserName: u.Name, Hash: hash}); err != nil {
-			t.Fatal(err)
-		}
-		tokens[role] = secret
-	}
-	ds := apitest.Small()
-	s := newTestServer(t, ds, Config{Web: web.Files(), Access: &Access{Store: auth, Limits: Limits{PerCredential: 1e6, PerCredentialBurst: 1e6, Anonymous: 1e6, AnonymousBurst: 1e6}}})
+	f := newRoleFixtureWith(t, Config{Web: web.Files()})
+	ds := apitest.Small() // the fixture's dataset
 	var personal []string
 	for _, m := range ds.Members {
 		personal = append(personal, m.Name, m.Phone)
@@ -48,10 +29,10 @@ func TestPagesForEveryRole(t *testing.T) {
 		for _, role := range callers {
 			req := httptest.NewRequest(http.MethodGet, page, nil)
 			if role != "" {
-				req.Header.Set("Authorization", "Bearer "+tokens[role])
+				req.Header.Set("Authorization", "Bearer "+f.tokens[role])
 			}
 			rec := httptest.NewRecorder()
-			s.Handler().ServeHTTP(rec, req)
+			f.s.Handler().ServeHTTP(rec, req)
 			who := string(role)
 			if who == "" {
 				who = "anonymous"

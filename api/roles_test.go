@@ -41,6 +41,13 @@ type roleFixture struct {
 
 func newRoleFixture(t *testing.T) *roleFixture {
 	t.Helper()
+	return newRoleFixtureWith(t, Config{})
+}
+
+// newRoleFixtureWith is newRoleFixture on a server configured by cfg (its
+// Logger and Access are set here; Web defaults to testSite).
+func newRoleFixtureWith(t *testing.T, cfg Config) *roleFixture {
+	t.Helper()
 	auth := memory.NewAuth(0)
 	f := &roleFixture{tokens: map[data.Role]string{}}
 	ctx := context.Background()
@@ -58,11 +65,12 @@ func newRoleFixture(t *testing.T) *roleFixture {
 		}
 		f.tokens[role] = secret
 	}
-	f.s = newTestServer(t, nil, Config{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Access: &Access{Store: auth, Limits: Limits{PerCredential: 1e6, PerCredentialBurst: 1e6, Anonymous: 1e6, AnonymousBurst: 1e6}},
-		Web:    testSite(),
-	})
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg.Access = &Access{Store: auth, Limits: Limits{PerCredential: 1e6, PerCredentialBurst: 1e6, Anonymous: 1e6, AnonymousBurst: 1e6}}
+	if cfg.Web == nil {
+		cfg.Web = testSite()
+	}
+	f.s = newTestServer(t, nil, cfg)
 	return f
 }
 

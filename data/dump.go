@@ -1,14 +1,15 @@
 package data
 
 import (
+	"time"
+
 	"jingge/geo"
 	"jingge/geo/patrol"
 )
 
 // Dump is the whole state of a store, to move it to another: the
 // embedded store's data directory into PostGIS when a bureau grows
-// (`jingge import --data-dir`). Idempotency keys are left out: they matter
-// only to clients retrying across the move.
+// (`jingge import --data-dir`).
 type Dump struct {
 	// Dataset is the dataset in force: meta, county, townships, the
 	// stations in force and the members.
@@ -33,4 +34,22 @@ type Dump struct {
 	Users       []User
 	Credentials []Credential
 	Audit       []AuditEntry
+	// IncidentKeys and PingKeys are the idempotency keys of committed
+	// batches, each in its caller's scope with its first use, so a client
+	// retrying a batch across the move is answered as a replay, not
+	// stored twice.
+	IncidentKeys []BatchKey
+	PingKeys     []BatchKey
+}
+
+// BatchKey is a committed batch's idempotency key as a store keeps it.
+type BatchKey struct {
+	Scope, Key string
+	// Digest fingerprints the batch (BatchDigest, PingDigest): a retry
+	// with another body under the key is a conflict.
+	Digest []byte
+	// IDs are the ids an incident batch was given; none for pings.
+	IDs []string
+	// At is when the key was first used.
+	At time.Time
 }

@@ -18,6 +18,7 @@ import (
 	"jingge/data/lantian"
 	"jingge/data/memory"
 	"jingge/data/postgis/postgistest"
+	"jingge/data/storetest"
 	"jingge/geo"
 )
 
@@ -225,5 +226,34 @@ func TestImportDataDirIntoPostGIS(t *testing.T) {
 	}
 	if err := importCommand(ctx, []string{"--data-dir", dir, "--db", dbURL}, io.Discard, io.Discard, openStore); err == nil || !strings.Contains(err.Error(), "already holds data") {
 		t.Errorf("a second import into the same database: %v", err)
+	}
+}
+
+// A server run with its own auth file (JINGGE_AUTH_FILE, --auth-file)
+// keeps its users and tokens there: the move to PostGIS takes them from
+// that file, not from an auth.json the directory never had.
+func TestImportDataDirTakesTheServersAuthFile(t *testing.T) {
+	dbURL := postgistest.NewSchema(t)
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "data")
+	authFile := filepath.Join(t.TempDir(), "users.json")
+	d, err := memory.OpenDir(dir, memory.DirOptions{AuthFile: authFile, Seed: func(d *memory.Durable) error {
+		_, err := d.Import(ctx, storetest.Small(), data.ImportOptions{})
+		return err
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Auth.CreateUser(ctx, data.User{Name: "ops", Role: data.RoleAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	t.Setenv("JINGGE_AUTH_FILE", authFile) // as the server was run
+	if err := importCommand(ctx, []string{"--data-dir", dir, "--db", dbURL}, io.Discard, io.Discard, openStore); err != nil {
+		t.Fatalf("import --data-dir: %v", err)
+	}
+	st := postgistest.MustOpenURL(t, dbURL)
+	if _, err := st.User(ctx, "ops"); err != nil {
+		t.Errorf("the user of the server's auth file after the move: %v", err)
 	}
 }

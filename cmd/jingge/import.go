@@ -34,7 +34,7 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), `Usage: jingge import [--fix] [--dry-run] [--json] [--db URL] FILE.geojson|-
        jingge import --lantian [--dry-run] [--db URL]
-       jingge import --data-dir DIR --db URL
+       jingge import --data-dir DIR [--auth-file FILE] --db URL
        jingge import incidents FILE.csv|FILE.geojson (see jingge import incidents -h)
 
 Replaces the dataset in the PostGIS store with a dataset file (the format of
@@ -42,7 +42,8 @@ jingge export; - reads stdin), in one transaction. A file with problems is
 rejected with a report naming each bad feature, and the database is left as
 it was. With --data-dir it copies everything the embedded store kept in DIR
 (grid history, incidents, plans, assessment, patrols, users, sessions, the
-audit log) into a new database, in one transaction; stop the server first.
+audit log, the batch keys) into a new database, in one transaction; stop the
+server first. Users and tokens come from the auth file the server used.
 Flags:`)
 		fs.PrintDefaults()
 	}
@@ -53,6 +54,7 @@ Flags:`)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	actor := fs.String("actor", envOr("USER", "import"), "`name` recorded in the grid audit")
 	dataDir := fs.String("data-dir", "", "copy everything the embedded store kept in this `directory` into a new PostGIS database")
+	authFile := fs.String("auth-file", os.Getenv("JINGGE_AUTH_FILE"), "with --data-dir: the `file` of users and tokens the server used; empty is auth.json in the data directory (env JINGGE_AUTH_FILE)")
 	files, err := parseWithPositionals(fs, args)
 	if err != nil {
 		return cliFlagError(err)
@@ -63,7 +65,7 @@ Flags:`)
 	case *dataDir != "" && *dbURL == "":
 		return fmt.Errorf("%w: import --data-dir writes to PostGIS: pass --db URL or set DATABASE_URL", errUsage)
 	case *dataDir != "":
-		return importDataDir(ctx, *dataDir, *dbURL, stdout, stderr)
+		return importDataDir(ctx, *dataDir, *authFile, *dbURL, stdout, stderr)
 	case *bundled && len(files) > 0:
 		return fmt.Errorf("%w: give a FILE or --lantian, not both", errUsage)
 	case !*bundled && len(files) != 1:

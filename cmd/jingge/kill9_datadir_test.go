@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"jingge/data/lantian"
+	"jingge/data/memory"
 	"jingge/geo"
 )
 
@@ -104,7 +107,9 @@ type acked struct {
 
 // TestKill9DataDir kills the embedded server with SIGKILL while it takes
 // incidents, pings, grid edits and plans, starts it again each time, and
-// checks that everything acknowledged is stored and nothing twice. It
+// checks that everything acknowledged is stored and nothing twice; a
+// backup taken beside the loaded server holds what was acknowledged
+// before it. It
 // builds the binary and runs for about half a minute, so it runs only
 // when JINGGE_KILL9=1 (scripts/reliability/kill9-datadir.sh).
 func TestKill9DataDir(t *testing.T) {
@@ -265,8 +270,12 @@ func TestKill9DataDir(t *testing.T) {
 			time.Sleep(100 * time.Millisecond) // the server is starting again
 		}
 	})
-	for _, after := range []time.Duration{6 * time.Second, 7 * time.Second, 7 * time.Second} {
+	var backedUp backupCheck
+	for k, after := range []time.Duration{6 * time.Second, 7 * time.Second, 7 * time.Second} {
 		time.Sleep(after)
+		if k == 1 {
+			backedUp = takeBackup(t, bin, dir, filepath.Join(work, "backup"), res)
+		}
 		srv.kill()
 		t.Logf("killed the server with SIGKILL")
 		srv.start()
@@ -394,6 +403,54 @@ func TestKill9DataDir(t *testing.T) {
 	if len(planIDs) > res.planTries {
 		t.Errorf("%d plans stored from %d proposals", len(planIDs), res.planTries)
 	}
+	backedUp.check(t, officers)
 	t.Logf("acknowledged and stored: %d incidents (stored %d), %d pings (stored %d), %d events acknowledged of %d stored (ids from %d, each once), %d grid edits (last population %d in force), %d plans acknowledged of %d proposed (%d stored)",
 		len(res.incidents), stored, ackedPings, storedPings, len(res.events), len(ids), ids[0], res.edits, res.population, len(res.plans), res.planTries, len(planIDs))
+}
+
+// backupCheck is a backup taken by `jingge backup` in its own process
+// beside the loaded server, and what was acknowledged before it started.
+type backupCheck struct {
+	dir       string
+	incidents []string
+	pings     map[string]int
+}
+
+func takeBackup(t *testing.T, bin, dataDir, dst string, res *acked) backupCheck {
+	t.Helper()
+	res.mu.Lock()
+	b := backupCheck{dir: dst, incidents: slices.Clone(res.incidents), pings: maps.Clone(res.pings)}
+	res.mu.Unlock()
+	out, err := exec.Command(bin, "backup", "--data-dir", dataDir, "--auth-file", filepath.Join(dataDir, "auth.json"), "-o", dst).CombinedOutput()
+	if err != nil {
+		t.Fatalf("jingge backup beside the loaded server: %v\n%s", err, out)
+	}
+	t.Logf("%s", bytes.TrimSpace(out))
+	return b
+}
+
+// check opens the backup and finds in it every incident and ping
+// acknowledged before it started.
+func (b backupCheck) check(t *testing.T, officers []geo.Member) {
+	t.Helper()
+	d, err := memory.OpenDir(b.dir, memory.DirOptions{})
+	if err != nil {
+		t.Fatalf("the backup does not open: %v", err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	for _, id := range b.incidents {
+		if _, err := d.Incident(ctx, id); err != nil {
+			t.Errorf("incident %s, acknowledged before the backup, is not in it: %v", id, err)
+		}
+	}
+	pings := 0
+	for _, m := range officers {
+		track, _, err := d.Patrols.Track(ctx, m.ID, time.Now().Add(-time.Hour), time.Now(), -1)
+		if err != nil || len(track) < b.pings[m.ID] {
+			t.Errorf("officer %s: the backup holds %d pings (%v), %d were acknowledged before it", m.ID, len(track), err, b.pings[m.ID])
+		}
+		pings += b.pings[m.ID]
+	}
+	t.Logf("the backup taken under load holds the %d incidents and %d pings acknowledged before it", len(b.incidents), pings)
 }

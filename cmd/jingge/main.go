@@ -31,7 +31,8 @@ func commands() map[string]command {
 		"serve":   {"serve the HTTP API (--addr, --db or --data-dir, --log-format)", runServe},
 		"lookup":  {"lookup LON LAT: who is responsible for a point (--crs, --json, --db)", runLookup},
 		"migrate": {"apply the PostGIS schema migrations (--db)", runMigrate},
-		"prune":   {"remove old patrol positions and incident batch keys (--db; incidents and the audit are kept)", runPrune},
+		"prune":   {"remove old patrol positions and incident batch keys (--db or --data-dir; incidents and the audit are kept)", runPrune},
+		"backup":  {"backup -o NEWDIR|FILE.tar: copy the embedded store's data directory, also while the server runs (--data-dir)", runBackup},
 		"import":  {"import FILE.geojson | --lantian: replace the PostGIS dataset (--fix, --dry-run, --db); --data-dir DIR: move the embedded store into a new PostGIS", runImport},
 		"export":  {"export the dataset as GeoJSON (--as-of, -o, --db or --data-dir)", runExport},
 

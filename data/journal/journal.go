@@ -25,7 +25,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -162,21 +161,10 @@ type LoadInfo struct {
 // directory acknowledged cannot be read, which no cut may hide.
 func (d *Dir) Load(restore func(r io.Reader) error, replay func(payload []byte) error) (LoadInfo, error) {
 	var info LoadInfo
-	entries, err := os.ReadDir(d.path)
+	snaps, journals, err := listGenerations(d.path)
 	if err != nil {
-		return info, fmt.Errorf("journal: %w", err)
+		return info, err
 	}
-	var snaps, journals []uint64
-	for _, e := range entries {
-		if g, ok := parseGen(e.Name(), snapshotPrefix, ""); ok {
-			snaps = append(snaps, g)
-		}
-		if g, ok := parseGen(e.Name(), journalPrefix, journalSuffix); ok {
-			journals = append(journals, g)
-		}
-	}
-	slices.Sort(snaps)
-	slices.Sort(journals)
 	if len(snaps) > 0 {
 		info.Snapshot = snaps[len(snaps)-1]
 		if err := d.restore(info.Snapshot, restore); err != nil {
@@ -486,18 +474,9 @@ func (d *Dir) InstallSnapshot(gen uint64, snap []byte) error {
 	if err != nil {
 		return fmt.Errorf("journal: writing a snapshot: %w", err)
 	}
-	entries, err := os.ReadDir(d.path)
+	snaps, journals, err := listGenerations(d.path)
 	if err != nil {
 		return nil // the new snapshot is in place; the next open tidies up
-	}
-	var snaps, journals []uint64
-	for _, e := range entries {
-		if g, ok := parseGen(e.Name(), snapshotPrefix, ""); ok {
-			snaps = append(snaps, g)
-		}
-		if g, ok := parseGen(e.Name(), journalPrefix, journalSuffix); ok {
-			journals = append(journals, g)
-		}
 	}
 	d.removeBefore(gen, snaps, journals)
 	return nil

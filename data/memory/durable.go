@@ -69,6 +69,12 @@ type DirOptions struct {
 	// Logger receives what a person should know: a torn record cut at
 	// open, a compaction, a write that failed.
 	Logger *slog.Logger
+	// Existing makes OpenDir fail with an error wrapping fs.ErrNotExist
+	// when the directory holds no data, before it writes a snapshot: a
+	// command that works on a server's directory (prune, import) must not
+	// leave an empty store that the server's first start would take for
+	// a used one and never fill with the demo data.
+	Existing bool
 }
 
 // DefaultCompactAfterBytes is the journal size that starts a compaction:
@@ -123,6 +129,9 @@ func OpenDir(path string, o DirOptions) (_ *Durable, err error) {
 	info, err := dir.Load(d.restore, d.replay)
 	if err != nil {
 		return nil, fmt.Errorf("memory: opening the data directory %s: %w", path, err)
+	}
+	if info.Fresh && o.Existing {
+		return nil, fmt.Errorf("memory: %s holds no data: %w", path, fs.ErrNotExist)
 	}
 	if info.Fresh && o.Seed != nil {
 		if err := o.Seed(d); err != nil {

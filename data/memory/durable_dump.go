@@ -47,6 +47,10 @@ func (d *Durable) Dump(ctx context.Context) (*data.Dump, error) {
 	for _, r := range s.incidents.rows {
 		out.Incidents = append(out.Incidents, r.inc)
 	}
+	for k, b := range s.incidents.keys {
+		out.IncidentKeys = append(out.IncidentKeys, data.BatchKey{Scope: k.scope, Key: k.key, Digest: slices.Clone(b.digest), IDs: slices.Clone(b.ids), At: b.at})
+	}
+	slices.SortFunc(out.IncidentKeys, func(x, y data.BatchKey) int { return x.At.Compare(y.At) })
 	for _, pl := range p.plans {
 		out.Plans = append(out.Plans, clonePlan(pl))
 	}
@@ -61,6 +65,10 @@ func (d *Durable) Dump(ctx context.Context) (*data.Dump, error) {
 	}
 	for _, st := range pt.states {
 		out.States = append(out.States, st)
+	}
+	pt.expireKeysLocked(pt.opts.Now())
+	for _, k := range pt.keyQueue { // oldest first
+		out.PingKeys = append(out.PingKeys, data.BatchKey{Scope: k.key.scope, Key: k.key.key, Digest: slices.Clone(pt.keys[k.key].digest), At: k.at})
 	}
 	n := len(pt.events)
 	for i := range n {

@@ -46,6 +46,7 @@ const (
 	recCredential
 	recCredentialUse
 	recRevokeSessions
+	recPrune
 )
 
 // Records say what a change did, not what was asked: replay applies them
@@ -111,6 +112,10 @@ type (
 	revokeSessionsRecord struct {
 		User string
 		At   time.Time
+	}
+	pruneRecord struct {
+		PingsBefore        time.Time
+		IncidentKeysBefore time.Time
 	}
 )
 

@@ -136,6 +136,12 @@ func (d *Durable) replay(payload []byte) error {
 			return err
 		}
 		a.revokeSessions(r.User, r.At)
+	case recPrune:
+		var r pruneRecord
+		if err := decode(&r); err != nil {
+			return err
+		}
+		d.pruneLocked(PruneOptions{PingsBefore: r.PingsBefore, IncidentKeysBefore: r.IncidentKeysBefore})
 	default:
 		return fmt.Errorf("memory: a journal record of unknown kind %d: was the directory written by a newer jingge?", kind)
 	}

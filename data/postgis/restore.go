@@ -22,7 +22,9 @@ var ErrNotEmpty = errors.New("postgis: the database already holds data")
 // transaction: the grids with their whole history, incidents (with their
 // ids and the grid versions they were attributed to), plans, assessment
 // entries, pings, officer states and events (with their ids), users,
-// credentials and the audit log. The database must be new (migrated, with
+// credentials, the audit log, and the idempotency keys of committed
+// batches with their scopes and first use (a client retrying across the
+// move is answered as a replay). The database must be new (migrated, with
 // nothing in it): on any error, including ErrNotEmpty, nothing is stored.
 // Grids whose geometry PostGIS finds invalid, or grids in force that
 // overlap (the embedded store checks neither), fail it with the grid named.
@@ -56,6 +58,7 @@ func (s *Store) Restore(ctx context.Context, d *data.Dump) error {
 		{"the plans and assessment", restorePlans},
 		{"the patrols", restorePatrols},
 		{"the users and the audit log", restoreAuth},
+		{"the idempotency keys", restoreBatchKeys},
 	} {
 		if err := step.fn(ctx, tx, d); err != nil {
 			return mapError("restore: "+step.what, err)
@@ -262,6 +265,28 @@ func restoreAuth(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
 	}
 	if last > 0 {
 		b.Queue(fmt.Sprintf("alter table audit_log alter column seq restart with %d", last+1))
+	}
+	return tx.SendBatch(ctx, b).Close()
+}
+
+// restoreBatchKeys copies the idempotency keys of incident and ping
+// batches. Keys of the empty scope are a server's without access control,
+// as in this database.
+func restoreBatchKeys(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
+	b := &pgx.Batch{}
+	for _, k := range d.IncidentKeys {
+		ids := make([]int64, len(k.IDs))
+		for i, s := range k.IDs {
+			id, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				return fmt.Errorf("incident id %q under the key %q", s, k.Key)
+			}
+			ids[i] = id
+		}
+		b.Queue("insert into incident_batches (scope, key, digest, ids, created_at) values ($1, $2, $3, $4, $5)", k.Scope, k.Key, k.Digest, ids, k.At)
+	}
+	for _, k := range d.PingKeys {
+		b.Queue("insert into patrol_batches (scope, key, digest, created_at) values ($1, $2, $3, $4)", k.Scope, k.Key, k.Digest, k.At)
 	}
 	return tx.SendBatch(ctx, b).Close()
 }

@@ -149,3 +149,69 @@ func gridOf(ds *geo.Dataset, id string) *geo.Grid {
 	}
 	return nil
 }
+
+// The idempotency keys move too, in their callers' scopes: a client that
+// sent a batch to the embedded store and retries it against PostGIS after
+// the move is answered as a replay (with the first ids), a changed body
+// under the key is a conflict, and another caller's same key is a new
+// batch.
+func TestRestoreKeepsBatchKeys(t *testing.T) {
+	ctx := context.Background()
+	ds := storetest.Small()
+	d, err := memory.OpenDir(t.TempDir(), memory.DirOptions{Seed: func(d *memory.Durable) error {
+		_, err := d.Import(ctx, ds, data.ImportOptions{})
+		return err
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	bound := storetest.Partition{Cols: 4, Rows: 4, Stations: 2, Seed: 1}.Bound()
+	batch := storetest.Attribute(t, d, storetest.RandomIncidents(5, 3, bound, time.Now()))
+	batch.Scope, batch.Key = "console-7", "console-7:0001"
+	first, err := d.AddIncidents(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, _ := geo.NewIndex(ds)
+	rules := patrol.NewRules(ix, patrol.Options{})
+	p := geo.Ping{OfficerID: "m-P0-0", At: time.Now().Add(-time.Minute).Truncate(time.Millisecond), Location: gridOf(ds, "C0-0").Geometry.Bound().Center(), SpeedMPS: 1}
+	p.GridID = patrol.GridAt(ix, p.Location)
+	pings := data.PingBatch{Scope: "m-P0-0", Key: "phone-3:77", Pings: []geo.Ping{p}, Rules: rules}
+	if _, err := d.Patrols.RecordPings(ctx, pings); err != nil {
+		t.Fatal(err)
+	}
+	dump, err := d.Dump(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := postgistest.MustOpen(t)
+	if err := st.Restore(ctx, dump); err != nil {
+		t.Fatalf("Restore: %v", err)
+	}
+
+	again, err := st.AddIncidents(ctx, batch)
+	if err != nil || !again.Replayed || !slices.Equal(again.IDs, first.IDs) {
+		t.Errorf("an incident batch retried after the move: %+v, %v; want a replay with ids %v", again, err, first.IDs)
+	}
+	changed := storetest.Attribute(t, st, storetest.RandomIncidents(6, 1, bound, time.Now()))
+	changed.Scope, changed.Key = batch.Scope, batch.Key
+	if _, err := st.AddIncidents(ctx, changed); !errors.Is(err, data.ErrConflict) {
+		t.Errorf("another batch under a moved key: %v, want a conflict", err)
+	}
+	other := batch
+	other.Scope = "console-8"
+	if res, err := st.AddIncidents(ctx, other); err != nil || res.Replayed {
+		t.Errorf("another caller's batch under the same key: %+v, %v; want it stored", res, err)
+	}
+	pp := postgis.NewPatrols(st, postgis.PatrolOptions{})
+	defer pp.Close()
+	pings.Rules = patrol.NewRules(ix, patrol.Options{})
+	if res, err := pp.RecordPings(ctx, pings); err != nil || !res.Replayed {
+		t.Errorf("a ping batch retried after the move: %+v, %v; want a replay", res, err)
+	}
+	track, _, err := pp.Track(ctx, "m-P0-0", p.At.Add(-time.Hour), p.At.Add(time.Hour), -1)
+	if err != nil || len(track) != 1 {
+		t.Errorf("the retried ping was stored twice: %d pings, %v", len(track), err)
+	}
+}

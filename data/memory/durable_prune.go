@@ -1,0 +1,116 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// PruneOptions say what Durable.Prune removes, as `jingge prune` removes
+// it from PostGIS. A zero time removes nothing of that kind. Incidents,
+// events and the audit log are records and are never pruned.
+type PruneOptions struct {
+	// PingsBefore removes the patrol positions older than it.
+	PingsBefore time.Time
+	// IncidentKeysBefore removes the idempotency keys of incident batches
+	// first used before it; a client retrying such a batch after that
+	// would store it again.
+	IncidentKeysBefore time.Time
+	// DryRun counts what would be removed and removes nothing.
+	DryRun bool
+}
+
+// Pruned is what Prune removed (or, in a dry run, would remove).
+type Pruned struct {
+	Pings        int
+	IncidentKeys int
+}
+
+// Prune removes old patrol positions and old incident batch keys (see
+// PruneOptions) and then compacts, so the directory shrinks at once. The
+// removal is journaled before Prune returns: a restart does not bring
+// back what it removed.
+func (d *Durable) Prune(ctx context.Context, o PruneOptions) (Pruned, error) {
+	if err := ctx.Err(); err != nil {
+		return Pruned{}, err
+	}
+	if o.PingsBefore.IsZero() && o.IncidentKeysBefore.IsZero() {
+		return Pruned{}, nil
+	}
+	s, pt := d.Store, d.Patrols
+	var tk ticket
+	s.mu.Lock()
+	s.incidents.mu.Lock()
+	pt.mu.Lock()
+	out := d.countPrunableLocked(o)
+	if !o.DryRun {
+		tk = pt.jr.log(recPrune, pruneRecord{PingsBefore: o.PingsBefore, IncidentKeysBefore: o.IncidentKeysBefore})
+		if tk.err == nil {
+			d.pruneLocked(o)
+		}
+	}
+	pt.mu.Unlock()
+	s.incidents.mu.Unlock()
+	s.mu.Unlock()
+	if o.DryRun {
+		return out, nil
+	}
+	if err := pt.jr.settle(tk, nil); err != nil {
+		return Pruned{}, fmt.Errorf("memory: prune: %w", err)
+	}
+	if err := d.Compact(); err != nil {
+		return out, fmt.Errorf("memory: prune: the removal is stored, but the directory did not shrink: %w", err)
+	}
+	return out, nil
+}
+
+// countPrunableLocked counts what o removes. The locks of the incident
+// table and Patrols must be held.
+func (d *Durable) countPrunableLocked(o PruneOptions) Pruned {
+	var out Pruned
+	if !o.IncidentKeysBefore.IsZero() {
+		for _, b := range d.Store.incidents.keys {
+			if b.at.Before(o.IncidentKeysBefore) {
+				out.IncidentKeys++
+			}
+		}
+	}
+	if !o.PingsBefore.IsZero() {
+		cutoff := o.PingsBefore.UnixNano()
+		for _, list := range d.Patrols.pings {
+			for _, sp := range list {
+				if sp.at < cutoff {
+					out.Pings++
+				}
+			}
+		}
+	}
+	return out
+}
+
+// pruneLocked removes what o says. The locks of the incident table and
+// Patrols must be held, or the store not yet shared (replay).
+func (d *Durable) pruneLocked(o PruneOptions) {
+	if !o.IncidentKeysBefore.IsZero() {
+		for k, b := range d.Store.incidents.keys {
+			if b.at.Before(o.IncidentKeysBefore) {
+				delete(d.Store.incidents.keys, k)
+			}
+		}
+	}
+	if !o.PingsBefore.IsZero() {
+		cutoff := o.PingsBefore.UnixNano()
+		for officer, list := range d.Patrols.pings {
+			drop := 0
+			for drop < len(list) && list[drop].at < cutoff { // oldest first
+				drop++
+			}
+			switch {
+			case drop == len(list):
+				delete(d.Patrols.pings, officer)
+			case drop > 0:
+				d.Patrols.pings[officer] = list[:copy(list, list[drop:])]
+			}
+		}
+	}
+}
