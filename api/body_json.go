@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"jingge/api/intake"
 	"jingge/data"
 )
 
@@ -40,7 +41,7 @@ func checkJSONContentType(r *http.Request) error {
 		return nil
 	}
 	return &Problem{Kind: errUnsupportedMediaType, Type: problemType("unsupported-media-type"),
-		Detail: fmt.Sprintf("the body is sent as %q, but this endpoint reads JSON: send it as %s", clip([]byte(ct)), jsonMediaTypes)}
+		Detail: fmt.Sprintf("the body is sent as %q, but this endpoint reads JSON: send it as %s", intake.Clip([]byte(ct)), jsonMediaTypes)}
 }
 
 // readJSONBody reads the body of a route that takes JSON. It refuses a

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"jingge/api/intake"
 	"jingge/data"
 )
 
@@ -41,6 +42,7 @@ var statusOf = []struct {
 	// request is not wrong in itself, so not a 400.
 	{data.ErrReadOnly, http.StatusConflict, "read-only"},
 	{errTooLarge, http.StatusRequestEntityTooLarge, "too-large"},
+	{intake.ErrTooMany, http.StatusRequestEntityTooLarge, "too-large"},
 	{errUnsupportedMediaType, http.StatusUnsupportedMediaType, "unsupported-media-type"},
 	{errHeaderTooLarge, http.StatusRequestHeaderFieldsTooLarge, "header-too-large"},
 	{data.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
@@ -144,6 +146,8 @@ func problemOf(err error) (p Problem, internal bool) {
 	var src *Problem
 	if errors.As(err, &src) {
 		p = *src
+	} else if src = requestProblem(err); src != nil {
+		p = *src
 	}
 	for _, m := range statusOf {
 		if errors.Is(err, m.kind) {
@@ -171,6 +175,43 @@ func problemOf(err error) (p Problem, internal bool) {
 		p.RetryAfterSeconds = retryAfterDefault
 	}
 	return p, false
+}
+
+// requestProblem is the problem of a *data.RequestError in err, the
+// refusal of an application package below the API; nil when err holds none.
+func requestProblem(err error) *Problem {
+	var re *data.RequestError
+	if !errors.As(err, &re) {
+		return nil
+	}
+	p := &Problem{Kind: re.Kind, Detail: re.Message, Cause: re.Cause}
+	if re.Type != "" {
+		p.Type = problemType(re.Type)
+	}
+	for _, ip := range re.Params {
+		p.InvalidParams = append(p.InvalidParams, InvalidParam{Name: ip.Name, Reason: ip.Reason})
+	}
+	return p
+}
+
+// asProblem is err as a *Problem when it is an application package's
+// refusal, for the decoders that promise one; other errors pass as they
+// are.
+func asProblem(err error) error {
+	if p := requestProblem(err); p != nil {
+		return p
+	}
+	return err
+}
+
+// requestMessage is the message of the *data.RequestError in err (a
+// refusal of a package below the API), else err's text.
+func requestMessage(err error) string {
+	var re *data.RequestError
+	if errors.As(err, &re) {
+		return re.Message
+	}
+	return err.Error()
 }
 
 // writeError sends err as an application/problem+json response. Errors of

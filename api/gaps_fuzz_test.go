@@ -3,38 +3,12 @@ package api
 import (
 	"errors"
 	"math"
-	"strings"
 	"testing"
 )
 
 // Fuzz targets for the parsers of the incident, grid-edit and assessment
 // routes that had none: each must refuse bad input with a 400-class
 // problem (or a validation error) and never panic or accept nonsense.
-
-// FuzzAssessmentCSV checks the assessment import: rows come back with a
-// station, a month and line numbers inside the file, or the whole file is
-// refused with an error.
-func FuzzAssessmentCSV(f *testing.F) {
-	for _, s := range []string{
-		"station,month,familiarity_num,familiarity_den\nchengguan,2026-03,5,10\n",
-		"\ufeff站点,月份\nchengguan,2026年3月\n",
-		"station,month\n,\n", "month\n2026-13\n", "", "\"unterminated\n", "station,month,familiarity_num\nx,2026-03,-1e999\n",
-	} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, text string) {
-		rows, err := ParseAssessmentCSV(strings.NewReader(text))
-		if err != nil {
-			return
-		}
-		lines := strings.Count(text, "\n") + 1
-		for _, r := range rows {
-			if r.Line < 2 || r.Line > lines+1 || r.Entry.StationID == "" || r.Entry.Month == "" {
-				t.Fatalf("%q gave row %+v", text, r)
-			}
-		}
-	})
-}
 
 // FuzzIncidentFilterParams checks the time, polygon and radius filters of
 // GET /api/v1/incidents: an accepted polygon is closed and finite, an

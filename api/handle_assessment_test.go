@@ -1,13 +1,10 @@
 package api
 
 import (
-	"bytes"
-	"errors"
-	"fmt"
 	"net/http"
-	"strings"
 	"testing"
 
+	"jingge/api/planning"
 	"jingge/data"
 	"jingge/geo/plan"
 )
@@ -21,7 +18,7 @@ const assessmentCSV = "\ufeff派出所,月份,熟悉率分子,熟悉率分母,�
 func TestAssessmentEnterAndScore(t *testing.T) {
 	ds, inc := balancedTestData(t)
 	f := newPlanFixture(t, ds, inc)
-	var saved AssessmentSaved
+	var saved planning.AssessmentSaved
 	f.decode(t, http.MethodPost, "/api/v1/assessment/import", assessmentCSV, http.StatusOK, &saved)
 	if saved.Saved != 3 || len(saved.Months) != 1 || saved.Months[0] != "2026-05" {
 		t.Fatalf("import: %+v", saved)
@@ -32,13 +29,13 @@ func TestAssessmentEnterAndScore(t *testing.T) {
 	if saved.Saved != 1 || saved.Months[0] != "2026-04" {
 		t.Fatalf("put: %+v", saved)
 	}
-	var entries AssessmentEntries
+	var entries planning.AssessmentEntries
 	f.decode(t, http.MethodGet, "/api/v1/assessment/entries?from=2026-05", "", http.StatusOK, &entries)
 	if len(entries.Entries) != 3 || entries.Entries[1].StationID != "s02" || entries.Entries[1].Familiarity.Denominator != 60 || entries.Entries[0].UpdatedBy == "" {
 		t.Fatalf("entries of May: %+v", entries.Entries)
 	}
 
-	var month AssessmentResult
+	var month planning.AssessmentResult
 	f.decode(t, http.MethodGet, "/api/v1/assessment/2026-05", "", http.StatusOK, &month)
 	if len(month.Months) != 1 || len(month.Months[0].Stations) != 3 || month.StationNames["s01"] != "第1派出所" || month.Weights.Clearance != 20 {
 		t.Fatalf("May: %+v", month)
@@ -63,7 +60,7 @@ func TestAssessmentEnterAndScore(t *testing.T) {
 	}
 	count := 0
 	for _, i := range inc {
-		if i.StationID == "s01" && plan.MonthOf(i.OccurredAt, chinaZone) == (plan.Month{Year: 2026, Month: 5}) {
+		if i.StationID == "s01" && plan.MonthOf(i.OccurredAt, data.ChinaTime) == (plan.Month{Year: 2026, Month: 5}) {
 			count++
 		}
 	}
@@ -71,7 +68,7 @@ func TestAssessmentEnterAndScore(t *testing.T) {
 		t.Errorf("s01 incidents in May %+v, want %d and a comparison with April", s1.Incidents, count)
 	}
 
-	var trend AssessmentResult
+	var trend planning.AssessmentResult
 	f.decode(t, http.MethodGet, "/api/v1/assessment/trend?from=2026-03&to=2026-05", "", http.StatusOK, &trend)
 	if len(trend.Months) != 3 || len(trend.Trends) != 3 || len(trend.Trends[0].Points) != 3 {
 		t.Fatalf("trend: %d months, %d trends", len(trend.Months), len(trend.Trends))
@@ -121,58 +118,4 @@ func TestAssessmentRejectsBadInput(t *testing.T) {
 	if entries, _ := f.store.Assessment(t.Context(), "", ""); len(entries) != 0 {
 		t.Errorf("bad requests saved %d entries", len(entries))
 	}
-}
-
-func TestParseAssessmentCSV(t *testing.T) {
-	rows, err := ParseAssessmentCSV(strings.NewReader(assessmentCSV))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []AssessmentRow{
-		{Line: 2, Entry: data.AssessmentEntry{StationID: "s01", Month: "2026-05", Familiarity: data.Ratio{Numerator: 45, Denominator: 50}, Satisfaction: data.Ratio{Numerator: 90, Denominator: 100}}},
-		{Line: 3, Entry: data.AssessmentEntry{StationID: "第2派出所", Month: "2026-05", Familiarity: data.Ratio{Numerator: 30, Denominator: 60}}},
-		{Line: 5, Entry: data.AssessmentEntry{StationID: "s03", Month: "2026-05", Satisfaction: data.Ratio{Numerator: 10, Denominator: 10}}},
-	}
-	if fmt.Sprint(rows) != fmt.Sprint(want) {
-		t.Errorf("rows\n got %+v\nwant %+v", rows, want)
-	}
-	var big bytes.Buffer
-	big.WriteString("station,month\n")
-	for i := range maxAssessmentRows + 1 {
-		fmt.Fprintf(&big, "s%d,2026-01\n", i)
-	}
-	_, err = ParseAssessmentCSV(&big)
-	var verr *data.ValidationError
-	if !errors.As(err, &verr) || !strings.Contains(verr.Error(), "import the file in parts") {
-		t.Errorf("a file of %d rows: %v", maxAssessmentRows+1, err)
-	}
-}
-
-// FuzzParseAssessmentCSV checks the CSV parser never panics, and that what
-// it accepts is what the stores accept: every entry passes
-// data.CheckAssessmentEntries.
-func FuzzParseAssessmentCSV(f *testing.F) {
-	f.Add([]byte(assessmentCSV))
-	f.Add([]byte("station,month,familiarity_numerator,familiarity_denominator\ns01,2026-05,1,2\n"))
-	f.Add([]byte("station,month\n\"unterminated\n"))
-	f.Add([]byte("month,station,satisfaction_denominator,satisfaction_numerator\n2026年12月,文姬路派出所,10,9\n"))
-	f.Add([]byte("station,month,risk_warning_numerator\ns,2026-01,NaN\ns,2026-02,1e309\ns,2026-03,-0\n"))
-	f.Add([]byte(""))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		rows, err := ParseAssessmentCSV(bytes.NewReader(b))
-		if err != nil {
-			var verr *data.ValidationError
-			if !errors.As(err, &verr) || len(verr.Problems) == 0 {
-				t.Fatalf("error %v is not a *data.ValidationError with problems", err)
-			}
-			return
-		}
-		entries := make([]data.AssessmentEntry, len(rows))
-		for i, r := range rows {
-			entries[i] = r.Entry
-		}
-		if p := data.CheckAssessmentEntries(entries); len(p) > 0 {
-			t.Fatalf("accepted entries the stores reject: %v", p)
-		}
-	})
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"jingge/api/intake"
 	"jingge/data"
 )
 
@@ -187,7 +188,7 @@ func parseLogin(r *http.Request) (req LoginRequest, next string, form bool, err 
 		}
 	default:
 		return req, "", false, &Problem{Kind: errUnsupportedMediaType, Type: problemType("unsupported-media-type"),
-			Detail: fmt.Sprintf("send the sign-in as application/json or as a form (application/x-www-form-urlencoded), not %s", clip([]byte(mt)))}
+			Detail: fmt.Sprintf("send the sign-in as application/json or as a form (application/x-www-form-urlencoded), not %s", intake.Clip([]byte(mt)))}
 	}
 	var bad []InvalidParam
 	if err := data.ValidateUserName(req.User); err != nil {

@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/paulmach/orb"
 
+	"jingge/api/intake"
 	"jingge/geo"
 	"jingge/geo/crs"
 )
@@ -49,105 +49,34 @@ type Ref struct {
 // them has is refused, so a misspelt "point" is not silently ignored;
 // GeoJSON's own optional members (bbox, properties) are allowed.
 type batchBody struct {
-	Type        *string         `json:"type"`
-	CRS         json.RawMessage `json:"crs"`
-	Points      []position      `json:"points"`
-	Features    []batchFeature  `json:"features"`
-	Geometry    *batchGeometry  `json:"geometry"`
-	Coordinates json.RawMessage `json:"coordinates"`
-	ID          json.RawMessage `json:"id"`
-	Properties  json.RawMessage `json:"properties"`
-	BBox        json.RawMessage `json:"bbox"`
+	Type        *string           `json:"type"`
+	CRS         json.RawMessage   `json:"crs"`
+	Points      []intake.Position `json:"points"`
+	Features    []batchFeature    `json:"features"`
+	Geometry    *intake.Geometry  `json:"geometry"`
+	Coordinates json.RawMessage   `json:"coordinates"`
+	ID          json.RawMessage   `json:"id"`
+	Properties  json.RawMessage   `json:"properties"`
+	BBox        json.RawMessage   `json:"bbox"`
 }
 
 type batchFeature struct {
-	Type       string          `json:"type"`
-	ID         json.RawMessage `json:"id"`
-	Geometry   *batchGeometry  `json:"geometry"`
-	Properties json.RawMessage `json:"properties"`
-	BBox       json.RawMessage `json:"bbox"`
-}
-
-type batchGeometry struct {
-	Type        string          `json:"type"`
-	Coordinates json.RawMessage `json:"coordinates"`
-	BBox        json.RawMessage `json:"bbox"`
+	Type       string           `json:"type"`
+	ID         json.RawMessage  `json:"id"`
+	Geometry   *intake.Geometry `json:"geometry"`
+	Properties json.RawMessage  `json:"properties"`
+	BBox       json.RawMessage  `json:"bbox"`
 }
 
 // batchMembers lists the members a batch body may have, for problems.
 const batchMembers = "type, crs, points, features, geometry, coordinates, id, properties, bbox"
 
-// position is a GeoJSON position [lon, lat] or [lon, lat, altitude]. Its
-// decoder never fails; it records what is wrong in err, so one bad point
-// can be named by its place in the request.
-type position struct {
-	pt  orb.Point
-	err string
-}
-
-// UnmarshalJSON implements json.Unmarshaler. The bytes are valid JSON
-// already; numbers cannot hold ',' or ']', so splitting on ',' is safe.
-func (p *position) UnmarshalJSON(b []byte) error {
-	*p = position{}
-	b = bytes.TrimSpace(b)
-	if len(b) < 2 || b[0] != '[' || b[len(b)-1] != ']' {
-		p.err = fmt.Sprintf("must be a position [lon, lat], got %s", clip(b))
-		return nil
-	}
-	inner := bytes.TrimSpace(b[1 : len(b)-1])
-	n := 0
-	for len(inner) > 0 {
-		tok := inner
-		if i := bytes.IndexByte(inner, ','); i >= 0 {
-			tok, inner = inner[:i], inner[i+1:]
-		} else {
-			inner = nil
-		}
-		v, err := strconv.ParseFloat(string(bytes.TrimSpace(tok)), 64)
-		if err != nil && !isRangeErr(err) {
-			// Strings, nulls, booleans and nested arrays all land here.
-			p.err = fmt.Sprintf("must hold numbers [lon, lat], got %s", clip(b))
-			return nil
-		}
-		if n < 2 {
-			p.pt[n] = v
-		}
-		n++
-	}
-	if n < 2 || n > 3 {
-		p.err = fmt.Sprintf("must have 2 numbers [lon, lat] (or 3 with altitude), got %d in %s", n, clip(b))
-		return nil
-	}
-	lon, lat := p.pt[0], p.pt[1]
-	switch {
-	case math.Abs(lon) > maxLon:
-		p.err = fmt.Sprintf("longitude must be between -180 and 180, got %g", lon)
-	case math.Abs(lat) > maxLat:
-		p.err = fmt.Sprintf("latitude must be between -90 and 90, got %g", lat)
-		if math.Abs(lon) <= maxLat && math.Abs(lat) <= maxLon {
-			p.err += " (lon and lat may be swapped: lon comes first)"
-		}
-	}
-	return nil
-}
-
-// clip quotes at most 40 bytes of a client's input for an error message.
-func clip(b []byte) string {
-	if len(b) > 40 {
-		return string(b[:40]) + "…"
-	}
-	return string(b)
-}
-
 // batchPoint is one point of a batch with the id it came with.
 type batchPoint struct {
-	pos  position
+	pos  intake.Position
 	name string // where it sits in the request, for error messages
 	id   json.RawMessage
 }
-
-// maxReported caps how many bad points one 400 lists.
-const maxReported = 20
 
 func (s *Server) handleLookupBatch(w http.ResponseWriter, r *http.Request, q query) error {
 	body, err := readJSONBody(r)
@@ -168,7 +97,7 @@ func (s *Server) handleLookupBatch(w http.ResponseWriter, r *http.Request, q que
 	}
 	pts := make([]orb.Point, len(points))
 	for i := range points {
-		pts[i] = v.toDatum(points[i].pos.pt, from)
+		pts[i] = v.toDatum(points[i].pos.Point, from)
 	}
 	hits := make([]geo.Hit, len(pts))
 	v.ix.LookupBatch(pts, hits)
@@ -211,6 +140,22 @@ func (s *Server) parseBatch(body []byte, queryCRS string, hasQueryCRS bool) (crs
 	if err != nil {
 		return "", nil, err
 	}
+	points, err := s.batchPoints(&b)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := badPoints(points); err != nil {
+		return "", nil, err
+	}
+	if unknown != nil {
+		return "", nil, unknown
+	}
+	return from, points, nil
+}
+
+// batchPoints reads the points of a decoded batch body, each named by
+// its place in the body.
+func (s *Server) batchPoints(b *batchBody) ([]batchPoint, error) {
 	var points []batchPoint
 	typ := ""
 	if b.Type != nil {
@@ -219,79 +164,82 @@ func (s *Server) parseBatch(body []byte, queryCRS string, hasQueryCRS bool) (crs
 	switch {
 	case b.Type == nil && b.Points != nil:
 		if err := s.checkCount(len(b.Points)); err != nil {
-			return "", nil, err
+			return nil, err
 		}
 		points = make([]batchPoint, len(b.Points))
 		for i, p := range b.Points {
 			points[i] = batchPoint{pos: p, name: "points[" + strconv.Itoa(i) + "]"}
 		}
 	case b.Type == nil:
-		return "", nil, invalidBody("the body has neither a GeoJSON \"type\" nor \"points\"; %s", bodyShapes)
+		return nil, invalidBody("the body has neither a GeoJSON \"type\" nor \"points\"; %s", bodyShapes)
 	case typ == "FeatureCollection":
 		if b.Features == nil {
-			return "", nil, invalid(InvalidParam{Name: "features", Reason: "a FeatureCollection needs a features array"})
+			return nil, invalid(InvalidParam{Name: "features", Reason: "a FeatureCollection needs a features array"})
 		}
 		if err := s.checkCount(len(b.Features)); err != nil {
-			return "", nil, err
+			return nil, err
 		}
 		points = make([]batchPoint, len(b.Features))
 		for i, f := range b.Features {
 			name := "features[" + strconv.Itoa(i) + "]"
 			if f.Type != "Feature" {
-				return "", nil, invalid(InvalidParam{Name: name + ".type", Reason: fmt.Sprintf("every member of features must be a GeoJSON Feature, got type %q", f.Type)})
+				return nil, invalid(InvalidParam{Name: name + ".type", Reason: fmt.Sprintf("every member of features must be a GeoJSON Feature, got type %q", f.Type)})
 			}
-			pos, err := pointGeometry(f.Geometry, name+".geometry")
+			pos, err := intake.PointGeometry(f.Geometry, name+".geometry")
 			if err != nil {
-				return "", nil, err
+				return nil, err
 			}
 			points[i] = batchPoint{pos: pos, name: name + ".geometry.coordinates", id: idOf(f.ID)}
 		}
 	case typ == "Feature":
-		pos, err := pointGeometry(b.Geometry, "geometry")
+		pos, err := intake.PointGeometry(b.Geometry, "geometry")
 		if err != nil {
-			return "", nil, err
+			return nil, err
 		}
 		points = []batchPoint{{pos: pos, name: "geometry.coordinates", id: idOf(b.ID)}}
 	case typ == "Point":
-		var pos position
+		var pos intake.Position
 		if err := json.Unmarshal(orNull(b.Coordinates), &pos); err != nil {
-			return "", nil, jsonError(err)
+			return nil, jsonError(err)
 		}
 		points = []batchPoint{{pos: pos, name: "coordinates"}}
 	case typ == "MultiPoint":
-		var list []position
+		var list []intake.Position
 		if err := json.Unmarshal(orNull(b.Coordinates), &list); err != nil || list == nil {
-			return "", nil, invalid(InvalidParam{Name: "coordinates", Reason: "a MultiPoint's coordinates must be an array of positions [[lon, lat], ...]"})
+			return nil, invalid(InvalidParam{Name: "coordinates", Reason: "a MultiPoint's coordinates must be an array of positions [[lon, lat], ...]"})
 		}
 		if err := s.checkCount(len(list)); err != nil {
-			return "", nil, err
+			return nil, err
 		}
 		points = make([]batchPoint, len(list))
 		for i, p := range list {
 			points[i] = batchPoint{pos: p, name: "coordinates[" + strconv.Itoa(i) + "]"}
 		}
 	default:
-		return "", nil, invalidBody("GeoJSON type %q cannot be looked up; %s", clip([]byte(typ)), bodyShapes)
+		return nil, invalidBody("GeoJSON type %q cannot be looked up; %s", intake.Clip([]byte(typ)), bodyShapes)
 	}
+	return points, nil
+}
+
+// badPoints refuses a batch naming its bad points (at most
+// intake.MaxReported of them); nil when every point is good.
+func badPoints(points []batchPoint) error {
 	var bad []InvalidParam
 	badCount := 0
 	for _, p := range points {
-		if p.pos.err != "" {
+		if p.pos.Err != "" {
 			badCount++
-			if len(bad) < maxReported {
-				bad = append(bad, InvalidParam{Name: p.name, Reason: p.name + " " + p.pos.err})
+			if len(bad) < intake.MaxReported {
+				bad = append(bad, InvalidParam{Name: p.name, Reason: p.name + " " + p.pos.Err})
 			}
 		}
 	}
 	if badCount > 0 {
 		pr := invalid(bad...)
 		pr.Detail = fmt.Sprintf("%d of %d points are invalid (nothing was looked up): %s", badCount, len(points), pr.Detail)
-		return "", nil, pr
+		return pr
 	}
-	if unknown != nil {
-		return "", nil, unknown
-	}
-	return from, points, nil
+	return nil
 }
 
 // decodeBatchBody decodes body in one pass, refusing members no shape
@@ -325,21 +273,6 @@ func (s *Server) checkCount(n int) error {
 		return tooLarge("batch-too-large", "the batch holds %d points, more than the limit of %d per request; split it into requests of at most %d points", n, s.maxBatchPoints, s.maxBatchPoints)
 	}
 	return nil
-}
-
-// pointGeometry reads a Point geometry, the only kind a feature may carry.
-func pointGeometry(g *batchGeometry, name string) (position, error) {
-	if g == nil {
-		return position{}, invalid(InvalidParam{Name: name, Reason: name + " is missing or null; every feature needs a Point geometry"})
-	}
-	if g.Type != "Point" {
-		return position{}, invalid(InvalidParam{Name: name + ".type", Reason: fmt.Sprintf("%s must be a Point, got type %q", name, clip([]byte(g.Type)))})
-	}
-	var pos position
-	if err := json.Unmarshal(orNull(g.Coordinates), &pos); err != nil {
-		return position{}, jsonError(err)
-	}
-	return pos, nil
 }
 
 // orNull makes a missing member decode like a JSON null.
@@ -406,19 +339,7 @@ func jsonError(err error) error {
 	case errors.As(err, &typ) && typ.Field == "":
 		return invalidBody("the body must be a JSON object, got a JSON %s; %s", typ.Value, bodyShapes)
 	case errors.As(err, &typ):
-		return invalid(InvalidParam{Name: typ.Field, Reason: fmt.Sprintf("%s has the wrong kind of value: a JSON %s where %s belongs", typ.Field, typ.Value, jsonKind(typ.Type.Kind().String()))})
+		return invalid(InvalidParam{Name: typ.Field, Reason: fmt.Sprintf("%s has the wrong kind of value: a JSON %s where %s belongs", typ.Field, typ.Value, intake.JSONKind(typ.Type.Kind().String()))})
 	}
 	return invalidBody("the body could not be decoded: %v", err)
-}
-
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "slice", "array":
-		return "an array"
-	case "struct", "map", "ptr":
-		return "an object"
-	case "string":
-		return "a string"
-	}
-	return "something else"
 }

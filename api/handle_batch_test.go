@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"jingge/api/apitest"
+	"jingge/api/intake"
 	"jingge/geo/crs"
 )
 
@@ -158,7 +159,7 @@ func TestLookupBatchInvalid(t *testing.T) {
 	t.Run("many bad points are capped", func(t *testing.T) {
 		body := `{"points":[` + strings.TrimSuffix(strings.Repeat(`[999,0],`, 50), ",") + `]}`
 		p := expectProblem(t, serve(t, s.Handler(), http.MethodPost, "/api/v1/lookup", body), http.StatusBadRequest)
-		if len(p.InvalidParams) != maxReported || !strings.HasPrefix(p.Detail, "50 of 50 points are invalid") {
+		if len(p.InvalidParams) != intake.MaxReported || !strings.HasPrefix(p.Detail, "50 of 50 points are invalid") {
 			t.Errorf("%d params, detail %q", len(p.InvalidParams), p.Detail)
 		}
 	})

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"jingge/api/intake"
 	"jingge/data"
 	"jingge/geo/patrol"
 )
@@ -104,7 +105,7 @@ func ParseLastEventID(text string) (int64, error) {
 	t := strings.TrimSpace(text)
 	id, err := strconv.ParseInt(t, 10, 64)
 	if err != nil || id < 0 || t[0] == '+' {
-		return 0, fmt.Errorf("must be an event id (a whole number of 0 or more, as sent in an event's id field), got %q", clip([]byte(text)))
+		return 0, fmt.Errorf("must be an event id (a whole number of 0 or more, as sent in an event's id field), got %q", intake.Clip([]byte(text)))
 	}
 	return id, nil
 }
@@ -148,7 +149,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, q query) e
 	if text, ok := q.lookup("limit"); ok {
 		n, err := strconv.Atoi(text)
 		if err != nil || n < 1 || n > maxEventList {
-			bad = append(bad, InvalidParam{Name: "limit", Reason: fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", maxEventList, clip([]byte(text)))})
+			bad = append(bad, InvalidParam{Name: "limit", Reason: fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", maxEventList, intake.Clip([]byte(text)))})
 		}
 		limit = n
 	}

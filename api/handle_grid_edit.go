@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"jingge/api/intake"
 	"jingge/data"
 	"jingge/geo"
 	"jingge/geo/topo"
@@ -84,7 +85,7 @@ func (s *Server) handleEditGrid(w http.ResponseWriter, r *http.Request, _ query)
 	id := mux.Vars(r)["id"]
 	var bodyID string
 	if len(edit.ID) > 0 && string(edit.ID) != "null" && (json.Unmarshal(edit.ID, &bodyID) != nil || bodyID != id) {
-		return invalid(InvalidParam{Name: "id", Reason: fmt.Sprintf("the body's id %s differs from the grid %q in the path; leave it out or make them agree", clip(edit.ID), id)})
+		return invalid(InvalidParam{Name: "id", Reason: fmt.Sprintf("the body's id %s differs from the grid %q in the path; leave it out or make them agree", intake.Clip(edit.ID), id)})
 	}
 	if geom != nil {
 		v, err := s.current()
@@ -204,11 +205,11 @@ func decodeGridEdit(body []byte) (*gridEdit, orb.MultiPolygon, error) {
 			name := strings.Trim(rest, `"`)
 			return nil, nil, invalid(InvalidParam{Name: name, Reason: fmt.Sprintf("unknown member %q; an edit is a Feature with geometry, properties (name, population, station, parent, township, terrain), base_version, reason and crs", name)})
 		}
-		return nil, nil, incidentJSONError(err)
+		return nil, nil, asProblem(intake.JSONError(err))
 	}
 	var bad []InvalidParam
 	if e.Type != "Feature" {
-		bad = append(bad, InvalidParam{Name: "type", Reason: fmt.Sprintf(`an edit is a GeoJSON Feature: type must be "Feature", got %q`, clip([]byte(e.Type)))})
+		bad = append(bad, InvalidParam{Name: "type", Reason: fmt.Sprintf(`an edit is a GeoJSON Feature: type must be "Feature", got %q`, intake.Clip([]byte(e.Type)))})
 	}
 	if e.BaseVersion != nil && *e.BaseVersion < 1 {
 		bad = append(bad, InvalidParam{Name: "base_version", Reason: fmt.Sprintf("base_version must be a version number (1 or more), got %d", *e.BaseVersion)})

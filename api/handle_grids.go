@@ -9,6 +9,8 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/paulmach/orb"
 
+	"jingge/api/intake"
+	"jingge/data"
 	"jingge/geo"
 )
 
@@ -127,21 +129,21 @@ func parseBBox(text string) (orb.Bound, *InvalidParam) {
 	}
 	parts := strings.Split(text, ",")
 	if len(parts) != 4 {
-		return fail("bbox must be four comma-separated numbers minLon,minLat,maxLon,maxLat, got %q (%d values)", clip([]byte(text)), len(parts))
+		return fail("bbox must be four comma-separated numbers minLon,minLat,maxLon,maxLat, got %q (%d values)", intake.Clip([]byte(text)), len(parts))
 	}
 	names := [4]string{"minLon", "minLat", "maxLon", "maxLat"}
 	var v [4]float64
 	for i, p := range parts {
-		x, err := parseDecimal(strings.TrimSpace(p))
+		x, err := data.ParseDecimal(strings.TrimSpace(p))
 		if err != nil && !isRangeErr(err) {
-			return fail("bbox's %s must be a number, got %q", names[i], clip([]byte(p)))
+			return fail("bbox's %s must be a number, got %q", names[i], intake.Clip([]byte(p)))
 		}
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return fail("bbox's %s must be a finite number, got %q", names[i], clip([]byte(p)))
+			return fail("bbox's %s must be a finite number, got %q", names[i], intake.Clip([]byte(p)))
 		}
-		limit := float64(maxLon)
+		limit := float64(intake.MaxLon)
 		if i%2 == 1 {
-			limit = maxLat
+			limit = intake.MaxLat
 		}
 		if math.Abs(x) > limit {
 			return fail("bbox's %s must be between %g and %g, got %g", names[i], -limit, limit, x)

@@ -14,6 +14,7 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/paulmach/orb"
 
+	"jingge/api/intake"
 	"jingge/data"
 	"jingge/geo"
 	"jingge/geo/crs"
@@ -142,7 +143,7 @@ func (s *Server) handleCreateIncidents(w http.ResponseWriter, r *http.Request, _
 	if err != nil {
 		return err
 	}
-	in, err := DecodeIncidents(body, DecodeOptions{MaxCount: s.inc.maxBatch})
+	in, err := intake.Decode(body, intake.Options{MaxCount: s.inc.maxBatch})
 	if err != nil {
 		return err
 	}
@@ -216,7 +217,7 @@ func (s *Server) addIncidents(ctx context.Context, batch []geo.Incident, key str
 
 // incidentProblem turns the errors of validating, attributing or storing
 // a batch into a problem naming each bad incident as the client sent it.
-func incidentProblem(err error, in *IncidentsBody, from crs.CRS) error {
+func incidentProblem(err error, in *intake.Body, from crs.CRS) error {
 	var ie *data.IncidentError
 	if !errors.As(err, &ie) {
 		return messageProblem(err, "")
@@ -224,7 +225,7 @@ func incidentProblem(err error, in *IncidentsBody, from crs.CRS) error {
 	var params []InvalidParam
 	outside := false
 	for _, p := range ie.Problems {
-		if len(params) == maxReported {
+		if len(params) == intake.MaxReported {
 			break
 		}
 		name := in.Names[p.Index]
@@ -240,9 +241,12 @@ func incidentProblem(err error, in *IncidentsBody, from crs.CRS) error {
 				where, pt[0], pt[1], from.Label(), chinaTime(in.Incidents[p.Index].OccurredAt))
 		}
 		if p.Field != "" {
-			name = member(name, p.Field)
+			name = intake.Member(name, p.Field)
 		}
-		params = append(params, InvalidParam{Name: nameOr(name, "body"), Reason: reason})
+		if name == "" {
+			name = "body"
+		}
+		params = append(params, InvalidParam{Name: name, Reason: reason})
 	}
 	pr := invalid(params...)
 	pr.Detail = fmt.Sprintf("%d problem(s) in the batch, nothing was stored: %s", len(ie.Problems), pr.Detail)
@@ -304,7 +308,7 @@ func (s *Server) handleUpdateIncident(w http.ResponseWriter, r *http.Request, _ 
 		if rest, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 			return invalid(InvalidParam{Name: strings.Trim(rest, `"`), Reason: fmt.Sprintf("unknown member %s; a change has status and cleared", rest)})
 		}
-		return incidentJSONError(err)
+		return asProblem(intake.JSONError(err))
 	}
 	if pj.Status == nil && pj.Cleared == nil {
 		return invalidBody(`the body changes nothing; send {"status": "dispatched"} and/or {"cleared": true}`)
@@ -312,8 +316,8 @@ func (s *Server) handleUpdateIncident(w http.ResponseWriter, r *http.Request, _ 
 	var p data.IncidentPatch
 	if pj.Status != nil {
 		st := geo.IncidentStatus(*pj.Status)
-		if !validStatus(st) {
-			return invalid(InvalidParam{Name: "status", Reason: fmt.Sprintf("status must be reported, dispatched, on_scene or closed, got %q", clip([]byte(*pj.Status)))})
+		if !intake.ValidStatus(st) {
+			return invalid(InvalidParam{Name: "status", Reason: fmt.Sprintf("status must be reported, dispatched, on_scene or closed, got %q", intake.Clip([]byte(*pj.Status)))})
 		}
 		p.Status = &st
 	}
@@ -346,7 +350,7 @@ func (s *Server) handleListIncidents(w http.ResponseWriter, r *http.Request, q q
 	if text, ok := q.lookup("limit"); ok {
 		n, err := strconv.Atoi(strings.TrimSpace(text))
 		if err != nil || n < 1 || n > data.MaxPageLimit {
-			bad = append(bad, InvalidParam{Name: "limit", Reason: fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", data.MaxPageLimit, clip([]byte(text)))})
+			bad = append(bad, InvalidParam{Name: "limit", Reason: fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", data.MaxPageLimit, intake.Clip([]byte(text)))})
 		}
 		page.Limit = n
 	}
@@ -402,13 +406,13 @@ func (s *Server) handleAggregateIncidents(w http.ResponseWriter, r *http.Request
 	if text, ok := q.lookup("group_by"); ok {
 		a.GroupBy = data.GroupBy(strings.TrimSpace(text))
 		if a.GroupBy != data.ByGrid && a.GroupBy != data.ByPoliceGrid && a.GroupBy != data.ByStation {
-			bad = append(bad, InvalidParam{Name: "group_by", Reason: fmt.Sprintf("group_by must be grid, police_grid or station, got %q", clip([]byte(text)))})
+			bad = append(bad, InvalidParam{Name: "group_by", Reason: fmt.Sprintf("group_by must be grid, police_grid or station, got %q", intake.Clip([]byte(text)))})
 		}
 	}
 	if text, ok := q.lookup("bucket"); ok {
 		a.Bucket = data.Bucket(strings.TrimSpace(text))
 		if a.Bucket != data.Day && a.Bucket != data.Week && a.Bucket != data.Month {
-			bad = append(bad, InvalidParam{Name: "bucket", Reason: fmt.Sprintf("bucket must be day, week or month, got %q", clip([]byte(text)))})
+			bad = append(bad, InvalidParam{Name: "bucket", Reason: fmt.Sprintf("bucket must be day, week or month, got %q", intake.Clip([]byte(text)))})
 		}
 	}
 	if len(bad) > 0 {
@@ -443,17 +447,9 @@ const maxQueryVertices = 500
 // maxRadiusMeters bounds the circle of an incident query.
 const maxRadiusMeters = 100_000
 
-// parseIncidentFilter reads the filter parameters of an incident query;
-// coordinates are converted from crs into the dataset's datum.
-func (s *Server) parseIncidentFilter(ctx context.Context, q query, v *view) (data.IncidentFilter, []InvalidParam) {
-	var f data.IncidentFilter
+// parseWindow reads the from and to of an incident query into f.
+func parseWindow(q query, f *data.IncidentFilter) []InvalidParam {
 	var bad []InvalidParam
-	from, err := parseQueryCRS(q)
-	if err != nil {
-		var p *Problem
-		errors.As(err, &p)
-		return f, p.InvalidParams
-	}
 	if text, ok := q.lookup("from"); ok {
 		t, err := parseTimeParam("from", text, false)
 		if err != nil {
@@ -471,31 +467,55 @@ func (s *Server) parseIncidentFilter(ctx context.Context, q query, v *view) (dat
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
 		bad = append(bad, InvalidParam{Name: "to", Reason: fmt.Sprintf("to (%s) must be after from (%s)", chinaTime(f.To), chinaTime(f.From))})
 	}
+	return bad
+}
+
+// parseListFilters reads the category, status, station and grid lists of
+// an incident query into f; stations and grids must exist (a grid may be
+// retired).
+func (s *Server) parseListFilters(ctx context.Context, q query, v *view, f *data.IncidentFilter) []InvalidParam {
+	var bad []InvalidParam
 	for _, c := range listParam(q, "category") {
-		cat, err := ParseCategory(c)
+		cat, err := intake.ParseCategory(c)
 		if err != nil {
 			bad = append(bad, InvalidParam{Name: "category", Reason: "category " + err.Error()})
 		}
 		f.Categories = append(f.Categories, cat)
 	}
 	for _, st := range listParam(q, "status") {
-		if !validStatus(geo.IncidentStatus(st)) {
-			bad = append(bad, InvalidParam{Name: "status", Reason: fmt.Sprintf("status must be reported, dispatched, on_scene or closed, got %q", clip([]byte(st)))})
+		if !intake.ValidStatus(geo.IncidentStatus(st)) {
+			bad = append(bad, InvalidParam{Name: "status", Reason: fmt.Sprintf("status must be reported, dispatched, on_scene or closed, got %q", intake.Clip([]byte(st)))})
 		}
 		f.Statuses = append(f.Statuses, geo.IncidentStatus(st))
 	}
 	for _, id := range listParam(q, "station") {
 		if _, ok := v.ix.Station(id); !ok {
-			bad = append(bad, InvalidParam{Name: "station", Reason: fmt.Sprintf("no station %q; GET /api/v1/stations lists them", clip([]byte(id)))})
+			bad = append(bad, InvalidParam{Name: "station", Reason: fmt.Sprintf("no station %q; GET /api/v1/stations lists them", intake.Clip([]byte(id)))})
 		}
 		f.Stations = append(f.Stations, id)
 	}
 	for _, id := range listParam(q, "grid") {
 		if _, ok := v.ix.Grid(id); !ok && !s.gridEverExisted(ctx, id) {
-			bad = append(bad, InvalidParam{Name: "grid", Reason: fmt.Sprintf("no grid %q has ever been in force; GET /api/v1/grids lists them", clip([]byte(id)))})
+			bad = append(bad, InvalidParam{Name: "grid", Reason: fmt.Sprintf("no grid %q has ever been in force; GET /api/v1/grids lists them", intake.Clip([]byte(id)))})
 		}
 		f.Grids = append(f.Grids, id)
 	}
+	return bad
+}
+
+// parseIncidentFilter reads the filter parameters of an incident query;
+// coordinates are converted from crs into the dataset's datum.
+func (s *Server) parseIncidentFilter(ctx context.Context, q query, v *view) (data.IncidentFilter, []InvalidParam) {
+	var f data.IncidentFilter
+	var bad []InvalidParam
+	from, err := parseQueryCRS(q)
+	if err != nil {
+		var p *Problem
+		errors.As(err, &p)
+		return f, p.InvalidParams
+	}
+	bad = append(bad, parseWindow(q, &f)...)
+	bad = append(bad, s.parseListFilters(ctx, q, v, &f)...)
 	if text, ok := q.lookup("bbox"); ok {
 		b, err := parseBBox(text)
 		if err != nil {
@@ -568,9 +588,9 @@ func parseTimeParam(name, text string, end bool) (time.Time, *InvalidParam) {
 		}
 		return d, nil
 	}
-	t, err := ParseIncidentTime(text)
+	t, err := intake.ParseTime(text)
 	if err != nil {
-		return time.Time{}, &InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be a date (2026-05-01) or a time (2026-05-01T14:30:00+08:00), got %q", name, clip([]byte(text)))}
+		return time.Time{}, &InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be a date (2026-05-01) or a time (2026-05-01T14:30:00+08:00), got %q", name, intake.Clip([]byte(text)))}
 	}
 	return t, nil
 }
@@ -588,11 +608,9 @@ func parsePolygon(text string) (orb.Polygon, *InvalidParam) {
 	}
 	var ring orb.Ring
 	for i := 0; i < len(parts); i += 2 {
-		pt, err := ParseCoordinates(strings.TrimSpace(parts[i]), strings.TrimSpace(parts[i+1]))
+		pt, err := intake.ParseCoordinates(strings.TrimSpace(parts[i]), strings.TrimSpace(parts[i+1]))
 		if err != nil {
-			var p *Problem
-			errors.As(err, &p)
-			return fail("corner %d: %s", i/2, p.Detail)
+			return fail("corner %d: %s", i/2, requestMessage(err))
 		}
 		ring = append(ring, pt)
 	}
@@ -616,17 +634,15 @@ func parsePolygon(text string) (orb.Polygon, *InvalidParam) {
 func parseNear(nearText, radiusText string) (data.Circle, *InvalidParam) {
 	lon, lat, ok := strings.Cut(nearText, ",")
 	if !ok {
-		return data.Circle{}, &InvalidParam{Name: "near", Reason: fmt.Sprintf("near must be lon,lat, got %q", clip([]byte(nearText)))}
+		return data.Circle{}, &InvalidParam{Name: "near", Reason: fmt.Sprintf("near must be lon,lat, got %q", intake.Clip([]byte(nearText)))}
 	}
-	pt, err := ParseCoordinates(strings.TrimSpace(lon), strings.TrimSpace(lat))
+	pt, err := intake.ParseCoordinates(strings.TrimSpace(lon), strings.TrimSpace(lat))
 	if err != nil {
-		var p *Problem
-		errors.As(err, &p)
-		return data.Circle{}, &InvalidParam{Name: "near", Reason: "near: " + p.Detail}
+		return data.Circle{}, &InvalidParam{Name: "near", Reason: "near: " + requestMessage(err)}
 	}
-	r, rerr := parseDecimal(strings.TrimSpace(radiusText))
+	r, rerr := data.ParseDecimal(strings.TrimSpace(radiusText))
 	if rerr != nil || !(r > 0) || r > maxRadiusMeters {
-		return data.Circle{}, &InvalidParam{Name: "radius_m", Reason: fmt.Sprintf("radius_m must be a distance in metres above 0 and at most %d, got %q", maxRadiusMeters, clip([]byte(radiusText)))}
+		return data.Circle{}, &InvalidParam{Name: "radius_m", Reason: fmt.Sprintf("radius_m must be a distance in metres above 0 and at most %d, got %q", maxRadiusMeters, intake.Clip([]byte(radiusText)))}
 	}
 	return data.Circle{Center: pt, RadiusMeters: r}, nil
 }

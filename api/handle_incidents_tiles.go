@@ -10,6 +10,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"jingge/api/intake"
 	"jingge/data"
 	"jingge/geo"
 	"jingge/tiles"
@@ -83,7 +84,7 @@ func parseTileWindow(q query, win tiles.IncidentWindow) (tiles.IncidentWindow, [
 		}
 	}
 	for _, c := range listParam(q, "category") {
-		cat, err := ParseCategory(c)
+		cat, err := intake.ParseCategory(c)
 		if err != nil {
 			bad = append(bad, InvalidParam{Name: "category", Reason: "category " + err.Error()})
 		}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"jingge/api/intake"
 	"jingge/data"
 	"jingge/geo"
 	"jingge/geo/crs"
@@ -74,56 +76,6 @@ type StationRef struct {
 	RegionZH string      `json:"region_zh"`
 	Brand    string      `json:"brand"`
 	Phone    string      `json:"phone"`
-}
-
-// Coordinate limits, in degrees.
-const (
-	maxLon = 180
-	maxLat = 90
-)
-
-// ParseCoordinates reads a longitude and a latitude written as decimal
-// degrees. Its error is a *Problem (kind data.ErrInvalid) naming each bad
-// value as "lon" or "lat", with a reason meant for people.
-func ParseCoordinates(lonText, latText string) (orb.Point, error) {
-	var bad []InvalidParam
-	lon, lonErr := parseDegrees("lon", lonText, maxLon)
-	lat, latErr := parseDegrees("lat", latText, maxLat)
-	if lonErr != nil {
-		bad = append(bad, lonErr.InvalidParam)
-	}
-	if latErr != nil {
-		if latErr.outOfRange && lonErr == nil && math.Abs(lat) <= maxLon && math.Abs(lon) <= maxLat {
-			latErr.Reason += " (lon and lat may be swapped: lon comes first)"
-		}
-		bad = append(bad, latErr.InvalidParam)
-	}
-	if len(bad) > 0 {
-		return orb.Point{}, invalid(bad...)
-	}
-	return orb.Point{lon, lat}, nil
-}
-
-type degreesError struct {
-	InvalidParam
-	outOfRange bool
-}
-
-func parseDegrees(name, text string, limit float64) (float64, *degreesError) {
-	what := map[string]string{"lon": "longitude", "lat": "latitude"}[name]
-	if text == "" {
-		return 0, &degreesError{InvalidParam: InvalidParam{Name: name, Reason: fmt.Sprintf("%s is required: the %s in decimal degrees, between %g and %g", name, what, -limit, limit)}}
-	}
-	v, err := parseDecimal(text)
-	switch {
-	case err != nil && !isRangeErr(err):
-		return 0, &degreesError{InvalidParam: InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be a number between %g and %g, got %q; write plain decimal degrees such as %g", name, -limit, limit, text, map[string]float64{"lon": 109.32, "lat": 34.15}[name])}}
-	case math.IsNaN(v) || math.IsInf(v, 0):
-		return 0, &degreesError{InvalidParam: InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be a finite number between %g and %g, got %q", name, -limit, limit, text)}}
-	case math.Abs(v) > limit:
-		return v, &degreesError{outOfRange: true, InvalidParam: InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be a number between %g and %g, got %s", name, -limit, limit, text)}}
-	}
-	return v, nil
 }
 
 // isRangeErr reports a ParseFloat overflow ("1e999"); the value is then
@@ -251,7 +203,7 @@ func deg(x float64) string { return strconv.FormatFloat(math.Round(x*1e4)/1e4, '
 func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request, q query) error {
 	lon, _ := q.lookup("lon")
 	lat, _ := q.lookup("lat")
-	pt, err := ParseCoordinates(lon, lat)
+	pt, err := intake.ParseCoordinates(lon, lat)
 	from, crsErr := parseQueryCRS(q)
 	if err != nil || crsErr != nil {
 		return joinInvalid(err, crsErr)
@@ -275,6 +227,8 @@ func joinInvalid(errs ...error) error {
 	var params []InvalidParam
 	for _, err := range errs {
 		if p, ok := err.(*Problem); ok {
+			params = append(params, p.InvalidParams...)
+		} else if p := requestProblem(err); p != nil && errors.Is(err, data.ErrInvalid) {
 			params = append(params, p.InvalidParams...)
 		} else if err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"jingge/api/apitest"
+	"jingge/api/intake"
 	"jingge/data"
 	"jingge/geo"
 	"jingge/geo/crs"
@@ -233,7 +234,7 @@ func TestLookupFunc(t *testing.T) {
 	if !errors.Is(err, data.ErrNotFound) {
 		t.Errorf("outside: %v, want data.ErrNotFound", err)
 	}
-	if _, err := ParseCoordinates("1", "x"); !errors.Is(err, data.ErrInvalid) {
+	if _, err := intake.ParseCoordinates("1", "x"); !errors.Is(err, data.ErrInvalid) {
 		t.Errorf("ParseCoordinates: %v, want data.ErrInvalid", err)
 	}
 }

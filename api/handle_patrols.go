@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb"
 	ogeo "github.com/paulmach/orb/geo"
 
+	"jingge/api/intake"
 	"jingge/data"
 	"jingge/geo"
 	"jingge/geo/patrol"
@@ -91,7 +92,7 @@ func (s *Server) handlePings(w http.ResponseWriter, r *http.Request, q query) er
 		if len(pp.errs) > 0 {
 			badCount++
 			for _, e := range pp.errs {
-				if len(bad) < maxReported {
+				if len(bad) < intake.MaxReported {
 					name := pingName(i, e.Name)
 					bad = append(bad, InvalidParam{Name: name, Reason: name + " " + e.Reason})
 				}
@@ -322,7 +323,7 @@ func trackWindow(q query, now time.Time, skew time.Duration) (from, to time.Time
 		}
 		t, err := time.Parse(time.RFC3339Nano, text)
 		if err != nil {
-			bad = append(bad, InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be an RFC 3339 time with a zone, e.g. 2025-05-01T08:00:00+08:00, got %q", name, clip([]byte(text)))})
+			bad = append(bad, InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be an RFC 3339 time with a zone, e.g. 2025-05-01T08:00:00+08:00, got %q", name, intake.Clip([]byte(text)))})
 			return time.Time{}, false
 		}
 		return t, true

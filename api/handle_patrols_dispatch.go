@@ -9,6 +9,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"jingge/api/intake"
 	"jingge/geo/patrol"
 )
 
@@ -63,7 +64,7 @@ type NearestStation struct {
 func (s *Server) dispatchPoint(q query) (*view, orb.Point, DatumPoint, error) {
 	lon, _ := q.lookup("lon")
 	lat, _ := q.lookup("lat")
-	pt, err := ParseCoordinates(lon, lat)
+	pt, err := intake.ParseCoordinates(lon, lat)
 	from, crsErr := parseQueryCRS(q)
 	if err != nil || crsErr != nil {
 		return nil, orb.Point{}, DatumPoint{}, joinInvalid(err, crsErr)
@@ -87,7 +88,7 @@ func (s *Server) handleNearestOfficers(w http.ResponseWriter, r *http.Request, q
 	if text, ok := q.lookup("n"); ok {
 		k, perr := strconv.Atoi(text)
 		if perr != nil || k < 1 || k > maxNearest {
-			nErr = invalid(InvalidParam{Name: "n", Reason: fmt.Sprintf("n must be a whole number from 1 to %d, got %q", maxNearest, clip([]byte(text)))})
+			nErr = invalid(InvalidParam{Name: "n", Reason: fmt.Sprintf("n must be a whole number from 1 to %d, got %q", maxNearest, intake.Clip([]byte(text)))})
 		}
 		n = k
 	}

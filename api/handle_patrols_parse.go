@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"jingge/api/intake"
 )
 
 // PingInput is one position in a POST /api/v1/patrols/pings body, as the
@@ -59,7 +61,7 @@ func (p *parsedPing) UnmarshalJSON(b []byte) error {
 	*p = parsedPing{speed: math.NaN(), heading: math.NaN()}
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 || b[0] != '{' {
-		p.bad("", "must be an object {\"officer\", \"at\", \"lon\", \"lat\", \"speed_mps\", \"heading_deg\"}, got "+clip(b))
+		p.bad("", "must be an object {\"officer\", \"at\", \"lon\", \"lat\", \"speed_mps\", \"heading_deg\"}, got "+intake.Clip(b))
 		return nil
 	}
 	var in PingInput
@@ -110,14 +112,14 @@ func (p *parsedPing) set(f pingFields) {
 	case f.at == "":
 		p.bad(".at", "is required: the time of the position, RFC 3339 with a zone, e.g. \"2025-05-01T08:00:00+08:00\"")
 	case err != nil:
-		p.bad(".at", fmt.Sprintf("must be an RFC 3339 time with a zone, e.g. \"2025-05-01T08:00:00+08:00\", got %q", clip([]byte(f.at))))
+		p.bad(".at", fmt.Sprintf("must be an RFC 3339 time with a zone, e.g. \"2025-05-01T08:00:00+08:00\", got %q", intake.Clip([]byte(f.at))))
 	default:
 		p.at = t
 	}
 	switch {
 	case !f.hasLon:
 		p.bad(".lon", "is required: the longitude in decimal degrees")
-	case math.Abs(f.lon) > maxLon:
+	case math.Abs(f.lon) > intake.MaxLon:
 		p.bad(".lon", fmt.Sprintf("must be between -180 and 180, got %g", f.lon))
 	default:
 		p.lon = f.lon
@@ -125,9 +127,9 @@ func (p *parsedPing) set(f pingFields) {
 	switch {
 	case !f.hasLat:
 		p.bad(".lat", "is required: the latitude in decimal degrees")
-	case math.Abs(f.lat) > maxLat:
+	case math.Abs(f.lat) > intake.MaxLat:
 		reason := fmt.Sprintf("must be between -90 and 90, got %g", f.lat)
-		if f.hasLon && math.Abs(f.lon) <= maxLat && math.Abs(f.lat) <= maxLon {
+		if f.hasLon && math.Abs(f.lon) <= intake.MaxLat && math.Abs(f.lat) <= intake.MaxLon {
 			reason += " (lon and lat may be swapped: lon comes first)"
 		}
 		p.bad(".lat", reason)

@@ -1,314 +1,167 @@
 package api
 
 import (
+	"bytes"
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
-	"log/slog"
-	"strings"
-	"sync"
-	"sync/atomic"
-	"time"
+	"net/http"
+	"strconv"
 
-	"jingge/data"
-	"jingge/geo"
-	"jingge/geo/plan"
+	"jingge/api/planning"
+
+	"github.com/gorilla/mux"
 )
 
-// IncidentSource gives the planner and the assessment their incidents.
-type IncidentSource interface {
-	// Incidents returns the incidents that occurred in [from, to),
-	// attributed to the grids and stations in force when they occurred.
-	Incidents(ctx context.Context, from, to time.Time) ([]geo.Incident, error)
-}
+// The planner's routes: each decodes its request, asks the planning
+// package, masks what the caller may not read in full (the phone numbers
+// in a plan's note) and encodes the answer.
 
-// IncidentSourceFunc adapts a function to IncidentSource.
-type IncidentSourceFunc func(ctx context.Context, from, to time.Time) ([]geo.Incident, error)
+// maxPlansListed caps GET /api/v1/plan/plans.
+const maxPlansListed = 1000
 
-// Incidents implements IncidentSource.
-func (f IncidentSourceFunc) Incidents(ctx context.Context, from, to time.Time) ([]geo.Incident, error) {
-	return f(ctx, from, to)
-}
+// maskNote is a plan's note as the caller of ctx may see it: with phone
+// numbers masked for the roles that see members' numbers masked.
+func maskNote(ctx context.Context, note string) string { return textFor(ctx, note) }
 
-// FixedIncidents serves a fixed set of incidents (the demo's synthetic
-// year) as an IncidentSource.
-func FixedIncidents(incidents []geo.Incident) IncidentSource {
-	return IncidentSourceFunc(func(ctx context.Context, from, to time.Time) ([]geo.Incident, error) {
-		out := make([]geo.Incident, 0, len(incidents))
-		for _, inc := range incidents {
-			if !inc.OccurredAt.Before(from) && inc.OccurredAt.Before(to) {
-				out = append(out, inc)
-			}
-		}
-		return out, ctx.Err()
-	})
-}
-
-// StoreIncidents reads the incidents of a period from an incident store,
-// page by page.
-func StoreIncidents(st data.IncidentStore) IncidentSource {
-	return IncidentSourceFunc(func(ctx context.Context, from, to time.Time) ([]geo.Incident, error) {
-		var out []geo.Incident
-		page := data.Page{Limit: data.MaxPageLimit}
-		for {
-			p, err := st.QueryIncidents(ctx, data.IncidentFilter{From: from, To: to}, page)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, p.Incidents...)
-			if p.Next == "" {
-				return out, nil
-			}
-			page.Cursor = p.Next
-		}
-	})
-}
-
-// JoinIncidents reads every source and returns their incidents together.
-func JoinIncidents(sources ...IncidentSource) IncidentSource {
-	return IncidentSourceFunc(func(ctx context.Context, from, to time.Time) ([]geo.Incident, error) {
-		var out []geo.Incident
-		for _, s := range sources {
-			inc, err := s.Incidents(ctx, from, to)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, inc...)
-		}
-		return out, nil
-	})
-}
-
-// PingSource gives the patrol positions response coverage starts from.
-type PingSource interface {
-	// Pings returns the positions reported in [from, to), in the
-	// dataset's datum.
-	Pings(ctx context.Context, from, to time.Time) ([]geo.Ping, error)
-}
-
-// PingSourceFunc adapts a function to PingSource.
-type PingSourceFunc func(ctx context.Context, from, to time.Time) ([]geo.Ping, error)
-
-// Pings implements PingSource.
-func (f PingSourceFunc) Pings(ctx context.Context, from, to time.Time) ([]geo.Ping, error) {
-	return f(ctx, from, to)
-}
-
-// PatrolPings serves the latest position of every officer a patrol store
-// knows, reported in [from, to): all response coverage needs of patrols.
-func PatrolPings(ps data.PatrolStore) PingSource {
-	return PingSourceFunc(func(ctx context.Context, from, to time.Time) ([]geo.Ping, error) {
-		states, _, err := ps.States(ctx, 0)
-		if err != nil {
-			return nil, err
-		}
-		var out []geo.Ping
-		for _, st := range states {
-			if st.Seen() && !st.Last.At.Before(from) && st.Last.At.Before(to) {
-				out = append(out, st.Last)
-			}
-		}
-		return out, nil
-	})
-}
-
-// Planner defaults.
-const (
-	// DefaultIncidentWindow is how far back the planner reads incidents:
-	// with the default half-life of 180 days an incident a year old
-	// weighs a quarter of a new one.
-	DefaultIncidentWindow = 365 * 24 * time.Hour
-	// DefaultPatrolMaxAge is how old a patrol's last position may be to
-	// count as a response origin.
-	DefaultPatrolMaxAge = 15 * time.Minute
-	// maxPlansListed caps GET /api/v1/plan/plans.
-	maxPlansListed = 1000
-)
-
-// PlannerOptions configure NewPlanner. Zero fields take defaults; nil
-// stores mean the planner keeps nothing: lists are empty and saving is a
-// 503.
-type PlannerOptions struct {
-	// Index is the index in force; it must be the server's.
-	Index *geo.Live
-	// Plans keeps and applies plans.
-	Plans data.PlanStore
-	// Assessments keeps the entered metrics of the monthly assessment.
-	Assessments data.AssessmentStore
-	// Incidents feeds workload, response times and the assessment; nil
-	// means none (workload then comes from area and population alone).
-	Incidents IncidentSource
-	// Pings feeds response coverage from patrols; nil means stations only.
-	Pings PingSource
-	// Config holds the planner's weights; nil means plan.DefaultConfig().
-	Config *plan.Config
-	// Now is the clock; nil means time.Now. The planner measures incident
-	// ages from the start of the current hour, so figures do not drift
-	// between requests a few seconds apart.
-	Now func() time.Time
-	// IncidentWindow is how far back incidents are read (DefaultIncidentWindow).
-	IncidentWindow time.Duration
-	// PatrolMaxAge bounds the age of patrol positions (DefaultPatrolMaxAge).
-	PatrolMaxAge time.Duration
-	// Logger receives model rebuilds; nil discards them.
-	Logger *slog.Logger
-}
-
-// Planner answers the planner's questions about the index in force: its
-// figures, proposals, saved plans and applying them, response coverage and
-// the monthly assessment. The HTTP API and the jingge command share it. It
-// is safe for concurrent use; it keeps one plan.Model, rebuilt when the
-// index or the hour changes.
-type Planner struct {
-	live        *geo.Live
-	plans       data.PlanStore
-	assessments data.AssessmentStore
-	incidents   IncidentSource
-	pings       PingSource
-	cfg         plan.Config
-	now         func() time.Time
-	window      time.Duration
-	patrolAge   time.Duration
-	logger      *slog.Logger
-
-	model   atomic.Pointer[planModel]
-	buildMu sync.Mutex // one model build at a time
-}
-
-// NewPlanner returns a planner for opts. It fails only for an invalid
-// opts.Config.
-func NewPlanner(opts PlannerOptions) (*Planner, error) {
-	p := &Planner{
-		live: opts.Index, plans: opts.Plans, assessments: opts.Assessments, incidents: opts.Incidents, pings: opts.Pings,
-		now: opts.Now, window: opts.IncidentWindow, patrolAge: opts.PatrolMaxAge, logger: opts.Logger,
+func (s *Server) handleApplyPlan(w http.ResponseWriter, r *http.Request, _ query) error {
+	if err := decodeBody(r, &struct{}{}); err != nil {
+		return err
 	}
-	if p.live == nil {
-		p.live = new(geo.Live)
-	}
-	if opts.Config != nil {
-		p.cfg = *opts.Config
-	} else {
-		p.cfg = plan.DefaultConfig()
-	}
-	if err := p.cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("api: planner: %w", err)
-	}
-	if p.now == nil {
-		p.now = time.Now
-	}
-	if p.window <= 0 {
-		p.window = DefaultIncidentWindow
-	}
-	if p.patrolAge <= 0 {
-		p.patrolAge = DefaultPatrolMaxAge
-	}
-	if p.logger == nil {
-		p.logger = slog.New(slog.DiscardHandler)
-	}
-	return p, nil
-}
-
-// Config returns the planner's configuration.
-func (p *Planner) Config() plan.Config { return p.cfg }
-
-// planModel is the model of one index at one reference time, with what was
-// needed to build it.
-type planModel struct {
-	ix        *geo.Index
-	at        time.Time
-	model     *plan.Model
-	incidents []geo.Incident
-	// dataset is the index's data.Fingerprint.
-	dataset string
-	names   map[string]string // station id -> name
-}
-
-// referenceTime is the start of the current hour.
-func (p *Planner) referenceTime() time.Time { return p.now().Truncate(time.Hour) }
-
-// errNoIndex is the 503 of a planner asked before any index is loaded.
-var errNoIndex = &Problem{Kind: data.ErrUnavailable, Detail: "no dataset is loaded yet; retry shortly"}
-
-// current returns the model of the index in force at the current reference
-// time, building it when either changed.
-func (p *Planner) current(ctx context.Context) (*planModel, error) {
-	ix := p.live.Load()
-	if ix == nil {
-		return nil, errNoIndex
-	}
-	at := p.referenceTime()
-	if m := p.model.Load(); m != nil && m.ix == ix && m.at.Equal(at) {
-		return m, nil
-	}
-	p.buildMu.Lock()
-	defer p.buildMu.Unlock()
-	if m := p.model.Load(); m != nil && m.ix == ix && m.at.Equal(at) {
-		return m, nil
-	}
-	start := time.Now()
-	var incidents []geo.Incident
-	if m := p.model.Load(); m != nil && m.at.Equal(at) {
-		incidents = m.incidents // a new index, the same hour: the same incidents
-	} else if p.incidents != nil {
-		var err error
-		if incidents, err = p.incidents.Incidents(ctx, at.Add(-p.window), at); err != nil {
-			return nil, fmt.Errorf("api: planner: reading incidents: %w", err)
-		}
-	}
-	model, err := plan.NewModel(ix, incidents, at, p.cfg)
+	out, err := s.planner.Apply(r.Context(), mux.Vars(r)["id"], actorOf(r))
 	if err != nil {
-		return nil, planError(err)
+		return err
 	}
-	ds := ix.Dataset()
-	m := &planModel{ix: ix, at: at, model: model, incidents: incidents, dataset: data.Fingerprint(ds), names: make(map[string]string, len(ds.Stations))}
-	for _, st := range ds.Stations {
-		m.names[st.ID] = st.Name
-	}
-	p.model.Store(m)
-	p.logger.InfoContext(ctx, "planner model built", "model", model.String(), "reference_time", at, "dataset", m.dataset, "duration", time.Since(start))
-	return m, nil
+	out.Plan.Note = maskNote(r.Context(), out.Plan.Note)
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	return nil
 }
 
-// withConfig returns a model of the same index, incidents and time under
-// cfg.
-func (m *planModel) withConfig(cfg plan.Config) (*planModel, error) {
-	model, err := plan.NewModel(m.ix, m.incidents, m.at, cfg)
+func (s *Server) handleComparePlans(w http.ResponseWriter, r *http.Request, q query) error {
+	a, b := q.get("a"), q.get("b")
+	if a == "" {
+		a = "current"
+	}
+	if b == "" {
+		return invalid(InvalidParam{Name: "b", Reason: "give b, the plan to compare (a saved plan's id, or current); a defaults to current"})
+	}
+	out, err := s.planner.Compare(r.Context(), a, b)
 	if err != nil {
-		return nil, planError(err)
+		return err
 	}
-	out := *m
-	out.model = model
-	return &out, nil
+	out.A.Note, out.B.Note = maskNote(r.Context(), out.A.Note), maskNote(r.Context(), out.B.Note)
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	return nil
 }
 
-// planError turns an error of geo/plan into a problem: its own message for
-// bad input (400), else an internal error.
-func planError(err error) error {
-	if errors.Is(err, plan.ErrInvalid) {
-		msg := strings.TrimPrefix(err.Error(), plan.ErrInvalid.Error()+": ")
-		return &Problem{Kind: data.ErrInvalid, Type: problemType("invalid-plan"), Detail: msg, Cause: err}
+func (s *Server) handlePlanCoverage(w http.ResponseWriter, r *http.Request, q query) error {
+	which := planning.OriginsStations
+	if v, ok := q.lookup("origins"); ok {
+		which = v
 	}
-	return err
+	out, err := s.planner.Coverage(r.Context(), which)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	return nil
 }
 
-// storeError turns a store's validation error into a 400 that lists its
-// problems; other errors pass as they are.
-func storeError(err error) error {
-	var verr *data.ValidationError
-	if errors.As(err, &verr) {
-		p := &Problem{Kind: data.ErrInvalid, Type: problemType("invalid-content"), Detail: verr.Error(), Cause: err}
-		for _, pr := range verr.Problems {
-			p.InvalidParams = append(p.InvalidParams, InvalidParam{Name: pr.Kind + " " + pr.ID, Reason: pr.Reason})
+func (s *Server) handlePlanCurrent(w http.ResponseWriter, r *http.Request, _ query) error {
+	out, err := s.planner.Current(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	return nil
+}
+
+func (s *Server) handlePlanConfig(w http.ResponseWriter, r *http.Request, _ query) error {
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, s.planner.Config())
+	return nil
+}
+
+// decodeBody decodes a JSON request body into v, refusing unknown members
+// and trailing data; an empty body leaves v as it is.
+func decodeBody(r *http.Request, v any) error {
+	b, err := readJSONBody(r)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return invalidBody("the request body is not the JSON this endpoint takes: %v", err)
+	}
+	if dec.More() {
+		return invalidBody("the request body holds more than one JSON value")
+	}
+	return nil
+}
+
+// actorOf names who makes a request, for plans and audits.
+func (s *Server) handleProposePlan(w http.ResponseWriter, r *http.Request, _ query) error {
+	var req planning.ProposeRequest
+	if err := decodeBody(r, &req); err != nil {
+		return err
+	}
+	doc, err := s.planner.Propose(r.Context(), req, actorOf(r))
+	if err != nil {
+		return err
+	}
+	doc.Note = maskNote(r.Context(), doc.Note)
+	w.Header().Set("Location", "/api/v1/plan/plans/"+doc.ID)
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, doc)
+	return nil
+}
+
+func (s *Server) handleListPlans(w http.ResponseWriter, r *http.Request, q query) error {
+	limit := 100
+	if text, ok := q.lookup("limit"); ok {
+		n, err := strconv.Atoi(text)
+		if err != nil || n < 1 || n > maxPlansListed {
+			return invalid(InvalidParam{Name: "limit", Reason: fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", maxPlansListed, text)})
 		}
-		return p
+		limit = n
 	}
-	return err
+	out, err := s.planner.Plans(r.Context(), limit)
+	if err != nil {
+		return err
+	}
+	for i := range out.Plans {
+		out.Plans[i].Note = maskNote(r.Context(), out.Plans[i].Note)
+	}
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	return nil
 }
 
-// errNoPlanStore is the answer to saving or applying on a server that keeps
-// no plans.
-var errNoPlanStore = &Problem{Kind: data.ErrUnavailable, Detail: "this server keeps no plans (it has no plan store)"}
+func (s *Server) handleGetPlan(w http.ResponseWriter, r *http.Request, _ query) error {
+	doc, err := s.planner.Plan(r.Context(), mux.Vars(r)["id"])
+	if err != nil {
+		return err
+	}
+	doc.Note = maskNote(r.Context(), doc.Note)
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, doc)
+	return nil
+}
 
-// errNoAssessmentStore is the answer to entering metrics on a server that
-// keeps none.
-var errNoAssessmentStore = &Problem{Kind: data.ErrUnavailable, Detail: "this server keeps no assessment entries (it has no assessment store)"}
+func (s *Server) handlePlanReport(w http.ResponseWriter, r *http.Request, q query) error {
+	lang, err := planning.ParseReportLang(q.get("lang"))
+	if err != nil {
+		return invalid(InvalidParam{Name: "lang", Reason: fmt.Sprintf("lang must be zh (the default) or en, got %q", q.get("lang"))})
+	}
+	doc, err := s.planner.Plan(r.Context(), mux.Vars(r)["id"])
+	if err != nil {
+		return err
+	}
+	doc.Note = maskNote(r.Context(), doc.Note)
+	var buf bytes.Buffer
+	if err := planning.WriteReport(&buf, doc, lang, s.planner.ReportNames()); err != nil {
+		return err
+	}
+	writeBody(w, http.StatusOK, contentTypeHTML, "", buf.Bytes())
+	return nil
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"jingge/api/planning"
 	"jingge/data"
 	"jingge/data/memory"
 	"jingge/data/storetest"
@@ -47,7 +48,7 @@ type planFixture struct {
 
 // plansOpt changes a fixture's planner options before the server is made;
 // st is the fixture's store.
-type plansOpt func(po *PlannerOptions, st *memory.PlanStore)
+type plansOpt func(po *planning.Options, st *memory.PlanStore)
 
 // newPlanFixture serves ds from a memory plan store with incidents, the
 // clock at planNow.
@@ -79,11 +80,11 @@ func newPlanFixture(tb testing.TB, ds *geo.Dataset, incidents []geo.Incident, op
 			}
 		}
 	}()
-	po := PlannerOptions{Index: live, Plans: st, Assessments: st, Incidents: FixedIncidents(incidents), Now: func() time.Time { return planNow }}
+	po := planning.Options{Index: live, Plans: st, Assessments: st, Incidents: planning.FixedIncidents(incidents), Now: func() time.Time { return planNow }}
 	for _, o := range opts {
 		o(&po, st)
 	}
-	p, err := NewPlanner(po)
+	p, err := planning.New(po)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -117,11 +118,11 @@ func (f *planFixture) decode(tb testing.TB, method, target, body string, status 
 }
 
 // waitDataset waits until GET /api/v1/plan/current serves dataset want.
-func (f *planFixture) waitDataset(tb testing.TB, want string) PlanCurrent {
+func (f *planFixture) waitDataset(tb testing.TB, want string) planning.PlanCurrent {
 	tb.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		var cur PlanCurrent
+		var cur planning.PlanCurrent
 		f.decode(tb, http.MethodGet, "/api/v1/plan/current", "", http.StatusOK, &cur)
 		if cur.Dataset == want {
 			return cur

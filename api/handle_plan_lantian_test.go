@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"jingge/api/planning"
 	"jingge/data/lantian"
 	"jingge/data/memory"
 	"jingge/geo/plan"
@@ -28,10 +29,10 @@ func TestLantianPlanGoalEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := newPlanFixture(t, ds, incidents, func(po *PlannerOptions, _ *memory.PlanStore) {
+	f := newPlanFixture(t, ds, incidents, func(po *planning.Options, _ *memory.PlanStore) {
 		po.Now = func() time.Time { return lantian.DefaultIncidentsEnd }
 	})
-	var before PlanCurrent
+	var before planning.PlanCurrent
 	f.decode(t, http.MethodGet, "/api/v1/plan/current", "", http.StatusOK, &before)
 	var officers int
 	for _, s := range before.Measures.Stations {
@@ -39,13 +40,13 @@ func TestLantianPlanGoalEndToEnd(t *testing.T) {
 	}
 	policeGrids := len(before.Deployment.Grids)
 
-	var doc PlanDocument
+	var doc planning.Document
 	f.decode(t, http.MethodPost, "/api/v1/plan/plans", `{"seed": 1, "note": "Lantian goal"}`, http.StatusOK, &doc)
 	t.Logf("proposal: CV %.3f -> %.3f, %d of %d police grids and %d of %d officers moved, contiguous %v",
 		doc.Before.Balance.CV, doc.After.Balance.CV, doc.After.Change.GridsMoved, policeGrids, doc.After.Change.OfficersMoved, officers, doc.After.Contiguous)
 	checkGoal(t, "proposal", before.Measures, doc.After, policeGrids, officers)
 
-	var res PlanApplyResult
+	var res planning.ApplyResult
 	f.decode(t, http.MethodPost, "/api/v1/plan/plans/"+doc.ID+"/apply", "", http.StatusOK, &res)
 	after := f.waitDataset(t, res.Dataset)
 

@@ -16,18 +16,18 @@ import (
 	"time"
 
 	"jingge/api/apitest"
+	"jingge/api/planning"
 	"jingge/data"
 	"jingge/data/memory"
 	"jingge/data/storetest"
 	"jingge/geo"
 	"jingge/geo/patrol"
-	"jingge/geo/plan"
 )
 
 func TestPlanCurrent(t *testing.T) {
 	ds, inc := balancedTestData(t)
 	f := newPlanFixture(t, ds, inc)
-	var cur PlanCurrent
+	var cur planning.PlanCurrent
 	f.decode(t, http.MethodGet, "/api/v1/plan/current", "", http.StatusOK, &cur)
 	if cur.Dataset != data.Fingerprint(ds) {
 		t.Errorf("dataset %s, want the fingerprint of the dataset served, %s", cur.Dataset, data.Fingerprint(ds))
@@ -71,7 +71,7 @@ func TestProposeSaveListCompare(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("POST /api/v1/plan/plans: %d %s", rec.Code, rec.Body.String())
 	}
-	var doc PlanDocument
+	var doc planning.Document
 	decodeJSON(t, rec, &doc)
 	if rec.Header().Get("Location") != "/api/v1/plan/plans/"+doc.ID || doc.ID != "1" {
 		t.Errorf("Location %q, id %q; want /api/v1/plan/plans/1", rec.Header().Get("Location"), doc.ID)
@@ -91,7 +91,7 @@ func TestProposeSaveListCompare(t *testing.T) {
 		t.Errorf("%d changed grids, want %d (police grids moved and their villages)", len(doc.ChangedGrids), wantChanged)
 	}
 
-	var again PlanDocument
+	var again planning.Document
 	f.decode(t, http.MethodGet, "/api/v1/plan/plans/1", "", http.StatusOK, &again)
 	a, _ := json.Marshal(again)
 	b, _ := json.Marshal(doc)
@@ -99,19 +99,19 @@ func TestProposeSaveListCompare(t *testing.T) {
 		t.Errorf("GET /api/v1/plan/plans/1 differs from the POST answer:\n%s\n%s", a, b)
 	}
 	// The same options on the same data give the same plan.
-	var twin PlanDocument
+	var twin planning.Document
 	f.decode(t, http.MethodPost, "/api/v1/plan/plans", `{"seed": 3, "note": "西移东调", "weights": {"response": 1.5}}`, http.StatusOK, &twin)
 	if twin.ID != "2" || !slices.Equal(twin.ChangedGrids, doc.ChangedGrids) || twin.After.Balance.CV != doc.After.Balance.CV {
 		t.Errorf("the same request gave plan %s with %v, CV %v; want plan 2 equal to plan 1", twin.ID, twin.ChangedGrids, twin.After.Balance.CV)
 	}
 
-	var list PlanList
+	var list planning.List
 	f.decode(t, http.MethodGet, "/api/v1/plan/plans?limit=1", "", http.StatusOK, &list)
 	if len(list.Plans) != 1 || list.Plans[0].ID != "2" || list.Plans[0].CVAfter != doc.After.Balance.CV || list.Plans[0].GridsMoved != doc.After.Change.GridsMoved {
 		t.Errorf("plan list %+v; want plan 2 with its figures", list.Plans)
 	}
 
-	var cmp PlanComparison
+	var cmp planning.PlanComparison
 	f.decode(t, http.MethodGet, "/api/v1/plan/compare?b=1", "", http.StatusOK, &cmp)
 	if cmp.A.ID != "current" || cmp.B.ID != "1" || !cmp.A.MeasuredNow || !cmp.B.MeasuredNow {
 		t.Errorf("compare sides %s/%v and %s/%v; want current and 1, both measured now", cmp.A.ID, cmp.A.MeasuredNow, cmp.B.ID, cmp.B.MeasuredNow)
@@ -120,7 +120,7 @@ func TestProposeSaveListCompare(t *testing.T) {
 	if len(cmp.Grids) != len(doc.GridMoves) || len(cmp.Stations) != 3 || cmp.Figures[0].Figure != "cv" || cmp.Figures[0].Delta >= 0 {
 		t.Errorf("compare: %d grids differ (want %d), %d stations, first figure %+v", len(cmp.Grids), len(doc.GridMoves), len(cmp.Stations), cmp.Figures[0])
 	}
-	var same PlanComparison
+	var same planning.PlanComparison
 	f.decode(t, http.MethodGet, "/api/v1/plan/compare?a=1&b=2", "", http.StatusOK, &same)
 	if len(same.Grids) != 0 {
 		t.Errorf("plans 1 and 2 differ in %d grids, want none", len(same.Grids))
@@ -172,12 +172,12 @@ func TestPlanNotFound(t *testing.T) {
 func TestApplyThenMeasure(t *testing.T) {
 	ds, inc := balancedTestData(t)
 	f := newPlanFixture(t, ds, inc)
-	var doc PlanDocument
+	var doc planning.Document
 	f.decode(t, http.MethodPost, "/api/v1/plan/plans", `{"seed": 1}`, http.StatusOK, &doc)
 	if len(doc.GridMoves) == 0 || len(doc.OfficerMoves) == 0 {
 		t.Fatalf("the proposal moves %d grids and %d officer groups; the test needs both", len(doc.GridMoves), len(doc.OfficerMoves))
 	}
-	var res PlanApplyResult
+	var res planning.ApplyResult
 	f.decode(t, http.MethodPost, "/api/v1/plan/plans/"+doc.ID+"/apply", "", http.StatusOK, &res)
 	if res.Plan.Status != "applied" || res.Plan.AppliedAt == nil || len(res.Grids) != len(doc.ChangedGrids) {
 		t.Fatalf("apply result: status %s, %d grids (want %d)", res.Plan.Status, len(res.Grids), len(doc.ChangedGrids))
@@ -200,7 +200,7 @@ func TestApplyThenMeasure(t *testing.T) {
 	// As many officers left each station as the plan says.
 	moved := map[string]int{}
 	for _, m := range res.Members {
-		if m.Kind == MemberReassigned {
+		if m.Kind == planning.MemberReassigned {
 			moved[m.From]++
 		}
 	}
@@ -217,7 +217,7 @@ func TestApplyThenMeasure(t *testing.T) {
 		t.Errorf("history of moved grid %s: %+v, %v", doc.GridMoves[0].GridID, h, err)
 	}
 
-	var after PlanDocument
+	var after planning.Document
 	f.decode(t, http.MethodGet, "/api/v1/plan/plans/"+doc.ID, "", http.StatusOK, &after)
 	if after.Status != "applied" || !after.Stale || after.AppliedAt == nil {
 		t.Errorf("applied plan shows status %s, stale %v, applied at %v", after.Status, after.Stale, after.AppliedAt)
@@ -231,11 +231,11 @@ func TestApplyThenMeasure(t *testing.T) {
 func TestApplyStalePlan(t *testing.T) {
 	ds, inc := balancedTestData(t)
 	f := newPlanFixture(t, ds, inc)
-	var doc PlanDocument
+	var doc planning.Document
 	f.decode(t, http.MethodPost, "/api/v1/plan/plans", `{"seed": 1}`, http.StatusOK, &doc)
-	var other PlanDocument
+	var other planning.Document
 	f.decode(t, http.MethodPost, "/api/v1/plan/plans", `{"seed": 2, "max_grid_moves": -1}`, http.StatusOK, &other)
-	var res PlanApplyResult
+	var res planning.ApplyResult
 	f.decode(t, http.MethodPost, "/api/v1/plan/plans/"+other.ID+"/apply", "", http.StatusOK, &res)
 	f.waitDataset(t, res.Dataset)
 	before, _ := f.store.Snapshot(context.Background())
@@ -245,12 +245,12 @@ func TestApplyStalePlan(t *testing.T) {
 	}
 	after, _ := f.store.Snapshot(context.Background())
 	storetest.SameDataset(t, before, after)
-	var got PlanDocument
+	var got planning.Document
 	f.decode(t, http.MethodGet, "/api/v1/plan/plans/"+doc.ID, "", http.StatusOK, &got)
 	if !got.Stale || got.Status != "proposed" {
 		t.Errorf("the refused plan: status %s, stale %v; want proposed and stale", got.Status, got.Stale)
 	}
-	var cmp PlanComparison
+	var cmp planning.PlanComparison
 	f.decode(t, http.MethodGet, "/api/v1/plan/compare?b="+doc.ID, "", http.StatusOK, &cmp)
 	if cmp.B.MeasuredNow || !cmp.A.MeasuredNow {
 		t.Errorf("a stale plan compared: measured now %v; want its stored figures", cmp.B.MeasuredNow)
@@ -263,11 +263,11 @@ func TestApplyStalePlan(t *testing.T) {
 func TestApplyIsAtomic(t *testing.T) {
 	ds, inc := balancedTestData(t)
 	var faulty *faultyPlans
-	f := newPlanFixture(t, ds, inc, func(po *PlannerOptions, st *memory.PlanStore) {
+	f := newPlanFixture(t, ds, inc, func(po *planning.Options, st *memory.PlanStore) {
 		faulty = &faultyPlans{PlanStore: st}
 		po.Plans = faulty
 	})
-	var doc PlanDocument
+	var doc planning.Document
 	f.decode(t, http.MethodPost, "/api/v1/plan/plans", `{"seed": 1}`, http.StatusOK, &doc)
 	ch, err := f.store.Watch(t.Context())
 	if err != nil {
@@ -316,7 +316,7 @@ func TestPlanWithoutStore(t *testing.T) {
 	rec := serve(t, s.Handler(), http.MethodPost, "/api/v1/plan/plans", "{}")
 	expectProblem(t, rec, http.StatusServiceUnavailable)
 	expectProblem(t, serve(t, s.Handler(), http.MethodPut, "/api/v1/assessment/entries", `{"entries": []}`), http.StatusServiceUnavailable)
-	var list PlanList
+	var list planning.List
 	rec = serve(t, s.Handler(), http.MethodGet, "/api/v1/plan/plans", "")
 	decodeJSON(t, rec, &list)
 	if rec.Code != http.StatusOK || len(list.Plans) != 0 {
@@ -335,7 +335,7 @@ func TestPlanWithoutStore(t *testing.T) {
 func TestPlanExportCSV(t *testing.T) {
 	ds, inc := balancedTestData(t)
 	f := newPlanFixture(t, ds, inc)
-	var doc PlanDocument
+	var doc planning.Document
 	f.decode(t, http.MethodPost, "/api/v1/plan/plans", `{"seed": 1}`, http.StatusOK, &doc)
 	read := func(target string) [][]string {
 		t.Helper()
@@ -382,7 +382,7 @@ func TestPlanExportCSV(t *testing.T) {
 func TestPlanReport(t *testing.T) {
 	ds, inc := balancedTestData(t)
 	f := newPlanFixture(t, ds, inc)
-	var doc PlanDocument
+	var doc planning.Document
 	f.decode(t, http.MethodPost, "/api/v1/plan/plans", `{"seed": 1, "note": "<script>alert(1)</script>"}`, http.StatusOK, &doc)
 	for _, c := range []struct {
 		query, lang, heading string
@@ -486,7 +486,7 @@ func walkHTML(tb testing.TB, page string) htmlFacts {
 func TestPlanCoverage(t *testing.T) {
 	ds, inc := balancedTestData(t)
 	f := newPlanFixture(t, ds, inc)
-	var c PlanCoverage
+	var c planning.PlanCoverage
 	f.decode(t, http.MethodGet, "/api/v1/plan/coverage", "", http.StatusOK, &c)
 	if len(c.Origins) != 3 || c.Origins[0].Kind != "station" || len(c.Grids) != 96 || c.Incidents != len(inc) || len(c.Rings) != 4 {
 		t.Fatalf("coverage: %d origins, %d grids, %d incidents, %d rings", len(c.Origins), len(c.Grids), c.Incidents, len(c.Rings))
@@ -501,15 +501,15 @@ func TestPlanCoverage(t *testing.T) {
 	}
 	expectProblem(t, f.do(t, http.MethodGet, "/api/v1/plan/coverage?origins=boats", ""), http.StatusBadRequest)
 
-	pinged := newPlanFixture(t, ds, inc, func(po *PlannerOptions, _ *memory.PlanStore) {
-		po.Pings = PingSourceFunc(func(ctx context.Context, from, to time.Time) ([]geo.Ping, error) {
+	pinged := newPlanFixture(t, ds, inc, func(po *planning.Options, _ *memory.PlanStore) {
+		po.Pings = planning.PingSourceFunc(func(ctx context.Context, from, to time.Time) ([]geo.Ping, error) {
 			return []geo.Ping{
 				{OfficerID: "m-P5-3", At: planNow.Add(-time.Minute), Location: ds.Stations[2].Location},
 				{OfficerID: "m-P0-0", At: planNow.Add(-time.Hour), Location: ds.Stations[0].Location}, // too old
 			}, nil
 		})
 	})
-	var all PlanCoverage
+	var all planning.PlanCoverage
 	pinged.decode(t, http.MethodGet, "/api/v1/plan/coverage?origins=all", "", http.StatusOK, &all)
 	if len(all.Origins) != 4 || all.Origins[3].ID != "m-P5-3" || all.Origins[3].Kind != "patrol" || all.PatrolMaxAgeSeconds != 900 {
 		t.Errorf("origins=all: %+v, max age %d", all.Origins, all.PatrolMaxAgeSeconds)
@@ -526,99 +526,10 @@ func TestPlanCoverage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stored := newPlanFixture(t, ds, inc, func(po *PlannerOptions, _ *memory.PlanStore) { po.Pings = PatrolPings(patrols) })
-	var only PlanCoverage
+	stored := newPlanFixture(t, ds, inc, func(po *planning.Options, _ *memory.PlanStore) { po.Pings = planning.PatrolPings(patrols) })
+	var only planning.PlanCoverage
 	stored.decode(t, http.MethodGet, "/api/v1/plan/coverage?origins=patrols", "", http.StatusOK, &only)
 	if len(only.Origins) != 1 || only.Origins[0].ID != "m-P5-3" || only.Grids[len(only.Grids)-1].Origin != "m-P5-3" {
 		t.Errorf("origins=patrols from a patrol store: %+v", only.Origins)
-	}
-}
-
-// TestPlanChangesPicksMembers checks which members applying a plan moves:
-// officers serving a moving grid go with it, then auxiliary officers before
-// community officers, the highest id first; officers who stay lose the
-// grids that leave; village members follow their village.
-func TestPlanChangesPicksMembers(t *testing.T) {
-	ds := storetest.Small() // P0-0, P0-1 in s01; P1-0, P1-1 in s02; one community officer each
-	ds.Members = append(ds.Members,
-		geo.Member{ID: "x1", Role: geo.AuxiliaryOfficer, StationID: "s01", GridIDs: []string{"P0-0"}},
-		geo.Member{ID: "x2", Role: geo.AuxiliaryOfficer, StationID: "s01", GridIDs: []string{"P0-0"}},
-		geo.Member{ID: "x9", Role: geo.AuxiliaryOfficer, StationID: "s01", GridIDs: []string{"P0-0"}},
-		geo.Member{ID: "x5", Role: geo.AuxiliaryOfficer, StationID: "s01", GridIDs: []string{"P0-1"}},
-		geo.Member{ID: "y1", Role: geo.CommunityOfficer, GridIDs: []string{"P0-1"}}, // placed by its grid
-		geo.Member{ID: "gw", Role: geo.GridWorker, StationID: "s01", GridIDs: []string{"C0-2"}},
-	)
-	ix := mustIndex(t, ds)
-	roles := []geo.Role{geo.CommunityOfficer, geo.AuxiliaryOfficer}
-	today := func() plan.Deployment {
-		d := plan.Deployment{Grids: map[string]string{}, Officers: map[string]int{"s01": 7, "s02": 2}}
-		for _, g := range ds.Grids {
-			if g.Level == geo.PoliceLevel {
-				d.Grids[g.ID] = g.StationID
-			}
-		}
-		return d
-	}
-	summary := func(changes []MemberChange) []string {
-		var out []string
-		for _, c := range changes {
-			out = append(out, fmt.Sprintf("%s:%s:%s->%s:%s", c.MemberID, c.Kind, c.From, c.To, strings.Join(c.GridsAfter, "+")))
-		}
-		return out
-	}
-	cases := []struct {
-		name  string
-		grids map[string]string
-		moves []plan.OfficerMove
-		want  []string
-	}{
-		{"officers only: auxiliaries, highest id first", nil, []plan.OfficerMove{{From: "s01", To: "s02", Count: 2}},
-			[]string{"x9:reassigned:s01->s02:", "x5:reassigned:s01->s02:"}},
-		{"a grid and its officers", map[string]string{"P0-1": "s02"}, []plan.OfficerMove{{From: "s01", To: "s02", Count: 3}},
-			[]string{"m-P0-1:reassigned:s01->s02:P0-1+C0-2", "x5:reassigned:s01->s02:P0-1", "y1:reassigned:s01->s02:P0-1", "gw:follows_grid:s01->s02:C0-2"}},
-		{"a grid without officers", map[string]string{"P0-1": "s02"}, nil,
-			[]string{"m-P0-1:unlinked:s01->s01:", "x5:unlinked:s01->s01:", "y1:unlinked:s01->s01:", "gw:follows_grid:s01->s02:C0-2"}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			d := today()
-			for g, s := range c.grids {
-				d.Grids[g] = s
-			}
-			for _, mv := range c.moves {
-				d.Officers[mv.From] -= mv.Count
-				d.Officers[mv.To] += mv.Count
-			}
-			a, changes, err := planChanges(ix, d, c.moves, roles)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := summary(changes)
-			slices.Sort(got)
-			want := slices.Clone(c.want)
-			slices.Sort(want)
-			if !slices.Equal(got, want) {
-				t.Errorf("changes\n got %q\nwant %q", got, want)
-			}
-			for _, r := range a.Members {
-				if !slices.ContainsFunc(changes, func(c MemberChange) bool { return c.MemberID == r.MemberID }) {
-					t.Errorf("member %s is written but not reported", r.MemberID)
-				}
-			}
-			for _, r := range a.Members {
-				if r.MemberID == "y1" && r.StationID != "" && c.name == "a grid and its officers" {
-					t.Errorf("y1 moves with its grid and needs no station of its own, got %q", r.StationID)
-				}
-			}
-			// Without the plan's moves the same counts are reached by pairing.
-			if _, again, err := planChanges(ix, d, nil, roles); err != nil || len(again) != len(changes) {
-				t.Errorf("without the move list: %d changes, %v", len(again), err)
-			}
-		})
-	}
-	d := today()
-	d.Officers["s02"] = 30
-	if _, _, err := planChanges(ix, d, nil, roles); err == nil || !strings.Contains(err.Error(), "does not hire") {
-		t.Errorf("a plan with more officers than there are: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"jingge/api/intake"
 	"jingge/tiles"
 )
 
@@ -74,7 +75,7 @@ func (s *Server) genericLayer(ctx context.Context, name string) error {
 		}
 	}
 	return invalid(InvalidParam{Name: "layer", Reason: fmt.Sprintf("there is no tile layer %s; the layers you may read are %s",
-		clip([]byte(name)), strings.Join(s.readableLayers(ctx, src), ", "))})
+		intake.Clip([]byte(name)), strings.Join(s.readableLayers(ctx, src), ", "))})
 }
 
 // readableLayers lists the layers the caller of ctx may read: the index

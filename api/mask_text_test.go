@@ -3,10 +3,12 @@ package api
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"jingge/api/apitest"
+	"jingge/api/planning"
 	"jingge/data"
 )
 
@@ -91,7 +93,8 @@ func TestIncidentSummaryPhonesMasked(t *testing.T) {
 }
 
 // TestPlanNotePhonesMasked reads a plan whose note holds a phone number
-// as a planner (masked) and as an admin (in full).
+// as a planner (masked) and as an admin (in full), through every route
+// that shows the note.
 func TestPlanNotePhonesMasked(t *testing.T) {
 	ds, inc := balancedTestData(t)
 	f := newPlanFixture(t, ds, inc)
@@ -99,27 +102,38 @@ func TestPlanNotePhonesMasked(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("POST /api/v1/plan/plans: %d %s", rec.Code, rec.Body.String())
 	}
-	var doc PlanDocument
+	var doc planning.Document
 	decodeJSON(t, rec, &doc)
 	for _, role := range []data.Role{data.RolePlanner, data.RoleAdmin} {
-		ctx := context.WithValue(context.Background(), principalKey{}, &principal{user: data.User{Name: "u", Role: role}})
 		want := "问张三 138****1234"
 		if role.SeesFullPhones() {
 			want = "问张三 13812341234"
 		}
-		got, err := f.srv.planner.Plan(ctx, doc.ID)
-		if err != nil {
-			t.Fatal(err)
+		as := func(target string) *httptest.ResponseRecorder {
+			t.Helper()
+			req := httptest.NewRequest(http.MethodGet, target, nil)
+			req = req.WithContext(context.WithValue(req.Context(), principalKey{}, &principal{user: data.User{Name: "u", Role: role}}))
+			rec := httptest.NewRecorder()
+			f.srv.Handler().ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("%s as %s: %d %s", target, role, rec.Code, rec.Body.String())
+			}
+			return rec
 		}
-		list, err := f.srv.planner.Plans(ctx, 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.Note != want || len(list.Plans) != 1 || list.Plans[0].Note != want {
-			t.Errorf("%s: plan note %q, listed %+v; want %q", role, got.Note, list.Plans, want)
+		var got planning.Document
+		decodeJSON(t, as("/api/v1/plan/plans/"+doc.ID), &got)
+		var list planning.List
+		decodeJSON(t, as("/api/v1/plan/plans"), &list)
+		var cmp planning.PlanComparison
+		decodeJSON(t, as("/api/v1/plan/compare?a="+doc.ID+"&b="+doc.ID), &cmp)
+		if got.Note != want || len(list.Plans) != 1 || list.Plans[0].Note != want || cmp.A.Note != want || cmp.B.Note != want {
+			t.Errorf("%s: plan note %q, listed %+v, compared %q and %q; want %q", role, got.Note, list.Plans, cmp.A.Note, cmp.B.Note, want)
 		}
 		if strings.Contains(got.Note, "2341") != role.SeesFullPhones() {
 			t.Errorf("%s: %q", role, got.Note)
+		}
+		if report := as("/api/v1/plan/plans/" + doc.ID + "/report").Body.String(); strings.Contains(report, "13812341234") != role.SeesFullPhones() {
+			t.Errorf("%s: the report shows the note as %q", role, report)
 		}
 	}
 }

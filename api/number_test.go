@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"jingge/api/apitest"
+	"jingge/data"
 )
 
 func TestParseDecimal(t *testing.T) {
@@ -20,13 +21,13 @@ func TestParseDecimal(t *testing.T) {
 		{"1_09.3", 0, false}, {"0x1p3", 0, false}, {"0X10", 0, false}, {"1e", 0, false}, {".", 0, false},
 		{"", 0, false}, {" 1", 0, false}, {"1 ", 0, false}, {"1,5", 0, false}, {"--1", 0, false}, {"1e+", 0, false},
 	} {
-		got, err := parseDecimal(tc.text)
+		got, err := data.ParseDecimal(tc.text)
 		if (err == nil) != tc.ok || tc.ok && got != tc.want {
-			t.Errorf("parseDecimal(%q) = %v, %v; want %v, ok %v", tc.text, got, err, tc.want, tc.ok)
+			t.Errorf("data.ParseDecimal(%q) = %v, %v; want %v, ok %v", tc.text, got, err, tc.want, tc.ok)
 		}
 	}
 	// Inf and NaN are passed on for the caller to call them not finite.
-	if v, err := parseDecimal("NaN"); err != nil || !math.IsNaN(v) {
+	if v, err := data.ParseDecimal("NaN"); err != nil || !math.IsNaN(v) {
 		t.Errorf("NaN: %v, %v", v, err)
 	}
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"jingge/api/planning"
 	"jingge/data"
 	"jingge/geo"
 	"jingge/tiles"
@@ -72,7 +73,7 @@ type Config struct {
 	// Planner answers /api/v1/plan and /api/v1/assessment; it must follow
 	// Index. Nil makes one with the default configuration that keeps no
 	// plans or entries and knows no incidents.
-	Planner *Planner
+	Planner *planning.Planner
 	// Incidents keeps the incidents of /api/v1/incidents; nil answers
 	// those routes with 503.
 	Incidents data.IncidentStore
@@ -127,7 +128,7 @@ type Server struct {
 	// patrols holds the latest officer states and feeds the event streams.
 	patrols *patrols
 	// planner answers the planner's and the assessment's routes.
-	planner *Planner
+	planner *planning.Planner
 	// inc serves incidents and grid edits.
 	inc incidentDeps
 }
@@ -152,7 +153,7 @@ func New(cfg Config) *Server {
 	}
 	s.planner = cfg.Planner
 	if s.planner == nil {
-		s.planner, _ = NewPlanner(PlannerOptions{Index: s.live, Logger: s.logger}) // the default configuration is valid
+		s.planner, _ = planning.New(planning.Options{Index: s.live, Logger: s.logger}) // the default configuration is valid
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.NewTextHandler(io.Discard, nil))

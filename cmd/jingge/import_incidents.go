@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -12,37 +10,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
-	"jingge/api"
+	"jingge/api/intake"
 	"jingge/data"
 	"jingge/geo"
 	"jingge/geo/crs"
 )
-
-// fileIncident is one incident of an import file, where it came from and
-// what is wrong with it.
-type fileIncident struct {
-	inc      geo.Incident
-	where    string // "line 17" or "features[3]"
-	problems []string
-}
-
-// incidentColumns are the columns of an incident CSV file, required first.
-var incidentColumns = []string{"occurred_at", "category", "lon", "lat", "reported_at", "severity", "status", "cleared", "source", "summary"}
-
-// requiredColumns must be in every incident CSV file.
-var requiredColumns = incidentColumns[:4]
-
-// columnAliases maps other common spellings to the columns.
-var columnAliases = map[string]string{
-	"longitude": "lon", "lng": "lon", "x": "lon", "latitude": "lat", "y": "lat",
-	"time": "occurred_at", "occurred": "occurred_at", "reported": "reported_at", "type": "category",
-}
 
 // maxImportProblems bounds the problems printed; the count says the rest.
 const maxImportProblems = 200
@@ -83,7 +58,7 @@ file again changes nothing. Flags:`)
 	if err != nil {
 		return err
 	}
-	rows, fileCRS, err := parseIncidentFile(name, body)
+	rows, fileCRS, err := intake.ParseFile(name, body)
 	if err != nil {
 		return fmt.Errorf("%w: %s: %w", errRejected, name, err)
 	}
@@ -120,9 +95,17 @@ file again changes nothing. Flags:`)
 	if rep.Bad > 0 && !*skipBad || len(good) == 0 || *dryRun {
 		return rep.finish(stdout, *asJSON, rep.Bad > 0 && !*skipBad || len(good) == 0)
 	}
-	key := importKey(body, from, *skipBad)
+	return imp.commit(ctx, importKey(body, from, *skipBad), *skipBad, &rep, func(failed bool) error { return rep.finish(stdout, *asJSON, failed) })
+}
+
+// commit stores the good rows in one batch under key, attributing them
+// again when the grids changed meanwhile and, with skipBad, leaving out
+// the rows the store refuses; done prints the report, failed when nothing
+// was imported for a bad row.
+func (imp *incidentImport) commit(ctx context.Context, key string, skipBad bool, rep *importReport, done func(failed bool) error) error {
+	good := imp.good()
 	for attempt := 0; ; attempt++ {
-		res, err := incidents.AddIncidents(ctx, data.IncidentBatch{Incidents: good, Key: key, Scope: data.ScopeCommandLine, GridsAsOf: imp.asOf})
+		res, err := imp.store.AddIncidents(ctx, data.IncidentBatch{Incidents: good, Key: key, Scope: data.ScopeCommandLine, GridsAsOf: imp.asOf})
 		var ie *data.IncidentError
 		switch {
 		case errors.Is(err, data.ErrStaleAttribution) && attempt < 2:
@@ -134,11 +117,11 @@ file again changes nothing. Flags:`)
 		case errors.As(err, &ie):
 			imp.blame(good, ie)
 			good = imp.good()
-			rep.fill(rows, len(good))
-			if *skipBad && len(good) > 0 && attempt < 2 {
+			rep.fill(imp.rows, len(good))
+			if skipBad && len(good) > 0 && attempt < 2 {
 				continue
 			}
-			return rep.finish(stdout, *asJSON, true)
+			return done(true)
 		case err != nil:
 			return fmt.Errorf("storing the incidents (nothing was stored): %w", err)
 		}
@@ -146,14 +129,14 @@ file again changes nothing. Flags:`)
 		if len(res.IDs) > 0 {
 			rep.FirstID, rep.LastID = res.IDs[0], res.IDs[len(res.IDs)-1]
 		}
-		return rep.finish(stdout, *asJSON, false)
+		return done(false)
 	}
 }
 
 // incidentImport carries the rows of a file through checking, attribution
 // and storing.
 type incidentImport struct {
-	rows       []fileIncident
+	rows       []intake.Row
 	from       crs.CRS
 	datum      crs.CRS
 	attributor *data.Attributor
@@ -167,12 +150,12 @@ type incidentImport struct {
 func (imp *incidentImport) check(_ context.Context, now time.Time) {
 	for i := range imp.rows {
 		r := &imp.rows[i]
-		if len(r.problems) > 0 {
+		if len(r.Problems) > 0 {
 			continue
 		}
-		r.inc.Location = crs.Convert(r.inc.Location, imp.from, imp.datum)
-		for _, p := range data.NormalizeIncident(&r.inc, now) {
-			r.problems = append(r.problems, p.Field+": "+p.Reason)
+		r.Incident.Location = crs.Convert(r.Incident.Location, imp.from, imp.datum)
+		for _, p := range data.NormalizeIncident(&r.Incident, now) {
+			r.Problems = append(r.Problems, p.Field+": "+p.Reason)
 		}
 	}
 }
@@ -183,9 +166,9 @@ func (imp *incidentImport) attribute(ctx context.Context) error {
 	var idx []int
 	var batch []geo.Incident
 	for i := range imp.rows {
-		if len(imp.rows[i].problems) == 0 {
+		if len(imp.rows[i].Problems) == 0 {
 			idx = append(idx, i)
-			batch = append(batch, imp.rows[i].inc)
+			batch = append(batch, imp.rows[i].Incident)
 		}
 	}
 	b := data.IncidentBatch{Incidents: batch}
@@ -196,14 +179,14 @@ func (imp *incidentImport) attribute(ctx context.Context) error {
 		return fmt.Errorf("attributing the incidents: %w", err)
 	}
 	for k, i := range idx {
-		imp.rows[i].inc = batch[k]
+		imp.rows[i].Incident = batch[k]
 	}
 	if ie != nil {
 		for _, p := range ie.Problems {
 			r := &imp.rows[idx[p.Index]]
-			loc := crs.Convert(r.inc.Location, imp.datum, imp.from)
-			r.problems = append(r.problems, fmt.Sprintf("the point lon %.6f, lat %.6f (%s) is outside every grid in force at %s; is it in the county, and is --crs right?",
-				loc[0], loc[1], imp.from.Label(), r.inc.OccurredAt.In(data.ChinaTime).Format(time.RFC3339)))
+			loc := crs.Convert(r.Incident.Location, imp.datum, imp.from)
+			r.Problems = append(r.Problems, fmt.Sprintf("the point lon %.6f, lat %.6f (%s) is outside every grid in force at %s; is it in the county, and is --crs right?",
+				loc[0], loc[1], imp.from.Label(), r.Incident.OccurredAt.In(data.ChinaTime).Format(time.RFC3339)))
 		}
 	}
 	return nil
@@ -214,8 +197,8 @@ func (imp *incidentImport) good() []geo.Incident {
 	imp.goodRows = imp.goodRows[:0]
 	var out []geo.Incident
 	for i := range imp.rows {
-		if len(imp.rows[i].problems) == 0 {
-			out = append(out, imp.rows[i].inc)
+		if len(imp.rows[i].Problems) == 0 {
+			out = append(out, imp.rows[i].Incident)
 			imp.goodRows = append(imp.goodRows, i)
 		}
 	}
@@ -227,7 +210,7 @@ func (imp *incidentImport) blame(good []geo.Incident, ie *data.IncidentError) {
 	for _, p := range ie.Problems {
 		if p.Index < len(imp.goodRows) {
 			r := &imp.rows[imp.goodRows[p.Index]]
-			r.problems = append(r.problems, strings.TrimPrefix(p.Field+": "+p.Reason, ": "))
+			r.Problems = append(r.Problems, strings.TrimPrefix(p.Field+": "+p.Reason, ": "))
 		}
 	}
 }
@@ -274,205 +257,6 @@ func readImportFile(name string) ([]byte, error) {
 	return os.ReadFile(name)
 }
 
-// parseIncidentFile reads a CSV or GeoJSON file of incidents, by its
-// extension or, for others and stdin, by its first character.
-func parseIncidentFile(name string, body []byte) ([]fileIncident, string, error) {
-	switch ext := strings.ToLower(filepath.Ext(name)); {
-	case ext == ".csv":
-		rows, err := ParseIncidentsCSV(bytes.NewReader(body))
-		return rows, "", err
-	case ext == ".geojson" || ext == ".json":
-		return parseIncidentsGeoJSON(body)
-	}
-	if t := bytes.TrimLeft(bytes.TrimPrefix(body, utf8BOM), " \t\r\n"); len(t) > 0 && t[0] == '{' {
-		return parseIncidentsGeoJSON(body)
-	}
-	rows, err := ParseIncidentsCSV(bytes.NewReader(body))
-	return rows, "", err
-}
-
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
-
-// parseIncidentsGeoJSON reads GeoJSON (or the API's JSON shapes) with the
-// API's decoder, keeping bad features to report them.
-func parseIncidentsGeoJSON(body []byte) ([]fileIncident, string, error) {
-	in, err := api.DecodeIncidents(bytes.TrimPrefix(body, utf8BOM), api.DecodeOptions{KeepBad: true})
-	if err != nil {
-		var p *api.Problem
-		if errors.As(err, &p) {
-			msg := p.Detail
-			for _, ip := range p.InvalidParams {
-				if !strings.Contains(msg, ip.Reason) {
-					msg += "; " + ip.Reason
-				}
-			}
-			return nil, "", errors.New(msg)
-		}
-		return nil, "", err
-	}
-	rows := make([]fileIncident, len(in.Incidents))
-	for i := range rows {
-		rows[i] = fileIncident{inc: in.Incidents[i], where: nameOr(in.Names[i], "the incident")}
-		for _, p := range in.Problems[i] {
-			rows[i].problems = append(rows[i].problems, p.Reason)
-		}
-	}
-	return rows, in.CRS, nil
-}
-
-func nameOr(s, fallback string) string {
-	if s == "" {
-		return fallback
-	}
-	return s
-}
-
-// ParseIncidentsCSV reads a CSV file of incidents with a header row (see
-// incidentColumns; a UTF-8 byte-order mark is allowed). A row with bad
-// values comes back with its problems, named by its line; a file whose
-// header or quoting is broken is an error.
-func ParseIncidentsCSV(r io.Reader) ([]fileIncident, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, errors.New("the file is empty; it needs a header row: " + strings.Join(incidentColumns, ","))
-	}
-	if err != nil {
-		return nil, csvError(err)
-	}
-	if len(header) > 0 {
-		header[0] = strings.TrimPrefix(header[0], string(utf8BOM))
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(h))
-		if a, ok := columnAliases[h]; ok {
-			h = a
-		}
-		if !slices.Contains(incidentColumns, h) {
-			return nil, fmt.Errorf("line 1: column %q is not an incident field; the columns are %s", header[i], strings.Join(incidentColumns, ", "))
-		}
-		if _, dup := col[h]; dup {
-			return nil, fmt.Errorf("line 1: column %s appears twice", h)
-		}
-		col[h] = i
-	}
-	var missing []string
-	for _, c := range requiredColumns {
-		if _, ok := col[c]; !ok {
-			missing = append(missing, c)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("line 1: the header lacks the required column(s) %s", strings.Join(missing, ", "))
-	}
-	var rows []fileIncident
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return rows, nil
-		}
-		if err != nil {
-			return nil, csvError(err)
-		}
-		line, _ := cr.FieldPos(0)
-		row := fileIncident{where: "line " + strconv.Itoa(line)}
-		if len(rec) != len(header) {
-			row.problems = append(row.problems, fmt.Sprintf("%d fields, but the header has %d", len(rec), len(header)))
-			rows = append(rows, row)
-			continue
-		}
-		row.inc, row.problems = incidentOfRecord(rec, col)
-		rows = append(rows, row)
-	}
-}
-
-func csvError(err error) error {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("line %d: the CSV is broken: %v", pe.Line, pe.Err)
-	}
-	return err
-}
-
-// incidentOfRecord reads one CSV record by the header's columns.
-func incidentOfRecord(rec []string, col map[string]int) (geo.Incident, []string) {
-	var inc geo.Incident
-	var bad []string
-	cell := func(name string) (string, bool) {
-		i, ok := col[name]
-		if !ok {
-			return "", false
-		}
-		v := strings.TrimSpace(rec[i])
-		return v, v != ""
-	}
-	fail := func(name, format string, args ...any) {
-		bad = append(bad, name+": "+fmt.Sprintf(format, args...))
-	}
-	if v, ok := cell("occurred_at"); !ok {
-		fail("occurred_at", "is empty; when did it happen?")
-	} else if t, err := api.ParseIncidentTime(v); err != nil {
-		fail("occurred_at", "%v", err)
-	} else {
-		inc.OccurredAt = t
-	}
-	if v, ok := cell("reported_at"); ok {
-		if t, err := api.ParseIncidentTime(v); err != nil {
-			fail("reported_at", "%v", err)
-		} else {
-			inc.ReportedAt = t
-		}
-	}
-	if v, ok := cell("category"); !ok {
-		fail("category", "is empty")
-	} else if c, err := api.ParseCategory(v); err != nil {
-		fail("category", "%v", err)
-	} else {
-		inc.Category = c
-	}
-	if v, ok := cell("severity"); ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 5 {
-			fail("severity", "must be a whole number from 1 to 5, got %q", v)
-		}
-		inc.Severity = n
-	}
-	if v, ok := cell("status"); ok {
-		inc.Status = geo.IncidentStatus(strings.ToLower(v))
-		switch inc.Status {
-		case geo.Reported, geo.Dispatched, geo.OnScene, geo.Closed:
-		default:
-			fail("status", "must be reported, dispatched, on_scene or closed, got %q", v)
-		}
-	}
-	if v, ok := cell("cleared"); ok {
-		switch strings.ToLower(v) {
-		case "true", "yes", "1", "是", "y":
-			inc.Cleared = true
-		case "false", "no", "0", "否", "n":
-		default:
-			fail("cleared", "must be true or false, got %q", v)
-		}
-	}
-	lon, _ := cell("lon")
-	lat, _ := cell("lat")
-	if pt, err := api.ParseCoordinates(lon, lat); err != nil {
-		var p *api.Problem
-		if errors.As(err, &p) {
-			fail("location", "%s", p.Detail)
-		} else {
-			fail("location", "%v", err)
-		}
-	} else {
-		inc.Location = pt
-	}
-	inc.Source, _ = cell("source")
-	inc.Summary, _ = cell("summary")
-	return inc, bad
-}
-
 // importReport says what an incident import did.
 type importReport struct {
 	File     string          `json:"file"`
@@ -493,12 +277,12 @@ type importProblem struct {
 	Reasons string `json:"reason"`
 }
 
-func (r *importReport) fill(rows []fileIncident, good int) {
+func (r *importReport) fill(rows []intake.Row, good int) {
 	r.Good, r.Bad, r.Problems = good, 0, nil
 	for _, row := range rows {
-		if len(row.problems) > 0 {
+		if len(row.Problems) > 0 {
 			r.Bad++
-			r.Problems = append(r.Problems, importProblem{Where: row.where, Reasons: strings.Join(row.problems, "; ")})
+			r.Problems = append(r.Problems, importProblem{Where: row.Where, Reasons: strings.Join(row.Problems, "; ")})
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"jingge/api"
+	"jingge/api/intake"
 	"jingge/data"
 	"jingge/geo"
 	"jingge/geo/crs"
@@ -40,7 +41,7 @@ func lookupCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 		fs.Usage()
 		return fmt.Errorf("%w: lookup needs LON LAT (两个数: 经度 纬度), e.g. jingge lookup 109.317 34.152; got %d argument(s)", errUsage, len(coords))
 	}
-	pt, err := api.ParseCoordinates(coords[0], coords[1])
+	pt, err := intake.ParseCoordinates(coords[0], coords[1])
 	if err != nil {
 		return fmt.Errorf("%w: 坐标无效 invalid coordinates: %s", errUsage, problemDetail(err))
 	}
@@ -80,12 +81,16 @@ func lookupCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	return printLookup(stdout, resp, from)
 }
 
-// problemDetail is the message of an API problem meant for people, or the
-// error's text.
+// problemDetail is the message of an API problem or of an application
+// package's refusal meant for people, or the error's text.
 func problemDetail(err error) string {
 	var p *api.Problem
 	if errors.As(err, &p) && p.Detail != "" {
 		return p.Detail
+	}
+	var re *data.RequestError
+	if errors.As(err, &re) && re.Message != "" {
+		return re.Message
 	}
 	return err.Error()
 }

@@ -13,7 +13,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"jingge/api"
+	"jingge/api/planning"
+	"jingge/data"
 	"jingge/data/memory"
 	"jingge/geo"
 	"jingge/geo/plan"
@@ -48,136 +49,174 @@ func planCommand(ctx context.Context, args []string, stdout, stderr io.Writer, o
 		return nil
 	}
 	sub, args := args[0], args[1:]
-	fs, env, asJSON := newPlanFlags("jingge plan "+sub, "(JSON, only what differs from the defaults", stderr, open)
-	switch sub {
-	case "measure":
-		return env.run(ctx, fs, args, 0, func(p *api.Planner, _ []string) error {
-			cur, err := p.Current(ctx)
-			if err != nil {
-				return err
-			}
-			if *asJSON {
-				return writeJSONTo(stdout, cur)
-			}
-			return printMeasures(stdout, cur)
-		})
-	case "propose":
-		var req api.ProposeRequest
-		var lockGrids, lockStations listFlag
-		var wBalance, wCompact, wResponse, wChange optionalFloat
-		fs.Uint64Var(&req.Seed, "seed", 1, "`seed` of the grid search; the same seed on the same data gives the same plan")
-		fs.IntVar(&req.MaxGridMoves, "max-grid-moves", 0, "most police grids that change station: 0 the configured share, -1 none")
-		fs.IntVar(&req.MaxOfficerMoves, "max-officer-moves", 0, "most officers who change station: 0 the configured share, -1 none")
-		fs.IntVar(&req.MinOfficersPerStation, "min-officers", 0, "fewest officers a station keeps: 0 the configured minimum, -1 none")
-		fs.IntVar(&req.Iterations, "iterations", 0, "moves the grid search tries: 0 the configured length")
-		fs.Var(&lockGrids, "lock-grid", "a grid `ID` that keeps its station (repeat for more)")
-		fs.Var(&lockStations, "lock-station", "a station `ID` that keeps its grids and officers (repeat for more)")
-		fs.Var(&wBalance, "weight-balance", "objective `weight` of load balance instead of the configured one")
-		fs.Var(&wCompact, "weight-compactness", "objective `weight` of compactness")
-		fs.Var(&wResponse, "weight-response", "objective `weight` of response time")
-		fs.Var(&wChange, "weight-change", "objective `weight` of change")
-		fs.StringVar(&req.Note, "note", "", "a `note` saved with the plan")
-		return env.run(ctx, fs, args, 0, func(p *api.Planner, _ []string) error {
-			req.LockedGrids, req.LockedStations = lockGrids, lockStations
-			if wBalance.set || wCompact.set || wResponse.set || wChange.set {
-				req.Weights = &api.WeightsOverride{Balance: wBalance.ptr(), Compactness: wCompact.ptr(), Response: wResponse.ptr(), Change: wChange.ptr()}
-			}
-			doc, err := p.Propose(ctx, req, actorName())
-			if err != nil {
-				return err
-			}
-			if *asJSON {
-				return writeJSONTo(stdout, doc)
-			}
-			if err := printPlan(stdout, doc); err != nil {
-				return err
-			}
-			if env.embedded {
-				fmt.Fprintln(stdout, "\n(the embedded store forgets this plan when the command ends; use --db to keep and apply plans)")
-			}
-			return nil
-		})
-	case "list":
-		return env.run(ctx, fs, args, 0, func(p *api.Planner, _ []string) error {
-			list, err := p.Plans(ctx, 0)
-			if err != nil {
-				return err
-			}
-			if *asJSON {
-				return writeJSONTo(stdout, list)
-			}
-			return printPlanList(stdout, list)
-		})
-	case "show":
-		return env.run(ctx, fs, args, 1, func(p *api.Planner, pos []string) error {
-			doc, err := p.Plan(ctx, pos[0])
-			if err != nil {
-				return err
-			}
-			if *asJSON {
-				return writeJSONTo(stdout, doc)
-			}
-			return printPlan(stdout, doc)
-		})
-	case "compare":
-		return env.run(ctx, fs, args, 2, func(p *api.Planner, pos []string) error {
-			c, err := p.Compare(ctx, pos[0], pos[1])
-			if err != nil {
-				return err
-			}
-			if *asJSON {
-				return writeJSONTo(stdout, c)
-			}
-			return printComparison(stdout, c)
-		})
-	case "export":
-		format := fs.String("format", "html", "what to write: moves (CSV), stations (CSV) or html (a printable report)")
-		lang := fs.String("lang", "zh", "language of the html report: zh or en")
-		out := fs.String("o", "-", "write to `FILE` instead of stdout")
-		return env.run(ctx, fs, args, 1, func(p *api.Planner, pos []string) error {
-			l, err := api.ParseReportLang(*lang)
-			if err != nil {
-				return fmt.Errorf("%w: --lang: %v", errUsage, err)
-			}
-			var write func(io.Writer, api.PlanDocument) error
-			switch *format {
-			case "moves":
-				write = api.WritePlanMovesCSV
-			case "stations":
-				write = api.WritePlanStationsCSV
-			case "html":
-				names := p.ReportNames()
-				write = func(w io.Writer, d api.PlanDocument) error { return api.WritePlanReport(w, d, l, names) }
-			default:
-				return fmt.Errorf("%w: --format must be moves, stations or html, got %q", errUsage, *format)
-			}
-			doc, err := p.Plan(ctx, pos[0])
-			if err != nil {
-				return err
-			}
-			if *out == "-" {
-				return write(stdout, doc)
-			}
-			return writeFileAtomically(*out, func(w io.Writer) error { return write(w, doc) })
-		})
-	case "apply":
-		actor := fs.String("actor", actorName(), "who applies the plan, for the audit")
-		return env.run(ctx, fs, args, 1, func(p *api.Planner, pos []string) error {
-			res, err := p.Apply(ctx, pos[0], *actor)
-			if err != nil {
-				return err
-			}
-			if *asJSON {
-				return writeJSONTo(stdout, res)
-			}
-			return printApplied(stdout, res)
-		})
+	run, ok := planRunners[sub]
+	if !ok {
+		planUsage(stderr)
+		return fmt.Errorf("%w: unknown plan subcommand %q", errUsage, sub)
 	}
-	planUsage(stderr)
-	return fmt.Errorf("%w: unknown plan subcommand %q", errUsage, sub)
+	fs, env, asJSON := newPlanFlags("jingge plan "+sub, "(JSON, only what differs from the defaults", stderr, open)
+	return run(ctx, planCall{fs: fs, env: env, asJSON: asJSON, args: args, stdout: stdout})
 }
 
-// planEnv opens what a plan subcommand needs.
+// planCall is one run of a plan subcommand: its flags (the common ones
+// made), the store it opens, its arguments and where it prints.
+type planCall struct {
+	fs     *flag.FlagSet
+	env    *planEnv
+	asJSON *bool
+	args   []string
+	stdout io.Writer
+}
+
+// planRunners run the subcommands of planSubcommands by name.
+var planRunners = map[string]func(context.Context, planCall) error{
+	"measure": planMeasure, "propose": planPropose, "list": planList, "show": planShow,
+	"compare": planCompare, "export": planExport, "apply": planApply,
+}
+
+// planMeasure prints today's figures.
+func planMeasure(ctx context.Context, c planCall) error {
+	return c.env.run(ctx, c.fs, c.args, 0, func(p *planning.Planner, _ []string) error {
+		cur, err := p.Current(ctx)
+		if err != nil {
+			return err
+		}
+		if *c.asJSON {
+			return writeJSONTo(c.stdout, cur)
+		}
+		return printMeasures(c.stdout, cur)
+	})
+}
+
+// planPropose proposes a plan from flags and saves it.
+func planPropose(ctx context.Context, c planCall) error {
+	var req planning.ProposeRequest
+	var lockGrids, lockStations listFlag
+	var wBalance, wCompact, wResponse, wChange optionalFloat
+	c.fs.Uint64Var(&req.Seed, "seed", 1, "`seed` of the grid search; the same seed on the same data gives the same plan")
+	c.fs.IntVar(&req.MaxGridMoves, "max-grid-moves", 0, "most police grids that change station: 0 the configured share, -1 none")
+	c.fs.IntVar(&req.MaxOfficerMoves, "max-officer-moves", 0, "most officers who change station: 0 the configured share, -1 none")
+	c.fs.IntVar(&req.MinOfficersPerStation, "min-officers", 0, "fewest officers a station keeps: 0 the configured minimum, -1 none")
+	c.fs.IntVar(&req.Iterations, "iterations", 0, "moves the grid search tries: 0 the configured length")
+	c.fs.Var(&lockGrids, "lock-grid", "a grid `ID` that keeps its station (repeat for more)")
+	c.fs.Var(&lockStations, "lock-station", "a station `ID` that keeps its grids and officers (repeat for more)")
+	c.fs.Var(&wBalance, "weight-balance", "objective `weight` of load balance instead of the configured one")
+	c.fs.Var(&wCompact, "weight-compactness", "objective `weight` of compactness")
+	c.fs.Var(&wResponse, "weight-response", "objective `weight` of response time")
+	c.fs.Var(&wChange, "weight-change", "objective `weight` of change")
+	c.fs.StringVar(&req.Note, "note", "", "a `note` saved with the plan")
+	return c.env.run(ctx, c.fs, c.args, 0, func(p *planning.Planner, _ []string) error {
+		req.LockedGrids, req.LockedStations = lockGrids, lockStations
+		if wBalance.set || wCompact.set || wResponse.set || wChange.set {
+			req.Weights = &planning.WeightsOverride{Balance: wBalance.ptr(), Compactness: wCompact.ptr(), Response: wResponse.ptr(), Change: wChange.ptr()}
+		}
+		doc, err := p.Propose(ctx, req, actorName())
+		if err != nil {
+			return err
+		}
+		if *c.asJSON {
+			return writeJSONTo(c.stdout, doc)
+		}
+		if err := printPlan(c.stdout, doc); err != nil {
+			return err
+		}
+		if c.env.embedded {
+			fmt.Fprintln(c.stdout, "\n(the embedded store forgets this plan when the command ends; use --db to keep and apply plans)")
+		}
+		return nil
+	})
+}
+
+// planList prints the saved plans.
+func planList(ctx context.Context, c planCall) error {
+	return c.env.run(ctx, c.fs, c.args, 0, func(p *planning.Planner, _ []string) error {
+		list, err := p.Plans(ctx, 0)
+		if err != nil {
+			return err
+		}
+		if *c.asJSON {
+			return writeJSONTo(c.stdout, list)
+		}
+		return printPlanList(c.stdout, list)
+	})
+}
+
+// planShow prints one plan.
+func planShow(ctx context.Context, c planCall) error {
+	return c.env.run(ctx, c.fs, c.args, 1, func(p *planning.Planner, pos []string) error {
+		doc, err := p.Plan(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		if *c.asJSON {
+			return writeJSONTo(c.stdout, doc)
+		}
+		return printPlan(c.stdout, doc)
+	})
+}
+
+// planCompare prints two plans side by side.
+func planCompare(ctx context.Context, c planCall) error {
+	return c.env.run(ctx, c.fs, c.args, 2, func(p *planning.Planner, pos []string) error {
+		both, err := p.Compare(ctx, pos[0], pos[1])
+		if err != nil {
+			return err
+		}
+		if *c.asJSON {
+			return writeJSONTo(c.stdout, both)
+		}
+		return printComparison(c.stdout, both)
+	})
+}
+
+// planExport writes a plan as CSV or as the printable report.
+func planExport(ctx context.Context, c planCall) error {
+	format := c.fs.String("format", "html", "what to write: moves (CSV), stations (CSV) or html (a printable report)")
+	lang := c.fs.String("lang", "zh", "language of the html report: zh or en")
+	out := c.fs.String("o", "-", "write to `FILE` instead of stdout")
+	return c.env.run(ctx, c.fs, c.args, 1, func(p *planning.Planner, pos []string) error {
+		l, err := planning.ParseReportLang(*lang)
+		if err != nil {
+			return fmt.Errorf("%w: --lang: %v", errUsage, err)
+		}
+		var write func(io.Writer, planning.Document) error
+		switch *format {
+		case "moves":
+			write = planning.WriteMovesCSV
+		case "stations":
+			write = planning.WriteStationsCSV
+		case "html":
+			names := p.ReportNames()
+			write = func(w io.Writer, d planning.Document) error { return planning.WriteReport(w, d, l, names) }
+		default:
+			return fmt.Errorf("%w: --format must be moves, stations or html, got %q", errUsage, *format)
+		}
+		doc, err := p.Plan(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		if *out == "-" {
+			return write(c.stdout, doc)
+		}
+		return writeFileAtomically(*out, func(w io.Writer) error { return write(w, doc) })
+	})
+}
+
+// planApply puts a saved plan in force.
+func planApply(ctx context.Context, c planCall) error {
+	actor := c.fs.String("actor", actorName(), "who applies the plan, for the audit")
+	return c.env.run(ctx, c.fs, c.args, 1, func(p *planning.Planner, pos []string) error {
+		res, err := p.Apply(ctx, pos[0], *actor)
+		if err != nil {
+			return err
+		}
+		if *c.asJSON {
+			return writeJSONTo(c.stdout, res)
+		}
+		return printApplied(c.stdout, res)
+	})
+}
+
 // newPlanFlags makes the flag set of a planner subcommand (name) with the
 // flags every one takes: --db, --plan-config (configHelp says what of the
 // file it uses) and --json.
@@ -190,6 +229,7 @@ func newPlanFlags(name, configHelp string, stderr io.Writer, open storeOpener) (
 	return fs, env, fs.Bool("json", false, "print JSON, as the API answers")
 }
 
+// planEnv opens what a plan subcommand needs.
 type planEnv struct {
 	open       storeOpener
 	stderr     io.Writer
@@ -200,7 +240,7 @@ type planEnv struct {
 
 // run parses args (flags anywhere, want positionals), opens the store,
 // loads its dataset and calls fn with a planner.
-func (e *planEnv) run(ctx context.Context, fs *flag.FlagSet, args []string, want int, fn func(*api.Planner, []string) error) error {
+func (e *planEnv) run(ctx context.Context, fs *flag.FlagSet, args []string, want int, fn func(*planning.Planner, []string) error) error {
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return cliFlagError(err)
@@ -237,9 +277,9 @@ func (e *planEnv) run(ctx context.Context, fs *flag.FlagSet, args []string, want
 		return err
 	}
 	if err := fn(p, pos); err != nil {
-		var prob *api.Problem
-		if errors.As(err, &prob) {
-			return errors.New(problemDetail(err))
+		var refused *data.RequestError
+		if errors.As(err, &refused) {
+			return errors.New(refused.Message)
 		}
 		return err
 	}
@@ -304,7 +344,7 @@ func writeJSONTo(w io.Writer, v any) error {
 // chinaTime is the zone the commands print times in.
 var chinaTime = time.FixedZone("CST", 8*3600)
 
-func printMeasures(w io.Writer, cur api.PlanCurrent) error {
+func printMeasures(w io.Writer, cur planning.PlanCurrent) error {
 	fmt.Fprintf(w, "数据 Dataset %s, 警情截止 incidents up to %s, %d 起 incidents\n\n", cur.Dataset, cur.ReferenceTime.In(chinaTime).Format("2006-01-02 15:04 MST"), cur.Incidents)
 	printStations(w, cur.Measures, cur.StationNames)
 	printBalance(w, "", cur.Measures)
@@ -325,7 +365,7 @@ func printBalance(w io.Writer, label string, ms plan.Measures) {
 		label, ms.Balance.CV, ms.Balance.Gini, ms.Balance.MaxMinRatio, ms.Response.MeanMinutes, ms.Response.P90Minutes, ms.Contiguous)
 }
 
-func printPlan(w io.Writer, d api.PlanDocument) error {
+func printPlan(w io.Writer, d planning.Document) error {
 	title := "方案 Plan " + d.ID
 	if d.Status == "current" {
 		title = "现行部署 Deployment in force"
@@ -357,7 +397,7 @@ func printPlan(w io.Writer, d api.PlanDocument) error {
 	return nil
 }
 
-func printPlanList(w io.Writer, list api.PlanList) error {
+func printPlanList(w io.Writer, list planning.List) error {
 	if len(list.Plans) == 0 {
 		_, err := fmt.Fprintln(w, "no plans saved")
 		return err
@@ -378,7 +418,7 @@ func printPlanList(w io.Writer, list api.PlanList) error {
 	return tw.Flush()
 }
 
-func printComparison(w io.Writer, c api.PlanComparison) error {
+func printComparison(w io.Writer, c planning.PlanComparison) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "figure\t%s\t%s\tdelta\t\n", c.A.ID, c.B.ID)
 	for _, f := range c.Figures {
@@ -392,10 +432,10 @@ func printComparison(w io.Writer, c api.PlanComparison) error {
 	return nil
 }
 
-func printApplied(w io.Writer, r api.PlanApplyResult) error {
+func printApplied(w io.Writer, r planning.ApplyResult) error {
 	fmt.Fprintf(w, "方案 Plan %s applied: %d grid versions, %d members changed; dataset now %s\n", r.Plan.ID, len(r.Grids), len(r.Members), r.Dataset)
 	for _, m := range r.Members {
-		if m.Kind == api.MemberReassigned {
+		if m.Kind == planning.MemberReassigned {
 			fmt.Fprintf(w, "  %s %s (%s): %s → %s\n", m.MemberID, m.Name, m.Role.LabelZH(), m.From, m.To)
 		}
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"jingge/api"
+	"jingge/api/planning"
 	"jingge/geo/plan"
 )
 
@@ -40,7 +40,7 @@ func assessmentCommand(ctx context.Context, args []string, stdout, stderr io.Wri
 	fs, env, asJSON := newPlanFlags("jingge assessment "+sub, "(its assessment section weighs the metrics", stderr, open)
 	switch sub {
 	case "import":
-		return env.run(ctx, fs, args, 1, func(p *api.Planner, pos []string) error {
+		return env.run(ctx, fs, args, 1, func(p *planning.Planner, pos []string) error {
 			var r io.Reader = os.Stdin
 			if pos[0] != "-" {
 				f, err := os.Open(pos[0])
@@ -50,7 +50,7 @@ func assessmentCommand(ctx context.Context, args []string, stdout, stderr io.Wri
 				defer f.Close()
 				r = f
 			}
-			rows, err := api.ParseAssessmentCSV(r)
+			rows, err := planning.ParseAssessmentCSV(r)
 			if err != nil {
 				return fmt.Errorf("%s: %w", pos[0], err)
 			}
@@ -68,7 +68,7 @@ func assessmentCommand(ctx context.Context, args []string, stdout, stderr io.Wri
 			return nil
 		})
 	case "show":
-		return env.runRange(ctx, fs, args, func(p *api.Planner, from, to plan.Month) error {
+		return env.runRange(ctx, fs, args, func(p *planning.Planner, from, to plan.Month) error {
 			res, err := p.Assess(ctx, from, to)
 			if err != nil {
 				return err
@@ -84,7 +84,7 @@ func assessmentCommand(ctx context.Context, args []string, stdout, stderr io.Wri
 }
 
 // runRange is run for MONTH [TO].
-func (e *planEnv) runRange(ctx context.Context, fs *flag.FlagSet, args []string, fn func(p *api.Planner, from, to plan.Month) error) error {
+func (e *planEnv) runRange(ctx context.Context, fs *flag.FlagSet, args []string, fn func(p *planning.Planner, from, to plan.Month) error) error {
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return cliFlagError(err)
@@ -101,7 +101,7 @@ func (e *planEnv) runRange(ctx context.Context, fs *flag.FlagSet, args []string,
 		months = append(months, m)
 	}
 	from, to := months[0], months[len(months)-1]
-	return e.run(ctx, fs, nil, 0, func(p *api.Planner, _ []string) error { return fn(p, from, to) })
+	return e.run(ctx, fs, nil, 0, func(p *planning.Planner, _ []string) error { return fn(p, from, to) })
 }
 
 var metricLabels = map[string]string{
@@ -109,7 +109,7 @@ var metricLabels = map[string]string{
 	plan.MetricRiskWarning: "预警率", plan.MetricControlTasks: "管处率", plan.MetricSatisfaction: "满意度",
 }
 
-func printAssessment(w io.Writer, res api.AssessmentResult) error {
+func printAssessment(w io.Writer, res planning.AssessmentResult) error {
 	for _, m := range res.Months {
 		fmt.Fprintf(w, "%s 考评 assessment (incidents complete from %s)\n", m.Month, res.IncidentsFrom)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)

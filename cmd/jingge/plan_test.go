@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"jingge/api"
+	"jingge/api/planning"
 	"jingge/data/lantian"
 	"jingge/data/memory"
 	"jingge/data/postgis/postgistest"
@@ -53,7 +53,7 @@ func TestPlanCommands(t *testing.T) {
 	if err != nil {
 		t.Fatalf("plan propose: %v\n%s", err, out)
 	}
-	var doc api.PlanDocument
+	var doc planning.Document
 	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.ID != "1" || doc.Note != "命令行" || !strings.HasPrefix(doc.CreatedBy, "cli") {
 		t.Fatalf("plan propose --json: %v %+v", err, doc)
 	}
@@ -94,7 +94,7 @@ func TestPlanCommands(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "applied once") {
 		t.Errorf("applying twice: %v\n%s", err, out)
 	}
-	var cur api.PlanCurrent
+	var cur planning.PlanCurrent
 	out, err = runPlanWith(t, st, "measure", "--json")
 	if err != nil || json.Unmarshal([]byte(out), &cur) != nil {
 		t.Fatalf("measure --json: %v\n%.300s", err, out)
@@ -154,7 +154,7 @@ func TestAssessmentCommands(t *testing.T) {
 		t.Fatalf("assessment show: %v\n%s", err, out)
 	}
 	out, err = runPlanWith(t, st, "assessment", "show", "2026-04", "2026-05", "--json")
-	var res api.AssessmentResult
+	var res planning.AssessmentResult
 	if err != nil || json.Unmarshal([]byte(out), &res) != nil || len(res.Months) != 2 || len(res.Trends) != 15 {
 		t.Fatalf("assessment show --json: %v, %d months", err, len(res.Months))
 	}
@@ -173,7 +173,7 @@ func TestPlanOnPostGIS(t *testing.T) {
 	if err != nil {
 		t.Fatalf("plan propose: %v\n%s", err, stderr)
 	}
-	var doc api.PlanDocument
+	var doc planning.Document
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || doc.ID != "1" || len(doc.GridMoves) == 0 {
 		t.Fatalf("plan propose --json: %v %+v", err, doc.ID)
 	}
@@ -181,7 +181,7 @@ func TestPlanOnPostGIS(t *testing.T) {
 		t.Fatalf("plan apply: %v\n%s%s", err, stdout, stderr)
 	}
 	stdout, stderr, err = jingge(t, "plan", "measure", "--json", "--db", dbURL)
-	var cur api.PlanCurrent
+	var cur planning.PlanCurrent
 	if err != nil || json.Unmarshal([]byte(stdout), &cur) != nil {
 		t.Fatalf("plan measure: %v\n%s", err, stderr)
 	}

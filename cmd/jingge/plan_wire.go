@@ -6,9 +6,8 @@ import (
 	"log/slog"
 	"os"
 
-	"jingge/api"
+	"jingge/api/planning"
 	"jingge/data"
-	"jingge/data/memory"
 	"jingge/geo"
 	"jingge/geo/plan"
 )
@@ -32,27 +31,24 @@ func loadPlanConfig(path string) (plan.Config, error) {
 }
 
 // newPlanner wires the planner to the store: plans, assessment entries and
-// incidents come from the store where it keeps them; the embedded store
-// gets a plan store in memory beside it. Response coverage starts from the
+// incidents come from the store where it keeps them (every store jingge
+// opens keeps all three: PostGIS, the data directory, and the one-shot
+// commands' embedded store, which keeps plans beside it in memory, see
+// openStore). Response coverage starts from the
 // latest positions of patrols when a patrol store is given.
-func newPlanner(ctx context.Context, store data.Store, live *geo.Live, logger *slog.Logger, cfg plan.Config, patrols ...data.PatrolStore) (*api.Planner, error) {
-	opts := api.PlannerOptions{Index: live, Config: &cfg, Logger: logger}
+func newPlanner(ctx context.Context, store data.Store, live *geo.Live, logger *slog.Logger, cfg plan.Config, patrols ...data.PatrolStore) (*planning.Planner, error) {
+	opts := planning.Options{Index: live, Config: &cfg, Logger: logger}
 	for _, ps := range patrols {
 		if ps != nil {
-			opts.Pings = api.PatrolPings(ps)
+			opts.Pings = planning.PatrolPings(ps)
 		}
 	}
-	if ms, ok := store.(*memory.Store); ok {
-		ps := memory.WithPlans(ms)
-		opts.Plans, opts.Assessments = ps, ps
-	} else {
-		opts.Plans, _ = store.(data.PlanStore)
-		opts.Assessments, _ = store.(data.AssessmentStore)
-	}
+	opts.Plans, _ = store.(data.PlanStore)
+	opts.Assessments, _ = store.(data.AssessmentStore)
 	if is, ok := store.(data.IncidentStore); ok {
-		opts.Incidents = api.StoreIncidents(is)
+		opts.Incidents = planning.StoreIncidents(is)
 	} else {
 		logger.WarnContext(ctx, "the store keeps no incidents: workload comes from area and population alone")
 	}
-	return api.NewPlanner(opts)
+	return planning.New(opts)
 }

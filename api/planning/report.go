@@ -1,15 +1,12 @@
-package api
+package planning
 
 import (
 	"bytes"
 	"fmt"
 	"html/template"
 	"io"
-	"net/http"
 	"strconv"
 	"time"
-
-	"github.com/gorilla/mux"
 
 	"jingge/geo/plan"
 )
@@ -202,13 +199,13 @@ func ParseReportLang(s string) (int, error) {
 	case "en":
 		return 1, nil
 	}
-	return 0, fmt.Errorf("api: report language %q: use zh (the default) or en", s)
+	return 0, fmt.Errorf("planning: report language %q: use zh (the default) or en", s)
 }
 
-// WritePlanReport writes a plan as a printable HTML page in language lang
+// WriteReport writes a plan as a printable HTML page in language lang
 // (0 Chinese, 1 English, see ParseReportLang). The page needs nothing
 // else: no scripts, fonts, images or style sheets from elsewhere.
-func WritePlanReport(w io.Writer, doc PlanDocument, lang int, names map[string]string) error {
+func WriteReport(w io.Writer, doc Document, lang int, names map[string]string) error {
 	L := make(map[string]string, len(reportLabels))
 	for k, v := range reportLabels {
 		L[k] = v[lang]
@@ -358,21 +355,4 @@ func (p *Planner) ReportNames() map[string]string {
 		out[g.ID] = g.Name
 	}
 	return out
-}
-
-func (s *Server) handlePlanReport(w http.ResponseWriter, r *http.Request, q query) error {
-	lang, err := ParseReportLang(q.get("lang"))
-	if err != nil {
-		return invalid(InvalidParam{Name: "lang", Reason: fmt.Sprintf("lang must be zh (the default) or en, got %q", q.get("lang"))})
-	}
-	doc, err := s.planner.Plan(r.Context(), mux.Vars(r)["id"])
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := WritePlanReport(&buf, doc, lang, s.planner.ReportNames()); err != nil {
-		return err
-	}
-	writeBody(w, http.StatusOK, contentTypeHTML, "", buf.Bytes())
-	return nil
 }

@@ -1,8 +1,7 @@
-package api
+package planning
 
 import (
 	"context"
-	"net/http"
 	"strconv"
 
 	"jingge/geo/plan"
@@ -142,19 +141,3 @@ func (p *Planner) Compare(ctx context.Context, a, b string) (PlanComparison, err
 
 // trimFloat writes f in as few digits as it takes: 5, 7.5.
 func trimFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
-
-func (s *Server) handleComparePlans(w http.ResponseWriter, r *http.Request, q query) error {
-	a, b := q.get("a"), q.get("b")
-	if a == "" {
-		a = "current"
-	}
-	if b == "" {
-		return invalid(InvalidParam{Name: "b", Reason: "give b, the plan to compare (a saved plan's id, or current); a defaults to current"})
-	}
-	out, err := s.planner.Compare(r.Context(), a, b)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
-	return nil
-}

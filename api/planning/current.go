@@ -1,8 +1,7 @@
-package api
+package planning
 
 import (
 	"context"
-	"net/http"
 	"slices"
 	"time"
 
@@ -84,18 +83,4 @@ func effectiveStation(ix *geo.Index, m *geo.Member) string {
 		return g.StationID
 	}
 	return ""
-}
-
-func (s *Server) handlePlanCurrent(w http.ResponseWriter, r *http.Request, _ query) error {
-	out, err := s.planner.Current(r.Context())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
-	return nil
-}
-
-func (s *Server) handlePlanConfig(w http.ResponseWriter, r *http.Request, _ query) error {
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, s.planner.Config())
-	return nil
 }

@@ -1,4 +1,4 @@
-package api
+package planning
 
 import (
 	"bytes"
@@ -7,22 +7,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/gorilla/mux"
 
 	"jingge/data"
 	"jingge/geo"
 	"jingge/geo/plan"
 )
 
-// PlanApplyResult answers POST /api/v1/plan/plans/{id}/apply: what the
+// ApplyResult answers POST /api/v1/plan/plans/{id}/apply: what the
 // plan changed.
-type PlanApplyResult struct {
-	Plan PlanSummary `json:"plan"`
+type ApplyResult struct {
+	Plan Summary `json:"plan"`
 	// Dataset is the fingerprint of the dataset the plan put in force.
 	// Every server reloads it through the store; GET /api/v1/plan/current
 	// shows this fingerprint once the answering server has.
@@ -90,45 +87,96 @@ type MemberChange struct {
 // After the changes every station has exactly target's officers; a plan
 // that cannot get there (too few officers to give) is an error.
 func planChanges(ix *geo.Index, target plan.Deployment, moves []plan.OfficerMove, roles []geo.Role) (*data.PlanApplication, []MemberChange, error) {
-	ds := ix.Dataset()
-	newStation := func(id string) string {
-		g, ok := ix.Grid(id)
-		if !ok {
-			return ""
-		}
-		top := g.ID
-		if g.ParentID != "" {
-			top = g.ParentID
-		}
-		if s, ok := target.Grids[top]; ok {
-			return s
-		}
-		return g.StationID
+	r := &moveRules{ix: ix, ds: ix.Dataset(), target: target}
+	officers := officersOf(r.ds, roles)
+	r.from = make(map[string]string, len(officers))
+	have := map[string]int{}
+	for _, m := range officers {
+		r.from[m.ID] = effectiveStation(ix, m)
+		have[r.from[m.ID]]++
 	}
-	oldStation := func(id string) string {
-		if g, ok := ix.Grid(id); ok {
-			return g.StationID
+	if err := r.checkTotals(have); err != nil {
+		return nil, nil, err
+	}
+	to, err := r.pickOfficers(officers, officerPairs(r.ds, have, target.Officers, moves))
+	if err != nil {
+		return nil, nil, err
+	}
+	a := &data.PlanApplication{Grids: r.gridReassignments()}
+	var changes []MemberChange
+	for i := range r.ds.Members {
+		m := &r.ds.Members[i]
+		c, station := r.followGrid(m)
+		if _, ok := r.from[m.ID]; ok {
+			c, station = r.moveOfficer(m, to[m.ID])
 		}
+		gridsChanged := !slices.Equal(c.GridsAfter, orEmptySlice(slices.Clone(m.GridIDs)))
+		if c.From != c.To || gridsChanged {
+			changes = append(changes, c)
+		}
+		// An officer placed by a grid that moves with them needs no write.
+		if station != m.StationID || gridsChanged {
+			a.Members = append(a.Members, data.MemberReassignment{MemberID: m.ID, StationID: station, GridIDs: c.GridsAfter})
+		}
+	}
+	if err := checkOfficerCounts(r.ds, *a, roles, target.Officers); err != nil {
+		return nil, nil, err
+	}
+	return a, changes, nil
+}
+
+// moveRules are the rules of planChanges over one index and one target
+// deployment; from holds each officer's station today.
+type moveRules struct {
+	ix     *geo.Index
+	ds     *geo.Dataset
+	target plan.Deployment
+	from   map[string]string // officer -> station today
+}
+
+// newStation is the station of grid id under the target: its police
+// grid's, for a village.
+func (r *moveRules) newStation(id string) string {
+	g, ok := r.ix.Grid(id)
+	if !ok {
 		return ""
 	}
+	top := g.ID
+	if g.ParentID != "" {
+		top = g.ParentID
+	}
+	if s, ok := r.target.Grids[top]; ok {
+		return s
+	}
+	return g.StationID
+}
+
+// oldStation is the station of grid id today.
+func (r *moveRules) oldStation(id string) string {
+	if g, ok := r.ix.Grid(id); ok {
+		return g.StationID
+	}
+	return ""
+}
+
+// gridReassignments lists every grid whose station the target changes.
+func (r *moveRules) gridReassignments() []data.GridReassignment {
 	var grids []data.GridReassignment
-	for _, g := range ds.Grids {
-		if s := newStation(g.ID); s != g.StationID {
+	for _, g := range r.ds.Grids {
+		if s := r.newStation(g.ID); s != g.StationID {
 			grids = append(grids, data.GridReassignment{GridID: g.ID, StationID: s})
 		}
 	}
+	return grids
+}
 
-	officers := officersOf(ds, roles)
-	from := make(map[string]string, len(officers))
-	have := map[string]int{}
-	for _, m := range officers {
-		from[m.ID] = effectiveStation(ix, m)
-		have[from[m.ID]]++
-	}
+// checkTotals refuses a target that leaves a station without a number of
+// officers or that has more or fewer officers in all than there are.
+func (r *moveRules) checkTotals(have map[string]int) error {
 	var problems []string
 	totalWant, totalHave := 0, 0
-	for _, st := range ds.Stations {
-		want, ok := target.Officers[st.ID]
+	for _, st := range r.ds.Stations {
+		want, ok := r.target.Officers[st.ID]
 		if !ok {
 			problems = append(problems, fmt.Sprintf("the plan gives station %s no number of officers", st.ID))
 		}
@@ -139,21 +187,25 @@ func planChanges(ix *geo.Index, target plan.Deployment, moves []plan.OfficerMove
 		problems = append(problems, fmt.Sprintf("the plan has %d officers in all but the stations have %d; a plan moves officers, it does not hire them", totalWant, totalHave))
 	}
 	if len(problems) > 0 {
-		return nil, nil, &Problem{Kind: data.ErrConflict, Detail: "the plan does not fit the dataset: " + strings.Join(problems, "; ")}
+		return &data.RequestError{Kind: data.ErrConflict, Message: "the plan does not fit the dataset: " + strings.Join(problems, "; ")}
 	}
-	pairs := officerPairs(ds, have, target.Officers, moves)
+	return nil
+}
 
+// pickOfficers chooses who moves for each pair, in the order of
+// planChanges' doc, and returns each moving officer's new station.
+func (r *moveRules) pickOfficers(officers []*geo.Member, pairs []plan.OfficerMove) (map[string]string, error) {
 	to := map[string]string{} // officer -> new station
 	for _, pr := range pairs {
 		var cands []*geo.Member
 		for _, m := range officers {
-			if from[m.ID] == pr.From && to[m.ID] == "" {
+			if r.from[m.ID] == pr.From && to[m.ID] == "" {
 				cands = append(cands, m)
 			}
 		}
 		follows := func(m *geo.Member) int {
 			for _, g := range m.GridIDs {
-				if oldStation(g) == pr.From && newStation(g) == pr.To {
+				if r.oldStation(g) == pr.From && r.newStation(g) == pr.To {
 					return 0
 				}
 			}
@@ -163,64 +215,53 @@ func planChanges(ix *geo.Index, target plan.Deployment, moves []plan.OfficerMove
 			return cmp.Or(cmp.Compare(follows(a), follows(b)), cmp.Compare(rolePriority(a.Role), rolePriority(b.Role)), strings.Compare(b.ID, a.ID))
 		})
 		if len(cands) < pr.Count {
-			return nil, nil, &Problem{Kind: data.ErrConflict, Detail: fmt.Sprintf("the plan moves %d officers from station %s, which has %d left to give", pr.Count, pr.From, len(cands))}
+			return nil, &data.RequestError{Kind: data.ErrConflict, Message: fmt.Sprintf("the plan moves %d officers from station %s, which has %d left to give", pr.Count, pr.From, len(cands))}
 		}
 		for _, m := range cands[:pr.Count] {
 			to[m.ID] = pr.To
 		}
 	}
+	return to, nil
+}
 
-	a := &data.PlanApplication{Grids: grids}
-	var changes []MemberChange
-	isOfficer := make(map[string]bool, len(officers))
-	for _, m := range officers {
-		isOfficer[m.ID] = true
+// moveOfficer is the change of officer m, moving to station to ("" when
+// it stays), and the station to write for them ("" when their first grid
+// places them).
+func (r *moveRules) moveOfficer(m *geo.Member, to string) (MemberChange, string) {
+	c := MemberChange{MemberID: m.ID, Name: m.Name, Role: m.Role, GridsBefore: orEmptySlice(slices.Clone(m.GridIDs))}
+	c.From = r.from[m.ID]
+	c.To, c.Kind = c.From, MemberUnlinked
+	if to != "" {
+		c.To, c.Kind = to, MemberReassigned
 	}
-	for i := range ds.Members {
-		m := &ds.Members[i]
-		c := MemberChange{MemberID: m.ID, Name: m.Name, Role: m.Role, GridsBefore: orEmptySlice(slices.Clone(m.GridIDs))}
-		var station string
-		var kept []string
-		if isOfficer[m.ID] {
-			c.From = from[m.ID]
-			c.To, c.Kind = c.From, MemberUnlinked
-			if t := to[m.ID]; t != "" {
-				c.To, c.Kind = t, MemberReassigned
-			}
-			for _, g := range m.GridIDs {
-				if newStation(g) == c.To {
-					kept = append(kept, g)
-				}
-			}
-			station = c.To
-			// A member placed by their first grid stays so while that still
-			// places them right.
-			if m.StationID == "" && len(kept) > 0 && newStation(kept[0]) == c.To {
-				station = ""
-			}
-		} else {
-			kept = slices.Clone(m.GridIDs)
-			station = m.StationID
-			c.From, c.To, c.Kind = m.StationID, m.StationID, MemberFollowsGrid
-			if m.StationID != "" && len(m.GridIDs) > 0 && m.StationID == oldStation(m.GridIDs[0]) {
-				station = newStation(m.GridIDs[0])
-				c.To = station
-			}
-		}
-		c.GridsAfter = orEmptySlice(kept)
-		gridsChanged := !slices.Equal(kept, m.GridIDs)
-		if c.From != c.To || gridsChanged {
-			changes = append(changes, c)
-		}
-		// An officer placed by a grid that moves with them needs no write.
-		if station != m.StationID || gridsChanged {
-			a.Members = append(a.Members, data.MemberReassignment{MemberID: m.ID, StationID: station, GridIDs: c.GridsAfter})
+	var kept []string
+	for _, g := range m.GridIDs {
+		if r.newStation(g) == c.To {
+			kept = append(kept, g)
 		}
 	}
-	if err := checkOfficerCounts(ds, *a, roles, target.Officers); err != nil {
-		return nil, nil, err
+	station := c.To
+	// A member placed by their first grid stays so while that still
+	// places them right.
+	if m.StationID == "" && len(kept) > 0 && r.newStation(kept[0]) == c.To {
+		station = ""
 	}
-	return a, changes, nil
+	c.GridsAfter = orEmptySlice(kept)
+	return c, station
+}
+
+// followGrid is the change of member m who is no officer: they keep their
+// grids, and their station follows their first grid when it moves.
+func (r *moveRules) followGrid(m *geo.Member) (MemberChange, string) {
+	c := MemberChange{MemberID: m.ID, Name: m.Name, Role: m.Role, GridsBefore: orEmptySlice(slices.Clone(m.GridIDs))}
+	station := m.StationID
+	c.From, c.To, c.Kind = m.StationID, m.StationID, MemberFollowsGrid
+	if m.StationID != "" && len(m.GridIDs) > 0 && m.StationID == r.oldStation(m.GridIDs[0]) {
+		station = r.newStation(m.GridIDs[0])
+		c.To = station
+	}
+	c.GridsAfter = orEmptySlice(slices.Clone(m.GridIDs))
+	return c, station
 }
 
 // rolePriority orders the officers a station gives up: auxiliary officers
@@ -289,7 +330,7 @@ func checkOfficerCounts(ds *geo.Dataset, a data.PlanApplication, roles []geo.Rol
 	// copies of the two slices keep ds as it is.
 	next := &geo.Dataset{Stations: ds.Stations, Grids: slices.Clone(ds.Grids), Members: slices.Clone(ds.Members)}
 	if missing := data.ApplyToDataset(next, a); len(missing) > 0 {
-		return fmt.Errorf("api: plan changes name what the dataset lacks: %v", missing)
+		return fmt.Errorf("planning: plan changes name what the dataset lacks: %v", missing)
 	}
 	station := make(map[string]string, len(next.Grids))
 	for _, g := range next.Grids {
@@ -309,7 +350,7 @@ func checkOfficerCounts(ds *geo.Dataset, a data.PlanApplication, roles []geo.Rol
 	}
 	for _, st := range ds.Stations {
 		if got[st.ID] != want[st.ID] {
-			return fmt.Errorf("api: applying the plan would leave station %s with %d officers, not the plan's %d", st.ID, got[st.ID], want[st.ID])
+			return fmt.Errorf("planning: applying the plan would leave station %s with %d officers, not the plan's %d", st.ID, got[st.ID], want[st.ID])
 		}
 	}
 	return nil
@@ -319,51 +360,51 @@ func checkOfficerCounts(ds *geo.Dataset, a data.PlanApplication, roles []geo.Rol
 // moved grids, the officers moved (see planChanges), the plan marked
 // applied, all or nothing. A plan made against another dataset than the
 // one in force, or applied already, is a 409.
-func (p *Planner) Apply(ctx context.Context, id, actor string) (PlanApplyResult, error) {
+func (p *Planner) Apply(ctx context.Context, id, actor string) (ApplyResult, error) {
 	if id == "current" {
-		return PlanApplyResult{}, invalid(InvalidParam{Name: "id", Reason: "current is the deployment in force; apply a saved plan"})
+		return ApplyResult{}, data.InvalidParams(data.Param{Name: "id", Reason: "current is the deployment in force; apply a saved plan"})
 	}
 	if p.plans == nil {
-		return PlanApplyResult{}, errNoPlanStore
+		return ApplyResult{}, errNoPlanStore
 	}
 	pl, err := p.plans.Plan(ctx, id)
 	if errors.Is(err, data.ErrNotFound) {
-		return PlanApplyResult{}, notFound("there is no plan %q; GET /api/v1/plan/plans lists them", id)
+		return ApplyResult{}, data.NotFound("there is no plan %q; GET /api/v1/plan/plans lists them", id)
 	}
 	if err != nil {
-		return PlanApplyResult{}, err
+		return ApplyResult{}, err
 	}
 	if pl.Applied() {
-		return PlanApplyResult{}, &Problem{Kind: data.ErrConflict, Type: problemType("plan-applied"),
-			Detail: fmt.Sprintf("plan %s was applied at %s by %s; a plan is applied once", id, pl.AppliedAt.Format(time.RFC3339), pl.AppliedBy)}
+		return ApplyResult{}, &data.RequestError{Kind: data.ErrConflict, Type: "plan-applied",
+			Message: fmt.Sprintf("plan %s was applied at %s by %s; a plan is applied once", id, pl.AppliedAt.Format(time.RFC3339), pl.AppliedBy)}
 	}
 	m, err := p.current(ctx)
 	if err != nil {
-		return PlanApplyResult{}, err
+		return ApplyResult{}, err
 	}
 	if m.dataset != pl.Dataset {
-		return PlanApplyResult{}, stalePlan(id, pl.Dataset, m.dataset, nil)
+		return ApplyResult{}, stalePlan(id, pl.Dataset, m.dataset, nil)
 	}
-	var body PlanBody
+	var body Body
 	if err := json.NewDecoder(bytes.NewReader(pl.Document)).Decode(&body); err != nil {
-		return PlanApplyResult{}, fmt.Errorf("api: plan %s: stored document: %w", id, err)
+		return ApplyResult{}, fmt.Errorf("planning: plan %s: stored document: %w", id, err)
 	}
 	a, changes, err := planChanges(m.ix, plan.Deployment{Grids: pl.Grids, Officers: pl.Officers}, body.OfficerMoves, p.cfg.Workload.OfficerRoles)
 	if err != nil {
-		return PlanApplyResult{}, err
+		return ApplyResult{}, err
 	}
 	a.PlanID, a.Dataset, a.Actor, a.Reason = id, pl.Dataset, actor, "plan "+id
 	res, err := p.plans.ApplyPlan(ctx, *a)
 	switch {
 	case errors.Is(err, data.ErrConflict), errors.Is(err, data.ErrNotFound):
-		return PlanApplyResult{}, stalePlan(id, pl.Dataset, "", err)
+		return ApplyResult{}, stalePlan(id, pl.Dataset, "", err)
 	case err != nil:
-		return PlanApplyResult{}, storeError(err)
+		return ApplyResult{}, ContentError(err)
 	}
-	out := PlanApplyResult{Dataset: res.Dataset, Grids: []AppliedGrid{}, Members: orEmptySlice(changes)}
-	d := p.document(ctx, res.Plan, PlanBody{}, nil)
-	out.Plan = PlanSummary{ID: d.ID, Status: d.Status, Stale: true, CreatedAt: d.CreatedAt, CreatedBy: d.CreatedBy, Note: d.Note,
-		AppliedAt: d.AppliedAt, AppliedBy: d.AppliedBy, Dataset: d.Dataset, PlanFigures: figuresOf(body)}
+	out := ApplyResult{Dataset: res.Dataset, Grids: []AppliedGrid{}, Members: orEmptySlice(changes)}
+	d := p.document(res.Plan, Body{}, nil)
+	out.Plan = Summary{ID: d.ID, Status: d.Status, Stale: true, CreatedAt: d.CreatedAt, CreatedBy: d.CreatedBy, Note: d.Note,
+		AppliedAt: d.AppliedAt, AppliedBy: d.AppliedBy, Dataset: d.Dataset, Figures: figuresOf(body)}
 	for _, gv := range res.GridVersions {
 		g, _ := m.ix.Grid(gv.Grid.ID)
 		ag := AppliedGrid{GridID: gv.Grid.ID, Name: gv.Grid.Name, Level: gv.Grid.Level, To: gv.Grid.StationID, Version: gv.Version}
@@ -377,29 +418,17 @@ func (p *Planner) Apply(ctx context.Context, id, actor string) (PlanApplyResult,
 
 // stalePlan is the 409 of a plan made against another dataset than the
 // one in force (now, when known).
-func stalePlan(id, made, now string, cause error) *Problem {
+func stalePlan(id, made, now string, cause error) *data.RequestError {
 	detail := fmt.Sprintf("plan %s was made against dataset %s, which is no longer in force", id, made)
 	if now != "" {
 		detail += " (now " + now + ")"
 	}
 	detail += ": grids, stations or members changed since (an edit, an import or another plan); make a new proposal"
-	p := &Problem{Kind: data.ErrConflict, Type: problemType("plan-stale"), Detail: detail}
+	p := &data.RequestError{Kind: data.ErrConflict, Type: "plan-stale", Message: detail}
 	if cause != nil {
 		// The store's words go to the log; its kind (not found, conflict)
 		// must not choose the status.
 		p.Cause = errors.New(cause.Error())
 	}
 	return p
-}
-
-func (s *Server) handleApplyPlan(w http.ResponseWriter, r *http.Request, _ query) error {
-	if err := decodeBody(r, &struct{}{}); err != nil {
-		return err
-	}
-	out, err := s.planner.Apply(r.Context(), mux.Vars(r)["id"], actorOf(r))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
-	return nil
 }

@@ -1,11 +1,11 @@
-package api
+package planning
 
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"time"
 
+	"jingge/data"
 	"jingge/geo/plan"
 )
 
@@ -34,10 +34,10 @@ const (
 // OriginsStations, OriginsPatrols or OriginsAll.
 func (p *Planner) Coverage(ctx context.Context, which string) (PlanCoverage, error) {
 	if which != OriginsStations && which != OriginsPatrols && which != OriginsAll {
-		return PlanCoverage{}, invalid(InvalidParam{Name: "origins", Reason: fmt.Sprintf("origins must be stations, patrols or all, got %q", which)})
+		return PlanCoverage{}, data.InvalidParams(data.Param{Name: "origins", Reason: fmt.Sprintf("origins must be stations, patrols or all, got %q", which)})
 	}
 	if which != OriginsStations && p.pings == nil {
-		return PlanCoverage{}, invalid(InvalidParam{Name: "origins", Reason: "this server has no patrol positions; use origins=stations"})
+		return PlanCoverage{}, data.InvalidParams(data.Param{Name: "origins", Reason: "this server has no patrol positions; use origins=stations"})
 	}
 	m, err := p.current(ctx)
 	if err != nil {
@@ -51,12 +51,12 @@ func (p *Planner) Coverage(ctx context.Context, which string) (PlanCoverage, err
 		now := p.now()
 		pings, err := p.pings.Pings(ctx, now.Add(-p.patrolAge), now.Add(time.Nanosecond))
 		if err != nil {
-			return PlanCoverage{}, fmt.Errorf("api: coverage: reading patrol positions: %w", err)
+			return PlanCoverage{}, fmt.Errorf("planning: coverage: reading patrol positions: %w", err)
 		}
 		out.Origins = append(out.Origins, plan.PatrolOrigins(pings, now, p.patrolAge)...)
 		out.PatrolMaxAgeSeconds = int(p.patrolAge / time.Second)
 		if len(out.Origins) == 0 {
-			return PlanCoverage{}, invalid(InvalidParam{Name: "origins", Reason: fmt.Sprintf("no patrol has reported a position in the last %s; use origins=stations or all", p.patrolAge)})
+			return PlanCoverage{}, data.InvalidParams(data.Param{Name: "origins", Reason: fmt.Sprintf("no patrol has reported a position in the last %s; use origins=stations or all", p.patrolAge)})
 		}
 	}
 	c, err := m.model.Coverage(out.Origins)
@@ -71,17 +71,4 @@ func (p *Planner) Coverage(ctx context.Context, which string) (PlanCoverage, err
 	c.Grids = orEmptySlice(c.Grids)
 	out.Coverage = c
 	return out, nil
-}
-
-func (s *Server) handlePlanCoverage(w http.ResponseWriter, r *http.Request, q query) error {
-	which := OriginsStations
-	if v, ok := q.lookup("origins"); ok {
-		which = v
-	}
-	out, err := s.planner.Coverage(r.Context(), which)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
-	return nil
 }

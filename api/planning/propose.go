@@ -1,4 +1,4 @@
-package api
+package planning
 
 import (
 	"bytes"
@@ -6,11 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
-	"strconv"
 	"time"
-
-	"github.com/gorilla/mux"
 
 	"jingge/data"
 	"jingge/geo/plan"
@@ -51,9 +47,9 @@ type WeightsOverride struct {
 // hold a CPU for minutes: ten times the default length.
 const maxIterationsPerGrid = 20000
 
-// PlanDocument is a plan as the API shows it: what it changes, its figures
+// Document is a plan as the API shows it: what it changes, its figures
 // before and after, and where it stands.
-type PlanDocument struct {
+type Document struct {
 	// ID is the store's id, or "current" for today's deployment.
 	ID string `json:"id"`
 	// Status is "current", "proposed" or "applied".
@@ -68,11 +64,11 @@ type PlanDocument struct {
 	AppliedBy string     `json:"applied_by,omitempty"`
 	// Dataset is the fingerprint of the dataset the plan was made against.
 	Dataset string `json:"dataset"`
-	PlanBody
+	Body
 }
 
-// PlanBody is the planner's account of a plan, stored with it.
-type PlanBody struct {
+// Body is the planner's account of a plan, stored with it.
+type Body struct {
 	ReferenceTime time.Time             `json:"reference_time"`
 	Incidents     int                   `json:"incidents"`
 	Options       ProposeRequest        `json:"options"`
@@ -90,8 +86,8 @@ type PlanBody struct {
 	Search       plan.SearchStats   `json:"search"`
 }
 
-// PlanSummary is a plan in a list.
-type PlanSummary struct {
+// Summary is a plan in a list.
+type Summary struct {
 	ID        string     `json:"id"`
 	Status    string     `json:"status"`
 	Stale     bool       `json:"stale"`
@@ -101,11 +97,11 @@ type PlanSummary struct {
 	AppliedAt *time.Time `json:"applied_at"`
 	AppliedBy string     `json:"applied_by,omitempty"`
 	Dataset   string     `json:"dataset"`
-	PlanFigures
+	Figures
 }
 
-// PlanFigures are the headline figures of a plan, stored as its summary.
-type PlanFigures struct {
+// Figures are the headline figures of a plan, stored as its summary.
+type Figures struct {
 	CVBefore           float64 `json:"cv_before"`
 	CVAfter            float64 `json:"cv_after"`
 	GridsMoved         int     `json:"grids_moved"`
@@ -115,22 +111,22 @@ type PlanFigures struct {
 	MeanResponseAfter  float64 `json:"mean_response_minutes_after"`
 }
 
-// PlanList answers GET /api/v1/plan/plans, newest first.
-type PlanList struct {
-	Plans []PlanSummary `json:"plans"`
+// List answers GET /api/v1/plan/plans, newest first.
+type List struct {
+	Plans []Summary `json:"plans"`
 }
 
 // Propose makes a proposal from today's deployment and saves it.
-func (p *Planner) Propose(ctx context.Context, req ProposeRequest, actor string) (PlanDocument, error) {
+func (p *Planner) Propose(ctx context.Context, req ProposeRequest, actor string) (Document, error) {
 	if p.plans == nil {
-		return PlanDocument{}, errNoPlanStore
+		return Document{}, errNoPlanStore
 	}
 	m, err := p.current(ctx)
 	if err != nil {
-		return PlanDocument{}, err
+		return Document{}, err
 	}
 	if err := checkPropose(req, m); err != nil {
-		return PlanDocument{}, err
+		return Document{}, err
 	}
 	cfg := p.cfg
 	if w := req.Weights; w != nil {
@@ -144,7 +140,7 @@ func (p *Planner) Propose(ctx context.Context, req ProposeRequest, actor string)
 			}
 		}
 		if m, err = m.withConfig(cfg); err != nil {
-			return PlanDocument{}, err
+			return Document{}, err
 		}
 	}
 	pr, err := m.model.Propose(m.model.Current(), plan.ProposeOptions{
@@ -153,9 +149,9 @@ func (p *Planner) Propose(ctx context.Context, req ProposeRequest, actor string)
 		Iterations: req.Iterations,
 	})
 	if err != nil {
-		return PlanDocument{}, planError(err)
+		return Document{}, planError(err)
 	}
-	body := PlanBody{
+	body := Body{
 		ReferenceTime: m.at, Incidents: m.model.Incidents(), Options: req, Objective: cfg.Search.Objective, StationNames: m.names,
 		Deployment: pr.Deployment, Before: pr.Before, After: pr.After,
 		OfficerMoves: orEmptySlice(pr.OfficerMoves), GridMoves: orEmptySlice(pr.GridMoves),
@@ -163,18 +159,18 @@ func (p *Planner) Propose(ctx context.Context, req ProposeRequest, actor string)
 	}
 	doc, err := json.Marshal(body)
 	if err != nil {
-		return PlanDocument{}, err
+		return Document{}, err
 	}
 	summary, err := json.Marshal(figuresOf(body))
 	if err != nil {
-		return PlanDocument{}, err
+		return Document{}, err
 	}
 	saved, err := p.plans.SavePlan(ctx, data.Plan{CreatedBy: actor, Note: req.Note, Dataset: m.dataset,
 		Grids: pr.Deployment.Grids, Officers: pr.Deployment.Officers, Summary: summary, Document: doc})
 	if err != nil {
-		return PlanDocument{}, storeError(err)
+		return Document{}, ContentError(err)
 	}
-	return p.document(ctx, saved, body, m), nil
+	return p.document(saved, body, m), nil
 }
 
 func orEmptySlice[T any](s []T) []T {
@@ -187,17 +183,17 @@ func orEmptySlice[T any](s []T) []T {
 // checkPropose rejects options the planner would take but should not: a
 // search long enough to hold a CPU for minutes, caps below -1.
 func checkPropose(req ProposeRequest, m *planModel) error {
-	var bad []InvalidParam
+	var bad []data.Param
 	units := len(m.model.GridWorkloads())
 	if most := maxIterationsPerGrid * units; req.Iterations < 0 || req.Iterations > most {
-		bad = append(bad, InvalidParam{Name: "iterations", Reason: fmt.Sprintf("iterations is %d; use 0 for the configured length, or at most %d (%d per police grid)", req.Iterations, most, maxIterationsPerGrid)})
+		bad = append(bad, data.Param{Name: "iterations", Reason: fmt.Sprintf("iterations is %d; use 0 for the configured length, or at most %d (%d per police grid)", req.Iterations, most, maxIterationsPerGrid)})
 	}
 	for _, c := range []struct {
 		name string
 		v    int
 	}{{"max_grid_moves", req.MaxGridMoves}, {"max_officer_moves", req.MaxOfficerMoves}, {"min_officers_per_station", req.MinOfficersPerStation}} {
 		if c.v < -1 {
-			bad = append(bad, InvalidParam{Name: c.name, Reason: fmt.Sprintf("%s is %d; use 0 for the configured value, -1 for none, or a positive number", c.name, c.v)})
+			bad = append(bad, data.Param{Name: c.name, Reason: fmt.Sprintf("%s is %d; use 0 for the configured value, -1 for none, or a positive number", c.name, c.v)})
 		}
 	}
 	if w := req.Weights; w != nil {
@@ -206,12 +202,12 @@ func checkPropose(req ProposeRequest, m *planModel) error {
 			v    *float64
 		}{{"balance", w.Balance}, {"compactness", w.Compactness}, {"response", w.Response}, {"change", w.Change}} {
 			if f.v != nil && !(*f.v >= 0 && *f.v <= 1000) {
-				bad = append(bad, InvalidParam{Name: "weights." + f.name, Reason: fmt.Sprintf("weights.%s is %v; use a weight from 0 to 1000", f.name, *f.v)})
+				bad = append(bad, data.Param{Name: "weights." + f.name, Reason: fmt.Sprintf("weights.%s is %v; use a weight from 0 to 1000", f.name, *f.v)})
 			}
 		}
 	}
 	if len(bad) > 0 {
-		return invalid(bad...)
+		return data.InvalidParams(bad...)
 	}
 	return nil
 }
@@ -232,8 +228,8 @@ func changedGrids(m *planModel, moves []plan.GridMove) []string {
 	return out
 }
 
-func figuresOf(b PlanBody) PlanFigures {
-	return PlanFigures{
+func figuresOf(b Body) Figures {
+	return Figures{
 		CVBefore: b.Before.Balance.CV, CVAfter: b.After.Balance.CV,
 		GridsMoved: b.After.Change.GridsMoved, OfficersMoved: b.After.Change.OfficersMoved, Contiguous: b.After.Contiguous,
 		MeanResponseBefore: b.Before.Response.MeanMinutes, MeanResponseAfter: b.After.Response.MeanMinutes,
@@ -241,10 +237,10 @@ func figuresOf(b PlanBody) PlanFigures {
 }
 
 // document joins a stored plan and its body, with its standing against m
-// (the model in force; nil when none is loaded), and its note as the
-// caller of ctx may see it (phone numbers masked, textFor).
-func (p *Planner) document(ctx context.Context, pl data.Plan, body PlanBody, m *planModel) PlanDocument {
-	d := PlanDocument{ID: pl.ID, Status: "proposed", CreatedBy: pl.CreatedBy, Note: textFor(ctx, pl.Note), AppliedBy: pl.AppliedBy, Dataset: pl.Dataset, PlanBody: body}
+// (the model in force; nil when none is loaded). The note is as stored:
+// masking phone numbers for the roles that see them masked is the API's.
+func (p *Planner) document(pl data.Plan, body Body, m *planModel) Document {
+	d := Document{ID: pl.ID, Status: "proposed", CreatedBy: pl.CreatedBy, Note: pl.Note, AppliedBy: pl.AppliedBy, Dataset: pl.Dataset, Body: body}
 	d.CreatedAt = timePtr(pl.CreatedAt)
 	if pl.Applied() {
 		d.Status = "applied"
@@ -262,13 +258,13 @@ func timePtr(t time.Time) *time.Time {
 }
 
 // currentDocument is today's deployment as a plan that changes nothing.
-func currentDocument(m *planModel) (PlanDocument, error) {
+func currentDocument(m *planModel) (Document, error) {
 	d := m.model.Current()
 	ms, err := m.model.Measure(d)
 	if err != nil {
-		return PlanDocument{}, planError(err)
+		return Document{}, planError(err)
 	}
-	return PlanDocument{ID: "current", Status: "current", Dataset: m.dataset, PlanBody: PlanBody{
+	return Document{ID: "current", Status: "current", Dataset: m.dataset, Body: Body{
 		ReferenceTime: m.at, Incidents: m.model.Incidents(), Objective: m.model.Config().Search.Objective, StationNames: m.names,
 		Deployment: d, Before: ms, After: ms, OfficerMoves: []plan.OfficerMove{}, GridMoves: []plan.GridMove{}, ChangedGrids: []string{},
 		Staff: []plan.StaffChange{},
@@ -276,120 +272,58 @@ func currentDocument(m *planModel) (PlanDocument, error) {
 }
 
 // Plan returns a saved plan, or today's deployment for id "current".
-func (p *Planner) Plan(ctx context.Context, id string) (PlanDocument, error) {
+func (p *Planner) Plan(ctx context.Context, id string) (Document, error) {
 	if id == "current" {
 		m, err := p.current(ctx)
 		if err != nil {
-			return PlanDocument{}, err
+			return Document{}, err
 		}
 		return currentDocument(m)
 	}
 	if p.plans == nil {
-		return PlanDocument{}, notFound("there is no plan %q: this server keeps no plans", id)
+		return Document{}, data.NotFound("there is no plan %q: this server keeps no plans", id)
 	}
 	pl, err := p.plans.Plan(ctx, id)
 	if errors.Is(err, data.ErrNotFound) {
-		return PlanDocument{}, notFound("there is no plan %q; GET /api/v1/plan/plans lists them", id)
+		return Document{}, data.NotFound("there is no plan %q; GET /api/v1/plan/plans lists them", id)
 	}
 	if err != nil {
-		return PlanDocument{}, err
+		return Document{}, err
 	}
-	var body PlanBody
+	var body Body
 	dec := json.NewDecoder(bytes.NewReader(pl.Document))
 	if err := dec.Decode(&body); err != nil {
-		return PlanDocument{}, fmt.Errorf("api: plan %s: stored document: %w", id, err)
+		return Document{}, fmt.Errorf("planning: plan %s: stored document: %w", id, err)
 	}
 	m, err := p.current(ctx)
 	if err != nil && !errors.Is(err, data.ErrUnavailable) {
-		return PlanDocument{}, err
+		return Document{}, err
 	}
-	return p.document(ctx, pl, body, m), nil
+	return p.document(pl, body, m), nil
 }
 
 // Plans lists up to limit saved plans, newest first.
-func (p *Planner) Plans(ctx context.Context, limit int) (PlanList, error) {
-	out := PlanList{Plans: []PlanSummary{}}
+func (p *Planner) Plans(ctx context.Context, limit int) (List, error) {
+	out := List{Plans: []Summary{}}
 	if p.plans == nil {
 		return out, nil
 	}
 	list, err := p.plans.Plans(ctx, limit)
 	if err != nil {
-		return PlanList{}, err
+		return List{}, err
 	}
 	m, err := p.current(ctx)
 	if err != nil && !errors.Is(err, data.ErrUnavailable) {
-		return PlanList{}, err
+		return List{}, err
 	}
 	for _, pl := range list {
-		d := p.document(ctx, pl, PlanBody{}, m)
-		s := PlanSummary{ID: d.ID, Status: d.Status, Stale: d.Stale, CreatedAt: d.CreatedAt, CreatedBy: d.CreatedBy, Note: d.Note,
+		d := p.document(pl, Body{}, m)
+		s := Summary{ID: d.ID, Status: d.Status, Stale: d.Stale, CreatedAt: d.CreatedAt, CreatedBy: d.CreatedBy, Note: d.Note,
 			AppliedAt: d.AppliedAt, AppliedBy: d.AppliedBy, Dataset: d.Dataset}
 		if len(pl.Summary) > 0 {
-			_ = json.Unmarshal(pl.Summary, &s.PlanFigures) // a summary the API did not write shows as zeros
+			_ = json.Unmarshal(pl.Summary, &s.Figures) // a summary the API did not write shows as zeros
 		}
 		out.Plans = append(out.Plans, s)
 	}
 	return out, nil
-}
-
-// decodeBody decodes a JSON request body into v, refusing unknown members
-// and trailing data; an empty body leaves v as it is.
-func decodeBody(r *http.Request, v any) error {
-	b, err := readJSONBody(r)
-	if err != nil {
-		return err
-	}
-	if len(bytes.TrimSpace(b)) == 0 {
-		return nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return invalidBody("the request body is not the JSON this endpoint takes: %v", err)
-	}
-	if dec.More() {
-		return invalidBody("the request body holds more than one JSON value")
-	}
-	return nil
-}
-
-// actorOf names who makes a request, for plans and audits.
-func (s *Server) handleProposePlan(w http.ResponseWriter, r *http.Request, _ query) error {
-	var req ProposeRequest
-	if err := decodeBody(r, &req); err != nil {
-		return err
-	}
-	doc, err := s.planner.Propose(r.Context(), req, actorOf(r))
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Location", "/api/v1/plan/plans/"+doc.ID)
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, doc)
-	return nil
-}
-
-func (s *Server) handleListPlans(w http.ResponseWriter, r *http.Request, q query) error {
-	limit := 100
-	if text, ok := q.lookup("limit"); ok {
-		n, err := strconv.Atoi(text)
-		if err != nil || n < 1 || n > maxPlansListed {
-			return invalid(InvalidParam{Name: "limit", Reason: fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", maxPlansListed, text)})
-		}
-		limit = n
-	}
-	out, err := s.planner.Plans(r.Context(), limit)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
-	return nil
-}
-
-func (s *Server) handleGetPlan(w http.ResponseWriter, r *http.Request, _ query) error {
-	doc, err := s.planner.Plan(r.Context(), mux.Vars(r)["id"])
-	if err != nil {
-		return err
-	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, doc)
-	return nil
 }

@@ -1,11 +1,11 @@
-package main
+package intake
 
 import (
 	"strings"
 	"testing"
 )
 
-// FuzzIncidentsCSV checks the incident CSV import: a file is refused as a
+// FuzzIncidentsCSV checks the incident CSV parser: a file is refused as a
 // whole, or every row comes back named by its line, with either problems
 // or an incident that has a category and a finite position.
 func FuzzIncidentsCSV(f *testing.F) {
@@ -17,16 +17,16 @@ func FuzzIncidentsCSV(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		rows, err := ParseIncidentsCSV(strings.NewReader(text))
+		rows, err := ParseCSV(strings.NewReader(text))
 		if err != nil {
 			return
 		}
 		for _, r := range rows {
-			if !strings.HasPrefix(r.where, "line ") {
-				t.Fatalf("row named %q", r.where)
+			if !strings.HasPrefix(r.Where, "line ") {
+				t.Fatalf("row named %q", r.Where)
 			}
-			if len(r.problems) == 0 && (r.inc.Category == "" || r.inc.Location[0] != r.inc.Location[0] || r.inc.Location[1] != r.inc.Location[1]) {
-				t.Fatalf("%q accepted %+v", text, r.inc)
+			if len(r.Problems) == 0 && (r.Incident.Category == "" || r.Incident.Location[0] != r.Incident.Location[0] || r.Incident.Location[1] != r.Incident.Location[1]) {
+				t.Fatalf("%q accepted %+v", text, r.Incident)
 			}
 		}
 	})

@@ -1,4 +1,4 @@
-package api
+package intake
 
 import (
 	"bytes"
@@ -9,15 +9,14 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"jingge/data"
 	"jingge/geo"
 )
 
-// IncidentsBody is a request body of new incidents as read by
-// DecodeIncidents, before any coordinate is converted.
-type IncidentsBody struct {
+// Body is a request body of new incidents as read by Decode, before any
+// coordinate is converted.
+type Body struct {
 	// CRS is the body's "crs" member, "" when it has none.
 	CRS string
 	// Incidents hold the incidents as sent, their locations in CRS.
@@ -26,19 +25,28 @@ type IncidentsBody struct {
 	// "incidents[3]", "features[0]", or "" for a lone incident.
 	Names []string
 	// Problems lists, per incident, what is wrong with it; only
-	// DecodeOptions.KeepBad lets a body with problems through.
-	Problems [][]InvalidParam
+	// Options.KeepBad lets a body with problems through.
+	Problems [][]data.Param
 }
 
-// DecodeOptions control DecodeIncidents.
-type DecodeOptions struct {
+// Options control Decode.
+type Options struct {
 	// MaxCount, when positive, is the most incidents a body may hold;
 	// more is a 413 problem.
 	MaxCount int
 	// KeepBad returns a body whose incidents have problems, listed in
-	// IncidentsBody.Problems, instead of refusing it; for imports that
+	// Body.Problems, instead of refusing it; for imports that
 	// skip bad rows.
 	KeepBad bool
+}
+
+// ErrTooMany is the kind of refusal of a body holding more incidents than
+// Options.MaxCount allows; the API answers it with 413.
+var ErrTooMany = errors.New("intake: too many incidents in one body")
+
+// invalidBody refuses a body as a whole: its shape, its JSON.
+func invalidBody(format string, args ...any) *data.RequestError {
+	return &data.RequestError{Kind: data.ErrInvalid, Type: "invalid-body", Message: fmt.Sprintf(format, args...)}
 }
 
 // incidentShapes is said whenever a body of incidents has the wrong shape.
@@ -52,7 +60,7 @@ type incidentJSON struct {
 	Severity   *int      `json:"severity"`
 	Status     *string   `json:"status"`
 	Cleared    *bool     `json:"cleared"`
-	Location   *position `json:"location"`
+	Location   *Position `json:"location"`
 	Source     *string   `json:"source"`
 	Summary    *string   `json:"summary"`
 }
@@ -68,26 +76,27 @@ type incidentsEnvelope struct {
 	Features  []json.RawMessage `json:"features"`
 }
 
-// DecodeIncidents reads a body of new incidents: one incident object, a
-// batch {"incidents": [...]} or GeoJSON (a Point Feature or a
-// FeatureCollection of them) whose properties are the incident's fields,
-// each with an optional "crs" member. An object member the format does not
-// have is an error, so a misspelt field is never silently dropped. More
-// than opts.MaxCount incidents is a 413 problem; every other fault is a
-// 400 *Problem naming each bad incident and field (with opts.KeepBad,
-// faults of single incidents are only listed in the result).
-func DecodeIncidents(body []byte, opts DecodeOptions) (*IncidentsBody, error) {
+// Decode reads a body of new incidents: one incident object, a batch
+// {"incidents": [...]} or GeoJSON (a Point Feature or a FeatureCollection
+// of them) whose properties are the incident's fields, each with an
+// optional "crs" member. An object member the format does not have is an
+// error, so a misspelt field is never silently dropped. More than
+// opts.MaxCount incidents is a *data.RequestError of kind ErrTooMany; every
+// other fault is one of kind data.ErrInvalid naming each bad incident and
+// field (with opts.KeepBad, faults of single incidents are only listed in
+// the result).
+func Decode(body []byte, opts Options) (*Body, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, invalidBody("the request body is empty; %s", incidentShapes)
 	}
 	var env incidentsEnvelope
 	if err := json.Unmarshal(body, &env); err != nil {
-		return nil, incidentJSONError(err)
+		return nil, JSONError(err)
 	}
-	out := &IncidentsBody{}
+	out := &Body{}
 	if len(env.CRS) > 0 && string(env.CRS) != "null" {
 		if err := json.Unmarshal(env.CRS, &out.CRS); err != nil {
-			return nil, invalid(InvalidParam{Name: "crs", Reason: `the body's "crs" must be a string such as "gcj02"`})
+			return nil, data.InvalidParams(data.Param{Name: "crs", Reason: `the body's "crs" must be a string such as "gcj02"`})
 		}
 	}
 	var items []json.RawMessage
@@ -95,40 +104,52 @@ func DecodeIncidents(body []byte, opts DecodeOptions) (*IncidentsBody, error) {
 	geoJSON := false
 	if env.Incidents != nil || env.Features != nil {
 		if bad := unknownEnvelopeMembers(body); len(bad) > 0 {
-			return nil, invalid(bad...)
+			return nil, data.InvalidParams(bad...)
 		}
 	}
 	switch {
 	case env.Type != nil && *env.Type == "FeatureCollection":
 		if env.Features == nil {
-			return nil, invalid(InvalidParam{Name: "features", Reason: "a FeatureCollection needs a features array"})
+			return nil, data.InvalidParams(data.Param{Name: "features", Reason: "a FeatureCollection needs a features array"})
 		}
 		items, prefix, geoJSON = env.Features, "features", true
 	case env.Type != nil && *env.Type == "Feature":
 		items, geoJSON = []json.RawMessage{body}, true
 	case env.Type != nil:
-		return nil, invalidBody("GeoJSON type %q does not hold incidents; %s", clip([]byte(*env.Type)), incidentShapes)
+		return nil, invalidBody("GeoJSON type %q does not hold incidents; %s", Clip([]byte(*env.Type)), incidentShapes)
 	case env.Incidents != nil:
 		items, prefix = env.Incidents, "incidents"
 	default:
 		items = []json.RawMessage{body}
 	}
 	if maxCount := opts.MaxCount; maxCount > 0 && len(items) > maxCount {
-		return nil, tooLarge("batch-too-large", "the batch holds %d incidents, more than the limit of %d per request; split it into requests of at most %d", len(items), maxCount, maxCount)
+		return nil, &data.RequestError{Kind: ErrTooMany, Type: "batch-too-large", Message: fmt.Sprintf("the batch holds %d incidents, more than the limit of %d per request; split it into requests of at most %d", len(items), maxCount, maxCount)}
 	}
 	if len(items) == 0 {
-		return nil, invalid(InvalidParam{Name: prefix, Reason: prefix + " is empty; send at least one incident"})
+		return nil, data.InvalidParams(data.Param{Name: prefix, Reason: prefix + " is empty; send at least one incident"})
 	}
-	out.Problems = make([][]InvalidParam, len(items))
-	var bad []InvalidParam
-	badItems := 0
+	bad, badItems := out.decodeItems(items, prefix, geoJSON)
+	if badItems > 0 && !opts.KeepBad {
+		p := data.InvalidParams(bad[:min(len(bad), MaxReported)]...)
+		p.Message = fmt.Sprintf("%d of %d incidents are invalid (nothing was stored): %s", badItems, len(items), p.Message)
+		return nil, p
+	}
+	return out, nil
+}
+
+// decodeItems decodes each item of a body (GeoJSON features when geoJSON)
+// into b, named after prefix. It returns the problems of the bad items,
+// collected until MaxReported or more are in hand, and how many items
+// were bad.
+func (b *Body) decodeItems(items []json.RawMessage, prefix string, geoJSON bool) (bad []data.Param, badItems int) {
+	b.Problems = make([][]data.Param, len(items))
 	for i, raw := range items {
 		name := ""
 		if prefix != "" {
 			name = prefix + "[" + strconv.Itoa(i) + "]"
 		}
 		var inc geo.Incident
-		var problems []InvalidParam
+		var problems []data.Param
 		if geoJSON {
 			inc, problems = decodeIncidentFeature(raw, name, prefix == "")
 		} else {
@@ -136,43 +157,38 @@ func DecodeIncidents(body []byte, opts DecodeOptions) (*IncidentsBody, error) {
 		}
 		if len(problems) > 0 {
 			badItems++
-			if len(bad) < maxReported {
+			if len(bad) < MaxReported {
 				bad = append(bad, problems...)
 			}
 		}
-		out.Incidents = append(out.Incidents, inc)
-		out.Names = append(out.Names, name)
-		out.Problems[i] = problems
+		b.Incidents = append(b.Incidents, inc)
+		b.Names = append(b.Names, name)
+		b.Problems[i] = problems
 	}
-	if badItems > 0 && !opts.KeepBad {
-		p := invalid(bad[:min(len(bad), maxReported)]...)
-		p.Detail = fmt.Sprintf("%d of %d incidents are invalid (nothing was stored): %s", badItems, len(items), p.Detail)
-		return nil, p
-	}
-	return out, nil
+	return bad, badItems
 }
 
 // unknownEnvelopeMembers names the members of a batch or collection body
 // that it cannot have.
-func unknownEnvelopeMembers(body []byte) []InvalidParam {
+func unknownEnvelopeMembers(body []byte) []data.Param {
 	var obj map[string]json.RawMessage
 	if json.Unmarshal(body, &obj) != nil {
 		return nil
 	}
-	var bad []InvalidParam
+	var bad []data.Param
 	for k := range obj {
 		switch k {
 		case "type", "crs", "incidents", "features", "bbox":
 		default:
-			bad = append(bad, InvalidParam{Name: nameOr(k, `""`), Reason: fmt.Sprintf("unknown member %q; a batch has crs and incidents, a FeatureCollection crs and features", clip([]byte(k)))})
+			bad = append(bad, data.Param{Name: nameOr(k, `""`), Reason: fmt.Sprintf("unknown member %q; a batch has crs and incidents, a FeatureCollection crs and features", Clip([]byte(k)))})
 		}
 	}
 	sort.Slice(bad, func(i, j int) bool { return bad[i].Name < bad[j].Name })
 	return bad
 }
 
-// member joins a member name to the name of the object holding it.
-func member(object, name string) string {
+// Member joins a member name to the name of the object holding it.
+func Member(object, name string) string {
 	if object == "" {
 		return name
 	}
@@ -181,7 +197,7 @@ func member(object, name string) string {
 
 // decodeIncident reads one incident object. top is set for a lone
 // incident, whose object may also hold the body's "crs".
-func decodeIncident(raw json.RawMessage, name string, top bool) (geo.Incident, []InvalidParam) {
+func decodeIncident(raw json.RawMessage, name string, top bool) (geo.Incident, []data.Param) {
 	var x incidentJSON
 	if probs := strictDecode(raw, &x, name, top, false); len(probs) > 0 {
 		return geo.Incident{}, probs
@@ -191,11 +207,11 @@ func decodeIncident(raw json.RawMessage, name string, top bool) (geo.Incident, [
 
 // decodeIncidentFeature reads a GeoJSON Feature with a Point geometry and
 // the incident's fields as properties.
-func decodeIncidentFeature(raw json.RawMessage, name string, top bool) (geo.Incident, []InvalidParam) {
+func decodeIncidentFeature(raw json.RawMessage, name string, top bool) (geo.Incident, []data.Param) {
 	var f struct {
 		Type       string          `json:"type"`
 		ID         json.RawMessage `json:"id"`
-		Geometry   *batchGeometry  `json:"geometry"`
+		Geometry   *Geometry       `json:"geometry"`
 		Properties json.RawMessage `json:"properties"`
 		CRS        json.RawMessage `json:"crs"`
 	}
@@ -203,35 +219,35 @@ func decodeIncidentFeature(raw json.RawMessage, name string, top bool) (geo.Inci
 		return geo.Incident{}, probs
 	}
 	if len(f.CRS) > 0 && !top {
-		return geo.Incident{}, []InvalidParam{{Name: member(name, "crs"), Reason: `give "crs" once, on the FeatureCollection`}}
+		return geo.Incident{}, []data.Param{{Name: Member(name, "crs"), Reason: `give "crs" once, on the FeatureCollection`}}
 	}
 	if f.Type != "Feature" {
-		return geo.Incident{}, []InvalidParam{{Name: member(name, "type"), Reason: fmt.Sprintf("every member of features must be a GeoJSON Feature, got type %q", clip([]byte(f.Type)))}}
+		return geo.Incident{}, []data.Param{{Name: Member(name, "type"), Reason: fmt.Sprintf("every member of features must be a GeoJSON Feature, got type %q", Clip([]byte(f.Type)))}}
 	}
-	pos, err := pointGeometry(f.Geometry, member(name, "geometry"))
+	pos, err := PointGeometry(f.Geometry, Member(name, "geometry"))
 	if err != nil {
-		var p *Problem
-		if errors.As(err, &p) && len(p.InvalidParams) > 0 {
-			return geo.Incident{}, p.InvalidParams
+		var p *data.RequestError
+		if errors.As(err, &p) && len(p.Params) > 0 {
+			return geo.Incident{}, p.Params
 		}
-		return geo.Incident{}, []InvalidParam{{Name: member(name, "geometry"), Reason: err.Error()}}
+		return geo.Incident{}, []data.Param{{Name: Member(name, "geometry"), Reason: err.Error()}}
 	}
 	var x incidentJSON
-	props := member(name, "properties")
+	props := Member(name, "properties")
 	if len(f.Properties) == 0 || string(f.Properties) == "null" {
-		return geo.Incident{}, []InvalidParam{{Name: props, Reason: props + " is missing; it holds the incident's occurred_at, category and other fields"}}
+		return geo.Incident{}, []data.Param{{Name: props, Reason: props + " is missing; it holds the incident's occurred_at, category and other fields"}}
 	}
 	if probs := strictDecode(f.Properties, &x, props, false, true); len(probs) > 0 {
 		return geo.Incident{}, probs
 	}
 	if x.Location != nil {
-		return geo.Incident{}, []InvalidParam{{Name: member(props, "location"), Reason: "a feature's location is its geometry; leave location out of its properties"}}
+		return geo.Incident{}, []data.Param{{Name: Member(props, "location"), Reason: "a feature's location is its geometry; leave location out of its properties"}}
 	}
 	x.Location = &pos
 	inc, probs := x.incident(props, false)
 	for i := range probs {
-		if probs[i].Name == member(props, "location") {
-			probs[i].Name = member(name, "geometry.coordinates")
+		if probs[i].Name == Member(props, "location") {
+			probs[i].Name = Member(name, "geometry.coordinates")
 		}
 	}
 	return inc, probs
@@ -240,14 +256,14 @@ func decodeIncidentFeature(raw json.RawMessage, name string, top bool) (geo.Inci
 // strictDecode decodes raw into v, refusing members v does not have. The
 // members a wrapper may carry (crs at the top, id in a feature's
 // properties) are allowed where they belong.
-func strictDecode(raw json.RawMessage, v any, name string, allowCRS, allowID bool) []InvalidParam {
+func strictDecode(raw json.RawMessage, v any, name string, allowCRS, allowID bool) []data.Param {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
 		what := name
 		if what == "" {
 			what = "the body"
 		}
-		return []InvalidParam{{Name: nameOr(name, "body"), Reason: what + " must be a JSON object; " + incidentShapes}}
+		return []data.Param{{Name: nameOr(name, "body"), Reason: what + " must be a JSON object; " + incidentShapes}}
 	}
 	if allowCRS {
 		delete(obj, "crs")
@@ -265,7 +281,7 @@ func strictDecode(raw json.RawMessage, v any, name string, allowCRS, allowID boo
 	var typ *json.UnmarshalTypeError
 	if errors.As(err, &typ) {
 		field := typ.Field
-		return []InvalidParam{{Name: member(name, field), Reason: fmt.Sprintf("%s has the wrong kind of value: a JSON %s where %s belongs", member(name, field), typ.Value, jsonKind(typ.Type.Kind().String()))}}
+		return []data.Param{{Name: Member(name, field), Reason: fmt.Sprintf("%s has the wrong kind of value: a JSON %s where %s belongs", Member(name, field), typ.Value, JSONKind(typ.Type.Kind().String()))}}
 	}
 	if unknown, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		unknown = strings.Trim(unknown, `"`)
@@ -276,9 +292,9 @@ func strictDecode(raw json.RawMessage, v any, name string, allowCRS, allowID boo
 		if hint := closestField(unknown); hint != "" {
 			reason = fmt.Sprintf("unknown member %q; did you mean %q?", unknown, hint)
 		}
-		return []InvalidParam{{Name: member(name, unknown), Reason: reason}}
+		return []data.Param{{Name: Member(name, unknown), Reason: reason}}
 	}
-	return []InvalidParam{{Name: nameOr(name, "body"), Reason: fmt.Sprintf("could not be decoded: %v", err)}}
+	return []data.Param{{Name: nameOr(name, "body"), Reason: fmt.Sprintf("could not be decoded: %v", err)}}
 }
 
 func nameOr(name, fallback string) string {
@@ -324,21 +340,21 @@ func editDistance(a, b string) int {
 // incident checks the members of x and builds the incident; name prefixes
 // the members in messages. Defaults (status, severity, reported_at) are
 // left to data.NormalizeIncident.
-func (x *incidentJSON) incident(name string, needLocation bool) (geo.Incident, []InvalidParam) {
+func (x *incidentJSON) incident(name string, needLocation bool) (geo.Incident, []data.Param) {
 	var inc geo.Incident
-	var bad []InvalidParam
+	var bad []data.Param
 	fail := func(field, format string, args ...any) {
-		bad = append(bad, InvalidParam{Name: member(name, field), Reason: member(name, field) + " " + fmt.Sprintf(format, args...)})
+		bad = append(bad, data.Param{Name: Member(name, field), Reason: Member(name, field) + " " + fmt.Sprintf(format, args...)})
 	}
 	if x.OccurredAt == nil {
 		fail("occurred_at", "is required: when the incident happened, e.g. 2026-05-01T14:30:00+08:00")
-	} else if t, err := ParseIncidentTime(*x.OccurredAt); err != nil {
+	} else if t, err := ParseTime(*x.OccurredAt); err != nil {
 		fail("occurred_at", "%v", err)
 	} else {
 		inc.OccurredAt = t
 	}
 	if x.ReportedAt != nil {
-		if t, err := ParseIncidentTime(*x.ReportedAt); err != nil {
+		if t, err := ParseTime(*x.ReportedAt); err != nil {
 			fail("reported_at", "%v", err)
 		} else {
 			inc.ReportedAt = t
@@ -359,8 +375,8 @@ func (x *incidentJSON) incident(name string, needLocation bool) (geo.Incident, [
 	}
 	if x.Status != nil {
 		inc.Status = geo.IncidentStatus(*x.Status)
-		if !validStatus(inc.Status) {
-			fail("status", "must be reported, dispatched, on_scene or closed, got %q", clip([]byte(*x.Status)))
+		if !ValidStatus(inc.Status) {
+			fail("status", "must be reported, dispatched, on_scene or closed, got %q", Clip([]byte(*x.Status)))
 		}
 	}
 	if x.Cleared != nil {
@@ -369,10 +385,10 @@ func (x *incidentJSON) incident(name string, needLocation bool) (geo.Incident, [
 	switch {
 	case x.Location == nil && needLocation:
 		fail("location", "is required: the position [lon, lat]")
-	case x.Location != nil && x.Location.err != "":
-		fail("location", "%s", x.Location.err)
+	case x.Location != nil && x.Location.Err != "":
+		fail("location", "%s", x.Location.Err)
 	case x.Location != nil:
-		inc.Location = x.Location.pt
+		inc.Location = x.Location.Point
 	}
 	if x.Source != nil {
 		inc.Source = *x.Source
@@ -383,53 +399,8 @@ func (x *incidentJSON) incident(name string, needLocation bool) (geo.Incident, [
 	return inc, bad
 }
 
-// ParseIncidentTime reads an occurrence or report time: RFC 3339 (with T
-// or a space between date and time). A time without an offset is China
-// time, the county's own.
-func ParseIncidentTime(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
-	}
-	for _, layout := range []string{"2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04", "2006-01-02 15:04"} {
-		if t, err := time.ParseInLocation(layout, s, data.ChinaTime); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("must be a time such as 2026-05-01T14:30:00+08:00 (without an offset, China time), got %q", clip([]byte(s)))
-}
-
-// ParseCategory reads a category by its id or its Chinese name (交通).
-func ParseCategory(s string) (geo.Category, error) {
-	s = strings.TrimSpace(s)
-	for _, c := range geo.Categories {
-		if s == string(c) || s == c.LabelZH() {
-			return c, nil
-		}
-	}
-	return "", fmt.Errorf("must be one of %s, got %q", categoryNames(), clip([]byte(s)))
-}
-
-func categoryNames() string {
-	names := make([]string, len(geo.Categories))
-	for i, c := range geo.Categories {
-		names[i] = string(c)
-	}
-	return strings.Join(names, ", ")
-}
-
-func validStatus(s geo.IncidentStatus) bool {
-	switch s {
-	case geo.Reported, geo.Dispatched, geo.OnScene, geo.Closed:
-		return true
-	}
-	return false
-}
-
-// incidentJSONError explains a body that is not JSON or not an object.
-func incidentJSONError(err error) error {
+// JSONError explains a body that is not JSON or not an object.
+func JSONError(err error) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -440,7 +411,7 @@ func incidentJSONError(err error) error {
 	case errors.As(err, &typ) && typ.Field == "":
 		return invalidBody("the body must be a JSON object, got a JSON %s; %s", typ.Value, incidentShapes)
 	case errors.As(err, &typ):
-		return invalid(InvalidParam{Name: typ.Field, Reason: fmt.Sprintf("%s has the wrong kind of value: a JSON %s where %s belongs", typ.Field, typ.Value, jsonKind(typ.Type.Kind().String()))})
+		return data.InvalidParams(data.Param{Name: typ.Field, Reason: fmt.Sprintf("%s has the wrong kind of value: a JSON %s where %s belongs", typ.Field, typ.Value, JSONKind(typ.Type.Kind().String()))})
 	}
 	return invalidBody("the body could not be decoded: %v", err)
 }

@@ -1,11 +1,11 @@
-package api
+package data
 
 import (
 	"math"
 	"strconv"
 )
 
-// parseDecimal reads a number written the ordinary way: an optional sign,
+// ParseDecimal reads a number written the ordinary way: an optional sign,
 // digits with an optional decimal point and fraction, and an optional
 // exponent (109.3, -0.5, .5, 1e3, 2.5E-4). It is the one number parser of
 // the query parameters and CSV cells, because strconv.ParseFloat also
@@ -14,7 +14,7 @@ import (
 // Like ParseFloat, a value beyond float64 gives ±Inf and an error wrapping
 // strconv.ErrRange; Inf and NaN are read as ParseFloat reads them, for the
 // caller to refuse as not finite with a message that says so.
-func parseDecimal(text string) (float64, error) {
+func ParseDecimal(text string) (float64, error) {
 	if !decimalSyntax(text) {
 		if v, err := strconv.ParseFloat(text, 64); err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
 			return v, nil

@@ -1,15 +1,17 @@
-package api
+package intake
 
 import (
 	"errors"
 	"math"
-	"net/http"
 	"testing"
+
+	"jingge/data"
 )
 
-// FuzzDecodeIncidents checks the incident body parser never panics, that
-// every refusal is a 400 or 413 problem naming something, and that what
-// it accepts has the fields an incident needs, each in range.
+// FuzzDecodeIncidents checks the incident body parser never panics, that every
+// refusal is a *data.RequestError of kind data.ErrInvalid or ErrTooMany (a
+// 400 or a 413) saying what is wrong and naming each bad input, and that
+// what it accepts has the fields an incident needs, each in range.
 func FuzzDecodeIncidents(f *testing.F) {
 	for _, seed := range []string{
 		`{"occurred_at":"2026-05-01T14:30:00+08:00","category":"traffic","location":[109.3,34.1]}`,
@@ -22,17 +24,16 @@ func FuzzDecodeIncidents(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		in, err := DecodeIncidents([]byte(body), DecodeOptions{MaxCount: 50})
+		in, err := Decode([]byte(body), Options{MaxCount: 50})
 		if err != nil {
-			var p *Problem
+			var p *data.RequestError
 			if !errors.As(err, &p) {
-				t.Fatalf("error %v is not a problem", err)
+				t.Fatalf("error %v is not a *data.RequestError", err)
 			}
-			pr, _ := problemOf(err)
-			if pr.Status != http.StatusBadRequest && pr.Status != http.StatusRequestEntityTooLarge || pr.Detail == "" {
-				t.Fatalf("problem %+v for %q", pr, body)
+			if !errors.Is(err, data.ErrInvalid) && !errors.Is(err, ErrTooMany) || p.Message == "" {
+				t.Fatalf("refusal %+v for %q", p, body)
 			}
-			for _, ip := range pr.InvalidParams {
+			for _, ip := range p.Params {
 				if ip.Name == "" || ip.Reason == "" {
 					t.Fatalf("unnamed invalid param %+v for %q", ip, body)
 				}

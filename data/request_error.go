@@ -1,0 +1,65 @@
+package data
+
+import (
+	"fmt"
+	"strings"
+)
+
+// RequestError refuses a request in words for the person who made it, as
+// the application packages below the API return it: the API sends Message
+// and Params as they are and picks the status from Kind, so no layer below
+// it needs to know HTTP. Cause, when set, is logged and never shown.
+type RequestError struct {
+	// Kind is the sentinel it wraps: ErrInvalid, ErrNotFound, ErrConflict
+	// or ErrUnavailable.
+	Kind error
+	// Type names the problem more closely than Kind ("plan-stale"); "" for
+	// the kind's own.
+	Type string
+	// Message says what is wrong and how to mend it.
+	Message string
+	// Params name the inputs at fault, each with its reason.
+	Params []Param
+	// Cause is the error behind it, for the log.
+	Cause error
+}
+
+// Param names one bad input of a request and says what is wrong with it.
+type Param struct {
+	Name   string
+	Reason string
+}
+
+func (e *RequestError) Error() string {
+	if e.Cause != nil {
+		return fmt.Sprintf("%s: %v", e.Message, e.Cause)
+	}
+	return e.Message
+}
+
+// Unwrap exposes the kind and the cause to errors.Is and errors.As.
+func (e *RequestError) Unwrap() []error {
+	var out []error
+	if e.Kind != nil {
+		out = append(out, e.Kind)
+	}
+	if e.Cause != nil {
+		out = append(out, e.Cause)
+	}
+	return out
+}
+
+// InvalidParams returns an ErrInvalid RequestError of type
+// "invalid-parameters" listing params; its message joins their reasons.
+func InvalidParams(params ...Param) *RequestError {
+	reasons := make([]string, len(params))
+	for i, p := range params {
+		reasons[i] = p.Reason
+	}
+	return &RequestError{Kind: ErrInvalid, Type: "invalid-parameters", Message: strings.Join(reasons, "; "), Params: params}
+}
+
+// NotFound returns an ErrNotFound RequestError saying what is not there.
+func NotFound(format string, args ...any) *RequestError {
+	return &RequestError{Kind: ErrNotFound, Message: fmt.Sprintf(format, args...)}
+}
