@@ -19,7 +19,7 @@ import (
 // follows, as serve does: an edit's answer waits until this server's index
 // holds it. With silent set the store's notifications never reach the
 // follower, so only that wait brings an edit into the index.
-func followedServer(t *testing.T, ds *geo.Dataset, silent bool) (*Server, *memory.Store) {
+func followedServer(t testing.TB, ds *geo.Dataset, silent bool) (*Server, *memory.Store) {
 	t.Helper()
 	st, err := memory.New(memory.Clone(ds))
 	if err != nil {
@@ -76,8 +76,11 @@ func TestGridEditReadYourWrites(t *testing.T) {
 		if d.Properties.Name != name || l.CommunityGrid == nil || l.CommunityGrid.Name != name {
 			t.Fatalf("right after renaming it %q the grid reads %q and the lookup %+v", name, d.Properties.Name, l.CommunityGrid)
 		}
-		if ix := s.live.Load(); s.Tiles().Served() != ix {
-			t.Fatalf("after edit %d the tiles are not those of the index in force", i)
+		if rec := serve(t, h, http.MethodGet, "/tiles/14/13207/6645.mvt", ""); rec.Code != http.StatusOK && rec.Code != http.StatusNoContent {
+			t.Fatalf("a tile after edit %d: %d", i, rec.Code)
+		}
+		if s.Tiles().Served() != s.live.Load() {
+			t.Fatalf("after edit %d a tile was drawn from another index than the one in force", i)
 		}
 	}
 }

@@ -79,7 +79,10 @@ func (f *Follower) Live() *geo.Live { return f.live }
 // OnPublish sets fn to be called, from the follower's goroutine, after
 // each index it publishes from then on; nil calls nothing. The API's
 // Refresh belongs here, so the first request after a reload finds the
-// tiles of the new index built. It is safe to call while following.
+// tiles of the new index built. It is safe to call while following. fn
+// must not need Sync's callers to wait for it: they are released when the
+// index is published, before fn runs, so what fn refreshes must follow
+// the index in force by itself when read (tiles.Service does).
 func (f *Follower) OnPublish(fn func(*geo.Index)) {
 	if fn == nil {
 		f.published.Store(nil)
@@ -88,21 +91,31 @@ func (f *Follower) OnPublish(fn func(*geo.Index)) {
 	f.published.Store(&fn)
 }
 
-// Load reads the dataset in force once and publishes its index. On an
-// error (the store, a dataset no index can be built of) the index in force
-// stays as it was.
+// Load reads the dataset in force once, publishes its index and then calls
+// the OnPublish function. On an error (the store, a dataset no index can
+// be built of) the index in force stays as it was.
 func (f *Follower) Load(ctx context.Context) error {
+	ix, err := f.publish(ctx)
+	if err != nil {
+		return err
+	}
+	f.refresh(ix)
+	return nil
+}
+
+// publish reads the dataset in force, builds its index and publishes it.
+func (f *Follower) publish(ctx context.Context) (*geo.Index, error) {
 	start := time.Now()
 	ds, err := f.src.Snapshot(ctx)
 	if err != nil {
-		return fmt.Errorf("reading the dataset: %w", err)
+		return nil, fmt.Errorf("reading the dataset: %w", err)
 	}
 	if _, err := crs.Parse(ds.Meta.Datum); err != nil {
-		return fmt.Errorf("dataset %q: datum: %w", ds.Meta.Name, err)
+		return nil, fmt.Errorf("dataset %q: datum: %w", ds.Meta.Name, err)
 	}
 	ix, err := geo.NewIndex(ds)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	first := f.live.Load() == nil
 	f.live.Store(ix)
@@ -111,10 +124,14 @@ func (f *Follower) Load(ctx context.Context) error {
 		msg = "dataset loaded"
 	}
 	f.logger.Info(msg, "dataset", ds.Meta.Name, "grids", len(ds.Grids), "stations", len(ds.Stations), "members", len(ds.Members), "duration", time.Since(start))
+	return ix, nil
+}
+
+// refresh calls the OnPublish function, if any, with ix.
+func (f *Follower) refresh(ix *geo.Index) {
 	if fn := f.published.Load(); fn != nil {
 		(*fn)(ix)
 	}
-	return nil
 }
 
 // Start watches the source, loads the dataset in force (the watch begins
@@ -170,11 +187,17 @@ func (f *Follower) run(ctx context.Context, changes <-chan struct{}) {
 		f.mu.Lock()
 		covers := f.asked
 		f.mu.Unlock()
-		err := f.Load(ctx)
+		ix, err := f.publish(ctx)
 		if err != nil && ctx.Err() == nil {
 			f.logger.Error("reload failed; still serving the previous dataset", "err", err)
 		}
+		// Sync's callers are released once the index is in force: what
+		// OnPublish refreshes (the tiles) follows the index in force on
+		// its own when asked before the refresh ends.
 		f.finish(covers, err, false)
+		if err == nil {
+			f.refresh(ix)
+		}
 	}
 }
 
@@ -211,7 +234,8 @@ func (f *Follower) finish(covers uint64, err error, final bool) {
 var ErrNotFollowing = errors.New("follow: not following the store")
 
 // Sync returns once the index in force was built from a snapshot read
-// after Sync was called, so whatever the store committed before the call
+// after Sync was called (published; the OnPublish function may still be
+// running), so whatever the store committed before the call
 // is in it: a write that has returned is seen by this server's reads after
 // Sync returns (read-your-writes). It asks for a reload of its own rather
 // than waiting for the store's notification, which may have been handled
