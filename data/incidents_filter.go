@@ -38,21 +38,16 @@ type Circle struct {
 	RadiusMeters float64
 }
 
-// MeanEarthRadiusMeters is the radius of the sphere circles are measured
-// on: the mean radius of the WGS-84 ellipsoid, which PostGIS also uses
-// for geography distances computed on a sphere.
-const MeanEarthRadiusMeters = 6371008.7714
-
-// Contains reports whether p is within c, by the haversine distance on a
-// sphere of MeanEarthRadiusMeters.
+// Contains reports whether p is within c, by the great-circle distance on
+// the sphere of geo.EarthRadiusMeters (geo.DistanceMeters).
 func (c Circle) Contains(p orb.Point) bool {
-	return SphereDistanceMeters(c.Center, p) <= c.RadiusMeters
+	return geo.DistanceMeters(c.Center, p) <= c.RadiusMeters
 }
 
 // Bound returns a box holding the whole circle, for index searches. Near
 // the poles it widens to every longitude.
 func (c Circle) Bound() orb.Bound {
-	dLat := c.RadiusMeters / MeanEarthRadiusMeters * 180 / math.Pi
+	dLat := c.RadiusMeters / geo.EarthRadiusMeters * 180 / math.Pi
 	maxLat := math.Min(90, math.Abs(c.Center[1])+dLat)
 	cos := math.Cos(maxLat * math.Pi / 180)
 	dLon := 180.0
@@ -63,16 +58,6 @@ func (c Circle) Bound() orb.Bound {
 		Min: orb.Point{c.Center[0] - dLon, math.Max(-90, c.Center[1]-dLat)},
 		Max: orb.Point{c.Center[0] + dLon, math.Min(90, c.Center[1]+dLat)},
 	}
-}
-
-// SphereDistanceMeters is the haversine distance between a and b on a
-// sphere of MeanEarthRadiusMeters.
-func SphereDistanceMeters(a, b orb.Point) float64 {
-	const rad = math.Pi / 180
-	dLat := (b[1] - a[1]) * rad
-	dLon := (b[0] - a[0]) * rad
-	s := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(a[1]*rad)*math.Cos(b[1]*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * MeanEarthRadiusMeters * math.Asin(math.Min(1, math.Sqrt(s)))
 }
 
 // Match reports whether inc passes f. Stores without a query engine use
