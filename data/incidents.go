@@ -2,7 +2,6 @@ package data
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"jingge/geo"
@@ -58,15 +57,4 @@ type GridTimeline interface {
 	// describes the whole epoch that moment begins. Before the first
 	// moment no grids were in force.
 	GridEpochs(ctx context.Context) ([]time.Time, error)
-}
-
-// ErrStaleAttribution is the conflict of a batch attributed on a map the
-// grids have since left: attributing it again and retrying succeeds. It
-// wraps ErrConflict.
-var ErrStaleAttribution = fmt.Errorf("%w: the grids changed after the incidents were attributed", ErrConflict)
-
-// IncidentPatch changes an incident. Nil fields are left as they are.
-type IncidentPatch struct {
-	Status  *geo.IncidentStatus
-	Cleared *bool
 }

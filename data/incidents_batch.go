@@ -8,6 +8,11 @@ import (
 	"time"
 )
 
+// ErrStaleAttribution is the conflict of a batch attributed on a map the
+// grids have since left: attributing it again and retrying succeeds. It
+// wraps ErrConflict.
+var ErrStaleAttribution = fmt.Errorf("%w: the grids changed after the incidents were attributed", ErrConflict)
+
 // IncidentBatch is a batch of new incidents.
 type IncidentBatch struct {
 	Incidents []geo.Incident

@@ -125,6 +125,12 @@ func NormalizeIncidents(batch []geo.Incident, now time.Time) error {
 	return nil
 }
 
+// IncidentPatch changes an incident. Nil fields are left as they are.
+type IncidentPatch struct {
+	Status  *geo.IncidentStatus
+	Cleared *bool
+}
+
 // CheckPatch reports what keeps p from applying to inc, as a
 // *MessageError: ErrInvalid for a value that is never right, ErrConflict
 // for one that clashes with the incident's state. It returns the incident as it would be after p, and
