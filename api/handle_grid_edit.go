@@ -2,11 +2,13 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 	"github.com/paulmach/orb"
@@ -129,6 +131,7 @@ func (s *Server) handleEditGrid(w http.ResponseWriter, r *http.Request, _ query)
 		case err != nil:
 			return gridEditProblem(err, id)
 		}
+		s.awaitEdit(r)
 		v, err := s.current()
 		if err != nil {
 			return err
@@ -140,6 +143,26 @@ func (s *Server) handleEditGrid(w http.ResponseWriter, r *http.Request, _ query)
 		}
 		writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, newFeature(gv.Grid.ID, areaGeometry(v.geometryWGS84(gv.Grid.Geometry)), props))
 		return nil
+	}
+}
+
+// indexWaitLimit bounds how long a grid edit waits for this server's
+// index to hold it before answering anyway: the edit has committed, and
+// the index follows it on the next reload that succeeds.
+const indexWaitLimit = 30 * time.Second
+
+// awaitEdit waits until the index in force holds the edit just committed,
+// so a read on this server after the answer sees it (read-your-writes;
+// docs/architecture.md). A reload that fails or outlasts indexWaitLimit is
+// logged, not answered: the edit itself succeeded.
+func (s *Server) awaitEdit(r *http.Request) {
+	if s.awaitIndex == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), indexWaitLimit)
+	defer cancel()
+	if err := s.awaitIndex(ctx); err != nil {
+		s.logger.WarnContext(r.Context(), "a grid edit committed, but this server's index does not hold it yet", "err", err)
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/gorilla/mux"
 	"github.com/paulmach/orb"
-	ogeo "github.com/paulmach/orb/geo"
 
 	"jingge/api/intake"
 	"jingge/data"
@@ -296,7 +295,7 @@ func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request, q query) er
 	for i, pg := range pings {
 		line[i] = v.toWGS84(pg.Location)
 		if i > 0 {
-			dist += ogeo.DistanceHaversine(line[i-1], line[i])
+			dist += geo.DistanceMeters(line[i-1], line[i])
 		}
 		features = append(features, newFeature[any](officer+"@"+pg.At.UTC().Format(time.RFC3339Nano), line[i],
 			TrackPointProperties{At: pg.At.UTC(), SpeedMPS: optional(pg.SpeedMPS), HeadingDeg: optional(pg.HeadingDeg), Grid: pg.GridID}))

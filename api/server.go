@@ -8,6 +8,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -83,6 +84,11 @@ type Config struct {
 	// GridEditor applies PUT /api/v1/grids/{id}; nil answers it with 409
 	// (read-only).
 	GridEditor data.GridEditor
+	// AwaitIndex, when set, returns once the index in force holds every
+	// change the store committed before the call (follow.Follower.Sync).
+	// A grid edit waits on it before answering, so a read on this server
+	// after the PUT's answer sees the edit; nil answers at once.
+	AwaitIndex func(context.Context) error
 	// MaxBatchIncidents is the largest number of incidents one POST
 	// /api/v1/incidents may hold; more is a 413.
 	MaxBatchIncidents int
@@ -99,6 +105,7 @@ type Config struct {
 // per-request state.
 type Server struct {
 	live              *geo.Live
+	awaitIndex        func(context.Context) error
 	logger            *slog.Logger
 	maxBatchPoints    int
 	maxBodyBytes      int64
@@ -137,6 +144,7 @@ type Server struct {
 func New(cfg Config) *Server {
 	s := &Server{
 		live:              cfg.Index,
+		awaitIndex:        cfg.AwaitIndex,
 		logger:            cfg.Logger,
 		maxBatchPoints:    cfg.MaxBatchPoints,
 		maxBodyBytes:      cfg.MaxBodyBytes,

@@ -51,19 +51,11 @@ type ImportOptions struct {
 }
 
 // Problem names one bad feature of an imported dataset and what is wrong
-// with it, in words a person can act on.
-type Problem struct {
-	Kind   string `json:"kind"`   // "county", "township", "station", "grid", "member" or "dataset"
-	ID     string `json:"id"`     // the feature's id or code; "" for dataset-wide problems
-	Reason string `json:"reason"` // e.g. "overlaps grid 610122100000002 (12.5 m²)"
-}
-
-func (p Problem) String() string {
-	if p.ID == "" {
-		return p.Kind + ": " + p.Reason
-	}
-	return p.Kind + " " + p.ID + ": " + p.Reason
-}
+// with it, in words a person can act on. It is geo.Problem: the stores,
+// the imports and the index share one dataset check (geo.Check) and one
+// problem type; problems found only by a store's geometry engine
+// (overlaps, invalid rings) carry the store's reason and no Code.
+type Problem = geo.Problem
 
 // ImportReport says what an import did, or would do for a dry run.
 type ImportReport struct {

@@ -2,7 +2,6 @@ package geo
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"sort"
 
@@ -65,7 +64,8 @@ type Index struct {
 // do not resolve.
 var ErrInvalidDataset = errors.New("geo: invalid dataset")
 
-// NewIndex checks ds's references and builds its index. ds must not be
+// NewIndex checks ds's references (CheckIndex) and builds its index; a
+// dataset they do not resolve in gives a *DatasetError. ds must not be
 // changed afterwards.
 func NewIndex(ds *Dataset) (*Index, error) {
 	ix := &Index{
@@ -79,76 +79,31 @@ func NewIndex(ds *Dataset) (*Index, error) {
 		children:  make([][]int, len(ds.Grids)),
 		members:   make([][]int, len(ds.Grids)),
 	}
-	var errs []error
-	bad := func(format string, args ...any) {
-		if len(errs) < 20 {
-			errs = append(errs, fmt.Errorf(format, args...))
-		}
+	if problems := CheckIndex(ds); len(problems) > 0 {
+		return nil, &DatasetError{Problems: problems}
 	}
 	for i, s := range ds.Stations {
-		if _, dup := ix.stationAt[s.ID]; dup || s.ID == "" {
-			bad("station %q: empty or duplicate id", s.ID)
-		}
-		if !s.Region.Valid() {
-			bad("station %q: unknown terrain %q", s.ID, s.Region)
-		}
 		ix.stationAt[s.ID] = i
 	}
 	for i, g := range ds.Grids {
-		if _, dup := ix.gridAt[g.ID]; dup || g.ID == "" {
-			bad("grid %q: empty or duplicate id", g.ID)
-		}
 		ix.gridAt[g.ID] = i
 	}
 	for i := range ds.Grids {
 		g := &ds.Grids[i]
-		si, ok := ix.stationAt[g.StationID]
-		if !ok {
-			bad("grid %s: unknown station %q", g.ID, g.StationID)
-		}
-		ix.stationOf[i] = int32(si)
+		ix.stationOf[i] = int32(ix.stationAt[g.StationID])
 		ix.parentAt[i] = -1
-		if len(g.Geometry) == 0 {
-			bad("grid %s: empty geometry", g.ID)
-		}
-		if g.Terrain != "" && !g.Terrain.Valid() {
-			bad("grid %s: unknown terrain %q", g.ID, g.Terrain)
-		}
-		switch g.Level {
-		case PoliceLevel:
-			if g.ParentID != "" {
-				bad("grid %s: a police grid has no parent grid", g.ID)
-			}
-		case CommunityLevel:
-			p, ok := ix.gridAt[g.ParentID]
-			if g.ParentID != "" && (!ok || ds.Grids[p].Level != PoliceLevel) {
-				bad("grid %s: parent %q is not a police grid", g.ID, g.ParentID)
-			} else if ok && ds.Grids[p].StationID != g.StationID {
-				bad("grid %s: station %q differs from its police grid's %q", g.ID, g.StationID, ds.Grids[p].StationID)
-			} else if ok {
-				ix.children[p] = append(ix.children[p], i)
-				ix.parentAt[i] = int32(p)
-			}
-		default:
-			bad("grid %s: unknown level %q", g.ID, g.Level)
+		if g.Level == CommunityLevel && g.ParentID != "" {
+			p := ix.gridAt[g.ParentID]
+			ix.children[p] = append(ix.children[p], i)
+			ix.parentAt[i] = int32(p)
 		}
 	}
 	for i, m := range ds.Members {
-		if _, dup := ix.memberAt[m.ID]; dup || m.ID == "" {
-			bad("member %q: empty or duplicate id", m.ID)
-		}
 		ix.memberAt[m.ID] = i
 		for _, gid := range m.GridIDs {
-			gi, ok := ix.gridAt[gid]
-			if !ok {
-				bad("member %s: unknown grid %q", m.ID, gid)
-				continue
-			}
+			gi := ix.gridAt[gid]
 			ix.members[gi] = append(ix.members[gi], i)
 		}
-	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidDataset, errors.Join(errs...))
 	}
 	ix.sortMembers()
 	ix.prepareAll()

@@ -15,6 +15,7 @@ import (
 
 	"jingge/api/planning"
 	"jingge/data"
+	"jingge/data/follow"
 	"jingge/data/memory"
 	"jingge/geo"
 	"jingge/geo/plan"
@@ -262,16 +263,10 @@ func (e *planEnv) run(ctx context.Context, fs *flag.FlagSet, args []string, want
 	case *memory.Store, *memory.PlanStore:
 		e.embedded = true
 	}
-	ds, err := st.Snapshot(ctx)
-	if err != nil {
-		return fmt.Errorf("reading the dataset: %w", err)
-	}
-	ix, err := geo.NewIndex(ds)
-	if err != nil {
+	live := new(geo.Live)
+	if err := follow.New(st, live, logger).Load(ctx); err != nil {
 		return err
 	}
-	live := new(geo.Live)
-	live.Store(ix)
 	p, err := newPlanner(ctx, st, live, logger, cfg)
 	if err != nil {
 		return err

@@ -15,8 +15,8 @@ import (
 
 	"jingge/api"
 	"jingge/data"
+	"jingge/data/follow"
 	"jingge/geo"
-	"jingge/geo/crs"
 	"jingge/geo/plan"
 	"jingge/web"
 )
@@ -176,11 +176,11 @@ func (w *wired) close() {
 	w.closers = nil
 }
 
-// wire loads the dataset from store, follows its changes (every new index
-// is published, then the API's tiles and views are refreshed so the first
-// request after a reload finds them ready), and builds the API with the
-// patrols, the planner and access control. On an error everything it set
-// up is released again; the store stays open.
+// wire follows store (data/follow: the dataset is loaded, and every new
+// index is published and then the API's tiles and views are refreshed,
+// so the first request after a reload finds them ready), and builds the
+// API with the patrols, the planner and access control. On an error
+// everything it set up is released again; the store stays open.
 func wire(ctx context.Context, o serveOptions, store data.Store, logger *slog.Logger) (_ *wired, err error) {
 	w := &wired{live: new(geo.Live), stopWatching: func() {}}
 	defer func() {
@@ -188,14 +188,15 @@ func wire(ctx context.Context, o serveOptions, store data.Store, logger *slog.Lo
 			w.close()
 		}
 	}()
-	if err := reload(ctx, store, w.live, logger); err != nil {
-		return nil, fmt.Errorf("loading the dataset: %w", err)
-	}
 	watchCtx, stopWatching := context.WithCancel(ctx)
-	w.closers = append(w.closers, stopWatching)
-	changes, err := store.Watch(watchCtx)
-	if err != nil {
-		return nil, fmt.Errorf("watching the store: %w", err)
+	follower := follow.New(store, w.live, logger)
+	stopFollowing := func() {
+		stopWatching()
+		follower.Wait()
+	}
+	w.closers = append(w.closers, stopFollowing)
+	if err := follower.Start(watchCtx); err != nil {
+		return nil, err
 	}
 
 	patrols, closePatrols := openPatrols(store)
@@ -214,8 +215,12 @@ func wire(ctx context.Context, o serveOptions, store data.Store, logger *slog.Lo
 	}
 	w.closers = append(w.closers, closeAccess)
 	w.access, w.demo = access, demo
-	cfg := withIncidents(api.Config{Index: w.live, Logger: logger, Access: access, Web: web.Files(), UI: api.UIConfig{Basemap: o.basemap}, Planner: planner}, store)
+	cfg := withIncidents(api.Config{Index: w.live, Logger: logger, Access: access, Web: web.Files(), UI: api.UIConfig{Basemap: o.basemap}, Planner: planner, AwaitIndex: follower.Sync}, store)
 	w.api = api.New(withPatrols(cfg, patrols, o.patrols))
+	// The tiles of each new index are built by the follower, not by the
+	// first request for one; an index published before this line is
+	// refreshed by the call after it.
+	follower.OnPublish(func(*geo.Index) { w.api.Refresh() })
 	w.api.Refresh()
 	followed, err := followIncidents(watchCtx, store, cfg.IncidentTiles)
 	if err != nil {
@@ -225,26 +230,8 @@ func wire(ctx context.Context, o serveOptions, store data.Store, logger *slog.Lo
 		stopWatching()
 		<-followed
 	})
-
-	watching := make(chan struct{})
-	go func() {
-		defer close(watching)
-		for range changes {
-			if err := reload(watchCtx, store, w.live, logger); err != nil {
-				if watchCtx.Err() == nil {
-					logger.Error("reload failed; still serving the previous dataset", "err", err)
-				}
-				continue
-			}
-			// The tiles of the new index are built here, not by the first
-			// request for one.
-			w.api.Refresh()
-		}
-	}()
-	w.stopWatching = func() {
-		stopWatching()
-		<-watching
-	}
+	// Following ends first, before what the reloads refresh is closed.
+	w.stopWatching = stopFollowing
 	w.closers = append(w.closers, w.stopWatching)
 	return w, nil
 }
@@ -304,31 +291,6 @@ func serveUntilDone(ctx context.Context, srv *http.Server, served <-chan error, 
 		return fmt.Errorf("shutting down: requests still running after %s: %w", timeout, err)
 	}
 	logger.Info("stopped")
-	return nil
-}
-
-// reload builds an index from the store's current dataset and publishes
-// it; on any failure the index in force stays.
-func reload(ctx context.Context, store data.Store, live *geo.Live, logger *slog.Logger) error {
-	start := time.Now()
-	ds, err := store.Snapshot(ctx)
-	if err != nil {
-		return fmt.Errorf("reading the dataset: %w", err)
-	}
-	if _, err := crs.Parse(ds.Meta.Datum); err != nil {
-		return fmt.Errorf("dataset %q: datum: %w", ds.Meta.Name, err)
-	}
-	ix, err := geo.NewIndex(ds)
-	if err != nil {
-		return err
-	}
-	first := live.Load() == nil
-	live.Store(ix)
-	msg := "dataset reloaded"
-	if first {
-		msg = "dataset loaded"
-	}
-	logger.Info(msg, "dataset", ds.Meta.Name, "grids", len(ds.Grids), "stations", len(ds.Stations), "members", len(ds.Members), "duration", time.Since(start))
 	return nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -65,8 +64,8 @@ func (s *Store) Import(ctx context.Context, ds *geo.Dataset, opts data.ImportOpt
 	if err := ctx.Err(); err != nil {
 		return rep, err
 	}
-	if _, err := geo.NewIndex(ds); err != nil {
-		rep.Problems = problemsOf(err)
+	if problems := geo.Check(ds); len(problems) > 0 {
+		rep.Problems = problems
 		return rep, fmt.Errorf("memory: %w", &data.ValidationError{Problems: rep.Problems})
 	}
 	next := Clone(ds)
@@ -167,8 +166,8 @@ func (s *Store) EditGrid(ctx context.Context, e data.GridEdit) (_ data.GridVersi
 			next.Grids[i] = cloneGrid(e.Grid)
 		}
 	}
-	if _, err := geo.NewIndex(next); err != nil {
-		return data.GridVersion{}, fmt.Errorf("memory: %w", &data.ValidationError{Problems: problemsOf(err)})
+	if problems := geo.Check(next); len(problems) > 0 {
+		return data.GridVersion{}, fmt.Errorf("memory: %w", &data.ValidationError{Problems: problems})
 	}
 	if sameGrid(&old.Grid, &e.Grid) {
 		return old, nil
@@ -253,37 +252,4 @@ func (s *Store) GridHistory(ctx context.Context, id string) ([]data.GridVersion,
 		return nil, fmt.Errorf("memory: grid %q: %w", id, data.ErrNotFound)
 	}
 	return out, nil
-}
-
-// problemsOf turns the joined errors of geo.NewIndex, each "kind id: why",
-// into problems.
-func problemsOf(err error) []data.Problem {
-	var out []data.Problem
-	var walk func(error)
-	walk = func(e error) {
-		if u, ok := e.(interface{ Unwrap() []error }); ok {
-			for _, c := range u.Unwrap() {
-				walk(c)
-			}
-			return
-		}
-		if e != geo.ErrInvalidDataset {
-			out = append(out, parseProblem(e.Error()))
-		}
-	}
-	walk(err)
-	return out
-}
-
-func parseProblem(msg string) data.Problem {
-	head, reason, ok := strings.Cut(msg, ": ")
-	if !ok {
-		return data.Problem{Kind: "dataset", Reason: msg}
-	}
-	kind, id, _ := strings.Cut(head, " ")
-	switch kind {
-	case "station", "grid", "member", "township":
-		return data.Problem{Kind: kind, ID: strings.Trim(id, `"`), Reason: reason}
-	}
-	return data.Problem{Kind: "dataset", Reason: msg}
 }

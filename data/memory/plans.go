@@ -157,8 +157,8 @@ func (p *PlanStore) ApplyPlan(ctx context.Context, a data.PlanApplication) (_ da
 	if missing := data.ApplyToDataset(next, a); len(missing) > 0 {
 		return data.PlanApplied{}, fmt.Errorf("memory: apply plan %s: %w: %s", a.PlanID, data.ErrNotFound, joinProblems(missing))
 	}
-	if _, err := geo.NewIndex(next); err != nil {
-		return data.PlanApplied{}, fmt.Errorf("memory: apply plan %s: %w", a.PlanID, &data.ValidationError{Problems: problemsOf(err)})
+	if problems := geo.CheckIndex(next); len(problems) > 0 {
+		return data.PlanApplied{}, fmt.Errorf("memory: apply plan %s: %w", a.PlanID, &data.ValidationError{Problems: problems})
 	}
 	oldStation := make(map[string]string, len(p.ds.Grids))
 	for _, g := range p.ds.Grids {

@@ -23,7 +23,7 @@ func (s *Store) EditGrid(ctx context.Context, e data.GridEdit) (data.GridVersion
 	invalid := func(format string, args ...any) (data.GridVersion, error) {
 		return data.GridVersion{}, mapError("edit grid", &data.ValidationError{Problems: []data.Problem{{Kind: "grid", ID: g.ID, Reason: fmt.Sprintf(format, args...)}}})
 	}
-	if err := checkRings(g.Geometry); err != nil {
+	if err := geo.CheckRings(g.Geometry); err != nil {
 		return invalid("%v", err)
 	}
 	if g.Population < 0 {

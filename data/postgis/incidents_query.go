@@ -85,7 +85,7 @@ func incidentWhere(f *data.IncidentFilter, c data.Cursor, args *sqlArgs) string 
 		nb := f.Near.Bound()
 		conds = append(conds, "location && "+envelope(args, nb.Min[0], nb.Min[1], nb.Max[0], nb.Max[1]),
 			fmt.Sprintf("ST_DWithin(location::geography, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, %s, false)",
-				args.add(f.Near.Center[0]), args.add(f.Near.Center[1]), args.add(f.Near.RadiusMeters)))
+				args.add(f.Near.Center[0]), args.add(f.Near.Center[1]), args.add(postgisRadius(f.Near.RadiusMeters))))
 	}
 	if c.ID != 0 {
 		conds = append(conds, fmt.Sprintf("(occurred_at, id) < (%s, %s)", args.add(c.OccurredAt), args.add(c.ID)))
@@ -266,4 +266,17 @@ func (s *Store) AggregateIncidents(ctx context.Context, a data.Aggregation) ([]d
 	}
 	data.SortAggregateRows(out)
 	return out, nil
+}
+
+// postgisSphereMeters is the radius of the sphere PostGIS measures
+// geography on when told not to use the spheroid: the mean radius of the
+// WGS-84 ellipsoid.
+const postgisSphereMeters = 6371008.7714
+
+// postgisRadius converts a distance on jingge's sphere
+// (geo.EarthRadiusMeters) into the same angle on PostGIS's, so
+// ST_DWithin selects exactly the points data.Circle.Contains does: a
+// great-circle distance is the angle times the radius.
+func postgisRadius(meters float64) float64 {
+	return meters * postgisSphereMeters / geo.EarthRadiusMeters
 }

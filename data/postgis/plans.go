@@ -178,8 +178,8 @@ func (s *Store) ApplyPlan(ctx context.Context, a data.PlanApplication) (data.Pla
 		}
 		return data.PlanApplied{}, fmt.Errorf("postgis: %s: %w: %s", op, data.ErrNotFound, strings.Join(msgs, "; "))
 	}
-	if _, err := geo.NewIndex(ds); err != nil {
-		return data.PlanApplied{}, mapError(op, &data.ValidationError{Problems: indexProblems(err)})
+	if problems := geo.CheckIndex(ds); len(problems) > 0 {
+		return data.PlanApplied{}, mapError(op, &data.ValidationError{Problems: problems})
 	}
 	actor := a.Actor
 	if actor == "" {
@@ -322,25 +322,6 @@ func orNone(s []string) []string {
 		return []string{}
 	}
 	return s
-}
-
-// indexProblems turns the joined errors of geo.NewIndex into problems.
-func indexProblems(err error) []data.Problem {
-	var out []data.Problem
-	var walk func(error)
-	walk = func(e error) {
-		if u, ok := e.(interface{ Unwrap() []error }); ok {
-			for _, c := range u.Unwrap() {
-				walk(c)
-			}
-			return
-		}
-		if e != geo.ErrInvalidDataset {
-			out = append(out, data.Problem{Kind: "dataset", Reason: e.Error()})
-		}
-	}
-	walk(err)
-	return out
 }
 
 // PutAssessment implements data.AssessmentStore: every entry is checked,

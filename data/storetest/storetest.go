@@ -52,6 +52,7 @@ func Run(t *testing.T, open Opener, parallel bool) {
 		{"ImportReplaces", testImportReplaces},
 		{"ImportSameDatasetKeepsVersions", testImportSameKeepsVersions},
 		{"InvalidImportLeavesDataUnchanged", testInvalidImportLeavesDataUnchanged},
+		{"ImportRefusesWhatCheckRefuses", testImportRefusesWhatCheckRefuses},
 		{"DryRunChangesNothing", testDryRunChangesNothing},
 		{"EditCreatesNewVersion", testEditCreatesNewVersion},
 		{"EditErrors", testEditErrors},
@@ -295,6 +296,57 @@ func testInvalidImportLeavesDataUnchanged(t *testing.T, open Opener) {
 	SameDataset(t, ds, snapshot(t, st))
 	expectQuiet(t, ch)
 }
+
+// testImportRefusesWhatCheckRefuses: every store refuses a dataset that
+// breaks a rule of geo.Check, including those an index could be built
+// around, and names the rule, the feature and the value.
+func testImportRefusesWhatCheckRefuses(t *testing.T, open Opener) {
+	cases := []struct {
+		name   string
+		change func(ds *geo.Dataset) (kind, id string)
+		code   geo.ProblemCode
+		value  string
+	}{
+		{"a datum by another name", func(ds *geo.Dataset) (string, string) { ds.Meta.Datum = "mars"; return "dataset", "" }, geo.ProblemUnknownDatum, "mars"},
+		{"a negative population", func(ds *geo.Dataset) (string, string) {
+			ds.Grids[1].Population = -5
+			return "grid", ds.Grids[1].ID
+		}, geo.ProblemNegativeNumber, "-5"},
+		{"an unknown role", func(ds *geo.Dataset) (string, string) {
+			ds.Members[0].Role = "sheriff"
+			return "member", ds.Members[0].ID
+		}, geo.ProblemUnknownRole, "sheriff"},
+		{"a member of a grid listed twice", func(ds *geo.Dataset) (string, string) {
+			m := &ds.Members[0]
+			m.GridIDs = append(m.GridIDs, m.GridIDs[0])
+			return "member", m.ID
+		}, geo.ProblemListedTwice, ds0MemberGrid()},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ds := Small()
+			st := open(t, clone(ds))
+			bad := clone(ds)
+			kind, id := c.change(bad)
+			_, err := st.Import(context.Background(), bad, data.ImportOptions{Actor: "storetest"})
+			var verr *data.ValidationError
+			if !errors.As(err, &verr) {
+				t.Fatalf("Import: err = %v, want a *data.ValidationError", err)
+			}
+			found := false
+			for _, p := range verr.Problems {
+				found = found || p.Code == c.code && p.Kind == kind && p.ID == id && strings.Contains(p.Reason, c.value)
+			}
+			if !found {
+				t.Errorf("problems %+v do not name %s %q with %s and %q", verr.Problems, kind, id, c.code, c.value)
+			}
+			SameDataset(t, ds, snapshot(t, st))
+		})
+	}
+}
+
+// ds0MemberGrid is the first grid of Small's first member.
+func ds0MemberGrid() string { return Small().Members[0].GridIDs[0] }
 
 func testDryRunChangesNothing(t *testing.T, open Opener) {
 	ds := Small()

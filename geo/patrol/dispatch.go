@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
-	ogeo "github.com/paulmach/orb/geo"
 
 	"jingge/geo"
 )
@@ -40,7 +39,7 @@ const (
 // Estimate returns the straight-line distance from a to b in metres and
 // the estimated travel time. Samples outside every grid count as plain.
 func (t Travel) Estimate(ix *geo.Index, a, b orb.Point) (meters float64, d time.Duration) {
-	meters = ogeo.DistanceHaversine(a, b)
+	meters = geo.DistanceMeters(a, b)
 	n := minSamples
 	if t.SampleMeters > 0 {
 		n = int(math.Min(maxSamples, math.Max(minSamples, math.Ceil(meters/t.SampleMeters))))

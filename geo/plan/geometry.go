@@ -11,8 +11,8 @@ import (
 	"jingge/geo"
 )
 
-// earthRadiusKm is orb's earth radius, so distances here agree with orb/geo.
-const earthRadiusKm = orb.EarthRadius / 1000
+// earthRadiusKm is the one earth radius of jingge (geo.EarthRadiusMeters).
+const earthRadiusKm = geo.EarthRadiusMeters / 1000
 
 func rad(deg float64) float64 { return deg * math.Pi / 180 }
 
@@ -26,12 +26,13 @@ func distanceKm(lon1, lat1, lon2, lat2 float64) float64 {
 	return earthRadiusKm * math.Sqrt(x*x+y*y)
 }
 
-// geoAreaKm2 is the geodesic area of mp in km².
+// geoAreaKm2 is the area of mp in km² on the sphere of
+// geo.EarthRadiusMeters, which is orb's.
 func geoAreaKm2(mp orb.MultiPolygon) float64 { return ogeo.Area(mp) / 1e6 }
 
 // segmentKm is the great-circle length of one boundary segment, by
 // haversine, which stays accurate for segments of a few metres.
-func segmentKm(a, b orb.Point) float64 { return ogeo.DistanceHaversine(a, b) / 1000 }
+func segmentKm(a, b orb.Point) float64 { return geo.DistanceMeters(a, b) / 1000 }
 
 // PolsbyPopper is the compactness 4πA/P² of a shape of area A and perimeter
 // P (any consistent units, e.g. km² and km): 1 for a circle, π/4 for a

@@ -51,6 +51,7 @@ import (
 
 	"jingge/api"
 	"jingge/data"
+	"jingge/data/follow"
 	"jingge/data/lantian"
 	"jingge/data/memory"
 	"jingge/data/postgis"
@@ -107,14 +108,19 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	ix, err := geo.NewIndex(ds)
+	// The servers under test follow a store of the county, as serve does.
+	grids, err := memory.New(ds)
 	if err != nil {
+		return err
+	}
+	live := new(geo.Live)
+	if err := follow.New(grids, live, nil).Load(context.Background()); err != nil {
 		return err
 	}
 	fmt.Printf("ingestion through the HTTP API: %d clients, %d pings per request, %s per mode\n", o.clients, o.batch, o.duration)
 	rates := map[string]float64{}
 	for _, mode := range o.modes {
-		r, err := measure(o, mode, ix)
+		r, err := measure(o, mode, live)
 		if err != nil {
 			return fmt.Errorf("%s: %w", mode, err)
 		}
@@ -142,10 +148,11 @@ func loopbackOnly(dbURL string) error {
 }
 
 // measure runs one mode and returns its acknowledged pings per second.
-func measure(o options, mode string, ix *geo.Index) (float64, error) {
+func measure(o options, mode string, live *geo.Live) (float64, error) {
 	if mode == "datadir" {
-		return measureDataDir(o, ix)
+		return measureDataDir(o, live)
 	}
+	ix := live.Load()
 	ctx := context.Background()
 	var suffix [4]byte
 	_, _ = rand.Read(suffix[:])
@@ -173,8 +180,6 @@ func measure(o options, mode string, ix *geo.Index) (float64, error) {
 	} else if mode != "copy" {
 		return 0, fmt.Errorf("unknown mode %q (want copy or rows)", mode)
 	}
-	live := new(geo.Live)
-	live.Store(ix)
 	srv := &http.Server{
 		Handler:      api.New(api.Config{Index: live, Patrols: store, Logger: slog.New(slog.DiscardHandler)}).Handler(),
 		ReadTimeout:  60 * time.Second,
@@ -449,7 +454,8 @@ func procStat(pid int) ([]float64, error) {
 
 // measureDataDir runs the datadir mode: the embedded store in a new
 // temporary data directory, its pings counted back through Track.
-func measureDataDir(o options, ix *geo.Index) (float64, error) {
+func measureDataDir(o options, live *geo.Live) (float64, error) {
+	ix := live.Load()
 	dir, err := os.MkdirTemp("", "jingge-bench-datadir-")
 	if err != nil {
 		return 0, err
@@ -462,8 +468,6 @@ func measureDataDir(o options, ix *geo.Index) (float64, error) {
 		return 0, err
 	}
 	defer d.Close()
-	live := new(geo.Live)
-	live.Store(ix)
 	srv := &http.Server{
 		Handler:      api.New(api.Config{Index: live, Patrols: d.Patrols, Logger: slog.New(slog.DiscardHandler)}).Handler(),
 		ReadTimeout:  60 * time.Second,
