@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -294,20 +295,23 @@ func TestKill9DataDir(t *testing.T) {
 		}
 	}
 	stored := 0
-	for cursor := ""; ; {
-		code, b := c.do(http.MethodGet, "/api/v1/incidents?limit=1000&from="+start.Format(time.RFC3339)+"&cursor="+cursor, "", nil, true)
+	// Pages follow the list's rel="next" link until there is none.
+	for target := "/api/v1/incidents?limit=1000&from=" + url.QueryEscape(start.Format(time.RFC3339)); target != ""; {
+		code, b := c.do(http.MethodGet, target, "", nil, true)
 		var page struct {
 			Features []json.RawMessage `json:"features"`
-			Next     string            `json:"next"`
+			Links    []struct{ Rel, Href string }
 		}
 		if code != http.StatusOK || json.Unmarshal(b, &page) != nil {
 			t.Fatalf("listing incidents: %d %s", code, b)
 		}
 		stored += len(page.Features)
-		if page.Next == "" {
-			break
+		target = ""
+		for _, l := range page.Links {
+			if l.Rel == "next" {
+				target = l.Href
+			}
 		}
-		cursor = page.Next
 	}
 	if stored != len(res.incidents) {
 		t.Errorf("incidents: acknowledged %d, stored %d", len(res.incidents), stored)
