@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"jingge/data"
+	"jingge/data/journal"
 	"jingge/data/lantian"
 	"jingge/data/memory"
 )
@@ -67,27 +68,11 @@ func adoptLegacyAuthFile(path string, logger *slog.Logger) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("moving the auth file: %w", err)
 	}
-	if err := writeFileSynced(path, b); err != nil {
+	if err := journal.WriteFileSynced(path, b); err != nil {
 		return fmt.Errorf("moving the auth file: %w", err)
 	}
 	logger.Info("the users and tokens of the old auth file now live in the data directory; the old file is no longer used", "old", old, "new", path)
 	return nil
-}
-
-// writeFileSynced writes b to a new file at path and syncs it.
-func writeFileSynced(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // openDataDir opens the embedded store in dataDir, creating the directory

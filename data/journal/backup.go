@@ -117,7 +117,7 @@ func backupOnce(src, dst string) (BackupInfo, error) {
 		if err != nil {
 			return info, fmt.Errorf("journal: backup: %s %w; restore the directory from an older backup", f.Name(), err)
 		}
-		if err := writeSynced(filepath.Join(dst, names[i]), b); err != nil {
+		if err := WriteFileSynced(filepath.Join(dst, names[i]), b); err != nil {
 			return info, fmt.Errorf("journal: backup: %w", err)
 		}
 		info.Bytes += int64(len(b))
@@ -209,8 +209,10 @@ func clearDir(dir string) error {
 	return nil
 }
 
-// writeSynced writes b to a new file at path and syncs it.
-func writeSynced(path string, b []byte) error {
+// WriteFileSynced writes b to a new file at path (mode 0600; it fails if
+// the file exists) and syncs it and its directory, so the file is on disk
+// once it returns.
+func WriteFileSynced(path string, b []byte) error {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
@@ -220,6 +222,17 @@ func writeSynced(path string, b []byte) error {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	dir, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	err = dir.Sync()
+	if cerr := dir.Close(); err == nil {
 		err = cerr
 	}
 	return err

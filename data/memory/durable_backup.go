@@ -33,7 +33,7 @@ func Backup(src, dst string, o DirOptions) (journal.BackupInfo, error) {
 	case err != nil:
 		return info, fmt.Errorf("memory: backup: the auth file: %w", err)
 	default:
-		if err := writeFileSynced(filepath.Join(dst, "auth.json"), b); err != nil {
+		if err := journal.WriteFileSynced(filepath.Join(dst, "auth.json"), b); err != nil {
 			return info, fmt.Errorf("memory: backup: the auth file: %w", err)
 		}
 		info.Bytes += int64(len(b))
@@ -44,32 +44,4 @@ func Backup(src, dst string, o DirOptions) (journal.BackupInfo, error) {
 	}
 	d.Close()
 	return info, nil
-}
-
-// writeFileSynced writes b to a new file at path, syncs it and its
-// directory.
-func writeFileSynced(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	dir, err := os.Open(filepath.Dir(path))
-	if err != nil {
-		return err
-	}
-	err = dir.Sync()
-	if cerr := dir.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
