@@ -137,7 +137,7 @@ func (s *Server) handleEditGrid(w http.ResponseWriter, r *http.Request, _ query)
 			return err
 		}
 		props := GridVersionProperties{
-			ID: gv.Grid.ID, Version: gv.Version, ValidFrom: chinaTime(gv.ValidFrom), Level: gv.Grid.Level, Name: gv.Grid.Name,
+			ID: gv.Grid.ID, Version: gv.Version, ValidFrom: v.localTime(gv.ValidFrom), Level: gv.Grid.Level, Name: gv.Grid.Name,
 			Station: gv.Grid.StationID, Parent: gv.Grid.ParentID, Township: gv.Grid.Township, Population: gv.Grid.Population,
 			Terrain: gv.Grid.Terrain,
 		}
@@ -178,7 +178,7 @@ func (s *Server) currentVersion(r *http.Request, id string) (data.GridVersion, e
 	}
 	last := hist[len(hist)-1]
 	if !last.ValidTo.IsZero() {
-		return data.GridVersion{}, notFound("grid %s was retired at %s; only grids in force can be edited", id, chinaTime(last.ValidTo))
+		return data.GridVersion{}, notFound("grid %s was retired at %s; only grids in force can be edited", id, last.ValidTo.In(s.zone()).Format(time.RFC3339Nano))
 	}
 	return last, nil
 }

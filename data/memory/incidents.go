@@ -342,7 +342,7 @@ func (s *Store) AggregateIncidents(ctx context.Context, a data.Aggregation) ([]d
 	t := &s.incidents
 	t.mu.RLock()
 	t.scan(&a.Filter, data.Cursor{}, func(r *incidentRow) bool {
-		start := a.Bucket.Start(r.inc.OccurredAt)
+		start := a.Bucket.Start(r.inc.OccurredAt, a.Location())
 		k := key{a.Key(&r.inc), start.Unix()}
 		row := groups[k]
 		if row == nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strings"
 
 	"jingge/geo"
 )
@@ -137,6 +138,9 @@ func LoadConfig(r io.Reader) (Config, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&cfg); err != nil {
+		if strings.Contains(err.Error(), `"utc_offset_hours"`) {
+			return Config{}, fmt.Errorf("%w: config: assessment.utc_offset_hours is no longer read: months follow the dataset's time zone (its meta.time_zone); remove the field", ErrInvalid)
+		}
 		return Config{}, fmt.Errorf("%w: config: %v", ErrInvalid, err)
 	}
 	if err := cfg.Validate(); err != nil {
