@@ -6,10 +6,10 @@ import (
 )
 
 func TestParseIncidentsCSV(t *testing.T) {
-	rows, err := ParseCSV(strings.NewReader("occurred_at,category,lon,lat,cleared,status\n" +
-		"2025-01-01 00:00:00,criminal,109.3,34.1,是,closed\n" +
-		"2025-01-01 00:00:00,criminal,109.3\n" +
-		"\"2025-01-01\n00:00\",criminal,109.3,34.1,maybe,lost\n" +
+	rows, err := ParseCSV(strings.NewReader("occurred_at,category,lon,lat,cleared,status\n"+
+		"2025-01-01 00:00:00,criminal,109.3,34.1,是,closed\n"+
+		"2025-01-01 00:00:00,criminal,109.3\n"+
+		"\"2025-01-01\n00:00\",criminal,109.3,34.1,maybe,lost\n"+
 		"2025-01-02 00:00:00,fire,200,34.1,,\n"), shanghai)
 	if err != nil {
 		t.Fatal(err)

@@ -38,7 +38,7 @@ with its line; then nothing is imported unless --skip-bad. Importing the same
 file again changes nothing. Flags:`)
 		fs.PrintDefaults()
 	}
-	dbURL := fs.String("db", os.Getenv("DATABASE_URL"), "PostgreSQL `URL` of the PostGIS store (env DATABASE_URL)")
+	dbURL := dbFlag(fs, "")
 	crsFlag := fs.String("crs", "", "coordinate `system` of the file: wgs84 (default), gcj02 or bd09")
 	skipBad := fs.Bool("skip-bad", false, "import the good rows and report the bad ones, instead of importing nothing")
 	dryRun := fs.Bool("dry-run", false, "check and report, store nothing")

@@ -225,7 +225,7 @@ func newPlanFlags(name, configHelp string, stderr io.Writer, open storeOpener) (
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	env := &planEnv{open: open, stderr: stderr}
-	fs.StringVar(&env.dbURL, "db", os.Getenv("DATABASE_URL"), "PostgreSQL `URL` of the PostGIS store; empty uses the bundled Lantian dataset (env DATABASE_URL)")
+	dbFlagVar(fs, &env.dbURL, "empty uses the bundled Lantian dataset")
 	fs.StringVar(&env.configPath, "plan-config", os.Getenv("JINGGE_PLAN_CONFIG"), "planner configuration `FILE` "+configHelp+"; env JINGGE_PLAN_CONFIG)")
 	return fs, env, fs.Bool("json", false, "print JSON, as the API answers")
 }

@@ -68,7 +68,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
 	}
 	var o serveOptions
 	fs.StringVar(&o.addr, "addr", envOr("JINGGE_ADDR", "127.0.0.1:8080"), "`address` to listen on (env JINGGE_ADDR)")
-	fs.StringVar(&o.dbURL, "db", os.Getenv("DATABASE_URL"), "PostgreSQL `URL` of the PostGIS store; empty serves the embedded store of --data-dir (env DATABASE_URL)")
+	dbFlagVar(fs, &o.dbURL, "empty serves the embedded store of --data-dir")
 	fs.StringVar(&o.dataDir, "data-dir", defaultDataDir(), "without --db: the `directory` where the embedded store keeps everything, created and filled with the synthetic demo data at the first start (env JINGGE_DATA_DIR)")
 	fs.StringVar(&o.logFormat, "log-format", "auto", "log `format`: json, text, or auto (text on a terminal, else json)")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish after SIGINT or SIGTERM")
