@@ -139,7 +139,7 @@ func (s *Server) handleCreateIncidents(w http.ResponseWriter, r *http.Request, _
 	}
 	key := r.Header.Get(headerIdempotencyKey)
 	if err := data.CheckBatchKey(key); err != nil {
-		return messageProblem(err, headerIdempotencyKey)
+		return aboutParam(err, headerIdempotencyKey)
 	}
 	body, err := readJSONBody(r)
 	if err != nil {
@@ -217,12 +217,13 @@ func (s *Server) addIncidents(ctx context.Context, batch []geo.Incident, key str
 	}
 }
 
-// incidentProblem turns the errors of validating, attributing or storing (times in loc)
-// a batch into a problem naming each bad incident as the client sent it.
+// incidentProblem turns the errors of validating, attributing or storing
+// a batch into a problem naming each bad incident as the client sent it,
+// with times in loc.
 func incidentProblem(err error, in *intake.Body, from crs.CRS, loc *time.Location) error {
 	var ie *data.IncidentError
 	if !errors.As(err, &ie) {
-		return messageProblem(err, "")
+		return err
 	}
 	var params []InvalidParam
 	outside := false
@@ -258,21 +259,6 @@ func incidentProblem(err error, in *intake.Body, from crs.CRS, loc *time.Locatio
 	return pr
 }
 
-// messageProblem passes a data.MessageError's words to the client (they
-// are written for it); other errors go to the one mapping in errors.go.
-// param, when set, names the input the message is about.
-func messageProblem(err error, param string) error {
-	var me *data.MessageError
-	if !errors.As(err, &me) {
-		return err
-	}
-	p := &Problem{Kind: me.Kind, Detail: me.Message, Cause: err}
-	if param != "" && errors.Is(me.Kind, data.ErrInvalid) {
-		p.InvalidParams = []InvalidParam{{Name: param, Reason: me.Message}}
-	}
-	return p
-}
-
 func (s *Server) handleGetIncident(w http.ResponseWriter, r *http.Request, _ query) error {
 	if s.inc.store == nil {
 		return incidentsOff()
@@ -283,7 +269,7 @@ func (s *Server) handleGetIncident(w http.ResponseWriter, r *http.Request, _ que
 	}
 	inc, err := s.inc.store.Incident(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
-		return messageProblem(err, "")
+		return err
 	}
 	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, v.incidentFeature(r.Context(), &inc))
 	return nil
@@ -330,7 +316,7 @@ func (s *Server) handleUpdateIncident(w http.ResponseWriter, r *http.Request, _ 
 	}
 	inc, err := s.inc.store.UpdateIncident(r.Context(), mux.Vars(r)["id"], p)
 	if err != nil {
-		return messageProblem(err, "")
+		return err
 	}
 	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, v.incidentFeature(r.Context(), &inc))
 	return nil
@@ -362,7 +348,7 @@ func (s *Server) handleListIncidents(w http.ResponseWriter, r *http.Request, q q
 	}
 	res, err := s.inc.store.QueryIncidents(r.Context(), f, page)
 	if err != nil {
-		return messageProblem(err, "cursor")
+		return aboutParam(err, "cursor")
 	}
 	out := IncidentCollection{Type: "FeatureCollection", Features: make([]Feature[*IncidentProperties], len(res.Incidents)), NumberReturned: len(res.Incidents), Links: []Link{}}
 	for i := range res.Incidents {
@@ -422,7 +408,7 @@ func (s *Server) handleAggregateIncidents(w http.ResponseWriter, r *http.Request
 	}
 	rows, err := s.inc.store.AggregateIncidents(r.Context(), a)
 	if err != nil {
-		return messageProblem(err, "")
+		return err
 	}
 	out := AggregateResponse{GroupBy: a.GroupBy, Bucket: a.Bucket, TimeZone: utcOffset(a.Location(), rows), Rows: make([]AggregateRow, len(rows))}
 	for i, row := range rows {

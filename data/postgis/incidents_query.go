@@ -163,7 +163,7 @@ func (s *Store) Incident(ctx context.Context, id string) (geo.Incident, error) {
 	var r incidentRow
 	err = s.pool.QueryRow(ctx, incidentSelect+" where id = $1", n).Scan(r.dest()...)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return geo.Incident{}, fmt.Errorf("postgis: %w", &data.MessageError{Kind: data.ErrNotFound, Message: "there is no incident " + id})
+		return geo.Incident{}, fmt.Errorf("postgis: %w", &data.RequestError{Kind: data.ErrNotFound, Message: "there is no incident " + id})
 	}
 	if err != nil {
 		return geo.Incident{}, mapError("incident", err)
@@ -186,7 +186,7 @@ func (s *Store) UpdateIncident(ctx context.Context, id string, p data.IncidentPa
 	var r incidentRow
 	err = tx.QueryRow(ctx, incidentSelect+" where id = $1 for update", n).Scan(r.dest()...)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return geo.Incident{}, fmt.Errorf("postgis: %w", &data.MessageError{Kind: data.ErrNotFound, Message: "there is no incident " + id})
+		return geo.Incident{}, fmt.Errorf("postgis: %w", &data.RequestError{Kind: data.ErrNotFound, Message: "there is no incident " + id})
 	}
 	if err != nil {
 		return geo.Incident{}, mapError("update incident", err)

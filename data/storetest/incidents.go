@@ -288,7 +288,7 @@ func testIncidentKeysScoped(t *testing.T, open IncidentOpener) {
 		t.Errorf("the command line's batch under the same key: %+v, %v; want it stored", cli, err)
 	}
 	_, err = st.AddIncidents(ctx, data.IncidentBatch{Incidents: other, Key: key, Scope: "viewer-console"})
-	var me *data.MessageError
+	var me *data.RequestError
 	if !errors.Is(err, data.ErrConflict) || !errors.As(err, &me) || !strings.Contains(me.Message, key) || !strings.Contains(me.Message, "first used at") {
 		t.Errorf("the first caller's key with other incidents: %v; want a conflict naming the key and when it was first used", err)
 	}
