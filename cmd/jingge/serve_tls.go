@@ -85,7 +85,9 @@ func (o *tlsOptions) startRedirect(ctx context.Context, httpsAddr net.Addr, logg
 	}
 	_, port, _ := net.SplitHostPort(httpsAddr.String())
 	srv := &http.Server{
-		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, httpsURL(r, port), http.StatusPermanentRedirect) }),
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, httpsURL(r, port), http.StatusPermanentRedirect)
+		}),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
