@@ -6,7 +6,7 @@ FUZZTIME ?= 10s
 ARGS     ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test crash bench build generate fmt vet lint fuzz
+.PHONY: help run test crash test-ha bench build generate fmt vet lint fuzz
 
 help: ## list the targets
 	@echo "usage: make TARGET"
@@ -21,6 +21,9 @@ test: ## go vet + staticcheck + Go tests + web tests, on a throwaway PostGIS (wh
 crash: ## kill -9 under write load, PostGIS and the data directory: acknowledged == stored (CI runs it)
 	bash scripts/reliability/kill9.sh
 	bash scripts/reliability/kill9-datadir.sh
+
+test-ha: ## failover under load on a three-node Patroni cluster: acknowledged == stored (CI runs it)
+	bash scripts/ha/failover.sh
 
 bench: ## run every benchmark
 	$(GO) test -run '^$$' -bench . -benchmem ./...

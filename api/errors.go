@@ -177,19 +177,36 @@ func problemOf(err error) (p Problem, internal bool) {
 	return p, false
 }
 
-// requestProblem is the problem of a *data.RequestError in err, the
-// refusal of an application package below the API; nil when err holds none.
+// requestProblem is the problem of the data.Refuser in err (a
+// *data.RequestError, or a dataset's or batch's structured refusal), the
+// refusal of a store or an application package below the API; nil when err
+// holds none.
 func requestProblem(err error) *Problem {
-	var re *data.RequestError
-	if !errors.As(err, &re) {
+	var r data.Refuser
+	if !errors.As(err, &r) {
 		return nil
 	}
+	re := r.Refusal()
 	p := &Problem{Kind: re.Kind, Detail: re.Message, Cause: re.Cause}
 	if re.Type != "" {
 		p.Type = problemType(re.Type)
 	}
 	for _, ip := range re.Params {
 		p.InvalidParams = append(p.InvalidParams, InvalidParam{Name: ip.Name, Reason: ip.Reason})
+	}
+	return p
+}
+
+// aboutParam is the problem of err, a refusal of a package below the API,
+// naming param as the input at fault when the refusal is for invalid input
+// and names none; other errors pass as they are.
+func aboutParam(err error, param string) error {
+	p := requestProblem(err)
+	if p == nil {
+		return err
+	}
+	if len(p.InvalidParams) == 0 && errors.Is(p.Kind, data.ErrInvalid) {
+		p.InvalidParams = []InvalidParam{{Name: param, Reason: p.Detail}}
 	}
 	return p
 }

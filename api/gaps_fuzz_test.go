@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"testing"
+	"time"
 )
 
 // Fuzz targets for the parsers of the incident, grid-edit and assessment
@@ -21,7 +22,7 @@ func FuzzIncidentFilterParams(f *testing.F) {
 		f.Add(s[0], s[1], s[2], "3000")
 	}
 	f.Fuzz(func(t *testing.T, timeText, polygonText, nearText, radiusText string) {
-		if _, bad := parseTimeParam("from", timeText, false); bad != nil && bad.Name != "from" {
+		if _, bad := parseTimeParam("from", timeText, false, time.UTC); bad != nil && bad.Name != "from" {
 			t.Fatalf("time %q: bad param %q", timeText, bad.Name)
 		}
 		if p, bad := parsePolygon(polygonText); bad == nil {

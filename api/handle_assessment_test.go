@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"jingge/api/planning"
-	"jingge/data"
 	"jingge/geo/plan"
 )
 
@@ -60,7 +59,7 @@ func TestAssessmentEnterAndScore(t *testing.T) {
 	}
 	count := 0
 	for _, i := range inc {
-		if i.StationID == "s01" && plan.MonthOf(i.OccurredAt, data.ChinaTime) == (plan.Month{Year: 2026, Month: 5}) {
+		if i.StationID == "s01" && plan.MonthOf(i.OccurredAt, shanghaiZone(t)) == (plan.Month{Year: 2026, Month: 5}) {
 			count++
 		}
 	}

@@ -68,13 +68,40 @@ func (s *Server) handleEditGrid(w http.ResponseWriter, r *http.Request, _ query)
 	if s.inc.editor == nil || s.inc.timeline == nil {
 		return &Problem{Kind: data.ErrReadOnly, Detail: "this server cannot edit grids: its store takes no edits"}
 	}
-	body, err := readJSONBody(r)
+	id := mux.Vars(r)["id"]
+	edit, geom, err := s.readGridEdit(r, id)
 	if err != nil {
 		return err
 	}
-	edit, geom, err := decodeGridEdit(body)
+	gv, err := s.commitGridEdit(r, id, edit, geom)
 	if err != nil {
 		return err
+	}
+	s.awaitEdit(r)
+	v, err := s.current()
+	if err != nil {
+		return err
+	}
+	props := GridVersionProperties{
+		ID: gv.Grid.ID, Version: gv.Version, ValidFrom: v.localTime(gv.ValidFrom), Level: gv.Grid.Level, Name: gv.Grid.Name,
+		Station: gv.Grid.StationID, Parent: gv.Grid.ParentID, Township: gv.Grid.Township, Population: gv.Grid.Population,
+		Terrain: gv.Grid.Terrain,
+	}
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, newFeature(gv.Grid.ID, areaGeometry(v.geometryWGS84(gv.Grid.Geometry)), props))
+	return nil
+}
+
+// readGridEdit decodes the body of an edit of grid id, checks that a
+// body id agrees with the path and converts a new geometry from the body's
+// crs into the dataset's datum.
+func (s *Server) readGridEdit(r *http.Request, id string) (*gridEdit, orb.MultiPolygon, error) {
+	body, err := readJSONBody(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	edit, geom, err := decodeGridEdit(body)
+	if err != nil {
+		return nil, nil, err
 	}
 	var crsText string
 	if edit.CRS != nil {
@@ -82,17 +109,16 @@ func (s *Server) handleEditGrid(w http.ResponseWriter, r *http.Request, _ query)
 	}
 	from, err := parseCRS("crs", crsText)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	id := mux.Vars(r)["id"]
 	var bodyID string
 	if len(edit.ID) > 0 && string(edit.ID) != "null" && (json.Unmarshal(edit.ID, &bodyID) != nil || bodyID != id) {
-		return invalid(InvalidParam{Name: "id", Reason: fmt.Sprintf("the body's id %s differs from the grid %q in the path; leave it out or make them agree", intake.Clip(edit.ID), id)})
+		return nil, nil, invalid(InvalidParam{Name: "id", Reason: fmt.Sprintf("the body's id %s differs from the grid %q in the path; leave it out or make them agree", intake.Clip(edit.ID), id)})
 	}
 	if geom != nil {
 		v, err := s.current()
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		for _, poly := range geom {
 			for _, ring := range poly {
@@ -102,20 +128,28 @@ func (s *Server) handleEditGrid(w http.ResponseWriter, r *http.Request, _ query)
 			}
 		}
 	}
+	return edit, geom, nil
+}
+
+// commitGridEdit applies edit to the version of grid id in force and
+// stores it. Without base_version, an edit that loses a race with another
+// is made again against the newer version (editAttempts in all); with one,
+// the conflict is the client's to resolve.
+func (s *Server) commitGridEdit(r *http.Request, id string, edit *gridEdit, geom orb.MultiPolygon) (data.GridVersion, error) {
+	reason := ""
+	if edit.Reason != nil {
+		reason = *edit.Reason
+	}
 	for attempt := 1; ; attempt++ {
 		cur, err := s.currentVersion(r, id)
 		if err != nil {
-			return err
+			return data.GridVersion{}, err
 		}
 		g := cur.Grid
 		edit.apply(&g, geom)
 		base := cur.Version
 		if edit.BaseVersion != nil {
 			base = *edit.BaseVersion
-		}
-		reason := ""
-		if edit.Reason != nil {
-			reason = *edit.Reason
 		}
 		gv, err := s.inc.editor.EditGrid(r.Context(), data.GridEdit{Grid: g, BaseVersion: base, Actor: actorOf(r), Reason: reason})
 		switch {
@@ -124,25 +158,14 @@ func (s *Server) handleEditGrid(w http.ResponseWriter, r *http.Request, _ query)
 		case errors.Is(err, data.ErrConflict):
 			now, herr := s.currentVersion(r, id)
 			if herr != nil {
-				return herr
+				return data.GridVersion{}, herr
 			}
-			return &Problem{Kind: data.ErrConflict, Cause: err, Detail: fmt.Sprintf("grid %s is at version %d, but the edit was made against version %d; GET it again and send the edit against version %d", id, now.Version, base, now.Version),
+			return data.GridVersion{}, &Problem{Kind: data.ErrConflict, Cause: err, Detail: fmt.Sprintf("grid %s is at version %d, but the edit was made against version %d; GET it again and send the edit against version %d", id, now.Version, base, now.Version),
 				Extra: map[string]any{"current_version": now.Version}}
 		case err != nil:
-			return gridEditProblem(err, id)
+			return data.GridVersion{}, gridEditProblem(err, id)
 		}
-		s.awaitEdit(r)
-		v, err := s.current()
-		if err != nil {
-			return err
-		}
-		props := GridVersionProperties{
-			ID: gv.Grid.ID, Version: gv.Version, ValidFrom: chinaTime(gv.ValidFrom), Level: gv.Grid.Level, Name: gv.Grid.Name,
-			Station: gv.Grid.StationID, Parent: gv.Grid.ParentID, Township: gv.Grid.Township, Population: gv.Grid.Population,
-			Terrain: gv.Grid.Terrain,
-		}
-		writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, newFeature(gv.Grid.ID, areaGeometry(v.geometryWGS84(gv.Grid.Geometry)), props))
-		return nil
+		return gv, nil
 	}
 }
 
@@ -178,7 +201,7 @@ func (s *Server) currentVersion(r *http.Request, id string) (data.GridVersion, e
 	}
 	last := hist[len(hist)-1]
 	if !last.ValidTo.IsZero() {
-		return data.GridVersion{}, notFound("grid %s was retired at %s; only grids in force can be edited", id, chinaTime(last.ValidTo))
+		return data.GridVersion{}, notFound("grid %s was retired at %s; only grids in force can be edited", id, last.ValidTo.In(s.zone()).Format(time.RFC3339Nano))
 	}
 	return last, nil
 }

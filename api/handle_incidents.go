@@ -118,14 +118,16 @@ type CreatedIncident struct {
 	Station       string `json:"station,omitempty"`
 }
 
-func chinaTime(t time.Time) string { return t.In(data.ChinaTime).Format(time.RFC3339Nano) }
+// localTime writes t in the local time of the dataset in force (its
+// geo.Meta.Location), as every time the API answers.
+func (v *view) localTime(t time.Time) string { return t.In(v.ix.Location()).Format(time.RFC3339Nano) }
 
 // incidentFeature is inc as the caller of ctx may see it: its free text
 // (summary, source) with phone numbers masked for the roles that see
 // members' numbers masked.
 func (v *view) incidentFeature(ctx context.Context, inc *geo.Incident) Feature[*IncidentProperties] {
 	return newFeature(inc.ID, orb.Geometry(v.toWGS84(inc.Location)), &IncidentProperties{
-		ID: inc.ID, OccurredAt: chinaTime(inc.OccurredAt), ReportedAt: chinaTime(inc.ReportedAt),
+		ID: inc.ID, OccurredAt: v.localTime(inc.OccurredAt), ReportedAt: v.localTime(inc.ReportedAt),
 		Category: inc.Category, CategoryZH: inc.Category.LabelZH(), Severity: inc.Severity, Status: inc.Status, Cleared: inc.Cleared,
 		Source: textFor(ctx, inc.Source), Summary: textFor(ctx, inc.Summary), CommunityGrid: inc.CommunityGridID, PoliceGrid: inc.PoliceGridID, Station: inc.StationID,
 	})
@@ -137,13 +139,13 @@ func (s *Server) handleCreateIncidents(w http.ResponseWriter, r *http.Request, _
 	}
 	key := r.Header.Get(headerIdempotencyKey)
 	if err := data.CheckBatchKey(key); err != nil {
-		return messageProblem(err, headerIdempotencyKey)
+		return aboutParam(err, headerIdempotencyKey)
 	}
 	body, err := readJSONBody(r)
 	if err != nil {
 		return err
 	}
-	in, err := intake.Decode(body, intake.Options{MaxCount: s.inc.maxBatch})
+	in, err := intake.Decode(body, intake.Options{MaxCount: s.inc.maxBatch, Zone: s.zone()})
 	if err != nil {
 		return err
 	}
@@ -161,11 +163,11 @@ func (s *Server) handleCreateIncidents(w http.ResponseWriter, r *http.Request, _
 		batch[i] = inc
 	}
 	if err := data.NormalizeIncidents(batch, time.Now()); err != nil {
-		return incidentProblem(err, in, from)
+		return incidentProblem(err, in, from, s.zone())
 	}
 	res, err := s.addIncidents(r.Context(), batch, key)
 	if err != nil {
-		return incidentProblem(err, in, from)
+		return incidentProblem(err, in, from, s.zone())
 	}
 	out := CreatedIncidents{Count: len(res.IDs), Replayed: res.Replayed, Incidents: make([]CreatedIncident, len(res.IDs))}
 	for i, id := range res.IDs {
@@ -216,11 +218,12 @@ func (s *Server) addIncidents(ctx context.Context, batch []geo.Incident, key str
 }
 
 // incidentProblem turns the errors of validating, attributing or storing
-// a batch into a problem naming each bad incident as the client sent it.
-func incidentProblem(err error, in *intake.Body, from crs.CRS) error {
+// a batch into a problem naming each bad incident as the client sent it,
+// with times in loc.
+func incidentProblem(err error, in *intake.Body, from crs.CRS, loc *time.Location) error {
 	var ie *data.IncidentError
 	if !errors.As(err, &ie) {
-		return messageProblem(err, "")
+		return err
 	}
 	var params []InvalidParam
 	outside := false
@@ -238,7 +241,7 @@ func incidentProblem(err error, in *intake.Body, from crs.CRS) error {
 			outside = true
 			pt := in.Incidents[p.Index].Location
 			reason = fmt.Sprintf("%s at lon %g, lat %g (%s) is outside every grid in force when it occurred (%s); an incident must lie in the county",
-				where, pt[0], pt[1], from.Label(), chinaTime(in.Incidents[p.Index].OccurredAt))
+				where, pt[0], pt[1], from.Label(), in.Incidents[p.Index].OccurredAt.In(loc).Format(time.RFC3339Nano))
 		}
 		if p.Field != "" {
 			name = intake.Member(name, p.Field)
@@ -256,21 +259,6 @@ func incidentProblem(err error, in *intake.Body, from crs.CRS) error {
 	return pr
 }
 
-// messageProblem passes a data.MessageError's words to the client (they
-// are written for it); other errors go to the one mapping in errors.go.
-// param, when set, names the input the message is about.
-func messageProblem(err error, param string) error {
-	var me *data.MessageError
-	if !errors.As(err, &me) {
-		return err
-	}
-	p := &Problem{Kind: me.Kind, Detail: me.Message, Cause: err}
-	if param != "" && errors.Is(me.Kind, data.ErrInvalid) {
-		p.InvalidParams = []InvalidParam{{Name: param, Reason: me.Message}}
-	}
-	return p
-}
-
 func (s *Server) handleGetIncident(w http.ResponseWriter, r *http.Request, _ query) error {
 	if s.inc.store == nil {
 		return incidentsOff()
@@ -281,7 +269,7 @@ func (s *Server) handleGetIncident(w http.ResponseWriter, r *http.Request, _ que
 	}
 	inc, err := s.inc.store.Incident(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
-		return messageProblem(err, "")
+		return err
 	}
 	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, v.incidentFeature(r.Context(), &inc))
 	return nil
@@ -328,7 +316,7 @@ func (s *Server) handleUpdateIncident(w http.ResponseWriter, r *http.Request, _ 
 	}
 	inc, err := s.inc.store.UpdateIncident(r.Context(), mux.Vars(r)["id"], p)
 	if err != nil {
-		return messageProblem(err, "")
+		return err
 	}
 	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, v.incidentFeature(r.Context(), &inc))
 	return nil
@@ -360,7 +348,7 @@ func (s *Server) handleListIncidents(w http.ResponseWriter, r *http.Request, q q
 	}
 	res, err := s.inc.store.QueryIncidents(r.Context(), f, page)
 	if err != nil {
-		return messageProblem(err, "cursor")
+		return aboutParam(err, "cursor")
 	}
 	out := IncidentCollection{Type: "FeatureCollection", Features: make([]Feature[*IncidentProperties], len(res.Incidents)), NumberReturned: len(res.Incidents), Links: []Link{}}
 	for i := range res.Incidents {
@@ -402,7 +390,7 @@ func (s *Server) handleAggregateIncidents(w http.ResponseWriter, r *http.Request
 		return err
 	}
 	f, bad := s.parseIncidentFilter(r.Context(), q, v)
-	a := data.Aggregation{GroupBy: data.ByGrid, Bucket: data.Month, Filter: f}
+	a := data.Aggregation{GroupBy: data.ByGrid, Bucket: data.Month, Filter: f, Zone: v.ix.Location()}
 	if text, ok := q.lookup("group_by"); ok {
 		a.GroupBy = data.GroupBy(strings.TrimSpace(text))
 		if a.GroupBy != data.ByGrid && a.GroupBy != data.ByPoliceGrid && a.GroupBy != data.ByStation {
@@ -420,11 +408,11 @@ func (s *Server) handleAggregateIncidents(w http.ResponseWriter, r *http.Request
 	}
 	rows, err := s.inc.store.AggregateIncidents(r.Context(), a)
 	if err != nil {
-		return messageProblem(err, "")
+		return err
 	}
-	out := AggregateResponse{GroupBy: a.GroupBy, Bucket: a.Bucket, TimeZone: "+08:00", Rows: make([]AggregateRow, len(rows))}
+	out := AggregateResponse{GroupBy: a.GroupBy, Bucket: a.Bucket, TimeZone: utcOffset(a.Location(), rows), Rows: make([]AggregateRow, len(rows))}
 	for i, row := range rows {
-		o := AggregateRow{Key: row.Key, Start: row.Start.In(data.ChinaTime).Format(time.DateOnly), Total: row.Total, Counts: map[string]int{}}
+		o := AggregateRow{Key: row.Key, Start: row.Start.In(a.Location()).Format(time.DateOnly), Total: row.Total, Counts: map[string]int{}}
 		if a.GroupBy == data.ByStation {
 			if st, ok := v.ix.Station(row.Key); ok {
 				o.Name = st.Name
@@ -448,24 +436,24 @@ const maxQueryVertices = 500
 const maxRadiusMeters = 100_000
 
 // parseWindow reads the from and to of an incident query into f.
-func parseWindow(q query, f *data.IncidentFilter) []InvalidParam {
+func parseWindow(q query, f *data.IncidentFilter, loc *time.Location) []InvalidParam {
 	var bad []InvalidParam
 	if text, ok := q.lookup("from"); ok {
-		t, err := parseTimeParam("from", text, false)
+		t, err := parseTimeParam("from", text, false, loc)
 		if err != nil {
 			bad = append(bad, *err)
 		}
 		f.From = t
 	}
 	if text, ok := q.lookup("to"); ok {
-		t, err := parseTimeParam("to", text, true)
+		t, err := parseTimeParam("to", text, true, loc)
 		if err != nil {
 			bad = append(bad, *err)
 		}
 		f.To = t
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		bad = append(bad, InvalidParam{Name: "to", Reason: fmt.Sprintf("to (%s) must be after from (%s)", chinaTime(f.To), chinaTime(f.From))})
+		bad = append(bad, InvalidParam{Name: "to", Reason: fmt.Sprintf("to (%s) must be after from (%s)", f.To.In(loc).Format(time.RFC3339Nano), f.From.In(loc).Format(time.RFC3339Nano))})
 	}
 	return bad
 }
@@ -514,7 +502,7 @@ func (s *Server) parseIncidentFilter(ctx context.Context, q query, v *view) (dat
 		errors.As(err, &p)
 		return f, p.InvalidParams
 	}
-	bad = append(bad, parseWindow(q, &f)...)
+	bad = append(bad, parseWindow(q, &f, v.ix.Location())...)
 	bad = append(bad, s.parseListFilters(ctx, q, v, &f)...)
 	if text, ok := q.lookup("bbox"); ok {
 		b, err := parseBBox(text)
@@ -577,18 +565,18 @@ func listParam(q query, name string) []string {
 	return out
 }
 
-// parseTimeParam reads from= or to=: an RFC 3339 time (China time without
-// an offset) or a date, which means its midnight in China time; as to= a
-// date includes that whole day.
-func parseTimeParam(name, text string, end bool) (time.Time, *InvalidParam) {
+// parseTimeParam reads from= or to=: an RFC 3339 time (local time in loc,
+// the dataset's zone, without an offset) or a date, which means its
+// midnight there; as to= a date includes that whole day.
+func parseTimeParam(name, text string, end bool, loc *time.Location) (time.Time, *InvalidParam) {
 	text = strings.TrimSpace(text)
-	if d, err := time.ParseInLocation(time.DateOnly, text, data.ChinaTime); err == nil {
+	if d, err := time.ParseInLocation(time.DateOnly, text, loc); err == nil {
 		if end {
 			d = d.AddDate(0, 0, 1)
 		}
 		return d, nil
 	}
-	t, err := intake.ParseTime(text)
+	t, err := intake.ParseTime(text, loc)
 	if err != nil {
 		return time.Time{}, &InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be a date (2026-05-01) or a time (2026-05-01T14:30:00+08:00), got %q", name, intake.Clip([]byte(text)))}
 	}

@@ -29,7 +29,7 @@ func (s *Server) handleIncidentTile(w http.ResponseWriter, r *http.Request, q qu
 	if err := s.tilesReady(); err != nil {
 		return err
 	}
-	win, bad := parseTileWindow(q, s.inc.tiles.DefaultWindow())
+	win, bad := parseTileWindow(q, s.inc.tiles.DefaultWindow(), s.zone())
 	vars := mux.Vars(r)
 	y, ext := vars["y"], vars["ext"]
 	if before, after, found := strings.Cut(y, "."); found {
@@ -59,17 +59,17 @@ func (s *Server) handleIncidentTile(w http.ResponseWriter, r *http.Request, q qu
 
 // parseTileWindow reads from=, to= and category= of an incidents tile over
 // the default window.
-func parseTileWindow(q query, win tiles.IncidentWindow) (tiles.IncidentWindow, []InvalidParam) {
+func parseTileWindow(q query, win tiles.IncidentWindow, loc *time.Location) (tiles.IncidentWindow, []InvalidParam) {
 	var bad []InvalidParam
 	if text, ok := q.lookup("from"); ok {
-		t, err := parseTimeParam("from", text, false)
+		t, err := parseTimeParam("from", text, false, loc)
 		if err != nil {
 			bad = append(bad, *err)
 		}
 		win.From = t
 	}
 	if text, ok := q.lookup("to"); ok {
-		t, err := parseTimeParam("to", text, true)
+		t, err := parseTimeParam("to", text, true, loc)
 		if err != nil {
 			bad = append(bad, *err)
 		}
@@ -78,7 +78,7 @@ func parseTileWindow(q query, win tiles.IncidentWindow) (tiles.IncidentWindow, [
 	if len(bad) == 0 {
 		switch {
 		case !win.From.Before(win.To):
-			bad = append(bad, InvalidParam{Name: "to", Reason: fmt.Sprintf("to (%s) must be after from (%s)", chinaTime(win.To), chinaTime(win.From))})
+			bad = append(bad, InvalidParam{Name: "to", Reason: fmt.Sprintf("to (%s) must be after from (%s)", win.To.In(loc).Format(time.RFC3339Nano), win.From.In(loc).Format(time.RFC3339Nano))})
 		case win.To.Sub(win.From) > maxTileWindow:
 			bad = append(bad, InvalidParam{Name: "from", Reason: "the window from from to to spans more than 366 days; tiles draw at most a year"})
 		}

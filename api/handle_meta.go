@@ -65,6 +65,7 @@ type DatasetResponse struct {
 	Name        string        `json:"name"`
 	Description string        `json:"description"`
 	Datum       string        `json:"datum"`
+	TimeZone    string        `json:"time_zone"` // IANA name of the local time every time is written in
 	Generated   string        `json:"generated"`
 	Real        []string      `json:"real"`
 	Synthetic   []string      `json:"synthetic"`
@@ -81,7 +82,7 @@ func (s *Server) handleDataset(w http.ResponseWriter, r *http.Request, _ query) 
 	}
 	m := v.ix.Meta()
 	resp := DatasetResponse{
-		Name: m.Name, Description: m.Description, Datum: v.datumName, Generated: m.Generated,
+		Name: m.Name, Description: m.Description, Datum: v.datumName, TimeZone: v.ix.Location().String(), Generated: m.Generated,
 		Real: orEmpty(m.Real), Synthetic: orEmpty(m.Synthetic), Caveats: orEmpty(m.Caveats),
 		Sources: m.Sources, Counts: v.counts,
 	}

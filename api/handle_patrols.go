@@ -122,7 +122,7 @@ func (s *Server) handlePings(w http.ResponseWriter, r *http.Request, q query) er
 	outside := patrol.Attribute(v.ix, pings)
 	res, err := p.store.RecordPings(r.Context(), data.PingBatch{Key: key, Scope: keyScope(r.Context()), Pings: pings, Rules: rules})
 	if err != nil {
-		return messageProblem(err, headerIdempotencyKey)
+		return aboutParam(err, headerIdempotencyKey)
 	}
 	p.committed(res.States, res.Events)
 	resp := PingResponse{Accepted: len(pings), Outside: outside, Replayed: res.Replayed, Events: make([]Event, len(res.Events))}

@@ -159,7 +159,7 @@ func (s *Server) handlePlanReport(w http.ResponseWriter, r *http.Request, q quer
 	}
 	doc.Note = maskNote(r.Context(), doc.Note)
 	var buf bytes.Buffer
-	if err := planning.WriteReport(&buf, doc, lang, s.planner.ReportNames()); err != nil {
+	if err := planning.WriteReport(&buf, doc, lang, s.planner.ReportNames(), s.zone()); err != nil {
 		return err
 	}
 	writeBody(w, http.StatusOK, contentTypeHTML, "", buf.Bytes())

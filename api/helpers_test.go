@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -125,4 +126,14 @@ func randomPoints(tb testing.TB, n int, b orb.Bound) []orb.Point {
 		pts[i] = orb.Point{b.Min[0] + r.Float64()*(b.Max[0]-b.Min[0]), b.Min[1] + r.Float64()*(b.Max[1]-b.Min[1])}
 	}
 	return pts
+}
+
+// shanghaiZone is the local time of the bundled Lantian dataset.
+func shanghaiZone(t testing.TB) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }

@@ -1,10 +1,17 @@
-// Package api is jingge's HTTP API: point-in-grid lookups (one point or a
-// batch), stations, grids, terrain regions and dataset metadata as JSON and
-// GeoJSON, with RFC 9457 problem responses and an OpenAPI 3.1 description
-// served at /api/v1/openapi.json.
+// Package api is jingge's HTTP adapter: every route of /api/v1 (lookups,
+// grids, stations and the dataset as JSON and GeoJSON; vector tiles;
+// incidents; patrols and their event stream; grid edits; the planner and
+// the assessment; sign-in, users' sessions and the audit log) and the pages
+// of package web. A handler decodes the request, calls the store or an
+// application package (api/planning, api/intake), masks what the caller's
+// role may not read in full and encodes the answer; errors become RFC 9457
+// problems through one table (errors.go). Each route declares its roles,
+// audit and cache policy in the route table below, and the OpenAPI 3.1
+// description served at /api/v1/openapi.json is checked against it.
 //
-// The server reads the index in force from a geo.Live on every request and
-// never locks; a reload elsewhere swaps the index under it.
+// It imports data, geo, tiles and the application packages, never cmd. The
+// server reads the index in force from a geo.Live on every request and
+// never locks; the store follower (data/follow) swaps the index under it.
 package api
 
 import (

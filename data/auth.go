@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -192,9 +191,6 @@ func WellFormedSecret(s string) bool {
 	_, err := base64.RawURLEncoding.DecodeString(s[4:])
 	return err == nil
 }
-
-// ConstantTimeEqual compares two hashes without leaking where they differ.
-func ConstantTimeEqual(a, b [32]byte) bool { return subtle.ConstantTimeCompare(a[:], b[:]) == 1 }
 
 // Authenticated is what a secret proved.
 type Authenticated struct {

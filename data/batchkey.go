@@ -21,7 +21,7 @@ const ScopeCommandLine = "jingge:cli" // user names cannot hold ':', so no user 
 // batch: it names the key and when it was first used, so the caller can
 // tell a retry with a changed body from a key used twice.
 func KeyConflict(key string, firstUsed time.Time) error {
-	return &MessageError{Kind: ErrConflict, Message: fmt.Sprintf(
+	return &RequestError{Kind: ErrConflict, Message: fmt.Sprintf(
 		"the Idempotency-Key %q was first used at %s by a request with a different body; send a new key for a new batch, or the first body unchanged to retry it",
 		key, firstUsed.UTC().Format(time.RFC3339))}
 }

@@ -108,6 +108,16 @@ func (e *ValidationError) Error() string {
 // Unwrap makes errors.Is(err, ErrInvalid) hold.
 func (e *ValidationError) Unwrap() error { return ErrInvalid }
 
+// Refusal implements Refuser: one parameter per problem, named by the
+// feature's kind and id.
+func (e *ValidationError) Refusal() *RequestError {
+	params := make([]Param, len(e.Problems))
+	for i, p := range e.Problems {
+		params[i] = Param{Name: strings.TrimSpace(p.Kind + " " + p.ID), Reason: p.String()}
+	}
+	return &RequestError{Kind: ErrInvalid, Type: "invalid-dataset", Message: e.Error(), Params: params}
+}
+
 // Importer replaces a store's whole dataset at once.
 type Importer interface {
 	// Import makes ds the dataset in force, atomically: on any error the

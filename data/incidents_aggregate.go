@@ -18,8 +18,8 @@ const (
 )
 
 // Bucket is the length of the time buckets of AggregateIncidents. Buckets
-// follow China Standard Time (UTC+8): days start at midnight there, weeks
-// on Monday, months on the first.
+// follow the dataset's local time (Aggregation.Zone): days start at
+// midnight there, weeks on Monday, months on the first.
 type Bucket string
 
 // The buckets of AggregateIncidents.
@@ -29,21 +29,22 @@ const (
 	Month Bucket = "month"
 )
 
-// ChinaTime is the zone of the county: UTC+8, without daylight saving.
-var ChinaTime = time.FixedZone("CST", 8*3600)
-
-// Start returns the start of the bucket holding t, in ChinaTime.
-func (b Bucket) Start(t time.Time) time.Time {
-	t = t.In(ChinaTime)
+// Start returns the start of the bucket holding t in the zone loc (UTC
+// when nil).
+func (b Bucket) Start(t time.Time, loc *time.Location) time.Time {
+	if loc == nil {
+		loc = time.UTC
+	}
+	t = t.In(loc)
 	y, m, d := t.Date()
 	switch b {
 	case Week:
 		back := (int(t.Weekday()) + 6) % 7 // days since Monday
-		return time.Date(y, m, d-back, 0, 0, 0, 0, ChinaTime)
+		return time.Date(y, m, d-back, 0, 0, 0, 0, loc)
 	case Month:
-		return time.Date(y, m, 1, 0, 0, 0, 0, ChinaTime)
+		return time.Date(y, m, 1, 0, 0, 0, 0, loc)
 	}
-	return time.Date(y, m, d, 0, 0, 0, 0, ChinaTime)
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
 }
 
 // Aggregation asks AggregateIncidents for counts.
@@ -51,6 +52,17 @@ type Aggregation struct {
 	GroupBy GroupBy
 	Bucket  Bucket
 	Filter  IncidentFilter
+	// Zone is the local time the buckets are cut in: the dataset's
+	// (geo.Meta.Location). Nil means UTC.
+	Zone *time.Location
+}
+
+// Location returns a.Zone, or UTC when it is nil.
+func (a Aggregation) Location() *time.Location {
+	if a.Zone == nil {
+		return time.UTC
+	}
+	return a.Zone
 }
 
 // Check reports an unknown grouping or bucket as ErrInvalid.
@@ -82,7 +94,7 @@ func (a Aggregation) Key(inc *geo.Incident) string {
 // AggregateRow counts the incidents of one group in one time bucket.
 type AggregateRow struct {
 	Key    string               // grid id or station id, per GroupBy
-	Start  time.Time            // the bucket's first moment, in ChinaTime
+	Start  time.Time            // the bucket's first moment, in the Aggregation's zone
 	Counts map[geo.Category]int // incidents per category; categories without incidents are left out
 	Total  int
 }

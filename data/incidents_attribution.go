@@ -86,7 +86,7 @@ func (a *Attributor) Attribute(ctx context.Context, b *IncidentBatch) error {
 			if !h.Found() {
 				probs = append(probs, IncidentProblem{Index: i, Field: "location", Reason: fmt.Sprintf(
 					"location [%.6f, %.6f] is outside every grid in force at %s",
-					inc.Location[0], inc.Location[1], inc.OccurredAt.In(ChinaTime).Format(time.RFC3339))})
+					inc.Location[0], inc.Location[1], inc.OccurredAt.In(ix.Location()).Format(time.RFC3339))})
 				continue
 			}
 			inc.CommunityGridID, inc.PoliceGridID, inc.StationID = "", "", h.Station.ID

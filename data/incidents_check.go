@@ -44,6 +44,20 @@ func (e *IncidentError) Error() string {
 // Unwrap makes errors.Is(err, ErrInvalid) hold.
 func (e *IncidentError) Unwrap() error { return ErrInvalid }
 
+// Refusal implements Refuser: one parameter per problem, named
+// incidents[i] or incidents[i].field by the incident's place in the batch.
+func (e *IncidentError) Refusal() *RequestError {
+	params := make([]Param, len(e.Problems))
+	for i, p := range e.Problems {
+		name := fmt.Sprintf("incidents[%d]", p.Index)
+		if p.Field != "" {
+			name += "." + p.Field
+		}
+		params[i] = Param{Name: name, Reason: p.Reason}
+	}
+	return &RequestError{Kind: ErrInvalid, Type: "invalid-incidents", Message: e.Error(), Params: params}
+}
+
 // Incident limits.
 const (
 	MaxSummaryRunes = 2000
@@ -132,7 +146,7 @@ type IncidentPatch struct {
 }
 
 // CheckPatch reports what keeps p from applying to inc, as a
-// *MessageError: ErrInvalid for a value that is never right, ErrConflict
+// *RequestError: ErrInvalid for a value that is never right, ErrConflict
 // for one that clashes with the incident's state. It returns the incident as it would be after p, and
 // whether anything changes.
 func CheckPatch(inc geo.Incident, p IncidentPatch) (geo.Incident, bool, error) {

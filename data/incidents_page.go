@@ -45,7 +45,7 @@ func (c Cursor) Encode() string {
 
 // ParseCursor reads a cursor written by Cursor.Encode. An empty string is
 // the zero Cursor (start at the newest); anything unreadable is a
-// *MessageError of kind ErrInvalid.
+// *RequestError of kind ErrInvalid.
 func ParseCursor(s string) (Cursor, error) {
 	if s == "" {
 		return Cursor{}, nil
@@ -77,7 +77,7 @@ func (c Cursor) Before(t time.Time, id int64) bool {
 }
 
 // ParseIncidentID reads an incident id; anything that is not a positive
-// decimal integer is a *MessageError of kind ErrNotFound, since no
+// decimal integer is a *RequestError of kind ErrNotFound, since no
 // incident has it.
 func ParseIncidentID(id string) (int64, error) {
 	n, err := strconv.ParseInt(id, 10, 64)

@@ -5,10 +5,12 @@ import (
 	"strings"
 )
 
-// RequestError refuses a request in words for the person who made it, as
-// the application packages below the API return it: the API sends Message
-// and Params as they are and picks the status from Kind, so no layer below
-// it needs to know HTTP. Cause, when set, is logged and never shown.
+// RequestError refuses a request in words for the person who made it: the
+// one refusal type of the stores and the application packages below the
+// API (ValidationError and IncidentError, which say where in a dataset or
+// a batch, give theirs by Refusal). The API sends Message and Params as
+// they are and picks the status from Kind, so no layer below it needs to
+// know HTTP. Cause, when set, is logged and never shown.
 type RequestError struct {
 	// Kind is the sentinel it wraps: ErrInvalid, ErrNotFound, ErrConflict
 	// or ErrUnavailable.
@@ -49,6 +51,17 @@ func (e *RequestError) Unwrap() []error {
 	return out
 }
 
+// Refusal implements Refuser: e is its own refusal.
+func (e *RequestError) Refusal() *RequestError { return e }
+
+// Refuser is an error that refuses a request for a reason the client can
+// mend: RequestError, and the structured ValidationError and IncidentError.
+// The API finds it with errors.As and sends its Refusal.
+type Refuser interface {
+	error
+	Refusal() *RequestError
+}
+
 // InvalidParams returns an ErrInvalid RequestError of type
 // "invalid-parameters" listing params; its message joins their reasons.
 func InvalidParams(params ...Param) *RequestError {
@@ -62,4 +75,9 @@ func InvalidParams(params ...Param) *RequestError {
 // NotFound returns an ErrNotFound RequestError saying what is not there.
 func NotFound(format string, args ...any) *RequestError {
 	return &RequestError{Kind: ErrNotFound, Message: fmt.Sprintf(format, args...)}
+}
+
+// userError returns a RequestError of kind with a message for the client.
+func userError(kind error, format string, args ...any) error {
+	return &RequestError{Kind: kind, Message: fmt.Sprintf(format, args...)}
 }

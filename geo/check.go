@@ -29,6 +29,7 @@ const (
 	ProblemUnknownTerrain    ProblemCode = "unknown_terrain"     // a region or terrain outside the four
 	ProblemUnknownRole       ProblemCode = "unknown_role"        // a member's role outside the known ones
 	ProblemUnknownDatum      ProblemCode = "unknown_datum"       // a datum other than wgs84, gcj02 or bd09
+	ProblemUnknownTimeZone   ProblemCode = "unknown_time_zone"   // a time zone the IANA database does not name
 	ProblemEmptyGeometry     ProblemCode = "empty_geometry"      // a grid or area without any polygon
 	ProblemMalformedGeometry ProblemCode = "malformed_geometry"  // rings too short, open, or off the globe
 	ProblemNotLonLat         ProblemCode = "not_lon_lat"         // a station location off the globe
@@ -64,6 +65,9 @@ func (p Problem) String() string {
 func Check(ds *Dataset) []Problem {
 	var c checker
 	c.datum(ds.Meta.Datum)
+	if _, err := ds.Meta.Location(); err != nil {
+		c.bad(ProblemUnknownTimeZone, "dataset", "", "time zone %q is not in the IANA database; use a name like \"Asia/Shanghai\"", ds.Meta.TimeZone)
+	}
 	if len(ds.County) > 0 {
 		c.rings("county", "", ds.County)
 	}

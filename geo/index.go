@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/tidwall/rtree"
@@ -58,6 +59,7 @@ type Index struct {
 	// rule's search.
 	leafBound orb.Bound
 	hasLeaves bool
+	zone      *time.Location // the dataset's, see Location
 }
 
 // ErrInvalidDataset is wrapped by NewIndex when the dataset's references
@@ -81,6 +83,10 @@ func NewIndex(ds *Dataset) (*Index, error) {
 	}
 	if problems := CheckIndex(ds); len(problems) > 0 {
 		return nil, &DatasetError{Problems: problems}
+	}
+	ix.zone = time.UTC
+	if loc, err := ds.Meta.Location(); err == nil {
+		ix.zone = loc
 	}
 	for i, s := range ds.Stations {
 		ix.stationAt[s.ID] = i

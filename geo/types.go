@@ -123,14 +123,18 @@ type Source struct {
 // Meta describes a dataset: where it came from, what in it is real and what
 // is synthesised, and the datum of all its coordinates.
 type Meta struct {
-	Name        string   `json:"name"`
-	Description string   `json:"description,omitempty"`
-	Datum       string   `json:"datum"` // "wgs84" (CGCS2000 is treated as equal), "gcj02" or "bd09"
-	Generated   string   `json:"generated,omitempty"`
-	Real        []string `json:"real,omitempty"`
-	Synthetic   []string `json:"synthetic,omitempty"`
-	Caveats     []string `json:"caveats,omitempty"`
-	Sources     []Source `json:"sources,omitempty"`
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Datum       string `json:"datum"` // "wgs84" (CGCS2000 is treated as equal), "gcj02" or "bd09"
+	// TimeZone is the IANA name of the territory's local time ("Asia/Shanghai"),
+	// in which days, weeks and months of incidents and assessments are cut and
+	// times are shown. Empty means LegacyTimeZone (see Location).
+	TimeZone  string   `json:"time_zone,omitempty"`
+	Generated string   `json:"generated,omitempty"`
+	Real      []string `json:"real,omitempty"`
+	Synthetic []string `json:"synthetic,omitempty"`
+	Caveats   []string `json:"caveats,omitempty"`
+	Sources   []Source `json:"sources,omitempty"`
 }
 
 // Dataset is everything jingge serves about a territory at one moment.

@@ -182,18 +182,19 @@ func (l *IncidentLayer) Info() LayerInfo {
 			{Name: "cluster", Type: "Boolean", Description: "true for a cluster"},
 			{Name: "id", Type: "String", Description: "the incident's id (single incidents)"},
 			{Name: "severity", Type: "Number", Description: "1 to 5 (single incidents)"},
-			{Name: "occurred_at", Type: "String", Description: "RFC 3339, China time (single incidents)"},
+			{Name: "occurred_at", Type: "String", Description: "RFC 3339, in the dataset's local time (single incidents)"},
 		},
 	}
 }
 
 // DefaultWindow is the window of a tile URL without one: the last
-// DefaultIncidentWindowDays days, whole days in China time, up to the end
-// of today, so the window (and the cached tiles) change once a day.
+// DefaultIncidentWindowDays days, whole days in the dataset's local time,
+// up to the end of today, so the window (and the cached tiles) change once
+// a day.
 func (l *IncidentLayer) DefaultWindow() IncidentWindow {
-	china := time.FixedZone("CST", 8*3600)
-	y, m, d := l.opts.Now().In(china).Date()
-	end := time.Date(y, m, d+1, 0, 0, 0, 0, china)
+	zone := l.zone()
+	y, m, d := l.opts.Now().In(zone).Date()
+	end := time.Date(y, m, d+1, 0, 0, 0, 0, zone)
 	return IncidentWindow{From: end.AddDate(0, 0, -DefaultIncidentWindowDays), To: end}
 }
 
@@ -431,7 +432,7 @@ func (l *IncidentLayer) render(set *incidentSet, t maptile.Tile) *mvt.Layer {
 			return true
 		})
 		slices.Sort(hits) // in load order, so the same tile encodes the same bytes
-		china := time.FixedZone("CST", 8*3600)
+		zone := l.zone()
 		for _, i := range hits {
 			p := &set.points[i]
 			px := f.worldPixel(p.world)
@@ -440,7 +441,7 @@ func (l *IncidentLayer) render(set *incidentSet, t maptile.Tile) *mvt.Layer {
 			}
 			out.Features = append(out.Features, &geojson.Feature{Geometry: px, Properties: geojson.Properties{
 				"count": 1, "cluster": false, "id": p.id, "category": string(p.category), "severity": p.severity,
-				"occurred_at": p.at.In(china).Format(time.RFC3339),
+				"occurred_at": p.at.In(zone).Format(time.RFC3339),
 			}})
 		}
 		return out
@@ -494,4 +495,15 @@ func (l *IncidentLayer) render(set *incidentSet, t maptile.Tile) *mvt.Layer {
 		}})
 	}
 	return out
+}
+
+// zone is the local time of the dataset live holds (geo.Index.Location):
+// where days start and in which times are written; UTC without one.
+func (l *IncidentLayer) zone() *time.Location {
+	if l.live != nil {
+		if ix := l.live.Load(); ix != nil {
+			return ix.Location()
+		}
+	}
+	return time.UTC
 }

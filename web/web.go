@@ -1,6 +1,6 @@
 // Package web holds jingge's web pages, built: the command-center map served
-// at / and the officer page served at /m, with their scripts, styles and the
-// MapLibre GL JS library they draw with. The binary embeds them, so serving
+// at /, the officer page served at /m and the planner page served at /plan,
+// with their scripts, styles and the MapLibre GL JS library they draw with. The binary embeds them, so serving
 // them needs no Node.js and no network beyond the jingge server itself.
 //
 // The pages are written in src/ and built into build/ by `npm run build`

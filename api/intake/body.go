@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"jingge/data"
 	"jingge/geo"
@@ -38,6 +39,9 @@ type Options struct {
 	// Body.Problems, instead of refusing it; for imports that
 	// skip bad rows.
 	KeepBad bool
+	// Zone is the local time of times given without an offset: the
+	// dataset's (geo.Meta.Location). Nil means UTC.
+	Zone *time.Location
 }
 
 // ErrTooMany is the kind of refusal of a body holding more incidents than
@@ -128,7 +132,7 @@ func Decode(body []byte, opts Options) (*Body, error) {
 	if len(items) == 0 {
 		return nil, data.InvalidParams(data.Param{Name: prefix, Reason: prefix + " is empty; send at least one incident"})
 	}
-	bad, badItems := out.decodeItems(items, prefix, geoJSON)
+	bad, badItems := out.decodeItems(items, prefix, geoJSON, zoneOr(opts.Zone))
 	if badItems > 0 && !opts.KeepBad {
 		p := data.InvalidParams(bad[:min(len(bad), MaxReported)]...)
 		p.Message = fmt.Sprintf("%d of %d incidents are invalid (nothing was stored): %s", badItems, len(items), p.Message)
@@ -138,10 +142,10 @@ func Decode(body []byte, opts Options) (*Body, error) {
 }
 
 // decodeItems decodes each item of a body (GeoJSON features when geoJSON)
-// into b, named after prefix. It returns the problems of the bad items,
+// into b, named after prefix, reading times without an offset in zone. It returns the problems of the bad items,
 // collected until MaxReported or more are in hand, and how many items
 // were bad.
-func (b *Body) decodeItems(items []json.RawMessage, prefix string, geoJSON bool) (bad []data.Param, badItems int) {
+func (b *Body) decodeItems(items []json.RawMessage, prefix string, geoJSON bool, zone *time.Location) (bad []data.Param, badItems int) {
 	b.Problems = make([][]data.Param, len(items))
 	for i, raw := range items {
 		name := ""
@@ -151,9 +155,9 @@ func (b *Body) decodeItems(items []json.RawMessage, prefix string, geoJSON bool)
 		var inc geo.Incident
 		var problems []data.Param
 		if geoJSON {
-			inc, problems = decodeIncidentFeature(raw, name, prefix == "")
+			inc, problems = decodeIncidentFeature(raw, name, prefix == "", zone)
 		} else {
-			inc, problems = decodeIncident(raw, name, prefix == "")
+			inc, problems = decodeIncident(raw, name, prefix == "", zone)
 		}
 		if len(problems) > 0 {
 			badItems++
@@ -197,17 +201,17 @@ func Member(object, name string) string {
 
 // decodeIncident reads one incident object. top is set for a lone
 // incident, whose object may also hold the body's "crs".
-func decodeIncident(raw json.RawMessage, name string, top bool) (geo.Incident, []data.Param) {
+func decodeIncident(raw json.RawMessage, name string, top bool, zone *time.Location) (geo.Incident, []data.Param) {
 	var x incidentJSON
 	if probs := strictDecode(raw, &x, name, top, false); len(probs) > 0 {
 		return geo.Incident{}, probs
 	}
-	return x.incident(name, true)
+	return x.incident(name, true, zone)
 }
 
 // decodeIncidentFeature reads a GeoJSON Feature with a Point geometry and
 // the incident's fields as properties.
-func decodeIncidentFeature(raw json.RawMessage, name string, top bool) (geo.Incident, []data.Param) {
+func decodeIncidentFeature(raw json.RawMessage, name string, top bool, zone *time.Location) (geo.Incident, []data.Param) {
 	var f struct {
 		Type       string          `json:"type"`
 		ID         json.RawMessage `json:"id"`
@@ -244,7 +248,7 @@ func decodeIncidentFeature(raw json.RawMessage, name string, top bool) (geo.Inci
 		return geo.Incident{}, []data.Param{{Name: Member(props, "location"), Reason: "a feature's location is its geometry; leave location out of its properties"}}
 	}
 	x.Location = &pos
-	inc, probs := x.incident(props, false)
+	inc, probs := x.incident(props, false, zone)
 	for i := range probs {
 		if probs[i].Name == Member(props, "location") {
 			probs[i].Name = Member(name, "geometry.coordinates")
@@ -340,7 +344,7 @@ func editDistance(a, b string) int {
 // incident checks the members of x and builds the incident; name prefixes
 // the members in messages. Defaults (status, severity, reported_at) are
 // left to data.NormalizeIncident.
-func (x *incidentJSON) incident(name string, needLocation bool) (geo.Incident, []data.Param) {
+func (x *incidentJSON) incident(name string, needLocation bool, zone *time.Location) (geo.Incident, []data.Param) {
 	var inc geo.Incident
 	var bad []data.Param
 	fail := func(field, format string, args ...any) {
@@ -348,13 +352,13 @@ func (x *incidentJSON) incident(name string, needLocation bool) (geo.Incident, [
 	}
 	if x.OccurredAt == nil {
 		fail("occurred_at", "is required: when the incident happened, e.g. 2026-05-01T14:30:00+08:00")
-	} else if t, err := ParseTime(*x.OccurredAt); err != nil {
+	} else if t, err := ParseTime(*x.OccurredAt, zone); err != nil {
 		fail("occurred_at", "%v", err)
 	} else {
 		inc.OccurredAt = t
 	}
 	if x.ReportedAt != nil {
-		if t, err := ParseTime(*x.ReportedAt); err != nil {
+		if t, err := ParseTime(*x.ReportedAt, zone); err != nil {
 			fail("reported_at", "%v", err)
 		} else {
 			inc.ReportedAt = t
@@ -414,4 +418,12 @@ func JSONError(err error) error {
 		return data.InvalidParams(data.Param{Name: typ.Field, Reason: fmt.Sprintf("%s has the wrong kind of value: a JSON %s where %s belongs", typ.Field, typ.Value, JSONKind(typ.Type.Kind().String()))})
 	}
 	return invalidBody("the body could not be decoded: %v", err)
+}
+
+// zoneOr returns loc, or UTC when it is nil.
+func zoneOr(loc *time.Location) *time.Location {
+	if loc == nil {
+		return time.UTC
+	}
+	return loc
 }

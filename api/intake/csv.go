@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"jingge/data"
 	"jingge/geo"
@@ -29,7 +30,7 @@ var columnAliases = map[string]string{
 // incidentColumns; a UTF-8 byte-order mark is allowed). A row with bad
 // values comes back with its problems, named by its line; a file whose
 // header or quoting is broken is an error.
-func ParseCSV(r io.Reader) ([]Row, error) {
+func ParseCSV(r io.Reader, zone *time.Location) ([]Row, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
@@ -81,7 +82,7 @@ func ParseCSV(r io.Reader) ([]Row, error) {
 			rows = append(rows, row)
 			continue
 		}
-		row.Incident, row.Problems = incidentOfRecord(rec, col)
+		row.Incident, row.Problems = incidentOfRecord(rec, col, zone)
 		rows = append(rows, row)
 	}
 }
@@ -95,7 +96,7 @@ func csvError(err error) error {
 }
 
 // incidentOfRecord reads one CSV record by the header's columns.
-func incidentOfRecord(rec []string, col map[string]int) (geo.Incident, []string) {
+func incidentOfRecord(rec []string, col map[string]int, zone *time.Location) (geo.Incident, []string) {
 	var inc geo.Incident
 	var bad []string
 	cell := func(name string) (string, bool) {
@@ -111,13 +112,13 @@ func incidentOfRecord(rec []string, col map[string]int) (geo.Incident, []string)
 	}
 	if v, ok := cell("occurred_at"); !ok {
 		fail("occurred_at", "is empty; when did it happen?")
-	} else if t, err := ParseTime(v); err != nil {
+	} else if t, err := ParseTime(v, zoneOr(zone)); err != nil {
 		fail("occurred_at", "%v", err)
 	} else {
 		inc.OccurredAt = t
 	}
 	if v, ok := cell("reported_at"); ok {
-		if t, err := ParseTime(v); err != nil {
+		if t, err := ParseTime(v, zoneOr(zone)); err != nil {
 			fail("reported_at", "%v", err)
 		} else {
 			inc.ReportedAt = t

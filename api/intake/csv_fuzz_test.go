@@ -17,7 +17,7 @@ func FuzzIncidentsCSV(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		rows, err := ParseCSV(strings.NewReader(text))
+		rows, err := ParseCSV(strings.NewReader(text), shanghai)
 		if err != nil {
 			return
 		}

@@ -6,11 +6,11 @@ import (
 )
 
 func TestParseIncidentsCSV(t *testing.T) {
-	rows, err := ParseCSV(strings.NewReader("occurred_at,category,lon,lat,cleared,status\n" +
-		"2025-01-01 00:00:00,criminal,109.3,34.1,是,closed\n" +
-		"2025-01-01 00:00:00,criminal,109.3\n" +
-		"\"2025-01-01\n00:00\",criminal,109.3,34.1,maybe,lost\n" +
-		"2025-01-02 00:00:00,fire,200,34.1,,\n"))
+	rows, err := ParseCSV(strings.NewReader("occurred_at,category,lon,lat,cleared,status\n"+
+		"2025-01-01 00:00:00,criminal,109.3,34.1,是,closed\n"+
+		"2025-01-01 00:00:00,criminal,109.3\n"+
+		"\"2025-01-01\n00:00\",criminal,109.3,34.1,maybe,lost\n"+
+		"2025-01-02 00:00:00,fire,200,34.1,,\n"), shanghai)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestParseIncidentsCSV(t *testing.T) {
 		t.Errorf("row 0: %+v", rows[0].Incident)
 	}
 	for _, bad := range []string{"", "occurred_at,category,lon\n", "occurred_at,category,lon,lat,lon\n", "a\"b,c\n"} {
-		if _, err := ParseCSV(strings.NewReader(bad)); err == nil {
+		if _, err := ParseCSV(strings.NewReader(bad), shanghai); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
 	}

@@ -5,14 +5,13 @@ import (
 	"strings"
 	"time"
 
-	"jingge/data"
 	"jingge/geo"
 )
 
 // ParseTime reads an occurrence or report time: RFC 3339 (with T or a
-// space between date and time). A time without an offset is China time,
-// the county's own.
-func ParseTime(s string) (time.Time, error) {
+// space between date and time). A time without an offset is local time in
+// loc, the dataset's zone.
+func ParseTime(s string, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00"} {
 		if t, err := time.Parse(layout, s); err == nil {
@@ -20,11 +19,11 @@ func ParseTime(s string) (time.Time, error) {
 		}
 	}
 	for _, layout := range []string{"2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04", "2006-01-02 15:04"} {
-		if t, err := time.ParseInLocation(layout, s, data.ChinaTime); err == nil {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("must be a time such as 2026-05-01T14:30:00+08:00 (without an offset, China time), got %q", Clip([]byte(s)))
+	return time.Time{}, fmt.Errorf("must be a time such as 2026-05-01T14:30:00+08:00 (without an offset, %s local time), got %q", loc, Clip([]byte(s)))
 }
 
 // ParseCategory reads a category by its id or its Chinese name (交通).

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"jingge/data"
 	"jingge/geo"
@@ -25,25 +26,25 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // ParseFile reads a CSV or GeoJSON file of incidents, by its
 // extension or, for others and stdin, by its first character.
-func ParseFile(name string, body []byte) ([]Row, string, error) {
+func ParseFile(name string, body []byte, zone *time.Location) ([]Row, string, error) {
 	switch ext := strings.ToLower(filepath.Ext(name)); {
 	case ext == ".csv":
-		rows, err := ParseCSV(bytes.NewReader(body))
+		rows, err := ParseCSV(bytes.NewReader(body), zone)
 		return rows, "", err
 	case ext == ".geojson" || ext == ".json":
-		return parseIncidentsGeoJSON(body)
+		return parseIncidentsGeoJSON(body, zone)
 	}
 	if t := bytes.TrimLeft(bytes.TrimPrefix(body, utf8BOM), " \t\r\n"); len(t) > 0 && t[0] == '{' {
-		return parseIncidentsGeoJSON(body)
+		return parseIncidentsGeoJSON(body, zone)
 	}
-	rows, err := ParseCSV(bytes.NewReader(body))
+	rows, err := ParseCSV(bytes.NewReader(body), zone)
 	return rows, "", err
 }
 
 // parseIncidentsGeoJSON reads GeoJSON (or the API's JSON shapes) with the
 // API's decoder, keeping bad features to report them.
-func parseIncidentsGeoJSON(body []byte) ([]Row, string, error) {
-	in, err := Decode(bytes.TrimPrefix(body, utf8BOM), Options{KeepBad: true})
+func parseIncidentsGeoJSON(body []byte, zone *time.Location) ([]Row, string, error) {
+	in, err := Decode(bytes.TrimPrefix(body, utf8BOM), Options{KeepBad: true, Zone: zone})
 	if err != nil {
 		var p *data.RequestError
 		if errors.As(err, &p) {

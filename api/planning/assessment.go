@@ -3,7 +3,6 @@ package planning
 import (
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"time"
 
@@ -58,7 +57,7 @@ func (p *Planner) Assess(ctx context.Context, from, to plan.Month) (AssessmentRe
 		months = append(months, m)
 	}
 	cfg := p.cfg.Assessment
-	loc := time.FixedZone("assessment", int(math.Round(cfg.UTCOffsetHours*3600)))
+	loc := ix.Location()
 	start := from.AddMonths(-12)
 	window := time.Date(start.Year, start.Month, 1, 0, 0, 0, 0, loc)
 	end := to.AddMonths(1)
@@ -70,7 +69,7 @@ func (p *Planner) Assess(ctx context.Context, from, to plan.Month) (AssessmentRe
 		}
 	}
 	ds := ix.Dataset()
-	in := plan.AssessmentInput{Months: months, Incidents: incidents, IncidentsFrom: recordStart(incidents, start, loc)}
+	in := plan.AssessmentInput{Months: months, Incidents: incidents, IncidentsFrom: recordStart(incidents, start, loc), Zone: loc}
 	known := map[string]bool{}
 	out := AssessmentResult{From: from, To: to, Weights: cfg.Weights, StationNames: map[string]string{}}
 	for _, st := range ds.Stations {

@@ -203,9 +203,10 @@ func ParseReportLang(s string) (int, error) {
 }
 
 // WriteReport writes a plan as a printable HTML page in language lang
-// (0 Chinese, 1 English, see ParseReportLang). The page needs nothing
-// else: no scripts, fonts, images or style sheets from elsewhere.
-func WriteReport(w io.Writer, doc Document, lang int, names map[string]string) error {
+// (0 Chinese, 1 English, see ParseReportLang), with times in loc (the
+// dataset's local time, Planner.Zone). The page needs nothing else: no
+// scripts, fonts, images or style sheets from elsewhere.
+func WriteReport(w io.Writer, doc Document, lang int, names map[string]string, loc *time.Location) error {
 	L := make(map[string]string, len(reportLabels))
 	for k, v := range reportLabels {
 		L[k] = v[lang]
@@ -229,7 +230,7 @@ func WriteReport(w io.Writer, doc Document, lang int, names map[string]string) e
 		if t == nil {
 			return ""
 		}
-		return t.In(chinaZone).Format("2006-01-02 15:04")
+		return t.In(loc).Format("2006-01-02 15:04")
 	}
 	status := L["status_"+doc.Status]
 	if doc.Stale && doc.Status == "proposed" {
@@ -302,9 +303,6 @@ func WriteReport(w io.Writer, doc Document, lang int, names map[string]string) e
 	return reportTemplate.Execute(w, v)
 }
 
-// chinaZone is China Standard Time, in which reports give times.
-var chinaZone = time.FixedZone("CST", 8*3600)
-
 func signed(x float64, n int) string {
 	s := fixed(x, n)
 	if x > 0 && s != fixed(0, n) {
@@ -355,4 +353,13 @@ func (p *Planner) ReportNames() map[string]string {
 		out[g.ID] = g.Name
 	}
 	return out
+}
+
+// Zone returns the local time of the dataset in force (geo.Meta.Location),
+// in which reports and the commands give times; UTC before one is loaded.
+func (p *Planner) Zone() *time.Location {
+	if ix := p.live.Load(); ix != nil {
+		return ix.Location()
+	}
+	return time.UTC
 }

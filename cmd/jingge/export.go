@@ -36,7 +36,7 @@ today's grids, or with --as-of the grids in force at that moment. With
 using it); with neither it writes the bundled Lantian dataset. Flags:`)
 		fs.PrintDefaults()
 	}
-	dbURL := fs.String("db", os.Getenv("DATABASE_URL"), "PostgreSQL `URL` of the PostGIS store; empty exports the bundled dataset (env DATABASE_URL)")
+	dbURL := dbFlag(fs, "empty exports the bundled dataset")
 	asOf := fs.String("as-of", "", "export the grids in force at this `time` (RFC 3339, e.g. 2026-01-01T00:00:00+08:00)")
 	out := fs.String("o", "-", "write to `FILE` instead of stdout")
 	dataDir := fs.String("data-dir", "", "the embedded store's data `directory` to export from (see jingge serve --data-dir)")

@@ -47,7 +47,7 @@ server first. Users and tokens come from the auth file the server used.
 Flags:`)
 		fs.PrintDefaults()
 	}
-	dbURL := fs.String("db", os.Getenv("DATABASE_URL"), "PostgreSQL `URL` of the PostGIS store (env DATABASE_URL)")
+	dbURL := dbFlag(fs, "")
 	fix := fs.Bool("fix", false, "repair invalid geometries with ST_MakeValid and list the repairs")
 	dryRun := fs.Bool("dry-run", false, "check and report, change nothing")
 	bundled := fs.Bool("lantian", false, "import the bundled Lantian County dataset instead of a file")

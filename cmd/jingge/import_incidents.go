@@ -38,7 +38,7 @@ with its line; then nothing is imported unless --skip-bad. Importing the same
 file again changes nothing. Flags:`)
 		fs.PrintDefaults()
 	}
-	dbURL := fs.String("db", os.Getenv("DATABASE_URL"), "PostgreSQL `URL` of the PostGIS store (env DATABASE_URL)")
+	dbURL := dbFlag(fs, "")
 	crsFlag := fs.String("crs", "", "coordinate `system` of the file: wgs84 (default), gcj02 or bd09")
 	skipBad := fs.Bool("skip-bad", false, "import the good rows and report the bad ones, instead of importing nothing")
 	dryRun := fs.Bool("dry-run", false, "check and report, store nothing")
@@ -55,14 +55,6 @@ file again changes nothing. Flags:`)
 	}
 	name := files[0]
 	body, err := readImportFile(name)
-	if err != nil {
-		return err
-	}
-	rows, fileCRS, err := intake.ParseFile(name, body)
-	if err != nil {
-		return fmt.Errorf("%w: %s: %w", errRejected, name, err)
-	}
-	from, err := importCRS(*crsFlag, fileCRS)
 	if err != nil {
 		return err
 	}
@@ -84,8 +76,22 @@ file again changes nothing. Flags:`)
 	if err != nil {
 		return fmt.Errorf("dataset %q: datum: %w", ds.Meta.Name, err)
 	}
+	zone, err := ds.Meta.Location()
+	if err != nil {
+		return fmt.Errorf("dataset %q: %w", ds.Meta.Name, err)
+	}
+	// Times without an offset are the dataset's local time, so the file
+	// is read once the store has said which.
+	rows, fileCRS, err := intake.ParseFile(name, body, zone)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %w", errRejected, name, err)
+	}
+	from, err := importCRS(*crsFlag, fileCRS)
+	if err != nil {
+		return err
+	}
 	rep := importReport{File: name, Rows: len(rows), DryRun: *dryRun}
-	imp := &incidentImport{rows: rows, from: from, datum: datum, attributor: data.NewAttributor(timeline, nil), store: incidents}
+	imp := &incidentImport{rows: rows, from: from, datum: datum, zone: zone, attributor: data.NewAttributor(timeline, nil), store: incidents}
 	imp.check(ctx, time.Now())
 	if err := imp.attribute(ctx); err != nil {
 		return err
@@ -138,6 +144,7 @@ func (imp *incidentImport) commit(ctx context.Context, key string, skipBad bool,
 type incidentImport struct {
 	rows       []intake.Row
 	from       crs.CRS
+	zone       *time.Location // the dataset's local time
 	datum      crs.CRS
 	attributor *data.Attributor
 	store      data.IncidentStore
@@ -186,7 +193,7 @@ func (imp *incidentImport) attribute(ctx context.Context) error {
 			r := &imp.rows[idx[p.Index]]
 			loc := crs.Convert(r.Incident.Location, imp.datum, imp.from)
 			r.Problems = append(r.Problems, fmt.Sprintf("the point lon %.6f, lat %.6f (%s) is outside every grid in force at %s; is it in the county, and is --crs right?",
-				loc[0], loc[1], imp.from.Label(), r.Incident.OccurredAt.In(data.ChinaTime).Format(time.RFC3339)))
+				loc[0], loc[1], imp.from.Label(), r.Incident.OccurredAt.In(imp.zone).Format(time.RFC3339)))
 		}
 	}
 	return nil

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strconv"
 	"strings"
 
@@ -32,7 +31,7 @@ func lookupCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	}
 	crsName := fs.String("crs", "wgs84", "coordinate `system` of LON LAT: wgs84 (GPS), gcj02 (Gaode/Amap, Tencent) or bd09 (Baidu)")
 	asJSON := fs.Bool("json", false, "print the answer as JSON, as GET /api/v1/lookup returns it")
-	dbURL := fs.String("db", os.Getenv("DATABASE_URL"), "PostgreSQL `URL` of the PostGIS store; empty uses the bundled Lantian dataset (env DATABASE_URL)")
+	dbURL := dbFlag(fs, "empty uses the bundled Lantian dataset")
 	coords, err := parseInterleaved(fs, args)
 	if err != nil {
 		return flagError(err)

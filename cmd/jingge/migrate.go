@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"jingge/data/postgis"
 )
@@ -19,7 +18,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintln(fs.Output(), "Usage: jingge migrate [--db URL]\n\nApplies the schema migrations the PostGIS database lacks, in one transaction.\nServers also migrate when they start. Choose a schema other than public with\n?search_path=NAME in the URL. Flags:")
 		fs.PrintDefaults()
 	}
-	dbURL := fs.String("db", os.Getenv("DATABASE_URL"), "PostgreSQL `URL` (env DATABASE_URL)")
+	dbURL := dbFlag(fs, "")
 	if err := fs.Parse(args); err != nil {
 		return cliFlagError(err)
 	}

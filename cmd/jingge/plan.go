@@ -85,7 +85,7 @@ func planMeasure(ctx context.Context, c planCall) error {
 		if *c.asJSON {
 			return writeJSONTo(c.stdout, cur)
 		}
-		return printMeasures(c.stdout, cur)
+		return printMeasures(c.stdout, cur, p.Zone())
 	})
 }
 
@@ -138,7 +138,7 @@ func planList(ctx context.Context, c planCall) error {
 		if *c.asJSON {
 			return writeJSONTo(c.stdout, list)
 		}
-		return printPlanList(c.stdout, list)
+		return printPlanList(c.stdout, list, p.Zone())
 	})
 }
 
@@ -188,7 +188,7 @@ func planExport(ctx context.Context, c planCall) error {
 			write = planning.WriteStationsCSV
 		case "html":
 			names := p.ReportNames()
-			write = func(w io.Writer, d planning.Document) error { return planning.WriteReport(w, d, l, names) }
+			write = func(w io.Writer, d planning.Document) error { return planning.WriteReport(w, d, l, names, p.Zone()) }
 		default:
 			return fmt.Errorf("%w: --format must be moves, stations or html, got %q", errUsage, *format)
 		}
@@ -225,7 +225,7 @@ func newPlanFlags(name, configHelp string, stderr io.Writer, open storeOpener) (
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	env := &planEnv{open: open, stderr: stderr}
-	fs.StringVar(&env.dbURL, "db", os.Getenv("DATABASE_URL"), "PostgreSQL `URL` of the PostGIS store; empty uses the bundled Lantian dataset (env DATABASE_URL)")
+	dbFlagVar(fs, &env.dbURL, "empty uses the bundled Lantian dataset")
 	fs.StringVar(&env.configPath, "plan-config", os.Getenv("JINGGE_PLAN_CONFIG"), "planner configuration `FILE` "+configHelp+"; env JINGGE_PLAN_CONFIG)")
 	return fs, env, fs.Bool("json", false, "print JSON, as the API answers")
 }
@@ -336,11 +336,10 @@ func writeJSONTo(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// chinaTime is the zone the commands print times in.
-var chinaTime = time.FixedZone("CST", 8*3600)
-
-func printMeasures(w io.Writer, cur planning.PlanCurrent) error {
-	fmt.Fprintf(w, "数据 Dataset %s, 警情截止 incidents up to %s, %d 起 incidents\n\n", cur.Dataset, cur.ReferenceTime.In(chinaTime).Format("2006-01-02 15:04 MST"), cur.Incidents)
+// printMeasures prints the figures of the deployment in force, with times
+// in loc, the dataset's local time.
+func printMeasures(w io.Writer, cur planning.PlanCurrent, loc *time.Location) error {
+	fmt.Fprintf(w, "数据 Dataset %s, 警情截止 incidents up to %s, %d 起 incidents\n\n", cur.Dataset, cur.ReferenceTime.In(loc).Format("2006-01-02 15:04 MST"), cur.Incidents)
 	printStations(w, cur.Measures, cur.StationNames)
 	printBalance(w, "", cur.Measures)
 	return nil
@@ -392,7 +391,7 @@ func printPlan(w io.Writer, d planning.Document) error {
 	return nil
 }
 
-func printPlanList(w io.Writer, list planning.List) error {
+func printPlanList(w io.Writer, list planning.List, loc *time.Location) error {
 	if len(list.Plans) == 0 {
 		_, err := fmt.Fprintln(w, "no plans saved")
 		return err
@@ -406,7 +405,7 @@ func printPlanList(w io.Writer, list planning.List) error {
 		}
 		created := ""
 		if p.CreatedAt != nil {
-			created = p.CreatedAt.In(chinaTime).Format("2006-01-02 15:04")
+			created = p.CreatedAt.In(loc).Format("2006-01-02 15:04")
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f→%.3f\t%d\t%d\t%s\n", p.ID, status, created, p.CVBefore, p.CVAfter, p.GridsMoved, p.OfficersMoved, p.Note)
 	}

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"jingge/data"
@@ -30,7 +29,7 @@ directory the same way; the server using the directory must be stopped
 first (stop it, prune, start it again). Flags:`)
 		fs.PrintDefaults()
 	}
-	dbURL := fs.String("db", os.Getenv("DATABASE_URL"), "PostgreSQL `URL` (env DATABASE_URL)")
+	dbURL := dbFlag(fs, "")
 	pingDays := fs.Int("keep-pings-days", 0, "keep patrol positions of the last `N` days; 0 keeps them all")
 	keyDays := fs.Int("keep-incident-keys-days", 0, "keep incident batch keys of the last `N` days; 0 keeps them all")
 	dataDir := fs.String("data-dir", "", "prune the embedded store's data `directory` instead (see jingge serve --data-dir)")

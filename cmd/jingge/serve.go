@@ -57,6 +57,8 @@ type serveOptions struct {
 	// plan is the planner's configuration read from planConfig, at once,
 	// so a bad file fails before the server waits for its database.
 	plan plan.Config
+	// tls makes the server speak HTTPS itself (serve_tls.go).
+	tls tlsOptions
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
@@ -68,7 +70,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
 	}
 	var o serveOptions
 	fs.StringVar(&o.addr, "addr", envOr("JINGGE_ADDR", "127.0.0.1:8080"), "`address` to listen on (env JINGGE_ADDR)")
-	fs.StringVar(&o.dbURL, "db", os.Getenv("DATABASE_URL"), "PostgreSQL `URL` of the PostGIS store; empty serves the embedded store of --data-dir (env DATABASE_URL)")
+	dbFlagVar(fs, &o.dbURL, "empty serves the embedded store of --data-dir")
 	fs.StringVar(&o.dataDir, "data-dir", defaultDataDir(), "without --db: the `directory` where the embedded store keeps everything, created and filled with the synthetic demo data at the first start (env JINGGE_DATA_DIR)")
 	fs.StringVar(&o.logFormat, "log-format", "auto", "log `format`: json, text, or auto (text on a terminal, else json)")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish after SIGINT or SIGTERM")
@@ -77,10 +79,17 @@ func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
 	o.patrols = addPatrolFlags(fs)
 	basemapURL := fs.String("basemap", os.Getenv("JINGGE_BASEMAP_URL"), "raster `tiles` the web map draws under the grids: XYZ URL templates with {z}, {x}, {y}, space-separated, in WGS-84/CGCS2000 Web Mercator (e.g. an internal PGIS or Tianditu with its key); empty draws only the offline base layer (env JINGGE_BASEMAP_URL)")
 	basemapAttribution := fs.String("basemap-attribution", os.Getenv("JINGGE_BASEMAP_ATTRIBUTION"), "attribution `text` shown for --basemap (env JINGGE_BASEMAP_ATTRIBUTION)")
+	addTLSFlags(fs, &o.tls)
 	if err := fs.Parse(args); err != nil {
 		return o, flagError(err)
 	}
 	var err error
+	if err = o.tls.check(); err != nil {
+		return o, err
+	}
+	// Cookies set over HTTPS are marked Secure in any case; this also
+	// covers requests that reach the server through the redirect's host.
+	o.access.secureCookies = o.access.secureCookies || o.tls.on()
 	if o.basemap, err = api.ParseBasemap(*basemapURL, *basemapAttribution); err != nil {
 		return o, fmt.Errorf("%w: --basemap: %w", errUsage, err)
 	}
@@ -140,15 +149,21 @@ func serve(ctx context.Context, o serveOptions, store data.Store, logger *slog.L
 		return fmt.Errorf("listening on %s: %w", o.addr, err)
 	}
 	srv := newHTTPServer(ctx, w.api.Handler(), logger)
-	if err := announce(ctx, stdout, ln.Addr(), w); err != nil {
+	stopRedirect, err := o.tls.startRedirect(ctx, ln.Addr(), logger)
+	if err != nil {
 		ln.Close()
 		return err
 	}
-	logger.Info("listening", "addr", ln.Addr().String())
+	defer stopRedirect()
+	if err := announce(ctx, stdout, o.tls.scheme(), ln.Addr(), w); err != nil {
+		ln.Close()
+		return err
+	}
+	logger.Info("listening", "addr", ln.Addr().String(), "tls", o.tls.on())
 	stopPatrols := runPatrols(ctx, srv, w.api, logger)
 	defer stopPatrols()
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- o.tls.serve(srv, ln) }()
 	return serveUntilDone(ctx, srv, served, o.shutdownTimeout, w, logger)
 }
 
@@ -259,8 +274,8 @@ func newHTTPServer(ctx context.Context, h http.Handler, logger *slog.Logger) *ht
 // for the embedded demo, how to sign in.
 // Both lines go out in one write, so whoever reads "serving on" (a
 // person, a script, a test) finds the link with it.
-func announce(ctx context.Context, stdout io.Writer, addr net.Addr, w *wired) error {
-	url := "http://" + displayAddr(addr)
+func announce(ctx context.Context, stdout io.Writer, scheme string, addr net.Addr, w *wired) error {
+	url := scheme + "://" + displayAddr(addr)
 	var b strings.Builder
 	fmt.Fprintf(&b, "jingge: serving on %s (command-center map at %s/, officer page at %s/m, planner page at %s/plan, API description at %s/api/v1/openapi.json)\n", url, url, url, url, url)
 	if w.demo {

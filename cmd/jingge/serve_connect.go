@@ -51,14 +51,14 @@ func serveWhenReachable(ctx context.Context, o serveOptions, open storeOpener, l
 	defer stopConnecting()
 	served := make(chan error, 1)
 	go func() {
-		served <- srv.Serve(ln)
+		served <- o.tls.serve(srv, ln)
 		stopConnecting()
 	}()
 
 	var once sync.Once
 	waiting := func() {
 		once.Do(func() {
-			fmt.Fprintf(stdout, "jingge: listening on http://%s; the database is not reachable yet, so /readyz answers 503 until it is (retrying)\n", displayAddr(ln.Addr()))
+			fmt.Fprintf(stdout, "jingge: listening on %s://%s; the database is not reachable yet, so /readyz answers 503 until it is (retrying)\n", o.tls.scheme(), displayAddr(ln.Addr()))
 		})
 	}
 	store, w, err := connect(connectCtx, ctx, o, open, logger, status, waiting)
@@ -83,7 +83,7 @@ func serveWhenReachable(ctx context.Context, o serveOptions, open storeOpener, l
 	defer closeStore(store, logger)
 	defer w.close()
 	h.set(w.api.Handler())
-	if err := announce(ctx, stdout, ln.Addr(), w); err != nil {
+	if err := announce(ctx, stdout, o.tls.scheme(), ln.Addr(), w); err != nil {
 		_ = srv.Close()
 		return err
 	}

@@ -57,13 +57,17 @@ func followIncidents(ctx context.Context, store data.Store, layer *tiles.Inciden
 }
 
 // seedDemoIncidents gives the embedded store the bundled year of synthetic
-// incidents, ending at the start of today in China time, so the demo has a
-// history that looks current. The generator places them with the grids ds
+// incidents, ending at the start of today in the dataset's local time, so
+// the demo has a history that looks current. The generator places them with the grids ds
 // holds, which are the store's first and only grids.
 func seedDemoIncidents(ctx context.Context, st *memory.Store, ds *geo.Dataset, logger *slog.Logger) error {
 	start := time.Now()
-	y, m, d := start.In(data.ChinaTime).Date()
-	end := time.Date(y, m, d, 0, 0, 0, 0, data.ChinaTime)
+	zone, err := ds.Meta.Location()
+	if err != nil {
+		return fmt.Errorf("synthetic incidents: %w", err)
+	}
+	y, m, d := start.In(zone).Date()
+	end := time.Date(y, m, d, 0, 0, 0, 0, zone)
 	incidents, err := lantian.IncidentsUntil(ds, lantian.DefaultSeed, end)
 	if err != nil {
 		return fmt.Errorf("synthetic incidents: %w", err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -57,7 +58,7 @@ func parseSimulateFlags(args []string, stderr io.Writer) (simulateOptions, error
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the routes; the same seed moves the same officers the same way")
 	crsName := fs.String("crs", "wgs84", "coordinate `system` the positions are sent in: wgs84, gcj02 or bd09")
 	fs.StringVar(&o.token, "token", os.Getenv("JINGGE_TOKEN"), "bearer `token` sent as Authorization, for a server that requires sign-in (env JINGGE_TOKEN)")
-	fs.StringVar(&o.dbURL, "db", os.Getenv("DATABASE_URL"), "PostgreSQL `URL` to read the grids and officers from, as the server does; empty uses the bundled Lantian dataset (env DATABASE_URL)")
+	dbFlagVar(fs, &o.dbURL, "reads the grids and officers as the server does; empty uses the bundled Lantian dataset")
 	if len(args) == 0 || args[0] != "patrols" {
 		fs.Usage()
 		return o, fmt.Errorf("%w: simulate what? the only simulation is: jingge simulate patrols", errUsage)
@@ -100,7 +101,7 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	datum, err := crs.Parse(cmpOr(ds.Meta.Datum, "wgs84"))
+	datum, err := crs.Parse(cmp.Or(ds.Meta.Datum, "wgs84"))
 	if err != nil {
 		return fmt.Errorf("dataset %q: datum: %w", ds.Meta.Name, err)
 	}
@@ -111,13 +112,6 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	sim := &simulator{o: o, w: w, datum: datum, out: stdout, client: &http.Client{Timeout: max(o.interval, 10*time.Second)}, kinds: map[patrol.EventKind]int{}}
 	fmt.Fprintf(stdout, "simulate: moving %d officers of %q, a position every %s, posting to %s\n", len(w.officers), ds.Meta.Name, o.interval, o.server)
 	return sim.run(ctx)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // simulator posts the walker's positions to the server.

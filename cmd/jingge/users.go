@@ -26,7 +26,7 @@ type authOptions struct {
 }
 
 func (o *authOptions) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.dbURL, "db", os.Getenv("DATABASE_URL"), "PostgreSQL `URL` of the PostGIS store (env DATABASE_URL); empty uses the embedded store's auth file")
+	dbFlagVar(fs, &o.dbURL, "empty uses the embedded store's auth file")
 	fs.StringVar(&o.authFile, "auth-file", defaultAuthFile(), "the embedded store's users and tokens `file`, shared with `jingge serve` without --db (env JINGGE_AUTH_FILE)")
 }
 

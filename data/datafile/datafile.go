@@ -158,6 +158,16 @@ func strict(raw json.RawMessage, v any) error {
 	return nil
 }
 
+// featureReaders reads each kind of feature into a dataset, returning the
+// feature's id (or name) for messages.
+var featureReaders = map[string]func(ds *geo.Dataset, f feature) (string, error){
+	"county":   readCounty,
+	"township": readTownship,
+	"station":  readStation,
+	"grid":     readGrid,
+	"member":   readMember,
+}
+
 func readFeature(ds *geo.Dataset, f feature) (id string, err error) {
 	if f.Type != "Feature" {
 		return "", fmt.Errorf("type is %q, want \"Feature\"", f.Type)
@@ -166,90 +176,107 @@ func readFeature(ds *geo.Dataset, f feature) (id string, err error) {
 	if len(f.Properties) == 0 || json.Unmarshal(f.Properties, &k) != nil {
 		return "", errors.New(`properties must be an object with a "kind"`)
 	}
-	switch k.Kind {
-	case "county":
-		var p countyProps
-		if err := strict(f.Properties, &p); err != nil {
-			return p.Name, err
-		}
-		mp, err := areal(f.Geometry)
-		if err != nil {
-			return p.Name, err
-		}
-		ds.County = append(ds.County, mp...)
-		return p.Name, nil
-	case "township":
-		var p townshipProps
-		if err := strict(f.Properties, &p); err != nil {
-			return p.Code, err
-		}
-		if p.Code == "" || p.Name == "" {
-			return p.Code, errors.New(`a township needs "code" and "name"`)
-		}
-		mp, err := areal(f.Geometry)
-		if err != nil {
-			return p.Code, err
-		}
-		ds.Townships = append(ds.Townships, geo.Township{Code: p.Code, Name: p.Name, StationIDs: p.Stations, Geometry: mp})
-		return p.Code, nil
-	case "station":
-		var p stationProps
-		if err := strict(f.Properties, &p); err != nil {
-			return p.ID, err
-		}
-		if p.ID == "" || p.Name == "" {
-			return p.ID, errors.New(`a station needs "id" and "name"`)
-		}
-		if !p.Region.Valid() {
-			return p.ID, fmt.Errorf("region %q is not one of hill, plateau, plain, mountain", p.Region)
-		}
-		pt, err := point(f.Geometry)
-		if err != nil {
-			return p.ID, err
-		}
-		ds.Stations = append(ds.Stations, geo.Station{ID: p.ID, Name: p.Name, NameEN: p.NameEN, Region: p.Region, Brand: p.Brand, Phone: p.Phone, Location: pt})
-		return p.ID, nil
-	case "grid":
-		var p gridProps
-		if err := strict(f.Properties, &p); err != nil {
-			return p.ID, err
-		}
-		if p.ID == "" || p.Station == "" {
-			return p.ID, errors.New(`a grid needs "id" and "station"`)
-		}
-		if p.Level != geo.PoliceLevel && p.Level != geo.CommunityLevel {
-			return p.ID, fmt.Errorf("level %q is not police or community", p.Level)
-		}
-		if p.Population < 0 {
-			return p.ID, fmt.Errorf("population %d is negative", p.Population)
-		}
-		if p.Terrain != "" && !p.Terrain.Valid() {
-			return p.ID, fmt.Errorf("terrain %q is not one of hill, plateau, plain, mountain (leave it out to take the station's region)", p.Terrain)
-		}
-		mp, err := areal(f.Geometry)
-		if err != nil {
-			return p.ID, err
-		}
-		ds.Grids = append(ds.Grids, geo.Grid{ID: p.ID, Level: p.Level, Name: p.Name, StationID: p.Station, ParentID: p.Parent, Township: p.Township, Population: p.Population, Terrain: p.Terrain, Geometry: mp})
-		return p.ID, nil
-	case "member":
-		var p memberProps
-		if err := strict(f.Properties, &p); err != nil {
-			return p.ID, err
-		}
-		if p.ID == "" || p.Name == "" {
-			return p.ID, errors.New(`a member needs "id" and "name"`)
-		}
-		if !p.Role.Valid() {
-			return p.ID, fmt.Errorf("role %q is unknown", p.Role)
-		}
-		if f.Geometry != nil {
-			return p.ID, errors.New("a member has a null geometry")
-		}
-		ds.Members = append(ds.Members, geo.Member{ID: p.ID, Name: p.Name, Role: p.Role, Phone: p.Phone, StationID: p.Station, GridIDs: p.Grids})
-		return p.ID, nil
+	read, ok := featureReaders[k.Kind]
+	if !ok {
+		return "", fmt.Errorf("kind %q is not one of county, township, station, grid, member", k.Kind)
 	}
-	return "", fmt.Errorf("kind %q is not one of county, township, station, grid, member", k.Kind)
+	return read(ds, f)
+}
+
+// readCounty reads a feature of kind "county" into ds and returns its id.
+func readCounty(ds *geo.Dataset, f feature) (string, error) {
+	var p countyProps
+	if err := strict(f.Properties, &p); err != nil {
+		return p.Name, err
+	}
+	mp, err := areal(f.Geometry)
+	if err != nil {
+		return p.Name, err
+	}
+	ds.County = append(ds.County, mp...)
+	return p.Name, nil
+}
+
+// readTownship reads a feature of kind "township" into ds and returns its id.
+func readTownship(ds *geo.Dataset, f feature) (string, error) {
+	var p townshipProps
+	if err := strict(f.Properties, &p); err != nil {
+		return p.Code, err
+	}
+	if p.Code == "" || p.Name == "" {
+		return p.Code, errors.New(`a township needs "code" and "name"`)
+	}
+	mp, err := areal(f.Geometry)
+	if err != nil {
+		return p.Code, err
+	}
+	ds.Townships = append(ds.Townships, geo.Township{Code: p.Code, Name: p.Name, StationIDs: p.Stations, Geometry: mp})
+	return p.Code, nil
+}
+
+// readStation reads a feature of kind "station" into ds and returns its id.
+func readStation(ds *geo.Dataset, f feature) (string, error) {
+	var p stationProps
+	if err := strict(f.Properties, &p); err != nil {
+		return p.ID, err
+	}
+	if p.ID == "" || p.Name == "" {
+		return p.ID, errors.New(`a station needs "id" and "name"`)
+	}
+	if !p.Region.Valid() {
+		return p.ID, fmt.Errorf("region %q is not one of hill, plateau, plain, mountain", p.Region)
+	}
+	pt, err := point(f.Geometry)
+	if err != nil {
+		return p.ID, err
+	}
+	ds.Stations = append(ds.Stations, geo.Station{ID: p.ID, Name: p.Name, NameEN: p.NameEN, Region: p.Region, Brand: p.Brand, Phone: p.Phone, Location: pt})
+	return p.ID, nil
+}
+
+// readGrid reads a feature of kind "grid" into ds and returns its id.
+func readGrid(ds *geo.Dataset, f feature) (string, error) {
+	var p gridProps
+	if err := strict(f.Properties, &p); err != nil {
+		return p.ID, err
+	}
+	if p.ID == "" || p.Station == "" {
+		return p.ID, errors.New(`a grid needs "id" and "station"`)
+	}
+	if p.Level != geo.PoliceLevel && p.Level != geo.CommunityLevel {
+		return p.ID, fmt.Errorf("level %q is not police or community", p.Level)
+	}
+	if p.Population < 0 {
+		return p.ID, fmt.Errorf("population %d is negative", p.Population)
+	}
+	if p.Terrain != "" && !p.Terrain.Valid() {
+		return p.ID, fmt.Errorf("terrain %q is not one of hill, plateau, plain, mountain (leave it out to take the station's region)", p.Terrain)
+	}
+	mp, err := areal(f.Geometry)
+	if err != nil {
+		return p.ID, err
+	}
+	ds.Grids = append(ds.Grids, geo.Grid{ID: p.ID, Level: p.Level, Name: p.Name, StationID: p.Station, ParentID: p.Parent, Township: p.Township, Population: p.Population, Terrain: p.Terrain, Geometry: mp})
+	return p.ID, nil
+}
+
+// readMember reads a feature of kind "member" into ds and returns its id.
+func readMember(ds *geo.Dataset, f feature) (string, error) {
+	var p memberProps
+	if err := strict(f.Properties, &p); err != nil {
+		return p.ID, err
+	}
+	if p.ID == "" || p.Name == "" {
+		return p.ID, errors.New(`a member needs "id" and "name"`)
+	}
+	if !p.Role.Valid() {
+		return p.ID, fmt.Errorf("role %q is unknown", p.Role)
+	}
+	if f.Geometry != nil {
+		return p.ID, errors.New("a member has a null geometry")
+	}
+	ds.Members = append(ds.Members, geo.Member{ID: p.ID, Name: p.Name, Role: p.Role, Phone: p.Phone, StationID: p.Station, GridIDs: p.Grids})
+	return p.ID, nil
 }
 
 func finite(p orb.Point) bool {

@@ -184,6 +184,7 @@ func meta(seed uint64) geo.Meta {
 		Name:        "蓝田县 Lantian County (demo)",
 		Description: "Lantian County, Xi'an, Shaanxi: 15 police stations in four terrain regions, 19 townships, 352 villages and communities. Demo data for jingge.",
 		Datum:       "wgs84",
+		TimeZone:    TimeZone,
 		Generated:   fmt.Sprintf("jingge demo generate --seed %d", seed),
 		Real: []string{
 			"the county outline (smoothed from its 1/1024-degree staircase, converted from GCJ-02 to WGS-84)",

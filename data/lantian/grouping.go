@@ -169,7 +169,13 @@ func (g *generator) groupUnit(unit []int, adj []map[int]int) {
 		}
 		g.police = append(g.police, group)
 	}
-	// Fold groups that are too small into their smallest neighbour.
+	g.foldSmallGroups(first, inUnit, adj)
+	g.renumberGroups(first)
+}
+
+// foldSmallGroups folds the groups from first on that are smaller than
+// minPoliceGrid into their smallest neighbour in the unit.
+func (g *generator) foldSmallGroups(first int, inUnit func(int) bool, adj []map[int]int) {
 	for k := first; k < len(g.police); k++ {
 		if len(g.police[k].villages) >= minPoliceGrid {
 			continue
@@ -196,7 +202,11 @@ func (g *generator) groupUnit(unit []int, adj []map[int]int) {
 		g.police[best].villages = append(g.police[best].villages, g.police[k].villages...)
 		g.police[k].villages = nil
 	}
-	// Drop emptied groups and renumber.
+}
+
+// renumberGroups drops the groups from first on that folding emptied and
+// numbers the rest again.
+func (g *generator) renumberGroups(first int) {
 	kept := g.police[:first]
 	for _, p := range g.police[first:] {
 		if len(p.villages) == 0 {

@@ -12,8 +12,21 @@ import (
 	"jingge/geo"
 )
 
-// China Standard Time; China keeps no daylight saving.
-var chinaTime = time.FixedZone("CST", 8*3600)
+// TimeZone is the county's local time, written into the dataset's meta:
+// China Standard Time, which keeps no daylight saving.
+const TimeZone = "Asia/Shanghai"
+
+// chinaTime is TimeZone, in which the generator places its incidents and
+// assessment months.
+var chinaTime = mustZone(TimeZone)
+
+func mustZone(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic("lantian: " + err.Error())
+	}
+	return loc
+}
 
 // DefaultIncidentsEnd ends the bundled year of incidents used by tests and
 // benchmarks, so their figures do not move with the calendar.

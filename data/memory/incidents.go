@@ -219,7 +219,7 @@ func (s *Store) checkAttributionLocked(rows []geo.Incident) error {
 		return fmt.Errorf("memory: %w", &data.IncidentError{Problems: probs})
 	}
 	if stale {
-		return fmt.Errorf("memory: %w", &data.MessageError{Kind: data.ErrStaleAttribution, Message: "the grids changed while the incidents were being attributed; attribute them again and retry"})
+		return fmt.Errorf("memory: %w", &data.RequestError{Kind: data.ErrStaleAttribution, Message: "the grids changed while the incidents were being attributed; attribute them again and retry"})
 	}
 	return nil
 }
@@ -238,7 +238,7 @@ func (s *Store) Incident(ctx context.Context, id string) (geo.Incident, error) {
 	defer t.mu.RUnlock()
 	r, ok := t.byID[n]
 	if !ok {
-		return geo.Incident{}, fmt.Errorf("memory: %w", &data.MessageError{Kind: data.ErrNotFound, Message: "there is no incident " + id})
+		return geo.Incident{}, fmt.Errorf("memory: %w", &data.RequestError{Kind: data.ErrNotFound, Message: "there is no incident " + id})
 	}
 	return r.inc, nil
 }
@@ -259,7 +259,7 @@ func (s *Store) UpdateIncident(ctx context.Context, id string, p data.IncidentPa
 	defer t.mu.Unlock()
 	r, ok := t.byID[n]
 	if !ok {
-		return geo.Incident{}, fmt.Errorf("memory: %w", &data.MessageError{Kind: data.ErrNotFound, Message: "there is no incident " + id})
+		return geo.Incident{}, fmt.Errorf("memory: %w", &data.RequestError{Kind: data.ErrNotFound, Message: "there is no incident " + id})
 	}
 	next, _, err := data.CheckPatch(r.inc, p)
 	if err != nil {
@@ -342,7 +342,7 @@ func (s *Store) AggregateIncidents(ctx context.Context, a data.Aggregation) ([]d
 	t := &s.incidents
 	t.mu.RLock()
 	t.scan(&a.Filter, data.Cursor{}, func(r *incidentRow) bool {
-		start := a.Bucket.Start(r.inc.OccurredAt)
+		start := a.Bucket.Start(r.inc.OccurredAt, a.Location())
 		k := key{a.Key(&r.inc), start.Unix()}
 		row := groups[k]
 		if row == nil {

@@ -307,7 +307,7 @@ func attributedVersions(ctx context.Context, tx pgx.Tx, rows []geo.Incident, epo
 		return nil, fmt.Errorf("postgis: add incidents: %w", &data.IncidentError{Problems: probs})
 	}
 	if len(epochs) == 0 {
-		return nil, fmt.Errorf("postgis: add incidents: %w", &data.MessageError{Kind: data.ErrStaleAttribution, Message: "no grids are in force; attribute the incidents again and retry"})
+		return nil, fmt.Errorf("postgis: add incidents: %w", &data.RequestError{Kind: data.ErrStaleAttribution, Message: "no grids are in force; attribute the incidents again and retry"})
 	}
 	// The grids each epoch's incidents name, read once per epoch.
 	named := map[int][]string{}
@@ -354,7 +354,7 @@ func attributedVersions(ctx context.Context, tx pgx.Tx, rows []geo.Incident, epo
 		}
 	}
 	if stale > 0 {
-		return nil, fmt.Errorf("postgis: add incidents: %w", &data.MessageError{Kind: data.ErrStaleAttribution, Message: fmt.Sprintf("%d incident(s) name grids that were not in force when they occurred; the grids changed while the batch was being attributed; attribute it again and retry", stale)})
+		return nil, fmt.Errorf("postgis: add incidents: %w", &data.RequestError{Kind: data.ErrStaleAttribution, Message: fmt.Sprintf("%d incident(s) name grids that were not in force when they occurred; the grids changed while the batch was being attributed; attribute it again and retry", stale)})
 	}
 	return out, nil
 }

@@ -23,7 +23,7 @@ import (
 var incidentBenchGrids = storetest.Partition{Cols: 40, Rows: 40, Stations: 15, Seed: 3}
 
 // incidentBenchEnd ends the year of benchmark incidents.
-var incidentBenchEnd = time.Date(2026, 11, 1, 0, 0, 0, 0, data.ChinaTime)
+var incidentBenchEnd = time.Date(2026, 11, 1, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
 
 // benchIncidents returns n incidents spread uniformly over the partition
 // and the year before incidentBenchEnd, attributed with ix, from a fixed

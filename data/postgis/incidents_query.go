@@ -163,7 +163,7 @@ func (s *Store) Incident(ctx context.Context, id string) (geo.Incident, error) {
 	var r incidentRow
 	err = s.pool.QueryRow(ctx, incidentSelect+" where id = $1", n).Scan(r.dest()...)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return geo.Incident{}, fmt.Errorf("postgis: %w", &data.MessageError{Kind: data.ErrNotFound, Message: "there is no incident " + id})
+		return geo.Incident{}, fmt.Errorf("postgis: %w", &data.RequestError{Kind: data.ErrNotFound, Message: "there is no incident " + id})
 	}
 	if err != nil {
 		return geo.Incident{}, mapError("incident", err)
@@ -186,7 +186,7 @@ func (s *Store) UpdateIncident(ctx context.Context, id string, p data.IncidentPa
 	var r incidentRow
 	err = tx.QueryRow(ctx, incidentSelect+" where id = $1 for update", n).Scan(r.dest()...)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return geo.Incident{}, fmt.Errorf("postgis: %w", &data.MessageError{Kind: data.ErrNotFound, Message: "there is no incident " + id})
+		return geo.Incident{}, fmt.Errorf("postgis: %w", &data.RequestError{Kind: data.ErrNotFound, Message: "there is no incident " + id})
 	}
 	if err != nil {
 		return geo.Incident{}, mapError("update incident", err)
@@ -217,13 +217,14 @@ var groupColumns = map[data.GroupBy]string{
 }
 
 // AggregateIncidentsSQL returns the statement AggregateIncidents runs.
-// Buckets are cut in China Standard Time (UTC+8).
+// Buckets are cut in the aggregation's zone, passed by its IANA name.
 func AggregateIncidentsSQL(a *data.Aggregation) (string, []any) {
 	var args sqlArgs
 	col := groupColumns[a.GroupBy]
 	where := incidentWhere(&a.Filter, data.Cursor{}, &args)
 	bucket := args.add(string(a.Bucket))
-	return "select coalesce(" + col + ", ''), date_trunc(" + bucket + ", occurred_at at time zone interval '+08:00'), category, count(*) from incidents" +
+	zone := args.add(a.Location().String())
+	return "select coalesce(" + col + ", ''), date_trunc(" + bucket + ", occurred_at at time zone " + zone + "), category, count(*) from incidents" +
 		where + " group by 1, 2, 3", args
 }
 
@@ -246,7 +247,7 @@ func (s *Store) AggregateIncidents(ctx context.Context, a data.Aggregation) ([]d
 	var local time.Time
 	var n int
 	_, err = pgx.ForEachRow(rows, []any{&group, &local, &category, &n}, func() error {
-		start := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, data.ChinaTime)
+		start := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, a.Location())
 		k := key{group, start.Unix()}
 		row := groups[k]
 		if row == nil {

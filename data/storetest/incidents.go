@@ -288,7 +288,7 @@ func testIncidentKeysScoped(t *testing.T, open IncidentOpener) {
 		t.Errorf("the command line's batch under the same key: %+v, %v; want it stored", cli, err)
 	}
 	_, err = st.AddIncidents(ctx, data.IncidentBatch{Incidents: other, Key: key, Scope: "viewer-console"})
-	var me *data.MessageError
+	var me *data.RequestError
 	if !errors.Is(err, data.ErrConflict) || !errors.As(err, &me) || !strings.Contains(me.Message, key) || !strings.Contains(me.Message, "first used at") {
 		t.Errorf("the first caller's key with other incidents: %v; want a conflict naming the key and when it was first used", err)
 	}
@@ -468,35 +468,41 @@ func testIncidentAggregates(t *testing.T, open IncidentOpener) {
 	now := time.Now()
 	batch := RandomIncidents(*incidentSeed, 300, smallBound(), now)
 	// Incidents either side of midnight, a Monday and a month start in
-	// China time, which is where the buckets are cut.
+	// China time, and of a night when Berlin's clocks go forward: buckets
+	// are cut in the aggregation's zone.
+	shanghai, berlin := mustZone(t, "Asia/Shanghai"), mustZone(t, "Europe/Berlin")
 	edges := []time.Time{
-		time.Date(2026, 3, 1, 23, 59, 59, 0, data.ChinaTime), time.Date(2026, 3, 2, 0, 0, 0, 0, data.ChinaTime), // Sunday → Monday
-		time.Date(2026, 3, 31, 23, 30, 0, 0, data.ChinaTime), time.Date(2026, 4, 1, 0, 30, 0, 0, data.ChinaTime),
-		time.Date(2026, 4, 1, 7, 59, 0, 0, data.ChinaTime), // still 31 March in UTC
+		time.Date(2026, 3, 1, 23, 59, 59, 0, shanghai), time.Date(2026, 3, 2, 0, 0, 0, 0, shanghai), // Sunday → Monday
+		time.Date(2026, 3, 31, 23, 30, 0, 0, shanghai), time.Date(2026, 4, 1, 0, 30, 0, 0, shanghai),
+		time.Date(2026, 4, 1, 7, 59, 0, 0, shanghai),                                              // still 31 March in UTC
+		time.Date(2026, 3, 28, 23, 30, 0, 0, berlin), time.Date(2026, 3, 29, 0, 30, 0, 0, berlin), // +01:00
+		time.Date(2026, 3, 29, 23, 30, 0, 0, berlin), // +02:00: 21:30 UTC, the 29th there
 	}
 	for i, at := range edges {
 		batch[i].OccurredAt, batch[i].ReportedAt = at, at
 	}
 	AddIncidents(t, st, batch)
 	filter := data.IncidentFilter{Categories: []geo.Category{geo.Traffic, geo.Dispute, geo.PublicOrder, geo.Criminal, geo.Other}}
-	for _, g := range []data.GroupBy{data.ByGrid, data.ByPoliceGrid, data.ByStation} {
-		for _, bk := range []data.Bucket{data.Day, data.Week, data.Month} {
-			a := data.Aggregation{GroupBy: g, Bucket: bk, Filter: filter}
-			got, err := st.AggregateIncidents(context.Background(), a)
-			if err != nil {
-				t.Fatalf("%s by %s: %v", g, bk, err)
-			}
-			want := aggregate(a, batch)
-			if len(got) != len(want) {
-				t.Fatalf("%s by %s: %d rows, want %d", g, bk, len(got), len(want))
-			}
-			for i := range want {
-				w, r := want[i], got[i]
-				if r.Key != w.Key || !r.Start.Equal(w.Start) || r.Total != w.Total || fmt.Sprint(r.Counts) != fmt.Sprint(w.Counts) {
-					t.Fatalf("%s by %s, row %d: got %+v, want %+v", g, bk, i, r, w)
+	for _, zone := range []*time.Location{shanghai, berlin, nil} {
+		for _, g := range []data.GroupBy{data.ByGrid, data.ByPoliceGrid, data.ByStation} {
+			for _, bk := range []data.Bucket{data.Day, data.Week, data.Month} {
+				a := data.Aggregation{GroupBy: g, Bucket: bk, Filter: filter, Zone: zone}
+				got, err := st.AggregateIncidents(context.Background(), a)
+				if err != nil {
+					t.Fatalf("%s by %s in %s: %v", g, bk, a.Location(), err)
 				}
-				if _, off := r.Start.Zone(); off != 8*3600 {
-					t.Fatalf("bucket start %s is not in China time", r.Start)
+				want := aggregate(a, batch)
+				if len(got) != len(want) {
+					t.Fatalf("%s by %s in %s: %d rows, want %d", g, bk, a.Location(), len(got), len(want))
+				}
+				for i := range want {
+					w, r := want[i], got[i]
+					if r.Key != w.Key || !r.Start.Equal(w.Start) || r.Total != w.Total || fmt.Sprint(r.Counts) != fmt.Sprint(w.Counts) {
+						t.Fatalf("%s by %s in %s, row %d: got %+v, want %+v", g, bk, a.Location(), i, r, w)
+					}
+					if lt := r.Start.In(a.Location()); lt.Hour() != 0 || lt.Minute() != 0 || r.Start.Location().String() != a.Location().String() {
+						t.Fatalf("bucket start %s is not a midnight of %s", r.Start, a.Location())
+					}
 				}
 			}
 		}
@@ -517,7 +523,7 @@ func aggregate(a data.Aggregation, batch []geo.Incident) []data.AggregateRow {
 		if !a.Filter.Match(x) {
 			continue
 		}
-		start := a.Bucket.Start(x.OccurredAt)
+		start := a.Bucket.Start(x.OccurredAt, a.Location())
 		k := a.Key(x) + "|" + start.String()
 		if rows[k] == nil {
 			rows[k] = &data.AggregateRow{Key: a.Key(x), Start: start, Counts: map[geo.Category]int{}}
@@ -641,4 +647,14 @@ func testAttributionHistory(t *testing.T, open IncidentOpener) {
 	if len(got) != 2 {
 		t.Errorf("%d incidents stored in C1-0, want the two after the edits", len(got))
 	}
+}
+
+// mustZone loads the IANA zone name.
+func mustZone(t testing.TB, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }

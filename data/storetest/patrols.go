@@ -285,7 +285,7 @@ func testScopedKeys(t *testing.T, f *patrolFixture) {
 		t.Errorf("the gateway's batch again: %+v, %v; want a replay", res, err)
 	}
 	_, err = record("officer7", f.ping(o, 4, 0, 0))
-	var me *data.MessageError
+	var me *data.RequestError
 	if !errors.Is(err, data.ErrConflict) || !errors.As(err, &me) || !strings.Contains(me.Message, key) || !strings.Contains(me.Message, "first used at") {
 		t.Errorf("the officer's key with other pings: %v; want a conflict naming the key and when it was first used", err)
 	}

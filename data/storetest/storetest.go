@@ -308,6 +308,7 @@ func testImportRefusesWhatCheckRefuses(t *testing.T, open Opener) {
 		value  string
 	}{
 		{"a datum by another name", func(ds *geo.Dataset) (string, string) { ds.Meta.Datum = "mars"; return "dataset", "" }, geo.ProblemUnknownDatum, "mars"},
+		{"a time zone nobody keeps", func(ds *geo.Dataset) (string, string) { ds.Meta.TimeZone = "Mars/Olympus_Mons"; return "dataset", "" }, geo.ProblemUnknownTimeZone, "Mars/Olympus_Mons"},
 		{"a negative population", func(ds *geo.Dataset) (string, string) {
 			ds.Grids[1].Population = -5
 			return "grid", ds.Grids[1].ID

@@ -44,8 +44,6 @@ type AssessmentConfig struct {
 	TrendFullScale    float64       `json:"trend_full_scale"`
 	TrendSmoothing    float64       `json:"trend_smoothing"`
 	YearOverYearShare float64       `json:"year_over_year_share"`
-	// UTCOffsetHours places incidents in months (China: 8).
-	UTCOffsetHours float64 `json:"utc_offset_hours"`
 }
 
 // MetricWeights weigh the six metrics; only their ratios matter.
@@ -74,7 +72,7 @@ func DefaultAssessmentConfig() AssessmentConfig {
 	return AssessmentConfig{
 		Weights:        MetricWeights{IncidentTrend: 20, Clearance: 20, Familiarity: 15, RiskWarning: 15, ControlTasks: 15, Satisfaction: 15},
 		Targets:        RateTargets{Clearance: 0.8, Familiarity: 1, RiskWarning: 1, ControlTasks: 1, Satisfaction: 1},
-		TrendFullScale: 0.3, TrendSmoothing: 5, YearOverYearShare: 0.5, UTCOffsetHours: 8,
+		TrendFullScale: 0.3, TrendSmoothing: 5, YearOverYearShare: 0.5,
 	}
 }
 
@@ -137,9 +135,6 @@ func (c AssessmentConfig) problems() []string {
 	if !(c.YearOverYearShare >= 0 && c.YearOverYearShare <= 1) {
 		p = append(p, fmt.Sprintf("assessment.year_over_year_share is %v; use a share from 0 to 1", c.YearOverYearShare))
 	}
-	if !(c.UTCOffsetHours >= -12 && c.UTCOffsetHours <= 14) {
-		p = append(p, fmt.Sprintf("assessment.utc_offset_hours is %v; use the offset of local time, e.g. 8 for China", c.UTCOffsetHours))
-	}
 	return p
 }
 
@@ -192,6 +187,9 @@ type AssessmentInput struct {
 	IncidentsFrom Month `json:"incidents_from"`
 	// Entered values; entries for months not scored are ignored.
 	Entered []EnteredValues `json:"entered"`
+	// Zone is the local time that places incidents in months: the
+	// dataset's (geo.Meta.Location). Nil means UTC.
+	Zone *time.Location `json:"-"`
 }
 
 // Assessment is the result of Assess.
@@ -275,7 +273,10 @@ func Assess(cfg AssessmentConfig, in AssessmentInput) (Assessment, error) {
 	if err != nil {
 		return Assessment{}, err
 	}
-	loc := time.FixedZone("local", int(cfg.UTCOffsetHours*3600))
+	loc := in.Zone
+	if loc == nil {
+		loc = time.UTC
+	}
 	type key struct {
 		s int
 		m Month

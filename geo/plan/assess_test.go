@@ -50,6 +50,7 @@ func TestAssessByHand(t *testing.T) {
 		Stations:  []string{"a", "b"},
 		Months:    []Month{month(t, "2026-03"), month(t, "2026-02")},
 		Incidents: inc,
+		Zone:      cst,
 		Entered: []EnteredValues{{
 			StationID: "a", Month: month(t, "2026-03"),
 			Familiarity: Ratio{45, 50}, RiskWarning: Ratio{8, 10}, Satisfaction: Ratio{90, 100},
@@ -106,7 +107,7 @@ func TestAssessYearOnYearAndTimeZone(t *testing.T) {
 	inc = append(inc, incidentsIn("a", "2026-03", 9, 0, 0)...)
 	// 1 March 01:00 in China is still February in UTC.
 	inc = append(inc, geo.Incident{StationID: "a", OccurredAt: time.Date(2026, 2, 28, 17, 0, 0, 0, time.UTC)})
-	a, err := Assess(DefaultAssessmentConfig(), AssessmentInput{Stations: []string{"a"}, Months: []Month{month(t, "2026-03")}, Incidents: inc})
+	a, err := Assess(DefaultAssessmentConfig(), AssessmentInput{Stations: []string{"a"}, Months: []Month{month(t, "2026-03")}, Incidents: inc, Zone: cst})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +220,7 @@ func TestAssessLantian(t *testing.T) {
 	for k := 1; k <= 10; k++ {
 		months = append(months, first.AddMonths(k))
 	}
-	a, err := Assess(DefaultAssessmentConfig(), AssessmentInput{Stations: stations, Months: months, Incidents: inc})
+	a, err := Assess(DefaultAssessmentConfig(), AssessmentInput{Stations: stations, Months: months, Incidents: inc, Zone: cst})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"jingge/data/lantian"
 )
@@ -186,7 +187,7 @@ func BenchmarkAssessLantian(b *testing.B) {
 	for k := 1; k <= 11; k++ {
 		months = append(months, first.AddMonths(k))
 	}
-	in := AssessmentInput{Stations: stations, Months: months, Incidents: inc}
+	in := AssessmentInput{Stations: stations, Months: months, Incidents: inc, Zone: time.FixedZone("CST", 8*3600)}
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Assess(DefaultAssessmentConfig(), in); err != nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strings"
 
 	"jingge/geo"
 )
@@ -137,6 +138,9 @@ func LoadConfig(r io.Reader) (Config, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&cfg); err != nil {
+		if strings.Contains(err.Error(), `"utc_offset_hours"`) {
+			return Config{}, fmt.Errorf("%w: config: assessment.utc_offset_hours is no longer read: months follow the dataset's time zone (its meta.time_zone); remove the field", ErrInvalid)
+		}
 		return Config{}, fmt.Errorf("%w: config: %v", ErrInvalid, err)
 	}
 	if err := cfg.Validate(); err != nil {
@@ -149,103 +153,121 @@ func LoadConfig(r io.Reader) (Config, error) {
 // is spelt in JSON and what a valid value looks like.
 func (c Config) Validate() error {
 	var p []string
-	bad := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
-	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+	p = append(p, c.Workload.problems()...)
+	p = append(p, c.Travel.problems()...)
+	p = append(p, c.Search.problems()...)
+	p = append(p, c.Assessment.problems()...)
+	return joinInvalid("config", p)
+}
 
-	w := c.Workload
+// finite reports whether x is a number, not NaN or an infinity.
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// problemList collects the messages of a validation in order.
+type problemList []string
+
+func (p *problemList) bad(format string, args ...any) { *p = append(*p, fmt.Sprintf(format, args...)) }
+
+// terrainTable checks a per-terrain table named name: every terrain
+// present with a value ok accepts, and no unknown terrain.
+func (p *problemList) terrainTable(name string, m map[geo.Terrain]float64, ok func(float64) bool, want string) {
+	for _, t := range geo.Terrains {
+		if x, found := m[t]; !found || !finite(x) || !ok(x) {
+			p.bad("%s[%q] is missing or %s", name, t, want)
+		}
+	}
+	for _, t := range sortedKeys(m) {
+		if !t.Valid() {
+			p.bad("%s has unknown terrain %q; use hill, plateau, plain or mountain", name, t)
+		}
+	}
+}
+
+func (w WorkloadConfig) problems() []string {
+	var p problemList
 	for _, cat := range sortedKeys(w.CategoryWeights) {
 		if x := w.CategoryWeights[cat]; !finite(x) || x < 0 {
-			bad("workload.category_weights[%q] is %v; use a weight of 0 or more", cat, x)
+			p.bad("workload.category_weights[%q] is %v; use a weight of 0 or more", cat, x)
 		}
 	}
 	if !finite(w.OtherCategoryWeight) || w.OtherCategoryWeight < 0 {
-		bad("workload.other_category_weight is %v; use a weight of 0 or more", w.OtherCategoryWeight)
+		p.bad("workload.other_category_weight is %v; use a weight of 0 or more", w.OtherCategoryWeight)
 	}
 	if !finite(w.SeverityMultiplier) || w.SeverityMultiplier < 1 || w.SeverityMultiplier > 10 {
-		bad("workload.severity_multiplier is %v; use a value from 1 (severity ignored) to 10", w.SeverityMultiplier)
+		p.bad("workload.severity_multiplier is %v; use a value from 1 (severity ignored) to 10", w.SeverityMultiplier)
 	}
 	if !finite(w.HalfLifeDays) || w.HalfLifeDays < 0 {
-		bad("workload.half_life_days is %v; use a number of days above 0, or 0 to weigh old incidents like new ones", w.HalfLifeDays)
+		p.bad("workload.half_life_days is %v; use a number of days above 0, or 0 to weigh old incidents like new ones", w.HalfLifeDays)
 	}
 	if !finite(w.PerKm2) || w.PerKm2 < 0 {
-		bad("workload.per_km2 is %v; use 0 or more", w.PerKm2)
+		p.bad("workload.per_km2 is %v; use 0 or more", w.PerKm2)
 	}
 	if !finite(w.Per1000Population) || w.Per1000Population < 0 {
-		bad("workload.per_1000_population is %v; use 0 or more", w.Per1000Population)
+		p.bad("workload.per_1000_population is %v; use 0 or more", w.Per1000Population)
 	}
-	for _, t := range geo.Terrains {
-		if x, ok := w.TerrainFactors[t]; !ok || !finite(x) || x <= 0 {
-			bad("workload.terrain_factors[%q] is missing or not above 0; give every terrain (hill, plateau, plain, mountain) a factor, plain = 1", t)
-		}
-	}
-	for _, t := range sortedKeys(w.TerrainFactors) {
-		if !t.Valid() {
-			bad("workload.terrain_factors has unknown terrain %q; use hill, plateau, plain or mountain", t)
-		}
-	}
+	p.terrainTable("workload.terrain_factors", w.TerrainFactors, func(x float64) bool { return x > 0 },
+		"not above 0; give every terrain (hill, plateau, plain, mountain) a factor, plain = 1")
 	if len(w.OfficerRoles) == 0 {
-		bad("workload.officer_roles is empty; list the member roles that count as officers, e.g. [\"community_officer\", \"auxiliary_officer\"]")
+		p.bad("workload.officer_roles is empty; list the member roles that count as officers, e.g. [\"community_officer\", \"auxiliary_officer\"]")
 	}
 	for _, r := range w.OfficerRoles {
 		if !r.Valid() {
-			bad("workload.officer_roles has unknown role %q", r)
+			p.bad("workload.officer_roles has unknown role %q", r)
 		}
 	}
+	return p
+}
 
-	t := c.Travel
-	for _, tr := range geo.Terrains {
-		if x, ok := t.SpeedsKmh[tr]; !ok || !finite(x) || x <= 0 || x > 200 {
-			bad("travel.speeds_kmh[%q] is missing or outside (0, 200]; give every terrain a road speed in km/h", tr)
-		}
-	}
-	for _, tr := range sortedKeys(t.SpeedsKmh) {
-		if !tr.Valid() {
-			bad("travel.speeds_kmh has unknown terrain %q; use hill, plateau, plain or mountain", tr)
-		}
-	}
+func (t TravelConfig) problems() []string {
+	var p problemList
+	p.terrainTable("travel.speeds_kmh", t.SpeedsKmh, func(x float64) bool { return x > 0 && x <= 200 },
+		"outside (0, 200]; give every terrain a road speed in km/h")
 	if !finite(t.DetourFactor) || t.DetourFactor < 1 || t.DetourFactor > 5 {
-		bad("travel.detour_factor is %v; use a value from 1 (straight roads) to 5, typically 1.3–1.6", t.DetourFactor)
+		p.bad("travel.detour_factor is %v; use a value from 1 (straight roads) to 5, typically 1.3–1.6", t.DetourFactor)
 	}
 	if len(t.BandsMinutes) == 0 {
-		bad("travel.bands_minutes is empty; give the response rings in minutes, e.g. [5, 10, 15, 30]")
+		p.bad("travel.bands_minutes is empty; give the response rings in minutes, e.g. [5, 10, 15, 30]")
 	}
 	for i, b := range t.BandsMinutes {
 		if !finite(b) || b <= 0 || (i > 0 && b <= t.BandsMinutes[i-1]) {
-			bad("travel.bands_minutes must be positive and strictly ascending; got %v", t.BandsMinutes)
+			p.bad("travel.bands_minutes must be positive and strictly ascending; got %v", t.BandsMinutes)
 			break
 		}
 	}
+	return p
+}
 
-	s := c.Search
+func (s SearchConfig) problems() []string {
+	var p problemList
 	o := s.Objective
 	for _, f := range []struct {
 		name string
 		v    float64
 	}{{"balance", o.Balance}, {"compactness", o.Compactness}, {"response", o.Response}, {"change", o.Change}} {
 		if !finite(f.v) || f.v < 0 {
-			bad("search.objective.%s is %v; use a weight of 0 or more", f.name, f.v)
+			p.bad("search.objective.%s is %v; use a weight of 0 or more", f.name, f.v)
 		}
 	}
 	if o.Balance+o.Compactness+o.Response+o.Change <= 0 {
-		bad("search.objective weights are all 0; give at least balance a positive weight")
+		p.bad("search.objective weights are all 0; give at least balance a positive weight")
 	}
-	if !finite(s.MaxGridShare) || s.MaxGridShare < 0 || s.MaxGridShare > 1 {
-		bad("search.max_grid_share is %v; use a share from 0 to 1, e.g. 0.1 for 10%% of police grids", s.MaxGridShare)
+	share := func(name string, x float64, of string) {
+		if !finite(x) || x < 0 || x > 1 {
+			p.bad("search.%s is %v; use a share from 0 to 1, e.g. 0.1 for 10%% of %s", name, x, of)
+		}
 	}
-	if !finite(s.MaxOfficerShare) || s.MaxOfficerShare < 0 || s.MaxOfficerShare > 1 {
-		bad("search.max_officer_share is %v; use a share from 0 to 1, e.g. 0.1 for 10%% of officers", s.MaxOfficerShare)
-	}
+	share("max_grid_share", s.MaxGridShare, "police grids")
+	share("max_officer_share", s.MaxOfficerShare, "officers")
 	if s.MinOfficersPerStation < 0 {
-		bad("search.min_officers_per_station is %d; use 0 or more", s.MinOfficersPerStation)
+		p.bad("search.min_officers_per_station is %d; use 0 or more", s.MinOfficersPerStation)
 	}
 	if s.IterationsPerGrid < 1 || s.IterationsPerGrid > 100000 {
-		bad("search.iterations_per_grid is %d; use 1 to 100000 (more searches longer)", s.IterationsPerGrid)
+		p.bad("search.iterations_per_grid is %d; use 1 to 100000 (more searches longer)", s.IterationsPerGrid)
 	}
 	if !finite(s.InitialAcceptance) || s.InitialAcceptance <= 0 || s.InitialAcceptance >= 1 {
-		bad("search.initial_acceptance is %v; use a probability strictly between 0 and 1, e.g. 0.3", s.InitialAcceptance)
+		p.bad("search.initial_acceptance is %v; use a probability strictly between 0 and 1, e.g. 0.3", s.InitialAcceptance)
 	}
-	p = append(p, c.Assessment.problems()...)
-	return joinInvalid("config", p)
+	return p
 }
 
 // sortedKeys returns the keys of m in order, so messages come out the same

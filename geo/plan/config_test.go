@@ -83,7 +83,6 @@ func TestConfigErrors(t *testing.T) {
 		{"no iterations", func(c *Config) { c.Search.IterationsPerGrid = 0 }, "search.iterations_per_grid is 0"},
 		{"acceptance of 1", func(c *Config) { c.Search.InitialAcceptance = 1 }, "search.initial_acceptance is 1"},
 		{"clearance target above 1", func(c *Config) { c.Assessment.Targets.Clearance = 1.2 }, "assessment.targets.clearance is 1.2"},
-		{"time zone", func(c *Config) { c.Assessment.UTCOffsetHours = 20 }, "assessment.utc_offset_hours is 20"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages jingge's tests need, on Debian/Ubuntu.
 #
-#   scripts/ci/install-deps.sh [--base] [--make] [--postgis] [--chromium] [--all]
+#   scripts/ci/install-deps.sh [--base] [--make] [--postgis] [--chromium] [--ha] [--all]
 #
 #   --base      ca-certificates (Go needs them to fetch modules over HTTPS)
 #               and curl (the README test runs the README's curl commands)
@@ -11,6 +11,9 @@
 #   --chromium  Debian's chromium for the browser tests, and a CJK font
 #               (fonts-noto-cjk) so Chinese shows in their screenshots; a
 #               no-op unless web/package.json exists
+#   --ha        Patroni, etcd and HAProxy for the high-availability test
+#               (scripts/ha/), with their system services stopped and
+#               disabled: the test runs its own
 #   --all       all of the above
 #
 # Only what is missing is installed; `apt-get update` runs at most once, and
@@ -223,8 +226,29 @@ deps_postgis() {
 	deps_log "installed $pkg: PostgreSQL $PG_MAJOR in $PG_BINDIR, PostGIS in $PG_SHAREDIR/extension"
 }
 
+# deps_ha installs Patroni, etcd (server and etcdctl) and HAProxy. Debian
+# enables and starts their services on install; scripts/ha runs its own
+# daemons on other ports, so the system's are stopped and disabled.
+deps_ha() {
+	local -a pkgs=()
+	command -v patroni >/dev/null 2>&1 || pkgs+=(patroni)
+	command -v etcd >/dev/null 2>&1 || pkgs+=(etcd-server)
+	command -v etcdctl >/dev/null 2>&1 || pkgs+=(etcd-client)
+	command -v haproxy >/dev/null 2>&1 || pkgs+=(haproxy)
+	if [ "${#pkgs[@]}" -gt 0 ]; then
+		deps_apt_install "${pkgs[@]}" || return 1
+	fi
+	if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+		local svc
+		for svc in etcd patroni haproxy; do
+			systemctl disable --now "$svc" >/dev/null 2>&1 || true
+		done
+	fi
+	return 0
+}
+
 deps_main() {
-	local want_base="" want_make="" want_postgis="" want_chromium=""
+	local want_base="" want_make="" want_postgis="" want_chromium="" want_ha=""
 	if [ "$#" -eq 0 ]; then
 		sed -n '2,/^$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 		return 2
@@ -236,7 +260,8 @@ deps_main() {
 		--make) want_make=1 ;;
 		--postgis) want_postgis=1 ;;
 		--chromium) want_chromium=1 ;;
-		--all) want_base=1 want_make=1 want_postgis=1 want_chromium=1 ;;
+		--ha) want_ha=1 ;;
+		--all) want_base=1 want_make=1 want_postgis=1 want_chromium=1 want_ha=1 ;;
 		-h | --help)
 			sed -n '2,/^$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 			return 0
@@ -254,6 +279,7 @@ deps_main() {
 		deps_log "PostgreSQL $PG_MAJOR ($PG_BINDIR) with PostGIS: ok"
 	fi
 	if [ -n "$want_chromium" ]; then deps_chromium || return 1; fi
+	if [ -n "$want_ha" ]; then deps_ha || return 1; fi
 	return 0
 }
 

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Fails when a function outside tests has a cyclomatic complexity above 25
+# (gocyclo): past that, a function is read by few and changed by fewer.
+# Test code and the shared store suites (data/storetest, whose cases are
+# long tables of checks) are left out. The version is pinned here, as
+# staticcheck's is.
+#
+#   scripts/gocyclo.sh
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+over=$(go run github.com/fzipp/gocyclo/cmd/gocyclo@v0.6.0 -over 25 -ignore '_test\.go$|^web/|^data/storetest/' . || true)
+if [ -n "$over" ]; then
+	echo "functions over cyclomatic complexity 25 (split them):"
+	echo "$over"
+	exit 1
+fi
