@@ -193,6 +193,13 @@ func (d *Dir) Load(restore func(r io.Reader) error, replay func(payload []byte) 
 		return info, nil
 	}
 	d.removeBefore(info.Snapshot, snaps, journals)
+	// A snapshot a crash cut short never got its name; its temporary file
+	// is of no use.
+	if tmps, err := filepath.Glob(filepath.Join(d.path, ".snapshot-*")); err == nil {
+		for _, t := range tmps {
+			os.Remove(t)
+		}
+	}
 	f, err := os.OpenFile(filepath.Join(d.path, journalName(gen)), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return info, fmt.Errorf("journal: %w", err)
