@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -31,7 +32,9 @@ type Durable struct {
 	// directory.
 	Auth *Auth
 
-	dir    *journal.Dir
+	dir *journal.Dir
+	// arch keeps in sealed segments what left the hot windows.
+	arch   *archive
 	opts   DirOptions
 	logger *slog.Logger
 	// seed says what the first start wrote (the synthetic demo year).
@@ -125,10 +128,17 @@ func OpenDir(path string, o DirOptions) (_ *Durable, err error) {
 		watchers: map[chan struct{}]struct{}{},
 		now:      time.Now,
 	}
-	d := &Durable{PlanStore: WithPlans(st), Patrols: NewPatrols(o.Patrols), Auth: auth, dir: dir, opts: o, logger: o.Logger}
+	d := newDurable(st, auth, dir, o)
 	info, err := dir.Load(d.restore, d.replay)
 	if err != nil {
 		return nil, fmt.Errorf("memory: opening the data directory %s: %w", path, err)
+	}
+	// Segments no snapshot names were left by a compaction a crash cut
+	// short: their records are still in the snapshot or the journal.
+	if n, err := dir.RemoveSegmentsExcept(d.arch.index().names()); err != nil {
+		return nil, fmt.Errorf("memory: opening the data directory %s: %w", path, err)
+	} else if n > 0 {
+		o.Logger.Info("removed archive segments of a compaction that did not finish", "dir", path, "segments", n)
 	}
 	if info.Fresh && o.Existing {
 		return nil, fmt.Errorf("memory: %s holds no data: %w", path, fs.ErrNotExist)
@@ -155,6 +165,14 @@ func OpenDir(path string, o DirOptions) (_ *Durable, err error) {
 	return d, nil
 }
 
+// newDurable puts the stores together over dir, with the archive that
+// keeps what leaves their hot windows.
+func newDurable(st *Store, auth *Auth, dir *journal.Dir, o DirOptions) *Durable {
+	d := &Durable{PlanStore: WithPlans(st), Patrols: NewPatrols(o.Patrols), Auth: auth, dir: dir, arch: newArchive(dir), opts: o, logger: o.Logger}
+	d.Patrols.arch, d.Auth.arch = d.arch, d.arch
+	return d
+}
+
 // Dir returns the data directory's path.
 func (d *Durable) Dir() string { return d.dir.Path() }
 
@@ -176,20 +194,44 @@ func (d *Durable) Compact() error {
 	a.mu.Lock()
 	gen, err := d.dir.Rotate()
 	var snap []byte
+	var plan *sealPlan
 	if err == nil {
-		snap, err = d.encodeSnapshotLocked(pt.opts.Now())
+		plan, err = d.sealLocked(gen, pt.opts.Now())
+	}
+	if err == nil {
+		snap, err = d.encodeSnapshotLocked(plan.next)
 	}
 	a.mu.Unlock()
 	pt.mu.Unlock()
 	s.incidents.mu.Unlock()
 	s.mu.Unlock()
+	// The segments are on disk before the snapshot naming them, and the
+	// records they hold leave the snapshot and journal only with it: a
+	// crash at any step keeps each record in exactly one place.
+	var segBytes int64
+	for i := 0; err == nil && i < len(plan.segs); i++ {
+		err = d.dir.WriteSegment(plan.segs[i])
+		segBytes += plan.segs[i].Bytes()
+	}
 	if err == nil {
 		err = d.dir.InstallSnapshot(gen, snap)
 	}
 	if err != nil {
 		return fmt.Errorf("memory: compacting the data directory: %w", err)
 	}
-	d.logger.Info("compacted the data directory", "dir", d.dir.Path(), "snapshot_bytes", len(snap), "duration", time.Since(start))
+	pt.mu.Lock()
+	a.mu.Lock()
+	d.commitSealLocked(plan)
+	a.mu.Unlock()
+	pt.mu.Unlock()
+	d.arch.files.Lock()
+	removed, err := d.dir.RemoveSegmentsExcept(plan.next.names())
+	d.arch.files.Unlock()
+	if err != nil {
+		d.logger.Warn("removing archive segments no snapshot names failed; the next start removes them", "dir", d.dir.Path(), "err", err)
+	}
+	d.logger.Info("compacted the data directory", "dir", d.dir.Path(), "snapshot_bytes", len(snap),
+		"segments_written", len(plan.segs), "segment_bytes", segBytes, "segments_removed", removed, "duration", time.Since(start))
 	return nil
 }
 
@@ -266,13 +308,20 @@ func readDirOnce(path string, o DirOptions) (*Durable, error) {
 		return nil, err
 	}
 	st := &Store{ds: &geo.Dataset{}, current: map[string]int{}, stations: map[string]geo.Station{}, watchers: map[chan struct{}]struct{}{}, now: time.Now}
-	d := &Durable{PlanStore: WithPlans(st), Patrols: NewPatrols(o.Patrols), Auth: auth, dir: dir, opts: o, logger: o.Logger}
+	d := newDurable(st, auth, dir, o)
 	info, err := dir.Load(d.restore, d.replay)
 	if err != nil {
 		return nil, fmt.Errorf("memory: reading the data directory %s: %w", path, err)
 	}
 	if info.Fresh {
 		return nil, fmt.Errorf("memory: %s holds no data: %w", path, fs.ErrNotExist)
+	}
+	// A compaction of the server may have replaced a segment since the
+	// snapshot was read: reading again finds the new one.
+	for name := range d.arch.index().names() {
+		if _, err := os.Stat(journal.SegmentPath(path, name)); err != nil {
+			return nil, fmt.Errorf("memory: reading the data directory %s: the archive segment %s: %w", path, name, err)
+		}
 	}
 	d.closeOnce.Do(func() {}) // nothing to compact or release
 	return d, nil
