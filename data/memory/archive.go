@@ -116,7 +116,3 @@ func (ix archiveIndex) names() map[string]bool {
 	}
 	return out
 }
-
-// hasArchive reports whether the store keeps its history in an archive,
-// i.e. its hot window only bounds memory, never what is kept.
-func (p *Patrols) hasArchive() bool { return p.arch != nil }

@@ -25,8 +25,8 @@ import (
 // directory at a time.
 type Durable struct {
 	*PlanStore
-	// Patrols keeps pings, officer states and events, with the retention
-	// of PatrolOptions.
+	// Patrols keeps pings, officer states and events: the windows of
+	// PatrolOptions in memory, the older ones in the archive.
 	Patrols *Patrols
 	// Auth keeps users and tokens in the auth file, the rest in the
 	// directory.
@@ -53,9 +53,11 @@ type DirOptions struct {
 	// AuthFile is the file of users and API tokens; "" means auth.json in
 	// the directory.
 	AuthFile string
-	// AuditCapacity bounds the audit entries kept (DefaultAuditCapacity).
+	// AuditCapacity bounds the audit entries kept in memory
+	// (DefaultAuditCapacity); the older ones are kept in the archive.
 	AuditCapacity int
-	// Patrols bounds the pings and events kept.
+	// Patrols bounds the pings and events kept in memory; the older ones
+	// are kept in the archive until `jingge prune` removes pings.
 	Patrols PatrolOptions
 	// Seed, when set, fills a new directory at its first open: its writes
 	// go into the first snapshot, and Note says what they were (e.g. "the
@@ -181,8 +183,10 @@ func (d *Durable) Dir() string { return d.dir.Path() }
 func (d *Durable) Seed() (string, time.Time) { return d.seed, d.seedAt }
 
 // Compact writes a snapshot of the whole state and starts a new journal,
-// then removes the files the snapshot replaces. Writes wait while the
-// state is captured (encoded in memory), not while it is written out.
+// then removes the files the snapshot replaces. What left the memory
+// windows is sealed into archive segments first, which the snapshot
+// names. Writes wait while the state is captured (encoded in memory), not
+// while it is written out.
 func (d *Durable) Compact() error {
 	d.compactMu.Lock()
 	defer d.compactMu.Unlock()

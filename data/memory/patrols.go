@@ -18,7 +18,11 @@ import (
 	"jingge/geo/patrol"
 )
 
-// PatrolOptions bound what Patrols keeps. Zero fields take the defaults.
+// PatrolOptions bound what Patrols keeps in memory. On its own, what
+// leaves these windows is gone; in a data directory (OpenDir) nothing is
+// dropped: what leaves them moves to the directory's archive at the next
+// compaction and stays there until `jingge prune`. Zero fields take the
+// defaults.
 type PatrolOptions struct {
 	// Retention is how long pings and idempotency keys are kept (default 24 h).
 	Retention time.Duration
@@ -39,8 +43,10 @@ const (
 )
 
 // Patrols is the embedded data.PatrolStore: pings, officer states and
-// events in process memory, bounded by PatrolOptions and forgotten when the
-// process ends. Every write is atomic. It is safe for concurrent use.
+// events in process memory, bounded by PatrolOptions. On its own it
+// forgets them when the process ends; in a data directory (OpenDir) it
+// keeps every one, the old ones in the directory's archive. Every write
+// is atomic. It is safe for concurrent use.
 type Patrols struct {
 	opts PatrolOptions
 
@@ -315,8 +321,9 @@ func (p *Patrols) Track(ctx context.Context, officer string, from, to time.Time,
 	return out, truncated, nil
 }
 
-// EventsAfter implements data.PatrolStore. The ring keeps the newest
-// MaxEvents events; an older afterID starts from the oldest kept.
+// EventsAfter implements data.PatrolStore. On its own the ring keeps the
+// newest MaxEvents events, and an older afterID starts from the oldest
+// kept; in a data directory the older ones are read from the archive.
 func (p *Patrols) EventsAfter(ctx context.Context, afterID int64, limit int) ([]patrol.Event, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
