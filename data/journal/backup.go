@@ -34,8 +34,8 @@ const backupAttempts = 10
 // Backup copies the data directory src into dst, which must be new or
 // empty, while another process may be using src: it takes no lock and
 // changes nothing in src. The copy is src as it stood at one moment after
-// Backup was called: the newest snapshot and every whole record of the
-// journals after it, each checksum verified. So it holds every write
+// Backup was called: the newest snapshot, every whole record of the
+// journals after it and the archive segments, each checksum verified. So it holds every write
 // acknowledged before Backup was called, and opens as a data directory.
 //
 // It relies on what the process using src does: a snapshot appears whole

@@ -10,7 +10,9 @@
 // in the middle of a write) is cut off: every record before it is kept,
 // the cut bytes are set aside in a file beside the journal, and the open
 // goes on. Compaction writes a new snapshot and starts a new journal, so
-// the directory stays bounded and opening it stays fast.
+// opening the directory stays fast; history its owner no longer holds in
+// memory goes into sealed archive segments (segment.go), which an open
+// does not read.
 //
 // The package knows nothing of what the records mean: payloads are bytes.
 // A directory is used by one process at a time, under a lock.
