@@ -203,3 +203,54 @@ func BenchmarkOpenDir(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkTrackArchivedDay reads the track of a day the archive holds
+// (one record of a segment for the officer, read from disk) beside the
+// track of the day in memory (the baseline), for each of the 211
+// officers in turn.
+func BenchmarkTrackArchivedDay(b *testing.B) {
+	day := newBenchDay(b)
+	dir := b.TempDir()
+	clock := time.Now()
+	o := memory.DirOptions{CompactAfterBytes: 1 << 40, Patrols: memory.PatrolOptions{Now: func() time.Time { return clock }}}
+	d, err := memory.OpenDir(dir, o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	end := day.end
+	for k := 2; k >= 0; k-- {
+		day.end = end.Add(-time.Duration(k) * 24 * time.Hour)
+		clock = day.end
+		if k == 2 {
+			day.fill(b, d, 30*time.Second, 5000, 1)
+		} else {
+			day.fillPings(b, d, 30*time.Second, 5000, 1)
+		}
+		if err := d.Compact(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	for _, c := range []struct {
+		name string
+		from time.Time
+	}{
+		{"memory/today", end.Add(-24 * time.Hour)},
+		{"archive/two-days-ago", end.Add(-72 * time.Hour)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			i, pings := 0, 0
+			for b.Loop() {
+				ps, _, err := d.Patrols.Track(ctx, day.officers[i%len(day.officers)], c.from, c.from.Add(24*time.Hour), -1)
+				if err != nil {
+					b.Fatal(err)
+				}
+				pings += len(ps)
+				i++
+			}
+			b.ReportMetric(float64(pings)/float64(i), "pings/track")
+		})
+	}
+}
