@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 )
 
 // BackupInfo says what Backup copied.
@@ -19,6 +20,8 @@ type BackupInfo struct {
 	// Journals and Records count the journals and whole records copied
 	// after it.
 	Journals, Records int
+	// Segments counts the archive segments copied.
+	Segments int
 	// Bytes is the size of the copy.
 	Bytes int64
 }
@@ -31,8 +34,8 @@ const backupAttempts = 10
 // Backup copies the data directory src into dst, which must be new or
 // empty, while another process may be using src: it takes no lock and
 // changes nothing in src. The copy is src as it stood at one moment after
-// Backup was called: the newest snapshot and every whole record of the
-// journals after it, each checksum verified. So it holds every write
+// Backup was called: the newest snapshot, every whole record of the
+// journals after it and the archive segments, each checksum verified. So it holds every write
 // acknowledged before Backup was called, and opens as a data directory.
 //
 // It relies on what the process using src does: a snapshot appears whole
@@ -93,6 +96,18 @@ func backupOnce(src, dst string) (BackupInfo, error) {
 			f.Close()
 		}
 	}()
+	// The archive segments are opened before the snapshot: a segment the
+	// snapshot needs is removed only after a newer snapshot replaced it,
+	// and then opening the snapshot fails and the copy starts again.
+	segs, err := openSegments(src)
+	defer func() {
+		for _, f := range segs {
+			f.Close()
+		}
+	}()
+	if err != nil {
+		return info, err
+	}
 	for _, name := range names {
 		f, err := os.Open(filepath.Join(src, name))
 		if err != nil {
@@ -122,10 +137,63 @@ func backupOnce(src, dst string) (BackupInfo, error) {
 		}
 		info.Bytes += int64(len(b))
 	}
+	if err := copySegments(segs, dst, &info); err != nil {
+		return info, err
+	}
 	if err := syncDir(dst); err != nil {
 		return info, fmt.Errorf("journal: backup: %w", err)
 	}
 	return info, nil
+}
+
+// openSegments opens every archive segment of src.
+func openSegments(src string) ([]*os.File, error) {
+	entries, err := os.ReadDir(filepath.Join(src, archiveDir))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("journal: backup: the archive folder: %w", err)
+	}
+	var out []*os.File
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), segmentSuffix) || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		f, err := os.Open(filepath.Join(src, archiveDir, e.Name()))
+		if err != nil {
+			return out, fmt.Errorf("journal: backup: %w", err)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// copySegments copies the open segments into dst's archive folder, each
+// checked whole.
+func copySegments(segs []*os.File, dst string, info *BackupInfo) error {
+	if len(segs) == 0 {
+		return nil
+	}
+	folder := filepath.Join(dst, archiveDir)
+	if err := os.MkdirAll(folder, 0o700); err != nil {
+		return fmt.Errorf("journal: backup: %w", err)
+	}
+	for _, f := range segs {
+		b, err := io.ReadAll(f)
+		if err != nil {
+			return fmt.Errorf("journal: backup: reading %s: %w", f.Name(), err)
+		}
+		if err := checkSegment(b); err != nil {
+			return fmt.Errorf("journal: backup: %s %w; restore the directory from an older backup", f.Name(), err)
+		}
+		if err := WriteFileSynced(filepath.Join(folder, filepath.Base(f.Name())), b); err != nil {
+			return fmt.Errorf("journal: backup: %w", err)
+		}
+		info.Segments++
+		info.Bytes += int64(len(b))
+	}
+	return nil
 }
 
 // checkSnapshot verifies a snapshot file's length and checksum.

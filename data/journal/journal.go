@@ -10,7 +10,9 @@
 // in the middle of a write) is cut off: every record before it is kept,
 // the cut bytes are set aside in a file beside the journal, and the open
 // goes on. Compaction writes a new snapshot and starts a new journal, so
-// the directory stays bounded and opening it stays fast.
+// opening the directory stays fast; history its owner no longer holds in
+// memory goes into sealed archive segments (segment.go), which an open
+// does not read.
 //
 // The package knows nothing of what the records mean: payloads are bytes.
 // A directory is used by one process at a time, under a lock.
@@ -193,6 +195,13 @@ func (d *Dir) Load(restore func(r io.Reader) error, replay func(payload []byte) 
 		return info, nil
 	}
 	d.removeBefore(info.Snapshot, snaps, journals)
+	// A snapshot a crash cut short never got its name; its temporary file
+	// is of no use.
+	if tmps, err := filepath.Glob(filepath.Join(d.path, ".snapshot-*")); err == nil {
+		for _, t := range tmps {
+			os.Remove(t)
+		}
+	}
 	f, err := os.OpenFile(filepath.Join(d.path, journalName(gen)), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return info, fmt.Errorf("journal: %w", err)

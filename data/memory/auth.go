@@ -21,9 +21,10 @@ const lastUseInterval = time.Minute
 // Auth is an in-memory data.AuthStore for the embedded mode and tests.
 // Users and API tokens can be kept in a file (OpenAuthFile) shared with
 // the `jingge users` and `jingge tokens` commands; sessions, login links,
-// last-use times and the audit log live in memory only. The audit log is a
-// ring of the newest entries (AuditCapacity), so memory stays bounded: a
-// deployment that must keep every entry uses PostGIS.
+// last-use times and the audit log live in memory. On its own the audit
+// log is a ring of the newest entries (AuditCapacity), so memory stays
+// bounded; in a data directory (OpenDir) every entry is kept, the older
+// ones in the directory's archive rather than in memory.
 type Auth struct {
 	mu    sync.Mutex
 	users map[string]data.User
@@ -40,6 +41,10 @@ type Auth struct {
 	// jr keeps sessions, login links, last-use times and the audit log in
 	// a data directory (durable.go); nil keeps them in memory only.
 	jr *journaler
+	// arch, in a data directory, keeps the entries that leave the newest
+	// auditCap (archive.go): nothing is dropped, and audit is a plain
+	// list, oldest first, that compaction trims.
+	arch *archive
 }
 
 var _ data.AuthStore = (*Auth)(nil)
@@ -268,15 +273,35 @@ func (a *Auth) AppendAudit(ctx context.Context, entries []data.AuditEntry) (err 
 		e = e.Storable()
 		a.seq++
 		e.Seq = a.seq
-		if len(a.audit) < a.auditCap {
-			a.audit = append(a.audit, e)
-		} else {
-			a.audit[a.auditPos] = e
-		}
-		a.auditPos = (a.auditPos + 1) % a.auditCap
-		a.auditLen = min(a.auditLen+1, a.auditCap)
+		a.appendAuditLocked(e)
 	}
 	return nil
+}
+
+// appendAuditLocked keeps e as the newest entry: in the ring, which drops
+// the oldest when full, or with an archive at the end of the list.
+func (a *Auth) appendAuditLocked(e data.AuditEntry) {
+	if a.arch != nil {
+		a.audit = append(a.audit, e)
+		a.auditLen = len(a.audit)
+		return
+	}
+	if len(a.audit) < a.auditCap {
+		a.audit = append(a.audit, e)
+	} else {
+		a.audit[a.auditPos] = e
+	}
+	a.auditPos = (a.auditPos + 1) % a.auditCap
+	a.auditLen = min(a.auditLen+1, a.auditCap)
+}
+
+// newestAuditLocked returns the i-th newest entry held in memory, from 1
+// to auditLen.
+func (a *Auth) newestAuditLocked(i int) data.AuditEntry {
+	if a.arch != nil {
+		return a.audit[len(a.audit)-i]
+	}
+	return a.audit[(a.auditPos-i+a.auditCap)%a.auditCap]
 }
 
 // QueryAudit implements data.AuditLog.
@@ -287,19 +312,28 @@ func (a *Auth) QueryAudit(ctx context.Context, q data.AuditQuery) ([]data.AuditE
 	}
 	limit = min(limit, data.MaxAuditLimit)
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	var out []data.AuditEntry
 	for i := 1; i <= a.auditLen && len(out) < limit; i++ {
-		e := a.audit[(a.auditPos-i+a.auditCap)%a.auditCap]
-		switch {
-		case q.Actor != "" && e.Actor != q.Actor,
-			q.Action != "" && e.Action != q.Action,
-			!q.Since.IsZero() && e.At.Before(q.Since),
-			!q.Until.IsZero() && !e.At.Before(q.Until),
-			q.Before > 0 && e.Seq >= q.Before:
-			continue
+		if e := a.newestAuditLocked(i); auditMatches(q, e) {
+			out = append(out, e)
 		}
-		out = append(out, e)
+	}
+	if a.arch == nil || len(out) >= limit {
+		a.mu.Unlock()
+		return out, nil
+	}
+	for i := len(a.arch.pendingAudit) - 1; i >= 0 && len(out) < limit; i-- {
+		if e := a.arch.pendingAudit[i]; auditMatches(q, e) {
+			out = append(out, e)
+		}
+	}
+	chunks := a.archivedAuditChunksLocked(q)
+	a.arch.files.RLock()
+	a.mu.Unlock()
+	defer a.arch.files.RUnlock()
+	out, err := a.arch.readAuditQuery(out, chunks, q, limit)
+	if err != nil {
+		return nil, fmt.Errorf("memory: audit query: %w", err)
 	}
 	return out, nil
 }

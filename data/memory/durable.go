@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -24,14 +25,16 @@ import (
 // directory at a time.
 type Durable struct {
 	*PlanStore
-	// Patrols keeps pings, officer states and events, with the retention
-	// of PatrolOptions.
+	// Patrols keeps pings, officer states and events: the windows of
+	// PatrolOptions in memory, the older ones in the archive.
 	Patrols *Patrols
 	// Auth keeps users and tokens in the auth file, the rest in the
 	// directory.
 	Auth *Auth
 
-	dir    *journal.Dir
+	dir *journal.Dir
+	// arch keeps in sealed segments what left the hot windows.
+	arch   *archive
 	opts   DirOptions
 	logger *slog.Logger
 	// seed says what the first start wrote (the synthetic demo year).
@@ -50,9 +53,11 @@ type DirOptions struct {
 	// AuthFile is the file of users and API tokens; "" means auth.json in
 	// the directory.
 	AuthFile string
-	// AuditCapacity bounds the audit entries kept (DefaultAuditCapacity).
+	// AuditCapacity bounds the audit entries kept in memory
+	// (DefaultAuditCapacity); the older ones are kept in the archive.
 	AuditCapacity int
-	// Patrols bounds the pings and events kept.
+	// Patrols bounds the pings and events kept in memory; the older ones
+	// are kept in the archive until `jingge prune` removes pings.
 	Patrols PatrolOptions
 	// Seed, when set, fills a new directory at its first open: its writes
 	// go into the first snapshot, and Note says what they were (e.g. "the
@@ -125,10 +130,17 @@ func OpenDir(path string, o DirOptions) (_ *Durable, err error) {
 		watchers: map[chan struct{}]struct{}{},
 		now:      time.Now,
 	}
-	d := &Durable{PlanStore: WithPlans(st), Patrols: NewPatrols(o.Patrols), Auth: auth, dir: dir, opts: o, logger: o.Logger}
+	d := newDurable(st, auth, dir, o)
 	info, err := dir.Load(d.restore, d.replay)
 	if err != nil {
 		return nil, fmt.Errorf("memory: opening the data directory %s: %w", path, err)
+	}
+	// Segments no snapshot names were left by a compaction a crash cut
+	// short: their records are still in the snapshot or the journal.
+	if n, err := dir.RemoveSegmentsExcept(d.arch.index().names()); err != nil {
+		return nil, fmt.Errorf("memory: opening the data directory %s: %w", path, err)
+	} else if n > 0 {
+		o.Logger.Info("removed archive segments of a compaction that did not finish", "dir", path, "segments", n)
 	}
 	if info.Fresh && o.Existing {
 		return nil, fmt.Errorf("memory: %s holds no data: %w", path, fs.ErrNotExist)
@@ -155,6 +167,14 @@ func OpenDir(path string, o DirOptions) (_ *Durable, err error) {
 	return d, nil
 }
 
+// newDurable puts the stores together over dir, with the archive that
+// keeps what leaves their hot windows.
+func newDurable(st *Store, auth *Auth, dir *journal.Dir, o DirOptions) *Durable {
+	d := &Durable{PlanStore: WithPlans(st), Patrols: NewPatrols(o.Patrols), Auth: auth, dir: dir, arch: newArchive(dir), opts: o, logger: o.Logger}
+	d.Patrols.arch, d.Auth.arch = d.arch, d.arch
+	return d
+}
+
 // Dir returns the data directory's path.
 func (d *Durable) Dir() string { return d.dir.Path() }
 
@@ -163,8 +183,10 @@ func (d *Durable) Dir() string { return d.dir.Path() }
 func (d *Durable) Seed() (string, time.Time) { return d.seed, d.seedAt }
 
 // Compact writes a snapshot of the whole state and starts a new journal,
-// then removes the files the snapshot replaces. Writes wait while the
-// state is captured (encoded in memory), not while it is written out.
+// then removes the files the snapshot replaces. What left the memory
+// windows is sealed into archive segments first, which the snapshot
+// names. Writes wait while the state is captured (encoded in memory), not
+// while it is written out.
 func (d *Durable) Compact() error {
 	d.compactMu.Lock()
 	defer d.compactMu.Unlock()
@@ -176,20 +198,44 @@ func (d *Durable) Compact() error {
 	a.mu.Lock()
 	gen, err := d.dir.Rotate()
 	var snap []byte
+	var plan *sealPlan
 	if err == nil {
-		snap, err = d.encodeSnapshotLocked(pt.opts.Now())
+		plan, err = d.sealLocked(gen, pt.opts.Now())
+	}
+	if err == nil {
+		snap, err = d.encodeSnapshotLocked(plan.next)
 	}
 	a.mu.Unlock()
 	pt.mu.Unlock()
 	s.incidents.mu.Unlock()
 	s.mu.Unlock()
+	// The segments are on disk before the snapshot naming them, and the
+	// records they hold leave the snapshot and journal only with it: a
+	// crash at any step keeps each record in exactly one place.
+	var segBytes int64
+	for i := 0; err == nil && i < len(plan.segs); i++ {
+		err = d.dir.WriteSegment(plan.segs[i])
+		segBytes += plan.segs[i].Bytes()
+	}
 	if err == nil {
 		err = d.dir.InstallSnapshot(gen, snap)
 	}
 	if err != nil {
 		return fmt.Errorf("memory: compacting the data directory: %w", err)
 	}
-	d.logger.Info("compacted the data directory", "dir", d.dir.Path(), "snapshot_bytes", len(snap), "duration", time.Since(start))
+	pt.mu.Lock()
+	a.mu.Lock()
+	d.commitSealLocked(plan)
+	a.mu.Unlock()
+	pt.mu.Unlock()
+	d.arch.files.Lock()
+	removed, err := d.dir.RemoveSegmentsExcept(plan.next.names())
+	d.arch.files.Unlock()
+	if err != nil {
+		d.logger.Warn("removing archive segments no snapshot names failed; the next start removes them", "dir", d.dir.Path(), "err", err)
+	}
+	d.logger.Info("compacted the data directory", "dir", d.dir.Path(), "snapshot_bytes", len(snap),
+		"segments_written", len(plan.segs), "segment_bytes", segBytes, "segments_removed", removed, "duration", time.Since(start))
 	return nil
 }
 
@@ -266,13 +312,20 @@ func readDirOnce(path string, o DirOptions) (*Durable, error) {
 		return nil, err
 	}
 	st := &Store{ds: &geo.Dataset{}, current: map[string]int{}, stations: map[string]geo.Station{}, watchers: map[chan struct{}]struct{}{}, now: time.Now}
-	d := &Durable{PlanStore: WithPlans(st), Patrols: NewPatrols(o.Patrols), Auth: auth, dir: dir, opts: o, logger: o.Logger}
+	d := newDurable(st, auth, dir, o)
 	info, err := dir.Load(d.restore, d.replay)
 	if err != nil {
 		return nil, fmt.Errorf("memory: reading the data directory %s: %w", path, err)
 	}
 	if info.Fresh {
 		return nil, fmt.Errorf("memory: %s holds no data: %w", path, fs.ErrNotExist)
+	}
+	// A compaction of the server may have replaced a segment since the
+	// snapshot was read: reading again finds the new one.
+	for name := range d.arch.index().names() {
+		if _, err := os.Stat(journal.SegmentPath(path, name)); err != nil {
+			return nil, fmt.Errorf("memory: reading the data directory %s: the archive segment %s: %w", path, name, err)
+		}
 	}
 	d.closeOnce.Do(func() {}) // nothing to compact or release
 	return d, nil

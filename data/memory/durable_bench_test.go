@@ -67,6 +67,12 @@ func (day *benchDay) fill(b *testing.B, d *memory.Durable, every time.Duration, 
 			b.Fatal(err)
 		}
 	}
+	return day.fillPings(b, d, every, perBatch, writers)
+}
+
+// fillPings writes the pings of the day ending at day.end.
+func (day *benchDay) fillPings(b *testing.B, d *memory.Durable, every time.Duration, perBatch, writers int) int {
+	ctx := context.Background()
 	steps := int(24 * time.Hour / every)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -106,27 +112,56 @@ func (day *benchDay) fill(b *testing.B, d *memory.Durable, every time.Duration, 
 	return total
 }
 
+// fillMonth writes a month of pings into d, day by day, each day
+// compacted at its end (the clock of o), so what left the day's window is
+// in the archive, as a month of service leaves it. The first day comes
+// with the dataset and the incidents.
+func (day *benchDay) fillMonth(b *testing.B, d *memory.Durable, clock *time.Time, every time.Duration) int {
+	end, total := day.end, 0
+	defer func() { day.end = end }()
+	for k := 29; k >= 0; k-- {
+		day.end = end.Add(-time.Duration(k) * 24 * time.Hour)
+		*clock = day.end
+		if k < 29 {
+			total += day.fillPings(b, d, every, 5000, 1)
+		} else {
+			total += day.fill(b, d, every, 5000, 1)
+		}
+		if err := d.Compact(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return total
+}
+
 // BenchmarkOpenDir measures the start of the embedded store: opening a
 // data directory holding a year of incidents and a day of pings of 211
-// officers (what the retention keeps of a month), from a snapshot, beside
-// replaying the same state from the journal alone (the baseline, as if it
-// were never compacted).
+// officers, from a snapshot, beside replaying the same state from the
+// journal alone (the baseline, as if it were never compacted), and a
+// month of pings, the days before the last in the archive, which the
+// start does not read.
 func BenchmarkOpenDir(b *testing.B) {
 	day := newBenchDay(b)
 	for _, c := range []struct {
 		name     string
 		every    time.Duration
 		snapshot bool
+		month    bool
 	}{
-		{"snapshot/ping-every-30s", 30 * time.Second, true},
-		{"journal/ping-every-30s", 30 * time.Second, false},
-		{"snapshot/ping-every-4.3s", 4300 * time.Millisecond, true},
+		{"snapshot/ping-every-30s", 30 * time.Second, true, false},
+		{"journal/ping-every-30s", 30 * time.Second, false, false},
+		{"snapshot/ping-every-4.3s", 4300 * time.Millisecond, true, false},
+		{"archive/a-month-ping-every-30s", 30 * time.Second, true, true},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			dir := b.TempDir()
+			clock := time.Now()
 			o := memory.DirOptions{CompactAfterBytes: 1 << 40}
-			if c.snapshot {
+			if c.snapshot && !c.month {
 				o.Seed = func(d *memory.Durable) error { day.fill(b, d, c.every, 500, 1); return nil }
+			}
+			if c.month {
+				o.Patrols.Now = func() time.Time { return clock }
 			}
 			d, err := memory.OpenDir(dir, o)
 			if err != nil {
@@ -135,6 +170,9 @@ func BenchmarkOpenDir(b *testing.B) {
 			pings := 0
 			if !c.snapshot {
 				pings = day.fill(b, d, c.every, 10, 64)
+			}
+			if c.month {
+				pings = day.fillMonth(b, d, &clock, c.every)
 			}
 			if err := d.Close(); err != nil {
 				b.Fatal(err)
@@ -147,6 +185,10 @@ func BenchmarkOpenDir(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.StopTimer()
+				if c.month {
+					pings, _, _ := d.HeldInMemory()
+					b.ReportMetric(float64(pings), "pings-in-memory")
+				}
 				if pings == 0 {
 					for _, id := range day.officers {
 						ps, _, _ := d.Patrols.Track(context.Background(), id, day.end.Add(-25*time.Hour), day.end, -1)
@@ -158,6 +200,57 @@ func BenchmarkOpenDir(b *testing.B) {
 			}
 			b.ReportMetric(float64(pings), "pings")
 			b.ReportMetric(float64(len(day.incidents)), "incidents")
+		})
+	}
+}
+
+// BenchmarkTrackArchivedDay reads the track of a day the archive holds
+// (one record of a segment for the officer, read from disk) beside the
+// track of the day in memory (the baseline), for each of the 211
+// officers in turn.
+func BenchmarkTrackArchivedDay(b *testing.B) {
+	day := newBenchDay(b)
+	dir := b.TempDir()
+	clock := time.Now()
+	o := memory.DirOptions{CompactAfterBytes: 1 << 40, Patrols: memory.PatrolOptions{Now: func() time.Time { return clock }}}
+	d, err := memory.OpenDir(dir, o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	end := day.end
+	for k := 2; k >= 0; k-- {
+		day.end = end.Add(-time.Duration(k) * 24 * time.Hour)
+		clock = day.end
+		if k == 2 {
+			day.fill(b, d, 30*time.Second, 5000, 1)
+		} else {
+			day.fillPings(b, d, 30*time.Second, 5000, 1)
+		}
+		if err := d.Compact(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	for _, c := range []struct {
+		name string
+		from time.Time
+	}{
+		{"memory/today", end.Add(-24 * time.Hour)},
+		{"archive/two-days-ago", end.Add(-72 * time.Hour)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			i, pings := 0, 0
+			for b.Loop() {
+				ps, _, err := d.Patrols.Track(ctx, day.officers[i%len(day.officers)], c.from, c.from.Add(24*time.Hour), -1)
+				if err != nil {
+					b.Fatal(err)
+				}
+				pings += len(ps)
+				i++
+			}
+			b.ReportMetric(float64(pings)/float64(i), "pings/track")
 		})
 	}
 }

@@ -8,10 +8,12 @@ import (
 
 	"jingge/data"
 	"jingge/geo"
+	"jingge/geo/patrol"
 )
 
 // Dump returns the whole state, copied, with every lock held so it is one
-// moment's: what `jingge import --data-dir` moves into PostGIS.
+// moment's: what `jingge import --data-dir` moves into PostGIS. It holds
+// the archived history too, read from its segments.
 func (d *Durable) Dump(ctx context.Context) (*data.Dump, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -57,11 +59,17 @@ func (d *Durable) Dump(ctx context.Context) (*data.Dump, error) {
 	for _, e := range p.entries {
 		out.Assessment = append(out.Assessment, e)
 	}
-	for officer, list := range pt.pings {
+	addPings := func(officer string, list []storedPing) {
 		for _, sp := range list {
 			out.Pings = append(out.Pings, geo.Ping{OfficerID: officer, At: time.Unix(0, sp.at).UTC(), Location: [2]float64{sp.lon, sp.lat},
 				SpeedMPS: float64(sp.speed), HeadingDeg: float64(sp.heading), GridID: sp.grid})
 		}
+	}
+	if err := d.arch.archivedPings(addPings); err != nil {
+		return nil, err
+	}
+	for officer, list := range pt.pings {
+		addPings(officer, list)
 	}
 	for _, st := range pt.states {
 		out.States = append(out.States, st)
@@ -69,6 +77,9 @@ func (d *Durable) Dump(ctx context.Context) (*data.Dump, error) {
 	pt.expireKeysLocked(pt.opts.Now())
 	for _, k := range pt.keyQueue { // oldest first
 		out.PingKeys = append(out.PingKeys, data.BatchKey{Scope: k.key.scope, Key: k.key.key, Digest: slices.Clone(pt.keys[k.key].digest), At: k.at})
+	}
+	if err := d.arch.archivedEvents(func(e patrol.Event) { out.Events = append(out.Events, e) }); err != nil {
+		return nil, err
 	}
 	n := len(pt.events)
 	for i := range n {
@@ -82,8 +93,11 @@ func (d *Durable) Dump(ctx context.Context) (*data.Dump, error) {
 		out.Credentials = append(out.Credentials, *c)
 	}
 	slices.SortFunc(out.Credentials, func(x, y data.Credential) int { return x.CreatedAt.Compare(y.CreatedAt) })
+	if err := d.arch.archivedAudit(func(e data.AuditEntry) { out.Audit = append(out.Audit, e) }); err != nil {
+		return nil, err
+	}
 	for i := a.auditLen; i >= 1; i-- {
-		out.Audit = append(out.Audit, a.audit[(a.auditPos-i+a.auditCap)%a.auditCap])
+		out.Audit = append(out.Audit, a.newestAuditLocked(i))
 	}
 	return out, nil
 }

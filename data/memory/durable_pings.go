@@ -162,17 +162,34 @@ func appendPingsRecord(b []byte, rec pingsRecord) []byte {
 	}
 	w.int(int64(len(rec.Events)))
 	for _, e := range rec.Events {
-		w.int(e.ID)
-		w.string(string(e.Kind))
-		w.string(e.Officer)
-		w.time(e.At)
-		w.float(e.Location[0])
-		w.float(e.Location[1])
-		w.string(e.GridID)
-		w.string(e.PoliceGridID)
-		w.string(e.StationID)
+		w.event(e)
 	}
 	return w.b
+}
+
+func (w *recordWriter) event(e patrol.Event) {
+	w.int(e.ID)
+	w.string(string(e.Kind))
+	w.string(e.Officer)
+	w.time(e.At)
+	w.float(e.Location[0])
+	w.float(e.Location[1])
+	w.string(e.GridID)
+	w.string(e.PoliceGridID)
+	w.string(e.StationID)
+}
+
+func (r *recordReader) event() patrol.Event {
+	var e patrol.Event
+	e.ID = r.int()
+	e.Kind = patrol.EventKind(r.string())
+	e.Officer = r.string()
+	e.At = r.time()
+	e.Location = orb.Point{r.float(), r.float()}
+	e.GridID = r.string()
+	e.PoliceGridID = r.string()
+	e.StationID = r.string()
+	return e
 }
 
 // decodePingsRecord reads what appendPingsRecord wrote.
@@ -200,15 +217,7 @@ func decodePingsRecord(b []byte) (pingsRecord, error) {
 	}
 	rec.Events = make([]patrol.Event, r.count())
 	for i := range rec.Events {
-		e := &rec.Events[i]
-		e.ID = r.int()
-		e.Kind = patrol.EventKind(r.string())
-		e.Officer = r.string()
-		e.At = r.time()
-		e.Location = orb.Point{r.float(), r.float()}
-		e.GridID = r.string()
-		e.PoliceGridID = r.string()
-		e.StationID = r.string()
+		rec.Events[i] = r.event()
 	}
 	if r.err == nil && len(r.b) != 0 {
 		r.err = errors.New("memory: a ping record has bytes after its end")

@@ -8,7 +8,8 @@ import (
 
 // PruneOptions say what Durable.Prune removes, as `jingge prune` removes
 // it from PostGIS. A zero time removes nothing of that kind. Incidents,
-// events and the audit log are records and are never pruned.
+// events and the audit log are records and are never pruned, in memory
+// or in the archive.
 type PruneOptions struct {
 	// PingsBefore removes the patrol positions older than it.
 	PingsBefore time.Time
@@ -42,8 +43,8 @@ func (d *Durable) Prune(ctx context.Context, o PruneOptions) (Pruned, error) {
 	s.mu.Lock()
 	s.incidents.mu.Lock()
 	pt.mu.Lock()
-	out := d.countPrunableLocked(o)
-	if !o.DryRun {
+	out, err := d.countPrunableLocked(o)
+	if err == nil && !o.DryRun {
 		tk = pt.jr.log(recPrune, pruneRecord{PingsBefore: o.PingsBefore, IncidentKeysBefore: o.IncidentKeysBefore})
 		if tk.err == nil {
 			d.pruneLocked(o)
@@ -52,6 +53,9 @@ func (d *Durable) Prune(ctx context.Context, o PruneOptions) (Pruned, error) {
 	pt.mu.Unlock()
 	s.incidents.mu.Unlock()
 	s.mu.Unlock()
+	if err != nil {
+		return Pruned{}, fmt.Errorf("memory: prune: %w", err)
+	}
 	if o.DryRun {
 		return out, nil
 	}
@@ -64,9 +68,9 @@ func (d *Durable) Prune(ctx context.Context, o PruneOptions) (Pruned, error) {
 	return out, nil
 }
 
-// countPrunableLocked counts what o removes. The locks of the incident
-// table and Patrols must be held.
-func (d *Durable) countPrunableLocked(o PruneOptions) Pruned {
+// countPrunableLocked counts what o removes, in memory and in the
+// archive. The locks of the incident table and Patrols must be held.
+func (d *Durable) countPrunableLocked(o PruneOptions) (Pruned, error) {
 	var out Pruned
 	if !o.IncidentKeysBefore.IsZero() {
 		for _, b := range d.Store.incidents.keys {
@@ -77,15 +81,21 @@ func (d *Durable) countPrunableLocked(o PruneOptions) Pruned {
 	}
 	if !o.PingsBefore.IsZero() {
 		cutoff := o.PingsBefore.UnixNano()
-		for _, list := range d.Patrols.pings {
+		count := func(_ string, list []storedPing) {
 			for _, sp := range list {
 				if sp.at < cutoff {
 					out.Pings++
 				}
 			}
 		}
+		for officer, list := range d.Patrols.pings {
+			count(officer, list)
+		}
+		if err := d.arch.archivedPingsBefore(cutoff, count); err != nil {
+			return out, err
+		}
 	}
-	return out
+	return out, nil
 }
 
 // pruneLocked removes what o says. The locks of the incident table and
@@ -110,6 +120,17 @@ func (d *Durable) pruneLocked(o PruneOptions) {
 				delete(d.Patrols.pings, officer)
 			case drop > 0:
 				d.Patrols.pings[officer] = list[:copy(list, list[drop:])]
+			}
+		}
+		// Archived pings go at once for every reader; the next compaction
+		// (Prune's own) removes them from the segments.
+		ar := d.arch
+		ar.pingsBefore = max(ar.pingsBefore, cutoff)
+		for officer, list := range ar.pendingPings {
+			if list = ar.kept(list); len(list) == 0 {
+				delete(ar.pendingPings, officer)
+			} else {
+				ar.pendingPings[officer] = list
 			}
 		}
 	}

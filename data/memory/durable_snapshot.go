@@ -14,9 +14,11 @@ import (
 	"jingge/geo/patrol"
 )
 
-// snapshotVersion is the format of a snapshot; a directory holding
-// another is refused rather than misread.
-const snapshotVersion = 1
+// snapshotVersion is the format of a snapshot; a directory holding a
+// newer one is refused rather than misread. Format 2 added the archive:
+// a jingge that reads only format 1 would not see the archived history,
+// and its next compaction would leave the segments unnamed.
+const snapshotVersion = 2
 
 // snapshotState is the whole state of a Durable: what a snapshot holds.
 type snapshotState struct {
@@ -50,6 +52,9 @@ type snapshotState struct {
 	LastUsed    map[string]time.Time
 	Audit       []data.AuditEntry // oldest first
 	AuditSeq    int64
+
+	// Archive names the segments holding what left the hot windows.
+	Archive archiveIndex
 }
 
 type snapshotBatch struct {
@@ -75,9 +80,9 @@ type snapshotKey struct {
 	At     time.Time
 }
 
-// encodeSnapshotLocked encodes the whole state. Every lock of the stores
-// must be held. Pings older than the retention are left out.
-func (d *Durable) encodeSnapshotLocked(now time.Time) ([]byte, error) {
+// encodeSnapshotLocked encodes the whole state held in memory, and the
+// archive ix, which holds the rest. Every lock of the stores must be held.
+func (d *Durable) encodeSnapshotLocked(ix archiveIndex) ([]byte, error) {
 	s, p, pt, a := d.Store, d.PlanStore, d.Patrols, d.Auth
 	st := snapshotState{
 		Version: snapshotVersion, Seed: d.seed, SeedAt: d.seedAt,
@@ -88,6 +93,7 @@ func (d *Durable) encodeSnapshotLocked(now time.Time) ([]byte, error) {
 		States:         pt.states, Changed: pt.changed, Counter: pt.counter, LastEventID: pt.lastID,
 		LastUsed: map[string]time.Time{},
 		AuditSeq: a.seq,
+		Archive:  ix,
 	}
 	st.Incidents = make([]geo.Incident, len(s.incidents.rows))
 	for i, r := range s.incidents.rows {
@@ -99,13 +105,9 @@ func (d *Durable) encodeSnapshotLocked(now time.Time) ([]byte, error) {
 	for _, e := range p.entries {
 		st.Assessment = append(st.Assessment, e)
 	}
-	cutoff := now.Add(-pt.opts.Retention).UnixNano()
 	for officer, list := range pt.pings {
 		var c snapshotPings
 		for _, sp := range list {
-			if sp.at < cutoff {
-				continue
-			}
 			c.At = append(c.At, sp.at)
 			c.Lon, c.Lat = append(c.Lon, sp.lon), append(c.Lat, sp.lat)
 			c.Speed, c.Heading = append(c.Speed, sp.speed), append(c.Heading, sp.heading)
@@ -129,7 +131,7 @@ func (d *Durable) encodeSnapshotLocked(now time.Time) ([]byte, error) {
 	}
 	slices.SortFunc(st.Credentials, func(x, y data.Credential) int { return x.CreatedAt.Compare(y.CreatedAt) })
 	for i := a.auditLen; i >= 1; i-- {
-		st.Audit = append(st.Audit, a.audit[(a.auditPos-i+a.auditCap)%a.auditCap])
+		st.Audit = append(st.Audit, a.newestAuditLocked(i))
 	}
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(&st); err != nil {
@@ -145,8 +147,8 @@ func (d *Durable) restore(r io.Reader) error {
 	if err := gob.NewDecoder(r).Decode(&st); err != nil {
 		return fmt.Errorf("memory: decoding the snapshot: %w", err)
 	}
-	if st.Version != snapshotVersion {
-		return fmt.Errorf("memory: the snapshot has format %d; this jingge reads format %d", st.Version, snapshotVersion)
+	if st.Version < 1 || st.Version > snapshotVersion {
+		return fmt.Errorf("memory: the snapshot has format %d; this jingge reads formats 1 to %d: was the directory written by a newer jingge?", st.Version, snapshotVersion)
 	}
 	s, p, pt, a := d.Store, d.PlanStore, d.Patrols, d.Auth
 	d.seed, d.seedAt = st.Seed, st.SeedAt
@@ -208,15 +210,10 @@ func (d *Durable) restore(r io.Reader) error {
 		}
 	}
 	for _, e := range st.Audit { // the newest AuditCapacity, with their numbers
-		if len(a.audit) < a.auditCap {
-			a.audit = append(a.audit, e)
-		} else {
-			a.audit[a.auditPos] = e
-		}
-		a.auditPos = (a.auditPos + 1) % a.auditCap
-		a.auditLen = min(a.auditLen+1, a.auditCap)
+		a.appendAuditLocked(e)
 	}
 	a.seq = st.AuditSeq
+	d.arch.setIndex(st.Archive)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package memory_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"jingge/data"
 	"jingge/data/memory"
@@ -108,6 +109,32 @@ func TestDurableAuthSuite(t *testing.T) {
 				}
 				return st.(data.AuthStore)
 			})
+		})
+	}
+}
+
+// historyWindows are memory windows far smaller than the history suite's
+// data, so a compaction moves most of it into the archive.
+var historyWindows = memory.DirOptions{AuditCapacity: 10, Patrols: memory.PatrolOptions{Retention: time.Hour, MaxEvents: 10, MaxPingsPerOfficer: 5}}
+
+// durableHistory is a durable store's patrols and audit log as one.
+type durableHistory struct {
+	*memory.Patrols
+	*memory.Auth
+}
+
+func TestDurableHistorySuite(t *testing.T) {
+	for _, m := range durableModes {
+		t.Run(m.name, func(t *testing.T) {
+			o := historyWindows
+			o.CompactAfterBytes = m.opts.CompactAfterBytes
+			storetest.RunHistory(t, func(t *testing.T) storetest.HistoryStore {
+				st := durableStore(t, m.reopen, o, nil)
+				if d, ok := st.(*memory.Durable); ok {
+					return durableHistory{d.Patrols, d.Auth}
+				}
+				return st.(storetest.HistoryStore)
+			}, true)
 		})
 	}
 }

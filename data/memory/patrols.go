@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"sort"
 	"sync"
@@ -17,7 +18,11 @@ import (
 	"jingge/geo/patrol"
 )
 
-// PatrolOptions bound what Patrols keeps. Zero fields take the defaults.
+// PatrolOptions bound what Patrols keeps in memory. On its own, what
+// leaves these windows is gone; in a data directory (OpenDir) nothing is
+// dropped: what leaves them moves to the directory's archive at the next
+// compaction and stays there until `jingge prune`. Zero fields take the
+// defaults.
 type PatrolOptions struct {
 	// Retention is how long pings and idempotency keys are kept (default 24 h).
 	Retention time.Duration
@@ -38,8 +43,10 @@ const (
 )
 
 // Patrols is the embedded data.PatrolStore: pings, officer states and
-// events in process memory, bounded by PatrolOptions and forgotten when the
-// process ends. Every write is atomic. It is safe for concurrent use.
+// events in process memory, bounded by PatrolOptions. On its own it
+// forgets them when the process ends; in a data directory (OpenDir) it
+// keeps every one, the old ones in the directory's archive. Every write
+// is atomic. It is safe for concurrent use.
 type Patrols struct {
 	opts PatrolOptions
 
@@ -57,6 +64,10 @@ type Patrols struct {
 	// jr keeps the changes in a data directory (durable.go); nil keeps
 	// them in memory only.
 	jr *journaler
+	// arch, in a data directory, keeps what leaves the hot window: the
+	// options then bound memory, not what is kept (archive.go), and
+	// events is a plain list, oldest first, that compaction trims.
+	arch *archive
 }
 
 var _ data.PatrolStore = (*Patrols)(nil)
@@ -161,11 +172,14 @@ func (p *Patrols) RecordPings(ctx context.Context, b data.PingBatch) (_ data.Pin
 }
 
 // storePingLocked keeps pg in its officer's time-ordered list, unless it
-// is older than the retention, and trims the list.
+// is older than the retention, and trims the list. With an archive every
+// ping is kept, and compaction moves the old ones out of memory.
 func (p *Patrols) storePingLocked(pg geo.Ping, now time.Time) {
 	cutoff := now.Add(-p.opts.Retention).UnixNano()
 	at := pg.At.UnixNano()
-	if at < cutoff {
+	if p.arch != nil {
+		cutoff = math.MinInt64
+	} else if at < cutoff {
 		return
 	}
 	sp := storedPing{at: at, lon: pg.Location[0], lat: pg.Location[1], speed: float32(pg.SpeedMPS), heading: float32(pg.HeadingDeg), grid: pg.GridID}
@@ -180,7 +194,9 @@ func (p *Patrols) storePingLocked(pg geo.Ping, now time.Time) {
 	for drop < len(list) && list[drop].at < cutoff {
 		drop++
 	}
-	drop = max(drop, len(list)-p.opts.MaxPingsPerOfficer)
+	if p.arch == nil {
+		drop = max(drop, len(list)-p.opts.MaxPingsPerOfficer)
+	}
 	if drop > 0 {
 		// Copy down rather than reslice, so the dropped pings' memory is reused.
 		list = list[:copy(list, list[drop:])]
@@ -198,7 +214,7 @@ func (p *Patrols) setStateLocked(st patrol.State) {
 func (p *Patrols) appendEventLocked(e patrol.Event) patrol.Event {
 	p.lastID++
 	e.ID = p.lastID
-	if len(p.events) < p.opts.MaxEvents {
+	if p.arch != nil || len(p.events) < p.opts.MaxEvents {
 		p.events = append(p.events, e)
 	} else {
 		p.events[p.head] = e
@@ -268,17 +284,35 @@ func (p *Patrols) Track(ctx context.Context, officer string, from, to time.Time,
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
 	}
+	fromN, toN := from.UnixNano(), to.UnixNano()
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	list := p.pings[officer]
-	lo := sort.Search(len(list), func(i int) bool { return list[i].at >= from.UnixNano() })
-	hi := sort.Search(len(list), func(i int) bool { return list[i].at >= to.UnixNano() })
-	truncated := false
-	if limit >= 0 && hi-lo > limit {
-		hi, truncated = lo+limit, true
+	lo := sort.Search(len(list), func(i int) bool { return list[i].at >= fromN })
+	hi := sort.Search(len(list), func(i int) bool { return list[i].at >= toN })
+	sel := slices.Clone(list[lo:max(lo, hi)])
+	if p.arch != nil {
+		pend, reads := p.archivedTrackLocked(officer, fromN, toN)
+		floor := p.arch.pingsBefore
+		p.arch.files.RLock()
+		p.mu.Unlock()
+		old, err := p.arch.readTrack(reads, fromN, toN, floor)
+		p.arch.files.RUnlock()
+		if err != nil {
+			return nil, false, fmt.Errorf("memory: track: %w", err)
+		}
+		if len(old)+len(pend) > 0 {
+			sel = slices.Concat(old, pend, sel)
+			sortPings(sel)
+		}
+	} else {
+		p.mu.Unlock()
 	}
-	out := make([]geo.Ping, 0, max(hi-lo, 0))
-	for _, sp := range list[lo:max(lo, hi)] {
+	truncated := false
+	if limit >= 0 && len(sel) > limit {
+		sel, truncated = sel[:limit], true
+	}
+	out := make([]geo.Ping, 0, len(sel))
+	for _, sp := range sel {
 		out = append(out, geo.Ping{
 			OfficerID: officer, At: time.Unix(0, sp.at).UTC(), Location: orb.Point{sp.lon, sp.lat},
 			SpeedMPS: float64(sp.speed), HeadingDeg: float64(sp.heading), GridID: sp.grid,
@@ -287,22 +321,37 @@ func (p *Patrols) Track(ctx context.Context, officer string, from, to time.Time,
 	return out, truncated, nil
 }
 
-// EventsAfter implements data.PatrolStore. The ring keeps the newest
-// MaxEvents events; an older afterID starts from the oldest kept.
+// EventsAfter implements data.PatrolStore. On its own the ring keeps the
+// newest MaxEvents events, and an older afterID starts from the oldest
+// kept; in a data directory the older ones are read from the archive.
 func (p *Patrols) EventsAfter(ctx context.Context, afterID int64, limit int) ([]patrol.Event, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	limit = max(limit, 0)
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	n := len(p.events)
 	oldest := p.lastID - int64(n) + 1
 	start := max(afterID+1, oldest)
-	var out []patrol.Event
-	for id := start; id <= p.lastID && len(out) < limit; id++ {
-		out = append(out, p.events[(p.head+int(id-oldest))%n])
+	var hot []patrol.Event
+	for id := start; id <= p.lastID && len(hot) < limit; id++ {
+		hot = append(hot, p.events[(p.head+int(id-oldest))%n])
 	}
-	return out, nil
+	if p.arch == nil || afterID+1 >= oldest {
+		p.mu.Unlock()
+		return hot, nil
+	}
+	chunks, pend := p.archivedEventsLocked(afterID)
+	p.arch.files.RLock()
+	p.mu.Unlock()
+	out, err := p.arch.readEventsAfter(chunks, afterID, limit)
+	p.arch.files.RUnlock()
+	if err != nil {
+		return nil, fmt.Errorf("memory: events: %w", err)
+	}
+	out = append(out, pend...)
+	out = append(out, hot...)
+	return out[:min(len(out), limit)], nil
 }
 
 // OldestEventID implements data.EventHorizon.
@@ -312,6 +361,11 @@ func (p *Patrols) OldestEventID(ctx context.Context) (int64, error) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.arch != nil {
+		if id := p.oldestArchivedEventLocked(); id > 0 {
+			return id, nil
+		}
+	}
 	return p.lastID - int64(len(p.events)) + 1, nil
 }
 

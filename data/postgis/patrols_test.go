@@ -17,3 +17,19 @@ func TestPatrolSuite(t *testing.T) {
 		return p
 	}, true)
 }
+
+// pgHistory is a PostGIS store's patrols and audit log as one.
+type pgHistory struct {
+	*postgis.Patrols
+	*postgis.Store
+}
+
+func TestHistorySuite(t *testing.T) {
+	postgistest.URL(t)
+	storetest.RunHistory(t, func(t *testing.T) storetest.HistoryStore {
+		st := postgistest.MustOpen(t)
+		p := postgis.NewPatrols(st, postgis.PatrolOptions{})
+		t.Cleanup(func() { p.Close() })
+		return pgHistory{p, st}
+	}, true)
+}

@@ -1,0 +1,154 @@
+package memory
+
+import (
+	"fmt"
+
+	"jingge/data"
+	"jingge/data/journal"
+	"jingge/geo/patrol"
+)
+
+// readOfficer reads one officer's record of a ping segment.
+func (a *archive) readOfficer(seg string, r segRecord) ([]storedPing, error) {
+	b, err := journal.ReadSegmentRecord(a.path, seg, r.Off)
+	if err != nil {
+		return nil, fmt.Errorf("memory: %w", err)
+	}
+	_, list, err := decodeOfficerPings(b)
+	if err != nil {
+		return nil, fmt.Errorf("memory: the archive segment %s: %w", seg, err)
+	}
+	return list, nil
+}
+
+// readPingSegment reads every officer's pings of seg.
+func (a *archive) readPingSegment(seg pingSegment) (map[string][]storedPing, error) {
+	out := make(map[string][]storedPing, len(seg.Officers))
+	for officer, r := range seg.Officers {
+		list, err := a.readOfficer(seg.Name, r)
+		if err != nil {
+			return nil, err
+		}
+		out[officer] = list
+	}
+	return out, nil
+}
+
+func (a *archive) readEvents(seg string, c chunkRecord) ([]patrol.Event, error) {
+	b, err := journal.ReadSegmentRecord(a.path, seg, c.Off)
+	if err != nil {
+		return nil, fmt.Errorf("memory: %w", err)
+	}
+	evs, err := decodeEvents(b)
+	if err != nil {
+		return nil, fmt.Errorf("memory: the archive segment %s: %w", seg, err)
+	}
+	return evs, nil
+}
+
+func (a *archive) readAudit(seg string, c chunkRecord) ([]data.AuditEntry, error) {
+	b, err := journal.ReadSegmentRecord(a.path, seg, c.Off)
+	if err != nil {
+		return nil, fmt.Errorf("memory: %w", err)
+	}
+	es, err := decodeAudit(b)
+	if err != nil {
+		return nil, fmt.Errorf("memory: the archive segment %s: %w", seg, err)
+	}
+	return es, nil
+}
+
+// archivedPings calls f with every archived and pending ping not removed
+// by a prune, officer by officer. The lock of Patrols must be held.
+func (a *archive) archivedPings(f func(officer string, list []storedPing)) error {
+	for _, seg := range a.pings {
+		for officer, r := range seg.Officers {
+			if r.MaxAt < a.pingsBefore {
+				continue
+			}
+			list, err := a.readOfficer(seg.Name, r)
+			if err != nil {
+				return err
+			}
+			f(officer, a.kept(list))
+		}
+	}
+	for officer, list := range a.pendingPings {
+		f(officer, list)
+	}
+	return nil
+}
+
+// kept drops from list, in place, the pings a prune removed.
+func (a *archive) kept(list []storedPing) []storedPing {
+	n := 0
+	for _, sp := range list {
+		if sp.at >= a.pingsBefore {
+			list[n] = sp
+			n++
+		}
+	}
+	return list[:n]
+}
+
+// archivedEvents calls f with every archived and pending event, oldest
+// first. The lock of Patrols must be held.
+func (a *archive) archivedEvents(f func(patrol.Event)) error {
+	for _, seg := range a.events {
+		for _, c := range seg.Chunks {
+			evs, err := a.readEvents(seg.Name, c)
+			if err != nil {
+				return err
+			}
+			for _, e := range evs {
+				f(e)
+			}
+		}
+	}
+	for _, e := range a.pendingEvents {
+		f(e)
+	}
+	return nil
+}
+
+// archivedAudit calls f with every archived and pending audit entry,
+// oldest first. The lock of Auth must be held.
+func (a *archive) archivedAudit(f func(data.AuditEntry)) error {
+	for _, seg := range a.audit {
+		for _, c := range seg.Chunks {
+			es, err := a.readAudit(seg.Name, c)
+			if err != nil {
+				return err
+			}
+			for _, e := range es {
+				f(e)
+			}
+		}
+	}
+	for _, e := range a.pendingAudit {
+		f(e)
+	}
+	return nil
+}
+
+// archivedPingsBefore calls f with the archived and pending pings that
+// may be before cutoff and are not yet removed, reading only the segment
+// records that hold some. The lock of Patrols must be held.
+func (a *archive) archivedPingsBefore(cutoff int64, f func(officer string, list []storedPing)) error {
+	for _, seg := range a.pings {
+		for officer, r := range seg.Officers {
+			if r.MinAt >= cutoff || r.MaxAt < a.pingsBefore {
+				continue
+			}
+			list, err := a.readOfficer(seg.Name, r)
+			if err != nil {
+				return err
+			}
+			f(officer, a.kept(list))
+		}
+	}
+	for officer, list := range a.pendingPings {
+		f(officer, list)
+	}
+	return nil
+}

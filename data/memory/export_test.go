@@ -1,0 +1,20 @@
+package memory
+
+// HeldInMemory counts the pings, events and audit entries a durable store
+// holds in memory (hot windows and pending lists), for tests of the
+// archive.
+func (d *Durable) HeldInMemory() (pings, events, audit int) {
+	d.Patrols.mu.Lock()
+	for _, list := range d.Patrols.pings {
+		pings += len(list)
+	}
+	for _, list := range d.arch.pendingPings {
+		pings += len(list)
+	}
+	events = len(d.Patrols.events) + len(d.arch.pendingEvents)
+	d.Patrols.mu.Unlock()
+	d.Auth.mu.Lock()
+	audit = len(d.Auth.audit) + len(d.arch.pendingAudit)
+	d.Auth.mu.Unlock()
+	return pings, events, audit
+}
