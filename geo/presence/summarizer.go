@@ -117,15 +117,13 @@ func New(ix *geo.Index, from, to time.Time, opts Options) *Summarizer {
 			}
 		}
 	}
-	for i := range ds.Grids {
-		p := s.grids[i].police
-		if p == outsideGrids {
+	for police, ids := range Owners(ix) {
+		g, ok := s.gridAt[police]
+		if !ok {
 			continue
 		}
-		for _, m := range ix.Members(ds.Grids[i].ID) {
-			if m.Role.IsPolice() {
-				s.own[ownKey{p, m.ID}] = true
-			}
+		for _, id := range ids {
+			s.own[ownKey{g, id}] = true
 		}
 	}
 	s.visits = make([]visitAcc, len(s.grids))
