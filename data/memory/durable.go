@@ -172,6 +172,7 @@ func (d *Durable) Compact() error {
 	s, pt, a := d.Store, d.Patrols, d.Auth
 	s.mu.Lock()
 	s.incidents.mu.Lock()
+	s.visits.mu.Lock()
 	pt.mu.Lock()
 	a.mu.Lock()
 	gen, err := d.dir.Rotate()
@@ -181,6 +182,7 @@ func (d *Durable) Compact() error {
 	}
 	a.mu.Unlock()
 	pt.mu.Unlock()
+	s.visits.mu.Unlock()
 	s.incidents.mu.Unlock()
 	s.mu.Unlock()
 	if err == nil {

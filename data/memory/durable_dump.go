@@ -21,6 +21,8 @@ func (d *Durable) Dump(ctx context.Context) (*data.Dump, error) {
 	defer s.mu.Unlock()
 	s.incidents.mu.RLock()
 	defer s.incidents.mu.RUnlock()
+	s.visits.mu.RLock()
+	defer s.visits.mu.RUnlock()
 	pt.mu.Lock()
 	defer pt.mu.Unlock()
 	a.mu.Lock()
