@@ -136,4 +136,8 @@ func TestMovementReadsFollowPatrols(t *testing.T) {
 			t.Errorf("%s admits %s (personal data %v); officers' movements are read like listPatrols: %s, audited", name, rt.roles, rt.roles.personal, twin.roles)
 		}
 	}
+	// Visits name households: every read is audited.
+	if rt := byName["listVisits"]; !rt.roles.personal || rt.roles.public {
+		t.Errorf("listVisits must be an audited personal read: %s", rt.roles)
+	}
 }

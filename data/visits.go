@@ -23,6 +23,19 @@ type VisitWrite struct {
 	Key string
 	// Scope is whose key Key is (see ScopeCommandLine).
 	Scope string
+	// Digest, when set, fingerprints the request as the client sent it
+	// (a visit whose time the server filled in is the same request when
+	// sent again later); nil means VisitDigest(&Visit).
+	Digest []byte
+}
+
+// KeyDigest returns the fingerprint a store keeps with w's key: Digest,
+// or else VisitDigest of the visit.
+func (w *VisitWrite) KeyDigest() []byte {
+	if w.Digest != nil {
+		return w.Digest
+	}
+	return VisitDigest(&w.Visit)
 }
 
 // VisitResult is what AddVisit committed.

@@ -55,7 +55,7 @@ func (s *Store) AddVisit(ctx context.Context, w data.VisitWrite) (_ data.VisitRe
 	v.At, v.RecordedAt = storeTime(v.At), storeTime(v.RecordedAt)
 	var digest []byte
 	if w.Key != "" {
-		digest = data.VisitDigest(&v)
+		digest = w.KeyDigest()
 	}
 	t := &s.visits
 	t.mu.Lock()

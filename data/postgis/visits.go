@@ -54,7 +54,7 @@ func (s *Store) AddVisit(ctx context.Context, w data.VisitWrite) (data.VisitResu
 	}
 	var digest []byte
 	if w.Key != "" {
-		digest = data.VisitDigest(&v)
+		digest = w.KeyDigest()
 	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {

@@ -214,8 +214,20 @@ func testVisitIdempotent(t *testing.T, open VisitOpener) {
 	if err != nil || bob.Replayed || bob.Visit.ID == first.Visit.ID {
 		t.Errorf("bob's key k1: %+v, %v; want a visit of its own", bob, err)
 	}
-	if got := queryVisits(t, st, data.VisitFilter{}, 0); len(got) != 2 {
-		t.Errorf("%d visits stored, want 2", len(got))
+	// A retry whose time the server filled in anew carries the request's
+	// own fingerprint, and is the same request.
+	retry := v
+	retry.At = v.At.Add(time.Minute)
+	first2, err := st.AddVisit(ctx, data.VisitWrite{Visit: v, Key: "k2", Scope: "alice", Digest: []byte("request k2")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again2, err := st.AddVisit(ctx, data.VisitWrite{Visit: retry, Key: "k2", Scope: "alice", Digest: []byte("request k2")})
+	if err != nil || !again2.Replayed || again2.Visit.ID != first2.Visit.ID || !again2.Visit.At.Equal(v.At) {
+		t.Errorf("a retry with the request's digest: %+v, %v; want a replay of %s at its first time", again2, err, first2.Visit.ID)
+	}
+	if got := queryVisits(t, st, data.VisitFilter{}, 0); len(got) != 3 {
+		t.Errorf("%d visits stored, want 3", len(got))
 	}
 }
 
