@@ -39,6 +39,7 @@ func (s *Service) Window(fromText, toText string) (from, to time.Time, err error
 	if len(bad) > 0 {
 		return from, to, data.InvalidParams(bad...)
 	}
+	from, to = from.In(s.opts.Location), to.In(s.opts.Location)
 	switch {
 	case !from.Before(to):
 		return from, to, data.InvalidParams(data.Param{Name: "from", Reason: fmt.Sprintf("from (%s) must be before to (%s)", from.Format(time.RFC3339), to.Format(time.RFC3339))})
