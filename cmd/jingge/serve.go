@@ -17,8 +17,8 @@ import (
 	"jingge/data"
 	"jingge/data/follow"
 	"jingge/geo"
-	"jingge/geo/presence"
 	"jingge/geo/plan"
+	"jingge/geo/presence"
 	"jingge/web"
 )
 
