@@ -27,9 +27,13 @@ func addPresenceFlags(fs *flag.FlagSet) *presenceFlags {
 	return &f
 }
 
-// withPresence gives cfg the presence service these flags describe, over
-// cfg's patrol store, with targets scaled by the planner's workloads.
+// withPresence gives cfg the presence service these flags describe (the
+// defaults for nil flags), over cfg's patrol store, with targets scaled by
+// the planner's workloads.
 func withPresence(cfg api.Config, f *presenceFlags, live *geo.Live, planner *planning.Planner) (api.Config, error) {
+	if f == nil {
+		f = &presenceFlags{} // zero fields take the defaults
+	}
 	opts := prevention.Options{Index: live, Pings: cfg.Patrols, Presence: presence.Options{MaxGap: f.maxGap, MinVisit: f.minVisit},
 		Target: presence.Target{PerWeek: f.targetPerWeek, MinPerWeek: f.targetMin}}
 	if planner != nil {
