@@ -44,7 +44,10 @@ func newTestServer(tb testing.TB, ds *geo.Dataset, cfg Config) *Server {
 		cfg.Patrols = memory.NewPatrols(memory.PatrolOptions{})
 	}
 	if cfg.Incidents == nil {
-		withIncidentStore(tb, ds, &cfg)
+		st := withIncidentStore(tb, ds, &cfg)
+		if cfg.Visits == nil {
+			cfg.Visits = st
+		}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(tbWriter{tb}, &slog.HandlerOptions{Level: slog.LevelWarn}))

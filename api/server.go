@@ -31,6 +31,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"jingge/api/planning"
+	"jingge/api/prevention"
 	"jingge/data"
 	"jingge/geo"
 	"jingge/tiles"
@@ -106,6 +107,13 @@ type Config struct {
 	// for the window of the URL's query; the server tells it of every
 	// batch it commits. Nil leaves the route to the tile Service.
 	IncidentTiles *tiles.IncidentLayer
+	// Presence answers /api/v1/presence and /api/v1/grids/{id}/presence.
+	// Nil makes one over Patrols with the default options, its visit
+	// targets scaled by the Planner's grid workloads.
+	Presence *prevention.Service
+	// Visits keeps the visits and contacts of /api/v1/visits; nil answers
+	// those routes with 503.
+	Visits data.VisitStore
 }
 
 // Server answers the API. It is safe for concurrent use and keeps no
@@ -145,6 +153,10 @@ type Server struct {
 	planner *planning.Planner
 	// inc serves incidents and grid edits.
 	inc incidentDeps
+	// presence measures the officers' time in the grids.
+	presence *prevention.Service
+	// visits keeps visits and contacts; nil when the server has none.
+	visits data.VisitStore
 }
 
 // New returns a server for cfg.
@@ -169,6 +181,11 @@ func New(cfg Config) *Server {
 	s.planner = cfg.Planner
 	if s.planner == nil {
 		s.planner, _ = planning.New(planning.Options{Index: s.live, Logger: s.logger}) // the default configuration is valid
+	}
+	s.visits = cfg.Visits
+	s.presence = cfg.Presence
+	if s.presence == nil {
+		s.presence, _ = prevention.New(prevention.Options{Index: s.live, Pings: cfg.Patrols, Workloads: s.planner.GridWorkloads, Now: cfg.PatrolOptions.Now}) // the default target is valid
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -270,6 +287,10 @@ func (s *Server) routes() []route {
 		{"listPatrols", http.MethodGet, "/api/v1/patrols", []string{"station"}, s.handlePatrols, allow(data.RoleViewer).personalData()},
 		{"getTrack", http.MethodGet, "/api/v1/patrols/{officer}/track", []string{"from", "to"}, s.handleTrack, allow(data.RoleViewer).personalData()},
 		{"getEvents", http.MethodGet, "/api/v1/events", []string{"after", "limit"}, s.handleEvents, allow(data.RoleViewer).personalData()},
+		{"getPresence", http.MethodGet, "/api/v1/presence", []string{"station", "from", "to"}, s.handlePresence, allow(data.RoleViewer).personalData().expensive()},
+		{"getGridPresence", http.MethodGet, "/api/v1/grids/{id}/presence", []string{"from", "to"}, s.handleGridPresence, allow(data.RoleViewer).personalData().expensive()},
+		{"createVisit", http.MethodPost, "/api/v1/visits", nil, s.handleCreateVisit, allow(data.RoleOfficer, data.RoleAdmin)},
+		{"listVisits", http.MethodGet, "/api/v1/visits", visitParams, s.handleListVisits, allow(data.RoleViewer, data.RoleOfficer).personalData().expensive()},
 		{"nearestOfficers", http.MethodGet, "/api/v1/dispatch/nearest-officers", []string{"lon", "lat", "crs", "n"}, s.handleNearestOfficers, allow(data.RoleViewer).personalData()},
 		{"nearestStation", http.MethodGet, "/api/v1/dispatch/nearest-station", []string{"lon", "lat", "crs"}, s.handleNearestStation, signedIn()},
 		{"getPlanCurrent", http.MethodGet, "/api/v1/plan/current", nil, s.handlePlanCurrent, allow(data.RolePlanner).personalData().expensive()},

@@ -40,6 +40,10 @@ type Dump struct {
 	// stored twice.
 	IncidentKeys []BatchKey
 	PingKeys     []BatchKey
+	// Visits carry their ids, oldest first; VisitKeys are their
+	// idempotency keys (IDs holds the one visit's id).
+	Visits    []geo.Visit
+	VisitKeys []BatchKey
 }
 
 // BatchKey is a committed batch's idempotency key as a store keeps it.

@@ -84,3 +84,13 @@ func effectiveStation(ix *geo.Index, m *geo.Member) string {
 	}
 	return ""
 }
+
+// GridWorkloads returns the workload of every police grid in force, from
+// the model of the current hour (built once and shared with Current).
+func (p *Planner) GridWorkloads(ctx context.Context) ([]plan.GridWorkload, error) {
+	m, err := p.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return m.model.GridWorkloads(), nil
+}

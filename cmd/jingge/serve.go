@@ -18,6 +18,7 @@ import (
 	"jingge/data/follow"
 	"jingge/geo"
 	"jingge/geo/plan"
+	"jingge/geo/presence"
 	"jingge/web"
 )
 
@@ -52,6 +53,8 @@ type serveOptions struct {
 	basemap *api.Basemap
 	// patrols are the patrol settings (silence, webhooks).
 	patrols *patrolFlags
+	// presence tunes presence in the grids and the visit targets.
+	presence *presenceFlags
 	// planConfig is the planner's configuration file; "" for the defaults.
 	planConfig string
 	// plan is the planner's configuration read from planConfig, at once,
@@ -77,6 +80,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
 	o.access.register(fs)
 	fs.StringVar(&o.planConfig, "plan-config", os.Getenv("JINGGE_PLAN_CONFIG"), "planner configuration `FILE`: JSON holding only what differs from the defaults in docs/planning.md (env JINGGE_PLAN_CONFIG)")
 	o.patrols = addPatrolFlags(fs)
+	o.presence = addPresenceFlags(fs)
 	basemapURL := fs.String("basemap", os.Getenv("JINGGE_BASEMAP_URL"), "raster `tiles` the web map draws under the grids: XYZ URL templates with {z}, {x}, {y}, space-separated, in WGS-84/CGCS2000 Web Mercator (e.g. an internal PGIS or Tianditu with its key); empty draws only the offline base layer (env JINGGE_BASEMAP_URL)")
 	basemapAttribution := fs.String("basemap-attribution", os.Getenv("JINGGE_BASEMAP_ATTRIBUTION"), "attribution `text` shown for --basemap (env JINGGE_BASEMAP_ATTRIBUTION)")
 	addTLSFlags(fs, &o.tls)
@@ -98,6 +102,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
 	}
 	if o.plan, err = loadPlanConfig(o.planConfig); err != nil {
 		return o, err
+	}
+	if err := (presence.Target{PerWeek: o.presence.targetPerWeek, MinPerWeek: o.presence.targetMin}).Check(); err != nil {
+		return o, fmt.Errorf("%w: --visit-target, --visit-target-min: %w", errUsage, err)
 	}
 	return o, nil
 }
@@ -231,7 +238,11 @@ func wire(ctx context.Context, o serveOptions, store data.Store, logger *slog.Lo
 	w.closers = append(w.closers, closeAccess)
 	w.access, w.demo = access, demo
 	cfg := withIncidents(api.Config{Index: w.live, Logger: logger, Access: access, Web: web.Files(), UI: api.UIConfig{Basemap: o.basemap}, Planner: planner, AwaitIndex: follower.Sync}, store)
-	w.api = api.New(withPatrols(cfg, patrols, o.patrols))
+	cfg, err = withPresence(withPatrols(cfg, patrols, o.patrols), o.presence, w.live, planner)
+	if err != nil {
+		return nil, err
+	}
+	w.api = api.New(cfg)
 	// The tiles of each new index are built by the follower, not by the
 	// first request for one; an index published before this line is
 	// refreshed by the call after it.

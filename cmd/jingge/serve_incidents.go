@@ -15,8 +15,8 @@ import (
 )
 
 // withIncidents gives cfg what store offers for incidents and grid edits:
-// the incident store with its tile layer, the grid history incidents are
-// attributed against, and the grid editor. A store without them leaves
+// the incident store with its tile layer, the grid history incidents (and
+// visits) are attributed against, the grid editor and the visit store. A store without them leaves
 // those routes off.
 func withIncidents(cfg api.Config, store data.Store) api.Config {
 	if is, ok := store.(data.IncidentStore); ok {
@@ -28,6 +28,9 @@ func withIncidents(cfg api.Config, store data.Store) api.Config {
 	}
 	if ge, ok := store.(data.GridEditor); ok {
 		cfg.GridEditor = ge
+	}
+	if vs, ok := store.(data.VisitStore); ok {
+		cfg.Visits = vs
 	}
 	return cfg
 }

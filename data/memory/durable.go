@@ -194,6 +194,7 @@ func (d *Durable) Compact() error {
 	s, pt, a := d.Store, d.Patrols, d.Auth
 	s.mu.Lock()
 	s.incidents.mu.Lock()
+	s.visits.mu.Lock()
 	pt.mu.Lock()
 	a.mu.Lock()
 	gen, err := d.dir.Rotate()
@@ -207,6 +208,7 @@ func (d *Durable) Compact() error {
 	}
 	a.mu.Unlock()
 	pt.mu.Unlock()
+	s.visits.mu.Unlock()
 	s.incidents.mu.Unlock()
 	s.mu.Unlock()
 	// The segments are on disk before the snapshot naming them, and the

@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +24,8 @@ func (d *Durable) Dump(ctx context.Context) (*data.Dump, error) {
 	defer s.mu.Unlock()
 	s.incidents.mu.RLock()
 	defer s.incidents.mu.RUnlock()
+	s.visits.mu.RLock()
+	defer s.visits.mu.RUnlock()
 	pt.mu.Lock()
 	defer pt.mu.Unlock()
 	a.mu.Lock()
@@ -53,6 +56,13 @@ func (d *Durable) Dump(ctx context.Context) (*data.Dump, error) {
 		out.IncidentKeys = append(out.IncidentKeys, data.BatchKey{Scope: k.scope, Key: k.key, Digest: slices.Clone(b.digest), IDs: slices.Clone(b.ids), At: b.at})
 	}
 	slices.SortFunc(out.IncidentKeys, func(x, y data.BatchKey) int { return x.At.Compare(y.At) })
+	for _, r := range s.visits.rows {
+		out.Visits = append(out.Visits, r.v)
+	}
+	for k, v := range s.visits.keys {
+		out.VisitKeys = append(out.VisitKeys, data.BatchKey{Scope: k.scope, Key: k.key, Digest: slices.Clone(v.digest), IDs: []string{strconv.FormatInt(v.id, 10)}})
+	}
+	slices.SortFunc(out.VisitKeys, func(x, y data.BatchKey) int { return strings.Compare(x.IDs[0], y.IDs[0]) })
 	for _, pl := range p.plans {
 		out.Plans = append(out.Plans, clonePlan(pl))
 	}

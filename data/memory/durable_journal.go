@@ -47,6 +47,7 @@ const (
 	recCredentialUse
 	recRevokeSessions
 	recPrune
+	recVisit
 )
 
 // Records say what a change did, not what was asked: replay applies them
@@ -112,6 +113,12 @@ type (
 	revokeSessionsRecord struct {
 		User string
 		At   time.Time
+	}
+	visitRecord struct {
+		Visit  geo.Visit // with its id and recording time
+		Scope  string    // the idempotency key's caller
+		Key    string
+		Digest []byte
 	}
 	pruneRecord struct {
 		PingsBefore        time.Time

@@ -168,6 +168,15 @@ func (r *reopening) AggregateIncidents(ctx context.Context, a data.Aggregation) 
 	return read(r, func(d *memory.Durable) ([]data.AggregateRow, error) { return d.AggregateIncidents(ctx, a) })
 }
 
+// data.VisitStore
+
+func (r *reopening) AddVisit(ctx context.Context, w data.VisitWrite) (data.VisitResult, error) {
+	return write(r, func(d *memory.Durable) (data.VisitResult, error) { return d.AddVisit(ctx, w) })
+}
+func (r *reopening) QueryVisits(ctx context.Context, f data.VisitFilter, p data.Page) (data.VisitPage, error) {
+	return read(r, func(d *memory.Durable) (data.VisitPage, error) { return d.QueryVisits(ctx, f, p) })
+}
+
 // data.PlanStore, data.AssessmentStore
 
 func (r *reopening) SavePlan(ctx context.Context, p data.Plan) (data.Plan, error) {

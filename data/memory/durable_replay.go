@@ -136,6 +136,12 @@ func (d *Durable) replay(payload []byte) error {
 			return err
 		}
 		a.revokeSessions(r.User, r.At)
+	case recVisit:
+		var r visitRecord
+		if err := decode(&r); err != nil {
+			return err
+		}
+		return s.visits.replayAdd(r)
 	case recPrune:
 		var r pruneRecord
 		if err := decode(&r); err != nil {

@@ -36,6 +36,11 @@ type snapshotState struct {
 	Incidents      []geo.Incident // in the table's order
 	NextIncidentID int64
 	IncidentKeys   []snapshotBatch
+	// Visits are in the table's order; absent from snapshots written
+	// before visits were kept, which gob reads as none.
+	Visits      []geo.Visit
+	NextVisitID int64
+	VisitKeys   []snapshotVisitKey
 
 	Plans      []data.Plan
 	Assessment []data.AssessmentEntry
@@ -73,6 +78,12 @@ type snapshotPings struct {
 	Grid           []string
 }
 
+type snapshotVisitKey struct {
+	Scope, Key string
+	Digest     []byte
+	ID         int64
+}
+
 type snapshotKey struct {
 	Scope  string
 	Key    string
@@ -101,6 +112,13 @@ func (d *Durable) encodeSnapshotLocked(ix archiveIndex) ([]byte, error) {
 	}
 	for k, b := range s.incidents.keys {
 		st.IncidentKeys = append(st.IncidentKeys, snapshotBatch{Scope: k.scope, Key: k.key, Digest: b.digest, IDs: b.ids, At: b.at})
+	}
+	st.NextVisitID = s.visits.nextID
+	for _, r := range s.visits.rows {
+		st.Visits = append(st.Visits, r.v)
+	}
+	for k, v := range s.visits.keys {
+		st.VisitKeys = append(st.VisitKeys, snapshotVisitKey{Scope: k.scope, Key: k.key, Digest: v.digest, ID: v.id})
 	}
 	for _, e := range p.entries {
 		st.Assessment = append(st.Assessment, e)
@@ -173,6 +191,18 @@ func (d *Durable) restore(r io.Reader) error {
 	t.nextID = st.NextIncidentID
 	for _, b := range st.IncidentKeys {
 		t.keys[scopedKey{b.Scope, b.Key}] = committedBatch{digest: b.Digest, ids: b.IDs, at: b.At}
+	}
+	vt := &s.visits
+	vt.rows, vt.nextID, vt.keys = make([]visitRow, len(st.Visits)), st.NextVisitID, make(map[scopedKey]committedVisit, len(st.VisitKeys))
+	for i, v := range st.Visits {
+		id, err := strconv.ParseInt(v.ID, 10, 64)
+		if err != nil || id <= 0 {
+			return fmt.Errorf("memory: the snapshot holds a visit with id %q", v.ID)
+		}
+		vt.rows[i] = visitRow{id: id, v: v}
+	}
+	for _, k := range st.VisitKeys {
+		vt.keys[scopedKey{k.Scope, k.Key}] = committedVisit{digest: k.Digest, id: k.ID}
 	}
 	p.plans = st.Plans
 	for _, e := range st.Assessment {

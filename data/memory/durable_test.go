@@ -75,6 +75,16 @@ func TestDurableIncidentSuite(t *testing.T) {
 	}
 }
 
+func TestDurableVisitSuite(t *testing.T) {
+	for _, m := range durableModes {
+		t.Run(m.name, func(t *testing.T) {
+			storetest.RunVisits(t, func(t *testing.T) data.VisitStore {
+				return durableStore(t, m.reopen, m.opts, nil).(data.VisitStore)
+			}, true)
+		})
+	}
+}
+
 func TestDurablePlanSuite(t *testing.T) {
 	for _, m := range durableModes {
 		t.Run(m.name, func(t *testing.T) {

@@ -32,6 +32,8 @@ type Store struct {
 	now      func() time.Time
 	// incidents are kept apart from the dataset, see incidents.go.
 	incidents incidentTable
+	// visits are kept apart too, see visits.go.
+	visits visitTable
 	// jr keeps the changes in a data directory (durable.go); nil keeps
 	// them in memory only.
 	jr *journaler

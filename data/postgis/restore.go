@@ -39,7 +39,7 @@ func (s *Store) Restore(ctx context.Context, d *data.Dump) error {
 	}
 	var used bool
 	if err := tx.QueryRow(ctx, `select exists (select 1 from grids) or exists (select 1 from incidents) or exists (select 1 from plans)
-		or exists (select 1 from patrol_pings) or exists (select 1 from users)`).Scan(&used); err != nil {
+		or exists (select 1 from patrol_pings) or exists (select 1 from users) or exists (select 1 from visits)`).Scan(&used); err != nil {
 		return mapError("restore", err)
 	}
 	if used {
@@ -59,6 +59,7 @@ func (s *Store) Restore(ctx context.Context, d *data.Dump) error {
 		{"the patrols", restorePatrols},
 		{"the users and the audit log", restoreAuth},
 		{"the idempotency keys", restoreBatchKeys},
+		{"the visits", restoreVisits},
 	} {
 		if err := step.fn(ctx, tx, d); err != nil {
 			return mapError("restore: "+step.what, err)
@@ -287,6 +288,34 @@ func restoreBatchKeys(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
 	}
 	for _, k := range d.PingKeys {
 		b.Queue("insert into patrol_batches (scope, key, digest, created_at) values ($1, $2, $3, $4)", k.Scope, k.Key, k.Digest, k.At)
+	}
+	return tx.SendBatch(ctx, b).Close()
+}
+
+// restoreVisits copies the visits with their ids and their idempotency
+// keys, and moves the id sequence past them.
+func restoreVisits(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
+	b := &pgx.Batch{}
+	var last int64
+	for _, v := range d.Visits {
+		id, err := strconv.ParseInt(v.ID, 10, 64)
+		if err != nil {
+			return fmt.Errorf("visit id %q", v.ID)
+		}
+		last = max(last, id)
+		b.Queue(`insert into visits (id, officer_id, at, location, kind, whom, key_place_id, outcome, community_grid_id, police_grid_id, station_id, recorded_at, recorded_by)
+			overriding system value values ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326), $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			id, v.OfficerID, v.At, v.Location[0], v.Location[1], string(v.Kind), v.Whom, nullIfEmpty(v.KeyPlaceID), v.Outcome,
+			nullIfEmpty(v.CommunityGridID), nullIfEmpty(v.PoliceGridID), nullIfEmpty(v.StationID), v.RecordedAt, v.RecordedBy)
+	}
+	if last > 0 {
+		b.Queue(fmt.Sprintf("alter table visits alter column id restart with %d", last+1))
+	}
+	for _, k := range d.VisitKeys {
+		if len(k.IDs) != 1 {
+			return fmt.Errorf("the visit key %q names %d visits, not one", k.Key, len(k.IDs))
+		}
+		b.Queue("insert into visit_keys (scope, key, digest, visit_id) values ($1, $2, $3, $4::bigint)", k.Scope, k.Key, k.Digest, k.IDs[0])
 	}
 	return tx.SendBatch(ctx, b).Close()
 }

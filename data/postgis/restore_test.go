@@ -74,6 +74,13 @@ func TestRestoreFromDataDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	visit := geo.Visit{OfficerID: "m-P0-0", At: t0, Location: gridOf(cur, "C0-0").Geometry.Bound().Center(), Kind: geo.HomeService,
+		Whom: "3号楼", KeyPlaceID: "kp-1", CommunityGridID: "C0-0", PoliceGridID: "P0-0", StationID: "s01"}
+	vres, err := d.AddVisit(ctx, data.VisitWrite{Visit: visit, Key: "visit-1", Scope: "ops"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	dump, err := d.Dump(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -102,6 +109,13 @@ func TestRestoreFromDataDirectory(t *testing.T) {
 	before, _ := d.SnapshotAt(ctx, wh[1].ValidFrom.Add(-time.Microsecond))
 	pgBefore, _ := st.SnapshotAt(ctx, wh[1].ValidFrom.Add(-time.Microsecond))
 	storetest.SameDataset(t, before, pgBefore)
+	// The visit, its key (a retry is a replay) and the id sequence past it.
+	if again, err := st.AddVisit(ctx, data.VisitWrite{Visit: visit, Key: "visit-1", Scope: "ops"}); err != nil || !again.Replayed || again.Visit.ID != vres.Visit.ID || again.Visit.KeyPlaceID != "kp-1" {
+		t.Errorf("the visit after the move: %+v, %v; want a replay of %s", again, err, vres.Visit.ID)
+	}
+	if next, err := st.AddVisit(ctx, data.VisitWrite{Visit: visit}); err != nil || next.Visit.ID == vres.Visit.ID {
+		t.Errorf("a new visit after the move: %+v, %v; want a new id", next, err)
+	}
 	for _, id := range ids {
 		w, _ := d.Incident(ctx, id)
 		g, err := st.Incident(ctx, id)

@@ -1,0 +1,39 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gorilla/mux"
+)
+
+// handlePresence answers GET /api/v1/presence: each officer's time per
+// grid and day, and each police grid's visits by its own officers, for a
+// station or the whole county. It reveals officers' movements, so it is
+// read like patrol positions (viewers and up, audited).
+func (s *Server) handlePresence(w http.ResponseWriter, r *http.Request, q query) error {
+	from, to, err := s.presence.Window(q.get("from"), q.get("to"))
+	if err != nil {
+		return err
+	}
+	out, err := s.presence.Presence(r.Context(), q.get("station"), from, to)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	return nil
+}
+
+// handleGridPresence answers GET /api/v1/grids/{id}/presence: one police
+// grid's visits by its own officers, the last of them and the target.
+func (s *Server) handleGridPresence(w http.ResponseWriter, r *http.Request, q query) error {
+	from, to, err := s.presence.Window(q.get("from"), q.get("to"))
+	if err != nil {
+		return err
+	}
+	out, err := s.presence.Grid(r.Context(), mux.Vars(r)["id"], from, to)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	return nil
+}
