@@ -233,8 +233,10 @@ type route struct {
 // against it.
 func (s *Server) routes() []route {
 	return resolveTwins([]route{
-		{"lookupPoint", http.MethodGet, "/api/v1/lookup", []string{"lon", "lat", "crs"}, s.handleLookup, signedIn().personalData()},
-		{"lookupBatch", http.MethodPost, "/api/v1/lookup", []string{"crs"}, s.handleLookupBatch, signedIn().personalData().expensive()},
+		// A lookup names the people serving a grid unless fields leaves
+		// them out; the batch lookup names grids and stations only.
+		{"lookupPoint", http.MethodGet, "/api/v1/lookup", []string{"lon", "lat", "crs", "fields"}, s.handleLookup, signedIn().personalDataWhen(lookupIsPersonal)},
+		{"lookupBatch", http.MethodPost, "/api/v1/lookup", []string{"crs", "fields"}, s.handleLookupBatch, signedIn().readsOnly().expensive()},
 		{"listStations", http.MethodGet, "/api/v1/stations", nil, s.handleStations, signedIn()},
 		{"getStation", http.MethodGet, "/api/v1/stations/{id}", nil, s.handleStation, signedIn()},
 		{"listGrids", http.MethodGet, "/api/v1/grids", []string{"bbox", "level", "station"}, s.handleGrids, signedIn().expensive()},
