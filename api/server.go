@@ -202,13 +202,13 @@ func New(cfg Config) *Server {
 	}
 	s.router.NotFoundHandler = s.pages(http.HandlerFunc(s.noRoute))
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
-	s.handler = withNoSniff(withRequestID(withAccessLog(s.logger, withRecovery(s.logger, withHeaderLimit(s.logger, s.maxHeaderBytes, withBodyLimit(s.logger, s.maxBodyBytes, s.router))))))
+	s.handler = withNoSniff(withRequestID(withAccessLog(s.logger, withCompression(withRecovery(s.logger, withHeaderLimit(s.logger, s.maxHeaderBytes, withBodyLimit(s.logger, s.maxBodyBytes, s.router)))))))
 	return s
 }
 
 // Handler returns the HTTP handler of every route, with its middleware:
-// nosniff on every answer, request ids, access log, panic recovery and
-// the header and body size limits; each route's Cache-Control follows its
+// nosniff on every answer, request ids, access log, gzip of compressible
+// answers, panic recovery and the header and body size limits; each route's Cache-Control follows its
 // access declaration (withCachePolicy).
 func (s *Server) Handler() http.Handler { return s.handler }
 
