@@ -23,10 +23,13 @@ import (
 // gzip header and trailer (18 bytes) and the CPU cost more than they save.
 const minCompressBytes = 1024
 
-// compressLevel trades CPU for size: level 5 gives within a few per cent
-// of level 9's size on our JSON at a fraction of the cost, which matters
-// on a two-core server answering thousands of requests a second.
-const compressLevel = 5
+// compressLevel trades CPU for size. Level 1 uses the standard library's
+// fast encoder, whose reset is cheap: a 1.6 KB lookup answer costs about
+// 10 µs against 30 µs at level 5, and a 100 KB list half the time, for
+// bodies about a quarter larger than level 5's (still four to six times
+// smaller than plain JSON). On a two-core server answering thousands of
+// small answers a second, CPU is the scarcer resource.
+const compressLevel = gzip.BestSpeed
 
 var gzipWriters = sync.Pool{New: func() any {
 	zw, _ := gzip.NewWriterLevel(nil, compressLevel) // the level is valid
