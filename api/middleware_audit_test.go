@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"jingge/data"
@@ -133,7 +134,7 @@ func TestAuditBatchFailureFailsEveryRequest(t *testing.T) {
 	first := make(chan int, 1)
 	go func() { first <- call("first") }()
 	<-g.started
-	const n = 20 // fewer than auditPileUpLength: one flusher, one batch
+	const n = auditPileUpLength - 1 // one flusher, one batch
 	codes := make(chan int, n)
 	for i := range n {
 		go func() { codes <- call(fmt.Sprintf("batch-%d", i)) }()
@@ -169,5 +170,42 @@ func TestAuditBatchFailureFailsEveryRequest(t *testing.T) {
 	}
 	if len(g.stored) != 4 || int(f.ran.Load()) != len(g.stored) {
 		t.Errorf("%d entries stored for %d requests served", len(g.stored), f.ran.Load())
+	}
+}
+
+// blockingAudit holds every append until released and counts those
+// running.
+type blockingAudit struct {
+	data.AuditLog
+	release chan struct{}
+	running atomic.Int32
+	stored  atomic.Int32
+}
+
+func (b *blockingAudit) AppendAudit(_ context.Context, es []data.AuditEntry) error {
+	b.running.Add(1)
+	<-b.release
+	b.stored.Add(int32(len(es)))
+	return nil
+}
+
+// TestAuditAppendsOverlap checks entries that pile up behind an append in
+// flight do not wait for it: once a few (eight) wait, a second append
+// starts with them, so a request waits for about one commit, not two.
+func TestAuditAppendsOverlap(t *testing.T) {
+	b := &blockingAudit{release: make(chan struct{})}
+	w := newAuditWriter(b)
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = w.append(context.Background(), data.AuditEntry{Action: "first"}) })
+	waitFor(t, func() bool { return b.running.Load() == 1 })
+	const waiting = 8
+	for i := range waiting {
+		wg.Go(func() { _ = w.append(context.Background(), data.AuditEntry{Action: fmt.Sprint(i)}) })
+	}
+	waitFor(t, func() bool { return b.running.Load() == 2 })
+	close(b.release)
+	wg.Wait()
+	if got := b.stored.Load(); got != waiting+1 {
+		t.Errorf("%d entries stored, want %d", got, waiting+1)
 	}
 }

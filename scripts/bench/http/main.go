@@ -10,7 +10,7 @@
 // over HTTP by a minimal server in this program (what a bureau would
 // otherwise put behind its GPS gateway).
 //
-//	go run ./scripts/bench/http -bin BINARY [-db URL] [-duration 5s] [-connections 32] [-rounds 3] [-port 0]
+//	go run ./scripts/bench/http -bin BINARY [-db URL] [-duration 5s] [-connections 32] [-rounds 3] [-port 0] [-loads lookup-full,lookup-ids]
 //
 // Loads, each for -duration with -connections keep-alive connections, as
 // fast as the server answers (the client asks for gzip, as browsers and
@@ -24,7 +24,8 @@
 //	tile-combined      warm combined tiles at z14 (/tiles/14/x/y.mvt)
 //	postgis-covers     with -db: GET /covers?lon&lat on this program's server, one ST_Covers query each
 //
-// and, once per server in the first round, cold z15 tiles: one pass over
+// and, once per server in the first round (when -loads is empty or
+// names tile-cold-z15), cold z15 tiles: one pass over
 // every z15 tile of the county's police-grid layer, each requested once.
 //
 // The database must be on a loopback address; the program imports the
@@ -69,6 +70,7 @@ type options struct {
 	connections int
 	rounds      int
 	port        int
+	loads       []string
 }
 
 func main() {
@@ -86,7 +88,11 @@ func run() error {
 	flag.IntVar(&o.connections, "connections", 32, "keep-alive connections of each load")
 	flag.IntVar(&o.rounds, "rounds", 3, "interleaved rounds; each figure is the median of the rounds")
 	flag.IntVar(&o.port, "port", 0, "first loopback port to listen on (the next ones follow); 0 picks free ports")
+	loadList := flag.String("loads", "", "comma-separated loads to run (healthz always runs: it is the baseline); empty runs all")
 	flag.Parse()
+	if *loadList != "" {
+		o.loads = append([]string{"healthz"}, strings.Split(*loadList, ",")...)
+	}
 	if o.bin == "" {
 		return errors.New("-bin is required")
 	}
@@ -130,6 +136,9 @@ func run() error {
 	fmt.Printf("%d connections, %s per load, %d rounds, GOMAXPROCS of the servers: default\n\n", o.connections, o.duration, o.rounds)
 
 	loads := w.loads()
+	if o.loads != nil {
+		loads = slices.DeleteFunc(loads, func(l load) bool { return !slices.Contains(o.loads, l.name) })
+	}
 	results := map[string]map[string][]result{} // server, load -> rounds
 	for _, s := range servers {
 		results[s.name] = map[string][]result{}
@@ -149,7 +158,7 @@ func run() error {
 				results["postgis"]["postgis-covers"] = append(results["postgis"]["postgis-covers"], r)
 			}
 		}
-		if round == 0 {
+		if round == 0 && (o.loads == nil || slices.Contains(o.loads, "tile-cold-z15")) {
 			for _, s := range servers {
 				cold[s.name] = w.coldPass(s, o.connections)
 			}
@@ -456,8 +465,10 @@ func report(servers []*server, loads []load, results map[string]map[string][]res
 				fmt.Printf("    first error: %s\n", r.firstError)
 			}
 		}
-		c := cold[s.name]
-		fmt.Printf("  %-16s %10.0f %9s %9s %10s %7d   (one pass, %d tiles)\n\n", "tile-cold-z15", c.rate(), ms(c.p50), ms(c.p99), "", c.failed, c.ok+c.failed)
+		if c, ok := cold[s.name]; ok {
+			fmt.Printf("  %-16s %10.0f %9s %9s %10s %7d   (one pass, %d tiles)\n", "tile-cold-z15", c.rate(), ms(c.p50), ms(c.p99), "", c.failed, c.ok+c.failed)
+		}
+		fmt.Println()
 	}
 	if len(servers) < 2 {
 		return
@@ -469,8 +480,10 @@ func report(servers []*server, loads []load, results map[string]map[string][]res
 		ra, rb := median(results[a][name]).rate(), median(results[b][name]).rate()
 		fmt.Printf("  %-16s %10.0f %10.0f %7.2f×\n", name, ra, rb, rb/ra)
 	}
-	ca, cb := cold[a].rate(), cold[b].rate()
-	fmt.Printf("  %-16s %10.0f %10.0f %7.2f×\n", "tile-cold-z15", ca, cb, cb/ca)
+	if _, ok := cold[a]; ok {
+		ca, cb := cold[a].rate(), cold[b].rate()
+		fmt.Printf("  %-16s %10.0f %10.0f %7.2f×\n", "tile-cold-z15", ca, cb, cb/ca)
+	}
 	if cov, ok := results[b]["postgis-covers"]; ok {
 		pc := median(cov).rate()
 		fmt.Printf("\nlookups against PostGIS ST_Covers over the same HTTP client: %s lookup-full %.1f×, lookup-ids %.1f×\n",
