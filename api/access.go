@@ -1,6 +1,7 @@
 package api
 
 import (
+	"net/http"
 	"slices"
 	"strings"
 
@@ -24,8 +25,17 @@ type access struct {
 	roles    []data.Role // else: a user whose role grants one of these
 	// personal marks routes whose answers hold personal data (names, phone
 	// numbers, positions of people): every call is audited, reads included.
-	// Writes (methods other than GET and HEAD) are always audited.
+	// Writes (methods other than GET and HEAD) are always audited, except
+	// on routes marked readOnly.
 	personal bool
+	// personalWhen, when set, narrows personal to the requests it reports
+	// true for: a route whose parameters select an answer without personal
+	// fields (a lookup's fields=ids) needs no audit entry for it.
+	personalWhen func(r *http.Request) bool
+	// readOnly marks a route that changes nothing although its method is
+	// not GET (a query whose points travel in a POST body): it is audited
+	// only when personal, like a GET.
+	readOnly bool
 	// costly marks routes whose answers take much CPU or memory: they run
 	// under the server's concurrency bound.
 	costly bool
@@ -81,6 +91,32 @@ func resolveTwins(rts []route) []route {
 
 // personalData marks a route as answering with personal data.
 func (a access) personalData() access { a.personal = true; return a }
+
+// personalDataWhen marks a route whose answer holds personal data for
+// the requests answers reports true for, and only those: they are audited,
+// the others are not. Cache-Control stays that of personal data for every
+// request, so no cache has to tell the forms apart.
+func (a access) personalDataWhen(answers func(r *http.Request) bool) access {
+	a.personal, a.personalWhen = true, answers
+	return a
+}
+
+// readsOnly marks a route that changes nothing although its method is not
+// GET or HEAD: its calls are audited only if it is personal data.
+func (a access) readsOnly() access { a.readOnly = true; return a }
+
+// audited reports whether r, a request to a route declared a, must have
+// its audit entry stored before it runs: every write, and every read of
+// personal data. Routes whose handlers audit themselves say no.
+func (a access) audited(r *http.Request) bool {
+	if a.ownAudit {
+		return false
+	}
+	if !safeMethod(r.Method) && !a.readOnly {
+		return true
+	}
+	return a.personal && (a.personalWhen == nil || a.personalWhen(r))
+}
 
 // expensive marks a route as running under the concurrency bound.
 func (a access) expensive() access { a.costly = true; return a }

@@ -84,8 +84,10 @@ func (s *Server) handleLookupBatch(w http.ResponseWriter, r *http.Request, q que
 		return err
 	}
 	queryCRS, hasQueryCRS, err := queryCRSText(q)
-	if err != nil {
-		return err
+	fieldsText, fieldsGiven := q.lookup("fields")
+	sel, fieldsErr := parseLookupFields(fieldsText, fieldsGiven, true)
+	if err != nil || fieldsErr != nil {
+		return joinInvalid(err, fieldsErr)
 	}
 	from, points, err := s.parseBatch(body, queryCRS, hasQueryCRS)
 	if err != nil {
@@ -119,6 +121,10 @@ func (s *Server) handleLookupBatch(w http.ResponseWriter, r *http.Request, q que
 		}
 	}
 	resp.NotFound = resp.Count - resp.Found
+	if fieldsGiven {
+		writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, selectBatch(&resp, sel))
+		return nil
+	}
 	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, resp)
 	return nil
 }

@@ -128,6 +128,13 @@ func Lookup(ix *geo.Index, pt orb.Point, from crs.CRS) (*LookupResponse, error) 
 }
 
 func (v *view) lookup(pt orb.Point, from crs.CRS) (*LookupResponse, error) {
+	return v.lookupGrids(pt, from, true)
+}
+
+// lookupGrids is lookup; without fullGrids the grids carry their ids
+// alone, for answers that select no more (fields=ids), so the members a
+// compact answer leaves out are never gathered.
+func (v *view) lookupGrids(pt orb.Point, from crs.CRS, fullGrids bool) (*LookupResponse, error) {
 	at := v.toDatum(pt, from)
 	hit := v.ix.Lookup(at)
 	if !hit.Found() {
@@ -137,11 +144,15 @@ func (v *view) lookup(pt orb.Point, from crs.CRS) (*LookupResponse, error) {
 		Query: LookupQuery{Lon: pt[0], Lat: pt[1], CRS: string(from)},
 		Point: DatumPoint{Lon: at[0], Lat: at[1], Datum: v.datumName},
 	}
+	grid := v.lookupGrid
+	if !fullGrids {
+		grid = func(g *geo.Grid) *LookupGrid { return &LookupGrid{ID: g.ID} }
+	}
 	if hit.Community != nil {
-		resp.CommunityGrid = v.lookupGrid(hit.Community)
+		resp.CommunityGrid = grid(hit.Community)
 	}
 	if hit.Police != nil {
-		resp.PoliceGrid = v.lookupGrid(hit.Police)
+		resp.PoliceGrid = grid(hit.Police)
 	}
 	if st := hit.Station; st != nil {
 		resp.Station = stationRef(st)
@@ -205,18 +216,24 @@ func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request, q query) e
 	lat, _ := q.lookup("lat")
 	pt, err := intake.ParseCoordinates(lon, lat)
 	from, crsErr := parseQueryCRS(q)
-	if err != nil || crsErr != nil {
-		return joinInvalid(err, crsErr)
+	fieldsText, fieldsGiven := q.lookup("fields")
+	sel, fieldsErr := parseLookupFields(fieldsText, fieldsGiven, false)
+	if err != nil || crsErr != nil || fieldsErr != nil {
+		return joinInvalid(err, crsErr, fieldsErr)
 	}
 	v, err := s.current()
 	if err != nil {
 		return err
 	}
-	resp, err := v.lookup(pt, from)
+	resp, err := v.lookupGrids(pt, from, sel.personal())
 	if err != nil {
 		return err
 	}
 	maskLookup(r.Context(), resp)
+	if !sel.full() {
+		writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, selectLookup(resp, sel))
+		return nil
+	}
 	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, resp)
 	return nil
 }

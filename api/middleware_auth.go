@@ -228,7 +228,7 @@ func (ac *accessControl) check(w http.ResponseWriter, r *http.Request, name stri
 	}
 	ctx := context.WithValue(r.Context(), principalKey{}, p)
 	r = r.WithContext(ctx)
-	if (acc.personal || !safeMethod(r.Method)) && !acc.ownAudit {
+	if acc.audited(r) {
 		if err := ac.audit.append(ctx, ac.entry(r, name, p, ip)); err != nil {
 			return err
 		}

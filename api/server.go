@@ -226,13 +226,13 @@ func New(cfg Config) *Server {
 	}
 	s.router.NotFoundHandler = s.pages(http.HandlerFunc(s.noRoute))
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
-	s.handler = withNoSniff(withRequestID(withAccessLog(s.logger, withRecovery(s.logger, withHeaderLimit(s.logger, s.maxHeaderBytes, withBodyLimit(s.logger, s.maxBodyBytes, s.router))))))
+	s.handler = withNoSniff(withRequestID(withAccessLog(s.logger, withCompression(withRecovery(s.logger, withHeaderLimit(s.logger, s.maxHeaderBytes, withBodyLimit(s.logger, s.maxBodyBytes, s.router)))))))
 	return s
 }
 
 // Handler returns the HTTP handler of every route, with its middleware:
-// nosniff on every answer, request ids, access log, panic recovery and
-// the header and body size limits; each route's Cache-Control follows its
+// nosniff on every answer, request ids, access log, gzip of compressible
+// answers, panic recovery and the header and body size limits; each route's Cache-Control follows its
 // access declaration (withCachePolicy).
 func (s *Server) Handler() http.Handler { return s.handler }
 
@@ -257,8 +257,10 @@ type route struct {
 // against it.
 func (s *Server) routes() []route {
 	return resolveTwins([]route{
-		{"lookupPoint", http.MethodGet, "/api/v1/lookup", []string{"lon", "lat", "crs"}, s.handleLookup, signedIn().personalData()},
-		{"lookupBatch", http.MethodPost, "/api/v1/lookup", []string{"crs"}, s.handleLookupBatch, signedIn().personalData().expensive()},
+		// A lookup names the people serving a grid unless fields leaves
+		// them out; the batch lookup names grids and stations only.
+		{"lookupPoint", http.MethodGet, "/api/v1/lookup", []string{"lon", "lat", "crs", "fields"}, s.handleLookup, signedIn().personalDataWhen(lookupIsPersonal)},
+		{"lookupBatch", http.MethodPost, "/api/v1/lookup", []string{"crs", "fields"}, s.handleLookupBatch, signedIn().readsOnly().expensive()},
 		{"listStations", http.MethodGet, "/api/v1/stations", nil, s.handleStations, signedIn()},
 		{"getStation", http.MethodGet, "/api/v1/stations/{id}", nil, s.handleStation, signedIn()},
 		{"listGrids", http.MethodGet, "/api/v1/grids", []string{"bbox", "level", "station"}, s.handleGrids, signedIn().expensive()},
