@@ -158,6 +158,15 @@ func (c *LRU) Get(k Key) (*Tile, bool) {
 	return e.tile, true
 }
 
+// Contains reports whether a tile is cached under k, without marking it
+// recently used.
+func (c *LRU) Contains(k Key) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.items[k]
+	return ok
+}
+
 // Set stores t under k, replacing any tile there, and evicts the least
 // recently used tiles until the cache fits its bound. A tile larger than
 // the whole bound is not stored.

@@ -54,11 +54,17 @@ type Service struct {
 	renderMu sync.RWMutex
 	// onSwap, when set (by tests), sees every change a swap purges.
 	onSwap func(*Change, int)
+	// swapped wakes Prerender after a swap (capacity 1: a wake-up
+	// pending is enough however many swaps came).
+	swapped chan struct{}
+	// onPrerender, when set (by tests), sees every tile a pre-render
+	// pass renders.
+	onPrerender func(Key)
 }
 
 // NewService returns a Service following live.
 func NewService(live *geo.Live, opts ServiceOptions) *Service {
-	s := &Service{live: live, opts: opts, cache: opts.Cache, extra: opts.Layers}
+	s := &Service{live: live, opts: opts, cache: opts.Cache, extra: opts.Layers, swapped: make(chan struct{}, 1)}
 	if s.opts.GzipLevel == 0 {
 		s.opts.GzipLevel = gzip.DefaultCompression
 	}
@@ -129,6 +135,10 @@ func (s *Service) Update(ix *geo.Index) *Change {
 	s.renderMu.Unlock()
 	if s.onSwap != nil {
 		s.onSwap(ch, purged)
+	}
+	select {
+	case s.swapped <- struct{}{}:
+	default:
 	}
 	return ch
 }
