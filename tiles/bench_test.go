@@ -1,7 +1,6 @@
 package tiles
 
 import (
-	"compress/gzip"
 	"context"
 	"fmt"
 	"testing"
@@ -62,7 +61,8 @@ func countyTiles(b *testing.B, src *Source, z int) []maptile.Tile {
 // BenchmarkTileCold renders the grid layers of every tile over the county
 // with no tile cache, cycling through the tiles: jingge encodes from the
 // shared arcs (the zoom's arcs are simplified once per index, before the
-// timer); jingge+gzip adds the compression the cache stores; postgis runs
+// timer); jingge+gzip adds the compression the cache stores (at
+// DefaultGzipLevel); postgis runs
 // the ST_AsMVT(ST_AsMVTGeom(...)) query of Martin and pg_tileserv on the
 // same grids (see postgis_bench_test.go; skipped without a database).
 func BenchmarkTileCold(b *testing.B) {
@@ -92,7 +92,7 @@ func BenchmarkTileCold(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				tile, err := NewTile(raw, gzip.DefaultCompression)
+				tile, err := NewTile(raw, DefaultGzipLevel)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -1,7 +1,6 @@
 package tiles
 
 import (
-	"compress/gzip"
 	"context"
 	"errors"
 	"sync"
@@ -31,7 +30,7 @@ type ServiceOptions struct {
 	// Layers are served beside the index layers, such as live incidents or
 	// patrols. Their names must differ from the index layers'.
 	Layers []Layer
-	// GzipLevel compresses cached tiles; zero means gzip.DefaultCompression.
+	// GzipLevel compresses cached tiles; zero means DefaultGzipLevel.
 	GzipLevel int
 }
 
@@ -66,7 +65,7 @@ type Service struct {
 func NewService(live *geo.Live, opts ServiceOptions) *Service {
 	s := &Service{live: live, opts: opts, cache: opts.Cache, extra: opts.Layers, swapped: make(chan struct{}, 1)}
 	if s.opts.GzipLevel == 0 {
-		s.opts.GzipLevel = gzip.DefaultCompression
+		s.opts.GzipLevel = DefaultGzipLevel
 	}
 	if s.cache == nil {
 		switch {
