@@ -21,7 +21,9 @@
 #       and runs scripts/bench/tileload: one pass over every tile of every
 #       layer at ZOOMS fills the cache, then /healthz (the baseline of the
 #       same run), the combined tile and each layer's tiles in turn,
-#       ROUNDS times; it prints the ratios to /healthz.
+#       ROUNDS times; it prints the ratios to /healthz, by rate and by the
+#       server's CPU time per answer (which other work on the machine does
+#       not stretch).
 #
 # Environment: BENCHTIME (go test -benchtime, default 3s), DURATION (each
 # target per round, default 10s), ROUNDS (default 3), CONNECTIONS
@@ -105,7 +107,7 @@ warm() {
 	done
 	[ -n "$url" ] || { echo "jingge did not start" >&2; exit 1; }
 	say "warm tiles: tileload -url $url -c $CONNECTIONS -d $DURATION -rounds $ROUNDS -zooms $ZOOMS (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
-	go run ./scripts/bench/tileload -url "$url" -token "$token" -c "$CONNECTIONS" -d "$DURATION" -rounds "$ROUNDS" -zooms "$ZOOMS"
+	go run ./scripts/bench/tileload -url "$url" -token "$token" -pid "$SERVER_PID" -c "$CONNECTIONS" -d "$DURATION" -rounds "$ROUNDS" -zooms "$ZOOMS"
 }
 
 case "${1:-all}" in

@@ -17,7 +17,12 @@
 // to /healthz of the same run, and fails if any answer is not 200 or 204.
 //
 // The clients run in this process on the same machine: they take CPU the
-// server could use, the same for every target.
+// server could use, the same for every target. On a machine busy with
+// other work the rates move with that work; with -pid (the server's
+// process id, Linux) tileload also reads the server's CPU time per answer
+// from /proc, which does not stretch with other people's load, and gives
+// its ratio: healthz's CPU per answer over the target's, the rate ratio
+// of a machine running nothing but the server.
 package main
 
 import (
@@ -45,6 +50,8 @@ type options struct {
 	rounds     int
 	zmin, zmax int
 	targets    []string
+	// pid is the server's process id, for its CPU time; 0 for none.
+	pid int
 }
 
 func main() {
@@ -63,6 +70,7 @@ func run() error {
 	flag.DurationVar(&o.duration, "d", 10*time.Second, "`duration` of each target in each round")
 	flag.IntVar(&o.rounds, "rounds", 3, "rounds over all targets")
 	flag.StringVar(&zooms, "zooms", "12-14", "tile `zooms` MIN-MAX")
+	flag.IntVar(&o.pid, "pid", 0, "the server's process `id`, to report its CPU time per answer (Linux /proc); 0 for none")
 	flag.StringVar(&targets, "targets", "", "comma-separated `targets`: healthz, combined, or layer ids; empty is healthz, combined and every layer of /tiles.json")
 	flag.Parse()
 	if o.url == "" || flag.NArg() > 0 {
@@ -124,19 +132,24 @@ func run() error {
 				return fmt.Errorf("%s: %w", t, err)
 			}
 			results[t] = append(results[t], res)
-			fmt.Printf("round %d %-16s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  %7.0f B/answer\n",
-				r+1, t, res.rate, ms(res.p50), ms(res.p99), res.bytesPer)
+			fmt.Printf("round %d %-16s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  %7.0f B/answer  server CPU %6.1f µs/answer\n",
+				r+1, t, res.rate, ms(res.p50), ms(res.p99), res.bytesPer, res.cpuPer)
 		}
 	}
 	base := median(results["healthz"])
-	fmt.Printf("\n%-16s %10s %9s %9s %10s\n", "target", "req/s", "p50 ms", "p99 ms", "vs healthz")
+	baseCPU := medianCPU(results["healthz"])
+	fmt.Printf("\n%-16s %10s %9s %9s %10s %14s %14s\n", "target", "req/s", "p50 ms", "p99 ms", "vs healthz", "server µs/ans", "CPU vs healthz")
 	for _, t := range o.targets {
 		m := median(results[t])
-		ratio := "-"
+		ratio, cpuRatio := "-", "-"
 		if base.rate > 0 {
 			ratio = fmt.Sprintf("%.2f", m.rate/base.rate)
 		}
-		fmt.Printf("%-16s %10.0f %9.2f %9.2f %10s\n", t, m.rate, ms(m.p50), ms(m.p99), ratio)
+		cpu := medianCPU(results[t])
+		if cpu > 0 {
+			cpuRatio = fmt.Sprintf("%.2f", baseCPU/cpu)
+		}
+		fmt.Printf("%-16s %10.0f %9.2f %9.2f %10s %14.1f %14s\n", t, m.rate, ms(m.p50), ms(m.p99), ratio, cpu, cpuRatio)
 	}
 	return nil
 }
@@ -217,6 +230,46 @@ func tileY(lat float64, z int) int {
 type result struct {
 	rate, bytesPer float64
 	p50, p99       time.Duration
+	// cpuPer is the server's CPU time per answer in µs; 0 without -pid.
+	cpuPer float64
+}
+
+// medianCPU is the median server CPU per answer of rs.
+func medianCPU(rs []result) float64 {
+	v := make([]float64, 0, len(rs))
+	for _, r := range rs {
+		v = append(v, r.cpuPer)
+	}
+	slices.Sort(v)
+	if len(v) == 0 {
+		return 0
+	}
+	return v[len(v)/2]
+}
+
+// processCPU is the CPU time (user and system) of process pid so far, from
+// /proc; 0 when it cannot be read.
+func processCPU(pid int) time.Duration {
+	if pid <= 0 {
+		return 0
+	}
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	i := strings.LastIndexByte(string(raw), ')')
+	if i < 0 {
+		return 0
+	}
+	// After the command name: state, then utime and stime are the 12th
+	// and 13th fields, in clock ticks (USER_HZ, 100 on Linux).
+	f := strings.Fields(string(raw[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return time.Duration((u + st) / 100 * float64(time.Second))
 }
 
 func median(rs []result) result {
@@ -261,7 +314,7 @@ func load(client *http.Client, o options, paths []string, d time.Duration, count
 		mu.Unlock()
 		cancel()
 	}
-	start := time.Now()
+	start, cpu0 := time.Now(), processCPU(o.pid)
 	for c := 0; c < o.clients; c++ {
 		wg.Add(1)
 		go func(c int) {
@@ -314,7 +367,7 @@ func load(client *http.Client, o options, paths []string, d time.Duration, count
 		}(c)
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), processCPU(o.pid)-cpu0
 	if firstErr != nil {
 		return result{}, firstErr
 	}
@@ -323,6 +376,7 @@ func load(client *http.Client, o options, paths []string, d time.Duration, count
 	if n := len(latencies); n > 0 {
 		res.p50, res.p99 = latencies[n/2], latencies[n*99/100]
 		res.bytesPer = float64(bytes.Load()) / float64(n)
+		res.cpuPer = float64(cpu.Microseconds()) / float64(n)
 	}
 	return res, nil
 }
