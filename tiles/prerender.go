@@ -63,8 +63,12 @@ var ErrCacheFull = errors.New("tiles: the tile cache is too small to hold the pr
 // the calling goroutine, one tile at a time, yielding the processor
 // between tiles so requests are not starved; a pass stops at the next
 // tile when ctx ends or a newer index comes into force. Prerender returns
-// when ctx ends.
+// when ctx ends, or at once when the service caches nothing
+// (CacheBytes < 0).
 func (s *Service) Prerender(ctx context.Context, opts PrerenderOptions) {
+	if _, off := s.cache.(noCache); off {
+		return
+	}
 	if opts.MaxZoom <= 0 {
 		opts.MaxZoom = DefaultPrerenderZoom
 	}

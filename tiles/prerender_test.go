@@ -178,3 +178,13 @@ func TestPrerenderStopsWhenTheCacheIsFull(t *testing.T) {
 		t.Errorf("pass %+v, cache %d bytes", p, lru.Bytes())
 	}
 }
+
+// TestPrerenderWithoutCache returns at once: with caching off every pass
+// would render the pyramid for nothing.
+func TestPrerenderWithoutCache(t *testing.T) {
+	live := new(geo.Live)
+	live.Store(lantianIndex(t))
+	svc := NewService(live, ServiceOptions{CacheBytes: -1})
+	svc.onPrerender = func(Key) { t.Error("a tile was rendered with caching off") }
+	svc.Prerender(context.Background(), PrerenderOptions{}) // returns, or the test times out
+}
