@@ -5,6 +5,7 @@ go 1.26
 require (
 	github.com/gorilla/mux v1.8.1
 	github.com/jackc/pgx/v5 v5.13.0
+	github.com/klauspost/compress v1.20.5
 	github.com/paulmach/orb v0.14.0
 	github.com/tidwall/rtree v1.10.0
 	golang.org/x/crypto v0.33.0

@@ -86,6 +86,16 @@ func TestTileEncodingAndTags(t *testing.T) {
 		t.Error("the gzip body does not inflate to the identity body")
 	}
 	tag, gzTag := plain.Header().Get("ETag"), gz.Header().Get("ETag")
+	// Asked again, each gets the same tag and bytes (the cached tile).
+	for _, again := range []struct {
+		rec  *httptest.ResponseRecorder
+		was  *httptest.ResponseRecorder
+		name string
+	}{{get(t, s.Handler(), target), plain, "identity"}, {get(t, s.Handler(), target, "Accept-Encoding", "gzip"), gz, "gzip"}} {
+		if again.rec.Header().Get("ETag") != again.was.Header().Get("ETag") || !bytes.Equal(again.rec.Body.Bytes(), again.was.Body.Bytes()) {
+			t.Errorf("%s asked twice: tags %q then %q", again.name, again.was.Header().Get("ETag"), again.rec.Header().Get("ETag"))
+		}
+	}
 	if !strings.HasPrefix(tag, `"`) || tag == gzTag || strings.HasPrefix(tag, "W/") {
 		t.Errorf("tags %q and %q: want two different strong tags", tag, gzTag)
 	}

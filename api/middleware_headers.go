@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strings"
+	"sync/atomic"
 )
 
 // withNoSniff tells browsers to trust every response's Content-Type and
@@ -58,8 +59,9 @@ func withCachePolicy(a access, next http.Handler) http.Handler {
 	if a.public {
 		return next
 	}
+	memo := new(atomic.Pointer[policyMemo])
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cw := &cachePolicyWriter{ResponseWriter: w, policy: a}
+		cw := &cachePolicyWriter{ResponseWriter: w, policy: a, memo: memo}
 		next.ServeHTTP(cw, r)
 		cw.apply() // a handler that wrote nothing: net/http sends the headers after this
 	})
@@ -70,7 +72,17 @@ func withCachePolicy(a access, next http.Handler) http.Handler {
 type cachePolicyWriter struct {
 	http.ResponseWriter
 	policy  access
+	memo    *atomic.Pointer[policyMemo]
 	applied bool
+}
+
+// policyMemo is the last Cache-Control a route's policy made of its
+// handler's: a route's handler nearly always sets the same one, so the
+// header is worked out once, not on every answer (a tile is served in
+// microseconds).
+type policyMemo struct {
+	handler string
+	header  []string
 }
 
 func (c *cachePolicyWriter) apply() {
@@ -79,7 +91,15 @@ func (c *cachePolicyWriter) apply() {
 	}
 	c.applied = true
 	h := c.Header()
-	h.Set("Cache-Control", c.policy.cacheControl(strings.Join(h.Values("Cache-Control"), ", ")))
+	handler := strings.Join(h.Values("Cache-Control"), ", ")
+	m := c.memo.Load()
+	if m == nil || m.handler != handler {
+		// Capacity 1: a later Add copies rather than writing into the
+		// slice every answer of the route shares.
+		m = &policyMemo{handler: handler, header: []string{c.policy.cacheControl(handler)}[:1:1]}
+		c.memo.Store(m)
+	}
+	h["Cache-Control"] = m.header
 }
 
 func (c *cachePolicyWriter) WriteHeader(code int) {

@@ -32,8 +32,13 @@ func withValidText(logger *slog.Logger, next http.Handler) http.Handler {
 // invalidText lists the path variables and query parameters of r that are
 // not valid text (data.ValidText).
 func invalidText(r *http.Request) []InvalidParam {
-	var bad []InvalidParam
 	vars := mux.Vars(r)
+	if r.URL.RawQuery == "" && data.ValidText(r.URL.Path) && allValidText(vars) {
+		// The common case, checked without allocating: every request
+		// passes here, a tile request many times a second.
+		return nil
+	}
+	var bad []InvalidParam
 	for _, name := range slices.Sorted(maps.Keys(vars)) {
 		if why := data.TextReason(vars[name]); why != "" {
 			bad = append(bad, InvalidParam{Name: name, Reason: "the path segment " + name + " " + why})
@@ -48,6 +53,16 @@ func invalidText(r *http.Request) []InvalidParam {
 	// parses is checked here.
 	values, _ := url.ParseQuery(r.URL.RawQuery)
 	return append(bad, invalidTextValues(values, "query parameter")...)
+}
+
+// allValidText reports whether every path variable is valid text.
+func allValidText(vars map[string]string) bool {
+	for _, v := range vars {
+		if !data.ValidText(v) {
+			return false
+		}
+	}
+	return true
 }
 
 // invalidTextValues lists the names and values of v (a query or a form)

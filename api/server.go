@@ -127,7 +127,10 @@ type Server struct {
 	maxHeaderBytes    int
 	retryAfterSeconds int
 	router            *mux.Router
-	handler           http.Handler
+	// tileRouter holds the routes under tileRoutePrefix alone
+	// (router_tiles.go).
+	tileRouter *mux.Router
+	handler    http.Handler
 	// views caches what the handlers derive from the index in force
 	// (bounds, counts); it is rebuilt when the index changes.
 	views atomic.Pointer[view]
@@ -213,6 +216,7 @@ func New(cfg Config) *Server {
 	s.web = site
 	s.access = newAccessControl(cfg.Access, s.logger)
 	s.router = mux.NewRouter()
+	s.tileRouter = mux.NewRouter()
 	rts := s.routes()
 	s.layerAccess = layerRoutes(rts)
 	for _, rt := range rts {
@@ -222,11 +226,16 @@ func New(cfg Config) *Server {
 			// drops the body, the handler runs as for GET.
 			methods = append(methods, http.MethodHead)
 		}
-		s.router.Handle(rt.path, withCachePolicy(rt.roles, withValidText(s.logger, s.access.guard(rt.name, rt.roles, s.endpoint(rt))))).Methods(methods...).Name(rt.name)
+		h := withCachePolicy(rt.roles, withValidText(s.logger, s.access.guard(rt.name, rt.roles, s.endpoint(rt))))
+		s.router.Handle(rt.path, h).Methods(methods...).Name(rt.name)
+		if strings.HasPrefix(rt.path, tileRoutePrefix) {
+			s.tileRouter.Handle(rt.path, h).Methods(methods...).Name(rt.name)
+		}
 	}
 	s.router.NotFoundHandler = s.pages(http.HandlerFunc(s.noRoute))
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
-	s.handler = withNoSniff(withRequestID(withAccessLog(s.logger, withCompression(withRecovery(s.logger, withHeaderLimit(s.logger, s.maxHeaderBytes, withBodyLimit(s.logger, s.maxBodyBytes, s.router)))))))
+	routed := tiledRouter(s.router, s.tileRouter)
+	s.handler = withNoSniff(withRequestID(withAccessLog(s.logger, withCompression(withRecovery(s.logger, withHeaderLimit(s.logger, s.maxHeaderBytes, withBodyLimit(s.logger, s.maxBodyBytes, routed)))))))
 	return s
 }
 

@@ -1,7 +1,6 @@
 package tiles
 
 import (
-	"compress/gzip"
 	"context"
 	"fmt"
 	"testing"
@@ -62,7 +61,8 @@ func countyTiles(b *testing.B, src *Source, z int) []maptile.Tile {
 // BenchmarkTileCold renders the grid layers of every tile over the county
 // with no tile cache, cycling through the tiles: jingge encodes from the
 // shared arcs (the zoom's arcs are simplified once per index, before the
-// timer); jingge+gzip adds the compression the cache stores; postgis runs
+// timer); jingge+gzip adds the compression the cache stores (at
+// DefaultGzipLevel); postgis runs
 // the ST_AsMVT(ST_AsMVTGeom(...)) query of Martin and pg_tileserv on the
 // same grids (see postgis_bench_test.go; skipped without a database).
 func BenchmarkTileCold(b *testing.B) {
@@ -92,7 +92,7 @@ func BenchmarkTileCold(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				tile, err := NewTile(raw, gzip.DefaultCompression)
+				tile, err := NewTile(raw, DefaultGzipLevel)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -230,4 +230,61 @@ func BenchmarkClipPolygon(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkPrerender times one pre-render pass over the county's pyramid
+// to DefaultPrerenderZoom into an empty cache (what a server does after
+// start), beside the pass after a one-vertex edit, which renders only the
+// tiles the swap purged.
+func BenchmarkPrerender(b *testing.B) {
+	ix := lantianIndex(b)
+	b.Run("start", func(b *testing.B) {
+		var pass PrerenderPass
+		for b.Loop() {
+			live := new(geo.Live)
+			live.Store(ix)
+			svc := NewService(live, ServiceOptions{})
+			pass = svc.prerenderPass(context.Background(), svc.Source(), DefaultPrerenderZoom)
+			if pass.Stopped != nil {
+				b.Fatal(pass.Stopped)
+			}
+		}
+		b.ReportMetric(float64(pass.Rendered), "tiles")
+	})
+	b.Run("edit", func(b *testing.B) {
+		live := new(geo.Live)
+		live.Store(ix)
+		svc := NewService(live, ServiceOptions{})
+		svc.prerenderPass(context.Background(), svc.Source(), DefaultPrerenderZoom)
+		ds := freshLantian(b)
+		key, grids := interiorArc(b, svc.Source())
+		edited := editArcVertex(b, ds, grids, key)
+		var versions [2]*geo.Index
+		for i := range versions {
+			d := freshLantian(b)
+			if i == 1 {
+				for j := range d.Grids {
+					if g, ok := edited[d.Grids[j].ID]; ok {
+						d.Grids[j].Geometry = g
+					}
+				}
+			}
+			versions[i] = mustIndex(b, d)
+		}
+		var pass PrerenderPass
+		var swap time.Duration
+		for i := 0; b.Loop(); i++ {
+			next := versions[(i+1)%2]
+			start := time.Now()
+			live.Store(next)
+			svc.Update(next)
+			swap += time.Since(start)
+			pass = svc.prerenderPass(context.Background(), svc.Source(), DefaultPrerenderZoom)
+			if pass.Stopped != nil {
+				b.Fatal(pass.Stopped)
+			}
+		}
+		b.ReportMetric(float64(pass.Rendered), "tiles")
+		b.ReportMetric(float64(swap.Milliseconds())/float64(b.N), "swap-ms")
+	})
 }

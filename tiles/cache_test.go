@@ -87,6 +87,25 @@ func TestNewTileRoundTrip(t *testing.T) {
 	if other.ETag == tile.ETag {
 		t.Error("different content, same tag")
 	}
+	// Raw reuses its readers: tiles in turn still inflate to their own bytes.
+	for i := 0; i < 3; i++ {
+		if got, err := other.Raw(); err != nil || !bytes.Equal(got, append(raw, '!')) {
+			t.Fatalf("round trip %d of another tile: %v", i, err)
+		}
+	}
+	// A stream that does not match its recorded size, or whose checksum
+	// fails, is an error, not a short or corrupt tile.
+	long := *tile
+	long.Size--
+	if _, err := long.Raw(); err == nil {
+		t.Error("a stream longer than its size inflated without an error")
+	}
+	bad := *tile
+	bad.Gzip = bytes.Clone(tile.Gzip)
+	bad.Gzip[len(bad.Gzip)-5] ^= 0xff // inside the CRC-32 trailer
+	if _, err := bad.Raw(); err == nil {
+		t.Error("a stream with a bad checksum inflated without an error")
+	}
 	same, _ := NewTile(bytes.Clone(raw), gzip.BestCompression)
 	if same.ETag != tile.ETag {
 		t.Error("the tag must depend on the content only")

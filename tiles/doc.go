@@ -1,7 +1,8 @@
 // Package tiles serves the grids of a geo.Index as Mapbox Vector Tiles
 // (MVT 2.1, extent 4096) built in process, with TileJSON 3.0 documents, a
-// MapLibre style, and an in-memory cache that is purged precisely when the
-// index changes.
+// MapLibre style, and an in-memory cache of gzip-compressed tiles that is
+// purged precisely when the index changes and can be kept filled to a zoom
+// in the background (Service.Prerender).
 //
 // Shared borders stay shared at every zoom. A Source cuts the rings of all
 // grids into arcs at their junctions (vertices where three or more distinct

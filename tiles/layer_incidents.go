@@ -1,7 +1,6 @@
 package tiles
 
 import (
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -227,7 +226,7 @@ func (l *IncidentLayer) Tile(ctx context.Context, t maptile.Tile, w IncidentWind
 			return nil, fmt.Errorf("tiles: encoding incidents of %s: %w", Path(t), err)
 		}
 	}
-	if tile, err = NewTile(raw, gzip.DefaultCompression); err != nil {
+	if tile, err = NewTile(raw, DefaultGzipLevel); err != nil {
 		return nil, err
 	}
 	l.mu.Lock()

@@ -22,6 +22,8 @@ const pgSkipReason = postgistest.EnvURL + " is not set; run under scripts/testdb
 // connection.
 type pgBaseline struct {
 	conn *pgxpool.Conn
+	// pool serves the HTTP baseline, one connection per request in flight.
+	pool *pgxpool.Pool
 }
 
 const pgCreate = `CREATE TABLE bench_grids (
@@ -61,7 +63,13 @@ func openPostGISBaseline(b *testing.B, src *Source) *pgBaseline {
 		return nil
 	}
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, postgistest.NewSchema(b))
+	cfg, err := pgxpool.ParseConfig(postgistest.NewSchema(b))
+	if err != nil {
+		b.Fatalf("connecting to PostGIS: %v", err)
+	}
+	// One connection for the in-process baseline, one per HTTP client.
+	cfg.MaxConns = httpClients + 1
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		b.Fatalf("connecting to PostGIS: %v", err)
 	}
@@ -102,7 +110,7 @@ func openPostGISBaseline(b *testing.B, src *Source) *pgBaseline {
 			b.Fatal(err)
 		}
 	}
-	return &pgBaseline{conn: conn}
+	return &pgBaseline{conn: conn, pool: pool}
 }
 
 // tile renders one tile and returns its size.

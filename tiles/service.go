@@ -1,7 +1,6 @@
 package tiles
 
 import (
-	"compress/gzip"
 	"context"
 	"errors"
 	"sync"
@@ -31,7 +30,7 @@ type ServiceOptions struct {
 	// Layers are served beside the index layers, such as live incidents or
 	// patrols. Their names must differ from the index layers'.
 	Layers []Layer
-	// GzipLevel compresses cached tiles; zero means gzip.DefaultCompression.
+	// GzipLevel compresses cached tiles; zero means DefaultGzipLevel.
 	GzipLevel int
 }
 
@@ -54,13 +53,19 @@ type Service struct {
 	renderMu sync.RWMutex
 	// onSwap, when set (by tests), sees every change a swap purges.
 	onSwap func(*Change, int)
+	// swapped wakes Prerender after a swap (capacity 1: a wake-up
+	// pending is enough however many swaps came).
+	swapped chan struct{}
+	// onPrerender, when set (by tests), sees every tile a pre-render
+	// pass renders.
+	onPrerender func(Key)
 }
 
 // NewService returns a Service following live.
 func NewService(live *geo.Live, opts ServiceOptions) *Service {
-	s := &Service{live: live, opts: opts, cache: opts.Cache, extra: opts.Layers}
+	s := &Service{live: live, opts: opts, cache: opts.Cache, extra: opts.Layers, swapped: make(chan struct{}, 1)}
 	if s.opts.GzipLevel == 0 {
-		s.opts.GzipLevel = gzip.DefaultCompression
+		s.opts.GzipLevel = DefaultGzipLevel
 	}
 	if s.cache == nil {
 		switch {
@@ -129,6 +134,10 @@ func (s *Service) Update(ix *geo.Index) *Change {
 	s.renderMu.Unlock()
 	if s.onSwap != nil {
 		s.onSwap(ch, purged)
+	}
+	select {
+	case s.swapped <- struct{}{}:
+	default:
 	}
 	return ch
 }

@@ -38,7 +38,7 @@ func warm(t *testing.T, svc *Service, zooms ...int) []Key {
 // interiorArc finds an arc between two community grids of the same police
 // grid (so no police, station or region border runs along it) with at
 // least three interior points, and returns its key and the grids.
-func interiorArc(t *testing.T, s *Source) (arcKey, [2]string) {
+func interiorArc(t testing.TB, s *Source) (arcKey, [2]string) {
 	t.Helper()
 	comm := s.byName[LayerCommunityGrids]
 	sides := map[arcKey][]string{}
@@ -209,7 +209,7 @@ func equalPoints(a, b []orb.Point) bool {
 
 // editArcVertex moves the middle interior vertex of the arc with key in
 // the rings of both grids and returns their new geometry.
-func editArcVertex(t *testing.T, ds *geo.Dataset, grids [2]string, key arcKey) map[string]orb.MultiPolygon {
+func editArcVertex(t testing.TB, ds *geo.Dataset, grids [2]string, key arcKey) map[string]orb.MultiPolygon {
 	t.Helper()
 	// Find the arc in the first grid's rings: the ring holding key[0]
 	// followed (either way) by key[1].

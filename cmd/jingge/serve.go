@@ -19,6 +19,7 @@ import (
 	"jingge/geo"
 	"jingge/geo/plan"
 	"jingge/geo/presence"
+	"jingge/tiles"
 	"jingge/web"
 )
 
@@ -62,6 +63,9 @@ type serveOptions struct {
 	plan plan.Config
 	// tls makes the server speak HTTPS itself (serve_tls.go).
 	tls tlsOptions
+	// prerenderZoom is the deepest zoom of the tile pyramid rendered in
+	// the background after start and after each change; 0 for none.
+	prerenderZoom int
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
@@ -79,6 +83,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish after SIGINT or SIGTERM")
 	o.access.register(fs)
 	fs.StringVar(&o.planConfig, "plan-config", os.Getenv("JINGGE_PLAN_CONFIG"), "planner configuration `FILE`: JSON holding only what differs from the defaults in docs/planning.md (env JINGGE_PLAN_CONFIG)")
+	fs.IntVar(&o.prerenderZoom, "prerender-zoom", tiles.DefaultPrerenderZoom, "render the tiles of the county to this `zoom` in the background after start and after each change, so maps find them cached; 0 renders none")
 	o.patrols = addPatrolFlags(fs)
 	o.presence = addPresenceFlags(fs)
 	basemapURL := fs.String("basemap", os.Getenv("JINGGE_BASEMAP_URL"), "raster `tiles` the web map draws under the grids: XYZ URL templates with {z}, {x}, {y}, space-separated, in WGS-84/CGCS2000 Web Mercator (e.g. an internal PGIS or Tianditu with its key); empty draws only the offline base layer (env JINGGE_BASEMAP_URL)")
@@ -99,6 +104,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, fs.Args())
+	}
+	if o.prerenderZoom < 0 || o.prerenderZoom > tiles.MaxZoom {
+		return o, fmt.Errorf("%w: --prerender-zoom must be 0 (none) to %d, got %d", errUsage, tiles.MaxZoom, o.prerenderZoom)
 	}
 	if o.plan, err = loadPlanConfig(o.planConfig); err != nil {
 		return o, err
@@ -248,6 +256,7 @@ func wire(ctx context.Context, o serveOptions, store data.Store, logger *slog.Lo
 	// refreshed by the call after it.
 	follower.OnPublish(func(*geo.Index) { w.api.Refresh() })
 	w.api.Refresh()
+	w.closers = append(w.closers, prerenderTiles(ctx, w.api.Tiles(), o.prerenderZoom, logger))
 	followed, err := followIncidents(watchCtx, store, cfg.IncidentTiles)
 	if err != nil {
 		return nil, fmt.Errorf("watching incidents: %w", err)

@@ -230,6 +230,7 @@ func TestServeFlags(t *testing.T) {
 		{"unknown flag", []string{"--port", "80"}, errUsage},
 		{"argument", []string{"now"}, errUsage},
 		{"log format", []string{"--log-format", "xml"}, errUsage},
+		{"pre-render zoom", []string{"--prerender-zoom", "23"}, errUsage},
 		{"help", []string{"-h"}, flag.ErrHelp},
 	}
 	for _, tc := range tests {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Vector tile benchmarks, as recorded in docs/performance.md ("Vector tiles").
 #
-#   scripts/bench/tiles.sh [cold|warm|all]     (default: all)
+#   scripts/bench/tiles.sh [cold|cold-http|warm|all]     (default: all)
 #
 # cold  Cold tiles, no cache: BenchmarkTileCold renders the police and
 #       community grid layers of every tile over the county at z8, z12 and
@@ -11,26 +11,35 @@
 #       scripts/testdb/with-testdb.sh (or the database named by
 #       JINGGE_TEST_DATABASE_URL). Prints tiles/s and bytes per tile, and
 #       the ratios jingge / PostGIS.
-# warm  Warm tiles over loopback: builds jingge, serves the bundled dataset
-#       on 127.0.0.1 (a free port), fills the cache with one pass of wrk
-#       over every tile at z12..z14, then measures the combined tiles with
-#       wrk, and /healthz with the same settings as the baseline of the
-#       same run (the floor of the server and its middleware). Needs wrk
-#       (installed with apt-get when missing and running as root).
+# cold-http  Cold tiles over HTTP: BenchmarkTileColdHTTP serves the same
+#       tiles with no cache through net/http on loopback, from jingge and
+#       from PostGIS (ST_AsMVT behind a handler, as pg_tileserv), both
+#       asked by the same Go HTTP client with the same connections.
+# warm  Warm tiles over loopback: builds jingge, makes a viewer and a token
+#       in a temporary auth file, serves the bundled dataset on ADDR with
+#       access control on as shipped (rate limits raised out of the way)
+#       and runs scripts/bench/tileload: one pass over every tile of every
+#       layer at ZOOMS fills the cache, then /healthz (the baseline of the
+#       same run), the combined tile and each layer's tiles in turn,
+#       ROUNDS times; it prints the ratios to /healthz, by rate and by the
+#       server's CPU time per answer (which other work on the machine does
+#       not stretch).
 #
-# Environment: BENCHTIME (go test -benchtime, default 3s), WRK_DURATION
-# (default 10s), WRK_THREADS (default 2), WRK_CONNECTIONS (default 64),
-# ZOOMS (warm tile zooms "MIN MAX", default "12 14").
+# Environment: BENCHTIME (go test -benchtime, default 3s), DURATION (each
+# target per round, default 10s), ROUNDS (default 3), CONNECTIONS
+# (default 64), ZOOMS (warm tile zooms "MIN-MAX", default "12-14"),
+# ADDR (the server's address, default 127.0.0.1:0, a free port).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 
 BENCHTIME="${BENCHTIME:-3s}"
-WRK_DURATION="${WRK_DURATION:-10s}"
-WRK_THREADS="${WRK_THREADS:-2}"
-WRK_CONNECTIONS="${WRK_CONNECTIONS:-64}"
-ZOOMS="${ZOOMS:-12 14}"
+DURATION="${DURATION:-10s}"
+ROUNDS="${ROUNDS:-3}"
+CONNECTIONS="${CONNECTIONS:-64}"
+ZOOMS="${ZOOMS:-12-14}"
+ADDR="${ADDR:-127.0.0.1:0}"
 
 say() { printf '\n==> %s\n' "$*"; }
 
@@ -60,26 +69,9 @@ cold() {
 	rm -f "$out"
 }
 
-need_wrk() {
-	command -v wrk >/dev/null 2>&1 && return 0
-	if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-		say "installing wrk"
-		apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
-	fi
-	command -v wrk >/dev/null 2>&1 || { echo "wrk not found: apt-get install -y wrk" >&2; exit 1; }
-}
-
-# requests_per_sec runs wrk with the given arguments and prints its
-# Requests/sec; it fails if any answer was not 2xx or 3xx.
-requests_per_sec() {
-	local out
-	out="$(wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" "$@")"
-	printf '%s\n' "$out" >&2
-	if grep -q 'Non-2xx' <<<"$out"; then
-		echo "wrk saw error responses" >&2
-		return 1
-	fi
-	awk '/^Requests\/sec:/ { print $2 }' <<<"$out"
+cold_http() {
+	say "cold tiles over HTTP: go test ./tiles -bench '^BenchmarkTileColdHTTP\$' -benchtime $BENCHTIME (with PostGIS)"
+	bash scripts/testdb/with-testdb.sh go test ./tiles/ -run '^$' -bench '^BenchmarkTileColdHTTP$' -benchtime "$BENCHTIME" -count 1
 }
 
 # The server and its directory, for the EXIT trap.
@@ -97,41 +89,34 @@ cleanup() {
 trap cleanup EXIT
 
 warm() {
-	need_wrk
-	local dir url bounds
+	local dir url token
 	dir="$(mktemp -d)"
 	SERVER_DIR="$dir"
 	say "building jingge"
 	go build -o "$dir/jingge" ./cmd/jingge
-	"$dir/jingge" serve --addr 127.0.0.1:0 --log-format json >"$dir/stdout" 2>/dev/null &
+	"$dir/jingge" users add bench --role viewer --auth-file "$dir/auth.json" >/dev/null
+	token="$("$dir/jingge" tokens create --user bench --label tileload --auth-file "$dir/auth.json" | sed -n 2p)"
+	[ -n "$token" ] || { echo "no token" >&2; exit 1; }
+	"$dir/jingge" serve --addr "$ADDR" --data-dir "$dir/data" --auth-file "$dir/auth.json" \
+		--rate 1e9 --burst 1000000000 --log-format json >"$dir/stdout" 2>/dev/null &
 	SERVER_PID=$!
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 300); do
 		url="$(sed -n 's/^jingge: serving on \(http:[^ ]*\).*/\1/p' "$dir/stdout")"
 		[ -n "$url" ] && break
 		sleep 0.1
 	done
 	[ -n "$url" ] || { echo "jingge did not start" >&2; exit 1; }
-	bounds="$(curl -fsS "$url/tiles.json" | sed -n 's/.*"bounds":\[\([^]]*\)\].*/\1/p' | tr ',' ' ')"
-	[ -n "$bounds" ] || { echo "no bounds in $url/tiles.json" >&2; exit 1; }
-	# shellcheck disable=SC2086 # bounds and ZOOMS are lists of words
-	set -- $bounds $ZOOMS
-	say "filling the cache: every tile over the county at zooms $ZOOMS ($url)"
-	requests_per_sec -d3s -s scripts/bench/tiles.lua "$url" -- "$@" >/dev/null
-	say "warm tiles: wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION -s scripts/bench/tiles.lua $url -- $*"
-	local tiles health
-	tiles="$(requests_per_sec -d"$WRK_DURATION" -s scripts/bench/tiles.lua "$url" -- "$@")"
-	say "baseline: wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION $url/healthz"
-	health="$(requests_per_sec -d"$WRK_DURATION" "$url/healthz")"
-	awk -v t="$tiles" -v h="$health" -v cores="$(nproc)" 'BEGIN {
-		printf "\nwarm tiles %.0f/s, /healthz %.0f/s on %d cores: tiles at %.2fx the server floor\n", t, h, cores, t / h
-	}'
+	say "warm tiles: tileload -url $url -c $CONNECTIONS -d $DURATION -rounds $ROUNDS -zooms $ZOOMS (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+	go run ./scripts/bench/tileload -url "$url" -token "$token" -pid "$SERVER_PID" -c "$CONNECTIONS" -d "$DURATION" -rounds "$ROUNDS" -zooms "$ZOOMS"
 }
 
 case "${1:-all}" in
 cold) cold ;;
+cold-http) cold_http ;;
 warm) warm ;;
 all)
 	cold
+	cold_http
 	warm
 	;;
 *)
