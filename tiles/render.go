@@ -192,6 +192,32 @@ func (r *renderer) clipEach(mp orb.MultiPolygon, rings []orb.Ring) orb.MultiPoly
 // ring (its third arc belongs to other rings) carries no shape and is
 // left out; inside an arc, simplifyArc already dropped such points.
 func (r *renderer) ring(c chain, exterior bool) (_ orb.Ring, inside bool) {
+	b, n := r.chainBound(c)
+	cb := r.clipB
+	if b.Max[0] < cb.Min[0] || b.Min[0] > cb.Max[0] || b.Max[1] < cb.Min[1] || b.Min[1] > cb.Max[1] {
+		return nil, false
+	}
+	inside = b.Min[0] >= cb.Min[0] && b.Max[0] <= cb.Max[0] && b.Min[1] >= cb.Min[1] && b.Max[1] <= cb.Max[1]
+	ring := r.appendChain(r.alloc(n), c, inside)
+	ring = dropJunctions(ring, r.sc.joins)
+	ring = closeRing(ring)
+	if len(ring) < 4 {
+		return nil, false
+	}
+	if !inside {
+		// Its area here counts the short cuts outside the clip bound; the
+		// orientation the topology gave it still holds inside.
+		return ring, false
+	}
+	if a := signedArea(ring); a == 0 || (a > 0) != exterior {
+		return nil, false
+	}
+	return ring, true
+}
+
+// chainBound is the bound of c's arcs relative to the tile's origin, and
+// the most points its ring can have.
+func (r *renderer) chainBound(c chain) (orb.Bound, int) {
 	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
 	n := 1
 	for _, ref := range c {
@@ -201,23 +227,23 @@ func (r *renderer) ring(c chain, exterior bool) (_ orb.Ring, inside bool) {
 		maxX, maxY = max(maxX, ab.Max[0]), max(maxY, ab.Max[1])
 		n += len(r.za.arcs[i])
 	}
-	cb := r.clipB
-	ox, oy := r.ox, r.oy
-	minX, minY, maxX, maxY = minX-ox, minY-oy, maxX-ox, maxY-oy
-	if maxX < cb.Min[0] || minX > cb.Max[0] || maxY < cb.Min[1] || minY > cb.Max[1] {
-		return nil, false
-	}
-	inside = minX >= cb.Min[0] && maxX <= cb.Max[0] && minY >= cb.Min[1] && maxY <= cb.Max[1]
-	ring := r.alloc(n)
+	return orb.Bound{Min: orb.Point{minX - r.ox, minY - r.oy}, Max: orb.Point{maxX - r.ox, maxY - r.oy}}, n
+}
+
+// appendChain appends the points of c's arcs to ring, relative to the
+// tile's origin, each arc in the direction its ref gives and its first
+// point only where it differs from the ring's last; where the chain is
+// not wholly inside the clip bound, an arc that misses it gives only its
+// ends. It records in r.sc.joins where each arc starts.
+func (r *renderer) appendChain(ring orb.Ring, c chain, inside bool) orb.Ring {
+	cb, ox, oy := r.clipB, r.ox, r.oy
 	joins := r.sc.joins[:0]
 	for _, ref := range c {
 		i := ref.index()
 		pts := r.za.arcs[i]
-		var first orb.Point
-		if ref > 0 {
-			first = pts[0]
-		} else {
-			first = pts[len(pts)-1]
+		first, last := pts[0], pts[len(pts)-1]
+		if ref < 0 {
+			first, last = last, first
 		}
 		q := orb.Point{first[0] - ox, first[1] - oy}
 		if len(ring) == 0 || ring[len(ring)-1] != q {
@@ -227,10 +253,6 @@ func (r *renderer) ring(c chain, exterior bool) (_ orb.Ring, inside bool) {
 		if !inside {
 			ab := r.za.bound[i]
 			if ab.Max[0]-ox < cb.Min[0] || ab.Min[0]-ox > cb.Max[0] || ab.Max[1]-oy < cb.Min[1] || ab.Min[1]-oy > cb.Max[1] {
-				last := pts[len(pts)-1]
-				if ref < 0 {
-					last = pts[0]
-				}
 				if last != first {
 					ring = append(ring, orb.Point{last[0] - ox, last[1] - oy})
 				}
@@ -248,21 +270,32 @@ func (r *renderer) ring(c chain, exterior bool) (_ orb.Ring, inside bool) {
 		}
 	}
 	r.sc.joins = joins
-	// Drop junctions exactly between their neighbours in this ring.
-	if len(joins) > 1 {
-		out := ring[:0]
-		next := 0
-		for k, p := range ring {
-			if next < len(joins) && int(joins[next]) == k {
-				next++
-				if k > 0 && k+1 < len(ring) && len(out) > 0 && between(out[len(out)-1], p, ring[k+1]) {
-					continue
-				}
-			}
-			out = append(out, p)
-		}
-		ring = out
+	return ring
+}
+
+// dropJunctions drops the junctions (ring indexes in joins, ascending)
+// that lie exactly between their neighbours in the ring.
+func dropJunctions(ring orb.Ring, joins []int32) orb.Ring {
+	if len(joins) <= 1 {
+		return ring
 	}
+	out := ring[:0]
+	next := 0
+	for k, p := range ring {
+		if next < len(joins) && int(joins[next]) == k {
+			next++
+			if k > 0 && k+1 < len(ring) && len(out) > 0 && between(out[len(out)-1], p, ring[k+1]) {
+				continue
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// closeRing drops a repeated closing point and points exactly between
+// their neighbours across the ring's seam, then closes it.
+func closeRing(ring orb.Ring) orb.Ring {
 	for len(ring) >= 3 && ring[0] == ring[len(ring)-1] {
 		ring = ring[:len(ring)-1]
 	}
@@ -275,18 +308,7 @@ func (r *renderer) ring(c chain, exterior bool) (_ orb.Ring, inside bool) {
 	if len(ring) > 0 {
 		ring = append(ring, ring[0])
 	}
-	if len(ring) < 4 {
-		return nil, false
-	}
-	if !inside {
-		// Its area here counts the short cuts outside the clip bound; the
-		// orientation the topology gave it still holds inside.
-		return ring, false
-	}
-	if a := signedArea(ring); a == 0 || (a > 0) != exterior {
-		return nil, false
-	}
-	return ring, true
+	return ring
 }
 
 // alloc returns an empty ring with room for n points: from the renderer's

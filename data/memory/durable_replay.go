@@ -18,111 +18,71 @@ func (d *Durable) replay(payload []byte) error {
 		return fmt.Errorf("memory: a journal record of %d bytes", len(payload))
 	}
 	kind := recordKind(payload[0])
-	dec := gob.NewDecoder(bytes.NewReader(payload[1:]))
-	decode := func(v any) error {
-		if err := dec.Decode(v); err != nil {
-			return fmt.Errorf("memory: decoding a journal record of kind %d: %w", kind, err)
-		}
-		return nil
+	apply, ok := replayers[kind]
+	if !ok {
+		return fmt.Errorf("memory: a journal record of unknown kind %d: was the directory written by a newer jingge?", kind)
 	}
-	s, p, pt, a := d.Store, d.PlanStore, d.Patrols, d.Auth
-	switch kind {
-	case recDataset:
-		var r datasetRecord
-		if err := decode(&r); err != nil {
-			return err
-		}
-		s.applyLocked(r.Dataset, r.At, classify(s.ds, r.Dataset))
-	case recGridEdit:
-		var r gridEditRecord
-		if err := decode(&r); err != nil {
-			return err
-		}
-		return s.replayGridEdit(r)
-	case recIncidents:
-		var r incidentsRecord
-		if err := decode(&r); err != nil {
-			return err
-		}
-		return s.incidents.replayAdd(r)
-	case recIncidentUpdate:
-		var r incidentUpdateRecord
-		if err := decode(&r); err != nil {
-			return err
-		}
-		row, ok := s.incidents.byID[r.ID]
+	return apply(d, kind, payload[1:])
+}
+
+// replayer applies the body of one kind of journal record.
+type replayer func(d *Durable, kind recordKind, body []byte) error
+
+// replayers holds the replayer of every kind of record the journal
+// writes; replay refuses a kind it does not list.
+var replayers = map[recordKind]replayer{
+	recDataset: gobRecord(func(d *Durable, r datasetRecord) error {
+		d.Store.applyLocked(r.Dataset, r.At, classify(d.Store.ds, r.Dataset))
+		return nil
+	}),
+	recGridEdit:  gobRecord(func(d *Durable, r gridEditRecord) error { return d.Store.replayGridEdit(r) }),
+	recIncidents: gobRecord(func(d *Durable, r incidentsRecord) error { return d.Store.incidents.replayAdd(r) }),
+	recIncidentUpdate: gobRecord(func(d *Durable, r incidentUpdateRecord) error {
+		row, ok := d.Store.incidents.byID[r.ID]
 		if !ok {
 			return fmt.Errorf("memory: the journal updates incident %d, which it never added", r.ID)
 		}
 		row.inc = r.Incident
-	case recPlan:
-		var r planRecord
-		if err := decode(&r); err != nil {
-			return err
-		}
-		p.plans = append(p.plans, r.Plan)
-	case recPlanApplied:
-		var r planAppliedRecord
-		if err := decode(&r); err != nil {
-			return err
-		}
+		return nil
+	}),
+	recPlan: gobRecord(func(d *Durable, r planRecord) error {
+		d.PlanStore.plans = append(d.PlanStore.plans, r.Plan)
+		return nil
+	}),
+	recPlanApplied: gobRecord(func(d *Durable, r planAppliedRecord) error {
+		s, p := d.Store, d.PlanStore
 		if r.Plan < 0 || r.Plan >= len(p.plans) {
 			return fmt.Errorf("memory: the journal applies plan %d, which it never saved", r.Plan+1)
 		}
 		s.applyLocked(r.Dataset, r.At, classify(s.ds, r.Dataset))
 		p.plans[r.Plan].AppliedAt, p.plans[r.Plan].AppliedBy = storeTime(r.At), r.Actor
-	case recAssessment:
-		var r assessmentRecord
-		if err := decode(&r); err != nil {
-			return err
-		}
+		return nil
+	}),
+	recAssessment: gobRecord(func(d *Durable, r assessmentRecord) error {
 		for _, e := range r.Entries {
-			p.entries[[2]string{e.StationID, e.Month}] = e
+			d.PlanStore.entries[[2]string{e.StationID, e.Month}] = e
 		}
-	case recPings:
-		r, err := decodePingsRecord(payload[1:])
-		if err != nil {
-			return err
-		}
-		pt.expireKeysLocked(r.Now)
-		if r.Key != "" {
-			key := scopedKey{r.Scope, r.Key}
-			pt.keys[key] = keyRecord{digest: r.Digest, at: r.Now}
-			pt.keyQueue = append(pt.keyQueue, keyEntry{key, r.Now})
-		}
-		for _, pg := range r.Pings {
-			pt.storePingLocked(pg, r.Now)
-		}
-		pt.replayOutcome(r.States, r.Events)
-	case recSweep:
-		var r sweepRecord
-		if err := decode(&r); err != nil {
-			return err
-		}
-		pt.replayOutcome(r.States, r.Events)
-	case recAudit:
-		var r auditRecord
-		if err := decode(&r); err != nil {
-			return err
-		}
-		a.seq = r.FirstSeq - 1
-		return a.AppendAudit(context.Background(), r.Entries)
-	case recCredential:
-		var r credentialRecord
-		if err := decode(&r); err != nil {
-			return err
-		}
-		c := r.Credential
+		return nil
+	}),
+	recPings: replayPings,
+	recSweep: gobRecord(func(d *Durable, r sweepRecord) error {
+		d.Patrols.replayOutcome(r.States, r.Events)
+		return nil
+	}),
+	recAudit: gobRecord(func(d *Durable, r auditRecord) error {
+		d.Auth.seq = r.FirstSeq - 1
+		return d.Auth.AppendAudit(context.Background(), r.Entries)
+	}),
+	recCredential: gobRecord(func(d *Durable, r credentialRecord) error {
+		a, c := d.Auth, r.Credential
 		if _, ok := a.creds[c.ID]; !ok {
 			a.creds[c.ID] = &c
 			a.hash[c.Hash] = c.ID
 		}
-	case recCredentialUse:
-		var r credentialUseRecord
-		if err := decode(&r); err != nil {
-			return err
-		}
-		if c, ok := a.creds[r.ID]; ok { // a token may have gone from the auth file since
+		return nil
+	}),
+	recCredentialUse: gobRecord(func(d *Durable, r credentialUseRecord) error {
+		if c, ok := d.Auth.creds[r.ID]; ok { // a token may have gone from the auth file since
 			if r.LastUsedAt.After(c.LastUsedAt) {
 				c.LastUsedAt = r.LastUsedAt
 			}
@@ -130,27 +90,49 @@ func (d *Durable) replay(payload []byte) error {
 				c.RevokedAt = r.RevokedAt
 			}
 		}
-	case recRevokeSessions:
-		var r revokeSessionsRecord
-		if err := decode(&r); err != nil {
-			return err
-		}
-		a.revokeSessions(r.User, r.At)
-	case recVisit:
-		var r visitRecord
-		if err := decode(&r); err != nil {
-			return err
-		}
-		return s.visits.replayAdd(r)
-	case recPrune:
-		var r pruneRecord
-		if err := decode(&r); err != nil {
-			return err
-		}
+		return nil
+	}),
+	recRevokeSessions: gobRecord(func(d *Durable, r revokeSessionsRecord) error {
+		d.Auth.revokeSessions(r.User, r.At)
+		return nil
+	}),
+	recVisit: gobRecord(func(d *Durable, r visitRecord) error { return d.Store.visits.replayAdd(r) }),
+	recPrune: gobRecord(func(d *Durable, r pruneRecord) error {
 		d.pruneLocked(PruneOptions{PingsBefore: r.PingsBefore, IncidentKeysBefore: r.IncidentKeysBefore})
-	default:
-		return fmt.Errorf("memory: a journal record of unknown kind %d: was the directory written by a newer jingge?", kind)
+		return nil
+	}),
+}
+
+// gobRecord is the replayer of a record whose body is one gob value of
+// type T, applied by apply.
+func gobRecord[T any](apply func(d *Durable, r T) error) replayer {
+	return func(d *Durable, kind recordKind, body []byte) error {
+		var r T
+		if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&r); err != nil {
+			return fmt.Errorf("memory: decoding a journal record of kind %d: %w", kind, err)
+		}
+		return apply(d, r)
 	}
+}
+
+// replayPings applies a batch of pings (their own binary layout, see
+// decodePingsRecord) with its key and the states and events it made.
+func replayPings(d *Durable, _ recordKind, body []byte) error {
+	r, err := decodePingsRecord(body)
+	if err != nil {
+		return err
+	}
+	pt := d.Patrols
+	pt.expireKeysLocked(r.Now)
+	if r.Key != "" {
+		key := scopedKey{r.Scope, r.Key}
+		pt.keys[key] = keyRecord{digest: r.Digest, at: r.Now}
+		pt.keyQueue = append(pt.keyQueue, keyEntry{key, r.Now})
+	}
+	for _, pg := range r.Pings {
+		pt.storePingLocked(pg, r.Now)
+	}
+	pt.replayOutcome(r.States, r.Events)
 	return nil
 }
 

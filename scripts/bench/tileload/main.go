@@ -62,31 +62,9 @@ func main() {
 }
 
 func run() error {
-	var o options
-	var zooms, targets string
-	flag.StringVar(&o.url, "url", "", "base `URL` of the jingge server, e.g. http://127.0.0.1:18300")
-	flag.StringVar(&o.token, "token", os.Getenv("JINGGE_TOKEN"), "bearer `token` of a user who may read the grids (env JINGGE_TOKEN); empty sends none")
-	flag.IntVar(&o.clients, "c", 64, "concurrent `connections`")
-	flag.DurationVar(&o.duration, "d", 10*time.Second, "`duration` of each target in each round")
-	flag.IntVar(&o.rounds, "rounds", 3, "rounds over all targets")
-	flag.StringVar(&zooms, "zooms", "12-14", "tile `zooms` MIN-MAX")
-	flag.IntVar(&o.pid, "pid", 0, "the server's process `id`, to report its CPU time per answer (Linux /proc); 0 for none")
-	flag.StringVar(&targets, "targets", "", "comma-separated `targets`: healthz, combined, or layer ids; empty is healthz, combined and every layer of /tiles.json")
-	flag.Parse()
-	if o.url == "" || flag.NArg() > 0 {
-		flag.Usage()
-		return errors.New("-url is required and no arguments are taken")
-	}
-	o.url = strings.TrimRight(o.url, "/")
-	lo, hi, ok := strings.Cut(zooms, "-")
-	var err1, err2 error
-	o.zmin, err1 = strconv.Atoi(lo)
-	o.zmax, err2 = strconv.Atoi(hi)
-	if !ok || err1 != nil || err2 != nil || o.zmin < 0 || o.zmax < o.zmin || o.zmax > 22 {
-		return fmt.Errorf("-zooms %q: give MIN-MAX between 0 and 22, e.g. 12-14", zooms)
-	}
-	if o.clients < 1 || o.rounds < 1 || o.duration <= 0 {
-		return errors.New("-c, -rounds and -d must be positive")
+	o, targets, err := parseFlags()
+	if err != nil {
+		return err
 	}
 	client := &http.Client{Transport: &http.Transport{
 		MaxIdleConnsPerHost: o.clients,
@@ -136,10 +114,47 @@ func run() error {
 				r+1, t, res.rate, ms(res.p50), ms(res.p99), res.bytesPer, res.cpuPer)
 		}
 	}
+	report(o.targets, results)
+	return nil
+}
+
+// parseFlags reads the command line into options, and the -targets list.
+func parseFlags() (options, string, error) {
+	var o options
+	var zooms, targets string
+	flag.StringVar(&o.url, "url", "", "base `URL` of the jingge server, e.g. http://127.0.0.1:18300")
+	flag.StringVar(&o.token, "token", os.Getenv("JINGGE_TOKEN"), "bearer `token` of a user who may read the grids (env JINGGE_TOKEN); empty sends none")
+	flag.IntVar(&o.clients, "c", 64, "concurrent `connections`")
+	flag.DurationVar(&o.duration, "d", 10*time.Second, "`duration` of each target in each round")
+	flag.IntVar(&o.rounds, "rounds", 3, "rounds over all targets")
+	flag.StringVar(&zooms, "zooms", "12-14", "tile `zooms` MIN-MAX")
+	flag.IntVar(&o.pid, "pid", 0, "the server's process `id`, to report its CPU time per answer (Linux /proc); 0 for none")
+	flag.StringVar(&targets, "targets", "", "comma-separated `targets`: healthz, combined, or layer ids; empty is healthz, combined and every layer of /tiles.json")
+	flag.Parse()
+	if o.url == "" || flag.NArg() > 0 {
+		flag.Usage()
+		return o, "", errors.New("-url is required and no arguments are taken")
+	}
+	o.url = strings.TrimRight(o.url, "/")
+	lo, hi, ok := strings.Cut(zooms, "-")
+	var err1, err2 error
+	o.zmin, err1 = strconv.Atoi(lo)
+	o.zmax, err2 = strconv.Atoi(hi)
+	if !ok || err1 != nil || err2 != nil || o.zmin < 0 || o.zmax < o.zmin || o.zmax > 22 {
+		return o, "", fmt.Errorf("-zooms %q: give MIN-MAX between 0 and 22, e.g. 12-14", zooms)
+	}
+	if o.clients < 1 || o.rounds < 1 || o.duration <= 0 {
+		return o, "", errors.New("-c, -rounds and -d must be positive")
+	}
+	return o, targets, nil
+}
+
+// report prints each target's median round beside /healthz's.
+func report(targets []string, results map[string][]result) {
 	base := median(results["healthz"])
 	baseCPU := medianCPU(results["healthz"])
 	fmt.Printf("\n%-16s %10s %9s %9s %10s %14s %14s\n", "target", "req/s", "p50 ms", "p99 ms", "vs healthz", "server µs/ans", "CPU vs healthz")
-	for _, t := range o.targets {
+	for _, t := range targets {
 		m := median(results[t])
 		ratio, cpuRatio := "-", "-"
 		if base.rate > 0 {
@@ -151,7 +166,6 @@ func run() error {
 		}
 		fmt.Printf("%-16s %10.0f %9.2f %9.2f %10s %14.1f %14s\n", t, m.rate, ms(m.p50), ms(m.p99), ratio, cpu, cpuRatio)
 	}
-	return nil
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
