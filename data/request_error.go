@@ -24,10 +24,12 @@ type RequestError struct {
 	Cause error
 }
 
-// Param names one bad input of a request and says what is wrong with it.
+// Param names one bad input of a request and says what is wrong with it;
+// Code, when set, names the rule broken for programs.
 type Param struct {
 	Name   string
 	Reason string
+	Code   string
 }
 
 func (e *RequestError) Error() string {
