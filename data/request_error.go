@@ -33,7 +33,8 @@ type Param struct {
 }
 
 func (e *RequestError) Error() string {
-	if e.Cause != nil {
+	// A message made from its cause's text says it once.
+	if e.Cause != nil && e.Cause.Error() != e.Message {
 		return fmt.Sprintf("%s: %v", e.Message, e.Cause)
 	}
 	return e.Message
