@@ -307,3 +307,26 @@ test('loadColors: one scale for both sides, darker for more load', () => {
   assert.equal(a.colors.y, a.ramp[a.ramp.length - 1]);
   assert.equal(b.colors.x, a.colors.y, 'the same load, the same colour on either map');
 });
+
+test('parsePair: either order, decimal or degrees-minutes-seconds, told apart by hemisphere, bounds or range', async () => {
+  const { parsePair, parseBoxes } = await import('../src/officer/coords.js');
+  const lantian = [109.12, 33.84, 109.83, 34.34];
+  const want = { lon: 109.3228, lat: 34.1505 };
+  const dms = { lon: 109 + 19 / 60 + 1 / 3600, lat: 34 + 9 / 60 + 7 / 3600 };
+  const close = (got, w, what) => {
+    assert.ok(got, `${what}: no answer`);
+    assert.ok(Math.abs(got.lon - w.lon) < 1e-9 && Math.abs(got.lat - w.lat) < 1e-9, `${what}: ${JSON.stringify(got)}`);
+  };
+  for (const text of ['109.3228,34.1505', '34.1505,109.3228', '109.3228, 34.1505', '34.1505 109.3228', '109,3228;34,1505', '34.1505N 109.3228E']) {
+    close(parsePair(text, lantian), want, text);
+  }
+  for (const text of ['34°09\'07"N 109°19\'01"E', '109°19\'01"E 34°09\'07"N', 'N34°09′07″ E109°19′01″', '北纬34度09分07秒 东经109度19分01秒', '34 09 07 N, 109 19 01 E']) {
+    close(parsePair(text, lantian), dms, text);
+  }
+  close(parsePair('34.1505,109.3228'), want, 'swapped, without bounds: only one value can be a longitude');
+  for (const bad of ['hello', '34.15', '34°61\'N 109°E', '200,100', 'N34 N109']) assert.equal(parsePair(bad, lantian), null, bad);
+  close(parseBoxes('34.1505', '109.3228', lantian), want, 'swapped boxes');
+  close(parseBoxes('', '109.3228,34.1505', lantian), want, 'a pair in the latitude box');
+  close(parseBoxes('34°09\'07"N', '109°19\'01"E', lantian), dms, 'DMS in each box');
+  assert.equal(parseBoxes('abc', '34', lantian), null);
+});

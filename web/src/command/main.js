@@ -11,6 +11,7 @@ import { createPanel } from './panel.js';
 import { createSearch } from './search.js';
 import { applyGridLayer, addSelectionLayers, GRID_LAYERS } from './layers.js';
 import { createIncidents } from './incidents.js';
+import { setZone } from '../shared/time.js';
 import { createPatrols } from './patrols.js';
 
 const state = { layer: 'police', win: '7d', ...parseHash(location.hash) };
@@ -53,6 +54,7 @@ async function main() {
   const regionById = Object.fromEntries(regions.map((r) => [r.id, { ...r, color: colors[r.id] }]));
   const stationById = Object.fromEntries((stationsDoc.features || []).map((f) => [f.properties.id, f.properties]));
   const datum = dataset.datum || 'wgs84';
+  setZone(dataset.utc_offset);
   const basemap = uiConfig?.basemap || null;
 
   renderLegend($('legend'), { regions, colors });
@@ -81,7 +83,16 @@ async function main() {
   hook.map = map;
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-left');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
-  let clickMarker = null;
+  // The clicked point is drawn on the map below every label (a DOM marker
+  // would sit over the station names).
+  const clickMarker = {
+    set(lngLat) {
+      map.getSource('click-point')?.setData({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [lngLat.lng, lngLat.lat] } });
+    },
+    remove() {
+      map.getSource('click-point')?.setData({ type: 'FeatureCollection', features: [] });
+    },
+  };
 
   // Township names for the panel, from the tiles already loaded.
   function townshipName(code) {
@@ -95,7 +106,7 @@ async function main() {
     onClose: () => {
       state.grid = undefined;
       map.getSource('selection')?.setData({ type: 'FeatureCollection', features: [] });
-      clickMarker?.remove();
+      clickMarker.remove();
       writeHash();
     },
   });
@@ -118,7 +129,7 @@ async function main() {
     state.grid = id;
     writeHash();
     map.getSource('selection')?.setData(grid);
-    if (!clicked) clickMarker?.remove();
+    if (!clicked) clickMarker.remove();
     const p = grid.properties;
     const station = stationById[p.station?.id] || p.station || null;
     const region = station ? regionById[station.region] : null;
@@ -155,8 +166,7 @@ async function main() {
       toast(t('lookup.outside'));
       return;
     }
-    clickMarker?.remove();
-    clickMarker = new maplibregl.Marker({ color: '#D7263D', scale: 0.7 }).setLngLat(lngLat).addTo(map);
+    clickMarker.set(lngLat);
     await selectGrid(mine.id, {
       clicked: [lngLat.lng, lngLat.lat],
       other: theirs ? { level: police ? 'community' : 'police', id: theirs.id, name: theirs.name } : null,
