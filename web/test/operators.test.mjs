@@ -26,8 +26,8 @@ async function api(path) {
   return res.json();
 }
 
-async function open(path, { width = 1440, height = 900, timezoneId, ready = () => window.jingge?.ready === true } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, locale: 'zh-CN', timezoneId });
+async function open(path, { width = 1440, height = 900, timezoneId, colorScheme = 'light', ready = () => window.jingge?.ready === true } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, locale: 'zh-CN', timezoneId, colorScheme });
   await context.addCookies(server.cookies);
   const page = await context.newPage();
   const problems = watchPage(page, server.base);
@@ -228,6 +228,47 @@ describe('operators', { timeout: 900_000 }, () => {
       .map((el) => { const r = el.getBoundingClientRect(); return { what: `${el.tagName} ${el.textContent.trim().slice(0, 20)}`, w: r.width, h: r.height }; })
       .filter((b) => b.w < 44 || b.h < 44));
     assert.deepEqual(small, [], 'targets under 44 px');
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('the wall goes dark with the system or the switch, and each live layer hides and shows', async () => {
+    const { context, page, problems } = await open('/', { width: 1920, height: 1080, colorScheme: 'dark' });
+    await idle(page);
+    const look = () => page.evaluate(() => ({
+      theme: document.documentElement.dataset.theme,
+      body: getComputedStyle(document.body).backgroundColor,
+      map: window.jingge.map.getPaintProperty('background', 'background-color'),
+      label: window.jingge.map.getPaintProperty('stations-label', 'text-color'),
+    }));
+    const dark = await look();
+    assert.equal(dark.theme, 'dark', 'follows the system');
+    assert.equal(dark.body, 'rgb(18, 22, 30)');
+    assert.equal(dark.map, '#161A22');
+    assert.equal(dark.label, '#FFFFFF');
+    await screenshot(page, 'command-center-dark');
+
+    await page.locator('#theme').click();
+    const light = await look();
+    assert.equal(light.theme, 'light');
+    assert.equal(light.map, '#F2F0EB', 'the style\'s own colours come back');
+    assert.equal(light.label, '#1B1B1B');
+    await page.reload();
+    await page.waitForFunction(() => window.jingge?.ready === true);
+    assert.equal((await look()).theme, 'light', 'the switch is remembered over the system');
+
+    const vis = (id) => page.evaluate((l) => window.jingge.map.getLayoutProperty(l, 'visibility') ?? 'visible', id);
+    await page.locator('[data-live=patrols]').uncheck();
+    assert.equal(await vis('patrols-point'), 'none');
+    assert.equal(await vis('patrols-label'), 'visible', 'the names are their own layer');
+    await page.locator('[data-live=incidents]').uncheck();
+    assert.equal(await vis('incidents-clusters'), 'none');
+    await page.locator('button[data-view=heat]').click();
+    assert.equal(await vis('incidents-heat'), 'none', 'a hidden layer stays hidden whatever the view');
+    await page.locator('[data-live=incidents]').check();
+    await page.locator('[data-live=patrols]').check();
+    assert.equal(await vis('incidents-heat'), 'visible');
+    assert.equal(await vis('patrols-point'), 'visible');
     assert.deepEqual(problems(), []);
     await context.close();
   });

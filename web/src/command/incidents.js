@@ -58,6 +58,8 @@ export function createIncidents(map, el, { getWindow, setWindow, toast, scale = 
   let total = 0;
   let loading = false;
   let view = 'clusters';
+  // Hidden as a live layer (livelayers.js), whatever the view.
+  let shown = true;
   const hidden = new Set();
   let seq = 0;
   let timer = 0;
@@ -116,7 +118,7 @@ export function createIncidents(map, el, { getWindow, setWindow, toast, scale = 
   const fillOpacity = {};
 
   function applyView() {
-    const on = available === true;
+    const on = available === true && shown;
     const vis = (id, visible) => map.getLayer(id) && map.setLayoutProperty(id, 'visibility', visible && on ? 'visible' : 'none');
     vis('incidents-heat', view === 'heat');
     for (const id of ['incidents-clusters', 'incidents-points', 'incidents-count']) vis(id, view === 'clusters');
@@ -227,6 +229,11 @@ export function createIncidents(map, el, { getWindow, setWindow, toast, scale = 
     },
     rerender() {
       render();
+    },
+    /** setShown hides or shows every incident layer, keeping the view chosen. */
+    setShown(visible) {
+      shown = visible;
+      applyView();
     },
     setWindow(w) {
       if (!WINDOWS.includes(w)) return;

@@ -12,6 +12,8 @@ import { createSearch } from './search.js';
 import { applyGridLayer, addSelectionLayers, GRID_LAYERS } from './layers.js';
 import { createIncidents } from './incidents.js';
 import { setZone } from '../shared/time.js';
+import { createTheme } from './theme.js';
+import { createLiveLayers } from './livelayers.js';
 import { createPatrols } from './patrols.js';
 
 const state = { layer: 'police', win: '7d', ...parseHash(location.hash) };
@@ -183,6 +185,16 @@ async function main() {
   const patrols = createPatrols(map, $('feed'), { toast, stationById, scale: labelScale });
   hook.incidents = incidents;
   hook.patrols = patrols;
+  const live = createLiveLayers($('live'), map, { setIncidents: (v) => incidents.setShown(v) });
+  const themeButton = $('theme');
+  const theme = createTheme(map, {
+    onChange: (th) => {
+      themeButton.textContent = t(th === 'dark' ? 'theme.toLight' : 'theme.toDark');
+      themeButton.setAttribute('aria-pressed', String(th === 'dark'));
+    },
+  });
+  hook.theme = theme;
+  themeButton.addEventListener('click', () => theme.toggle());
 
   function setLayer(layer) {
     state.layer = layer;
@@ -209,6 +221,8 @@ async function main() {
     panel.rerender();
     incidents.rerender();
     patrols.rerender();
+    live.render();
+    themeButton.textContent = t(theme.theme === 'dark' ? 'theme.toLight' : 'theme.toDark');
     writeHash();
   });
 
@@ -218,6 +232,8 @@ async function main() {
     setLayer(state.layer);
     incidents.start();
     patrols.start();
+    theme.repaint();
+    live.apply();
     if (state.grid) selectGrid(state.grid, { fit: !Number.isFinite(state.zoom) });
     map.once('idle', () => {
       hook.ready = true;
