@@ -65,6 +65,9 @@ func problemType(name string) string { return "urn:jingge:problem:" + name }
 type InvalidParam struct {
 	Name   string `json:"name"`
 	Reason string `json:"reason"`
+	// Code names the rule broken, stable for programs that translate or
+	// place the message; "" when the reason is all there is.
+	Code string `json:"code,omitempty"`
 }
 
 // Problem is an RFC 9457 problem document. As an error it wraps its Kind,
@@ -192,7 +195,7 @@ func requestProblem(err error) *Problem {
 		p.Type = problemType(re.Type)
 	}
 	for _, ip := range re.Params {
-		p.InvalidParams = append(p.InvalidParams, InvalidParam{Name: ip.Name, Reason: ip.Reason})
+		p.InvalidParams = append(p.InvalidParams, InvalidParam{Name: ip.Name, Reason: ip.Reason, Code: ip.Code})
 	}
 	return p
 }

@@ -2,9 +2,11 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"jingge/api/planning"
+	"jingge/data"
 	"jingge/geo/plan"
 )
 
@@ -116,5 +118,31 @@ func TestAssessmentRejectsBadInput(t *testing.T) {
 	}
 	if entries, _ := f.store.Assessment(t.Context(), "", ""); len(entries) != 0 {
 		t.Errorf("bad requests saved %d entries", len(entries))
+	}
+}
+
+// A bad entry's problem names each member at fault and its rule's code, so
+// a page can put a translated message by the field; the detail says it
+// once.
+func TestAssessmentProblemNamesFieldsAndCodes(t *testing.T) {
+	ds, inc := balancedTestData(t)
+	f := newPlanFixture(t, ds, inc)
+	body := `{"entries": [{"station": "s01", "month": "2026-05", "satisfaction": {"numerator": 5, "denominator": 4}},
+		{"station": "s02", "month": "2026-05", "familiarity": {"numerator": -1, "denominator": 4}}]}`
+	p := expectProblem(t, f.do(t, http.MethodPut, "/api/v1/assessment/entries", body), http.StatusBadRequest)
+	want := []InvalidParam{
+		{Name: "entries[0].satisfaction", Code: data.IssueNumeratorAboveDenominator},
+		{Name: "entries[1].familiarity", Code: data.IssueNegativeCount},
+	}
+	if len(p.InvalidParams) != len(want) {
+		t.Fatalf("invalid_params %+v, want %d", p.InvalidParams, len(want))
+	}
+	for i, w := range want {
+		if got := p.InvalidParams[i]; got.Name != w.Name || got.Code != w.Code || got.Reason == "" {
+			t.Errorf("invalid_params[%d] = %+v, want name %s, code %s", i, got, w.Name, w.Code)
+		}
+	}
+	if n := strings.Count(p.Detail, "the numerator is above the denominator"); n != 1 {
+		t.Errorf("detail says it %d times: %q", n, p.Detail)
 	}
 }

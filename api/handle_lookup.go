@@ -201,10 +201,37 @@ func (v *view) outside(pt orb.Point, from crs.CRS, at orb.Point) error {
 	case b.Contains(swapped) && v.ix.Lookup(swapped).Found():
 		detail += "; lon and lat look swapped: lon comes first"
 	}
-	return &Problem{Kind: data.ErrNotFound, Type: problemType("outside-grids"), Detail: detail, Extra: map[string]any{
+	extra := map[string]any{
 		"point":          DatumPoint{Lon: at[0], Lat: at[1], Datum: v.datumName},
 		"dataset_bounds": boundsArray(b),
-	}}
+	}
+	if near := v.nearestStation(at); near != nil {
+		extra["nearest_station"] = near
+	}
+	return &Problem{Kind: data.ErrNotFound, Type: problemType("outside-grids"), Detail: detail, Extra: extra}
+}
+
+// ClosestStation is the station closest to a point outside every grid,
+// with its distance: whom an officer who strayed out of the county calls.
+type ClosestStation struct {
+	StationRef
+	DistanceMeters float64 `json:"distance_m"`
+}
+
+// nearestStation is the station whose building is closest to at (in the
+// dataset's datum), or nil when no station is placed.
+func (v *view) nearestStation(at orb.Point) *ClosestStation {
+	var best *ClosestStation
+	for _, st := range v.ix.Stations() {
+		if st.Location == (orb.Point{}) {
+			continue
+		}
+		d := geo.DistanceMeters(at, st.Location)
+		if best == nil || d < best.DistanceMeters {
+			best = &ClosestStation{StationRef: *stationRef(&st), DistanceMeters: math.Round(d)}
+		}
+	}
+	return best
 }
 
 // deg writes degrees to 4 decimals (about 10 m), enough for a person to

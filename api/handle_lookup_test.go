@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -174,12 +175,25 @@ func TestLookupOutside(t *testing.T) {
 		t.Errorf("type %q", p.Type)
 	}
 	var extra struct {
-		DatasetBounds []float64  `json:"dataset_bounds"`
-		Point         DatumPoint `json:"point"`
+		DatasetBounds  []float64       `json:"dataset_bounds"`
+		Point          DatumPoint      `json:"point"`
+		NearestStation *ClosestStation `json:"nearest_station"`
 	}
 	decodeJSON(t, rec, &extra)
 	if len(extra.DatasetBounds) != 4 || extra.DatasetBounds[0] != 109.30 || extra.Point.Datum != "wgs84" {
 		t.Errorf("extension members %+v", extra)
+	}
+	// Whom to call from outside: the closest station, with its phone.
+	ds := apitest.Small()
+	var want *geo.Station
+	best := math.Inf(1)
+	for i, st := range ds.Stations {
+		if d := geo.DistanceMeters(orb.Point{109, 34}, st.Location); st.Location != (orb.Point{}) && d < best {
+			best, want = d, &ds.Stations[i]
+		}
+	}
+	if near := extra.NearestStation; near == nil || want == nil || near.ID != want.ID || near.Phone != want.Phone || near.DistanceMeters != math.Round(best) {
+		t.Errorf("nearest_station %+v, want %s at %.0f m", near, want.ID, best)
 	}
 
 	t.Run("no false swap hint", func(t *testing.T) {

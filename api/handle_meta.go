@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	"jingge/data"
 	"jingge/geo"
@@ -73,6 +74,10 @@ type DatasetResponse struct {
 	Sources     []geo.Source  `json:"sources"`
 	Counts      DatasetCounts `json:"counts"`
 	Bounds      []float64     `json:"bounds"`
+	// UTCOffset is the county's offset from UTC ("+08:00"), the zone the
+	// pages show times in whatever the browser's zone, as the API cuts days
+	// and months in it.
+	UTCOffset string `json:"utc_offset"`
 }
 
 func (s *Server) handleDataset(w http.ResponseWriter, r *http.Request, _ query) error {
@@ -84,7 +89,7 @@ func (s *Server) handleDataset(w http.ResponseWriter, r *http.Request, _ query) 
 	resp := DatasetResponse{
 		Name: m.Name, Description: m.Description, Datum: v.datumName, TimeZone: v.ix.Location().String(), Generated: m.Generated,
 		Real: orEmpty(m.Real), Synthetic: orEmpty(m.Synthetic), Caveats: orEmpty(m.Caveats),
-		Sources: m.Sources, Counts: v.counts,
+		Sources: m.Sources, Counts: v.counts, UTCOffset: time.Now().In(v.ix.Location()).Format("-07:00"),
 	}
 	if resp.Sources == nil {
 		resp.Sources = []geo.Source{}

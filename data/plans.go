@@ -165,19 +165,49 @@ func CheckAssessmentEntries(entries []AssessmentEntry) []Problem {
 	return out
 }
 
+// The codes of AssessmentIssue: stable names of the rules an entry can
+// break, for programs (a page translates them).
+const (
+	IssueEmptyStation              = "empty_station"
+	IssueBadStationText            = "bad_station_text"
+	IssueBadMonth                  = "bad_month"
+	IssueNegativeCount             = "negative_count"
+	IssueNumeratorAboveDenominator = "numerator_above_denominator"
+)
+
+// AssessmentIssue is one rule an assessment entry breaks: the member at
+// fault ("station", "month", "familiarity", ...), the rule's Code and the
+// Reason in words that name the member, so it reads alone.
+type AssessmentIssue struct {
+	Field  string
+	Code   string
+	Reason string
+}
+
 // CheckAssessmentEntry returns what is wrong with e, in words, or nil: a
 // month not written as YYYY-MM, an empty station, a count that is negative,
-// not finite, or a numerator above its denominator.
+// not finite, or a numerator above its denominator. It is
+// AssessmentIssues' reasons.
 func CheckAssessmentEntry(e AssessmentEntry) []string {
 	var out []string
+	for _, is := range AssessmentIssues(e) {
+		out = append(out, is.Reason)
+	}
+	return out
+}
+
+// AssessmentIssues returns every rule e breaks, with the member at fault
+// and a code, in the order of CheckAssessmentEntry; nil when e is good.
+func AssessmentIssues(e AssessmentEntry) []AssessmentIssue {
+	var out []AssessmentIssue
 	if e.StationID == "" {
-		out = append(out, "the station is empty")
+		out = append(out, AssessmentIssue{"station", IssueEmptyStation, "the station is empty"})
 	}
 	if why := TextReason(e.StationID); why != "" {
-		out = append(out, "the station "+why)
+		out = append(out, AssessmentIssue{"station", IssueBadStationText, "the station " + why})
 	}
 	if !ValidMonth(e.Month) {
-		out = append(out, fmt.Sprintf("month %q: write it as YYYY-MM, e.g. 2026-03", e.Month))
+		out = append(out, AssessmentIssue{"month", IssueBadMonth, fmt.Sprintf("month %q: write it as YYYY-MM, e.g. 2026-03", e.Month)})
 	}
 	for _, r := range []struct {
 		name string
@@ -186,9 +216,9 @@ func CheckAssessmentEntry(e AssessmentEntry) []string {
 		n, d := r.r.Numerator, r.r.Denominator
 		switch {
 		case !finite(n) || !finite(d) || n < 0 || d < 0:
-			out = append(out, fmt.Sprintf("%s %v/%v: counts must be 0 or more", r.name, n, d))
+			out = append(out, AssessmentIssue{r.name, IssueNegativeCount, fmt.Sprintf("%s %v/%v: counts must be 0 or more", r.name, n, d)})
 		case n > d:
-			out = append(out, fmt.Sprintf("%s %v/%v: the numerator is above the denominator", r.name, n, d))
+			out = append(out, AssessmentIssue{r.name, IssueNumeratorAboveDenominator, fmt.Sprintf("%s %v/%v: the numerator is above the denominator", r.name, n, d)})
 		}
 	}
 	return out

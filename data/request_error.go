@@ -26,14 +26,17 @@ type RequestError struct {
 	Cause error
 }
 
-// Param names one bad input of a request and says what is wrong with it.
+// Param names one bad input of a request and says what is wrong with it;
+// Code, when set, names the rule broken for programs.
 type Param struct {
 	Name   string
 	Reason string
+	Code   string
 }
 
 func (e *RequestError) Error() string {
-	if e.Cause != nil {
+	// A message made from its cause's text says it once.
+	if e.Cause != nil && e.Cause.Error() != e.Message {
 		return fmt.Sprintf("%s: %v", e.Message, e.Cause)
 	}
 	return e.Message

@@ -152,6 +152,15 @@ func (p *Planner) PutAssessment(ctx context.Context, rows []AssessmentRow, actor
 				bad = append(bad, data.Param{Name: where, Reason: fmt.Sprintf("%s: no station %q (give a station's id or name; GET /api/v1/stations lists them)", where, e.StationID)})
 			}
 		}
+		if r.Line == 0 {
+			// The CSV reader has named its lines already; a JSON entry's
+			// members are named here, each with its rule's code, so a page
+			// can put the message by the field.
+			for _, is := range data.AssessmentIssues(e) {
+				name := fmt.Sprintf("entries[%d].%s", i, is.Field)
+				bad = append(bad, data.Param{Name: name, Reason: fmt.Sprintf("entries[%d] (%s, %s): %s", i, e.StationID, e.Month, is.Reason), Code: is.Code})
+			}
+		}
 		entries[i] = e
 		monthSet[e.Month] = true
 	}

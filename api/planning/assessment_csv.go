@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"jingge/data"
+	"jingge/geo"
 )
 
 // maxAssessmentRows bounds one CSV import: 15 stations × 12 months is 180,
@@ -203,8 +204,8 @@ func (ar *assessmentReader) entry(line int, rec []string) data.AssessmentEntry {
 	e.ControlTasks = data.Ratio{Numerator: num("control_tasks_numerator"), Denominator: num("control_tasks_denominator")}
 	e.Satisfaction = data.Ratio{Numerator: num("satisfaction_numerator"), Denominator: num("satisfaction_denominator")}
 	if e.Month != "" {
-		for _, why := range data.CheckAssessmentEntry(e) {
-			ar.bad(line, "%s", why)
+		for _, is := range data.AssessmentIssues(e) {
+			ar.problems = append(ar.problems, data.Problem{Code: geo.ProblemCode(is.Code), Kind: "line", ID: strconv.Itoa(line), Reason: is.Reason})
 		}
 	} else if e.StationID == "" {
 		ar.bad(line, "the station is empty")

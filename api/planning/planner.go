@@ -282,7 +282,7 @@ func ContentError(err error) error {
 	if errors.As(err, &verr) {
 		p := &data.RequestError{Kind: data.ErrInvalid, Type: "invalid-content", Message: verr.Error(), Cause: err}
 		for _, pr := range verr.Problems {
-			p.Params = append(p.Params, data.Param{Name: pr.Kind + " " + pr.ID, Reason: pr.Reason})
+			p.Params = append(p.Params, data.Param{Name: pr.Kind + " " + pr.ID, Reason: pr.Reason, Code: string(pr.Code)})
 		}
 		return p
 	}

@@ -203,7 +203,12 @@ type Assessment struct {
 
 // MonthScores ranks the stations for one month.
 type MonthScores struct {
-	Month    Month          `json:"month"`
+	Month Month `json:"month"`
+	// Empty is true for a month with no data at all: no incident of any
+	// assessed station and no entered values (a month not yet come, or
+	// before the record). Its Stations is empty rather than a ranking of
+	// zeros, and the trends skip it.
+	Empty    bool           `json:"empty"`
 	Stations []StationScore `json:"stations"` // best first
 }
 
@@ -239,9 +244,12 @@ type MetricScore struct {
 	Available bool   `json:"available"`
 	// Value is the rate, or for incident_trend the combined relative change
 	// (negative is a fall).
-	Value       float64 `json:"value"`
-	Numerator   float64 `json:"numerator,omitempty"`
-	Denominator float64 `json:"denominator,omitempty"`
+	Value float64 `json:"value"`
+	// Numerator and Denominator are the counts behind a rate, always
+	// present: 0 cleared of 4 criminal cases is a value, not an absence.
+	// incident_trend has neither and reports 0 for both.
+	Numerator   float64 `json:"numerator"`
+	Denominator float64 `json:"denominator"`
 	Score       float64 `json:"score"`
 	Weight      float64 `json:"weight"`
 }
@@ -282,6 +290,14 @@ func Assess(cfg AssessmentConfig, in AssessmentInput) (Assessment, error) {
 		m Month
 	}
 	count, criminal, cleared := map[key]int{}, map[key]int{}, map[key]int{}
+	withData := map[Month]bool{}
+	for k, e := range entered {
+		for _, metric := range Metrics[2:] {
+			if e.ratio(metric).Denominator > 0 {
+				withData[k.m] = true
+			}
+		}
+	}
 	var out Assessment
 	from := in.IncidentsFrom
 	for i := range in.Incidents {
@@ -297,6 +313,7 @@ func Assess(cfg AssessmentConfig, in AssessmentInput) (Assessment, error) {
 		}
 		k := key{s, mo}
 		count[k]++
+		withData[mo] = true
 		if inc.Category == geo.Criminal {
 			criminal[k]++
 			if inc.Cleared {
@@ -307,7 +324,12 @@ func Assess(cfg AssessmentConfig, in AssessmentInput) (Assessment, error) {
 	known := func(mo Month) bool { return !from.IsZero() && !mo.Before(from) }
 
 	for _, mo := range months {
-		ms := MonthScores{Month: mo}
+		ms := MonthScores{Month: mo, Stations: []StationScore{}}
+		if !withData[mo] {
+			ms.Empty = true
+			out.Months = append(out.Months, ms)
+			continue
+		}
 		for s, sid := range in.Stations {
 			sc := StationScore{StationID: sid, Month: mo}
 			it := &sc.Incidents

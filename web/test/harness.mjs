@@ -205,3 +205,20 @@ export async function screenshot(page, name, opts = {}) {
   await page.screenshot({ path: file, ...opts });
   return file;
 }
+
+/**
+ * axeViolations runs axe-core (a devDependency) on the page as it is and
+ * returns its violations of any impact, each with a few offending nodes.
+ * The script is evaluated through the debugging protocol, so the page's
+ * Content-Security-Policy need not allow it.
+ */
+export async function axeViolations(page) {
+  const source = fs.readFileSync(path.join(webDir, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+    }));
+  });
+}

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { startServer, launchBrowser, watchPage, screenshot, WAIT_MS } from './harness.mjs';
+import { startServer, launchBrowser, watchPage, screenshot, axeViolations, WAIT_MS } from './harness.mjs';
+import { stationPalette, colorDistance } from '../src/planner/model.js';
 
 let server;
 let browser;
@@ -167,7 +168,10 @@ describe('planner page', { timeout: 900_000 }, () => {
     await page.locator('[data-testid=import-file]').setInputFiles({
       name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('派出所,月份,满意度分子,满意度分母\nno-such-station,2026-10,5,4\n'),
     });
-    await page.locator('#toast').filter({ hasText: /line|行|no-such-station/ }).waitFor({ timeout: WAIT_MS });
+    // Nothing saved: the error names the line and stays until dismissed.
+    await page.locator('#alert').filter({ hasText: '第 2 行：分子不能大于分母' }).waitFor({ timeout: WAIT_MS });
+    await page.locator('#alert .alert-close').click();
+    await page.locator('#alert').waitFor({ state: 'hidden' });
     await page.locator('[data-testid=import-file]').setInputFiles({
       name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(`station,month,familiarity_numerator,familiarity_denominator\n${last.station},2026-10,10,10\n`),
     });
@@ -208,6 +212,169 @@ describe('planner page', { timeout: 900_000 }, () => {
     await page.waitForFunction(() => location.hash.includes('tab=assessment') && location.hash.includes('lang=en'));
     await page.locator('[data-testid=assessment] thead').waitFor();
     assert.ok((await page.locator('[data-testid=assessment] thead').textContent()).includes('Clearance rate'));
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('every month of the demo year is ranked with its cards filled; a month to come says it has no data', async () => {
+    const { context, page, problems } = await openPlanner('#tab=assessment&month=2026-01');
+    const heading = page.locator('#assessment-table h2');
+    for (let m = 1; m <= 13; m++) {
+      const month = m <= 12 ? `2026-${String(m).padStart(2, '0')}` : '2027-01';
+      if (m > 1) await page.locator('.month-picker button').last().click();
+      await heading.filter({ hasText: month }).waitFor();
+      if (month === '2027-01') {
+        await page.locator('[data-testid=no-data]').waitFor();
+        assert.match(await page.locator('[data-testid=no-data]').textContent(), /没有数据/);
+        assert.equal(await page.locator('[data-testid=assessment]').count(), 0, 'no invented ranking');
+        assert.equal(await page.locator('[data-testid=score-chart]').count(), 0);
+        break;
+      }
+      const rows = page.locator('[data-testid=assessment] tbody tr');
+      await rows.first().waitFor();
+      assert.equal(await rows.count(), 15, `${month}: 15 stations`);
+      const cells = await page.locator('[data-testid=assessment] tbody').evaluate((tb) => [...tb.querySelectorAll('td')].map((td) => td.textContent));
+      assert.ok(cells.every((c) => c.trim() && !/undefined|NaN/.test(c)), `${month}: every card filled: ${cells.filter((c) => !c.trim() || /undefined|NaN/.test(c)).slice(0, 3)}`);
+      assert.equal(await page.locator('[data-testid=score-chart] rect').count(), 15, `${month}: the score chart`);
+      if (month === '2026-11') await screenshot(page, 'planner-ranking', { fullPage: true });
+    }
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('a bad entry is refused with a Chinese message by the field, said once and kept until the next save', async () => {
+    const { context, page, problems } = await openPlanner('#tab=assessment&month=2026-10');
+    await page.locator('[data-testid=entry-form]').waitFor();
+    await page.locator('input[name="familiarity.numerator"]').fill('50');
+    await page.locator('input[name="familiarity.denominator"]').fill('10');
+    await page.locator('[data-testid=entry-form] button[type=submit]').click();
+    const fieldError = page.locator('[data-testid=error-familiarity]');
+    await fieldError.waitFor();
+    assert.equal(await fieldError.textContent(), '分子不能大于分母');
+    assert.equal(await page.locator('input[name="familiarity.numerator"]').getAttribute('aria-invalid'), 'true');
+    const status = await page.locator('#assessment-entry .form-status').textContent();
+    assert.match(status, /1 处填写有误/);
+    const all = await page.locator('#assessment-entry').textContent();
+    assert.doesNotMatch(all, /numerator|denominator/, 'no English from the server on the Chinese page');
+    assert.equal((all.match(/分子不能大于分母/g) || []).length, 1, 'said once');
+    assert.deepEqual(problems().filter((p) => !/\b400\b/.test(p)), []);
+    await context.close();
+  });
+
+  test('the proposal form refuses absurd limits by the field, and a proposal that moves nothing says so', async () => {
+    const { context, page, problems } = await openPlanner();
+    let posts = 0;
+    page.on('request', (r) => { if (r.method() === 'POST' && r.url().includes('/api/v1/plan/plans')) posts++; });
+    await page.locator('[data-testid=propose]').waitFor();
+    for (const [field, value] of [['max_grid_moves', '-5'], ['max_grid_moves', '100000'], ['max_officer_moves', '2.5']]) {
+      await page.locator('input[name=max_grid_moves]').fill('0');
+      await page.locator('input[name=max_officer_moves]').fill('0');
+      await page.locator(`input[name=${field}]`).fill(value);
+      await page.locator('[data-testid=propose]').click();
+      const err = page.locator(`[data-testid=${field}-error]`);
+      await err.filter({ hasText: /整数/ }).waitFor();
+      assert.equal(await page.locator(`input[name=${field}]`).getAttribute('aria-invalid'), 'true', `${field}=${value}`);
+    }
+    assert.equal(posts, 0, 'nothing was sent');
+    await page.locator('input[name=max_grid_moves]').fill('-1');
+    await page.locator('input[name=max_officer_moves]').fill('-1');
+    await page.locator('[data-testid=propose]').click();
+    await page.locator('#alert').filter({ hasText: '没有调整任何警格或警力' }).waitFor();
+    assert.equal(posts, 1);
+    // It stays until dismissed.
+    await page.locator('#alert .alert-close').click();
+    await page.locator('#alert').waitFor({ state: 'hidden' });
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('bordering stations look apart, the maps colour by load per officer, and the page prints', async () => {
+    const { context, page, problems } = await openPlanner();
+    const { colors, neighbours } = await page.evaluate(() => ({
+      colors: window.jingge.colors,
+      neighbours: Object.fromEntries(Object.entries(window.jingge.neighbours).map(([k, v]) => [k, [...v]])),
+    }));
+    const pairs = Object.entries(neighbours).flatMap(([a, ns]) => ns.map((b) => [a, b]));
+    assert.ok(pairs.length >= 15, `${pairs.length} borders found`);
+    const worst = (c) => Math.min(...pairs.map(([a, b]) => colorDistance(c[a], c[b])));
+    const plain = stationPalette(Object.keys(colors).sort((a, b) => Object.keys(colors).indexOf(a) - Object.keys(colors).indexOf(b)));
+    const stationsDoc = await (await api('/api/v1/stations')).json();
+    const listed = stationPalette(stationsDoc.features.filter((f) => f.properties.kind !== 'area').map((f) => f.properties.id));
+    assert.ok(worst(colors) > worst(listed), `closest bordering colours ${worst(colors).toFixed(0)} apart; list order ${worst(listed).toFixed(0)}`);
+    assert.ok(worst(colors) >= 100, `closest bordering colours ${worst(colors).toFixed(0)} apart`);
+    void plain;
+
+    await page.locator('[data-testid=color-by] [data-color=load]').click();
+    await page.locator('[data-testid=load-key]').waitFor();
+    await idle(page);
+    const fills = await page.evaluate(() => window.jingge.maps.map((m) => JSON.stringify(m.getPaintProperty('grids-fill', 'fill-color'))));
+    for (const f of fills) assert.match(f, /#FDD0A2|#FD8D3C|#D94801|#7F2704|#FFF5EB/, 'grids coloured on the load scale');
+    assert.match(await page.evaluate(() => location.hash), /color=load/);
+
+    await page.evaluate(() => { window.print = () => { window.jingge.printed = true; }; });
+    await page.locator('#print').click();
+    assert.equal(await page.evaluate(() => window.jingge.printed), true);
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.locator('#propose').isVisible(), false, 'the form is not printed');
+    assert.equal(await page.locator('#map-a canvas').isVisible(), true, 'the maps are');
+    await page.emulateMedia({ media: 'screen' });
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('after switching to English no interface text is Chinese, the response-ring card included', async () => {
+    const { context, page, problems } = await openPlanner();
+    await page.locator('#coverage [data-origins=stations]').click();
+    await page.locator('[data-testid=coverage] tbody tr').first().waitFor();
+    await page.locator('#lang').click();
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    await page.locator('#coverage h2').filter({ hasText: 'Response rings' }).waitFor();
+    await page.locator('[data-testid=coverage] tbody tr').first().waitFor();
+    // Data keeps its own names: stations, grids, officers, plan notes.
+    const labels = await (await api('/api/v1/labels')).json();
+    const current = await (await api('/api/v1/plan/current')).json();
+    const stations = await (await api('/api/v1/stations')).json();
+    const data = [
+      ...labels.features.map((f) => f.properties.name),
+      ...stations.features.map((f) => f.properties.name),
+      ...(current.officers || []).map((o) => o.name),
+    ].filter(Boolean).sort((a, b) => b.length - a.length);
+    const chinese = await page.evaluate((names) => {
+      const out = [];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const el = n.parentElement;
+        // The switch back names its language in it; the map credits its sources by name.
+        if (!el || !el.checkVisibility?.() || el.closest('noscript, .plan-note, #lang, .maplibregl-ctrl-attrib')) continue;
+        let text = n.textContent;
+        for (const name of names) text = text.split(name).join('');
+        if (/[\u3400-\u9fff]/.test(text)) out.push(n.textContent.trim());
+      }
+      return out;
+    }, data);
+    assert.deepEqual(chinese, [], 'Chinese interface text left in English');
+    const card = await page.locator('#coverage').textContent();
+    assert.match(card, /Stations \+ patrols/);
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('axe finds nothing on /plan, its results and its assessment', async () => {
+    const { context, page, problems } = await openPlanner();
+    await page.locator('[data-testid=figures]').waitFor();
+    await idle(page);
+    assert.deepEqual(await axeViolations(page), [], 'plans tab');
+    await page.locator('#coverage [data-origins=stations]').click();
+    await page.locator('[data-testid=coverage] tbody tr').first().waitFor();
+    const before = await page.locator('[data-testid=plan-list] li').count();
+    await page.locator('[data-testid=propose]').click();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=plan-list] li').length > n
+      && window.jingge.comparison?.b.id === window.jingge.state.b, before);
+    assert.deepEqual(await axeViolations(page), [], 'with a proposal compared');
+    await page.locator('#tab-assessment').click();
+    await page.locator('[data-testid=assessment] tbody tr').first().waitFor();
+    await page.locator('[data-testid=entry-form]').waitFor();
+    assert.deepEqual(await axeViolations(page), [], 'assessment tab');
     assert.deepEqual(problems(), []);
     await context.close();
   });

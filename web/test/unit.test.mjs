@@ -14,6 +14,7 @@ import { parsePlannerHash, formatPlannerHash } from '../src/planner/state.js';
 import {
   stationPalette, stationColorExpr, movedGrids, judge, figureSpec, relativeChange, loadChartModel,
   monthsBefore, lastCompleteMonth, trendChartModel, metricValue, rankChange, bandColors, bandColorExpr,
+  neighbourPalette, stationNeighbours, colorDistance, loadColors,
 } from '../src/planner/model.js';
 import { shift } from '../src/planner/assessment.js';
 
@@ -91,7 +92,11 @@ test('the trend chart lays out twelve bars scaled to the largest month', () => {
     assert.ok(b.x >= i * 20 && b.x + b.w <= (i + 1) * 20 + 1e-9, `bar ${i} stays in its slot`);
     assert.equal(b.y + b.h, 84, 'bars stand on the axis');
   }
-  assert.equal(m.bars[11].label, '2');
+  assert.equal(m.bars[11].label, '2025-02', 'months are labelled with their year');
+  assert.equal(m.bars[0].label, '2024-03');
+  assert.ok(m.bars.every((b) => !b.partial), 'no partial month unless asked');
+  const running = trendModel(months, counts, { partial: true });
+  assert.deepEqual(running.bars.map((b) => b.partial), [...new Array(11).fill(false), true], 'the last month is the partial one');
   assert.deepEqual(trendModel(months, new Array(12).fill(0)).bars.map((b) => b.h), new Array(12).fill(0), 'all zero: flat, no NaN');
 });
 
@@ -259,4 +264,69 @@ test('response rings: one colour per ring and one for beyond, grids coloured by 
   ], bands);
   assert.deepEqual(expr, ['match', ['get', 'id'], 'a', colors[0], 'b', colors[3], 'c', colors[4], 'rgba(0,0,0,0)']);
   assert.equal(bandColorExpr([], bands), 'rgba(0,0,0,0)');
+});
+
+test('neighbourPalette: bordering stations get colours farther apart than the list order gives', () => {
+  // Fifteen stations, each bordering the next in the list and the one
+  // eight places on: the list order's golden-angle hues are 20° apart
+  // eight places on, so those borders look alike.
+  const ids = Array.from({ length: 15 }, (_, i) => `s${i}`);
+  const neighbours = Object.fromEntries(ids.map((id) => [id, new Set()]));
+  for (let i = 0; i < ids.length; i++) {
+    for (const j of [(i + 1) % 15, (i + 8) % 15]) {
+      neighbours[ids[i]].add(ids[j]);
+      neighbours[ids[j]].add(ids[i]);
+    }
+  }
+  const worst = (colors) => Math.min(...ids.flatMap((a) => [...neighbours[a]].map((b) => colorDistance(colors[a], colors[b]))));
+  const plain = stationPalette(ids);
+  const spread = neighbourPalette(ids, neighbours);
+  assert.deepEqual(Object.values(spread).sort(), Object.values(plain).sort(), 'the same set of colours');
+  assert.ok(worst(spread) > worst(plain), `closest neighbours ${worst(spread).toFixed(0)} apart, list order ${worst(plain).toFixed(0)}`);
+  assert.deepEqual(neighbourPalette(ids, neighbours), spread, 'deterministic');
+});
+
+test('stationNeighbours: a grid and the nearest grid of another station make neighbours', () => {
+  const pt = (id, station, lon, lat) => ({ properties: { id, kind: 'police', station }, geometry: { coordinates: [lon, lat] } });
+  const n = stationNeighbours([pt('1', 'a', 0, 0), pt('2', 'b', 0.01, 0), pt('3', 'c', 1, 0), pt('4', 'c', 0.5, 0)]);
+  assert.ok(n.a.has('b') && n.b.has('a'));
+  assert.ok(n.c.has('b') && !n.a.has('c'));
+  assert.ok(stationNeighbours([pt('1', 'a', 0, 0)], { 1: 'z' }).z === undefined, 'alone: no neighbours');
+});
+
+test('loadColors: one scale for both sides, darker for more load', () => {
+  const stations = [
+    { station: 'x', a: { load_per_officer: 100 }, b: { load_per_officer: 300 } },
+    { station: 'y', a: { load_per_officer: 300 }, b: { load_per_officer: 200 } },
+  ];
+  const a = loadColors(stations, 'a');
+  const b = loadColors(stations, 'b');
+  assert.equal(a.min, 100);
+  assert.equal(a.max, 300);
+  assert.equal(a.colors.x, a.ramp[0]);
+  assert.equal(a.colors.y, a.ramp[a.ramp.length - 1]);
+  assert.equal(b.colors.x, a.colors.y, 'the same load, the same colour on either map');
+});
+
+test('parsePair: either order, decimal or degrees-minutes-seconds, told apart by hemisphere, bounds or range', async () => {
+  const { parsePair, parseBoxes } = await import('../src/officer/coords.js');
+  const lantian = [109.12, 33.84, 109.83, 34.34];
+  const want = { lon: 109.3228, lat: 34.1505 };
+  const dms = { lon: 109 + 19 / 60 + 1 / 3600, lat: 34 + 9 / 60 + 7 / 3600 };
+  const close = (got, w, what) => {
+    assert.ok(got, `${what}: no answer`);
+    assert.ok(Math.abs(got.lon - w.lon) < 1e-9 && Math.abs(got.lat - w.lat) < 1e-9, `${what}: ${JSON.stringify(got)}`);
+  };
+  for (const text of ['109.3228,34.1505', '34.1505,109.3228', '109.3228, 34.1505', '34.1505 109.3228', '109,3228;34,1505', '34.1505N 109.3228E']) {
+    close(parsePair(text, lantian), want, text);
+  }
+  for (const text of ['34°09\'07"N 109°19\'01"E', '109°19\'01"E 34°09\'07"N', 'N34°09′07″ E109°19′01″', '北纬34度09分07秒 东经109度19分01秒', '34 09 07 N, 109 19 01 E']) {
+    close(parsePair(text, lantian), dms, text);
+  }
+  close(parsePair('34.1505,109.3228'), want, 'swapped, without bounds: only one value can be a longitude');
+  for (const bad of ['hello', '34.15', '34°61\'N 109°E', '200,100', 'N34 N109']) assert.equal(parsePair(bad, lantian), null, bad);
+  close(parseBoxes('34.1505', '109.3228', lantian), want, 'swapped boxes');
+  close(parseBoxes('', '109.3228,34.1505', lantian), want, 'a pair in the latitude box');
+  close(parseBoxes('34°09\'07"N', '109°19\'01"E', lantian), dms, 'DMS in each box');
+  assert.equal(parseBoxes('abc', '34', lantian), null);
 });

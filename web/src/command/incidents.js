@@ -12,7 +12,9 @@ import { h, clear } from '../shared/dom.js';
 import { t, formatNumber } from '../shared/i18n.js';
 import { maplibregl } from '../shared/map.js';
 import { lastMonths } from '../shared/trend.js';
+import { formatZoned } from '../shared/time.js';
 import { renderIncidentSummary } from './panel.js';
+import { firstLabelLayer } from './layers.js';
 import { WINDOWS } from './state.js';
 import { windowStart, tileURL } from './window.js';
 
@@ -35,6 +37,17 @@ export function categoryName(c) {
 }
 
 const colorExpr = ['match', ['get', 'category'], ...CATEGORIES.flat(), '#7F8C8D'];
+/**
+ * heatIntensity scales the heat map to the data and the zoom: a day's few
+ * dozen incidents must show at the opening zoom as a year's thousands do,
+ * so the fewer there are, the hotter each one (up to 4×, down to ½×).
+ */
+export function heatIntensity(total) {
+  const k = Math.min(4, Math.max(0.5, Math.sqrt(500 / Math.max(total, 1))));
+  const r = (v) => Math.round(v * k * 100) / 100;
+  return ['interpolate', ['linear'], ['zoom'], 6, r(1.2), 10, r(1), 14, r(1.5)];
+}
+
 // A cluster of one is drawn as the incident it is.
 const isCluster = ['all', ['==', ['get', 'cluster'], true], ['>', ['get', 'count'], 1]];
 
@@ -45,6 +58,8 @@ export function createIncidents(map, el, { getWindow, setWindow, toast, scale = 
   let total = 0;
   let loading = false;
   let view = 'clusters';
+  // Hidden as a live layer (livelayers.js), whatever the view.
+  let shown = true;
   const hidden = new Set();
   let seq = 0;
   let timer = 0;
@@ -61,32 +76,37 @@ export function createIncidents(map, el, { getWindow, setWindow, toast, scale = 
 
   function addLayers() {
     map.addSource('incidents', { type: 'vector', tiles: [currentTiles()], minzoom: 0, maxzoom: 16 });
-    const before = map.getStyle().layers.find((l) => l.type === 'symbol')?.id;
+    const before = firstLabelLayer(map);
     map.addLayer({ id: 'incidents-heat', type: 'heatmap', source: 'incidents', 'source-layer': 'incidents', maxzoom: 17,
       paint: {
-        'heatmap-weight': ['interpolate', ['linear'], ['get', 'count'], 1, 0.25, 50, 1],
-        'heatmap-intensity': ['interpolate', ['linear'], ['zoom'], 8, 0.6, 14, 1.5],
-        'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 8, 14, 12, 30, 16, 40],
-        'heatmap-opacity': 0.8,
+        // A cluster weighs by its count, sub-linearly, so a town's hundreds
+        // do not drown a village's few.
+        'heatmap-weight': ['interpolate', ['linear'], ['get', 'count'], 1, 1, 10, 3, 100, 10, 1000, 30],
+        'heatmap-intensity': heatIntensity(0),
+        'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 6, k(12), 9, k(20), 12, k(30), 16, k(45)],
+        'heatmap-opacity': 0.85,
         'heatmap-color': ['interpolate', ['linear'], ['heatmap-density'],
-          0, 'rgba(255,255,204,0)', 0.2, '#FFEDA0', 0.4, '#FEB24C', 0.6, '#FD8D3C', 0.8, '#E31A1C', 1, '#800026'],
+          0, 'rgba(255,237,160,0)', 0.05, 'rgba(254,217,118,0.55)', 0.2, '#FEB24C', 0.4, '#FD8D3C', 0.6, '#FC4E2A', 0.8, '#E31A1C', 1, '#800026'],
       } }, before);
+    // Data under the labels: clusters and dots never hide a station's or
+    // grid's name, and are lighter so the area beneath still reads.
     map.addLayer({ id: 'incidents-clusters', type: 'circle', source: 'incidents', 'source-layer': 'incidents', filter: isCluster,
       paint: {
         'circle-color': ['step', ['get', 'count'], '#F5B041', 20, '#E67E22', 100, '#C0392B'],
-        'circle-radius': ['step', ['get', 'count'], k(11), 5, k(14), 20, k(18), 100, k(24)],
-        'circle-opacity': 0.85, 'circle-stroke-color': '#FFFFFF', 'circle-stroke-width': 2,
-      } });
+        'circle-radius': ['step', ['get', 'count'], k(9), 5, k(11), 20, k(14), 100, k(18)],
+        'circle-opacity': 0.7, 'circle-stroke-color': '#FFFFFF', 'circle-stroke-width': 1.5,
+      } }, before);
     map.addLayer({ id: 'incidents-points', type: 'circle', source: 'incidents', 'source-layer': 'incidents', filter: ['!', isCluster],
       paint: {
         'circle-color': colorExpr,
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, k(4), 16, k(8)],
-        'circle-stroke-color': '#FFFFFF', 'circle-stroke-width': 1.2,
-      } });
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, k(3.5), 16, k(7)],
+        'circle-opacity': 0.85,
+        'circle-stroke-color': '#FFFFFF', 'circle-stroke-width': 1,
+      } }, before);
     map.addLayer({ id: 'incidents-count', type: 'symbol', source: 'incidents', 'source-layer': 'incidents', filter: isCluster,
       // Counts never push a station or grid name off the map.
-      layout: { 'text-field': ['to-string', ['get', 'count']], 'text-size': k(12), 'text-allow-overlap': true, 'text-ignore-placement': true },
-      paint: { 'text-color': '#FFFFFF' } });
+      layout: { 'text-field': ['to-string', ['get', 'count']], 'text-size': k(11), 'text-allow-overlap': true, 'text-ignore-placement': true },
+      paint: { 'text-color': '#FFFFFF' } }, before);
     for (const id of ['incidents-clusters', 'incidents-points']) {
       map.on('mouseenter', id, () => { map.getCanvas().style.cursor = 'pointer'; });
       map.on('mouseleave', id, () => { map.getCanvas().style.cursor = ''; });
@@ -98,7 +118,7 @@ export function createIncidents(map, el, { getWindow, setWindow, toast, scale = 
   const fillOpacity = {};
 
   function applyView() {
-    const on = available === true;
+    const on = available === true && shown;
     const vis = (id, visible) => map.getLayer(id) && map.setLayoutProperty(id, 'visibility', visible && on ? 'visible' : 'none');
     vis('incidents-heat', view === 'heat');
     for (const id of ['incidents-clusters', 'incidents-points', 'incidents-count']) vis(id, view === 'clusters');
@@ -140,6 +160,7 @@ export function createIncidents(map, el, { getWindow, setWindow, toast, scale = 
       }
     }
     loading = false;
+    if (map.getLayer('incidents-heat')) map.setPaintProperty('incidents-heat', 'heatmap-intensity', heatIntensity(total));
     applyView();
     render();
   }
@@ -177,7 +198,8 @@ export function createIncidents(map, el, { getWindow, setWindow, toast, scale = 
   async function popupFor(f) {
     const body = h('div', { class: 'popup incident-popup' });
     const fill = (p) => {
-      const when = new Date(p.occurred_at).toLocaleString(document.documentElement.lang, { dateStyle: 'medium', timeStyle: 'short' });
+      // The county's clock, not the browser's.
+      const when = formatZoned(p.occurred_at, document.documentElement.lang);
       clear(body).append(
         h('p', null, h('span', { class: 'dot', style: { background: COLOR[p.category] || '#7F8C8D' } }), h('strong', null, categoryName(p.category)),
           p.status ? ` · ${t(`status.${p.status}`)}` : '', ' · ', t('incident.severity', { n: p.severity })),
@@ -207,6 +229,11 @@ export function createIncidents(map, el, { getWindow, setWindow, toast, scale = 
     },
     rerender() {
       render();
+    },
+    /** setShown hides or shows every incident layer, keeping the view chosen. */
+    setShown(visible) {
+      shown = visible;
+      applyView();
     },
     setWindow(w) {
       if (!WINDOWS.includes(w)) return;

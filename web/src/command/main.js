@@ -11,6 +11,9 @@ import { createPanel } from './panel.js';
 import { createSearch } from './search.js';
 import { applyGridLayer, addSelectionLayers, GRID_LAYERS } from './layers.js';
 import { createIncidents } from './incidents.js';
+import { setZone } from '../shared/time.js';
+import { createTheme } from './theme.js';
+import { createLiveLayers } from './livelayers.js';
 import { createPatrols } from './patrols.js';
 
 const state = { layer: 'police', win: '7d', ...parseHash(location.hash) };
@@ -53,6 +56,7 @@ async function main() {
   const regionById = Object.fromEntries(regions.map((r) => [r.id, { ...r, color: colors[r.id] }]));
   const stationById = Object.fromEntries((stationsDoc.features || []).map((f) => [f.properties.id, f.properties]));
   const datum = dataset.datum || 'wgs84';
+  setZone(dataset.utc_offset);
   const basemap = uiConfig?.basemap || null;
 
   renderLegend($('legend'), { regions, colors });
@@ -81,7 +85,16 @@ async function main() {
   hook.map = map;
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-left');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
-  let clickMarker = null;
+  // The clicked point is drawn on the map below every label (a DOM marker
+  // would sit over the station names).
+  const clickMarker = {
+    set(lngLat) {
+      map.getSource('click-point')?.setData({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [lngLat.lng, lngLat.lat] } });
+    },
+    remove() {
+      map.getSource('click-point')?.setData({ type: 'FeatureCollection', features: [] });
+    },
+  };
 
   // Township names for the panel, from the tiles already loaded.
   function townshipName(code) {
@@ -95,7 +108,7 @@ async function main() {
     onClose: () => {
       state.grid = undefined;
       map.getSource('selection')?.setData({ type: 'FeatureCollection', features: [] });
-      clickMarker?.remove();
+      clickMarker.remove();
       writeHash();
     },
   });
@@ -118,7 +131,7 @@ async function main() {
     state.grid = id;
     writeHash();
     map.getSource('selection')?.setData(grid);
-    if (!clicked) clickMarker?.remove();
+    if (!clicked) clickMarker.remove();
     const p = grid.properties;
     const station = stationById[p.station?.id] || p.station || null;
     const region = station ? regionById[station.region] : null;
@@ -155,8 +168,7 @@ async function main() {
       toast(t('lookup.outside'));
       return;
     }
-    clickMarker?.remove();
-    clickMarker = new maplibregl.Marker({ color: '#D7263D', scale: 0.7 }).setLngLat(lngLat).addTo(map);
+    clickMarker.set(lngLat);
     await selectGrid(mine.id, {
       clicked: [lngLat.lng, lngLat.lat],
       other: theirs ? { level: police ? 'community' : 'police', id: theirs.id, name: theirs.name } : null,
@@ -173,6 +185,16 @@ async function main() {
   const patrols = createPatrols(map, $('feed'), { toast, stationById, scale: labelScale });
   hook.incidents = incidents;
   hook.patrols = patrols;
+  const live = createLiveLayers($('live'), map, { setIncidents: (v) => incidents.setShown(v) });
+  const themeButton = $('theme');
+  const theme = createTheme(map, {
+    onChange: (th) => {
+      themeButton.textContent = t(th === 'dark' ? 'theme.toLight' : 'theme.toDark');
+      themeButton.setAttribute('aria-pressed', String(th === 'dark'));
+    },
+  });
+  hook.theme = theme;
+  themeButton.addEventListener('click', () => theme.toggle());
 
   function setLayer(layer) {
     state.layer = layer;
@@ -199,6 +221,8 @@ async function main() {
     panel.rerender();
     incidents.rerender();
     patrols.rerender();
+    live.render();
+    themeButton.textContent = t(theme.theme === 'dark' ? 'theme.toLight' : 'theme.toDark');
     writeHash();
   });
 
@@ -208,6 +232,8 @@ async function main() {
     setLayer(state.layer);
     incidents.start();
     patrols.start();
+    theme.repaint();
+    live.apply();
     if (state.grid) selectGrid(state.grid, { fit: !Number.isFinite(state.zoom) });
     map.once('idle', () => {
       hook.ready = true;

@@ -137,6 +137,6 @@ export function renderIncidentSummary(el, { windowLabel, total, byCategory, mont
       byCategory.map(([cat, n]) => h('li', { class: `cat cat-${cat}` }, `${categoryName(cat)} ${formatNumber(n)}`))));
   }
   if (months) {
-    el.append(h('h3', null, t('panel.trend')), trendSVG(months, counts, t('panel.trend')));
+    el.append(h('h3', null, t('panel.trend')), trendSVG(months, counts, t('panel.trend'), { partialLabel: t('panel.partial') }));
   }
 }

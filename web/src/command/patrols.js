@@ -7,6 +7,7 @@
 // officer was; the stream resumes where it left off (Last-Event-ID) after a
 // drop. A server without patrol data shows the card as unavailable.
 import { getJSON, query, signIn, ApiError } from '../shared/api.js';
+import { formatZoned } from '../shared/time.js';
 import { h, clear } from '../shared/dom.js';
 import { t, localName, isEnglish } from '../shared/i18n.js';
 import { maplibregl } from '../shared/map.js';
@@ -189,7 +190,7 @@ export function createPatrols(map, el, { stationById, scale = 1 }) {
   }
 
   function timeOf(at) {
-    return new Date(at).toLocaleTimeString(isEnglish() ? 'en-GB' : 'zh-CN', { hour12: false });
+    return formatZoned(at, isEnglish() ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
   }
 
   function render() {

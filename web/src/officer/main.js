@@ -1,11 +1,11 @@
 // The officer page (/m): "which grid am I in, and who is responsible here?"
 // from the phone's position (WGS-84) or a typed coordinate in WGS-84,
 // GCJ-02 (Gaode/Tencent) or BD-09 (Baidu).
-import { getJSON, query, ApiError } from '../shared/api.js';
+import { getJSON, getOptionalJSON, query, ApiError } from '../shared/api.js';
 import { $, h, clear } from '../shared/dom.js';
 import { t, initLang, setLang, onLangChange, applyStatic, isEnglish, localName } from '../shared/i18n.js';
 import { telHref } from '../shared/phone.js';
-import { parseCoordinate, parseOfficerHash, formatOfficerHash } from './coords.js';
+import { parseBoxes, parsePair, parseOfficerHash, formatOfficerHash } from './coords.js';
 
 const hook = { ready: false };
 window.jingge = hook;
@@ -15,7 +15,11 @@ initLang(new URLSearchParams(location.search).get('lang') || asked.lang);
 applyStatic();
 document.title = t('m.title');
 
-let last = null; // {kind: 'result', hit, accuracy} or {kind: 'message', key, vars}
+let last = null; // {kind: 'result', hit, accuracy}, {kind: 'message', key, vars} or {kind: 'outside', near}
+// The county's bounds tell a swapped "lat,lon" from "lon,lat"; without
+// them the only value above 90 is the longitude.
+let bounds = null;
+getOptionalJSON('api/v1/dataset').then((d) => { bounds = d?.bounds || null; });
 let mapModule = null;
 
 function showMessage(key, vars, { error = true } = {}) {
@@ -28,6 +32,19 @@ function showMessage(key, vars, { error = true } = {}) {
   $('result').hidden = true;
   $('minimap').hidden = true;
   $('attribution').hidden = true;
+}
+
+/**
+ * showOutside says the point is outside the county and, when the server
+ * named one, which station is nearest and how to call it.
+ */
+function showOutside(near) {
+  showMessage('m.outside');
+  last = { kind: 'outside', near };
+  if (!near) return;
+  const km = (near.distance_m / 1000).toFixed(near.distance_m < 10_000 ? 1 : 0);
+  $('message').append(h('p', { class: 'nearest', 'data-testid': 'nearest-station' },
+    t('m.nearest', { station: localName(near), km }), near.phone ? h('br') : null, call(near.phone)));
 }
 
 function hideMessage() {
@@ -122,7 +139,7 @@ async function lookup(lon, lat, crs, accuracy) {
     history.replaceState(null, '', formatOfficerHash({ lon, lat, crs, lang: isEnglish() ? 'en' : undefined }));
   } catch (err) {
     if (mine !== seq) return;
-    if (err instanceof ApiError && err.status === 404) showMessage('m.outside');
+    if (err instanceof ApiError && err.status === 404) showOutside(err.problem?.nearest_station);
     else if (err instanceof ApiError && err.status === 400) showMessage('m.failed', { detail: err.message });
     else showMessage('m.failed', { detail: err.message });
   } finally {
@@ -135,7 +152,7 @@ hook.lookup = lookup;
 
 $('coord').addEventListener('submit', (e) => {
   e.preventDefault();
-  const c = parseCoordinate($('lon').value, $('lat').value);
+  const c = parseBoxes($('lon').value, $('lat').value, bounds);
   if (!c) {
     showMessage('m.invalid');
     return;
@@ -145,15 +162,18 @@ $('coord').addEventListener('submit', (e) => {
   lookup(c.lon, c.lat, $('crs').value);
 });
 
-// A pasted "lon,lat" pair goes into both fields.
-$('lon').addEventListener('paste', (e) => {
-  const text = e.clipboardData?.getData('text') || '';
-  const parts = text.split(/[\s,，;]+/).filter(Boolean);
-  if (parts.length === 2 && parseCoordinate(parts[0], parts[1])) {
-    e.preventDefault();
-    [$('lon').value, $('lat').value] = parts;
-  }
-});
+// A pasted pair ("lon,lat", "lat,lon", degrees-minutes-seconds) goes into
+// both fields, in its place, whichever box it was pasted in.
+for (const id of ['lon', 'lat']) {
+  $(id).addEventListener('paste', (e) => {
+    const c = parsePair(e.clipboardData?.getData('text') || '', bounds);
+    if (c) {
+      e.preventDefault();
+      $('lon').value = String(c.lon);
+      $('lat').value = String(c.lat);
+    }
+  });
+}
 
 $('locate').addEventListener('click', () => {
   if (!window.isSecureContext) {
@@ -193,6 +213,7 @@ onLangChange(() => {
   document.title = t('m.title');
   if (last?.kind === 'result') renderResult(last.hit, last.accuracy);
   else if (last?.kind === 'message') showMessage(last.key, last.vars, { error: last.error });
+  else if (last?.kind === 'outside') showOutside(last.near);
 });
 
 if (asked.lon !== undefined) {

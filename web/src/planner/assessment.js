@@ -4,6 +4,7 @@
 // stations report.
 import { getJSON, sendJSON, query, ApiError } from '../shared/api.js';
 import { h, clear, $ } from '../shared/dom.js';
+import { fieldProblems, problemMessage } from '../shared/problems.js';
 import { t } from '../shared/i18n.js';
 import { fmt } from './views.js';
 import { monthsBefore, trendChartModel, metricValue, rankChange } from './model.js';
@@ -18,7 +19,7 @@ const ENTERED = ['familiarity', 'risk_warning', 'control_tasks', 'satisfaction']
  * createAssessment runs the assessment view. state.month is the month
  * shown; onState is told when it changes (for the URL).
  */
-export function createAssessment({ state, stations, stationName, colors, onState, toast }) {
+export function createAssessment({ state, stations, stationName, colors, onState, toast, showError }) {
   const ids = stations.map((s) => s.id);
   let trend = null;
   let selected = [];
@@ -31,7 +32,7 @@ export function createAssessment({ state, stations, stationName, colors, onState
     try {
       trend = await getJSON(query('api/v1/assessment/trend', { from: months[0], to: state.month }));
     } catch (err) {
-      clear(table).append(h('p', { class: 'error' }, t('assess.failed', { detail: err.message })));
+      clear(table).append(h('p', { class: 'error', role: 'alert' }, t('assess.failed', { detail: problemMessage(err) })));
       return;
     }
     const month = trend.months.find((m) => m.month === state.month);
@@ -75,12 +76,14 @@ export function createAssessment({ state, stations, stationName, colors, onState
     const el = $('assessment-table');
     clear(el);
     el.append(h('h2', null, t('assess.ranking', { month: state.month })));
-    if (!month || !month.stations.length) {
-      el.append(h('p', { class: 'muted' }, t('assess.none')));
+    if (!month || month.empty || !month.stations?.length) {
+      // A month to come, or before the record: say so rather than rank
+      // fifteen zeros.
+      el.append(h('p', { class: 'muted', 'data-testid': 'no-data' }, month?.empty ? t('assess.noData', { month: state.month }) : t('assess.none')));
       return;
     }
     // Only the weights' ratios matter: show each as its share of the total.
-    const weights = Object.fromEntries(month.stations[0].metrics.map((x) => [x.metric, x.weight]));
+    const weights = Object.fromEntries((month.stations[0].metrics || []).map((x) => [x.metric, x.weight ?? 0]));
     const totalWeight = Object.values(weights).reduce((a, b) => a + b, 0) || 1;
     const points = Object.fromEntries((trend.trends || []).map((tr) => [tr.station, Object.fromEntries(tr.points.map((p) => [p.month, p]))]));
     el.append(h('table', { class: 'assessment', 'data-testid': 'assessment' },
@@ -96,9 +99,9 @@ export function createAssessment({ state, stations, stationName, colors, onState
           onclick: () => toggle(s.station) },
         h('td', { class: 'num rank' }, String(s.rank), change ? h('small', { class: change.startsWith('↑') ? 'better' : 'worse' }, ` ${change}`) : null),
         h('th', { scope: 'row' }, h('span', { class: 'swatch', style: { background: colors[s.station] || '#BBB' } }), stationName(s.station)),
-        h('td', { class: 'num score' }, fmt(s.score, 1), h('small', { class: 'muted' }, ` (${s.available}/6)`)),
+        h('td', { class: 'num score' }, fmt(s.score ?? 0, 1), h('small', { class: 'muted' }, ` (${s.available ?? 0}/6)`)),
         METRICS.map((m) => {
-          const v = metricValue(s.metrics.find((x) => x.metric === m));
+          const v = metricValue((s.metrics || []).find((x) => x.metric === m));
           return v
             ? h('td', { class: 'num', dataset: { metric: m } }, v.text, v.detail ? h('small', { class: 'muted' }, h('br'), v.detail) : null)
             : h('td', { class: 'num na muted', dataset: { metric: m }, title: t('assess.notMeasured') }, '—');
@@ -118,7 +121,7 @@ export function createAssessment({ state, stations, stationName, colors, onState
     const el = $('assessment-chart');
     clear(el);
     el.append(h('h2', null, t('assess.scores')));
-    if (!month?.stations.length) return;
+    if (!month?.stations?.length) return;
     const row = 20;
     const label = 96;
     const width = 420;
@@ -175,7 +178,7 @@ export function createAssessment({ state, stations, stationName, colors, onState
       const e = byStation[station.value] || {};
       for (const m of ENTERED) {
         const r = e[m] || { numerator: 0, denominator: 0 };
-        fields.append(h('fieldset', null,
+        fields.append(h('fieldset', { dataset: { metric: m } },
           h('legend', null, t(`assess.metric.${m}`)),
           h('input', { type: 'number', min: 0, step: 'any', name: `${m}.numerator`, value: r.numerator, 'aria-label': t('assess.numerator') }),
           h('span', null, ' / '),
@@ -185,6 +188,22 @@ export function createAssessment({ state, stations, stationName, colors, onState
     station.addEventListener('change', fill);
     fill();
     const status = h('p', { class: 'form-status', role: 'status' });
+    // A message by each field the server found at fault, in the page's
+    // language; it stays until the next save.
+    const markFields = (err) => {
+      for (const el2 of form.querySelectorAll('.field-error')) el2.remove();
+      for (const input of form.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid');
+      let placed = 0;
+      for (const p of fieldProblems(err)) {
+        const m = /^entries\[\d+\]\.(\w+)$/.exec(p.name);
+        const box = m && (m[1] === 'station' ? station.parentElement : fields.querySelector(`fieldset[data-metric="${m[1]}"]`));
+        if (!box) continue;
+        for (const input of box.querySelectorAll('input, select')) input.setAttribute('aria-invalid', 'true');
+        box.append(h('small', { class: 'field-error', role: 'alert', 'data-testid': `error-${m[1]}` }, p.message));
+        placed++;
+      }
+      return placed;
+    };
     const form = h('form', { class: 'entry', novalidate: true, 'data-testid': 'entry-form' },
       h('label', null, h('span', null, t('plan.station')), station), fields,
       h('button', { type: 'submit', class: 'primary' }, t('assess.save')), status);
@@ -196,12 +215,15 @@ export function createAssessment({ state, stations, stationName, colors, onState
         entry[m] = { numerator: Number(f.get(`${m}.numerator`) || 0), denominator: Number(f.get(`${m}.denominator`) || 0) };
       }
       status.classList.remove('error');
+      status.textContent = '';
+      markFields(null);
       try {
         await sendJSON('PUT', 'api/v1/assessment/entries', { entries: [entry] });
         toast(t('assess.saved', { station: stationName(entry.station), month: state.month }));
         await load();
       } catch (err) {
-        status.textContent = problemText(err);
+        const placed = markFields(err);
+        status.textContent = placed ? t('assess.invalid', { n: placed }) : problemMessage(err);
         status.classList.add('error');
       }
     });
@@ -217,7 +239,9 @@ export function createAssessment({ state, stations, stationName, colors, onState
       toast(t('assess.imported', { n: out.saved, months: (out.months || []).join(', ') }));
       await load();
     } catch (err) {
-      toast(problemText(err));
+      // Every line at fault, until dismissed: nothing was saved.
+      const lines = fieldProblems(err).map((p) => p.message);
+      showError(lines.length ? `${t('assess.importFailed')} ${lines.slice(0, 8).join(t('list.sep'))}` : problemMessage(err));
     }
   }
 
@@ -229,10 +253,4 @@ export function shift(month, d) {
   const [y, m] = month.split('-').map(Number);
   const at = new Date(Date.UTC(y, m - 1 + d, 1));
   return `${at.getUTCFullYear()}-${String(at.getUTCMonth() + 1).padStart(2, '0')}`;
-}
-
-/** problemText is an error's message with the problems the server listed. */
-export function problemText(err) {
-  const params = err?.problem?.invalid_params || [];
-  return params.length ? `${err.message} ${params.slice(0, 5).map((p) => p.reason).join('; ')}` : err.message;
 }

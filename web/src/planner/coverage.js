@@ -2,6 +2,7 @@
 // the road, reach every grid, drawn as rings of response time on the left
 // map, with the share of residents and incidents each ring covers.
 import { getJSON, query } from '../shared/api.js';
+import { problemMessage } from '../shared/problems.js';
 import { h, clear } from '../shared/dom.js';
 import { t } from '../shared/i18n.js';
 import { fmt } from './views.js';
@@ -11,7 +12,7 @@ import { bandColors, bandColorExpr } from './model.js';
  * createCoverage runs the coverage panel in el. maps() returns the two
  * maps; the rings are drawn on the left one, over its grids.
  */
-export function createCoverage(el, { maps, toast }) {
+export function createCoverage(el, { maps, showError }) {
   let origins = null; // null: rings hidden
   let cov = null;
 
@@ -25,7 +26,7 @@ export function createCoverage(el, { maps, toast }) {
     try {
       cov = await getJSON(query('api/v1/plan/coverage', { origins: which }));
     } catch (err) {
-      toast(err.message);
+      showError(problemMessage(err));
       origins = null;
       cov = null;
     }
@@ -83,5 +84,6 @@ export function createCoverage(el, { maps, toast }) {
   }
 
   render();
-  return { redraw: draw, get origins() { return origins; } };
+  // render is also how the panel follows a change of language.
+  return { redraw: draw, render, get origins() { return origins; } };
 }

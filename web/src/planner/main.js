@@ -6,11 +6,13 @@ import { getJSON, getOptionalJSON, postJSON, query, ApiError } from '../shared/a
 import { $, h, clear, toaster, replaceHash } from '../shared/dom.js';
 import { t, initLang, setLang, onLangChange, applyStatic, isEnglish, lang, localName } from '../shared/i18n.js';
 import { webglAvailable } from '../shared/map.js';
-import { stationPalette, movedGrids, lastCompleteMonth } from './model.js';
+import { neighbourPalette, stationNeighbours, movedGrids, lastCompleteMonth, loadColors } from './model.js';
+import { alerter, problemMessage } from '../shared/problems.js';
+import { formatZoned, setZone } from '../shared/time.js';
 import { plannerStyle, createPair, popup } from './maps.js';
 import { renderFigures, renderStations, renderMoves, renderOfficers, fmt } from './views.js';
 import { renderPropose, renderPlanList } from './plans.js';
-import { createAssessment, problemText } from './assessment.js';
+import { createAssessment } from './assessment.js';
 import { createCoverage } from './coverage.js';
 import { parsePlannerHash, formatPlannerHash } from './state.js';
 
@@ -25,13 +27,14 @@ const hook = { ready: false, state };
 window.jingge = hook;
 
 const toast = toaster($('toast'), 6000);
+// Errors stay until dismissed; the toast is for news that may pass.
+const showError = alerter($('alert'));
 
 function writeHash() {
   replaceHash(formatPlannerHash(state));
 }
 
-const timeFormat = () => new Intl.DateTimeFormat(lang(), { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Shanghai' });
-const formatTime = (s) => (s ? timeFormat().format(new Date(s)) : '');
+const formatTime = (s) => (s ? formatZoned(s, lang()) : '');
 
 function fail(message) {
   for (const id of ['figures', 'stations', 'moves', 'officers']) clear($(id));
@@ -58,11 +61,16 @@ async function main() {
     .filter((f) => f.properties.kind !== 'area')
     .map((f) => f.properties);
   const stationById = Object.fromEntries(stations.map((s) => [s.id, s]));
-  const colors = stationPalette(stations.map((s) => s.id));
+  setZone(dataset.utc_offset);
+  // Bordering stations get the colours farthest apart.
+  const neighbours = stationNeighbours(labels?.features);
+  const colors = neighbourPalette(stations.map((s) => s.id), neighbours);
   const stationName = (id) => (stationById[id] ? localName(stationById[id]) : id || '–');
   // Without access control (a server run open) there is no /api/v1/me and
   // anyone may apply; otherwise only administrators.
   const canApply = !me || me.role === 'admin';
+  // The most a proposal can move: every police grid, every member.
+  const limits = { max_grid_moves: dataset.counts?.police_grids ?? 100000, max_officer_moves: dataset.counts?.members ?? 100000 };
   const hasGL = webglAvailable();
 
   let current = null;
@@ -71,8 +79,10 @@ async function main() {
   let doc = null;
   let pair = null;
   let assessment = null;
-  const coverage = createCoverage($('coverage'), { maps: () => pair?.maps, toast });
+  const coverage = createCoverage($('coverage'), { maps: () => pair?.maps, showError });
   hook.coverage = coverage;
+  hook.colors = colors;
+  hook.neighbours = neighbours;
 
   const sideTitle = (side) => (side.id === 'current'
     ? t('plan.today')
@@ -81,8 +91,9 @@ async function main() {
   function styles() {
     const changed = cmp.grids.map((g) => g.grid);
     const base = current.deployment.grids;
-    const opts = (side) => ({ colors, overrides: movedGrids(side.deployment.grids, base), changed, english: isEnglish(), labels });
-    return [plannerStyle(style, opts(cmp.a)), plannerStyle(style, opts(cmp.b))];
+    const sideColors = (key) => (state.color === 'load' ? loadColors(cmp.stations, key).colors : colors);
+    const opts = (side, key) => ({ colors: sideColors(key), overrides: movedGrids(side.deployment.grids, base), changed, english: isEnglish(), labels });
+    return [plannerStyle(style, opts(cmp.a, 'a')), plannerStyle(style, opts(cmp.b, 'b'))];
   }
 
   function onGridClick(side, feature, lngLat, map) {
@@ -101,9 +112,12 @@ async function main() {
     $('map-a-title').textContent = sideTitle(cmp.a);
     $('map-b-title').textContent = sideTitle(cmp.b);
     if (!hasGL) return;
+    // Each map's canvas is a landmark: name it after its plan, so the two differ.
+    const nameCanvases = () => pair?.maps.forEach((m, i) => m.getCanvas().setAttribute('aria-label', `${t('plan.mapOf')} ${sideTitle(i ? cmp.b : cmp.a)}`));
     const [sa, sb] = styles();
     if (pair && !fresh) {
       pair.update(sa, sb);
+      nameCanvases();
       coverage.redraw();
       return;
     }
@@ -116,6 +130,7 @@ async function main() {
     pair = createPair({ a: $('map-a'), b: $('map-b'), bounds: camera ? null : dataset.bounds, styleA: sa, styleB: sb, onGridClick });
     if (camera) for (const m of pair.maps) m.jumpTo(camera);
     hook.maps = pair.maps;
+    nameCanvases();
     coverage.redraw();
   }
 
@@ -136,7 +151,24 @@ async function main() {
       h('button', { type: 'button', class: 'swap', title: t('plan.swap'), 'aria-label': t('plan.swap'),
         onclick: () => { [state.a, state.b] = [state.b, state.a]; writeHash(); compare(); } }, '⇄'),
       pick('b'),
-      h('span', { class: 'key key-changed' }), h('span', { class: 'muted' }, t('plan.changedKey', { n: cmp?.grids.length ?? 0 })));
+      h('span', { class: 'key key-changed' }), h('span', { class: 'muted' }, t('plan.changedKey', { n: cmp?.grids.length ?? 0 })),
+      colorChoice());
+  }
+
+  /** colorChoice switches the maps between station colours and load per officer. */
+  function colorChoice() {
+    const mode = state.color === 'load' ? 'load' : 'station';
+    const choice = (value) => h('button', {
+      type: 'button', role: 'radio', 'aria-checked': String(mode === value), 'data-color': value,
+      onclick: () => { state.color = value === 'load' ? 'load' : undefined; writeHash(); renderCompareBar(); drawMaps(); },
+    }, t(`plan.colorBy.${value}`));
+    const group = h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': t('plan.colorBy'), 'data-testid': 'color-by' },
+      choice('station'), choice('load'));
+    if (mode !== 'load' || !cmp) return group;
+    const { min, max, ramp } = loadColors(cmp.stations, 'a');
+    return h('span', { class: 'legend-row' }, group,
+      h('span', { class: 'key key-load', style: { background: `linear-gradient(90deg, ${ramp.join(', ')})` } }),
+      h('span', { class: 'muted', 'data-testid': 'load-key' }, t('plan.loadKey', { min: fmt(min, 0), max: fmt(max, 0) })));
   }
 
   async function compare({ freshMaps = false } = {}) {
@@ -150,7 +182,7 @@ async function main() {
         state.a === 'current' && state.b !== 'current' ? getJSON(`api/v1/plan/plans/${encodeURIComponent(state.b)}`) : null,
       ]);
     } catch (err) {
-      toast(problemText(err));
+      showError(problemMessage(err));
       return;
     }
     hook.comparison = cmp;
@@ -190,7 +222,11 @@ async function main() {
 
   async function propose(body) {
     const out = await postJSON('api/v1/plan/plans', body);
-    toast(t('plan.proposed', { id: out.id, a: fmt(out.before.balance.cv, 3), b: fmt(out.after.balance.cv, 3) }));
+    const moved = (out.grid_moves?.length || 0) + (out.officer_moves?.length || 0);
+    // A plan that changes nothing is saved like any other, but it must not
+    // pass for an improvement.
+    if (!moved) showError(t('plan.noChange', { id: out.id }));
+    else toast(t('plan.proposed', { id: out.id, a: fmt(out.before.balance.cv, 3), b: fmt(out.after.balance.cv, 3) }));
     state.a = 'current';
     state.b = out.id;
     await refresh();
@@ -201,7 +237,7 @@ async function main() {
     try {
       await postJSON(`api/v1/plan/plans/${encodeURIComponent(p.id)}/apply`, {});
     } catch (err) {
-      toast(problemText(err));
+      showError(problemMessage(err));
       return;
     }
     toast(t('plan.applied', { id: p.id }));
@@ -221,7 +257,7 @@ async function main() {
     if (tab === 'assessment') {
       if (!assessment) {
         state.month = state.month || lastCompleteMonth(new Date());
-        assessment = createAssessment({ state, stations, stationName, colors, onState: writeHash, toast });
+        assessment = createAssessment({ state, stations, stationName, colors, onState: writeHash, toast, showError });
         hook.assessment = assessment;
       }
       assessment.load();
@@ -235,11 +271,13 @@ async function main() {
     applyStatic();
     document.title = t('plan.title');
     writeHash();
-    renderPropose($('propose'), { config, onSubmit: propose });
+    renderPropose($('propose'), { config, limits, onSubmit: propose });
+    coverage.render();
     refresh().then(() => { if (state.tab === 'assessment') assessment?.load(); });
   });
 
-  renderPropose($('propose'), { config, onSubmit: propose });
+  $('print').addEventListener('click', () => window.print());
+  renderPropose($('propose'), { config, limits, onSubmit: propose });
   if (!hasGL) {
     for (const id of ['map-a', 'map-b']) $(id).querySelector('.map-message').textContent = t('app.noWebGL');
   }

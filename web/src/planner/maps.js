@@ -75,6 +75,8 @@ export function createPair({ a, b, bounds, styleA, styleB, onGridClick }) {
     // The two maps show the same sources: credit them once.
     attributionControl: attribution ? { compact: true } : false,
     localIdeographFontFamily: FONTS,
+    // Kept after each frame, so printing the page prints the maps too.
+    canvasContextAttributes: { preserveDrawingBuffer: true },
   });
   for (const el of [a, b]) el.querySelector('.map-message')?.remove();
   const maps = [new maplibregl.Map(options(a, styleA, false)), new maplibregl.Map(options(b, styleB, true))];

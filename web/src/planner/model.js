@@ -223,3 +223,99 @@ export function bandColorExpr(grids, bands) {
   }
   return pairs.length ? ['match', ['get', 'id'], ...pairs, 'rgba(0,0,0,0)'] : 'rgba(0,0,0,0)';
 }
+
+/** hexRGB splits "#RRGGBB" into [r, g, b]. */
+function hexRGB(hex) {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+/**
+ * colorDistance is how far apart two "#RRGGBB" colours look: Euclidean
+ * in RGB weighted for the eye ("redmean"), 0 for equal, about 765 at most.
+ */
+export function colorDistance(a, b) {
+  const [r1, g1, b1] = hexRGB(a);
+  const [r2, g2, b2] = hexRGB(b);
+  const rm = (r1 + r2) / 2;
+  const dr = r1 - r2;
+  const dg = g1 - g2;
+  const db = b1 - b2;
+  return Math.sqrt((2 + rm / 256) * dr * dr + 4 * dg * dg + (2 + (255 - rm) / 256) * db * db);
+}
+
+/**
+ * stationNeighbours guesses which stations border each other from their
+ * police grids' label points (features of /api/v1/labels, which name each
+ * grid's station; gridStation, grid id → station, overrides them): a
+ * grid and the nearest grid of another station make the two stations
+ * neighbours. Returns station id → Set of neighbour ids.
+ */
+export function stationNeighbours(labelFeatures, gridStation = {}) {
+  const pts = [];
+  for (const f of labelFeatures || []) {
+    const station = gridStation[f.properties?.id] || f.properties?.station;
+    if (f.properties?.kind !== 'police' || !station || !f.geometry?.coordinates) continue;
+    const [lon, lat] = f.geometry.coordinates;
+    // Degrees of longitude shrink with latitude; near enough for ranking.
+    pts.push({ station, x: lon * Math.cos((lat * Math.PI) / 180), y: lat });
+  }
+  const out = {};
+  const link = (a, b) => {
+    (out[a] ||= new Set()).add(b);
+    (out[b] ||= new Set()).add(a);
+  };
+  for (const p of pts) {
+    let best = null;
+    let bestD = Infinity;
+    for (const q of pts) {
+      if (q.station === p.station) continue;
+      const d = (p.x - q.x) ** 2 + (p.y - q.y) ** 2;
+      if (d < bestD) { bestD = d; best = q; }
+    }
+    if (best) link(p.station, best.station);
+  }
+  return out;
+}
+
+/**
+ * neighbourPalette gives each station a colour of stationPalette's set so
+ * that bordering stations look as different as the set allows: the most
+ * connected stations choose first, each the free colour farthest from its
+ * neighbours' colours (greedy, deterministic).
+ */
+export function neighbourPalette(ids, neighbours) {
+  const pool = Object.values(stationPalette(ids));
+  const order = [...ids].sort((a, b) => (neighbours[b]?.size || 0) - (neighbours[a]?.size || 0) || ids.indexOf(a) - ids.indexOf(b));
+  const out = {};
+  for (const id of order) {
+    const near = [...(neighbours[id] || [])].map((n) => out[n]).filter(Boolean);
+    let best = 0;
+    let bestScore = -1;
+    pool.forEach((c, i) => {
+      const score = near.length ? Math.min(...near.map((n) => colorDistance(c, n))) : 1e9 - i;
+      if (score > bestScore) { bestScore = score; best = i; }
+    });
+    out[id] = pool.splice(best, 1)[0];
+  }
+  return out;
+}
+
+/**
+ * loadColors colours each station by its load per officer under one side
+ * ('a' or 'b') of a comparison, light to dark on one scale shared by both
+ * sides, so the two maps compare. Returns { colors, min, max }.
+ */
+export function loadColors(stations, side) {
+  const all = stations.flatMap((s) => [s.a.load_per_officer || 0, s.b.load_per_officer || 0]);
+  const min = Math.min(...all);
+  const max = Math.max(...all);
+  const ramp = ['#FFF5EB', '#FDD0A2', '#FD8D3C', '#D94801', '#7F2704'];
+  const colors = {};
+  for (const s of stations) {
+    const v = s[side].load_per_officer || 0;
+    const x = max > min ? (v - min) / (max - min) : 0.5;
+    colors[s.station] = ramp[Math.min(ramp.length - 1, Math.floor(x * ramp.length))];
+  }
+  return { colors, min, max, ramp };
+}

@@ -3,41 +3,69 @@
 import { h, clear } from '../shared/dom.js';
 import { t } from '../shared/i18n.js';
 import { fmt } from './views.js';
+import { problemMessage } from '../shared/problems.js';
 
 /**
  * renderPropose fills el with the proposal form. onSubmit(body) is called
  * with the body of POST /api/v1/plan/plans and resolves when it is done.
  */
-export function renderPropose(el, { config, onSubmit }) {
+export function renderPropose(el, { config, limits = {}, onSubmit }) {
   clear(el);
   const search = config?.search || {};
-  const num = (name, value, { min = -1, max = 100000, hint } = {}) => h('label', null,
-    h('span', null, t(`plan.form.${name}`)),
-    h('input', { type: 'number', name, value, min, max, step: 1, inputmode: 'numeric' }),
-    hint ? h('small', { class: 'muted' }, hint) : null);
+  const num = (name, value, { min = -1, max = 100000, hint } = {}) => {
+    const id = `propose-${name}`;
+    const error = h('small', { class: 'field-error', id: `${id}-error`, 'data-testid': `${name}-error` });
+    return h('label', null,
+      h('span', null, t(`plan.form.${name}`)),
+      h('input', { type: 'number', name, value, min, max, step: 1, inputmode: 'numeric', id, 'aria-describedby': `${id}-error` }),
+      hint ? h('small', { class: 'muted' }, hint) : null,
+      error);
+  };
   const status = h('p', { class: 'form-status', role: 'status', 'aria-live': 'polite' });
   const button = h('button', { type: 'submit', class: 'primary', 'data-testid': 'propose' }, t('plan.form.submit'));
+  // A cap beyond what the county has is a typo, not a wish: the page
+  // refuses it by the field, before asking the server.
+  const ranges = {
+    max_grid_moves: [-1, limits.max_grid_moves ?? 100000],
+    max_officer_moves: [-1, limits.max_officer_moves ?? 100000],
+    seed: [0, Number.MAX_SAFE_INTEGER],
+  };
   const form = h('form', { class: 'propose', novalidate: true },
-    num('max_grid_moves', 0, { hint: t('plan.form.capHint', { share: fmt((search.max_grid_share ?? 0.1) * 100, 0) }) }),
-    num('max_officer_moves', 0, { hint: t('plan.form.capHint', { share: fmt((search.max_officer_share ?? 0.1) * 100, 0) }) }),
+    num('max_grid_moves', 0, { min: ranges.max_grid_moves[0], max: ranges.max_grid_moves[1], hint: t('plan.form.capHint', { share: fmt((search.max_grid_share ?? 0.1) * 100, 0) }) }),
+    num('max_officer_moves', 0, { min: ranges.max_officer_moves[0], max: ranges.max_officer_moves[1], hint: t('plan.form.capHint', { share: fmt((search.max_officer_share ?? 0.1) * 100, 0) }) }),
     num('seed', 0, { min: 0, max: Number.MAX_SAFE_INTEGER }),
     h('label', null, h('span', null, t('plan.form.note')), h('input', { type: 'text', name: 'note', maxlength: 200 })),
     button, status);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const f = new FormData(form);
-    const int = (k) => Number.parseInt(String(f.get(k) || '0'), 10) || 0;
-    const body = { max_grid_moves: int('max_grid_moves'), max_officer_moves: int('max_officer_moves'), seed: int('seed') };
+    const body = {};
+    let bad = 0;
+    for (const [name, [min, max]] of Object.entries(ranges)) {
+      const input = form.elements[name];
+      const text = String(f.get(name) ?? '').trim();
+      const v = text === '' ? 0 : Number(text);
+      const ok = Number.isInteger(v) && v >= min && v <= max;
+      input.setAttribute('aria-invalid', String(!ok));
+      form.querySelector(`#propose-${name}-error`).textContent = ok ? '' : t('plan.form.range', { min, max: fmt(max, 0) });
+      if (ok) body[name] = v;
+      else bad++;
+    }
+    status.classList.remove('error');
+    if (bad) {
+      status.textContent = t('plan.form.fix');
+      status.classList.add('error');
+      return;
+    }
     const note = String(f.get('note') || '').trim();
     if (note) body.note = note;
     button.disabled = true;
     status.textContent = t('plan.form.working');
-    status.classList.remove('error');
     try {
       await onSubmit(body);
       status.textContent = '';
     } catch (err) {
-      status.textContent = err.message;
+      status.textContent = problemMessage(err);
       status.classList.add('error');
     } finally {
       button.disabled = false;

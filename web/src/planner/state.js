@@ -21,6 +21,7 @@ export function parsePlannerHash(hash) {
   if (month && /^\d{4}-(0[1-9]|1[0-2])$/.test(month)) state.month = month;
   const lang = params.get('lang');
   if (lang === 'en' || lang === 'zh-CN') state.lang = lang;
+  if (params.get('color') === 'load') state.color = 'load';
   return state;
 }
 
@@ -32,5 +33,6 @@ export function formatPlannerHash(state) {
   if (state.b) parts.push(`b=${encodeURIComponent(state.b)}`);
   if (state.month) parts.push(`month=${state.month}`);
   if (state.lang && state.lang !== 'zh-CN') parts.push(`lang=${state.lang}`);
+  if (state.color === 'load') parts.push('color=load');
   return parts.length ? `#${parts.join('&')}` : '';
 }

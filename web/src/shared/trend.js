@@ -20,7 +20,7 @@ export function lastMonths(now, n = 12) {
  * trendModel lays out bars for counts (one per month, oldest first) in a
  * width×height box with room for labels below: pure, so it is unit-tested.
  */
-export function trendModel(months, counts, { width = 280, height = 96, labelHeight = 16 } = {}) {
+export function trendModel(months, counts, { width = 280, height = 112, labelHeight = 32, partial = false } = {}) {
   const max = Math.max(1, ...counts);
   const plot = height - labelHeight;
   const slot = width / months.length;
@@ -35,15 +35,23 @@ export function trendModel(months, counts, { width = 280, height = 96, labelHeig
       y: Math.round((plot - bh) * 10) / 10,
       w: Math.round(barW * 10) / 10,
       h: bh,
-      label: String(Number(m.slice(5))),
+      // With the year: a trend reaching back into last year must not show
+      // two Decembers alike.
+      label: m,
+      // The month still running is drawn apart: its count is not a month's.
+      partial: partial && i === months.length - 1,
     };
   });
   return { width, height, plot, max, bars };
 }
 
-/** trendSVG draws the model as an accessible SVG element titled `title`. */
-export function trendSVG(months, counts, title) {
-  const m = trendModel(months, counts);
+/**
+ * trendSVG draws the model as an accessible SVG element titled `title`.
+ * partialLabel, when given, marks the last month as still running:
+ * dashed and pale, with that label above it.
+ */
+export function trendSVG(months, counts, title, { partialLabel = '' } = {}) {
+  const m = trendModel(months, counts, { partial: Boolean(partialLabel) });
   const total = counts.reduce((a, b) => a + (b || 0), 0);
   return h('svg:svg', {
     class: 'trend', viewBox: `0 0 ${m.width} ${m.height}`, role: 'img',
@@ -51,10 +59,14 @@ export function trendSVG(months, counts, title) {
   },
   h('svg:title', null, `${title}: ${months.map((mo, i) => `${mo} ${counts[i] || 0}`).join(', ')}`),
   h('svg:line', { x1: 0, x2: m.width, y1: m.plot + 0.5, y2: m.plot + 0.5, stroke: '#8A8A8A', 'stroke-width': 1 }),
-  m.bars.map((b) => h('svg:g', { class: 'bar' },
-    h('svg:rect', { x: b.x, y: b.y, width: b.w, height: Math.max(b.h, 0), fill: '#1F6FB2' },
-      h('svg:title', null, `${b.month}: ${b.count}`)),
+  m.bars.map((b) => h('svg:g', { class: b.partial ? 'bar partial' : 'bar', 'data-month': b.month },
+    h('svg:rect', b.partial
+      ? { x: b.x, y: b.y, width: b.w, height: Math.max(b.h, 0), fill: '#1F6FB2', 'fill-opacity': 0.25, stroke: '#1F6FB2', 'stroke-width': 1, 'stroke-dasharray': '3 2' }
+      : { x: b.x, y: b.y, width: b.w, height: Math.max(b.h, 0), fill: '#1F6FB2' },
+    h('svg:title', null, `${b.month}${b.partial ? ` (${partialLabel})` : ''}: ${b.count}`)),
     b.count > 0 ? h('svg:text', { x: b.x + b.w / 2, y: b.y - 2, 'text-anchor': 'middle', 'font-size': 9, fill: '#333' }, String(b.count)) : null,
-    h('svg:text', { x: b.x + b.w / 2, y: m.height - 3, 'text-anchor': 'middle', 'font-size': 9, fill: '#555' }, b.label),
+    b.partial ? h('svg:text', { class: 'partial-label', x: b.x + b.w, y: 9, 'text-anchor': 'end', 'font-size': 9, fill: '#1F6FB2' }, partialLabel) : null,
+    // Rotated, so "2026-01" fits under a narrow bar.
+    h('svg:text', { x: b.x + b.w / 2, y: m.plot + 4, 'text-anchor': 'end', 'font-size': 8, fill: '#555', transform: `rotate(-45 ${b.x + b.w / 2} ${m.plot + 4})` }, b.label),
   )));
 }

@@ -1,0 +1,45 @@
+// Hiding and showing each live layer of the command center: the patrols,
+// their names and the incidents. A wall shows what the room needs now.
+import { h, clear } from '../shared/dom.js';
+import { t } from '../shared/i18n.js';
+
+/** LIVE_LAYERS are the switchable layers, each with the map layers it covers. */
+export const LIVE_LAYERS = [
+  { id: 'patrols', layers: ['patrols-halo', 'patrols-point'] },
+  { id: 'patrolNames', layers: ['patrols-label'] },
+  { id: 'incidents', layers: [] }, // the incidents module hides its own
+];
+
+/**
+ * createLiveLayers renders the switches into el. setIncidents(visible)
+ * hides or shows the incidents; the others are map layers.
+ */
+export function createLiveLayers(el, map, { setIncidents }) {
+  const hidden = new Set();
+
+  function apply() {
+    for (const l of LIVE_LAYERS) {
+      for (const id of l.layers) {
+        if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', hidden.has(l.id) ? 'none' : 'visible');
+      }
+    }
+    setIncidents(!hidden.has('incidents'));
+  }
+
+  function render() {
+    clear(el);
+    el.append(h('h2', null, t('live.title')),
+      h('ul', { class: 'live-layers', 'data-testid': 'live-layers' }, LIVE_LAYERS.map((l) => h('li', null,
+        h('label', null,
+          h('input', { type: 'checkbox', checked: !hidden.has(l.id), dataset: { live: l.id },
+            onchange: (e) => {
+              if (e.target.checked) hidden.delete(l.id);
+              else hidden.add(l.id);
+              apply();
+            } }),
+          t(`live.${l.id}`))))));
+  }
+
+  render();
+  return { render, apply, hidden };
+}
