@@ -40,9 +40,10 @@ fmt: ## gofmt every Go package
 vet: ## go vet every package
 	$(GO) vet ./...
 
-lint: ## go vet and staticcheck (the version make test pins)
+lint: ## go vet, staticcheck and the cyclomatic-25 check (the versions make test pins)
 	$(GO) vet ./...
 	bash scripts/staticcheck.sh
+	bash scripts/gocyclo.sh
 
 fuzz: ## run every Fuzz target for FUZZTIME (default 10s) each
 	@found=0; failed=""; \

@@ -4,11 +4,13 @@
 #   1. go vet ./...
 #   2. staticcheck ./...           scripts/staticcheck.sh (a pinned version
 #                                  from the Go module proxy)
-#   3. go test -count=1 ./...      with a throwaway PostGIS database
-#   4. npm ci && npm test in web/  if web/package.json has a "test" script,
+#   3. gocyclo -over 25            scripts/gocyclo.sh (no function outside
+#                                  tests above cyclomatic complexity 25)
+#   4. go test -count=1 ./...      with a throwaway PostGIS database
+#   5. npm ci && npm test in web/  if web/package.json has a "test" script,
 #                                  also with a throwaway PostGIS database
 #
-# Steps 3 and 4 run under scripts/testdb/with-testdb.sh, each with its own
+# Steps 4 and 5 run under scripts/testdb/with-testdb.sh, each with its own
 # fresh database, so tests see JINGGE_TEST_DATABASE_URL. Set that variable
 # yourself to test against a database of your own instead.
 #
@@ -91,6 +93,10 @@ step vet go vet ./...
 # staticcheck finds what vet does not (a shadowed write error once slipped
 # through review).
 step staticcheck bash scripts/staticcheck.sh
+
+# A function past cyclomatic complexity 25 is read by few and changed by
+# fewer; split it.
+step gocyclo bash scripts/gocyclo.sh
 
 # shellcheck disable=SC2086 # GOTESTFLAGS is a list of flags
 step go-test bash "$WITH_TESTDB" go test -count=1 ${GOTESTFLAGS:-} ./...

@@ -281,102 +281,17 @@ func Assess(cfg AssessmentConfig, in AssessmentInput) (Assessment, error) {
 	if err != nil {
 		return Assessment{}, err
 	}
-	loc := in.Zone
-	if loc == nil {
-		loc = time.UTC
-	}
-	type key struct {
-		s int
-		m Month
-	}
-	count, criminal, cleared := map[key]int{}, map[key]int{}, map[key]int{}
-	withData := map[Month]bool{}
-	for k, e := range entered {
-		for _, metric := range Metrics[2:] {
-			if e.ratio(metric).Denominator > 0 {
-				withData[k.m] = true
-			}
-		}
-	}
-	var out Assessment
-	from := in.IncidentsFrom
-	for i := range in.Incidents {
-		inc := &in.Incidents[i]
-		s, ok := stationAt[inc.StationID]
-		if !ok {
-			out.Unattributed++
-			continue
-		}
-		mo := MonthOf(inc.OccurredAt, loc)
-		if in.IncidentsFrom.IsZero() && (from.IsZero() || mo.Before(from)) {
-			from = mo // the record starts with its earliest incident
-		}
-		k := key{s, mo}
-		count[k]++
-		withData[mo] = true
-		if inc.Category == geo.Criminal {
-			criminal[k]++
-			if inc.Cleared {
-				cleared[k]++
-			}
-		}
-	}
-	known := func(mo Month) bool { return !from.IsZero() && !mo.Before(from) }
-
+	t := countIncidents(in, stationAt, entered)
+	out := Assessment{Unattributed: t.unattributed}
 	for _, mo := range months {
 		ms := MonthScores{Month: mo, Stations: []StationScore{}}
-		if !withData[mo] {
+		if !t.withData[mo] {
 			ms.Empty = true
 			out.Months = append(out.Months, ms)
 			continue
 		}
 		for s, sid := range in.Stations {
-			sc := StationScore{StationID: sid, Month: mo}
-			it := &sc.Incidents
-			it.Count = count[key{s, mo}]
-			prev, lastYear := mo.AddMonths(-1), mo.AddMonths(-12)
-			it.HasPreviousMonth, it.HasLastYear = known(prev) && known(mo), known(lastYear) && known(mo)
-			it.PreviousMonth, it.SameMonthLastYear = count[key{s, prev}], count[key{s, lastYear}]
-			trend := MetricScore{Metric: MetricIncidentTrend}
-			if it.HasPreviousMonth {
-				it.MonthOnMonth = smoothedChange(it.Count, it.PreviousMonth, cfg.TrendSmoothing)
-				trend.Available, trend.Value = true, it.MonthOnMonth
-			}
-			if it.HasLastYear {
-				it.YearOnYear = smoothedChange(it.Count, it.SameMonthLastYear, cfg.TrendSmoothing)
-				if trend.Available {
-					trend.Value = (1-cfg.YearOverYearShare)*it.MonthOnMonth + cfg.YearOverYearShare*it.YearOnYear
-				} else {
-					trend.Available, trend.Value = true, it.YearOnYear
-				}
-			}
-			if trend.Available {
-				trend.Score = clamp(50-50*trend.Value/cfg.TrendFullScale, 0, 100)
-			}
-			sc.Metrics = append(sc.Metrics, trend)
-			clear := Ratio{Numerator: float64(cleared[key{s, mo}]), Denominator: float64(criminal[key{s, mo}])}
-			if !known(mo) {
-				clear = Ratio{}
-			}
-			sc.Metrics = append(sc.Metrics, rateScore(cfg, MetricClearance, clear))
-			e := entered[key{s, mo}]
-			for _, k := range Metrics[2:] {
-				sc.Metrics = append(sc.Metrics, rateScore(cfg, k, e.ratio(k)))
-			}
-			wsum, sum := 0.0, 0.0
-			for i := range sc.Metrics {
-				mt := &sc.Metrics[i]
-				mt.Weight = cfg.weight(mt.Metric)
-				if mt.Available && mt.Weight > 0 {
-					sc.Available++
-					wsum += mt.Weight
-					sum += mt.Weight * mt.Score
-				}
-			}
-			if wsum > 0 {
-				sc.Score = sum / wsum
-			}
-			ms.Stations = append(ms.Stations, sc)
+			ms.Stations = append(ms.Stations, t.score(cfg, s, sid, mo, entered[stationMonth{s, mo}]))
 		}
 		rank(ms.Stations)
 		out.Months = append(out.Months, ms)
@@ -385,72 +300,157 @@ func Assess(cfg AssessmentConfig, in AssessmentInput) (Assessment, error) {
 	return out, nil
 }
 
-// checkAssessment validates in and indexes it.
-func checkAssessment(in AssessmentInput) (map[string]int, []Month, map[struct {
+// stationMonth is a station (its place in AssessmentInput.Stations) in a
+// month.
+type stationMonth struct {
 	s int
 	m Month
-}]EnteredValues, error) {
-	type key = struct {
-		s int
-		m Month
+}
+
+// tally is what Assess counts of the incidents: per station and month all
+// of them, the criminal ones and those cleared; which months hold any
+// data; and the first month of the record.
+type tally struct {
+	count, criminal, cleared map[stationMonth]int
+	withData                 map[Month]bool
+	from                     Month
+	unattributed             int
+}
+
+// countIncidents tallies in's incidents in months of in.Zone (UTC when
+// nil); a month with an entered figure holds data too.
+func countIncidents(in AssessmentInput, stationAt map[string]int, entered map[stationMonth]EnteredValues) tally {
+	loc := in.Zone
+	if loc == nil {
+		loc = time.UTC
 	}
-	var p []string
-	bad := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
+	t := tally{count: map[stationMonth]int{}, criminal: map[stationMonth]int{}, cleared: map[stationMonth]int{}, withData: map[Month]bool{}, from: in.IncidentsFrom}
+	for k, e := range entered {
+		for _, metric := range Metrics[2:] {
+			if e.ratio(metric).Denominator > 0 {
+				t.withData[k.m] = true
+			}
+		}
+	}
+	for i := range in.Incidents {
+		inc := &in.Incidents[i]
+		s, ok := stationAt[inc.StationID]
+		if !ok {
+			t.unattributed++
+			continue
+		}
+		mo := MonthOf(inc.OccurredAt, loc)
+		if in.IncidentsFrom.IsZero() && (t.from.IsZero() || mo.Before(t.from)) {
+			t.from = mo // the record starts with its earliest incident
+		}
+		k := stationMonth{s, mo}
+		t.count[k]++
+		t.withData[mo] = true
+		if inc.Category == geo.Criminal {
+			t.criminal[k]++
+			if inc.Cleared {
+				t.cleared[k]++
+			}
+		}
+	}
+	return t
+}
+
+// known reports whether the incident record covers mo.
+func (t *tally) known(mo Month) bool { return !t.from.IsZero() && !mo.Before(t.from) }
+
+// score scores station s (id sid) for mo: the incident trend, clearance,
+// the entered rates e, and their weighted mean over the metrics available.
+func (t *tally) score(cfg AssessmentConfig, s int, sid string, mo Month, e EnteredValues) StationScore {
+	sc := StationScore{StationID: sid, Month: mo}
+	sc.Metrics = append(sc.Metrics, t.trend(cfg, s, mo, &sc.Incidents))
+	clear := Ratio{Numerator: float64(t.cleared[stationMonth{s, mo}]), Denominator: float64(t.criminal[stationMonth{s, mo}])}
+	if !t.known(mo) {
+		clear = Ratio{}
+	}
+	sc.Metrics = append(sc.Metrics, rateScore(cfg, MetricClearance, clear))
+	for _, k := range Metrics[2:] {
+		sc.Metrics = append(sc.Metrics, rateScore(cfg, k, e.ratio(k)))
+	}
+	wsum, sum := 0.0, 0.0
+	for i := range sc.Metrics {
+		mt := &sc.Metrics[i]
+		mt.Weight = cfg.weight(mt.Metric)
+		if mt.Available && mt.Weight > 0 {
+			sc.Available++
+			wsum += mt.Weight
+			sum += mt.Weight * mt.Score
+		}
+	}
+	if wsum > 0 {
+		sc.Score = sum / wsum
+	}
+	return sc
+}
+
+// trend fills it with station s's incidents in mo against the month
+// before and a year before, and scores the change.
+func (t *tally) trend(cfg AssessmentConfig, s int, mo Month, it *IncidentTrend) MetricScore {
+	it.Count = t.count[stationMonth{s, mo}]
+	prev, lastYear := mo.AddMonths(-1), mo.AddMonths(-12)
+	it.HasPreviousMonth, it.HasLastYear = t.known(prev) && t.known(mo), t.known(lastYear) && t.known(mo)
+	it.PreviousMonth, it.SameMonthLastYear = t.count[stationMonth{s, prev}], t.count[stationMonth{s, lastYear}]
+	trend := MetricScore{Metric: MetricIncidentTrend}
+	if it.HasPreviousMonth {
+		it.MonthOnMonth = smoothedChange(it.Count, it.PreviousMonth, cfg.TrendSmoothing)
+		trend.Available, trend.Value = true, it.MonthOnMonth
+	}
+	if it.HasLastYear {
+		it.YearOnYear = smoothedChange(it.Count, it.SameMonthLastYear, cfg.TrendSmoothing)
+		if trend.Available {
+			trend.Value = (1-cfg.YearOverYearShare)*it.MonthOnMonth + cfg.YearOverYearShare*it.YearOnYear
+		} else {
+			trend.Available, trend.Value = true, it.YearOnYear
+		}
+	}
+	if trend.Available {
+		trend.Score = clamp(50-50*trend.Value/cfg.TrendFullScale, 0, 100)
+	}
+	return trend
+}
+
+// checkAssessment validates in and indexes it: each station's place, the
+// months in order, and the entered values of the months scored.
+func checkAssessment(in AssessmentInput) (map[string]int, []Month, map[stationMonth]EnteredValues, error) {
+	var p problemList
 	stationAt := map[string]int{}
 	if len(in.Stations) == 0 {
-		bad("no stations to assess; list the station ids")
+		p.bad("no stations to assess; list the station ids")
 	}
 	for i, s := range in.Stations {
 		if _, dup := stationAt[s]; dup || s == "" {
-			bad("station %q is empty or listed twice", s)
+			p.bad("station %q is empty or listed twice", s)
 		}
 		stationAt[s] = i
 	}
-	if len(in.Months) == 0 {
-		bad("no months to score; list them as YYYY-MM")
-	}
-	months := slices.Clone(in.Months)
-	slices.SortFunc(months, func(a, b Month) int { return cmp.Or(cmp.Compare(a.Year, b.Year), cmp.Compare(a.Month, b.Month)) })
-	for i, mo := range months {
-		if !mo.Valid() {
-			bad("month %v is not a calendar month", mo)
-		} else if i > 0 && months[i-1] == mo {
-			bad("month %v is listed twice", mo)
-		}
-	}
-	if !in.IncidentsFrom.IsZero() && !in.IncidentsFrom.Valid() {
-		bad("incidents_from %v is not a calendar month", in.IncidentsFrom)
-	}
+	months := checkMonths(in, &p)
 	scored := map[Month]bool{}
 	for _, mo := range months {
 		scored[mo] = true
 	}
-	entered := map[key]EnteredValues{}
+	entered := map[stationMonth]EnteredValues{}
 	for _, e := range in.Entered {
 		s, ok := stationAt[e.StationID]
 		if !ok {
-			bad("entered values for %s name station %q, which is not being assessed", e.Month, e.StationID)
+			p.bad("entered values for %s name station %q, which is not being assessed", e.Month, e.StationID)
 			continue
 		}
 		if !scored[e.Month] {
 			continue
 		}
-		k := key{s, e.Month}
+		k := stationMonth{s, e.Month}
 		if _, dup := entered[k]; dup {
-			bad("entered values for station %s in %s are given twice; keep one", e.StationID, e.Month)
+			p.bad("entered values for station %s in %s are given twice; keep one", e.StationID, e.Month)
 			continue
 		}
 		for _, metric := range Metrics[2:] {
-			r := e.ratio(metric)
-			switch {
-			case math.IsNaN(r.Numerator) || math.IsNaN(r.Denominator) || math.IsInf(r.Numerator, 0) || math.IsInf(r.Denominator, 0):
-				bad("station %s, %s, %s: numerator and denominator must be numbers", e.StationID, e.Month, metric)
-			case r.Numerator < 0 || r.Denominator < 0:
-				bad("station %s, %s, %s: %v of %v; counts cannot be negative", e.StationID, e.Month, metric, r.Numerator, r.Denominator)
-			case r.Denominator == 0 && r.Numerator != 0:
-				bad("station %s, %s, %s: numerator %v with denominator 0; give the denominator, or 0 for both when not measured", e.StationID, e.Month, metric, r.Numerator)
-			case r.Numerator > r.Denominator:
-				bad("station %s, %s, %s: numerator %v exceeds denominator %v; the denominator is the number checked, asked or assigned", e.StationID, e.Month, metric, r.Numerator, r.Denominator)
+			if msg := ratioProblem(e.ratio(metric)); msg != "" {
+				p.bad("station %s, %s, %s: %s", e.StationID, e.Month, metric, msg)
 			}
 		}
 		entered[k] = e
@@ -459,6 +459,42 @@ func checkAssessment(in AssessmentInput) (map[string]int, []Month, map[struct {
 		return nil, nil, nil, err
 	}
 	return stationAt, months, entered, nil
+}
+
+// checkMonths returns in's months in order, reporting invalid and repeated
+// ones and a bad incidents_from to p.
+func checkMonths(in AssessmentInput, p *problemList) []Month {
+	if len(in.Months) == 0 {
+		p.bad("no months to score; list them as YYYY-MM")
+	}
+	months := slices.Clone(in.Months)
+	slices.SortFunc(months, func(a, b Month) int { return cmp.Or(cmp.Compare(a.Year, b.Year), cmp.Compare(a.Month, b.Month)) })
+	for i, mo := range months {
+		if !mo.Valid() {
+			p.bad("month %v is not a calendar month", mo)
+		} else if i > 0 && months[i-1] == mo {
+			p.bad("month %v is listed twice", mo)
+		}
+	}
+	if !in.IncidentsFrom.IsZero() && !in.IncidentsFrom.Valid() {
+		p.bad("incidents_from %v is not a calendar month", in.IncidentsFrom)
+	}
+	return months
+}
+
+// ratioProblem says what is wrong with an entered ratio, "" when nothing.
+func ratioProblem(r Ratio) string {
+	switch {
+	case math.IsNaN(r.Numerator) || math.IsNaN(r.Denominator) || math.IsInf(r.Numerator, 0) || math.IsInf(r.Denominator, 0):
+		return "numerator and denominator must be numbers"
+	case r.Numerator < 0 || r.Denominator < 0:
+		return fmt.Sprintf("%v of %v; counts cannot be negative", r.Numerator, r.Denominator)
+	case r.Denominator == 0 && r.Numerator != 0:
+		return fmt.Sprintf("numerator %v with denominator 0; give the denominator, or 0 for both when not measured", r.Numerator)
+	case r.Numerator > r.Denominator:
+		return fmt.Sprintf("numerator %v exceeds denominator %v; the denominator is the number checked, asked or assigned", r.Numerator, r.Denominator)
+	}
+	return ""
 }
 
 func smoothedChange(now, before int, smoothing float64) float64 {

@@ -14,6 +14,7 @@ func TestAssessEmptyMonths(t *testing.T) {
 		Stations:  []string{"a", "b"},
 		Months:    []Month{month(t, "2026-02"), month(t, "2026-03"), month(t, "2026-04")},
 		Incidents: inc,
+		Zone:      cst,
 		Entered: []EnteredValues{
 			{StationID: "b", Month: month(t, "2026-04"), Satisfaction: Ratio{9, 10}},
 			// All denominators 0: not measured, so no data.
@@ -62,6 +63,7 @@ func TestAssessZeroNumeratorInJSON(t *testing.T) {
 		Stations:  []string{"a"},
 		Months:    []Month{month(t, "2026-02")},
 		Incidents: incidentsIn("a", "2026-02", 4, 2, 0),
+		Zone:      cst,
 	}
 	a, err := Assess(DefaultAssessmentConfig(), in)
 	if err != nil {
