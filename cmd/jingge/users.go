@@ -137,85 +137,18 @@ func usersCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 				fs.StringVar(&officer, "officer", "", "for officers: the member `id` whose patrol pings the user may post")
 				fs.BoolVar(&passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
 			},
-			run: func(ctx context.Context, st data.AuthStore, args []string, stdin io.Reader, stdout io.Writer) error {
-				name, err := oneArg(args, "NAME")
-				if err != nil {
-					return err
-				}
-				r, err := data.ParseRole(role)
-				if err != nil {
-					return fmt.Errorf("%w: --role: %w", errUsage, err)
-				}
-				pw, shown, err := newPassword(stdin, passwordStdin)
-				if err != nil {
-					return err
-				}
-				hash, err := data.HashPassword(pw)
-				if err != nil {
-					return err
-				}
-				if err := st.CreateUser(ctx, data.User{Name: name, Role: r, OfficerID: officer, PasswordHash: hash}); err != nil {
-					return err
-				}
-				fmt.Fprintf(stdout, "added %s user %s\n", r, name)
-				if shown {
-					fmt.Fprintf(stdout, "password: %s\n(shown once; change it with `jingge users passwd %s`)\n", pw, name)
-				}
-				return nil
-			},
+			run: addUser(&role, &officer, &passwordStdin),
 		},
 		"list": {
 			usage: "list: every user with role and state",
-			run: func(ctx context.Context, st data.AuthStore, args []string, _ io.Reader, stdout io.Writer) error {
-				if len(args) > 0 {
-					return fmt.Errorf("%w: list takes no arguments", errUsage)
-				}
-				users, err := st.ListUsers(ctx)
-				if err != nil {
-					return err
-				}
-				tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "NAME\tROLE\tOFFICER\tPASSWORD\tSTATE\tCREATED")
-				for _, u := range users {
-					pw, state := "set", "active"
-					if u.PasswordHash == "" {
-						pw = "none"
-					}
-					if u.Disabled {
-						state = "disabled"
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Name, u.Role, dash(u.OfficerID), pw, state, u.CreatedAt.Local().Format(time.DateTime))
-				}
-				return tw.Flush()
-			},
+			run:   listUsers,
 		},
 		"passwd": {
 			usage: "passwd NAME [--password-stdin]: set a new password (made and printed once without --password-stdin); ends the user's sessions",
 			flags: func(fs *flag.FlagSet) {
 				fs.BoolVar(&passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
 			},
-			run: func(ctx context.Context, st data.AuthStore, args []string, stdin io.Reader, stdout io.Writer) error {
-				name, err := oneArg(args, "NAME")
-				if err != nil {
-					return err
-				}
-				pw, shown, err := newPassword(stdin, passwordStdin)
-				if err != nil {
-					return err
-				}
-				hash, err := data.HashPassword(pw)
-				if err != nil {
-					return err
-				}
-				if err := st.SetPassword(ctx, name, hash); err != nil {
-					return err
-				}
-				fmt.Fprintf(stdout, "changed the password of %s; their sessions are ended\n", name)
-				if shown {
-					fmt.Fprintf(stdout, "password: %s\n(shown once)\n", pw)
-				}
-				return nil
-			},
+			run: setPassword(&passwordStdin),
 		},
 		"disable": {
 			usage: "disable NAME: the user's tokens and sessions stop working at once",
@@ -228,6 +161,86 @@ func usersCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	}
 	return runSubcommands(ctx, "users", "Manages who may sign in. Roles: admin ⊇ planner ⊇ viewer; officer separate.", subs,
 		[]string{"add", "list", "passwd", "disable", "enable"}, args, stdin, stdout, stderr)
+}
+
+// addUser is `users add`: the flags' values are read when it runs.
+func addUser(role, officer *string, passwordStdin *bool) func(context.Context, data.AuthStore, []string, io.Reader, io.Writer) error {
+	return func(ctx context.Context, st data.AuthStore, args []string, stdin io.Reader, stdout io.Writer) error {
+		name, err := oneArg(args, "NAME")
+		if err != nil {
+			return err
+		}
+		r, err := data.ParseRole(*role)
+		if err != nil {
+			return fmt.Errorf("%w: --role: %w", errUsage, err)
+		}
+		pw, shown, err := newPassword(stdin, *passwordStdin)
+		if err != nil {
+			return err
+		}
+		hash, err := data.HashPassword(pw)
+		if err != nil {
+			return err
+		}
+		if err := st.CreateUser(ctx, data.User{Name: name, Role: r, OfficerID: *officer, PasswordHash: hash}); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "added %s user %s\n", r, name)
+		if shown {
+			fmt.Fprintf(stdout, "password: %s\n(shown once; change it with `jingge users passwd %s`)\n", pw, name)
+		}
+		return nil
+	}
+}
+
+// listUsers is `users list`.
+func listUsers(ctx context.Context, st data.AuthStore, args []string, _ io.Reader, stdout io.Writer) error {
+	if len(args) > 0 {
+		return fmt.Errorf("%w: list takes no arguments", errUsage)
+	}
+	users, err := st.ListUsers(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tROLE\tOFFICER\tPASSWORD\tSTATE\tCREATED")
+	for _, u := range users {
+		pw, state := "set", "active"
+		if u.PasswordHash == "" {
+			pw = "none"
+		}
+		if u.Disabled {
+			state = "disabled"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Name, u.Role, dash(u.OfficerID), pw, state, u.CreatedAt.Local().Format(time.DateTime))
+	}
+	return tw.Flush()
+}
+
+// setPassword is `users passwd`.
+func setPassword(passwordStdin *bool) func(context.Context, data.AuthStore, []string, io.Reader, io.Writer) error {
+	return func(ctx context.Context, st data.AuthStore, args []string, stdin io.Reader, stdout io.Writer) error {
+		name, err := oneArg(args, "NAME")
+		if err != nil {
+			return err
+		}
+		pw, shown, err := newPassword(stdin, *passwordStdin)
+		if err != nil {
+			return err
+		}
+		hash, err := data.HashPassword(pw)
+		if err != nil {
+			return err
+		}
+		if err := st.SetPassword(ctx, name, hash); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "changed the password of %s; their sessions are ended\n", name)
+		if shown {
+			fmt.Fprintf(stdout, "password: %s\n(shown once)\n", pw)
+		}
+		return nil
+	}
 }
 
 func setDisabled(disabled bool) func(context.Context, data.AuthStore, []string, io.Reader, io.Writer) error {
