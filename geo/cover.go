@@ -10,7 +10,7 @@ import (
 // More cells put more of the area in cells that answer at once, but a
 // bigger raster falls out of the caches; docs/performance.md has the
 // measurements it was chosen by.
-const cellsPerLeaf = 128
+const cellsPerLeaf = 64
 
 // maxCoverCells caps the raster of one index (4 bytes a cell).
 const maxCoverCells = 1 << 24

@@ -33,7 +33,18 @@ func (ix *Index) buildCover() {
 
 	// Each leaf's border cells as merged spans, counted per cell.
 	spanAt := make([]int32, len(order)+1)
-	var spans, buf []span
+	// Most edges stay in one cell and merge with the one before; two spans
+	// per vertex are room enough not to grow the slice again and again.
+	vertices := 0
+	for _, gi := range order {
+		for _, poly := range ix.ds.Grids[gi].Geometry {
+			for _, ring := range poly {
+				vertices += len(ring)
+			}
+		}
+	}
+	spans := make([]span, 0, 2*vertices)
+	var buf []span
 	for k, gi := range order {
 		buf = c.leafSpans(buf[:0], ix.ds.Grids[gi].Geometry)
 		spans = append(spans, buf...)
