@@ -12,11 +12,28 @@ type span struct{ row, lo, hi int32 }
 
 // buildCover rasterises the leaf grids' edges and fills the cells between
 // them. It runs after the R-trees are built, whose visiting order it keeps.
+// Leaves with a coordinate that is not finite get no raster: their edges
+// cannot be placed in cells, and the exact path answers for them.
 func (ix *Index) buildCover() {
 	if !ix.hasLeaves {
 		return
 	}
 	order := ix.searchOrder()
+	vertices := 0
+	for _, gi := range order {
+		for _, poly := range ix.ds.Grids[gi].Geometry {
+			for _, ring := range poly {
+				vertices += len(ring)
+				for _, p := range ring {
+					if !finite(p[0]) || !finite(p[1]) {
+						// A coordinate no dataset check let through: no
+						// raster, every lookup takes the exact path.
+						return
+					}
+				}
+			}
+		}
+	}
 	c := &ix.cover
 	lb := ix.leafBound
 	c.margin = coverMarginTolerances * onEdgeTolerance(
@@ -35,14 +52,6 @@ func (ix *Index) buildCover() {
 	spanAt := make([]int32, len(order)+1)
 	// Most edges stay in one cell and merge with the one before; two spans
 	// per vertex are room enough not to grow the slice again and again.
-	vertices := 0
-	for _, gi := range order {
-		for _, poly := range ix.ds.Grids[gi].Geometry {
-			for _, ring := range poly {
-				vertices += len(ring)
-			}
-		}
-	}
 	spans := make([]span, 0, 2*vertices)
 	var buf []span
 	for k, gi := range order {
@@ -253,3 +262,6 @@ func (c *cover) shareLists() {
 	}
 	c.lists = slices.Clone(c.lists[:w]) // lets the longer arena go
 }
+
+// finite reports whether v is neither NaN nor infinite.
+func finite(v float64) bool { return v-v == 0 }

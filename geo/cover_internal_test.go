@@ -68,3 +68,23 @@ func TestCoverMarginReachesAcrossCellLines(t *testing.T) {
 		}
 	}
 }
+
+// TestCoverOfUnboundedCoordinates: a grid with an infinite or NaN vertex
+// gets no raster, and lookups take the exact path instead of panicking.
+func TestCoverOfUnboundedCoordinates(t *testing.T) {
+	for _, bad := range []float64{math.Inf(1), math.NaN()} {
+		ds := spiked(102, false)
+		ds.Grids[1].Geometry[0][0][2][0] = bad
+		ix, err := NewIndex(ds)
+		if err != nil {
+			continue // refused by the dataset check: nothing to cover
+		}
+		if len(ix.cover.cells) != 0 {
+			t.Errorf("vertex %v: a raster of %d cells", bad, len(ix.cover.cells))
+		}
+		p := orb.Point{100.5, 20.5}
+		if got, want := ix.Lookup(p), ix.LookupExact(p); got != want {
+			t.Errorf("vertex %v: Lookup(%v) = %+v, exact path %+v", bad, p, got, want)
+		}
+	}
+}
