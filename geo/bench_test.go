@@ -46,16 +46,19 @@ func benchLookup(b *testing.B, ds *geo.Dataset, naive bool) {
 		bound = bound.Union(g.Geometry.Bound())
 	}
 	pts := randomPoints(bound, 1<<12)
-	b.Run("index", func(b *testing.B) {
-		b.ReportAllocs()
-		found := 0
-		for i := 0; b.Loop(); i++ {
-			if ix.Lookup(pts[i&(len(pts)-1)]).Found() {
-				found++
-			}
-		}
-		_ = found
-	})
+	b.Run("index", eachOf(pts, ix.Lookup))
+	b.Run("exact", eachOf(pts, ix.LookupExact))
+	// The cover against the exact path alone, on the same points in the
+	// same rounds: over the bound (as above) and inside the county. Each
+	// evicts the other's data from the caches, so these are slower than
+	// index and exact apart.
+	b.Run("cover-vs-exact", func(b *testing.B) { pairLookups(b, pts, ix.Lookup, ix.LookupExact) })
+	if len(ds.County) > 0 {
+		in := pointsIn(ds.County, 1<<12)
+		b.Run("county/index", eachOf(in, ix.Lookup))
+		b.Run("county/exact", eachOf(in, ix.LookupExact))
+		b.Run("county/cover-vs-exact", func(b *testing.B) { pairLookups(b, in, ix.Lookup, ix.LookupExact) })
+	}
 	if naive {
 		b.Run("naive-scan", func(b *testing.B) {
 			b.ReportAllocs()
@@ -66,8 +69,40 @@ func benchLookup(b *testing.B, ds *geo.Dataset, naive bool) {
 	}
 }
 
-// BenchmarkLookup compares the index with a linear scan on the Lantian
-// grids and on synthetic lattices of 1,000 to 1,000,000 community grids.
+// eachOf times lookup over pts, whose length is a power of two, in turn.
+func eachOf(pts []orb.Point, lookup func(orb.Point) geo.Hit) func(b *testing.B) {
+	return func(b *testing.B) {
+		b.ReportAllocs()
+		found := 0
+		for i := 0; b.Loop(); i++ {
+			if lookup(pts[i&(len(pts)-1)]).Found() {
+				found++
+			}
+		}
+		_ = found
+	}
+}
+
+// pointsIn returns n points spread uniformly over mp, from a fixed seed.
+func pointsIn(mp orb.MultiPolygon, n int) []orb.Point {
+	in := geo.Prepare(mp)
+	rng := rand.New(rand.NewPCG(43, 43))
+	b := mp.Bound()
+	pts := make([]orb.Point, 0, n)
+	for len(pts) < n {
+		p := orb.Point{b.Min[0] + rng.Float64()*(b.Max[0]-b.Min[0]), b.Min[1] + rng.Float64()*(b.Max[1]-b.Min[1])}
+		if in.Contains(p) {
+			pts = append(pts, p)
+		}
+	}
+	return pts
+}
+
+// BenchmarkLookup compares the index (its cell cover first) with the exact
+// path alone (the R-tree and exact tests, the lookup before the cover) and
+// with a linear scan, on the Lantian grids and on synthetic lattices of
+// 1,000 to 1,000,000 community grids. cover-vs-exact times both on the same
+// points in the same rounds and reports their ratio (cover/exact).
 // Run it on one core: go test -run '^$' -bench Lookup -cpu 1 ./geo/
 func BenchmarkLookup(b *testing.B) {
 	b.Run("lantian", func(b *testing.B) {
@@ -84,29 +119,45 @@ func BenchmarkLookup(b *testing.B) {
 	}
 }
 
-// BenchmarkNewIndex measures building the index (the work of a reload).
+// BenchmarkNewIndex measures building the index (the work of a reload),
+// with its cell cover and without it (the index before the cover, the
+// baseline), and reports the cover's bytes per grid. The million-grid case
+// takes long; give it -benchtime 2x.
+// Run it on one core: go test -run '^$' -bench NewIndex -cpu 1 ./geo/
 func BenchmarkNewIndex(b *testing.B) {
 	ds, err := lantian.Load()
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Run("lantian", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := geo.NewIndex(ds); err != nil {
-				b.Fatal(err)
+	for _, c := range []struct {
+		name string
+		ds   func() *geo.Dataset
+	}{
+		{"lantian", func() *geo.Dataset { return ds }},
+		{"lattice-100k", func() *geo.Dataset { return geotest.Lattice(316, 4, 0.001, 9) }},
+		{"lattice-1M", func() *geo.Dataset { return geotest.Lattice(1000, 4, 0.001, 9) }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			ds := c.ds()
+			for _, v := range []struct {
+				name  string
+				build func(*geo.Dataset) (*geo.Index, error)
+			}{{"without-cover", geo.NewIndexWithoutCover}, {"index", geo.NewIndex}} {
+				b.Run(v.name, func(b *testing.B) {
+					b.ReportAllocs()
+					var ix *geo.Index
+					for b.Loop() {
+						if ix, err = v.build(ds); err != nil {
+							b.Fatal(err)
+						}
+					}
+					if _, _, bytes := ix.CoverStats(); bytes > 0 {
+						b.ReportMetric(float64(bytes)/float64(len(ds.Grids)), "cover-B/grid")
+					}
+				})
 			}
-		}
-	})
-	big := geotest.Lattice(316, 4, 0.001, 9)
-	b.Run("lattice-100k", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := geo.NewIndex(big); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+		})
+	}
 }
 
 // BenchmarkOutlineRule measures what the outline rule costs, against the

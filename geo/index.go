@@ -45,8 +45,7 @@ type Index struct {
 	gridAt    map[string]int
 	memberAt  map[string]int
 	prepared  []Prepared // by grid position; edges packed in one arena, in grid order
-	parentAt  []int32    // grid position -> its police grid's position, or -1
-	stationOf []int32    // grid position -> its station's position
+	hitRefs   []hitRef   // by grid position: what its Hit points at
 	children  [][]int    // police grid position -> community grid positions
 	members   [][]int    // grid position -> member positions
 	community rtree.RTreeGN[float64, int32]
@@ -60,6 +59,8 @@ type Index struct {
 	leafBound orb.Bound
 	hasLeaves bool
 	zone      *time.Location // the dataset's, see Location
+	// cover answers most lookups without the R-trees (cover.go).
+	cover cover
 }
 
 // ErrInvalidDataset is wrapped by NewIndex when the dataset's references
@@ -69,15 +70,18 @@ var ErrInvalidDataset = errors.New("geo: invalid dataset")
 // NewIndex checks ds's references (CheckIndex) and builds its index; a
 // dataset they do not resolve in gives a *DatasetError. ds must not be
 // changed afterwards.
-func NewIndex(ds *Dataset) (*Index, error) {
+func NewIndex(ds *Dataset) (*Index, error) { return newIndex(ds, true) }
+
+// newIndex is NewIndex, with the cell cover or without it (every lookup
+// then takes the exact path).
+func newIndex(ds *Dataset, withCover bool) (*Index, error) {
 	ix := &Index{
 		ds:        ds,
 		stationAt: make(map[string]int, len(ds.Stations)),
 		gridAt:    make(map[string]int, len(ds.Grids)),
 		memberAt:  make(map[string]int, len(ds.Members)),
 		prepared:  make([]Prepared, len(ds.Grids)),
-		parentAt:  make([]int32, len(ds.Grids)),
-		stationOf: make([]int32, len(ds.Grids)),
+		hitRefs:   make([]hitRef, len(ds.Grids)),
 		children:  make([][]int, len(ds.Grids)),
 		members:   make([][]int, len(ds.Grids)),
 	}
@@ -96,12 +100,14 @@ func NewIndex(ds *Dataset) (*Index, error) {
 	}
 	for i := range ds.Grids {
 		g := &ds.Grids[i]
-		ix.stationOf[i] = int32(ix.stationAt[g.StationID])
-		ix.parentAt[i] = -1
+		ix.hitRefs[i] = hitRef{police: int32(i), station: int32(ix.stationAt[g.StationID])}
+		if g.Level == CommunityLevel {
+			ix.hitRefs[i].police = -1
+		}
 		if g.Level == CommunityLevel && g.ParentID != "" {
 			p := ix.gridAt[g.ParentID]
 			ix.children[p] = append(ix.children[p], i)
-			ix.parentAt[i] = int32(p)
+			ix.hitRefs[i].police = int32(p)
 		}
 	}
 	for i, m := range ds.Members {
@@ -130,6 +136,9 @@ func NewIndex(ds *Dataset) (*Index, error) {
 		}
 		ix.leafBound = ix.leafBound.Union(b)
 	}
+	if withCover {
+		ix.buildCover()
+	}
 	return ix, nil
 }
 
@@ -154,16 +163,51 @@ func (ix *Index) Meta() Meta { return ix.ds.Meta }
 //     does not depend on the order of the dataset.
 //
 // The outline rule costs nothing for points the half-open rule places.
-// Lookup does not allocate.
+// Most points are answered by the cell cover without an exact test; the
+// answer is the same. Lookup does not allocate.
 func (ix *Index) Lookup(pt orb.Point) Hit {
-	found := ix.holder(pt)
-	if found < 0 {
-		found = ix.edgeOwner(pt)
-	}
+	found := ix.leafOf(pt)
 	if found < 0 {
 		return Hit{}
 	}
 	return ix.hitOf(int(found))
+}
+
+// leafOf returns the position of the leaf grid Lookup answers with, or -1:
+// from the cover where pt lies in it, else by the exact path.
+func (ix *Index) leafOf(pt orb.Point) int32 {
+	v, ok := ix.cover.cellOf(pt)
+	if !ok {
+		return ix.exactLeaf(pt)
+	}
+	if v >= noLeaf {
+		return v
+	}
+	cands := ix.cover.candidates(v)
+	for _, gi := range cands {
+		if ix.prepared[gi].Contains(pt) {
+			return gi
+		}
+	}
+	// The outline rule over the same candidates: a leaf with an edge
+	// near pt is listed for pt's cell.
+	best := int32(-1)
+	for _, gi := range cands {
+		if (best < 0 || ix.ds.Grids[gi].ID < ix.ds.Grids[best].ID) && ix.prepared[gi].OnBoundary(pt) {
+			best = gi
+		}
+	}
+	return best
+}
+
+// exactLeaf is leafOf without the cover: the R-tree searches and the exact
+// tests, by the half-open rule and then the outline rule.
+func (ix *Index) exactLeaf(pt orb.Point) int32 {
+	found := ix.holder(pt)
+	if found < 0 {
+		found = ix.edgeOwner(pt)
+	}
+	return found
 }
 
 // holder returns the position of the leaf grid holding pt by the half-open
@@ -217,16 +261,20 @@ func (ix *Index) edgeOwner(pt orb.Point) int32 {
 	return best
 }
 
+// hitRef is what the Hit of a grid points at, packed in one word so that
+// a lookup answered by the cover reads one place besides its cell: the
+// position of the grid's police grid (its own for a police grid, -1 for a
+// community grid without one) and of its station.
+type hitRef struct{ police, station int32 }
+
 func (ix *Index) hitOf(gi int) Hit {
-	g := &ix.ds.Grids[gi]
-	h := Hit{Station: &ix.ds.Stations[ix.stationOf[gi]]}
-	if g.Level == CommunityLevel {
-		h.Community = g
-		if p := ix.parentAt[gi]; p >= 0 {
-			h.Police = &ix.ds.Grids[p]
-		}
-	} else {
-		h.Police = g
+	r := ix.hitRefs[gi]
+	h := Hit{Station: &ix.ds.Stations[r.station]}
+	if int(r.police) != gi {
+		h.Community = &ix.ds.Grids[gi]
+	}
+	if r.police >= 0 {
+		h.Police = &ix.ds.Grids[r.police]
 	}
 	return h
 }

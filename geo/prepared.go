@@ -168,9 +168,14 @@ func (p *Prepared) Contains(pt orb.Point) bool {
 	if x < p.bound.Min[0] || x > p.bound.Max[0] || y < p.bound.Min[1] || y > p.bound.Max[1] {
 		return false
 	}
-	b := p.band(y)
+	// One band holds every edge: skip its offsets, a memory access fewer
+	// for the small polygons of large datasets.
+	edges := p.edges
+	if p.bandScale != 0 {
+		b := p.band(y)
+		edges = p.edges[p.bandStart[b]:p.bandStart[b+1]]
+	}
 	inside := false
-	edges := p.edges[p.bandStart[b]:p.bandStart[b+1]]
 	for i := range edges {
 		if edges[i].crossesRay(x, y) {
 			inside = !inside

@@ -1,0 +1,108 @@
+package geo
+
+import (
+	"math"
+
+	"github.com/paulmach/orb"
+)
+
+// cellsPerLeaf is how many raster cells the cover spends per leaf grid.
+// More cells put more of the area in cells that answer at once, but a
+// bigger raster falls out of the caches; docs/performance.md has the
+// measurements it was chosen by.
+const cellsPerLeaf = 64
+
+// maxCoverCells caps the raster of one index (4 bytes a cell).
+const maxCoverCells = 1 << 24
+
+// noLeaf is the value of a cell in no leaf grid. A cell value >= 0 is the
+// position of the leaf grid holding the whole cell; a value <= -2 marks a
+// border cell whose candidate list starts at lists[-value-2].
+const noLeaf = -1
+
+// coverMarginTolerances is the margin of the cover in on-edge tolerances:
+// an edge this close to a cell makes it a border cell. OnBoundary is false
+// beyond about two tolerances and the crossing test errs by a few units in
+// the last place, far less than one, so every leaf's answer is constant over
+// a cell no edge of it comes this near.
+const coverMarginTolerances = 8
+
+// cover is a regular raster over the leaf grids' extent. A cell that no
+// leaf's edge comes near lies wholly in one leaf, or in none, and holds the
+// answer; a border cell lists the leaves that may hold a point of it, so a
+// lookup there runs the exact test over them alone, without the R-tree.
+//
+// The answers are those of the exact path (holder, then edgeOwner) by
+// construction: a cell is a border cell of a leaf when an edge of the leaf
+// comes within the margin of a point that maps to the cell, so every other
+// leaf's Contains is constant over the cell and its OnBoundary false. A
+// border cell's candidates are in the order the R-tree search visits them
+// (community grids first), so the first candidate holding a point is the
+// one holder returns, even where grids overlap.
+type cover struct {
+	minX, minY     float64
+	scaleX, scaleY float64 // cells per unit
+	fnx, fny       float64 // nx and ny as floats, 0 for an empty cover
+	nx, ny         int
+	margin         float64
+	cells          []int32 // row-major
+	// lists holds each border cell's candidates: a count, then leaf
+	// positions in search order.
+	lists []int32
+}
+
+// colOf maps x to its column, clamped to the raster. It is monotone in x,
+// which the rasterisation of edges relies on.
+func (c *cover) colOf(x float64) int {
+	f := (x - c.minX) * c.scaleX
+	if !(f > 0) {
+		return 0
+	}
+	if f >= c.fnx {
+		return c.nx - 1
+	}
+	return int(f)
+}
+
+// rowOf maps y to its row, clamped to the raster; monotone in y.
+func (c *cover) rowOf(y float64) int {
+	f := (y - c.minY) * c.scaleY
+	if !(f > 0) {
+		return 0
+	}
+	if f >= c.fny {
+		return c.ny - 1
+	}
+	return int(f)
+}
+
+// cellOf returns the value of pt's cell, and false for a point outside the
+// raster (NaN and infinite coordinates included). Inside, it maps x and y
+// with the arithmetic of colOf and rowOf.
+func (c *cover) cellOf(pt orb.Point) (int32, bool) {
+	fx := (pt[0] - c.minX) * c.scaleX
+	fy := (pt[1] - c.minY) * c.scaleY
+	if !(fx >= 0 && fy >= 0 && fx < c.fnx && fy < c.fny) {
+		return 0, false
+	}
+	return c.cells[int(fy)*c.nx+int(fx)], true
+}
+
+// candidates returns the leaves listed for a border cell's value v.
+func (c *cover) candidates(v int32) []int32 {
+	o := -v - 2
+	return c.lists[o+1 : o+1+c.lists[o]]
+}
+
+// coverShape sizes the raster for n leaves over the extent w×h: about
+// cellsPerLeaf cells per leaf, square in the dataset's units.
+func coverShape(n int, w, h float64) (nx, ny int) {
+	cells := float64(min(max(n*cellsPerLeaf, 1), maxCoverCells))
+	if !(w > 0) || !(h > 0) {
+		return 1, 1
+	}
+	side := math.Sqrt(w * h / cells)
+	nx = int(min(max(math.Ceil(w/side), 1), maxCoverCells))
+	ny = int(min(max(math.Ceil(h/side), 1), float64(maxCoverCells/nx)))
+	return nx, ny
+}
