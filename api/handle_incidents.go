@@ -334,15 +334,8 @@ func (s *Server) handleListIncidents(w http.ResponseWriter, r *http.Request, q q
 		return err
 	}
 	f, bad := s.parseIncidentFilter(r.Context(), q, v)
-	var page data.Page
-	if text, ok := q.lookup("limit"); ok {
-		n, err := strconv.Atoi(strings.TrimSpace(text))
-		if err != nil || n < 1 || n > data.MaxPageLimit {
-			bad = append(bad, InvalidParam{Name: "limit", Reason: fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", data.MaxPageLimit, intake.Clip([]byte(text)))})
-		}
-		page.Limit = n
-	}
-	page.Cursor = q.get("cursor")
+	page, badPage := parsePage(q)
+	bad = append(bad, badPage...)
 	if len(bad) > 0 {
 		return invalid(bad...)
 	}
@@ -354,12 +347,7 @@ func (s *Server) handleListIncidents(w http.ResponseWriter, r *http.Request, q q
 	for i := range res.Incidents {
 		out.Features[i] = v.incidentFeature(r.Context(), &res.Incidents[i])
 	}
-	out.Links = append(out.Links, Link{Rel: "self", Href: r.URL.RequestURI(), Type: contentTypeGeoJSON})
-	if res.Next != "" {
-		next := r.URL.Query()
-		next.Set("cursor", res.Next)
-		out.Links = append(out.Links, Link{Rel: "next", Href: r.URL.Path + "?" + next.Encode(), Type: contentTypeGeoJSON})
-	}
+	out.Links = pageLinks(r, res.Next)
 	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, out)
 	return nil
 }
@@ -646,3 +634,30 @@ func validateQueryPolygon(p orb.Polygon) error {
 
 // incidentsPath is the path of one incident, for Location headers.
 func incidentsPath(id string) string { return "/api/v1/incidents/" + url.PathEscape(id) }
+
+// parsePage reads limit= and cursor= of a paged list.
+func parsePage(q query) (data.Page, []InvalidParam) {
+	var page data.Page
+	var bad []InvalidParam
+	if text, ok := q.lookup("limit"); ok {
+		n, err := strconv.Atoi(strings.TrimSpace(text))
+		if err != nil || n < 1 || n > data.MaxPageLimit {
+			bad = append(bad, InvalidParam{Name: "limit", Reason: fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", data.MaxPageLimit, intake.Clip([]byte(text)))})
+		}
+		page.Limit = n
+	}
+	page.Cursor = q.get("cursor")
+	return page, bad
+}
+
+// pageLinks are the links of a page of a GeoJSON list: itself, and the
+// next page when next (its cursor) is set.
+func pageLinks(r *http.Request, next string) []Link {
+	links := []Link{{Rel: "self", Href: r.URL.RequestURI(), Type: contentTypeGeoJSON}}
+	if next != "" {
+		q := r.URL.Query()
+		q.Set("cursor", next)
+		links = append(links, Link{Rel: "next", Href: r.URL.Path + "?" + q.Encode(), Type: contentTypeGeoJSON})
+	}
+	return links
+}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -297,15 +296,8 @@ func (s *Server) handleListVisits(w http.ResponseWriter, r *http.Request, q quer
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
 		bad = append(bad, InvalidParam{Name: "from", Reason: "from must be before to"})
 	}
-	var page data.Page
-	if text, ok := q.lookup("limit"); ok {
-		n, err := strconv.Atoi(strings.TrimSpace(text))
-		if err != nil || n < 1 || n > data.MaxPageLimit {
-			bad = append(bad, InvalidParam{Name: "limit", Reason: fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", data.MaxPageLimit, intake.Clip([]byte(text)))})
-		}
-		page.Limit = n
-	}
-	page.Cursor = q.get("cursor")
+	page, badPage := parsePage(q)
+	bad = append(bad, badPage...)
 	if len(bad) > 0 {
 		return invalid(bad...)
 	}
@@ -320,12 +312,7 @@ func (s *Server) handleListVisits(w http.ResponseWriter, r *http.Request, q quer
 	for i := range res.Visits {
 		out.Features[i] = v.visitFeature(r.Context(), &res.Visits[i])
 	}
-	out.Links = append(out.Links, Link{Rel: "self", Href: r.URL.RequestURI(), Type: contentTypeGeoJSON})
-	if res.Next != "" {
-		next := r.URL.Query()
-		next.Set("cursor", res.Next)
-		out.Links = append(out.Links, Link{Rel: "next", Href: r.URL.Path + "?" + next.Encode(), Type: contentTypeGeoJSON})
-	}
+	out.Links = pageLinks(r, res.Next)
 	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, out)
 	return nil
 }

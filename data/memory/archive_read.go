@@ -94,39 +94,31 @@ func (a *archive) kept(list []storedPing) []storedPing {
 // archivedEvents calls f with every archived and pending event, oldest
 // first. The lock of Patrols must be held.
 func (a *archive) archivedEvents(f func(patrol.Event)) error {
-	for _, seg := range a.events {
-		for _, c := range seg.Chunks {
-			evs, err := a.readEvents(seg.Name, c)
-			if err != nil {
-				return err
-			}
-			for _, e := range evs {
-				f(e)
-			}
-		}
-	}
-	for _, e := range a.pendingEvents {
-		f(e)
-	}
-	return nil
+	return eachArchived(a.events, a.readEvents, a.pendingEvents, f)
 }
 
 // archivedAudit calls f with every archived and pending audit entry,
 // oldest first. The lock of Auth must be held.
 func (a *archive) archivedAudit(f func(data.AuditEntry)) error {
-	for _, seg := range a.audit {
+	return eachArchived(a.audit, a.readAudit, a.pendingAudit, f)
+}
+
+// eachArchived calls f with every record of segs, read chunk by chunk
+// with read, then with the pending records, oldest first.
+func eachArchived[T any](segs []chunkSegment, read func(seg string, c chunkRecord) ([]T, error), pending []T, f func(T)) error {
+	for _, seg := range segs {
 		for _, c := range seg.Chunks {
-			es, err := a.readAudit(seg.Name, c)
+			rs, err := read(seg.Name, c)
 			if err != nil {
 				return err
 			}
-			for _, e := range es {
-				f(e)
+			for _, r := range rs {
+				f(r)
 			}
 		}
 	}
-	for _, e := range a.pendingAudit {
-		f(e)
+	for _, r := range pending {
+		f(r)
 	}
 	return nil
 }
