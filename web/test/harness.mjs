@@ -59,10 +59,11 @@ async function freePort() {
 }
 
 /**
- * startServer starts `jingge serve` on a free port and resolves once it is
- * ready; stop() ends it. Its output is kept for failure messages.
+ * startServer starts `jingge serve` on port (a free one when not given) and
+ * resolves once it is ready; stop() ends it. Its output is kept for
+ * failure messages.
  */
-export async function startServer({ args = [] } = {}) {
+export async function startServer({ args = [], port: fixedPort } = {}) {
   let bin = process.env.JINGGE_BIN;
   let scratch = null;
   if (!bin) {
@@ -70,7 +71,7 @@ export async function startServer({ args = [] } = {}) {
     bin = path.join(scratch, 'jingge');
     execFileSync('go', ['build', '-o', bin, './cmd/jingge'], { cwd: repoDir, stdio: ['ignore', 'inherit', 'inherit'] });
   }
-  const port = await freePort();
+  const port = fixedPort ?? await freePort();
   const env = { ...process.env };
   // The tests use the bundled demo data, whatever database the shell names.
   delete env.DATABASE_URL;

@@ -6,6 +6,7 @@ import { $, h, clear } from '../shared/dom.js';
 import { t, initLang, setLang, onLangChange, applyStatic, isEnglish, localName } from '../shared/i18n.js';
 import { telHref } from '../shared/phone.js';
 import { parseBoxes, parsePair, parseOfficerHash, formatOfficerHash } from './coords.js';
+import { loadStoredPack, refreshPack, lookupOffline, packState } from './offline.js';
 
 const hook = { ready: false };
 window.jingge = hook;
@@ -63,6 +64,30 @@ function roleName(m) {
   return isEnglish() ? m.role_en || m.role : m.role_zh || m.role;
 }
 
+/** packDate is when the pack was downloaded, in the dataset's time zone. */
+function packDate(offline) {
+  const at = new Date(offline.fetchedAt);
+  if (Number.isNaN(at.getTime())) return '?';
+  try {
+    return new Intl.DateTimeFormat('sv-SE', { timeZone: offline.timeZone, dateStyle: 'short', timeStyle: 'short' }).format(at);
+  } catch {
+    return at.toISOString().slice(0, 16).replace('T', ' ');
+  }
+}
+
+function showPackStatus() {
+  const state = packState();
+  const el = $('pack');
+  if (!state) {
+    el.hidden = true;
+    return;
+  }
+  const grids = state.pack.grids.length;
+  el.textContent = t('m.pack.ready', { date: packDate({ fetchedAt: state.fetchedAt, timeZone: state.pack.time_zone }), grids });
+  el.dataset.version = state.pack.version;
+  el.hidden = false;
+}
+
 function renderResult(hit, accuracy) {
   last = { kind: 'result', hit, accuracy };
   hideMessage();
@@ -93,9 +118,30 @@ function renderResult(hit, accuracy) {
     h('p', { class: 'muted small' },
       t('m.position', { lon: hit.point.lon.toFixed(6), lat: hit.point.lat.toFixed(6) }),
       accuracy ? ` · ${t('m.accuracy', { m: Math.round(accuracy) })}` : ''),
+    hit.offline ? h('p', { class: 'offline-note', 'data-testid': 'offline-note' }, t('m.offline.answer', { date: packDate(hit.offline) })) : null,
   );
   el.hidden = false;
-  showMap(hit);
+  if (hit.offline) {
+    // The pack holds no map tiles; the answer stands without the map.
+    $('minimap').hidden = true;
+    $('attribution').hidden = true;
+  } else {
+    showMap(hit);
+  }
+}
+
+/**
+ * answerOffline answers from the pack; false when there is none to answer
+ * from, so the caller reports the failure it had.
+ */
+async function answerOffline(lon, lat, crs, accuracy) {
+  await storedPack;
+  const ans = lookupOffline(lon, lat, crs);
+  if (!ans) return false;
+  if (ans.outside) showOutside(null);
+  else if (ans.notInPack) showMessage('m.offline.notInPack');
+  else renderResult(ans, accuracy);
+  return true;
 }
 
 let attribution = null;
@@ -133,12 +179,15 @@ async function lookup(lon, lat, crs, accuracy) {
   button.disabled = true;
   button.textContent = t('m.searching');
   try {
+    if (navigator.onLine === false && await answerOffline(lon, lat, crs, accuracy)) return;
     const hit = await getJSON(query('api/v1/lookup', { lon, lat, crs }));
     if (mine !== seq) return;
     renderResult(hit, accuracy);
     history.replaceState(null, '', formatOfficerHash({ lon, lat, crs, lang: isEnglish() ? 'en' : undefined }));
   } catch (err) {
     if (mine !== seq) return;
+    // A request that never reached the server (no signal): the pack answers.
+    if (!(err instanceof ApiError) && await answerOffline(lon, lat, crs, accuracy)) return;
     if (err instanceof ApiError && err.status === 404) showOutside(err.problem?.nearest_station);
     else if (err instanceof ApiError && err.status === 400) showMessage('m.failed', { detail: err.message });
     else showMessage('m.failed', { detail: err.message });
@@ -214,7 +263,30 @@ onLangChange(() => {
   if (last?.kind === 'result') renderResult(last.hit, last.accuracy);
   else if (last?.kind === 'message') showMessage(last.key, last.vars, { error: last.error });
   else if (last?.kind === 'outside') showOutside(last.near);
+  showPackStatus();
 });
+
+// The page as an app that opens without a network, and the station pack
+// it answers from then: the one held is used at once, and replaced when the
+// server has a newer version (checked now and whenever the phone is back
+// online).
+if ('serviceWorker' in navigator && window.isSecureContext) {
+  navigator.serviceWorker.register('m-sw.js', { scope: 'm' })
+    .then(() => navigator.serviceWorker.ready)
+    .then(() => { hook.worker = true; })
+    .catch((err) => console.warn('service worker', err));
+}
+async function syncPack() {
+  const result = await refreshPack();
+  hook.pack = result;
+  showPackStatus();
+}
+const storedPack = loadStoredPack();
+hook.packLoaded = storedPack.then(() => {
+  showPackStatus();
+  return syncPack();
+});
+window.addEventListener('online', () => { syncPack(); });
 
 if (asked.lon !== undefined) {
   $('lon').value = String(asked.lon);
