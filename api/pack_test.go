@@ -330,6 +330,12 @@ func TestPackSizes(t *testing.T) {
 	if n := gzipSize(county); n > CountyPackMaxGzipBytes || !c.county {
 		t.Errorf("the county's pack is %d bytes gzipped (fits: %v)", n, c.county)
 	}
+	// On the wire the server's gzip (level 1, middleware_gzip.go) sends it.
+	wire := sendWith(t, newTestServer(t, ds, Config{}).Handler(), http.MethodGet, "/api/v1/pack", http.Header{"Accept-Encoding": {"gzip"}})
+	if wire.Header().Get("Content-Encoding") != "gzip" || wire.Body.Len() > CountyPackMaxGzipBytes {
+		t.Errorf("the county's pack on the wire: %d bytes, Content-Encoding %q", wire.Body.Len(), wire.Header().Get("Content-Encoding"))
+	}
+	t.Logf("| county, as served (gzip level 1) | %d | | %d |", len(ds.Stations), wire.Body.Len())
 	for _, st := range ds.Stations {
 		scope := append([]string{st.ID}, c.neighbours[st.ID]...)
 		b, _ := json.Marshal(v.buildPack(st.ID, c.scale, true, scope))
