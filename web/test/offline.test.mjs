@@ -13,11 +13,15 @@ import { PackIndex } from '../src/shared/pack.js';
 
 let server;
 let browser;
+let officerCookies;
+// 葛牌's community officer, signed in with a password as on a phone.
+const OFFICER = { name: 'gepai-officer', role: 'officer', officer: 'M00132', password: 'offline-pack-test-2026' };
 
 before(async () => {
   // A port of its own (JINGGE_OFFLINE_TEST_PORT, 18931 by default): the
   // service worker and the pack's cache belong to the origin.
-  server = await startServer({ port: Number(process.env.JINGGE_OFFLINE_TEST_PORT || 18931) });
+  server = await startServer({ port: Number(process.env.JINGGE_OFFLINE_TEST_PORT || 18931), users: [OFFICER] });
+  officerCookies = await server.signIn(OFFICER.name, OFFICER.password);
   browser = await launchBrowser();
 });
 
@@ -26,8 +30,12 @@ after(async () => {
   await server?.stop();
 });
 
+function officerHeaders() {
+  return { Cookie: officerCookies.map((c) => `${c.name}=${c.value}`).join('; ') };
+}
+
 async function api(path) {
-  const res = await fetch(server.base + path, { headers: server.headers });
+  const res = await fetch(server.base + path, { headers: officerHeaders() });
   assert.equal(res.status, 200, `${path}: ${res.status} ${res.status === 200 ? "" : await res.clone().text()}`);
   return res.json();
 }
@@ -49,7 +57,7 @@ async function pointIn(station) {
     const { minX, minY, maxX, maxY } = leaves[i % leaves.length].prepared;
     const lon = Number((minX + rnd() * (maxX - minX)).toFixed(6));
     const lat = Number((minY + rnd() * (maxY - minY)).toFixed(6));
-    const res = await fetch(`${server.base}/api/v1/lookup?lon=${lon}&lat=${lat}`, { headers: server.headers });
+    const res = await fetch(`${server.base}/api/v1/lookup?lon=${lon}&lat=${lat}`, { headers: officerHeaders() });
     if (res.status !== 200) continue;
     const hit = await res.json();
     if (hit.station.id === station) return { lon, lat, hit };
@@ -74,7 +82,7 @@ test('offline, the officer page answers from the station pack', { timeout: 300_0
   const bayuanBD = await api(`/api/v1/lookup?lon=${bdLon}&lat=${bdLat}&crs=bd09`);
 
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
-  await context.addCookies(server.cookies);
+  await context.addCookies(officerCookies);
   await context.grantPermissions(['geolocation'], { origin: server.base });
   const page = await context.newPage();
   const problems = watchPage(page, server.base);
@@ -83,6 +91,7 @@ test('offline, the officer page answers from the station pack', { timeout: 300_0
   await page.waitForFunction(() => window.jingge?.worker === true && window.jingge?.pack === 'new', null, { timeout: WAIT_MS });
   await page.locator('[data-testid=pack-status]').waitFor({ timeout: WAIT_MS });
   assert.deepEqual(problems(), []);
+  assert.equal((await api('/api/v1/pack')).station, 'gepai', 'an officer\'s pack is asked for their own station');
 
   await context.setOffline(true);
   await page.reload();
@@ -112,5 +121,53 @@ test('offline, the officer page answers from the station pack', { timeout: 300_0
   await context.setOffline(false);
   await page.evaluate(() => { window.jingge.pack = null; window.dispatchEvent(new Event('online')); });
   await page.waitForFunction(() => window.jingge?.pack === 'current', null, { timeout: WAIT_MS });
+  await context.close();
+});
+
+test('a visit recorded offline is kept through a reload and sent once when the network is back', { timeout: 300_000 }, async () => {
+  const gepai = await pointIn('gepai');
+  const whom = `离线走访测试 ${Date.now()}`;
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+  await context.addCookies(officerCookies);
+  const page = await context.newPage();
+  await page.goto(`${server.base}/m`);
+  await page.waitForFunction(() => window.jingge?.worker === true && window.jingge?.pack !== undefined, null, { timeout: WAIT_MS });
+
+  await context.setOffline(true);
+  await page.reload();
+  await page.waitForFunction(() => window.jingge?.ready === true, null, { timeout: WAIT_MS });
+  await page.fill('#lon', String(gepai.lon));
+  await page.fill('#lat', String(gepai.lat));
+  await page.click('#coord button[type=submit]');
+  await page.locator('[data-testid=offline-note]').waitFor({ timeout: WAIT_MS });
+  await page.locator('#visit').waitFor({ state: 'visible', timeout: WAIT_MS });
+  await page.selectOption('#visit-kind', 'home_service');
+  await page.fill('#visit-whom', whom);
+  await page.fill('#visit-outcome', '无异常');
+  await page.click('#visit button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=visit-queue]')?.dataset.pending === '1', null, { timeout: WAIT_MS });
+
+  // Still offline, the page reloads: the visit is still waiting.
+  await page.reload();
+  await page.waitForFunction(() => window.jingge?.ready === true && document.querySelector('[data-testid=visit-queue]')?.dataset.pending === '1', null, { timeout: WAIT_MS });
+  assert.match(await page.locator('[data-testid=visit-queue]').textContent(), /1 条走访记录/);
+  const entry = await page.evaluate(() => JSON.parse(localStorage.getItem('jingge.visitQueue'))[0]);
+
+  await context.setOffline(false);
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await page.waitForFunction(() => document.querySelector('[data-testid=visit-queue]')?.dataset.pending === '0', null, { timeout: WAIT_MS });
+  assert.match(await page.locator('[data-testid=visit-queue]').textContent(), /已发送/);
+
+  // The answer was lost on the way, say, and the phone sends it again with its key: still one visit.
+  const again = await page.evaluate(async ({ key, body }) => {
+    const res = await fetch('api/v1/visits', { method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key }, body: JSON.stringify(body) });
+    return res.status;
+  }, entry);
+  assert.equal(again, 200, 'a second send with the same key is a replay');
+  const visits = await api(`/api/v1/visits?officer=${OFFICER.officer}`);
+  const mine = visits.features.filter((f) => f.properties.whom === whom);
+  assert.equal(mine.length, 1, `one visit on the server, not ${mine.length}`);
+  assert.equal(mine[0].properties.kind, 'home_service');
+  assert.equal(mine[0].properties.station, 'gepai');
   await context.close();
 });

@@ -7,6 +7,7 @@ import { t, initLang, setLang, onLangChange, applyStatic, isEnglish, localName }
 import { telHref } from '../shared/phone.js';
 import { parseBoxes, parsePair, parseOfficerHash, formatOfficerHash } from './coords.js';
 import { loadStoredPack, refreshPack, lookupOffline, packState } from './offline.js';
+import { queueVisit, flushVisits, pendingVisits } from './queue.js';
 
 const hook = { ready: false };
 window.jingge = hook;
@@ -31,6 +32,7 @@ function showMessage(key, vars, { error = true } = {}) {
   el.hidden = false;
   el.dataset.key = key;
   $('result').hidden = true;
+  $('visit').hidden = true;
   $('minimap').hidden = true;
   $('attribution').hidden = true;
 }
@@ -47,6 +49,43 @@ function showOutside(near) {
   $('message').append(h('p', { class: 'nearest', 'data-testid': 'nearest-station' },
     t('m.nearest', { station: localName(near), km }), near.phone ? h('br') : null, call(near.phone)));
 }
+
+// Who is signed in, kept for the times the page opens with no network: an
+// officer may record visits here, with or without a signal.
+const ME_KEY = 'jingge.me';
+function isOfficer() {
+  try {
+    return JSON.parse(localStorage.getItem(ME_KEY) || 'null')?.role === 'officer';
+  } catch {
+    return false;
+  }
+}
+fetch('api/v1/me', { headers: { Accept: 'application/json' } })
+  .then((res) => (res.ok ? res.json() : null))
+  .then((me) => {
+    if (me) localStorage.setItem(ME_KEY, JSON.stringify({ role: me.role, officer_id: me.officer_id || null }));
+  })
+  .catch(() => { /* no network: the one kept stays */ });
+
+let visitNote = null; // { key, vars } of the last send's outcome
+function showQueue() {
+  const el = $('visit-queue');
+  const n = pendingVisits().length;
+  const note = n ? { key: 'm.visit.queued', vars: { n } } : visitNote;
+  el.hidden = !note;
+  if (note) el.textContent = t(note.key, note.vars);
+  el.dataset.pending = String(n);
+}
+
+async function sendVisits() {
+  if (!pendingVisits().length) return;
+  const { sent, refused } = await flushVisits();
+  if (refused.length) visitNote = { key: 'm.visit.refused', vars: { detail: refused[0].detail } };
+  else if (sent) visitNote = { key: 'm.visit.sent' };
+  hook.visitsLeft = pendingVisits().length;
+  showQueue();
+}
+hook.sendVisits = sendVisits;
 
 function hideMessage() {
   $('message').hidden = true;
@@ -121,6 +160,7 @@ function renderResult(hit, accuracy) {
     hit.offline ? h('p', { class: 'offline-note', 'data-testid': 'offline-note' }, t('m.offline.answer', { date: packDate(hit.offline) })) : null,
   );
   el.hidden = false;
+  $('visit').hidden = !isOfficer();
   if (hit.offline) {
     // The pack holds no map tiles; the answer stands without the map.
     $('minimap').hidden = true;
@@ -256,6 +296,27 @@ $('locate').addEventListener('click', () => {
   );
 });
 
+// A visit is kept on the phone first and sent from there, so one recorded
+// with no signal is sent the same way once there is one.
+$('visit').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const q = last?.kind === 'result' ? last.hit.query : null;
+  const whom = $('visit-whom').value.trim();
+  if (!q || !whom) {
+    $('visit-whom').focus();
+    return;
+  }
+  queueVisit({
+    at: new Date().toISOString(), lon: q.lon, lat: q.lat, crs: q.crs,
+    kind: $('visit-kind').value, whom, outcome: $('visit-outcome').value.trim(),
+  });
+  $('visit-whom').value = '';
+  $('visit-outcome').value = '';
+  visitNote = null;
+  showQueue();
+  sendVisits();
+});
+
 $('lang').addEventListener('click', () => setLang(isEnglish() ? 'zh-CN' : 'en'));
 onLangChange(() => {
   applyStatic();
@@ -264,6 +325,7 @@ onLangChange(() => {
   else if (last?.kind === 'message') showMessage(last.key, last.vars, { error: last.error });
   else if (last?.kind === 'outside') showOutside(last.near);
   showPackStatus();
+  showQueue();
 });
 
 // The page as an app that opens without a network, and the station pack
@@ -286,7 +348,12 @@ hook.packLoaded = storedPack.then(() => {
   showPackStatus();
   return syncPack();
 });
-window.addEventListener('online', () => { syncPack(); });
+window.addEventListener('online', () => {
+  syncPack();
+  sendVisits();
+});
+showQueue();
+sendVisits();
 
 if (asked.lon !== undefined) {
   $('lon').value = String(asked.lon);
