@@ -1,6 +1,8 @@
 // The officer page (/m): "which grid am I in, and who is responsible here?"
 // from the phone's position (WGS-84) or a typed coordinate in WGS-84,
-// GCJ-02 (Gaode/Tencent) or BD-09 (Baidu).
+// GCJ-02 (Gaode/Tencent) or BD-09 (Baidu). With no network it answers from
+// the station pack kept on the phone (offline.js) and keeps the visits an
+// officer records until it can send them (queue.js).
 import { getJSON, getOptionalJSON, query, ApiError } from '../shared/api.js';
 import { $, h, clear } from '../shared/dom.js';
 import { t, initLang, setLang, onLangChange, applyStatic, isEnglish, localName } from '../shared/i18n.js';
