@@ -28,6 +28,15 @@ var webPages = map[string]string{
 	"/plan": "plan.html",
 }
 
+// webAppFiles make the officer page an installable app: its manifest and
+// its service worker. They are revalidated like pages (the worker must
+// reach phones as soon as a build changes it) and served from the root, so
+// the worker's scope may cover /m. A site built before them serves none.
+var webAppFiles = map[string]string{
+	"/m-sw.js":       "m-sw.js",
+	"/m.webmanifest": "m.webmanifest",
+}
+
 // webRedirects sends the other spellings of a page to its one URL. The
 // pages link their assets relative to themselves, so /m/ must not answer
 // with the page itself.
@@ -50,15 +59,16 @@ const (
 // webContentTypes are the media types of the built files, by extension;
 // the system's MIME table is not consulted, so every host serves the same.
 var webContentTypes = map[string]string{
-	".html":    "text/html; charset=utf-8",
-	".js":      "text/javascript; charset=utf-8",
-	".mjs":     "text/javascript; charset=utf-8",
-	".css":     "text/css; charset=utf-8",
-	".json":    "application/json",
-	".geojson": "application/geo+json",
-	".svg":     "image/svg+xml",
-	".png":     "image/png",
-	".woff2":   "font/woff2",
+	".html":        "text/html; charset=utf-8",
+	".js":          "text/javascript; charset=utf-8",
+	".mjs":         "text/javascript; charset=utf-8",
+	".css":         "text/css; charset=utf-8",
+	".json":        "application/json",
+	".webmanifest": "application/manifest+json",
+	".geojson":     "application/geo+json",
+	".svg":         "image/svg+xml",
+	".png":         "image/png",
+	".woff2":       "font/woff2",
 }
 
 // webFile is one built file, read once at start.
@@ -122,6 +132,16 @@ func loadWebSite(site fs.FS, ui UIConfig) (*webSite, error) {
 		}, nil
 	}
 	for urlPath, name := range webPages {
+		f, err := read(name)
+		if err != nil {
+			return nil, err
+		}
+		w.files[urlPath] = f
+	}
+	for urlPath, name := range webAppFiles {
+		if _, err := fs.Stat(site, name); err != nil {
+			continue
+		}
 		f, err := read(name)
 		if err != nil {
 			return nil, err

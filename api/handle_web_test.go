@@ -404,3 +404,30 @@ func TestLabelsLantian(t *testing.T) {
 		t.Errorf("before an index: status %d", code)
 	}
 }
+
+// TestWebAppFiles: the officer page's manifest and service worker are
+// served from the root (so the worker's scope may cover /m), revalidated
+// like pages, with their media types; a site built without them serves
+// the rest as before.
+func TestWebAppFiles(t *testing.T) {
+	site := testSite()
+	site["m-sw.js"] = &fstest.MapFile{Data: []byte(`self.addEventListener('fetch', () => {});`)}
+	site["m.webmanifest"] = &fstest.MapFile{Data: []byte(`{"name":"警格","start_url":"m","scope":"m"}`)}
+	h := newTestServer(t, nil, Config{Web: site}).Handler()
+	for _, c := range []struct{ path, contentType string }{
+		{"/m-sw.js", "text/javascript; charset=utf-8"},
+		{"/m.webmanifest", "application/manifest+json"},
+	} {
+		rec := sendWith(t, h, http.MethodGet, c.path, nil)
+		if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != c.contentType || rec.Header().Get("Cache-Control") != pageCacheControl {
+			t.Errorf("%s: status %d, Content-Type %q, Cache-Control %q", c.path, rec.Code, rec.Header().Get("Content-Type"), rec.Header().Get("Cache-Control"))
+		}
+	}
+	without := newTestServer(t, nil, Config{Web: testSite()}).Handler()
+	if rec := sendWith(t, without, http.MethodGet, "/m", nil); rec.Code != http.StatusOK {
+		t.Errorf("/m without the app files: status %d", rec.Code)
+	}
+	if rec := sendWith(t, without, http.MethodGet, "/m-sw.js", nil); rec.Code != http.StatusNotFound {
+		t.Errorf("/m-sw.js without the file: status %d", rec.Code)
+	}
+}

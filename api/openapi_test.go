@@ -172,6 +172,7 @@ var paramExamples = map[string]struct{ target, body string }{
 	"lookupBatch": {"/api/v1/lookup?crs=wgs84", `{"points":[[109.305,34.15]]}`},
 	"listGrids":   {"/api/v1/grids?bbox=109.3,34.14,109.34,34.16&level=police&station=wenjilu", ""},
 	"searchGrids": {"/api/v1/search?q=610122&limit=5", ""},
+	"getPack":     {"/api/v1/pack?station=wenjilu", ""},
 	// Patrols.
 	"postPings":       {"/api/v1/patrols/pings?crs=wgs84", pingExample},
 	"listPatrols":     {"/api/v1/patrols?station=wenjilu", ""},

@@ -30,6 +30,10 @@ func isPublicStatic(rt route) bool {
 // anonymous callers: tiles and the live stream included.
 var viewerRoutes = []string{"getTile", "getLayerTile", "getTileJSON", "getLayerTileJSON", "getStyle", "listStations", "listGrids", "lookupPoint", "getEvents"}
 
+// officerPageRoutes are what the officer page (/m) calls; each must admit
+// officers, or the page breaks for the people it is for.
+var officerPageRoutes = []string{"lookupPoint", "getPack", "nearestStation", "getMe", "createVisit", "postPings"}
+
 // adminOnly must refuse everyone but admins.
 var adminOnly = []string{"listAudit"}
 
@@ -192,6 +196,11 @@ func TestRouteRoles(t *testing.T) {
 	for _, name := range viewerRoutes {
 		if rt, ok := byName[name]; ok && (rt.roles.public || !rt.roles.admits(data.RoleViewer)) {
 			t.Errorf("%s must need a viewer: it admits %s", name, rt.roles)
+		}
+	}
+	for _, name := range officerPageRoutes {
+		if rt, ok := byName[name]; !ok || rt.roles.public || !rt.roles.admits(data.RoleOfficer) {
+			t.Errorf("%s is called by the officer page and must admit officers (and only signed-in callers)", name)
 		}
 	}
 	for _, name := range adminOnly {

@@ -271,6 +271,8 @@ func (s *Server) routes() []route {
 		{"lookupPoint", http.MethodGet, "/api/v1/lookup", []string{"lon", "lat", "crs", "fields"}, s.handleLookup, signedIn().personalDataWhen(lookupIsPersonal)},
 		{"lookupBatch", http.MethodPost, "/api/v1/lookup", []string{"crs", "fields"}, s.handleLookupBatch, signedIn().readsOnly().expensive()},
 		{"listStations", http.MethodGet, "/api/v1/stations", nil, s.handleStations, signedIn()},
+		// The officer page's offline pack names every member of its grids.
+		{"getPack", http.MethodGet, "/api/v1/pack", []string{"station"}, s.handlePack, signedIn().personalData()},
 		{"getStation", http.MethodGet, "/api/v1/stations/{id}", nil, s.handleStation, signedIn()},
 		{"listGrids", http.MethodGet, "/api/v1/grids", []string{"bbox", "level", "station"}, s.handleGrids, signedIn().expensive()},
 		{"getGrid", http.MethodGet, "/api/v1/grids/{id}", nil, s.handleGrid, signedIn().personalData()},

@@ -26,6 +26,8 @@ type view struct {
 	townships map[string]string // code -> name
 	// gridMembers counts the members serving each grid.
 	gridMembers map[string]int
+	// packs holds the offline packs of this index, built on first use.
+	packs *packCache
 }
 
 // stationStats counts what a station is responsible for.
@@ -131,6 +133,7 @@ func newView(ix *geo.Index) (*view, error) {
 	v.counts.Stations = len(ds.Stations)
 	v.counts.Members = len(ds.Members)
 	v.counts.Townships = len(ds.Townships)
+	v.packs = newPackCache(v)
 	return v, nil
 }
 

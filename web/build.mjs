@@ -16,6 +16,7 @@ import * as esbuild from 'esbuild';
 
 import { sourcesDigest } from './tools/digest.mjs';
 import { districtsGeoJSON } from './tools/districts.mjs';
+import { iconPNG } from './tools/icons.mjs';
 
 const webDir = path.dirname(fileURLToPath(import.meta.url));
 
@@ -60,6 +61,8 @@ export async function build(outDir) {
     put('districts', 'xian-districts', 'geojson',
       districtsGeoJSON(path.join(webDir, '../data/lantian/source/xian-districts.geojson')));
     put('icon', 'icon', 'svg', fs.readFileSync(path.join(webDir, 'src/shared/icon.svg')));
+    put('icon192', 'icon-192', 'png', iconPNG(192));
+    put('icon512', 'icon-512', 'png', iconPNG(512));
 
     const result = await esbuild.build({
       absWorkingDir: webDir,
@@ -104,6 +107,7 @@ export async function build(outDir) {
       'planner.js': outputOf('src/planner/main.js'),
       'planner.css': outputOf('src/planner/planner.css'),
       icon: copied.icon,
+      icon192: copied.icon192,
     };
     const pages = [['index.html', 'src/command/index.html'], ['m.html', 'src/officer/m.html'], ['plan.html', 'src/planner/plan.html']];
     for (const [page, template] of pages) {
@@ -113,6 +117,48 @@ export async function build(outDir) {
       });
       fs.writeFileSync(path.join(tmp, page), html);
     }
+
+    // The officer page as an installable app: its manifest, and a service
+    // worker that keeps the page and every asset it loads (its entry's
+    // imports, static and dynamic, followed through the chunks).
+    const shell = new Set(['m', 'm.webmanifest', copied.icon, copied.icon192, copied.icon512, copied.worker]);
+    const follow = (file) => {
+      const rel = path.relative(tmp, path.resolve(webDir, file)).split(path.sep).join('/');
+      if (shell.has(rel)) return;
+      shell.add(rel);
+      for (const imp of result.metafile.outputs[file]?.imports || []) {
+        if (!imp.external) follow(imp.path);
+      }
+    };
+    for (const [file, out] of Object.entries(result.metafile.outputs)) {
+      if (out.entryPoint === 'src/officer/main.js' || out.entryPoint === 'src/officer/officer.css') {
+        shell.delete(path.relative(tmp, path.resolve(webDir, file)).split(path.sep).join('/'));
+        follow(file);
+      }
+    }
+    const shellList = [...shell].sort();
+    // Asset names carry their content's hash, so the list names the build.
+    const shellVersion = createHash('sha256').update(shellList.join('\n')).digest('hex').slice(0, 16);
+    const serviceWorker = fs.readFileSync(path.join(webDir, 'src/officer/sw.js'), 'utf8')
+      .replace('JINGGE_SHELL_VERSION', JSON.stringify(shellVersion))
+      .replace('JINGGE_SHELL', JSON.stringify(shellList));
+    fs.writeFileSync(path.join(tmp, 'm-sw.js'), serviceWorker);
+    fs.writeFileSync(path.join(tmp, 'm.webmanifest'), `${JSON.stringify({
+      name: '警格 · 我在哪个警格？',
+      short_name: '警格',
+      description: '定位或输入坐标，查询所在网格、警格、派出所和责任民警；离线时用本站离线包作答。',
+      lang: 'zh-CN',
+      start_url: 'm',
+      scope: 'm',
+      display: 'standalone',
+      background_color: '#FFFFFF',
+      theme_color: '#1F2A44',
+      icons: [
+        { src: copied.icon192, sizes: '192x192', type: 'image/png', purpose: 'any' },
+        { src: copied.icon512, sizes: '512x512', type: 'image/png', purpose: 'any' },
+        { src: copied.icon, sizes: 'any', type: 'image/svg+xml' },
+      ],
+    }, null, 2)}\n`);
 
     const files = {};
     const list = (dir) => {

@@ -119,6 +119,61 @@ func TestBuildMatchesManifest(t *testing.T) {
 	}
 }
 
+// TestOfficerApp: the officer page links its manifest, the manifest names
+// PNG icons that exist, and the service worker keeps the page and the
+// officer script m.html loads, so the page opens with no network.
+func TestOfficerApp(t *testing.T) {
+	site := Files()
+	page, err := fs.ReadFile(site, "m.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(page), `<link rel="manifest" href="m.webmanifest">`) {
+		t.Error("m.html does not link m.webmanifest")
+	}
+	raw, err := fs.ReadFile(site, "m.webmanifest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var manifest struct {
+		StartURL string `json:"start_url"`
+		Scope    string `json:"scope"`
+		Icons    []struct {
+			Src   string `json:"src"`
+			Sizes string `json:"sizes"`
+		} `json:"icons"`
+	}
+	if err := json.Unmarshal(raw, &manifest); err != nil {
+		t.Fatal(err)
+	}
+	if manifest.StartURL != "m" || manifest.Scope != "m" {
+		t.Errorf("start_url %q, scope %q: want m", manifest.StartURL, manifest.Scope)
+	}
+	sizes := map[string]bool{}
+	for _, ic := range manifest.Icons {
+		if _, err := fs.Stat(site, ic.Src); err != nil {
+			t.Errorf("icon %s: %v", ic.Src, err)
+		}
+		sizes[ic.Sizes] = true
+	}
+	if !sizes["192x192"] || !sizes["512x512"] {
+		t.Errorf("icon sizes %v: an installable app needs 192x192 and 512x512", sizes)
+	}
+	worker, err := fs.ReadFile(site, "m-sw.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := regexp.MustCompile(`src="(assets/officer-[A-Z2-7]{8}\.js)"`).FindStringSubmatch(string(page))
+	if script == nil {
+		t.Fatal("m.html loads no officer script")
+	}
+	for _, want := range []string{`"m"`, `"` + script[1] + `"`, `"m.webmanifest"`} {
+		if !strings.Contains(string(worker), want) {
+			t.Errorf("the service worker does not keep %s", want)
+		}
+	}
+}
+
 // TestSiteLayout checks what the server relies on: both pages, and assets
 // whose names carry a content hash (so they may be cached forever).
 func TestSiteLayout(t *testing.T) {
@@ -144,7 +199,7 @@ func TestSiteLayout(t *testing.T) {
 		if e.IsDir() || !hashed.MatchString(e.Name()) {
 			t.Errorf("assets/%s: want a file named name-HASH.ext", e.Name())
 		}
-		if ext := path.Ext(e.Name()); ext != ".js" && ext != ".css" && ext != ".svg" && ext != ".geojson" {
+		if ext := path.Ext(e.Name()); ext != ".js" && ext != ".css" && ext != ".svg" && ext != ".geojson" && ext != ".png" {
 			t.Errorf("assets/%s: unexpected kind of file", e.Name())
 		}
 	}

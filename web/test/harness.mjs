@@ -59,10 +59,11 @@ async function freePort() {
 }
 
 /**
- * startServer starts `jingge serve` on a free port and resolves once it is
- * ready; stop() ends it. Its output is kept for failure messages.
+ * startServer starts `jingge serve` on port (when not given, JINGGE_TEST_PORT
+ * or else a free one) and resolves once it is ready; stop() ends it. Its
+ * output is kept for failure messages.
  */
-export async function startServer({ args = [] } = {}) {
+export async function startServer({ args = [], port: fixedPort, users = [] } = {}) {
   let bin = process.env.JINGGE_BIN;
   let scratch = null;
   if (!bin) {
@@ -70,7 +71,8 @@ export async function startServer({ args = [] } = {}) {
     bin = path.join(scratch, 'jingge');
     execFileSync('go', ['build', '-o', bin, './cmd/jingge'], { cwd: repoDir, stdio: ['ignore', 'inherit', 'inherit'] });
   }
-  const port = await freePort();
+  // JINGGE_TEST_PORT pins the port for a machine whose ports are shared out.
+  const port = fixedPort ?? (process.env.JINGGE_TEST_PORT ? Number(process.env.JINGGE_TEST_PORT) : await freePort());
   const env = { ...process.env };
   // The tests use the bundled demo data, whatever database the shell names.
   delete env.DATABASE_URL;
@@ -81,6 +83,12 @@ export async function startServer({ args = [] } = {}) {
   const authDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jingge-web-auth-'));
   env.JINGGE_AUTH_FILE = path.join(authDir, 'auth.json');
   env.JINGGE_DATA_DIR = path.join(authDir, 'data');
+  // Users other than the demo admin, each with a password ({ name, role,
+  // officer, password }), added before the server reads the file.
+  for (const u of users) {
+    execFileSync(bin, ['users', 'add', u.name, '--role', u.role, ...(u.officer ? ['--officer', u.officer] : []), '--password-stdin'],
+      { env, input: `${u.password}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
+  }
   const child = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--log-format', 'json', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d) => { output += d; });
@@ -110,6 +118,18 @@ export async function startServer({ args = [] } = {}) {
     cookies,
     headers: cookies.length ? { Cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') } : {},
     output: () => output,
+    /** signIn signs a user in with a password and returns the session cookies for the browser. */
+    async signIn(user, password) {
+      const res = await fetch(`${base}/api/v1/login`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user, password }),
+      });
+      if (!res.ok) throw new Error(`signing ${user} in answered ${res.status}: ${await res.text()}`);
+      return res.headers.getSetCookie().map((c) => {
+        const pair = c.split(';')[0];
+        const i = pair.indexOf('=');
+        return { name: pair.slice(0, i), value: pair.slice(i + 1), url: base };
+      });
+    },
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

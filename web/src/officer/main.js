@@ -1,11 +1,15 @@
 // The officer page (/m): "which grid am I in, and who is responsible here?"
 // from the phone's position (WGS-84) or a typed coordinate in WGS-84,
-// GCJ-02 (Gaode/Tencent) or BD-09 (Baidu).
+// GCJ-02 (Gaode/Tencent) or BD-09 (Baidu). With no network it answers from
+// the station pack kept on the phone (offline.js) and keeps the visits an
+// officer records until it can send them (queue.js).
 import { getJSON, getOptionalJSON, query, ApiError } from '../shared/api.js';
 import { $, h, clear } from '../shared/dom.js';
 import { t, initLang, setLang, onLangChange, applyStatic, isEnglish, localName } from '../shared/i18n.js';
 import { telHref } from '../shared/phone.js';
 import { parseBoxes, parsePair, parseOfficerHash, formatOfficerHash } from './coords.js';
+import { loadStoredPack, refreshPack, lookupOffline, packState } from './offline.js';
+import { queueVisit, flushVisits, pendingVisits } from './queue.js';
 
 const hook = { ready: false };
 window.jingge = hook;
@@ -30,6 +34,7 @@ function showMessage(key, vars, { error = true } = {}) {
   el.hidden = false;
   el.dataset.key = key;
   $('result').hidden = true;
+  $('visit').hidden = true;
   $('minimap').hidden = true;
   $('attribution').hidden = true;
 }
@@ -47,6 +52,43 @@ function showOutside(near) {
     t('m.nearest', { station: localName(near), km }), near.phone ? h('br') : null, call(near.phone)));
 }
 
+// Who is signed in, kept for the times the page opens with no network: an
+// officer may record visits here, with or without a signal.
+const ME_KEY = 'jingge.me';
+function isOfficer() {
+  try {
+    return JSON.parse(localStorage.getItem(ME_KEY) || 'null')?.role === 'officer';
+  } catch {
+    return false;
+  }
+}
+fetch('api/v1/me', { headers: { Accept: 'application/json' } })
+  .then((res) => (res.ok ? res.json() : null))
+  .then((me) => {
+    if (me) localStorage.setItem(ME_KEY, JSON.stringify({ role: me.role, officer_id: me.officer_id || null }));
+  })
+  .catch(() => { /* no network: the one kept stays */ });
+
+let visitNote = null; // { key, vars } of the last send's outcome
+function showQueue() {
+  const el = $('visit-queue');
+  const n = pendingVisits().length;
+  const note = n ? { key: 'm.visit.queued', vars: { n } } : visitNote;
+  el.hidden = !note;
+  if (note) el.textContent = t(note.key, note.vars);
+  el.dataset.pending = String(n);
+}
+
+async function sendVisits() {
+  if (!pendingVisits().length) return;
+  const { sent, refused } = await flushVisits();
+  if (refused.length) visitNote = { key: 'm.visit.refused', vars: { detail: refused[0].detail } };
+  else if (sent) visitNote = { key: 'm.visit.sent' };
+  hook.visitsLeft = pendingVisits().length;
+  showQueue();
+}
+hook.sendVisits = sendVisits;
+
 function hideMessage() {
   $('message').hidden = true;
 }
@@ -61,6 +103,30 @@ function call(phone, label) {
 
 function roleName(m) {
   return isEnglish() ? m.role_en || m.role : m.role_zh || m.role;
+}
+
+/** packDate is when the pack was downloaded, in the dataset's time zone. */
+function packDate(offline) {
+  const at = new Date(offline.fetchedAt);
+  if (Number.isNaN(at.getTime())) return '?';
+  try {
+    return new Intl.DateTimeFormat('sv-SE', { timeZone: offline.timeZone, dateStyle: 'short', timeStyle: 'short' }).format(at);
+  } catch {
+    return at.toISOString().slice(0, 16).replace('T', ' ');
+  }
+}
+
+function showPackStatus() {
+  const state = packState();
+  const el = $('pack');
+  if (!state) {
+    el.hidden = true;
+    return;
+  }
+  const grids = state.pack.grids.length;
+  el.textContent = t('m.pack.ready', { date: packDate({ fetchedAt: state.fetchedAt, timeZone: state.pack.time_zone }), grids });
+  el.dataset.version = state.pack.version;
+  el.hidden = false;
 }
 
 function renderResult(hit, accuracy) {
@@ -93,9 +159,31 @@ function renderResult(hit, accuracy) {
     h('p', { class: 'muted small' },
       t('m.position', { lon: hit.point.lon.toFixed(6), lat: hit.point.lat.toFixed(6) }),
       accuracy ? ` · ${t('m.accuracy', { m: Math.round(accuracy) })}` : ''),
+    hit.offline ? h('p', { class: 'offline-note', 'data-testid': 'offline-note' }, t('m.offline.answer', { date: packDate(hit.offline) })) : null,
   );
   el.hidden = false;
-  showMap(hit);
+  $('visit').hidden = !isOfficer();
+  if (hit.offline) {
+    // The pack holds no map tiles; the answer stands without the map.
+    $('minimap').hidden = true;
+    $('attribution').hidden = true;
+  } else {
+    showMap(hit);
+  }
+}
+
+/**
+ * answerOffline answers from the pack; false when there is none to answer
+ * from, so the caller reports the failure it had.
+ */
+async function answerOffline(lon, lat, crs, accuracy) {
+  await storedPack;
+  const ans = lookupOffline(lon, lat, crs);
+  if (!ans) return false;
+  if (ans.outside) showOutside(null);
+  else if (ans.notInPack) showMessage('m.offline.notInPack');
+  else renderResult(ans, accuracy);
+  return true;
 }
 
 let attribution = null;
@@ -133,12 +221,15 @@ async function lookup(lon, lat, crs, accuracy) {
   button.disabled = true;
   button.textContent = t('m.searching');
   try {
+    if (navigator.onLine === false && await answerOffline(lon, lat, crs, accuracy)) return;
     const hit = await getJSON(query('api/v1/lookup', { lon, lat, crs }));
     if (mine !== seq) return;
     renderResult(hit, accuracy);
     history.replaceState(null, '', formatOfficerHash({ lon, lat, crs, lang: isEnglish() ? 'en' : undefined }));
   } catch (err) {
     if (mine !== seq) return;
+    // A request that never reached the server (no signal): the pack answers.
+    if (!(err instanceof ApiError) && await answerOffline(lon, lat, crs, accuracy)) return;
     if (err instanceof ApiError && err.status === 404) showOutside(err.problem?.nearest_station);
     else if (err instanceof ApiError && err.status === 400) showMessage('m.failed', { detail: err.message });
     else showMessage('m.failed', { detail: err.message });
@@ -207,6 +298,27 @@ $('locate').addEventListener('click', () => {
   );
 });
 
+// A visit is kept on the phone first and sent from there, so one recorded
+// with no signal is sent the same way once there is one.
+$('visit').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const q = last?.kind === 'result' ? last.hit.query : null;
+  const whom = $('visit-whom').value.trim();
+  if (!q || !whom) {
+    $('visit-whom').focus();
+    return;
+  }
+  queueVisit({
+    at: new Date().toISOString(), lon: q.lon, lat: q.lat, crs: q.crs,
+    kind: $('visit-kind').value, whom, outcome: $('visit-outcome').value.trim(),
+  });
+  $('visit-whom').value = '';
+  $('visit-outcome').value = '';
+  visitNote = null;
+  showQueue();
+  sendVisits();
+});
+
 $('lang').addEventListener('click', () => setLang(isEnglish() ? 'zh-CN' : 'en'));
 onLangChange(() => {
   applyStatic();
@@ -214,7 +326,36 @@ onLangChange(() => {
   if (last?.kind === 'result') renderResult(last.hit, last.accuracy);
   else if (last?.kind === 'message') showMessage(last.key, last.vars, { error: last.error });
   else if (last?.kind === 'outside') showOutside(last.near);
+  showPackStatus();
+  showQueue();
 });
+
+// The page as an app that opens without a network, and the station pack
+// it answers from then: the one held is used at once, and replaced when the
+// server has a newer version (checked now and whenever the phone is back
+// online).
+if ('serviceWorker' in navigator && window.isSecureContext) {
+  navigator.serviceWorker.register('m-sw.js', { scope: 'm' })
+    .then(() => navigator.serviceWorker.ready)
+    .then(() => { hook.worker = true; })
+    .catch((err) => console.warn('service worker', err));
+}
+async function syncPack() {
+  const result = await refreshPack();
+  hook.pack = result;
+  showPackStatus();
+}
+const storedPack = loadStoredPack();
+hook.packLoaded = storedPack.then(() => {
+  showPackStatus();
+  return syncPack();
+});
+window.addEventListener('online', () => {
+  syncPack();
+  sendVisits();
+});
+showQueue();
+sendVisits();
 
 if (asked.lon !== undefined) {
   $('lon').value = String(asked.lon);

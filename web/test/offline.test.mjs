@@ -1,0 +1,173 @@
+// The officer page with no network, in Chromium: signed in, the page
+// installs its service worker and downloads the station pack; then the
+// browser goes offline (context.setOffline), the page reloads from the
+// worker's cache, and typed and GPS positions in the mountain stations
+// (葛牌, 灞源, 李家河) get the server's grid, police grid and station from
+// the pack, saying which day's pack answered.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { startServer, launchBrowser, watchPage, screenshot, WAIT_MS } from './harness.mjs';
+import { convert } from '../src/shared/crs.js';
+import { PackIndex } from '../src/shared/pack.js';
+
+let server;
+let browser;
+let officerCookies;
+// 葛牌's community officer, signed in with a password as on a phone.
+const OFFICER = { name: 'gepai-officer', role: 'officer', officer: 'M00132', password: 'offline-pack-test-2026' };
+
+before(async () => {
+  // A port of its own (JINGGE_OFFLINE_TEST_PORT, 18931 by default): the
+  // service worker and the pack's cache belong to the origin.
+  server = await startServer({ port: Number(process.env.JINGGE_OFFLINE_TEST_PORT || 18931), users: [OFFICER] });
+  officerCookies = await server.signIn(OFFICER.name, OFFICER.password);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+function officerHeaders() {
+  return { Cookie: officerCookies.map((c) => `${c.name}=${c.value}`).join('; ') };
+}
+
+async function api(path) {
+  const res = await fetch(server.base + path, { headers: officerHeaders() });
+  assert.equal(res.status, 200, `${path}: ${res.status} ${res.status === 200 ? "" : await res.clone().text()}`);
+  return res.json();
+}
+
+/**
+ * pointIn finds a WGS-84 point the server places in station, seeded
+ * points in the boxes of the station's grids, with the server's answer.
+ */
+async function pointIn(station) {
+  const pack = new PackIndex(await api('/api/v1/pack'));
+  const leaves = pack.leaves.filter((l) => l.grid.station === station);
+  assert.ok(leaves.length, `station ${station} has grids in the pack`);
+  let seed = 7;
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  for (let i = 0; i < 200; i++) {
+    const { minX, minY, maxX, maxY } = leaves[i % leaves.length].prepared;
+    const lon = Number((minX + rnd() * (maxX - minX)).toFixed(6));
+    const lat = Number((minY + rnd() * (maxY - minY)).toFixed(6));
+    const res = await fetch(`${server.base}/api/v1/lookup?lon=${lon}&lat=${lat}`, { headers: officerHeaders() });
+    if (res.status !== 200) continue;
+    const hit = await res.json();
+    if (hit.station.id === station) return { lon, lat, hit };
+  }
+  throw new Error(`no point of station ${station} found`);
+}
+
+async function expectAnswer(page, want) {
+  await page.locator('[data-testid=offline-note]').waitFor({ timeout: WAIT_MS });
+  assert.equal(await page.locator('[data-testid=community-grid]').textContent(), want.community_grid?.name || '—');
+  assert.equal(await page.locator('[data-testid=police-grid]').textContent(), want.police_grid?.name || '—');
+  assert.match(await page.locator('[data-testid=station]').textContent(), new RegExp(want.station.name));
+  assert.match(await page.locator('[data-testid=offline-note]').textContent(), /\d{4}-\d{2}-\d{2} \d{2}:\d{2} 下载的离线包/);
+}
+
+test('offline, the officer page answers from the station pack', { timeout: 300_000 }, async () => {
+  const gepai = await pointIn('gepai');
+  const bayuan = await pointIn('bayuan');
+  const lijiahe = await pointIn('lijiahe');
+  // 灞源 typed as a Baidu (BD-09) position: the page converts it as the server does.
+  const [bdLon, bdLat] = convert([bayuan.lon, bayuan.lat], 'wgs84', 'bd09');
+  const bayuanBD = await api(`/api/v1/lookup?lon=${bdLon}&lat=${bdLat}&crs=bd09`);
+
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+  await context.addCookies(officerCookies);
+  await context.grantPermissions(['geolocation'], { origin: server.base });
+  const page = await context.newPage();
+  const problems = watchPage(page, server.base);
+  await page.goto(`${server.base}/m`);
+  // Signed in: the worker is active (its shell cached) and the pack is in.
+  await page.waitForFunction(() => window.jingge?.worker === true && window.jingge?.pack === 'new', null, { timeout: WAIT_MS });
+  await page.locator('[data-testid=pack-status]').waitFor({ timeout: WAIT_MS });
+  assert.deepEqual(problems(), []);
+  assert.equal((await api('/api/v1/pack')).station, 'gepai', 'an officer\'s pack is asked for their own station');
+
+  await context.setOffline(true);
+  await page.reload();
+  await page.waitForFunction(() => window.jingge?.ready === true && window.jingge?.pack === 'failed', null, { timeout: WAIT_MS });
+  assert.match(await page.locator('[data-testid=pack-status]').textContent(), /离线包/);
+
+  await page.fill('#lon', String(gepai.lon));
+  await page.fill('#lat', String(gepai.lat));
+  await page.selectOption('#crs', 'wgs84');
+  await page.click('#coord button[type=submit]');
+  await expectAnswer(page, gepai.hit);
+  await screenshot(page, 'officer-offline-gepai', { fullPage: true });
+
+  await page.fill('#lon', String(bdLon));
+  await page.fill('#lat', String(bdLat));
+  await page.selectOption('#crs', 'bd09');
+  await page.click('#coord button[type=submit]');
+  await page.waitForFunction((name) => document.querySelector('[data-testid=community-grid]')?.textContent === name, bayuanBD.community_grid.name, { timeout: WAIT_MS });
+  await expectAnswer(page, bayuanBD);
+
+  await context.setGeolocation({ longitude: lijiahe.lon, latitude: lijiahe.lat, accuracy: 15 });
+  await page.click('#locate');
+  await page.waitForFunction((name) => document.querySelector('[data-testid=community-grid]')?.textContent === name, lijiahe.hit.community_grid.name, { timeout: WAIT_MS });
+  await expectAnswer(page, lijiahe.hit);
+
+  // Back online, the page checks its pack's version: unchanged, a 304.
+  await context.setOffline(false);
+  await page.evaluate(() => { window.jingge.pack = null; window.dispatchEvent(new Event('online')); });
+  await page.waitForFunction(() => window.jingge?.pack === 'current', null, { timeout: WAIT_MS });
+  await context.close();
+});
+
+test('a visit recorded offline is kept through a reload and sent once when the network is back', { timeout: 300_000 }, async () => {
+  const gepai = await pointIn('gepai');
+  const whom = `离线走访测试 ${Date.now()}`;
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+  await context.addCookies(officerCookies);
+  const page = await context.newPage();
+  await page.goto(`${server.base}/m`);
+  await page.waitForFunction(() => window.jingge?.worker === true && window.jingge?.pack !== undefined, null, { timeout: WAIT_MS });
+
+  await context.setOffline(true);
+  await page.reload();
+  await page.waitForFunction(() => window.jingge?.ready === true, null, { timeout: WAIT_MS });
+  await page.fill('#lon', String(gepai.lon));
+  await page.fill('#lat', String(gepai.lat));
+  await page.click('#coord button[type=submit]');
+  await page.locator('[data-testid=offline-note]').waitFor({ timeout: WAIT_MS });
+  await page.locator('#visit').waitFor({ state: 'visible', timeout: WAIT_MS });
+  await page.selectOption('#visit-kind', 'home_service');
+  await page.fill('#visit-whom', whom);
+  await page.fill('#visit-outcome', '无异常');
+  await page.click('#visit button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=visit-queue]')?.dataset.pending === '1', null, { timeout: WAIT_MS });
+
+  // Still offline, the page reloads: the visit is still waiting.
+  await page.reload();
+  await page.waitForFunction(() => window.jingge?.ready === true && document.querySelector('[data-testid=visit-queue]')?.dataset.pending === '1', null, { timeout: WAIT_MS });
+  assert.match(await page.locator('[data-testid=visit-queue]').textContent(), /1 条走访记录/);
+  const entry = await page.evaluate(() => JSON.parse(localStorage.getItem('jingge.visitQueue'))[0]);
+
+  await context.setOffline(false);
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await page.waitForFunction(() => document.querySelector('[data-testid=visit-queue]')?.dataset.pending === '0', null, { timeout: WAIT_MS });
+  assert.match(await page.locator('[data-testid=visit-queue]').textContent(), /已发送/);
+
+  // The answer was lost on the way, say, and the phone sends it again with its key: still one visit.
+  const again = await page.evaluate(async ({ key, body }) => {
+    const res = await fetch('api/v1/visits', { method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key }, body: JSON.stringify(body) });
+    return res.status;
+  }, entry);
+  assert.equal(again, 200, 'a second send with the same key is a replay');
+  const visits = await api(`/api/v1/visits?officer=${OFFICER.officer}`);
+  const mine = visits.features.filter((f) => f.properties.whom === whom);
+  assert.equal(mine.length, 1, `one visit on the server, not ${mine.length}`);
+  assert.equal(mine[0].properties.kind, 'home_service');
+  assert.equal(mine[0].properties.station, 'gepai');
+  await context.close();
+});
