@@ -37,6 +37,9 @@ func (s *Store) EditGrid(ctx context.Context, e data.GridEdit) (data.GridVersion
 		return data.GridVersion{}, mapError("edit grid", err)
 	}
 	defer tx.Rollback(context.Background())
+	if err := claimKey(ctx, tx, e.Key, e.Answer != nil); err != nil {
+		return data.GridVersion{}, err
+	}
 	ts, err := lockWrites(ctx, tx)
 	if err != nil {
 		return data.GridVersion{}, mapError("edit grid", err)
@@ -74,6 +77,17 @@ func (s *Store) EditGrid(ctx context.Context, e data.GridEdit) (data.GridVersion
 		return invalid("invalid geometry: %s", humanReason(reason))
 	}
 	if sameContent(old.Grid, g) {
+		if e.Key == nil {
+			return old, nil
+		}
+		// Nothing changes, but the answer is kept: a retry must get it,
+		// not the answer of an edit made meanwhile.
+		if err := keepAnswer(ctx, tx, e.Key, e.Answer(old), ts); err != nil {
+			return data.GridVersion{}, err
+		}
+		if err := tx.Commit(ctx); err != nil {
+			return data.GridVersion{}, mapError("edit grid: commit", err)
+		}
 		return old, nil
 	}
 	var version int
@@ -99,11 +113,17 @@ func (s *Store) EditGrid(ctx context.Context, e data.GridEdit) (data.GridVersion
 		values ($1, $2, 'update', $3, $4, $5, $6)`, ts, actor, g.ID, old.Version, version, e.Reason); err != nil {
 		return data.GridVersion{}, mapError("edit grid", err)
 	}
+	out := data.GridVersion{Grid: g, Version: version, ValidFrom: ts}
+	out.Grid.Geometry = g.Geometry.Clone()
+	if e.Key != nil {
+		if err := keepAnswer(ctx, tx, e.Key, e.Answer(out), ts); err != nil {
+			return data.GridVersion{}, err
+		}
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return data.GridVersion{}, mapError("edit grid: commit", err)
 	}
-	g.Geometry = g.Geometry.Clone()
-	return data.GridVersion{Grid: g, Version: version, ValidFrom: ts}, nil
+	return out, nil
 }
 
 // checkEditReferences checks what the new version of a grid refers to

@@ -47,7 +47,7 @@ func TestRestoreFromDataDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	entry := data.AssessmentEntry{StationID: "s01", Month: "2026-03", Familiarity: data.Ratio{Numerator: 3, Denominator: 4}}
-	if err := d.PutAssessment(ctx, []data.AssessmentEntry{entry}, "ops"); err != nil {
+	if err := d.PutAssessment(ctx, data.AssessmentWrite{Entries: []data.AssessmentEntry{entry}, Actor: "ops"}); err != nil {
 		t.Fatal(err)
 	}
 	ix, _ := geo.NewIndex(cur)
