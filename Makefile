@@ -6,11 +6,11 @@ FUZZTIME ?= 10s
 ARGS     ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test crash test-ha bench build generate fmt vet lint fuzz
+.PHONY: help run test crash test-ha test-restore bench build generate fmt vet lint fuzz
 
 help: ## list the targets
 	@echo "usage: make TARGET"
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 run: ## serve the embedded demo data on localhost:8080
 	$(GO) run ./cmd/jingge serve $(ARGS)
@@ -24,6 +24,9 @@ crash: ## kill -9 under write load, PostGIS and the data directory: acknowledged
 
 test-ha: ## failover under load on a three-node Patroni cluster: acknowledged == stored (CI runs it)
 	bash scripts/ha/failover.sh
+
+test-restore: ## the restore drill: base backup + WAL archive recovered to a time T, jingge on it, compared (CI runs it)
+	bash scripts/ha/restore-drill.sh
 
 bench: ## run every benchmark
 	$(GO) test -run '^$$' -bench . -benchmem ./...

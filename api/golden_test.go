@@ -146,7 +146,7 @@ func goldenServer(t *testing.T) *Server {
 		t.Fatal(err)
 	}
 	plans := memory.WithPlans(mem)
-	if err := plans.PutAssessment(ctx, lantian.AssessmentUntil(ds, lantian.DefaultSeed, now), "demo"); err != nil {
+	if err := plans.PutAssessment(ctx, data.AssessmentWrite{Entries: lantian.AssessmentUntil(ds, lantian.DefaultSeed, now), Actor: "demo"}); err != nil {
 		t.Fatal(err)
 	}
 	live := new(geo.Live)

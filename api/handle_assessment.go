@@ -1,8 +1,10 @@
 package api
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 
 	"jingge/api/planning"
@@ -81,33 +83,61 @@ func (s *Server) handleGetAssessmentEntries(w http.ResponseWriter, r *http.Reque
 }
 
 func (s *Server) handlePutAssessmentEntries(w http.ResponseWriter, r *http.Request, _ query) error {
+	raw, err := readJSONBody(r)
+	if err != nil {
+		return err
+	}
 	var body planning.AssessmentEntries
-	if err := decodeBody(r, &body); err != nil {
+	if err := decodeJSONBytes(raw, &body); err != nil {
 		return err
 	}
 	rows := make([]planning.AssessmentRow, len(body.Entries))
 	for i, e := range body.Entries {
 		rows[i] = planning.AssessmentRow{Entry: e}
 	}
-	out, err := s.planner.PutAssessment(r.Context(), rows, actorOf(r))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
-	return nil
+	return s.putAssessment(w, r, raw, rows)
 }
 
 func (s *Server) handleImportAssessment(w http.ResponseWriter, r *http.Request, _ query) error {
-	rows, err := planning.ParseAssessmentCSV(r.Body)
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		return bodyError(err)
+	}
+	rows, err := planning.ParseAssessmentCSV(bytes.NewReader(raw))
 	if err != nil {
 		if be := bodyReadError(err); be != nil {
 			return be
 		}
 		return planning.ContentError(err)
 	}
-	out, err := s.planner.PutAssessment(r.Context(), rows, actorOf(r))
+	return s.putAssessment(w, r, raw, rows)
+}
+
+// putAssessment saves rows, read from the request body raw, under the
+// request's Idempotency-Key when it has one.
+func (s *Server) putAssessment(w http.ResponseWriter, r *http.Request, raw []byte, rows []planning.AssessmentRow) error {
+	key, err := answerKey(r, raw)
 	if err != nil {
 		return err
+	}
+	if done, err := s.answerKept(w, r, key); done || err != nil {
+		return err
+	}
+	var kept data.Answer
+	answer := func(out planning.AssessmentSaved) data.Answer {
+		kept = jsonAnswer(r, http.StatusOK, contentTypeJSON, out)
+		return kept
+	}
+	out, err := s.planner.PutAssessmentKeyed(r.Context(), rows, actorOf(r), key, answer)
+	if replayed(w, err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if key != nil {
+		writeAnswer(w, kept)
+		return nil
 	}
 	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
 	return nil

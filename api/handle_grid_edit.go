@@ -69,36 +69,65 @@ func (s *Server) handleEditGrid(w http.ResponseWriter, r *http.Request, _ query)
 		return &Problem{Kind: data.ErrReadOnly, Detail: "this server cannot edit grids: its store takes no edits"}
 	}
 	id := mux.Vars(r)["id"]
-	edit, geom, err := s.readGridEdit(r, id)
+	body, err := readJSONBody(r)
 	if err != nil {
 		return err
 	}
-	gv, err := s.commitGridEdit(r, id, edit, geom)
+	edit, geom, err := s.readGridEdit(body, id)
 	if err != nil {
 		return err
 	}
-	s.awaitEdit(r)
+	key, err := answerKey(r, body)
+	if err != nil {
+		return err
+	}
+	if done, err := s.answerKept(w, r, key); done || err != nil {
+		return err
+	}
 	v, err := s.current()
 	if err != nil {
 		return err
 	}
+	// The answer is made from the view before the edit: what it takes of
+	// the view (the datum, the time zone) no grid edit changes.
+	var kept data.Answer
+	answer := func(gv data.GridVersion) data.Answer {
+		kept = jsonAnswer(r, http.StatusOK, contentTypeGeoJSON, v.gridVersionFeature(gv))
+		return kept
+	}
+	gv, err := s.commitGridEdit(r, id, edit, geom, key, answer)
+	if replayed(w, err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.awaitEdit(r)
+	if key != nil {
+		writeAnswer(w, kept)
+		return nil
+	}
+	if v, err = s.current(); err != nil {
+		return err
+	}
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, v.gridVersionFeature(gv))
+	return nil
+}
+
+// gridVersionFeature is the answer to an edit that put gv in force.
+func (v *view) gridVersionFeature(gv data.GridVersion) Feature[GridVersionProperties] {
 	props := GridVersionProperties{
 		ID: gv.Grid.ID, Version: gv.Version, ValidFrom: v.localTime(gv.ValidFrom), Level: gv.Grid.Level, Name: gv.Grid.Name,
 		Station: gv.Grid.StationID, Parent: gv.Grid.ParentID, Township: gv.Grid.Township, Population: gv.Grid.Population,
 		Terrain: gv.Grid.Terrain,
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, newFeature(gv.Grid.ID, areaGeometry(v.geometryWGS84(gv.Grid.Geometry)), props))
-	return nil
+	return newFeature(gv.Grid.ID, areaGeometry(v.geometryWGS84(gv.Grid.Geometry)), props)
 }
 
-// readGridEdit decodes the body of an edit of grid id, checks that a
-// body id agrees with the path and converts a new geometry from the body's
-// crs into the dataset's datum.
-func (s *Server) readGridEdit(r *http.Request, id string) (*gridEdit, orb.MultiPolygon, error) {
-	body, err := readJSONBody(r)
-	if err != nil {
-		return nil, nil, err
-	}
+// readGridEdit decodes body, the edit of grid id, checks that a body id
+// agrees with the path and converts a new geometry from the body's crs
+// into the dataset's datum.
+func (s *Server) readGridEdit(body []byte, id string) (*gridEdit, orb.MultiPolygon, error) {
 	edit, geom, err := decodeGridEdit(body)
 	if err != nil {
 		return nil, nil, err
@@ -135,7 +164,11 @@ func (s *Server) readGridEdit(r *http.Request, id string) (*gridEdit, orb.MultiP
 // stores it. Without base_version, an edit that loses a race with another
 // is made again against the newer version (editAttempts in all); with one,
 // the conflict is the client's to resolve.
-func (s *Server) commitGridEdit(r *http.Request, id string, edit *gridEdit, geom orb.MultiPolygon) (data.GridVersion, error) {
+//
+// With a key, the store keeps answer's answer in the edit's commit, and
+// a retry fails with its *data.Replay (or a KeyConflict), passed back
+// unchanged.
+func (s *Server) commitGridEdit(r *http.Request, id string, edit *gridEdit, geom orb.MultiPolygon, key *data.AnswerKey, answer func(data.GridVersion) data.Answer) (data.GridVersion, error) {
 	reason := ""
 	if edit.Reason != nil {
 		reason = *edit.Reason
@@ -151,8 +184,14 @@ func (s *Server) commitGridEdit(r *http.Request, id string, edit *gridEdit, geom
 		if edit.BaseVersion != nil {
 			base = *edit.BaseVersion
 		}
-		gv, err := s.inc.editor.EditGrid(r.Context(), data.GridEdit{Grid: g, BaseVersion: base, Actor: actorOf(r), Reason: reason})
+		e := data.GridEdit{Grid: g, BaseVersion: base, Actor: actorOf(r), Reason: reason}
+		if key != nil {
+			e.Key, e.Answer = key, answer
+		}
+		gv, err := s.inc.editor.EditGrid(r.Context(), e)
 		switch {
+		case data.IsKeyed(err):
+			return data.GridVersion{}, err
 		case errors.Is(err, data.ErrConflict) && edit.BaseVersion == nil && attempt < editAttempts:
 			continue
 		case errors.Is(err, data.ErrConflict):

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"jingge/api/planning"
+	"jingge/data"
 
 	"github.com/gorilla/mux"
 )
@@ -25,12 +26,36 @@ const maxPlansListed = 1000
 func maskNote(ctx context.Context, note string) string { return textFor(ctx, note) }
 
 func (s *Server) handleApplyPlan(w http.ResponseWriter, r *http.Request, _ query) error {
-	if err := decodeBody(r, &struct{}{}); err != nil {
-		return err
-	}
-	out, err := s.planner.Apply(r.Context(), mux.Vars(r)["id"], actorOf(r))
+	body, err := readJSONBody(r)
 	if err != nil {
 		return err
+	}
+	if err := decodeJSONBytes(body, &struct{}{}); err != nil {
+		return err
+	}
+	key, err := answerKey(r, body)
+	if err != nil {
+		return err
+	}
+	if done, err := s.answerKept(w, r, key); done || err != nil {
+		return err
+	}
+	var kept data.Answer
+	answer := func(out planning.ApplyResult) data.Answer {
+		out.Plan.Note = maskNote(r.Context(), out.Plan.Note)
+		kept = jsonAnswer(r, http.StatusOK, contentTypeJSON, out)
+		return kept
+	}
+	out, err := s.planner.ApplyKeyed(r.Context(), mux.Vars(r)["id"], actorOf(r), key, answer)
+	if replayed(w, err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if key != nil {
+		writeAnswer(w, kept)
+		return nil
 	}
 	out.Plan.Note = maskNote(r.Context(), out.Plan.Note)
 	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
@@ -88,6 +113,12 @@ func decodeBody(r *http.Request, v any) error {
 	if err != nil {
 		return err
 	}
+	return decodeJSONBytes(b, v)
+}
+
+// decodeJSONBytes decodes a body read by readJSONBody into v as
+// decodeBody does.
+func decodeJSONBytes(b []byte, v any) error {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil
 	}

@@ -1,6 +1,17 @@
 package api
 
-import "context"
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"jingge/data"
+)
 
 // keyScope is the scope of the Idempotency-Key of the request with ctx
 // (data.ScopeCommandLine explains scopes): the signed-in user's name, so
@@ -15,4 +26,79 @@ func keyScope(ctx context.Context) string {
 		return p.user.Name
 	}
 	return ""
+}
+
+// answerKey is the data.AnswerKey of r's Idempotency-Key for a write
+// whose answer the store keeps (grid edits, plan applies, assessment
+// entries); nil when r has none. Its digest is of the method, the path
+// and the body as sent, so a retry must send the same bytes: a changed
+// body under the same key is a 409, never a replay.
+func answerKey(r *http.Request, body []byte) (*data.AnswerKey, error) {
+	key := r.Header.Get(headerIdempotencyKey)
+	if key == "" {
+		return nil, nil
+	}
+	if err := checkKey(key); err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s %s %d\n", r.Method, r.URL.EscapedPath(), len(body))
+	h.Write(body)
+	return &data.AnswerKey{Scope: keyScope(r.Context()), Key: key, Digest: h.Sum(nil)}, nil
+}
+
+// answerKept answers r with the answer kept under k, when there is one,
+// and reports whether it did. It runs before a keyed write's own checks,
+// so a retry of a write that committed is answered as the first time even
+// where doing it again would now be refused (a plan applied already, a
+// version moved on). A key used with another request is the 409 of
+// data.KeyConflict.
+func (s *Server) answerKept(w http.ResponseWriter, r *http.Request, k *data.AnswerKey) (bool, error) {
+	if k == nil || s.answers == nil {
+		return false, nil
+	}
+	a, err := s.answers.Answered(r.Context(), *k)
+	switch {
+	case errors.Is(err, data.ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	writeAnswer(w, a)
+	return true, nil
+}
+
+// replayed answers r when err is a store's replay of a keyed write that
+// committed meanwhile (the same key sent twice at once), and reports
+// whether it did.
+func replayed(w http.ResponseWriter, err error) bool {
+	rep, ok := data.AsReplay(err)
+	if ok {
+		writeAnswer(w, rep.Answer)
+	}
+	return ok
+}
+
+// jsonAnswer is the answer writeJSON would send for v, as bytes a store
+// can keep under an idempotency key. An encoding failure (none of the
+// answers kept can fail) keeps a 500 problem, as writeJSON sends one.
+func jsonAnswer(r *http.Request, status int, contentType string, v any) data.Answer {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		buf.Reset()
+		status, contentType = http.StatusInternalServerError, contentTypeProblem
+		_ = json.NewEncoder(&buf).Encode(Problem{Type: problemType("internal"), Title: "Internal Server Error", Status: status, Detail: "internal error", Instance: r.URL.Path})
+	}
+	return data.Answer{Status: status, ContentType: contentType, Body: buf.Bytes()}
+}
+
+// writeAnswer sends a, a first answer or its replay, byte for byte.
+func writeAnswer(w http.ResponseWriter, a data.Answer) {
+	h := w.Header()
+	h.Set("Content-Type", a.ContentType)
+	h.Set("Content-Length", strconv.Itoa(len(a.Body)))
+	w.WriteHeader(a.Status)
+	_, _ = w.Write(a.Body)
 }

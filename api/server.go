@@ -114,6 +114,13 @@ type Config struct {
 	// Visits keeps the visits and contacts of /api/v1/visits; nil answers
 	// those routes with 503.
 	Visits data.VisitStore
+	// Answers finds the answers the store keeps under the Idempotency-Keys
+	// of grid edits, plan applies and assessment entries, so a retry of a
+	// write that committed is answered before its checks run again. Nil
+	// takes GridEditor's when it keeps them; without one a retry is still
+	// never written twice (the store refuses it in the write), but a plan
+	// applied already is answered 409 rather than replayed.
+	Answers data.AnswerStore
 }
 
 // Server answers the API. It is safe for concurrent use and keeps no
@@ -160,6 +167,8 @@ type Server struct {
 	presence *prevention.Service
 	// visits keeps visits and contacts; nil when the server has none.
 	visits data.VisitStore
+	// answers finds kept answers of keyed writes; nil when none are kept.
+	answers data.AnswerStore
 }
 
 // New returns a server for cfg.
@@ -186,6 +195,10 @@ func New(cfg Config) *Server {
 		s.planner, _ = planning.New(planning.Options{Index: s.live, Logger: s.logger}) // the default configuration is valid
 	}
 	s.visits = cfg.Visits
+	s.answers = cfg.Answers
+	if as, ok := cfg.GridEditor.(data.AnswerStore); ok && s.answers == nil {
+		s.answers = as
+	}
 	s.presence = cfg.Presence
 	if s.presence == nil {
 		s.presence, _ = prevention.New(prevention.Options{Index: s.live, Pings: cfg.Patrols, Workloads: s.planner.GridWorkloads, Now: cfg.PatrolOptions.Now}) // the default target is valid

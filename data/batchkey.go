@@ -1,6 +1,7 @@
 package data
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -17,11 +18,15 @@ import (
 // the empty scope.
 const ScopeCommandLine = "jingge:cli" // user names cannot hold ':', so no user shares it
 
+// ErrKeyReused is the cause of every KeyConflict, so a layer that maps
+// other conflicts of its own (a stale plan) can let it through as it is.
+var ErrKeyReused = errors.New("data: an idempotency key sent with another request")
+
 // KeyConflict is the ErrConflict of a key sent again with a different
 // batch: it names the key and when it was first used, so the caller can
 // tell a retry with a changed body from a key used twice.
 func KeyConflict(key string, firstUsed time.Time) error {
-	return &RequestError{Kind: ErrConflict, Message: fmt.Sprintf(
+	return &RequestError{Kind: ErrConflict, Cause: ErrKeyReused, Message: fmt.Sprintf(
 		"the Idempotency-Key %q was first used at %s by a request with a different body; send a new key for a new batch, or the first body unchanged to retry it",
 		key, firstUsed.UTC().Format(time.RFC3339))}
 }

@@ -139,6 +139,14 @@ type GridEdit struct {
 	BaseVersion int
 	Actor       string // who edits, for the audit
 	Reason      string // why, for the audit
+	// Key, when set, makes the edit idempotent: the store keeps the
+	// answer Answer builds from the version put in force in the same
+	// commit (Answer runs inside it, so it cannot fail and must not
+	// block), and an edit under a key kept already changes nothing and
+	// fails with a *Replay of that answer (or a KeyConflict for another
+	// request).
+	Key    *AnswerKey
+	Answer func(GridVersion) Answer
 }
 
 // GridVersion is one version of a grid and the time it was in force:

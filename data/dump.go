@@ -44,6 +44,16 @@ type Dump struct {
 	// idempotency keys (IDs holds the one visit's id).
 	Visits    []geo.Visit
 	VisitKeys []BatchKey
+	// AnswerKeys are the idempotency keys of grid edits, plan applies and
+	// assessment entries with the answers kept under them, oldest first.
+	AnswerKeys []KeptAnswer
+}
+
+// KeptAnswer is an answer a store keeps under an AnswerKey.
+type KeptAnswer struct {
+	Scope, Key string
+	Digest     []byte
+	Answer     Answer // At is when the key was first used
 }
 
 // BatchKey is a committed batch's idempotency key as a store keeps it.

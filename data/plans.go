@@ -74,6 +74,10 @@ type PlanApplication struct {
 	Members []MemberReassignment
 	Actor   string // who applies, for the audit
 	Reason  string // why, for the audit; "" means "plan <id>"
+	// Key, when set, makes the apply idempotent as GridEdit.Key does: the
+	// answer Answer builds from what was applied is kept in its commit.
+	Key    *AnswerKey
+	Answer func(PlanApplied) Answer
 }
 
 // PlanApplied says what applying a plan did.
@@ -139,10 +143,21 @@ type AssessmentStore interface {
 	// station and month, all or none: a *ValidationError (wrapping
 	// ErrInvalid) lists every bad entry (CheckAssessmentEntry) or unknown
 	// station, and then nothing is saved.
-	PutAssessment(ctx context.Context, entries []AssessmentEntry, actor string) error
+	// A write with a Key is idempotent as GridEdit.Key says.
+	PutAssessment(ctx context.Context, w AssessmentWrite) error
 	// Assessment returns the entries of the months from..to (inclusive,
 	// "2026-01"; an empty bound is open), ordered by month, then station.
 	Assessment(ctx context.Context, from, to string) ([]AssessmentEntry, error)
+}
+
+// AssessmentWrite is entered metrics to save (AssessmentStore).
+type AssessmentWrite struct {
+	Entries []AssessmentEntry
+	Actor   string // who entered them, for the record
+	// Key, when set, makes the write idempotent as GridEdit.Key does; the
+	// answer Answer builds is kept in the write's commit.
+	Key    *AnswerKey
+	Answer func() Answer
 }
 
 // CheckAssessmentEntries returns a problem (kind "assessment", id

@@ -361,6 +361,14 @@ func checkOfficerCounts(ds *geo.Dataset, a data.PlanApplication, roles []geo.Rol
 // applied, all or nothing. A plan made against another dataset than the
 // one in force, or applied already, is a 409.
 func (p *Planner) Apply(ctx context.Context, id, actor string) (ApplyResult, error) {
+	return p.ApplyKeyed(ctx, id, actor, nil, nil)
+}
+
+// ApplyKeyed is Apply under an idempotency key: the store keeps the
+// answer answer makes of the result in the apply's commit, and a retry
+// under key fails with the store's *data.Replay of it (or its
+// KeyConflict), passed through unchanged. Without a key it is Apply.
+func (p *Planner) ApplyKeyed(ctx context.Context, id, actor string, key *data.AnswerKey, answer func(ApplyResult) data.Answer) (ApplyResult, error) {
 	if id == "current" {
 		return ApplyResult{}, data.InvalidParams(data.Param{Name: "id", Reason: "current is the deployment in force; apply a saved plan"})
 	}
@@ -394,13 +402,25 @@ func (p *Planner) Apply(ctx context.Context, id, actor string) (ApplyResult, err
 		return ApplyResult{}, err
 	}
 	a.PlanID, a.Dataset, a.Actor, a.Reason = id, pl.Dataset, actor, "plan "+id
+	if key != nil {
+		a.Key = key
+		a.Answer = func(res data.PlanApplied) data.Answer { return answer(p.applyResult(m, body, changes, res)) }
+	}
 	res, err := p.plans.ApplyPlan(ctx, *a)
 	switch {
+	case data.IsKeyed(err):
+		return ApplyResult{}, err
 	case errors.Is(err, data.ErrConflict), errors.Is(err, data.ErrNotFound):
 		return ApplyResult{}, stalePlan(id, pl.Dataset, "", err)
 	case err != nil:
 		return ApplyResult{}, ContentError(err)
 	}
+	return p.applyResult(m, body, changes, res), nil
+}
+
+// applyResult is the answer to applying a plan whose changes were worked
+// out on m, from what the store did.
+func (p *Planner) applyResult(m *planModel, body Body, changes []MemberChange, res data.PlanApplied) ApplyResult {
 	out := ApplyResult{Dataset: res.Dataset, Grids: []AppliedGrid{}, Members: orEmptySlice(changes)}
 	d := p.document(res.Plan, Body{}, nil)
 	out.Plan = Summary{ID: d.ID, Status: d.Status, Stale: true, CreatedAt: d.CreatedAt, CreatedBy: d.CreatedBy, Note: d.Note,
@@ -413,7 +433,7 @@ func (p *Planner) Apply(ctx context.Context, id, actor string) (ApplyResult, err
 		}
 		out.Grids = append(out.Grids, ag)
 	}
-	return out, nil
+	return out
 }
 
 // stalePlan is the 409 of a plan made against another dataset than the

@@ -125,6 +125,13 @@ func recordStart(incidents []geo.Incident, firstRead plan.Month, loc *time.Locat
 // PutAssessment saves entered metrics after checking their stations
 // against the index in force; a station may be given by id or by name.
 func (p *Planner) PutAssessment(ctx context.Context, rows []AssessmentRow, actor string) (AssessmentSaved, error) {
+	return p.PutAssessmentKeyed(ctx, rows, actor, nil, nil)
+}
+
+// PutAssessmentKeyed is PutAssessment under an idempotency key, as
+// ApplyKeyed is Apply: a retry under key fails with the store's
+// *data.Replay of the first answer (or its KeyConflict), unchanged.
+func (p *Planner) PutAssessmentKeyed(ctx context.Context, rows []AssessmentRow, actor string, key *data.AnswerKey, answer func(AssessmentSaved) data.Answer) (AssessmentSaved, error) {
 	if p.assessments == nil {
 		return AssessmentSaved{}, errNoAssessmentStore
 	}
@@ -167,14 +174,21 @@ func (p *Planner) PutAssessment(ctx context.Context, rows []AssessmentRow, actor
 	if len(bad) > 0 {
 		return AssessmentSaved{}, data.InvalidParams(bad...)
 	}
-	if err := p.assessments.PutAssessment(ctx, entries, actor); err != nil {
-		return AssessmentSaved{}, ContentError(err)
-	}
 	out := AssessmentSaved{Saved: len(entries), Months: []string{}}
 	for m := range monthSet {
 		out.Months = append(out.Months, m)
 	}
 	slices.Sort(out.Months)
+	w := data.AssessmentWrite{Entries: entries, Actor: actor}
+	if key != nil {
+		w.Key, w.Answer = key, func() data.Answer { return answer(out) }
+	}
+	if err := p.assessments.PutAssessment(ctx, w); err != nil {
+		if data.IsKeyed(err) {
+			return AssessmentSaved{}, err
+		}
+		return AssessmentSaved{}, ContentError(err)
+	}
 	return out, nil
 }
 

@@ -31,7 +31,7 @@ first (stop it, prune, start it again). Flags:`)
 	}
 	dbURL := dbFlag(fs, "")
 	pingDays := fs.Int("keep-pings-days", 0, "keep patrol positions of the last `N` days; 0 keeps them all")
-	keyDays := fs.Int("keep-incident-keys-days", 0, "keep incident batch keys of the last `N` days; 0 keeps them all")
+	keyDays := fs.Int("keep-incident-keys-days", 0, "keep idempotency keys (incident batches, grid edits, plan applies, assessment entries) of the last `N` days; 0 keeps them all")
 	dataDir := fs.String("data-dir", "", "prune the embedded store's data `directory` instead (see jingge serve --data-dir)")
 	dryRun := fs.Bool("dry-run", false, "say what would be removed, remove nothing")
 	if err := fs.Parse(args); err != nil {
@@ -76,12 +76,12 @@ first (stop it, prune, start it again). Flags:`)
 	for _, p := range res.PingPartitions {
 		fmt.Fprintf(stdout, "%s partition %s (about %d positions)\n", verb, p.Name, p.EstimateRows)
 	}
-	fmt.Fprintf(stdout, "%s %d positions from patrol_pings_default and %d incident batch keys\n", verb, res.DefaultPings, res.IncidentKeys)
+	fmt.Fprintf(stdout, "%s %d positions from patrol_pings_default and %d incident batch keys, and %d keys of edits, applies and assessment entries\n", verb, res.DefaultPings, res.IncidentKeys, res.AnswerKeys)
 	if o.DryRun {
 		return nil
 	}
-	detail := fmt.Sprintf("pings before %s: %d partitions, %d default rows; incident keys before %s: %d",
-		day(o.PingsBefore), len(res.PingPartitions), res.DefaultPings, day(o.IncidentKeysBefore), res.IncidentKeys)
+	detail := fmt.Sprintf("pings before %s: %d partitions, %d default rows; incident keys before %s: %d; answer keys: %d",
+		day(o.PingsBefore), len(res.PingPartitions), res.DefaultPings, day(o.IncidentKeysBefore), res.IncidentKeys, res.AnswerKeys)
 	return st.AppendAudit(ctx, []data.AuditEntry{pruneAudit(now, detail)})
 }
 

@@ -36,10 +36,10 @@ func pruneDataDir(ctx context.Context, dataDir string, o postgis.PruneOptions, n
 	}
 	res, err := d.Prune(ctx, memory.PruneOptions{PingsBefore: o.PingsBefore, IncidentKeysBefore: o.IncidentKeysBefore, DryRun: o.DryRun})
 	if err == nil {
-		fmt.Fprintf(stdout, "%s %d positions and %d incident batch keys from %s\n", pruneVerb(o.DryRun), res.Pings, res.IncidentKeys, dataDir)
+		fmt.Fprintf(stdout, "%s %d positions and %d incident batch keys, and %d keys of edits, applies and assessment entries, from %s\n", pruneVerb(o.DryRun), res.Pings, res.IncidentKeys, res.AnswerKeys, dataDir)
 		if !o.DryRun {
-			detail := fmt.Sprintf("data directory: pings before %s: %d; incident keys before %s: %d",
-				day(o.PingsBefore), res.Pings, day(o.IncidentKeysBefore), res.IncidentKeys)
+			detail := fmt.Sprintf("data directory: pings before %s: %d; incident keys before %s: %d; answer keys: %d",
+				day(o.PingsBefore), res.Pings, day(o.IncidentKeysBefore), res.IncidentKeys, res.AnswerKeys)
 			err = d.Auth.AppendAudit(ctx, []data.AuditEntry{pruneAudit(now, detail)})
 		}
 	}

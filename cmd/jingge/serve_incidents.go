@@ -87,7 +87,7 @@ func seedDemoIncidents(ctx context.Context, st *memory.Store, ds *geo.Dataset, l
 // in China time, so the demo's assessment shows all six metrics.
 func seedDemoAssessment(ctx context.Context, st *memory.PlanStore, ds *geo.Dataset, logger *slog.Logger) error {
 	entries := lantian.AssessmentUntil(ds, lantian.DefaultSeed, time.Now())
-	if err := st.PutAssessment(ctx, entries, "demo"); err != nil {
+	if err := st.PutAssessment(ctx, data.AssessmentWrite{Entries: entries, Actor: "demo"}); err != nil {
 		return fmt.Errorf("synthetic assessment figures: %w", err)
 	}
 	logger.InfoContext(ctx, "the embedded store holds a year of synthetic assessment figures", "entries", len(entries))

@@ -63,6 +63,10 @@ func (d *Durable) Dump(ctx context.Context) (*data.Dump, error) {
 		out.VisitKeys = append(out.VisitKeys, data.BatchKey{Scope: k.scope, Key: k.key, Digest: slices.Clone(v.digest), IDs: []string{strconv.FormatInt(v.id, 10)}})
 	}
 	slices.SortFunc(out.VisitKeys, func(x, y data.BatchKey) int { return strings.Compare(x.IDs[0], y.IDs[0]) })
+	for _, r := range s.answers {
+		out.AnswerKeys = append(out.AnswerKeys, data.KeptAnswer{Scope: r.Scope, Key: r.Key, Digest: slices.Clone(r.Digest), Answer: r.answer()})
+	}
+	slices.SortFunc(out.AnswerKeys, func(x, y data.KeptAnswer) int { return x.Answer.At.Compare(y.Answer.At) })
 	for _, pl := range p.plans {
 		out.Plans = append(out.Plans, clonePlan(pl))
 	}

@@ -48,6 +48,7 @@ const (
 	recRevokeSessions
 	recPrune
 	recVisit
+	recAnswer
 )
 
 // Records say what a change did, not what was asked: replay applies them
@@ -61,6 +62,9 @@ type (
 	gridEditRecord struct {
 		Grid geo.Grid
 		At   time.Time
+		// Answer is kept under the edit's idempotency key; nil without
+		// one (and in records written before keys were kept).
+		Answer *answerRecord
 	}
 	incidentsRecord struct {
 		Incidents []geo.Incident // with their ids
@@ -81,9 +85,11 @@ type (
 		Dataset *geo.Dataset
 		At      time.Time
 		Actor   string
+		Answer  *answerRecord // as for gridEditRecord
 	}
 	assessmentRecord struct {
 		Entries []data.AssessmentEntry
+		Answer  *answerRecord // as for gridEditRecord
 	}
 	pingsRecord struct {
 		Now    time.Time // the store's clock: retention and key expiry

@@ -13,9 +13,10 @@ import (
 type PruneOptions struct {
 	// PingsBefore removes the patrol positions older than it.
 	PingsBefore time.Time
-	// IncidentKeysBefore removes the idempotency keys of incident batches
-	// first used before it; a client retrying such a batch after that
-	// would store it again.
+	// IncidentKeysBefore removes the idempotency keys of incident batches,
+	// and the answers kept under the keys of grid edits, plan applies and
+	// assessment entries, first used before it; a client retrying such a
+	// request after that would write it again.
 	IncidentKeysBefore time.Time
 	// DryRun counts what would be removed and removes nothing.
 	DryRun bool
@@ -25,6 +26,7 @@ type PruneOptions struct {
 type Pruned struct {
 	Pings        int
 	IncidentKeys int
+	AnswerKeys   int // keys of grid edits, plan applies and assessment entries
 }
 
 // Prune removes old patrol positions and old incident batch keys (see
@@ -73,6 +75,7 @@ func (d *Durable) Prune(ctx context.Context, o PruneOptions) (Pruned, error) {
 func (d *Durable) countPrunableLocked(o PruneOptions) (Pruned, error) {
 	var out Pruned
 	if !o.IncidentKeysBefore.IsZero() {
+		out.AnswerKeys = d.Store.pruneAnswersLocked(o.IncidentKeysBefore, true)
 		for _, b := range d.Store.incidents.keys {
 			if b.at.Before(o.IncidentKeysBefore) {
 				out.IncidentKeys++
@@ -102,6 +105,7 @@ func (d *Durable) countPrunableLocked(o PruneOptions) (Pruned, error) {
 // Patrols must be held, or the store not yet shared (replay).
 func (d *Durable) pruneLocked(o PruneOptions) {
 	if !o.IncidentKeysBefore.IsZero() {
+		d.Store.pruneAnswersLocked(o.IncidentKeysBefore, false)
 		for k, b := range d.Store.incidents.keys {
 			if b.at.Before(o.IncidentKeysBefore) {
 				delete(d.Store.incidents.keys, k)

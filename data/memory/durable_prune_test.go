@@ -2,9 +2,11 @@ package memory_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
+	"jingge/data"
 	"jingge/data/memory"
 	"jingge/data/storetest"
 	"jingge/geo"
@@ -29,6 +31,13 @@ func TestDurablePruneRemovesOldKeysAndPings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	g := ds.Grids[0]
+	g.Name = "renamed under a key"
+	edit := data.GridEdit{Grid: g, Key: &data.AnswerKey{Scope: "console-7", Key: "edit-1", Digest: []byte("rename")},
+		Answer: func(data.GridVersion) data.Answer { return data.Answer{Status: 200, Body: []byte("{}")} }}
+	if _, err := d.EditGrid(ctx, edit); err != nil {
+		t.Fatal(err)
+	}
 	ix, _ := geo.NewIndex(ds)
 	rules := patrol.NewRules(ix, patrol.Options{})
 	t0 := time.Now().Add(-time.Hour).Truncate(time.Millisecond)
@@ -38,14 +47,17 @@ func TestDurablePruneRemovesOldKeysAndPings(t *testing.T) {
 	// Cutoffs after the key and the first ping, before the second ping.
 	o := memory.PruneOptions{PingsBefore: t0.Add(time.Minute), IncidentKeysBefore: time.Now().Add(time.Hour), DryRun: true}
 	got, err := d.Prune(ctx, o)
-	if want := (memory.Pruned{Pings: 1, IncidentKeys: 1}); err != nil || got != want {
+	if want := (memory.Pruned{Pings: 1, IncidentKeys: 1, AnswerKeys: 1}); err != nil || got != want {
 		t.Fatalf("dry run: %+v, %v; want %+v", got, err, want)
 	}
 	if res, err := d.AddIncidents(ctx, batch); err != nil || !res.Replayed {
 		t.Fatalf("after a dry run the key still answers a retry as a replay: %+v, %v", res, err)
 	}
 	o.DryRun = false
-	if got, err := d.Prune(ctx, o); err != nil || got.IncidentKeys != 1 || got.Pings != 1 {
+	if _, err := d.EditGrid(ctx, edit); !isReplay(err) {
+		t.Fatalf("after a dry run the edit's key still answers a retry as a replay: %v", err)
+	}
+	if got, err := d.Prune(ctx, o); err != nil || got.IncidentKeys != 1 || got.Pings != 1 || got.AnswerKeys != 1 {
 		t.Fatalf("prune: %+v, %v", got, err)
 	}
 	if err := d.Close(); err != nil {
@@ -62,6 +74,9 @@ func TestDurablePruneRemovesOldKeysAndPings(t *testing.T) {
 	if err != nil || len(track) != 1 || !track[0].At.Equal(t0.Add(50*time.Minute)) {
 		t.Errorf("after the prune and a restart the track holds %+v, %v; want only the ping after the cutoff", track, err)
 	}
+	if _, err := d.Answered(ctx, *edit.Key); !errors.Is(err, data.ErrNotFound) {
+		t.Errorf("the edit's key after the prune and a restart: %v, want it gone", err)
+	}
 	// The key is gone: the same batch is a new one, as in PostGIS.
 	res, err := d.AddIncidents(ctx, batch)
 	if err != nil || res.Replayed {
@@ -73,4 +88,9 @@ func TestDurablePruneRemovesOldKeysAndPings(t *testing.T) {
 	if res, err := d.AddIncidents(ctx, batch); err != nil || !res.Replayed {
 		t.Errorf("a key newer than the cutoff answers a retry as a replay: %+v, %v", res, err)
 	}
+}
+
+func isReplay(err error) bool {
+	_, ok := data.AsReplay(err)
+	return ok
 }

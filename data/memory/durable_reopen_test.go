@@ -191,8 +191,14 @@ func (r *reopening) Plans(ctx context.Context, limit int) ([]data.Plan, error) {
 func (r *reopening) ApplyPlan(ctx context.Context, a data.PlanApplication) (data.PlanApplied, error) {
 	return write(r, func(d *memory.Durable) (data.PlanApplied, error) { return d.ApplyPlan(ctx, a) })
 }
-func (r *reopening) PutAssessment(ctx context.Context, e []data.AssessmentEntry, actor string) error {
-	return write0(r, func(d *memory.Durable) error { return d.PutAssessment(ctx, e, actor) })
+func (r *reopening) PutAssessment(ctx context.Context, w data.AssessmentWrite) error {
+	return write0(r, func(d *memory.Durable) error { return d.PutAssessment(ctx, w) })
+}
+
+// data.AnswerStore
+
+func (r *reopening) Answered(ctx context.Context, k data.AnswerKey) (data.Answer, error) {
+	return read(r, func(d *memory.Durable) (data.Answer, error) { return d.Answered(ctx, k) })
 }
 func (r *reopening) Assessment(ctx context.Context, from, to string) ([]data.AssessmentEntry, error) {
 	return read(r, func(d *memory.Durable) ([]data.AssessmentEntry, error) { return d.Assessment(ctx, from, to) })

@@ -35,7 +35,14 @@ var replayers = map[recordKind]replayer{
 		d.Store.applyLocked(r.Dataset, r.At, classify(d.Store.ds, r.Dataset))
 		return nil
 	}),
-	recGridEdit:  gobRecord(func(d *Durable, r gridEditRecord) error { return d.Store.replayGridEdit(r) }),
+	recGridEdit: gobRecord(func(d *Durable, r gridEditRecord) error {
+		d.Store.keepLocked(r.Answer)
+		return d.Store.replayGridEdit(r)
+	}),
+	recAnswer: gobRecord(func(d *Durable, r answerRecord) error {
+		d.Store.keepLocked(&r)
+		return nil
+	}),
 	recIncidents: gobRecord(func(d *Durable, r incidentsRecord) error { return d.Store.incidents.replayAdd(r) }),
 	recIncidentUpdate: gobRecord(func(d *Durable, r incidentUpdateRecord) error {
 		row, ok := d.Store.incidents.byID[r.ID]
@@ -56,12 +63,14 @@ var replayers = map[recordKind]replayer{
 		}
 		s.applyLocked(r.Dataset, r.At, classify(s.ds, r.Dataset))
 		p.plans[r.Plan].AppliedAt, p.plans[r.Plan].AppliedBy = storeTime(r.At), r.Actor
+		s.keepLocked(r.Answer)
 		return nil
 	}),
 	recAssessment: gobRecord(func(d *Durable, r assessmentRecord) error {
 		for _, e := range r.Entries {
 			d.PlanStore.entries[[2]string{e.StationID, e.Month}] = e
 		}
+		d.Store.keepLocked(r.Answer)
 		return nil
 	}),
 	recPings: replayPings,

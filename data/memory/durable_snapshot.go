@@ -41,6 +41,9 @@ type snapshotState struct {
 	Visits      []geo.Visit
 	NextVisitID int64
 	VisitKeys   []snapshotVisitKey
+	// Answers are the answers kept under idempotency keys of grid edits,
+	// plan applies and assessment entries; absent from older snapshots.
+	Answers []answerRecord
 
 	Plans      []data.Plan
 	Assessment []data.AssessmentEntry
@@ -123,6 +126,9 @@ func (d *Durable) encodeSnapshotLocked(ix archiveIndex) ([]byte, error) {
 	for _, e := range p.entries {
 		st.Assessment = append(st.Assessment, e)
 	}
+	for _, r := range s.answers {
+		st.Answers = append(st.Answers, r)
+	}
 	for officer, list := range pt.pings {
 		var c snapshotPings
 		for _, sp := range list {
@@ -203,6 +209,10 @@ func (d *Durable) restore(r io.Reader) error {
 	}
 	for _, k := range st.VisitKeys {
 		vt.keys[scopedKey{k.Scope, k.Key}] = committedVisit{digest: k.Digest, id: k.ID}
+	}
+	s.answers = make(map[scopedKey]answerRecord, len(st.Answers))
+	for _, r := range st.Answers {
+		s.keepLocked(&r)
 	}
 	p.plans = st.Plans
 	for _, e := range st.Assessment {

@@ -143,10 +143,16 @@ func (s *Store) EditGrid(ctx context.Context, e data.GridEdit) (_ data.GridVersi
 	if err := ctx.Err(); err != nil {
 		return data.GridVersion{}, err
 	}
+	if err := checkKeyed(e.Key, e.Answer != nil); err != nil {
+		return data.GridVersion{}, err
+	}
 	var tk ticket
 	defer func() { err = s.jr.settle(tk, err) }()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.usedKeyLocked(e.Key); err != nil {
+		return data.GridVersion{}, err
+	}
 	at, ok := s.current[e.Grid.ID]
 	if !ok {
 		return data.GridVersion{}, fmt.Errorf("memory: grid %q: %w (no grid with this code is in force)", e.Grid.ID, data.ErrNotFound)
@@ -170,13 +176,27 @@ func (s *Store) EditGrid(ctx context.Context, e data.GridEdit) (_ data.GridVersi
 		return data.GridVersion{}, fmt.Errorf("memory: %w", &data.ValidationError{Problems: problems})
 	}
 	if sameGrid(&old.Grid, &e.Grid) {
+		if e.Key != nil {
+			// Nothing changes, but the answer is kept: a retry must get
+			// it, not the answer of an edit made meanwhile.
+			rec := s.answerRecordOf(e.Key, e.Answer(old))
+			tk = s.jr.log(recAnswer, *rec)
+			s.keepLocked(rec)
+		}
 		return old, nil
 	}
 	t := s.now()
 	s.versions[at].ValidTo = t
 	gv := s.addVersionLocked(e.Grid, pos, t)
 	s.ds = next
-	tk = s.jr.log(recGridEdit, gridEditRecord{Grid: e.Grid, At: t})
+	var kept *answerRecord
+	if e.Key != nil {
+		out := gv
+		out.Grid = cloneGrid(gv.Grid)
+		kept = s.answerRecordOf(e.Key, e.Answer(out))
+	}
+	tk = s.jr.log(recGridEdit, gridEditRecord{Grid: e.Grid, At: t, Answer: kept})
+	s.keepLocked(kept)
 	s.notifyLocked()
 	gv.Grid = cloneGrid(gv.Grid)
 	return gv, nil

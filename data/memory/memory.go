@@ -34,6 +34,8 @@ type Store struct {
 	incidents incidentTable
 	// visits are kept apart too, see visits.go.
 	visits visitTable
+	// answers are the answers kept under idempotency keys (answers.go).
+	answers map[scopedKey]answerRecord
 	// jr keeps the changes in a data directory (durable.go); nil keeps
 	// them in memory only.
 	jr *journaler

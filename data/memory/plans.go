@@ -138,10 +138,16 @@ func (p *PlanStore) ApplyPlan(ctx context.Context, a data.PlanApplication) (_ da
 	if err := ctx.Err(); err != nil {
 		return data.PlanApplied{}, err
 	}
+	if err := checkKeyed(a.Key, a.Answer != nil); err != nil {
+		return data.PlanApplied{}, err
+	}
 	var tk ticket
 	defer func() { err = p.jr.settle(tk, err) }()
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if err := p.usedKeyLocked(a.Key); err != nil {
+		return data.PlanApplied{}, err
+	}
 	i := p.planAt(a.PlanID)
 	if i < 0 {
 		return data.PlanApplied{}, fmt.Errorf("memory: apply plan %q: %w", a.PlanID, data.ErrNotFound)
@@ -180,10 +186,15 @@ func (p *PlanStore) ApplyPlan(ctx context.Context, a data.PlanApplication) (_ da
 		actor = "plan"
 	}
 	p.plans[i].AppliedAt, p.plans[i].AppliedBy = storeTime(t), actor
-	tk = p.jr.log(recPlanApplied, planAppliedRecord{Plan: i, Dataset: next, At: t, Actor: actor})
-	p.notifyLocked()
 	out.Plan = clonePlan(p.plans[i])
 	out.Plan.Document = nil
+	var kept *answerRecord
+	if a.Key != nil {
+		kept = p.answerRecordOf(a.Key, a.Answer(out))
+	}
+	tk = p.jr.log(recPlanApplied, planAppliedRecord{Plan: i, Dataset: next, At: t, Actor: actor, Answer: kept})
+	p.keepLocked(kept)
+	p.notifyLocked()
 	return out, nil
 }
 
@@ -196,15 +207,22 @@ func joinProblems(ps []data.Problem) string {
 }
 
 // PutAssessment implements data.AssessmentStore.
-func (p *PlanStore) PutAssessment(ctx context.Context, entries []data.AssessmentEntry, actor string) (err error) {
+func (p *PlanStore) PutAssessment(ctx context.Context, w data.AssessmentWrite) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := checkKeyed(w.Key, w.Answer != nil); err != nil {
+		return err
+	}
+	entries, actor := w.Entries, w.Actor
 	var tk ticket
 	defer func() { err = p.jr.settle(tk, err) }()
 	problems := data.CheckAssessmentEntries(entries)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if err := p.usedKeyLocked(w.Key); err != nil {
+		return err
+	}
 	for _, e := range entries {
 		if _, ok := p.stations[e.StationID]; !ok && e.StationID != "" {
 			problems = append(problems, data.Problem{Kind: "assessment", ID: e.StationID + "/" + e.Month, Reason: fmt.Sprintf("no station %q", e.StationID)})
@@ -220,7 +238,12 @@ func (p *PlanStore) PutAssessment(ctx context.Context, entries []data.Assessment
 		p.entries[[2]string{e.StationID, e.Month}] = e
 		stored = append(stored, e)
 	}
-	tk = p.jr.log(recAssessment, assessmentRecord{Entries: stored})
+	var kept *answerRecord
+	if w.Key != nil {
+		kept = p.answerRecordOf(w.Key, w.Answer())
+	}
+	tk = p.jr.log(recAssessment, assessmentRecord{Entries: stored, Answer: kept})
+	p.keepLocked(kept)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -37,6 +38,9 @@ func (s *Store) EditGrid(ctx context.Context, e data.GridEdit) (data.GridVersion
 		return data.GridVersion{}, mapError("edit grid", err)
 	}
 	defer tx.Rollback(context.Background())
+	if err := claimKey(ctx, tx, e.Key, e.Answer != nil); err != nil {
+		return data.GridVersion{}, err
+	}
 	ts, err := lockWrites(ctx, tx)
 	if err != nil {
 		return data.GridVersion{}, mapError("edit grid", err)
@@ -56,38 +60,51 @@ func (s *Store) EditGrid(ctx context.Context, e data.GridEdit) (data.GridVersion
 	if e.BaseVersion != 0 && e.BaseVersion != old.Version {
 		return data.GridVersion{}, fmt.Errorf("postgis: edit grid %s: %w: the edit was made against version %d but version %d is in force; reload and edit again", g.ID, data.ErrConflict, e.BaseVersion, old.Version)
 	}
-	if g.Level != old.Grid.Level {
-		return invalid("level cannot change from %s to %s by an edit; import a new dataset instead", old.Grid.Level, g.Level)
-	}
-	if problem, err := checkEditReferences(ctx, tx, g, old.Grid); err != nil {
+	problem, err := checkEditContent(ctx, tx, g, old.Grid)
+	if err != nil {
 		return data.GridVersion{}, mapError("edit grid", err)
-	} else if problem != "" {
+	}
+	if problem != "" {
 		return invalid("%s", problem)
 	}
-	wkb := encodeMulti(g.Geometry)
-	var valid bool
-	var reason string
-	if err := tx.QueryRow(ctx, "select ST_IsValid(g), ST_IsValidReason(g) from (select ST_GeomFromWKB($1, 4326) as g) x", wkb).Scan(&valid, &reason); err != nil {
-		return data.GridVersion{}, mapError("edit grid", err)
-	}
-	if !valid {
-		return invalid("invalid geometry: %s", humanReason(reason))
-	}
-	if sameContent(old.Grid, g) {
+	out := old
+	switch {
+	case !sameContent(old.Grid, g):
+		if out, err = insertVersion(ctx, tx, e, old.Version, ts); err != nil {
+			return data.GridVersion{}, err
+		}
+	case e.Key == nil:
 		return old, nil
 	}
+	// With a key the answer is kept even when nothing changed: a retry
+	// must get it, not the answer of an edit made meanwhile.
+	if e.Key != nil {
+		if err := keepAnswer(ctx, tx, e.Key, e.Answer(out), ts); err != nil {
+			return data.GridVersion{}, err
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return data.GridVersion{}, mapError("edit grid: commit", err)
+	}
+	return out, nil
+}
+
+// insertVersion closes the version in force of e's grid (oldVersion) at
+// ts and inserts e.Grid as the next one, with its audit row.
+func insertVersion(ctx context.Context, tx pgx.Tx, e data.GridEdit, oldVersion int, ts time.Time) (data.GridVersion, error) {
+	g := e.Grid
 	var version int
-	err = tx.QueryRow(ctx, `
+	err := tx.QueryRow(ctx, `
 		with closed as (update grids set valid_to = $2 where id = $1 and valid_to is null returning ord)
 		insert into grids (id, version, level, name, station_id, parent_id, township, population, terrain, geom, ord, valid_from)
 		select $1, (select max(version) + 1 from grids where id = $1), $3, $4, $5, $6, $7, $8, $10, ST_Multi(ST_GeomFromWKB($9, 4326)), closed.ord, $2
 		from closed
 		returning version`,
-		g.ID, ts, string(g.Level), g.Name, g.StationID, nullIfEmpty(g.ParentID), g.Township, g.Population, wkb, nullIfEmpty(string(g.Terrain))).Scan(&version)
+		g.ID, ts, string(g.Level), g.Name, g.StationID, nullIfEmpty(g.ParentID), g.Township, g.Population, encodeMulti(g.Geometry), nullIfEmpty(string(g.Terrain))).Scan(&version)
 	if err != nil {
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "JG002" {
-			return invalid("%s", pgErr.Message)
+			return data.GridVersion{}, mapError("edit grid", &data.ValidationError{Problems: []data.Problem{{Kind: "grid", ID: g.ID, Reason: pgErr.Message}}})
 		}
 		return data.GridVersion{}, mapError("edit grid", err)
 	}
@@ -96,14 +113,33 @@ func (s *Store) EditGrid(ctx context.Context, e data.GridEdit) (data.GridVersion
 		actor = "edit"
 	}
 	if _, err := tx.Exec(ctx, `insert into grid_audit (at, actor, action, grid_id, old_version, new_version, reason)
-		values ($1, $2, 'update', $3, $4, $5, $6)`, ts, actor, g.ID, old.Version, version, e.Reason); err != nil {
+		values ($1, $2, 'update', $3, $4, $5, $6)`, ts, actor, g.ID, oldVersion, version, e.Reason); err != nil {
 		return data.GridVersion{}, mapError("edit grid", err)
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return data.GridVersion{}, mapError("edit grid: commit", err)
+	out := data.GridVersion{Grid: g, Version: version, ValidFrom: ts}
+	out.Grid.Geometry = g.Geometry.Clone()
+	return out, nil
+}
+
+// checkEditContent checks the new version g of grid old against the
+// database: the level kept, what it refers to, a valid geometry. It
+// returns a problem in words, or an error of the database.
+func checkEditContent(ctx context.Context, tx pgx.Tx, g, old geo.Grid) (string, error) {
+	if g.Level != old.Level {
+		return fmt.Sprintf("level cannot change from %s to %s by an edit; import a new dataset instead", old.Level, g.Level), nil
 	}
-	g.Geometry = g.Geometry.Clone()
-	return data.GridVersion{Grid: g, Version: version, ValidFrom: ts}, nil
+	if problem, err := checkEditReferences(ctx, tx, g, old); err != nil || problem != "" {
+		return problem, err
+	}
+	var valid bool
+	var reason string
+	if err := tx.QueryRow(ctx, "select ST_IsValid(g), ST_IsValidReason(g) from (select ST_GeomFromWKB($1, 4326) as g) x", encodeMulti(g.Geometry)).Scan(&valid, &reason); err != nil {
+		return "", err
+	}
+	if !valid {
+		return "invalid geometry: " + humanReason(reason), nil
+	}
+	return "", nil
 }
 
 // checkEditReferences checks what the new version of a grid refers to

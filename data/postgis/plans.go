@@ -148,6 +148,9 @@ func (s *Store) ApplyPlan(ctx context.Context, a data.PlanApplication) (data.Pla
 		return data.PlanApplied{}, mapError(op, err)
 	}
 	defer tx.Rollback(context.Background())
+	if err := claimKey(ctx, tx, a.Key, a.Answer != nil); err != nil {
+		return data.PlanApplied{}, err
+	}
 	ts, err := lockWrites(ctx, tx)
 	if err != nil {
 		return data.PlanApplied{}, mapError(op, err)
@@ -201,10 +204,15 @@ func (s *Store) ApplyPlan(ctx context.Context, a data.PlanApplication) (data.Pla
 	if err != nil {
 		return data.PlanApplied{}, mapError(op, err)
 	}
+	out.Plan = r.plan()
+	if a.Key != nil {
+		if err := keepAnswer(ctx, tx, a.Key, a.Answer(out), ts); err != nil {
+			return data.PlanApplied{}, err
+		}
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return data.PlanApplied{}, mapError(op+": commit", err)
 	}
-	out.Plan = r.plan()
 	return out, nil
 }
 
@@ -326,11 +334,12 @@ func orNone(s []string) []string {
 
 // PutAssessment implements data.AssessmentStore: every entry is checked,
 // then all are upserted in one statement.
-func (s *Store) PutAssessment(ctx context.Context, entries []data.AssessmentEntry, actor string) error {
+func (s *Store) PutAssessment(ctx context.Context, w data.AssessmentWrite) error {
+	entries, actor := w.Entries, w.Actor
 	if problems := data.CheckAssessmentEntries(entries); len(problems) > 0 {
 		return mapError("put assessment", &data.ValidationError{Problems: problems})
 	}
-	if len(entries) == 0 {
+	if len(entries) == 0 && w.Key == nil {
 		return nil
 	}
 	n := len(entries)
@@ -350,6 +359,9 @@ func (s *Store) PutAssessment(ctx context.Context, entries []data.AssessmentEntr
 		return mapError("put assessment", err)
 	}
 	defer tx.Rollback(context.Background())
+	if err := claimKey(ctx, tx, w.Key, w.Answer != nil); err != nil {
+		return err
+	}
 	var unknown []string
 	if err := tx.QueryRow(ctx, `select coalesce(array_agg(distinct s order by s), '{}') from unnest($1::text[]) s
 		where not exists (select 1 from stations where id = s)`, stations).Scan(&unknown); err != nil {
@@ -381,6 +393,11 @@ func (s *Store) PutAssessment(ctx context.Context, entries []data.AssessmentEntr
 		stations, months, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], actor)
 	if err != nil {
 		return mapError("put assessment", err)
+	}
+	if w.Key != nil {
+		if err := keepAnswer(ctx, tx, w.Key, w.Answer(), time.Time{}); err != nil {
+			return err
+		}
 	}
 	return mapError("put assessment: commit", tx.Commit(ctx))
 }

@@ -18,9 +18,10 @@ type PruneOptions struct {
 	// partitions of patrol_pings that end by then are dropped whole, and
 	// older rows in the default partition are deleted.
 	PingsBefore time.Time
-	// IncidentKeysBefore removes the idempotency keys of incident batches
-	// committed before it; a client retrying such a batch after that
-	// would store it again.
+	// IncidentKeysBefore removes the idempotency keys of incident batches,
+	// and those of grid edits, plan applies and assessment entries with
+	// their answers, committed before it; a client retrying such a request
+	// after that would write it again.
 	IncidentKeysBefore time.Time
 	// DryRun reports what would be removed and removes nothing.
 	DryRun bool
@@ -35,6 +36,9 @@ type Pruned struct {
 	DefaultPings int64 `json:"default_pings"`
 	// IncidentKeys are idempotency keys of incident batches deleted.
 	IncidentKeys int64 `json:"incident_keys"`
+	// AnswerKeys are idempotency keys of grid edits, plan applies and
+	// assessment entries deleted, with their answers.
+	AnswerKeys int64 `json:"answer_keys"`
 }
 
 // PrunedPartition is one dropped monthly partition.
@@ -77,6 +81,9 @@ func (s *Store) Prune(ctx context.Context, o PruneOptions) (Pruned, error) {
 	if !o.IncidentKeysBefore.IsZero() {
 		if out.IncidentKeys, err = deleteOrCount(ctx, tx, o.DryRun, "incident_batches", "created_at", o.IncidentKeysBefore); err != nil {
 			return out, mapError("prune: incident batch keys", err)
+		}
+		if out.AnswerKeys, err = deleteOrCount(ctx, tx, o.DryRun, "answer_keys", "created_at", o.IncidentKeysBefore); err != nil {
+			return out, mapError("prune: answer keys", err)
 		}
 	}
 	if o.DryRun {

@@ -10,8 +10,8 @@ import (
 )
 
 // TestPrune drops the ping partitions of months before the cutoff, deletes
-// older rows of the default partition and old incident batch keys, and in
-// a dry run only counts them.
+// older rows of the default partition, old incident batch keys and old
+// answer keys, and in a dry run only counts them.
 func TestPrune(t *testing.T) {
 	dbURL := postgistest.NewSchema(t)
 	st := postgistest.MustOpenURL(t, dbURL)
@@ -30,6 +30,9 @@ func TestPrune(t *testing.T) {
 		if _, err := conn.Exec(ctx, "insert into incident_batches (key, digest, created_at) values ($1, '\\x00', $2)", key, at); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := conn.Exec(ctx, "insert into answer_keys (scope, key, digest, status, content_type, body, created_at) values ('alice', $1, '\\x00', 200, 'application/json', '{}', $2)", key, at); err != nil {
+			t.Fatal(err)
+		}
 	}
 	count := func(sql string) (n int64) {
 		t.Helper()
@@ -45,8 +48,8 @@ func TestPrune(t *testing.T) {
 		for _, p := range got.PingPartitions {
 			names = append(names, p.Name)
 		}
-		if len(names) != 2 || names[0] != "patrol_pings_2025_01" || names[1] != "patrol_pings_2025_02" || got.DefaultPings != 1 || got.IncidentKeys != 1 {
-			t.Errorf("pruned %v, %d default pings, %d keys; want January and February, 1 and 1", names, got.DefaultPings, got.IncidentKeys)
+		if len(names) != 2 || names[0] != "patrol_pings_2025_01" || names[1] != "patrol_pings_2025_02" || got.DefaultPings != 1 || got.IncidentKeys != 1 || got.AnswerKeys != 1 {
+			t.Errorf("pruned %v, %d default pings, %d keys, %d answer keys; want January and February, 1, 1 and 1", names, got.DefaultPings, got.IncidentKeys, got.AnswerKeys)
 		}
 	}
 	dry, err := st.Prune(ctx, opts)
@@ -69,11 +72,14 @@ func TestPrune(t *testing.T) {
 	if kept := count("select count(*) from incident_batches where key = 'new'"); kept != 1 || count("select count(*) from incident_batches") != 1 {
 		t.Errorf("incident keys: want only the new one kept")
 	}
+	if kept := count("select count(*) from answer_keys where key = 'new'"); kept != 1 || count("select count(*) from answer_keys") != 1 {
+		t.Errorf("answer keys: want only the new one kept")
+	}
 	if n := count("select count(r) from (values (to_regclass('patrol_pings_2025_01')), (to_regclass('patrol_pings_2025_02'))) v(r)"); n != 0 {
 		t.Errorf("%d expired partitions still exist", n)
 	}
 	again, err := st.Prune(ctx, opts)
-	if err != nil || len(again.PingPartitions) != 0 || again.DefaultPings != 0 || again.IncidentKeys != 0 {
+	if err != nil || len(again.PingPartitions) != 0 || again.DefaultPings != 0 || again.IncidentKeys != 0 || again.AnswerKeys != 0 {
 		t.Errorf("a second prune: %+v, %v; want nothing left to remove", again, err)
 	}
 }

@@ -271,7 +271,8 @@ func restoreAuth(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
 }
 
 // restoreBatchKeys copies the idempotency keys of incident and ping
-// batches. Keys of the empty scope are a server's without access control,
+// batches, and those of grid edits, plan applies and assessment entries
+// with their answers. Keys of the empty scope are a server's without access control,
 // as in this database.
 func restoreBatchKeys(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
 	b := &pgx.Batch{}
@@ -289,7 +290,19 @@ func restoreBatchKeys(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
 	for _, k := range d.PingKeys {
 		b.Queue("insert into patrol_batches (scope, key, digest, created_at) values ($1, $2, $3, $4)", k.Scope, k.Key, k.Digest, k.At)
 	}
+	for _, k := range d.AnswerKeys {
+		a := k.Answer
+		b.Queue("insert into answer_keys (scope, key, digest, status, content_type, body, created_at) values ($1, $2, $3, $4, $5, $6, $7)",
+			k.Scope, k.Key, k.Digest, a.Status, a.ContentType, orEmptyBytes(a.Body), a.At)
+	}
 	return tx.SendBatch(ctx, b).Close()
+}
+
+func orEmptyBytes(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
 }
 
 // restoreVisits copies the visits with their ids and their idempotency

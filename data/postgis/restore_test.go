@@ -47,7 +47,9 @@ func TestRestoreFromDataDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	entry := data.AssessmentEntry{StationID: "s01", Month: "2026-03", Familiarity: data.Ratio{Numerator: 3, Denominator: 4}}
-	if err := d.PutAssessment(ctx, []data.AssessmentEntry{entry}, "ops"); err != nil {
+	entriesKey := &data.AnswerKey{Scope: "ops", Key: "entries-1", Digest: []byte("PUT entries")}
+	entriesAnswer := data.Answer{Status: 200, ContentType: "application/json", Body: []byte(`{"saved":1,"months":["2026-03"]}`)}
+	if err := d.PutAssessment(ctx, data.AssessmentWrite{Entries: []data.AssessmentEntry{entry}, Actor: "ops", Key: entriesKey, Answer: func() data.Answer { return entriesAnswer }}); err != nil {
 		t.Fatal(err)
 	}
 	ix, _ := geo.NewIndex(cur)
@@ -88,6 +90,17 @@ func TestRestoreFromDataDirectory(t *testing.T) {
 	st := postgistest.MustOpen(t)
 	if err := st.Restore(ctx, dump); err != nil {
 		t.Fatalf("Restore: %v", err)
+	}
+
+	// The keyed entries moved with their answer: a retry after the move
+	// is a replay, not a second write.
+	if kept, err := st.Answered(ctx, *entriesKey); err != nil || string(kept.Body) != string(entriesAnswer.Body) || kept.Status != 200 {
+		t.Errorf("the answer kept under the entries' key after the move: %+v, %v", kept, err)
+	}
+	if err := st.PutAssessment(ctx, data.AssessmentWrite{Entries: []data.AssessmentEntry{entry}, Actor: "ops", Key: entriesKey, Answer: func() data.Answer { return entriesAnswer }}); err == nil {
+		t.Error("the entries retried under their key after the move were written again")
+	} else if _, ok := data.AsReplay(err); !ok {
+		t.Errorf("the entries retried under their key after the move: %v, want a replay", err)
 	}
 
 	want, _ := d.Snapshot(ctx)

@@ -19,6 +19,7 @@ type PlanStore interface {
 	Store
 	data.PlanStore
 	data.AssessmentStore
+	data.AnswerStore
 }
 
 // PlanOpener returns a new plan store, isolated from every other, holding
@@ -40,6 +41,10 @@ func RunPlans(t *testing.T, open PlanOpener, parallel bool) {
 		{"PlanApplyIsAtomic", testPlanApplyAtomic},
 		{"AssessmentPutAndRead", testAssessmentPutAndRead},
 		{"AssessmentRejectsBadEntriesWhole", testAssessmentRejects},
+		{"GridEditKeyAnswersOnce", testGridEditKey},
+		{"GridEditKeyKeptWhenNothingChanges", testGridEditKeyNoChange},
+		{"PlanApplyKeyAnswersOnce", testPlanApplyKey},
+		{"AssessmentKeyAnswersOnce", testAssessmentKey},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -346,7 +351,7 @@ func testAssessmentPutAndRead(t *testing.T, open PlanOpener) {
 	a := entry("s02", "2026-03", [2]float64{45, 50}, [2]float64{3, 4}, [2]float64{10, 10}, [2]float64{0.5, 2.5})
 	b := entry("s01", "2026-03", [2]float64{0, 0}, [2]float64{1, 1}, [2]float64{0, 7}, [2]float64{9, 9})
 	c := entry("s01", "2026-01", [2]float64{1, 2}, [2]float64{0, 0}, [2]float64{0, 0}, [2]float64{0, 0})
-	if err := st.PutAssessment(ctx, []data.AssessmentEntry{a, b, c}, "storetest"); err != nil {
+	if err := st.PutAssessment(ctx, data.AssessmentWrite{Entries: []data.AssessmentEntry{a, b, c}, Actor: "storetest"}); err != nil {
 		t.Fatalf("PutAssessment: %v", err)
 	}
 	got, err := st.Assessment(ctx, "", "")
@@ -364,7 +369,7 @@ func testAssessmentPutAndRead(t *testing.T, open PlanOpener) {
 	}
 	// A second put replaces the whole entry of its station and month.
 	a2 := entry("s02", "2026-03", [2]float64{1, 1}, [2]float64{0, 0}, [2]float64{0, 0}, [2]float64{0, 0})
-	if err := st.PutAssessment(ctx, []data.AssessmentEntry{a2}, "second"); err != nil {
+	if err := st.PutAssessment(ctx, data.AssessmentWrite{Entries: []data.AssessmentEntry{a2}, Actor: "second"}); err != nil {
 		t.Fatalf("PutAssessment: %v", err)
 	}
 	got, _ = st.Assessment(ctx, "2026-03", "2026-03")
@@ -389,7 +394,7 @@ func testAssessmentRejects(t *testing.T, open PlanOpener) {
 		entry("", "2026-04", [2]float64{}, [2]float64{}, [2]float64{}, [2]float64{}),
 		good, // entered twice
 	} {
-		err := st.PutAssessment(ctx, []data.AssessmentEntry{good, bad}, "storetest")
+		err := st.PutAssessment(ctx, data.AssessmentWrite{Entries: []data.AssessmentEntry{good, bad}, Actor: "storetest"})
 		var verr *data.ValidationError
 		if !errors.Is(err, data.ErrInvalid) || !errors.As(err, &verr) || len(verr.Problems) == 0 {
 			t.Errorf("putting %+v: %v, want a *ValidationError", bad, err)
