@@ -1,12 +1,15 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gorilla/mux"
 	"github.com/paulmach/orb"
 
+	"jingge/api/intake"
 	"jingge/data"
 )
 
@@ -43,6 +46,14 @@ func (s *Server) handleOGCIncidentItems(w http.ResponseWriter, r *http.Request, 
 			bad = append(bad, *err)
 		}
 		f.From, f.To = iv.From, iv.To
+	}
+	for _, text := range listParam(q, "severity") {
+		n, err := strconv.Atoi(text)
+		if err != nil || n < 1 || n > 5 {
+			bad = append(bad, InvalidParam{Name: "severity", Reason: fmt.Sprintf("severity must be whole numbers from 1 (minor) to 5 (most severe), comma-separated; got %q", intake.Clip([]byte(text)))})
+			continue
+		}
+		f.Severities = append(f.Severities, n)
 	}
 	limit, lerr := ogcLimit(q, data.DefaultPageLimit, data.MaxPageLimit)
 	if lerr != nil {

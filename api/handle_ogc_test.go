@@ -240,6 +240,29 @@ func TestOGCIncidentsEqualREST(t *testing.T) {
 	}
 }
 
+// TestOGCIncidentSeverity selects incidents by severity, which the REST
+// list has no parameter for.
+func TestOGCIncidentSeverity(t *testing.T) {
+	s := newTestServer(t, nil, Config{})
+	seedIncidents(t, s, 5) // severity 3, the default
+	at := time.Now().Add(-time.Hour).Format(time.RFC3339)
+	body := fmt.Sprintf(`{"incidents":[{"occurred_at":%q,"category":"fire","severity":5,"location":%s},{"occurred_at":%q,"category":"fire","severity":1,"location":%s}]}`,
+		at, pos(apitest.InCommunity), at, pos(apitest.InPoliceOnly))
+	rec := serve(t, s.Handler(), http.MethodPost, "/api/v1/incidents", body)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("seeding: %d %s", rec.Code, rec.Body.String())
+	}
+	for target, want := range map[string]int{"severity=5": 1, "severity=1,5": 2, "severity=3": 5, "severity=2": 0, "": 7} {
+		if got := len(ogcIDs(t, s, "/ogc/collections/incidents/items?"+target)); got != want {
+			t.Errorf("%s: %d incidents, want %d", target, got, want)
+		}
+	}
+	p := expectProblem(t, serve(t, s.Handler(), http.MethodGet, "/ogc/collections/incidents/items?severity=6", ""), http.StatusBadRequest)
+	if len(p.InvalidParams) != 1 || p.InvalidParams[0].Name != "severity" {
+		t.Errorf("severity=6: %+v", p.InvalidParams)
+	}
+}
+
 func TestOGCRefusals(t *testing.T) {
 	s := newTestServer(t, nil, Config{})
 	for _, c := range []struct{ target, param, says string }{

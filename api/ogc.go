@@ -143,9 +143,10 @@ type OGCFeature struct {
 }
 
 // The query parameters of the items routes. Part 1 allows selecting by a
-// property with a parameter of its name; station, category and status are
-// those a bureau filters by.
+// property with a parameter of its name; station, category, status and
+// severity are those a bureau filters by, each a comma-separated list of
+// values of which one must match.
 var (
 	ogcItemParams     = []string{"bbox", "datetime", "limit", "offset", "station", "f"}
-	ogcIncidentParams = []string{"bbox", "datetime", "limit", "cursor", "station", "category", "status", "f"}
+	ogcIncidentParams = []string{"bbox", "datetime", "limit", "cursor", "station", "category", "status", "severity", "f"}
 )

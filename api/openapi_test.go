@@ -196,7 +196,7 @@ var paramExamples = map[string]struct{ target, body string }{
 	"ogcCollection":         {"/ogc/collections/stations?f=json", ""},
 	"ogcItems":              {"/ogc/collections/police_grids/items?bbox=109.3,34.14,109.34,34.16&datetime=2030-01-01&limit=5&offset=1&station=wenjilu&f=geojson", ""},
 	"ogcItem":               {"/ogc/collections/stations/items/wenjilu?f=geojson", ""},
-	"ogcIncidentItems":      {"/ogc/collections/incidents/items?bbox=109.3,34.14,109.34,34.16&datetime=2020-01-01/..&limit=5&cursor=&station=wenjilu&category=traffic&status=reported&f=json", ""},
+	"ogcIncidentItems":      {"/ogc/collections/incidents/items?bbox=109.3,34.14,109.34,34.16&datetime=2020-01-01/..&limit=5&cursor=&station=wenjilu&category=traffic&status=reported&severity=3,4&f=json", ""},
 	"loginLink":             {"/api/v1/login/link?token=x", ""},
 	"loginPage":             {"/login?next=/m&failed=1", ""},
 	"listAudit":             {"/api/v1/audit?actor=a&action=b&since=2026-01-01T00:00:00Z&until=2027-01-01T00:00:00Z&before=5&limit=5", ""},
