@@ -163,6 +163,8 @@ type Server struct {
 	presence *prevention.Service
 	// visits keeps visits and contacts; nil when the server has none.
 	visits data.VisitStore
+	// metrics counts what /metrics reports.
+	metrics *metrics
 }
 
 // New returns a server for cfg.
@@ -218,6 +220,11 @@ func New(cfg Config) *Server {
 	}
 	s.web = site
 	s.access = newAccessControl(cfg.Access, s.logger)
+	var audit data.AuditLog
+	if cfg.Access != nil {
+		audit = cfg.Access.Audit
+	}
+	s.metrics = newMetrics(s, audit)
 	s.router = mux.NewRouter()
 	s.tileRouter = mux.NewRouter()
 	rts := s.routes()
@@ -234,13 +241,13 @@ func New(cfg Config) *Server {
 			// drops the body, the handler runs as for GET.
 			methods = append(methods, http.MethodHead)
 		}
-		h := withCachePolicy(rt.roles, withValidText(s.logger, s.access.guard(rt.name, rt.roles, s.endpoint(rt))))
+		h := s.metrics.instrument(rt.name, withCachePolicy(rt.roles, withValidText(s.logger, s.access.guard(rt.name, rt.roles, s.endpoint(rt)))))
 		s.router.Handle(rt.path, h).Methods(methods...).Name(rt.name)
 		if strings.HasPrefix(rt.path, tileRoutePrefix) {
 			s.tileRouter.Handle(rt.path, h).Methods(methods...).Name(rt.name)
 		}
 	}
-	s.router.NotFoundHandler = s.pages(http.HandlerFunc(s.noRoute))
+	s.router.NotFoundHandler = s.metrics.instrument("pages", s.pages(http.HandlerFunc(s.noRoute)))
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
 	routed := tiledRouter(s.router, s.tileRouter)
 	s.handler = withNoSniff(withRequestID(withAccessLog(s.logger, withCompression(withRecovery(s.logger, withHeaderLimit(s.logger, s.maxHeaderBytes, withBodyLimit(s.logger, s.maxBodyBytes, routed)))))))
@@ -287,6 +294,7 @@ func (s *Server) routes() []route {
 		{"getOpenAPI", http.MethodGet, "/api/v1/openapi.json", nil, s.handleOpenAPI, signedIn()},
 		{"healthz", http.MethodGet, "/healthz", nil, s.handleHealthz, public()},
 		{"readyz", http.MethodGet, "/readyz", nil, s.handleReadyz, public()},
+		{"getMetrics", http.MethodGet, "/metrics", nil, s.handleMetrics, allow(data.RoleAdmin, data.RoleMetrics)},
 		// Tiles: the index layers draw what listGrids and listStations
 		// answer; a layer with data of its own has routes of its own,
 		// before the generic ones, that mirror its REST twin.
