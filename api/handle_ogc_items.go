@@ -45,12 +45,13 @@ func (s *Server) handleOGCItems(w http.ResponseWriter, r *http.Request, q query)
 	if err != nil {
 		return err
 	}
-	page := feats[min(offset, len(feats)):min(offset+limit, len(feats))]
+	start := min(offset, len(feats))
+	page := feats[start : start+min(limit, len(feats)-start)]
 	out := OGCFeatureCollection{Type: "FeatureCollection", Features: page, TimeStamp: time.Now().UTC().Format(time.RFC3339), NumberMatched: len(feats), NumberReturned: len(page)}
 	out.Links = ogcPageLinks(r, ctype)
-	if offset+len(page) < len(feats) {
+	if start+len(page) < len(feats) {
 		next := r.URL.Query()
-		next.Set("offset", strconv.Itoa(offset+len(page)))
+		next.Set("offset", strconv.Itoa(start+len(page)))
 		next.Set("limit", strconv.Itoa(limit))
 		out.Links = append(out.Links, Link{Rel: "next", Href: ogcBase(r) + "/collections/" + c.id + "/items?" + next.Encode(), Type: ctype})
 	}

@@ -284,6 +284,12 @@ func TestOGCRefusals(t *testing.T) {
 			t.Errorf("%s: invalid_params %+v, want %s saying %q", c.target, p.InvalidParams, c.param, c.says)
 		}
 	}
+	// An offset past the end is an empty page, however large.
+	var past ogcPage
+	getOGC(t, s, "/ogc/collections/community_grids/items?offset=9223372036854775807&limit=10000", &past)
+	if past.NumberReturned != 0 || past.NumberMatched != 2 || past.link("next") != "" {
+		t.Errorf("offset past the end: %+v", past)
+	}
 	// A limit above the maximum is served as the maximum.
 	var p ogcPage
 	getOGC(t, s, "/ogc/collections/community_grids/items?limit=1000000", &p)
