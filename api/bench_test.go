@@ -112,3 +112,34 @@ func BenchmarkLookupBatch(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMetricsInstrument measures what counting and timing a request
+// for /metrics costs: a handler that does nothing, bare and instrumented,
+// beside a lookup served whole, which pays it once.
+func BenchmarkMetricsInstrument(b *testing.B) {
+	s := newTestServer(b, nil, Config{})
+	noop := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	req := httptest.NewRequest(http.MethodGet, "/x", nil)
+	for _, c := range []struct {
+		name string
+		h    http.Handler
+	}{
+		{"bare", noop},
+		{"instrumented", s.metrics.instrument("bench", noop)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				c.h.ServeHTTP(httptest.NewRecorder(), req)
+			}
+		})
+	}
+	target := fmt.Sprintf("/api/v1/lookup?lon=%v&lat=%v", apitest.InCommunity[0], apitest.InCommunity[1])
+	h := s.Handler()
+	b.Run("lookup", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, target, nil))
+		}
+	})
+}

@@ -95,18 +95,23 @@ func (s *Server) handleGrids(w http.ResponseWriter, r *http.Request, q query) er
 	grids := v.ix.Grids(f)
 	fc := FeatureCollection[GridProperties]{Type: "FeatureCollection", Features: make([]Feature[GridProperties], len(grids))}
 	for i, g := range grids {
-		props := GridProperties{
-			ID: g.ID, Name: g.Name, Level: g.Level, LevelZH: levelZH(g.Level),
-			Station: g.StationID, Parent: g.ParentID, Township: g.Township,
-			Population: g.Population, Members: v.gridMembers[g.ID], Terrain: v.ix.GridTerrain(g),
-		}
-		if st := v.stRefs[g.StationID]; st != nil {
-			props.StationName = st.Name
-		}
-		fc.Features[i] = newFeature(g.ID, areaGeometry(v.geometryWGS84(g.Geometry)), props)
+		fc.Features[i] = v.gridFeature(g)
 	}
 	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, fc)
 	return nil
+}
+
+// gridFeature is g as GET /api/v1/grids lists it, in WGS-84.
+func (v *view) gridFeature(g *geo.Grid) Feature[GridProperties] {
+	props := GridProperties{
+		ID: g.ID, Name: g.Name, Level: g.Level, LevelZH: levelZH(g.Level),
+		Station: g.StationID, Parent: g.ParentID, Township: g.Township,
+		Population: g.Population, Members: v.gridMembers[g.ID], Terrain: v.ix.GridTerrain(g),
+	}
+	if st := v.stRefs[g.StationID]; st != nil {
+		props.StationName = st.Name
+	}
+	return newFeature(g.ID, areaGeometry(v.geometryWGS84(g.Geometry)), props)
 }
 
 func stationIDs(ix *geo.Index) string {

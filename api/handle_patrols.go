@@ -125,6 +125,9 @@ func (s *Server) handlePings(w http.ResponseWriter, r *http.Request, q query) er
 		return aboutParam(err, headerIdempotencyKey)
 	}
 	p.committed(res.States, res.Events)
+	if !res.Replayed {
+		s.metrics.pings.Add(float64(len(pings)))
+	}
 	resp := PingResponse{Accepted: len(pings), Outside: outside, Replayed: res.Replayed, Events: make([]Event, len(res.Events))}
 	for i, e := range res.Events {
 		resp.Events[i] = eventOf(v, e)

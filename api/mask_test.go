@@ -23,6 +23,9 @@ func TestPhonesMaskedByRole(t *testing.T) {
 	}
 	for _, target := range targets {
 		for _, role := range data.Roles {
+			if role == data.RoleMetrics {
+				continue // a scraper reads /metrics only
+			}
 			req := httptest.NewRequest(http.MethodGet, target, nil)
 			req.Header.Set("Authorization", "Bearer "+f.tokens[role])
 			rec := httptest.NewRecorder()

@@ -70,8 +70,8 @@ func TestIncidentSummaryPhonesMasked(t *testing.T) {
 	decodeJSON(t, rec, &created)
 	id := created.Incidents[0].ID
 	for _, role := range data.Roles {
-		if role == data.RoleOfficer {
-			continue // officers may not read incidents
+		if role == data.RoleOfficer || role == data.RoleMetrics {
+			continue // officers and scrapers may not read incidents
 		}
 		wantSummary, wantSource := masked, "139****1111"
 		if role.SeesFullPhones() {

@@ -121,19 +121,20 @@ func bearer(secret string) []string { return []string{"Authorization", "Bearer "
 
 func TestGuardRoles(t *testing.T) {
 	f := newAuthFixture(t, Access{})
-	// want[i] is the status for anonymous, viewer, officer, planner, admin.
+	// want[i] is the status for anonymous, viewer, officer, planner, admin,
+	// metrics.
 	tests := []struct {
 		method, path string
-		want         [5]int
+		want         [6]int
 	}{
-		{"GET", "/public", [5]int{200, 200, 200, 200, 200}},
-		{"GET", "/viewer", [5]int{401, 200, 403, 200, 200}},
-		{"GET", "/officer", [5]int{401, 403, 200, 403, 403}},
-		{"GET", "/planner", [5]int{401, 403, 403, 200, 200}},
-		{"GET", "/admin", [5]int{401, 403, 403, 403, 200}},
-		{"POST", "/pings", [5]int{401, 403, 200, 403, 200}},
-		{"GET", "/person", [5]int{401, 200, 200, 200, 200}},
-		{"GET", "/undeclared", [5]int{500, 500, 500, 500, 500}},
+		{"GET", "/public", [6]int{200, 200, 200, 200, 200, 200}},
+		{"GET", "/viewer", [6]int{401, 200, 403, 200, 200, 403}},
+		{"GET", "/officer", [6]int{401, 403, 200, 403, 403, 403}},
+		{"GET", "/planner", [6]int{401, 403, 403, 200, 200, 403}},
+		{"GET", "/admin", [6]int{401, 403, 403, 403, 200, 403}},
+		{"POST", "/pings", [6]int{401, 403, 200, 403, 200, 403}},
+		{"GET", "/person", [6]int{401, 200, 200, 200, 200, 403}},
+		{"GET", "/undeclared", [6]int{500, 500, 500, 500, 500, 500}},
 	}
 	for _, tc := range tests {
 		for i, who := range append([]data.Role{""}, data.Roles...) {

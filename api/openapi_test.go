@@ -189,9 +189,18 @@ var paramExamples = map[string]struct{ target, body string }{
 	"getIncidentTile": {"/tiles/incidents/12/3339/1623.mvt?from=2026-01-01&to=2026-06-30&category=traffic,fire", ""},
 	"aggregateIncidents": {"/api/v1/incidents/aggregate?from=2020-01-01&to=2030-01-01&category=traffic&status=reported&station=wenjilu&grid=61012200100101" +
 		"&bbox=109.3,34.14,109.34,34.16&polygon=109.3,34.14,109.34,34.14,109.32,34.16&near=109.31,34.15&radius_m=3000&crs=wgs84&group_by=station&bucket=week", ""},
-	"loginLink": {"/api/v1/login/link?token=x", ""},
-	"loginPage": {"/login?next=/m&failed=1", ""},
-	"listAudit": {"/api/v1/audit?actor=a&action=b&since=2026-01-01T00:00:00Z&until=2027-01-01T00:00:00Z&before=5&limit=5", ""},
+	// OGC API – Features.
+	"ogcLanding":            {"/ogc?f=json", ""},
+	"ogcConformance":        {"/ogc/conformance?f=json", ""},
+	"ogcCollections":        {"/ogc/collections?f=json", ""},
+	"ogcIncidentCollection": {"/ogc/collections/incidents?f=json", ""},
+	"ogcCollection":         {"/ogc/collections/stations?f=json", ""},
+	"ogcItems":              {"/ogc/collections/police_grids/items?bbox=109.3,34.14,109.34,34.16&datetime=2030-01-01&limit=5&offset=1&station=wenjilu&f=geojson", ""},
+	"ogcItem":               {"/ogc/collections/stations/items/wenjilu?f=geojson", ""},
+	"ogcIncidentItems":      {"/ogc/collections/incidents/items?bbox=109.3,34.14,109.34,34.16&datetime=2020-01-01/..&limit=5&cursor=&station=wenjilu&category=traffic&status=reported&severity=3,4&f=json", ""},
+	"loginLink":             {"/api/v1/login/link?token=x", ""},
+	"loginPage":             {"/login?next=/m&failed=1", ""},
+	"listAudit":             {"/api/v1/audit?actor=a&action=b&since=2026-01-01T00:00:00Z&until=2027-01-01T00:00:00Z&before=5&limit=5", ""},
 }
 
 // TestDocumentedParamsAreRead proves every query parameter a route accepts
@@ -297,6 +306,24 @@ var responseCases = []struct{ method, target, body string }{
 	{"GET", "/api/v1/dispatch/nearest-officers?lon=109.305&lat=34.15", ""},
 	{"GET", "/api/v1/dispatch/nearest-station?lon=109.305&lat=34.15", ""},
 	{"GET", "/api/v1/dispatch/nearest-station?lon=109&lat=34", ""},
+	{"GET", "/ogc", ""},
+	{"GET", "/ogc/conformance", ""},
+	{"GET", "/ogc/collections", ""},
+	{"GET", "/ogc/collections/incidents", ""},
+	{"GET", "/ogc/collections/community_grids", ""},
+	{"GET", "/ogc/collections/nope", ""},
+	{"GET", "/ogc/collections/community_grids/items?limit=1", ""},
+	{"GET", "/ogc/collections/police_grids/items?f=json", ""},
+	{"GET", "/ogc/collections/stations/items", ""},
+	{"GET", "/ogc/collections/regions/items", ""},
+	{"GET", "/ogc/collections/townships/items", ""},
+	{"GET", "/ogc/collections/townships/items?limit=0", ""},
+	{"GET", "/ogc/collections/townships/items/610122001", ""},
+	{"GET", "/ogc/collections/police_grids/items/" + apitest.PoliceA, ""},
+	{"GET", "/ogc/collections/stations/items/nope", ""},
+	{"GET", "/ogc/collections/incidents/items", ""},
+	{"GET", "/ogc/collections/incidents/items?filter=x", ""},
+	{"GET", "/ogc/collections/incidents/items/nope", ""},
 }
 
 // pingExample is a valid ping batch of officer m1 of apitest.Small, now.
@@ -316,7 +343,7 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		})
 	}
 	for _, c := range responseCases {
-		if c.target == "/healthz" || c.target == "/api/v1/openapi.json" || strings.Contains(c.target, "bbox=1,2,3") || strings.Contains(c.target, "lon=abc") {
+		if c.target == "/healthz" || c.target == "/api/v1/openapi.json" || c.target == "/ogc" || c.target == "/ogc/conformance" || strings.Contains(c.target, "bbox=1,2,3") || strings.Contains(c.target, "lon=abc") {
 			continue
 		}
 		t.Run("not ready "+c.method+" "+c.target, func(t *testing.T) {

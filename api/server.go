@@ -152,6 +152,9 @@ type Server struct {
 	// layerAccess holds the access of each tile layer that has a route
 	// of its own (handle_tiles_layers.go).
 	layerAccess map[string]access
+	// ogcIncidentAccess is the access of the OGC incidents' items, which
+	// decides whether /ogc/collections lists them to a caller.
+	ogcIncidentAccess access
 	// web is the built site the pages are served from; ui configures them.
 	web *webSite
 	ui  UIConfig
@@ -169,6 +172,8 @@ type Server struct {
 	visits data.VisitStore
 	// answers finds kept answers of keyed writes; nil when none are kept.
 	answers data.AnswerStore
+	// metrics counts what /metrics reports.
+	metrics *metrics
 }
 
 // New returns a server for cfg.
@@ -228,10 +233,20 @@ func New(cfg Config) *Server {
 	}
 	s.web = site
 	s.access = newAccessControl(cfg.Access, s.logger)
+	var audit data.AuditLog
+	if cfg.Access != nil {
+		audit = cfg.Access.Audit
+	}
+	s.metrics = newMetrics(s, audit)
 	s.router = mux.NewRouter()
 	s.tileRouter = mux.NewRouter()
 	rts := s.routes()
 	s.layerAccess = layerRoutes(rts)
+	for _, rt := range rts {
+		if rt.name == "ogcIncidentItems" {
+			s.ogcIncidentAccess = rt.roles
+		}
+	}
 	for _, rt := range rts {
 		methods := []string{rt.method}
 		if rt.method == http.MethodGet {
@@ -239,13 +254,13 @@ func New(cfg Config) *Server {
 			// drops the body, the handler runs as for GET.
 			methods = append(methods, http.MethodHead)
 		}
-		h := withCachePolicy(rt.roles, withValidText(s.logger, s.access.guard(rt.name, rt.roles, s.endpoint(rt))))
+		h := s.metrics.instrument(rt.name, withCachePolicy(rt.roles, withValidText(s.logger, s.access.guard(rt.name, rt.roles, s.endpoint(rt)))))
 		s.router.Handle(rt.path, h).Methods(methods...).Name(rt.name)
 		if strings.HasPrefix(rt.path, tileRoutePrefix) {
 			s.tileRouter.Handle(rt.path, h).Methods(methods...).Name(rt.name)
 		}
 	}
-	s.router.NotFoundHandler = s.pages(http.HandlerFunc(s.noRoute))
+	s.router.NotFoundHandler = s.metrics.instrument("pages", s.pages(http.HandlerFunc(s.noRoute)))
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
 	routed := tiledRouter(s.router, s.tileRouter)
 	s.handler = withNoSniff(withRequestID(withAccessLog(s.logger, withCompression(withRecovery(s.logger, withHeaderLimit(s.logger, s.maxHeaderBytes, withBodyLimit(s.logger, s.maxBodyBytes, routed)))))))
@@ -294,6 +309,7 @@ func (s *Server) routes() []route {
 		{"getOpenAPI", http.MethodGet, "/api/v1/openapi.json", nil, s.handleOpenAPI, signedIn()},
 		{"healthz", http.MethodGet, "/healthz", nil, s.handleHealthz, public()},
 		{"readyz", http.MethodGet, "/readyz", nil, s.handleReadyz, public()},
+		{"getMetrics", http.MethodGet, "/metrics", nil, s.handleMetrics, allow(data.RoleAdmin, data.RoleMetrics)},
 		// Tiles: the index layers draw what listGrids and listStations
 		// answer; a layer with data of its own has routes of its own,
 		// before the generic ones, that mirror its REST twin.
@@ -341,6 +357,18 @@ func (s *Server) routes() []route {
 		{"getIncident", http.MethodGet, "/api/v1/incidents/{id}", nil, s.handleGetIncident, allow(data.RoleViewer).personalData()},
 		{"updateIncident", http.MethodPatch, "/api/v1/incidents/{id}", nil, s.handleUpdateIncident, allow(data.RoleAdmin)},
 		{"editGrid", http.MethodPut, "/api/v1/grids/{id}", nil, s.handleEditGrid, allow(data.RoleAdmin)},
+		// OGC API – Features (handle_ogc*.go): the index collections
+		// admit whom listGrids admits; the incidents have routes of their
+		// own, before the generic ones, that mirror their REST twins.
+		{"ogcLanding", http.MethodGet, ogcRoot, []string{"f"}, s.handleOGCLanding, signedIn()},
+		{"ogcConformance", http.MethodGet, ogcRoot + "/conformance", []string{"f"}, s.handleOGCConformance, signedIn()},
+		{"ogcCollections", http.MethodGet, ogcRoot + "/collections", []string{"f"}, s.handleOGCCollections, signedIn()},
+		{"ogcIncidentCollection", http.MethodGet, ogcRoot + "/collections/incidents", []string{"f"}, s.handleOGCIncidentCollection, mirrors("listIncidents")},
+		{"ogcIncidentItems", http.MethodGet, ogcRoot + "/collections/incidents/items", ogcIncidentParams, s.handleOGCIncidentItems, mirrors("listIncidents").personalData().expensive()},
+		{"ogcIncidentItem", http.MethodGet, ogcRoot + "/collections/incidents/items/{featureId}", nil, s.handleOGCIncidentItem, mirrors("getIncident").personalData()},
+		{"ogcCollection", http.MethodGet, ogcRoot + "/collections/{collectionId}", []string{"f"}, s.handleOGCCollection, mirrors("listGrids")},
+		{"ogcItems", http.MethodGet, ogcRoot + "/collections/{collectionId}/items", ogcItemParams, s.handleOGCItems, mirrors("listGrids").expensive()},
+		{"ogcItem", http.MethodGet, ogcRoot + "/collections/{collectionId}/items/{featureId}", []string{"f"}, s.handleOGCItem, mirrors("listGrids")},
 		{"login", http.MethodPost, "/api/v1/login", nil, s.access.handleLogin, public().auditedByHandler()},
 		{"logout", http.MethodPost, "/api/v1/logout", nil, s.access.handleLogout, signedIn()},
 		{"getMe", http.MethodGet, "/api/v1/me", nil, s.access.handleMe, signedIn()},
@@ -383,6 +411,17 @@ var paramHints = map[string]string{
 	"type": "level", "station_id": "station", "bounds": "bbox",
 }
 
+// unsupportedParams say why the OGC routes refuse a parameter a client
+// may expect from the standard's other parts, instead of only calling it
+// unknown.
+var unsupportedParams = map[string]string{
+	"filter":      "CQL2 filters (OGC API – Features Part 3) are not supported: no well-kept Go parser of CQL2 exists; select by property with the query parameters listed",
+	"filter-lang": "CQL2 filters (OGC API – Features Part 3) are not supported",
+	"filter-crs":  "CQL2 filters (OGC API – Features Part 3) are not supported",
+	"crs":         "features are served in CRS84 only (OGC API – Features Part 2 is not supported)",
+	"bbox-crs":    "bbox is read in CRS84 only (OGC API – Features Part 2 is not supported)",
+}
+
 // endpoint wraps a route's handler: it rejects query parameters the route
 // does not read or that appear twice (a typo such as lng= must not be
 // silently ignored), and sends the handler's error as a problem.
@@ -405,6 +444,9 @@ func (s *Server) endpoint(rt route) http.Handler {
 				reason := fmt.Sprintf("unknown query parameter %q: %s %s %s", name, rt.method, rt.path, acceptsText(rt.query))
 				if hint, ok := paramHints[strings.ToLower(name)]; ok && slices.Contains(rt.query, hint) {
 					reason = fmt.Sprintf("unknown query parameter %q; did you mean %q?", name, hint)
+				}
+				if why, ok := unsupportedParams[name]; ok && strings.HasPrefix(rt.path, ogcRoot) {
+					reason = fmt.Sprintf("%s; %s %s %s", why, rt.method, rt.path, acceptsText(rt.query))
 				}
 				bad = append(bad, InvalidParam{Name: name, Reason: reason})
 			case len(values[name]) > 1:

@@ -48,6 +48,13 @@ func (h *hub) subscribe() (sub *subscriber, ok bool) {
 	return sub, true
 }
 
+// count reports how many clients are subscribed.
+func (h *hub) count() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.clients)
+}
+
 // unsubscribe removes a client that is done.
 func (h *hub) unsubscribe(sub *subscriber) {
 	h.mu.Lock()

@@ -26,7 +26,8 @@ var (
 //
 // An admin may do everything a planner may, a planner everything a viewer
 // may; an officer's rights (field lookups, posting their own patrol pings)
-// are neither above nor below the others. Role.Grants says which roles a
+// are neither above nor below the others, and neither are a metrics
+// scraper's (the server's metrics, which admins may read too). Role.Grants says which roles a
 // user of a role counts as.
 type Role string
 
@@ -36,10 +37,14 @@ const (
 	RoleOfficer Role = "officer" // field lookups, their own patrol pings
 	RolePlanner Role = "planner" // plans and assessment input, plus everything a viewer sees
 	RoleAdmin   Role = "admin"   // imports, grids, users, the audit log, plus everything a planner does
+	// RoleMetrics is a monitoring system's scraper: it reads /metrics and
+	// nothing else, so its token, kept in a Prometheus configuration,
+	// opens no personal data.
+	RoleMetrics Role = "metrics"
 )
 
 // Roles lists every role, least privileged first.
-var Roles = []Role{RoleViewer, RoleOfficer, RolePlanner, RoleAdmin}
+var Roles = []Role{RoleViewer, RoleOfficer, RolePlanner, RoleAdmin, RoleMetrics}
 
 // ParseRole returns the role named s (case-insensitive), or an error
 // wrapping ErrInvalid that lists the roles.
@@ -50,7 +55,7 @@ func ParseRole(s string) (Role, error) {
 			return r, nil
 		}
 	}
-	return "", fmt.Errorf("data: %w: unknown role %q; the roles are viewer, officer, planner and admin", ErrInvalid, s)
+	return "", fmt.Errorf("data: %w: unknown role %q; the roles are viewer, officer, planner, admin and metrics", ErrInvalid, s)
 }
 
 // Grants reports whether a user holding r counts as holding want.
@@ -60,7 +65,7 @@ func (r Role) Grants(want Role) bool {
 		return want == RoleAdmin || want == RolePlanner || want == RoleViewer
 	case RolePlanner:
 		return want == RolePlanner || want == RoleViewer
-	case RoleViewer, RoleOfficer:
+	case RoleViewer, RoleOfficer, RoleMetrics:
 		return want == r
 	}
 	return false

@@ -20,6 +20,9 @@ type IncidentFilter struct {
 	Categories []geo.Category
 	Statuses   []geo.IncidentStatus
 	Stations   []string
+	// Severities holds when the incident's severity (1 to 5) is one of
+	// those listed.
+	Severities []int
 	// Grids holds when the incident's community grid or police grid is one
 	// of those listed.
 	Grids []string
@@ -69,6 +72,7 @@ func (f *IncidentFilter) Match(inc *geo.Incident) bool {
 		len(f.Categories) > 0 && !slices.Contains(f.Categories, inc.Category),
 		len(f.Statuses) > 0 && !slices.Contains(f.Statuses, inc.Status),
 		len(f.Stations) > 0 && !slices.Contains(f.Stations, inc.StationID),
+		len(f.Severities) > 0 && !slices.Contains(f.Severities, inc.Severity),
 		len(f.Grids) > 0 && !slices.Contains(f.Grids, inc.CommunityGridID) && !slices.Contains(f.Grids, inc.PoliceGridID),
 		f.Bound != nil && !f.Bound.Contains(inc.Location),
 		len(f.Within) > 0 && !planar.MultiPolygonContains(f.Within, inc.Location),

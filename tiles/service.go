@@ -59,7 +59,15 @@ type Service struct {
 	// onPrerender, when set (by tests), sees every tile a pre-render
 	// pass renders.
 	onPrerender func(Key)
+	// hits and misses count the requests for cacheable tiles that the
+	// cache answered and those it did not (CacheStats).
+	hits, misses atomic.Uint64
 }
+
+// CacheStats reports how many requests for cacheable tiles the cache
+// answered (hits) and how many had to render (misses) since the service
+// was made; pre-rendering counts as neither.
+func (s *Service) CacheStats() (hits, misses uint64) { return s.hits.Load(), s.misses.Load() }
 
 // NewService returns a Service following live.
 func NewService(live *geo.Live, opts ServiceOptions) *Service {
@@ -203,8 +211,10 @@ func (s *Service) Tile(ctx context.Context, layer string, t maptile.Tile) (*Tile
 	key := Key{Layer: layer, Tile: t}
 	if cacheable {
 		if tile, ok := s.cache.Get(key); ok {
+			s.hits.Add(1)
 			return tile, nil
 		}
+		s.misses.Add(1)
 	}
 	s.renderMu.RLock()
 	defer s.renderMu.RUnlock()

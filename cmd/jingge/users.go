@@ -131,7 +131,7 @@ func usersCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	var passwordStdin bool
 	subs := map[string]subcommand{
 		"add": {
-			usage: "add NAME --role viewer|officer|planner|admin [--officer MEMBER_ID] [--password-stdin]: add a user; without --password-stdin a password is made and printed once",
+			usage: "add NAME --role viewer|officer|planner|admin|metrics [--officer MEMBER_ID] [--password-stdin]: add a user; without --password-stdin a password is made and printed once",
 			flags: func(fs *flag.FlagSet) {
 				fs.StringVar(&role, "role", "", "the user's `role`: viewer, officer, planner or admin")
 				fs.StringVar(&officer, "officer", "", "for officers: the member `id` whose patrol pings the user may post")

@@ -50,6 +50,10 @@ func testUsersAndTokens(t *testing.T, where []string, open func() data.AuthStore
 		t.Errorf("users add: %s", out)
 	}
 	mustCLI(t, "a long enough password\n", with("users", "add", "wang", "--role", "officer", "--officer", "m17", "--password-stdin")...)
+	// A scraper's user, whose role the database must know too.
+	if out := mustCLI(t, "", with("users", "add", "prometheus", "--role", "metrics")...); !strings.Contains(out, "added metrics user prometheus") {
+		t.Errorf("users add --role metrics: %s", out)
+	}
 	if _, err := cli(t, "", with("users", "add", "ops", "--role", "viewer")...); !errors.Is(err, data.ErrConflict) {
 		t.Errorf("duplicate user: %v", err)
 	}

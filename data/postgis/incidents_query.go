@@ -70,6 +70,9 @@ func incidentWhere(f *data.IncidentFilter, c data.Cursor, args *sqlArgs) string 
 	if len(f.Stations) > 0 {
 		conds = append(conds, "station_id = any("+args.add(f.Stations)+")")
 	}
+	if len(f.Severities) > 0 {
+		conds = append(conds, "severity = any("+args.add(f.Severities)+")")
+	}
 	if len(f.Grids) > 0 {
 		p := args.add(f.Grids)
 		conds = append(conds, "(community_grid_id = any("+p+") or police_grid_id = any("+p+"))")

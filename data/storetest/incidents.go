@@ -372,6 +372,7 @@ func testIncidentFilters(t *testing.T, open IncidentOpener) {
 		{"traffic and fire", data.IncidentFilter{Categories: []geo.Category{geo.Traffic, geo.Fire}}},
 		{"open", data.IncidentFilter{Statuses: []geo.IncidentStatus{geo.Reported, geo.Dispatched, geo.OnScene}}},
 		{"station s01", data.IncidentFilter{Stations: []string{"s01"}}},
+		{"severity 4 and 5", data.IncidentFilter{Severities: []int{4, 5}}},
 		{"community grid", data.IncidentFilter{Grids: []string{"C1-1"}}},
 		{"police grid", data.IncidentFilter{Grids: []string{"P1-0", "C0-3"}}},
 		{"bbox", data.IncidentFilter{Bound: &box}},

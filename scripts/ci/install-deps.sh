@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages jingge's tests need, on Debian/Ubuntu.
 #
-#   scripts/ci/install-deps.sh [--base] [--make] [--postgis] [--chromium] [--ha] [--all]
+#   scripts/ci/install-deps.sh [--base] [--make] [--postgis] [--chromium] [--ha] [--gdal] [--all]
 #
 #   --base      ca-certificates (Go needs them to fetch modules over HTTPS)
 #               and curl (the README test runs the README's curl commands)
@@ -14,6 +14,8 @@
 #   --ha        Patroni, etcd and HAProxy for the high-availability test
 #               (scripts/ha/), with their system services stopped and
 #               disabled: the test runs its own
+#   --gdal      GDAL's command-line tools (gdal-bin): ogrinfo reads the OGC
+#               API – Features endpoints as a real client in the tests
 #   --all       all of the above
 #
 # Only what is missing is installed; `apt-get update` runs at most once, and
@@ -247,8 +249,16 @@ deps_ha() {
 	return 0
 }
 
+# deps_gdal installs ogrinfo, the OGC API – Features client of the tests.
+deps_gdal() {
+	if command -v ogrinfo >/dev/null 2>&1; then
+		return 0
+	fi
+	deps_apt_install gdal-bin
+}
+
 deps_main() {
-	local want_base="" want_make="" want_postgis="" want_chromium="" want_ha=""
+	local want_base="" want_make="" want_postgis="" want_chromium="" want_ha="" want_gdal=""
 	if [ "$#" -eq 0 ]; then
 		sed -n '2,/^$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 		return 2
@@ -261,7 +271,8 @@ deps_main() {
 		--postgis) want_postgis=1 ;;
 		--chromium) want_chromium=1 ;;
 		--ha) want_ha=1 ;;
-		--all) want_base=1 want_make=1 want_postgis=1 want_chromium=1 want_ha=1 ;;
+		--gdal) want_gdal=1 ;;
+		--all) want_base=1 want_make=1 want_postgis=1 want_chromium=1 want_ha=1 want_gdal=1 ;;
 		-h | --help)
 			sed -n '2,/^$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 			return 0
@@ -280,6 +291,7 @@ deps_main() {
 	fi
 	if [ -n "$want_chromium" ]; then deps_chromium || return 1; fi
 	if [ -n "$want_ha" ]; then deps_ha || return 1; fi
+	if [ -n "$want_gdal" ]; then deps_gdal || return 1; fi
 	return 0
 }
 
