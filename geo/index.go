@@ -60,6 +60,7 @@ type Index struct {
 	leafBound orb.Bound
 	hasLeaves bool
 	zone      *time.Location // the dataset's, see Location
+	overlays  overlayIndex   // areas and key places, see overlay_index.go
 }
 
 // ErrInvalidDataset is wrapped by NewIndex when the dataset's references
@@ -130,6 +131,7 @@ func NewIndex(ds *Dataset) (*Index, error) {
 		}
 		ix.leafBound = ix.leafBound.Union(b)
 	}
+	ix.overlays.build(ds)
 	return ix, nil
 }
 
