@@ -48,6 +48,7 @@ const (
 	recRevokeSessions
 	recPrune
 	recVisit
+	recOverlay
 )
 
 // Records say what a change did, not what was asked: replay applies them
