@@ -51,8 +51,8 @@ func TestRoundTripIsLossless(t *testing.T) {
 func TestRoundTripKeepsOverlays(t *testing.T) {
 	ds := geotest.Lattice(3, 2, 0.01, 1)
 	geotest.Overlays(ds, 3, 4, 1)
-	shanghai := time.FixedZone("CST", 8*3600)
-	ds.Areas[1].ValidTo = time.Date(2027, 6, 30, 0, 0, 0, 0, shanghai)
+	// As PostgreSQL gives it back: in UTC. The file writes the dataset's zone.
+	ds.Areas[1].ValidTo = time.Date(2027, 6, 29, 16, 0, 0, 0, time.UTC)
 	ds.Places[2].Opening = "周一至周五 8:00-17:00"
 	var a, b bytes.Buffer
 	if err := datafile.Write(&a, ds); err != nil {

@@ -56,11 +56,13 @@ func readTime(name, s string, loc *time.Location) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%s %q is not a date (2027-06-30) or an RFC 3339 time", name, s)
 }
 
-func writeTime(t time.Time) string {
+// writeTime writes t in the dataset's zone, so a file reads the same
+// whichever store kept the time (PostgreSQL gives it back in UTC).
+func writeTime(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.Format(time.RFC3339)
+	return t.In(loc).Format(time.RFC3339)
 }
 
 // readArea reads a feature of kind "area" into ds and returns its id.
@@ -109,14 +111,14 @@ func readPlace(ds *geo.Dataset, f feature) (string, error) {
 	return p.ID, nil
 }
 
-func areaProps(a *geo.Area) overlayProps {
+func areaProps(a *geo.Area, loc *time.Location) overlayProps {
 	return overlayProps{Kind: "area", ID: a.ID, Name: a.Name, Type: string(a.Kind), Station: a.StationID,
 		LiaisonName: a.Liaison.Name, LiaisonPhone: a.Liaison.Phone, Opening: a.Opening,
-		ValidFrom: writeTime(a.ValidFrom), ValidTo: writeTime(a.ValidTo)}
+		ValidFrom: writeTime(a.ValidFrom, loc), ValidTo: writeTime(a.ValidTo, loc)}
 }
 
-func placeProps(p *geo.Place) overlayProps {
+func placeProps(p *geo.Place, loc *time.Location) overlayProps {
 	return overlayProps{Kind: "place", ID: p.ID, Name: p.Name, Type: string(p.Kind), Station: p.StationID,
 		LiaisonName: p.Liaison.Name, LiaisonPhone: p.Liaison.Phone, Opening: p.Opening,
-		ValidFrom: writeTime(p.ValidFrom), ValidTo: writeTime(p.ValidTo)}
+		ValidFrom: writeTime(p.ValidFrom, loc), ValidTo: writeTime(p.ValidTo, loc)}
 }

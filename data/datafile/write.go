@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -83,14 +84,18 @@ func Write(w io.Writer, ds *geo.Dataset) error {
 			err = add(nil, memberProps{Kind: "member", ID: m.ID, Name: m.Name, Role: m.Role, Phone: m.Phone, Station: m.StationID, Grids: grids})
 		}
 	}
+	loc, lerr := ds.Meta.Location()
+	if lerr != nil {
+		loc = time.UTC // a zone Check refuses; the file keeps the times as they are
+	}
 	for i := range ds.Areas {
 		if err == nil {
-			err = add(areaGeometry(ds.Areas[i].Geometry), areaProps(&ds.Areas[i]))
+			err = add(areaGeometry(ds.Areas[i].Geometry), areaProps(&ds.Areas[i], loc))
 		}
 	}
 	for i := range ds.Places {
 		if err == nil {
-			err = add(geojson.NewGeometry(round(ds.Places[i].Location)), placeProps(&ds.Places[i]))
+			err = add(geojson.NewGeometry(round(ds.Places[i].Location)), placeProps(&ds.Places[i], loc))
 		}
 	}
 	if err != nil {
