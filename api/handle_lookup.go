@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -26,6 +27,12 @@ type LookupResponse struct {
 	PoliceGrid    *LookupGrid `json:"police_grid"`
 	Station       *StationRef `json:"station"`
 	Region        *geo.Region `json:"region"`
+	// AlsoInside lists the special areas in force that hold the point,
+	// by id; only with include=areas.
+	AlsoInside *[]AreaHit `json:"also_inside,omitempty"`
+	// PlacesNearby lists the key places in force within places_radius
+	// metres, nearest first; only with include=places.
+	PlacesNearby *[]PlaceHit `json:"places_nearby,omitempty"`
 }
 
 // LookupQuery echoes the point as the client sent it.
@@ -245,8 +252,9 @@ func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request, q query) e
 	from, crsErr := parseQueryCRS(q)
 	fieldsText, fieldsGiven := q.lookup("fields")
 	sel, fieldsErr := parseLookupFields(fieldsText, fieldsGiven, false)
-	if err != nil || crsErr != nil || fieldsErr != nil {
-		return joinInvalid(err, crsErr, fieldsErr)
+	inc, incErr := parseLookupInclude(q)
+	if err != nil || crsErr != nil || fieldsErr != nil || incErr != nil {
+		return joinInvalid(err, crsErr, fieldsErr, incErr)
 	}
 	v, err := s.current()
 	if err != nil {
@@ -256,6 +264,7 @@ func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request, q query) e
 	if err != nil {
 		return err
 	}
+	v.addOverlays(resp, v.toDatum(pt, from), inc, time.Now())
 	maskLookup(r.Context(), resp)
 	if !sel.full() {
 		writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, selectLookup(resp, sel))

@@ -102,3 +102,22 @@ func callerAdmitted(ctx context.Context, a access) bool {
 	}
 	return !p.anonymous() && a.admits(p.user.Role)
 }
+
+// The areas and places layers are index layers with REST routes of their
+// own (listAreas, listPlaces), which their tile routes mirror.
+
+func (s *Server) handleAreaTile(w http.ResponseWriter, r *http.Request, _ query) error {
+	return s.serveTile(w, r, tiles.LayerAreas)
+}
+
+func (s *Server) handlePlaceTile(w http.ResponseWriter, r *http.Request, _ query) error {
+	return s.serveTile(w, r, tiles.LayerPlaces)
+}
+
+func (s *Server) handleAreaTileJSON(w http.ResponseWriter, r *http.Request, _ query) error {
+	return s.serveTileJSON(w, r, tiles.LayerAreas)
+}
+
+func (s *Server) handlePlaceTileJSON(w http.ResponseWriter, r *http.Request, _ query) error {
+	return s.serveTileJSON(w, r, tiles.LayerPlaces)
+}

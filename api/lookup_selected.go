@@ -14,11 +14,13 @@ type lookupSelected struct {
 	PoliceGrid    *any         `json:"police_grid,omitempty"`
 	Station       *any         `json:"station,omitempty"`
 	Region        *any         `json:"region,omitempty"`
+	AlsoInside    *[]AreaHit   `json:"also_inside,omitempty"`
+	PlacesNearby  *[]PlaceHit  `json:"places_nearby,omitempty"`
 }
 
 // selectLookup restricts a full answer to sel.
 func selectLookup(resp *LookupResponse, sel lookupSelection) *lookupSelected {
-	out := &lookupSelected{}
+	out := &lookupSelected{AlsoInside: resp.AlsoInside, PlacesNearby: resp.PlacesNearby}
 	if sel.has(fieldQuery) {
 		out.Query = &resp.Query
 	}

@@ -168,7 +168,11 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 // paramExamples holds, per route with query parameters, a request that
 // gives every one of them, so TestDocumentedParamsAreRead can see each read.
 var paramExamples = map[string]struct{ target, body string }{
-	"lookupPoint": {"/api/v1/lookup?lon=109.305&lat=34.15&crs=wgs84", ""},
+	"lookupPoint": {"/api/v1/lookup?lon=109.305&lat=34.15&crs=wgs84&include=areas,places&places_radius=800", ""},
+	"listAreas":   {"/api/v1/areas?bbox=109.3,34.14,109.34,34.16&kind=water_protection&station=wenjilu", ""},
+	"listPlaces":  {"/api/v1/places?bbox=109.3,34.14,109.34,34.16&kind=school&station=wenjilu", ""},
+	"deleteArea":  {"/api/v1/areas/lijiahe?base_version=1", ""},
+	"deletePlace": {"/api/v1/places/school-1?base_version=1", ""},
 	"lookupBatch": {"/api/v1/lookup?crs=wgs84", `{"points":[[109.305,34.15]]}`},
 	"listGrids":   {"/api/v1/grids?bbox=109.3,34.14,109.34,34.16&level=police&station=wenjilu", ""},
 	"searchGrids": {"/api/v1/search?q=610122&limit=5", ""},
@@ -207,7 +211,7 @@ var paramExamples = map[string]struct{ target, body string }{
 // (and so, by TestOpenAPIMatchesRoutes, every documented one) is read by
 // its handler on a valid request.
 func TestDocumentedParamsAreRead(t *testing.T) {
-	s := newTestServer(t, nil, Config{})
+	s := newTestServer(t, withOverlays(apitest.Small()), Config{})
 	read := map[string]map[string]bool{}
 	s.onParamRead = func(route, param string) {
 		if read[route] == nil {
@@ -266,6 +270,15 @@ func TestOpenAPIServed(t *testing.T) {
 // responseCases exercise every documented operation with good and bad
 // requests; TestResponsesMatchOpenAPI checks each answer against the document.
 var responseCases = []struct{ method, target, body string }{
+	{"GET", "/api/v1/lookup?lon=109.302&lat=34.142&include=areas,places", ""},
+	{"GET", "/api/v1/lookup?lon=109.302&lat=34.142&include=areas&fields=ids", ""},
+	{"GET", "/api/v1/areas", ""},
+	{"GET", "/api/v1/areas/lijiahe", ""},
+	{"GET", "/api/v1/areas/nope", ""},
+	{"GET", "/api/v1/places?kind=school", ""},
+	{"GET", "/api/v1/places/school-1", ""},
+	{"POST", "/api/v1/areas", `{"type":"Feature","properties":{"kind":"castle"}}`},
+	{"PUT", "/api/v1/places/school-1", `{"type":"Feature","geometry":{"type":"Point","coordinates":[109.303,34.143]},"properties":{"name":"东街小学","kind":"school","station":"wenjilu","liaison":{"name":"陈校长","phone":"13900000001"}}}`},
 	{"GET", "/api/v1/lookup?lon=109.305&lat=34.15", ""},
 	{"GET", "/api/v1/lookup?lon=109.33&lat=34.15&crs=gcj02", ""},
 	{"GET", "/api/v1/lookup?lon=109&lat=34", ""},
@@ -334,7 +347,7 @@ var pingExample = `{"pings":[{"officer":"m1","at":"` + time.Now().UTC().Format(t
 // with the content type and a body the documented schema accepts.
 func TestResponsesMatchOpenAPI(t *testing.T) {
 	doc := loadOpenAPI(t)
-	ready := newTestServer(t, nil, Config{MaxBatchPoints: 20})
+	ready := newTestServer(t, withOverlays(apitest.Small()), Config{MaxBatchPoints: 20})
 	notReady := New(Config{})
 	seen := map[string]bool{}
 	for _, c := range responseCases {

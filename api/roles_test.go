@@ -13,6 +13,7 @@ import (
 
 	"jingge/data"
 	"jingge/data/memory"
+	"jingge/geo"
 )
 
 // publicRoutes are the only routes anyone may call without signing in:
@@ -28,7 +29,7 @@ func isPublicStatic(rt route) bool {
 
 // viewerRoutes must admit viewers (the command-center wall) and refuse
 // anonymous callers: tiles and the live stream included.
-var viewerRoutes = []string{"getTile", "getLayerTile", "getTileJSON", "getLayerTileJSON", "getStyle", "listStations", "listGrids", "lookupPoint", "getEvents"}
+var viewerRoutes = []string{"getTile", "getLayerTile", "getTileJSON", "getLayerTileJSON", "getStyle", "listStations", "listGrids", "lookupPoint", "getEvents", "listAreas", "listPlaces", "getArea", "getPlace"}
 
 // officerPageRoutes are what the officer page (/m) calls; each must admit
 // officers, or the page breaks for the people it is for.
@@ -52,6 +53,12 @@ func newRoleFixture(t *testing.T) *roleFixture {
 // Logger and Access are set here; Web defaults to testSite).
 func newRoleFixtureWith(t *testing.T, cfg Config) *roleFixture {
 	t.Helper()
+	return newRoleFixtureOn(t, nil, cfg)
+}
+
+// newRoleFixtureOn is newRoleFixtureWith serving ds (apitest.Small when nil).
+func newRoleFixtureOn(t *testing.T, ds *geo.Dataset, cfg Config) *roleFixture {
+	t.Helper()
 	auth := memory.NewAuth(0)
 	f := &roleFixture{tokens: map[data.Role]string{}}
 	ctx := context.Background()
@@ -74,7 +81,7 @@ func newRoleFixtureWith(t *testing.T, cfg Config) *roleFixture {
 	if cfg.Web == nil {
 		cfg.Web = testSite()
 	}
-	f.s = newTestServer(t, nil, cfg)
+	f.s = newTestServer(t, ds, cfg)
 	return f
 }
 

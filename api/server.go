@@ -92,6 +92,9 @@ type Config struct {
 	// GridEditor applies PUT /api/v1/grids/{id}; nil answers it with 409
 	// (read-only).
 	GridEditor data.GridEditor
+	// Overlays applies the edits of special areas and key places; nil
+	// answers them with 409 (read-only).
+	Overlays data.OverlayEditor
 	// AwaitIndex, when set, returns once the index in force holds every
 	// change the store committed before the call (follow.Follower.Sync).
 	// A grid edit waits on it before answering, so a read on this server
@@ -174,6 +177,8 @@ type Server struct {
 	answers data.AnswerStore
 	// metrics counts what /metrics reports.
 	metrics *metrics
+	// overlays edits areas and key places; nil when the store takes no edits.
+	overlays data.OverlayEditor
 }
 
 // New returns a server for cfg.
@@ -204,6 +209,7 @@ func New(cfg Config) *Server {
 	if as, ok := cfg.GridEditor.(data.AnswerStore); ok && s.answers == nil {
 		s.answers = as
 	}
+	s.overlays = cfg.Overlays
 	s.presence = cfg.Presence
 	if s.presence == nil {
 		s.presence, _ = prevention.New(prevention.Options{Index: s.live, Pings: cfg.Patrols, Workloads: s.planner.GridWorkloads, Now: cfg.PatrolOptions.Now}) // the default target is valid
@@ -296,7 +302,7 @@ func (s *Server) routes() []route {
 	return resolveTwins([]route{
 		// A lookup names the people serving a grid unless fields leaves
 		// them out; the batch lookup names grids and stations only.
-		{"lookupPoint", http.MethodGet, "/api/v1/lookup", []string{"lon", "lat", "crs", "fields"}, s.handleLookup, signedIn().personalDataWhen(lookupIsPersonal)},
+		{"lookupPoint", http.MethodGet, "/api/v1/lookup", []string{"lon", "lat", "crs", "fields", "include", "places_radius"}, s.handleLookup, signedIn().personalDataWhen(lookupIsPersonal)},
 		{"lookupBatch", http.MethodPost, "/api/v1/lookup", []string{"crs", "fields"}, s.handleLookupBatch, signedIn().readsOnly().expensive()},
 		{"listStations", http.MethodGet, "/api/v1/stations", nil, s.handleStations, signedIn()},
 		// The officer page's offline pack names every member of its grids.
@@ -304,6 +310,19 @@ func (s *Server) routes() []route {
 		{"getStation", http.MethodGet, "/api/v1/stations/{id}", nil, s.handleStation, signedIn()},
 		{"listGrids", http.MethodGet, "/api/v1/grids", []string{"bbox", "level", "station"}, s.handleGrids, signedIn().expensive()},
 		{"getGrid", http.MethodGet, "/api/v1/grids/{id}", nil, s.handleGrid, signedIn().personalData()},
+		// Special areas and key places: lists carry no liaisons, single
+		// items do (personal, like a grid's members); edits take the roles
+		// of grid edits.
+		{"listAreas", http.MethodGet, "/api/v1/areas", []string{"bbox", "kind", "station"}, s.handleAreas, signedIn().expensive()},
+		{"getArea", http.MethodGet, "/api/v1/areas/{id}", nil, s.handleArea, signedIn().personalData()},
+		{"createArea", http.MethodPost, "/api/v1/areas", nil, s.handleCreateArea, allow(data.RoleAdmin)},
+		{"putArea", http.MethodPut, "/api/v1/areas/{id}", nil, s.handlePutArea, allow(data.RoleAdmin)},
+		{"deleteArea", http.MethodDelete, "/api/v1/areas/{id}", []string{"base_version"}, s.handleDeleteArea, allow(data.RoleAdmin)},
+		{"listPlaces", http.MethodGet, "/api/v1/places", []string{"bbox", "kind", "station"}, s.handlePlaces, signedIn().expensive()},
+		{"getPlace", http.MethodGet, "/api/v1/places/{id}", nil, s.handlePlace, signedIn().personalData()},
+		{"createPlace", http.MethodPost, "/api/v1/places", nil, s.handleCreatePlace, allow(data.RoleAdmin)},
+		{"putPlace", http.MethodPut, "/api/v1/places/{id}", nil, s.handlePutPlace, allow(data.RoleAdmin)},
+		{"deletePlace", http.MethodDelete, "/api/v1/places/{id}", []string{"base_version"}, s.handleDeletePlace, allow(data.RoleAdmin)},
 		{"listRegions", http.MethodGet, "/api/v1/regions", nil, s.handleRegions, signedIn()},
 		{"getDataset", http.MethodGet, "/api/v1/dataset", nil, s.handleDataset, signedIn()},
 		{"getOpenAPI", http.MethodGet, "/api/v1/openapi.json", nil, s.handleOpenAPI, signedIn()},
@@ -316,10 +335,14 @@ func (s *Server) routes() []route {
 		{"getTile", http.MethodGet, "/tiles/{z}/{x}/{y}.{ext}", nil, s.handleTile, mirrors("listGrids")},
 		{"getIncidentTile", http.MethodGet, "/tiles/incidents/{z}/{x}/{y}.{ext}", []string{"from", "to", "category"}, s.handleIncidentTile, mirrors("listIncidents").personalData()},
 		{"getPatrolTile", http.MethodGet, "/tiles/patrols/{z}/{x}/{y}.{ext}", nil, s.handlePatrolTile, mirrors("listPatrols").personalData()},
+		{"getAreaTile", http.MethodGet, "/tiles/areas/{z}/{x}/{y}.{ext}", nil, s.handleAreaTile, mirrors("listAreas")},
+		{"getPlaceTile", http.MethodGet, "/tiles/places/{z}/{x}/{y}.{ext}", nil, s.handlePlaceTile, mirrors("listPlaces")},
 		{"getLayerTile", http.MethodGet, "/tiles/{layer}/{z}/{x}/{y}.{ext}", nil, s.handleLayerTile, mirrors("listGrids")},
 		{"getTileJSON", http.MethodGet, "/tiles.json", nil, s.handleTileJSON, mirrors("listGrids")},
 		{"getIncidentTileJSON", http.MethodGet, "/tiles/incidents.json", nil, s.handleIncidentTileJSON, mirrors("listIncidents")},
 		{"getPatrolTileJSON", http.MethodGet, "/tiles/patrols.json", nil, s.handlePatrolTileJSON, mirrors("listPatrols")},
+		{"getAreaTileJSON", http.MethodGet, "/tiles/areas.json", nil, s.handleAreaTileJSON, mirrors("listAreas")},
+		{"getPlaceTileJSON", http.MethodGet, "/tiles/places.json", nil, s.handlePlaceTileJSON, mirrors("listPlaces")},
 		{"getLayerTileJSON", http.MethodGet, "/tiles/{layer}.json", nil, s.handleLayerTileJSON, mirrors("listGrids")},
 		{"getStyle", http.MethodGet, "/styles/command-center.json", nil, s.handleStyle, signedIn()},
 		{"searchGrids", http.MethodGet, "/api/v1/search", []string{"q", "limit"}, s.handleSearch, signedIn()},

@@ -65,6 +65,8 @@ type ImportReport struct {
 	Townships int `json:"townships"`
 	Grids     int `json:"grids"`
 	Members   int `json:"members"`
+	Areas     int `json:"areas"`
+	Places    int `json:"places"`
 	// Grid versions: Created for new grid codes, Changed for grids whose
 	// attributes or geometry differ from the version in force, Unchanged for
 	// grids kept as they were, Retired for grids in force before but absent

@@ -35,6 +35,8 @@ const (
 	ProblemNotLonLat         ProblemCode = "not_lon_lat"         // a station location off the globe
 	ProblemNegativeNumber    ProblemCode = "negative_population" // a population below zero
 	ProblemListedTwice       ProblemCode = "listed_twice"        // a station or grid listed twice by one feature
+	ProblemUnknownKind       ProblemCode = "unknown_kind"        // an area or place kind outside the known ones
+	ProblemEmptyPeriod       ProblemCode = "empty_period"        // a validity period that ends before it starts
 )
 
 // Problem names one thing wrong with a dataset: which rule (Code), which
@@ -42,7 +44,7 @@ const (
 // Code is for programs and is not part of the JSON form.
 type Problem struct {
 	Code   ProblemCode `json:"-"`
-	Kind   string      `json:"kind"`   // "county", "township", "station", "grid", "member" or "dataset"
+	Kind   string      `json:"kind"`   // "county", "township", "station", "grid", "member", "area", "place" or "dataset"
 	ID     string      `json:"id"`     // the feature's id or code; "" for dataset-wide problems
 	Reason string      `json:"reason"` // e.g. "overlaps grid 610122100000002 (12.5 m²)"
 }
@@ -75,6 +77,8 @@ func Check(ds *Dataset) []Problem {
 	c.townships(ds.Townships, stations)
 	grids := c.grids(ds.Grids, stations)
 	c.members(ds.Members, stations, grids)
+	c.areas(ds.Areas, stations)
+	c.places(ds.Places, stations)
 	return c.problems
 }
 

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
 
 	"jingge/geo"
 	"jingge/geo/geotest"
@@ -36,6 +39,39 @@ func TestCheck(t *testing.T) {
 			r := ds.Grids[3].Geometry[0][0]
 			ds.Grids[3].Geometry[0][0] = r[:len(r)-1]
 		}, geo.ProblemMalformedGeometry, "grid", "P0000100001", "not closed", false},
+		{"area of an unknown station", func(ds *geo.Dataset) {
+			geotest.Overlays(ds, 1, 0, 1)
+			ds.Areas[0].StationID = "nope"
+		}, geo.ProblemUnknownReference, "area", "area-0000", `"nope"`, false},
+		{"area kind", func(ds *geo.Dataset) {
+			geotest.Overlays(ds, 1, 0, 1)
+			ds.Areas[0].Kind = "castle"
+		}, geo.ProblemUnknownKind, "area", "area-0000", `"castle"`, false},
+		{"area twice", func(ds *geo.Dataset) {
+			geotest.Overlays(ds, 2, 0, 1)
+			ds.Areas[1].ID = ds.Areas[0].ID
+		}, geo.ProblemDuplicateID, "area", "area-0000", "used twice", false},
+		{"area without geometry", func(ds *geo.Dataset) {
+			geotest.Overlays(ds, 1, 0, 1)
+			ds.Areas[0].Geometry = nil
+		}, geo.ProblemEmptyGeometry, "area", "area-0000", "empty", false},
+		{"works ending before they start", func(ds *geo.Dataset) {
+			geotest.Overlays(ds, 1, 0, 1)
+			ds.Areas[0].ValidFrom = time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+			ds.Areas[0].ValidTo = time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+		}, geo.ProblemEmptyPeriod, "area", "area-0000", "2026-04-01", false},
+		{"place off the globe", func(ds *geo.Dataset) {
+			geotest.Overlays(ds, 0, 1, 1)
+			ds.Places[0].Location = orb.Point{200, 0}
+		}, geo.ProblemNotLonLat, "place", "place-00000", "200", false},
+		{"place without id", func(ds *geo.Dataset) {
+			geotest.Overlays(ds, 0, 1, 1)
+			ds.Places[0].ID = ""
+		}, geo.ProblemMissingID, "place", "Place 0", "no id", false},
+		{"place kind", func(ds *geo.Dataset) {
+			geotest.Overlays(ds, 0, 1, 1)
+			ds.Places[0].Kind = "castle"
+		}, geo.ProblemUnknownKind, "place", "place-00000", `"castle"`, false},
 		{"unknown role", func(ds *geo.Dataset) {
 			ds.Members = append(ds.Members, geo.Member{ID: "m1", Role: "sheriff", GridIDs: []string{"C0000000000"}})
 		}, geo.ProblemUnknownRole, "member", "m1", `"sheriff"`, false},

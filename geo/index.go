@@ -60,7 +60,8 @@ type Index struct {
 	hasLeaves bool
 	zone      *time.Location // the dataset's, see Location
 	// cover answers most lookups without the R-trees (cover.go).
-	cover cover
+	cover    cover
+	overlays overlayIndex // areas and key places, see overlay_index.go
 }
 
 // ErrInvalidDataset is wrapped by NewIndex when the dataset's references
@@ -139,6 +140,7 @@ func newIndex(ds *Dataset, withCover bool) (*Index, error) {
 	if withCover {
 		ix.buildCover()
 	}
+	ix.overlays.build(ds)
 	return ix, nil
 }
 

@@ -145,4 +145,8 @@ type Dataset struct {
 	Stations  []Station
 	Grids     []Grid
 	Members   []Member
+	// Areas and Places are the overlays beside the grid partition: special
+	// areas may overlap grids and each other; key places are points.
+	Areas  []Area
+	Places []Place
 }

@@ -46,6 +46,7 @@ type builder struct {
 	townshipAt  map[string]int
 	gridAt      map[string]int
 	hasChildren []bool
+	areaShapes  []shape // by area position
 }
 
 func newBuilder(s *Source, ix *geo.Index, shapes []shape) *builder {
@@ -98,6 +99,7 @@ func newBuilder(s *Source, ix *geo.Index, shapes []shape) *builder {
 func (b *builder) layers() []*indexLayer {
 	return []*indexLayer{
 		b.regions(), b.county(), b.townships(), b.stations(), b.grids(geo.PoliceLevel), b.grids(geo.CommunityLevel),
+		b.areas(), b.places(),
 	}
 }
 

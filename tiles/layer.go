@@ -18,6 +18,8 @@ const (
 	LayerStations       = "stations"        // station areas, dissolved, and station points
 	LayerPoliceGrids    = "police_grids"    // police grids (警格)
 	LayerCommunityGrids = "community_grids" // community grids (网格)
+	LayerAreas          = "areas"           // special areas (园区, 景区, 保护区, works), over the grids
+	LayerPlaces         = "places"          // key places (schools, markets, 重点单位), as points
 )
 
 // Layer makes one named layer of a vector tile. The index layers of a

@@ -81,7 +81,11 @@ func (t *topology) buildZoom(z int, extent float64, tolerance float64) *zoomArcs
 // quantisation folded into a spike (fewer than four points) encloses
 // nothing and is drawn by no ring, so it is left out.
 func (za *zoomArcs) segments(t *topology) []topo.Segment {
-	segs := topo.LinesOf(za.arcs, false)
+	arcs := za.arcs
+	if t.overlays {
+		arcs = arcs[:t.partitionArcs]
+	}
+	segs := topo.LinesOf(arcs, false)
 	out := segs[:0]
 	for _, sg := range segs {
 		if t.arcs[sg.Line].closed {

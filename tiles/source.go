@@ -114,29 +114,33 @@ func NewSource(ix *geo.Index, opts Options) *Source {
 			}
 		}
 	}
+	// Special areas overlap the grids: their rings are added after the
+	// grids', find no junctions and constrain no grid's simplification.
+	areaRings := make([][][][]orb.Point, len(ds.Areas))
+	for i := range ds.Areas {
+		for _, poly := range ds.Areas[i].Geometry {
+			var rings [][]orb.Point
+			for _, ring := range poly {
+				rings = append(rings, cleanRing(ring))
+			}
+			areaRings[i] = append(areaRings[i], rings)
+		}
+	}
 	t := newTopology(all, project)
 	s.topo = t
 	shapes := make([]shape, len(ds.Grids))
 	for i := range ds.Grids {
-		for _, poly := range cleaned[i] {
-			var pc polyChains
-			for r, ring := range poly {
-				if ring == nil {
-					if r == 0 {
-						break
-					}
-					continue
-				}
-				c := t.orient(t.addRing(ring), r == 0)
-				t.requireInterior(c)
-				pc = append(pc, c)
-			}
-			if len(pc) > 0 {
-				shapes[i] = append(shapes[i], pc)
-			}
-		}
+		shapes[i] = t.shapeOf(cleaned[i])
+	}
+	// Every arc must be in the topology before the builder finds the
+	// grids' faces, which are counted by arc.
+	t.partitionArcs, t.overlays = len(t.arcs), len(ds.Areas) > 0
+	areaShapes := make([]shape, len(ds.Areas))
+	for i := range areaRings {
+		areaShapes[i] = t.shapeOf(areaRings[i])
 	}
 	b := newBuilder(s, ix, shapes)
+	b.areaShapes = areaShapes
 	s.layers = b.layers()
 	for _, l := range s.layers {
 		s.byName[l.info.ID] = l

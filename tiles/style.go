@@ -100,6 +100,17 @@ func (s *Service) Style(base string) (map[string]any, error) {
 			"layout": text("name", 11), "paint": halo}),
 		layer("community-grids-label", "symbol", LayerCommunityGrids, 14, 0, map[string]any{
 			"layout": text("name", 11), "paint": halo}),
+		layer("areas-fill", "fill", LayerAreas, 9, 0, map[string]any{
+			"paint": map[string]any{"fill-color": kindColor(areaKindCodes(), AreaColors), "fill-opacity": 0.25}}),
+		layer("areas-line", "line", LayerAreas, 6, 0, map[string]any{
+			"paint": map[string]any{"line-color": kindColor(areaKindCodes(), AreaColors), "line-width": zoomed(6, 1, 16, 3), "line-dasharray": []any{4, 2}}}),
+		layer("areas-label", "symbol", LayerAreas, 11, 0, map[string]any{
+			"layout": text("name", 12), "paint": map[string]any{"text-color": "#3B2E5A", "text-halo-color": "#FFFFFF", "text-halo-width": 1.5}}),
+		layer("places-point", "circle", LayerPlaces, 12, 0, map[string]any{
+			"paint": map[string]any{"circle-color": kindColor(placeKindCodes(), PlaceColors), "circle-radius": zoomed(12, 3, 16, 6),
+				"circle-stroke-color": "#FFFFFF", "circle-stroke-width": 1}}),
+		layer("places-label", "symbol", LayerPlaces, 14, 0, map[string]any{
+			"layout": merge(text("name", 11), map[string]any{"text-anchor": "top", "text-offset": []any{0, 0.6}}), "paint": halo}),
 		layer("stations-point", "circle", LayerStations, 0, 0, map[string]any{"filter": isPoint,
 			"paint": map[string]any{"circle-color": "#1F2A44", "circle-radius": zoomed(6, 3, 16, 7),
 				"circle-stroke-color": "#FFFFFF", "circle-stroke-width": 1.5}}),
@@ -113,6 +124,8 @@ func (s *Service) Style(base string) (map[string]any, error) {
 		"name":    "Jingge command center",
 		"metadata": map[string]any{
 			"jingge:regions": regionLegend(),
+			"jingge:areas":   areaLegend(),
+			"jingge:places":  placeLegend(),
 			"jingge:note":    "no glyphs URL: MapLibre GL JS 5.11+ draws labels with local fonts (the map option localIdeographFontFamily picks the CJK font)",
 		},
 		"center":  []any{tj.Center[0], tj.Center[1]},
@@ -135,6 +148,63 @@ func regionLegend() []any {
 	for _, t := range geo.Terrains {
 		r, _ := t.Region()
 		out = append(out, map[string]any{"id": string(t), "name_zh": r.NameZH, "name_en": r.NameEN, "color": RegionColors[t]})
+	}
+	return out
+}
+
+// AreaColors and PlaceColors are the colours of the kinds of special areas
+// and key places: outlines over the region fills, so darker tones than
+// theirs, distinct from one another.
+var (
+	AreaColors = map[geo.AreaKind]string{
+		geo.AreaPark: "#7A4B00", geo.AreaScenic: "#0072B2", geo.AreaWaterProtection: "#0096C7",
+		geo.AreaWorks: "#D55E00", geo.AreaSchoolZone: "#8E44AD", geo.AreaOther: "#555555",
+	}
+	PlaceColors = map[geo.PlaceKind]string{
+		geo.PlaceSchool: "#8E44AD", geo.PlaceMarket: "#B8860B", geo.PlaceHospital: "#C0392B",
+		geo.PlacePetrolStation: "#2C3E50", geo.PlaceKeyUnit: "#1F2A44", geo.PlaceVillage: "#2E7D32", geo.PlaceOther: "#555555",
+	}
+)
+
+func areaKindCodes() []string {
+	out := make([]string, len(geo.AreaKinds))
+	for i, k := range geo.AreaKinds {
+		out[i] = string(k)
+	}
+	return out
+}
+
+func placeKindCodes() []string {
+	out := make([]string, len(geo.PlaceKinds))
+	for i, k := range geo.PlaceKinds {
+		out[i] = string(k)
+	}
+	return out
+}
+
+// kindColor is a match expression from a feature's kind to its colour.
+func kindColor[K ~string](codes []string, colors map[K]string) []any {
+	expr := []any{"match", []any{"get", "kind"}}
+	for _, c := range codes {
+		expr = append(expr, c, colors[K(c)])
+	}
+	return append(expr, "#555555")
+}
+
+// areaLegend lists the area kinds with their names and colours.
+func areaLegend() []any {
+	var out []any
+	for _, k := range geo.AreaKinds {
+		out = append(out, map[string]any{"id": string(k), "name_zh": k.LabelZH(), "name_en": k.LabelEN(), "color": AreaColors[k]})
+	}
+	return out
+}
+
+// placeLegend lists the place kinds with their names and colours.
+func placeLegend() []any {
+	var out []any
+	for _, k := range geo.PlaceKinds {
+		out = append(out, map[string]any{"id": string(k), "name_zh": k.LabelZH(), "name_en": k.LabelEN(), "color": PlaceColors[k]})
 	}
 	return out
 }

@@ -49,6 +49,11 @@ type topology struct {
 	junction map[orb.Point]bool
 	project  func(orb.Point) orb.Point // dataset coordinates -> world units
 	origin   orb.Point                 // world point the shoelace sums are taken about
+	// partitionArcs is the number of arcs of the grids, which come first;
+	// the arcs after them outline special areas, which overlap the grids
+	// by design and so take no part in the crossing repair.
+	partitionArcs int
+	overlays      bool
 }
 
 // less orders points by x, then y.
@@ -345,4 +350,30 @@ func (t *topology) chainBound(c chain) orb.Bound {
 		}
 	}
 	return b
+}
+
+// shapeOf adds the cleaned rings of a multipolygon (polygons of rings,
+// exterior first; nil for a ring too small to keep) and returns its shape:
+// exteriors counter-clockwise, holes clockwise, each kept from vanishing
+// when simplified. A polygon whose exterior is nil is left out.
+func (t *topology) shapeOf(polys [][][]orb.Point) shape {
+	var out shape
+	for _, poly := range polys {
+		var pc polyChains
+		for r, ring := range poly {
+			if ring == nil {
+				if r == 0 {
+					break
+				}
+				continue
+			}
+			c := t.orient(t.addRing(ring), r == 0)
+			t.requireInterior(c)
+			pc = append(pc, c)
+		}
+		if len(pc) > 0 {
+			out = append(out, pc)
+		}
+	}
+	return out
 }

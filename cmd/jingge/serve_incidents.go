@@ -26,6 +26,9 @@ func withIncidents(cfg api.Config, store data.Store) api.Config {
 	if tl, ok := store.(data.GridTimeline); ok {
 		cfg.GridHistory = tl
 	}
+	if oe, ok := store.(data.OverlayEditor); ok {
+		cfg.Overlays = oe
+	}
 	if ge, ok := store.(data.GridEditor); ok {
 		cfg.GridEditor = ge
 	}

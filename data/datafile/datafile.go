@@ -3,7 +3,9 @@
 // and of `jingge export`.
 //
 // Every feature has a "kind" property: "county", "township", "station",
-// "grid" or "member" (members have a null geometry). A grid's "terrain" is
+// "grid", "member" (members have a null geometry), "area" (a special area,
+// polygon) or "place" (a key place, point); an area's or place's own kind
+// is its "type". A grid's "terrain" is
 // optional: left out, the grid takes its police grid's, else its station's
 // "region". Dataset metadata sits in
 // the foreign member "jingge" of the collection. Coordinates are written with
@@ -166,6 +168,8 @@ var featureReaders = map[string]func(ds *geo.Dataset, f feature) (string, error)
 	"station":  readStation,
 	"grid":     readGrid,
 	"member":   readMember,
+	"area":     readArea,
+	"place":    readPlace,
 }
 
 func readFeature(ds *geo.Dataset, f feature) (id string, err error) {
@@ -178,7 +182,7 @@ func readFeature(ds *geo.Dataset, f feature) (id string, err error) {
 	}
 	read, ok := featureReaders[k.Kind]
 	if !ok {
-		return "", fmt.Errorf("kind %q is not one of county, township, station, grid, member", k.Kind)
+		return "", fmt.Errorf("kind %q is not one of county, township, station, grid, member, area, place", k.Kind)
 	}
 	return read(ds, f)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"jingge/data/datafile"
 	"jingge/data/lantian"
@@ -42,6 +43,58 @@ func TestRoundTripIsLossless(t *testing.T) {
 	}
 	if !bytes.Equal(a.Bytes(), b.Bytes()) || len(back.Grids) != len(ds.Grids) {
 		t.Fatal("a written lattice does not read back to the same file")
+	}
+}
+
+// TestRoundTripKeepsOverlays: areas and places, with liaisons, notes and
+// periods (a date alone read in the dataset's zone), read back as written.
+func TestRoundTripKeepsOverlays(t *testing.T) {
+	ds := geotest.Lattice(3, 2, 0.01, 1)
+	geotest.Overlays(ds, 3, 4, 1)
+	// As PostgreSQL gives it back: in UTC. The file writes the dataset's zone.
+	ds.Areas[1].ValidTo = time.Date(2027, 6, 29, 16, 0, 0, 0, time.UTC)
+	ds.Places[2].Opening = "周一至周五 8:00-17:00"
+	var a, b bytes.Buffer
+	if err := datafile.Write(&a, ds); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(a.String(), `"valid_to":"2027-06-30T00:00:00+08:00"`) {
+		t.Errorf("the works' end is not written as an RFC 3339 time:\n%s", a.String())
+	}
+	back, err := datafile.Read(bytes.NewReader(a.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Areas) != 3 || len(back.Places) != 4 {
+		t.Fatalf("read back %d areas and %d places, want 3 and 4", len(back.Areas), len(back.Places))
+	}
+	if err := datafile.Write(&b, back); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Fatal("a lattice with overlays does not read back to the same file")
+	}
+	again, err := datafile.Read(bytes.NewReader(b.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range ds.Areas {
+		if !geo.SameArea(&again.Areas[i], &back.Areas[i]) || back.Areas[i].Liaison != ds.Areas[i].Liaison || !back.Areas[i].ValidTo.Equal(ds.Areas[i].ValidTo) {
+			t.Errorf("area %d read back as %+v, want %+v", i, back.Areas[i], ds.Areas[i])
+		}
+	}
+	for i := range ds.Places {
+		if !geo.SamePlace(&again.Places[i], &back.Places[i]) || back.Places[i].Opening != ds.Places[i].Opening || back.Places[i].Kind != ds.Places[i].Kind {
+			t.Errorf("place %d read back as %+v, want %+v", i, back.Places[i], ds.Places[i])
+		}
+	}
+	day := strings.Replace(a.String(), "2027-06-30T00:00:00+08:00", "2027-06-30", 1)
+	back, err = datafile.Read(strings.NewReader(day))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2027, 6, 30, 0, 0, 0, 0, time.UTC).Add(-8 * time.Hour); !back.Areas[1].ValidTo.Equal(want) {
+		t.Errorf("a date alone is read as %v, want midnight in Asia/Shanghai (%v)", back.Areas[1].ValidTo, want)
 	}
 }
 
@@ -99,6 +152,12 @@ func TestReadReportsEachBadFeature(t *testing.T) {
 		{"grid terrain", head + `{"type":"Feature","geometry":` + square + `,"properties":{"kind":"grid","id":"g","level":"police","station":"s","terrain":"desert"}}]}`, `terrain "desert"`},
 		{"station region", head + `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"kind":"station","id":"s","name":"n","region":"desert"}}]}`, `region "desert"`},
 		{"member role", head + `{"type":"Feature","geometry":null,"properties":{"kind":"member","id":"m","name":"n","role":"chef","grids":[]}}]}`, `role "chef"`},
+		{"area type", head + `{"type":"Feature","geometry":` + square + `,"properties":{"kind":"area","id":"a","name":"n","station":"s","type":"castle"}}]}`, `unknown area kind "castle"`},
+		{"area without station", head + `{"type":"Feature","geometry":` + square + `,"properties":{"kind":"area","id":"a","name":"n","type":"park"}}]}`, `an area needs "id", "name" and "station"`},
+		{"area point", head + `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"kind":"area","id":"a","name":"n","station":"s","type":"park"}}]}`, "want Polygon or MultiPolygon"},
+		{"area end", head + `{"type":"Feature","geometry":` + square + `,"properties":{"kind":"area","id":"a","name":"n","station":"s","type":"works","valid_to":"next year"}}]}`, `valid_to "next year" is not a date`},
+		{"place polygon", head + `{"type":"Feature","geometry":` + square + `,"properties":{"kind":"place","id":"p","name":"n","station":"s","type":"school"}}]}`, "want Point"},
+		{"place type", head + `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"kind":"place","id":"p","name":"n","station":"s","type":"castle"}}]}`, `unknown place kind "castle"`},
 		{"member geometry", head + `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"kind":"member","id":"m","name":"n","role":"grid_worker","grids":[]}}]}`, "null geometry"},
 	}
 	for _, c := range cases {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -43,7 +44,8 @@ func areaGeometry(mp orb.MultiPolygon) *geojson.Geometry {
 }
 
 // Write encodes ds as a dataset file, one feature per line, in a stable
-// order: county, townships, stations, grids, members, each as in ds.
+// order: county, townships, stations, grids, members, areas, places, each
+// as in ds. Versions are the store's and are not written.
 func Write(w io.Writer, ds *geo.Dataset) error {
 	var feats []feature
 	add := func(g *geojson.Geometry, props any) error {
@@ -80,6 +82,20 @@ func Write(w io.Writer, ds *geo.Dataset) error {
 				grids = []string{}
 			}
 			err = add(nil, memberProps{Kind: "member", ID: m.ID, Name: m.Name, Role: m.Role, Phone: m.Phone, Station: m.StationID, Grids: grids})
+		}
+	}
+	loc, lerr := ds.Meta.Location()
+	if lerr != nil {
+		loc = time.UTC // a zone Check refuses; the file keeps the times as they are
+	}
+	for i := range ds.Areas {
+		if err == nil {
+			err = add(areaGeometry(ds.Areas[i].Geometry), areaProps(&ds.Areas[i], loc))
+		}
+	}
+	for i := range ds.Places {
+		if err == nil {
+			err = add(geojson.NewGeometry(round(ds.Places[i].Location)), placeProps(&ds.Places[i], loc))
 		}
 	}
 	if err != nil {

@@ -65,6 +65,11 @@ func (g *generator) assemble(seed uint64, villageGeom, policeGeom, townshipGeom 
 		})
 	}
 	ds.Members = g.members(stationIDs, policeIDs)
+	areas, places, err := overlays(ds, src, seed)
+	if err != nil {
+		return nil, err
+	}
+	ds.Areas, ds.Places = areas, places
 	return ds, nil
 }
 
@@ -196,6 +201,7 @@ func meta(seed uint64) geo.Meta {
 			"which townships each station covers, and the split of 蓝关街道 between 文姬路 and 城关",
 			"each grid's terrain: the region of the station it was generated under",
 			"station locations, populations, members, names and phone numbers (phone numbers are masked and reach no one)",
+			"the position and outline of every special area and key place, and their liaisons; the areas the plan names (洩湖 and 华胥 parks, 焦岱 and 汤峪 tourism, the 李家河 water-protection zone, the 西十高铁 works) keep their names and townships, the works' dates are made up, and the schools, markets, health centres and key villages are generic entries per township",
 		},
 		Caveats: []string{
 			"The source outline is quantised to about 100 m and its datum is undocumented; it is taken to be GCJ-02. It is not survey-grade.",

@@ -17,6 +17,11 @@ func Clone(ds *geo.Dataset) *geo.Dataset {
 		Stations:  slices.Clone(ds.Stations),
 		Grids:     slices.Clone(ds.Grids),
 		Members:   slices.Clone(ds.Members),
+		Areas:     slices.Clone(ds.Areas),
+		Places:    slices.Clone(ds.Places),
+	}
+	for i := range out.Areas {
+		out.Areas[i].Geometry = cloneMulti(out.Areas[i].Geometry)
 	}
 	for i := range out.Townships {
 		out.Townships[i].StationIDs = slices.Clone(out.Townships[i].StationIDs)

@@ -49,6 +49,7 @@ const (
 	recPrune
 	recVisit
 	recAnswer
+	recOverlay
 )
 
 // Records say what a change did, not what was asked: replay applies them

@@ -170,6 +170,18 @@ func (r *reopening) AggregateIncidents(ctx context.Context, a data.Aggregation) 
 
 // data.VisitStore
 
+func (r *reopening) PutArea(ctx context.Context, e data.AreaEdit) (geo.Area, error) {
+	return write(r, func(d *memory.Durable) (geo.Area, error) { return d.PutArea(ctx, e) })
+}
+func (r *reopening) PutPlace(ctx context.Context, e data.PlaceEdit) (geo.Place, error) {
+	return write(r, func(d *memory.Durable) (geo.Place, error) { return d.PutPlace(ctx, e) })
+}
+func (r *reopening) DeleteArea(ctx context.Context, d data.OverlayDelete) error {
+	return write0(r, func(m *memory.Durable) error { return m.DeleteArea(ctx, d) })
+}
+func (r *reopening) DeletePlace(ctx context.Context, d data.OverlayDelete) error {
+	return write0(r, func(m *memory.Durable) error { return m.DeletePlace(ctx, d) })
+}
 func (r *reopening) AddVisit(ctx context.Context, w data.VisitWrite) (data.VisitResult, error) {
 	return write(r, func(d *memory.Durable) (data.VisitResult, error) { return d.AddVisit(ctx, w) })
 }

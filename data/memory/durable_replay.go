@@ -105,6 +105,10 @@ var replayers = map[recordKind]replayer{
 		d.Auth.revokeSessions(r.User, r.At)
 		return nil
 	}),
+	recOverlay: gobRecord(func(d *Durable, r overlayRecord) error {
+		d.Store.replayOverlay(r)
+		return nil
+	}),
 	recVisit: gobRecord(func(d *Durable, r visitRecord) error { return d.Store.visits.replayAdd(r) }),
 	recPrune: gobRecord(func(d *Durable, r pruneRecord) error {
 		d.pruneLocked(PruneOptions{PingsBefore: r.PingsBefore, IncidentKeysBefore: r.IncidentKeysBefore})

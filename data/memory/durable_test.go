@@ -148,3 +148,13 @@ func TestDurableHistorySuite(t *testing.T) {
 		})
 	}
 }
+
+func TestDurableOverlaySuite(t *testing.T) {
+	for _, m := range durableModes {
+		t.Run(m.name, func(t *testing.T) {
+			storetest.RunOverlays(t, func(t *testing.T, ds *geo.Dataset) storetest.OverlayStore {
+				return durableStore(t, m.reopen, m.opts, ds).(storetest.OverlayStore)
+			}, true)
+		})
+	}
+}

@@ -60,7 +60,7 @@ func sameGrid(a, b *geo.Grid) bool {
 func (s *Store) Import(ctx context.Context, ds *geo.Dataset, opts data.ImportOptions) (_ data.ImportReport, err error) {
 	var tk ticket
 	defer func() { err = s.jr.settle(tk, err) }()
-	rep := data.ImportReport{DryRun: opts.DryRun, Stations: len(ds.Stations), Townships: len(ds.Townships), Grids: len(ds.Grids), Members: len(ds.Members)}
+	rep := data.ImportReport{DryRun: opts.DryRun, Stations: len(ds.Stations), Townships: len(ds.Townships), Grids: len(ds.Grids), Members: len(ds.Members), Areas: len(ds.Areas), Places: len(ds.Places)}
 	if err := ctx.Err(); err != nil {
 		return rep, err
 	}
@@ -95,8 +95,12 @@ func (s *Store) Import(ctx context.Context, ds *geo.Dataset, opts data.ImportOpt
 }
 
 // applyLocked makes next the dataset in force at t, closing and opening
-// grid versions as changes says. s.mu must be held (or s unshared).
+// grid versions as changes says and versioning its areas and places
+// against those in force (data.OverlayVersions, which gives a replayed
+// dataset the versions it was stored with). s.mu must be held (or s
+// unshared).
 func (s *Store) applyLocked(next *geo.Dataset, t time.Time, changes map[string]change) {
+	data.OverlayVersions(s.ds, next)
 	for id, c := range changes {
 		if c == changed || c == retired {
 			s.versions[s.current[id]].ValidTo = t

@@ -18,3 +18,14 @@ func TestStoreSuite(t *testing.T) {
 		return st
 	}, true)
 }
+
+func TestOverlaySuite(t *testing.T) {
+	storetest.RunOverlays(t, func(t *testing.T, ds *geo.Dataset) storetest.OverlayStore {
+		st, err := memory.New(ds)
+		if err != nil {
+			t.Fatalf("memory.New: %v", err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}, true)
+}

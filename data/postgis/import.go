@@ -26,7 +26,7 @@ const gapToleranceM2 = 1.0
 // transaction commits only then, so a failed or dry-run import leaves the
 // database exactly as it was and wakes no watcher.
 func (s *Store) Import(ctx context.Context, ds *geo.Dataset, opts data.ImportOptions) (data.ImportReport, error) {
-	rep := data.ImportReport{DryRun: opts.DryRun, Stations: len(ds.Stations), Townships: len(ds.Townships), Grids: len(ds.Grids), Members: len(ds.Members)}
+	rep := data.ImportReport{DryRun: opts.DryRun, Stations: len(ds.Stations), Townships: len(ds.Townships), Grids: len(ds.Grids), Members: len(ds.Members), Areas: len(ds.Areas), Places: len(ds.Places)}
 	// geo.Check holds every rule of geo.NewIndex, so a dataset imported
 	// here is one every server can index.
 	problems, brokenGrid, brokenCounty, brokenTownship := checkDataset(ds)
@@ -124,6 +124,13 @@ func (im *importer) stage(ctx context.Context, brokenGrid map[string]bool, broke
 	for i, t := range im.ds.Townships {
 		if !brokenTownship[t.Code] {
 			areas = append(areas, []any{"township", t.Code, t.Name, i, encodeMulti(t.Geometry)})
+		}
+	}
+	// Special areas are staged for the validity check (and its repairs);
+	// those whose rings are broken were reported by geo.Check already.
+	for i, a := range im.ds.Areas {
+		if geo.CheckRings(a.Geometry) == nil {
+			areas = append(areas, []any{"area", a.ID, a.Name, i, encodeMulti(a.Geometry)})
 		}
 	}
 	if _, err := im.tx.CopyFrom(ctx, pgx.Identifier{"stage_areas"}, []string{"kind", "id", "name", "ord", "wkb"}, pgx.CopyFromRows(areas)); err != nil {
@@ -454,6 +461,9 @@ func (im *importer) write(ctx context.Context) error {
 		return err
 	}
 	if _, err = im.tx.CopyFrom(ctx, pgx.Identifier{"member_grids"}, []string{"member_id", "grid_id", "ord"}, pgx.CopyFromRows(mg)); err != nil {
+		return err
+	}
+	if err := im.writeOverlays(ctx); err != nil {
 		return err
 	}
 	// After a large change the planner's statistics would describe the old

@@ -54,6 +54,7 @@ func (s *Store) Restore(ctx context.Context, d *data.Dump) error {
 	}{
 		{"the dataset", restoreDataset},
 		{"the grids", restoreGrids},
+		{"the areas and key places", restoreOverlays},
 		{"the incidents", restoreIncidents},
 		{"the plans and assessment", restorePlans},
 		{"the patrols", restorePatrols},
@@ -329,6 +330,33 @@ func restoreVisits(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
 			return fmt.Errorf("the visit key %q names %d visits, not one", k.Key, len(k.IDs))
 		}
 		b.Queue("insert into visit_keys (scope, key, digest, visit_id) values ($1, $2, $3, $4::bigint)", k.Scope, k.Key, k.Digest, k.IDs[0])
+	}
+	return tx.SendBatch(ctx, b).Close()
+}
+
+// restoreOverlays writes the areas and key places in force with their
+// versions. The embedded store keeps no history of them, and its past
+// snapshots show today's, so they are in force from the first grid
+// version on.
+func restoreOverlays(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
+	b := &pgx.Batch{}
+	now := time.Now()
+	for _, v := range d.Versions {
+		if v.ValidFrom.Before(now) {
+			now = v.ValidFrom
+		}
+	}
+	for i, a := range d.Dataset.Areas {
+		b.Queue(`insert into areas (id, version, name, kind, station_id, liaison_name, liaison_phone, opening, valid_from, valid_to, geom, ord, version_from)
+			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, ST_Multi(ST_GeomFromWKB($11, 4326)), $12, $13)`,
+			a.ID, max(a.Version, 1), a.Name, string(a.Kind), a.StationID, a.Liaison.Name, a.Liaison.Phone, a.Opening,
+			nullTime(a.ValidFrom), nullTime(a.ValidTo), encodeMulti(a.Geometry), i, now)
+	}
+	for i, p := range d.Dataset.Places {
+		b.Queue(`insert into places (id, version, name, kind, station_id, liaison_name, liaison_phone, opening, valid_from, valid_to, location, ord, version_from)
+			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, ST_SetSRID(ST_MakePoint($11, $12), 4326), $13, $14)`,
+			p.ID, max(p.Version, 1), p.Name, string(p.Kind), p.StationID, p.Liaison.Name, p.Liaison.Phone, p.Opening,
+			nullTime(p.ValidFrom), nullTime(p.ValidTo), p.Location[0], p.Location[1], i, now)
 	}
 	return tx.SendBatch(ctx, b).Close()
 }

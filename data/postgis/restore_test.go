@@ -22,7 +22,7 @@ import (
 // the audit log all arrive, and a database already in use is refused.
 func TestRestoreFromDataDirectory(t *testing.T) {
 	ctx := context.Background()
-	ds := storetest.Small()
+	ds := storetest.WithOverlays()
 	d, err := memory.OpenDir(t.TempDir(), memory.DirOptions{Seed: func(d *memory.Durable) error {
 		_, err := d.Import(ctx, ds, data.ImportOptions{})
 		return err
@@ -82,6 +82,11 @@ func TestRestoreFromDataDirectory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	area := ds.Areas[0]
+	area.Liaison.Phone = "13900000099"
+	if _, err := d.PutArea(ctx, data.AreaEdit{Area: area}); err != nil {
+		t.Fatal(err)
+	}
 
 	dump, err := d.Dump(ctx)
 	if err != nil {
@@ -109,6 +114,9 @@ func TestRestoreFromDataDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	storetest.SameDataset(t, want, got)
+	if got.Areas[0].Version != 2 || got.Places[0].Version != 1 {
+		t.Errorf("after the move area %s has version %d and place %s %d, want 2 and 1", got.Areas[0].ID, got.Areas[0].Version, got.Places[0].ID, got.Places[0].Version)
+	}
 	wh, _ := d.GridHistory(ctx, "C0-0")
 	gh, err := st.GridHistory(ctx, "C0-0")
 	if err != nil || len(gh) != len(wh) || len(gh) != 2 {

@@ -52,8 +52,9 @@ func (s *Store) readTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	})
 }
 
-// readDataset reads the dataset in force now, or at *at: grids in force at
-// that moment plus the stations they name, with today's everything else.
+// readDataset reads the dataset in force now, or at *at: grids, areas and
+// key places in force at that moment plus the stations the grids name,
+// with today's everything else.
 func readDataset(ctx context.Context, tx pgx.Tx, at *time.Time) (*geo.Dataset, error) {
 	ds := &geo.Dataset{Meta: geo.Meta{Datum: "wgs84"}}
 	var meta []byte
@@ -93,6 +94,12 @@ func readDataset(ctx context.Context, tx pgx.Tx, at *time.Time) (*geo.Dataset, e
 		return nil, err
 	}
 	if ds.Members, err = readMembers(ctx, tx); err != nil {
+		return nil, err
+	}
+	if ds.Areas, err = readAreas(ctx, tx, at); err != nil {
+		return nil, err
+	}
+	if ds.Places, err = readPlaces(ctx, tx, at); err != nil {
 		return nil, err
 	}
 	keepPresentGrids(ds)

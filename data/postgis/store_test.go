@@ -20,3 +20,14 @@ func TestStoreSuite(t *testing.T) {
 		return st
 	}, true)
 }
+
+func TestOverlaySuite(t *testing.T) {
+	postgistest.URL(t)
+	storetest.RunOverlays(t, func(t *testing.T, ds *geo.Dataset) storetest.OverlayStore {
+		st := postgistest.MustOpen(t)
+		if _, err := st.Import(context.Background(), ds, data.ImportOptions{Actor: "storetest"}); err != nil {
+			t.Fatalf("Import: %v", err)
+		}
+		return st
+	}, true)
+}

@@ -12,7 +12,7 @@ import (
 func checkDatasetText(ds *geo.Dataset) []data.Problem {
 	var out []data.Problem
 	check := func(kind, id string, fields map[string]string) {
-		for _, name := range []string{"id", "code", "name", "name_en", "brand", "phone", "station", "parent", "township", "description", "generated", "datum", "what", "license"} {
+		for _, name := range []string{"id", "code", "name", "name_en", "brand", "phone", "station", "parent", "township", "description", "generated", "datum", "what", "license", "liaison_name", "liaison_phone", "opening"} {
 			v, ok := fields[name]
 			if !ok {
 				continue
@@ -52,5 +52,16 @@ func checkDatasetText(ds *geo.Dataset) []data.Problem {
 		check("member", mb.ID, map[string]string{"id": mb.ID, "name": mb.Name, "phone": mb.Phone, "station": mb.StationID})
 		list("member", mb.ID, "grids", mb.GridIDs)
 	}
+	for _, a := range ds.Areas {
+		check("area", a.ID, overlayText(a.ID, a.Name, a.StationID, a.Liaison, a.Opening))
+	}
+	for _, p := range ds.Places {
+		check("place", p.ID, overlayText(p.ID, p.Name, p.StationID, p.Liaison, p.Opening))
+	}
 	return out
+}
+
+// overlayText names the text fields of an area or a place.
+func overlayText(id, name, station string, l geo.Liaison, opening string) map[string]string {
+	return map[string]string{"id": id, "name": name, "station": station, "liaison_name": l.Name, "liaison_phone": l.Phone, "opening": opening}
 }

@@ -1,0 +1,154 @@
+package geo
+
+import (
+	"math"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
+)
+
+// overlayIndex holds the areas and key places of a dataset in R-trees of
+// their own, beside the grids', so a grid lookup does not pay for them.
+type overlayIndex struct {
+	areaAt    map[string]int
+	placeAt   map[string]int
+	areaPrep  []Prepared // by area position
+	areaTree  rtree.RTreeGN[float64, int32]
+	placeTree rtree.RTreeGN[float64, int32]
+}
+
+// build indexes ds's areas and places. Duplicate ids are Check's to
+// report; the index keeps the last.
+func (o *overlayIndex) build(ds *Dataset) {
+	o.areaAt = make(map[string]int, len(ds.Areas))
+	o.placeAt = make(map[string]int, len(ds.Places))
+	o.areaPrep = make([]Prepared, len(ds.Areas))
+	for i := range ds.Areas {
+		a := &ds.Areas[i]
+		o.areaAt[a.ID] = i
+		o.areaPrep[i] = *Prepare(a.Geometry)
+		if len(a.Geometry) == 0 {
+			continue
+		}
+		b := o.areaPrep[i].Bound()
+		o.areaTree.Insert(b.Min, b.Max, int32(i))
+	}
+	for i := range ds.Places {
+		p := &ds.Places[i]
+		o.placeAt[p.ID] = i
+		o.placeTree.Insert(p.Location, p.Location, int32(i))
+	}
+}
+
+// Areas returns every area in dataset order. Callers must not change them.
+func (ix *Index) Areas() []Area { return ix.ds.Areas }
+
+// Places returns every key place in dataset order. Callers must not change
+// them.
+func (ix *Index) Places() []Place { return ix.ds.Places }
+
+// Area returns the area with the given id.
+func (ix *Index) Area(id string) (*Area, bool) {
+	i, ok := ix.overlays.areaAt[id]
+	if !ok {
+		return nil, false
+	}
+	return &ix.ds.Areas[i], true
+}
+
+// Place returns the key place with the given id.
+func (ix *Index) Place(id string) (*Place, bool) {
+	i, ok := ix.overlays.placeAt[id]
+	if !ok {
+		return nil, false
+	}
+	return &ix.ds.Places[i], true
+}
+
+// AreaIntersects reports whether area a of this index shares a point with
+// b. a must come from Areas or Area.
+func (ix *Index) AreaIntersects(a *Area, b orb.Bound) bool {
+	i, ok := ix.overlays.areaAt[a.ID]
+	if !ok {
+		return false
+	}
+	p := &ix.overlays.areaPrep[i]
+	return p.Bound().Intersects(b) && MultiPolygonIntersectsBound(a.Geometry, p, b)
+}
+
+// AreasAt appends to dst the areas in force at t that contain pt, ordered
+// by id, and returns the extended slice. A point on an area's border is
+// inside by the half-open rule of Prepared (on its west and south edges,
+// not its east and north ones). It allocates only when dst must grow.
+func (ix *Index) AreasAt(pt orb.Point, t time.Time, dst []*Area) []*Area {
+	start := len(dst)
+	ix.overlays.areaTree.Search(pt, pt, func(_, _ [2]float64, i int32) bool {
+		a := &ix.ds.Areas[i]
+		if a.In(t) && ix.overlays.areaPrep[i].Contains(pt) {
+			dst = append(dst, a)
+		}
+		return true
+	})
+	found := dst[start:]
+	for i := 1; i < len(found); i++ { // insertion sort: a handful at most, no allocation
+		for j := i; j > 0 && found[j].ID < found[j-1].ID; j-- {
+			found[j], found[j-1] = found[j-1], found[j]
+		}
+	}
+	return dst
+}
+
+// PlaceNear is a key place and its distance from a lookup's point.
+type PlaceNear struct {
+	Place          *Place
+	DistanceMeters float64
+}
+
+// PlacesNear appends to dst the key places in force at t within
+// radiusMeters of pt (great-circle, DistanceMeters), nearest first and by
+// id among equals, and returns the extended slice. It allocates only when
+// dst must grow.
+func (ix *Index) PlacesNear(pt orb.Point, radiusMeters float64, t time.Time, dst []PlaceNear) []PlaceNear {
+	if !(radiusMeters >= 0) || !lonLat(pt) {
+		return dst
+	}
+	start := len(dst)
+	min, max := radiusBound(pt, radiusMeters)
+	ix.overlays.placeTree.Search(min, max, func(_, _ [2]float64, i int32) bool {
+		p := &ix.ds.Places[i]
+		if !p.In(t) {
+			return true
+		}
+		if d := DistanceMeters(pt, p.Location); d <= radiusMeters {
+			dst = append(dst, PlaceNear{Place: p, DistanceMeters: d})
+		}
+		return true
+	})
+	found := dst[start:]
+	for i := 1; i < len(found); i++ {
+		for j := i; j > 0 && nearer(found[j], found[j-1]); j-- {
+			found[j], found[j-1] = found[j-1], found[j]
+		}
+	}
+	return dst
+}
+
+func nearer(a, b PlaceNear) bool {
+	if a.DistanceMeters != b.DistanceMeters {
+		return a.DistanceMeters < b.DistanceMeters
+	}
+	return a.Place.ID < b.Place.ID
+}
+
+// radiusBound is a longitude/latitude box holding every point within
+// radiusMeters of pt; near the poles it spans every longitude.
+func radiusBound(pt orb.Point, radiusMeters float64) (min, max [2]float64) {
+	dLat := radiusMeters / EarthRadiusMeters * 180 / math.Pi
+	cos := math.Cos(pt[1] * math.Pi / 180)
+	dLon := 360.0
+	if lat := math.Abs(pt[1]) + dLat; lat < 89 && cos > 0 {
+		dLon = dLat / cos
+	}
+	return [2]float64{pt[0] - dLon, pt[1] - dLat}, [2]float64{pt[0] + dLon, pt[1] + dLat}
+}

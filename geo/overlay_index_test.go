@@ -1,0 +1,141 @@
+package geo_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+
+	"jingge/data/lantian"
+	"jingge/geo"
+	"jingge/geo/geotest"
+)
+
+// overlayIndex is the Lantian dataset with 50 areas and 2,000 key places.
+func overlayIndex(tb testing.TB) (*geo.Dataset, *geo.Index) {
+	tb.Helper()
+	ds, err := lantian.Load()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ds.Areas, ds.Places = nil, nil
+	geotest.Overlays(ds, 50, 2000, 7)
+	ix, err := geo.NewIndex(ds)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ds, ix
+}
+
+func naiveAreas(ds *geo.Dataset, p orb.Point) []string {
+	var out []string
+	for _, a := range ds.Areas {
+		if planar.MultiPolygonContains(a.Geometry, p) {
+			out = append(out, a.ID)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func naivePlaces(ds *geo.Dataset, p orb.Point, radius float64) []string {
+	var out []string
+	for _, pl := range ds.Places {
+		if geo.DistanceMeters(p, pl.Location) <= radius {
+			out = append(out, pl.ID)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestOverlaysAgreeWithAScan: for random points, the areas holding a point
+// and the places within a radius are those a scan of every feature finds.
+func TestOverlaysAgreeWithAScan(t *testing.T) {
+	ds, ix := overlayIndex(t)
+	b := ds.County.Bound()
+	now := time.Now()
+	inAny, nearAny := 0, 0
+	for _, p := range randomPoints(b, 2000) {
+		var got []string
+		for _, a := range ix.AreasAt(p, now, nil) {
+			got = append(got, a.ID)
+		}
+		if want := naiveAreas(ds, p); !slices.Equal(got, want) {
+			t.Fatalf("AreasAt(%v) = %v, a scan finds %v", p, got, want)
+		}
+		inAny += len(got)
+		near := ix.PlacesNear(p, 1500, now, nil)
+		got = got[:0]
+		for i, n := range near {
+			got = append(got, n.Place.ID)
+			if i > 0 && n.DistanceMeters < near[i-1].DistanceMeters {
+				t.Fatalf("PlacesNear(%v) is not nearest first: %v", p, near)
+			}
+		}
+		slices.Sort(got)
+		if want := naivePlaces(ds, p, 1500); !slices.Equal(got, want) {
+			t.Fatalf("PlacesNear(%v) = %v, a scan finds %v", p, got, want)
+		}
+		nearAny += len(got)
+	}
+	if inAny == 0 || nearAny == 0 {
+		t.Fatalf("the test saw no area (%d) or no place (%d): it would prove nothing", inAny, nearAny)
+	}
+}
+
+// TestOverlaysFollowValidity: an area or place out of its period is not
+// answered.
+func TestOverlaysFollowValidity(t *testing.T) {
+	ds, err := lantian.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds.Areas, ds.Places = nil, nil
+	p := ds.Stations[0].Location
+	d := 0.01
+	ring := orb.Ring{{p[0] - d, p[1] - d}, {p[0] + d, p[1] - d}, {p[0] + d, p[1] + d}, {p[0] - d, p[1] + d}, {p[0] - d, p[1] - d}}
+	end := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	ds.Areas = []geo.Area{{ID: "works", Kind: geo.AreaWorks, StationID: ds.Stations[0].ID, Validity: geo.Validity{ValidTo: end}, Geometry: orb.MultiPolygon{{ring}}}}
+	ds.Places = []geo.Place{{ID: "school", Kind: geo.PlaceSchool, StationID: ds.Stations[0].ID, Validity: geo.Validity{ValidFrom: end}, Location: p}}
+	ix, err := geo.NewIndex(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, after := end.Add(-time.Hour), end
+	if got := ix.AreasAt(p, before, nil); len(got) != 1 {
+		t.Errorf("before its end the works site holds the point: got %d areas", len(got))
+	}
+	if got := ix.AreasAt(p, after, nil); len(got) != 0 {
+		t.Errorf("at its end the works site is gone: got %d areas", len(got))
+	}
+	if got := ix.PlacesNear(p, 10, before, nil); len(got) != 0 {
+		t.Errorf("before it opens the school is not near: got %d", len(got))
+	}
+	if got := ix.PlacesNear(p, 10, after, nil); len(got) != 1 || got[0].DistanceMeters != 0 {
+		t.Errorf("once open the school is at the point: got %+v", got)
+	}
+}
+
+// TestOverlayLookupDoesNotAllocate: with room in the caller's slices, the
+// areas and places of a lookup cost no allocation.
+func TestOverlayLookupDoesNotAllocate(t *testing.T) {
+	ds, ix := overlayIndex(t)
+	pts := randomPoints(ds.County.Bound(), 256)
+	areas := make([]*geo.Area, 0, 64)
+	near := make([]geo.PlaceNear, 0, 256)
+	now := time.Now()
+	i := 0
+	allocs := testing.AllocsPerRun(1000, func() {
+		p := pts[i%len(pts)]
+		i++
+		_ = ix.Lookup(p)
+		areas = ix.AreasAt(p, now, areas[:0])
+		near = ix.PlacesNear(p, 500, now, near[:0])
+	})
+	if allocs != 0 {
+		t.Fatalf("a lookup with its areas and places allocates %.1f times", allocs)
+	}
+}
