@@ -54,7 +54,12 @@ func (ix *Index) buildCover() {
 
 	// Each leaf's border cells, counted per cell, and the runs of cells
 	// it holds whole.
-	b := coverBuilder{c: c, fine: c.fineRaster()}
+	// Room for a border cell of one leaf in half the cells and a run in
+	// every row of every leaf's square of cells, so the slices do not
+	// grow again and again.
+	rowsPerLeaf := int(math.Sqrt(float64(len(c.cells))/float64(len(order)))) + 1
+	b := coverBuilder{c: c, fine: c.fineRaster(),
+		entries: make([]coverEntry, 0, len(c.cells)/2), runs: make([]span, 0, rowsPerLeaf*len(order))}
 	entryAt := make([]int32, len(order)+1)
 	runAt := make([]int32, len(order)+1)
 	for k, gi := range order {

@@ -15,11 +15,14 @@ type coverBuilder struct {
 	// entries and runs are every leaf's so far, in search order.
 	entries []coverEntry
 	runs    []span
-	// spans, near and in are one leaf's, reused: its edges' spans in the
-	// fine raster, and by cell of its rectangle the sub-cells its edges
-	// come near and, of the others, those it holds.
-	spans    []span
-	near, in []uint16
+	// The rest are one leaf's, reused: its edges' spans in the fine
+	// raster, the rectangle of cells they cover (from column c0, row r0,
+	// w by h), and by cell of the rectangle the sub-cells its edges come
+	// near, of the others those it holds, and those not decided yet.
+	spans             []span
+	c0, r0            int32
+	w, h              int
+	near, in, unknown []uint16
 }
 
 // The sub-cells of one cell as the bits of a uint16, bit subSide*row+col;
@@ -32,96 +35,179 @@ const (
 )
 
 // leaf adds the border cells and the whole cells of the leaf mp, prepared
-// as p. Whether the leaf holds a sub-cell its edges do not come near is
-// carried from the sub-cells next to it to the west and south, which are
-// decided first, as far as such sub-cells touch, since no edge separates
-// them; only the rest cost an exact test. Beyond its edges' rectangle there
-// is nothing of the leaf, which starts the carrying.
+// as p, to the builder's entries and runs.
 func (b *coverBuilder) leaf(mp orb.MultiPolygon, p *Prepared) {
-	c := b.c
+	if !b.rasterise(mp) {
+		return
+	}
+	b.decide(p)
+	b.emit()
+}
+
+// rasterise sets near to the sub-cells the edges of mp come near, over the
+// rectangle of cells they cover, and reports whether there is any.
+func (b *coverBuilder) rasterise(mp orb.MultiPolygon) bool {
+	f := &b.fine
+	m := f.margin
 	b.spans = b.spans[:0]
 	for _, poly := range mp {
 		for _, ring := range poly {
 			n := len(ring)
-			for i := 0; i < n && n >= 2; i++ {
-				b.spans = b.fine.edgeSpans(b.spans, ring[i], ring[(i+1)%n])
+			if n < 2 {
+				continue
+			}
+			// Most edges of a detailed ring start and end in one
+			// sub-cell, well inside it: that sub-cell is all they come
+			// near, as it is convex.
+			cellOf := func(p orb.Point) (col, row int32, ok bool) {
+				col, row = int32(f.colOf(p[0]-m)), int32(f.rowOf(p[1]-m))
+				return col, row, col == int32(f.colOf(p[0]+m)) && row == int32(f.rowOf(p[1]+m))
+			}
+			pc, pr, pok := cellOf(ring[n-1])
+			for i := range n {
+				col, row, ok := cellOf(ring[i])
+				if ok && pok && col == pc && row == pr {
+					b.spans = appendSpan(b.spans, span{row, col, col})
+				} else {
+					b.spans = f.edgeSpans(b.spans, ring[(i+n-1)%n], ring[i])
+				}
+				pc, pr, pok = col, row, ok
 			}
 		}
 	}
 	if len(b.spans) == 0 {
-		return
+		return false
 	}
 	// The rectangle of cells the spans cover.
 	r0, r1, c0, c1 := b.spans[0].row, b.spans[0].row, b.spans[0].lo, b.spans[0].hi
 	for _, s := range b.spans[1:] {
 		r0, r1, c0, c1 = min(r0, s.row), max(r1, s.row), min(c0, s.lo), max(c1, s.hi)
 	}
-	r0, r1, c0, c1 = r0/subSide, r1/subSide, c0/subSide, c1/subSide
-	w, h := int(c1-c0+1), int(r1-r0+1)
-	b.near = resetUint16(b.near, w*h)
-	b.in = resetUint16(b.in, w*h)
+	b.r0, b.c0 = r0/subSide, c0/subSide
+	b.w, b.h = int(c1/subSide-b.c0+1), int(r1/subSide-b.r0+1)
+	b.near = resetUint16(b.near, b.w*b.h)
+	b.in = resetUint16(b.in, b.w*b.h)
+	b.unknown = resetUint16(b.unknown, b.w*b.h)
 	for _, s := range b.spans {
-		row := (int(s.row/subSide-r0))*w - int(c0)
+		row := (int(s.row/subSide-b.r0))*b.w - int(b.c0)
 		shift := subSide * (s.row % subSide)
 		for col := s.lo; col <= s.hi; col++ {
 			b.near[row+int(col/subSide)] |= 1 << (shift + col%subSide)
 		}
 	}
+	return true
+}
+
+// decide sets in to the sub-cells the leaf p holds of those its edges do
+// not come near. That is carried from the sub-cells next to one, which no
+// edge separates from it: first from the west and south, cell by cell,
+// then from the east and north for what is left; beyond the rectangle
+// there is nothing of the leaf, which starts the carrying. Only what is
+// still left costs an exact test.
+func (b *coverBuilder) decide(p *Prepared) {
+	w, h := b.w, b.h
+	left := false
 	for lr := range h {
-		runFrom := -1
 		for lc := range w {
 			k := lr*w + lc
-			near := b.near[k]
-			free := ^near
+			free := ^b.near[k]
 			var in, out uint16
-			if lc > 0 { // else nothing of the leaf to the west
-				wFree := (^b.near[k-1] & subEastCol) >> (subSide - 1)
+			if lc > 0 {
+				wFree := (^b.near[k-1] &^ b.unknown[k-1] & subEastCol) >> (subSide - 1)
 				wIn := (b.in[k-1] & subEastCol) >> (subSide - 1)
 				in, out = in|wFree&wIn, out|wFree&^wIn
 			} else {
 				out |= subWestCol
 			}
 			if lr > 0 {
-				sFree := (^b.near[k-w] & subNorthRow) >> (subSide * (subSide - 1))
+				sFree := (^b.near[k-w] &^ b.unknown[k-w] & subNorthRow) >> (subSide * (subSide - 1))
 				sIn := (b.in[k-w] & subNorthRow) >> (subSide * (subSide - 1))
 				in, out = in|sFree&sIn, out|sFree&^sIn
 			} else {
 				out |= subSouthRow
 			}
-			switch {
-			case near != 0:
-				in, out = flood16(in, free), flood16(out, free)
-			case in != 0: // no edge in the cell: all or nothing
-				in = free
-			case out != 0:
-				out = free
+			in, out = spread(free, in&free, out&free)
+			b.in[k], b.unknown[k] = in, free&^(in|out)
+			left = left || b.unknown[k] != 0
+		}
+	}
+	for lr := h - 1; left && lr >= 0; lr-- {
+		for lc := w - 1; lc >= 0; lc-- {
+			k := lr*w + lc
+			rest := b.unknown[k]
+			if rest == 0 {
+				continue
 			}
-			for rest := free &^ (in | out); rest != 0; rest &^= in | out {
+			free := ^b.near[k]
+			in, out := b.in[k], free&^b.in[k]&^rest
+			if lc < w-1 {
+				eFree := (^b.near[k+1] &^ b.unknown[k+1] & subWestCol) << (subSide - 1)
+				eIn := (b.in[k+1] & subWestCol) << (subSide - 1)
+				in, out = in|eFree&eIn, out|eFree&^eIn
+			} else {
+				out |= subEastCol
+			}
+			if lr < h-1 {
+				nFree := (^b.near[k+w] &^ b.unknown[k+w] & subSouthRow) << (subSide * (subSide - 1))
+				nIn := (b.in[k+w] & subSouthRow) << (subSide * (subSide - 1))
+				in, out = in|nFree&nIn, out|nFree&^nIn
+			} else {
+				out |= subNorthRow
+			}
+			in, out = spread(free, in&free, out&free)
+			for rest = free &^ (in | out); rest != 0; rest &^= in | out {
 				s := bits.TrailingZeros16(rest)
 				comp := flood16(1<<s, free)
-				if p.Contains(b.subCentre(int(c0)+lc, int(r0)+lr, s)) {
+				if p.Contains(b.subCentre(int(b.c0)+lc, int(b.r0)+lr, s)) {
 					in |= comp
 				} else {
 					out |= comp
 				}
 			}
-			b.in[k] = in
-			cell := (int(r0)+lr)*c.nx + int(c0) + lc
+			b.in[k], b.unknown[k] = in, 0
+		}
+	}
+}
+
+// spread grows the sub-cells known to be in and out of the leaf across
+// the free ones, those its edges do not come near.
+func spread(free, in, out uint16) (uint16, uint16) {
+	switch {
+	case free != 0xffff:
+		return flood16(in, free), flood16(out, free)
+	case in != 0: // no edge in the cell: all or nothing
+		return free, 0
+	case out != 0:
+		return 0, free
+	}
+	return 0, 0
+}
+
+// emit appends the leaf's border cells to entries, counting them in the
+// cover's cells, and the runs of cells it holds whole to runs.
+func (b *coverBuilder) emit() {
+	c := b.c
+	for lr := range b.h {
+		runFrom := -1
+		row := b.r0 + int32(lr)
+		for lc := range b.w {
+			k := lr*b.w + lc
+			near, in := b.near[k], b.in[k]
 			if near != 0 {
+				cell := int(row)*c.nx + int(b.c0) + lc
 				b.entries = append(b.entries, coverEntry{int32(cell), near, in})
 				c.cells[cell]++
 			}
-			// Runs of cells the leaf holds whole.
 			switch whole := near == 0 && in != 0; {
 			case whole && runFrom < 0:
 				runFrom = lc
 			case !whole && runFrom >= 0:
-				b.runs = append(b.runs, span{r0 + int32(lr), c0 + int32(runFrom), c0 + int32(lc-1)})
+				b.runs = append(b.runs, span{row, b.c0 + int32(runFrom), b.c0 + int32(lc-1)})
 				runFrom = -1
 			}
 		}
 		if runFrom >= 0 {
-			b.runs = append(b.runs, span{r0 + int32(lr), c0 + int32(runFrom), c1})
+			b.runs = append(b.runs, span{row, b.c0 + int32(runFrom), b.c0 + int32(b.w-1)})
 		}
 	}
 }
