@@ -88,11 +88,12 @@ func (b *coverBuilder) rasterise(mp orb.MultiPolygon) bool {
 	b.near = resetUint16(b.near, b.w*b.h)
 	b.in = resetUint16(b.in, b.w*b.h)
 	b.unknown = resetUint16(b.unknown, b.w*b.h)
+	near := b.near
 	for _, s := range b.spans {
 		row := (int(s.row/subSide-b.r0))*b.w - int(b.c0)
 		shift := subSide * (s.row % subSide)
 		for col := s.lo; col <= s.hi; col++ {
-			b.near[row+int(col/subSide)] |= 1 << (shift + col%subSide)
+			near[row+int(col/subSide)] |= 1 << (shift + col%subSide)
 		}
 	}
 	return true
@@ -106,50 +107,52 @@ func (b *coverBuilder) rasterise(mp orb.MultiPolygon) bool {
 // still left costs an exact test.
 func (b *coverBuilder) decide(p *Prepared) {
 	w, h := b.w, b.h
+	// Locals, so the loops need not reload them after every store.
+	nearOf, inOf, unknownOf := b.near[:w*h], b.in[:w*h], b.unknown[:w*h]
 	left := false
 	for lr := range h {
 		for lc := range w {
 			k := lr*w + lc
-			free := ^b.near[k]
+			free := ^nearOf[k]
 			var in, out uint16
 			if lc > 0 {
-				wFree := (^b.near[k-1] &^ b.unknown[k-1] & subEastCol) >> (subSide - 1)
-				wIn := (b.in[k-1] & subEastCol) >> (subSide - 1)
+				wFree := (^nearOf[k-1] &^ unknownOf[k-1] & subEastCol) >> (subSide - 1)
+				wIn := (inOf[k-1] & subEastCol) >> (subSide - 1)
 				in, out = in|wFree&wIn, out|wFree&^wIn
 			} else {
 				out |= subWestCol
 			}
 			if lr > 0 {
-				sFree := (^b.near[k-w] &^ b.unknown[k-w] & subNorthRow) >> (subSide * (subSide - 1))
-				sIn := (b.in[k-w] & subNorthRow) >> (subSide * (subSide - 1))
+				sFree := (^nearOf[k-w] &^ unknownOf[k-w] & subNorthRow) >> (subSide * (subSide - 1))
+				sIn := (inOf[k-w] & subNorthRow) >> (subSide * (subSide - 1))
 				in, out = in|sFree&sIn, out|sFree&^sIn
 			} else {
 				out |= subSouthRow
 			}
 			in, out = spread(free, in&free, out&free)
-			b.in[k], b.unknown[k] = in, free&^(in|out)
-			left = left || b.unknown[k] != 0
+			inOf[k], unknownOf[k] = in, free&^(in|out)
+			left = left || unknownOf[k] != 0
 		}
 	}
 	for lr := h - 1; left && lr >= 0; lr-- {
 		for lc := w - 1; lc >= 0; lc-- {
 			k := lr*w + lc
-			rest := b.unknown[k]
+			rest := unknownOf[k]
 			if rest == 0 {
 				continue
 			}
-			free := ^b.near[k]
-			in, out := b.in[k], free&^b.in[k]&^rest
+			free := ^nearOf[k]
+			in, out := inOf[k], free&^inOf[k]&^rest
 			if lc < w-1 {
-				eFree := (^b.near[k+1] &^ b.unknown[k+1] & subWestCol) << (subSide - 1)
-				eIn := (b.in[k+1] & subWestCol) << (subSide - 1)
+				eFree := (^nearOf[k+1] &^ unknownOf[k+1] & subWestCol) << (subSide - 1)
+				eIn := (inOf[k+1] & subWestCol) << (subSide - 1)
 				in, out = in|eFree&eIn, out|eFree&^eIn
 			} else {
 				out |= subEastCol
 			}
 			if lr < h-1 {
-				nFree := (^b.near[k+w] &^ b.unknown[k+w] & subSouthRow) << (subSide * (subSide - 1))
-				nIn := (b.in[k+w] & subSouthRow) << (subSide * (subSide - 1))
+				nFree := (^nearOf[k+w] &^ unknownOf[k+w] & subSouthRow) << (subSide * (subSide - 1))
+				nIn := (inOf[k+w] & subSouthRow) << (subSide * (subSide - 1))
 				in, out = in|nFree&nIn, out|nFree&^nIn
 			} else {
 				out |= subNorthRow
@@ -164,7 +167,7 @@ func (b *coverBuilder) decide(p *Prepared) {
 					out |= comp
 				}
 			}
-			b.in[k], b.unknown[k] = in, 0
+			inOf[k], unknownOf[k] = in, 0
 		}
 	}
 }
@@ -187,12 +190,13 @@ func spread(free, in, out uint16) (uint16, uint16) {
 // cover's cells, and the runs of cells it holds whole to runs.
 func (b *coverBuilder) emit() {
 	c := b.c
+	nearOf, inOf := b.near, b.in
 	for lr := range b.h {
 		runFrom := -1
 		row := b.r0 + int32(lr)
 		for lc := range b.w {
 			k := lr*b.w + lc
-			near, in := b.near[k], b.in[k]
+			near, in := nearOf[k], inOf[k]
 			if near != 0 {
 				cell := int(row)*c.nx + int(b.c0) + lc
 				b.entries = append(b.entries, coverEntry{int32(cell), near, in})
