@@ -54,11 +54,14 @@ func benchLookup(b *testing.B, ds *geo.Dataset, naive bool) {
 	// evicts the other's data from the caches, so these are slower than
 	// index and exact apart.
 	b.Run("cover-vs-exact", func(b *testing.B) { pairLookups(b, pts, ix.Lookup, ix.LookupExact) })
+	// The cover against itself without its sub-cells, as it was before.
+	b.Run("cover-vs-cells", func(b *testing.B) { pairLookups(b, pts, ix.Lookup, ix.LookupWithoutSubCells) })
 	if len(ds.County) > 0 {
 		in := pointsIn(ds.County, 1<<12)
 		b.Run("county/index", eachOf(in, ix.Lookup))
 		b.Run("county/exact", eachOf(in, ix.LookupExact))
 		b.Run("county/cover-vs-exact", func(b *testing.B) { pairLookups(b, in, ix.Lookup, ix.LookupExact) })
+		b.Run("county/cover-vs-cells", func(b *testing.B) { pairLookups(b, in, ix.Lookup, ix.LookupWithoutSubCells) })
 	}
 	if naive {
 		b.Run("naive-scan", func(b *testing.B) {
