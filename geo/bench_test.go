@@ -3,6 +3,7 @@ package geo_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -53,11 +54,14 @@ func benchLookup(b *testing.B, ds *geo.Dataset, naive bool) {
 	// evicts the other's data from the caches, so these are slower than
 	// index and exact apart.
 	b.Run("cover-vs-exact", func(b *testing.B) { pairLookups(b, pts, ix.Lookup, ix.LookupExact) })
+	// The cover against itself without its sub-cells, as it was before.
+	b.Run("cover-vs-cells", func(b *testing.B) { pairLookups(b, pts, ix.Lookup, ix.LookupWithoutSubCells) })
 	if len(ds.County) > 0 {
 		in := pointsIn(ds.County, 1<<12)
 		b.Run("county/index", eachOf(in, ix.Lookup))
 		b.Run("county/exact", eachOf(in, ix.LookupExact))
 		b.Run("county/cover-vs-exact", func(b *testing.B) { pairLookups(b, in, ix.Lookup, ix.LookupExact) })
+		b.Run("county/cover-vs-cells", func(b *testing.B) { pairLookups(b, in, ix.Lookup, ix.LookupWithoutSubCells) })
 	}
 	if naive {
 		b.Run("naive-scan", func(b *testing.B) {
@@ -121,8 +125,9 @@ func BenchmarkLookup(b *testing.B) {
 
 // BenchmarkNewIndex measures building the index (the work of a reload),
 // with its cell cover and without it (the index before the cover, the
-// baseline), and reports the cover's bytes per grid. The million-grid case
-// takes long; give it -benchtime 2x.
+// baseline), apart and in alternating rounds (index-vs-without-cover, whose
+// ratio holds under load), and reports the cover's bytes per grid. The
+// million-grid case takes long; give it -benchtime 2x or more.
 // Run it on one core: go test -run '^$' -bench NewIndex -cpu 1 ./geo/
 func BenchmarkNewIndex(b *testing.B) {
 	ds, err := lantian.Load()
@@ -156,8 +161,42 @@ func BenchmarkNewIndex(b *testing.B) {
 					}
 				})
 			}
+			b.Run("index-vs-without-cover", func(b *testing.B) { pairBuilds(b, ds) })
 		})
 	}
+}
+
+// pairBuilds builds the index with its cover and without it in turn, the
+// order swapped every round, and reports the medians of their times and
+// of their ratio over each two rounds, so that load from elsewhere on the
+// machine falls on both alike.
+func pairBuilds(b *testing.B, ds *geo.Dataset) {
+	var spent, base, ratio []float64
+	var pair [2]float64
+	build := func(f func(*geo.Dataset) (*geo.Index, error)) float64 {
+		runtime.GC() // the last round's index is not this one's to collect
+		start := time.Now()
+		if _, err := f(ds); err != nil {
+			b.Fatal(err)
+		}
+		return float64(time.Since(start).Nanoseconds())
+	}
+	for round := 0; b.Loop(); round++ {
+		var t, u float64
+		if round%2 == 0 {
+			t, u = build(geo.NewIndex), build(geo.NewIndexWithoutCover)
+		} else {
+			u, t = build(geo.NewIndexWithoutCover), build(geo.NewIndex)
+		}
+		spent, base = append(spent, t), append(base, u)
+		if round%2 == 1 {
+			ratio = append(ratio, (pair[0]+t)/(pair[1]+u))
+		}
+		pair = [2]float64{t, u}
+	}
+	b.ReportMetric(median(spent)/1e6, "ms/build")
+	b.ReportMetric(median(base)/1e6, "baseline-ms/build")
+	b.ReportMetric(median(ratio), "ratio")
 }
 
 // BenchmarkOutlineRule measures what the outline rule costs, against the

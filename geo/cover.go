@@ -17,8 +17,16 @@ const maxCoverCells = 1 << 24
 
 // noLeaf is the value of a cell in no leaf grid. A cell value >= 0 is the
 // position of the leaf grid holding the whole cell; a value <= -2 marks a
-// border cell whose candidate list starts at lists[-value-2].
+// border cell whose block starts at lists[-value-2].
 const noLeaf = -1
+
+// subSide is how many sub-cells a border cell is split into along each
+// axis. Borders cross few of them, so a point in a border cell mostly
+// still gets its answer from the cell's block without an exact test; the
+// measurements it was chosen by are in docs/performance.md. The sub-cells
+// of a cell are the bits of a uint16, bit subSide*row+col from the
+// south-west, so subSide is 4.
+const subSide = 4
 
 // coverMarginTolerances is the margin of the cover in on-edge tolerances:
 // an edge this close to a cell makes it a border cell. OnBoundary is false
@@ -29,13 +37,16 @@ const coverMarginTolerances = 8
 
 // cover is a regular raster over the leaf grids' extent. A cell that no
 // leaf's edge comes near lies wholly in one leaf, or in none, and holds the
-// answer; a border cell lists the leaves that may hold a point of it, so a
-// lookup there runs the exact test over them alone, without the R-tree.
+// answer; a border cell has a block listing the leaves that may hold a
+// point of it, each with the sub-cells (subSide×subSide to a cell) its
+// edges come near and, of the others, those it holds. A lookup there
+// mostly answers from the block too, and otherwise runs the exact test
+// over the leaves whose edges come near its sub-cell, without the R-tree.
 //
 // The answers are those of the exact path (holder, then edgeOwner) by
-// construction: a cell is a border cell of a leaf when an edge of the leaf
-// comes within the margin of a point that maps to the cell, so every other
-// leaf's Contains is constant over the cell and its OnBoundary false. A
+// construction: a cell or sub-cell is a border one of a leaf when an edge
+// of the leaf comes within the margin of a point that maps to it, so every
+// other leaf's Contains is constant over it and its OnBoundary false. A
 // border cell's candidates are in the order the R-tree search visits them
 // (community grids first), so the first candidate holding a point is the
 // one holder returns, even where grids overlap.
@@ -46,8 +57,10 @@ type cover struct {
 	nx, ny         int
 	margin         float64
 	cells          []int32 // row-major
-	// lists holds each border cell's candidates: a count, then leaf
-	// positions in search order.
+	// lists holds each border cell's block: a count n, then n pairs of a
+	// leaf position, in search order, and its sub-cells: those its edges
+	// come near in the high 16 bits, those it holds of the others in the
+	// low 16 bits.
 	lists []int32
 }
 
@@ -76,22 +89,33 @@ func (c *cover) rowOf(y float64) int {
 	return int(f)
 }
 
-// cellOf returns the value of pt's cell, and false for a point outside the
-// raster (NaN and infinite coordinates included). Inside, it maps x and y
-// with the arithmetic of colOf and rowOf.
-func (c *cover) cellOf(pt orb.Point) (int32, bool) {
+// cellOf returns the value of pt's cell and the number of its sub-cell,
+// and false for a point outside the raster (NaN and infinite coordinates
+// included). Inside, it maps x and y with the arithmetic of colOf and
+// rowOf, and the sub-cell with that of the raster subSide times as fine:
+// scaling by a power of two is exact, so a point's sub-cell lies in its
+// cell.
+func (c *cover) cellOf(pt orb.Point) (v int32, sub int, ok bool) {
 	fx := (pt[0] - c.minX) * c.scaleX
 	fy := (pt[1] - c.minY) * c.scaleY
 	if !(fx >= 0 && fy >= 0 && fx < c.fnx && fy < c.fny) {
-		return 0, false
+		return 0, 0, false
 	}
-	return c.cells[int(fy)*c.nx+int(fx)], true
+	ix, iy := int(fx), int(fy)
+	v = c.cells[iy*c.nx+ix]
+	if v >= noLeaf {
+		return v, 0, true
+	}
+	sx := int(fx*subSide) - ix*subSide
+	sy := int(fy*subSide) - iy*subSide
+	return v, sy*subSide + sx, true
 }
 
-// candidates returns the leaves listed for a border cell's value v.
-func (c *cover) candidates(v int32) []int32 {
+// block returns the pairs of leaf and sub-cells of a border cell's block,
+// v being the cell's value.
+func (c *cover) block(v int32) []int32 {
 	o := -v - 2
-	return c.lists[o+1 : o+1+c.lists[o]]
+	return c.lists[o+1 : o+1+2*c.lists[o]]
 }
 
 // coverShape sizes the raster for n leaves over the extent w×h: about

@@ -37,3 +37,49 @@ func (ix *Index) CoverStats() (cells, border int, bytes int) {
 // NewIndexWithoutCover is NewIndex without the cell cover, as before it: the
 // baseline of the cover's build time.
 func NewIndexWithoutCover(ds *Dataset) (*Index, error) { return newIndex(ds, false) }
+
+// LookupWithoutSubCells is Lookup with the cover as it was before its
+// sub-cells: in a border cell every candidate is tested, in search order,
+// then the outline rule runs over them all. The benchmarks keep it as the
+// baseline of the sub-cells; its answers are Lookup's.
+func (ix *Index) LookupWithoutSubCells(pt orb.Point) Hit {
+	v, _, ok := ix.cover.cellOf(pt)
+	if !ok {
+		return ix.LookupExact(pt)
+	}
+	found := v
+	if v < noLeaf {
+		block := ix.cover.block(v)
+		var buf [64]int32 // on the stack: the baseline does not allocate
+		cands := buf[:0]
+		for k := 0; k+1 < len(block) && len(cands) < len(buf); k += 2 {
+			cands = append(cands, block[k])
+		}
+		if len(cands) < len(block)/2 {
+			return ix.LookupExact(pt)
+		}
+		found = ix.testLeaves(pt, cands)
+	}
+	if found < 0 {
+		return Hit{}
+	}
+	return ix.hitOf(int(found))
+}
+
+// testLeaves returns the first of cands that holds pt by the half-open
+// rule, else by the outline rule the one with the lowest id that has pt on
+// an edge, else -1.
+func (ix *Index) testLeaves(pt orb.Point, cands []int32) int32 {
+	for _, gi := range cands {
+		if ix.prepared[gi].Contains(pt) {
+			return gi
+		}
+	}
+	best := int32(-1)
+	for _, gi := range cands {
+		if (best < 0 || ix.ds.Grids[gi].ID < ix.ds.Grids[best].ID) && ix.prepared[gi].OnBoundary(pt) {
+			best = gi
+		}
+	}
+	return best
+}

@@ -178,24 +178,40 @@ func (ix *Index) Lookup(pt orb.Point) Hit {
 // leafOf returns the position of the leaf grid Lookup answers with, or -1:
 // from the cover where pt lies in it, else by the exact path.
 func (ix *Index) leafOf(pt orb.Point) int32 {
-	v, ok := ix.cover.cellOf(pt)
+	v, sub, ok := ix.cover.cellOf(pt)
 	if !ok {
 		return ix.exactLeaf(pt)
 	}
 	if v >= noLeaf {
 		return v
 	}
-	cands := ix.cover.candidates(v)
-	for _, gi := range cands {
-		if ix.prepared[gi].Contains(pt) {
+	return ix.borderLeaf(pt, ix.cover.block(v), sub)
+}
+
+// borderLeaf is the exact path's answer for pt, in sub-cell sub of a
+// border cell with block: the candidates in search order, each tested
+// only if its edges come near the sub-cell, since the others hold all of
+// it or none of it; then the outline rule over those tested, as no other
+// leaf has an edge near pt.
+func (ix *Index) borderLeaf(pt orb.Point, block []int32, sub int) int32 {
+	in, near := uint32(1)<<sub, uint32(1)<<(sub+16)
+	tested := false
+	for k := 0; k+1 < len(block); k += 2 {
+		gi, parts := block[k], uint32(block[k+1])
+		switch {
+		case parts&near != 0:
+			if ix.prepared[gi].Contains(pt) {
+				return gi
+			}
+			tested = true
+		case parts&in != 0:
 			return gi
 		}
 	}
-	// The outline rule over the same candidates: a leaf with an edge
-	// near pt is listed for pt's cell.
 	best := int32(-1)
-	for _, gi := range cands {
-		if (best < 0 || ix.ds.Grids[gi].ID < ix.ds.Grids[best].ID) && ix.prepared[gi].OnBoundary(pt) {
+	for k := 0; tested && k+1 < len(block); k += 2 {
+		gi := block[k]
+		if uint32(block[k+1])&near != 0 && (best < 0 || ix.ds.Grids[gi].ID < ix.ds.Grids[best].ID) && ix.prepared[gi].OnBoundary(pt) {
 			best = gi
 		}
 	}
