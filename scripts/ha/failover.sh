@@ -6,9 +6,12 @@
 #   scripts/ha/failover.sh            (make test-ha)
 #
 # Checks, each printed with its figure:
-#   - acknowledged == stored for the pings sent through both replicas (each
-#     batch resent with its Idempotency-Key while unanswered or 503), and no
-#     ping stored twice;
+#   - acknowledged == stored for the pings and the incidents sent through
+#     both replicas (each batch resent with its Idempotency-Key while
+#     unanswered or 503), and nothing stored twice;
+#   - the event stream, open on one replica through the failover, carries
+#     every stored event once, in order, and a stream resumed with
+#     Last-Event-ID misses and repeats nothing;
 #   - lookups and tiles, served from memory, fail not once;
 #   - writes resume after the kill (the time is reported, not asserted);
 #   - a grid edit made after the failover on one replica reaches the other
@@ -110,8 +113,65 @@ check_reads() {
 	fi
 }
 
+# incidents SECONDS: one incident every 0.3 s through the replicas in
+# turn, each resent with its key while unanswered or 503 for up to 120 s;
+# prints how many were acknowledged and how many never were.
+incidents() {
+	local end=$((SECONDS + $1)) i=0 acked=0 lost=0 code deadline at
+	while [ "$SECONDS" -lt "$end" ]; do
+		i=$((i + 1))
+		at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+		local url=$J0
+		[ $((i % 2)) = 0 ] && url=$J1
+		code=""
+		deadline=$((SECONDS + 120))
+		while [ "$SECONDS" -lt "$deadline" ]; do
+			code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -X POST -H "Authorization: Bearer $HA_TOKEN" \
+				-H 'Content-Type: application/json' -H "Idempotency-Key: ha-incident-$i" \
+				-d "{\"occurred_at\":\"$at\",\"category\":\"dispute\",\"location\":[109.317,34.152],\"summary\":\"ha-failover $i\"}" \
+				"$url/api/v1/incidents" || true)
+			case $code in 200 | 201) break ;; 503 | 502 | 000) sleep 0.2 ;; *) break ;; esac
+		done
+		case $code in 200 | 201) acked=$((acked + 1)) ;; *) lost=$((lost + 1)) ;; esac
+		sleep 0.3
+	done
+	echo "$acked $lost"
+}
+
+# ids FILE: the event ids an event stream wrote to FILE, in order.
+ids() { sed -n 's/^id: //p' "$1" | tr -d '\r'; }
+
+# follow URL FILE AFTER: reads the event stream at URL into FILE as a
+# browser's EventSource does: from after AFTER, and whenever the stream
+# ends, again with Last-Event-ID set to the last id it saw, until FILE.stop
+# exists.
+follow() {
+	local url=$1 file=$2 last=$3 seen
+	: >"$file"
+	until [ -e "$file.stop" ]; do
+		curl -sN --max-time 30 -H "Authorization: Bearer $HA_TOKEN" -H 'Accept: text/event-stream' \
+			-H "Last-Event-ID: $last" "$url/api/v1/events" >>"$file" 2>/dev/null || true
+		seen=$(ids "$file" | tail -n 1)
+		[ -n "$seen" ] && last=$seen
+		sleep 0.2
+	done
+}
+
+# stop_following FILE PID LAST: waits (60 s at most) until FILE shows
+# event LAST, then stops the follower.
+stop_following() {
+	local deadline=$((SECONDS + 60))
+	until [ "$(ids "$1" | tail -n 1)" = "$3" ] || [ "$SECONDS" -ge "$deadline" ]; do sleep 0.2; done
+	touch "$1.stop"
+	wait "$2" 2>/dev/null || true
+}
+
 # --- 1. kill -9 of the primary under load --------------------------------
 log "load through both replicas; the primary dies in 15 s"
+follow "$J1" "$DIR/stream.txt" 0 &
+stream=$!
+incidents 45 >"$DIR/incidents.out" &
+li=$!
 load a "$J0" "$DIR/cred-0.txt" 1 50s &
 la=$!
 load b "$J1" "$DIR/cred-1.txt" 2 50s &
@@ -154,7 +214,7 @@ if [ -n "$resumed" ]; then
 else
 	fail "writes did not resume within 120 s"
 fi
-wait "$la" "$lb" || true
+wait "$la" "$lb" "$li" || true
 new=$(primary_index) || new=""
 [ -n "$new" ] && [ "$new" != "$old" ] && pass "n$((new + 1)) took over from $node" || fail "no new primary (old $node)"
 
@@ -170,6 +230,38 @@ else
 fi
 check_reads a
 check_reads b
+
+read -r inc_acked inc_lost <"$DIR/incidents.out"
+inc_stored=$(psql_retry "select count(*) from incidents where summary like 'ha-failover %'")
+inc_distinct=$(psql_retry "select count(distinct summary) from incidents where summary like 'ha-failover %'")
+echo "incidents acknowledged: $inc_acked, stored: $inc_stored, never acknowledged: $inc_lost, distinct: $inc_distinct"
+if [ "$inc_acked" -gt 0 ] && [ "$inc_acked" = "$inc_stored" ] && [ "$inc_lost" = 0 ] && [ "$inc_distinct" = "$inc_stored" ]; then
+	pass "failover: every acknowledged incident stored once ($inc_stored incidents)"
+else
+	fail "failover incidents: stored $inc_stored ($inc_distinct distinct), acknowledged $inc_acked, never acknowledged $inc_lost"
+fi
+
+# The stream open through the failover carries every stored event once,
+# in order; one resumed from the middle misses and repeats nothing.
+psql_retry 'select id from patrol_events order by id' >"$DIR/events.db"
+last=$(tail -n 1 "$DIR/events.db")
+stop_following "$DIR/stream.txt" "$stream" "$last"
+ids "$DIR/stream.txt" >"$DIR/events.stream"
+if [ -n "$last" ] && cmp -s "$DIR/events.db" "$DIR/events.stream"; then
+	pass "the event stream, followed through the failover as EventSource does, carried all $(wc -l <"$DIR/events.db") events once, in order"
+else
+	fail "the event stream: $(wc -l <"$DIR/events.stream") ids against $(wc -l <"$DIR/events.db") stored; first difference: $(diff "$DIR/events.db" "$DIR/events.stream" | sed -n 2p)"
+fi
+middle=$(sed -n "$(( $(wc -l <"$DIR/events.db") / 2 ))p" "$DIR/events.db")
+follow "$J0" "$DIR/resumed.txt" "$middle" &
+resumed=$!
+stop_following "$DIR/resumed.txt" "$resumed" "$last"
+awk -v m="$middle" '$1 > m' "$DIR/events.db" >"$DIR/events.after"
+if ids "$DIR/resumed.txt" | cmp -s "$DIR/events.after" -; then
+	pass "a stream resumed on the other replica after event $middle missed and repeated nothing ($(wc -l <"$DIR/events.after") events)"
+else
+	fail "the stream resumed after $middle differs from the stored events after it"
+fi
 
 # --- 2. a grid edit after the failover reaches both replicas ------------
 grid=61012200100701
