@@ -90,6 +90,18 @@ func (s *Server) readOverlayBody(r *http.Request, k overlayKind, pathID string) 
 	if b.Type != "Feature" {
 		fail("type", `%s is a GeoJSON Feature: type must be "Feature", got %q`, k.article, intake.Clip([]byte(b.Type)))
 	}
+	from := readOverlayHead(k, &b, pathID, in, fail)
+	readOverlayProps(v, k, b.Properties, in, fail)
+	s.readOverlayGeometry(v, k, b.Geometry, from, in, fail)
+	if len(bad) > 0 {
+		return nil, nil, invalid(bad...)
+	}
+	return in, v, nil
+}
+
+// readOverlayHead reads the id, base_version and crs of an edit's body
+// into in, naming each fault with fail, and returns the body's crs.
+func readOverlayHead(k overlayKind, b *overlayBodyJSON, pathID string, in *overlayInput, fail func(name, format string, args ...any)) crs.CRS {
 	var bodyID string
 	hasID := len(b.ID) > 0 && string(b.ID) != "null"
 	switch {
@@ -116,38 +128,39 @@ func (s *Server) readOverlayBody(r *http.Request, k overlayKind, pathID string) 
 		}
 		from = c
 	}
-	if p := b.Properties; p == nil {
+	return from
+}
+
+// readOverlayProps reads an edit's properties into in: name, kind,
+// station and period, naming each fault with fail.
+func readOverlayProps(v *view, k overlayKind, p *overlayBodyProps, in *overlayInput, fail func(name, format string, args ...any)) {
+	if p == nil {
 		fail("properties", "properties are required: name, kind and station at least")
-	} else {
-		if strings.TrimSpace(p.Name) == "" {
-			fail("properties.name", "name cannot be empty")
-		}
-		kind, err := parseOverlayKind(k, p.Kind)
-		if err != nil {
-			fail("properties.kind", "%v", err)
-		}
-		in.kind = kind
-		if _, ok := v.ix.Station(p.Station); !ok {
-			fail("properties.station", "station must be the id of a station of the dataset (%s), got %q", stationIDs(v.ix), p.Station)
-		}
-		var errFrom, errTo error
-		in.validity.ValidFrom, errFrom = v.parseDayOrTime(p.ValidFrom)
-		in.validity.ValidTo, errTo = v.parseDayOrTime(p.ValidTo)
-		if errFrom != nil {
-			fail("properties.valid_from", "%v", errFrom)
-		}
-		if errTo != nil {
-			fail("properties.valid_to", "%v", errTo)
-		}
-		if errFrom == nil && errTo == nil && !in.validity.ValidFrom.IsZero() && !in.validity.ValidTo.IsZero() && !in.validity.ValidTo.After(in.validity.ValidFrom) {
-			fail("properties.valid_to", "valid_to (%s) must be after valid_from (%s)", p.ValidTo, p.ValidFrom)
-		}
+		return
 	}
-	s.readOverlayGeometry(v, k, b.Geometry, from, in, fail)
-	if len(bad) > 0 {
-		return nil, nil, invalid(bad...)
+	if strings.TrimSpace(p.Name) == "" {
+		fail("properties.name", "name cannot be empty")
 	}
-	return in, v, nil
+	kind, err := parseOverlayKind(k, p.Kind)
+	if err != nil {
+		fail("properties.kind", "%v", err)
+	}
+	in.kind = kind
+	if _, ok := v.ix.Station(p.Station); !ok {
+		fail("properties.station", "station must be the id of a station of the dataset (%s), got %q", stationIDs(v.ix), p.Station)
+	}
+	var errFrom, errTo error
+	in.validity.ValidFrom, errFrom = v.parseDayOrTime(p.ValidFrom)
+	in.validity.ValidTo, errTo = v.parseDayOrTime(p.ValidTo)
+	if errFrom != nil {
+		fail("properties.valid_from", "%v", errFrom)
+	}
+	if errTo != nil {
+		fail("properties.valid_to", "%v", errTo)
+	}
+	if errFrom == nil && errTo == nil && !in.validity.ValidFrom.IsZero() && !in.validity.ValidTo.IsZero() && !in.validity.ValidTo.After(in.validity.ValidFrom) {
+		fail("properties.valid_to", "valid_to (%s) must be after valid_from (%s)", p.ValidTo, p.ValidFrom)
+	}
 }
 
 // readOverlayGeometry reads an area's Polygon or MultiPolygon, or a
