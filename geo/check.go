@@ -96,16 +96,22 @@ func (c *checker) datum(d string) {
 	}
 }
 
+// uniqueID reports a feature of kind without an id (named by name) or
+// with an id seen before, and records id in seen.
+func (c *checker) uniqueID(kind, id, name string, seen map[string]bool) {
+	switch {
+	case id == "":
+		c.bad(ProblemMissingID, kind, name, "has no id")
+	case seen[id]:
+		c.bad(ProblemDuplicateID, kind, id, "the id is used twice")
+	}
+	seen[id] = true
+}
+
 func (c *checker) stations(in []Station) map[string]bool {
 	seen := make(map[string]bool, len(in))
 	for _, st := range in {
-		switch {
-		case st.ID == "":
-			c.bad(ProblemMissingID, "station", st.Name, "has no id")
-		case seen[st.ID]:
-			c.bad(ProblemDuplicateID, "station", st.ID, "the id is used twice")
-		}
-		seen[st.ID] = true
+		c.uniqueID("station", st.ID, st.Name, seen)
 		if !st.Region.Valid() {
 			c.bad(ProblemUnknownTerrain, "station", st.ID, "region %q is not one of hill, plateau, plain, mountain", st.Region)
 		}
@@ -187,13 +193,7 @@ func (c *checker) grids(in []Grid, stations map[string]bool) map[string]*Grid {
 func (c *checker) members(in []Member, stations map[string]bool, grids map[string]*Grid) {
 	seen := map[string]bool{}
 	for _, m := range in {
-		switch {
-		case m.ID == "":
-			c.bad(ProblemMissingID, "member", m.Name, "has no id")
-		case seen[m.ID]:
-			c.bad(ProblemDuplicateID, "member", m.ID, "the id is used twice")
-		}
-		seen[m.ID] = true
+		c.uniqueID("member", m.ID, m.Name, seen)
 		if !m.Role.Valid() {
 			c.bad(ProblemUnknownRole, "member", m.ID, "role %q is not a known role", m.Role)
 		}

@@ -33,13 +33,7 @@ func (c *checker) places(in []Place, stations map[string]bool) {
 // overlayHead checks what areas and places share: a unique id, an owner
 // station in the dataset and a period that does not end before it starts.
 func (c *checker) overlayHead(kind, id, name string, seen map[string]bool, station string, stations map[string]bool, v Validity) {
-	switch {
-	case id == "":
-		c.bad(ProblemMissingID, kind, name, "has no id")
-	case seen[id]:
-		c.bad(ProblemDuplicateID, kind, id, "the id is used twice")
-	}
-	seen[id] = true
+	c.uniqueID(kind, id, name, seen)
 	if !stations[station] {
 		c.bad(ProblemUnknownReference, kind, id, "owner station %q is not in the dataset", station)
 	}

@@ -10,15 +10,10 @@ import (
 
 // readOfficer reads one officer's record of a ping segment.
 func (a *archive) readOfficer(seg string, r segRecord) ([]storedPing, error) {
-	b, err := journal.ReadSegmentRecord(a.path, seg, r.Off)
-	if err != nil {
-		return nil, fmt.Errorf("memory: %w", err)
-	}
-	_, list, err := decodeOfficerPings(b)
-	if err != nil {
-		return nil, fmt.Errorf("memory: the archive segment %s: %w", seg, err)
-	}
-	return list, nil
+	return readRecord(a, seg, r.Off, func(b []byte) ([]storedPing, error) {
+		_, list, err := decodeOfficerPings(b)
+		return list, err
+	})
 }
 
 // readPingSegment reads every officer's pings of seg.
@@ -35,27 +30,25 @@ func (a *archive) readPingSegment(seg pingSegment) (map[string][]storedPing, err
 }
 
 func (a *archive) readEvents(seg string, c chunkRecord) ([]patrol.Event, error) {
-	b, err := journal.ReadSegmentRecord(a.path, seg, c.Off)
-	if err != nil {
-		return nil, fmt.Errorf("memory: %w", err)
-	}
-	evs, err := decodeEvents(b)
-	if err != nil {
-		return nil, fmt.Errorf("memory: the archive segment %s: %w", seg, err)
-	}
-	return evs, nil
+	return readRecord(a, seg, c.Off, decodeEvents)
 }
 
 func (a *archive) readAudit(seg string, c chunkRecord) ([]data.AuditEntry, error) {
-	b, err := journal.ReadSegmentRecord(a.path, seg, c.Off)
+	return readRecord(a, seg, c.Off, decodeAudit)
+}
+
+// readRecord reads the record at off of the archive segment seg and
+// decodes it with decode.
+func readRecord[T any](a *archive, seg string, off int64, decode func([]byte) ([]T, error)) ([]T, error) {
+	b, err := journal.ReadSegmentRecord(a.path, seg, off)
 	if err != nil {
 		return nil, fmt.Errorf("memory: %w", err)
 	}
-	es, err := decodeAudit(b)
+	rs, err := decode(b)
 	if err != nil {
 		return nil, fmt.Errorf("memory: the archive segment %s: %w", seg, err)
 	}
-	return es, nil
+	return rs, nil
 }
 
 // archivedPings calls f with every archived and pending ping not removed
