@@ -343,7 +343,7 @@ func (s *Server) handleListIncidents(w http.ResponseWriter, r *http.Request, q q
 	if err != nil {
 		return aboutParam(err, "cursor")
 	}
-	out := IncidentCollection{Type: "FeatureCollection", Features: make([]Feature[*IncidentProperties], len(res.Incidents)), NumberReturned: len(res.Incidents), Links: []Link{}}
+	out := IncidentCollection{Type: "FeatureCollection", Features: make([]Feature[*IncidentProperties], len(res.Incidents)), NumberReturned: len(res.Incidents)}
 	for i := range res.Incidents {
 		out.Features[i] = v.incidentFeature(r.Context(), &res.Incidents[i])
 	}

@@ -308,7 +308,7 @@ func (s *Server) handleListVisits(w http.ResponseWriter, r *http.Request, q quer
 	if err != nil {
 		return aboutParam(err, "cursor")
 	}
-	out := VisitCollection{Type: "FeatureCollection", Features: make([]Feature[*VisitProperties], len(res.Visits)), NumberReturned: len(res.Visits), Links: []Link{}}
+	out := VisitCollection{Type: "FeatureCollection", Features: make([]Feature[*VisitProperties], len(res.Visits)), NumberReturned: len(res.Visits)}
 	for i := range res.Visits {
 		out.Features[i] = v.visitFeature(r.Context(), &res.Visits[i])
 	}
