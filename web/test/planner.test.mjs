@@ -332,6 +332,7 @@ describe('planner page', { timeout: 900_000 }, () => {
     await page.waitForFunction(() => document.documentElement.lang === 'en');
     await page.locator('#coverage h2').filter({ hasText: 'Response rings' }).waitFor();
     await page.locator('[data-testid=coverage] tbody tr').first().waitFor();
+    await page.locator('#plan-list h2').filter({ hasText: 'Saved plans' }).waitFor();
     // Data keeps its own names: stations, grids, officers, plan notes.
     const labels = await (await api('/api/v1/labels')).json();
     const current = await (await api('/api/v1/plan/current')).json();

@@ -186,9 +186,15 @@ async function main() {
       return;
     }
     hook.comparison = cmp;
-    const titles = { a: sideTitle(cmp.a), b: sideTitle(cmp.b) };
     renderCompareBar();
     drawMaps({ fresh: freshMaps });
+    renderComparison();
+  }
+
+  /** renderComparison redraws the figures, tables and list from the data in hand. */
+  function renderComparison() {
+    if (!cmp) return;
+    const titles = { a: sideTitle(cmp.a), b: sideTitle(cmp.b) };
     renderFigures($('figures'), cmp, titles);
     renderStations($('stations'), cmp, { colors, stationName, titles });
     renderMoves($('moves'), cmp, { stationName, doc, onGrid: focusGrid });
@@ -273,7 +279,14 @@ async function main() {
     writeHash();
     renderPropose($('propose'), { config, limits, onSubmit: propose });
     coverage.render();
-    refresh().then(() => { if (state.tab === 'assessment') assessment?.load(); });
+    // Redraw what is in hand at once, in the new language; the refresh
+    // after it only brings newer data.
+    if (current) renderOfficers($('officers'), current, { stationName, colors });
+    renderCompareBar();
+    renderComparison();
+    refresh()
+      .then(() => { if (state.tab === 'assessment') assessment?.load(); })
+      .catch((err) => showError(problemMessage(err)));
   });
 
   $('print').addEventListener('click', () => window.print());
