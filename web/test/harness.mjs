@@ -9,6 +9,7 @@
 // root.
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,11 +60,32 @@ async function freePort() {
 }
 
 /**
+ * get fetches url without following redirects. With ca (a PEM certificate)
+ * an https URL is checked against it, which Node's fetch cannot do for a
+ * certificate made by the test.
+ */
+function get(url, { ca } = {}) {
+  if (!ca) return fetch(url, { redirect: 'manual' });
+  return new Promise((resolve, reject) => {
+    https.get(url, { ca }, (res) => {
+      res.resume();
+      const setCookies = [res.headers['set-cookie'] || []].flat();
+      res.on('end', () => resolve({
+        ok: res.statusCode >= 200 && res.statusCode < 300,
+        status: res.statusCode,
+        headers: { getSetCookie: () => setCookies },
+      }));
+    }).on('error', reject);
+  });
+}
+
+/**
  * startServer starts `jingge serve` on port (when not given, JINGGE_TEST_PORT
  * or else a free one) and resolves once it is ready; stop() ends it. Its
- * output is kept for failure messages.
+ * output is kept for failure messages. With tls ({ cert, key, ca }: PEM
+ * file paths and the issuing certificate's PEM text) it serves HTTPS.
  */
-export async function startServer({ args = [], port: fixedPort, users = [] } = {}) {
+export async function startServer({ args = [], port: fixedPort, users = [], tls } = {}) {
   let bin = process.env.JINGGE_BIN;
   let scratch = null;
   if (!bin) {
@@ -89,17 +111,18 @@ export async function startServer({ args = [], port: fixedPort, users = [] } = {
     execFileSync(bin, ['users', 'add', u.name, '--role', u.role, ...(u.officer ? ['--officer', u.officer] : []), '--password-stdin'],
       { env, input: `${u.password}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
   }
-  const child = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--log-format', 'json', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const tlsArgs = tls ? ['--tls-cert', tls.cert, '--tls-key', tls.key] : [];
+  const child = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--log-format', 'json', ...tlsArgs, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d) => { output += d; });
   child.stderr.on('data', (d) => { output += d; });
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  const base = `http://127.0.0.1:${port}`;
+  const base = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`jingge serve exited with ${child.exitCode}:\n${output}`);
     try {
-      const res = await fetch(`${base}/readyz`);
+      const res = await get(`${base}/readyz`, { ca: tls?.ca });
       if (res.ok) break;
     } catch {
       // not listening yet
@@ -110,7 +133,7 @@ export async function startServer({ args = [], port: fixedPort, users = [] } = {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  const cookies = await signInCookies(output, base);
+  const cookies = await signInCookies(output, base, tls?.ca);
   return {
     base,
     // cookies sign a browser context in (context.addCookies); headers sign
@@ -147,10 +170,10 @@ export async function startServer({ args = [], port: fixedPort, users = [] } = {
  * signInCookies follows the one-time sign-in link the demo server printed
  * and returns the session cookie it sets, for the browser and for fetch.
  */
-async function signInCookies(output, base) {
-  const link = output.match(/(http:\/\/\S+\/api\/v1\/login\/link\?token=jgl_\S+)/);
+async function signInCookies(output, base, ca) {
+  const link = output.match(/(https?:\/\/\S+\/api\/v1\/login\/link\?token=jgl_\S+)/);
   if (!link) return [];
-  const res = await fetch(link[1], { redirect: 'manual' });
+  const res = await get(link[1], { ca });
   if (res.status !== 303) throw new Error(`the sign-in link answered ${res.status}:\n${output}`);
   return res.headers.getSetCookie().map((c) => {
     const pair = c.split(';')[0];
@@ -159,7 +182,6 @@ async function signInCookies(output, base) {
   });
 }
 
-/** launchBrowser starts headless Chromium with a fresh profile. */
 /**
  * WAIT_MS bounds every wait of the browser tests: long enough for software
  * WebGL on a loaded 2-core machine. It is a bound, not a speed check; a
@@ -167,8 +189,11 @@ async function signInCookies(output, base) {
  */
 export const WAIT_MS = 120_000;
 
-/** launchBrowser starts Chromium; its contexts wait up to WAIT_MS by default. */
-export async function launchBrowser() {
+/**
+ * launchBrowser starts Chromium; its contexts wait up to WAIT_MS by default.
+ * args are added to its command line.
+ */
+export async function launchBrowser({ args = [] } = {}) {
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
@@ -177,6 +202,7 @@ export async function launchBrowser() {
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       // WebGL on the CPU when there is no GPU (CI machines).
       '--enable-unsafe-swiftshader', '--use-angle=swiftshader',
+      ...args,
     ],
   });
   const newContext = browser.newContext.bind(browser);
