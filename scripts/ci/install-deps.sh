@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages jingge's tests need, on Debian/Ubuntu.
 #
-#   scripts/ci/install-deps.sh [--base] [--make] [--postgis] [--chromium] [--ha] [--gdal] [--all]
+#   scripts/ci/install-deps.sh [--base] [--make] [--postgis] [--chromium] [--ha] [--gdal] [--nginx] [--all]
 #
 #   --base      ca-certificates (Go needs them to fetch modules over HTTPS)
 #               and curl (the README test runs the README's curl commands)
@@ -16,6 +16,8 @@
 #               disabled: the test runs its own
 #   --gdal      GDAL's command-line tools (gdal-bin): ogrinfo reads the OGC
 #               API – Features endpoints as a real client in the tests
+#   --nginx     nginx, for the test of docs/deployment.md's reverse-proxy
+#               configuration (its own service stopped)
 #   --all       all of the above
 #
 # Only what is missing is installed; `apt-get update` runs at most once, and
@@ -257,8 +259,24 @@ deps_gdal() {
 	deps_apt_install gdal-bin
 }
 
+# deps_nginx installs nginx for the test of the reverse-proxy configuration
+# in docs/deployment.md; the test runs its own nginx, so the package's
+# service is stopped and disabled.
+deps_nginx() {
+	if [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1; then
+		return 0
+	fi
+	deps_apt_install nginx || return 1
+	if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+		systemctl disable --now nginx >/dev/null 2>&1 || true
+	elif [ -x /etc/init.d/nginx ]; then
+		/etc/init.d/nginx stop >/dev/null 2>&1 || true
+	fi
+	return 0
+}
+
 deps_main() {
-	local want_base="" want_make="" want_postgis="" want_chromium="" want_ha="" want_gdal=""
+	local want_base="" want_make="" want_postgis="" want_chromium="" want_ha="" want_gdal="" want_nginx=""
 	if [ "$#" -eq 0 ]; then
 		sed -n '2,/^$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 		return 2
@@ -272,7 +290,8 @@ deps_main() {
 		--chromium) want_chromium=1 ;;
 		--ha) want_ha=1 ;;
 		--gdal) want_gdal=1 ;;
-		--all) want_base=1 want_make=1 want_postgis=1 want_chromium=1 want_ha=1 want_gdal=1 ;;
+		--nginx) want_nginx=1 ;;
+		--all) want_base=1 want_make=1 want_postgis=1 want_chromium=1 want_ha=1 want_gdal=1 want_nginx=1 ;;
 		-h | --help)
 			sed -n '2,/^$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 			return 0
@@ -292,6 +311,7 @@ deps_main() {
 	if [ -n "$want_chromium" ]; then deps_chromium || return 1; fi
 	if [ -n "$want_ha" ]; then deps_ha || return 1; fi
 	if [ -n "$want_gdal" ]; then deps_gdal || return 1; fi
+	if [ -n "$want_nginx" ]; then deps_nginx || return 1; fi
 	return 0
 }
 
