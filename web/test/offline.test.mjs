@@ -103,6 +103,11 @@ test('offline, the officer page answers from the station pack', { timeout: 300_0
   await page.selectOption('#crs', 'wgs84');
   await page.click('#coord button[type=submit]');
   await expectAnswer(page, gepai.hit);
+  // The mini-map, drawn from the pack's grids with the answer's grid outlined.
+  const want = gepai.hit.community_grid?.id || gepai.hit.police_grid.id;
+  await page.waitForFunction((id) => window.jingge?.mapMode === 'pack' && window.jingge?.mapGrid === id
+    && window.jingge.map.loaded() && window.jingge.map.querySourceFeatures('pack').length > 0, want, { timeout: WAIT_MS });
+  assert.equal(await page.locator('#minimap').isVisible(), true, 'the mini-map is shown offline');
   await screenshot(page, 'officer-offline-gepai', { fullPage: true });
 
   await page.fill('#lon', String(bdLon));

@@ -8,7 +8,7 @@ import { $, h, clear } from '../shared/dom.js';
 import { t, initLang, setLang, onLangChange, applyStatic, isEnglish, localName } from '../shared/i18n.js';
 import { telHref } from '../shared/phone.js';
 import { parseBoxes, parsePair, parseOfficerHash, formatOfficerHash } from './coords.js';
-import { loadStoredPack, refreshPack, lookupOffline, packState } from './offline.js';
+import { loadStoredPack, refreshPack, lookupOffline, packState, packShapes } from './offline.js';
 import { queueVisit, flushVisits, pendingVisits } from './queue.js';
 
 const hook = { ready: false };
@@ -163,13 +163,7 @@ function renderResult(hit, accuracy) {
   );
   el.hidden = false;
   $('visit').hidden = !isOfficer();
-  if (hit.offline) {
-    // The pack holds no map tiles; the answer stands without the map.
-    $('minimap').hidden = true;
-    $('attribution').hidden = true;
-  } else {
-    showMap(hit);
-  }
+  showMap(hit);
 }
 
 /**
@@ -203,10 +197,14 @@ async function showAttribution() {
 async function showMap(hit) {
   const el = $('minimap');
   el.hidden = false;
-  showAttribution();
+  // Offline the map is drawn from the pack's own grids, with no base map
+  // and so nothing to credit.
+  const shapes = hit.offline ? packShapes() : null;
+  if (shapes) $('attribution').hidden = true;
+  else showAttribution();
   try {
     mapModule = mapModule || (await import('./minimap.js'));
-    await mapModule.show(el, hit, { english: isEnglish() });
+    await mapModule.show(el, hit, { english: isEnglish(), shapes });
   } catch (err) {
     console.warn('minimap', err);
     el.hidden = true;

@@ -3,7 +3,7 @@
 // (checked at load and whenever the phone comes back online), and lookups
 // answered from it in the server's shape, so the page renders them the
 // same way. The service worker (sw.js) keeps the page itself.
-import { PackIndex } from '../shared/pack.js';
+import { PackIndex, packGeoJSON } from '../shared/pack.js';
 
 const CACHE = 'jingge-pack';
 const PACK_URL = 'api/v1/pack';
@@ -29,7 +29,7 @@ async function store(body, fetchedAt, checkedAt) {
 }
 
 function adopt(pack, fetchedAt, checkedAt) {
-  current = { pack, index: new PackIndex(pack), fetchedAt, checkedAt };
+  current = { pack, index: new PackIndex(pack), fetchedAt, checkedAt, shapes: null };
   return current;
 }
 
@@ -100,4 +100,14 @@ export function lookupOffline(lon, lat, crs) {
     station: hit.station,
     offline,
   };
+}
+
+/**
+ * packShapes is the pack's grids as GeoJSON for the offline map, made once
+ * per pack; null without a pack.
+ */
+export function packShapes() {
+  if (!current) return null;
+  current.shapes = current.shapes || packGeoJSON(current.pack);
+  return current.shapes;
 }

@@ -207,3 +207,29 @@ export class PackIndex {
     return (grid?.members || []).map((i) => this.pack.members[i]);
   }
 }
+
+/**
+ * packGeoJSON is the pack's grids as a GeoJSON FeatureCollection of
+ * MultiPolygons in the pack's datum, rings closed: what the officer page's
+ * map draws when there is no network and so no tiles.
+ */
+export function packGeoJSON(pack) {
+  const features = [];
+  for (const g of pack.grids) {
+    if (!g.geometry) continue;
+    const coordinates = g.geometry.map((poly) => poly.map((encoded) => {
+      const flat = decodeRing(encoded, pack.scale);
+      const ring = [];
+      for (let i = 0; i < flat.length; i += 2) ring.push([flat[i], flat[i + 1]]);
+      const [a, z] = [ring[0], ring[ring.length - 1]];
+      if (a && (a[0] !== z[0] || a[1] !== z[1])) ring.push([a[0], a[1]]);
+      return ring;
+    }));
+    features.push({
+      type: 'Feature',
+      properties: { id: g.id, name: g.name, level: g.level, station: g.station },
+      geometry: { type: 'MultiPolygon', coordinates },
+    });
+  }
+  return { type: 'FeatureCollection', features };
+}
