@@ -330,3 +330,64 @@ func TestTilesMBTilesReadByGDAL(t *testing.T) {
 		t.Errorf("ogrinfo read no polygon:\n%.2000s", grids)
 	}
 }
+
+// TestTilePackVectors proves a PMTiles export reads in the browser's
+// library as the server serves: it exports the county z6–z12, writes each
+// pyramid tile as the server sends it (plain MVT, or nothing for a 204)
+// and an index of them, then runs the Node test (web/test/tilepack.test.mjs)
+// that reads the file with the pmtiles npm package and compares.
+//
+// With JINGGE_TILEPACK_VECTORS_OUT set it only writes the files there (the
+// Node test asks for them that way when npm test runs it).
+func TestTilePackVectors(t *testing.T) {
+	out := os.Getenv("JINGGE_TILEPACK_VECTORS_OUT")
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	node, err := exec.LookPath("node")
+	if out == "" {
+		if err != nil {
+			t.Skip("node is not installed; npm test runs the same check")
+		}
+		if _, err := os.Stat(filepath.Join(root, "web", "node_modules", "pmtiles")); err != nil {
+			t.Skip("web/node_modules has no pmtiles (cd web && npm ci); npm test runs the same check")
+		}
+	}
+	dir := out
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	ds, err := lantian.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := serveDataset(t, ds)
+	if stderr, err := exportTiles(t, ds, "--format", "pmtiles", "--minzoom", "6", "--maxzoom", "12", "--out", filepath.Join(dir, "county.pmtiles")); err != nil {
+		t.Fatalf("export: %v\n%s", err, stderr)
+	}
+	var index strings.Builder
+	for _, a := range addressesOf(t, ds, 6, 12, orb.Bound{}) {
+		body := servedTile(t, srv, "/tiles/"+tiles.Path(a), false)
+		name := "-"
+		if body != nil {
+			name = fmt.Sprintf("%d-%d-%d.mvt", a.Z, a.X, a.Y)
+			if err := os.WriteFile(filepath.Join(dir, name), body, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		fmt.Fprintf(&index, "%d %d %d %s\n", a.Z, a.X, a.Y, name)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "tiles.txt"), []byte(index.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out != "" {
+		return
+	}
+	cmd := exec.Command(node, "--test", "test/tilepack.test.mjs")
+	cmd.Dir = filepath.Join(root, "web")
+	cmd.Env = append(os.Environ(), "JINGGE_TILEPACK_VECTORS="+dir)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("node --test test/tilepack.test.mjs: %v\n%s", err, b)
+	}
+}
