@@ -21,7 +21,9 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"jingge/api/apitest"
+	"jingge/data"
 	"jingge/data/lantian"
+	"jingge/data/postgis/postgistest"
 	"jingge/geo"
 	"jingge/tiles"
 	"jingge/tiles/tilepack"
@@ -136,14 +138,20 @@ type served struct{ base, token string }
 // serveDataset serves ds to a viewer.
 func serveDataset(t *testing.T, ds *geo.Dataset) served {
 	t.Helper()
-	authFile := filepath.Join(t.TempDir(), "auth.json")
-	mustCLI(t, "", "users", "add", "wall", "--role", "viewer", "--auth-file", authFile)
-	m := tokenRE.FindStringSubmatch(mustCLI(t, "", "tokens", "create", "--user", "wall", "--auth-file", authFile))
+	return serveStore(t, opener(memStore(t, ds)), "--auth-file", filepath.Join(t.TempDir(), "auth.json"))
+}
+
+// serveStore serves the store open opens to a viewer kept where users are
+// (--auth-file FILE, or --db URL, which is also the store).
+func serveStore(t *testing.T, open storeOpener, where ...string) served {
+	t.Helper()
+	mustCLI(t, "", append([]string{"users", "add", "wall", "--role", "viewer"}, where...)...)
+	m := tokenRE.FindStringSubmatch(mustCLI(t, "", append([]string{"tokens", "create", "--user", "wall"}, where...)...))
 	if m == nil {
 		t.Fatal("no token printed")
 	}
 	base, _, stop := startServe(t, func(ctx context.Context, stdout, stderr io.Writer) error {
-		return serveCommand(ctx, []string{"--addr", "127.0.0.1:0", "--prerender-zoom", "0", "--auth-file", authFile}, stdout, stderr, opener(memStore(t, ds)))
+		return serveCommand(ctx, append([]string{"--addr", "127.0.0.1:0", "--prerender-zoom", "0"}, where...), stdout, stderr, open)
 	})
 	t.Cleanup(func() {
 		if err := stop(); err != nil {
@@ -213,6 +221,32 @@ func TestTilesExportEqualsServed(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTilesExportFromPostGIS exports with --db from a PostGIS store and
+// compares every tile with what a server on the same database serves.
+func TestTilesExportFromPostGIS(t *testing.T) {
+	dbURL := postgistest.NewSchema(t)
+	st := postgistest.MustOpenURL(t, dbURL)
+	if _, err := st.Import(context.Background(), apitest.Small(), data.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	srv := serveStore(t, openStore, "--db", dbURL)
+	path := filepath.Join(t.TempDir(), "pg.mbtiles")
+	var stdout, stderr bytes.Buffer
+	if err := tilesCommand(context.Background(), []string{"export", "--format", "mbtiles", "--minzoom", "8", "--maxzoom", "15", "--db", dbURL, "--out", path}, &stdout, &stderr, openStore); err != nil {
+		t.Fatalf("export: %v\n%s", err, stderr.String())
+	}
+	read := packageReader(t, "mbtiles", path)
+	addrs := addressesOf(t, apitest.Small(), 8, 15, orb.Bound{})
+	for _, a := range addrs {
+		if got, want := read(a), servedTile(t, srv, "/tiles/"+tiles.Path(a), true); !bytes.Equal(got, want) {
+			t.Errorf("tile %s: the file holds %d bytes, the server on the same database sends %d", tiles.Path(a), len(got), len(want))
+		}
+	}
+	if !strings.Contains(stderr.String(), fmt.Sprintf("of the %d looked at", len(addrs))) {
+		t.Errorf("the export did not look at the pyramid's %d tiles:\n%s", len(addrs), stderr.String())
 	}
 }
 
