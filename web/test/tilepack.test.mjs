@@ -1,7 +1,8 @@
 // A PMTiles export (jingge tiles export --format pmtiles) read with the
 // pmtiles npm package, the library MapLibre maps use: the Go test
 // TestTilePackVectors (cmd/jingge/tiles_test.go) exports the county
-// z6–z12 and writes every tile of the pyramid as the server serves it.
+// z6–z16, which needs leaf directories, and writes every tile of the
+// pyramid to z12 and a sample of the deeper ones as the server serves them.
 // JINGGE_TILEPACK_VECTORS names a folder holding them (the Go test sets it
 // when it runs this file); without it this test asks `go test` to write
 // them.
@@ -48,7 +49,7 @@ class FileSource {
   }
 }
 
-test('the pmtiles library reads every exported tile as the server serves it', async () => {
+test('the pmtiles library reads the exported tiles as the server serves them', async () => {
   const { dir, cleanup } = vectorsDir();
   const source = new FileSource(path.join(dir, 'county.pmtiles'));
   try {
@@ -57,7 +58,8 @@ test('the pmtiles library reads every exported tile as the server serves it', as
     assert.equal(header.specVersion, 3);
     assert.equal(header.tileType, 1, 'tile type MVT');
     assert.equal(header.minZoom, 6);
-    assert.equal(header.maxZoom, 12);
+    assert.equal(header.maxZoom, 16);
+    assert.ok(header.leafDirectoryLength > 0, 'the file has leaf directories');
     const meta = await pm.getMetadata();
     const ids = meta.vector_layers.map((l) => l.id);
     for (const id of ['regions', 'county', 'townships', 'stations', 'police_grids', 'community_grids']) {
@@ -84,7 +86,7 @@ test('the pmtiles library reads every exported tile as the server serves it', as
     }
     assert.deepEqual(wrong, [], `${wrong.length} of ${lines.length} tiles differ:\n${wrong.slice(0, 20).join('\n')}`);
     assert.ok(full > 50 && full < lines.length, `${full} of ${lines.length} tiles hold features`);
-    assert.equal(header.numAddressedTiles, full);
+    assert.ok(header.numAddressedTiles > full, `${header.numAddressedTiles} tiles in the file, ${full} of them compared`);
   } finally {
     source.close();
     cleanup();
