@@ -185,11 +185,7 @@ func (s *Service) pyramid(src *Source, maxZoom int) []Key {
 				layers = append(layers, l.info.ID)
 			}
 		}
-		n := math.Exp2(float64(z))
-		pad := float64(src.opts.Buffer) / float64(src.opts.Extent)
-		last := int(n) - 1
-		x0, x1 := tileIndex(src.worldBound.Min[0]*n-pad, last), tileIndex(src.worldBound.Max[0]*n+pad, last)
-		y0, y1 := tileIndex(src.worldBound.Min[1]*n-pad, last), tileIndex(src.worldBound.Max[1]*n+pad, last)
+		x0, y0, x1, y1 := src.tileRect(z, src.worldBound)
 		for y := y0; y <= y1; y++ {
 			for x := x0; x <= x1; x++ {
 				t := maptile.New(uint32(x), uint32(y), maptile.Zoom(z))

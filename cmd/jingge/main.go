@@ -35,6 +35,7 @@ func commands() map[string]command {
 		"backup":  {"backup -o NEWDIR|FILE.tar: copy the embedded store's data directory, also while the server runs (--data-dir)", runBackup},
 		"import":  {"import FILE.geojson | --lantian: replace the PostGIS dataset (--fix, --dry-run, --db); --data-dir DIR: move the embedded store into a new PostGIS", runImport},
 		"export":  {"export the dataset as GeoJSON (--as-of, -o, --db or --data-dir)", runExport},
+		"tiles":   {"tiles export --format mbtiles|pmtiles: the grid tiles as one file (--minzoom, --maxzoom, --bbox, --layers, --out, --db or --data-dir)", runTiles},
 
 		// Demo traffic for a running server.
 		"simulate": {"simulate patrols: move officers inside their grids and post their positions to a server (--server, --officers, --interval, --duration)", runSimulate},
