@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -177,6 +178,24 @@ func (rs *routeSeries) counter(method string, status int) prometheus.Counter {
 	rs.counts[key] = c
 	rs.mu.Unlock()
 	return c
+}
+
+// MetricsHandler answers GET /metrics as the main listener does, but to
+// anyone: it is for a listener of its own (jingge serve --metrics-addr) on
+// an address only the monitoring system can reach, so a scraper needs no
+// token. Every other path is a 404 problem, another method a 405.
+func (s *Server) MetricsHandler() http.Handler {
+	prom := promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path != "/metrics":
+			writeError(w, r, s.logger, &Problem{Kind: errNoRoute, Detail: fmt.Sprintf("there is nothing at %s: this listener serves only GET /metrics", r.URL.Path)})
+		case r.Method != http.MethodGet && r.Method != http.MethodHead:
+			writeError(w, r, s.logger, &Problem{Kind: errMethodNotAllowed, Detail: "/metrics is read with GET", Allow: []string{http.MethodGet, http.MethodHead}})
+		default:
+			prom.ServeHTTP(w, r)
+		}
+	})
 }
 
 // handleMetrics answers GET /metrics in the Prometheus text format;
