@@ -49,8 +49,8 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 
 // listenCollector reports the store's change listener.
 type listenCollector struct {
-	src                        data.ListenReporter
-	connected, reconnects, ago *prometheus.Desc
+	src                                data.ListenReporter
+	connected, reconnects, ago, change *prometheus.Desc
 }
 
 func newListenCollector(src data.ListenReporter) *listenCollector {
@@ -59,6 +59,7 @@ func newListenCollector(src data.ListenReporter) *listenCollector {
 		connected:  prometheus.NewDesc("jingge_listen_connected", "1 while the connection that listens for the database's change notifications is open, else 0 (reconnecting, or not started).", nil, nil),
 		reconnects: prometheus.NewDesc("jingge_listen_reconnects_total", "Times the listening connection was lost and opened again.", nil, nil),
 		ago:        prometheus.NewDesc("jingge_listen_last_heard_seconds", "Seconds since the listening connection last received a notification or a keepalive answer (one is sent after 30 s of silence); -1 before it listened.", nil, nil),
+		change:     prometheus.NewDesc("jingge_listen_last_change_seconds", "Seconds since the listening connection last told of a change to the dataset (or reconnected, when changes may have been missed); -1 before the first. An index older than this by more than a reload's time missed a change.", nil, nil),
 	}
 }
 
@@ -67,19 +68,26 @@ func (c *listenCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.connected
 	ch <- c.reconnects
 	ch <- c.ago
+	ch <- c.change
 }
 
 // Collect implements prometheus.Collector.
 func (c *listenCollector) Collect(ch chan<- prometheus.Metric) {
 	st := c.src.ListenStatus()
-	connected, ago := 0.0, -1.0
+	connected := 0.0
 	if st.Connected {
 		connected = 1
 	}
-	if !st.LastHeard.IsZero() {
-		ago = time.Since(st.LastHeard).Seconds()
-	}
 	ch <- prometheus.MustNewConstMetric(c.connected, prometheus.GaugeValue, connected)
 	ch <- prometheus.MustNewConstMetric(c.reconnects, prometheus.CounterValue, float64(st.Reconnects))
-	ch <- prometheus.MustNewConstMetric(c.ago, prometheus.GaugeValue, ago)
+	ch <- prometheus.MustNewConstMetric(c.ago, prometheus.GaugeValue, secondsSince(st.LastHeard))
+	ch <- prometheus.MustNewConstMetric(c.change, prometheus.GaugeValue, secondsSince(st.LastChange))
+}
+
+// secondsSince is the seconds since t, or -1 for the zero time.
+func secondsSince(t time.Time) float64 {
+	if t.IsZero() {
+		return -1
+	}
+	return time.Since(t).Seconds()
 }

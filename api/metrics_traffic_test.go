@@ -179,7 +179,7 @@ func (l listenStub) ListenStatus() data.ListenStatus { return l.st }
 func TestMetricsStoreAndListenHealth(t *testing.T) {
 	db := new(pingerStub)
 	heard := time.Now().Add(-45 * time.Second)
-	s := newTestServer(t, nil, Config{Database: db, Listener: listenStub{data.ListenStatus{Started: true, Connected: true, Reconnects: 3, LastHeard: heard}}})
+	s := newTestServer(t, nil, Config{Database: db, Listener: listenStub{data.ListenStatus{Started: true, Connected: true, Reconnects: 3, LastHeard: heard, LastChange: heard.Add(-time.Hour)}}})
 	fams := gather(t, s)
 	if got := value(fams, "jingge_store_up", nil); got != 1 {
 		t.Errorf("store up %v with a database that answers", got)
@@ -196,6 +196,9 @@ func TestMetricsStoreAndListenHealth(t *testing.T) {
 	if got := value(fams, "jingge_listen_last_heard_seconds", nil); got < 45 {
 		t.Errorf("listen last heard %v s ago, want at least 45", got)
 	}
+	if got := value(fams, "jingge_listen_last_change_seconds", nil); got < 3645 {
+		t.Errorf("listen last change %v s ago, want at least 3645", got)
+	}
 	db.down.Store(true)
 	if got := value(gather(t, s), "jingge_store_up", nil); got != 0 {
 		t.Errorf("store up %v with a database that does not answer", got)
@@ -211,5 +214,8 @@ func TestMetricsStoreAndListenHealth(t *testing.T) {
 	}
 	if got := value(fams, "jingge_listen_last_heard_seconds", nil); got != -1 {
 		t.Errorf("listen last heard %v before listening, want -1", got)
+	}
+	if got := value(fams, "jingge_listen_last_change_seconds", nil); got != -1 {
+		t.Errorf("listen last change %v before listening, want -1", got)
 	}
 }

@@ -30,6 +30,10 @@ type ListenStatus struct {
 	// notification or the answer to the store's keepalive. A connection
 	// that hears nothing for long is not listening, whatever Connected says.
 	LastHeard time.Time
+	// LastChange is when the connection last told of a committed change
+	// to the dataset (or reconnected, after which changes may have been
+	// missed): an index published well before it missed a change.
+	LastChange time.Time
 }
 
 // ListenReporter is a store that listens for other processes' changes and

@@ -28,10 +28,14 @@ type listenHealth struct {
 	connected  atomic.Bool
 	reconnects atomic.Uint64
 	lastHeard  atomic.Int64 // unix nanoseconds; 0 for never
+	lastChange atomic.Int64 // unix nanoseconds; 0 for never
 }
 
 // heard notes that the listening connection received something now.
 func (h *listenHealth) heard() { h.lastHeard.Store(time.Now().UnixNano()) }
+
+// changed notes that the dataset may have changed now.
+func (h *listenHealth) changed() { h.lastChange.Store(time.Now().UnixNano()) }
 
 // ListenStatus implements data.ListenReporter. LastHeard advances with
 // every notification and every keepalive answered, which the listener
@@ -42,6 +46,9 @@ func (s *Store) ListenStatus() data.ListenStatus {
 	st := data.ListenStatus{Started: h.started.Load(), Connected: h.connected.Load(), Reconnects: h.reconnects.Load()}
 	if ns := h.lastHeard.Load(); ns != 0 {
 		st.LastHeard = time.Unix(0, ns)
+	}
+	if ns := h.lastChange.Load(); ns != 0 {
+		st.LastChange = time.Unix(0, ns)
 	}
 	return st
 }

@@ -13,7 +13,8 @@ import (
 // TestPingAndListenStatus pings the database, and follows the listener
 // through a lost connection: not started before the first watch,
 // connected and heard once watching, one reconnect counted after its
-// backend is terminated, heard again after that; Ping fails once the
+// backend is terminated, heard again after that; a change noted after an
+// edit and after the reconnect; Ping fails once the
 // store is closed.
 func TestPingAndListenStatus(t *testing.T) {
 	dbURL := postgistest.NewSchema(t)
@@ -30,8 +31,18 @@ func TestPingAndListenStatus(t *testing.T) {
 	}
 	ch := watchCh(t, st)
 	first := st.ListenStatus()
-	if !first.Started || !first.Connected || first.Reconnects != 0 || first.LastHeard.IsZero() {
+	if !first.Started || !first.Connected || first.Reconnects != 0 || first.LastHeard.IsZero() || !first.LastChange.IsZero() {
 		t.Fatalf("watching: %+v", first)
+	}
+	g := *grid(t, storetest.Small(), "C0-0")
+	g.Population++
+	if _, err := st.EditGrid(ctx, data.GridEdit{Grid: g}); err != nil {
+		t.Fatal(err)
+	}
+	storetest.WaitSignal(t, ch, 10*time.Second)
+	edited := st.ListenStatus()
+	if edited.LastChange.IsZero() || edited.LastHeard.Before(first.LastHeard) {
+		t.Fatalf("after an edit: %+v", edited)
 	}
 	var killed bool
 	err := sqlConn(t, dbURL).QueryRow(ctx, "select coalesce(bool_and(pg_terminate_backend(pid)), false) from pg_stat_activity where application_name = $1",
@@ -41,7 +52,7 @@ func TestPingAndListenStatus(t *testing.T) {
 	}
 	storetest.WaitSignal(t, ch, 10*time.Second) // sent once reconnected
 	after := st.ListenStatus()
-	if !after.Connected || after.Reconnects != 1 || after.LastHeard.Before(first.LastHeard) {
+	if !after.Connected || after.Reconnects != 1 || after.LastHeard.Before(edited.LastHeard) || !after.LastChange.After(edited.LastChange) {
 		t.Errorf("after a reconnect: %+v (before %+v)", after, first)
 	}
 	if err := st.Close(); err != nil {

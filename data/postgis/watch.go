@@ -115,6 +115,7 @@ func (s *Store) listenLoop(conn *pgx.Conn) {
 			case n.Channel == incidentChannel && s.othersIncidents(n.Payload):
 				s.wake(s.incWatchers)
 			case n.Channel == notifyChannel && n.Payload == s.schema:
+				s.health.changed()
 				s.broadcast()
 			}
 			continue
@@ -138,6 +139,7 @@ func (s *Store) listenLoop(conn *pgx.Conn) {
 		s.health.reconnects.Add(1)
 		s.health.connected.Store(true)
 		s.health.heard()
+		s.health.changed()
 		s.logger.Info("listening for changes again", "schema", s.schema)
 		s.broadcast()
 		s.wake(s.incWatchers)
