@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -115,7 +116,8 @@ func BenchmarkLookupBatch(b *testing.B) {
 
 // BenchmarkMetricsInstrument measures what counting and timing a request
 // for /metrics costs: a handler that does nothing, bare and instrumented,
-// beside a lookup served whole, which pays it once.
+// beside a lookup served whole, which pays it once; and what counting a
+// tile's bytes and a ping's lag cost, beside a warm tile served whole.
 func BenchmarkMetricsInstrument(b *testing.B) {
 	s := newTestServer(b, nil, Config{})
 	noop := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
@@ -140,6 +142,32 @@ func BenchmarkMetricsInstrument(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, target, nil))
+		}
+	})
+	b.Run("tile-bytes-counted", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			s.metrics.traffic.tileSent("", 1234)
+		}
+	})
+	pings := []geo.Ping{{OfficerID: "m1", At: time.Now().Add(-3 * time.Second)}}
+	b.Run("ping-lag-observed", func(b *testing.B) {
+		b.ReportAllocs()
+		now := time.Now()
+		for b.Loop() {
+			s.metrics.traffic.pingsCommitted(pings, now)
+		}
+	})
+	tile := "/tiles/14/13167/6536.mvt"
+	warm := httptest.NewRecorder() // fills the cache
+	h.ServeHTTP(warm, httptest.NewRequest(http.MethodGet, tile, nil))
+	if warm.Code != http.StatusOK {
+		b.Fatalf("%s: %d", tile, warm.Code)
+	}
+	b.Run("tile", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, tile, nil))
 		}
 	})
 }

@@ -104,7 +104,7 @@ func (ac *accessControl) handleLogin(w http.ResponseWriter, r *http.Request, _ q
 	}
 	throttle := ac.limits.loginKeys(req.User, ip)
 	if wait, ok := ac.limits.startLogin(throttle); !ok {
-		return tooManySignIns(wait)
+		return ac.limits.refused(limitLogin, tooManySignIns(wait))
 	}
 	release, err := ac.limits.acquireLogin(r.Context())
 	if err != nil {

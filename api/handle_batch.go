@@ -103,6 +103,7 @@ func (s *Server) handleLookupBatch(w http.ResponseWriter, r *http.Request, q que
 	}
 	hits := make([]geo.Hit, len(pts))
 	v.ix.LookupBatch(pts, hits)
+	s.metrics.traffic.lookupBatch.Add(float64(len(pts)))
 	resp := BatchResponse{CRS: string(from), Datum: v.datumName, Count: len(hits), Results: make([]BatchResult, len(hits))}
 	for i, h := range hits {
 		res := &resp.Results[i]

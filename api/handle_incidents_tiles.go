@@ -54,7 +54,7 @@ func (s *Server) handleIncidentTile(w http.ResponseWriter, r *http.Request, q qu
 	if err != nil {
 		return err
 	}
-	return s.writeTile(w, r, tile)
+	return s.writeTile(w, r, tiles.LayerIncidents, tile)
 }
 
 // parseTileWindow reads from=, to= and category= of an incidents tile over

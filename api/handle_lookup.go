@@ -264,6 +264,7 @@ func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request, q query) e
 	if err != nil {
 		return err
 	}
+	s.metrics.traffic.lookupSingle.Inc()
 	v.addOverlays(resp, v.toDatum(pt, from), inc, time.Now())
 	maskLookup(r.Context(), resp)
 	if !sel.full() {

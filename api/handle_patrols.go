@@ -127,6 +127,7 @@ func (s *Server) handlePings(w http.ResponseWriter, r *http.Request, q query) er
 	p.committed(res.States, res.Events)
 	if !res.Replayed {
 		s.metrics.pings.Add(float64(len(pings)))
+		s.metrics.traffic.pingsCommitted(pings, p.opts.Now())
 	}
 	resp := PingResponse{Accepted: len(pings), Outside: outside, Replayed: res.Replayed, Events: make([]Event, len(res.Events))}
 	for i, e := range res.Events {

@@ -56,17 +56,18 @@ func (s *Server) serveTile(w http.ResponseWriter, r *http.Request, layer string)
 	if err != nil {
 		return tileProblem(err)
 	}
-	return s.writeTile(w, r, tile)
+	return s.writeTile(w, r, layer, tile)
 }
 
 // writeTile sends an encoded tile: 200 with the MVT (gzip-encoded when
 // the client accepts it), 304 when If-None-Match holds its tag, 204 when
-// it has no features.
+// it has no features. The bytes of the body count in layer's group at
+// /metrics.
 //
 // The headers are assigned by their canonical names, the constant ones as
 // shared slices of capacity 1 (an Add copies them): a warm tile costs
 // little more than its headers, so building them counts.
-func (s *Server) writeTile(w http.ResponseWriter, r *http.Request, tile *tiles.Tile) error {
+func (s *Server) writeTile(w http.ResponseWriter, r *http.Request, layer string, tile *tiles.Tile) error {
 	var err error
 	h := w.Header()
 	h["Cache-Control"] = tileCacheControlHeader
@@ -95,6 +96,7 @@ func (s *Server) writeTile(w http.ResponseWriter, r *http.Request, tile *tiles.T
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
+	s.metrics.traffic.tileSent(layer, len(body))
 	return nil
 }
 

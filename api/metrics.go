@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -26,6 +27,8 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	pings    prometheus.Counter
+	// traffic counts lookups, tile bytes and ping lag (metrics_traffic.go).
+	traffic *traffic
 
 	// mu guards the index this server was last seen to serve, when it
 	// was first seen and how many indexes it has served.
@@ -39,7 +42,7 @@ type metrics struct {
 // is down (data/auditspool.Log).
 type spooler interface{ Spooled() int }
 
-func newMetrics(s *Server, audit data.AuditLog) *metrics {
+func newMetrics(s *Server, cfg Config) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -52,6 +55,7 @@ func newMetrics(s *Server, audit data.AuditLog) *metrics {
 		pings: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "jingge_pings_ingested_total", Help: "Patrol pings committed through this server (replayed batches not counted).",
 		}),
+		traffic: newTraffic(),
 	}
 	m.observeIndex(s.live.Load())
 	r := m.registry
@@ -87,6 +91,20 @@ func newMetrics(s *Server, audit data.AuditLog) *metrics {
 				return float64(s.patrols.hub.count())
 			}),
 	)
+	r.MustRegister(m.traffic.collectors(s.patrols.opts.Now)...)
+	if s.access != nil {
+		r.MustRegister(s.access.limits.refusalCollectors()...)
+	}
+	if cfg.Database != nil {
+		r.MustRegister(newStoreCollector(cfg.Database))
+	}
+	if cfg.Listener != nil {
+		r.MustRegister(newListenCollector(cfg.Listener))
+	}
+	var audit data.AuditLog
+	if cfg.Access != nil {
+		audit = cfg.Access.Audit
+	}
 	if sp, ok := audit.(spooler); ok {
 		r.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "jingge_audit_spool_entries", Help: "Audit entries waiting in the local spool for the database; growing means the database takes none."},
 			func() float64 { return float64(sp.Spooled()) }))
@@ -160,6 +178,24 @@ func (rs *routeSeries) counter(method string, status int) prometheus.Counter {
 	rs.counts[key] = c
 	rs.mu.Unlock()
 	return c
+}
+
+// MetricsHandler answers GET /metrics as the main listener does, but to
+// anyone: it is for a listener of its own (jingge serve --metrics-addr) on
+// an address only the monitoring system can reach, so a scraper needs no
+// token. Every other path is a 404 problem, another method a 405.
+func (s *Server) MetricsHandler() http.Handler {
+	prom := promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path != "/metrics":
+			writeError(w, r, s.logger, &Problem{Kind: errNoRoute, Detail: fmt.Sprintf("there is nothing at %s: this listener serves only GET /metrics", r.URL.Path)})
+		case r.Method != http.MethodGet && r.Method != http.MethodHead:
+			writeError(w, r, s.logger, &Problem{Kind: errMethodNotAllowed, Detail: "/metrics is read with GET", Allow: []string{http.MethodGet, http.MethodHead}})
+		default:
+			prom.ServeHTTP(w, r)
+		}
+	})
 }
 
 // handleMetrics answers GET /metrics in the Prometheus text format;

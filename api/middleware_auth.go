@@ -187,7 +187,7 @@ func (ac *accessControl) check(w http.ResponseWriter, r *http.Request, name stri
 		// A bad secret costs its sender a token from the address's bucket,
 		// so guessing is as slow as the anonymous limit.
 		if wait, ok := ac.limits.allow("ip:"+ip, ac.limits.anonymous); !ok {
-			return tooManyRequests(wait)
+			return ac.limits.refused(limitAnonymous, tooManyRequests(wait))
 		}
 		if !acc.public {
 			return err
@@ -212,12 +212,12 @@ func (ac *accessControl) check(w http.ResponseWriter, r *http.Request, name stri
 			return forbidden("cross-site request refused: state-changing requests with a session cookie must come from this site's own pages")
 		}
 	}
-	key, rate := "ip:"+ip, ac.limits.anonymous
+	key, rate, lim := "ip:"+ip, ac.limits.anonymous, limitAnonymous
 	if !p.anonymous() {
-		key, rate = "cred:"+p.credential.ID, ac.limits.perCredential
+		key, rate, lim = "cred:"+p.credential.ID, ac.limits.perCredential, limitCredential
 	}
 	if wait, ok := ac.limits.allow(key, rate); !ok {
-		return tooManyRequests(wait)
+		return ac.limits.refused(lim, tooManyRequests(wait))
 	}
 	if acc.costly {
 		release, err := ac.limits.acquire(r.Context())

@@ -69,6 +69,9 @@ type limiter struct {
 	// knownLogins holds, per "user|address", when the user last signed in
 	// from the address (see loginThrottle).
 	knownLogins map[string]time.Time
+
+	// refusals counts what each limiter refused (limiter_refusals.go).
+	refusals refusals
 }
 
 type bucket struct {
@@ -178,12 +181,20 @@ func (l *limiter) sweepLocked(now time.Time) {
 // acquire waits for a slot of the costly semaphore; the caller must call
 // release. It gives up with a 503 after the configured wait.
 func (l *limiter) acquire(ctx context.Context) (release func(), err error) {
-	return acquireSlot(ctx, l.costly, l.wait, "the server is busy with other expensive requests; retry in a moment")
+	release, err = acquireSlot(ctx, l.costly, l.wait, "the server is busy with other expensive requests; retry in a moment")
+	if errors.Is(err, errBusy) {
+		l.refusals[limitCostly].Add(1)
+	}
+	return release, err
 }
 
 // acquireLogin is acquire for password checks.
 func (l *limiter) acquireLogin(ctx context.Context) (release func(), err error) {
-	return acquireSlot(ctx, l.logins, l.wait, "too many sign-ins at once; retry in a moment")
+	release, err = acquireSlot(ctx, l.logins, l.wait, "too many sign-ins at once; retry in a moment")
+	if errors.Is(err, errBusy) {
+		l.refusals[limitPasswordChecks].Add(1)
+	}
+	return release, err
 }
 
 func acquireSlot(ctx context.Context, sem chan struct{}, wait time.Duration, busy string) (func(), error) {

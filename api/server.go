@@ -124,6 +124,13 @@ type Config struct {
 	// never written twice (the store refuses it in the write), but a plan
 	// applied already is answered 409 rather than replayed.
 	Answers data.AnswerStore
+	// Database, when set, is pinged at every scrape of /metrics
+	// (jingge_store_up); nil reports no such series, as for the embedded
+	// store, whose data lives in the process.
+	Database data.Pinger
+	// Listener, when set, reports the store's change listener at /metrics
+	// (jingge_listen_*); nil reports no such series.
+	Listener data.ListenReporter
 }
 
 // Server answers the API. It is safe for concurrent use and keeps no
@@ -239,11 +246,7 @@ func New(cfg Config) *Server {
 	}
 	s.web = site
 	s.access = newAccessControl(cfg.Access, s.logger)
-	var audit data.AuditLog
-	if cfg.Access != nil {
-		audit = cfg.Access.Audit
-	}
-	s.metrics = newMetrics(s, audit)
+	s.metrics = newMetrics(s, cfg)
 	s.router = mux.NewRouter()
 	s.tileRouter = mux.NewRouter()
 	rts := s.routes()

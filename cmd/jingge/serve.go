@@ -63,6 +63,8 @@ type serveOptions struct {
 	plan plan.Config
 	// tls makes the server speak HTTPS itself (serve_tls.go).
 	tls tlsOptions
+	// metrics is the separate /metrics listener (serve_metrics.go).
+	metrics metricsOptions
 	// prerenderZoom is the deepest zoom of the tile pyramid rendered in
 	// the background after start and after each change; 0 for none.
 	prerenderZoom int
@@ -89,11 +91,15 @@ func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
 	basemapURL := fs.String("basemap", os.Getenv("JINGGE_BASEMAP_URL"), "raster `tiles` the web map draws under the grids: XYZ URL templates with {z}, {x}, {y}, space-separated, in WGS-84/CGCS2000 Web Mercator (e.g. an internal PGIS or Tianditu with its key); empty draws only the offline base layer (env JINGGE_BASEMAP_URL)")
 	basemapAttribution := fs.String("basemap-attribution", os.Getenv("JINGGE_BASEMAP_ATTRIBUTION"), "attribution `text` shown for --basemap (env JINGGE_BASEMAP_ATTRIBUTION)")
 	addTLSFlags(fs, &o.tls)
+	o.metrics.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return o, flagError(err)
 	}
 	var err error
 	if err = o.tls.check(); err != nil {
+		return o, err
+	}
+	if err = o.metrics.check(); err != nil {
 		return o, err
 	}
 	// Cookies set over HTTPS are marked Secure in any case; this also
@@ -163,6 +169,13 @@ func serve(ctx context.Context, o serveOptions, store data.Store, logger *slog.L
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", o.addr, err)
 	}
+	ms, err := startMetrics(ctx, o.metrics, logger, func() string { return "loading the dataset" })
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer ms.stop()
+	ms.serve(w.api)
 	srv := newHTTPServer(ctx, w.api.Handler(), logger)
 	stopRedirect, err := o.tls.startRedirect(ctx, ln.Addr(), logger)
 	if err != nil {
@@ -246,6 +259,10 @@ func wire(ctx context.Context, o serveOptions, store data.Store, logger *slog.Lo
 	w.closers = append(w.closers, closeAccess)
 	w.access, w.demo = access, demo
 	cfg := withIncidents(api.Config{Index: w.live, Logger: logger, Access: access, Web: web.Files(), UI: api.UIConfig{Basemap: o.basemap}, Planner: planner, AwaitIndex: follower.Sync}, store)
+	// A database apart from the process is pinged at each scrape, and
+	// its change listener reported (the embedded store has neither).
+	cfg.Database, _ = store.(data.Pinger)
+	cfg.Listener, _ = store.(data.ListenReporter)
 	cfg, err = withPresence(withPatrols(cfg, patrols, o.patrols), o.presence, w.live, planner)
 	if err != nil {
 		return nil, err

@@ -40,6 +40,12 @@ func serveWhenReachable(ctx context.Context, o serveOptions, open storeOpener, l
 		return fmt.Errorf("listening on %s: %w", o.addr, err)
 	}
 	status := new(startStatus)
+	ms, err := startMetrics(ctx, o.metrics, logger, status.get)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer ms.stop()
 	status.set("connecting to the database")
 	h := new(handlerSwitch)
 	h.set(api.Starting(logger, startingRetryAfter, status.get))
@@ -83,6 +89,7 @@ func serveWhenReachable(ctx context.Context, o serveOptions, open storeOpener, l
 	defer closeStore(store, logger)
 	defer w.close()
 	h.set(w.api.Handler())
+	ms.serve(w.api)
 	if err := announce(ctx, stdout, o.tls.scheme(), ln.Addr(), w); err != nil {
 		_ = srv.Close()
 		return err

@@ -52,6 +52,9 @@ type Store struct {
 	listening   bool                       // the listener goroutine runs
 	closed      bool
 	wg          sync.WaitGroup
+
+	// health is how the listening connection fares (health.go).
+	health listenHealth
 }
 
 var (

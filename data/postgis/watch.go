@@ -70,6 +70,9 @@ func (s *Store) startListener(ctx context.Context) error {
 		return mapError("watch", err)
 	}
 	s.listening = true
+	s.health.started.Store(true)
+	s.health.connected.Store(true)
+	s.health.heard()
 	s.wg.Add(1)
 	go s.listenLoop(conn)
 	return nil
@@ -94,6 +97,7 @@ func (s *Store) connectListener(ctx context.Context) (*pgx.Conn, error) {
 func (s *Store) listenLoop(conn *pgx.Conn) {
 	defer s.wg.Done()
 	defer func() {
+		s.health.connected.Store(false)
 		if conn != nil {
 			conn.Close(context.Background())
 		}
@@ -106,10 +110,12 @@ func (s *Store) listenLoop(conn *pgx.Conn) {
 			return
 		}
 		if err == nil {
+			s.health.heard()
 			switch {
 			case n.Channel == incidentChannel && s.othersIncidents(n.Payload):
 				s.wake(s.incWatchers)
 			case n.Channel == notifyChannel && n.Payload == s.schema:
+				s.health.changed()
 				s.broadcast()
 			}
 			continue
@@ -119,15 +125,21 @@ func (s *Store) listenLoop(conn *pgx.Conn) {
 			err = conn.Ping(pctx)
 			cancel()
 			if err == nil {
+				s.health.heard()
 				continue
 			}
 		}
 		s.logger.Warn("lost the database connection that listens for changes; reconnecting", "schema", s.schema, "err", err)
+		s.health.connected.Store(false)
 		conn.Close(context.Background())
 		conn = s.reconnect()
 		if conn == nil {
 			return
 		}
+		s.health.reconnects.Add(1)
+		s.health.connected.Store(true)
+		s.health.heard()
+		s.health.changed()
 		s.logger.Info("listening for changes again", "schema", s.schema)
 		s.broadcast()
 		s.wake(s.incWatchers)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages jingge's tests need, on Debian/Ubuntu.
 #
-#   scripts/ci/install-deps.sh [--base] [--make] [--postgis] [--chromium] [--ha] [--gdal] [--nginx] [--all]
+#   scripts/ci/install-deps.sh [--base] [--make] [--postgis] [--chromium] [--ha] [--gdal] [--nginx] [--prometheus] [--all]
 #
 #   --base      ca-certificates (Go needs them to fetch modules over HTTPS)
 #               and curl (the README test runs the README's curl commands)
@@ -18,6 +18,10 @@
 #               API – Features endpoints as a real client in the tests
 #   --nginx     nginx, for the test of docs/deployment.md's reverse-proxy
 #               configuration (its own service stopped)
+#   --prometheus  Prometheus and promtool: the metrics test scrapes jingge
+#               with a real Prometheus and checks the alerting rules of
+#               docs/; the system service is stopped and disabled (the
+#               test runs its own)
 #   --all       all of the above
 #
 # Only what is missing is installed; `apt-get update` runs at most once, and
@@ -275,8 +279,23 @@ deps_nginx() {
 	return 0
 }
 
+# deps_prometheus installs prometheus and promtool. Debian enables and
+# starts its service on install (listening on :9090); the metrics test runs
+# its own on a port of its choosing, so the system's is stopped and disabled.
+deps_prometheus() {
+	if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
+		deps_apt_install prometheus || return 1
+	fi
+	if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+		systemctl disable --now prometheus >/dev/null 2>&1 || true
+	elif [ -x /etc/init.d/prometheus ]; then
+		/etc/init.d/prometheus stop >/dev/null 2>&1 || true
+	fi
+	return 0
+}
+
 deps_main() {
-	local want_base="" want_make="" want_postgis="" want_chromium="" want_ha="" want_gdal="" want_nginx=""
+	local want_base="" want_make="" want_postgis="" want_chromium="" want_ha="" want_gdal="" want_nginx="" want_prometheus=""
 	if [ "$#" -eq 0 ]; then
 		sed -n '2,/^$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 		return 2
@@ -291,7 +310,8 @@ deps_main() {
 		--ha) want_ha=1 ;;
 		--gdal) want_gdal=1 ;;
 		--nginx) want_nginx=1 ;;
-		--all) want_base=1 want_make=1 want_postgis=1 want_chromium=1 want_ha=1 want_gdal=1 want_nginx=1 ;;
+		--prometheus) want_prometheus=1 ;;
+		--all) want_base=1 want_make=1 want_postgis=1 want_chromium=1 want_ha=1 want_gdal=1 want_nginx=1 want_prometheus=1 ;;
 		-h | --help)
 			sed -n '2,/^$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 			return 0
@@ -312,6 +332,7 @@ deps_main() {
 	if [ -n "$want_ha" ]; then deps_ha || return 1; fi
 	if [ -n "$want_gdal" ]; then deps_gdal || return 1; fi
 	if [ -n "$want_nginx" ]; then deps_nginx || return 1; fi
+	if [ -n "$want_prometheus" ]; then deps_prometheus || return 1; fi
 	return 0
 }
 
