@@ -54,6 +54,10 @@ type lastVisits struct {
 	firstPing map[string]time.Time
 }
 
+// recordedLookback is how many times UnvisitedAfter the first read looks
+// back for recorded visits.
+const recordedLookback = 4
+
 // lastVisitRefresh is the least time between two reads of the stores;
 // calls closer together answer what the previous read found.
 const lastVisitRefresh = 30 * time.Second
@@ -64,8 +68,9 @@ func (s *Service) UnvisitedAfter() time.Duration { return s.after }
 
 // LastVisits returns every police grid of the index in force with its
 // last visit by its own officers known now, and that time. The first
-// call (and the first after the dataset changes) reads UnvisitedAfter and
-// a day back (DefaultUnvisitedAfter when the check is off); later calls
+// call (and the first after the dataset changes) reads pings
+// UnvisitedAfter and a day back (DefaultUnvisitedAfter when the check is
+// off), and recorded visits four times as far; later calls
 // read only what is new since the previous read, and MinVisit + MaxGap
 // before it, so a stay spanning two reads still counts. A recorded visit
 // written later with an earlier time than the previous read is not seen
@@ -93,12 +98,16 @@ func (s *Service) LastVisits(ctx context.Context) (map[string]LastVisit, time.Ti
 // readLastVisits brings m up to now. m.mu must be held.
 func (s *Service) readLastVisits(ctx context.Context, ix *geo.Index, m *lastVisits, now time.Time) error {
 	from := m.upTo.Add(-s.opts.MinVisit - s.opts.MaxGap)
+	visitsFrom := from
 	if m.upTo.IsZero() {
 		back := s.after
 		if back <= 0 {
 			back = presence.DefaultUnvisitedAfter
 		}
-		from = now.Add(-back - 24*time.Hour)
+		// Pings are many (a week of them is millions), recorded visits a
+		// few hundred a day: those are read four times as far back, so a
+		// map shows how long a neglected grid has waited.
+		from, visitsFrom = now.Add(-back-24*time.Hour), now.Add(-recordedLookback*back-24*time.Hour)
 	}
 	owners := presence.Owners(ix)
 	by := make(map[string]LastVisit, len(owners))
@@ -138,7 +147,7 @@ func (s *Service) readLastVisits(ctx context.Context, ix *geo.Index, m *lastVisi
 			by[g.GridID] = v
 		}
 	}
-	if err := s.readRecordedVisits(ctx, owners, by, from, now); err != nil {
+	if err := s.readRecordedVisits(ctx, owners, by, visitsFrom, now); err != nil {
 		return err
 	}
 	for id, v := range by {
