@@ -84,7 +84,12 @@ describe('presence', { timeout: 900_000 }, () => {
     assert.match(await page.locator('[data-testid=panel-last-visit]').textContent(), new RegExp(`${grid.days_since_visit} 天前`));
     await page.locator('[data-testid=panel-visits-week]').waitFor({ timeout: WAIT_MS });
     assert.match(await page.locator('[data-testid=panel-visits-week]').textContent(), /每周 .* 次 \/ 目标 .* 次/);
+    // The demo's neglected grids are raised on the first sweep; the feed names the grid.
+    const unvisited = page.locator('[data-testid=feed] .event.kind-grid_unvisited').first();
+    await unvisited.waitFor({ timeout: WAIT_MS });
+    assert.match(await unvisited.textContent(), /责任民警超过规定天数未到访/);
     await page.locator('#lang').click();
+    await page.waitForFunction(() => /not visited by its officers/.test(document.querySelector('[data-testid=feed] .event.kind-grid_unvisited')?.textContent || ''), null, { timeout: WAIT_MS });
     await page.waitForFunction(() => /Since its officers last came/.test(document.querySelector('#presence')?.textContent || ''), null, { timeout: WAIT_MS });
     await page.locator('[data-testid=panel-last-visit]').waitFor({ timeout: WAIT_MS });
     assert.match(await page.locator('[data-testid=panel-last-visit]').textContent(), /days ago/);
