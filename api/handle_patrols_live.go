@@ -283,6 +283,7 @@ func (p *patrols) sweep(ctx context.Context, s *Server) {
 		}
 		return
 	}
+	evs = append(evs, p.raiseUnvisited(ctx, s, ix)...)
 	if len(evs) > 0 {
 		p.hooks.enqueue(evs)
 		select {

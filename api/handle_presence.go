@@ -37,3 +37,16 @@ func (s *Server) handleGridPresence(w http.ResponseWriter, r *http.Request, q qu
 	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
 	return nil
 }
+
+// handleGridLastVisits answers GET /api/v1/presence/grids: every police
+// grid's last visit by its own officers and the days since, for the
+// command centre's map. It names no officer, so viewers read it without
+// the audit of personal data.
+func (s *Server) handleGridLastVisits(w http.ResponseWriter, r *http.Request, _ query) error {
+	out, err := s.presence.GridLastVisits(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	return nil
+}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -139,5 +140,30 @@ func TestMovementReadsFollowPatrols(t *testing.T) {
 	// Visits name households: every read is audited.
 	if rt := byName["listVisits"]; !rt.roles.personal || rt.roles.public {
 		t.Errorf("listVisits must be an audited personal read: %s", rt.roles)
+	}
+}
+
+func TestGridLastVisits(t *testing.T) {
+	s := presenceServer(t)
+	rec := serveWith(t, s, http.MethodPost, "/api/v1/visits", visitJSON(apitest.InPoliceOnly[0], apitest.InPoliceOnly[1], `,"officer":"m5","kind":"visit","at":"`+testNow.Add(-time.Hour).Format(time.RFC3339)+`"`))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("recording a visit: %d %s", rec.Code, rec.Body.String())
+	}
+	var out prevention.LastVisitReport
+	decodeJSON(t, serve(t, s.Handler(), http.MethodGet, "/api/v1/presence/grids", ""), &out)
+	if len(out.Grids) != 2 || out.UnvisitedAfterDays != 7 || !out.AsOf.Equal(testNow) {
+		t.Fatalf("report %+v; want both police grids as of testNow, 7 days", out)
+	}
+	a, b := out.Grids[0], out.Grids[1]
+	if a.Grid != apitest.PoliceA || a.LastVisit == nil || !a.LastVisit.Equal(testNow.Add(-72*time.Hour+21*time.Minute)) ||
+		a.DaysSinceVisit == nil || *a.DaysSinceVisit != 2 || a.Recorded || !a.HasOfficers {
+		t.Errorf("grid A %+v; want m1's stay three days before, two whole days since", a)
+	}
+	// m5 was in grid A for a stay, and recorded a visit in their own grid B.
+	if b.Grid != apitest.PoliceB || b.LastVisit == nil || !b.LastVisit.Equal(testNow.Add(-time.Hour)) || *b.DaysSinceVisit != 0 || !b.Recorded {
+		t.Errorf("grid B %+v; want m5's recorded visit an hour before", b)
+	}
+	if strings.Contains(serve(t, s.Handler(), http.MethodGet, "/api/v1/presence/grids", "").Body.String(), "m5") {
+		t.Error("the report names an officer")
 	}
 }

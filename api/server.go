@@ -219,7 +219,7 @@ func New(cfg Config) *Server {
 	s.overlays = cfg.Overlays
 	s.presence = cfg.Presence
 	if s.presence == nil {
-		s.presence, _ = prevention.New(prevention.Options{Index: s.live, Pings: cfg.Patrols, Workloads: s.planner.GridWorkloads, Now: cfg.PatrolOptions.Now}) // the default target is valid
+		s.presence, _ = prevention.New(prevention.Options{Index: s.live, Pings: cfg.Patrols, Visits: cfg.Visits, Workloads: s.planner.GridWorkloads, Now: cfg.PatrolOptions.Now}) // the default target is valid
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -357,6 +357,7 @@ func (s *Server) routes() []route {
 		{"getEvents", http.MethodGet, "/api/v1/events", []string{"after", "limit"}, s.handleEvents, allow(data.RoleViewer).personalData()},
 		{"getPresence", http.MethodGet, "/api/v1/presence", []string{"station", "from", "to"}, s.handlePresence, allow(data.RoleViewer).personalData().expensive()},
 		{"getGridPresence", http.MethodGet, "/api/v1/grids/{id}/presence", []string{"from", "to"}, s.handleGridPresence, allow(data.RoleViewer).personalData().expensive()},
+		{"getGridLastVisits", http.MethodGet, "/api/v1/presence/grids", nil, s.handleGridLastVisits, allow(data.RoleViewer).expensive()},
 		{"createVisit", http.MethodPost, "/api/v1/visits", nil, s.handleCreateVisit, allow(data.RoleOfficer, data.RoleAdmin)},
 		{"listVisits", http.MethodGet, "/api/v1/visits", visitParams, s.handleListVisits, allow(data.RoleViewer, data.RoleOfficer).personalData().expensive()},
 		{"nearestOfficers", http.MethodGet, "/api/v1/dispatch/nearest-officers", []string{"lon", "lat", "crs", "n"}, s.handleNearestOfficers, allow(data.RoleViewer).personalData()},

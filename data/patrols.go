@@ -67,6 +67,12 @@ type PatrolStore interface {
 	// With silence off (SilentAfter 0) it declares nothing; a store may use
 	// the call for housekeeping, so servers make it regardless.
 	SweepSilent(ctx context.Context, rules *patrol.Rules, now time.Time) ([]patrol.Event, error)
+	// RaiseUnvisited raises a GridUnvisited event for every grid of u that
+	// is due one (Rules.Unvisited, against the time of the grid's previous
+	// such event, which the store keeps), stores the events and returns
+	// them. Concurrent calls, from this or other servers, raise each
+	// absence once.
+	RaiseUnvisited(ctx context.Context, u UnvisitedSweep) ([]patrol.Event, error)
 	// States returns the officer states changed since the cursor (every
 	// state for the zero cursor) and the cursor to pass next time. A state
 	// may come back more than once; patrol.Board keeps the newest.

@@ -34,6 +34,14 @@ type Options struct {
 	// Pings is where patrol positions are read; nil makes every report a
 	// 503.
 	Pings data.PatrolStore
+	// Visits is where recorded visits are read: a visit by one of a
+	// grid's own officers is a visit to the grid like a stay. Nil: stays
+	// only.
+	Visits data.VisitStore
+	// UnvisitedAfter is how long a police grid may go without a visit
+	// before a "grid not visited" event (LastVisits); 0 means
+	// presence.DefaultUnvisitedAfter, negative never.
+	UnvisitedAfter time.Duration
 	// Workloads scale each grid's visit target; nil gives every grid
 	// Target.PerWeek.
 	Workloads WorkloadSource
@@ -47,11 +55,15 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Service answers presence reports. It is safe for concurrent use and
-// keeps nothing between calls.
+// Service answers presence reports. It is safe for concurrent use; the
+// only thing it keeps between calls is each police grid's last visit
+// (LastVisits), brought up to date on every call.
 type Service struct {
 	live      *geo.Live
 	pings     data.PatrolStore
+	visits    data.VisitStore
+	after     time.Duration
+	marks     lastVisits
 	workloads WorkloadSource
 	opts      presence.Options
 	target    presence.Target
@@ -60,7 +72,13 @@ type Service struct {
 
 // New returns a Service, or an error naming a bad target.
 func New(opts Options) (*Service, error) {
-	s := &Service{live: opts.Index, pings: opts.Pings, workloads: opts.Workloads, opts: opts.Presence, target: opts.Target, now: opts.Now}
+	s := &Service{live: opts.Index, pings: opts.Pings, visits: opts.Visits, after: opts.UnvisitedAfter, workloads: opts.Workloads, opts: opts.Presence, target: opts.Target, now: opts.Now}
+	switch {
+	case s.after == 0:
+		s.after = presence.DefaultUnvisitedAfter
+	case s.after < 0:
+		s.after = 0
+	}
 	if s.live == nil {
 		s.live = new(geo.Live)
 	}

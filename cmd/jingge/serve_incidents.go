@@ -82,6 +82,24 @@ func seedDemoIncidents(ctx context.Context, st *memory.Store, ds *geo.Dataset, l
 		return fmt.Errorf("synthetic incidents: %w", err)
 	}
 	logger.InfoContext(ctx, "the embedded store holds a year of synthetic incidents", "incidents", len(incidents), "until", end.Format(time.DateOnly), "duration", time.Since(start))
+	return seedDemoVisits(ctx, st, ds, incidents, end, logger)
+}
+
+// seedDemoVisits gives the embedded store the year of synthetic visits by
+// the grids' own officers that goes with the synthetic incidents (follow-
+// ups after them), ending at the same time, so the map's days since the
+// last visit and the planner's presence table are filled.
+func seedDemoVisits(ctx context.Context, st *memory.Store, ds *geo.Dataset, incidents []geo.Incident, end time.Time, logger *slog.Logger) error {
+	visits, err := lantian.VisitsUntil(ds, lantian.DefaultSeed, end, incidents)
+	if err != nil {
+		return fmt.Errorf("synthetic visits: %w", err)
+	}
+	for _, v := range visits {
+		if _, err := st.AddVisit(ctx, data.VisitWrite{Visit: v}); err != nil {
+			return fmt.Errorf("synthetic visits: %w", err)
+		}
+	}
+	logger.InfoContext(ctx, "the embedded store holds a year of synthetic visits", "visits", len(visits))
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 // presenceFlags tune how presence in the grids is measured from pings.
 type presenceFlags struct {
 	maxGap, minVisit         time.Duration
+	unvisitedAfter           time.Duration
 	targetPerWeek, targetMin float64
 }
 
@@ -23,6 +24,7 @@ func addPresenceFlags(fs *flag.FlagSet) *presenceFlags {
 	fs.DurationVar(&f.maxGap, "presence-max-gap", presence.DefaultMaxGap, "the longest one patrol ping stands for when measuring officers' time in the grids; the rest of a longer silence is unknown")
 	fs.DurationVar(&f.minVisit, "visit-min-stay", presence.DefaultMinVisit, "the shortest stay of an officer in their own police grid that counts as a visit")
 	fs.Float64Var(&f.targetPerWeek, "visit-target", presence.DefaultTargetPerWeek, "visits a week a police grid of average workload should have from its own officers; other grids in proportion to their workload")
+	fs.DurationVar(&f.unvisitedAfter, "unvisited-after", presence.DefaultUnvisitedAfter, "how long a police grid may go without a visit by its own officers (a stay of --visit-min-stay, or a recorded visit) before a \"grid_unvisited\" event (0 never)")
 	fs.Float64Var(&f.targetMin, "visit-target-min", presence.DefaultMinTargetPerWeek, "the fewest visits a week any police grid should have")
 	return &f
 }
@@ -32,10 +34,13 @@ func addPresenceFlags(fs *flag.FlagSet) *presenceFlags {
 // the planner's workloads.
 func withPresence(cfg api.Config, f *presenceFlags, live *geo.Live, planner *planning.Planner) (api.Config, error) {
 	if f == nil {
-		f = &presenceFlags{} // zero fields take the defaults
+		f = &presenceFlags{unvisitedAfter: presence.DefaultUnvisitedAfter} // other zero fields take the defaults
 	}
-	opts := prevention.Options{Index: live, Pings: cfg.Patrols, Presence: presence.Options{MaxGap: f.maxGap, MinVisit: f.minVisit},
-		Target: presence.Target{PerWeek: f.targetPerWeek, MinPerWeek: f.targetMin}}
+	opts := prevention.Options{Index: live, Pings: cfg.Patrols, Visits: cfg.Visits, Presence: presence.Options{MaxGap: f.maxGap, MinVisit: f.minVisit},
+		Target: presence.Target{PerWeek: f.targetPerWeek, MinPerWeek: f.targetMin}, UnvisitedAfter: f.unvisitedAfter}
+	if f.unvisitedAfter == 0 {
+		opts.UnvisitedAfter = -1 // --unvisited-after 0: never
+	}
 	if planner != nil {
 		opts.Workloads = planner.GridWorkloads
 	}

@@ -224,6 +224,9 @@ func (r *reopening) RecordPings(ctx context.Context, b data.PingBatch) (data.Pin
 func (r *reopening) SweepSilent(ctx context.Context, rules *patrol.Rules, now time.Time) ([]patrol.Event, error) {
 	return write(r, func(d *memory.Durable) ([]patrol.Event, error) { return d.Patrols.SweepSilent(ctx, rules, now) })
 }
+func (r *reopening) RaiseUnvisited(ctx context.Context, u data.UnvisitedSweep) ([]patrol.Event, error) {
+	return write(r, func(d *memory.Durable) ([]patrol.Event, error) { return d.Patrols.RaiseUnvisited(ctx, u) })
+}
 func (r *reopening) States(ctx context.Context, since data.StateCursor) ([]patrol.State, data.StateCursor, error) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()

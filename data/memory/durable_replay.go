@@ -78,6 +78,7 @@ var replayers = map[recordKind]replayer{
 		d.Patrols.replayOutcome(r.States, r.Events)
 		return nil
 	}),
+	recUnvisited: gobRecord(replayUnvisited),
 	recAudit: gobRecord(func(d *Durable, r auditRecord) error {
 		d.Auth.seq = r.FirstSeq - 1
 		return d.Auth.AppendAudit(context.Background(), r.Entries)

@@ -55,6 +55,9 @@ type snapshotState struct {
 	Events      []patrol.Event // oldest first
 	LastEventID int64
 	PingKeys    []snapshotKey
+	// Unvisited is each police grid's latest GridUnvisited event time;
+	// absent from snapshots written before it was kept.
+	Unvisited map[string]time.Time
 
 	Credentials []data.Credential // sessions and login links
 	LastUsed    map[string]time.Time
@@ -109,6 +112,7 @@ func (d *Durable) encodeSnapshotLocked(ix archiveIndex) ([]byte, error) {
 		AuditSeq: a.seq,
 		Archive:  ix,
 	}
+	st.Unvisited = pt.unvisited
 	st.Incidents = make([]geo.Incident, len(s.incidents.rows))
 	for i, r := range s.incidents.rows {
 		st.Incidents[i] = r.inc
@@ -227,6 +231,7 @@ func (d *Durable) restore(r io.Reader) error {
 	}
 	pt.states, pt.changed = orEmpty(st.States), orEmpty(st.Changed)
 	pt.counter, pt.lastID = st.Counter, st.LastEventID
+	pt.unvisited = orEmpty(st.Unvisited)
 	pt.events, pt.head = nil, 0
 	for _, e := range st.Events {
 		pt.lastID = e.ID - 1

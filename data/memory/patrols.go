@@ -60,7 +60,10 @@ type Patrols struct {
 	lastID   int64
 	keys     map[scopedKey]keyRecord // idempotency keys of recorded batches
 	keyQueue []keyEntry              // keys in arrival order, for expiry
-	watchers map[chan struct{}]struct{}
+	// unvisited holds, per police grid, the time of its latest
+	// GridUnvisited event (RaiseUnvisited).
+	unvisited map[string]time.Time
+	watchers  map[chan struct{}]struct{}
 	// jr keeps the changes in a data directory (durable.go); nil keeps
 	// them in memory only.
 	jr *journaler
@@ -108,12 +111,13 @@ func NewPatrols(opts PatrolOptions) *Patrols {
 		opts.Now = time.Now
 	}
 	return &Patrols{
-		opts:     opts,
-		pings:    map[string][]storedPing{},
-		states:   map[string]patrol.State{},
-		changed:  map[string]int64{},
-		keys:     map[scopedKey]keyRecord{},
-		watchers: map[chan struct{}]struct{}{},
+		opts:      opts,
+		pings:     map[string][]storedPing{},
+		states:    map[string]patrol.State{},
+		changed:   map[string]int64{},
+		keys:      map[scopedKey]keyRecord{},
+		unvisited: map[string]time.Time{},
+		watchers:  map[chan struct{}]struct{}{},
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"jingge/data"
 	"jingge/geo"
+	"jingge/geo/patrol"
 )
 
 // ErrNotEmpty is returned by Restore into a database that already holds
@@ -244,6 +245,11 @@ func restorePatrols(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
 	if last > 0 {
 		b.Queue("select setval(pg_get_serial_sequence('patrol_events', 'id'), $1)", last)
 	}
+	// Each grid's latest "not visited" event marks it, so the restored
+	// store does not raise that absence again.
+	b.Queue(`insert into grid_unvisited (police_grid_id, raised_at, event_id)
+		select distinct on (police_grid_id) police_grid_id, at, id from patrol_events
+		where kind = $1 and police_grid_id is not null order by police_grid_id, id desc`, string(patrol.GridUnvisited))
 	return tx.SendBatch(ctx, b).Close()
 }
 

@@ -38,6 +38,7 @@ func RunPatrols(t *testing.T, open PatrolOpener, parallel bool) {
 		{"LatePingIsHistoryOnly", testLatePing},
 		{"UnknownValuesRoundTrip", testUnknownValues},
 		{"SweepDeclaresSilenceOnce", testSweepOnce},
+		{"UnvisitedRaisedOncePerAbsence", testUnvisitedOncePerAbsence},
 		{"ConcurrentWritersKeepEventsConsistent", testConcurrentWriters},
 		{"WatchWakesAfterRecord", testWatchPatrols},
 	}

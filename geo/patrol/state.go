@@ -30,15 +30,21 @@ const (
 	// event's time is the last position's time plus SilentAfter, so it does
 	// not depend on when or where the silence was noticed.
 	Silent EventKind = "silent"
+	// GridUnvisited: a police grid's own officers have not been down in it
+	// (a stay long enough to count as a visit, or a recorded visit) for the
+	// configured number of days. It is about a grid, not an officer: the
+	// event's Officer is empty and its grid is the police grid (see
+	// Unvisited).
+	GridUnvisited EventKind = "grid_unvisited"
 )
 
 // EventKinds lists every kind.
-var EventKinds = []EventKind{Resumed, GridLeave, GridEnter, AreaLeave, AreaReturn, Silent}
+var EventKinds = []EventKind{Resumed, GridLeave, GridEnter, AreaLeave, AreaReturn, Silent, GridUnvisited}
 
 // Valid reports whether k is a known kind.
 func (k EventKind) Valid() bool {
 	switch k {
-	case Resumed, GridLeave, GridEnter, AreaLeave, AreaReturn, Silent:
+	case Resumed, GridLeave, GridEnter, AreaLeave, AreaReturn, Silent, GridUnvisited:
 		return true
 	}
 	return false
@@ -52,7 +58,8 @@ type Event struct {
 	Kind    EventKind `json:"kind"`
 	Officer string    `json:"officer"`
 	// At is the time of the ping that caused the event; for Silent, the
-	// moment the silence passed the threshold.
+	// moment the silence passed the threshold; for GridUnvisited, the
+	// moment the grid's last visit became too old.
 	At time.Time `json:"at"`
 	// Location is where the officer was (for Silent: was last seen).
 	Location orb.Point `json:"-"`

@@ -20,6 +20,10 @@ const (
 	DefaultTargetPerWeek = 3.0
 	// DefaultMinTargetPerWeek is the least any police grid should have.
 	DefaultMinTargetPerWeek = 1.0
+	// DefaultUnvisitedAfter is how long a police grid may go without a
+	// visit by its own officers (a stay of MinVisit, or a recorded visit)
+	// before a "grid not visited" event: a week, the period of the target.
+	DefaultUnvisitedAfter = 7 * 24 * time.Hour
 )
 
 // Options tune a Summarizer. Zero fields take the defaults above; a nil

@@ -330,3 +330,32 @@ test('parsePair: either order, decimal or degrees-minutes-seconds, told apart by
   close(parseBoxes('34°09\'07"N', '109°19\'01"E', lantian), dms, 'DMS in each box');
   assert.equal(parseBoxes('abc', '34', lantian), null);
 });
+
+test('presence: bands by days since the last visit, and the per-station sums', async () => {
+  const { bandsFor, colorFor } = await import('../src/command/presence.js');
+  const { stationPresenceRows } = await import('../src/planner/presence.js');
+  const bands = bandsFor(7);
+  assert.deepEqual(bands.map((b) => [b.from, b.to]), [[0, 4], [4, 7], [7, 14], [14, null]]);
+  assert.equal(colorFor(bands, 0), bands[0].color);
+  assert.equal(colorFor(bands, 7), bands[2].color);
+  assert.equal(colorFor(bands, 400), bands[3].color);
+  assert.equal(colorFor(bands, null), '#BDBDBD');
+  assert.deepEqual(bandsFor(0), bands, 'the check off shades as for a week');
+  const rows = stationPresenceRows(['a', 'b'], {
+    officers: [{ station: 'a', present_seconds: 7200, own_grid_seconds: 5400 }, { station: 'b', present_seconds: 3600, own_grid_seconds: 0 }],
+  }, {
+    grids: [{ station: 'a', visits_per_week: 3, target_per_week: 3 }, { station: 'a', visits_per_week: 1, target_per_week: 2 }],
+  }, {
+    unvisited_after_days: 7,
+    grids: [
+      { station: 'a', has_officers: true, days_since_visit: 7 },
+      { station: 'a', has_officers: true, days_since_visit: 6 },
+      { station: 'b', has_officers: true, days_since_visit: null },
+      { station: 'b', has_officers: false, days_since_visit: null },
+    ],
+  });
+  assert.deepEqual(rows, [
+    { station: 'a', ownHours: 1.5, otherHours: 0.5, visited: 1, grids: 2, unvisited: 1 },
+    { station: 'b', ownHours: 0, otherHours: 1, visited: 0, grids: 0, unvisited: 1 },
+  ]);
+});

@@ -8,14 +8,18 @@ export const LIVE_LAYERS = [
   { id: 'patrols', layers: ['patrols-halo', 'patrols-point'] },
   { id: 'patrolNames', layers: ['patrols-label'] },
   { id: 'incidents', layers: [] }, // the incidents module hides its own
+  // Police grids by days since their officers' last visit; off at first,
+  // since it covers the terrain colours. The presence module draws it.
+  { id: 'presence', layers: [], off: true },
 ];
 
 /**
  * createLiveLayers renders the switches into el. setIncidents(visible)
- * hides or shows the incidents; the others are map layers.
+ * hides or shows the incidents, setPresence(visible) the presence shading;
+ * the others are map layers.
  */
-export function createLiveLayers(el, map, { setIncidents }) {
-  const hidden = new Set();
+export function createLiveLayers(el, map, { setIncidents, setPresence }) {
+  const hidden = new Set(LIVE_LAYERS.filter((l) => l.off).map((l) => l.id));
 
   function apply() {
     for (const l of LIVE_LAYERS) {
@@ -24,6 +28,7 @@ export function createLiveLayers(el, map, { setIncidents }) {
       }
     }
     setIncidents(!hidden.has('incidents'));
+    setPresence?.(!hidden.has('presence'));
   }
 
   function render() {

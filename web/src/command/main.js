@@ -15,6 +15,7 @@ import { setZone } from '../shared/time.js';
 import { createTheme } from './theme.js';
 import { createLiveLayers } from './livelayers.js';
 import { createPatrols } from './patrols.js';
+import { createPresence } from './presence.js';
 
 const state = { layer: 'police', win: '7d', ...parseHash(location.hash) };
 initLang(state.lang);
@@ -139,6 +140,7 @@ async function main() {
       grid, station, region, clicked, other,
       townshipName: townshipName(p.township),
       incidents: incidents.available ? (el) => incidents.renderGridSummary(el, p.id, p.level) : null,
+      presence: p.level === 'police' ? (el) => presence.renderGrid(el, p.id) : null,
     });
     if (fit) {
       const b = bboxOf(grid.geometry);
@@ -185,7 +187,9 @@ async function main() {
   const patrols = createPatrols(map, $('feed'), { toast, stationById, scale: labelScale });
   hook.incidents = incidents;
   hook.patrols = patrols;
-  const live = createLiveLayers($('live'), map, { setIncidents: (v) => incidents.setShown(v) });
+  const presence = createPresence(map, $('presence'), { toast });
+  hook.presence = presence;
+  const live = createLiveLayers($('live'), map, { setIncidents: (v) => incidents.setShown(v), setPresence: (v) => presence.setShown(v) });
   const themeButton = $('theme');
   const theme = createTheme(map, {
     onChange: (th) => {
@@ -222,6 +226,7 @@ async function main() {
     incidents.rerender();
     patrols.rerender();
     live.render();
+    presence.rerender();
     themeButton.textContent = t(theme.theme === 'dark' ? 'theme.toLight' : 'theme.toDark');
     writeHash();
   });
@@ -232,6 +237,7 @@ async function main() {
     setLayer(state.layer);
     incidents.start();
     patrols.start();
+    presence.addLayer();
     theme.repaint();
     live.apply();
     if (state.grid) selectGrid(state.grid, { fit: !Number.isFinite(state.zoom) });

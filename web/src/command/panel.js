@@ -50,7 +50,8 @@ export function createPanel(el, { onSelect, onClose }) {
   /**
    * show renders a grid. info: {grid (Feature from /api/v1/grids/{id}),
    * station (station properties), region, townshipName, clicked ([lon,lat]),
-   * other ({level, id, name}), incidents (async renderer or null)}.
+   * other ({level, id, name}), incidents and presence (async renderers
+   * or null)}.
    */
   function show(info) {
     last = info;
@@ -84,6 +85,11 @@ export function createPanel(el, { onSelect, onClose }) {
       dl.append(row(t('panel.parent'), h('a', { href: '#', onclick: (e) => { e.preventDefault(); onSelect(p.parent.id); } }, p.parent.name)));
     }
     el.append(dl);
+    if (info.presence) {
+      const presenceEl = h('div', { class: 'panel-presence', 'data-testid': 'panel-presence' });
+      el.append(presenceEl);
+      info.presence(presenceEl);
+    }
 
     const members = p.members || [];
     el.append(h('h3', null, t('panel.members', { n: members.length })));

@@ -29,6 +29,7 @@ export function eventText(e) {
     case 'area_return': return t('feed.area_return', { officer, grid });
     case 'silent': return t('feed.stopped', { officer });
     case 'resumed': return t('feed.resumed', { officer });
+    case 'grid_unvisited': return t('feed.unvisited', { grid });
     default: return t('feed.other', { officer, type: e.kind });
   }
 }
@@ -137,7 +138,8 @@ export function createPatrols(map, el, { stationById, scale = 1 }) {
       if (lastEventId !== null && e.id <= lastEventId) continue;
       lastEventId = e.id;
       events.unshift(e);
-      if (Number.isFinite(e.lon) && Number.isFinite(e.lat) && e.kind !== 'silent') {
+      // A grid_unvisited event is about a grid and names no officer.
+      if (Number.isFinite(e.lon) && Number.isFinite(e.lat) && e.kind !== 'silent' && e.officer) {
         const o = officers.get(e.officer);
         place(e.officer, [e.lon, e.lat], o ? {} : { name: e.name, station: e.station, station_name: e.station_name, status: 'moving', in_area: e.kind !== 'area_leave' });
       }

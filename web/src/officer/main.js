@@ -301,11 +301,10 @@ $('locate').addEventListener('click', () => {
 $('visit').addEventListener('submit', (e) => {
   e.preventDefault();
   const q = last?.kind === 'result' ? last.hit.query : null;
+  // Whom may stay empty: a visit to the grid itself (下沉) is two taps
+  // from "which grid am I in".
   const whom = $('visit-whom').value.trim();
-  if (!q || !whom) {
-    $('visit-whom').focus();
-    return;
-  }
+  if (!q) return;
   queueVisit({
     at: new Date().toISOString(), lon: q.lon, lat: q.lat, crs: q.crs,
     kind: $('visit-kind').value, whom, outcome: $('visit-outcome').value.trim(),

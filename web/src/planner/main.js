@@ -13,6 +13,7 @@ import { plannerStyle, createPair, popup } from './maps.js';
 import { renderFigures, renderStations, renderMoves, renderOfficers, fmt } from './views.js';
 import { renderPropose, renderPlanList } from './plans.js';
 import { createAssessment } from './assessment.js';
+import { createStationPresence } from './presence.js';
 import { createCoverage } from './coverage.js';
 import { parsePlannerHash, formatPlannerHash } from './state.js';
 
@@ -79,6 +80,7 @@ async function main() {
   let doc = null;
   let pair = null;
   let assessment = null;
+  let stationPresence = null;
   const coverage = createCoverage($('coverage'), { maps: () => pair?.maps, showError });
   hook.coverage = coverage;
   hook.colors = colors;
@@ -265,6 +267,8 @@ async function main() {
         state.month = state.month || lastCompleteMonth(new Date());
         assessment = createAssessment({ state, stations, stationName, colors, onState: writeHash, toast, showError });
         hook.assessment = assessment;
+        stationPresence = createStationPresence($('station-presence'), { stationIds: stations.map((s) => s.id), stationName });
+        stationPresence.load();
       }
       assessment.load();
     }
@@ -282,6 +286,7 @@ async function main() {
     // Redraw what is in hand at once, in the new language; the refresh
     // after it only brings newer data.
     if (current) renderOfficers($('officers'), current, { stationName, colors });
+    stationPresence?.render();
     renderCompareBar();
     renderComparison();
     refresh()
