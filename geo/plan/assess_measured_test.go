@@ -60,6 +60,12 @@ func TestFamiliarityMeasuredFromVisits(t *testing.T) {
 	if _, ok := m.Measure("b", month(t, "2026-03")); ok {
 		t.Error("a station without residents has no target and must not be measured")
 	}
+	if _, ok := m.Measure("a", month(t, "2026-04")); ok {
+		t.Error("April has no visit at all (a month to come) and must not be measured as none done")
+	}
+	if r, ok := FamiliarityMeasure(cfg, VisitRecord{Visits: visits, From: month(t, "2026-03"), Residents: map[string]int{"c": 360}, Zone: cst}).Measure("c", month(t, "2026-03")); !ok || r != (Ratio{0, 10}) {
+		t.Errorf("a station that visited no one in a month others did: %v %v, want 0 of 10", r, ok)
+	}
 }
 
 func TestRiskWarningMeasuredFromVisitsAndIncidents(t *testing.T) {

@@ -17,13 +17,36 @@ type VisitRecord struct {
 	Visits    []geo.Visit
 	Incidents []geo.Incident
 	// From is the first month the visit record is complete; months before
-	// it are not measured (their entered figures are used). Zero measures
-	// nothing.
+	// it, and months in which no visit at all was recorded (a month still
+	// to come), are not measured: their entered figures are used. Zero
+	// measures nothing.
 	From Month
 	// Residents is each station's population (the sum over its grids).
 	Residents map[string]int
 	// Zone places visits and incidents in months; nil means UTC.
 	Zone *time.Location
+}
+
+// visitCoverage is the months a visit record covers: from its start, the
+// months in which some visit (of any station) was recorded. A month
+// without a single visit in the county, such as one still to come, is
+// not measured rather than measured as nothing done.
+type visitCoverage struct {
+	from   Month
+	active map[Month]bool
+}
+
+func coverageOf(rec VisitRecord) visitCoverage {
+	loc := zoneOr(rec.Zone)
+	c := visitCoverage{from: rec.From, active: map[Month]bool{}}
+	for i := range rec.Visits {
+		c.active[MonthOf(rec.Visits[i].At, loc)] = true
+	}
+	return c
+}
+
+func (c visitCoverage) covers(mo Month) bool {
+	return !c.from.IsZero() && !mo.Before(c.from) && c.active[mo]
 }
 
 // householdKinds are the visit kinds that go to a household or place:
@@ -57,19 +80,19 @@ func FamiliarityMeasure(cfg AssessmentConfig, rec VisitRecord) Measure {
 		}
 		seen[v.StationID][mo][key] = true
 	}
-	return &familiarity{cfg: cfg, from: rec.From, residents: rec.Residents, seen: seen}
+	return &familiarity{cfg: cfg, cover: coverageOf(rec), residents: rec.Residents, seen: seen}
 }
 
 type familiarity struct {
 	cfg       AssessmentConfig
-	from      Month
+	cover     visitCoverage
 	residents map[string]int
 	seen      map[string]map[Month]map[string]bool
 }
 
 // Measure implements Measure.
 func (f *familiarity) Measure(station string, mo Month) (Ratio, bool) {
-	if f.from.IsZero() || mo.Before(f.from) {
+	if !f.cover.covers(mo) {
 		return Ratio{}, false
 	}
 	target := math.Ceil(float64(f.residents[station]) / f.cfg.ResidentsPerHousehold / f.cfg.VisitCycleMonths)
@@ -132,7 +155,7 @@ func RiskWarningMeasure(cfg AssessmentConfig, rec VisitRecord) Measure {
 		}
 		counts[inc.StationID][mo] = r
 	}
-	return &riskWarning{from: rec.From, counts: counts}
+	return &riskWarning{cover: coverageOf(rec), counts: counts}
 }
 
 // warnedBefore reports whether a visit of visits (ascending) fell in
@@ -143,13 +166,13 @@ func warnedBefore(visits []time.Time, at time.Time, window time.Duration) bool {
 }
 
 type riskWarning struct {
-	from   Month
+	cover  visitCoverage
 	counts map[string]map[Month]Ratio
 }
 
 // Measure implements Measure.
 func (r *riskWarning) Measure(station string, mo Month) (Ratio, bool) {
-	if r.from.IsZero() || mo.Before(r.from) {
+	if !r.cover.covers(mo) {
 		return Ratio{}, false
 	}
 	got := r.counts[station][mo]
