@@ -132,6 +132,11 @@ type AssessmentEntry struct {
 	RiskWarning  Ratio  `json:"risk_warning"`
 	ControlTasks Ratio  `json:"control_tasks"`
 	Satisfaction Ratio  `json:"satisfaction"`
+	// ScoredBy is the station that scored this one (cross-assessment,
+	// 每月交叉考核): never StationID itself. Empty on entries saved before
+	// it was recorded; a month is final only when every station's entry
+	// names another station here.
+	ScoredBy string `json:"scored_by,omitempty"`
 	// UpdatedAt and UpdatedBy are set by the store.
 	UpdatedAt time.Time `json:"updated_at"`
 	UpdatedBy string    `json:"updated_by,omitempty"`
@@ -188,6 +193,9 @@ const (
 	IssueBadMonth                  = "bad_month"
 	IssueNegativeCount             = "negative_count"
 	IssueNumeratorAboveDenominator = "numerator_above_denominator"
+	IssueScoredBySelf              = "scored_by_self"
+	IssueBadScoredByText           = "bad_scored_by_text"
+	IssueUnknownScorer             = "unknown_scorer"
 )
 
 // AssessmentIssue is one rule an assessment entry breaks: the member at
@@ -220,6 +228,11 @@ func AssessmentIssues(e AssessmentEntry) []AssessmentIssue {
 	}
 	if why := TextReason(e.StationID); why != "" {
 		out = append(out, AssessmentIssue{"station", IssueBadStationText, "the station " + why})
+	}
+	if why := TextReason(e.ScoredBy); why != "" {
+		out = append(out, AssessmentIssue{"scored_by", IssueBadScoredByText, "the scoring station " + why})
+	} else if e.ScoredBy != "" && e.ScoredBy == e.StationID {
+		out = append(out, AssessmentIssue{"scored_by", IssueScoredBySelf, fmt.Sprintf("station %q scores itself; the cross-assessment has each station scored by another, so name the station that scored it", e.StationID)})
 	}
 	if !ValidMonth(e.Month) {
 		out = append(out, AssessmentIssue{"month", IssueBadMonth, fmt.Sprintf("month %q: write it as YYYY-MM, e.g. 2026-03", e.Month)})

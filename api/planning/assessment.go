@@ -70,6 +70,13 @@ func (p *Planner) Assess(ctx context.Context, from, to plan.Month) (AssessmentRe
 	}
 	ds := ix.Dataset()
 	in := plan.AssessmentInput{Months: months, Incidents: incidents, IncidentsFrom: recordStart(incidents, start, loc), Zone: loc}
+	if p.visits != nil {
+		rec, err := p.visitRecord(ctx, ix, from, to, incidents)
+		if err != nil {
+			return AssessmentResult{}, err
+		}
+		in.Measures = plan.VisitMeasures(cfg, rec)
+	}
 	known := map[string]bool{}
 	out := AssessmentResult{From: from, To: to, Weights: cfg.Weights, StationNames: map[string]string{}}
 	for _, st := range ds.Stations {
@@ -89,7 +96,8 @@ func (p *Planner) Assess(ctx context.Context, from, to plan.Month) (AssessmentRe
 			}
 			in.Entered = append(in.Entered, plan.EnteredValues{StationID: e.StationID, Month: m,
 				Familiarity: plan.Ratio(e.Familiarity), RiskWarning: plan.Ratio(e.RiskWarning),
-				ControlTasks: plan.Ratio(e.ControlTasks), Satisfaction: plan.Ratio(e.Satisfaction)})
+				ControlTasks: plan.Ratio(e.ControlTasks), Satisfaction: plan.Ratio(e.Satisfaction),
+				ScoredBy: e.ScoredBy, EnteredBy: e.UpdatedBy, EnteredAt: e.UpdatedAt})
 		}
 	}
 	a, err := plan.Assess(cfg, in)
@@ -147,27 +155,8 @@ func (p *Planner) PutAssessmentKeyed(ctx context.Context, rows []AssessmentRow, 
 	entries := make([]data.AssessmentEntry, len(rows))
 	monthSet := map[string]bool{}
 	for i, r := range rows {
-		e := r.Entry
-		if _, ok := ix.Station(e.StationID); !ok {
-			if id, ok := byName[e.StationID]; ok {
-				e.StationID = id
-			} else {
-				where := fmt.Sprintf("entries[%d]", i)
-				if r.Line > 0 {
-					where = fmt.Sprintf("line %d", r.Line)
-				}
-				bad = append(bad, data.Param{Name: where, Reason: fmt.Sprintf("%s: no station %q (give a station's id or name; GET /api/v1/stations lists them)", where, e.StationID)})
-			}
-		}
-		if r.Line == 0 {
-			// The CSV reader has named its lines already; a JSON entry's
-			// members are named here, each with its rule's code, so a page
-			// can put the message by the field.
-			for _, is := range data.AssessmentIssues(e) {
-				name := fmt.Sprintf("entries[%d].%s", i, is.Field)
-				bad = append(bad, data.Param{Name: name, Reason: fmt.Sprintf("entries[%d] (%s, %s): %s", i, e.StationID, e.Month, is.Reason), Code: is.Code})
-			}
-		}
+		e, problems := resolveEntry(ix, byName, r, i)
+		bad = append(bad, problems...)
 		entries[i] = e
 		monthSet[e.Month] = true
 	}
@@ -204,4 +193,49 @@ func (p *Planner) Entries(ctx context.Context, from, to string) (AssessmentEntri
 	}
 	out.Entries = append(out.Entries, entries...)
 	return out, nil
+}
+
+// resolveEntry turns the station and scoring station of row i, each given
+// by id or name, into ids, and lists the row's problems: unknown stations,
+// and for a JSON entry (a CSV's lines were checked as read) every rule it
+// breaks, each named by its member and code.
+func resolveEntry(ix *geo.Index, byName map[string]string, r AssessmentRow, i int) (data.AssessmentEntry, []data.Param) {
+	e := r.Entry
+	var bad []data.Param
+	where := func(member string) string {
+		if r.Line > 0 {
+			return fmt.Sprintf("line %d", r.Line)
+		}
+		return fmt.Sprintf("entries[%d]%s", i, member)
+	}
+	if _, ok := ix.Station(e.StationID); !ok {
+		if id, ok := byName[e.StationID]; ok {
+			e.StationID = id
+		} else {
+			w := where("")
+			bad = append(bad, data.Param{Name: w, Reason: fmt.Sprintf("%s: no station %q (give a station's id or name; GET /api/v1/stations lists them)", w, e.StationID)})
+		}
+	}
+	if _, ok := ix.Station(e.ScoredBy); !ok && e.ScoredBy != "" {
+		if id, ok := byName[e.ScoredBy]; ok {
+			e.ScoredBy = id
+		} else {
+			w := where(".scored_by")
+			bad = append(bad, data.Param{Name: w, Reason: fmt.Sprintf("%s: no station %q to have scored it (give the scoring station's id or name; GET /api/v1/stations lists them)", w, e.ScoredBy), Code: data.IssueUnknownScorer})
+		}
+	}
+	if r.Line == 0 {
+		// A JSON entry's members are named here, each with its rule's
+		// code, so a page can put the message by the field.
+		for _, is := range data.AssessmentIssues(e) {
+			name := fmt.Sprintf("entries[%d].%s", i, is.Field)
+			bad = append(bad, data.Param{Name: name, Reason: fmt.Sprintf("entries[%d] (%s, %s): %s", i, e.StationID, e.Month, is.Reason), Code: is.Code})
+		}
+	} else if e.ScoredBy != "" && e.ScoredBy == e.StationID && r.Entry.ScoredBy != r.Entry.StationID {
+		// One given by name and the other by id: the CSV reader could
+		// not tell they are the same station.
+		w := where("")
+		bad = append(bad, data.Param{Name: w, Reason: fmt.Sprintf("%s: station %q scores itself; name the station that scored it", w, e.StationID), Code: data.IssueScoredBySelf})
+	}
+	return e, bad
 }

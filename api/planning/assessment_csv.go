@@ -35,6 +35,7 @@ var assessmentColumns = []struct{ name, zh string }{
 	{"control_tasks_denominator", "管处率分母"},
 	{"satisfaction_numerator", "满意度分子"},
 	{"satisfaction_denominator", "满意度分母"},
+	{"scored_by", "考核单位"},
 }
 
 // AssessmentRow is one parsed CSV row: an entry whose station is as
@@ -182,7 +183,7 @@ func (ar *assessmentReader) entry(line int, rec []string) data.AssessmentEntry {
 		}
 		return strings.TrimSpace(rec[i-1])
 	}
-	e := data.AssessmentEntry{StationID: cell("station")}
+	e := data.AssessmentEntry{StationID: cell("station"), ScoredBy: cell("scored_by")}
 	var err error
 	if e.Month, err = normalizeMonth(cell("month")); err != nil {
 		ar.bad(line, "%v", err)

@@ -118,6 +118,9 @@ type Options struct {
 	Plans data.PlanStore
 	// Assessments keeps the entered metrics of the monthly assessment.
 	Assessments data.AssessmentStore
+	// Visits feeds the assessment's measured familiarity and risk
+	// warning; nil leaves those metrics entered.
+	Visits data.VisitStore
 	// Incidents feeds workload, response times and the assessment; nil
 	// means none (workload then comes from area and population alone).
 	Incidents IncidentSource
@@ -146,6 +149,7 @@ type Planner struct {
 	live        *geo.Live
 	plans       data.PlanStore
 	assessments data.AssessmentStore
+	visits      data.VisitStore
 	incidents   IncidentSource
 	pings       PingSource
 	cfg         plan.Config
@@ -162,7 +166,7 @@ type Planner struct {
 // opts.Config.
 func New(opts Options) (*Planner, error) {
 	p := &Planner{
-		live: opts.Index, plans: opts.Plans, assessments: opts.Assessments, incidents: opts.Incidents, pings: opts.Pings,
+		live: opts.Index, plans: opts.Plans, assessments: opts.Assessments, visits: opts.Visits, incidents: opts.Incidents, pings: opts.Pings,
 		now: opts.Now, window: opts.IncidentWindow, patrolAge: opts.PatrolMaxAge, logger: opts.Logger,
 	}
 	if p.live == nil {

@@ -121,15 +121,34 @@ func printAssessment(w io.Writer, res planning.AssessmentResult) error {
 		for _, s := range m.Stations {
 			fmt.Fprintf(tw, "%d\t%s\t%.1f\t", s.Rank, res.StationNames[s.StationID], s.Score)
 			for _, ms := range s.Metrics {
+				// 测 measured from the records, 填 entered; ! a measured
+				// and an entered figure disagree (review).
+				src := "填"
+				if ms.Source == plan.SourceMeasured {
+					src = "测"
+				}
+				if ms.Review {
+					src += "!"
+				}
 				if ms.Available {
-					fmt.Fprintf(tw, "%.0f\t", ms.Score)
+					fmt.Fprintf(tw, "%.0f %s\t", ms.Score, src)
 				} else {
-					fmt.Fprint(tw, "–\t")
+					fmt.Fprintf(tw, "– %s\t", src)
 				}
 			}
 			fmt.Fprintln(tw)
 		}
 		tw.Flush()
+		fmt.Fprintln(w, "测 measured from the records, 填 entered; ! measured and entered disagree: review")
+		if m.Final {
+			fmt.Fprintln(w, "交叉考核完成 cross-assessment complete: every station scored by another")
+		} else {
+			names := make([]string, len(m.Unscored))
+			for i, id := range m.Unscored {
+				names[i] = res.StationNames[id]
+			}
+			fmt.Fprintf(w, "尚待交叉考核 still to be scored by another station: %s\n", strings.Join(names, ", "))
+		}
 		fmt.Fprintln(w)
 	}
 	return nil

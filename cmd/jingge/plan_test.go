@@ -150,7 +150,8 @@ func TestAssessmentCommands(t *testing.T) {
 		t.Fatalf("assessment import: %v\n%s", err, out)
 	}
 	out, err = runPlanWith(t, st, "assessment", "show", "2026-05")
-	if err != nil || !strings.Contains(out, "2026-05 考评") || !strings.Contains(out, "文姬路派出所") {
+	if err != nil || !strings.Contains(out, "2026-05 考评") || !strings.Contains(out, "文姬路派出所") || !strings.Contains(out, "90 填") ||
+		!strings.Contains(out, "尚待交叉考核 still to be scored by another station: ") {
 		t.Fatalf("assessment show: %v\n%s", err, out)
 	}
 	out, err = runPlanWith(t, st, "assessment", "show", "2026-04", "2026-05", "--json")

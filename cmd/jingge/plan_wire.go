@@ -30,8 +30,9 @@ func loadPlanConfig(path string) (plan.Config, error) {
 	return cfg, nil
 }
 
-// newPlanner wires the planner to the store: plans, assessment entries and
-// incidents come from the store where it keeps them (every store jingge
+// newPlanner wires the planner to the store: plans, assessment entries,
+// visits (the measured assessment metrics) and incidents come from the
+// store where it keeps them (every store jingge
 // opens keeps all three: PostGIS, the data directory, and the one-shot
 // commands' embedded store, which keeps plans beside it in memory, see
 // openStore). Response coverage starts from the
@@ -45,6 +46,7 @@ func newPlanner(ctx context.Context, store data.Store, live *geo.Live, logger *s
 	}
 	opts.Plans, _ = store.(data.PlanStore)
 	opts.Assessments, _ = store.(data.AssessmentStore)
+	opts.Visits, _ = store.(data.VisitStore)
 	if is, ok := store.(data.IncidentStore); ok {
 		opts.Incidents = planning.StoreIncidents(is)
 	} else {

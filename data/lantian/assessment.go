@@ -16,7 +16,7 @@ import (
 // know their residents better, some warn of more risks), drifting slowly
 // from month to month with noise on top; denominators grow with the
 // station's population. The same dataset, seed and end give the same
-// entries. None of them were reported.
+// entries, each scored by another station. None of them were reported.
 func AssessmentUntil(ds *geo.Dataset, seed uint64, end time.Time) []data.AssessmentEntry {
 	rng := rand.New(rand.NewPCG(seed, 0x6b616f70))
 	population := map[string]int{}
@@ -37,7 +37,13 @@ func AssessmentUntil(ds *geo.Dataset, seed uint64, end time.Time) []data.Assessm
 		{0.93, 0.04, 45, 30},  // satisfaction
 	}
 	var out []data.AssessmentEntry
-	for _, st := range ds.Stations {
+	for k, st := range ds.Stations {
+		// The cross-assessment: each station scored by the next in the
+		// list, the last by the first.
+		scorer := ds.Stations[(k+1)%len(ds.Stations)].ID
+		if scorer == st.ID {
+			scorer = "" // a county of one station has no one to score it
+		}
 		var level, drift [4]float64
 		for k, mt := range metrics {
 			level[k] = mt.rate + mt.spread*(2*rng.Float64()-1)
@@ -46,7 +52,7 @@ func AssessmentUntil(ds *geo.Dataset, seed uint64, end time.Time) []data.Assessm
 		scale := float64(population[st.ID]) / 10000
 		for i := range 12 {
 			month := first.AddDate(0, i, 0)
-			e := data.AssessmentEntry{StationID: st.ID, Month: month.Format("2006-01")}
+			e := data.AssessmentEntry{StationID: st.ID, Month: month.Format("2006-01"), ScoredBy: scorer}
 			ratios := [4]*data.Ratio{&e.Familiarity, &e.RiskWarning, &e.ControlTasks, &e.Satisfaction}
 			for k, mt := range metrics {
 				den := math.Round(math.Max(mt.least, mt.per10k*scale*(0.8+0.4*rng.Float64())))

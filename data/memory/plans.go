@@ -227,6 +227,9 @@ func (p *PlanStore) PutAssessment(ctx context.Context, w data.AssessmentWrite) (
 		if _, ok := p.stations[e.StationID]; !ok && e.StationID != "" {
 			problems = append(problems, data.Problem{Kind: "assessment", ID: e.StationID + "/" + e.Month, Reason: fmt.Sprintf("no station %q", e.StationID)})
 		}
+		if _, ok := p.stations[e.ScoredBy]; !ok && e.ScoredBy != "" {
+			problems = append(problems, data.Problem{Kind: "assessment", ID: e.StationID + "/" + e.Month, Reason: fmt.Sprintf("scored by %q: no such station", e.ScoredBy)})
+		}
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("memory: put assessment: %w", &data.ValidationError{Problems: problems})

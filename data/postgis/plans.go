@@ -343,13 +343,13 @@ func (s *Store) PutAssessment(ctx context.Context, w data.AssessmentWrite) error
 		return nil
 	}
 	n := len(entries)
-	stations, months := make([]string, n), make([]string, n)
+	stations, months, scorers := make([]string, n), make([]string, n), make([]string, n)
 	cols := make([][]float64, 8)
 	for i := range cols {
 		cols[i] = make([]float64, n)
 	}
 	for i, e := range entries {
-		stations[i], months[i] = e.StationID, e.Month+"-01"
+		stations[i], months[i], scorers[i] = e.StationID, e.Month+"-01", e.ScoredBy
 		for k, r := range []data.Ratio{e.Familiarity, e.RiskWarning, e.ControlTasks, e.Satisfaction} {
 			cols[2*k][i], cols[2*k+1][i] = r.Numerator, r.Denominator
 		}
@@ -363,8 +363,8 @@ func (s *Store) PutAssessment(ctx context.Context, w data.AssessmentWrite) error
 		return err
 	}
 	var unknown []string
-	if err := tx.QueryRow(ctx, `select coalesce(array_agg(distinct s order by s), '{}') from unnest($1::text[]) s
-		where not exists (select 1 from stations where id = s)`, stations).Scan(&unknown); err != nil {
+	if err := tx.QueryRow(ctx, `select coalesce(array_agg(distinct s order by s), '{}') from unnest($1::text[] || $2::text[]) s
+		where s <> '' and not exists (select 1 from stations where id = s)`, stations, scorers).Scan(&unknown); err != nil {
 		return mapError("put assessment", err)
 	}
 	if len(unknown) > 0 {
@@ -374,23 +374,26 @@ func (s *Store) PutAssessment(ctx context.Context, w data.AssessmentWrite) error
 				if e.StationID == u {
 					problems = append(problems, data.Problem{Kind: "assessment", ID: e.StationID + "/" + e.Month, Reason: fmt.Sprintf("no station %q", u)})
 				}
+				if e.ScoredBy == u {
+					problems = append(problems, data.Problem{Kind: "assessment", ID: e.StationID + "/" + e.Month, Reason: fmt.Sprintf("scored by %q: no such station", u)})
+				}
 			}
 		}
 		return mapError("put assessment", &data.ValidationError{Problems: problems})
 	}
 	_, err = tx.Exec(ctx, `
 		insert into assessment_entries (station_id, month, familiarity_num, familiarity_den, risk_warning_num, risk_warning_den,
-			control_tasks_num, control_tasks_den, satisfaction_num, satisfaction_den, updated_at, updated_by)
-		select e.station_id, e.month::date, e.fn, e.fd, e.rn, e.rd, e.cn, e.cd, e.sn, e.sd, now(), $11
-		from unnest($1::text[], $2::text[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::float8[])
-			as e(station_id, month, fn, fd, rn, rd, cn, cd, sn, sd)
+			control_tasks_num, control_tasks_den, satisfaction_num, satisfaction_den, updated_at, updated_by, scored_by)
+		select e.station_id, e.month::date, e.fn, e.fd, e.rn, e.rd, e.cn, e.cd, e.sn, e.sd, now(), $11, e.scored_by
+		from unnest($1::text[], $2::text[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::float8[], $12::text[])
+			as e(station_id, month, fn, fd, rn, rd, cn, cd, sn, sd, scored_by)
 		on conflict (station_id, month) do update set
 			familiarity_num = excluded.familiarity_num, familiarity_den = excluded.familiarity_den,
 			risk_warning_num = excluded.risk_warning_num, risk_warning_den = excluded.risk_warning_den,
 			control_tasks_num = excluded.control_tasks_num, control_tasks_den = excluded.control_tasks_den,
 			satisfaction_num = excluded.satisfaction_num, satisfaction_den = excluded.satisfaction_den,
-			updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-		stations, months, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], actor)
+			updated_at = excluded.updated_at, updated_by = excluded.updated_by, scored_by = excluded.scored_by`,
+		stations, months, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], actor, scorers)
 	if err != nil {
 		return mapError("put assessment", err)
 	}
@@ -421,7 +424,7 @@ func (s *Store) Assessment(ctx context.Context, from, to string) ([]data.Assessm
 	}
 	rows, err := s.pool.Query(ctx, `
 		select station_id, to_char(month, 'YYYY-MM'), familiarity_num, familiarity_den, risk_warning_num, risk_warning_den,
-		       control_tasks_num, control_tasks_den, satisfaction_num, satisfaction_den, updated_at, updated_by
+		       control_tasks_num, control_tasks_den, satisfaction_num, satisfaction_den, updated_at, updated_by, scored_by
 		from assessment_entries
 		where ($1::date is null or month >= $1::date) and ($2::date is null or month <= $2::date)
 		order by month, station_id collate "C"`, lo, hi)
@@ -432,7 +435,7 @@ func (s *Store) Assessment(ctx context.Context, from, to string) ([]data.Assessm
 	var e data.AssessmentEntry
 	_, err = pgx.ForEachRow(rows, []any{&e.StationID, &e.Month, &e.Familiarity.Numerator, &e.Familiarity.Denominator,
 		&e.RiskWarning.Numerator, &e.RiskWarning.Denominator, &e.ControlTasks.Numerator, &e.ControlTasks.Denominator,
-		&e.Satisfaction.Numerator, &e.Satisfaction.Denominator, &e.UpdatedAt, &e.UpdatedBy}, func() error {
+		&e.Satisfaction.Numerator, &e.Satisfaction.Denominator, &e.UpdatedAt, &e.UpdatedBy, &e.ScoredBy}, func() error {
 		e.UpdatedAt = e.UpdatedAt.UTC()
 		out = append(out, e)
 		return nil

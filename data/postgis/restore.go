@@ -211,10 +211,10 @@ func restorePlans(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
 	}
 	for _, e := range d.Assessment {
 		b.Queue(`insert into assessment_entries (station_id, month, familiarity_num, familiarity_den, risk_warning_num, risk_warning_den,
-			control_tasks_num, control_tasks_den, satisfaction_num, satisfaction_den, updated_at, updated_by)
-			values ($1, ($2 || '-01')::date, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			control_tasks_num, control_tasks_den, satisfaction_num, satisfaction_den, updated_at, updated_by, scored_by)
+			values ($1, ($2 || '-01')::date, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 			e.StationID, e.Month, e.Familiarity.Numerator, e.Familiarity.Denominator, e.RiskWarning.Numerator, e.RiskWarning.Denominator,
-			e.ControlTasks.Numerator, e.ControlTasks.Denominator, e.Satisfaction.Numerator, e.Satisfaction.Denominator, e.UpdatedAt, e.UpdatedBy)
+			e.ControlTasks.Numerator, e.ControlTasks.Denominator, e.Satisfaction.Numerator, e.Satisfaction.Denominator, e.UpdatedAt, e.UpdatedBy, e.ScoredBy)
 	}
 	return tx.SendBatch(ctx, b).Close()
 }

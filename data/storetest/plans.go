@@ -328,6 +328,11 @@ func entry(station, month string, f, r, c, s [2]float64) data.AssessmentEntry {
 		ControlTasks: data.Ratio{Numerator: c[0], Denominator: c[1]}, Satisfaction: data.Ratio{Numerator: s[0], Denominator: s[1]}}
 }
 
+func scoredBy(e data.AssessmentEntry, station string) data.AssessmentEntry {
+	e.ScoredBy = station
+	return e
+}
+
 // sameEntries compares entries without the store's update time and
 // author, which must be set.
 func sameEntries(t *testing.T, what string, got, want []data.AssessmentEntry) {
@@ -349,6 +354,7 @@ func testAssessmentPutAndRead(t *testing.T, open PlanOpener) {
 	st := open(t, Small())
 	ctx := context.Background()
 	a := entry("s02", "2026-03", [2]float64{45, 50}, [2]float64{3, 4}, [2]float64{10, 10}, [2]float64{0.5, 2.5})
+	a.ScoredBy = "s01" // kept and read back: the cross-assessment's scorer
 	b := entry("s01", "2026-03", [2]float64{0, 0}, [2]float64{1, 1}, [2]float64{0, 7}, [2]float64{9, 9})
 	c := entry("s01", "2026-01", [2]float64{1, 2}, [2]float64{0, 0}, [2]float64{0, 0}, [2]float64{0, 0})
 	if err := st.PutAssessment(ctx, data.AssessmentWrite{Entries: []data.AssessmentEntry{a, b, c}, Actor: "storetest"}); err != nil {
@@ -392,6 +398,8 @@ func testAssessmentRejects(t *testing.T, open PlanOpener) {
 		entry("s01", "2026-4", [2]float64{}, [2]float64{}, [2]float64{}, [2]float64{}),
 		entry("s99", "2026-04", [2]float64{}, [2]float64{}, [2]float64{}, [2]float64{}),
 		entry("", "2026-04", [2]float64{}, [2]float64{}, [2]float64{}, [2]float64{}),
+		scoredBy(entry("s01", "2026-04", [2]float64{}, [2]float64{}, [2]float64{}, [2]float64{}), "s01"), // scores itself
+		scoredBy(entry("s01", "2026-04", [2]float64{}, [2]float64{}, [2]float64{}, [2]float64{}), "s99"), // by no station
 		good, // entered twice
 	} {
 		err := st.PutAssessment(ctx, data.AssessmentWrite{Entries: []data.AssessmentEntry{good, bad}, Actor: "storetest"})

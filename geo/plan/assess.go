@@ -3,6 +3,7 @@ package plan
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"time"
@@ -44,6 +45,18 @@ type AssessmentConfig struct {
 	TrendFullScale    float64       `json:"trend_full_scale"`
 	TrendSmoothing    float64       `json:"trend_smoothing"`
 	YearOverYearShare float64       `json:"year_over_year_share"`
+	// ReviewMargin is how far, in percentage points of the rate, an
+	// entered figure may stray from the measured one before the pair is
+	// flagged for review.
+	ReviewMargin float64 `json:"review_margin"`
+	// ResidentsPerHousehold and VisitCycleMonths set familiarity's target:
+	// every household visited once per cycle, so a station's monthly
+	// target is its residents ÷ ResidentsPerHousehold ÷ VisitCycleMonths.
+	ResidentsPerHousehold float64 `json:"residents_per_household"`
+	VisitCycleMonths      float64 `json:"visit_cycle_months"`
+	// WarningWindowDays is how long before an incident a visit to its
+	// police grid counts as a warning given first (risk_warning).
+	WarningWindowDays float64 `json:"warning_window_days"`
 }
 
 // MetricWeights weigh the six metrics; only their ratios matter.
@@ -73,6 +86,7 @@ func DefaultAssessmentConfig() AssessmentConfig {
 		Weights:        MetricWeights{IncidentTrend: 20, Clearance: 20, Familiarity: 15, RiskWarning: 15, ControlTasks: 15, Satisfaction: 15},
 		Targets:        RateTargets{Clearance: 0.8, Familiarity: 1, RiskWarning: 1, ControlTasks: 1, Satisfaction: 1},
 		TrendFullScale: 0.3, TrendSmoothing: 5, YearOverYearShare: 0.5,
+		ReviewMargin: 10, ResidentsPerHousehold: 2.6, VisitCycleMonths: 12, WarningWindowDays: 7,
 	}
 }
 
@@ -135,6 +149,18 @@ func (c AssessmentConfig) problems() []string {
 	if !(c.YearOverYearShare >= 0 && c.YearOverYearShare <= 1) {
 		p = append(p, fmt.Sprintf("assessment.year_over_year_share is %v; use a share from 0 to 1", c.YearOverYearShare))
 	}
+	if !(c.ReviewMargin >= 0 && c.ReviewMargin <= 100) {
+		p = append(p, fmt.Sprintf("assessment.review_margin is %v; use percentage points from 0 to 100, e.g. 10", c.ReviewMargin))
+	}
+	if !(c.ResidentsPerHousehold >= 1 && c.ResidentsPerHousehold <= 20) {
+		p = append(p, fmt.Sprintf("assessment.residents_per_household is %v; use the mean household size, from 1 to 20, e.g. 2.6", c.ResidentsPerHousehold))
+	}
+	if !(c.VisitCycleMonths >= 1 && c.VisitCycleMonths <= 120) {
+		p = append(p, fmt.Sprintf("assessment.visit_cycle_months is %v; use the months in which every household should be visited once, from 1 to 120", c.VisitCycleMonths))
+	}
+	if !(c.WarningWindowDays > 0 && c.WarningWindowDays <= 28) {
+		p = append(p, fmt.Sprintf("assessment.warning_window_days is %v; use days above 0 and at most 28", c.WarningWindowDays))
+	}
 	return p
 }
 
@@ -158,6 +184,12 @@ type EnteredValues struct {
 	ControlTasks Ratio `json:"control_tasks"`
 	// Satisfaction: satisfied ÷ asked about government services.
 	Satisfaction Ratio `json:"satisfaction"`
+	// ScoredBy is the station that scored StationID (cross-assessment);
+	// empty for entries from before it was recorded. EnteredBy and
+	// EnteredAt say who typed the figures in and when.
+	ScoredBy  string    `json:"scored_by,omitempty"`
+	EnteredBy string    `json:"entered_by,omitempty"`
+	EnteredAt time.Time `json:"entered_at"`
 }
 
 func (e EnteredValues) ratio(metric string) Ratio {
@@ -187,6 +219,11 @@ type AssessmentInput struct {
 	IncidentsFrom Month `json:"incidents_from"`
 	// Entered values; entries for months not scored are ignored.
 	Entered []EnteredValues `json:"entered"`
+	// Measures measures rates from the system's records, by metric (one
+	// of the four after clearance). A metric with a measure that covers
+	// the station and month is scored as measured, its entered figure kept
+	// for comparison; the others are scored from their entered figure.
+	Measures map[string]Measure `json:"-"`
 	// Zone is the local time that places incidents in months: the
 	// dataset's (geo.Meta.Location). Nil means UTC.
 	Zone *time.Location `json:"-"`
@@ -210,6 +247,13 @@ type MonthScores struct {
 	// zeros, and the trends skip it.
 	Empty    bool           `json:"empty"`
 	Stations []StationScore `json:"stations"` // best first
+	// Final is true when every station has been scored by another station
+	// (an entry whose ScoredBy names a station other than its own);
+	// Unscored lists, in input order, the stations still waiting.
+	Final    bool     `json:"final"`
+	Unscored []string `json:"unscored"`
+	// Reviews counts the metrics of the month flagged for review.
+	Reviews int `json:"reviews"`
 }
 
 // StationScore is one station's assessment for one month.
@@ -252,6 +296,16 @@ type MetricScore struct {
 	Denominator float64 `json:"denominator"`
 	Score       float64 `json:"score"`
 	Weight      float64 `json:"weight"`
+	// Source is SourceMeasured (computed from the system's records; Counts
+	// names what the numerator and denominator count) or SourceEntered
+	// (typed in; Entered says by whom and when, and is empty when nothing
+	// was entered).
+	Source  string         `json:"source"`
+	Counts  *MetricCounts  `json:"counts,omitempty"`
+	Entered *EnteredFigure `json:"entered,omitempty"`
+	// Review is set when a measured rate and an entered one differ by more
+	// than AssessmentConfig.ReviewMargin percentage points.
+	Review bool `json:"review"`
 }
 
 // StationTrend is one station's score and rank month by month.
@@ -282,16 +336,31 @@ func Assess(cfg AssessmentConfig, in AssessmentInput) (Assessment, error) {
 		return Assessment{}, err
 	}
 	t := countIncidents(in, stationAt, entered)
+	t.measured = measureAll(in, months)
+	t.measures = in.Measures
+	for _, got := range t.measured {
+		for k := range got {
+			t.withData[k.m] = true
+		}
+	}
 	out := Assessment{Unattributed: t.unattributed}
 	for _, mo := range months {
-		ms := MonthScores{Month: mo, Stations: []StationScore{}}
+		ms := MonthScores{Month: mo, Stations: []StationScore{}, Unscored: crossScored(in.Stations, mo, entered)}
+		ms.Final = len(ms.Unscored) == 0
 		if !t.withData[mo] {
 			ms.Empty = true
 			out.Months = append(out.Months, ms)
 			continue
 		}
 		for s, sid := range in.Stations {
-			ms.Stations = append(ms.Stations, t.score(cfg, s, sid, mo, entered[stationMonth{s, mo}]))
+			e, has := entered[stationMonth{s, mo}]
+			sc := t.score(cfg, s, sid, mo, e, has)
+			for _, mt := range sc.Metrics {
+				if mt.Review {
+					ms.Reviews++
+				}
+			}
+			ms.Stations = append(ms.Stations, sc)
 		}
 		rank(ms.Stations)
 		out.Months = append(out.Months, ms)
@@ -315,6 +384,8 @@ type tally struct {
 	withData                 map[Month]bool
 	from                     Month
 	unattributed             int
+	measured                 measuredRates
+	measures                 map[string]Measure
 }
 
 // countIncidents tallies in's incidents in months of in.Zone (UTC when
@@ -360,17 +431,25 @@ func countIncidents(in AssessmentInput, stationAt map[string]int, entered map[st
 func (t *tally) known(mo Month) bool { return !t.from.IsZero() && !mo.Before(t.from) }
 
 // score scores station s (id sid) for mo: the incident trend, clearance,
-// the entered rates e, and their weighted mean over the metrics available.
-func (t *tally) score(cfg AssessmentConfig, s int, sid string, mo Month, e EnteredValues) StationScore {
+// the four rates (measured where a measure covers them, else entered: e
+// when has), and their weighted mean over the metrics available.
+func (t *tally) score(cfg AssessmentConfig, s int, sid string, mo Month, e EnteredValues, has bool) StationScore {
 	sc := StationScore{StationID: sid, Month: mo}
 	sc.Metrics = append(sc.Metrics, t.trend(cfg, s, mo, &sc.Incidents))
 	clear := Ratio{Numerator: float64(t.cleared[stationMonth{s, mo}]), Denominator: float64(t.criminal[stationMonth{s, mo}])}
 	if !t.known(mo) {
 		clear = Ratio{}
 	}
-	sc.Metrics = append(sc.Metrics, rateScore(cfg, MetricClearance, clear))
+	cm := rateScore(cfg, MetricClearance, clear)
+	cm.Source, cm.Counts = SourceMeasured, &MetricCounts{Numerator: CountCriminalCleared, Denominator: CountCriminalIncidents}
+	sc.Metrics = append(sc.Metrics, cm)
 	for _, k := range Metrics[2:] {
-		sc.Metrics = append(sc.Metrics, rateScore(cfg, k, e.ratio(k)))
+		r, ok := t.measured[k][stationMonth{s, mo}]
+		var counts MetricCounts
+		if ok {
+			counts = t.measures[k].Counts()
+		}
+		sc.Metrics = append(sc.Metrics, rateMetric(cfg, k, r, ok, counts, e, has))
 	}
 	wsum, sum := 0.0, 0.0
 	for i := range sc.Metrics {
@@ -395,7 +474,7 @@ func (t *tally) trend(cfg AssessmentConfig, s int, mo Month, it *IncidentTrend) 
 	prev, lastYear := mo.AddMonths(-1), mo.AddMonths(-12)
 	it.HasPreviousMonth, it.HasLastYear = t.known(prev) && t.known(mo), t.known(lastYear) && t.known(mo)
 	it.PreviousMonth, it.SameMonthLastYear = t.count[stationMonth{s, prev}], t.count[stationMonth{s, lastYear}]
-	trend := MetricScore{Metric: MetricIncidentTrend}
+	trend := MetricScore{Metric: MetricIncidentTrend, Source: SourceMeasured, Counts: &MetricCounts{Numerator: CountIncidents, Denominator: CountIncidentsBefore}}
 	if it.HasPreviousMonth {
 		it.MonthOnMonth = smoothedChange(it.Count, it.PreviousMonth, cfg.TrendSmoothing)
 		trend.Available, trend.Value = true, it.MonthOnMonth
@@ -429,6 +508,11 @@ func checkAssessment(in AssessmentInput) (map[string]int, []Month, map[stationMo
 		stationAt[s] = i
 	}
 	months := checkMonths(in, &p)
+	for _, metric := range slices.Sorted(maps.Keys(in.Measures)) {
+		if !slices.Contains(Metrics[2:], metric) {
+			p.bad("a measure is given for %q; measures are for %v (incident_trend and clearance are always measured)", metric, Metrics[2:])
+		}
+	}
 	scored := map[Month]bool{}
 	for _, mo := range months {
 		scored[mo] = true
@@ -447,6 +531,9 @@ func checkAssessment(in AssessmentInput) (map[string]int, []Month, map[stationMo
 		if _, dup := entered[k]; dup {
 			p.bad("entered values for station %s in %s are given twice; keep one", e.StationID, e.Month)
 			continue
+		}
+		if e.ScoredBy == e.StationID {
+			p.bad("entered values for station %s in %s are scored by the station itself; a station is scored by another (cross-assessment)", e.StationID, e.Month)
 		}
 		for _, metric := range Metrics[2:] {
 			if msg := ratioProblem(e.ratio(metric)); msg != "" {

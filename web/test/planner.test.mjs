@@ -238,6 +238,29 @@ describe('planner page', { timeout: 900_000 }, () => {
       const cells = await page.locator('[data-testid=assessment] tbody').evaluate((tb) => [...tb.querySelectorAll('td')].map((td) => td.textContent));
       assert.ok(cells.every((c) => c.trim() && !/undefined|NaN/.test(c)), `${month}: every card filled: ${cells.filter((c) => !c.trim() || /undefined|NaN/.test(c)).slice(0, 3)}`);
       assert.equal(await page.locator('[data-testid=score-chart] rect').count(), 15, `${month}: the score chart`);
+      // Every figure says where it came from, as the API does: measured
+      // or entered, with a tooltip; and whether the cross-assessment is done.
+      const answer = (await (await api(`/api/v1/assessment/${month}`)).json()).months[0];
+      const want = Object.fromEntries(answer.stations.map((st) => [st.station, Object.fromEntries(st.metrics.map((x) => [x.metric, x.source]))]));
+      const shown = await page.locator('[data-testid=assessment] tbody').evaluate((tb) => Object.fromEntries([...tb.querySelectorAll('tr')].map((tr) => [tr.dataset.station,
+        Object.fromEntries([...tr.querySelectorAll('td[data-metric]')].map((td) => [td.dataset.metric, td.dataset.source]))])));
+      assert.deepEqual(shown, want, `${month}: the page shows each metric's source as the API gives it`);
+      for (const st of Object.values(want)) {
+        assert.equal(st.incident_trend, 'measured', `${month}: the incident trend is measured`);
+        assert.equal(st.clearance, 'measured', `${month}: clearance is measured`);
+        assert.ok(['measured', 'entered'].includes(st.satisfaction));
+      }
+      const marks = await page.locator('[data-testid=assessment] tbody td[data-metric]').evaluateAll((tds) => tds.map((td) => {
+        const mark = td.querySelector('[data-testid=source]');
+        return mark ? [td.dataset.source, mark.textContent, mark.getAttribute('title')] : null;
+      }));
+      assert.equal(marks.length, 15 * 6);
+      for (const m of marks) {
+        assert.ok(m, `${month}: every cell has a source mark`);
+        assert.equal(m[1], m[0] === 'measured' ? '测' : '填', `${month}: the mark says ${m[0]}`);
+        assert.ok(m[2] && /[\u4e00-\u9fff]/.test(m[2]) && !/undefined/.test(m[2]), `${month}: a Chinese tooltip: ${m[2]}`);
+      }
+      await page.locator(answer.final ? '[data-testid=cross-final]' : '[data-testid=cross-missing]').waitFor();
       if (month === '2026-11') await screenshot(page, 'planner-ranking', { fullPage: true });
     }
     assert.deepEqual(problems(), []);

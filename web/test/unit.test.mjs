@@ -13,7 +13,7 @@ import { gcjToWGS, gcjShift, smoothRing, simplify } from '../tools/districts.mjs
 import { parsePlannerHash, formatPlannerHash } from '../src/planner/state.js';
 import {
   stationPalette, stationColorExpr, movedGrids, judge, figureSpec, relativeChange, loadChartModel,
-  monthsBefore, lastCompleteMonth, trendChartModel, metricValue, rankChange, bandColors, bandColorExpr,
+  monthsBefore, lastCompleteMonth, trendChartModel, metricValue, metricSource, rankChange, bandColors, bandColorExpr,
   neighbourPalette, stationNeighbours, colorDistance, loadColors,
 } from '../src/planner/model.js';
 import { shift } from '../src/planner/assessment.js';
@@ -244,6 +244,12 @@ test('the trend chart places scores and leaves out months without one', () => {
 
 test('assessment cells', () => {
   assert.equal(metricValue({ metric: 'clearance', available: false }), null);
+  assert.deepEqual(metricSource({ metric: 'familiarity', source: 'measured', value: 0.5, counts: { numerator: 'households_visited', denominator: 'household_visit_target' },
+    review: true, entered: { value: 0.9, difference: -40, by: 'li', at: '2026-04-02T08:00:00Z', scored_by: 's02' } }),
+  { source: 'measured', counts: { numerator: 'households_visited', denominator: 'household_visit_target' }, review: { measured: '50.0%', entered: '90.0%', diff: '40.0' } });
+  assert.deepEqual(metricSource({ metric: 'satisfaction', source: 'entered', entered: { value: 0.9, by: 'li', at: '2026-04-02T08:00:00Z', scored_by: 's02' } }),
+    { source: 'entered', review: null, entry: { by: 'li', at: '2026-04-02T08:00:00Z', scorer: 's02' } });
+  assert.deepEqual(metricSource({ metric: 'control_tasks', available: false }), { source: 'entered', review: null }, 'an answer from before sources is entered');
   assert.deepEqual(metricValue({ metric: 'satisfaction', available: true, value: 0.9, numerator: 45, denominator: 50 }), { text: '90.0%', detail: '45/50' });
   // The API leaves out a zero numerator (omitempty): none of 1 incident cleared.
   assert.deepEqual(metricValue({ metric: 'clearance', available: true, value: 0, denominator: 1 }), { text: '0.0%', detail: '0/1' });

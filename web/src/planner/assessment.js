@@ -7,7 +7,7 @@ import { h, clear, $ } from '../shared/dom.js';
 import { fieldProblems, problemMessage } from '../shared/problems.js';
 import { t } from '../shared/i18n.js';
 import { fmt } from './views.js';
-import { monthsBefore, trendChartModel, metricValue, rankChange } from './model.js';
+import { monthsBefore, trendChartModel, metricValue, metricSource, rankChange } from './model.js';
 
 /** METRICS are the six metrics in the order the API lists them. */
 export const METRICS = ['incident_trend', 'clearance', 'familiarity', 'risk_warning', 'control_tasks', 'satisfaction'];
@@ -101,13 +101,55 @@ export function createAssessment({ state, stations, stationName, colors, onState
         h('th', { scope: 'row' }, h('span', { class: 'swatch', style: { background: colors[s.station] || '#BBB' } }), stationName(s.station)),
         h('td', { class: 'num score' }, fmt(s.score ?? 0, 1), h('small', { class: 'muted' }, ` (${s.available ?? 0}/6)`)),
         METRICS.map((m) => {
-          const v = metricValue((s.metrics || []).find((x) => x.metric === m));
+          const ms = (s.metrics || []).find((x) => x.metric === m);
+          const v = metricValue(ms);
+          const src = metricSource(ms);
+          const marks = sourceMarks(src);
           return v
-            ? h('td', { class: 'num', dataset: { metric: m } }, v.text, v.detail ? h('small', { class: 'muted' }, h('br'), v.detail) : null)
-            : h('td', { class: 'num na muted', dataset: { metric: m }, title: t('assess.notMeasured') }, '—');
+            ? h('td', { class: 'num', dataset: { metric: m, source: src.source } }, v.text, ...marks, v.detail ? h('small', { class: 'muted' }, h('br'), v.detail) : null)
+            : h('td', { class: 'num na muted', dataset: { metric: m, source: src.source }, title: t('assess.notMeasured') }, '—', ...marks);
         }));
       }))),
-    h('p', { class: 'muted small' }, t('assess.note')));
+    crossStatus(month),
+    h('p', { class: 'muted small' }, t('assess.noteSources')));
+  }
+
+  /** sourceMarks are a cell's source mark and review flag, each with its tooltip. */
+  function sourceMarks(src) {
+    let tip;
+    if (src.source === 'measured') {
+      tip = t('assess.src.measuredTip', { numerator: countLabel(src.counts.numerator), denominator: countLabel(src.counts.denominator) });
+    } else if (src.entry) {
+      tip = t('assess.src.enteredTip', {
+        by: src.entry.by || t('assess.src.unknown'),
+        at: src.entry.at ? new Date(src.entry.at).toLocaleString(document.documentElement.lang || undefined) : t('assess.src.unknown'),
+        scorer: src.entry.scorer ? stationName(src.entry.scorer) : t('assess.src.unknown'),
+      });
+    } else {
+      tip = t('assess.src.enteredNone');
+    }
+    const out = [h('sup', { class: `source source-${src.source}`, title: tip, 'aria-label': tip, 'data-testid': 'source' }, t(`assess.src.${src.source}`))];
+    if (src.review) {
+      const rtip = t('assess.reviewTip', src.review);
+      out.push(h('span', { class: 'review-flag', title: rtip, 'aria-label': rtip, 'data-testid': 'review' }, ` ⚠ ${t('assess.review')}`));
+    }
+    return out;
+  }
+
+  function countLabel(code) {
+    return code ? t(`assess.count.${code}`) : t('assess.src.unknown');
+  }
+
+  /** crossStatus says whether every station was scored by another, and what needs review. */
+  function crossStatus(month) {
+    const lines = [];
+    if (month.final) lines.push(h('p', { class: 'muted small', 'data-testid': 'cross-final' }, t('assess.final')));
+    else {
+      lines.push(h('p', { class: 'small warn', 'data-testid': 'cross-missing' },
+        t('assess.unscored', { stations: (month.unscored || []).map(stationName).join(t('list.sep')) })));
+    }
+    if (month.reviews) lines.push(h('p', { class: 'small warn', 'data-testid': 'reviews' }, t('assess.reviews', { n: month.reviews })));
+    return h('div', { class: 'cross-status' }, lines);
   }
 
   function toggle(station) {
@@ -173,9 +215,13 @@ export function createAssessment({ state, stations, stationName, colors, onState
     const station = h('select', { name: 'station', 'data-testid': 'entry-station' },
       ids.map((id) => h('option', { value: id, selected: id === selected[0] }, stationName(id))));
     const fields = h('div', { class: 'entry-fields' });
+    const scorer = h('select', { name: 'scored_by', 'data-testid': 'entry-scored-by' });
     const fill = () => {
       clear(fields);
       const e = byStation[station.value] || {};
+      // A station is scored by another: its own name is not offered.
+      clear(scorer).append(h('option', { value: '' }, t('assess.scoredByNone')),
+        ids.filter((id) => id !== station.value).map((id) => h('option', { value: id, selected: id === e.scored_by }, stationName(id))));
       for (const m of ENTERED) {
         const r = e[m] || { numerator: 0, denominator: 0 };
         fields.append(h('fieldset', { dataset: { metric: m } },
@@ -196,7 +242,8 @@ export function createAssessment({ state, stations, stationName, colors, onState
       let placed = 0;
       for (const p of fieldProblems(err)) {
         const m = /^entries\[\d+\]\.(\w+)$/.exec(p.name);
-        const box = m && (m[1] === 'station' ? station.parentElement : fields.querySelector(`fieldset[data-metric="${m[1]}"]`));
+        const box = m && (m[1] === 'station' ? station.parentElement
+          : m[1] === 'scored_by' ? scorer.parentElement : fields.querySelector(`fieldset[data-metric="${m[1]}"]`));
         if (!box) continue;
         for (const input of box.querySelectorAll('input, select')) input.setAttribute('aria-invalid', 'true');
         box.append(h('small', { class: 'field-error', role: 'alert', 'data-testid': `error-${m[1]}` }, p.message));
@@ -205,12 +252,14 @@ export function createAssessment({ state, stations, stationName, colors, onState
       return placed;
     };
     const form = h('form', { class: 'entry', novalidate: true, 'data-testid': 'entry-form' },
-      h('label', null, h('span', null, t('plan.station')), station), fields,
+      h('label', null, h('span', null, t('plan.station')), station),
+      h('label', null, h('span', null, t('assess.scoredBy')), scorer), fields,
       h('button', { type: 'submit', class: 'primary' }, t('assess.save')), status);
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const f = new FormData(form);
       const entry = { station: station.value, month: state.month };
+      if (scorer.value) entry.scored_by = scorer.value;
       for (const m of ENTERED) {
         entry[m] = { numerator: Number(f.get(`${m}.numerator`) || 0), denominator: Number(f.get(`${m}.denominator`) || 0) };
       }

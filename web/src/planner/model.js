@@ -183,6 +183,32 @@ export function metricValue(ms) {
   return { text: `${((ms.value ?? 0) * 100).toFixed(1)}%`, detail };
 }
 
+/**
+ * metricSource describes where an assessment metric's figure came from,
+ * as message keys and values for the page to translate: the source
+ * ("measured" or "entered"; an answer without one is entered), the counts
+ * behind a measured rate, who entered a figure when and which station
+ * scored it, and a review flag with the two rates and their difference in
+ * points.
+ */
+export function metricSource(ms) {
+  const source = ms?.source === 'measured' ? 'measured' : 'entered';
+  const out = { source, review: null };
+  if (source === 'measured') {
+    out.counts = { numerator: ms.counts?.numerator || '', denominator: ms.counts?.denominator || '' };
+  } else if (ms?.entered) {
+    out.entry = { by: ms.entered.by || '', at: ms.entered.at || '', scorer: ms.entered.scored_by || '' };
+  }
+  if (ms?.review && ms.entered) {
+    out.review = {
+      measured: `${((ms.value ?? 0) * 100).toFixed(1)}%`,
+      entered: `${((ms.entered.value ?? 0) * 100).toFixed(1)}%`,
+      diff: Math.abs(ms.entered.difference ?? 0).toFixed(1),
+    };
+  }
+  return out;
+}
+
 function trimNumber(n) {
   return Number.isInteger(n) ? String(n) : n.toFixed(1);
 }
