@@ -108,6 +108,8 @@ type DisputeStore interface {
 	// first (by reported time, then id), paged by a Cursor of the
 	// reported time and id.
 	QueryDisputes(ctx context.Context, f DisputeFilter, p Page) (DisputePage, error)
+	// Dispute returns the dispute with id; ErrNotFound when there is none.
+	Dispute(ctx context.Context, id string) (geo.DisputeCase, error)
 }
 
 // Limits of a dispute's texts, in characters.

@@ -94,6 +94,8 @@ type TaskStore interface {
 	// QueryTasks returns the tasks that pass f, latest due first (by due
 	// time, then id), paged by a Cursor of the due time and id.
 	QueryTasks(ctx context.Context, f TaskFilter, p Page) (TaskPage, error)
+	// Task returns the task with id; ErrNotFound when there is none.
+	Task(ctx context.Context, id string) (geo.Task, error)
 }
 
 // Limits of a task's texts, in characters.

@@ -123,3 +123,18 @@ func pageLimit(p data.Page) int {
 	}
 	return min(p.Limit, data.MaxPageLimit)
 }
+
+// Dispute implements data.DisputeStore.
+func (s *Store) Dispute(ctx context.Context, id string) (geo.DisputeCase, error) {
+	if err := ctx.Err(); err != nil {
+		return geo.DisputeCase{}, err
+	}
+	t := &s.disputes
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	n, err := strconv.ParseInt(id, 10, 64)
+	if d := t.byIDLocked(n); err == nil && d != nil {
+		return *d, nil
+	}
+	return geo.DisputeCase{}, fmt.Errorf("memory: %w", &data.RequestError{Kind: data.ErrNotFound, Message: "there is no dispute " + id})
+}

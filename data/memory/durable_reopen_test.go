@@ -200,6 +200,12 @@ func (r *reopening) UpdateDispute(ctx context.Context, id string, p data.Dispute
 func (r *reopening) QueryDisputes(ctx context.Context, f data.DisputeFilter, p data.Page) (data.DisputePage, error) {
 	return read(r, func(d *memory.Durable) (data.DisputePage, error) { return d.QueryDisputes(ctx, f, p) })
 }
+func (r *reopening) Dispute(ctx context.Context, id string) (geo.DisputeCase, error) {
+	return read(r, func(d *memory.Durable) (geo.DisputeCase, error) { return d.Dispute(ctx, id) })
+}
+func (r *reopening) Task(ctx context.Context, id string) (geo.Task, error) {
+	return read(r, func(d *memory.Durable) (geo.Task, error) { return d.Task(ctx, id) })
+}
 func (r *reopening) AddTask(ctx context.Context, w data.TaskWrite) (data.TaskResult, error) {
 	return write(r, func(d *memory.Durable) (data.TaskResult, error) { return d.AddTask(ctx, w) })
 }

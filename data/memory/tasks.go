@@ -118,3 +118,18 @@ func (s *Store) QueryTasks(ctx context.Context, f data.TaskFilter, p data.Page) 
 	rows, next := s.tasks.page(c, pageLimit(p), f.Match)
 	return data.TaskPage{Tasks: rows, Next: next}, nil
 }
+
+// Task implements data.TaskStore.
+func (s *Store) Task(ctx context.Context, id string) (geo.Task, error) {
+	if err := ctx.Err(); err != nil {
+		return geo.Task{}, err
+	}
+	t := &s.tasks
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	n, err := strconv.ParseInt(id, 10, 64)
+	if task := t.byIDLocked(n); err == nil && task != nil {
+		return *task, nil
+	}
+	return geo.Task{}, fmt.Errorf("memory: %w", &data.RequestError{Kind: data.ErrNotFound, Message: "there is no task " + id})
+}

@@ -300,6 +300,14 @@ func testDisputeLevel(t *testing.T, open DisputeOpener) {
 	}
 	stored := queryDisputes(t, st, data.DisputeFilter{}, 0)
 	sameDisputes(t, []geo.DisputeCase{up}, stored)
+	one, err := st.Dispute(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameDisputes(t, []geo.DisputeCase{up}, []geo.DisputeCase{one})
+	if _, err := st.Dispute(ctx, "999999"); !errors.Is(err, data.ErrNotFound) {
+		t.Errorf("reading an unknown dispute: %v, want ErrNotFound", err)
+	}
 }
 
 func testDisputeSummary(t *testing.T, open DisputeOpener) {

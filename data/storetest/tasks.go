@@ -242,6 +242,14 @@ func testTaskDoneOnce(t *testing.T, open TaskOpener) {
 		t.Errorf("an unknown task: %v, want ErrNotFound", err)
 	}
 	sameTasks(t, []geo.Task{got}, queryTasks(t, st, data.TaskFilter{}, 0))
+	one, err := st.Task(ctx, ts[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameTasks(t, []geo.Task{got}, []geo.Task{one})
+	if _, err := st.Task(ctx, "x"); !errors.Is(err, data.ErrNotFound) {
+		t.Errorf("reading task x: %v, want ErrNotFound", err)
+	}
 }
 
 func testTaskSummary(t *testing.T, open TaskOpener) {
