@@ -16,7 +16,8 @@ import (
 
 // withIncidents gives cfg what store offers for incidents and grid edits:
 // the incident store with its tile layer, the grid history incidents (and
-// visits) are attributed against, the grid editor and the visit store. A store without them leaves
+// visits and disputes) are attributed against, the grid editor, and the visit, dispute and task
+// stores. A store without them leaves
 // those routes off.
 func withIncidents(cfg api.Config, store data.Store) api.Config {
 	if is, ok := store.(data.IncidentStore); ok {
@@ -34,6 +35,12 @@ func withIncidents(cfg api.Config, store data.Store) api.Config {
 	}
 	if vs, ok := store.(data.VisitStore); ok {
 		cfg.Visits = vs
+	}
+	if ds, ok := store.(data.DisputeStore); ok {
+		cfg.Disputes = ds
+	}
+	if ts, ok := store.(data.TaskStore); ok {
+		cfg.Tasks = ts
 	}
 	return cfg
 }
