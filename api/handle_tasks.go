@@ -9,7 +9,6 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"jingge/api/intake"
 	"jingge/data"
 	"jingge/geo"
 )
@@ -84,20 +83,6 @@ func (v *view) taskJSON(ctx context.Context, t *geo.Task, now time.Time) *TaskPr
 	return p
 }
 
-// parseDue reads a due date or time: a date is due by the end of that day
-// in loc (its last second).
-func parseDue(text string, loc *time.Location) (time.Time, error) {
-	text = strings.TrimSpace(text)
-	if d, err := time.ParseInLocation(time.DateOnly, text, loc); err == nil {
-		return d.AddDate(0, 0, 1).Add(-time.Second), nil
-	}
-	t, err := intake.ParseTime(text, loc)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("due %s, or a date such as 2026-05-20", err)
-	}
-	return t, nil
-}
-
 func (s *Server) handleCreateTask(w http.ResponseWriter, r *http.Request, _ query) error {
 	if s.tasks == nil {
 		return errNoTasks()
@@ -147,41 +132,18 @@ func (s *Server) handleCreateTask(w http.ResponseWriter, r *http.Request, _ quer
 }
 
 // checkTaskRefs reads the due date into t and checks that its station,
-// grid and officer exist and agree: the grid is one of the station's and
-// the officer one of its members.
+// grid and officer exist and agree (geo.Index.TaskRefProblems).
 func checkTaskRefs(v *view, t *geo.Task, due string) error {
 	var bad []InvalidParam
 	if due == "" {
 		bad = append(bad, InvalidParam{Name: "due", Reason: "due is required: the date the task is due, such as 2026-05-20"})
-	} else if d, err := parseDue(due, v.ix.Location()); err != nil {
-		bad = append(bad, InvalidParam{Name: "due", Reason: err.Error()})
+	} else if d, err := geo.ParseDue(due, v.ix.Location()); err != nil {
+		bad = append(bad, InvalidParam{Name: "due", Reason: strings.TrimPrefix(err.Error(), "geo: ")})
 	} else {
 		t.Due = d
 	}
-	if t.StationID == "" {
-		bad = append(bad, InvalidParam{Name: "station", Reason: "station is required: the id of the station whose list the task is on"})
-	} else if _, ok := v.ix.Station(t.StationID); !ok {
-		bad = append(bad, InvalidParam{Name: "station", Reason: fmt.Sprintf("there is no station %q", t.StationID)})
-	}
-	if t.GridID == "" && t.OfficerID == "" {
-		bad = append(bad, InvalidParam{Name: "grid", Reason: "a task is assigned to a grid, an officer or both; give grid or officer"})
-	}
-	if t.GridID != "" {
-		if g, ok := v.ix.Grid(t.GridID); !ok {
-			bad = append(bad, InvalidParam{Name: "grid", Reason: fmt.Sprintf("there is no grid %q", t.GridID)})
-		} else if t.StationID != "" && g.StationID != t.StationID {
-			bad = append(bad, InvalidParam{Name: "grid", Reason: fmt.Sprintf("grid %s is of station %s, not of %s", t.GridID, g.StationID, t.StationID)})
-		}
-	}
-	if t.OfficerID != "" {
-		if m, ok := v.ix.Member(t.OfficerID); !ok {
-			bad = append(bad, InvalidParam{Name: "officer", Reason: fmt.Sprintf("there is no officer %q", t.OfficerID)})
-		} else if t.StationID != "" && m.StationID != t.StationID {
-			bad = append(bad, InvalidParam{Name: "officer", Reason: fmt.Sprintf("officer %s is of station %s, not of %s", t.OfficerID, m.StationID, t.StationID)})
-		}
-	}
-	if t.Title == "" {
-		bad = append(bad, InvalidParam{Name: "title", Reason: "title is required: what is to be done"})
+	for _, p := range v.ix.TaskRefProblems(t) {
+		bad = append(bad, InvalidParam{Name: p.Field, Reason: p.Reason})
 	}
 	if len(bad) > 0 {
 		return invalid(bad...)
