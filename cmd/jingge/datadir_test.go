@@ -88,6 +88,26 @@ func TestServeKeepsWhatUsersDidAcrossRestarts(t *testing.T) {
 	if code := getJSON(t, base+"/api/v1/grids/"+grid.ID, &feature); code != http.StatusOK || feature.Properties.Population != 4242 {
 		t.Errorf("after a restart grid %s has population %d (status %d), want 4242", grid.ID, feature.Properties.Population, code)
 	}
+	// The demo year's disputes and tasks survive the restart and fill last
+	// month's summaries for every station.
+	lastMonth := time.Now().In(mustChinaZone(t)).AddDate(0, 0, -time.Now().In(mustChinaZone(t)).Day()).Format("2006-01")
+	for _, kind := range []string{"disputes", "tasks"} {
+		var sum struct {
+			Rows []struct {
+				Key     string `json:"key"`
+				Settled int    `json:"settled"`
+				Due     int    `json:"due"`
+			} `json:"rows"`
+		}
+		if code := getJSON(t, base+"/api/v1/"+kind+"/summary?month="+lastMonth, &sum); code != http.StatusOK || len(sum.Rows) != len(ds.Stations) {
+			t.Errorf("the %s summary of %s: status %d, %d rows, want one per station (%d)", kind, lastMonth, code, len(sum.Rows), len(ds.Stations))
+		}
+		for _, r := range sum.Rows {
+			if r.Settled+r.Due == 0 {
+				t.Errorf("the %s summary of %s: station %s has nothing", kind, lastMonth, r.Key)
+			}
+		}
+	}
 	var audit struct {
 		Entries []struct {
 			Action string `json:"action"`
@@ -257,4 +277,13 @@ func TestImportDataDirTakesTheServersAuthFile(t *testing.T) {
 	if _, err := st.User(ctx, "ops"); err != nil {
 		t.Errorf("the user of the server's auth file after the move: %v", err)
 	}
+}
+
+func mustChinaZone(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }

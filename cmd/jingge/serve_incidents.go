@@ -92,6 +92,30 @@ func seedDemoIncidents(ctx context.Context, st *memory.Store, ds *geo.Dataset, l
 	return nil
 }
 
+// seedDemoWork gives the embedded store a year of synthetic disputes and
+// task lists ending today in China time, recorded by
+// lantian.SyntheticRecorder, so the dispute and task summaries have
+// figures for every month of the demo year.
+func seedDemoWork(ctx context.Context, st *memory.Store, ds *geo.Dataset, logger *slog.Logger) error {
+	start := time.Now()
+	zone, err := ds.Meta.Location()
+	if err != nil {
+		return fmt.Errorf("synthetic disputes: %w", err)
+	}
+	y, m, d := start.In(zone).Date()
+	end := time.Date(y, m, d, 0, 0, 0, 0, zone)
+	disputes, err := lantian.DisputesUntil(ds, lantian.DefaultSeed, end)
+	if err != nil {
+		return fmt.Errorf("synthetic disputes: %w", err)
+	}
+	tasks := lantian.TasksUntil(ds, lantian.DefaultSeed, end)
+	if err := st.AddWork(ctx, disputes, tasks); err != nil {
+		return fmt.Errorf("synthetic disputes and tasks: %w", err)
+	}
+	logger.InfoContext(ctx, "the embedded store holds a year of synthetic disputes and tasks", "disputes", len(disputes), "tasks", len(tasks), "until", end.Format(time.DateOnly), "duration", time.Since(start))
+	return nil
+}
+
 // seedDemoAssessment gives the embedded store a year of synthetic monthly
 // figures the stations report for the assessment, ending with last month
 // in China time, so the demo's assessment shows all six metrics.
