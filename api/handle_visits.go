@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -15,7 +14,6 @@ import (
 	"jingge/api/intake"
 	"jingge/data"
 	"jingge/geo"
-	"jingge/geo/crs"
 	"jingge/geo/patrol"
 )
 
@@ -184,29 +182,9 @@ func (s *Server) decodeVisit(r *http.Request, v *view, in *VisitRequest) (geo.Vi
 			vis.At = t
 		}
 	}
-	var lonText, latText string
-	if in.Lon != nil {
-		lonText = in.Lon.String()
-	}
-	if in.Lat != nil {
-		latText = in.Lat.String()
-	}
-	pt, err := intake.ParseCoordinates(lonText, latText)
-	var re *data.RequestError
-	if errors.As(err, &re) {
-		for _, prm := range re.Params {
-			bad = append(bad, InvalidParam{Name: prm.Name, Reason: prm.Reason})
-		}
-	}
-	from := crs.WGS84
-	if in.CRS != "" {
-		c, err := crs.Parse(in.CRS)
-		if err != nil {
-			bad = append(bad, InvalidParam{Name: "crs", Reason: err.Error()})
-		}
-		from = c
-	}
-	vis.Location = v.toDatum(pt, from)
+	loc, badPlace := v.placeOf(in.Lon, in.Lat, in.CRS)
+	bad = append(bad, badPlace...)
+	vis.Location = loc
 	if k, err := geo.ParseVisitKind(strings.TrimSpace(in.Kind)); err != nil {
 		bad = append(bad, InvalidParam{Name: "kind", Reason: "kind " + strings.TrimPrefix(err.Error(), "geo: ")})
 	} else {
@@ -221,42 +199,11 @@ func (s *Server) decodeVisit(r *http.Request, v *view, in *VisitRequest) (geo.Vi
 	return vis, nil
 }
 
-// attributeVisit sets the grids and station of vis, by the grid history
-// as incidents are (the grids in force where and when it happened) when
-// the server has one, else by the index in force.
+// attributeVisit sets the grids and station of vis (attributePlace).
 func (s *Server) attributeVisit(ctx context.Context, v *view, vis *geo.Visit) error {
-	outside := func() error {
-		pt := v.toWGS84(vis.Location)
-		return &Problem{Kind: data.ErrInvalid, Type: problemType("outside-grids"), Detail: fmt.Sprintf("the visit's place, lon %g, lat %g, lies in no grid; a visit must be in the county", pt[0], pt[1]),
-			InvalidParams: []InvalidParam{{Name: "lon", Reason: "the point lies in no grid"}}}
-	}
-	if s.inc.attributor != nil {
-		b := data.IncidentBatch{Incidents: []geo.Incident{{OccurredAt: vis.At, Location: vis.Location}}}
-		if err := s.inc.attributor.Attribute(ctx, &b); err != nil {
-			var ie *data.IncidentError
-			if errors.As(err, &ie) {
-				return outside()
-			}
-			return err
-		}
-		inc := b.Incidents[0]
-		vis.CommunityGridID, vis.PoliceGridID, vis.StationID = inc.CommunityGridID, inc.PoliceGridID, inc.StationID
-		return nil
-	}
-	h := v.ix.Lookup(vis.Location)
-	if !h.Found() {
-		return outside()
-	}
-	if h.Community != nil {
-		vis.CommunityGridID = h.Community.ID
-	}
-	if h.Police != nil {
-		vis.PoliceGridID = h.Police.ID
-	}
-	if h.Station != nil {
-		vis.StationID = h.Station.ID
-	}
-	return nil
+	var err error
+	vis.CommunityGridID, vis.PoliceGridID, vis.StationID, err = s.attributePlace(ctx, v, vis.At, vis.Location, "visit")
+	return err
 }
 
 // visitParams are the query parameters of GET /api/v1/visits.

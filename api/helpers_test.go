@@ -48,6 +48,12 @@ func newTestServer(tb testing.TB, ds *geo.Dataset, cfg Config) *Server {
 		if cfg.Visits == nil {
 			cfg.Visits = st
 		}
+		if cfg.Disputes == nil {
+			cfg.Disputes = st
+		}
+		if cfg.Tasks == nil {
+			cfg.Tasks = st
+		}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(tbWriter{tb}, &slog.HandlerOptions{Level: slog.LevelWarn}))

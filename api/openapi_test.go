@@ -189,6 +189,10 @@ var paramExamples = map[string]struct{ target, body string }{
 	"getGridPresence":   {"/api/v1/grids/610122001000001/presence?from=2025-05-01&to=2025-05-08", ""},
 	"getGridLastVisits": {"/api/v1/presence/grids", ""},
 	"listVisits":        {"/api/v1/visits?grid=610122001000001&station=wenjilu&officer=m1&from=2025-01-01&to=2030-01-01&limit=5&cursor=", ""},
+	"listDisputes":      {"/api/v1/disputes?station=wenjilu&grid=610122001000001&month=2026-05&status=open&limit=5&cursor=", ""},
+	"summarizeDisputes": {"/api/v1/disputes/summary?month=2026-05&group_by=grid&station=" + apitest.StationA, ""},
+	"listTasks":         {"/api/v1/tasks?station=wenjilu&grid=610122001000001&officer=m1&month=2026-05&status=overdue&limit=5&cursor=", ""},
+	"summarizeTasks":    {"/api/v1/tasks/summary?month=2026-05&group_by=station&station=" + apitest.StationA, ""},
 	"listIncidents": {"/api/v1/incidents?from=2020-01-01&to=2030-01-01&category=traffic&status=reported&station=wenjilu&grid=61012200100101" +
 		"&bbox=109.3,34.14,109.34,34.16&polygon=109.3,34.14,109.34,34.14,109.32,34.16&near=109.31,34.15&radius_m=3000&crs=wgs84&limit=5&cursor=", ""},
 	"getIncidentTile": {"/tiles/incidents/12/3339/1623.mvt?from=2026-01-01&to=2026-06-30&category=traffic,fire", ""},

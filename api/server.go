@@ -117,6 +117,10 @@ type Config struct {
 	// Visits keeps the visits and contacts of /api/v1/visits; nil answers
 	// those routes with 503.
 	Visits data.VisitStore
+	// Disputes and Tasks keep the disputes of /api/v1/disputes and the
+	// task lists of /api/v1/tasks; nil answers those routes with 503.
+	Disputes data.DisputeStore
+	Tasks    data.TaskStore
 	// Answers finds the answers the store keeps under the Idempotency-Keys
 	// of grid edits, plan applies and assessment entries, so a retry of a
 	// write that committed is answered before its checks run again. Nil
@@ -180,6 +184,9 @@ type Server struct {
 	presence *prevention.Service
 	// visits keeps visits and contacts; nil when the server has none.
 	visits data.VisitStore
+	// disputes and tasks keep disputes and task lists; nil when none.
+	disputes data.DisputeStore
+	tasks    data.TaskStore
 	// answers finds kept answers of keyed writes; nil when none are kept.
 	answers data.AnswerStore
 	// metrics counts what /metrics reports.
@@ -212,6 +219,7 @@ func New(cfg Config) *Server {
 		s.planner, _ = planning.New(planning.Options{Index: s.live, Logger: s.logger}) // the default configuration is valid
 	}
 	s.visits = cfg.Visits
+	s.disputes, s.tasks = cfg.Disputes, cfg.Tasks
 	s.answers = cfg.Answers
 	if as, ok := cfg.GridEditor.(data.AnswerStore); ok && s.answers == nil {
 		s.answers = as
@@ -360,6 +368,14 @@ func (s *Server) routes() []route {
 		{"getGridLastVisits", http.MethodGet, "/api/v1/presence/grids", nil, s.handleGridLastVisits, allow(data.RoleViewer).expensive()},
 		{"createVisit", http.MethodPost, "/api/v1/visits", nil, s.handleCreateVisit, allow(data.RoleOfficer, data.RoleAdmin)},
 		{"listVisits", http.MethodGet, "/api/v1/visits", visitParams, s.handleListVisits, allow(data.RoleViewer, data.RoleOfficer).personalData().expensive()},
+		{"createDispute", http.MethodPost, "/api/v1/disputes", nil, s.handleCreateDispute, allow(data.RoleOfficer, data.RolePlanner)},
+		{"listDisputes", http.MethodGet, "/api/v1/disputes", disputeParams, s.handleListDisputes, allow(data.RoleViewer, data.RoleOfficer).personalData().expensive()},
+		{"summarizeDisputes", http.MethodGet, "/api/v1/disputes/summary", summaryParams, s.handleDisputeSummary, allow(data.RoleViewer, data.RoleOfficer).expensive()},
+		{"updateDispute", http.MethodPatch, "/api/v1/disputes/{id}", nil, s.handleUpdateDispute, allow(data.RoleOfficer, data.RolePlanner)},
+		{"createTask", http.MethodPost, "/api/v1/tasks", nil, s.handleCreateTask, allow(data.RoleOfficer, data.RolePlanner)},
+		{"listTasks", http.MethodGet, "/api/v1/tasks", taskParams, s.handleListTasks, allow(data.RoleViewer, data.RoleOfficer).personalData().expensive()},
+		{"summarizeTasks", http.MethodGet, "/api/v1/tasks/summary", summaryParams, s.handleTaskSummary, allow(data.RoleViewer, data.RoleOfficer).expensive()},
+		{"updateTask", http.MethodPatch, "/api/v1/tasks/{id}", nil, s.handleUpdateTask, allow(data.RoleOfficer, data.RolePlanner)},
 		{"nearestOfficers", http.MethodGet, "/api/v1/dispatch/nearest-officers", []string{"lon", "lat", "crs", "n"}, s.handleNearestOfficers, allow(data.RoleViewer).personalData()},
 		{"nearestStation", http.MethodGet, "/api/v1/dispatch/nearest-station", []string{"lon", "lat", "crs"}, s.handleNearestStation, signedIn()},
 		{"getPlanCurrent", http.MethodGet, "/api/v1/plan/current", nil, s.handlePlanCurrent, allow(data.RolePlanner).personalData().expensive()},

@@ -44,6 +44,11 @@ type Dump struct {
 	// idempotency keys (IDs holds the one visit's id).
 	Visits    []geo.Visit
 	VisitKeys []BatchKey
+	// Disputes and Tasks likewise, with their keys.
+	Disputes    []geo.DisputeCase
+	DisputeKeys []BatchKey
+	Tasks       []geo.Task
+	TaskKeys    []BatchKey
 	// AnswerKeys are the idempotency keys of grid edits, plan applies and
 	// assessment entries with the answers kept under them, oldest first.
 	AnswerKeys []KeptAnswer

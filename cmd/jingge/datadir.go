@@ -17,7 +17,7 @@ import (
 )
 
 // demoSeedNote says, in the data directory, what its first start wrote.
-const demoSeedNote = "synthetic demo data: the bundled Lantian dataset with a year of synthetic incidents, visits and assessment figures, written at the first start"
+const demoSeedNote = "synthetic demo data: the bundled Lantian dataset with a year of synthetic incidents, visits, disputes, tasks and assessment figures, written at the first start"
 
 // defaultDataDir is where the embedded store keeps its data:
 // $JINGGE_DATA_DIR, else jingge in $XDG_DATA_HOME (~/.local/share).
@@ -101,7 +101,7 @@ func openDataDir(ctx context.Context, dataDir, authFile string, logger *slog.Log
 }
 
 // seedDemo fills a new data directory with the bundled dataset, a year of
-// synthetic incidents and visits, and a year of assessment figures.
+// synthetic incidents, visits, disputes and tasks, and a year of assessment figures.
 func seedDemo(ctx context.Context, d *memory.Durable, logger *slog.Logger) error {
 	ds, err := lantian.Load()
 	if err != nil {
@@ -111,6 +111,9 @@ func seedDemo(ctx context.Context, d *memory.Durable, logger *slog.Logger) error
 		return fmt.Errorf("the bundled dataset: %w", err)
 	}
 	if err := seedDemoIncidents(ctx, d.Store, ds, logger); err != nil {
+		return err
+	}
+	if err := seedDemoWork(ctx, d.Store, ds, logger); err != nil {
 		return err
 	}
 	return seedDemoAssessment(ctx, d.PlanStore, ds, logger)

@@ -88,6 +88,26 @@ func TestServeKeepsWhatUsersDidAcrossRestarts(t *testing.T) {
 	if code := getJSON(t, base+"/api/v1/grids/"+grid.ID, &feature); code != http.StatusOK || feature.Properties.Population != 4242 {
 		t.Errorf("after a restart grid %s has population %d (status %d), want 4242", grid.ID, feature.Properties.Population, code)
 	}
+	// The demo year's disputes and tasks survive the restart and fill last
+	// month's summaries for every station.
+	lastMonth := time.Now().In(mustChinaZone(t)).AddDate(0, 0, -time.Now().In(mustChinaZone(t)).Day()).Format("2006-01")
+	for _, kind := range []string{"disputes", "tasks"} {
+		var sum struct {
+			Rows []struct {
+				Key     string `json:"key"`
+				Settled int    `json:"settled"`
+				Due     int    `json:"due"`
+			} `json:"rows"`
+		}
+		if code := getJSON(t, base+"/api/v1/"+kind+"/summary?month="+lastMonth, &sum); code != http.StatusOK || len(sum.Rows) != len(ds.Stations) {
+			t.Errorf("the %s summary of %s: status %d, %d rows, want one per station (%d)", kind, lastMonth, code, len(sum.Rows), len(ds.Stations))
+		}
+		for _, r := range sum.Rows {
+			if r.Settled+r.Due == 0 {
+				t.Errorf("the %s summary of %s: station %s has nothing", kind, lastMonth, r.Key)
+			}
+		}
+	}
 	var audit struct {
 		Entries []struct {
 			Action string `json:"action"`
@@ -198,6 +218,16 @@ func TestImportDataDirIntoPostGIS(t *testing.T) {
 	}
 	page, _ := d.QueryIncidents(ctx, data.IncidentFilter{}, data.Page{Limit: 1})
 	newest := page.Incidents[0]
+	settled := false
+	disputes, _ := d.QueryDisputes(ctx, data.DisputeFilter{Open: &settled}, data.Page{Limit: 1})
+	tasks, _ := d.QueryTasks(ctx, data.TaskFilter{}, data.Page{Limit: 1})
+	if len(disputes.Disputes) != 1 || len(tasks.Tasks) != 1 {
+		t.Fatalf("the demo year holds %d settled disputes and %d tasks on a first page, want some", len(disputes.Disputes), len(tasks.Tasks))
+	}
+	tagged, err := d.AddDispute(ctx, data.DisputeWrite{Dispute: disputes.Disputes[0], Key: "k-move", Scope: "u1"})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// While a server holds the directory, a consistent copy of it is
 	// imported, and the message says what that leaves out.
@@ -222,8 +252,18 @@ func TestImportDataDirIntoPostGIS(t *testing.T) {
 	if err != nil || got.Summary != newest.Summary {
 		t.Errorf("incident %s in PostGIS: %+v, %v", newest.ID, got, err)
 	}
-	if !strings.Contains(out.String(), "incidents") {
+	if !strings.Contains(out.String(), "incidents") || !strings.Contains(out.String(), "disputes") {
 		t.Errorf("the import said: %s", out.String())
+	}
+	ps := st.(data.DisputeStore)
+	if got, err := ps.Dispute(ctx, disputes.Disputes[0].ID); err != nil || got != disputes.Disputes[0] {
+		t.Errorf("dispute %s in PostGIS: %+v, %v; want %+v", disputes.Disputes[0].ID, got, err, disputes.Disputes[0])
+	}
+	if again, err := ps.AddDispute(ctx, data.DisputeWrite{Dispute: disputes.Disputes[0], Key: "k-move", Scope: "u1"}); err != nil || !again.Replayed || again.Dispute.ID != tagged.Dispute.ID {
+		t.Errorf("a retry across the move: %+v, %v; want a replay of %s", again, err, tagged.Dispute.ID)
+	}
+	if got, err := st.(data.TaskStore).Task(ctx, tasks.Tasks[0].ID); err != nil || got != tasks.Tasks[0] {
+		t.Errorf("task %s in PostGIS: %+v, %v; want %+v", tasks.Tasks[0].ID, got, err, tasks.Tasks[0])
 	}
 	if err := importCommand(ctx, []string{"--data-dir", dir, "--db", dbURL}, io.Discard, io.Discard, openStore); err == nil || !strings.Contains(err.Error(), "already holds data") {
 		t.Errorf("a second import into the same database: %v", err)
@@ -257,4 +297,13 @@ func TestImportDataDirTakesTheServersAuthFile(t *testing.T) {
 	if _, err := st.User(ctx, "ops"); err != nil {
 		t.Errorf("the user of the server's auth file after the move: %v", err)
 	}
+}
+
+func mustChinaZone(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }

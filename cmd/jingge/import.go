@@ -29,6 +29,9 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	if len(args) > 0 && args[0] == "incidents" {
 		return importIncidentsCommand(ctx, args[1:], stdout, stderr, open)
 	}
+	if len(args) > 0 && (args[0] == "disputes" || args[0] == "tasks") {
+		return importWorkCommand(ctx, args[0], args[1:], stdout, stderr, open)
+	}
 	fs := flag.NewFlagSet("jingge import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -36,6 +39,7 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
        jingge import --lantian [--dry-run] [--db URL]
        jingge import --data-dir DIR [--auth-file FILE] --db URL
        jingge import incidents FILE.csv|FILE.geojson (see jingge import incidents -h)
+       jingge import disputes|tasks FILE.csv (see jingge import disputes -h)
 
 Replaces the dataset in the PostGIS store with a dataset file (the format of
 jingge export; - reads stdin), in one transaction. A file with problems is

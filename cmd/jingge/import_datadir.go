@@ -56,9 +56,9 @@ func importDataDir(ctx context.Context, dataDir, authFile, dbURL string, stdout,
 	if err := st.Restore(ctx, dump); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "imported %s into PostGIS: %d grid versions of %d grids, %d incidents, %d plans, %d assessment entries, %d pings, %d officer states, %d events, %d users, %d credentials, %d audit entries, %d incident and %d ping batch keys, %d visits\n",
+	fmt.Fprintf(stdout, "imported %s into PostGIS: %d grid versions of %d grids, %d incidents, %d plans, %d assessment entries, %d pings, %d officer states, %d events, %d users, %d credentials, %d audit entries, %d incident and %d ping batch keys, %d visits, %d disputes, %d tasks\n",
 		dataDir, len(dump.Versions), len(dump.Dataset.Grids), len(dump.Incidents), len(dump.Plans), len(dump.Assessment),
-		len(dump.Pings), len(dump.States), len(dump.Events), len(dump.Users), len(dump.Credentials), len(dump.Audit), len(dump.IncidentKeys), len(dump.PingKeys), len(dump.Visits))
+		len(dump.Pings), len(dump.States), len(dump.Events), len(dump.Users), len(dump.Credentials), len(dump.Audit), len(dump.IncidentKeys), len(dump.PingKeys), len(dump.Visits), len(dump.Disputes), len(dump.Tasks))
 	if !copied.IsZero() {
 		fmt.Fprintf(stdout, "a server is using %s: this is a consistent copy of it as of %s; what it stored after that is not in PostGIS. Stop it, run the import again into a new database, or start the servers with --db now and accept that loss\n",
 			dataDir, copied.Format(time.RFC3339))

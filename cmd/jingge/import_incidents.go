@@ -276,6 +276,8 @@ type importReport struct {
 	FirstID  string          `json:"first_id,omitempty"`
 	LastID   string          `json:"last_id,omitempty"`
 	Problems []importProblem `json:"problems,omitempty"`
+	// Noun names what the file holds, "incident" when empty.
+	Noun string `json:"-"`
 }
 
 // importProblem is one bad row.
@@ -312,9 +314,13 @@ func (r *importReport) finish(w io.Writer, asJSON, failed bool) error {
 }
 
 func (r *importReport) print(w io.Writer, failed bool) {
+	noun := r.Noun
+	if noun == "" {
+		noun = "incident"
+	}
 	switch {
 	case failed && r.Good == 0 && r.Bad == 0:
-		fmt.Fprintf(w, "%s: holds no incidents; nothing was imported\n", r.File)
+		fmt.Fprintf(w, "%s: holds no %ss; nothing was imported\n", r.File, noun)
 	case failed:
 		fmt.Fprintf(w, "%s: not imported: %d of %d row(s) have problems (fix them, or pass --skip-bad to import the other %d)\n", r.File, r.Bad, r.Rows, r.Good)
 	case r.DryRun:
@@ -322,7 +328,7 @@ func (r *importReport) print(w io.Writer, failed bool) {
 	case r.Replayed:
 		fmt.Fprintf(w, "%s: already imported (ids %s to %s); nothing was added\n", r.File, r.FirstID, r.LastID)
 	default:
-		fmt.Fprintf(w, "%s: imported %d incident(s), ids %s to %s\n", r.File, r.Imported, r.FirstID, r.LastID)
+		fmt.Fprintf(w, "%s: imported %d %s(s), ids %s to %s\n", r.File, r.Imported, noun, r.FirstID, r.LastID)
 	}
 	if r.Bad > 0 && !failed {
 		fmt.Fprintf(w, "skipped %d bad row(s):\n", r.Bad)

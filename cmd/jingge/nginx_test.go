@@ -296,4 +296,3 @@ func TestNginxInFront(t *testing.T) {
 		}
 	}
 }
-

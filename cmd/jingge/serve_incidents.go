@@ -16,7 +16,8 @@ import (
 
 // withIncidents gives cfg what store offers for incidents and grid edits:
 // the incident store with its tile layer, the grid history incidents (and
-// visits) are attributed against, the grid editor and the visit store. A store without them leaves
+// visits and disputes) are attributed against, the grid editor, and the visit, dispute and task
+// stores. A store without them leaves
 // those routes off.
 func withIncidents(cfg api.Config, store data.Store) api.Config {
 	if is, ok := store.(data.IncidentStore); ok {
@@ -34,6 +35,12 @@ func withIncidents(cfg api.Config, store data.Store) api.Config {
 	}
 	if vs, ok := store.(data.VisitStore); ok {
 		cfg.Visits = vs
+	}
+	if ds, ok := store.(data.DisputeStore); ok {
+		cfg.Disputes = ds
+	}
+	if ts, ok := store.(data.TaskStore); ok {
+		cfg.Tasks = ts
 	}
 	return cfg
 }
@@ -100,6 +107,30 @@ func seedDemoVisits(ctx context.Context, st *memory.Store, ds *geo.Dataset, inci
 		}
 	}
 	logger.InfoContext(ctx, "the embedded store holds a year of synthetic visits", "visits", len(visits))
+	return nil
+}
+
+// seedDemoWork gives the embedded store a year of synthetic disputes and
+// task lists ending today in China time, recorded by
+// lantian.SyntheticRecorder, so the dispute and task summaries have
+// figures for every month of the demo year.
+func seedDemoWork(ctx context.Context, st *memory.Store, ds *geo.Dataset, logger *slog.Logger) error {
+	start := time.Now()
+	zone, err := ds.Meta.Location()
+	if err != nil {
+		return fmt.Errorf("synthetic disputes: %w", err)
+	}
+	y, m, d := start.In(zone).Date()
+	end := time.Date(y, m, d, 0, 0, 0, 0, zone)
+	disputes, err := lantian.DisputesUntil(ds, lantian.DefaultSeed, end)
+	if err != nil {
+		return fmt.Errorf("synthetic disputes: %w", err)
+	}
+	tasks := lantian.TasksUntil(ds, lantian.DefaultSeed, end)
+	if err := st.AddWork(ctx, disputes, tasks); err != nil {
+		return fmt.Errorf("synthetic disputes and tasks: %w", err)
+	}
+	logger.InfoContext(ctx, "the embedded store holds a year of synthetic disputes and tasks", "disputes", len(disputes), "tasks", len(tasks), "until", end.Format(time.DateOnly), "duration", time.Since(start))
 	return nil
 }
 

@@ -195,6 +195,8 @@ func (d *Durable) Compact() error {
 	s.mu.Lock()
 	s.incidents.mu.Lock()
 	s.visits.mu.Lock()
+	s.disputes.mu.Lock()
+	s.tasks.mu.Lock()
 	pt.mu.Lock()
 	a.mu.Lock()
 	gen, err := d.dir.Rotate()
@@ -208,6 +210,8 @@ func (d *Durable) Compact() error {
 	}
 	a.mu.Unlock()
 	pt.mu.Unlock()
+	s.tasks.mu.Unlock()
+	s.disputes.mu.Unlock()
 	s.visits.mu.Unlock()
 	s.incidents.mu.Unlock()
 	s.mu.Unlock()

@@ -189,6 +189,33 @@ func (r *reopening) QueryVisits(ctx context.Context, f data.VisitFilter, p data.
 	return read(r, func(d *memory.Durable) (data.VisitPage, error) { return d.QueryVisits(ctx, f, p) })
 }
 
+// data.DisputeStore, data.TaskStore
+
+func (r *reopening) AddDispute(ctx context.Context, w data.DisputeWrite) (data.DisputeResult, error) {
+	return write(r, func(d *memory.Durable) (data.DisputeResult, error) { return d.AddDispute(ctx, w) })
+}
+func (r *reopening) UpdateDispute(ctx context.Context, id string, p data.DisputePatch) (geo.DisputeCase, error) {
+	return write(r, func(d *memory.Durable) (geo.DisputeCase, error) { return d.UpdateDispute(ctx, id, p) })
+}
+func (r *reopening) QueryDisputes(ctx context.Context, f data.DisputeFilter, p data.Page) (data.DisputePage, error) {
+	return read(r, func(d *memory.Durable) (data.DisputePage, error) { return d.QueryDisputes(ctx, f, p) })
+}
+func (r *reopening) Dispute(ctx context.Context, id string) (geo.DisputeCase, error) {
+	return read(r, func(d *memory.Durable) (geo.DisputeCase, error) { return d.Dispute(ctx, id) })
+}
+func (r *reopening) Task(ctx context.Context, id string) (geo.Task, error) {
+	return read(r, func(d *memory.Durable) (geo.Task, error) { return d.Task(ctx, id) })
+}
+func (r *reopening) AddTask(ctx context.Context, w data.TaskWrite) (data.TaskResult, error) {
+	return write(r, func(d *memory.Durable) (data.TaskResult, error) { return d.AddTask(ctx, w) })
+}
+func (r *reopening) UpdateTask(ctx context.Context, id string, p data.TaskPatch) (geo.Task, error) {
+	return write(r, func(d *memory.Durable) (geo.Task, error) { return d.UpdateTask(ctx, id, p) })
+}
+func (r *reopening) QueryTasks(ctx context.Context, f data.TaskFilter, p data.Page) (data.TaskPage, error) {
+	return read(r, func(d *memory.Durable) (data.TaskPage, error) { return d.QueryTasks(ctx, f, p) })
+}
+
 // data.PlanStore, data.AssessmentStore
 
 func (r *reopening) SavePlan(ctx context.Context, p data.Plan) (data.Plan, error) {

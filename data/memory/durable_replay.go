@@ -111,6 +111,16 @@ var replayers = map[recordKind]replayer{
 		return nil
 	}),
 	recVisit: gobRecord(func(d *Durable, r visitRecord) error { return d.Store.visits.replayAdd(r) }),
+	recDispute: gobRecord(func(d *Durable, r disputeRecord) error {
+		return d.Store.disputes.replayAdd(r.Dispute, r.Dispute.ID, r.Scope, r.Key, r.Digest)
+	}),
+	recDisputeUpdate: gobRecord(func(d *Durable, r disputeUpdateRecord) error {
+		return d.Store.disputes.replayUpdate(r.Dispute, r.Dispute.ID)
+	}),
+	recTask: gobRecord(func(d *Durable, r taskRecord) error {
+		return d.Store.tasks.replayAdd(r.Task, r.Task.ID, r.Scope, r.Key, r.Digest)
+	}),
+	recTaskUpdate: gobRecord(func(d *Durable, r taskUpdateRecord) error { return d.Store.tasks.replayUpdate(r.Task, r.Task.ID) }),
 	recPrune: gobRecord(func(d *Durable, r pruneRecord) error {
 		d.pruneLocked(PruneOptions{PingsBefore: r.PingsBefore, IncidentKeysBefore: r.IncidentKeysBefore})
 		return nil

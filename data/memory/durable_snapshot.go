@@ -41,6 +41,13 @@ type snapshotState struct {
 	Visits      []geo.Visit
 	NextVisitID int64
 	VisitKeys   []snapshotVisitKey
+	// Disputes and tasks likewise, absent from older snapshots.
+	Disputes      []geo.DisputeCase
+	NextDisputeID int64
+	DisputeKeys   []snapshotVisitKey
+	Tasks         []geo.Task
+	NextTaskID    int64
+	TaskKeys      []snapshotVisitKey
 	// Answers are the answers kept under idempotency keys of grid edits,
 	// plan applies and assessment entries; absent from older snapshots.
 	Answers []answerRecord
@@ -127,6 +134,8 @@ func (d *Durable) encodeSnapshotLocked(ix archiveIndex) ([]byte, error) {
 	for k, v := range s.visits.keys {
 		st.VisitKeys = append(st.VisitKeys, snapshotVisitKey{Scope: k.scope, Key: k.key, Digest: v.digest, ID: v.id})
 	}
+	st.Disputes, st.NextDisputeID, st.DisputeKeys = snapshotWork(&s.disputes)
+	st.Tasks, st.NextTaskID, st.TaskKeys = snapshotWork(&s.tasks)
 	for _, e := range p.entries {
 		st.Assessment = append(st.Assessment, e)
 	}
@@ -214,6 +223,12 @@ func (d *Durable) restore(r io.Reader) error {
 	for _, k := range st.VisitKeys {
 		vt.keys[scopedKey{k.Scope, k.Key}] = committedVisit{digest: k.Digest, id: k.ID}
 	}
+	if err := restoreWork(&s.disputes, st.Disputes, st.NextDisputeID, st.DisputeKeys, func(d *geo.DisputeCase) string { return d.ID }); err != nil {
+		return err
+	}
+	if err := restoreWork(&s.tasks, st.Tasks, st.NextTaskID, st.TaskKeys, func(t *geo.Task) string { return t.ID }); err != nil {
+		return err
+	}
 	s.answers = make(map[scopedKey]answerRecord, len(st.Answers))
 	for _, r := range st.Answers {
 		s.keepLocked(&r)
@@ -275,4 +290,35 @@ func parseIncidentID(s string) (int64, error) {
 		return 0, fmt.Errorf("memory: the snapshot holds an incident with id %q", s)
 	}
 	return id, nil
+}
+
+// snapshotWork returns t's records in the table's order, its last id and
+// its keys. t.mu must be held.
+func snapshotWork[T any, K workKind[T]](t *workTable[T, K]) ([]T, int64, []snapshotVisitKey) {
+	rows := make([]T, len(t.rows))
+	for i, r := range t.rows {
+		rows[i] = r.v
+	}
+	var keys []snapshotVisitKey
+	for k, v := range t.keys {
+		keys = append(keys, snapshotVisitKey{Scope: k.scope, Key: k.key, Digest: v.digest, ID: v.id})
+	}
+	return rows, t.nextID, keys
+}
+
+// restoreWork sets t to the records, last id and keys of a snapshot.
+func restoreWork[T any, K workKind[T]](t *workTable[T, K], rows []T, nextID int64, keys []snapshotVisitKey, idOf func(*T) string) error {
+	var k K
+	t.rows, t.nextID, t.keys = make([]workRow[T], len(rows)), nextID, make(map[scopedKey]committedVisit, len(keys))
+	for i := range rows {
+		id, err := strconv.ParseInt(idOf(&rows[i]), 10, 64)
+		if err != nil || id <= 0 {
+			return fmt.Errorf("memory: the snapshot holds a %s with id %q", k.name(), idOf(&rows[i]))
+		}
+		t.rows[i] = workRow[T]{id: id, v: rows[i]}
+	}
+	for _, key := range keys {
+		t.keys[scopedKey{key.Scope, key.Key}] = committedVisit{digest: key.Digest, id: key.ID}
+	}
+	return nil
 }

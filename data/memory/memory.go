@@ -34,6 +34,9 @@ type Store struct {
 	incidents incidentTable
 	// visits are kept apart too, see visits.go.
 	visits visitTable
+	// disputes and tasks too, see disputes.go and tasks.go.
+	disputes disputeTable
+	tasks    taskTable
 	// answers are the answers kept under idempotency keys (answers.go).
 	answers map[scopedKey]answerRecord
 	// jr keeps the changes in a data directory (durable.go); nil keeps

@@ -40,7 +40,8 @@ func (s *Store) Restore(ctx context.Context, d *data.Dump) error {
 	}
 	var used bool
 	if err := tx.QueryRow(ctx, `select exists (select 1 from grids) or exists (select 1 from incidents) or exists (select 1 from plans)
-		or exists (select 1 from patrol_pings) or exists (select 1 from users) or exists (select 1 from visits)`).Scan(&used); err != nil {
+		or exists (select 1 from patrol_pings) or exists (select 1 from users) or exists (select 1 from visits)
+		or exists (select 1 from disputes) or exists (select 1 from tasks)`).Scan(&used); err != nil {
 		return mapError("restore", err)
 	}
 	if used {
@@ -62,6 +63,7 @@ func (s *Store) Restore(ctx context.Context, d *data.Dump) error {
 		{"the users and the audit log", restoreAuth},
 		{"the idempotency keys", restoreBatchKeys},
 		{"the visits", restoreVisits},
+		{"the disputes and tasks", restoreWork},
 	} {
 		if err := step.fn(ctx, tx, d); err != nil {
 			return mapError("restore: "+step.what, err)
@@ -363,6 +365,52 @@ func restoreOverlays(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
 			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, ST_SetSRID(ST_MakePoint($11, $12), 4326), $13, $14)`,
 			p.ID, max(p.Version, 1), p.Name, string(p.Kind), p.StationID, p.Liaison.Name, p.Liaison.Phone, p.Opening,
 			nullTime(p.ValidFrom), nullTime(p.ValidTo), p.Location[0], p.Location[1], i, now)
+	}
+	return tx.SendBatch(ctx, b).Close()
+}
+
+// restoreWork copies the disputes and tasks with their ids and their
+// idempotency keys, and moves the id sequences past them.
+func restoreWork(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
+	b := &pgx.Batch{}
+	var lastDispute, lastTask int64
+	for _, c := range d.Disputes {
+		id, err := strconv.ParseInt(c.ID, 10, 64)
+		if err != nil {
+			return fmt.Errorf("dispute id %q", c.ID)
+		}
+		lastDispute = max(lastDispute, id)
+		b.Queue(`insert into disputes (id, reported_at, location, kind, parties, summary, level, method, mediation_brand, settled_at,
+				community_grid_id, police_grid_id, station_id, recorded_at, recorded_by, updated_at, updated_by)
+			overriding system value values ($1, $2, ST_SetSRID(ST_MakePoint($3, $4), 4326), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+			id, c.ReportedAt, c.Location[0], c.Location[1], string(c.Kind), c.Parties, c.Summary, string(c.Level), nullIfEmpty(string(c.Method)), c.MediationBrand, nullTime(c.SettledAt),
+			nullIfEmpty(c.CommunityGridID), nullIfEmpty(c.PoliceGridID), nullIfEmpty(c.StationID), c.RecordedAt, c.RecordedBy, nullTime(c.UpdatedAt), c.UpdatedBy)
+	}
+	for _, t := range d.Tasks {
+		id, err := strconv.ParseInt(t.ID, 10, 64)
+		if err != nil {
+			return fmt.Errorf("task id %q", t.ID)
+		}
+		lastTask = max(lastTask, id)
+		b.Queue(`insert into tasks (id, station_id, grid_id, officer_id, title, detail, due, done_at, done_by, recorded_at, recorded_by)
+			overriding system value values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			id, t.StationID, nullIfEmpty(t.GridID), nullIfEmpty(t.OfficerID), t.Title, t.Detail, t.Due, nullTime(t.DoneAt), t.DoneBy, t.RecordedAt, t.RecordedBy)
+	}
+	for table, last := range map[string]int64{"disputes": lastDispute, "tasks": lastTask} {
+		if last > 0 {
+			b.Queue(fmt.Sprintf("alter table %s alter column id restart with %d", pgx.Identifier{table}.Sanitize(), last+1))
+		}
+	}
+	for _, keys := range []struct {
+		table, column string
+		keys          []data.BatchKey
+	}{{"dispute_keys", "dispute_id", d.DisputeKeys}, {"task_keys", "task_id", d.TaskKeys}} {
+		for _, k := range keys.keys {
+			if len(k.IDs) != 1 {
+				return fmt.Errorf("the key %q names %d records, not one", k.Key, len(k.IDs))
+			}
+			b.Queue("insert into "+pgx.Identifier{keys.table}.Sanitize()+" (scope, key, digest, "+pgx.Identifier{keys.column}.Sanitize()+") values ($1, $2, $3, $4::bigint)", k.Scope, k.Key, k.Digest, k.IDs[0])
+		}
 	}
 	return tx.SendBatch(ctx, b).Close()
 }

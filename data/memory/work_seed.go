@@ -1,0 +1,63 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+
+	"jingge/data"
+	"jingge/geo"
+)
+
+// AddWork stores many disputes and tasks at once, such as the synthetic
+// year of the demo data: each is checked and journaled as AddDispute and
+// AddTask would (one record apiece, without keys), and the call returns
+// once the last record is on disk, so a year of records costs one wait
+// for the disk rather than one each. Nothing is stored if any is invalid.
+func (s *Store) AddWork(ctx context.Context, disputes []geo.DisputeCase, tasks []geo.Task) (err error) {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for i := range disputes {
+		if err := data.CheckDispute(&disputes[i]); err != nil {
+			return fmt.Errorf("memory: dispute %d: %w", i, err)
+		}
+	}
+	for i := range tasks {
+		if err := data.CheckTask(&tasks[i]); err != nil {
+			return fmt.Errorf("memory: task %d: %w", i, err)
+		}
+	}
+	var tk ticket
+	defer func() { err = s.jr.settle(tk, err) }()
+	now := storeTime(s.now())
+	dt := &s.disputes
+	dt.mu.Lock()
+	for _, d := range disputes {
+		d.ReportedAt, d.SettledAt, d.RecordedAt, d.UpdatedAt = storeTime(d.ReportedAt), storeTime(d.SettledAt), storeTime(d.RecordedAt), storeTime(d.UpdatedAt)
+		if d.RecordedAt.IsZero() {
+			d.RecordedAt = now
+		}
+		stored, _, _ := dt.addLocked(d, "", "", nil) // without a key it cannot conflict
+		if tk = s.jr.log(recDispute, disputeRecord{Dispute: stored}); tk.err != nil {
+			break
+		}
+	}
+	dt.mu.Unlock()
+	if tk.err != nil {
+		return nil // settle reports it
+	}
+	tt := &s.tasks
+	tt.mu.Lock()
+	defer tt.mu.Unlock()
+	for _, t := range tasks {
+		t.Due, t.DoneAt, t.RecordedAt = storeTime(t.Due), storeTime(t.DoneAt), storeTime(t.RecordedAt)
+		if t.RecordedAt.IsZero() {
+			t.RecordedAt = now
+		}
+		stored, _, _ := tt.addLocked(t, "", "", nil)
+		if tk = s.jr.log(recTask, taskRecord{Task: stored}); tk.err != nil {
+			break
+		}
+	}
+	return nil
+}
