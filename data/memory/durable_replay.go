@@ -109,6 +109,10 @@ var replayers = map[recordKind]replayer{
 		d.Store.replayOverlay(r)
 		return nil
 	}),
+	recCheckpoint: gobRecord(func(d *Durable, r checkpointRecord) error {
+		d.Store.replayCheckpoint(r)
+		return nil
+	}),
 	recVisit: gobRecord(func(d *Durable, r visitRecord) error { return d.Store.visits.replayAdd(r) }),
 	recPrune: gobRecord(func(d *Durable, r pruneRecord) error {
 		d.pruneLocked(PruneOptions{PingsBefore: r.PingsBefore, IncidentKeysBefore: r.IncidentKeysBefore})
