@@ -7,8 +7,8 @@ import (
 )
 
 // CheckpointColor draws checkpoints in the style and the map's legend: a
-// red apart from every place kind's colour.
-const CheckpointColor = "#C62828"
+// teal apart from every place kind's colour.
+const CheckpointColor = "#00897B"
 
 var checkpointFields = []Field{
 	{"id", "String", "the checkpoint's id"},
