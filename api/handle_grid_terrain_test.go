@@ -37,7 +37,7 @@ func followedServer(t testing.TB, ds *geo.Dataset, silent bool) (*Server, *memor
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cancel(); f.Wait() })
-	cfg := Config{Index: live, Incidents: st, GridHistory: st, GridEditor: st, Overlays: st, AwaitIndex: f.Sync,
+	cfg := Config{Index: live, Incidents: st, GridHistory: st, GridEditor: st, Overlays: st, Checkpoints: st, AwaitIndex: f.Sync,
 		Patrols: memory.NewPatrols(memory.PatrolOptions{}),
 		Logger:  slog.New(slog.NewTextHandler(tbWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	cfg.IncidentTiles = tiles.NewIncidentLayer(live, IncidentTileSource(st), tiles.IncidentLayerOptions{})

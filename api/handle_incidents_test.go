@@ -30,7 +30,7 @@ func withIncidentStore(tb testing.TB, ds *geo.Dataset, cfg *Config) *memory.Stor
 	if err != nil {
 		tb.Fatalf("memory.New: %v", err)
 	}
-	cfg.Incidents, cfg.GridHistory, cfg.GridEditor, cfg.Overlays = st, st, st, st
+	cfg.Incidents, cfg.GridHistory, cfg.GridEditor, cfg.Overlays, cfg.Checkpoints = st, st, st, st, st
 	cfg.IncidentTiles = tiles.NewIncidentLayer(cfg.Index, IncidentTileSource(st), tiles.IncidentLayerOptions{})
 	return st
 }

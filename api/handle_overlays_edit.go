@@ -164,7 +164,8 @@ func readOverlayProps(v *view, k overlayKind, p *overlayBodyProps, in *overlayIn
 }
 
 // readOverlayGeometry reads an area's Polygon or MultiPolygon, or a
-// place's Point, into in, converted from the body's crs to the datum.
+// place's or checkpoint's Point, into in, converted from the body's crs to
+// the datum.
 func (s *Server) readOverlayGeometry(v *view, k overlayKind, raw json.RawMessage, from crs.CRS, in *overlayInput, fail func(name, format string, args ...any)) {
 	if len(raw) == 0 || string(raw) == "null" {
 		fail("geometry", "geometry is required: a Polygon or MultiPolygon for an area, a Point for a place")
@@ -175,10 +176,10 @@ func (s *Server) readOverlayGeometry(v *view, k overlayKind, raw json.RawMessage
 		fail("geometry", "geometry is not a GeoJSON geometry: %v", err)
 		return
 	}
-	if k.singular == "place" {
+	if k.singular != "area" { // places and checkpoints are points
 		pt, ok := g.Geometry().(orb.Point)
 		if !ok {
-			fail("geometry", "a place's geometry is a Point, got a %s", g.Type)
+			fail("geometry", "a %s's geometry is a Point, got a %s", k.singular, g.Type)
 			return
 		}
 		if _, err := intake.ParseCoordinates(strconv.FormatFloat(pt[0], 'g', -1, 64), strconv.FormatFloat(pt[1], 'g', -1, 64)); err != nil {

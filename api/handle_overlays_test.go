@@ -33,6 +33,9 @@ func withOverlays(ds *geo.Dataset) *geo.Dataset {
 			Liaison: geo.Liaison{Name: "陈校长", Phone: "13900000001"}, Location: orb.Point{109.302, 34.1425}},
 		{ID: "market-1", Name: "汤峪集市", Kind: geo.PlaceMarket, StationID: apitest.StationB, Location: orb.Point{109.335, 34.155}},
 	}
+	ds.Checkpoints = []geo.Checkpoint{
+		{ID: "cp-west", Name: "西口查控点", StationID: apitest.StationA, Road: "G40", Location: orb.Point{109.301, 34.15}},
+	}
 	return ds
 }
 
@@ -242,7 +245,7 @@ func TestOverlayWritesTakeGridEditRoles(t *testing.T) {
 		byName[rt.name] = rt
 	}
 	edit := byName["editGrid"].roles
-	for _, name := range []string{"createArea", "putArea", "deleteArea", "createPlace", "putPlace", "deletePlace"} {
+	for _, name := range []string{"createArea", "putArea", "deleteArea", "createPlace", "putPlace", "deletePlace", "createCheckpoint", "putCheckpoint", "deleteCheckpoint"} {
 		rt, ok := byName[name]
 		if !ok {
 			t.Fatalf("no route %s", name)
@@ -253,7 +256,7 @@ func TestOverlayWritesTakeGridEditRoles(t *testing.T) {
 			}
 		}
 	}
-	for name, personal := range map[string]bool{"listAreas": false, "listPlaces": false, "getArea": true, "getPlace": true} {
+	for name, personal := range map[string]bool{"listAreas": false, "listPlaces": false, "getArea": true, "getPlace": true, "listCheckpoints": false, "getCheckpoint": false} {
 		if got := byName[name].roles.personal; got != personal {
 			t.Errorf("%s personal data = %v, want %v", name, got, personal)
 		}

@@ -121,3 +121,13 @@ func (s *Server) handleAreaTileJSON(w http.ResponseWriter, r *http.Request, _ qu
 func (s *Server) handlePlaceTileJSON(w http.ResponseWriter, r *http.Request, _ query) error {
 	return s.serveTileJSON(w, r, tiles.LayerPlaces)
 }
+
+// The checkpoints layer is an index layer mirroring listCheckpoints.
+
+func (s *Server) handleCheckpointTile(w http.ResponseWriter, r *http.Request, _ query) error {
+	return s.serveTile(w, r, tiles.LayerCheckpoints)
+}
+
+func (s *Server) handleCheckpointTileJSON(w http.ResponseWriter, r *http.Request, _ query) error {
+	return s.serveTileJSON(w, r, tiles.LayerCheckpoints)
+}

@@ -214,7 +214,7 @@ func TestTileJSONHandler(t *testing.T) {
 	if b := tj.Bounds; b[0] != 109.3 || b[2] != 109.34 {
 		t.Errorf("bounds %v, want the test county's", b)
 	}
-	if len(tj.VectorLayers) != 8 {
+	if len(tj.VectorLayers) != 9 {
 		t.Errorf("%d vector layers", len(tj.VectorLayers))
 	}
 	req := httptest.NewRequest(http.MethodGet, "/tiles/stations.json", nil)

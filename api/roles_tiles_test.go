@@ -14,7 +14,7 @@ import (
 
 // layerTwins names the REST route whose data each tile layer draws; a
 // layer missing here is an index layer, whose twin is listGrids.
-var layerTwins = map[string]string{"patrols": "listPatrols", "incidents": "listIncidents", "areas": "listAreas", "places": "listPlaces"}
+var layerTwins = map[string]string{"patrols": "listPatrols", "incidents": "listIncidents", "areas": "listAreas", "places": "listPlaces", "checkpoints": "listCheckpoints"}
 
 // weakerRoles lists the roles a route declared a admits although its
 // twin refuses them.

@@ -95,6 +95,9 @@ type Config struct {
 	// Overlays applies the edits of special areas and key places; nil
 	// answers them with 409 (read-only).
 	Overlays data.OverlayEditor
+	// Checkpoints applies the edits of checkpoints; nil answers them with
+	// 409 (read-only).
+	Checkpoints data.CheckpointEditor
 	// AwaitIndex, when set, returns once the index in force holds every
 	// change the store committed before the call (follow.Follower.Sync).
 	// A grid edit waits on it before answering, so a read on this server
@@ -193,6 +196,8 @@ type Server struct {
 	metrics *metrics
 	// overlays edits areas and key places; nil when the store takes no edits.
 	overlays data.OverlayEditor
+	// checkpoints edits checkpoints; nil when the store takes no edits.
+	checkpoints data.CheckpointEditor
 }
 
 // New returns a server for cfg.
@@ -225,6 +230,7 @@ func New(cfg Config) *Server {
 		s.answers = as
 	}
 	s.overlays = cfg.Overlays
+	s.checkpoints = cfg.Checkpoints
 	s.presence = cfg.Presence
 	if s.presence == nil {
 		s.presence, _ = prevention.New(prevention.Options{Index: s.live, Pings: cfg.Patrols, Visits: cfg.Visits, Workloads: s.planner.GridWorkloads, Now: cfg.PatrolOptions.Now}) // the default target is valid
@@ -334,6 +340,17 @@ func (s *Server) routes() []route {
 		{"createPlace", http.MethodPost, "/api/v1/places", nil, s.handleCreatePlace, allow(data.RoleAdmin)},
 		{"putPlace", http.MethodPut, "/api/v1/places/{id}", nil, s.handlePutPlace, allow(data.RoleAdmin)},
 		{"deletePlace", http.MethodDelete, "/api/v1/places/{id}", []string{"base_version"}, s.handleDeletePlace, allow(data.RoleAdmin)},
+		// Checkpoints name no person; edits take the roles of area edits.
+		// The checkpoint circle's figures are the planner's, like the
+		// response rings; coverage comes before {id}, which would take it.
+		{"getCheckpointCoverage", http.MethodGet, "/api/v1/checkpoints/coverage", []string{"minutes", "spacing_km"}, s.handleCheckpointCoverage, allow(data.RolePlanner).expensive()},
+		{"proposeCheckpoints", http.MethodPost, "/api/v1/checkpoints/propose", nil, s.handleProposeCheckpoints, allow(data.RolePlanner).expensive()},
+		{"getIdentification", http.MethodGet, "/api/v1/plan/identification", []string{"station", "days"}, s.handleIdentification, allow(data.RolePlanner).expensive()},
+		{"listCheckpoints", http.MethodGet, "/api/v1/checkpoints", []string{"bbox", "station"}, s.handleCheckpoints, signedIn()},
+		{"getCheckpoint", http.MethodGet, "/api/v1/checkpoints/{id}", nil, s.handleCheckpoint, signedIn()},
+		{"createCheckpoint", http.MethodPost, "/api/v1/checkpoints", nil, s.handleCreateCheckpoint, allow(data.RoleAdmin)},
+		{"putCheckpoint", http.MethodPut, "/api/v1/checkpoints/{id}", nil, s.handlePutCheckpoint, allow(data.RoleAdmin)},
+		{"deleteCheckpoint", http.MethodDelete, "/api/v1/checkpoints/{id}", []string{"base_version"}, s.handleDeleteCheckpoint, allow(data.RoleAdmin)},
 		{"listRegions", http.MethodGet, "/api/v1/regions", nil, s.handleRegions, signedIn()},
 		{"getDataset", http.MethodGet, "/api/v1/dataset", nil, s.handleDataset, signedIn()},
 		{"getOpenAPI", http.MethodGet, "/api/v1/openapi.json", nil, s.handleOpenAPI, signedIn()},
@@ -348,12 +365,14 @@ func (s *Server) routes() []route {
 		{"getPatrolTile", http.MethodGet, "/tiles/patrols/{z}/{x}/{y}.{ext}", nil, s.handlePatrolTile, mirrors("listPatrols").personalData()},
 		{"getAreaTile", http.MethodGet, "/tiles/areas/{z}/{x}/{y}.{ext}", nil, s.handleAreaTile, mirrors("listAreas")},
 		{"getPlaceTile", http.MethodGet, "/tiles/places/{z}/{x}/{y}.{ext}", nil, s.handlePlaceTile, mirrors("listPlaces")},
+		{"getCheckpointTile", http.MethodGet, "/tiles/checkpoints/{z}/{x}/{y}.{ext}", nil, s.handleCheckpointTile, mirrors("listCheckpoints")},
 		{"getLayerTile", http.MethodGet, "/tiles/{layer}/{z}/{x}/{y}.{ext}", nil, s.handleLayerTile, mirrors("listGrids")},
 		{"getTileJSON", http.MethodGet, "/tiles.json", nil, s.handleTileJSON, mirrors("listGrids")},
 		{"getIncidentTileJSON", http.MethodGet, "/tiles/incidents.json", nil, s.handleIncidentTileJSON, mirrors("listIncidents")},
 		{"getPatrolTileJSON", http.MethodGet, "/tiles/patrols.json", nil, s.handlePatrolTileJSON, mirrors("listPatrols")},
 		{"getAreaTileJSON", http.MethodGet, "/tiles/areas.json", nil, s.handleAreaTileJSON, mirrors("listAreas")},
 		{"getPlaceTileJSON", http.MethodGet, "/tiles/places.json", nil, s.handlePlaceTileJSON, mirrors("listPlaces")},
+		{"getCheckpointTileJSON", http.MethodGet, "/tiles/checkpoints.json", nil, s.handleCheckpointTileJSON, mirrors("listCheckpoints")},
 		{"getLayerTileJSON", http.MethodGet, "/tiles/{layer}.json", nil, s.handleLayerTileJSON, mirrors("listGrids")},
 		{"getStyle", http.MethodGet, "/styles/command-center.json", nil, s.handleStyle, signedIn()},
 		{"searchGrids", http.MethodGet, "/api/v1/search", []string{"q", "limit"}, s.handleSearch, signedIn()},

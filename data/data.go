@@ -67,6 +67,8 @@ type ImportReport struct {
 	Members   int `json:"members"`
 	Areas     int `json:"areas"`
 	Places    int `json:"places"`
+	// Checkpoints counts the dataset's checkpoints (查控点).
+	Checkpoints int `json:"checkpoints"`
 	// Grid versions: Created for new grid codes, Changed for grids whose
 	// attributes or geometry differ from the version in force, Unchanged for
 	// grids kept as they were, Retired for grids in force before but absent

@@ -51,7 +51,7 @@ type OverlayEditor interface {
 	DeletePlace(ctx context.Context, d OverlayDelete) error
 }
 
-// OverlayVersions gives the areas and places of next their versions by
+// OverlayVersions gives the areas, places and checkpoints of next their versions by
 // comparing them with those of cur, by id: unchanged content keeps its
 // version, changed content gets the next, a new id version 1. Both stores
 // use it on import, so an import that changes nothing changes no version.
@@ -86,11 +86,12 @@ func OverlayVersions(cur, next *geo.Dataset) {
 			p.Version = o.Version + 1
 		}
 	}
+	checkpointVersions(cur, next)
 }
 
-// CheckOverlays runs geo.Check over the areas and places of ds alone (with
+// CheckOverlays runs geo.Check over the areas, places and checkpoints of ds alone (with
 // the stations they name), so an edit of one overlay is not refused for a
 // problem elsewhere in the dataset.
 func CheckOverlays(ds *geo.Dataset) []Problem {
-	return geo.Check(&geo.Dataset{Meta: ds.Meta, Stations: ds.Stations, Areas: ds.Areas, Places: ds.Places})
+	return geo.Check(&geo.Dataset{Meta: ds.Meta, Stations: ds.Stations, Areas: ds.Areas, Places: ds.Places, Checkpoints: ds.Checkpoints})
 }

@@ -79,6 +79,7 @@ func Check(ds *Dataset) []Problem {
 	c.members(ds.Members, stations, grids)
 	c.areas(ds.Areas, stations)
 	c.places(ds.Places, stations)
+	c.checkpoints(ds.Checkpoints, stations)
 	return c.problems
 }
 

@@ -149,4 +149,6 @@ type Dataset struct {
 	// areas may overlap grids and each other; key places are points.
 	Areas  []Area
 	Places []Place
+	// Checkpoints are the control points on the roads (查控点).
+	Checkpoints []Checkpoint
 }

@@ -99,7 +99,7 @@ func newBuilder(s *Source, ix *geo.Index, shapes []shape) *builder {
 func (b *builder) layers() []*indexLayer {
 	return []*indexLayer{
 		b.regions(), b.county(), b.townships(), b.stations(), b.grids(geo.PoliceLevel), b.grids(geo.CommunityLevel),
-		b.areas(), b.places(),
+		b.areas(), b.places(), b.checkpoints(),
 	}
 }
 

@@ -20,6 +20,7 @@ const (
 	LayerCommunityGrids = "community_grids" // community grids (网格)
 	LayerAreas          = "areas"           // special areas (园区, 景区, 保护区, works), over the grids
 	LayerPlaces         = "places"          // key places (schools, markets, 重点单位), as points
+	LayerCheckpoints    = "checkpoints"     // checkpoints on the roads (查控点), as points
 )
 
 // Layer makes one named layer of a vector tile. The index layers of a

@@ -111,6 +111,11 @@ func (s *Service) Style(base string) (map[string]any, error) {
 				"circle-stroke-color": "#FFFFFF", "circle-stroke-width": 1}}),
 		layer("places-label", "symbol", LayerPlaces, 14, 0, map[string]any{
 			"layout": merge(text("name", 11), map[string]any{"text-anchor": "top", "text-offset": []any{0, 0.6}}), "paint": halo}),
+		layer("checkpoints-point", "circle", LayerCheckpoints, 9, 0, map[string]any{
+			"paint": map[string]any{"circle-color": CheckpointColor, "circle-radius": zoomed(9, 3, 16, 7),
+				"circle-stroke-color": "#FFFFFF", "circle-stroke-width": 2}}),
+		layer("checkpoints-label", "symbol", LayerCheckpoints, 12, 0, map[string]any{
+			"layout": merge(text("name", 11), map[string]any{"text-anchor": "top", "text-offset": []any{0, 0.7}}), "paint": halo}),
 		layer("stations-point", "circle", LayerStations, 0, 0, map[string]any{"filter": isPoint,
 			"paint": map[string]any{"circle-color": "#1F2A44", "circle-radius": zoomed(6, 3, 16, 7),
 				"circle-stroke-color": "#FFFFFF", "circle-stroke-width": 1.5}}),

@@ -32,7 +32,7 @@ func TestTileJSON(t *testing.T) {
 	if c := tj.Center; len(c) != 3 || c[0] < b[0] || c[0] > b[2] || c[1] < b[1] || c[1] > b[3] {
 		t.Errorf("center %v outside the bounds", c)
 	}
-	wantLayers := []string{LayerRegions, LayerCounty, LayerTownships, LayerStations, LayerPoliceGrids, LayerCommunityGrids, LayerAreas, LayerPlaces}
+	wantLayers := []string{LayerRegions, LayerCounty, LayerTownships, LayerStations, LayerPoliceGrids, LayerCommunityGrids, LayerAreas, LayerPlaces, LayerCheckpoints}
 	if len(tj.VectorLayers) != len(wantLayers) {
 		t.Fatalf("%d vector layers, want %d", len(tj.VectorLayers), len(wantLayers))
 	}

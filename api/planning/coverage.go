@@ -25,29 +25,38 @@ type PlanCoverage struct {
 
 // Origin sets of GET /api/v1/plan/coverage.
 const (
-	OriginsStations = "stations"
-	OriginsPatrols  = "patrols"
-	OriginsAll      = "all"
+	OriginsStations    = "stations"
+	OriginsPatrols     = "patrols"
+	OriginsCheckpoints = "checkpoints"
+	// OriginsAll is stations, checkpoints and patrols together.
+	OriginsAll = "all"
 )
 
 // Coverage computes the response rings from the origins named by which:
-// OriginsStations, OriginsPatrols or OriginsAll.
+// OriginsStations, OriginsPatrols, OriginsCheckpoints or OriginsAll.
 func (p *Planner) Coverage(ctx context.Context, which string) (PlanCoverage, error) {
-	if which != OriginsStations && which != OriginsPatrols && which != OriginsAll {
-		return PlanCoverage{}, data.InvalidParams(data.Param{Name: "origins", Reason: fmt.Sprintf("origins must be stations, patrols or all, got %q", which)})
+	if which != OriginsStations && which != OriginsPatrols && which != OriginsCheckpoints && which != OriginsAll {
+		return PlanCoverage{}, data.InvalidParams(data.Param{Name: "origins", Reason: fmt.Sprintf("origins must be stations, patrols, checkpoints or all, got %q", which)})
 	}
-	if which != OriginsStations && p.pings == nil {
-		return PlanCoverage{}, data.InvalidParams(data.Param{Name: "origins", Reason: "this server has no patrol positions; use origins=stations"})
+	patrols := which == OriginsPatrols || which == OriginsAll
+	if patrols && p.pings == nil {
+		return PlanCoverage{}, data.InvalidParams(data.Param{Name: "origins", Reason: "this server has no patrol positions; use origins=stations or checkpoints"})
 	}
 	m, err := p.current(ctx)
 	if err != nil {
 		return PlanCoverage{}, err
 	}
 	out := PlanCoverage{ReferenceTime: m.at, Origins: []plan.Origin{}}
-	if which != OriginsPatrols {
+	if which == OriginsStations || which == OriginsAll {
 		out.Origins = append(out.Origins, m.model.StationOrigins()...)
 	}
-	if which != OriginsStations {
+	if which == OriginsCheckpoints || which == OriginsAll {
+		out.Origins = append(out.Origins, checkpointOrigins(m.ix)...)
+		if which == OriginsCheckpoints && len(out.Origins) == 0 {
+			return PlanCoverage{}, data.InvalidParams(data.Param{Name: "origins", Reason: "the dataset has no checkpoints; POST /api/v1/checkpoints adds one, or use origins=stations"})
+		}
+	}
+	if patrols {
 		now := p.now()
 		pings, err := p.pings.Pings(ctx, now.Add(-p.patrolAge), now.Add(time.Nanosecond))
 		if err != nil {
@@ -56,7 +65,7 @@ func (p *Planner) Coverage(ctx context.Context, which string) (PlanCoverage, err
 		out.Origins = append(out.Origins, plan.PatrolOrigins(pings, now, p.patrolAge)...)
 		out.PatrolMaxAgeSeconds = int(p.patrolAge / time.Second)
 		if len(out.Origins) == 0 {
-			return PlanCoverage{}, data.InvalidParams(data.Param{Name: "origins", Reason: fmt.Sprintf("no patrol has reported a position in the last %s; use origins=stations or all", p.patrolAge)})
+			return PlanCoverage{}, data.InvalidParams(data.Param{Name: "origins", Reason: fmt.Sprintf("no patrol has reported a position in the last %s; use origins=stations, checkpoints or all", p.patrolAge)})
 		}
 	}
 	c, err := m.model.Coverage(out.Origins)

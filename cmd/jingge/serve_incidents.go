@@ -30,6 +30,9 @@ func withIncidents(cfg api.Config, store data.Store) api.Config {
 	if oe, ok := store.(data.OverlayEditor); ok {
 		cfg.Overlays = oe
 	}
+	if ce, ok := store.(data.CheckpointEditor); ok {
+		cfg.Checkpoints = ce
+	}
 	if ge, ok := store.(data.GridEditor); ok {
 		cfg.GridEditor = ge
 	}

@@ -4,7 +4,8 @@
 //
 // Every feature has a "kind" property: "county", "township", "station",
 // "grid", "member" (members have a null geometry), "area" (a special area,
-// polygon) or "place" (a key place, point); an area's or place's own kind
+// polygon), "place" (a key place, point) or "checkpoint" (a control point on
+// a road, point, with "road" and "notes"); an area's or place's own kind
 // is its "type". A grid's "terrain" is
 // optional: left out, the grid takes its police grid's, else its station's
 // "region". Dataset metadata sits in
@@ -163,13 +164,14 @@ func strict(raw json.RawMessage, v any) error {
 // featureReaders reads each kind of feature into a dataset, returning the
 // feature's id (or name) for messages.
 var featureReaders = map[string]func(ds *geo.Dataset, f feature) (string, error){
-	"county":   readCounty,
-	"township": readTownship,
-	"station":  readStation,
-	"grid":     readGrid,
-	"member":   readMember,
-	"area":     readArea,
-	"place":    readPlace,
+	"county":     readCounty,
+	"township":   readTownship,
+	"station":    readStation,
+	"grid":       readGrid,
+	"member":     readMember,
+	"area":       readArea,
+	"place":      readPlace,
+	"checkpoint": readCheckpoint,
 }
 
 func readFeature(ds *geo.Dataset, f feature) (id string, err error) {

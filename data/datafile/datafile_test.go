@@ -158,6 +158,9 @@ func TestReadReportsEachBadFeature(t *testing.T) {
 		{"area end", head + `{"type":"Feature","geometry":` + square + `,"properties":{"kind":"area","id":"a","name":"n","station":"s","type":"works","valid_to":"next year"}}]}`, `valid_to "next year" is not a date`},
 		{"place polygon", head + `{"type":"Feature","geometry":` + square + `,"properties":{"kind":"place","id":"p","name":"n","station":"s","type":"school"}}]}`, "want Point"},
 		{"place type", head + `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"kind":"place","id":"p","name":"n","station":"s","type":"castle"}}]}`, `unknown place kind "castle"`},
+		{"checkpoint polygon", head + `{"type":"Feature","geometry":` + square + `,"properties":{"kind":"checkpoint","id":"c","name":"n","station":"s"}}]}`, "want Point"},
+		{"checkpoint without station", head + `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"kind":"checkpoint","id":"c","name":"n","road":"G40"}}]}`, `a checkpoint needs "id", "name" and "station"`},
+		{"checkpoint kind", head + `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"kind":"checkpoint","id":"c","name":"n","station":"s","type":"school"}}]}`, `unknown field "type"`},
 		{"member geometry", head + `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"kind":"member","id":"m","name":"n","role":"grid_worker","grids":[]}}]}`, "null geometry"},
 	}
 	for _, c := range cases {

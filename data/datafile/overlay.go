@@ -122,3 +122,35 @@ func placeProps(p *geo.Place, loc *time.Location) overlayProps {
 		LiaisonName: p.Liaison.Name, LiaisonPhone: p.Liaison.Phone, Opening: p.Opening,
 		ValidFrom: writeTime(p.ValidFrom, loc), ValidTo: writeTime(p.ValidTo, loc)}
 }
+
+// checkpointProps are a checkpoint's properties.
+type checkpointProps struct {
+	Kind    string `json:"kind"`
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Station string `json:"station"`
+	Road    string `json:"road,omitempty"`
+	Notes   string `json:"notes,omitempty"`
+}
+
+// readCheckpoint reads a feature of kind "checkpoint" (a Point) into ds and
+// returns its id.
+func readCheckpoint(ds *geo.Dataset, f feature) (string, error) {
+	var p checkpointProps
+	if err := strict(f.Properties, &p); err != nil {
+		return p.ID, err
+	}
+	if p.ID == "" || p.Name == "" || p.Station == "" {
+		return p.ID, errors.New(`a checkpoint needs "id", "name" and "station"`)
+	}
+	pt, err := point(f.Geometry)
+	if err != nil {
+		return p.ID, err
+	}
+	ds.Checkpoints = append(ds.Checkpoints, geo.Checkpoint{ID: p.ID, Name: p.Name, StationID: p.Station, Road: p.Road, Notes: p.Notes, Location: pt})
+	return p.ID, nil
+}
+
+func checkpointPropsOf(c *geo.Checkpoint) checkpointProps {
+	return checkpointProps{Kind: "checkpoint", ID: c.ID, Name: c.Name, Station: c.StationID, Road: c.Road, Notes: c.Notes}
+}

@@ -98,6 +98,11 @@ func Write(w io.Writer, ds *geo.Dataset) error {
 			err = add(geojson.NewGeometry(round(ds.Places[i].Location)), placeProps(&ds.Places[i], loc))
 		}
 	}
+	for i := range ds.Checkpoints {
+		if err == nil {
+			err = add(geojson.NewGeometry(round(ds.Checkpoints[i].Location)), checkpointPropsOf(&ds.Checkpoints[i]))
+		}
+	}
 	if err != nil {
 		return err
 	}

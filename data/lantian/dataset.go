@@ -70,6 +70,9 @@ func (g *generator) assemble(seed uint64, villageGeom, policeGeom, townshipGeom 
 		return nil, err
 	}
 	ds.Areas, ds.Places = areas, places
+	if ds.Checkpoints, err = checkpoints(ds, src); err != nil {
+		return nil, err
+	}
 	return ds, nil
 }
 
@@ -202,6 +205,7 @@ func meta(seed uint64) geo.Meta {
 			"each grid's terrain: the region of the station it was generated under",
 			"station locations, populations, members, names and phone numbers (phone numbers are masked and reach no one)",
 			"the position and outline of every special area and key place, and their liaisons; the areas the plan names (洩湖 and 华胥 parks, 焦岱 and 汤峪 tourism, the 李家河 water-protection zone, the 西十高铁 works) keep their names and townships, the works' dates are made up, and the schools, markets, health centres and key villages are generic entries per township",
+			"the position of every checkpoint (查控点): four where G40, G312 and the 环山路 leave the county, each just inside the outline nearest its township's seat",
 		},
 		Caveats: []string{
 			"The source outline is quantised to about 100 m and its datum is undocumented; it is taken to be GCJ-02. It is not survey-grade.",

@@ -19,6 +19,8 @@ func Clone(ds *geo.Dataset) *geo.Dataset {
 		Members:   slices.Clone(ds.Members),
 		Areas:     slices.Clone(ds.Areas),
 		Places:    slices.Clone(ds.Places),
+
+		Checkpoints: slices.Clone(ds.Checkpoints),
 	}
 	for i := range out.Areas {
 		out.Areas[i].Geometry = cloneMulti(out.Areas[i].Geometry)

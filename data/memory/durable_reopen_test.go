@@ -182,6 +182,12 @@ func (r *reopening) DeleteArea(ctx context.Context, d data.OverlayDelete) error 
 func (r *reopening) DeletePlace(ctx context.Context, d data.OverlayDelete) error {
 	return write0(r, func(m *memory.Durable) error { return m.DeletePlace(ctx, d) })
 }
+func (r *reopening) PutCheckpoint(ctx context.Context, e data.CheckpointEdit) (geo.Checkpoint, error) {
+	return write(r, func(d *memory.Durable) (geo.Checkpoint, error) { return d.PutCheckpoint(ctx, e) })
+}
+func (r *reopening) DeleteCheckpoint(ctx context.Context, d data.OverlayDelete) error {
+	return write0(r, func(m *memory.Durable) error { return m.DeleteCheckpoint(ctx, d) })
+}
 func (r *reopening) AddVisit(ctx context.Context, w data.VisitWrite) (data.VisitResult, error) {
 	return write(r, func(d *memory.Durable) (data.VisitResult, error) { return d.AddVisit(ctx, w) })
 }

@@ -110,6 +110,10 @@ var replayers = map[recordKind]replayer{
 		d.Store.replayOverlay(r)
 		return nil
 	}),
+	recCheckpoint: gobRecord(func(d *Durable, r checkpointRecord) error {
+		d.Store.replayCheckpoint(r)
+		return nil
+	}),
 	recVisit: gobRecord(func(d *Durable, r visitRecord) error { return d.Store.visits.replayAdd(r) }),
 	recDispute: gobRecord(func(d *Durable, r disputeRecord) error {
 		return d.Store.disputes.replayAdd(r.Dispute, r.Dispute.ID, r.Scope, r.Key, r.Digest)

@@ -60,7 +60,7 @@ func sameGrid(a, b *geo.Grid) bool {
 func (s *Store) Import(ctx context.Context, ds *geo.Dataset, opts data.ImportOptions) (_ data.ImportReport, err error) {
 	var tk ticket
 	defer func() { err = s.jr.settle(tk, err) }()
-	rep := data.ImportReport{DryRun: opts.DryRun, Stations: len(ds.Stations), Townships: len(ds.Townships), Grids: len(ds.Grids), Members: len(ds.Members), Areas: len(ds.Areas), Places: len(ds.Places)}
+	rep := data.ImportReport{DryRun: opts.DryRun, Stations: len(ds.Stations), Townships: len(ds.Townships), Grids: len(ds.Grids), Members: len(ds.Members), Areas: len(ds.Areas), Places: len(ds.Places), Checkpoints: len(ds.Checkpoints)}
 	if err := ctx.Err(); err != nil {
 		return rep, err
 	}

@@ -26,7 +26,7 @@ const gapToleranceM2 = 1.0
 // transaction commits only then, so a failed or dry-run import leaves the
 // database exactly as it was and wakes no watcher.
 func (s *Store) Import(ctx context.Context, ds *geo.Dataset, opts data.ImportOptions) (data.ImportReport, error) {
-	rep := data.ImportReport{DryRun: opts.DryRun, Stations: len(ds.Stations), Townships: len(ds.Townships), Grids: len(ds.Grids), Members: len(ds.Members), Areas: len(ds.Areas), Places: len(ds.Places)}
+	rep := data.ImportReport{DryRun: opts.DryRun, Stations: len(ds.Stations), Townships: len(ds.Townships), Grids: len(ds.Grids), Members: len(ds.Members), Areas: len(ds.Areas), Places: len(ds.Places), Checkpoints: len(ds.Checkpoints)}
 	// geo.Check holds every rule of geo.NewIndex, so a dataset imported
 	// here is one every server can index.
 	problems, brokenGrid, brokenCounty, brokenTownship := checkDataset(ds)
@@ -464,6 +464,9 @@ func (im *importer) write(ctx context.Context) error {
 		return err
 	}
 	if err := im.writeOverlays(ctx); err != nil {
+		return err
+	}
+	if err := im.writeCheckpoints(ctx); err != nil {
 		return err
 	}
 	// After a large change the planner's statistics would describe the old

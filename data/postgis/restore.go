@@ -57,6 +57,7 @@ func (s *Store) Restore(ctx context.Context, d *data.Dump) error {
 		{"the dataset", restoreDataset},
 		{"the grids", restoreGrids},
 		{"the areas and key places", restoreOverlays},
+		{"the checkpoints", restoreCheckpoints},
 		{"the incidents", restoreIncidents},
 		{"the plans and assessment", restorePlans},
 		{"the patrols", restorePatrols},

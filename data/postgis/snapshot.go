@@ -102,6 +102,9 @@ func readDataset(ctx context.Context, tx pgx.Tx, at *time.Time) (*geo.Dataset, e
 	if ds.Places, err = readPlaces(ctx, tx, at); err != nil {
 		return nil, err
 	}
+	if ds.Checkpoints, err = readCheckpoints(ctx, tx, at); err != nil {
+		return nil, err
+	}
 	keepPresentGrids(ds)
 	return ds, nil
 }

@@ -58,6 +58,9 @@ func checkDatasetText(ds *geo.Dataset) []data.Problem {
 	for _, p := range ds.Places {
 		check("place", p.ID, overlayText(p.ID, p.Name, p.StationID, p.Liaison, p.Opening))
 	}
+	for _, c := range ds.Checkpoints {
+		check("checkpoint", c.ID, map[string]string{"id": c.ID, "name": c.Name, "station": c.StationID, "road": c.Road, "notes": c.Notes})
+	}
 	return out
 }
 

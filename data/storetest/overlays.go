@@ -15,10 +15,11 @@ import (
 )
 
 // OverlayStore is what the overlay cases exercise: a Store that also edits
-// single areas and key places.
+// single areas, key places and checkpoints.
 type OverlayStore interface {
 	Store
 	data.OverlayEditor
+	data.CheckpointEditor
 }
 
 // OverlayOpener returns a new, isolated store holding ds; it closes the
@@ -37,6 +38,9 @@ func RunOverlays(t *testing.T, open OverlayOpener, parallel bool) {
 		{"PutPlaceVersions", testPutPlace},
 		{"DeleteRetires", testOverlayDelete},
 		{"InvalidIsRefused", testOverlayInvalid},
+		{"CheckpointImport", testCheckpointImport},
+		{"CheckpointEdits", testCheckpointEdits},
+		{"CheckpointInvalid", testCheckpointInvalid},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

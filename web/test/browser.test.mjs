@@ -116,6 +116,43 @@ describe('command center', { timeout: 900_000 }, () => {
     await context.close();
   });
 
+  test('areas, key places and checkpoints: switches, legend, and a click shows each with its liaison', async () => {
+    const zone = await api('/api/v1/areas/water-lijiahe');
+    const ring = zone.geometry.type === 'Polygon' ? zone.geometry.coordinates[0] : zone.geometry.coordinates[0][0];
+    const inside = [ring.reduce((s, p) => s + p[0], 0) / ring.length, ring.reduce((s, p) => s + p[1], 0) / ring.length];
+    const hit = await api(`/api/v1/lookup?lon=${inside[0]}&lat=${inside[1]}&include=areas`);
+    assert.ok(hit.also_inside.some((a) => a.id === 'water-lijiahe'), 'the ring\'s mean vertex lies in the zone');
+    const { context, page, problems } = await openCommandCenter(`#map=13.00/${inside[1].toFixed(5)}/${inside[0].toFixed(5)}`);
+    await idle(page);
+    await page.locator('button[data-view=off]').click();
+    assert.equal(await page.locator('[data-testid=legend-overlays] li').count(), 3);
+    assert.equal(await page.locator('[data-testid=overlay-layers] input[type=checkbox]').count(), 3);
+    // A click inside the zone: the grid, and the zone with its liaison.
+    const box = await page.locator('#map canvas').boundingBox();
+    let xy = await page.evaluate((p) => window.jingge.map.project(p), inside);
+    await page.mouse.click(box.x + xy.x, box.y + xy.y);
+    const area = page.locator('[data-testid=panel-areas] [data-area=water-lijiahe]');
+    await area.waitFor({ timeout: WAIT_MS });
+    assert.match(await area.textContent(), new RegExp(`李家河饮用水源保护区.*${zone.properties.liaison.name}`));
+    assert.match(await area.textContent(), new RegExp(zone.properties.liaison.phone.replace(/\*/g, '\\*')));
+    await screenshot(page, 'area-panel');
+    // The areas switch hides their layers.
+    await page.locator('[data-testid=overlay-layers] input[data-live=areas]').uncheck();
+    await page.waitForFunction(() => window.jingge.map.getLayoutProperty('areas-fill', 'visibility') === 'none');
+    await page.locator('[data-testid=overlay-layers] input[data-live=areas]').check();
+    // A click on a checkpoint opens it.
+    const cps = await api('/api/v1/checkpoints');
+    const cp = cps.features.find((f) => f.id === 'cp-lanqiao-g40');
+    await page.evaluate((c) => window.jingge.map.jumpTo({ center: c, zoom: 13 }), cp.geometry.coordinates);
+    await idle(page);
+    xy = await page.evaluate((p) => window.jingge.map.project(p), cp.geometry.coordinates);
+    await page.mouse.click(box.x + xy.x, box.y + xy.y);
+    await page.locator('#panel[data-overlay=cp-lanqiao-g40]').waitFor({ timeout: WAIT_MS });
+    assert.match(await page.locator('[data-testid=overlay-facts]').textContent(), /G40沪陕高速/);
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
   test('search finds a village and a deep link reopens it', async () => {
     const { context, page, problems } = await openCommandCenter();
     await page.locator('#search').fill('新民街');
@@ -332,6 +369,26 @@ describe('officer page', { timeout: 300_000 }, () => {
     await page.locator('#coord button[type=submit]').click();
     await page.locator('[data-testid=officers] a[href="tel:13800000001"]').waitFor();
     assert.equal(await page.locator('[data-testid=station] a').getAttribute('href'), 'tel:029-82631234'.replace('-', ''));
+    await context.close();
+  });
+
+  test('a lookup inside the water-protection zone says so', async () => {
+    const zone = await api('/api/v1/areas/water-lijiahe');
+    const ring = zone.geometry.type === 'Polygon' ? zone.geometry.coordinates[0] : zone.geometry.coordinates[0][0];
+    const inside = [ring.reduce((s, p) => s + p[0], 0) / ring.length, ring.reduce((s, p) => s + p[1], 0) / ring.length];
+    const { context, page, problems } = await openOfficer();
+    await page.locator('#lon').fill(inside[0].toFixed(6));
+    await page.locator('#lat').fill(inside[1].toFixed(6));
+    await page.locator('#crs').selectOption('wgs84');
+    await page.locator('#coord button[type=submit]').click();
+    await page.locator('[data-testid=areas]').waitFor();
+    assert.match(await page.locator('[data-testid=areas]').textContent(), /此处位于：李家河饮用水源保护区（饮用水源保护区）/);
+    // A point outside every area says nothing of areas.
+    await page.locator('#lon').fill('109.3228');
+    await page.locator('#lat').fill('34.1505');
+    await page.locator('#coord button[type=submit]').click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid=areas]') && document.querySelector('[data-testid=community-grid]'));
+    assert.deepEqual(problems(), []);
     await context.close();
   });
 

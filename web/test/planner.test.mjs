@@ -205,6 +205,31 @@ describe('planner page', { timeout: 900_000 }, () => {
     await context.close();
   });
 
+  test('a station\'s three circles: its key places and areas, its exits and checkpoints, its response rings', async () => {
+    const { context, page, problems } = await openPlanner();
+    await page.locator('[data-testid=circle-identification] tbody tr').first().waitFor();
+    await page.locator('[data-testid=circles-station]').selectOption('lijiahe');
+    const zone = page.locator('[data-testid=circle-identification] tbody tr[data-id=water-lijiahe]');
+    await zone.waitFor();
+    const ident = await (await api('/api/v1/plan/identification?station=lijiahe')).json();
+    assert.equal(await page.locator('[data-testid=circle-identification] tbody tr').count(), ident.places.length + ident.areas.length);
+    assert.match(await zone.textContent(), /李家河饮用水源保护区.*已掌握/);
+    const cov = await (await api('/api/v1/checkpoints/coverage?minutes=10')).json();
+    const mine = cov.by_station.find((s) => s.station === 'lijiahe');
+    assert.ok(mine.exits > 0, 'lijiahe reaches the county line');
+    await page.locator('[data-testid=circle-exit-share]').filter({ hasText: `${mine.exits} 个` }).waitFor();
+    assert.match(await page.locator('[data-testid=circle-checkpoints]').textContent(), /蓝桥G40东南口查控点/);
+    await page.locator('[data-testid=circles-minutes]').fill('60');
+    await page.locator('[data-testid=circles-minutes]').dispatchEvent('change');
+    const wide = (await (await api('/api/v1/checkpoints/coverage?minutes=60')).json()).by_station.find((s) => s.station === 'lijiahe');
+    await page.locator('[data-testid=circle-exit-share]').filter({ hasText: `${wide.covered} 个` }).filter({ hasText: '60 分钟' }).waitFor();
+    const rings = await (await api('/api/v1/plan/coverage?origins=stations')).json();
+    assert.equal(await page.locator('[data-testid=circle-response] tbody tr').count(), rings.bands_minutes.length + 1);
+    await screenshot(page, 'planner-circles');
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
   test('in English, and a link the page keeps', async () => {
     const { context, page, problems } = await openPlanner('#lang=en');
     assert.equal(await page.locator('h1').textContent(), 'Lantian County PSB · Planning and assessment');
@@ -356,13 +381,16 @@ describe('planner page', { timeout: 900_000 }, () => {
     await page.locator('#coverage h2').filter({ hasText: 'Response rings' }).waitFor();
     await page.locator('[data-testid=coverage] tbody tr').first().waitFor();
     await page.locator('#plan-list h2').filter({ hasText: 'Saved plans' }).waitFor();
+    await page.locator('#circles h3').filter({ hasText: 'Identification circle' }).waitFor();
     // Data keeps its own names: stations, grids, officers, plan notes.
     const labels = await (await api('/api/v1/labels')).json();
     const current = await (await api('/api/v1/plan/current')).json();
     const stations = await (await api('/api/v1/stations')).json();
+    const overlays = await Promise.all(['places', 'areas', 'checkpoints'].map(async (kind) => (await api(`/api/v1/${kind}`)).json()));
     const data = [
       ...labels.features.map((f) => f.properties.name),
       ...stations.features.map((f) => f.properties.name),
+      ...overlays.flatMap((fc) => fc.features.flatMap((f) => [f.properties.name, f.properties.road])),
       ...(current.officers || []).map((o) => o.name),
     ].filter(Boolean).sort((a, b) => b.length - a.length);
     const chinese = await page.evaluate((names) => {
@@ -380,7 +408,7 @@ describe('planner page', { timeout: 900_000 }, () => {
     }, data);
     assert.deepEqual(chinese, [], 'Chinese interface text left in English');
     const card = await page.locator('#coverage').textContent();
-    assert.match(card, /Stations \+ patrols/);
+    assert.match(card, /Stations \+ checkpoints \+ patrols/);
     assert.deepEqual(problems(), []);
     await context.close();
   });
@@ -388,6 +416,7 @@ describe('planner page', { timeout: 900_000 }, () => {
   test('axe finds nothing on /plan, its results and its assessment', async () => {
     const { context, page, problems } = await openPlanner();
     await page.locator('[data-testid=figures]').waitFor();
+    await page.locator('[data-testid=circle-response] tbody tr').first().waitFor();
     await idle(page);
     assert.deepEqual(await axeViolations(page), [], 'plans tab');
     await page.locator('#coverage [data-origins=stations]').click();

@@ -23,6 +23,11 @@ export function renderLegend(el, { regions, colors }) {
       h('li', null, h('span', { class: 'sym sym-county' }), t('legend.county')),
       h('li', null, h('span', { class: 'sym sym-patrol' }), t('legend.patrol')),
     ),
+    h('ul', { class: 'legend-symbols', 'data-testid': 'legend-overlays' },
+      h('li', null, h('span', { class: 'sym sym-area' }), t('legend.area')),
+      h('li', null, h('span', { class: 'sym sym-place' }), t('legend.place')),
+      h('li', null, h('span', { class: 'sym sym-checkpoint' }), t('legend.checkpoint')),
+    ),
   );
 }
 

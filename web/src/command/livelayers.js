@@ -1,7 +1,9 @@
-// Hiding and showing each live layer of the command center: the patrols,
-// their names and the incidents. A wall shows what the room needs now.
+// Hiding and showing each live layer of the command center (the patrols,
+// their names and the incidents) and each overlay (areas, key places,
+// checkpoints). A wall shows what the room needs now.
 import { h, clear } from '../shared/dom.js';
 import { t } from '../shared/i18n.js';
+import { OVERLAY_LAYERS } from './overlays.js';
 
 /** LIVE_LAYERS are the switchable layers, each with the map layers it covers. */
 export const LIVE_LAYERS = [
@@ -22,7 +24,7 @@ export function createLiveLayers(el, map, { setIncidents, setPresence }) {
   const hidden = new Set(LIVE_LAYERS.filter((l) => l.off).map((l) => l.id));
 
   function apply() {
-    for (const l of LIVE_LAYERS) {
+    for (const l of [...LIVE_LAYERS, ...OVERLAY_LAYERS]) {
       for (const id of l.layers) {
         if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', hidden.has(l.id) ? 'none' : 'visible');
       }
@@ -31,18 +33,22 @@ export function createLiveLayers(el, map, { setIncidents, setPresence }) {
     setPresence?.(!hidden.has('presence'));
   }
 
+  function list(layers, testid) {
+    return h('ul', { class: 'live-layers', 'data-testid': testid }, layers.map((l) => h('li', null,
+      h('label', null,
+        h('input', { type: 'checkbox', checked: !hidden.has(l.id), dataset: { live: l.id },
+          onchange: (e) => {
+            if (e.target.checked) hidden.delete(l.id);
+            else hidden.add(l.id);
+            apply();
+          } }),
+        t(`live.${l.id}`)))));
+  }
+
   function render() {
     clear(el);
-    el.append(h('h2', null, t('live.title')),
-      h('ul', { class: 'live-layers', 'data-testid': 'live-layers' }, LIVE_LAYERS.map((l) => h('li', null,
-        h('label', null,
-          h('input', { type: 'checkbox', checked: !hidden.has(l.id), dataset: { live: l.id },
-            onchange: (e) => {
-              if (e.target.checked) hidden.delete(l.id);
-              else hidden.add(l.id);
-              apply();
-            } }),
-          t(`live.${l.id}`))))));
+    el.append(h('h2', null, t('live.title')), list(LIVE_LAYERS, 'live-layers'),
+      h('h3', null, t('live.overlays')), list(OVERLAY_LAYERS, 'overlay-layers'));
   }
 
   render();

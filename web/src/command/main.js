@@ -16,6 +16,7 @@ import { createTheme } from './theme.js';
 import { createLiveLayers } from './livelayers.js';
 import { createPatrols } from './patrols.js';
 import { createPresence } from './presence.js';
+import { pointAt, fetchOverlay, overlayFacts, overlaySubtitle, areasSection } from './overlays.js';
 
 const state = { layer: 'police', win: '7d', ...parseHash(location.hash) };
 initLang(state.lang);
@@ -116,7 +117,7 @@ async function main() {
 
   let selectSeq = 0;
   /** selectGrid shows grid id: outline, panel, URL. */
-  async function selectGrid(id, { fit = false, clicked = null, other = null } = {}) {
+  async function selectGrid(id, { fit = false, clicked = null, other = null, areas = null } = {}) {
     const seq = ++selectSeq;
     panel.loading();
     let grid;
@@ -139,6 +140,7 @@ async function main() {
     panel.show({
       grid, station, region, clicked, other,
       townshipName: townshipName(p.township),
+      areas: areas ? () => areasSection(areas) : null,
       incidents: incidents.available ? (el) => incidents.renderGridSummary(el, p.id, p.level) : null,
       presence: p.level === 'police' ? (el) => presence.renderGrid(el, p.id) : null,
     });
@@ -154,7 +156,7 @@ async function main() {
   async function lookupAt(lngLat) {
     let hit;
     try {
-      hit = await getJSON(query('api/v1/lookup', { lon: lngLat.lng.toFixed(7), lat: lngLat.lat.toFixed(7), crs: datum }));
+      hit = await getJSON(query('api/v1/lookup', { lon: lngLat.lng.toFixed(7), lat: lngLat.lat.toFixed(7), crs: datum, include: 'areas' }));
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) {
         toast(t('lookup.outside'));
@@ -171,12 +173,43 @@ async function main() {
       return;
     }
     clickMarker.set(lngLat);
+    // The areas holding the point, each with its liaison (its own route
+    // masks the phone by role, as members' phones are).
+    let areas = null;
+    try {
+      areas = await Promise.all((hit.also_inside || []).map((a) => fetchOverlay('areas', a.id)));
+    } catch (err) {
+      toast(t('lookup.failed', { detail: err.message }));
+    }
     await selectGrid(mine.id, {
+      areas,
       clicked: [lngLat.lng, lngLat.lat],
       other: theirs ? { level: police ? 'community' : 'police', id: theirs.id, name: theirs.name } : null,
     });
   }
   hook.lookupAt = (lon, lat) => lookupAt({ lng: lon, lat });
+
+  /** showOverlayAt opens the key place or checkpoint clicked. */
+  async function showOverlayAt({ kind, id }) {
+    const seq = ++selectSeq;
+    panel.loading();
+    let f;
+    try {
+      f = await fetchOverlay(kind, id);
+    } catch (err) {
+      if (seq !== selectSeq) return;
+      panel.hide();
+      toast(t('lookup.failed', { detail: err.message }));
+      return;
+    }
+    if (seq !== selectSeq) return;
+    state.grid = undefined;
+    writeHash();
+    map.getSource('selection')?.setData({ type: 'FeatureCollection', features: [] });
+    clickMarker.remove();
+    panel.showOverlay({ feature: f, subtitle: () => overlaySubtitle(kind, f), facts: () => overlayFacts(kind, f) });
+    hook.selected = { overlay: kind, id };
+  }
 
   const incidents = createIncidents(map, $('incidents'), {
     getWindow: () => state.win,
@@ -253,7 +286,9 @@ async function main() {
   });
   map.on('click', (e) => {
     if (patrols.handleClick(e) || incidents.handleClick(e)) return;
-    lookupAt(e.lngLat);
+    const point = pointAt(map, e.point);
+    if (point) showOverlayAt(point);
+    else lookupAt(e.lngLat);
   });
   for (const id of GRID_LAYERS) {
     map.on('mouseenter', id, () => { map.getCanvas().style.cursor = 'pointer'; });

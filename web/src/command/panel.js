@@ -107,14 +107,29 @@ export function createPanel(el, { onSelect, onClose }) {
         h('ul', { class: 'children' }, p.children.map((c) =>
           h('li', null, h('a', { href: '#', onclick: (e) => { e.preventDefault(); onSelect(c.id); } }, c.name)))));
     }
+    if (info.areas) el.append(info.areas());
     const incidents = h('div', { class: 'panel-incidents', 'data-testid': 'panel-incidents' });
     el.append(incidents);
     if (info.incidents) info.incidents(incidents);
   }
 
+  /**
+   * showOverlay renders a key place or checkpoint: info {kind, feature,
+   * subtitle, facts} with the renderers of overlays.js.
+   */
+  function showOverlay(info) {
+    last = { overlay: info };
+    el.hidden = false;
+    clear(el);
+    delete el.dataset.grid;
+    el.dataset.overlay = info.feature.properties.id;
+    el.append(header(info.feature.properties.name, info.subtitle()), info.facts());
+  }
+
   return {
     loading,
     show,
+    showOverlay,
     close,
     hide() {
       last = null;
@@ -123,7 +138,8 @@ export function createPanel(el, { onSelect, onClose }) {
     },
     /** rerender redraws the panel, e.g. after a language switch. */
     rerender() {
-      if (last) show(last);
+      if (last?.overlay) showOverlay(last.overlay);
+      else if (last) show(last);
     },
     get current() {
       return last;

@@ -140,6 +140,9 @@ function renderResult(hit, accuracy) {
       h('p', { class: 'label' }, t('m.community')),
       h('p', { class: 'big', 'data-testid': 'community-grid' }, hit.community_grid?.name || '—'),
       hit.community_grid?.township_name ? h('p', { class: 'muted' }, hit.community_grid.township_name) : null),
+    hit.also_inside?.length ? h('p', { class: 'area-note', 'data-testid': 'areas' }, t('m.inAreas', {
+      names: hit.also_inside.map((a) => (isEnglish() ? a.name : `${a.name}（${a.kind_zh}）`)).join(isEnglish() ? ', ' : '、'),
+    })) : null,
     h('dl', { class: 'facts' },
       h('dt', null, t('m.police')),
       h('dd', { 'data-testid': 'police-grid' }, hit.police_grid?.name || '—'),
@@ -220,7 +223,9 @@ async function lookup(lon, lat, crs, accuracy) {
   button.textContent = t('m.searching');
   try {
     if (navigator.onLine === false && await answerOffline(lon, lat, crs, accuracy)) return;
-    const hit = await getJSON(query('api/v1/lookup', { lon, lat, crs }));
+    // include=areas: the answer says when the point is inside a special
+    // area (a water-protection zone, a works site) with its own rules.
+    const hit = await getJSON(query('api/v1/lookup', { lon, lat, crs, include: 'areas' }));
     if (mine !== seq) return;
     renderResult(hit, accuracy);
     history.replaceState(null, '', formatOfficerHash({ lon, lat, crs, lang: isEnglish() ? 'en' : undefined }));

@@ -1,5 +1,5 @@
-// Response coverage (三层三圈): how fast the stations, and the patrols on
-// the road, reach every grid, drawn as rings of response time on the left
+// Response coverage (三层三圈): how fast the stations, the checkpoints and
+// the patrols on the road reach every grid, drawn as rings of response time on the left
 // map, with the share of residents and incidents each ring covers.
 import { getJSON, query } from '../shared/api.js';
 import { problemMessage } from '../shared/problems.js';
@@ -66,7 +66,7 @@ export function createCoverage(el, { maps, showError }) {
       h('h2', null, t('cover.title')),
       h('p', { class: 'muted small' }, t('cover.help')),
       h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': t('cover.title') },
-        choice(null, 'cover.off'), choice('stations', 'cover.stations'), choice('all', 'cover.all')),
+        choice(null, 'cover.off'), choice('stations', 'cover.stations'), choice('checkpoints', 'cover.checkpoints'), choice('all', 'cover.all')),
     );
     if (!origins || !cov) return;
     const colors = bandColors(cov.bands_minutes);

@@ -15,6 +15,7 @@ import { renderPropose, renderPlanList } from './plans.js';
 import { createAssessment } from './assessment.js';
 import { createStationPresence } from './presence.js';
 import { createCoverage } from './coverage.js';
+import { createCircles } from './circles.js';
 import { parsePlannerHash, formatPlannerHash } from './state.js';
 
 const state = { tab: 'plans', a: 'current', ...parsePlannerHash(location.hash) };
@@ -83,6 +84,8 @@ async function main() {
   let stationPresence = null;
   const coverage = createCoverage($('coverage'), { maps: () => pair?.maps, showError });
   hook.coverage = coverage;
+  const circles = createCircles($('circles'), { stations, stationName, lang, showError });
+  hook.circles = circles;
   hook.colors = colors;
   hook.neighbours = neighbours;
 
@@ -283,6 +286,7 @@ async function main() {
     writeHash();
     renderPropose($('propose'), { config, limits, onSubmit: propose });
     coverage.render();
+    circles.render();
     // Redraw what is in hand at once, in the new language; the refresh
     // after it only brings newer data.
     if (current) renderOfficers($('officers'), current, { stationName, colors });
