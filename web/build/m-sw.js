@@ -10,10 +10,10 @@
 // its own cache (offline.js) and checks its version itself.
 // Paths are relative to this script, so the page works behind a proxy
 // that mounts jingge under a prefix, as the pages' own links do.
-const SHELL = ["assets/chunk-HTZ7VLNL.js","assets/chunk-IL7XQJQJ.js","assets/chunk-JW7HSL5O.js","assets/chunk-NOD33QCZ.js","assets/chunk-Z2BUJLZI.js","assets/icon-192-2BWDIG7W.png","assets/icon-512-7XDO52VP.png","assets/icon-JO2WMNVU.svg","assets/maplibre-gl-worker-XO4GDAXT.js","assets/officer-RXLGJJZT.js","assets/officer-style-2R5HTYQG.css","m","m.webmanifest"].map((p) => new URL(p, self.location).pathname);
+const SHELL = ["assets/chunk-HTZ7VLNL.js","assets/chunk-JW7HSL5O.js","assets/chunk-NOD33QCZ.js","assets/chunk-QC4HLRQQ.js","assets/chunk-Z2BUJLZI.js","assets/icon-192-2BWDIG7W.png","assets/icon-512-7XDO52VP.png","assets/icon-JO2WMNVU.svg","assets/maplibre-gl-worker-XO4GDAXT.js","assets/officer-DJ72TQN6.js","assets/officer-style-2R5HTYQG.css","m","m.webmanifest"].map((p) => new URL(p, self.location).pathname);
 const PAGE = new URL('m', self.location).pathname;
 const ASSETS = new URL('assets/', self.location).pathname;
-const CACHE = `jingge-m-shell-${"04f266eeb760aea9"}`;
+const CACHE = `jingge-m-shell-${"c3255a629faff338"}`;
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));

@@ -5,15 +5,20 @@
 // /m in their open states. Its own `jingge serve`; screenshots land in
 // artifacts/web/.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { startServer, launchBrowser, watchPage, screenshot, axeViolations, WAIT_MS } from './harness.mjs';
+import { startServer, launchBrowser, watchPage, screenshot, axeViolations, artifactsDir, WAIT_MS } from './harness.mjs';
 
 let server;
 let browser;
 
+// A community officer of 文姬路, signed in with a password as on a phone.
+const OFFICER = { name: 'wall-officer', role: 'officer', officer: 'M00001', password: 'wall-test-officer-2026' };
+
 before(async () => {
-  server = await startServer();
+  server = await startServer({ users: [OFFICER] });
   browser = await launchBrowser();
 });
 
@@ -28,9 +33,9 @@ async function api(path) {
   return res.json();
 }
 
-async function open(path, { width = 1920, height = 1080, ready = () => window.jingge?.ready === true } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, locale: 'zh-CN' });
-  await context.addCookies(server.cookies);
+async function open(path, { width = 1920, height = 1080, ready = () => window.jingge?.ready === true, cookies = server.cookies, ...options } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, locale: 'zh-CN', ...options });
+  await context.addCookies(cookies);
   const page = await context.newPage();
   const problems = watchPage(page, server.base);
   await page.goto(`${server.base}${path}`);
@@ -62,7 +67,7 @@ async function officersOnPatrol() {
   return pack.members.flatMap((m, i) => {
     if (m.role !== 'community_officer' && m.role !== 'auxiliary_officer') return [];
     const home = at[stationOf.get(i)];
-    return home ? [{ id: m.id, lon: home[0], lat: home[1] }] : [];
+    return home ? [{ id: m.id, station: stationOf.get(i), lon: home[0], lat: home[1] }] : [];
   });
 }
 
@@ -117,11 +122,12 @@ describe('the wall', { timeout: 900_000 }, () => {
     const officers = await officersOnPatrol();
     assert.equal(officers.length, 211, 'the demo county has 211 police officers');
     // Every officer reports once every 10 s (six times a minute), moving a
-    // few metres each time: a busy shift. Times start 8 minutes back and
-    // advance 10 s a step, so no officer turns silent and none is ahead.
+    // few metres each time: a busy shift. Times start 9 minutes back and
+    // advance 10 s a step, so no officer turns silent and none is more
+    // than a minute ahead.
     const stepSeconds = 10;
     const steps = 60; // 10 simulated minutes
-    const start = Date.now() - 8 * 60_000;
+    const start = Date.now() - 9 * 60_000;
     let seed = 7;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
     const pingsAt = (k) => officers.map((o) => {
@@ -160,6 +166,181 @@ describe('the wall', { timeout: 900_000 }, () => {
     assert.ok(bytes.streamBytes() > steps * 211 * 50, `the stream's ${bytes.streamBytes()} bytes were counted`);
     assert.ok(perMinute < 1e6, `${(perMinute / 1e3).toFixed(1)} kB a simulated minute`);
     assert.ok(pollAnswer > 0, 'the poll answer was counted');
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('fullscreen from a button, and back', async () => {
+    const { context, page, problems } = await open('/');
+    const button = page.locator('#fullscreen');
+    assert.equal(await button.getAttribute('aria-pressed'), 'false');
+    await button.click();
+    await page.waitForFunction(() => document.fullscreenElement === document.documentElement);
+    assert.equal(await button.getAttribute('aria-pressed'), 'true');
+    assert.equal(await button.textContent(), '退出全屏');
+    await button.click();
+    await page.waitForFunction(() => document.fullscreenElement === null);
+    assert.equal(await button.textContent(), '全屏');
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('the legend shows officers by status and incidents by category, as the map draws them', async () => {
+    const { context, page, problems } = await open('/');
+    const patrolKeys = await page.locator('[data-testid=legend-patrols] li').evaluateAll((els) => els.map((e) => e.dataset.key));
+    assert.deepEqual(patrolKeys, ['moving', 'stopped', 'silent', 'out']);
+    const incidentKeys = await page.locator('[data-testid=legend-incidents] li').evaluateAll((els) => els.map((e) => e.dataset.key));
+    assert.deepEqual(incidentKeys, ['criminal', 'public_order', 'traffic', 'dispute', 'assistance', 'fire', 'other', 'cluster']);
+    // Each swatch has the colour the map's layer paints.
+    const painted = await page.evaluate(() => JSON.stringify(window.jingge.map.getPaintProperty('incidents-points', 'circle-color')));
+    const swatches = await page.locator('[data-testid=legend-incidents] .sym-dot').evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor));
+    const hex = (rgb) => `#${rgb.match(/\d+/g).slice(0, 3).map((v) => Number(v).toString(16).padStart(2, '0')).join('')}`.toUpperCase();
+    for (const c of swatches.slice(0, 7).map(hex)) assert.ok(painted.includes(c), `${c} is painted on the map`);
+    const moving = await page.evaluate(() => JSON.stringify(window.jingge.map.getPaintProperty('patrols-point', 'circle-color')));
+    assert.ok(moving.includes(hex(await page.locator('[data-testid=legend-patrols] [data-key=moving] .sym-dot').evaluate((e) => getComputedStyle(e).backgroundColor))));
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('the time slider steps the incidents through the window by keyboard', async () => {
+    const { context, page, problems } = await open('/#win=7d');
+    const slider = page.locator('[data-testid=incident-slider]');
+    await page.waitForFunction(() => window.jingge.incidents.available);
+    const whole = await page.evaluate(() => window.jingge.incidents.total);
+    assert.equal(await slider.getAttribute('max'), '7');
+    assert.equal(await slider.inputValue(), '7');
+    assert.doesNotMatch(await page.evaluate(() => window.jingge.incidents.tiles), /[?&]to=/);
+    await slider.focus();
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await slider.inputValue(), '6');
+    await page.waitForFunction(() => /[?&]to=/.test(window.jingge.map.getSource('incidents').tiles[0]));
+    const text = await slider.getAttribute('aria-valuetext');
+    assert.match(text, /至/, `a day is named: ${text}`);
+    assert.equal(await page.locator('[data-testid=incident-slider-value]').textContent(), text);
+    await page.waitForFunction((n) => window.jingge.incidents.total < n, whole);
+    await page.keyboard.press('End');
+    await page.waitForFunction(() => !/[?&]to=/.test(window.jingge.map.getSource('incidents').tiles[0]));
+    await page.waitForFunction((n) => window.jingge.incidents.total === n, whole);
+    assert.match(await slider.getAttribute('aria-valuetext'), /近7天/);
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('events by station and kind, with priority, and a beep for out-of-area alerts when turned on', async () => {
+    // A community officer in their own grid in the county seat.
+    const [lon, lat] = [109.3150, 34.1520];
+    const hit = await api(`/api/v1/lookup?lon=${lon}&lat=${lat}&crs=wgs84`);
+    const officer = { id: hit.police_grid.members.find((m) => m.role === 'community_officer').id, station: hit.station.id, lon, lat };
+    const stations = await api('/api/v1/stations');
+    const far = stations.features.find((f) => f.properties.id !== officer.station && f.properties.kind !== 'area' && Math.abs(f.geometry.coordinates[0] - officer.lon) > 0.1);
+    const { context, page, problems } = await open('/');
+    await page.waitForFunction(() => window.jingge.patrols.transport === 'stream');
+    const now = Date.now();
+    // After every ping the first test sent (at most a minute ahead).
+    const at = (s) => new Date(now + 60_000 + s * 1000).toISOString();
+    // In their area, then far out of it: an out-of-area event.
+    await postPings([{ officer: officer.id, at: at(0), lon: officer.lon, lat: officer.lat, speed_mps: 1 }]);
+    const out = await postPings([{ officer: officer.id, at: at(10), lon: far.geometry.coordinates[0], lat: far.geometry.coordinates[1], speed_mps: 1 }]);
+    const leave = out.events.find((e) => e.kind === 'area_leave');
+    assert.ok(leave, `events: ${JSON.stringify(out.events)}`);
+    const high = page.locator('[data-testid=feed] .event.kind-area_leave.priority-high').first();
+    await high.waitFor();
+    assert.equal(await high.locator('.priority').textContent(), '高');
+    assert.equal(await page.evaluate(() => window.jingge.eventFilter.beeps), 0, 'silent until turned on');
+
+    // Events are filtered by the station of where they happen: another
+    // station hides this one, and the list says so.
+    assert.notEqual(leave.station, officer.station);
+    await page.selectOption('#feed-station', officer.station);
+    await page.locator('[data-testid=feed-hidden]').waitFor();
+    assert.equal(await page.locator('[data-testid=feed] .event.kind-area_leave').count(), 0);
+    await page.selectOption('#feed-station', leave.station);
+    await high.waitFor();
+    assert.equal(await page.locator('[data-testid=feed] .event').count(), await page.locator(`[data-testid=feed] .event:has-text("${leave.station_name}")`).count());
+    // Unticking a kind hides it.
+    await page.locator('[data-kind=area_leave]').uncheck();
+    await page.waitForFunction(() => !document.querySelector('[data-testid=feed] .event.kind-area_leave'));
+    await page.locator('[data-kind=area_leave]').check();
+    await high.waitFor();
+
+    // The sound on, the next out-of-area event beeps once.
+    await page.locator('[data-testid=alert-sound]').check();
+    await postPings([{ officer: officer.id, at: at(20), lon: officer.lon, lat: officer.lat, speed_mps: 1 }]);
+    const again = await postPings([{ officer: officer.id, at: at(30), lon: far.geometry.coordinates[0], lat: far.geometry.coordinates[1], speed_mps: 1 }]);
+    assert.ok(again.events.some((e) => e.kind === 'area_leave'));
+    await page.waitForFunction(() => window.jingge.eventFilter.beeps === 1);
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  for (const [width, height] of [[1920, 1080], [1366, 768]]) {
+    test(`at ${width}×${height} the event list stays on screen with the grid panel open`, async () => {
+      const { context, page, problems } = await open('/', { width, height });
+      await page.evaluate(() => window.jingge.selectGrid('61012200100008'));
+      await page.locator('#panel .members').waitFor();
+      const box = await page.locator('#feed-dock').boundingBox();
+      assert.ok(box.y >= 0 && box.y + box.height <= height, `the event dock at ${JSON.stringify(box)} in ${width}×${height}`);
+      assert.ok(box.height >= 150, `the event dock is ${box.height} px tall`);
+      const title = await page.locator('#feed h2').boundingBox();
+      assert.ok(title.y >= box.y && title.y + title.height <= height, 'the event list\'s title is in view');
+      if (width === 1920) await screenshot(page, 'command-center-panel-and-events');
+      assert.deepEqual(problems(), []);
+      await context.close();
+    });
+  }
+
+  test('the map exports as a PNG with its legend and a caption', async () => {
+    const { context, page, problems } = await open('/', { acceptDownloads: true });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export').click()]);
+    assert.match(download.suggestedFilename(), /^jingge-map-\d{8}-\d{4}\.png$/);
+    const file = await download.path();
+    const png = fs.readFileSync(file);
+    assert.equal(png.subarray(1, 4).toString(), 'PNG');
+    const width = png.readUInt32BE(16);
+    const height = png.readUInt32BE(20);
+    const canvas = await page.evaluate(() => [window.jingge.map.getCanvas().width, window.jingge.map.getCanvas().height]);
+    assert.ok(width > canvas[0] && height > canvas[1], `${width}×${height} holds the map (${canvas}), a legend and a caption`);
+    const { caption } = await page.evaluate(() => window.jingge.exported);
+    assert.match(caption[0], /蓝田县公安局.*\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}/);
+    assert.match(caption[1], /警格.*巡逻警员.*警情 · 近7天/);
+    assert.match(caption[2], /东经 109\.\d{3}–109\.\d{3}.*北纬 3[34]\.\d{3}–34\.\d{3}/);
+    fs.mkdirSync(artifactsDir, { recursive: true });
+    fs.copyFileSync(file, path.join(artifactsDir, 'command-center-export.png'));
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+});
+
+describe('axe', { timeout: 600_000 }, () => {
+  test('axe finds nothing on / closed, with the grid panel, search results, the dark theme and the filters open', async () => {
+    const { context, page, problems } = await open('/', { width: 1440, height: 900 });
+    assert.deepEqual(await axeViolations(page), [], 'the page as it opens');
+    await page.evaluate(() => window.jingge.selectGrid('61012200100008'));
+    await page.locator('#panel .members').waitFor();
+    assert.deepEqual(await axeViolations(page), [], 'the grid panel open');
+    await page.locator('#search').fill('蓝关');
+    await page.locator('#search-results li').first().waitFor();
+    assert.deepEqual(await axeViolations(page), [], 'search results open');
+    await page.keyboard.press('Escape');
+    await page.locator('#theme').click();
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    assert.deepEqual(await axeViolations(page), [], 'the dark wall');
+    assert.deepEqual(problems(), []);
+    await context.close();
+  });
+
+  test('axe finds nothing on /m, its results and its visit form', async () => {
+    const cookies = await server.signIn(OFFICER.name, OFFICER.password);
+    const { context, page, problems } = await open('/m', { width: 390, height: 844, deviceScaleFactor: 2, isMobile: true, hasTouch: true, cookies });
+    assert.deepEqual(await axeViolations(page), [], 'the page as it opens');
+    await page.locator('#lon').fill('109.3228');
+    await page.locator('#lat').fill('34.1505');
+    await page.locator('#coord button[type=submit]').click();
+    await page.locator('[data-testid=community-grid]').waitFor();
+    await page.locator('#visit').waitFor({ state: 'visible' });
+    assert.deepEqual(await axeViolations(page), [], 'a result with the visit form');
+    await page.locator('#visit button[type=submit]').click(); // nobody named: the form says so
+    assert.deepEqual(await axeViolations(page), [], 'the visit form refusing an empty name');
     assert.deepEqual(problems(), []);
     await context.close();
   });

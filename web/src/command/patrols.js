@@ -36,7 +36,13 @@ export function eventText(e) {
   }
 }
 
-export function createPatrols(map, el, { stationById, scale = 1 }) {
+/**
+ * createPatrols draws the officers on map and the event list in el.
+ * filter, when given, decides which events are listed (passes(e)),
+ * carries their priority (priorityOf(kind)) and hears each live event
+ * (alert(e)).
+ */
+export function createPatrols(map, el, { stationById, scale = 1, filter = null }) {
   const k = (v) => Math.round(v * scale * 10) / 10;
   let available = null;
   let connection = 'connecting';
@@ -154,7 +160,7 @@ export function createPatrols(map, el, { stationById, scale = 1 }) {
     started = true;
     try {
       const recent = await getJSON(query('api/v1/events', { limit: 20 }));
-      addEvents([...(recent.events || [])].sort((a, b) => a.id - b.id));
+      addEvents([...(recent.events || [])].sort((a, b) => a.id - b.id), false);
       if (recent.last !== undefined && (lastEventId === null || recent.last > lastEventId)) lastEventId = recent.last;
     } catch {
       // the stream below still brings what happens from now on
@@ -186,11 +192,12 @@ export function createPatrols(map, el, { stationById, scale = 1 }) {
     }
   }
 
-  function addEvents(list) {
+  function addEvents(list, live = true) {
     for (const e of list) {
       if (lastEventId !== null && e.id <= lastEventId) continue;
       lastEventId = e.id;
       events.unshift(e);
+      if (live) filter?.alert(e);
       if (Number.isFinite(e.lon) && Number.isFinite(e.lat) && e.kind !== 'silent') {
         const o = officers.get(e.officer);
         place(e.officer, [e.lon, e.lat], o ? {} : { name: e.name, station: e.station, station_name: e.station_name, status: 'moving', in_area: e.kind !== 'area_leave' });
@@ -263,8 +270,11 @@ export function createPatrols(map, el, { stationById, scale = 1 }) {
       el.append(h('p', { class: 'muted' }, t('feed.empty')));
       return;
     }
-    el.append(h('ol', { class: 'feed', 'data-testid': 'feed' }, events.map((e) => h('li', { class: `event kind-${e.kind}` },
+    const listed = filter ? events.filter((e) => filter.passes(e)) : events;
+    if (listed.length < events.length) el.append(h('p', { class: 'muted', 'data-testid': 'feed-hidden' }, t('filter.hidden', { n: events.length - listed.length })));
+    el.append(h('ol', { class: 'feed', 'data-testid': 'feed' }, listed.map((e) => h('li', { class: `event kind-${e.kind} priority-${filter?.priorityOf(e.kind) || 'normal'}` },
       h('time', { datetime: e.at }, timeOf(e.at)),
+      filter ? h('span', { class: 'priority', title: t('priority.label', { p: t(`priority.${filter.priorityOf(e.kind)}`) }) }, t(`priority.${filter.priorityOf(e.kind)}`)) : null,
       h('a', { href: '#', onclick: (ev) => { ev.preventDefault(); if (Number.isFinite(e.lon)) map.flyTo({ center: [e.lon, e.lat], zoom: Math.max(map.getZoom(), 14) }); } },
         eventText(e)),
       e.station_name ? h('span', { class: 'muted' }, ` · ${localName(stationById[e.station]) || e.station_name}`) : null))));
