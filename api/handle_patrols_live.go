@@ -36,6 +36,10 @@ type PatrolOptions struct {
 	// Heartbeat is how often an idle event stream gets a comment line, so
 	// proxies keep it open and dead clients are noticed (default 15 s).
 	Heartbeat time.Duration
+	// PositionInterval is how often a positions stream
+	// (GET /api/v1/patrols/stream) sends the officers that changed
+	// (default DefaultPositionInterval).
+	PositionInterval time.Duration
 	// StreamBuffer is how many events may wait for one slow stream client
 	// before it is caught up from the store instead (default 256).
 	StreamBuffer int
@@ -91,6 +95,9 @@ func (o PatrolOptions) withDefaults() PatrolOptions {
 	}
 	if o.Heartbeat <= 0 {
 		o.Heartbeat = DefaultHeartbeat
+	}
+	if o.PositionInterval <= 0 {
+		o.PositionInterval = DefaultPositionInterval
 	}
 	if o.StreamBuffer <= 0 {
 		o.StreamBuffer = DefaultStreamBuffer

@@ -380,6 +380,9 @@ func (s *Server) routes() []route {
 		{"getLabels", http.MethodGet, "/api/v1/labels", nil, s.handleLabels, signedIn()},
 		{"postPings", http.MethodPost, "/api/v1/patrols/pings", []string{"crs"}, s.handlePings, allow(data.RoleOfficer, data.RoleAdmin)},
 		{"listPatrols", http.MethodGet, "/api/v1/patrols", []string{"station"}, s.handlePatrols, allow(data.RoleViewer).personalData()},
+		// The same officers as listPatrols, as a stream of changes: one
+		// request, so one audit entry, however long a wall display keeps it.
+		{"streamPatrols", http.MethodGet, "/api/v1/patrols/stream", nil, s.handlePatrolStream, mirrors("listPatrols").personalData()},
 		{"getTrack", http.MethodGet, "/api/v1/patrols/{officer}/track", []string{"from", "to"}, s.handleTrack, allow(data.RoleViewer).personalData()},
 		{"getEvents", http.MethodGet, "/api/v1/events", []string{"after", "limit"}, s.handleEvents, allow(data.RoleViewer).personalData()},
 		{"getPresence", http.MethodGet, "/api/v1/presence", []string{"station", "from", "to"}, s.handlePresence, allow(data.RoleViewer).personalData().expensive()},

@@ -51,7 +51,12 @@ export function heatIntensity(total) {
 // A cluster of one is drawn as the incident it is.
 const isCluster = ['all', ['==', ['get', 'cluster'], true], ['>', ['get', 'count'], 1]];
 
-export function createIncidents(map, el, { getWindow, setWindow, toast, scale = 1 }) {
+/**
+ * createIncidents draws the incidents of the window getWindow() names, or
+ * of the part of it getRange() returns ({ from, to }, null for the whole
+ * window: the time slider).
+ */
+export function createIncidents(map, el, { getWindow, setWindow, toast, scale = 1, getRange = () => null }) {
   const k = (v) => Math.round(v * scale * 10) / 10;
   let available = null; // null: not known yet
   let counts = {};
@@ -70,8 +75,15 @@ export function createIncidents(map, el, { getWindow, setWindow, toast, scale = 
     return hidden.size ? CATEGORIES.map(([c]) => c).filter((c) => !hidden.has(c)) : null;
   }
 
+  /** span is the period shown: { from, to } (to undefined: up to now). */
+  function span() {
+    return getRange() || { from: windowStart(getWindow()), to: undefined };
+  }
+
   function currentTiles() {
-    return tileURL(base, windowStart(getWindow()), shownCategories());
+    const { from, to } = span();
+    const url = tileURL(base, from, shownCategories());
+    return to ? `${url}&to=${encodeURIComponent(to)}` : url;
   }
 
   function addLayers() {
@@ -141,7 +153,7 @@ export function createIncidents(map, el, { getWindow, setWindow, toast, scale = 
     render();
     try {
       const agg = await getJSON(query('api/v1/incidents/aggregate', {
-        from: windowStart(getWindow()), group_by: 'station', bucket: 'month', category: shownCategories()?.join(','),
+        ...span(), group_by: 'station', bucket: 'month', category: shownCategories()?.join(','),
       }));
       if (mine !== seq) return;
       counts = {};
@@ -240,6 +252,18 @@ export function createIncidents(map, el, { getWindow, setWindow, toast, scale = 
       setWindow(w);
       reloadTiles();
       load();
+    },
+    /** refresh shows the period getRange() now returns. */
+    refresh() {
+      reloadTiles();
+      load();
+    },
+    /** tiles is the incidents tile URL the map draws. */
+    get tiles() {
+      return currentTiles();
+    },
+    get total() {
+      return total;
     },
     /** handleClick zooms into a cluster or describes an incident; true when it did. */
     handleClick(e) {

@@ -3,7 +3,7 @@
 // panel for the selected grid, search and a linkable URL.
 import { getJSON, getOptionalJSON, query, ApiError } from '../shared/api.js';
 import { $, h, clear, toaster, replaceHash } from '../shared/dom.js';
-import { t, initLang, setLang, onLangChange, applyStatic, isEnglish, lang } from '../shared/i18n.js';
+import { t, initLang, setLang, onLangChange, applyStatic, isEnglish, lang, localName } from '../shared/i18n.js';
 import { maplibregl, prepareStyle, setLabelLanguage, labelScaleFor, webglAvailable } from '../shared/map.js';
 import { parseHash, formatHash } from './state.js';
 import { renderLegend } from './legend.js';
@@ -17,6 +17,12 @@ import { createLiveLayers } from './livelayers.js';
 import { createPatrols } from './patrols.js';
 import { createPresence } from './presence.js';
 import { pointAt, fetchOverlay, overlayFacts, overlaySubtitle, areasSection } from './overlays.js';
+import { createEventFilter } from './eventfilter.js';
+import { createTimeSlider } from './timeslider.js';
+import { createFullscreen } from './fullscreen.js';
+import { composeMapImage, captionLines, download } from './export.js';
+import { liveSections } from './legend.js';
+import { LIVE_LAYERS } from './livelayers.js';
 
 const state = { layer: 'police', win: '7d', ...parseHash(location.hash) };
 initLang(state.lang);
@@ -211,13 +217,21 @@ async function main() {
     hook.selected = { overlay: kind, id };
   }
 
+  const slider = createTimeSlider($('timeslider'), { getWindow: () => state.win, onChange: () => incidents.refresh() });
   const incidents = createIncidents(map, $('incidents'), {
     getWindow: () => state.win,
-    setWindow: (w) => { state.win = w; writeHash(); panel.rerender(); },
+    setWindow: (w) => { state.win = w; slider.reset(); writeHash(); panel.rerender(); },
+    getRange: () => slider.range(),
     toast,
     scale: labelScale,
   });
-  const patrols = createPatrols(map, $('feed'), { toast, stationById, scale: labelScale });
+  const eventFilter = createEventFilter($('feed-filter'), {
+    stations: (stationsDoc.features || []).map((f) => f.properties).filter((p) => p.kind !== 'area'),
+    onChange: () => patrols.rerender(),
+  });
+  const patrols = createPatrols(map, $('feed'), { toast, stationById, scale: labelScale, filter: eventFilter });
+  hook.eventFilter = eventFilter;
+  hook.slider = slider;
   hook.incidents = incidents;
   hook.patrols = patrols;
   const presence = createPresence(map, $('presence'), { toast });
@@ -232,7 +246,36 @@ async function main() {
   });
   hook.theme = theme;
   themeButton.addEventListener('click', () => theme.toggle());
+  const fullscreen = createFullscreen($('fullscreen'), { onChange: () => map.resize() });
 
+  /** shownLayers names the layers the map shows now, for the exported image's caption. */
+  function shownLayers() {
+    const names = [t(`layer.${state.layer}`)];
+    for (const l of LIVE_LAYERS) {
+      if (live.hidden.has(l.id)) continue;
+      names.push(l.id === 'incidents' ? `${t('live.incidents')} · ${slider.range() ? $('incident-slider').getAttribute('aria-valuetext') : t(`window.${state.win}`)}` : t(`live.${l.id}`));
+    }
+    return names;
+  }
+  $('export').addEventListener('click', async () => {
+    try {
+      const b = map.getBounds();
+      const when = new Date();
+      const caption = captionLines({ title: t('app.title'), when, layers: shownLayers(), bounds: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], zoom: map.getZoom() });
+      const legend = [
+        { title: t('legend.title'), items: regions.map((r) => ({ label: localName(r, 'name_zh', 'name_en'), color: colors[r.id] || '#BBBBBB' })) },
+        ...liveSections().filter((sec) => !live.hidden.has(sec.id)),
+      ];
+      const canvas = await composeMapImage(map, { legend, caption });
+      const stamp = when.toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
+      const file = `jingge-map-${stamp}.png`;
+      await download(canvas, file);
+      hook.exported = { file, width: canvas.width, height: canvas.height, caption };
+      toast(t('wall.exported', { file }));
+    } catch (err) {
+      toast(t('wall.exportFailed', { detail: err.message }));
+    }
+  });
   function setLayer(layer) {
     state.layer = layer;
     for (const b of document.querySelectorAll('[data-layer]')) b.setAttribute('aria-checked', String(b.dataset.layer === layer));
@@ -254,6 +297,9 @@ async function main() {
     document.title = t('app.title');
     applyStatic();
     renderLegend($('legend'), { regions, colors });
+    slider.render();
+    eventFilter.render();
+    fullscreen.render();
     setLabelLanguage(map, isEnglish());
     panel.rerender();
     incidents.rerender();

@@ -2,15 +2,18 @@
 // report, and the geofence events (entering or leaving a grid or their
 // area, going silent) in the side column as they happen.
 //
-// Positions come from GET /api/v1/patrols, polled, and from the events of
-// the Server-Sent Events stream at /api/v1/events, which carry where the
-// officer was; the stream resumes where it left off (Last-Event-ID) after a
-// drop. A server without patrol data shows the card as unavailable.
+// Positions come from the positions stream (livestream.js), and from the
+// events of the Server-Sent Events stream at /api/v1/events, which carry
+// where the officer was; that stream resumes where it left off
+// (Last-Event-ID) after a drop. Only while the positions stream is down is
+// GET /api/v1/patrols polled. A server without patrol data shows the card
+// as unavailable.
 import { getJSON, query, signIn, ApiError } from '../shared/api.js';
 import { formatZoned } from '../shared/time.js';
 import { h, clear } from '../shared/dom.js';
 import { t, localName, isEnglish } from '../shared/i18n.js';
 import { maplibregl } from '../shared/map.js';
+import { applyFrame, openPositionStream } from './livestream.js';
 
 const POLL_MS = 4000;
 const MOVE_MS = 900;
@@ -34,7 +37,13 @@ export function eventText(e) {
   }
 }
 
-export function createPatrols(map, el, { stationById, scale = 1 }) {
+/**
+ * createPatrols draws the officers on map and the event list in el.
+ * filter, when given, decides which events are listed (passes(e)),
+ * carries their priority (priorityOf(kind)) and hears each live event
+ * (alert(e)).
+ */
+export function createPatrols(map, el, { stationById, scale = 1, filter = null }) {
   const k = (v) => Math.round(v * scale * 10) / 10;
   let available = null;
   let connection = 'connecting';
@@ -46,6 +55,9 @@ export function createPatrols(map, el, { stationById, scale = 1 }) {
   let lastEventId = null;
   let source = null;
   let pollTimer = 0;
+  let positions = null; // the positions stream
+  let transport = 'connecting'; // 'stream' or 'poll' once known
+  let started = false;
   let frame = 0;
 
   function addLayers() {
@@ -109,6 +121,54 @@ export function createPatrols(map, el, { stationById, scale = 1 }) {
     }
   }
 
+  /** takeFrame shows a frame of the positions stream. */
+  function takeFrame(frame) {
+    available = true;
+    transport = 'stream';
+    const merged = applyFrame(new Map([...officers].map(([id, o]) => [id, o.props])), frame);
+    for (const id of [...officers.keys()]) if (!merged.has(id)) officers.delete(id);
+    for (const { officer: id } of frame.officers) {
+      const props = merged.get(id);
+      place(id, [props.lon, props.lat], props);
+      officers.get(id).props = props; // whole: an absent grid means outside every grid
+    }
+    animate();
+    renderSoon();
+    if (!started) begin();
+  }
+
+  /** streamDown polls while the positions stream is not connected. */
+  async function streamDown() {
+    if (pollTimer) return;
+    pollTimer = -1; // a poll is under way
+    if (!(await poll())) {
+      pollTimer = 0;
+      positions?.close();
+      return;
+    }
+    transport = 'poll';
+    if (!started) begin();
+    if (pollTimer === -1) pollTimer = setInterval(poll, POLL_MS);
+  }
+
+  function streamUp() {
+    if (pollTimer > 0) clearInterval(pollTimer);
+    pollTimer = 0;
+  }
+
+  /** begin reads the recent events and follows the event stream. */
+  async function begin() {
+    started = true;
+    try {
+      const recent = await getJSON(query('api/v1/events', { limit: 20 }));
+      addEvents([...(recent.events || [])].sort((a, b) => a.id - b.id), false);
+      if (recent.last !== undefined && (lastEventId === null || recent.last > lastEventId)) lastEventId = recent.last;
+    } catch {
+      // the stream below still brings what happens from now on
+    }
+    connect();
+  }
+
   async function poll() {
     try {
       const fc = await getJSON('api/v1/patrols');
@@ -133,11 +193,12 @@ export function createPatrols(map, el, { stationById, scale = 1 }) {
     }
   }
 
-  function addEvents(list) {
+  function addEvents(list, live = true) {
     for (const e of list) {
       if (lastEventId !== null && e.id <= lastEventId) continue;
       lastEventId = e.id;
       events.unshift(e);
+      if (live) filter?.alert(e);
       // A grid_unvisited event is about a grid and names no officer.
       if (Number.isFinite(e.lon) && Number.isFinite(e.lat) && e.kind !== 'silent' && e.officer) {
         const o = officers.get(e.officer);
@@ -211,8 +272,11 @@ export function createPatrols(map, el, { stationById, scale = 1 }) {
       el.append(h('p', { class: 'muted' }, t('feed.empty')));
       return;
     }
-    el.append(h('ol', { class: 'feed', 'data-testid': 'feed' }, events.map((e) => h('li', { class: `event kind-${e.kind}` },
+    const listed = filter ? events.filter((e) => filter.passes(e)) : events;
+    if (listed.length < events.length) el.append(h('p', { class: 'muted', 'data-testid': 'feed-hidden' }, t('filter.hidden', { n: events.length - listed.length })));
+    el.append(h('ol', { class: 'feed', 'data-testid': 'feed' }, listed.map((e) => h('li', { class: `event kind-${e.kind} priority-${filter?.priorityOf(e.kind) || 'normal'}` },
       h('time', { datetime: e.at }, timeOf(e.at)),
+      filter ? h('span', { class: 'priority', title: t('priority.label', { p: t(`priority.${filter.priorityOf(e.kind)}`) }) }, t(`priority.${filter.priorityOf(e.kind)}`)) : null,
       h('a', { href: '#', onclick: (ev) => { ev.preventDefault(); if (Number.isFinite(e.lon)) map.flyTo({ center: [e.lon, e.lat], zoom: Math.max(map.getZoom(), 14) }); } },
         eventText(e)),
       e.station_name ? h('span', { class: 'muted' }, ` · ${localName(stationById[e.station]) || e.station_name}`) : null))));
@@ -220,11 +284,12 @@ export function createPatrols(map, el, { stationById, scale = 1 }) {
 
   function popupFor(f) {
     const p = f.properties;
+    const age = p.at ? Math.max(0, (Date.now() - Date.parse(p.at)) / 1000) : p.age_seconds;
     const station = stationById[p.station];
     return h('div', { class: 'popup' },
       h('p', null, h('strong', null, p.name || p.officer), ' · ', isEnglish() ? p.role || '' : p.role_zh || ''),
       h('p', null, t(`patrol.${p.status}`), p.in_area === false ? ` · ${t('patrol.outOfArea')}` : '',
-        Number.isFinite(p.age_seconds) ? ` · ${t('patrol.seen', { s: Math.round(p.age_seconds) })}` : ''),
+        Number.isFinite(age) ? ` · ${t('patrol.seen', { s: Math.round(age) })}` : ''),
       h('p', { class: 'muted' }, [station ? localName(station) : p.station_name, p.grid_name].filter(Boolean).join(' · ')));
   }
 
@@ -232,22 +297,25 @@ export function createPatrols(map, el, { stationById, scale = 1 }) {
     get available() {
       return available === true;
     },
-    async start() {
+    start() {
       addLayers();
       render();
-      if (!(await poll())) return;
-      try {
-        const recent = await getJSON(query('api/v1/events', { limit: 20 }));
-        addEvents([...(recent.events || [])].sort((a, b) => a.id - b.id));
-        if (recent.last !== undefined && (lastEventId === null || recent.last > lastEventId)) lastEventId = recent.last;
-      } catch {
-        // the stream below still brings what happens from now on
-      }
-      connect();
-      pollTimer = setInterval(poll, POLL_MS);
+      positions = openPositionStream({ onFrame: takeFrame, onUp: streamUp, onDown: streamDown });
+    },
+    /** transport says how positions arrive: 'stream', 'poll' or 'connecting'. */
+    get transport() {
+      return transport;
+    },
+    /** events lists the events in the feed, newest first. */
+    get events() {
+      return events;
     },
     rerender() {
       render();
+    },
+    /** latest is what the page holds of officer id (its latest position's properties), or null. */
+    latest(id) {
+      return officers.get(id)?.props || null;
     },
     /** positions lists the officers as drawn: id -> [lon, lat]. */
     positions() {
@@ -261,7 +329,8 @@ export function createPatrols(map, el, { stationById, scale = 1 }) {
       return true;
     },
     stop() {
-      clearInterval(pollTimer);
+      if (pollTimer > 0) clearInterval(pollTimer);
+      positions?.close();
       source?.close();
     },
   };
