@@ -117,8 +117,9 @@ async function main() {
     $('map-a-title').textContent = sideTitle(cmp.a);
     $('map-b-title').textContent = sideTitle(cmp.b);
     if (!hasGL) return;
-    // Each map's canvas is a landmark: name it after its plan, so the two differ.
-    const nameCanvases = () => pair?.maps.forEach((m, i) => m.getCanvas().setAttribute('aria-label', `${t('plan.mapOf')} ${sideTitle(i ? cmp.b : cmp.a)}`));
+    // Each map's canvas is a landmark: name it after its plan and its side,
+    // so the two differ even when both show the same plan.
+    const nameCanvases = () => pair?.maps.forEach((m, i) => m.getCanvas().setAttribute('aria-label', `${t('plan.mapOf')} ${sideTitle(i ? cmp.b : cmp.a)} (${i ? 'B' : 'A'})`));
     const [sa, sb] = styles();
     if (pair && !fresh) {
       pair.update(sa, sb);
