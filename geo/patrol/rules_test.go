@@ -249,7 +249,7 @@ func TestAttribute(t *testing.T) {
 				return
 			}
 		}
-	}); len(got) != 6 || EventKind("nope").Valid() {
+	}); len(got) != 8 || EventKind("nope").Valid() {
 		t.Errorf("EventKinds / Valid disagree")
 	}
 }

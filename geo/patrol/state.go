@@ -30,15 +30,21 @@ const (
 	// event's time is the last position's time plus SilentAfter, so it does
 	// not depend on when or where the silence was noticed.
 	Silent EventKind = "silent"
+	// OverlayLeave: the officer left a fenced special area (the event's
+	// AreaID), or the area ended (its validity) while they were in it.
+	OverlayLeave EventKind = "overlay_leave"
+	// OverlayEnter: the officer entered a fenced special area (the event's
+	// AreaID). An officer's first position ever inside one enters it.
+	OverlayEnter EventKind = "overlay_enter"
 )
 
 // EventKinds lists every kind.
-var EventKinds = []EventKind{Resumed, GridLeave, GridEnter, AreaLeave, AreaReturn, Silent}
+var EventKinds = []EventKind{Resumed, GridLeave, GridEnter, AreaLeave, AreaReturn, Silent, OverlayLeave, OverlayEnter}
 
 // Valid reports whether k is a known kind.
 func (k EventKind) Valid() bool {
 	switch k {
-	case Resumed, GridLeave, GridEnter, AreaLeave, AreaReturn, Silent:
+	case Resumed, GridLeave, GridEnter, AreaLeave, AreaReturn, Silent, OverlayLeave, OverlayEnter:
 		return true
 	}
 	return false
@@ -61,6 +67,10 @@ type Event struct {
 	GridID       string `json:"grid,omitempty"`
 	PoliceGridID string `json:"police_grid,omitempty"` // of GridID
 	StationID    string `json:"station,omitempty"`     // of GridID
+	// AreaID and AreaName name the special area of OverlayEnter and
+	// OverlayLeave (the name as it was then); empty for the other kinds.
+	AreaID   string `json:"area,omitempty"`
+	AreaName string `json:"area_name,omitempty"`
 }
 
 // State is what is known of one officer: their latest position (the ping
