@@ -53,10 +53,11 @@ func newFences(ix *geo.Index, kinds []geo.AreaKind) fences {
 	return f
 }
 
-// inside reports whether pt at the time of p lies in fence fc: inside its
-// polygon (the half-open rule of geo.Prepared) while the area is in force.
+// inside reports whether the ping p lies in fence fc: inside its polygon
+// (the half-open rule of geo.Prepared) while the area is in force. The
+// bounding box goes first: most pings are far from every fence.
 func (fc *fence) inside(p geo.Ping) bool {
-	return fc.area.In(p.At) && fc.bound.Contains(p.Location) && fc.prep.Contains(p.Location)
+	return fc.bound.Contains(p.Location) && fc.area.In(p.At) && fc.prep.Contains(p.Location)
 }
 
 // step appends the OverlayLeave events of the fences prev was in and p is
@@ -72,8 +73,19 @@ func (f *fences) step(r *Rules, prev, p geo.Ping, events []Event) []Event {
 	if !f.bound.Contains(p.Location) && (!seen || !f.bound.Contains(prev.Location)) {
 		return events
 	}
+	// Crossings are rare: find the first before building any event.
+	first := -1
+	for i := range f.list {
+		if fc := &f.list[i]; (seen && fc.inside(prev)) != fc.inside(p) {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return events
+	}
 	for _, kind := range [2]EventKind{OverlayLeave, OverlayEnter} {
-		for i := range f.list {
+		for i := first; i < len(f.list); i++ {
 			fc := &f.list[i]
 			was, is := seen && fc.inside(prev), fc.inside(p)
 			if was == is || (kind == OverlayLeave) != was {
