@@ -131,8 +131,8 @@ func restoreGrids(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
 			nullIfEmpty(string(g.Terrain)), encodeMulti(g.Geometry), d.Ords[i], v.ValidFrom, to)
 	}
 	for i, m := range d.Dataset.Members {
-		b.Queue("insert into members (id, name, role, phone, station_id, ord) values ($1, $2, $3, $4, $5, $6)",
-			m.ID, m.Name, string(m.Role), m.Phone, nullIfEmpty(m.StationID), i)
+		b.Queue("insert into members (id, name, role, phone, station_id, ord, roles) values ($1, $2, $3, $4, $5, $6, $7)",
+			m.ID, m.Name, string(m.Role), m.Phone, nullIfEmpty(m.StationID), i, roleTexts(m.Roles))
 		for k, gid := range m.GridIDs {
 			b.Queue("insert into member_grids (member_id, grid_id, ord) values ($1, $2, $3)", m.ID, gid, k)
 		}
