@@ -19,8 +19,8 @@ import (
 	"jingge/data/memory"
 	"jingge/data/storetest"
 	"jingge/geo"
-	"jingge/geo/roster"
 	"jingge/geo/plan"
+	"jingge/geo/roster"
 )
 
 // The planner routes that take query parameters, each with a request that

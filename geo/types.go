@@ -84,12 +84,12 @@ var Roles = []Role{CommunityOfficer, AuxiliaryOfficer, GridWorker, VillageCadre,
 	JusticeStaff, TownshipStaff, SecurityAssistant, Volunteer}
 
 var roleLabels = map[Role][2]string{
-	CommunityOfficer: {"社区民警", "Community police officer"},
-	AuxiliaryOfficer: {"辅警", "Auxiliary officer"},
-	GridWorker:       {"网格员", "Grid worker"},
-	VillageCadre:     {"村干部", "Village cadre"},
-	SecurityGuard:    {"保安", "Security guard"},
-	BuildingHead:     {"楼栋长", "Building head"},
+	CommunityOfficer:  {"社区民警", "Community police officer"},
+	AuxiliaryOfficer:  {"辅警", "Auxiliary officer"},
+	GridWorker:        {"网格员", "Grid worker"},
+	VillageCadre:      {"村干部", "Village cadre"},
+	SecurityGuard:     {"保安", "Security guard"},
+	BuildingHead:      {"楼栋长", "Building head"},
 	JusticeStaff:      {"司法所工作人员", "Judicial office staff"},
 	TownshipStaff:     {"镇街综治工作人员", "Township comprehensive staff"},
 	SecurityAssistant: {"治安协理员", "Public security assistant"},
