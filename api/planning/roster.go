@@ -51,7 +51,7 @@ func rosterRefusal(id string, breaks []roster.Break) *data.RequestError {
 		words[i] = b.String()
 	}
 	return &data.RequestError{Kind: data.ErrConflict, Type: "roster-rules",
-		Message: fmt.Sprintf("applying plan %s would leave %d grid(s) below their roster rules: %s; change the plan, or apply it with override_roster: true to accept this (recorded in the audit log)",
+		Message: fmt.Sprintf("applying plan %s would leave %d grid(s) below their roster rules: %s; change the plan, or apply it with override_roster: true (jingge plan apply --override-roster) to accept this, which the audit log records",
 			id, len(breaks), strings.Join(words, "; "))}
 }
 

@@ -83,7 +83,13 @@ func TestPlanCommands(t *testing.T) {
 	if err != nil || !strings.HasPrefix(out, "<!DOCTYPE html>") || !strings.Contains(out, "Officer and police-grid plan #1") {
 		t.Errorf("plan export html: %v\n%.300s", err, out)
 	}
+	// The proposal leaves moved police grids without their community
+	// officer: refused under the default roster rules, then overridden.
 	out, err = runPlanWith(t, st, "apply", "1", "--actor", "tester")
+	if err == nil || !strings.Contains(err.Error(), "police-grid-officer") {
+		t.Fatalf("plan apply under the roster rules: %v\n%s", err, out)
+	}
+	out, err = runPlanWith(t, st, "apply", "1", "--actor", "tester", "--override-roster")
 	if err != nil || !strings.Contains(out, "方案 Plan 1 applied") {
 		t.Fatalf("plan apply: %v\n%s", err, out)
 	}
