@@ -19,6 +19,7 @@ import (
 	"jingge/data/lantian"
 	"jingge/data/memory"
 	"jingge/geo"
+	"jingge/geo/roster"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden answers in testdata/golden/")
@@ -165,7 +166,8 @@ func goldenServer(t *testing.T) *Server {
 		}
 	}()
 	stopped := stoppedPlans{PlanStore: plans, at: now.Add(-24 * time.Hour)}
-	p, err := planning.New(planning.Options{Index: live, Plans: stopped, Assessments: stopped, Incidents: planning.StoreIncidents(mem), Now: func() time.Time { return now }})
+	p, err := planning.New(planning.Options{Index: live, Plans: stopped, Assessments: stopped, Incidents: planning.StoreIncidents(mem), Now: func() time.Time { return now },
+		Roster: &roster.Config{}}) // the recorded apply is of moves; roster refusals: handle_roster_test.go
 	if err != nil {
 		t.Fatal(err)
 	}

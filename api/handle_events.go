@@ -34,6 +34,10 @@ type Event struct {
 	PoliceGrid  string           `json:"police_grid,omitempty"`
 	Station     string           `json:"station,omitempty"`
 	StationName string           `json:"station_name,omitempty"`
+	// Area and AreaName name the special area of overlay_enter and
+	// overlay_leave, the name as it was when the event happened.
+	Area     string `json:"area,omitempty"`
+	AreaName string `json:"area_name,omitempty"`
 }
 
 // EventList answers GET /api/v1/events when JSON is asked for.
@@ -72,7 +76,7 @@ func (s *Server) gapAfter(ctx context.Context, after int64) (*EventGap, error) {
 // eventOf renders e with names from the view (v may be nil).
 func eventOf(v *view, e patrol.Event) Event {
 	out := Event{ID: e.ID, Kind: e.Kind, Officer: e.Officer, At: e.At.UTC(), Lon: e.Location[0], Lat: e.Location[1],
-		Grid: e.GridID, PoliceGrid: e.PoliceGridID, Station: e.StationID}
+		Grid: e.GridID, PoliceGrid: e.PoliceGridID, Station: e.StationID, Area: e.AreaID, AreaName: e.AreaName}
 	if v == nil {
 		return out
 	}

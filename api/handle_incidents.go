@@ -381,8 +381,8 @@ func (s *Server) handleAggregateIncidents(w http.ResponseWriter, r *http.Request
 	a := data.Aggregation{GroupBy: data.ByGrid, Bucket: data.Month, Filter: f, Zone: v.ix.Location()}
 	if text, ok := q.lookup("group_by"); ok {
 		a.GroupBy = data.GroupBy(strings.TrimSpace(text))
-		if a.GroupBy != data.ByGrid && a.GroupBy != data.ByPoliceGrid && a.GroupBy != data.ByStation {
-			bad = append(bad, InvalidParam{Name: "group_by", Reason: fmt.Sprintf("group_by must be grid, police_grid or station, got %q", intake.Clip([]byte(text)))})
+		if a.GroupBy != data.ByGrid && a.GroupBy != data.ByPoliceGrid && a.GroupBy != data.ByStation && a.GroupBy != data.ByArea {
+			bad = append(bad, InvalidParam{Name: "group_by", Reason: fmt.Sprintf("group_by must be grid, police_grid, station or area, got %q", intake.Clip([]byte(text)))})
 		}
 	}
 	if text, ok := q.lookup("bucket"); ok {
@@ -401,13 +401,7 @@ func (s *Server) handleAggregateIncidents(w http.ResponseWriter, r *http.Request
 	out := AggregateResponse{GroupBy: a.GroupBy, Bucket: a.Bucket, TimeZone: utcOffset(a.Location(), rows), Rows: make([]AggregateRow, len(rows))}
 	for i, row := range rows {
 		o := AggregateRow{Key: row.Key, Start: row.Start.In(a.Location()).Format(time.DateOnly), Total: row.Total, Counts: map[string]int{}}
-		if a.GroupBy == data.ByStation {
-			if st, ok := v.ix.Station(row.Key); ok {
-				o.Name = st.Name
-			}
-		} else if g, ok := v.ix.Grid(row.Key); ok {
-			o.Name = g.Name
-		}
+		o.Name = aggregateKeyName(v.ix, a.GroupBy, row.Key)
 		for c, n := range row.Counts {
 			o.Counts[string(c)] = n
 		}
@@ -415,6 +409,26 @@ func (s *Server) handleAggregateIncidents(w http.ResponseWriter, r *http.Request
 	}
 	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
 	return nil
+}
+
+// aggregateKeyName is the name of an aggregate row's group in ix, or ""
+// when the dataset in force has none.
+func aggregateKeyName(ix *geo.Index, by data.GroupBy, key string) string {
+	switch by {
+	case data.ByStation:
+		if st, ok := ix.Station(key); ok {
+			return st.Name
+		}
+	case data.ByArea:
+		if ar, ok := ix.Area(key); ok {
+			return ar.Name
+		}
+	default:
+		if g, ok := ix.Grid(key); ok {
+			return g.Name
+		}
+	}
+	return ""
 }
 
 // maxQueryVertices bounds the polygon of an incident query.

@@ -71,7 +71,9 @@ type MemberInfo struct {
 	Role   geo.Role `json:"role"`
 	RoleZH string   `json:"role_zh"`
 	RoleEN string   `json:"role_en"`
-	Phone  string   `json:"phone"`
+	// Roles are the further roles the member holds beside Role.
+	Roles []geo.Role `json:"roles,omitempty"`
+	Phone string     `json:"phone"`
 }
 
 // StationRef describes a station in lookup answers.
@@ -185,7 +187,7 @@ func (v *view) lookupGrid(g *geo.Grid) *LookupGrid {
 func memberInfos(ms []*geo.Member) []MemberInfo {
 	out := make([]MemberInfo, len(ms))
 	for i, m := range ms {
-		out[i] = MemberInfo{ID: m.ID, Name: m.Name, Role: m.Role, RoleZH: m.Role.LabelZH(), RoleEN: m.Role.LabelEN(), Phone: m.Phone}
+		out[i] = MemberInfo{ID: m.ID, Name: m.Name, Role: m.Role, RoleZH: m.Role.LabelZH(), RoleEN: m.Role.LabelEN(), Roles: m.Roles, Phone: m.Phone}
 	}
 	return out
 }

@@ -46,6 +46,10 @@ type PatrolOptions struct {
 	// WriteWait bounds each write to a stream client (default 10 s); a
 	// client that cannot take a write that long is disconnected.
 	WriteWait time.Duration
+	// FenceKinds are the kinds of special area whose borders raise
+	// overlay_enter and overlay_leave events (patrol.Options.FenceKinds):
+	// nil means patrol.DefaultFenceKinds, an empty list none.
+	FenceKinds []geo.AreaKind
 	// Webhooks receive the events this server produces.
 	Webhooks WebhookOptions
 	// Board holds the latest officer states the server keeps; nil makes
@@ -149,7 +153,7 @@ func (p *patrols) rulesFor(ix *geo.Index) *patrol.Rules {
 		return r
 	}
 	// Two requests racing here both derive the rules; either is correct.
-	r := patrol.NewRules(ix, patrol.Options{SilentAfter: p.opts.SilentAfter})
+	r := patrol.NewRules(ix, patrol.Options{SilentAfter: p.opts.SilentAfter, FenceKinds: p.opts.FenceKinds})
 	p.rules.Store(r)
 	return r
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"jingge/api/planning"
 	"jingge/data"
@@ -30,7 +31,8 @@ func (s *Server) handleApplyPlan(w http.ResponseWriter, r *http.Request, _ query
 	if err != nil {
 		return err
 	}
-	if err := decodeJSONBytes(body, &struct{}{}); err != nil {
+	var opts planning.ApplyOptions
+	if err := decodeJSONBytes(body, &opts); err != nil {
 		return err
 	}
 	key, err := answerKey(r, body)
@@ -46,12 +48,19 @@ func (s *Server) handleApplyPlan(w http.ResponseWriter, r *http.Request, _ query
 		kept = jsonAnswer(r, http.StatusOK, contentTypeJSON, out)
 		return kept
 	}
-	out, err := s.planner.ApplyKeyed(r.Context(), mux.Vars(r)["id"], actorOf(r), key, answer)
+	out, err := s.planner.ApplyKeyed(r.Context(), mux.Vars(r)["id"], actorOf(r), opts, key, answer)
 	if replayed(w, err) {
 		return nil
 	}
 	if err != nil {
 		return err
+	}
+	if len(out.RosterOverridden) > 0 {
+		// The plan is applied: a failed note is logged, not answered, or
+		// the caller would retry what is done.
+		if err := s.access.note(r, "applyPlanRosterOverride", rosterOverrideDetail(out)); err != nil {
+			s.logger.Error("api: audit of a roster override", "plan", out.Plan.ID, "err", err)
+		}
 	}
 	if key != nil {
 		writeAnswer(w, kept)
@@ -195,4 +204,13 @@ func (s *Server) handlePlanReport(w http.ResponseWriter, r *http.Request, q quer
 	}
 	writeBody(w, http.StatusOK, contentTypeHTML, "", buf.Bytes())
 	return nil
+}
+
+// rosterOverrideDetail says which roster rules a plan was applied over.
+func rosterOverrideDetail(out planning.ApplyResult) string {
+	parts := make([]string, len(out.RosterOverridden))
+	for i, b := range out.RosterOverridden {
+		parts[i] = b.GridID + " " + b.RuleID
+	}
+	return "plan " + out.Plan.ID + " applied over roster rules: " + strings.Join(parts, ", ")
 }

@@ -20,6 +20,7 @@ import (
 	"jingge/data/storetest"
 	"jingge/geo"
 	"jingge/geo/plan"
+	"jingge/geo/roster"
 )
 
 // The planner routes that take query parameters, each with a request that
@@ -49,6 +50,11 @@ type planFixture struct {
 // plansOpt changes a fixture's planner options before the server is made;
 // st is the fixture's store.
 type plansOpt func(po *planning.Options, st *memory.PlanStore)
+
+// withRoster holds the fixture's plans to the roster rules cfg.
+func withRoster(cfg roster.Config) plansOpt {
+	return func(po *planning.Options, _ *memory.PlanStore) { po.Roster = &cfg }
+}
 
 // newPlanFixture serves ds from a memory plan store with incidents, the
 // clock at planNow.
@@ -80,7 +86,11 @@ func newPlanFixture(tb testing.TB, ds *geo.Dataset, incidents []geo.Incident, op
 			}
 		}
 	}()
-	po := planning.Options{Index: live, Plans: st, Assessments: st, Incidents: planning.FixedIncidents(incidents), Now: func() time.Time { return planNow }}
+	// No roster rules unless a test asks (withRoster): the planner does
+	// not yet keep a community officer in every grid it moves, and these
+	// tests are about what applying does, not whether it may.
+	po := planning.Options{Index: live, Plans: st, Assessments: st, Incidents: planning.FixedIncidents(incidents), Now: func() time.Time { return planNow },
+		Roster: &roster.Config{}}
 	for _, o := range opts {
 		o(&po, st)
 	}

@@ -20,6 +20,7 @@ func TestPlanResponsesMatchOpenAPI(t *testing.T) {
 	cases := []struct{ method, target, body string }{
 		{"GET", "/api/v1/plan/current", ""},
 		{"GET", "/api/v1/plan/config", ""},
+		{"GET", "/api/v1/roster/report", ""},
 		{"GET", "/api/v1/plan/coverage", ""},
 		{"GET", "/api/v1/plan/coverage?origins=patrols", ""},
 		{"POST", "/api/v1/plan/plans", `{"seed": 1, "note": "a", "weights": {"change": 0.1}}`},

@@ -191,3 +191,20 @@ func cutByte(s string, c byte) (before, after string, found bool) {
 	}
 	return s, "", false
 }
+
+// note appends an entry of action about r, already audited under its
+// route, with detail: what the request did that its target does not say
+// (a plan applied over its roster rules). Without access control or a
+// signed-in caller there is no log to write to.
+func (ac *accessControl) note(r *http.Request, action, detail string) error {
+	if ac == nil || ac.audit == nil {
+		return nil
+	}
+	p, _ := r.Context().Value(principalKey{}).(*principal)
+	if p == nil {
+		return nil
+	}
+	e := ac.entry(r, action, p, ac.clientIP(r))
+	e.Detail = detail
+	return ac.audit.append(r.Context(), e)
+}

@@ -151,7 +151,7 @@ func (v *view) buildPack(station string, scale int64, fullPhones bool, scope []s
 			if !ok {
 				at = len(p.Members)
 				memberAt[m.ID] = at
-				p.Members = append(p.Members, MemberInfo{ID: m.ID, Name: m.Name, Role: m.Role, RoleZH: m.Role.LabelZH(), RoleEN: m.Role.LabelEN(), Phone: m.Phone})
+				p.Members = append(p.Members, MemberInfo{ID: m.ID, Name: m.Name, Role: m.Role, RoleZH: m.Role.LabelZH(), RoleEN: m.Role.LabelEN(), Roles: m.Roles, Phone: m.Phone})
 			}
 			pg.Members = append(pg.Members, at)
 		}

@@ -402,6 +402,7 @@ func (s *Server) routes() []route {
 		{"nearestStation", http.MethodGet, "/api/v1/dispatch/nearest-station", []string{"lon", "lat", "crs"}, s.handleNearestStation, signedIn()},
 		{"getPlanCurrent", http.MethodGet, "/api/v1/plan/current", nil, s.handlePlanCurrent, allow(data.RolePlanner).personalData().expensive()},
 		{"getPlanConfig", http.MethodGet, "/api/v1/plan/config", nil, s.handlePlanConfig, allow(data.RolePlanner)},
+		{"getRosterReport", http.MethodGet, "/api/v1/roster/report", nil, s.handleRosterReport, allow(data.RolePlanner)},
 		{"getPlanCoverage", http.MethodGet, "/api/v1/plan/coverage", []string{"origins"}, s.handlePlanCoverage, allow(data.RolePlanner).expensive()},
 		{"listPlans", http.MethodGet, "/api/v1/plan/plans", []string{"limit"}, s.handleListPlans, allow(data.RolePlanner)},
 		{"proposePlan", http.MethodPost, "/api/v1/plan/plans", nil, s.handleProposePlan, allow(data.RolePlanner).expensive()},

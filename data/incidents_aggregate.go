@@ -15,6 +15,11 @@ const (
 	ByGrid       GroupBy = "grid"        // the community grid ("" for incidents in police grids without community grids)
 	ByPoliceGrid GroupBy = "police_grid" // the police grid
 	ByStation    GroupBy = "station"     // the station
+	// ByArea counts an incident in every special area of the dataset in
+	// force whose polygon covers its location (border included, as
+	// PostGIS's ST_Covers), whatever the area's validity period: areas
+	// overlap, so an incident may count several times or not at all.
+	ByArea GroupBy = "area"
 )
 
 // Bucket is the length of the time buckets of AggregateIncidents. Buckets
@@ -68,9 +73,9 @@ func (a Aggregation) Location() *time.Location {
 // Check reports an unknown grouping or bucket as ErrInvalid.
 func (a Aggregation) Check() error {
 	switch a.GroupBy {
-	case ByGrid, ByPoliceGrid, ByStation:
+	case ByGrid, ByPoliceGrid, ByStation, ByArea:
 	default:
-		return userError(ErrInvalid, "cannot group incidents by %q (want grid, police_grid or station)", a.GroupBy)
+		return userError(ErrInvalid, "cannot group incidents by %q (want grid, police_grid, station or area)", a.GroupBy)
 	}
 	switch a.Bucket {
 	case Day, Week, Month:
@@ -80,7 +85,8 @@ func (a Aggregation) Check() error {
 	return nil
 }
 
-// Key returns the group inc belongs to under a.GroupBy.
+// Key returns the group inc belongs to under a.GroupBy; for ByArea, where
+// an incident has any number of groups, see AreaCover.
 func (a Aggregation) Key(inc *geo.Incident) string {
 	switch a.GroupBy {
 	case ByPoliceGrid:
@@ -93,7 +99,7 @@ func (a Aggregation) Key(inc *geo.Incident) string {
 
 // AggregateRow counts the incidents of one group in one time bucket.
 type AggregateRow struct {
-	Key    string               // grid id or station id, per GroupBy
+	Key    string               // grid id, station id or area id, per GroupBy
 	Start  time.Time            // the bucket's first moment, in the Aggregation's zone
 	Counts map[geo.Category]int // incidents per category; categories without incidents are left out
 	Total  int

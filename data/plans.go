@@ -343,6 +343,26 @@ func Fingerprint(ds *geo.Dataset) string {
 			}
 		}
 	}
+	// Further roles likewise: a dataset without them keeps its print.
+	withRoles := 0
+	for _, i := range members {
+		if len(ds.Members[i].Roles) > 0 {
+			withRoles++
+		}
+	}
+	if withRoles > 0 {
+		str("roles")
+		writeUint(h, uint64(withRoles))
+		for _, i := range members {
+			if m := &ds.Members[i]; len(m.Roles) > 0 {
+				str(m.ID)
+				writeUint(h, uint64(len(m.Roles)))
+				for _, r := range m.Roles {
+					str(string(r))
+				}
+			}
+		}
+	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 

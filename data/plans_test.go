@@ -27,13 +27,14 @@ func TestFingerprint(t *testing.T) {
 		t.Errorf("order and names changed the fingerprint: %s, want %s", got, base)
 	}
 	for name, change := range map[string]func(d *geo.Dataset){
-		"a grid's station":   func(d *geo.Dataset) { d.Grids[0].StationID = "s02" },
-		"a grid's geometry":  func(d *geo.Dataset) { d.Grids[1].Geometry[0][0][0][0] += 1e-9 },
-		"a population":       func(d *geo.Dataset) { d.Grids[2].Population++ },
-		"a member's station": func(d *geo.Dataset) { d.Members[0].StationID = "s02" },
-		"a member's grids":   func(d *geo.Dataset) { d.Members[0].GridIDs = d.Members[0].GridIDs[:1] },
-		"a station's place":  func(d *geo.Dataset) { d.Stations[0].Location[0] += 1e-9 },
-		"a grid's terrain":   func(d *geo.Dataset) { d.Grids[0].Terrain = geo.Mountain },
+		"a grid's station":         func(d *geo.Dataset) { d.Grids[0].StationID = "s02" },
+		"a grid's geometry":        func(d *geo.Dataset) { d.Grids[1].Geometry[0][0][0][0] += 1e-9 },
+		"a population":             func(d *geo.Dataset) { d.Grids[2].Population++ },
+		"a member's station":       func(d *geo.Dataset) { d.Members[0].StationID = "s02" },
+		"a member's grids":         func(d *geo.Dataset) { d.Members[0].GridIDs = d.Members[0].GridIDs[:1] },
+		"a station's place":        func(d *geo.Dataset) { d.Stations[0].Location[0] += 1e-9 },
+		"a grid's terrain":         func(d *geo.Dataset) { d.Grids[0].Terrain = geo.Mountain },
+		"a member's further roles": func(d *geo.Dataset) { d.Members[0].Roles = []geo.Role{geo.Volunteer} },
 	} {
 		d := storetest.Small()
 		change(d)

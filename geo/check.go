@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/paulmach/orb"
@@ -197,6 +198,14 @@ func (c *checker) members(in []Member, stations map[string]bool, grids map[strin
 		c.uniqueID("member", m.ID, m.Name, seen)
 		if !m.Role.Valid() {
 			c.bad(ProblemUnknownRole, "member", m.ID, "role %q is not a known role", m.Role)
+		}
+		for i, r := range m.Roles {
+			switch {
+			case !r.Valid():
+				c.bad(ProblemUnknownRole, "member", m.ID, "further role %q is not a known role (known: %s)", r, roleCodes())
+			case r == m.Role || slices.Contains(m.Roles[:i], r):
+				c.bad(ProblemListedTwice, "member", m.ID, "holds role %q twice; list each further role once, without the first role", r)
+			}
 		}
 		if m.StationID != "" && !stations[m.StationID] {
 			c.bad(ProblemUnknownReference, "member", m.ID, "station %q is not in the dataset", m.StationID)

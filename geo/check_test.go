@@ -75,6 +75,12 @@ func TestCheck(t *testing.T) {
 		{"unknown role", func(ds *geo.Dataset) {
 			ds.Members = append(ds.Members, geo.Member{ID: "m1", Role: "sheriff", GridIDs: []string{"C0000000000"}})
 		}, geo.ProblemUnknownRole, "member", "m1", `"sheriff"`, false},
+		{"unknown further role", func(ds *geo.Dataset) {
+			ds.Members = append(ds.Members, geo.Member{ID: "m1", Role: geo.VillageCadre, Roles: []geo.Role{geo.GridWorker, "sheriff"}, GridIDs: []string{"C0000000000"}})
+		}, geo.ProblemUnknownRole, "member", "m1", `"sheriff"`, false},
+		{"first role again", func(ds *geo.Dataset) {
+			ds.Members = append(ds.Members, geo.Member{ID: "m1", Role: geo.VillageCadre, Roles: []geo.Role{geo.Volunteer, geo.VillageCadre}, GridIDs: []string{"C0000000000"}})
+		}, geo.ProblemListedTwice, "member", "m1", `"village_cadre"`, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

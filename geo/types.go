@@ -2,6 +2,8 @@ package geo
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/paulmach/orb"
 )
@@ -69,18 +71,29 @@ const (
 	VillageCadre     Role = "village_cadre"     // 村干部
 	SecurityGuard    Role = "security_guard"    // 保安
 	BuildingHead     Role = "building_head"     // 楼栋长
+	// The other forces the bureau's plan puts in a grid beside the police
+	// ("一格多元"): none of them reports patrol positions.
+	JusticeStaff      Role = "justice_staff"      // 司法所工作人员
+	TownshipStaff     Role = "township_staff"     // 镇街综治工作人员
+	SecurityAssistant Role = "security_assistant" // 治安协理员
+	Volunteer         Role = "volunteer"          // 群防群治队员 (护家安园)
 )
 
 // Roles lists every member role, police roles first.
-var Roles = []Role{CommunityOfficer, AuxiliaryOfficer, GridWorker, VillageCadre, SecurityGuard, BuildingHead}
+var Roles = []Role{CommunityOfficer, AuxiliaryOfficer, GridWorker, VillageCadre, SecurityGuard, BuildingHead,
+	JusticeStaff, TownshipStaff, SecurityAssistant, Volunteer}
 
 var roleLabels = map[Role][2]string{
-	CommunityOfficer: {"社区民警", "Community police officer"},
-	AuxiliaryOfficer: {"辅警", "Auxiliary officer"},
-	GridWorker:       {"网格员", "Grid worker"},
-	VillageCadre:     {"村干部", "Village cadre"},
-	SecurityGuard:    {"保安", "Security guard"},
-	BuildingHead:     {"楼栋长", "Building head"},
+	CommunityOfficer:  {"社区民警", "Community police officer"},
+	AuxiliaryOfficer:  {"辅警", "Auxiliary officer"},
+	GridWorker:        {"网格员", "Grid worker"},
+	VillageCadre:      {"村干部", "Village cadre"},
+	SecurityGuard:     {"保安", "Security guard"},
+	BuildingHead:      {"楼栋长", "Building head"},
+	JusticeStaff:      {"司法所工作人员", "Judicial office staff"},
+	TownshipStaff:     {"镇街综治工作人员", "Township comprehensive staff"},
+	SecurityAssistant: {"治安协理员", "Public security assistant"},
+	Volunteer:         {"群防群治队员", "Community watch volunteer"},
 }
 
 // Valid reports whether r is a known role.
@@ -95,15 +108,41 @@ func (r Role) LabelEN() string { return roleLabels[r][1] }
 // IsPolice reports whether the role is held by police staff (officer or auxiliary).
 func (r Role) IsPolice() bool { return r == CommunityOfficer || r == AuxiliaryOfficer }
 
-// Member is a person attached to one or more grids ("一员多能").
+// ParseRole accepts a role's code or its Chinese name.
+func ParseRole(s string) (Role, error) {
+	for r, l := range roleLabels {
+		if s == string(r) || s == l[0] {
+			return r, nil
+		}
+	}
+	return "", fmt.Errorf("geo: unknown member role %q (want one of %s)", s, roleCodes())
+}
+
+func roleCodes() string {
+	codes := make([]string, len(Roles))
+	for i, r := range Roles {
+		codes[i] = string(r)
+	}
+	return strings.Join(codes, ", ")
+}
+
+// Member is a person attached to one or more grids ("一员多能"). Role is
+// what they are first; Roles are the further roles they also hold (a
+// village cadre who is also a grid worker), never Role again and each
+// once. Everything that asks whether a member holds a role asks Holds.
 type Member struct {
 	ID        string   `json:"id"`
 	Name      string   `json:"name"`
 	Role      Role     `json:"role"`
+	Roles     []Role   `json:"roles,omitempty"`
 	Phone     string   `json:"phone"`
 	StationID string   `json:"station,omitempty"`
 	GridIDs   []string `json:"grids"`
 }
+
+// Holds reports whether the member holds role r, as their first role or
+// one of their further ones.
+func (m *Member) Holds(r Role) bool { return m.Role == r || slices.Contains(m.Roles, r) }
 
 // Township is a township-level unit (乡镇/街道), kept for base maps and codes.
 type Township struct {

@@ -14,6 +14,7 @@ import (
 	"jingge/data"
 	"jingge/geo"
 	"jingge/geo/plan"
+	"jingge/geo/roster"
 )
 
 // ApplyResult answers POST /api/v1/plan/plans/{id}/apply: what the
@@ -28,6 +29,9 @@ type ApplyResult struct {
 	Grids []AppliedGrid `json:"grids"`
 	// Members are the members whose station or grids changed.
 	Members []MemberChange `json:"members"`
+	// RosterOverridden are the roster breaks the plan made, applied with
+	// override_roster; absent when it made none.
+	RosterOverridden []roster.Break `json:"roster_overridden,omitempty"`
 }
 
 // AppliedGrid is one grid put under another station.
@@ -360,15 +364,27 @@ func checkOfficerCounts(ds *geo.Dataset, a data.PlanApplication, roles []geo.Rol
 // moved grids, the officers moved (see planChanges), the plan marked
 // applied, all or nothing. A plan made against another dataset than the
 // one in force, or applied already, is a 409.
-func (p *Planner) Apply(ctx context.Context, id, actor string) (ApplyResult, error) {
-	return p.ApplyKeyed(ctx, id, actor, nil, nil)
+//
+// A plan that would leave a grid below a roster rule (shorter than it
+// found it) is a 409 naming the grids and rules, unless o.OverrideRoster
+// is set: the plan is then applied and the override, with the grids and
+// rules it accepted, is the audit reason of every change it makes.
+func (p *Planner) Apply(ctx context.Context, id, actor string, o ApplyOptions) (ApplyResult, error) {
+	return p.ApplyKeyed(ctx, id, actor, o, nil, nil)
+}
+
+// ApplyOptions are what the one applying a plan may ask.
+type ApplyOptions struct {
+	// OverrideRoster applies a plan though it leaves grids below their
+	// roster rules.
+	OverrideRoster bool `json:"override_roster"`
 }
 
 // ApplyKeyed is Apply under an idempotency key: the store keeps the
 // answer answer makes of the result in the apply's commit, and a retry
 // under key fails with the store's *data.Replay of it (or its
 // KeyConflict), passed through unchanged. Without a key it is Apply.
-func (p *Planner) ApplyKeyed(ctx context.Context, id, actor string, key *data.AnswerKey, answer func(ApplyResult) data.Answer) (ApplyResult, error) {
+func (p *Planner) ApplyKeyed(ctx context.Context, id, actor string, o ApplyOptions, key *data.AnswerKey, answer func(ApplyResult) data.Answer) (ApplyResult, error) {
 	if id == "current" {
 		return ApplyResult{}, data.InvalidParams(data.Param{Name: "id", Reason: "current is the deployment in force; apply a saved plan"})
 	}
@@ -402,9 +418,24 @@ func (p *Planner) ApplyKeyed(ctx context.Context, id, actor string, key *data.An
 		return ApplyResult{}, err
 	}
 	a.PlanID, a.Dataset, a.Actor, a.Reason = id, pl.Dataset, actor, "plan "+id
+	breaks, err := rosterBreaks(m.ix.Dataset(), a, p.roster)
+	if err != nil {
+		return ApplyResult{}, err
+	}
+	if len(breaks) > 0 {
+		if !o.OverrideRoster {
+			return ApplyResult{}, rosterRefusal(id, breaks)
+		}
+		a.Reason = overrideReason(id, breaks)
+	}
+	result := func(res data.PlanApplied) ApplyResult {
+		out := p.applyResult(m, body, changes, res)
+		out.RosterOverridden = breaks
+		return out
+	}
 	if key != nil {
 		a.Key = key
-		a.Answer = func(res data.PlanApplied) data.Answer { return answer(p.applyResult(m, body, changes, res)) }
+		a.Answer = func(res data.PlanApplied) data.Answer { return answer(result(res)) }
 	}
 	res, err := p.plans.ApplyPlan(ctx, *a)
 	switch {
@@ -415,7 +446,7 @@ func (p *Planner) ApplyKeyed(ctx context.Context, id, actor string, key *data.An
 	case err != nil:
 		return ApplyResult{}, ContentError(err)
 	}
-	return p.applyResult(m, body, changes, res), nil
+	return result(res), nil
 }
 
 // applyResult is the answer to applying a plan whose changes were worked

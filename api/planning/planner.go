@@ -13,6 +13,7 @@ import (
 	"jingge/data"
 	"jingge/geo"
 	"jingge/geo/plan"
+	"jingge/geo/roster"
 )
 
 // IncidentSource gives the planner and the assessment their incidents.
@@ -138,6 +139,9 @@ type Options struct {
 	PatrolMaxAge time.Duration
 	// Logger receives model rebuilds; nil discards them.
 	Logger *slog.Logger
+	// Roster holds the roster rules a plan may not break when applied
+	// and the roster report lists; nil means roster.DefaultConfig().
+	Roster *roster.Config
 }
 
 // Planner answers the planner's questions about the index in force: its
@@ -153,6 +157,7 @@ type Planner struct {
 	incidents   IncidentSource
 	pings       PingSource
 	cfg         plan.Config
+	roster      roster.Config
 	now         func() time.Time
 	window      time.Duration
 	patrolAge   time.Duration
@@ -178,6 +183,13 @@ func New(opts Options) (*Planner, error) {
 		p.cfg = plan.DefaultConfig()
 	}
 	if err := p.cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("planning: planner: %w", err)
+	}
+	p.roster = roster.DefaultConfig()
+	if opts.Roster != nil {
+		p.roster = *opts.Roster
+	}
+	if err := p.roster.Validate(); err != nil {
 		return nil, fmt.Errorf("planning: planner: %w", err)
 	}
 	if p.now == nil {

@@ -41,6 +41,7 @@ func commands() map[string]command {
 		"simulate": {"simulate patrols: move officers inside their grids and post their positions to a server (--server, --officers, --interval, --duration)", runSimulate},
 
 		"plan":       {"plan measure|propose|list|show|compare|export|apply: officer and grid plans (--db)", runPlan},
+		"roster":     {"roster report: every grid that breaks a roster rule (--db, --roster-rules)", runRoster},
 		"assessment": {"assessment import FILE.csv | show MONTH [TO]: the monthly station assessment (--db)", runAssessment},
 	}
 }

@@ -206,8 +206,9 @@ func planExport(ctx context.Context, c planCall) error {
 // planApply puts a saved plan in force.
 func planApply(ctx context.Context, c planCall) error {
 	actor := c.fs.String("actor", actorName(), "who applies the plan, for the audit")
+	override := c.fs.Bool("override-roster", false, "apply the plan though it leaves grids below their roster rules (recorded in the audit)")
 	return c.env.run(ctx, c.fs, c.args, 1, func(p *planning.Planner, pos []string) error {
-		res, err := p.Apply(ctx, pos[0], *actor)
+		res, err := p.Apply(ctx, pos[0], *actor, planning.ApplyOptions{OverrideRoster: *override})
 		if err != nil {
 			return err
 		}
@@ -227,6 +228,7 @@ func newPlanFlags(name, configHelp string, stderr io.Writer, open storeOpener) (
 	env := &planEnv{open: open, stderr: stderr}
 	dbFlagVar(fs, &env.dbURL, "empty uses the bundled Lantian dataset")
 	fs.StringVar(&env.configPath, "plan-config", os.Getenv("JINGGE_PLAN_CONFIG"), "planner configuration `FILE` "+configHelp+"; env JINGGE_PLAN_CONFIG)")
+	fs.StringVar(&env.rosterPath, "roster-rules", os.Getenv("JINGGE_ROSTER_RULES"), "roster rules `FILE`: JSON {\"rules\": [...]} replacing the default rules (env JINGGE_ROSTER_RULES)")
 	return fs, env, fs.Bool("json", false, "print JSON, as the API answers")
 }
 
@@ -236,6 +238,7 @@ type planEnv struct {
 	stderr     io.Writer
 	dbURL      string
 	configPath string
+	rosterPath string
 	embedded   bool
 }
 
@@ -253,6 +256,10 @@ func (e *planEnv) run(ctx context.Context, fs *flag.FlagSet, args []string, want
 	if err != nil {
 		return err
 	}
+	rost, err := loadRosterConfig(e.rosterPath)
+	if err != nil {
+		return err
+	}
 	logger := cliLogger(e.stderr)
 	st, err := e.open(ctx, e.dbURL, logger)
 	if err != nil {
@@ -267,7 +274,7 @@ func (e *planEnv) run(ctx context.Context, fs *flag.FlagSet, args []string, want
 	if err := follow.New(st, live, logger).Load(ctx); err != nil {
 		return err
 	}
-	p, err := newPlanner(ctx, st, live, logger, cfg)
+	p, err := newPlanner(ctx, st, live, logger, cfg, rost)
 	if err != nil {
 		return err
 	}

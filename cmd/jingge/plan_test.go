@@ -14,6 +14,7 @@ import (
 	"jingge/api/planning"
 	"jingge/data/lantian"
 	"jingge/data/memory"
+	"jingge/data/postgis"
 	"jingge/data/postgis/postgistest"
 )
 
@@ -83,7 +84,13 @@ func TestPlanCommands(t *testing.T) {
 	if err != nil || !strings.HasPrefix(out, "<!DOCTYPE html>") || !strings.Contains(out, "Officer and police-grid plan #1") {
 		t.Errorf("plan export html: %v\n%.300s", err, out)
 	}
+	// The proposal leaves moved police grids without their community
+	// officer: refused under the default roster rules, then overridden.
 	out, err = runPlanWith(t, st, "apply", "1", "--actor", "tester")
+	if err == nil || !strings.Contains(err.Error(), "police-grid-officer") {
+		t.Fatalf("plan apply under the roster rules: %v\n%s", err, out)
+	}
+	out, err = runPlanWith(t, st, "apply", "1", "--actor", "tester", "--override-roster")
 	if err != nil || !strings.Contains(out, "方案 Plan 1 applied") {
 		t.Fatalf("plan apply: %v\n%s", err, out)
 	}
@@ -178,8 +185,22 @@ func TestPlanOnPostGIS(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || doc.ID != "1" || len(doc.GridMoves) == 0 {
 		t.Fatalf("plan propose --json: %v %+v", err, doc.ID)
 	}
-	if stdout, stderr, err = jingge(t, "plan", "apply", "1", "--db", dbURL); err != nil || !strings.Contains(stdout, "applied") {
+	if _, _, err = jingge(t, "plan", "apply", "1", "--db", dbURL); err == nil || !strings.Contains(err.Error(), "police-grid-officer") {
+		t.Fatalf("plan apply under the roster rules: %v, want a refusal naming police-grid-officer", err)
+	}
+	if stdout, stderr, err = jingge(t, "plan", "apply", "1", "--override-roster", "--db", dbURL); err != nil || !strings.Contains(stdout, "applied") {
 		t.Fatalf("plan apply: %v\n%s%s", err, stdout, stderr)
+	}
+	// The override is the audit reason of the grids the plan moved.
+	st, err := postgis.Open(context.Background(), dbURL, postgis.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var overridden int
+	err = st.Pool().QueryRow(context.Background(), "select count(*) from grid_audit where reason like 'plan 1; roster rules overridden: %police-grid-officer%'").Scan(&overridden)
+	st.Close()
+	if err != nil || overridden == 0 {
+		t.Errorf("grid audit rows naming the roster override: %d, %v", overridden, err)
 	}
 	stdout, stderr, err = jingge(t, "plan", "measure", "--json", "--db", dbURL)
 	var cur planning.PlanCurrent

@@ -10,6 +10,7 @@ import (
 	"jingge/data"
 	"jingge/geo"
 	"jingge/geo/plan"
+	"jingge/geo/roster"
 )
 
 // loadPlanConfig reads the planner's configuration from path (JSON holding
@@ -30,6 +31,24 @@ func loadPlanConfig(path string) (plan.Config, error) {
 	return cfg, nil
 }
 
+// loadRosterConfig reads the roster rules from path (JSON, {"rules":
+// [...]}, replacing the defaults), or returns the defaults for "".
+func loadRosterConfig(path string) (roster.Config, error) {
+	if path == "" {
+		return roster.DefaultConfig(), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return roster.Config{}, fmt.Errorf("%w: --roster-rules: %w", errUsage, err)
+	}
+	defer f.Close()
+	cfg, err := roster.LoadConfig(f)
+	if err != nil {
+		return roster.Config{}, fmt.Errorf("%w: --roster-rules %s: %w", errUsage, path, err)
+	}
+	return cfg, nil
+}
+
 // newPlanner wires the planner to the store: plans, assessment entries,
 // visits (the measured assessment metrics) and incidents come from the
 // store where it keeps them (every store jingge
@@ -37,8 +56,8 @@ func loadPlanConfig(path string) (plan.Config, error) {
 // commands' embedded store, which keeps plans beside it in memory, see
 // openStore). Response coverage starts from the
 // latest positions of patrols when a patrol store is given.
-func newPlanner(ctx context.Context, store data.Store, live *geo.Live, logger *slog.Logger, cfg plan.Config, patrols ...data.PatrolStore) (*planning.Planner, error) {
-	opts := planning.Options{Index: live, Config: &cfg, Logger: logger}
+func newPlanner(ctx context.Context, store data.Store, live *geo.Live, logger *slog.Logger, cfg plan.Config, rost roster.Config, patrols ...data.PatrolStore) (*planning.Planner, error) {
+	opts := planning.Options{Index: live, Config: &cfg, Roster: &rost, Logger: logger}
 	for _, ps := range patrols {
 		if ps != nil {
 			opts.Pings = planning.PatrolPings(ps)

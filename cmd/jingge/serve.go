@@ -19,6 +19,7 @@ import (
 	"jingge/geo"
 	"jingge/geo/plan"
 	"jingge/geo/presence"
+	"jingge/geo/roster"
 	"jingge/tiles"
 	"jingge/web"
 )
@@ -61,6 +62,10 @@ type serveOptions struct {
 	// plan is the planner's configuration read from planConfig, at once,
 	// so a bad file fails before the server waits for its database.
 	plan plan.Config
+	// rosterRules is the roster rules file; "" for the defaults. roster
+	// is what it holds, read at once like plan.
+	rosterRules string
+	roster      roster.Config
 	// tls makes the server speak HTTPS itself (serve_tls.go).
 	tls tlsOptions
 	// metrics is the separate /metrics listener (serve_metrics.go).
@@ -84,6 +89,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
 	fs.StringVar(&o.logFormat, "log-format", "auto", "log `format`: json, text, or auto (text on a terminal, else json)")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish after SIGINT or SIGTERM")
 	o.access.register(fs)
+	fs.StringVar(&o.rosterRules, "roster-rules", os.Getenv("JINGGE_ROSTER_RULES"), "roster rules `FILE`: JSON {\"rules\": [...]} replacing the default rules (env JINGGE_ROSTER_RULES)")
 	fs.StringVar(&o.planConfig, "plan-config", os.Getenv("JINGGE_PLAN_CONFIG"), "planner configuration `FILE`: JSON holding only what differs from the defaults in docs/planning.md (env JINGGE_PLAN_CONFIG)")
 	fs.IntVar(&o.prerenderZoom, "prerender-zoom", tiles.DefaultPrerenderZoom, "render the tiles of the county to this `zoom` in the background after start and after each change, so maps find them cached; 0 renders none")
 	o.patrols = addPatrolFlags(fs)
@@ -113,6 +119,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
 	}
 	if o.prerenderZoom < 0 || o.prerenderZoom > tiles.MaxZoom {
 		return o, fmt.Errorf("%w: --prerender-zoom must be 0 (none) to %d, got %d", errUsage, tiles.MaxZoom, o.prerenderZoom)
+	}
+	if o.roster, err = loadRosterConfig(o.rosterRules); err != nil {
+		return o, err
 	}
 	if o.plan, err = loadPlanConfig(o.planConfig); err != nil {
 		return o, err
@@ -248,7 +257,7 @@ func wire(ctx context.Context, o serveOptions, store data.Store, logger *slog.Lo
 			logger.Error("closing the patrol store", "err", err)
 		}
 	})
-	planner, err := newPlanner(ctx, store, w.live, logger, o.plan, patrols)
+	planner, err := newPlanner(ctx, store, w.live, logger, o.plan, o.roster, patrols)
 	if err != nil {
 		return nil, fmt.Errorf("setting up the planner: %w", err)
 	}

@@ -107,13 +107,14 @@ type gridProps struct {
 }
 
 type memberProps struct {
-	Kind    string   `json:"kind"`
-	ID      string   `json:"id"`
-	Name    string   `json:"name"`
-	Role    geo.Role `json:"role"`
-	Phone   string   `json:"phone,omitempty"`
-	Station string   `json:"station,omitempty"`
-	Grids   []string `json:"grids"`
+	Kind    string     `json:"kind"`
+	ID      string     `json:"id"`
+	Name    string     `json:"name"`
+	Role    geo.Role   `json:"role"`
+	Roles   []geo.Role `json:"roles,omitempty"` // further roles beside role
+	Phone   string     `json:"phone,omitempty"`
+	Station string     `json:"station,omitempty"`
+	Grids   []string   `json:"grids"`
 }
 
 // Read parses a dataset file. It checks each feature on its own (kind,
@@ -278,10 +279,15 @@ func readMember(ds *geo.Dataset, f feature) (string, error) {
 	if !p.Role.Valid() {
 		return p.ID, fmt.Errorf("role %q is unknown", p.Role)
 	}
+	for _, r := range p.Roles {
+		if !r.Valid() {
+			return p.ID, fmt.Errorf("further role %q in roles is unknown", r)
+		}
+	}
 	if f.Geometry != nil {
 		return p.ID, errors.New("a member has a null geometry")
 	}
-	ds.Members = append(ds.Members, geo.Member{ID: p.ID, Name: p.Name, Role: p.Role, Phone: p.Phone, StationID: p.Station, GridIDs: p.Grids})
+	ds.Members = append(ds.Members, geo.Member{ID: p.ID, Name: p.Name, Role: p.Role, Roles: p.Roles, Phone: p.Phone, StationID: p.Station, GridIDs: p.Grids})
 	return p.ID, nil
 }
 

@@ -81,7 +81,7 @@ func Write(w io.Writer, ds *geo.Dataset) error {
 			if grids == nil {
 				grids = []string{}
 			}
-			err = add(nil, memberProps{Kind: "member", ID: m.ID, Name: m.Name, Role: m.Role, Phone: m.Phone, Station: m.StationID, Grids: grids})
+			err = add(nil, memberProps{Kind: "member", ID: m.ID, Name: m.Name, Role: m.Role, Roles: m.Roles, Phone: m.Phone, Station: m.StationID, Grids: grids})
 		}
 	}
 	loc, lerr := ds.Meta.Location()

@@ -65,6 +65,7 @@ func (g *generator) assemble(seed uint64, villageGeom, policeGeom, townshipGeom 
 		})
 	}
 	ds.Members = g.members(stationIDs, policeIDs)
+	ds.Members = otherForces(ds.Members, policeIDs, stationIDs, seed)
 	areas, places, err := overlays(ds, src, seed)
 	if err != nil {
 		return nil, err

@@ -57,6 +57,7 @@ func appendEvents(b []byte, events []patrol.Event) []byte {
 	for _, e := range events {
 		w.event(e)
 	}
+	w.eventAreas(events)
 	return w.b
 }
 
@@ -66,6 +67,7 @@ func decodeEvents(b []byte) ([]patrol.Event, error) {
 	for i := range out {
 		out[i] = r.event()
 	}
+	r.eventAreas(out)
 	if r.err == nil && len(r.b) != 0 {
 		r.err = errors.New("memory: an archived event record has bytes after its end")
 	}

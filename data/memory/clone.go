@@ -34,6 +34,7 @@ func Clone(ds *geo.Dataset) *geo.Dataset {
 	}
 	for i := range out.Members {
 		out.Members[i].GridIDs = slices.Clone(out.Members[i].GridIDs)
+		out.Members[i].Roles = slices.Clone(out.Members[i].Roles)
 	}
 	return out
 }

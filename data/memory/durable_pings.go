@@ -164,6 +164,7 @@ func appendPingsRecord(b []byte, rec pingsRecord) []byte {
 	for _, e := range rec.Events {
 		w.event(e)
 	}
+	w.eventAreas(rec.Events)
 	return w.b
 }
 
@@ -219,6 +220,7 @@ func decodePingsRecord(b []byte) (pingsRecord, error) {
 	for i := range rec.Events {
 		rec.Events[i] = r.event()
 	}
+	r.eventAreas(rec.Events)
 	if r.err == nil && len(r.b) != 0 {
 		r.err = errors.New("memory: a ping record has bytes after its end")
 	}

@@ -339,18 +339,32 @@ func (s *Store) AggregateIncidents(ctx context.Context, a data.Aggregation) ([]d
 		start int64
 	}
 	groups := map[key]*data.AggregateRow{}
+	var cover *data.AreaCover
+	if a.GroupBy == data.ByArea {
+		s.mu.Lock()
+		cover = data.NewAreaCover(s.ds.Areas) // a dataset is replaced, never changed in place
+		s.mu.Unlock()
+	}
+	var keys []string
 	t := &s.incidents
 	t.mu.RLock()
 	t.scan(&a.Filter, data.Cursor{}, func(r *incidentRow) bool {
 		start := a.Bucket.Start(r.inc.OccurredAt, a.Location())
-		k := key{a.Key(&r.inc), start.Unix()}
-		row := groups[k]
-		if row == nil {
-			row = &data.AggregateRow{Key: k.group, Start: start, Counts: map[geo.Category]int{}}
-			groups[k] = row
+		if cover != nil {
+			keys = cover.Covering(r.inc.Location, keys[:0])
+		} else {
+			keys = append(keys[:0], a.Key(&r.inc))
 		}
-		row.Counts[r.inc.Category]++
-		row.Total++
+		for _, group := range keys {
+			k := key{group, start.Unix()}
+			row := groups[k]
+			if row == nil {
+				row = &data.AggregateRow{Key: k.group, Start: start, Counts: map[geo.Category]int{}}
+				groups[k] = row
+			}
+			row.Counts[r.inc.Category]++
+			row.Total++
+		}
 		return true
 	})
 	t.mu.RUnlock()

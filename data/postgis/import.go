@@ -452,12 +452,12 @@ func (im *importer) write(ctx context.Context) error {
 	members := make([][]any, len(im.ds.Members))
 	var mg [][]any
 	for i, m := range im.ds.Members {
-		members[i] = []any{m.ID, m.Name, string(m.Role), m.Phone, nullIfEmpty(m.StationID), i}
+		members[i] = []any{m.ID, m.Name, string(m.Role), m.Phone, nullIfEmpty(m.StationID), i, roleTexts(m.Roles)}
 		for k, gid := range m.GridIDs {
 			mg = append(mg, []any{m.ID, gid, k})
 		}
 	}
-	if _, err := im.tx.CopyFrom(ctx, pgx.Identifier{"members"}, []string{"id", "name", "role", "phone", "station_id", "ord"}, pgx.CopyFromRows(members)); err != nil {
+	if _, err := im.tx.CopyFrom(ctx, pgx.Identifier{"members"}, []string{"id", "name", "role", "phone", "station_id", "ord", "roles"}, pgx.CopyFromRows(members)); err != nil {
 		return err
 	}
 	if _, err = im.tx.CopyFrom(ctx, pgx.Identifier{"member_grids"}, []string{"member_id", "grid_id", "ord"}, pgx.CopyFromRows(mg)); err != nil {

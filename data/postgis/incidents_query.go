@@ -227,6 +227,13 @@ func AggregateIncidentsSQL(a *data.Aggregation) (string, []any) {
 	where := incidentWhere(&a.Filter, data.Cursor{}, &args)
 	bucket := args.add(string(a.Bucket))
 	zone := args.add(a.Location().String())
+	if a.GroupBy == data.ByArea {
+		// The filter names the incidents' columns unqualified, and areas
+		// share some names (id, station_id): filter first, then join.
+		return "select a.id, date_trunc(" + bucket + ", i.occurred_at at time zone " + zone + "), i.category, count(*)" +
+			" from (select occurred_at, category, location from incidents" + where + ") i" +
+			" join current_areas a on ST_Covers(a.geom, i.location) group by 1, 2, 3", args
+	}
 	return "select coalesce(" + col + ", ''), date_trunc(" + bucket + ", occurred_at at time zone " + zone + "), category, count(*) from incidents" +
 		where + " group by 1, 2, 3", args
 }

@@ -86,7 +86,7 @@ func (p *Patrols) Track(ctx context.Context, officer string, from, to time.Time,
 // EventsAfter implements data.PatrolStore.
 func (p *Patrols) EventsAfter(ctx context.Context, afterID int64, limit int) ([]patrol.Event, error) {
 	rows, err := p.pool.Query(ctx, `select id, kind, officer_id, at, coalesce(st_x(location), 0), coalesce(st_y(location), 0),
-			coalesce(grid_id, ''), coalesce(police_grid_id, ''), coalesce(station_id, '')
+			coalesce(grid_id, ''), coalesce(police_grid_id, ''), coalesce(station_id, ''), coalesce(area_id, ''), coalesce(area_name, '')
 		from patrol_events where id > $1 order by id limit $2`, afterID, limit)
 	if err != nil {
 		return nil, mapError("patrol events", err)
@@ -94,7 +94,7 @@ func (p *Patrols) EventsAfter(ctx context.Context, afterID int64, limit int) ([]
 	var out []patrol.Event
 	var e patrol.Event
 	var kind string
-	_, err = pgx.ForEachRow(rows, []any{&e.ID, &kind, &e.Officer, &e.At, &e.Location[0], &e.Location[1], &e.GridID, &e.PoliceGridID, &e.StationID}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&e.ID, &kind, &e.Officer, &e.At, &e.Location[0], &e.Location[1], &e.GridID, &e.PoliceGridID, &e.StationID, &e.AreaID, &e.AreaName}, func() error {
 		e.Kind = patrol.EventKind(kind)
 		out = append(out, e)
 		return nil

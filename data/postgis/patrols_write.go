@@ -213,14 +213,16 @@ func queueEventInsert(b *pgx.Batch, events []patrol.Event) {
 	ats := make([]time.Time, n)
 	lons, lats := make([]float64, n), make([]float64, n)
 	grids, polices, stations := make([]pgtype.Text, n), make([]pgtype.Text, n), make([]pgtype.Text, n)
+	areas, areaNames := make([]pgtype.Text, n), make([]pgtype.Text, n)
 	for i, e := range events {
 		ids[i], kinds[i], officers[i], ats[i] = e.ID, string(e.Kind), e.Officer, e.At
 		lons[i], lats[i] = e.Location[0], e.Location[1]
 		grids[i], polices[i], stations[i] = nullText(e.GridID), nullText(e.PoliceGridID), nullText(e.StationID)
+		areas[i], areaNames[i] = nullText(e.AreaID), nullText(e.AreaName)
 	}
-	b.Queue(`insert into patrol_events (id, kind, officer_id, at, location, grid_id, police_grid_id, station_id)
-		select u.id, u.kind, u.officer_id, u.at, st_setsrid(st_makepoint(u.lon, u.lat), 4326), u.grid, u.police, u.station
-		from unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::float8[], $6::float8[], $7::text[], $8::text[], $9::text[])
-			as u(id, kind, officer_id, at, lon, lat, grid, police, station)`,
-		ids, kinds, officers, ats, lons, lats, grids, polices, stations)
+	b.Queue(`insert into patrol_events (id, kind, officer_id, at, location, grid_id, police_grid_id, station_id, area_id, area_name)
+		select u.id, u.kind, u.officer_id, u.at, st_setsrid(st_makepoint(u.lon, u.lat), 4326), u.grid, u.police, u.station, u.area, u.area_name
+		from unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::float8[], $6::float8[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+			as u(id, kind, officer_id, at, lon, lat, grid, police, station, area, area_name)`,
+		ids, kinds, officers, ats, lons, lats, grids, polices, stations, areas, areaNames)
 }

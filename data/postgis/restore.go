@@ -135,8 +135,8 @@ func restoreGrids(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
 			nullIfEmpty(string(g.Terrain)), encodeMulti(g.Geometry), d.Ords[i], v.ValidFrom, to)
 	}
 	for i, m := range d.Dataset.Members {
-		b.Queue("insert into members (id, name, role, phone, station_id, ord) values ($1, $2, $3, $4, $5, $6)",
-			m.ID, m.Name, string(m.Role), m.Phone, nullIfEmpty(m.StationID), i)
+		b.Queue("insert into members (id, name, role, phone, station_id, ord, roles) values ($1, $2, $3, $4, $5, $6, $7)",
+			m.ID, m.Name, string(m.Role), m.Phone, nullIfEmpty(m.StationID), i, roleTexts(m.Roles))
 		for k, gid := range m.GridIDs {
 			b.Queue("insert into member_grids (member_id, grid_id, ord) values ($1, $2, $3)", m.ID, gid, k)
 		}
@@ -241,9 +241,10 @@ func restorePatrols(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
 	var last int64
 	for _, e := range d.Events {
 		last = max(last, e.ID)
-		b.Queue(`insert into patrol_events (id, kind, officer_id, at, location, grid_id, police_grid_id, station_id)
-			values ($1, $2, $3, $4, ST_GeomFromEWKB($5), $6, $7, $8)`,
-			e.ID, string(e.Kind), e.Officer, e.At, pointEWKB(e.Location), nullIfEmpty(e.GridID), nullIfEmpty(e.PoliceGridID), nullIfEmpty(e.StationID))
+		b.Queue(`insert into patrol_events (id, kind, officer_id, at, location, grid_id, police_grid_id, station_id, area_id, area_name)
+			values ($1, $2, $3, $4, ST_GeomFromEWKB($5), $6, $7, $8, $9, $10)`,
+			e.ID, string(e.Kind), e.Officer, e.At, pointEWKB(e.Location), nullIfEmpty(e.GridID), nullIfEmpty(e.PoliceGridID), nullIfEmpty(e.StationID),
+			nullIfEmpty(e.AreaID), nullIfEmpty(e.AreaName))
 	}
 	if last > 0 {
 		b.Queue("select setval(pg_get_serial_sequence('patrol_events', 'id'), $1)", last)

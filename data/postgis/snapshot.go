@@ -241,7 +241,7 @@ func readGrids(ctx context.Context, tx pgx.Tx, sql string, args ...any) ([]geo.G
 func readMembers(ctx context.Context, tx pgx.Tx) ([]geo.Member, error) {
 	rows, err := tx.Query(ctx, `
 		select m.id, m.name, m.role, m.phone, coalesce(m.station_id, ''),
-		       coalesce((select array_agg(mg.grid_id order by mg.ord) from member_grids mg where mg.member_id = m.id), '{}')
+		       coalesce((select array_agg(mg.grid_id order by mg.ord) from member_grids mg where mg.member_id = m.id), '{}'), m.roles
 		from members m order by m.ord, m.id`)
 	if err != nil {
 		return nil, err
@@ -249,8 +249,12 @@ func readMembers(ctx context.Context, tx pgx.Tx) ([]geo.Member, error) {
 	var out []geo.Member
 	var m geo.Member
 	var role string
-	_, err = pgx.ForEachRow(rows, []any{&m.ID, &m.Name, &role, &m.Phone, &m.StationID, &m.GridIDs}, func() error {
+	var roles []string
+	_, err = pgx.ForEachRow(rows, []any{&m.ID, &m.Name, &role, &m.Phone, &m.StationID, &m.GridIDs, &roles}, func() error {
 		m.Role = geo.Role(role)
+		for _, r := range roles {
+			m.Roles = append(m.Roles, geo.Role(r))
+		}
 		out = append(out, m)
 		m = geo.Member{}
 		return nil
@@ -279,4 +283,14 @@ func (s *Store) GridHistory(ctx context.Context, id string) ([]data.GridVersion,
 		return nil, fmt.Errorf("postgis: grid %q: %w", id, data.ErrNotFound)
 	}
 	return out, nil
+}
+
+// roleTexts is a member's further roles as the text[] of members.roles;
+// never nil, since the column is not null.
+func roleTexts(roles []geo.Role) []string {
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		out[i] = string(r)
+	}
+	return out
 }

@@ -41,6 +41,7 @@ func RunPatrols(t *testing.T, open PatrolOpener, parallel bool) {
 		{"UnvisitedRaisedOncePerAbsence", testUnvisitedOncePerAbsence},
 		{"ConcurrentWritersKeepEventsConsistent", testConcurrentWriters},
 		{"WatchWakesAfterRecord", testWatchPatrols},
+		{"OverlayEventsNameTheirArea", testOverlayEvents},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -167,7 +167,14 @@ func firstCommunity(ds *geo.Dataset) geo.Grid {
 
 func testSnapshotRoundTrip(t *testing.T, open Opener) {
 	ds := Small()
+	// One grid, many forces: the newer roles and further roles come back.
+	ds.Members[0].Roles = []geo.Role{geo.SecurityAssistant, geo.Volunteer}
+	ds.Members[len(ds.Members)-1].Role = geo.JusticeStaff
+	ds.Members[len(ds.Members)-1].Roles = []geo.Role{geo.TownshipStaff}
 	st := open(t, clone(ds))
+	if got := snapshot(t, st).Members[0].Roles; len(got) != 2 || got[1] != geo.Volunteer {
+		t.Errorf("first member's further roles came back as %v", got)
+	}
 	SameDataset(t, ds, snapshot(t, st))
 	if _, err := geo.NewIndex(snapshot(t, st)); err != nil {
 		t.Fatalf("snapshot does not index: %v", err)

@@ -88,25 +88,34 @@ func BenchmarkAttribute(b *testing.B) {
 }
 
 // BenchmarkStep runs the geofence rules over officers' pings in time
-// order, as a store does inside its transaction.
+// order, as a store does inside its transaction: with the default fenced
+// special areas of Lantian (its protection zone and works sites), and with
+// none, which is the work of the rules before areas raised events.
 func BenchmarkStep(b *testing.B) {
 	const batch = 4096
 	ix, pings := lantianPings(b, batch)
 	patrol.Attribute(ix, pings)
-	rules := patrol.NewRules(ix, patrol.Options{SilentAfter: 10 * time.Minute})
-	states := map[string]patrol.State{}
-	var events []patrol.Event
-	b.ReportAllocs()
-	cpu := cpuTime()
-	for b.Loop() {
-		clear(states)
-		for _, p := range pings {
-			st := states[p.OfficerID]
-			st, events, _ = rules.Step(st, p, events[:0])
-			states[p.OfficerID] = st
-		}
+	for _, c := range []struct {
+		name  string
+		kinds []geo.AreaKind
+	}{{"fenced-areas", nil}, {"no-fences", []geo.AreaKind{}}} {
+		b.Run(c.name, func(b *testing.B) {
+			rules := patrol.NewRules(ix, patrol.Options{SilentAfter: 10 * time.Minute, FenceKinds: c.kinds})
+			states := map[string]patrol.State{}
+			var events []patrol.Event
+			b.ReportAllocs()
+			cpu := cpuTime()
+			for b.Loop() {
+				clear(states)
+				for _, p := range pings {
+					st := states[p.OfficerID]
+					st, events, _ = rules.Step(st, p, events[:0])
+					states[p.OfficerID] = st
+				}
+			}
+			reportRates(b, batch, cpu)
+		})
 	}
-	reportRates(b, batch, cpu)
 }
 
 // cpuTime is the CPU time the process has used. On a machine busy with

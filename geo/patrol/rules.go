@@ -19,6 +19,11 @@ type Options struct {
 	// SilentAfter is how long an officer may go without reporting before a
 	// Silent event; 0 or less never declares anyone silent.
 	SilentAfter time.Duration
+	// FenceKinds are the kinds of special area whose borders raise
+	// OverlayEnter and OverlayLeave events; nil means DefaultFenceKinds,
+	// an empty non-nil list none. Every server sharing a store must use
+	// the same list, or they would derive different events.
+	FenceKinds []geo.AreaKind
 }
 
 // Rules are the geofence rules of one dataset: who patrols, which grids
@@ -28,6 +33,7 @@ type Rules struct {
 	ix          *geo.Index
 	silentAfter time.Duration
 	officers    map[string]*officer
+	fences      fences
 }
 
 // officer is one police member and the grids of their assigned area.
@@ -43,7 +49,11 @@ type officer struct {
 // officer patrols; the area of each is their grids (a police grid brings
 // its community grids), or their station's grids when they have none.
 func NewRules(ix *geo.Index, opts Options) *Rules {
-	r := &Rules{ix: ix, silentAfter: opts.SilentAfter, officers: map[string]*officer{}}
+	kinds := opts.FenceKinds
+	if kinds == nil {
+		kinds = DefaultFenceKinds
+	}
+	r := &Rules{ix: ix, silentAfter: opts.SilentAfter, officers: map[string]*officer{}, fences: newFences(ix, kinds)}
 	ds := ix.Dataset()
 	for i := range ds.Members {
 		m := &ds.Members[i]
@@ -109,7 +119,8 @@ func (r *Rules) InArea(officerID, gridID string) bool {
 // hold the ping's grid (see Attribute).
 //
 // For one ping the events come in the order Resumed, GridLeave, GridEnter,
-// then AreaLeave or AreaReturn.
+// AreaLeave or AreaReturn, then OverlayLeave and OverlayEnter (each by
+// area id).
 func (r *Rules) Step(st State, p geo.Ping, events []Event) (next State, out []Event, changed bool) {
 	if st.Seen() && !p.At.After(st.Last.At) {
 		return st, events, false
@@ -135,6 +146,7 @@ func (r *Rules) Step(st State, p geo.Ping, events []Event) (next State, out []Ev
 	case in && !st.InArea && st.Seen():
 		ev(AreaReturn, p.GridID)
 	}
+	events = r.fences.step(r, st.Last, p, events)
 	next = State{Officer: p.OfficerID, Version: st.Version, Last: p, InArea: in}
 	return next, events, true
 }

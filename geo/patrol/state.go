@@ -30,6 +30,12 @@ const (
 	// event's time is the last position's time plus SilentAfter, so it does
 	// not depend on when or where the silence was noticed.
 	Silent EventKind = "silent"
+	// OverlayLeave: the officer left a fenced special area (the event's
+	// AreaID), or the area ended (its validity) while they were in it.
+	OverlayLeave EventKind = "overlay_leave"
+	// OverlayEnter: the officer entered a fenced special area (the event's
+	// AreaID). An officer's first position ever inside one enters it.
+	OverlayEnter EventKind = "overlay_enter"
 	// GridUnvisited: a police grid's own officers have not been down in it
 	// (a stay long enough to count as a visit, or a recorded visit) for the
 	// configured number of days. It is about a grid, not an officer: the
@@ -39,12 +45,12 @@ const (
 )
 
 // EventKinds lists every kind.
-var EventKinds = []EventKind{Resumed, GridLeave, GridEnter, AreaLeave, AreaReturn, Silent, GridUnvisited}
+var EventKinds = []EventKind{Resumed, GridLeave, GridEnter, AreaLeave, AreaReturn, Silent, OverlayLeave, OverlayEnter, GridUnvisited}
 
 // Valid reports whether k is a known kind.
 func (k EventKind) Valid() bool {
 	switch k {
-	case Resumed, GridLeave, GridEnter, AreaLeave, AreaReturn, Silent, GridUnvisited:
+	case Resumed, GridLeave, GridEnter, AreaLeave, AreaReturn, Silent, OverlayLeave, OverlayEnter, GridUnvisited:
 		return true
 	}
 	return false
@@ -68,6 +74,10 @@ type Event struct {
 	GridID       string `json:"grid,omitempty"`
 	PoliceGridID string `json:"police_grid,omitempty"` // of GridID
 	StationID    string `json:"station,omitempty"`     // of GridID
+	// AreaID and AreaName name the special area of OverlayEnter and
+	// OverlayLeave (the name as it was then); empty for the other kinds.
+	AreaID   string `json:"area,omitempty"`
+	AreaName string `json:"area_name,omitempty"`
 }
 
 // State is what is known of one officer: their latest position (the ping

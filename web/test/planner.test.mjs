@@ -119,8 +119,11 @@ describe('planner page', { timeout: 900_000 }, () => {
     assert.equal(report.status, 200);
     assert.match(report.headers.get('content-type'), /text\/html/);
 
-    // Apply, after confirming: today becomes the plan.
-    page.once('dialog', (d) => d.accept());
+    // Apply, after confirming; a plan that leaves grids below their roster
+    // rules asks again, naming them, and is applied over the rules.
+    const dialogs = [];
+    const accept = (d) => { dialogs.push(d.message()); d.accept(); };
+    page.on('dialog', accept);
     await item.locator('[data-testid=apply]').click();
     await page.waitForFunction(() => window.jingge.current && Object.keys(window.jingge.current.deployment.grids).length
       && window.jingge.comparison?.grids.length === 0, null, { timeout: WAIT_MS });
@@ -128,6 +131,14 @@ describe('planner page', { timeout: 900_000 }, () => {
     for (const g of cmp.grids) assert.equal(after.deployment.grids[g.grid], g.b, `${g.name} now belongs to ${g.b}`);
     assert.ok(after.measures.balance.cv <= 0.6 * fig.cv.a, `CV after applying: ${after.measures.balance.cv}`);
     assert.equal(await item.locator('.status').textContent(), '已实施');
+    page.off('dialog', accept);
+    assert.match(dialogs[0], /^实施方案/);
+    // The demo's proposal moves grids away from their community officers,
+    // which the default roster rules forbid: the page asks again.
+    assert.equal(dialogs.length, 2, `questions asked: ${dialogs.join(' | ')}`);
+    assert.match(dialogs[1], /低于力量配置规则/, 'the second question names the roster rules');
+    const audit = await (await api('/api/v1/audit?action=applyPlanRosterOverride&limit=1')).json();
+    assert.equal(audit.entries.length, 1, 'the override is in the audit log');
     await idle(page);
     const [leftAfter, rightAfter] = await outlined(page);
     assert.deepEqual([leftAfter, rightAfter], [[], []], 'nothing differs between today and the applied plan');

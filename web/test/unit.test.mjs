@@ -365,3 +365,15 @@ test('presence: bands by days since the last visit, and the per-station sums', a
     { station: 'b', ownHours: 0, otherHours: 1, visited: 0, grids: 0, unvisited: 1 },
   ]);
 });
+
+test('the wall filters every event kind the API sends, each named in both languages', async () => {
+  const { KINDS, priorityOf } = await import('../src/command/eventfilter.js');
+  const fs = await import('node:fs');
+  const doc = JSON.parse(fs.readFileSync(new URL('../../api/openapi.json', import.meta.url), 'utf8'));
+  const sent = doc.components.schemas.Event.properties.kind.enum;
+  assert.deepEqual([...KINDS].sort(), [...sent].sort());
+  for (const k of KINDS) {
+    assert.match(priorityOf(k), /^(high|normal|low)$/);
+    for (const l of LANGS) assert.ok(strings[l][`kind.${k}`], `kind.${k} in ${l}`);
+  }
+});

@@ -66,6 +66,8 @@ type options struct {
 	modes    []string
 	// committers is postgis.PatrolOptions.Committers (0: the default).
 	committers int
+	// listen is the server's loopback address; port 0 picks a free one.
+	listen string
 	// noGiST drops the spatial index of patrol_pings, to measure its cost.
 	noGiST bool
 }
@@ -84,8 +86,9 @@ func run() error {
 	flag.DurationVar(&o.duration, "duration", 15*time.Second, "how long each mode runs")
 	flag.IntVar(&o.clients, "clients", 32, "concurrent clients")
 	flag.IntVar(&o.batch, "batch", 500, "pings per request")
-	flag.StringVar(&modes, "modes", "copy,rows", "what to measure: copy (the PostGIS store), rows (INSERT per ping), datadir (the embedded store's data directory)")
+	flag.StringVar(&modes, "modes", "copy,rows", "what to measure: copy (the PostGIS store), copy-nofence (the same with no special area fenced, as before areas raised events), rows (INSERT per ping), datadir (the embedded store's data directory)")
 	flag.BoolVar(&o.noGiST, "no-gist", false, "drop the GiST index of patrol_pings first, to measure what it costs")
+	flag.StringVar(&o.listen, "listen", "127.0.0.1:0", "loopback `address` the server listens on (port 0: a free one)")
 	flag.IntVar(&o.committers, "committers", 0, "transactions committing pings at once (0: the store's default)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (server and clients) to `file`")
 	flag.Parse()
@@ -175,17 +178,22 @@ func measure(o options, mode string, live *geo.Live) (float64, error) {
 	patrols := postgis.NewPatrols(st, postgis.PatrolOptions{Committers: o.committers})
 	defer patrols.Close()
 	var store data.PatrolStore = patrols
-	if mode == "rows" {
+	var popts api.PatrolOptions
+	switch mode {
+	case "rows":
 		store = &rowStore{PatrolStore: patrols, st: st}
-	} else if mode != "copy" {
-		return 0, fmt.Errorf("unknown mode %q (want copy or rows)", mode)
+	case "copy-nofence":
+		popts.FenceKinds = []geo.AreaKind{}
+	case "copy":
+	default:
+		return 0, fmt.Errorf("unknown mode %q (want copy, copy-nofence, rows or datadir)", mode)
 	}
 	srv := &http.Server{
-		Handler:      api.New(api.Config{Index: live, Patrols: store, Logger: slog.New(slog.DiscardHandler)}).Handler(),
+		Handler:      api.New(api.Config{Index: live, Patrols: store, PatrolOptions: popts, Logger: slog.New(slog.DiscardHandler)}).Handler(),
 		ReadTimeout:  60 * time.Second,
 		WriteTimeout: 60 * time.Second,
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return 0, err
 	}
@@ -473,7 +481,7 @@ func measureDataDir(o options, live *geo.Live) (float64, error) {
 		ReadTimeout:  60 * time.Second,
 		WriteTimeout: 60 * time.Second,
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return 0, err
 	}

@@ -6,9 +6,9 @@ import { h, clear } from '../shared/dom.js';
 import { t, localName } from '../shared/i18n.js';
 
 /** KINDS are the geofence event kinds, the most urgent first. */
-export const KINDS = ['area_leave', 'silent', 'grid_unvisited', 'area_return', 'resumed', 'grid_leave', 'grid_enter'];
+export const KINDS = ['area_leave', 'silent', 'overlay_enter', 'overlay_leave', 'grid_unvisited', 'area_return', 'resumed', 'grid_leave', 'grid_enter'];
 
-const PRIORITY = { area_leave: 'high', silent: 'high', grid_unvisited: 'normal', area_return: 'normal', resumed: 'normal', grid_leave: 'low', grid_enter: 'low' };
+const PRIORITY = { area_leave: 'high', silent: 'high', overlay_enter: 'normal', overlay_leave: 'normal', grid_unvisited: 'normal', area_return: 'normal', resumed: 'normal', grid_leave: 'low', grid_enter: 'low' };
 
 /** priorityOf is an event kind's priority: "high", "normal" or "low" (unknown kinds are normal). */
 export function priorityOf(kind) {

@@ -33,6 +33,8 @@ export function eventText(e) {
     case 'silent': return t('feed.stopped', { officer });
     case 'resumed': return t('feed.resumed', { officer });
     case 'grid_unvisited': return t('feed.unvisited', { grid });
+    case 'overlay_enter': return t('feed.overlayEnter', { officer, area: e.area_name || e.area || '' });
+    case 'overlay_leave': return t('feed.overlayLeave', { officer, area: e.area_name || e.area || '' });
     default: return t('feed.other', { officer, type: e.kind });
   }
 }

@@ -246,17 +246,38 @@ async function main() {
 
   async function apply(p) {
     if (!window.confirm(t('plan.applyConfirm', { id: p.id, g: p.grids_moved, o: p.officers_moved }))) return;
+    const url = `api/v1/plan/plans/${encodeURIComponent(p.id)}/apply`;
     try {
-      await postJSON(`api/v1/plan/plans/${encodeURIComponent(p.id)}/apply`, {});
+      await postJSON(url, {});
     } catch (err) {
-      showError(problemMessage(err));
-      return;
+      // A plan that leaves grids below their roster rules is applied only
+      // when the planner says so again, knowing which grids; the server
+      // records the override in the audit log.
+      const short = rosterShort(err);
+      if (!short) {
+        showError(problemMessage(err));
+        return;
+      }
+      if (!window.confirm(t('plan.rosterConfirm', { id: p.id, n: short.length, grids: short.join('、') }))) return;
+      try {
+        await postJSON(url, { override_roster: true });
+      } catch (again) {
+        showError(problemMessage(again));
+        return;
+      }
     }
     toast(t('plan.applied', { id: p.id }));
     state.a = 'current';
     state.b = p.id;
     // The grids' stations changed: new tiles, so new maps.
     await refresh({ freshMaps: true });
+  }
+
+  /** rosterShort lists the grids a roster-rules refusal names, or null for any other error. */
+  function rosterShort(err) {
+    if (!(err instanceof ApiError) || err.status !== 409 || !/roster-rules$/.test(err.problem?.type || '')) return null;
+    const names = (err.problem.invalid_params || []).map((ip) => ip.name).filter(Boolean);
+    return [...new Set(names)];
   }
 
   function showTab(tab) {

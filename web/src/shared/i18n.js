@@ -223,6 +223,7 @@ export const strings = {
     'plan.apply': '实施方案',
     'plan.applyConfirm': '实施方案 {id}？将调整 {g} 个警格的归属（保留历史版本）并调动 {o} 名警力。',
     'plan.applied': '方案 {id} 已实施。',
+    'plan.rosterConfirm': '实施方案 {id} 将使 {n} 个网格低于力量配置规则（{grids}）。仍要实施吗？此次越过规则将记入审计日志。',
     'plan.today': '今日部署',
     'plan.gridWorkload': '负荷 {w}（警情 {n} 起）',
     'plan.compare.a': '左图',
@@ -427,6 +428,10 @@ export const strings = {
     'kind.grid_enter': '进入网格',
     'kind.grid_leave': '离开网格',
     'kind.grid_unvisited': '网格久未到访',
+    'kind.overlay_enter': '进入管控区域',
+    'kind.overlay_leave': '离开管控区域',
+    'feed.overlayEnter': '{officer} 进入 {area}',
+    'feed.overlayLeave': '{officer} 离开 {area}',
   },
   en: {
     'app.title': 'Lantian County PSB · Grid command map',
@@ -645,6 +650,7 @@ export const strings = {
     'plan.apply': 'Apply',
     'plan.applyConfirm': 'Apply plan {id}? {g} police grids change station (their history is kept) and {o} officers move.',
     'plan.applied': 'Plan {id} applied.',
+    'plan.rosterConfirm': 'Applying plan {id} leaves {n} grids below their roster rules ({grids}). Apply it anyway? Overriding the rules is recorded in the audit log.',
     'plan.today': 'Today',
     'plan.gridWorkload': 'workload {w} ({n} incidents)',
     'plan.compare.a': 'Left',
@@ -849,6 +855,10 @@ export const strings = {
     'kind.grid_enter': 'Entered a grid',
     'kind.grid_leave': 'Left a grid',
     'kind.grid_unvisited': 'Grid not visited',
+    'kind.overlay_enter': 'Entered a special area',
+    'kind.overlay_leave': 'Left a special area',
+    'feed.overlayEnter': '{officer} entered {area}',
+    'feed.overlayLeave': '{officer} left {area}',
   },
 };
 

@@ -1,0 +1,55 @@
+package memory
+
+import "jingge/geo/patrol"
+
+// The binary layouts of ping records and archived events (durable_pings.go,
+// archive_codec.go) were fixed before events named special areas. The
+// area of an overlay event is written after every event, as a trailing
+// section: the number of events that name an area, then for each its
+// position in the list, the area id and the area name. A record written
+// before the section existed ends where the section would start and
+// reads as events without areas, so old data directories replay as they
+// were written; a record without overlay events gets no section at all,
+// so the ping ingest writes nothing more for most batches.
+
+// eventAreas appends the trailing area section of events.
+func (w *recordWriter) eventAreas(events []patrol.Event) {
+	n := 0
+	for i := range events {
+		if events[i].AreaID != "" {
+			n++
+		}
+	}
+	if n == 0 {
+		return
+	}
+	w.int(int64(n))
+	for i := range events {
+		if e := &events[i]; e.AreaID != "" {
+			w.int(int64(i))
+			w.string(e.AreaID)
+			w.string(e.AreaName)
+		}
+	}
+}
+
+// eventAreas reads the trailing area section into events, when the
+// record has one.
+func (r *recordReader) eventAreas(events []patrol.Event) {
+	if r.err != nil || len(r.b) == 0 {
+		return
+	}
+	n := r.count()
+	for range n {
+		i := r.int()
+		id, name := r.string(), r.string()
+		if r.err != nil {
+			return
+		}
+		if i < 0 || i >= int64(len(events)) {
+			r.fail()
+			return
+		}
+		events[i].AreaID, events[i].AreaName = id, name
+	}
+}
