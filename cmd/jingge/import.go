@@ -77,9 +77,17 @@ Flags:`)
 	case *dbURL == "":
 		return fmt.Errorf("%w: import writes to PostGIS: pass --db URL or set DATABASE_URL", errUsage)
 	}
+	opts := data.ImportOptions{Fix: *fix, DryRun: *dryRun, Actor: *actor}
+	return importDatasetFile(ctx, *bundled, files, *dbURL, opts, *asJSON, stdout, stderr, open)
+}
+
+// importDatasetFile replaces the store's dataset with the bundled one or
+// files[0], printing the report (as JSON with asJSON).
+func importDatasetFile(ctx context.Context, bundled bool, files []string, dbURL string, opts data.ImportOptions, asJSON bool, stdout, stderr io.Writer, open storeOpener) error {
 	var ds *geo.Dataset
 	var source string
-	if *bundled {
+	var err error
+	if bundled {
 		source = "the bundled Lantian dataset"
 		ds, err = lantian.Load()
 	} else {
@@ -93,7 +101,7 @@ Flags:`)
 		}
 		return err
 	}
-	st, err := open(ctx, *dbURL, cliLogger(stderr))
+	st, err := open(ctx, dbURL, cliLogger(stderr))
 	if err != nil {
 		return fmt.Errorf("opening the store: %w", err)
 	}
@@ -102,8 +110,8 @@ Flags:`)
 	if !ok {
 		return errors.New("this store cannot import")
 	}
-	rep, err := im.Import(ctx, ds, data.ImportOptions{Fix: *fix, DryRun: *dryRun, Actor: *actor})
-	if *asJSON {
+	rep, err := im.Import(ctx, ds, opts)
+	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if jerr := enc.Encode(rep); jerr != nil {

@@ -114,8 +114,23 @@ func newWorkImport(kind string, st data.Store, ds *geo.Dataset, from crs.CRS) (*
 		return nil, fmt.Errorf("reading the dataset: %w", err)
 	}
 	zone := ix.Location()
-	now := time.Now()
-	when := func(col, text string, problems *[]string) time.Time {
+	when := timesIn(zone, time.Now())
+	switch kind {
+	case "disputes":
+		return disputeImport(st, ds, from, zone, when)
+	case "tasks":
+		return taskImport(st, ix, zone, when)
+	}
+	return nil, fmt.Errorf("%w: unknown import kind %q", errUsage, kind)
+}
+
+// timeReader reads an optional time column, noting a bad or future one
+// in problems; "" is the zero time.
+type timeReader func(col, text string, problems *[]string) time.Time
+
+// timesIn reads times in zone, refusing those after now.
+func timesIn(zone *time.Location, now time.Time) timeReader {
+	return func(col, text string, problems *[]string) time.Time {
 		if text == "" {
 			return time.Time{}
 		}
@@ -128,97 +143,104 @@ func newWorkImport(kind string, st data.Store, ds *geo.Dataset, from crs.CRS) (*
 		}
 		return t
 	}
-	switch kind {
-	case "disputes":
-		store, ok1 := st.(data.DisputeStore)
-		timeline, ok2 := st.(data.GridTimeline)
-		if !ok1 || !ok2 {
-			return nil, errors.New("this store keeps no disputes")
-		}
-		datum, err := crs.Parse(ds.Meta.Datum)
-		if err != nil {
-			return nil, fmt.Errorf("dataset %q: datum: %w", ds.Meta.Name, err)
-		}
-		attributor := data.NewAttributor(timeline, nil)
-		return &workImport{kind: kind, required: []string{"reported_at", "kind", "lon", "lat"}, optional: []string{"parties", "summary", "level", "method", "mediation_brand", "settled_at"},
-			row: func(ctx context.Context, c map[string]string) (func(context.Context, string) (string, bool, error), []string) {
-				var problems []string
-				d := geo.DisputeCase{Parties: c["parties"], Summary: c["summary"], MediationBrand: c["mediation_brand"], Level: geo.DisputeOpen, RecordedBy: "import"}
-				if d.ReportedAt = when("reported_at", c["reported_at"], &problems); c["reported_at"] == "" {
-					problems = append(problems, "reported_at: required")
+}
+
+// disputeImport reads dispute rows, attributing each to the grids in
+// force where and when it was reported.
+func disputeImport(st data.Store, ds *geo.Dataset, from crs.CRS, zone *time.Location, when timeReader) (*workImport, error) {
+	kind := "disputes"
+	store, ok1 := st.(data.DisputeStore)
+	timeline, ok2 := st.(data.GridTimeline)
+	if !ok1 || !ok2 {
+		return nil, errors.New("this store keeps no disputes")
+	}
+	datum, err := crs.Parse(ds.Meta.Datum)
+	if err != nil {
+		return nil, fmt.Errorf("dataset %q: datum: %w", ds.Meta.Name, err)
+	}
+	attributor := data.NewAttributor(timeline, nil)
+	return &workImport{kind: kind, required: []string{"reported_at", "kind", "lon", "lat"}, optional: []string{"parties", "summary", "level", "method", "mediation_brand", "settled_at"},
+		row: func(ctx context.Context, c map[string]string) (func(context.Context, string) (string, bool, error), []string) {
+			var problems []string
+			d := geo.DisputeCase{Parties: c["parties"], Summary: c["summary"], MediationBrand: c["mediation_brand"], Level: geo.DisputeOpen, RecordedBy: "import"}
+			if d.ReportedAt = when("reported_at", c["reported_at"], &problems); c["reported_at"] == "" {
+				problems = append(problems, "reported_at: required")
+			}
+			d.SettledAt = when("settled_at", c["settled_at"], &problems)
+			pt, err := intake.ParseCoordinates(c["lon"], c["lat"])
+			if err != nil {
+				problems = append(problems, strings.TrimPrefix(err.Error(), "data: "))
+			}
+			d.Location = crs.Convert(pt, from, datum)
+			var perr error
+			if d.Kind, perr = geo.ParseDisputeKind(c["kind"]); perr != nil {
+				problems = append(problems, "kind: "+strings.TrimPrefix(perr.Error(), "geo: "))
+			}
+			if c["level"] != "" {
+				if d.Level, perr = geo.ParseDisputeLevel(c["level"]); perr != nil {
+					problems = append(problems, "level: "+strings.TrimPrefix(perr.Error(), "geo: "))
 				}
-				d.SettledAt = when("settled_at", c["settled_at"], &problems)
-				pt, err := intake.ParseCoordinates(c["lon"], c["lat"])
-				if err != nil {
+			}
+			if c["method"] != "" {
+				if d.Method, perr = geo.ParseSettleMethod(c["method"]); perr != nil {
+					problems = append(problems, "method: "+strings.TrimPrefix(perr.Error(), "geo: "))
+				}
+			}
+			if len(problems) > 0 {
+				return nil, problems
+			}
+			b := data.IncidentBatch{Incidents: []geo.Incident{{OccurredAt: d.ReportedAt, Location: d.Location}}}
+			if err := attributor.Attribute(ctx, &b); err != nil {
+				w := crs.Convert(d.Location, datum, from)
+				return nil, []string{fmt.Sprintf("the point lon %.6f, lat %.6f (%s) is outside every grid in force at %s; is it in the county, and is --crs right?",
+					w[0], w[1], from.Label(), d.ReportedAt.In(zone).Format(time.RFC3339))}
+			}
+			inc := b.Incidents[0]
+			d.CommunityGridID, d.PoliceGridID, d.StationID = inc.CommunityGridID, inc.PoliceGridID, inc.StationID
+			if err := data.CheckDispute(&d); err != nil {
+				return nil, []string{strings.TrimPrefix(err.Error(), "data: ")}
+			}
+			return func(ctx context.Context, key string) (string, bool, error) {
+				res, err := store.AddDispute(ctx, data.DisputeWrite{Dispute: d, Key: key, Scope: "import"})
+				return res.Dispute.ID, res.Replayed, err
+			}, nil
+		}}, nil
+}
+
+// taskImport reads task rows, checking their station, grid and officer
+// against the index.
+func taskImport(st data.Store, ix *geo.Index, zone *time.Location, when timeReader) (*workImport, error) {
+	kind := "tasks"
+	store, ok := st.(data.TaskStore)
+	if !ok {
+		return nil, errors.New("this store keeps no tasks")
+	}
+	return &workImport{kind: kind, required: []string{"station", "title", "due"}, optional: []string{"grid", "officer", "detail", "done_at", "done_by"},
+		row: func(_ context.Context, c map[string]string) (func(context.Context, string) (string, bool, error), []string) {
+			var problems []string
+			t := geo.Task{StationID: c["station"], GridID: c["grid"], OfficerID: c["officer"], Title: c["title"], Detail: c["detail"], DoneBy: c["done_by"], RecordedBy: "import"}
+			due, err := geo.ParseDue(c["due"], zone)
+			if err != nil {
+				problems = append(problems, strings.TrimPrefix(err.Error(), "geo: "))
+			}
+			t.Due = due
+			t.DoneAt = when("done_at", c["done_at"], &problems)
+			for _, p := range ix.TaskRefProblems(&t) {
+				problems = append(problems, p.Field+": "+p.Reason)
+			}
+			if len(problems) == 0 {
+				if err := data.CheckTask(&t); err != nil {
 					problems = append(problems, strings.TrimPrefix(err.Error(), "data: "))
 				}
-				d.Location = crs.Convert(pt, from, datum)
-				var perr error
-				if d.Kind, perr = geo.ParseDisputeKind(c["kind"]); perr != nil {
-					problems = append(problems, "kind: "+strings.TrimPrefix(perr.Error(), "geo: "))
-				}
-				if c["level"] != "" {
-					if d.Level, perr = geo.ParseDisputeLevel(c["level"]); perr != nil {
-						problems = append(problems, "level: "+strings.TrimPrefix(perr.Error(), "geo: "))
-					}
-				}
-				if c["method"] != "" {
-					if d.Method, perr = geo.ParseSettleMethod(c["method"]); perr != nil {
-						problems = append(problems, "method: "+strings.TrimPrefix(perr.Error(), "geo: "))
-					}
-				}
-				if len(problems) > 0 {
-					return nil, problems
-				}
-				b := data.IncidentBatch{Incidents: []geo.Incident{{OccurredAt: d.ReportedAt, Location: d.Location}}}
-				if err := attributor.Attribute(ctx, &b); err != nil {
-					w := crs.Convert(d.Location, datum, from)
-					return nil, []string{fmt.Sprintf("the point lon %.6f, lat %.6f (%s) is outside every grid in force at %s; is it in the county, and is --crs right?",
-						w[0], w[1], from.Label(), d.ReportedAt.In(zone).Format(time.RFC3339))}
-				}
-				inc := b.Incidents[0]
-				d.CommunityGridID, d.PoliceGridID, d.StationID = inc.CommunityGridID, inc.PoliceGridID, inc.StationID
-				if err := data.CheckDispute(&d); err != nil {
-					return nil, []string{strings.TrimPrefix(err.Error(), "data: ")}
-				}
-				return func(ctx context.Context, key string) (string, bool, error) {
-					res, err := store.AddDispute(ctx, data.DisputeWrite{Dispute: d, Key: key, Scope: "import"})
-					return res.Dispute.ID, res.Replayed, err
-				}, nil
-			}}, nil
-	case "tasks":
-		store, ok := st.(data.TaskStore)
-		if !ok {
-			return nil, errors.New("this store keeps no tasks")
-		}
-		return &workImport{kind: kind, required: []string{"station", "title", "due"}, optional: []string{"grid", "officer", "detail", "done_at", "done_by"},
-			row: func(_ context.Context, c map[string]string) (func(context.Context, string) (string, bool, error), []string) {
-				var problems []string
-				t := geo.Task{StationID: c["station"], GridID: c["grid"], OfficerID: c["officer"], Title: c["title"], Detail: c["detail"], DoneBy: c["done_by"], RecordedBy: "import"}
-				due, err := geo.ParseDue(c["due"], zone)
-				if err != nil {
-					problems = append(problems, strings.TrimPrefix(err.Error(), "geo: "))
-				}
-				t.Due = due
-				t.DoneAt = when("done_at", c["done_at"], &problems)
-				for _, p := range ix.TaskRefProblems(&t) {
-					problems = append(problems, p.Field+": "+p.Reason)
-				}
-				if len(problems) == 0 {
-					if err := data.CheckTask(&t); err != nil {
-						problems = append(problems, strings.TrimPrefix(err.Error(), "data: "))
-					}
-				}
-				if len(problems) > 0 {
-					return nil, problems
-				}
-				return func(ctx context.Context, key string) (string, bool, error) {
-					res, err := store.AddTask(ctx, data.TaskWrite{Task: t, Key: key, Scope: "import"})
-					return res.Task.ID, res.Replayed, err
-				}, nil
-			}}, nil
-	}
-	return nil, fmt.Errorf("%w: unknown import kind %q", errUsage, kind)
+			}
+			if len(problems) > 0 {
+				return nil, problems
+			}
+			return func(ctx context.Context, key string) (string, bool, error) {
+				res, err := store.AddTask(ctx, data.TaskWrite{Task: t, Key: key, Scope: "import"})
+				return res.Task.ID, res.Replayed, err
+			}, nil
+		}}, nil
 }
 
 // run checks every row of the file, then, unless a row is bad (and not

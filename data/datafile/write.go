@@ -43,69 +43,75 @@ func areaGeometry(mp orb.MultiPolygon) *geojson.Geometry {
 	return geojson.NewGeometry(mp)
 }
 
-// Write encodes ds as a dataset file, one feature per line, in a stable
-// order: county, townships, stations, grids, members, areas, places, each
-// as in ds. Versions are the store's and are not written.
-func Write(w io.Writer, ds *geo.Dataset) error {
-	var feats []feature
-	add := func(g *geojson.Geometry, props any) error {
-		raw, err := json.Marshal(props)
-		if err != nil {
-			return fmt.Errorf("datafile: %w", err)
-		}
-		feats = append(feats, feature{Type: "Feature", Geometry: g, Properties: raw})
-		return nil
+// collector gathers a file's features; the first error stops it.
+type collector struct {
+	feats []feature
+	err   error
+}
+
+func (c *collector) add(g *geojson.Geometry, props any) {
+	if c.err != nil {
+		return
 	}
-	var err error
+	raw, err := json.Marshal(props)
+	if err != nil {
+		c.err = fmt.Errorf("datafile: %w", err)
+		return
+	}
+	c.feats = append(c.feats, feature{Type: "Feature", Geometry: g, Properties: raw})
+}
+
+// addPartition adds the county, townships, stations, grids and members.
+func (c *collector) addPartition(ds *geo.Dataset) {
 	if len(ds.County) > 0 {
-		err = add(areaGeometry(ds.County), countyProps{Kind: "county", Name: ds.Meta.Name})
+		c.add(areaGeometry(ds.County), countyProps{Kind: "county", Name: ds.Meta.Name})
 	}
 	for _, t := range ds.Townships {
-		if err == nil {
-			err = add(areaGeometry(t.Geometry), townshipProps{Kind: "township", Code: t.Code, Name: t.Name, Stations: t.StationIDs})
-		}
+		c.add(areaGeometry(t.Geometry), townshipProps{Kind: "township", Code: t.Code, Name: t.Name, Stations: t.StationIDs})
 	}
 	for _, s := range ds.Stations {
-		if err == nil {
-			err = add(geojson.NewGeometry(round(s.Location)), stationProps{Kind: "station", ID: s.ID, Name: s.Name, NameEN: s.NameEN, Region: s.Region, Brand: s.Brand, Phone: s.Phone})
-		}
+		c.add(geojson.NewGeometry(round(s.Location)), stationProps{Kind: "station", ID: s.ID, Name: s.Name, NameEN: s.NameEN, Region: s.Region, Brand: s.Brand, Phone: s.Phone})
 	}
 	for _, g := range ds.Grids {
-		if err == nil {
-			err = add(areaGeometry(g.Geometry), gridProps{Kind: "grid", ID: g.ID, Level: g.Level, Name: g.Name, Station: g.StationID, Parent: g.ParentID, Township: g.Township, Population: g.Population, Terrain: g.Terrain})
-		}
+		c.add(areaGeometry(g.Geometry), gridProps{Kind: "grid", ID: g.ID, Level: g.Level, Name: g.Name, Station: g.StationID, Parent: g.ParentID, Township: g.Township, Population: g.Population, Terrain: g.Terrain})
 	}
 	for _, m := range ds.Members {
-		if err == nil {
-			grids := m.GridIDs
-			if grids == nil {
-				grids = []string{}
-			}
-			err = add(nil, memberProps{Kind: "member", ID: m.ID, Name: m.Name, Role: m.Role, Roles: m.Roles, Phone: m.Phone, Station: m.StationID, Grids: grids})
+		grids := m.GridIDs
+		if grids == nil {
+			grids = []string{}
 		}
+		c.add(nil, memberProps{Kind: "member", ID: m.ID, Name: m.Name, Role: m.Role, Roles: m.Roles, Phone: m.Phone, Station: m.StationID, Grids: grids})
 	}
+}
+
+// addOverlays adds the areas, places and checkpoints.
+func (c *collector) addOverlays(ds *geo.Dataset) {
 	loc, lerr := ds.Meta.Location()
 	if lerr != nil {
 		loc = time.UTC // a zone Check refuses; the file keeps the times as they are
 	}
 	for i := range ds.Areas {
-		if err == nil {
-			err = add(areaGeometry(ds.Areas[i].Geometry), areaProps(&ds.Areas[i], loc))
-		}
+		c.add(areaGeometry(ds.Areas[i].Geometry), areaProps(&ds.Areas[i], loc))
 	}
 	for i := range ds.Places {
-		if err == nil {
-			err = add(geojson.NewGeometry(round(ds.Places[i].Location)), placeProps(&ds.Places[i], loc))
-		}
+		c.add(geojson.NewGeometry(round(ds.Places[i].Location)), placeProps(&ds.Places[i], loc))
 	}
 	for i := range ds.Checkpoints {
-		if err == nil {
-			err = add(geojson.NewGeometry(round(ds.Checkpoints[i].Location)), checkpointPropsOf(&ds.Checkpoints[i]))
-		}
+		c.add(geojson.NewGeometry(round(ds.Checkpoints[i].Location)), checkpointPropsOf(&ds.Checkpoints[i]))
 	}
-	if err != nil {
-		return err
+}
+
+// Write encodes ds as a dataset file, one feature per line, in a stable
+// order: county, townships, stations, grids, members, areas, places,
+// checkpoints, each as in ds. Versions are the store's and are not written.
+func Write(w io.Writer, ds *geo.Dataset) error {
+	var c collector
+	c.addPartition(ds)
+	c.addOverlays(ds)
+	if c.err != nil {
+		return c.err
 	}
+	feats := c.feats
 	head, err := json.Marshal(header{Format: FormatVersion, Meta: ds.Meta})
 	if err != nil {
 		return fmt.Errorf("datafile: %w", err)

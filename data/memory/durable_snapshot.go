@@ -187,13 +187,39 @@ func (d *Durable) restore(r io.Reader) error {
 	if st.Version < 1 || st.Version > snapshotVersion {
 		return fmt.Errorf("memory: the snapshot has format %d; this jingge reads formats 1 to %d: was the directory written by a newer jingge?", st.Version, snapshotVersion)
 	}
-	s, p, pt, a := d.Store, d.PlanStore, d.Patrols, d.Auth
+	s, p := d.Store, d.PlanStore
 	d.seed, d.seedAt = st.Seed, st.SeedAt
 	if st.Dataset != nil {
 		s.ds = st.Dataset
 	}
 	s.versions, s.ords = st.Versions, st.Ords
 	s.current, s.stations = orEmpty(st.Current), orEmpty(st.Stations)
+	if err := s.restoreRecords(&st); err != nil {
+		return err
+	}
+	if err := restoreWork(&s.disputes, st.Disputes, st.NextDisputeID, st.DisputeKeys, func(d *geo.DisputeCase) string { return d.ID }); err != nil {
+		return err
+	}
+	if err := restoreWork(&s.tasks, st.Tasks, st.NextTaskID, st.TaskKeys, func(t *geo.Task) string { return t.ID }); err != nil {
+		return err
+	}
+	s.answers = make(map[scopedKey]answerRecord, len(st.Answers))
+	for _, r := range st.Answers {
+		s.keepLocked(&r)
+	}
+	p.plans = st.Plans
+	for _, e := range st.Assessment {
+		p.entries[[2]string{e.StationID, e.Month}] = e
+	}
+	d.Patrols.restore(&st)
+	d.Auth.restore(&st)
+	d.arch.setIndex(st.Archive)
+	return nil
+}
+
+// restoreRecords sets the incidents and visits, with their keys, to the
+// snapshot's.
+func (s *Store) restoreRecords(st *snapshotState) error {
 	t := &s.incidents
 	t.byID, t.keys = make(map[int64]*incidentRow, len(st.Incidents)), make(map[scopedKey]committedBatch, len(st.IncidentKeys))
 	t.rows = make([]*incidentRow, len(st.Incidents))
@@ -223,20 +249,12 @@ func (d *Durable) restore(r io.Reader) error {
 	for _, k := range st.VisitKeys {
 		vt.keys[scopedKey{k.Scope, k.Key}] = committedVisit{digest: k.Digest, id: k.ID}
 	}
-	if err := restoreWork(&s.disputes, st.Disputes, st.NextDisputeID, st.DisputeKeys, func(d *geo.DisputeCase) string { return d.ID }); err != nil {
-		return err
-	}
-	if err := restoreWork(&s.tasks, st.Tasks, st.NextTaskID, st.TaskKeys, func(t *geo.Task) string { return t.ID }); err != nil {
-		return err
-	}
-	s.answers = make(map[scopedKey]answerRecord, len(st.Answers))
-	for _, r := range st.Answers {
-		s.keepLocked(&r)
-	}
-	p.plans = st.Plans
-	for _, e := range st.Assessment {
-		p.entries[[2]string{e.StationID, e.Month}] = e
-	}
+	return nil
+}
+
+// restore sets the pings, officer states, events and ping keys to the
+// snapshot's.
+func (pt *Patrols) restore(st *snapshotState) {
 	for officer, c := range st.Pings {
 		list := make([]storedPing, len(c.At))
 		for i := range list {
@@ -258,6 +276,11 @@ func (d *Durable) restore(r io.Reader) error {
 		pt.keys[key] = keyRecord{digest: k.Digest, at: k.At}
 		pt.keyQueue = append(pt.keyQueue, keyEntry{key, k.At})
 	}
+}
+
+// restore sets the credentials and the audit log to the snapshot's,
+// keeping credentials the auth file already gave.
+func (a *Auth) restore(st *snapshotState) {
 	for _, c := range st.Credentials {
 		if _, ok := a.creds[c.ID]; !ok {
 			a.creds[c.ID] = &c
@@ -273,8 +296,6 @@ func (d *Durable) restore(r io.Reader) error {
 		a.appendAuditLocked(e)
 	}
 	a.seq = st.AuditSeq
-	d.arch.setIndex(st.Archive)
-	return nil
 }
 
 func orEmpty[K comparable, V any](m map[K]V) map[K]V {
