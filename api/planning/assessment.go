@@ -77,6 +77,19 @@ func (p *Planner) Assess(ctx context.Context, from, to plan.Month) (AssessmentRe
 		}
 		in.Measures = plan.VisitMeasures(cfg, rec)
 	}
+	if p.tasks != nil {
+		tasks, err := allTasks(ctx, p.tasks, data.TaskFilter{
+			From: time.Date(from.Year, from.Month, 1, 0, 0, 0, 0, loc),
+			To:   time.Date(end.Year, end.Month, 1, 0, 0, 0, 0, loc),
+		})
+		if err != nil {
+			return AssessmentResult{}, fmt.Errorf("planning: assessment: reading tasks: %w", err)
+		}
+		if in.Measures == nil {
+			in.Measures = map[string]plan.Measure{}
+		}
+		in.Measures[plan.MetricControlTasks] = plan.TaskMeasure(tasks, p.now(), loc)
+	}
 	known := map[string]bool{}
 	out := AssessmentResult{From: from, To: to, Weights: cfg.Weights, StationNames: map[string]string{}}
 	for _, st := range ds.Stations {

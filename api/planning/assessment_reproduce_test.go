@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -26,6 +27,7 @@ type assessStore interface {
 	data.Importer
 	data.IncidentStore
 	data.VisitStore
+	data.TaskStore
 	data.AssessmentStore
 }
 
@@ -86,6 +88,26 @@ func fillAssessmentRecords(t *testing.T, st assessStore, ds *geo.Dataset) {
 	if _, err := st.AddIncidents(ctx, data.IncidentBatch{Incidents: incidents}); err != nil {
 		t.Fatalf("AddIncidents: %v", err)
 	}
+	// Each station's task list: k+3 tasks due in March and in April, the
+	// first k+1 done within the month, the next one done in May.
+	for k, s := range ds.Stations {
+		grid := ds.Grids[slices.IndexFunc(ds.Grids, func(g geo.Grid) bool { return g.Level == geo.PoliceLevel && g.StationID == s.ID })].ID
+		for _, mo := range []time.Month{time.March, time.April} {
+			for j := range k + 3 {
+				task := geo.Task{StationID: s.ID, GridID: grid, Title: fmt.Sprintf("走访重点户 %d", j), RecordedBy: "test",
+					Due: time.Date(2026, mo, 10+j, 15, 59, 0, 0, time.UTC)}
+				switch {
+				case j <= k:
+					task.DoneAt, task.DoneBy = task.Due.Add(-time.Hour), "m-"+s.ID
+				case j == k+1:
+					task.DoneAt, task.DoneBy = time.Date(2026, time.May, 2, 9, 0, 0, 0, time.UTC), "m-"+s.ID
+				}
+				if _, err := st.AddTask(ctx, data.TaskWrite{Task: task}); err != nil {
+					t.Fatalf("AddTask: %v", err)
+				}
+			}
+		}
+	}
 	var entries []data.AssessmentEntry
 	for k, s := range ds.Stations {
 		for _, mo := range []string{"2026-03", "2026-04"} {
@@ -114,7 +136,7 @@ func assessFrom(t *testing.T, st assessStore) []byte {
 	}
 	live := new(geo.Live)
 	live.Store(ix)
-	p, err := planning.New(planning.Options{Index: live, Assessments: st, Visits: st, Incidents: planning.StoreIncidents(st),
+	p, err := planning.New(planning.Options{Index: live, Assessments: st, Visits: st, Tasks: st, Incidents: planning.StoreIncidents(st),
 		Now: func() time.Time { return time.Date(2026, 5, 10, 0, 0, 0, 0, time.UTC) }})
 	if err != nil {
 		t.Fatal(err)
@@ -136,12 +158,16 @@ func assessFrom(t *testing.T, st assessStore) []byte {
 				src[m.Metric] = m.Source
 			}
 			want := map[string]string{plan.MetricIncidentTrend: plan.SourceMeasured, plan.MetricClearance: plan.SourceMeasured, plan.MetricFamiliarity: plan.SourceMeasured,
-				plan.MetricRiskWarning: plan.SourceMeasured, plan.MetricControlTasks: plan.SourceEntered, plan.MetricSatisfaction: plan.SourceEntered}
+				plan.MetricRiskWarning: plan.SourceMeasured, plan.MetricControlTasks: plan.SourceMeasured, plan.MetricSatisfaction: plan.SourceEntered}
 			if fmt.Sprint(src) != fmt.Sprint(want) {
 				t.Fatalf("%s %s: sources %v, want %v", ms.Month, sc.StationID, src, want)
 			}
 			if f := sc.Metrics[2]; f.Numerator == 0 || f.Entered == nil || f.Entered.By != "科长" {
 				t.Fatalf("%s %s: familiarity %+v; want households visited and the entered figure beside them", ms.Month, sc.StationID, f)
+			}
+			k := slices.IndexFunc(ds.Stations, func(s geo.Station) bool { return s.ID == sc.StationID })
+			if f := sc.Metrics[4]; f.Metric != plan.MetricControlTasks || f.Numerator != float64(k+1) || f.Denominator != float64(k+3) {
+				t.Fatalf("%s %s: control tasks %+v; want %d done of %d due in the month", ms.Month, sc.StationID, f, k+1, k+3)
 			}
 		}
 	}

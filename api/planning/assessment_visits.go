@@ -82,3 +82,20 @@ func stationResidents(ds *geo.Dataset) map[string]int {
 	}
 	return community
 }
+
+// allTasks reads every task that passes f, page by page.
+func allTasks(ctx context.Context, st data.TaskStore, f data.TaskFilter) ([]geo.Task, error) {
+	var out []geo.Task
+	page := data.Page{Limit: data.MaxPageLimit}
+	for {
+		tp, err := st.QueryTasks(ctx, f, page)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, tp.Tasks...)
+		if tp.Next == "" {
+			return out, nil
+		}
+		page.Cursor = tp.Next
+	}
+}

@@ -122,6 +122,9 @@ type Options struct {
 	// Visits feeds the assessment's measured familiarity and risk
 	// warning; nil leaves those metrics entered.
 	Visits data.VisitStore
+	// Tasks feeds the assessment's measured control_tasks (the stations'
+	// task lists); nil leaves that metric entered.
+	Tasks data.TaskStore
 	// Incidents feeds workload, response times and the assessment; nil
 	// means none (workload then comes from area and population alone).
 	Incidents IncidentSource
@@ -154,6 +157,7 @@ type Planner struct {
 	plans       data.PlanStore
 	assessments data.AssessmentStore
 	visits      data.VisitStore
+	tasks       data.TaskStore
 	incidents   IncidentSource
 	pings       PingSource
 	cfg         plan.Config
@@ -171,7 +175,7 @@ type Planner struct {
 // opts.Config.
 func New(opts Options) (*Planner, error) {
 	p := &Planner{
-		live: opts.Index, plans: opts.Plans, assessments: opts.Assessments, visits: opts.Visits, incidents: opts.Incidents, pings: opts.Pings,
+		live: opts.Index, plans: opts.Plans, assessments: opts.Assessments, visits: opts.Visits, tasks: opts.Tasks, incidents: opts.Incidents, pings: opts.Pings,
 		now: opts.Now, window: opts.IncidentWindow, patrolAge: opts.PatrolMaxAge, logger: opts.Logger,
 	}
 	if p.live == nil {

@@ -50,9 +50,9 @@ func loadRosterConfig(path string) (roster.Config, error) {
 }
 
 // newPlanner wires the planner to the store: plans, assessment entries,
-// visits (the measured assessment metrics) and incidents come from the
-// store where it keeps them (every store jingge
-// opens keeps all three: PostGIS, the data directory, and the one-shot
+// visits and tasks (the measured assessment metrics) and incidents come
+// from the store where it keeps them (every store jingge opens keeps them
+// all: PostGIS, the data directory, and the one-shot
 // commands' embedded store, which keeps plans beside it in memory, see
 // openStore). Response coverage starts from the
 // latest positions of patrols when a patrol store is given.
@@ -66,6 +66,7 @@ func newPlanner(ctx context.Context, store data.Store, live *geo.Live, logger *s
 	opts.Plans, _ = store.(data.PlanStore)
 	opts.Assessments, _ = store.(data.AssessmentStore)
 	opts.Visits, _ = store.(data.VisitStore)
+	opts.Tasks, _ = store.(data.TaskStore)
 	if is, ok := store.(data.IncidentStore); ok {
 		opts.Incidents = planning.StoreIncidents(is)
 	} else {

@@ -23,6 +23,8 @@ const (
 	CountHouseholdsVisited    = "households_visited"     // distinct households and places visited
 	CountHouseholdVisitTarget = "household_visit_target" // residents ÷ household size ÷ visit cycle
 	CountIncidentsWarned      = "incidents_warned"       // incidents whose grid was visited shortly before
+	CountTasksDue             = "tasks_due"              // the station's tasks due in the month
+	CountTasksDone            = "tasks_done"             // of those, the ones done before the month ended
 )
 
 // MetricCounts names what a measured metric's numerator and denominator
