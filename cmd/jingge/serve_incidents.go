@@ -73,9 +73,11 @@ func followIncidents(ctx context.Context, store data.Store, layer *tiles.Inciden
 }
 
 // seedDemoIncidents gives the embedded store the bundled year of synthetic
-// incidents, ending at the start of today in the dataset's local time, so
-// the demo has a history that looks current. The generator places them with the grids ds
-// holds, which are the store's first and only grids.
+// incidents, ending at the start of the current hour, so the demo has a
+// history that looks current and a wall opened late in the day still has
+// a day of incidents in its last 24 hours. Visits, disputes and tasks end
+// at the start of today in the dataset's local time. The generator places
+// them with the grids ds holds, which are the store's first and only grids.
 func seedDemoIncidents(ctx context.Context, st *memory.Store, ds *geo.Dataset, logger *slog.Logger) error {
 	start := time.Now()
 	zone, err := ds.Meta.Location()
@@ -84,14 +86,14 @@ func seedDemoIncidents(ctx context.Context, st *memory.Store, ds *geo.Dataset, l
 	}
 	y, m, d := start.In(zone).Date()
 	end := time.Date(y, m, d, 0, 0, 0, 0, zone)
-	incidents, err := lantian.IncidentsUntil(ds, lantian.DefaultSeed, end)
+	incidents, err := lantian.IncidentsUntil(ds, lantian.DefaultSeed, start.Truncate(time.Hour))
 	if err != nil {
 		return fmt.Errorf("synthetic incidents: %w", err)
 	}
 	if _, err := st.AddIncidents(ctx, data.IncidentBatch{Incidents: incidents}); err != nil {
 		return fmt.Errorf("synthetic incidents: %w", err)
 	}
-	logger.InfoContext(ctx, "the embedded store holds a year of synthetic incidents", "incidents", len(incidents), "until", end.Format(time.DateOnly), "duration", time.Since(start))
+	logger.InfoContext(ctx, "the embedded store holds a year of synthetic incidents", "incidents", len(incidents), "until", start.Truncate(time.Hour).In(zone).Format("2006-01-02 15:04"), "duration", time.Since(start))
 	return seedDemoVisits(ctx, st, ds, incidents, end, logger)
 }
 

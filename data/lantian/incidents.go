@@ -50,9 +50,12 @@ func Incidents(ds *geo.Dataset, seed uint64) ([]geo.Incident, error) {
 	return IncidentsUntil(ds, seed, DefaultIncidentsEnd)
 }
 
-// IncidentsUntil synthesises the 365 days of incidents before end, sorted by
-// occurrence time and attributed to the grids and station of their
-// location. The structure is meant to look like a real county's: more
+// IncidentsUntil synthesises the 365 days of incidents before end's day,
+// and those of end's own day that occurred and were reported before end,
+// sorted by occurrence time and attributed to the grids and station of
+// their location. The days before end's day are the same whatever the
+// time of end, so a demo started in the evening has the same year as one
+// started in the morning, plus the day so far. The structure is meant to look like a real county's: more
 // incidents in the river-valley towns and urban communities, tourist peaks
 // at 汤峪 and 焦岱 on weekends and holidays, weekday traffic and disputes
 // around the industrial parks of 洩湖 and 华胥, quiet nights, busier
@@ -65,7 +68,9 @@ func IncidentsUntil(ds *geo.Dataset, seed uint64, end time.Time) ([]geo.Incident
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x696e6369))
 	end = end.In(chinaTime)
-	start := end.AddDate(0, 0, -365)
+	y, m, d := end.Date()
+	endDay := time.Date(y, m, d, 0, 0, 0, 0, chinaTime)
+	start := endDay.AddDate(0, 0, -365)
 	type place struct {
 		grid     *geo.Grid
 		prep     *geo.Prepared
@@ -92,7 +97,7 @@ func IncidentsUntil(ds *geo.Dataset, seed uint64, end time.Time) ([]geo.Incident
 		places = append(places, p)
 	}
 	var out []geo.Incident
-	for day := start; day.Before(end); day = day.AddDate(0, 0, 1) {
+	synth := func(day time.Time) {
 		wd := day.Weekday()
 		weekend := wd == time.Saturday || wd == time.Sunday
 		holiday := isHoliday(day)
@@ -117,9 +122,31 @@ func IncidentsUntil(ds *geo.Dataset, seed uint64, end time.Time) ([]geo.Incident
 			}
 		}
 	}
+	for day := start; day.Before(endDay); day = day.AddDate(0, 0, 1) {
+		synth(day)
+	}
 	sortIncidents(out)
-	final := end.Add(-72 * time.Hour)
+	final := endDay.Add(-72 * time.Hour)
 	for i := range out {
+		out[i].ID = fmt.Sprintf("I%s%05d", out[i].OccurredAt.Format("20060102"), i+1)
+		settle(rng, &out[i], final)
+	}
+	if !endDay.Before(end) {
+		return out, nil
+	}
+	// End's own day so far, drawn after the year so the year stays as it
+	// is: what occurred and was reported before end.
+	year := len(out)
+	synth(endDay)
+	today := out[:year]
+	for _, inc := range out[year:] {
+		if inc.OccurredAt.Before(end) && !inc.ReportedAt.After(end) {
+			today = append(today, inc)
+		}
+	}
+	out = today
+	sortIncidents(out[year:])
+	for i := year; i < len(out); i++ {
 		out[i].ID = fmt.Sprintf("I%s%05d", out[i].OccurredAt.Format("20060102"), i+1)
 		settle(rng, &out[i], final)
 	}

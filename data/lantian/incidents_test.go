@@ -62,3 +62,40 @@ func TestIncidentsStructure(t *testing.T) {
 		t.Errorf("汤峪 weekend days %d vs weekdays %d: no tourist peak", weekend[true], weekend[false])
 	}
 }
+
+// TestIncidentsUntilWithinADay: an end in the middle of a day keeps the
+// year before that day exactly as a midnight end gives it, and adds that
+// day's incidents that occurred and were reported before the end.
+func TestIncidentsUntilWithinADay(t *testing.T) {
+	ds, _ := mustLoad(t)
+	midnight := time.Date(2026, 11, 20, 0, 0, 0, 0, chinaTime)
+	end := midnight.Add(17*time.Hour + 30*time.Minute)
+	year, err := IncidentsUntil(ds, DefaultSeed, midnight)
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, err := IncidentsUntil(ds, DefaultSeed, end)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(more) <= len(year) {
+		t.Fatalf("%d incidents until %s, %d until midnight: the day so far added none", len(more), end, len(year))
+	}
+	for i := range year {
+		if more[i] != year[i] {
+			t.Fatalf("incident %d differs: %+v, at midnight %+v", i, more[i], year[i])
+		}
+	}
+	ids := map[string]bool{}
+	for _, inc := range more {
+		if ids[inc.ID] {
+			t.Fatalf("id %s twice", inc.ID)
+		}
+		ids[inc.ID] = true
+	}
+	for _, inc := range more[len(year):] {
+		if inc.OccurredAt.Before(midnight) || !inc.OccurredAt.Before(end) || inc.ReportedAt.After(end) {
+			t.Fatalf("%s occurred %s, reported %s: not in the day before %s", inc.ID, inc.OccurredAt, inc.ReportedAt, end)
+		}
+	}
+}
