@@ -71,57 +71,9 @@ func IncidentsUntil(ds *geo.Dataset, seed uint64, end time.Time) ([]geo.Incident
 	y, m, d := end.Date()
 	endDay := time.Date(y, m, d, 0, 0, 0, 0, chinaTime)
 	start := endDay.AddDate(0, 0, -365)
-	type place struct {
-		grid     *geo.Grid
-		prep     *geo.Prepared
-		region   geo.Terrain
-		hotspots []orb.Point
-		rate     float64 // expected incidents per ordinary day
-	}
-	var places []place
-	for i := range ds.Grids {
-		g := &ds.Grids[i]
-		if g.Level != geo.CommunityLevel {
-			continue
-		}
-		st, _ := ix.Station(g.StationID)
-		p := place{grid: g, prep: geo.Prepare(g.Geometry), region: st.Region}
-		f := map[geo.Terrain]float64{geo.Plain: 1.3, geo.Plateau: 1.0, geo.Hill: 0.8, geo.Mountain: 0.65}[st.Region]
-		if strings.HasSuffix(g.Name, "社区") {
-			f *= 1.6
-		}
-		p.rate = float64(g.Population) / 1000 * incidentsPer1000 * f / 365
-		for range 1 + rng.IntN(3) {
-			p.hotspots = append(p.hotspots, randomIn(rng, p.prep))
-		}
-		places = append(places, p)
-	}
+	places := incidentPlaces(ds, ix, rng)
 	var out []geo.Incident
-	synth := func(day time.Time) {
-		wd := day.Weekday()
-		weekend := wd == time.Saturday || wd == time.Sunday
-		holiday := isHoliday(day)
-		season := 1 + 0.15*math.Sin(2*math.Pi*(float64(day.YearDay())-100)/365) // warmer months busier
-		for _, p := range places {
-			lambda := p.rate * season
-			if wd == time.Friday || wd == time.Saturday {
-				lambda *= 1.15
-			}
-			tourist := p.grid.Township == tangyuTownship || p.grid.Township == jiaodaiTownshp
-			industrial := p.grid.Township == xiehuTownship || p.grid.Township == huaxuTownship
-			switch {
-			case tourist && holiday:
-				lambda *= 3.2
-			case tourist && weekend:
-				lambda *= 2.2
-			case industrial && !weekend && !holiday:
-				lambda *= 1.35
-			}
-			for range poisson(rng, lambda) {
-				out = append(out, makeIncident(rng, ix, p.grid, p.prep, p.hotspots, day, tourist && (weekend || holiday), industrial && !weekend))
-			}
-		}
-	}
+	synth := func(day time.Time) { out = synthDay(out, rng, ix, places, day) }
 	for day := start; day.Before(endDay); day = day.AddDate(0, 0, 1) {
 		synth(day)
 	}
@@ -151,6 +103,66 @@ func IncidentsUntil(ds *geo.Dataset, seed uint64, end time.Time) ([]geo.Incident
 		settle(rng, &out[i], final)
 	}
 	return out, nil
+}
+
+// incidentPlace is a community grid as the generator sees it.
+type incidentPlace struct {
+	grid     *geo.Grid
+	prep     *geo.Prepared
+	region   geo.Terrain
+	hotspots []orb.Point
+	rate     float64 // expected incidents per ordinary day
+}
+
+// incidentPlaces lists the community grids with their rates and hotspots.
+func incidentPlaces(ds *geo.Dataset, ix *geo.Index, rng *rand.Rand) []incidentPlace {
+	var places []incidentPlace
+	for i := range ds.Grids {
+		g := &ds.Grids[i]
+		if g.Level != geo.CommunityLevel {
+			continue
+		}
+		st, _ := ix.Station(g.StationID)
+		p := incidentPlace{grid: g, prep: geo.Prepare(g.Geometry), region: st.Region}
+		f := map[geo.Terrain]float64{geo.Plain: 1.3, geo.Plateau: 1.0, geo.Hill: 0.8, geo.Mountain: 0.65}[st.Region]
+		if strings.HasSuffix(g.Name, "社区") {
+			f *= 1.6
+		}
+		p.rate = float64(g.Population) / 1000 * incidentsPer1000 * f / 365
+		for range 1 + rng.IntN(3) {
+			p.hotspots = append(p.hotspots, randomIn(rng, p.prep))
+		}
+		places = append(places, p)
+	}
+	return places
+}
+
+// synthDay appends day's incidents to out.
+func synthDay(out []geo.Incident, rng *rand.Rand, ix *geo.Index, places []incidentPlace, day time.Time) []geo.Incident {
+	wd := day.Weekday()
+	weekend := wd == time.Saturday || wd == time.Sunday
+	holiday := isHoliday(day)
+	season := 1 + 0.15*math.Sin(2*math.Pi*(float64(day.YearDay())-100)/365) // warmer months busier
+	for _, p := range places {
+		lambda := p.rate * season
+		if wd == time.Friday || wd == time.Saturday {
+			lambda *= 1.15
+		}
+		tourist := p.grid.Township == tangyuTownship || p.grid.Township == jiaodaiTownshp
+		industrial := p.grid.Township == xiehuTownship || p.grid.Township == huaxuTownship
+		switch {
+		case tourist && holiday:
+			lambda *= 3.2
+		case tourist && weekend:
+			lambda *= 2.2
+		case industrial && !weekend && !holiday:
+			lambda *= 1.35
+		}
+		for range poisson(rng, lambda) {
+			out = append(out, makeIncident(rng, ix, p.grid, p.prep, p.hotspots, day, tourist && (weekend || holiday), industrial && !weekend))
+		}
+	}
+	return out
 }
 
 // hourWeights is the daily rhythm: quiet before dawn, busy late morning and
