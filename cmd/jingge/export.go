@@ -14,6 +14,7 @@ import (
 
 	"jingge/data"
 	"jingge/data/datafile"
+	"jingge/data/gpkg"
 	"jingge/data/memory"
 	"jingge/geo"
 )
@@ -28,10 +29,12 @@ func exportCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	fs := flag.NewFlagSet("jingge export", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), `Usage: jingge export [--as-of RFC3339] [-o FILE] [--db URL | --data-dir DIR]
+		fmt.Fprintln(fs.Output(), `Usage: jingge export [--format geojson|gpkg] [--as-of RFC3339] [-o FILE] [--db URL | --data-dir DIR]
 
 Writes the dataset as a GeoJSON dataset file (the format jingge import reads):
 today's grids, or with --as-of the grids in force at that moment. With
+--format gpkg it writes the grids and stations (no members) as a GeoPackage
+in WGS-84 for QGIS, ArcGIS and GDAL (-o FILE.gpkg required). With
 --data-dir it reads the embedded store's data directory (a server may be
 using it); with neither it writes the bundled Lantian dataset. Flags:`)
 		fs.PrintDefaults()
@@ -39,6 +42,7 @@ using it); with neither it writes the bundled Lantian dataset. Flags:`)
 	dbURL := dbFlag(fs, "empty exports the bundled dataset")
 	asOf := fs.String("as-of", "", "export the grids in force at this `time` (RFC 3339, e.g. 2026-01-01T00:00:00+08:00)")
 	out := fs.String("o", "-", "write to `FILE` instead of stdout")
+	format := fs.String("format", "geojson", "`geojson` (the dataset file) or gpkg (GeoPackage: grids and stations)")
 	dataDir := fs.String("data-dir", "", "the embedded store's data `directory` to export from (see jingge serve --data-dir)")
 	if err := fs.Parse(args); err != nil {
 		return cliFlagError(err)
@@ -52,6 +56,12 @@ using it); with neither it writes the bundled Lantian dataset. Flags:`)
 		if at, err = time.Parse(time.RFC3339Nano, *asOf); err != nil {
 			return fmt.Errorf("%w: --as-of %q is not an RFC 3339 time such as 2026-01-01T00:00:00+08:00", errUsage, *asOf)
 		}
+	}
+	if *format != "geojson" && *format != "gpkg" {
+		return fmt.Errorf("%w: --format %q: give geojson or gpkg", errUsage, *format)
+	}
+	if *format == "gpkg" && *out == "-" {
+		return fmt.Errorf("%w: --format gpkg writes a file: give -o FILE.gpkg", errUsage)
 	}
 	if *dataDir != "" && *dbURL != "" {
 		return fmt.Errorf("%w: give --db or --data-dir, not both", errUsage)
@@ -78,6 +88,14 @@ using it); with neither it writes the bundled Lantian dataset. Flags:`)
 	}
 	if err != nil {
 		return err
+	}
+	if *format == "gpkg" {
+		sum, err := gpkg.Write(ctx, *out, ds)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "wrote %s: %d police grids, %d community grids, %d stations (GeoPackage, WGS-84)\n", *out, sum.PoliceGrids, sum.CommunityGrids, sum.Stations)
+		return nil
 	}
 	if *out == "-" {
 		w := bufio.NewWriter(stdout)

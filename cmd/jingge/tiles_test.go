@@ -319,12 +319,11 @@ func TestTilesExportRefuses(t *testing.T) {
 	}
 }
 
-// TestTilesMBTilesReadByGDAL opens an exported MBTiles with GDAL's
-// MBTiles driver: ogrinfo lists the vector layers and reads the grids
-// and stations with their ids. GDAL is installed by
-// scripts/ci/install-deps.sh --gdal; without ogrinfo the test skips,
-// except under CI, where it fails so the check cannot silently stop.
-func TestTilesMBTilesReadByGDAL(t *testing.T) {
+// needOgrinfo finds GDAL's ogrinfo, installed by
+// scripts/ci/install-deps.sh --gdal; without it the test skips, except
+// under CI, where it fails so the check cannot silently stop.
+func needOgrinfo(t *testing.T) string {
+	t.Helper()
 	ogrinfo, err := exec.LookPath("ogrinfo")
 	if err != nil {
 		if os.Getenv("CI") != "" {
@@ -332,6 +331,16 @@ func TestTilesMBTilesReadByGDAL(t *testing.T) {
 		}
 		t.Skip("ogrinfo (GDAL) is not installed; scripts/ci/install-deps.sh --gdal installs it")
 	}
+	return ogrinfo
+}
+
+// TestTilesMBTilesReadByGDAL opens an exported MBTiles with GDAL's
+// MBTiles driver: ogrinfo lists the vector layers and reads the grids
+// and stations with their ids. GDAL is installed by
+// scripts/ci/install-deps.sh --gdal; without ogrinfo the test skips,
+// except under CI, where it fails so the check cannot silently stop.
+func TestTilesMBTilesReadByGDAL(t *testing.T) {
+	ogrinfo := needOgrinfo(t)
 	path := filepath.Join(t.TempDir(), "county.mbtiles")
 	if stderr, err := exportTiles(t, apitest.Small(), "--format", "mbtiles", "--minzoom", "6", "--maxzoom", "13", "--out", path); err != nil {
 		t.Fatalf("export: %v\n%s", err, stderr)
