@@ -8,13 +8,16 @@ import (
 	"github.com/tidwall/rtree"
 )
 
-// overlayIndex holds the areas and key places of a dataset in R-trees of
+// overlayIndex holds the areas and key places of a dataset in indexes of
 // their own, beside the grids', so a grid lookup does not pay for them.
 type overlayIndex struct {
 	areaAt    map[string]int
 	placeAt   map[string]int
 	areaPrep  []Prepared // by area position
-	areaTree  rtree.RTreeGN[float64, int32]
+	// areaCover answers AreasAt and placeGrid PlacesNear; placeTree the
+	// radii too wide for the grid's cells.
+	areaCover areaCover
+	placeGrid placeGrid
 	placeTree rtree.RTreeGN[float64, int32]
 }
 
@@ -28,17 +31,14 @@ func (o *overlayIndex) build(ds *Dataset) {
 		a := &ds.Areas[i]
 		o.areaAt[a.ID] = i
 		o.areaPrep[i] = *Prepare(a.Geometry)
-		if len(a.Geometry) == 0 {
-			continue
-		}
-		b := o.areaPrep[i].Bound()
-		o.areaTree.Insert(b.Min, b.Max, int32(i))
 	}
 	for i := range ds.Places {
 		p := &ds.Places[i]
 		o.placeAt[p.ID] = i
 		o.placeTree.Insert(p.Location, p.Location, int32(i))
 	}
+	o.areaCover.build(ds.Areas, o.areaPrep)
+	o.placeGrid.build(ds.Places)
 }
 
 // Areas returns every area in dataset order. Callers must not change them.
@@ -83,13 +83,13 @@ func (ix *Index) AreaIntersects(a *Area, b orb.Bound) bool {
 // not its east and north ones). It allocates only when dst must grow.
 func (ix *Index) AreasAt(pt orb.Point, t time.Time, dst []*Area) []*Area {
 	start := len(dst)
-	ix.overlays.areaTree.Search(pt, pt, func(_, _ [2]float64, i int32) bool {
+	for _, e := range ix.overlays.areaCover.cell(pt) {
+		i := e >> 1
 		a := &ix.ds.Areas[i]
-		if a.In(t) && ix.overlays.areaPrep[i].Contains(pt) {
+		if a.In(t) && (e&1 == 1 || ix.overlays.areaPrep[i].Contains(pt)) {
 			dst = append(dst, a)
 		}
-		return true
-	})
+	}
 	found := dst[start:]
 	for i := 1; i < len(found); i++ { // insertion sort: a handful at most, no allocation
 		for j := i; j > 0 && found[j].ID < found[j-1].ID; j-- {
@@ -115,16 +115,22 @@ func (ix *Index) PlacesNear(pt orb.Point, radiusMeters float64, t time.Time, dst
 	}
 	start := len(dst)
 	min, max := radiusBound(pt, radiusMeters)
-	ix.overlays.placeTree.Search(min, max, func(_, _ [2]float64, i int32) bool {
+	visit := func(i int32) {
 		p := &ix.ds.Places[i]
-		if !p.In(t) {
-			return true
+		l := p.Location
+		if l[0] < min[0] || l[0] > max[0] || l[1] < min[1] || l[1] > max[1] || !p.In(t) {
+			return
 		}
-		if d := DistanceMeters(pt, p.Location); d <= radiusMeters {
+		if d := DistanceMeters(pt, l); d <= radiusMeters {
 			dst = append(dst, PlaceNear{Place: p, DistanceMeters: d})
 		}
-		return true
-	})
+	}
+	if !ix.overlays.placeGrid.search(min, max, visit) {
+		ix.overlays.placeTree.Search(min, max, func(_, _ [2]float64, i int32) bool {
+			visit(i)
+			return true
+		})
+	}
 	found := dst[start:]
 	for i := 1; i < len(found); i++ {
 		for j := i; j > 0 && nearer(found[j], found[j-1]); j-- {

@@ -139,3 +139,62 @@ func TestOverlayLookupDoesNotAllocate(t *testing.T) {
 		t.Fatalf("a lookup with its areas and places allocates %.1f times", allocs)
 	}
 }
+
+// TestOverlayCoverOnBorders: the raster that answers AreasAt gives what
+// Prepared.Contains gives on every area's vertices, on its edges and next
+// to them, and PlacesNear what a scan gives for radii from none to wider
+// than the place grid serves.
+func TestOverlayCoverOnBorders(t *testing.T) {
+	ds, ix := overlayIndex(t)
+	now := time.Now()
+	prep := make([]*geo.Prepared, len(ds.Areas))
+	for i := range ds.Areas {
+		prep[i] = geo.Prepare(ds.Areas[i].Geometry)
+	}
+	var pts []orb.Point
+	for _, a := range ds.Areas {
+		for _, poly := range a.Geometry {
+			for _, ring := range poly {
+				for k := range ring {
+					p, q := ring[k], ring[(k+1)%len(ring)]
+					mid := orb.Point{(p[0] + q[0]) / 2, (p[1] + q[1]) / 2}
+					pts = append(pts, p, mid, orb.Point{p[0] + 1e-12, p[1]}, orb.Point{p[0], p[1] - 1e-12}, orb.Point{mid[0] - 1e-9, mid[1] + 1e-9})
+				}
+			}
+		}
+	}
+	pts = append(pts, randomPoints(ds.County.Bound(), 2000)...)
+	held := 0
+	for _, p := range pts {
+		var want []string
+		for i := range ds.Areas {
+			if prep[i].Contains(p) {
+				want = append(want, ds.Areas[i].ID)
+			}
+		}
+		slices.Sort(want)
+		var got []string
+		for _, a := range ix.AreasAt(p, now, nil) {
+			got = append(got, a.ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("AreasAt(%v) = %v, Prepared.Contains gives %v", p, got, want)
+		}
+		held += len(got)
+	}
+	if held == 0 {
+		t.Fatal("no point was in an area: the test would prove nothing")
+	}
+	for _, r := range []float64{0, 50, 500, 2000, 20000} {
+		for _, p := range randomPoints(ds.County.Bound(), 300) {
+			var got []string
+			for _, n := range ix.PlacesNear(p, r, now, nil) {
+				got = append(got, n.Place.ID)
+			}
+			slices.Sort(got)
+			if want := naivePlaces(ds, p, r); !slices.Equal(got, want) {
+				t.Fatalf("PlacesNear(%v, %g m) = %d places, a scan finds %d", p, r, len(got), len(want))
+			}
+		}
+	}
+}

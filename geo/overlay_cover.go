@@ -1,0 +1,214 @@
+package geo
+
+import (
+	"math"
+	"slices"
+
+	"github.com/paulmach/orb"
+)
+
+// areaCover is a raster over the areas' extent that answers AreasAt
+// without a tree search: each cell lists the areas that hold all of it,
+// answered at once, and those with an edge whose bounding box reaches
+// into it, answered by Prepared.Contains. A cell no edge reaches lies
+// wholly inside or wholly outside an area, so its centre decides; the
+// cell of a point is found by the same arithmetic as the cells an edge
+// reaches, so a point on an edge is always in a cell that tests it
+// exactly.
+type areaCover struct {
+	minX, minY, maxX, maxY float64
+	sx, sy                 float64 // cells per degree
+	nx, ny                 int
+	start                  []int32 // cell c's entries are entries[start[c]:start[c+1]]
+	entries                []int32 // area position << 1, | 1 when the area holds the whole cell
+}
+
+// maxAreaCells bounds the raster; cellsPerArea sizes it to the areas.
+const (
+	maxAreaCells = 1 << 18
+	cellsPerArea = 256
+)
+
+func (c *areaCover) build(areas []Area, prep []Prepared) {
+	*c = areaCover{}
+	var ext orb.Bound
+	n := 0
+	for i := range areas {
+		if len(areas[i].Geometry) == 0 {
+			continue
+		}
+		if b := prep[i].Bound(); n == 0 {
+			ext = b
+		} else {
+			ext = ext.Union(b)
+		}
+		n++
+	}
+	w, h := ext.Max[0]-ext.Min[0], ext.Max[1]-ext.Min[1]
+	if n == 0 || !(w > 0) || !(h > 0) {
+		return
+	}
+	cells := min(maxAreaCells, max(1024, cellsPerArea*n))
+	c.nx = max(1, int(math.Sqrt(float64(cells)*w/h)))
+	c.ny = max(1, cells/c.nx)
+	c.minX, c.minY, c.maxX, c.maxY = ext.Min[0], ext.Min[1], ext.Max[0], ext.Max[1]
+	c.sx, c.sy = float64(c.nx)/w, float64(c.ny)/h
+	type pair struct{ cell, entry int32 }
+	var pairs []pair
+	for i := range areas {
+		if len(areas[i].Geometry) == 0 {
+			continue
+		}
+		x0, y0, x1, y1 := c.cellRange(prep[i].Bound())
+		bw := x1 - x0 + 1
+		border := make([]bool, bw*(y1-y0+1))
+		for _, poly := range areas[i].Geometry {
+			for _, ring := range poly {
+				for k := range ring {
+					e := orb.Bound{Min: ring[k], Max: ring[k]}.Extend(ring[(k+1)%len(ring)])
+					ex0, ey0, ex1, ey1 := c.cellRange(e)
+					for y := ey0; y <= ey1; y++ {
+						for x := ex0; x <= ex1; x++ {
+							border[(y-y0)*bw+x-x0] = true
+						}
+					}
+				}
+			}
+		}
+		for y := y0; y <= y1; y++ {
+			for x := x0; x <= x1; x++ {
+				cell := int32(y*c.nx + x)
+				switch {
+				case border[(y-y0)*bw+x-x0]:
+					pairs = append(pairs, pair{cell, int32(i) << 1})
+				case prep[i].Contains(c.center(x, y)):
+					pairs = append(pairs, pair{cell, int32(i)<<1 | 1})
+				}
+			}
+		}
+	}
+	slices.SortStableFunc(pairs, func(a, b pair) int { return int(a.cell - b.cell) })
+	c.start = make([]int32, c.nx*c.ny+1)
+	c.entries = make([]int32, len(pairs))
+	for k, p := range pairs {
+		c.start[p.cell+1]++
+		c.entries[k] = p.entry
+	}
+	for k := 1; k < len(c.start); k++ {
+		c.start[k] += c.start[k-1]
+	}
+}
+
+// index is the column or row of a coordinate, clamped to the raster.
+func index(v, origin, scale float64, n int) int {
+	f := (v - origin) * scale
+	if !(f > 0) { // also NaN
+		return 0
+	}
+	return min(int(f), n-1)
+}
+
+// cellRange is the cells b reaches, clamped to the raster.
+func (c *areaCover) cellRange(b orb.Bound) (x0, y0, x1, y1 int) {
+	return index(b.Min[0], c.minX, c.sx, c.nx), index(b.Min[1], c.minY, c.sy, c.ny),
+		index(b.Max[0], c.minX, c.sx, c.nx), index(b.Max[1], c.minY, c.sy, c.ny)
+}
+
+func (c *areaCover) center(x, y int) orb.Point {
+	return orb.Point{c.minX + (float64(x)+0.5)/c.sx, c.minY + (float64(y)+0.5)/c.sy}
+}
+
+// cell is the entries of the cell holding pt, or nil for a point outside
+// the raster (outside every area: a point on the extent's east or north
+// edge is outside by the half-open rule).
+func (c *areaCover) cell(pt orb.Point) []int32 {
+	if c.nx == 0 || !(pt[0] >= c.minX && pt[0] < c.maxX && pt[1] >= c.minY && pt[1] < c.maxY) {
+		return nil
+	}
+	k := index(pt[1], c.minY, c.sy, c.ny)*c.nx + index(pt[0], c.minX, c.sx, c.nx)
+	return c.entries[c.start[k]:c.start[k+1]]
+}
+
+// placeGrid buckets the key places in cells of about a default radius, so
+// PlacesNear reads the few cells its circle's box reaches instead of
+// searching a tree.
+type placeGrid struct {
+	minX, minY float64
+	sx, sy     float64 // cells per degree
+	nx, ny     int
+	start      []int32
+	items      []int32 // place positions, by cell
+}
+
+// placeCellMeters is the side of a place cell; maxPlaceCells bounds the
+// grid (a wider spread gets larger cells) and maxPlaceScan the cells one
+// search reads before it falls back to the tree.
+const (
+	placeCellMeters = 500
+	maxPlaceCells   = 1 << 20
+	maxPlaceScan    = 64
+)
+
+func (g *placeGrid) build(places []Place) {
+	*g = placeGrid{}
+	if len(places) == 0 {
+		return
+	}
+	var ext orb.Bound
+	for i := range places {
+		if i == 0 {
+			ext = orb.Bound{Min: places[i].Location, Max: places[i].Location}
+		} else {
+			ext = ext.Extend(places[i].Location)
+		}
+	}
+	if !lonLat(ext.Min) || !lonLat(ext.Max) {
+		return // not degrees: the tree answers
+	}
+	cellLat := placeCellMeters / EarthRadiusMeters * 180 / math.Pi
+	cos := math.Max(math.Cos(math.Max(math.Abs(ext.Min[1]), math.Abs(ext.Max[1]))*math.Pi/180), 0.05)
+	cellLon := cellLat / cos
+	w, h := ext.Max[0]-ext.Min[0], ext.Max[1]-ext.Min[1]
+	for (w/cellLon+1)*(h/cellLat+1) > maxPlaceCells {
+		cellLat, cellLon = 2*cellLat, 2*cellLon
+	}
+	g.minX, g.minY = ext.Min[0], ext.Min[1]
+	g.sx, g.sy = 1/cellLon, 1/cellLat
+	g.nx, g.ny = int(w*g.sx)+1, int(h*g.sy)+1
+	g.start = make([]int32, g.nx*g.ny+1)
+	cellOf := make([]int32, len(places))
+	for i := range places {
+		p := places[i].Location
+		cellOf[i] = int32(index(p[1], g.minY, g.sy, g.ny)*g.nx + index(p[0], g.minX, g.sx, g.nx))
+		g.start[cellOf[i]+1]++
+	}
+	for k := 1; k < len(g.start); k++ {
+		g.start[k] += g.start[k-1]
+	}
+	g.items = make([]int32, len(places))
+	fill := slices.Clone(g.start[:len(g.start)-1])
+	for i, c := range cellOf {
+		g.items[fill[c]] = int32(i)
+		fill[c]++
+	}
+}
+
+// search calls f with every place in the cells box reaches; false when
+// the grid cannot answer (no grid, or too many cells) and the tree must.
+func (g *placeGrid) search(lo, hi [2]float64, f func(i int32)) bool {
+	if g.nx == 0 {
+		return false
+	}
+	x0, x1 := index(lo[0], g.minX, g.sx, g.nx), index(hi[0], g.minX, g.sx, g.nx)
+	y0, y1 := index(lo[1], g.minY, g.sy, g.ny), index(hi[1], g.minY, g.sy, g.ny)
+	if (x1-x0+1)*(y1-y0+1) > maxPlaceScan {
+		return false
+	}
+	for y := y0; y <= y1; y++ {
+		row := y * g.nx
+		for _, i := range g.items[g.start[row+x0]:g.start[row+x1+1]] {
+			f(i)
+		}
+	}
+	return true
+}
