@@ -11,9 +11,9 @@ import (
 // overlayIndex holds the areas and key places of a dataset in indexes of
 // their own, beside the grids', so a grid lookup does not pay for them.
 type overlayIndex struct {
-	areaAt    map[string]int
-	placeAt   map[string]int
-	areaPrep  []Prepared // by area position
+	areaAt   map[string]int
+	placeAt  map[string]int
+	areaPrep []Prepared // by area position
 	// areaCover answers AreasAt and placeGrid PlacesNear; placeTree the
 	// radii too wide for the grid's cells.
 	areaCover areaCover

@@ -20,7 +20,7 @@ func TestTaskMeasure(t *testing.T) {
 		{StationID: "a", Due: at("2026-05-10 23:59"), DoneAt: at("2026-05-09 10:00")}, // done, on time
 		{StationID: "a", Due: at("2026-05-20 23:59"), DoneAt: at("2026-05-31 23:59")}, // done late, within May
 		{StationID: "a", Due: at("2026-05-31 12:00"), DoneAt: at("2026-06-01 00:00")}, // done in June: not for May
-		{StationID: "a", Due: at("2026-05-25 23:59")},                                  // never done
+		{StationID: "a", Due: at("2026-05-25 23:59")},                                 // never done
 		{StationID: "b", Due: at("2026-06-03 23:59"), DoneAt: at("2026-06-02 09:00")},
 		{StationID: "b", Due: at("2026-08-03 23:59")}, // after now's month: not measured
 	}
