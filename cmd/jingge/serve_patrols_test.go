@@ -234,8 +234,8 @@ func TestServeReplicasShareEvents(t *testing.T) {
 		}()
 		select {
 		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Fatalf("stream on %s: %d of %d events within 10 s", name, len(ids), total)
+		case <-time.After(30 * time.Second):
+			t.Fatalf("stream on %s: %d of %d events within 30 s", name, len(ids), total)
 		}
 		return ids
 	}
