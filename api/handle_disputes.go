@@ -124,8 +124,8 @@ func (s *Server) handleCreateDispute(w http.ResponseWriter, r *http.Request, _ q
 	if s.disputes == nil {
 		return errNoDisputes()
 	}
-	key := r.Header.Get(headerIdempotencyKey)
-	if err := checkKey(key); err != nil {
+	key, err := requestKey(r)
+	if err != nil {
 		return err
 	}
 	var in DisputeRequest
@@ -156,10 +156,7 @@ func (s *Server) handleCreateDispute(w http.ResponseWriter, r *http.Request, _ q
 	}
 	f := v.disputeFeature(r.Context(), &res.Dispute)
 	f.Properties.Replayed = res.Replayed
-	status := http.StatusCreated
-	if res.Replayed {
-		status = http.StatusOK
-	}
+	status := createdStatus(res.Replayed)
 	writeJSON(w, r, s.logger, status, contentTypeGeoJSON, f)
 	return nil
 }

@@ -176,10 +176,7 @@ func (s *Server) handleCreateIncidents(w http.ResponseWriter, r *http.Request, _
 			out.Incidents[i].CommunityGrid, out.Incidents[i].PoliceGrid, out.Incidents[i].Station = batch[i].CommunityGridID, batch[i].PoliceGridID, batch[i].StationID
 		}
 	}
-	status := http.StatusCreated
-	if res.Replayed {
-		status = http.StatusOK
-	}
+	status := createdStatus(res.Replayed)
 	if len(res.IDs) == 1 {
 		w.Header().Set("Location", incidentsPath(res.IDs[0]))
 	}

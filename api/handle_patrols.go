@@ -43,8 +43,8 @@ func (s *Server) handlePings(w http.ResponseWriter, r *http.Request, q query) er
 	if p.store == nil {
 		return errNoPatrols(s)
 	}
-	key := r.Header.Get(headerIdempotencyKey)
-	if err := checkKey(key); err != nil {
+	key, err := requestKey(r)
+	if err != nil {
 		return err
 	}
 	if err := checkJSONContentType(r); err != nil {
@@ -135,6 +135,13 @@ func (s *Server) handlePings(w http.ResponseWriter, r *http.Request, q query) er
 	}
 	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, resp)
 	return nil
+}
+
+// requestKey is the request's Idempotency-Key ("" for none), refused
+// when it is too long or not printable ASCII.
+func requestKey(r *http.Request) (string, error) {
+	key := r.Header.Get(headerIdempotencyKey)
+	return key, checkKey(key)
 }
 
 // checkKey refuses an idempotency key that is too long or not printable ASCII.

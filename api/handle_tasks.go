@@ -87,8 +87,8 @@ func (s *Server) handleCreateTask(w http.ResponseWriter, r *http.Request, _ quer
 	if s.tasks == nil {
 		return errNoTasks()
 	}
-	key := r.Header.Get(headerIdempotencyKey)
-	if err := checkKey(key); err != nil {
+	key, err := requestKey(r)
+	if err != nil {
 		return err
 	}
 	var in TaskRequest
@@ -123,10 +123,7 @@ func (s *Server) handleCreateTask(w http.ResponseWriter, r *http.Request, _ quer
 	}
 	p := v.taskJSON(r.Context(), &res.Task, s.patrols.opts.Now())
 	p.Replayed = res.Replayed
-	status := http.StatusCreated
-	if res.Replayed {
-		status = http.StatusOK
-	}
+	status := createdStatus(res.Replayed)
 	writeJSON(w, r, s.logger, status, contentTypeJSON, p)
 	return nil
 }

@@ -96,8 +96,8 @@ func (s *Server) handleCreateVisit(w http.ResponseWriter, r *http.Request, _ que
 	if s.visits == nil {
 		return errNoVisits()
 	}
-	key := r.Header.Get(headerIdempotencyKey)
-	if err := checkKey(key); err != nil {
+	key, err := requestKey(r)
+	if err != nil {
 		return err
 	}
 	body, err := readJSONBody(r)
@@ -135,10 +135,7 @@ func (s *Server) handleCreateVisit(w http.ResponseWriter, r *http.Request, _ que
 	}
 	f := v.visitFeature(r.Context(), &res.Visit)
 	f.Properties.Replayed = res.Replayed
-	status := http.StatusCreated
-	if res.Replayed {
-		status = http.StatusOK
-	}
+	status := createdStatus(res.Replayed)
 	writeJSON(w, r, s.logger, status, contentTypeGeoJSON, f)
 	return nil
 }

@@ -102,3 +102,12 @@ func writeAnswer(w http.ResponseWriter, a data.Answer) {
 	w.WriteHeader(a.Status)
 	_, _ = w.Write(a.Body)
 }
+
+// createdStatus is a keyed write's status: 201 when it stored something,
+// 200 when it replayed the first answer.
+func createdStatus(replayed bool) int {
+	if replayed {
+		return http.StatusOK
+	}
+	return http.StatusCreated
+}
