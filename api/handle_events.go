@@ -212,22 +212,9 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, after int6
 		// hold back every event until ids caught up with it.
 		after = last
 	}
-	if r.Method == http.MethodHead {
-		// A stream has no end to send headers before: say what GET would
-		// start, and stop.
-		w.Header().Set("Content-Type", contentTypeEventStream)
-		w.Header().Set("Cache-Control", "no-cache")
-		w.WriteHeader(http.StatusOK)
-		return nil
-	}
-	sub, ok := p.hub.subscribe()
-	if !ok {
-		return &Problem{Kind: data.ErrUnavailable, Detail: "the server is shutting down; reconnect to another", RetryAfterSeconds: 1}
-	}
-	sw := newStreamWriter(w, p.opts.WriteWait)
-	if err := sw.start(streamRetry); err != nil {
-		p.hub.unsubscribe(sub)
-		return nil
+	sub, sw, err := s.openStream(w, r)
+	if sw == nil {
+		return err
 	}
 	heartbeat := time.NewTicker(p.opts.Heartbeat)
 	defer heartbeat.Stop()
@@ -246,11 +233,36 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, after int6
 			s.streamEnded(r, err)
 			return nil
 		}
+		var ok bool
 		if sub, ok = p.hub.subscribe(); !ok {
 			_ = sw.comment("server shutting down; reconnect")
 			return nil
 		}
 	}
+}
+
+// openStream answers a HEAD with the headers GET would send (a stream has
+// no end to send them before), or subscribes to the hub and starts an
+// event stream on w. sw is nil when nothing more is to be sent: a HEAD, a
+// server shutting down (err says so) or a client gone before the start.
+func (s *Server) openStream(w http.ResponseWriter, r *http.Request) (sub *subscriber, sw *streamWriter, err error) {
+	if r.Method == http.MethodHead {
+		w.Header().Set("Content-Type", contentTypeEventStream)
+		w.Header().Set("Cache-Control", "no-cache")
+		w.WriteHeader(http.StatusOK)
+		return nil, nil, nil
+	}
+	p := s.patrols
+	sub, ok := p.hub.subscribe()
+	if !ok {
+		return nil, nil, &Problem{Kind: data.ErrUnavailable, Detail: "the server is shutting down; reconnect to another", RetryAfterSeconds: 1}
+	}
+	sw = newStreamWriter(w, p.opts.WriteWait)
+	if err := sw.start(streamRetry); err != nil {
+		p.hub.unsubscribe(sub)
+		return nil, nil, nil
+	}
+	return sub, sw, nil
 }
 
 var (

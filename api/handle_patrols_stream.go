@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	"jingge/data"
 	"jingge/geo"
 	"jingge/geo/patrol"
 )
@@ -135,22 +134,11 @@ func (s *Server) handlePatrolStream(w http.ResponseWriter, r *http.Request, _ qu
 	if _, err := s.current(); err != nil {
 		return err
 	}
-	if r.Method == http.MethodHead {
-		w.Header().Set("Content-Type", contentTypeEventStream)
-		w.Header().Set("Cache-Control", "no-cache")
-		w.WriteHeader(http.StatusOK)
-		return nil
-	}
 	// The hub's events are not sent here; subscribing tells the stream
 	// when the server shuts down, like the event streams.
-	sub, ok := p.hub.subscribe()
-	if !ok {
-		return &Problem{Kind: data.ErrUnavailable, Detail: "the server is shutting down; reconnect to another", RetryAfterSeconds: 1}
-	}
-	sw := newStreamWriter(w, p.opts.WriteWait)
-	if err := sw.start(streamRetry); err != nil {
-		p.hub.unsubscribe(sub)
-		return nil
+	sub, sw, err := s.openStream(w, r)
+	if sw == nil {
+		return err
 	}
 	d := &positionDiff{sent: map[string]positionKey{}}
 	if err := sw.named("positions", s.positionFrame(d, p.board.States(), p.opts.Now(), true)); err != nil {
@@ -164,7 +152,7 @@ func (s *Server) handlePatrolStream(w http.ResponseWriter, r *http.Request, _ qu
 	defer heartbeat.Stop()
 	cred := s.access.watchCredential(r)
 	defer cred.stop()
-	err := s.followPositions(r, sw, d, sub, tick.C, heartbeat.C, cred)
+	err = s.followPositions(r, sw, d, sub, tick.C, heartbeat.C, cred)
 	s.streamEnded(r, err)
 	return nil
 }
