@@ -23,6 +23,22 @@ type overlayProps struct {
 	ValidTo      string `json:"valid_to,omitempty"`
 }
 
+// readOverlay reads the shared properties of an area or a place feature:
+// its id, name and station, its kind (by parseKind) and its validity. p
+// holds what was read, its id even when err is set.
+func readOverlay[K any](ds *geo.Dataset, f feature, parseKind func(string) (K, error)) (p overlayProps, kind K, v geo.Validity, err error) {
+	if err = strict(f.Properties, &p); err != nil {
+		return p, kind, v, err
+	}
+	if v, err = readOverlayHead(ds, &p); err != nil {
+		return p, kind, v, err
+	}
+	if kind, err = parseKind(p.Type); err != nil {
+		return p, kind, v, errors.New(`"type": ` + err.Error()[len("geo: "):])
+	}
+	return p, kind, v, nil
+}
+
 // readOverlayHead checks the shared properties of an area or a place and
 // returns its validity.
 func readOverlayHead(ds *geo.Dataset, p *overlayProps) (geo.Validity, error) {
@@ -67,17 +83,9 @@ func writeTime(t time.Time, loc *time.Location) string {
 
 // readArea reads a feature of kind "area" into ds and returns its id.
 func readArea(ds *geo.Dataset, f feature) (string, error) {
-	var p overlayProps
-	if err := strict(f.Properties, &p); err != nil {
-		return p.ID, err
-	}
-	v, err := readOverlayHead(ds, &p)
+	p, kind, v, err := readOverlay(ds, f, geo.ParseAreaKind)
 	if err != nil {
 		return p.ID, err
-	}
-	kind, err := geo.ParseAreaKind(p.Type)
-	if err != nil {
-		return p.ID, errors.New(`"type": ` + err.Error()[len("geo: "):])
 	}
 	mp, err := areal(f.Geometry)
 	if err != nil {
@@ -90,17 +98,9 @@ func readArea(ds *geo.Dataset, f feature) (string, error) {
 
 // readPlace reads a feature of kind "place" into ds and returns its id.
 func readPlace(ds *geo.Dataset, f feature) (string, error) {
-	var p overlayProps
-	if err := strict(f.Properties, &p); err != nil {
-		return p.ID, err
-	}
-	v, err := readOverlayHead(ds, &p)
+	p, kind, v, err := readOverlay(ds, f, geo.ParsePlaceKind)
 	if err != nil {
 		return p.ID, err
-	}
-	kind, err := geo.ParsePlaceKind(p.Type)
-	if err != nil {
-		return p.ID, errors.New(`"type": ` + err.Error()[len("geo: "):])
 	}
 	pt, err := point(f.Geometry)
 	if err != nil {
