@@ -176,12 +176,17 @@ describe('the wall', { timeout: 900_000 }, () => {
     const { context, page, problems } = await open('/');
     const button = page.locator('#fullscreen');
     assert.equal(await button.getAttribute('aria-pressed'), 'false');
+    // The document changes state before its fullscreenchange event redraws
+    // the button, so each step waits for both.
+    const pressed = (on) => page.waitForFunction((on) => {
+      const b = document.getElementById('fullscreen');
+      return (document.fullscreenElement === (on ? document.documentElement : null)) && b.getAttribute('aria-pressed') === String(on);
+    }, on, { timeout: 30_000 });
     await button.click();
-    await page.waitForFunction(() => document.fullscreenElement === document.documentElement);
-    assert.equal(await button.getAttribute('aria-pressed'), 'true');
+    await pressed(true);
     assert.equal(await button.textContent(), '退出全屏');
     await button.click();
-    await page.waitForFunction(() => document.fullscreenElement === null);
+    await pressed(false);
     assert.equal(await button.textContent(), '全屏');
     assert.deepEqual(problems(), []);
     await context.close();
