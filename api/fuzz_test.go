@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"jingge/api/httpx"
 	"math"
 	"net/http"
 	"testing"
@@ -28,11 +29,11 @@ func FuzzParseBatch(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body, queryCRS string) {
 		from, points, err := s.parseBatch([]byte(body), queryCRS, queryCRS != "")
 		if err != nil {
-			var p *Problem
+			var p *httpx.Problem
 			if !errors.As(err, &p) {
 				t.Fatalf("error %v is not a problem", err)
 			}
-			pr, _ := problemOf(err)
+			pr, _ := httpx.ProblemOf(err)
 			if pr.Status != http.StatusBadRequest && pr.Status != http.StatusRequestEntityTooLarge {
 				t.Fatalf("status %d for %q", pr.Status, body)
 			}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"jingge/api/httpx"
 	"math"
 	"testing"
 	"time"
@@ -55,7 +56,7 @@ func FuzzGridEdit(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
 		_, mp, err := decodeGridEdit([]byte(body))
 		if err != nil {
-			var p *Problem
+			var p *httpx.Problem
 			if !errors.As(err, &p) {
 				t.Fatalf("error %v is not a problem", err)
 			}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"jingge/api/httpx"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -199,7 +200,7 @@ func TestGoldenPlannerAndIncidents(t *testing.T) {
 		} else {
 			req = httptest.NewRequest(gr.method, gr.target, nil)
 		}
-		req.Header.Set(headerRequestID, "golden-"+gr.name)
+		req.Header.Set(httpx.HeaderRequestID, "golden-"+gr.name)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		got := goldenText(rec)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"jingge/api/httpx"
 	"net/http"
 
 	"jingge/api/planning"
@@ -15,14 +16,14 @@ import (
 )
 
 // monthParam reads a month query parameter; ok is false when it is absent.
-func monthParam(q query, name string, bad *[]InvalidParam) (m plan.Month, ok bool) {
+func monthParam(q query, name string, bad *[]httpx.InvalidParam) (m plan.Month, ok bool) {
 	text, ok := q.lookup(name)
 	if !ok {
 		return plan.Month{}, false
 	}
 	m, err := plan.ParseMonth(text)
 	if err != nil || !m.Valid() {
-		*bad = append(*bad, InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be a month written YYYY-MM, e.g. 2026-03, got %q", name, text)})
+		*bad = append(*bad, httpx.InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be a month written YYYY-MM, e.g. 2026-03, got %q", name, text)})
 		return plan.Month{}, false
 	}
 	return m, true
@@ -32,40 +33,40 @@ func (s *Server) handleAssessmentMonth(w http.ResponseWriter, r *http.Request, _
 	text := mux.Vars(r)["month"]
 	m, err := plan.ParseMonth(text)
 	if err != nil || !m.Valid() {
-		return invalid(InvalidParam{Name: "month", Reason: fmt.Sprintf("the month must be written YYYY-MM, e.g. /api/v1/assessment/2026-03, got %q", text)})
+		return httpx.Invalid(httpx.InvalidParam{Name: "month", Reason: fmt.Sprintf("the month must be written YYYY-MM, e.g. /api/v1/assessment/2026-03, got %q", text)})
 	}
 	out, err := s.planner.Assess(r.Context(), m, m)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
 	return nil
 }
 
 func (s *Server) handleAssessmentTrend(w http.ResponseWriter, r *http.Request, q query) error {
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	from, okFrom := monthParam(q, "from", &bad)
 	to, okTo := monthParam(q, "to", &bad)
 	if len(bad) == 0 && (!okFrom || !okTo) {
-		bad = append(bad, InvalidParam{Name: "from", Reason: "give both from and to, e.g. ?from=2026-01&to=2026-06"})
+		bad = append(bad, httpx.InvalidParam{Name: "from", Reason: "give both from and to, e.g. ?from=2026-01&to=2026-06"})
 	}
 	if len(bad) > 0 {
-		return invalid(bad...)
+		return httpx.Invalid(bad...)
 	}
 	out, err := s.planner.Assess(r.Context(), from, to)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
 	return nil
 }
 
 func (s *Server) handleGetAssessmentEntries(w http.ResponseWriter, r *http.Request, q query) error {
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	from, okFrom := monthParam(q, "from", &bad)
 	to, okTo := monthParam(q, "to", &bad)
 	if len(bad) > 0 {
-		return invalid(bad...)
+		return httpx.Invalid(bad...)
 	}
 	var f, t string
 	if okFrom {
@@ -78,12 +79,12 @@ func (s *Server) handleGetAssessmentEntries(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
 	return nil
 }
 
 func (s *Server) handlePutAssessmentEntries(w http.ResponseWriter, r *http.Request, _ query) error {
-	raw, err := readJSONBody(r)
+	raw, err := httpx.ReadJSONBody(r)
 	if err != nil {
 		return err
 	}
@@ -101,7 +102,7 @@ func (s *Server) handlePutAssessmentEntries(w http.ResponseWriter, r *http.Reque
 func (s *Server) handleImportAssessment(w http.ResponseWriter, r *http.Request, _ query) error {
 	raw, err := io.ReadAll(r.Body)
 	if err != nil {
-		return bodyError(err)
+		return httpx.BodyError(err)
 	}
 	rows, err := planning.ParseAssessmentCSV(bytes.NewReader(raw))
 	if err != nil {
@@ -125,7 +126,7 @@ func (s *Server) putAssessment(w http.ResponseWriter, r *http.Request, raw []byt
 	}
 	var kept data.Answer
 	answer := func(out planning.AssessmentSaved) data.Answer {
-		kept = jsonAnswer(r, http.StatusOK, contentTypeJSON, out)
+		kept = jsonAnswer(r, http.StatusOK, httpx.ContentTypeJSON, out)
 		return kept
 	}
 	out, err := s.planner.PutAssessmentKeyed(r.Context(), rows, actorOf(r), key, answer)
@@ -139,7 +140,7 @@ func (s *Server) putAssessment(w http.ResponseWriter, r *http.Request, raw []byt
 		writeAnswer(w, kept)
 		return nil
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
 	return nil
 }
 
@@ -150,5 +151,5 @@ func bodyReadError(err error) error {
 	if errors.As(err, &verr) {
 		return nil
 	}
-	return bodyError(err)
+	return httpx.BodyError(err)
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"jingge/api/httpx"
 	"net/http"
 	"strings"
 	"testing"
@@ -130,7 +131,7 @@ func TestAssessmentProblemNamesFieldsAndCodes(t *testing.T) {
 	body := `{"entries": [{"station": "s01", "month": "2026-05", "satisfaction": {"numerator": 5, "denominator": 4}},
 		{"station": "s02", "month": "2026-05", "familiarity": {"numerator": -1, "denominator": 4}}]}`
 	p := expectProblem(t, f.do(t, http.MethodPut, "/api/v1/assessment/entries", body), http.StatusBadRequest)
-	want := []InvalidParam{
+	want := []httpx.InvalidParam{
 		{Name: "entries[0].satisfaction", Code: data.IssueNumeratorAboveDenominator},
 		{Name: "entries[1].familiarity", Code: data.IssueNegativeCount},
 	}

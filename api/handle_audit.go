@@ -1,6 +1,7 @@
 package api
 
 import (
+	"jingge/api/httpx"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -38,13 +39,13 @@ var auditQueryParams = []string{"actor", "action", "since", "until", "before", "
 // parseAuditQuery reads the audit filters; every bad one is reported.
 func parseAuditQuery(q query) (data.AuditQuery, error) {
 	var aq data.AuditQuery
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	aq.Actor, aq.Action = q.get("actor"), q.get("action")
 	if len(aq.Actor) > 64 {
-		bad = append(bad, InvalidParam{Name: "actor", Reason: "actor is a user name of at most 64 characters"})
+		bad = append(bad, httpx.InvalidParam{Name: "actor", Reason: "actor is a user name of at most 64 characters"})
 	}
 	if len(aq.Action) > 64 {
-		bad = append(bad, InvalidParam{Name: "action", Reason: "action is a route name of at most 64 characters"})
+		bad = append(bad, httpx.InvalidParam{Name: "action", Reason: "action is a route name of at most 64 characters"})
 	}
 	for _, tp := range []struct {
 		name string
@@ -53,7 +54,7 @@ func parseAuditQuery(q query) (data.AuditQuery, error) {
 		if v, ok := q.lookup(tp.name); ok {
 			t, err := time.Parse(time.RFC3339, v)
 			if err != nil || t.Year() < 1 || t.Year() > 9999 {
-				bad = append(bad, InvalidParam{Name: tp.name, Reason: tp.name + " must be an RFC 3339 time such as 2026-03-01T08:00:00+08:00"})
+				bad = append(bad, httpx.InvalidParam{Name: tp.name, Reason: tp.name + " must be an RFC 3339 time such as 2026-03-01T08:00:00+08:00"})
 			}
 			*tp.dst = t
 		}
@@ -61,19 +62,19 @@ func parseAuditQuery(q query) (data.AuditQuery, error) {
 	if v, ok := q.lookup("before"); ok {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
-			bad = append(bad, InvalidParam{Name: "before", Reason: "before must be a positive sequence number (next_before of the previous page)"})
+			bad = append(bad, httpx.InvalidParam{Name: "before", Reason: "before must be a positive sequence number (next_before of the previous page)"})
 		}
 		aq.Before = n
 	}
 	if v, ok := q.lookup("limit"); ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > data.MaxAuditLimit {
-			bad = append(bad, InvalidParam{Name: "limit", Reason: "limit must be a whole number from 1 to " + strconv.Itoa(data.MaxAuditLimit)})
+			bad = append(bad, httpx.InvalidParam{Name: "limit", Reason: "limit must be a whole number from 1 to " + strconv.Itoa(data.MaxAuditLimit)})
 		}
 		aq.Limit = n
 	}
 	if len(bad) > 0 {
-		return aq, invalid(bad...)
+		return aq, httpx.Invalid(bad...)
 	}
 	if aq.Limit == 0 {
 		aq.Limit = 100
@@ -90,7 +91,7 @@ func (ac *accessControl) handleAudit(w http.ResponseWriter, r *http.Request, q q
 	}
 	if ac == nil {
 		// Without access control nothing is audited.
-		writeJSON(w, r, slog.New(slog.DiscardHandler), http.StatusOK, contentTypeJSON, AuditResponse{Entries: []AuditEntryJSON{}})
+		httpx.WriteJSON(w, r, slog.New(slog.DiscardHandler), http.StatusOK, httpx.ContentTypeJSON, AuditResponse{Entries: []AuditEntryJSON{}})
 		return nil
 	}
 	entries, err := ac.cfg.Audit.QueryAudit(r.Context(), aq)
@@ -105,6 +106,6 @@ func (ac *accessControl) handleAudit(w http.ResponseWriter, r *http.Request, q q
 	if len(entries) == aq.Limit && len(entries) > 0 {
 		resp.NextBefore = entries[len(entries)-1].Seq
 	}
-	writeJSON(w, r, ac.logger, http.StatusOK, contentTypeJSON, resp)
+	httpx.WriteJSON(w, r, ac.logger, http.StatusOK, httpx.ContentTypeJSON, resp)
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"jingge/api/httpx"
 	"mime"
 	"net/http"
 	"net/url"
@@ -61,7 +62,7 @@ func meResponse(u data.User, c data.Credential) MeResponse {
 // errNoAccessControl answers the sign-in routes of a server that runs
 // without access control.
 func errNoAccessControl() error {
-	return notFound("this server runs without access control; there is nothing to sign in to")
+	return httpx.NotFound("this server runs without access control; there is nothing to sign in to")
 }
 
 // handleMe answers GET /api/v1/me.
@@ -73,7 +74,7 @@ func (ac *accessControl) handleMe(w http.ResponseWriter, r *http.Request, _ quer
 	if !ok || p.anonymous() {
 		return unauthenticated("not signed in")
 	}
-	writeJSON(w, r, ac.logger, http.StatusOK, contentTypeJSON, meResponse(p.user, p.credential))
+	httpx.WriteJSON(w, r, ac.logger, http.StatusOK, httpx.ContentTypeJSON, meResponse(p.user, p.credential))
 	return nil
 }
 
@@ -137,7 +138,7 @@ func (ac *accessControl) handleLogin(w http.ResponseWriter, r *http.Request, _ q
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	}
-	writeJSON(w, r, ac.logger, http.StatusOK, contentTypeJSON, meResponse(u, c))
+	httpx.WriteJSON(w, r, ac.logger, http.StatusOK, httpx.ContentTypeJSON, meResponse(u, c))
 	return nil
 }
 
@@ -158,10 +159,10 @@ func (ac *accessControl) openSession(w http.ResponseWriter, r *http.Request, u d
 func parseLogin(r *http.Request) (req LoginRequest, next string, form bool, err error) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxLoginBody+1))
 	if err != nil {
-		return req, "", false, bodyError(err)
+		return req, "", false, httpx.BodyError(err)
 	}
 	if len(body) > maxLoginBody {
-		return req, "", false, tooLarge("body-too-large", "a sign-in body is at most %d bytes", maxLoginBody)
+		return req, "", false, httpx.TooLarge("body-too-large", "a sign-in body is at most %d bytes", maxLoginBody)
 	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	next = "/"
@@ -170,35 +171,35 @@ func parseLogin(r *http.Request) (req LoginRequest, next string, form bool, err 
 		form = true
 		v, perr := url.ParseQuery(string(body))
 		if perr != nil {
-			return req, "", true, invalidBody("the form does not parse: %v", perr)
+			return req, "", true, httpx.InvalidBody("the form does not parse: %v", perr)
 		}
-		if bad := invalidTextValues(v, "form field"); len(bad) > 0 {
-			return req, "", true, invalid(bad...)
+		if bad := httpx.InvalidTextValues(v, "form field"); len(bad) > 0 {
+			return req, "", true, httpx.Invalid(bad...)
 		}
 		req.User, req.Password = v.Get("user"), v.Get("password")
 		next = safeNext(v.Get("next"))
 	case "application/json", "":
-		if bad := checkJSONText(body); len(bad) > 0 {
-			return req, "", false, invalid(bad...)
+		if bad := httpx.CheckJSONText(body); len(bad) > 0 {
+			return req, "", false, httpx.Invalid(bad...)
 		}
 		dec := json.NewDecoder(strings.NewReader(string(body)))
 		dec.DisallowUnknownFields()
 		if derr := dec.Decode(&req); derr != nil {
-			return req, "", false, invalidBody("the body must be JSON like {\"user\": \"…\", \"password\": \"…\"}: %v", derr)
+			return req, "", false, httpx.InvalidBody("the body must be JSON like {\"user\": \"…\", \"password\": \"…\"}: %v", derr)
 		}
 	default:
-		return req, "", false, &Problem{Kind: errUnsupportedMediaType, Type: problemType("unsupported-media-type"),
+		return req, "", false, &httpx.Problem{Kind: httpx.ErrUnsupportedMediaType, Type: httpx.ProblemType("unsupported-media-type"),
 			Detail: fmt.Sprintf("send the sign-in as application/json or as a form (application/x-www-form-urlencoded), not %s", intake.Clip([]byte(mt)))}
 	}
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	if err := data.ValidateUserName(req.User); err != nil {
-		bad = append(bad, InvalidParam{Name: "user", Reason: "give the user name (letters, digits and . _ @ -)"})
+		bad = append(bad, httpx.InvalidParam{Name: "user", Reason: "give the user name (letters, digits and . _ @ -)"})
 	}
 	if req.Password == "" || len(req.Password) > data.MaxPasswordLen {
-		bad = append(bad, InvalidParam{Name: "password", Reason: fmt.Sprintf("give the password (at most %d bytes)", data.MaxPasswordLen)})
+		bad = append(bad, httpx.InvalidParam{Name: "password", Reason: fmt.Sprintf("give the password (at most %d bytes)", data.MaxPasswordLen)})
 	}
 	if len(bad) > 0 && !form {
-		return req, "", false, invalid(bad...)
+		return req, "", false, httpx.Invalid(bad...)
 	}
 	return req, next, form, nil
 }

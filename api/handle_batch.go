@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"jingge/api/httpx"
 	"net/http"
 	"strconv"
 	"strings"
@@ -79,7 +80,7 @@ type batchPoint struct {
 }
 
 func (s *Server) handleLookupBatch(w http.ResponseWriter, r *http.Request, q query) error {
-	body, err := readJSONBody(r)
+	body, err := httpx.ReadJSONBody(r)
 	if err != nil {
 		return err
 	}
@@ -123,10 +124,10 @@ func (s *Server) handleLookupBatch(w http.ResponseWriter, r *http.Request, q que
 	}
 	resp.NotFound = resp.Count - resp.Found
 	if fieldsGiven {
-		writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, selectBatch(&resp, sel))
+		httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, selectBatch(&resp, sel))
 		return nil
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, resp)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, resp)
 	return nil
 }
 
@@ -136,7 +137,7 @@ const bodyShapes = `send GeoJSON (a FeatureCollection of Point features, a Point
 // parseBatch reads a batch body into points and the system they are in.
 func (s *Server) parseBatch(body []byte, queryCRS string, hasQueryCRS bool) (crs.CRS, []batchPoint, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return "", nil, invalidBody("the request body is empty; %s", bodyShapes)
+		return "", nil, httpx.InvalidBody("the request body is empty; %s", bodyShapes)
 	}
 	var b batchBody
 	unknown, err := decodeBatchBody(body, &b)
@@ -178,10 +179,10 @@ func (s *Server) batchPoints(b *batchBody) ([]batchPoint, error) {
 			points[i] = batchPoint{pos: p, name: "points[" + strconv.Itoa(i) + "]"}
 		}
 	case b.Type == nil:
-		return nil, invalidBody("the body has neither a GeoJSON \"type\" nor \"points\"; %s", bodyShapes)
+		return nil, httpx.InvalidBody("the body has neither a GeoJSON \"type\" nor \"points\"; %s", bodyShapes)
 	case typ == "FeatureCollection":
 		if b.Features == nil {
-			return nil, invalid(InvalidParam{Name: "features", Reason: "a FeatureCollection needs a features array"})
+			return nil, httpx.Invalid(httpx.InvalidParam{Name: "features", Reason: "a FeatureCollection needs a features array"})
 		}
 		if err := s.checkCount(len(b.Features)); err != nil {
 			return nil, err
@@ -190,7 +191,7 @@ func (s *Server) batchPoints(b *batchBody) ([]batchPoint, error) {
 		for i, f := range b.Features {
 			name := "features[" + strconv.Itoa(i) + "]"
 			if f.Type != "Feature" {
-				return nil, invalid(InvalidParam{Name: name + ".type", Reason: fmt.Sprintf("every member of features must be a GeoJSON Feature, got type %q", f.Type)})
+				return nil, httpx.Invalid(httpx.InvalidParam{Name: name + ".type", Reason: fmt.Sprintf("every member of features must be a GeoJSON Feature, got type %q", f.Type)})
 			}
 			pos, err := intake.PointGeometry(f.Geometry, name+".geometry")
 			if err != nil {
@@ -213,7 +214,7 @@ func (s *Server) batchPoints(b *batchBody) ([]batchPoint, error) {
 	case typ == "MultiPoint":
 		var list []intake.Position
 		if err := json.Unmarshal(orNull(b.Coordinates), &list); err != nil || list == nil {
-			return nil, invalid(InvalidParam{Name: "coordinates", Reason: "a MultiPoint's coordinates must be an array of positions [[lon, lat], ...]"})
+			return nil, httpx.Invalid(httpx.InvalidParam{Name: "coordinates", Reason: "a MultiPoint's coordinates must be an array of positions [[lon, lat], ...]"})
 		}
 		if err := s.checkCount(len(list)); err != nil {
 			return nil, err
@@ -223,7 +224,7 @@ func (s *Server) batchPoints(b *batchBody) ([]batchPoint, error) {
 			points[i] = batchPoint{pos: p, name: "coordinates[" + strconv.Itoa(i) + "]"}
 		}
 	default:
-		return nil, invalidBody("GeoJSON type %q cannot be looked up; %s", intake.Clip([]byte(typ)), bodyShapes)
+		return nil, httpx.InvalidBody("GeoJSON type %q cannot be looked up; %s", intake.Clip([]byte(typ)), bodyShapes)
 	}
 	return points, nil
 }
@@ -231,18 +232,18 @@ func (s *Server) batchPoints(b *batchBody) ([]batchPoint, error) {
 // badPoints refuses a batch naming its bad points (at most
 // intake.MaxReported of them); nil when every point is good.
 func badPoints(points []batchPoint) error {
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	badCount := 0
 	for _, p := range points {
 		if p.pos.Err != "" {
 			badCount++
 			if len(bad) < intake.MaxReported {
-				bad = append(bad, InvalidParam{Name: p.name, Reason: p.name + " " + p.pos.Err})
+				bad = append(bad, httpx.InvalidParam{Name: p.name, Reason: p.name + " " + p.pos.Err})
 			}
 		}
 	}
 	if badCount > 0 {
-		pr := invalid(bad...)
+		pr := httpx.Invalid(bad...)
 		pr.Detail = fmt.Sprintf("%d of %d points are invalid (nothing was looked up): %s", badCount, len(points), pr.Detail)
 		return pr
 	}
@@ -265,7 +266,7 @@ func decodeBatchBody(body []byte, b *batchBody) (unknown error, err error) {
 	}
 	if name, ok := strings.CutPrefix(fmt.Sprint(derr), "json: unknown field "); ok {
 		name = strings.Trim(name, `"`)
-		unknown = invalid(InvalidParam{Name: name, Reason: fmt.Sprintf("unknown member %q; a batch body has only %s (GeoJSON features: type, id, geometry, properties, bbox); %s", name, batchMembers, bodyShapes)})
+		unknown = httpx.Invalid(httpx.InvalidParam{Name: name, Reason: fmt.Sprintf("unknown member %q; a batch body has only %s (GeoJSON features: type, id, geometry, properties, bbox); %s", name, batchMembers, bodyShapes)})
 	}
 	*b = batchBody{}
 	if err := json.Unmarshal(body, b); err != nil {
@@ -277,7 +278,7 @@ func decodeBatchBody(body []byte, b *batchBody) (unknown error, err error) {
 // checkCount enforces MaxBatchPoints.
 func (s *Server) checkCount(n int) error {
 	if n > s.maxBatchPoints {
-		return tooLarge("batch-too-large", "the batch holds %d points, more than the limit of %d per request; split it into requests of at most %d points", n, s.maxBatchPoints, s.maxBatchPoints)
+		return httpx.TooLarge("batch-too-large", "the batch holds %d points, more than the limit of %d per request; split it into requests of at most %d points", n, s.maxBatchPoints, s.maxBatchPoints)
 	}
 	return nil
 }
@@ -305,7 +306,7 @@ func batchCRS(bodyRaw json.RawMessage, queryText string, hasQuery bool) (crs.CRS
 	hasBody := len(bodyRaw) > 0 && string(bodyRaw) != "null"
 	if hasBody {
 		if err := json.Unmarshal(bodyRaw, &bodyText); err != nil {
-			return "", invalid(InvalidParam{Name: "crs", Reason: `the body's "crs" must be a string such as "gcj02"; the GeoJSON 2008 crs object is not supported`})
+			return "", httpx.Invalid(httpx.InvalidParam{Name: "crs", Reason: `the body's "crs" must be a string such as "gcj02"; the GeoJSON 2008 crs object is not supported`})
 		}
 	}
 	var fromQuery, fromBody crs.CRS
@@ -326,7 +327,7 @@ func batchCRS(bodyRaw json.RawMessage, queryText string, hasQuery bool) (crs.CRS
 	}
 	switch {
 	case hasQuery && hasBody && fromQuery != fromBody:
-		return "", invalid(InvalidParam{Name: "crs", Reason: fmt.Sprintf("crs is %s in the query but %s in the body; give it once or make them agree", fromQuery, fromBody)})
+		return "", httpx.Invalid(httpx.InvalidParam{Name: "crs", Reason: fmt.Sprintf("crs is %s in the query but %s in the body; give it once or make them agree", fromQuery, fromBody)})
 	case hasQuery:
 		return fromQuery, nil
 	case hasBody:
@@ -342,11 +343,11 @@ func jsonError(err error) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		return invalidBody("the body is not valid JSON: %v (at byte %d)", syn, syn.Offset)
+		return httpx.InvalidBody("the body is not valid JSON: %v (at byte %d)", syn, syn.Offset)
 	case errors.As(err, &typ) && typ.Field == "":
-		return invalidBody("the body must be a JSON object, got a JSON %s; %s", typ.Value, bodyShapes)
+		return httpx.InvalidBody("the body must be a JSON object, got a JSON %s; %s", typ.Value, bodyShapes)
 	case errors.As(err, &typ):
-		return invalid(InvalidParam{Name: typ.Field, Reason: fmt.Sprintf("%s has the wrong kind of value: a JSON %s where %s belongs", typ.Field, typ.Value, intake.JSONKind(typ.Type.Kind().String()))})
+		return httpx.Invalid(httpx.InvalidParam{Name: typ.Field, Reason: fmt.Sprintf("%s has the wrong kind of value: a JSON %s where %s belongs", typ.Field, typ.Value, intake.JSONKind(typ.Type.Kind().String()))})
 	}
-	return invalidBody("the body could not be decoded: %v", err)
+	return httpx.InvalidBody("the body could not be decoded: %v", err)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"jingge/api/httpx"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -182,7 +183,7 @@ func TestLookupBatchLimits(t *testing.T) {
 	for _, tc := range tooMany {
 		t.Run("batch "+tc.name, func(t *testing.T) {
 			p := expectProblem(t, serve(t, s.Handler(), http.MethodPost, "/api/v1/lookup", tc.body), http.StatusRequestEntityTooLarge)
-			if p.Type != problemType("batch-too-large") || !strings.Contains(p.Detail, "holds 4 points, more than the limit of 3") {
+			if p.Type != httpx.ProblemType("batch-too-large") || !strings.Contains(p.Detail, "holds 4 points, more than the limit of 3") {
 				t.Errorf("problem %+v", p)
 			}
 		})
@@ -190,7 +191,7 @@ func TestLookupBatchLimits(t *testing.T) {
 	big := `{"points":[` + points(100) + `]}`
 	t.Run("body with length", func(t *testing.T) {
 		p := expectProblem(t, serve(t, s.Handler(), http.MethodPost, "/api/v1/lookup", big), http.StatusRequestEntityTooLarge)
-		if p.Type != problemType("body-too-large") || !strings.Contains(p.Detail, "1 KiB") {
+		if p.Type != httpx.ProblemType("body-too-large") || !strings.Contains(p.Detail, "1 KiB") {
 			t.Errorf("problem %+v", p)
 		}
 	})
@@ -201,7 +202,7 @@ func TestLookupBatchLimits(t *testing.T) {
 		rec := httptest.NewRecorder()
 		s.Handler().ServeHTTP(rec, req)
 		p := expectProblem(t, rec, http.StatusRequestEntityTooLarge)
-		if p.Type != problemType("body-too-large") {
+		if p.Type != httpx.ProblemType("body-too-large") {
 			t.Errorf("problem %+v", p)
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"jingge/api/httpx"
 	"net/http"
 	"strconv"
 	"strings"
@@ -33,12 +34,12 @@ type CheckpointProperties struct {
 
 var checkpointOverlay = overlayKind{"checkpoint", "checkpoints", "a checkpoint", nil}
 
-func (v *view) checkpointFeature(c *geo.Checkpoint) Feature[CheckpointProperties] {
+func (v *view) checkpointFeature(c *geo.Checkpoint) httpx.Feature[CheckpointProperties] {
 	p := CheckpointProperties{ID: c.ID, Name: c.Name, Station: c.StationID, Road: c.Road, Notes: c.Notes, Version: c.Version}
 	if st := v.stRefs[c.StationID]; st != nil {
 		p.StationName = st.Name
 	}
-	return newFeature(c.ID, crs.Convert(c.Location, v.datum, crs.WGS84), p)
+	return httpx.NewFeature(c.ID, crs.Convert(c.Location, v.datum, crs.WGS84), p)
 }
 
 func (s *Server) handleCheckpoints(w http.ResponseWriter, r *http.Request, q query) error {
@@ -46,7 +47,7 @@ func (s *Server) handleCheckpoints(w http.ResponseWriter, r *http.Request, q que
 	if err != nil {
 		return err
 	}
-	fc := FeatureCollection[CheckpointProperties]{Type: "FeatureCollection", Features: []Feature[CheckpointProperties]{}}
+	fc := httpx.FeatureCollection[CheckpointProperties]{Type: "FeatureCollection", Features: []httpx.Feature[CheckpointProperties]{}}
 	cps := v.ix.Checkpoints()
 	for i := range cps {
 		c := &cps[i]
@@ -55,7 +56,7 @@ func (s *Server) handleCheckpoints(w http.ResponseWriter, r *http.Request, q que
 		}
 		fc.Features = append(fc.Features, v.checkpointFeature(c))
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, fc)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, fc)
 	return nil
 }
 
@@ -67,9 +68,9 @@ func (s *Server) handleCheckpoint(w http.ResponseWriter, r *http.Request, _ quer
 	id := mux.Vars(r)["id"]
 	c, ok := v.ix.Checkpoint(id)
 	if !ok {
-		return notFound("there is no checkpoint with id %q; GET /api/v1/checkpoints lists them", id)
+		return httpx.NotFound("there is no checkpoint with id %q; GET /api/v1/checkpoints lists them", id)
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, v.checkpointFeature(c))
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, v.checkpointFeature(c))
 	return nil
 }
 
@@ -94,12 +95,12 @@ type checkpointBodyFields struct {
 // readCheckpointBody decodes and checks a checkpoint edit's body; every
 // field at fault is named in one 400.
 func (s *Server) readCheckpointBody(r *http.Request, pathID string) (geo.Checkpoint, int, error) {
-	body, err := readJSONBody(r)
+	body, err := httpx.ReadJSONBody(r)
 	if err != nil {
 		return geo.Checkpoint{}, 0, err
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return geo.Checkpoint{}, 0, invalidBody(`the request body is empty; send a GeoJSON Feature {"type": "Feature", "id": "...", "geometry": {"type": "Point", ...}, "properties": {"name": ..., "station": ..., "road": ...}}`)
+		return geo.Checkpoint{}, 0, httpx.InvalidBody(`the request body is empty; send a GeoJSON Feature {"type": "Feature", "id": "...", "geometry": {"type": "Point", ...}, "properties": {"name": ..., "station": ..., "road": ...}}`)
 	}
 	var b checkpointBodyJSON
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -107,17 +108,17 @@ func (s *Server) readCheckpointBody(r *http.Request, pathID string) (geo.Checkpo
 	if err := dec.Decode(&b); err != nil {
 		if rest, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 			name := strings.Trim(rest, `"`)
-			return geo.Checkpoint{}, 0, invalid(InvalidParam{Name: name, Reason: fmt.Sprintf("unknown member %q; a checkpoint is a Feature with id, geometry (a Point), properties (name, station, road, notes), base_version and crs", name)})
+			return geo.Checkpoint{}, 0, httpx.Invalid(httpx.InvalidParam{Name: name, Reason: fmt.Sprintf("unknown member %q; a checkpoint is a Feature with id, geometry (a Point), properties (name, station, road, notes), base_version and crs", name)})
 		}
-		return geo.Checkpoint{}, 0, asProblem(intake.JSONError(err))
+		return geo.Checkpoint{}, 0, httpx.AsProblem(intake.JSONError(err))
 	}
 	v, err := s.current()
 	if err != nil {
 		return geo.Checkpoint{}, 0, err
 	}
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	fail := func(name, format string, args ...any) {
-		bad = append(bad, InvalidParam{Name: name, Reason: fmt.Sprintf(format, args...)})
+		bad = append(bad, httpx.InvalidParam{Name: name, Reason: fmt.Sprintf(format, args...)})
 	}
 	if b.Type != "Feature" {
 		fail("type", `a checkpoint is a GeoJSON Feature: type must be "Feature", got %q`, intake.Clip([]byte(b.Type)))
@@ -138,7 +139,7 @@ func (s *Server) readCheckpointBody(r *http.Request, pathID string) (geo.Checkpo
 	}
 	s.readOverlayGeometry(v, checkpointOverlay, b.Geometry, from, in, fail)
 	if len(bad) > 0 {
-		return geo.Checkpoint{}, 0, invalid(bad...)
+		return geo.Checkpoint{}, 0, httpx.Invalid(bad...)
 	}
 	c.ID, c.Location = in.id, in.point
 	return c, in.base, nil
@@ -151,7 +152,7 @@ func (s *Server) checkpointEditor() (data.CheckpointEditor, error) {
 		return nil, err
 	}
 	if s.checkpoints == nil {
-		return nil, &Problem{Kind: data.ErrReadOnly, Detail: "this server cannot edit checkpoints: its store takes no edits"}
+		return nil, &httpx.Problem{Kind: data.ErrReadOnly, Detail: "this server cannot edit checkpoints: its store takes no edits"}
 	}
 	return s.checkpoints, nil
 }
@@ -182,7 +183,7 @@ func (s *Server) putCheckpoint(w http.ResponseWriter, r *http.Request, pathID st
 	if err != nil {
 		return err
 	}
-	writeJSON(w, r, s.logger, editStatus(create), contentTypeGeoJSON, v.checkpointFeature(&got))
+	httpx.WriteJSON(w, r, s.logger, editStatus(create), httpx.ContentTypeGeoJSON, v.checkpointFeature(&got))
 	return nil
 }
 
@@ -197,7 +198,7 @@ func (s *Server) handleDeleteCheckpoint(w http.ResponseWriter, r *http.Request, 
 	if text, ok := q.lookup("base_version"); ok {
 		n, err := strconv.Atoi(text)
 		if err != nil || n < 1 {
-			return invalid(InvalidParam{Name: "base_version", Reason: fmt.Sprintf("base_version must be a version number (1 or more), got %q", intake.Clip([]byte(text)))})
+			return httpx.Invalid(httpx.InvalidParam{Name: "base_version", Reason: fmt.Sprintf("base_version must be a version number (1 or more), got %q", intake.Clip([]byte(text)))})
 		}
 		d.BaseVersion = n
 	}
@@ -213,30 +214,30 @@ func (s *Server) handleDeleteCheckpoint(w http.ResponseWriter, r *http.Request, 
 // required, spacing_km optional.
 func (s *Server) handleCheckpointCoverage(w http.ResponseWriter, r *http.Request, q query) error {
 	var minutes, spacing float64
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	text, ok := q.lookup("minutes")
 	if !ok {
-		bad = append(bad, InvalidParam{Name: "minutes", Reason: "minutes is required: the time within which a checkpoint must reach an exit, e.g. minutes=10"})
+		bad = append(bad, httpx.InvalidParam{Name: "minutes", Reason: "minutes is required: the time within which a checkpoint must reach an exit, e.g. minutes=10"})
 	} else if n, err := strconv.ParseFloat(text, 64); err != nil {
-		bad = append(bad, InvalidParam{Name: "minutes", Reason: fmt.Sprintf("minutes must be a number of minutes, got %q", intake.Clip([]byte(text)))})
+		bad = append(bad, httpx.InvalidParam{Name: "minutes", Reason: fmt.Sprintf("minutes must be a number of minutes, got %q", intake.Clip([]byte(text)))})
 	} else {
 		minutes = n
 	}
 	if text, ok := q.lookup("spacing_km"); ok {
 		n, err := strconv.ParseFloat(text, 64)
 		if err != nil {
-			bad = append(bad, InvalidParam{Name: "spacing_km", Reason: fmt.Sprintf("spacing_km must be a number of kilometres, got %q", intake.Clip([]byte(text)))})
+			bad = append(bad, httpx.InvalidParam{Name: "spacing_km", Reason: fmt.Sprintf("spacing_km must be a number of kilometres, got %q", intake.Clip([]byte(text)))})
 		}
 		spacing = n
 	}
 	if len(bad) > 0 {
-		return invalid(bad...)
+		return httpx.Invalid(bad...)
 	}
 	out, err := s.planner.CheckpointCoverage(r.Context(), minutes, spacing)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
 	return nil
 }
 
@@ -249,7 +250,7 @@ func (s *Server) handleProposeCheckpoints(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
 	return nil
 }
 
@@ -262,20 +263,20 @@ const defaultIdentificationDays = 90
 // visited.
 func (s *Server) handleIdentification(w http.ResponseWriter, r *http.Request, q query) error {
 	station, ok := q.lookup("station")
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	if !ok || station == "" {
-		bad = append(bad, InvalidParam{Name: "station", Reason: "station is required: the id of the station whose circle to show"})
+		bad = append(bad, httpx.InvalidParam{Name: "station", Reason: "station is required: the id of the station whose circle to show"})
 	}
 	days := defaultIdentificationDays
 	if text, ok := q.lookup("days"); ok {
 		n, err := strconv.Atoi(text)
 		if err != nil || n < 1 || n > 366 {
-			bad = append(bad, InvalidParam{Name: "days", Reason: fmt.Sprintf("days must be a whole number of days from 1 to 366, got %q", intake.Clip([]byte(text)))})
+			bad = append(bad, httpx.InvalidParam{Name: "days", Reason: fmt.Sprintf("days must be a whole number of days from 1 to 366, got %q", intake.Clip([]byte(text)))})
 		}
 		days = n
 	}
 	if len(bad) > 0 {
-		return invalid(bad...)
+		return httpx.Invalid(bad...)
 	}
 	v, err := s.current()
 	if err != nil {
@@ -286,6 +287,6 @@ func (s *Server) handleIdentification(w http.ResponseWriter, r *http.Request, q 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"jingge/api/httpx"
 	"net/http"
 	"strings"
 	"time"
@@ -85,15 +86,15 @@ type DisputeProperties struct {
 
 // DisputeCollection answers GET /api/v1/disputes, one page at a time.
 type DisputeCollection struct {
-	Type           string                        `json:"type"`
-	Features       []Feature[*DisputeProperties] `json:"features"`
-	NumberReturned int                           `json:"number_returned"`
-	Links          []Link                        `json:"links"`
+	Type           string                              `json:"type"`
+	Features       []httpx.Feature[*DisputeProperties] `json:"features"`
+	NumberReturned int                                 `json:"number_returned"`
+	Links          []Link                              `json:"links"`
 }
 
 // errNoDisputes answers dispute routes on a server without a dispute store.
 func errNoDisputes() error {
-	return &Problem{Kind: data.ErrUnavailable, Detail: "this server keeps no disputes (it has no dispute store)"}
+	return &httpx.Problem{Kind: data.ErrUnavailable, Detail: "this server keeps no disputes (it has no dispute store)"}
 }
 
 // optionalTime is t as the view writes times, nil when zero.
@@ -106,7 +107,7 @@ func (v *view) optionalTime(t time.Time) *string {
 }
 
 // disputeFeature is d as the caller of ctx may see it.
-func (v *view) disputeFeature(ctx context.Context, d *geo.DisputeCase) Feature[*DisputeProperties] {
+func (v *view) disputeFeature(ctx context.Context, d *geo.DisputeCase) httpx.Feature[*DisputeProperties] {
 	p := &DisputeProperties{
 		ID: d.ID, ReportedAt: v.localTime(d.ReportedAt), Kind: d.Kind, KindZH: d.Kind.LabelZH(), KindEN: d.Kind.LabelEN(),
 		Parties: partiesFor(ctx, d.Parties), Summary: textFor(ctx, d.Summary),
@@ -117,7 +118,7 @@ func (v *view) disputeFeature(ctx context.Context, d *geo.DisputeCase) Feature[*
 	if n, ok := d.DaysToSettle(); ok {
 		p.DaysToSettle = &n
 	}
-	return newFeature(d.ID, orb.Geometry(v.toWGS84(d.Location)), p)
+	return httpx.NewFeature(d.ID, orb.Geometry(v.toWGS84(d.Location)), p)
 }
 
 func (s *Server) handleCreateDispute(w http.ResponseWriter, r *http.Request, _ query) error {
@@ -157,14 +158,14 @@ func (s *Server) handleCreateDispute(w http.ResponseWriter, r *http.Request, _ q
 	f := v.disputeFeature(r.Context(), &res.Dispute)
 	f.Properties.Replayed = res.Replayed
 	status := createdStatus(res.Replayed)
-	writeJSON(w, r, s.logger, status, contentTypeGeoJSON, f)
+	httpx.WriteJSON(w, r, s.logger, status, httpx.ContentTypeGeoJSON, f)
 	return nil
 }
 
 // decodeStrict reads a JSON object body into dst, refusing unknown
 // members and trailing data; members lists what the object may hold.
 func decodeStrict(r *http.Request, dst any, members string) error {
-	body, err := readJSONBody(r)
+	body, err := httpx.ReadJSONBody(r)
 	if err != nil {
 		return err
 	}
@@ -172,17 +173,17 @@ func decodeStrict(r *http.Request, dst any, members string) error {
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
 	if err := dec.Decode(dst); err != nil {
-		return invalidBody("the body must be a JSON object with %s: %s", members, strings.TrimPrefix(err.Error(), "json: "))
+		return httpx.InvalidBody("the body must be a JSON object with %s: %s", members, strings.TrimPrefix(err.Error(), "json: "))
 	}
 	if dec.More() {
-		return invalidBody("the body must hold one JSON object, not more")
+		return httpx.InvalidBody("the body must hold one JSON object, not more")
 	}
 	return nil
 }
 
 // pastTime reads the member name, a time no later than now (allowing the
 // pings' clock skew) and no more than maxAge before it; empty is now.
-func (s *Server) pastTime(v *view, name, text string, maxAge time.Duration, bad *[]InvalidParam) time.Time {
+func (s *Server) pastTime(v *view, name, text string, maxAge time.Duration, bad *[]httpx.InvalidParam) time.Time {
 	now := s.patrols.opts.Now()
 	if text == "" {
 		return now
@@ -190,12 +191,12 @@ func (s *Server) pastTime(v *view, name, text string, maxAge time.Duration, bad 
 	t, err := intake.ParseTime(text, v.ix.Location())
 	switch {
 	case err != nil:
-		*bad = append(*bad, InvalidParam{Name: name, Reason: name + " " + err.Error()})
+		*bad = append(*bad, httpx.InvalidParam{Name: name, Reason: name + " " + err.Error()})
 	case t.After(now.Add(s.patrols.opts.MaxPingAhead)):
-		*bad = append(*bad, InvalidParam{Name: name, Reason: fmt.Sprintf("%s %s is in the future (the server's clock says %s)", name, t.Format(time.RFC3339), now.UTC().Format(time.RFC3339))})
+		*bad = append(*bad, httpx.InvalidParam{Name: name, Reason: fmt.Sprintf("%s %s is in the future (the server's clock says %s)", name, t.Format(time.RFC3339), now.UTC().Format(time.RFC3339))})
 	case maxAge > 0 && t.Before(now.Add(-maxAge)):
 		days := int(maxAge.Hours() / 24)
-		*bad = append(*bad, InvalidParam{Name: name, Reason: fmt.Sprintf("%s %s is more than %d days ago; older records come in by CSV import (jingge import --kind)", name, t.Format(time.RFC3339), days)})
+		*bad = append(*bad, httpx.InvalidParam{Name: name, Reason: fmt.Sprintf("%s %s is more than %d days ago; older records come in by CSV import (jingge import --kind)", name, t.Format(time.RFC3339), days)})
 	default:
 		return t
 	}
@@ -205,7 +206,7 @@ func (s *Server) pastTime(v *view, name, text string, maxAge time.Duration, bad 
 // decodeDispute checks a request's fields and returns the dispute, its
 // location in the dataset's datum, unattributed.
 func (s *Server) decodeDispute(r *http.Request, v *view, in *DisputeRequest) (geo.DisputeCase, error) {
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	d := geo.DisputeCase{Parties: strings.TrimSpace(in.Parties), Summary: strings.TrimSpace(in.Summary), MediationBrand: strings.TrimSpace(in.MediationBrand), Level: geo.DisputeOpen}
 	if p, ok := principalFrom(r.Context()); ok && !p.anonymous() {
 		d.RecordedBy = p.user.Name
@@ -215,20 +216,20 @@ func (s *Server) decodeDispute(r *http.Request, v *view, in *DisputeRequest) (ge
 	bad = append(bad, badPlace...)
 	d.Location = loc
 	if k, err := geo.ParseDisputeKind(strings.TrimSpace(in.Kind)); err != nil {
-		bad = append(bad, InvalidParam{Name: "kind", Reason: "kind " + strings.TrimPrefix(err.Error(), "geo: ")})
+		bad = append(bad, httpx.InvalidParam{Name: "kind", Reason: "kind " + strings.TrimPrefix(err.Error(), "geo: ")})
 	} else {
 		d.Kind = k
 	}
 	if text := strings.TrimSpace(in.Level); text != "" {
 		if l, err := geo.ParseDisputeLevel(text); err != nil {
-			bad = append(bad, InvalidParam{Name: "level", Reason: "level " + strings.TrimPrefix(err.Error(), "geo: ")})
+			bad = append(bad, httpx.InvalidParam{Name: "level", Reason: "level " + strings.TrimPrefix(err.Error(), "geo: ")})
 		} else {
 			d.Level = l
 		}
 	}
 	if text := strings.TrimSpace(in.Method); text != "" {
 		if m, err := geo.ParseSettleMethod(text); err != nil {
-			bad = append(bad, InvalidParam{Name: "method", Reason: "method " + strings.TrimPrefix(err.Error(), "geo: ")})
+			bad = append(bad, httpx.InvalidParam{Name: "method", Reason: "method " + strings.TrimPrefix(err.Error(), "geo: ")})
 		} else {
 			d.Method = m
 		}
@@ -236,10 +237,10 @@ func (s *Server) decodeDispute(r *http.Request, v *view, in *DisputeRequest) (ge
 	if d.Level.Settled() {
 		d.SettledAt = s.pastTime(v, "settled_at", in.SettledAt, 0, &bad)
 	} else if in.SettledAt != "" {
-		bad = append(bad, InvalidParam{Name: "settled_at", Reason: "an open dispute has no settled_at; give the level it was settled at with it"})
+		bad = append(bad, httpx.InvalidParam{Name: "settled_at", Reason: "an open dispute has no settled_at; give the level it was settled at with it"})
 	}
 	if len(bad) > 0 {
-		return d, invalid(bad...)
+		return d, httpx.Invalid(bad...)
 	}
 	return d, nil
 }
@@ -253,7 +254,7 @@ func (s *Server) handleUpdateDispute(w http.ResponseWriter, r *http.Request, _ q
 		return err
 	}
 	if in.Level == nil && in.Method == nil && in.MediationBrand == nil && in.SettledAt == nil {
-		return invalidBody(`the body changes nothing; send e.g. {"level": "village", "method": "mediation_brand", "mediation_brand": "朱先生说事"}`)
+		return httpx.InvalidBody(`the body changes nothing; send e.g. {"level": "village", "method": "mediation_brand", "mediation_brand": "朱先生说事"}`)
 	}
 	v, err := s.current()
 	if err != nil {
@@ -267,21 +268,21 @@ func (s *Server) handleUpdateDispute(w http.ResponseWriter, r *http.Request, _ q
 	if err := s.officerMayChange(r, v, cur.StationID, "dispute "+id); err != nil {
 		return err
 	}
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	p := data.DisputePatch{At: s.patrols.opts.Now(), MediationBrand: in.MediationBrand}
 	if pr, ok := principalFrom(r.Context()); ok && !pr.anonymous() {
 		p.By = pr.user.Name
 	}
 	if in.Level != nil {
 		if l, err := geo.ParseDisputeLevel(strings.TrimSpace(*in.Level)); err != nil {
-			bad = append(bad, InvalidParam{Name: "level", Reason: "level " + strings.TrimPrefix(err.Error(), "geo: ")})
+			bad = append(bad, httpx.InvalidParam{Name: "level", Reason: "level " + strings.TrimPrefix(err.Error(), "geo: ")})
 		} else {
 			p.Level = &l
 		}
 	}
 	if in.Method != nil {
 		if m, err := geo.ParseSettleMethod(strings.TrimSpace(*in.Method)); err != nil {
-			bad = append(bad, InvalidParam{Name: "method", Reason: "method " + strings.TrimPrefix(err.Error(), "geo: ")})
+			bad = append(bad, httpx.InvalidParam{Name: "method", Reason: "method " + strings.TrimPrefix(err.Error(), "geo: ")})
 		} else {
 			p.Method = &m
 		}
@@ -290,13 +291,13 @@ func (s *Server) handleUpdateDispute(w http.ResponseWriter, r *http.Request, _ q
 		p.SettledAt = s.pastTime(v, "settled_at", *in.SettledAt, 0, &bad)
 	}
 	if len(bad) > 0 {
-		return invalid(bad...)
+		return httpx.Invalid(bad...)
 	}
 	d, err := s.disputes.UpdateDispute(r.Context(), id, p)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, v.disputeFeature(r.Context(), &d))
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, v.disputeFeature(r.Context(), &d))
 	return nil
 }
 
@@ -329,10 +330,10 @@ func (s *Server) handleListDisputes(w http.ResponseWriter, r *http.Request, q qu
 		return err
 	}
 	f := data.DisputeFilter{GridID: q.get("grid"), StationID: q.get("station")}
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	if text, ok := q.lookup("month"); ok {
 		if f.From, f.To, err = data.MonthBounds(strings.TrimSpace(text), v.ix.Location()); err != nil {
-			bad = append(bad, InvalidParam{Name: "month", Reason: fmt.Sprintf("month %q: write it as YYYY-MM, e.g. 2026-03", text)})
+			bad = append(bad, httpx.InvalidParam{Name: "month", Reason: fmt.Sprintf("month %q: write it as YYYY-MM, e.g. 2026-03", text)})
 		}
 	}
 	switch status := q.get("status"); status {
@@ -341,26 +342,26 @@ func (s *Server) handleListDisputes(w http.ResponseWriter, r *http.Request, q qu
 		open := status == "open"
 		f.Open = &open
 	default:
-		bad = append(bad, InvalidParam{Name: "status", Reason: fmt.Sprintf("status must be open or settled, got %q", status)})
+		bad = append(bad, httpx.InvalidParam{Name: "status", Reason: fmt.Sprintf("status must be open or settled, got %q", status)})
 	}
 	page, badPage := parsePage(q)
 	bad = append(bad, badPage...)
 	if len(bad) > 0 {
-		return invalid(bad...)
+		return httpx.Invalid(bad...)
 	}
 	if err := officerStationScope(r, v, &f.StationID); err != nil {
 		return err
 	}
 	res, err := s.disputes.QueryDisputes(r.Context(), f, page)
 	if err != nil {
-		return aboutParam(err, "cursor")
+		return httpx.AboutParam(err, "cursor")
 	}
-	out := DisputeCollection{Type: "FeatureCollection", Features: make([]Feature[*DisputeProperties], len(res.Disputes)), NumberReturned: len(res.Disputes)}
+	out := DisputeCollection{Type: "FeatureCollection", Features: make([]httpx.Feature[*DisputeProperties], len(res.Disputes)), NumberReturned: len(res.Disputes)}
 	for i := range res.Disputes {
 		out.Features[i] = v.disputeFeature(r.Context(), &res.Disputes[i])
 	}
 	out.Links = pageLinks(r, res.Next)
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, out)
 	return nil
 }
 

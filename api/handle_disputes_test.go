@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"jingge/api/httpx"
 	"net/http"
 	"strings"
 	"testing"
@@ -110,7 +111,7 @@ func TestDisputeLevelOnlyMovesUp(t *testing.T) {
 		var out disputeFeatureJSON
 		if want == http.StatusOK {
 			decodeJSON(t, rec, &out)
-		} else if ct := rec.Header().Get("Content-Type"); ct != contentTypeProblem {
+		} else if ct := rec.Header().Get("Content-Type"); ct != httpx.ContentTypeProblem {
 			t.Errorf("PATCH %s: Content-Type %q, want problem+json", body, ct)
 		}
 		return out.Properties

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"jingge/api/httpx"
 	"mime"
 	"net/http"
 	"strconv"
@@ -14,9 +15,6 @@ import (
 	"jingge/data"
 	"jingge/geo/patrol"
 )
-
-// contentTypeEventStream is the media type of Server-Sent Events.
-const contentTypeEventStream = "text/event-stream"
 
 // Event is a geofence event as the API sends it: in an event stream's
 // data lines, in GET /api/v1/events as JSON, and to webhooks. Names are
@@ -118,7 +116,7 @@ func ParseLastEventID(text string) (int64, error) {
 // stream rather than JSON.
 func wantsEventStream(r *http.Request) bool {
 	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
-		if mt, _, err := mime.ParseMediaType(strings.TrimSpace(part)); err == nil && mt == contentTypeEventStream {
+		if mt, _, err := mime.ParseMediaType(strings.TrimSpace(part)); err == nil && mt == httpx.ContentTypeEventStream {
 			return true
 		}
 	}
@@ -132,11 +130,11 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, q query) e
 	}
 	var after int64
 	hasAfter := false
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	if text, ok := q.lookup("after"); ok {
 		id, err := ParseLastEventID(text)
 		if err != nil {
-			bad = append(bad, InvalidParam{Name: "after", Reason: "after " + err.Error()})
+			bad = append(bad, httpx.InvalidParam{Name: "after", Reason: "after " + err.Error()})
 		}
 		after, hasAfter = id, true
 	}
@@ -145,7 +143,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, q query) e
 		// the after it was first opened with.
 		id, err := ParseLastEventID(text)
 		if err != nil {
-			bad = append(bad, InvalidParam{Name: "Last-Event-ID", Reason: "the Last-Event-ID header " + err.Error()})
+			bad = append(bad, httpx.InvalidParam{Name: "Last-Event-ID", Reason: "the Last-Event-ID header " + err.Error()})
 		}
 		after, hasAfter = id, true
 	}
@@ -153,12 +151,12 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, q query) e
 	if text, ok := q.lookup("limit"); ok {
 		n, err := strconv.Atoi(text)
 		if err != nil || n < 1 || n > maxEventList {
-			bad = append(bad, InvalidParam{Name: "limit", Reason: fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", maxEventList, intake.Clip([]byte(text)))})
+			bad = append(bad, httpx.InvalidParam{Name: "limit", Reason: fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", maxEventList, intake.Clip([]byte(text)))})
 		}
 		limit = n
 	}
 	if len(bad) > 0 {
-		return invalid(bad...)
+		return httpx.Invalid(bad...)
 	}
 	if !wantsEventStream(r) {
 		return s.listEvents(w, r, after, hasAfter, limit)
@@ -191,7 +189,7 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, after int64,
 		out.Events[i] = eventOf(v, e)
 		out.Last = e.ID
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
 	return nil
 }
 
@@ -235,7 +233,7 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, after int6
 		}
 		var ok bool
 		if sub, ok = p.hub.subscribe(); !ok {
-			_ = sw.comment("server shutting down; reconnect")
+			_ = sw.Comment("server shutting down; reconnect")
 			return nil
 		}
 	}
@@ -245,9 +243,9 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, after int6
 // no end to send them before), or subscribes to the hub and starts an
 // event stream on w. sw is nil when nothing more is to be sent: a HEAD, a
 // server shutting down (err says so) or a client gone before the start.
-func (s *Server) openStream(w http.ResponseWriter, r *http.Request) (sub *subscriber, sw *streamWriter, err error) {
+func (s *Server) openStream(w http.ResponseWriter, r *http.Request) (sub *subscriber, sw *httpx.StreamWriter, err error) {
 	if r.Method == http.MethodHead {
-		w.Header().Set("Content-Type", contentTypeEventStream)
+		w.Header().Set("Content-Type", httpx.ContentTypeEventStream)
 		w.Header().Set("Cache-Control", "no-cache")
 		w.WriteHeader(http.StatusOK)
 		return nil, nil, nil
@@ -255,10 +253,10 @@ func (s *Server) openStream(w http.ResponseWriter, r *http.Request) (sub *subscr
 	p := s.patrols
 	sub, ok := p.hub.subscribe()
 	if !ok {
-		return nil, nil, &Problem{Kind: data.ErrUnavailable, Detail: "the server is shutting down; reconnect to another", RetryAfterSeconds: 1}
+		return nil, nil, &httpx.Problem{Kind: data.ErrUnavailable, Detail: "the server is shutting down; reconnect to another", RetryAfterSeconds: 1}
 	}
-	sw = newStreamWriter(w, p.opts.WriteWait)
-	if err := sw.start(streamRetry); err != nil {
+	sw = httpx.NewStreamWriter(w, p.opts.WriteWait)
+	if err := sw.Start(streamRetry); err != nil {
 		p.hub.unsubscribe(sub)
 		return nil, nil, nil
 	}
@@ -272,13 +270,13 @@ var (
 
 // replay sends the stored events after after, page by page, and returns
 // the id of the last one sent.
-func (s *Server) replay(ctx context.Context, sw *streamWriter, after int64) (int64, error) {
+func (s *Server) replay(ctx context.Context, sw *httpx.StreamWriter, after int64) (int64, error) {
 	gap, err := s.gapAfter(ctx, after)
 	if err != nil {
 		return after, err
 	}
 	if gap != nil {
-		if err := sw.named("gap", gap); err != nil {
+		if err := sw.Named("gap", gap); err != nil {
 			return after, err
 		}
 	}
@@ -289,7 +287,7 @@ func (s *Server) replay(ctx context.Context, sw *streamWriter, after int64) (int
 		}
 		v, _ := s.current()
 		for _, e := range evs {
-			if err := sw.event(e.ID, eventOf(v, e)); err != nil {
+			if err := sw.Event(e.ID, eventOf(v, e)); err != nil {
 				return after, err
 			}
 			after = e.ID
@@ -303,18 +301,18 @@ func (s *Server) replay(ctx context.Context, sw *streamWriter, after int64) (int
 // follow sends the hub's events with ids above after, and heartbeats,
 // until the client leaves, the hub drops it (errLagged) or closes, or the
 // stream's credential no longer holds (an event named end says why).
-func (s *Server) follow(ctx context.Context, sw *streamWriter, sub *subscriber, heartbeat <-chan time.Time, cred *credentialWatch, after int64) (int64, error) {
+func (s *Server) follow(ctx context.Context, sw *httpx.StreamWriter, sub *subscriber, heartbeat <-chan time.Time, cred *credentialWatch, after int64) (int64, error) {
 	for {
 		select {
 		case <-ctx.Done():
 			return after, ctx.Err()
 		case <-cred.C():
 			if end := cred.check(ctx); end != nil {
-				_ = sw.named("end", end)
+				_ = sw.Named("end", end)
 				return after, errCredentialEnded
 			}
 		case <-heartbeat:
-			if err := sw.comment("heartbeat"); err != nil {
+			if err := sw.Comment("heartbeat"); err != nil {
 				return after, err
 			}
 		case e, ok := <-sub.ch:
@@ -322,13 +320,13 @@ func (s *Server) follow(ctx context.Context, sw *streamWriter, sub *subscriber, 
 			case !ok && sub.lagged:
 				return after, errLagged
 			case !ok:
-				_ = sw.comment("server shutting down; reconnect")
+				_ = sw.Comment("server shutting down; reconnect")
 				return after, errStreamClosing
 			case e.ID <= after:
 				continue
 			}
 			v, _ := s.current()
-			if err := sw.event(e.ID, eventOf(v, e)); err != nil {
+			if err := sw.Event(e.ID, eventOf(v, e)); err != nil {
 				return after, err
 			}
 			after = e.ID
@@ -341,11 +339,11 @@ func (s *Server) streamEnded(r *http.Request, err error) {
 	switch {
 	case err == nil, errors.Is(err, context.Canceled), errors.Is(err, errStreamClosing):
 	case errors.Is(err, errCredentialEnded):
-		s.logger.InfoContext(r.Context(), "event stream ended: its credential no longer holds", "request_id", requestIDFrom(r.Context()))
-	case errors.Is(err, errStreamWrite):
-		s.logger.InfoContext(r.Context(), "event stream client gone or too slow", "request_id", requestIDFrom(r.Context()), "err", err)
+		s.logger.InfoContext(r.Context(), "event stream ended: its credential no longer holds", "request_id", httpx.RequestIDFrom(r.Context()))
+	case errors.Is(err, httpx.ErrStreamWrite):
+		s.logger.InfoContext(r.Context(), "event stream client gone or too slow", "request_id", httpx.RequestIDFrom(r.Context()), "err", err)
 	default:
-		s.logger.WarnContext(r.Context(), "event stream ended", "request_id", requestIDFrom(r.Context()), "err", err)
+		s.logger.WarnContext(r.Context(), "event stream ended", "request_id", httpx.RequestIDFrom(r.Context()), "err", err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"jingge/api/httpx"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -74,7 +75,7 @@ func TestEventsList(t *testing.T) {
 	for _, bad := range []string{"?after=-1", "?after=x", "?limit=0", "?limit=1001"} {
 		expectProblem(t, serve(t, s.Handler(), http.MethodGet, "/api/v1/events"+bad, ""), http.StatusBadRequest)
 	}
-	rec := get(t, s.Handler(), "/api/v1/events", "Last-Event-ID", "nope", "Accept", contentTypeEventStream)
+	rec := get(t, s.Handler(), "/api/v1/events", "Last-Event-ID", "nope", "Accept", httpx.ContentTypeEventStream)
 	if p := expectProblem(t, rec, http.StatusBadRequest); p.InvalidParams[0].Name != "Last-Event-ID" {
 		t.Errorf("bad Last-Event-ID: %+v", p)
 	}
@@ -132,7 +133,7 @@ type sseEvent struct {
 func openStream(t *testing.T, url string, lastEventID string) *sseClient {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, url+"/api/v1/events", nil)
-	req.Header.Set("Accept", contentTypeEventStream)
+	req.Header.Set("Accept", httpx.ContentTypeEventStream)
 	if lastEventID != "" {
 		req.Header.Set("Last-Event-ID", lastEventID)
 	}
@@ -140,7 +141,7 @@ func openStream(t *testing.T, url string, lastEventID string) *sseClient {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != contentTypeEventStream {
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != httpx.ContentTypeEventStream {
 		body, _ := io.ReadAll(resp.Body)
 		t.Fatalf("stream: %d %s %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
@@ -372,7 +373,7 @@ func TestStreamShutdown(t *testing.T) {
 	if !sawBye {
 		t.Error("the stream ended without a goodbye")
 	}
-	rec := get(t, s.Handler(), "/api/v1/events", "Accept", contentTypeEventStream)
+	rec := get(t, s.Handler(), "/api/v1/events", "Accept", httpx.ContentTypeEventStream)
 	expectProblem(t, rec, http.StatusServiceUnavailable)
 }
 
@@ -440,13 +441,13 @@ func TestEventStreamHead(t *testing.T) {
 	s, _ := newPatrolServer(t, PatrolOptions{})
 	ls := startLive(t, s, nil)
 	req, _ := http.NewRequest(http.MethodHead, ls.URL+"/api/v1/events", nil)
-	req.Header.Set("Accept", contentTypeEventStream)
+	req.Header.Set("Accept", httpx.ContentTypeEventStream)
 	res, err := (&http.Client{Timeout: 5 * time.Second}).Do(req) // the timeout fails a stream that started
 	if err != nil {
 		t.Fatal(err)
 	}
 	res.Body.Close()
-	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != contentTypeEventStream {
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != httpx.ContentTypeEventStream {
 		t.Errorf("HEAD of the event stream: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
 	}
 }

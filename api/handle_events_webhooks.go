@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"jingge/api/httpx"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -242,7 +243,7 @@ func (w *webhooks) post(ctx context.Context, url, delivery string, body []byte) 
 		return 0, permanentError{0}
 	}
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	req.Header.Set("Content-Type", contentTypeJSON)
+	req.Header.Set("Content-Type", httpx.ContentTypeJSON)
 	req.Header.Set("User-Agent", "jingge-webhook/1")
 	req.Header.Set(headerWebhookDelivery, delivery)
 	req.Header.Set(headerWebhookTimestamp, ts)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"jingge/api/httpx"
 	"net/http"
 	"strings"
 	"time"
@@ -66,10 +67,10 @@ const editAttempts = 2
 
 func (s *Server) handleEditGrid(w http.ResponseWriter, r *http.Request, _ query) error {
 	if s.inc.editor == nil || s.inc.timeline == nil {
-		return &Problem{Kind: data.ErrReadOnly, Detail: "this server cannot edit grids: its store takes no edits"}
+		return &httpx.Problem{Kind: data.ErrReadOnly, Detail: "this server cannot edit grids: its store takes no edits"}
 	}
 	id := mux.Vars(r)["id"]
-	body, err := readJSONBody(r)
+	body, err := httpx.ReadJSONBody(r)
 	if err != nil {
 		return err
 	}
@@ -92,7 +93,7 @@ func (s *Server) handleEditGrid(w http.ResponseWriter, r *http.Request, _ query)
 	// the view (the datum, the time zone) no grid edit changes.
 	var kept data.Answer
 	answer := func(gv data.GridVersion) data.Answer {
-		kept = jsonAnswer(r, http.StatusOK, contentTypeGeoJSON, v.gridVersionFeature(gv))
+		kept = jsonAnswer(r, http.StatusOK, httpx.ContentTypeGeoJSON, v.gridVersionFeature(gv))
 		return kept
 	}
 	gv, err := s.commitGridEdit(r, id, edit, geom, key, answer)
@@ -110,18 +111,18 @@ func (s *Server) handleEditGrid(w http.ResponseWriter, r *http.Request, _ query)
 	if v, err = s.current(); err != nil {
 		return err
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, v.gridVersionFeature(gv))
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, v.gridVersionFeature(gv))
 	return nil
 }
 
 // gridVersionFeature is the answer to an edit that put gv in force.
-func (v *view) gridVersionFeature(gv data.GridVersion) Feature[GridVersionProperties] {
+func (v *view) gridVersionFeature(gv data.GridVersion) httpx.Feature[GridVersionProperties] {
 	props := GridVersionProperties{
 		ID: gv.Grid.ID, Version: gv.Version, ValidFrom: v.localTime(gv.ValidFrom), Level: gv.Grid.Level, Name: gv.Grid.Name,
 		Station: gv.Grid.StationID, Parent: gv.Grid.ParentID, Township: gv.Grid.Township, Population: gv.Grid.Population,
 		Terrain: gv.Grid.Terrain,
 	}
-	return newFeature(gv.Grid.ID, areaGeometry(v.geometryWGS84(gv.Grid.Geometry)), props)
+	return httpx.NewFeature(gv.Grid.ID, httpx.AreaGeometry(v.geometryWGS84(gv.Grid.Geometry)), props)
 }
 
 // readGridEdit decodes body, the edit of grid id, checks that a body id
@@ -142,7 +143,7 @@ func (s *Server) readGridEdit(body []byte, id string) (*gridEdit, orb.MultiPolyg
 	}
 	var bodyID string
 	if len(edit.ID) > 0 && string(edit.ID) != "null" && (json.Unmarshal(edit.ID, &bodyID) != nil || bodyID != id) {
-		return nil, nil, invalid(InvalidParam{Name: "id", Reason: fmt.Sprintf("the body's id %s differs from the grid %q in the path; leave it out or make them agree", intake.Clip(edit.ID), id)})
+		return nil, nil, httpx.Invalid(httpx.InvalidParam{Name: "id", Reason: fmt.Sprintf("the body's id %s differs from the grid %q in the path; leave it out or make them agree", intake.Clip(edit.ID), id)})
 	}
 	if geom != nil {
 		v, err := s.current()
@@ -199,7 +200,7 @@ func (s *Server) commitGridEdit(r *http.Request, id string, edit *gridEdit, geom
 			if herr != nil {
 				return data.GridVersion{}, herr
 			}
-			return data.GridVersion{}, &Problem{Kind: data.ErrConflict, Cause: err, Detail: fmt.Sprintf("grid %s is at version %d, but the edit was made against version %d; GET it again and send the edit against version %d", id, now.Version, base, now.Version),
+			return data.GridVersion{}, &httpx.Problem{Kind: data.ErrConflict, Cause: err, Detail: fmt.Sprintf("grid %s is at version %d, but the edit was made against version %d; GET it again and send the edit against version %d", id, now.Version, base, now.Version),
 				Extra: map[string]any{"current_version": now.Version}}
 		case err != nil:
 			return data.GridVersion{}, gridEditProblem(err, id)
@@ -233,14 +234,14 @@ func (s *Server) awaitEdit(r *http.Request) {
 func (s *Server) currentVersion(r *http.Request, id string) (data.GridVersion, error) {
 	hist, err := s.inc.timeline.GridHistory(r.Context(), id)
 	if errors.Is(err, data.ErrNotFound) {
-		return data.GridVersion{}, notFound("there is no grid with id %q; GET /api/v1/grids lists them", id)
+		return data.GridVersion{}, httpx.NotFound("there is no grid with id %q; GET /api/v1/grids lists them", id)
 	}
 	if err != nil {
 		return data.GridVersion{}, err
 	}
 	last := hist[len(hist)-1]
 	if !last.ValidTo.IsZero() {
-		return data.GridVersion{}, notFound("grid %s was retired at %s; only grids in force can be edited", id, last.ValidTo.In(s.zone()).Format(time.RFC3339Nano))
+		return data.GridVersion{}, httpx.NotFound("grid %s was retired at %s; only grids in force can be edited", id, last.ValidTo.In(s.zone()).Format(time.RFC3339Nano))
 	}
 	return last, nil
 }
@@ -280,7 +281,7 @@ func (e *gridEdit) apply(g *geo.Grid, geom orb.MultiPolygon) {
 // request's crs), sane numbers.
 func decodeGridEdit(body []byte) (*gridEdit, orb.MultiPolygon, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, nil, invalidBody(`the request body is empty; send a GeoJSON Feature {"type": "Feature", "geometry": {...}, "properties": {"name": ...}, "base_version": 3}`)
+		return nil, nil, httpx.InvalidBody(`the request body is empty; send a GeoJSON Feature {"type": "Feature", "geometry": {...}, "properties": {"name": ...}, "base_version": 3}`)
 	}
 	var e gridEdit
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -288,31 +289,31 @@ func decodeGridEdit(body []byte) (*gridEdit, orb.MultiPolygon, error) {
 	if err := dec.Decode(&e.gridEditJSON); err != nil {
 		if rest, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 			name := strings.Trim(rest, `"`)
-			return nil, nil, invalid(InvalidParam{Name: name, Reason: fmt.Sprintf("unknown member %q; an edit is a Feature with geometry, properties (name, population, station, parent, township, terrain), base_version, reason and crs", name)})
+			return nil, nil, httpx.Invalid(httpx.InvalidParam{Name: name, Reason: fmt.Sprintf("unknown member %q; an edit is a Feature with geometry, properties (name, population, station, parent, township, terrain), base_version, reason and crs", name)})
 		}
-		return nil, nil, asProblem(intake.JSONError(err))
+		return nil, nil, httpx.AsProblem(intake.JSONError(err))
 	}
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	if e.Type != "Feature" {
-		bad = append(bad, InvalidParam{Name: "type", Reason: fmt.Sprintf(`an edit is a GeoJSON Feature: type must be "Feature", got %q`, intake.Clip([]byte(e.Type)))})
+		bad = append(bad, httpx.InvalidParam{Name: "type", Reason: fmt.Sprintf(`an edit is a GeoJSON Feature: type must be "Feature", got %q`, intake.Clip([]byte(e.Type)))})
 	}
 	if e.BaseVersion != nil && *e.BaseVersion < 1 {
-		bad = append(bad, InvalidParam{Name: "base_version", Reason: fmt.Sprintf("base_version must be a version number (1 or more), got %d", *e.BaseVersion)})
+		bad = append(bad, httpx.InvalidParam{Name: "base_version", Reason: fmt.Sprintf("base_version must be a version number (1 or more), got %d", *e.BaseVersion)})
 	}
 	if p := e.Properties; p != nil && p.Population != nil && *p.Population < 0 {
-		bad = append(bad, InvalidParam{Name: "properties.population", Reason: fmt.Sprintf("population cannot be negative, got %d", *p.Population)})
+		bad = append(bad, httpx.InvalidParam{Name: "properties.population", Reason: fmt.Sprintf("population cannot be negative, got %d", *p.Population)})
 	}
 	if p := e.Properties; p != nil && p.Terrain != nil && *p.Terrain != "" && !p.Terrain.Valid() {
-		bad = append(bad, InvalidParam{Name: "properties.terrain", Reason: fmt.Sprintf("terrain must be mountain, plateau, plain or hill (or \"\" for the station's), got %q", *p.Terrain)})
+		bad = append(bad, httpx.InvalidParam{Name: "properties.terrain", Reason: fmt.Sprintf("terrain must be mountain, plateau, plain or hill (or \"\" for the station's), got %q", *p.Terrain)})
 	}
 	if p := e.Properties; p != nil && p.Name != nil && strings.TrimSpace(*p.Name) == "" {
-		bad = append(bad, InvalidParam{Name: "properties.name", Reason: "name cannot be empty"})
+		bad = append(bad, httpx.InvalidParam{Name: "properties.name", Reason: "name cannot be empty"})
 	}
 	var geom orb.MultiPolygon
 	if len(e.Geometry) > 0 && string(e.Geometry) != "null" {
 		g, err := geojson.UnmarshalGeometry(e.Geometry)
 		if err != nil {
-			bad = append(bad, InvalidParam{Name: "geometry", Reason: fmt.Sprintf("geometry is not a GeoJSON geometry: %v", err)})
+			bad = append(bad, httpx.InvalidParam{Name: "geometry", Reason: fmt.Sprintf("geometry is not a GeoJSON geometry: %v", err)})
 		} else {
 			switch x := g.Geometry().(type) {
 			case orb.Polygon:
@@ -320,38 +321,38 @@ func decodeGridEdit(body []byte) (*gridEdit, orb.MultiPolygon, error) {
 			case orb.MultiPolygon:
 				geom = x
 			default:
-				bad = append(bad, InvalidParam{Name: "geometry", Reason: fmt.Sprintf("a grid's geometry is a Polygon or MultiPolygon, got a %s", g.Type)})
+				bad = append(bad, httpx.InvalidParam{Name: "geometry", Reason: fmt.Sprintf("a grid's geometry is a Polygon or MultiPolygon, got a %s", g.Type)})
 			}
 		}
 	}
 	if geom != nil {
 		if err := topo.ValidateMultiPolygon(geom); err != nil {
-			bad = append(bad, InvalidParam{Name: "geometry", Reason: "geometry is not a valid area: " + strings.ReplaceAll(err.Error(), "topo: ", "")})
+			bad = append(bad, httpx.InvalidParam{Name: "geometry", Reason: "geometry is not a valid area: " + strings.ReplaceAll(err.Error(), "topo: ", "")})
 		}
 	}
 	if len(bad) > 0 {
-		return nil, nil, invalid(bad...)
+		return nil, nil, httpx.Invalid(bad...)
 	}
 	return &e, geom, nil
 }
 
 // gridEditProblem maps an edit's failure: content problems become a 400
 // listing each, an unknown grid a 404; anything else goes to the mapping
-// in errors.go.
+// in httpx/errors.go.
 func gridEditProblem(err error, id string) error {
 	var verr *data.ValidationError
 	if errors.As(err, &verr) {
-		params := make([]InvalidParam, 0, len(verr.Problems))
+		params := make([]httpx.InvalidParam, 0, len(verr.Problems))
 		for _, p := range verr.Problems {
-			params = append(params, InvalidParam{Name: p.Kind + " " + p.ID, Reason: p.String()})
+			params = append(params, httpx.InvalidParam{Name: p.Kind + " " + p.ID, Reason: p.String()})
 		}
-		pr := invalid(params...)
+		pr := httpx.Invalid(params...)
 		pr.Cause = err
 		pr.Detail = "the edit was refused, the grid is unchanged: " + pr.Detail
 		return pr
 	}
 	if errors.Is(err, data.ErrNotFound) {
-		return notFound("there is no grid with id %q in force", id)
+		return httpx.NotFound("there is no grid with id %q in force", id)
 	}
 	return err
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"jingge/api/httpx"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -69,7 +70,7 @@ func TestGridEditReadYourWrites(t *testing.T) {
 		if rec.Code != http.StatusOK {
 			t.Fatalf("PUT %d: %d %s", i, rec.Code, rec.Body.String())
 		}
-		var d Feature[GridDetail]
+		var d httpx.Feature[GridDetail]
 		decodeJSON(t, serve(t, h, http.MethodGet, "/api/v1/grids/"+apitest.CommunityA, ""), &d)
 		var l LookupResponse
 		decodeJSON(t, serve(t, h, http.MethodGet, fmt.Sprintf("/api/v1/lookup?lon=%v&lat=%v", apitest.InCommunity[0], apitest.InCommunity[1]), ""), &l)
@@ -92,7 +93,7 @@ func TestGridTerrain(t *testing.T) {
 	s, _ := followedServer(t, apitest.Small(), false)
 	terrainOf := func() (detail, lookup geo.Terrain) {
 		t.Helper()
-		var d Feature[GridDetail]
+		var d httpx.Feature[GridDetail]
 		decodeJSON(t, serve(t, s.Handler(), http.MethodGet, "/api/v1/grids/"+apitest.CommunityA, ""), &d)
 		var l LookupResponse
 		decodeJSON(t, serve(t, s.Handler(), http.MethodGet, fmt.Sprintf("/api/v1/lookup?lon=%v&lat=%v", apitest.InCommunity[0], apitest.InCommunity[1]), ""), &l)
@@ -108,13 +109,13 @@ func TestGridTerrain(t *testing.T) {
 	if st.Region == geo.Mountain {
 		other = geo.Plain
 	}
-	put := func(body string) *Feature[GridVersionProperties] {
+	put := func(body string) *httpx.Feature[GridVersionProperties] {
 		t.Helper()
 		rec := serve(t, s.Handler(), http.MethodPut, "/api/v1/grids/"+apitest.CommunityA, body)
 		if rec.Code != http.StatusOK {
 			t.Fatalf("PUT %s: %d %s", body, rec.Code, rec.Body.String())
 		}
-		var f Feature[GridVersionProperties]
+		var f httpx.Feature[GridVersionProperties]
 		decodeJSON(t, rec, &f)
 		return &f
 	}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"jingge/api/httpx"
 	"math"
 	"net/http"
 	"strings"
@@ -56,7 +57,7 @@ func levelZH(l geo.Level) string {
 }
 
 func (s *Server) handleGrids(w http.ResponseWriter, r *http.Request, q query) error {
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	var f geo.GridFilter
 	if text, ok := q.lookup("bbox"); ok {
 		b, err := parseBBox(text)
@@ -69,13 +70,13 @@ func (s *Server) handleGrids(w http.ResponseWriter, r *http.Request, q query) er
 	if text, ok := q.lookup("level"); ok {
 		l, err := geo.ParseLevel(text)
 		if err != nil {
-			bad = append(bad, InvalidParam{Name: "level", Reason: fmt.Sprintf("level must be police or community (or 警格 / 网格), got %q", text)})
+			bad = append(bad, httpx.InvalidParam{Name: "level", Reason: fmt.Sprintf("level must be police or community (or 警格 / 网格), got %q", text)})
 		}
 		f.Level = l
 	}
 	station, hasStation := q.lookup("station")
 	if len(bad) > 0 {
-		return invalid(bad...)
+		return httpx.Invalid(bad...)
 	}
 	v, err := s.current()
 	if err != nil {
@@ -83,7 +84,7 @@ func (s *Server) handleGrids(w http.ResponseWriter, r *http.Request, q query) er
 	}
 	if hasStation {
 		if _, ok := v.ix.Station(station); !ok {
-			return invalid(InvalidParam{Name: "station", Reason: fmt.Sprintf("station must be the id of a station of the dataset (%s), got %q", stationIDs(v.ix), station)})
+			return httpx.Invalid(httpx.InvalidParam{Name: "station", Reason: fmt.Sprintf("station must be the id of a station of the dataset (%s), got %q", stationIDs(v.ix), station)})
 		}
 		f.Station = station
 	}
@@ -93,16 +94,16 @@ func (s *Server) handleGrids(w http.ResponseWriter, r *http.Request, q query) er
 		f.Bound = &b
 	}
 	grids := v.ix.Grids(f)
-	fc := FeatureCollection[GridProperties]{Type: "FeatureCollection", Features: make([]Feature[GridProperties], len(grids))}
+	fc := httpx.FeatureCollection[GridProperties]{Type: "FeatureCollection", Features: make([]httpx.Feature[GridProperties], len(grids))}
 	for i, g := range grids {
 		fc.Features[i] = v.gridFeature(g)
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, fc)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, fc)
 	return nil
 }
 
 // gridFeature is g as GET /api/v1/grids lists it, in WGS-84.
-func (v *view) gridFeature(g *geo.Grid) Feature[GridProperties] {
+func (v *view) gridFeature(g *geo.Grid) httpx.Feature[GridProperties] {
 	props := GridProperties{
 		ID: g.ID, Name: g.Name, Level: g.Level, LevelZH: levelZH(g.Level),
 		Station: g.StationID, Parent: g.ParentID, Township: g.Township,
@@ -111,7 +112,7 @@ func (v *view) gridFeature(g *geo.Grid) Feature[GridProperties] {
 	if st := v.stRefs[g.StationID]; st != nil {
 		props.StationName = st.Name
 	}
-	return newFeature(g.ID, areaGeometry(v.geometryWGS84(g.Geometry)), props)
+	return httpx.NewFeature(g.ID, httpx.AreaGeometry(v.geometryWGS84(g.Geometry)), props)
 }
 
 func stationIDs(ix *geo.Index) string {
@@ -128,9 +129,9 @@ func stationIDs(ix *geo.Index) string {
 // parseBBox reads minLon,minLat,maxLon,maxLat in decimal degrees. A box
 // across the antimeridian (minLon > maxLon) is refused: nothing policed by
 // this service lies there.
-func parseBBox(text string) (orb.Bound, *InvalidParam) {
-	fail := func(format string, args ...any) (orb.Bound, *InvalidParam) {
-		return orb.Bound{}, &InvalidParam{Name: "bbox", Reason: fmt.Sprintf(format, args...)}
+func parseBBox(text string) (orb.Bound, *httpx.InvalidParam) {
+	fail := func(format string, args ...any) (orb.Bound, *httpx.InvalidParam) {
+		return orb.Bound{}, &httpx.InvalidParam{Name: "bbox", Reason: fmt.Sprintf(format, args...)}
 	}
 	parts := strings.Split(text, ",")
 	if len(parts) != 4 {
@@ -172,7 +173,7 @@ func (s *Server) handleGrid(w http.ResponseWriter, r *http.Request, _ query) err
 	id := mux.Vars(r)["id"]
 	g, ok := v.ix.Grid(id)
 	if !ok {
-		return notFound("there is no grid with id %q; GET /api/v1/grids lists them", id)
+		return httpx.NotFound("there is no grid with id %q; GET /api/v1/grids lists them", id)
 	}
 	d := GridDetail{
 		ID: g.ID, Name: g.Name, Level: g.Level, LevelZH: levelZH(g.Level),
@@ -190,6 +191,6 @@ func (s *Server) handleGrid(w http.ResponseWriter, r *http.Request, _ query) err
 	for _, c := range v.ix.Children(g.ID) {
 		d.Children = append(d.Children, Ref{ID: c.ID, Name: c.Name})
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, newFeature(g.ID, areaGeometry(v.geometryWGS84(g.Geometry)), d))
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, httpx.NewFeature(g.ID, httpx.AreaGeometry(v.geometryWGS84(g.Geometry)), d))
 	return nil
 }

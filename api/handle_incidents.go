@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"jingge/api/httpx"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -63,7 +64,7 @@ func newIncidentDeps(cfg Config, live *geo.Live) incidentDeps {
 // incidentsOff answers incident routes on a server without an incident
 // store.
 func incidentsOff() error {
-	return &Problem{Kind: data.ErrUnavailable, Detail: "this server keeps no incidents (it has no incident store)"}
+	return &httpx.Problem{Kind: data.ErrUnavailable, Detail: "this server keeps no incidents (it has no incident store)"}
 }
 
 // IncidentProperties are the properties of an incident feature. Times are
@@ -87,10 +88,10 @@ type IncidentProperties struct {
 // IncidentCollection answers GET /api/v1/incidents: one page of incidents
 // with a link to the next page.
 type IncidentCollection struct {
-	Type           string                         `json:"type"`
-	Features       []Feature[*IncidentProperties] `json:"features"`
-	NumberReturned int                            `json:"number_returned"`
-	Links          []Link                         `json:"links"`
+	Type           string                               `json:"type"`
+	Features       []httpx.Feature[*IncidentProperties] `json:"features"`
+	NumberReturned int                                  `json:"number_returned"`
+	Links          []Link                               `json:"links"`
 }
 
 // Link is a related resource, as OGC API Features writes paging links.
@@ -125,8 +126,8 @@ func (v *view) localTime(t time.Time) string { return t.In(v.ix.Location()).Form
 // incidentFeature is inc as the caller of ctx may see it: its free text
 // (summary, source) with phone numbers masked for the roles that see
 // members' numbers masked.
-func (v *view) incidentFeature(ctx context.Context, inc *geo.Incident) Feature[*IncidentProperties] {
-	return newFeature(inc.ID, orb.Geometry(v.toWGS84(inc.Location)), &IncidentProperties{
+func (v *view) incidentFeature(ctx context.Context, inc *geo.Incident) httpx.Feature[*IncidentProperties] {
+	return httpx.NewFeature(inc.ID, orb.Geometry(v.toWGS84(inc.Location)), &IncidentProperties{
 		ID: inc.ID, OccurredAt: v.localTime(inc.OccurredAt), ReportedAt: v.localTime(inc.ReportedAt),
 		Category: inc.Category, CategoryZH: inc.Category.LabelZH(), Severity: inc.Severity, Status: inc.Status, Cleared: inc.Cleared,
 		Source: textFor(ctx, inc.Source), Summary: textFor(ctx, inc.Summary), CommunityGrid: inc.CommunityGridID, PoliceGrid: inc.PoliceGridID, Station: inc.StationID,
@@ -139,9 +140,9 @@ func (s *Server) handleCreateIncidents(w http.ResponseWriter, r *http.Request, _
 	}
 	key := r.Header.Get(headerIdempotencyKey)
 	if err := data.CheckBatchKey(key); err != nil {
-		return aboutParam(err, headerIdempotencyKey)
+		return httpx.AboutParam(err, headerIdempotencyKey)
 	}
-	body, err := readJSONBody(r)
+	body, err := httpx.ReadJSONBody(r)
 	if err != nil {
 		return err
 	}
@@ -180,7 +181,7 @@ func (s *Server) handleCreateIncidents(w http.ResponseWriter, r *http.Request, _
 	if len(res.IDs) == 1 {
 		w.Header().Set("Location", incidentsPath(res.IDs[0]))
 	}
-	writeJSON(w, r, s.logger, status, contentTypeJSON, out)
+	httpx.WriteJSON(w, r, s.logger, status, httpx.ContentTypeJSON, out)
 	return nil
 }
 
@@ -222,7 +223,7 @@ func incidentProblem(err error, in *intake.Body, from crs.CRS, loc *time.Locatio
 	if !errors.As(err, &ie) {
 		return err
 	}
-	var params []InvalidParam
+	var params []httpx.InvalidParam
 	outside := false
 	for _, p := range ie.Problems {
 		if len(params) == intake.MaxReported {
@@ -246,12 +247,12 @@ func incidentProblem(err error, in *intake.Body, from crs.CRS, loc *time.Locatio
 		if name == "" {
 			name = "body"
 		}
-		params = append(params, InvalidParam{Name: name, Reason: reason})
+		params = append(params, httpx.InvalidParam{Name: name, Reason: reason})
 	}
-	pr := invalid(params...)
+	pr := httpx.Invalid(params...)
 	pr.Detail = fmt.Sprintf("%d problem(s) in the batch, nothing was stored: %s", len(ie.Problems), pr.Detail)
 	if outside {
-		pr.Type = problemType("outside-grids")
+		pr.Type = httpx.ProblemType("outside-grids")
 	}
 	return pr
 }
@@ -268,7 +269,7 @@ func (s *Server) handleGetIncident(w http.ResponseWriter, r *http.Request, _ que
 	if err != nil {
 		return err
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, v.incidentFeature(r.Context(), &inc))
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, v.incidentFeature(r.Context(), &inc))
 	return nil
 }
 
@@ -282,7 +283,7 @@ func (s *Server) handleUpdateIncident(w http.ResponseWriter, r *http.Request, _ 
 	if s.inc.store == nil {
 		return incidentsOff()
 	}
-	body, err := readJSONBody(r)
+	body, err := httpx.ReadJSONBody(r)
 	if err != nil {
 		return err
 	}
@@ -291,18 +292,18 @@ func (s *Server) handleUpdateIncident(w http.ResponseWriter, r *http.Request, _ 
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&pj); err != nil {
 		if rest, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-			return invalid(InvalidParam{Name: strings.Trim(rest, `"`), Reason: fmt.Sprintf("unknown member %s; a change has status and cleared", rest)})
+			return httpx.Invalid(httpx.InvalidParam{Name: strings.Trim(rest, `"`), Reason: fmt.Sprintf("unknown member %s; a change has status and cleared", rest)})
 		}
-		return asProblem(intake.JSONError(err))
+		return httpx.AsProblem(intake.JSONError(err))
 	}
 	if pj.Status == nil && pj.Cleared == nil {
-		return invalidBody(`the body changes nothing; send {"status": "dispatched"} and/or {"cleared": true}`)
+		return httpx.InvalidBody(`the body changes nothing; send {"status": "dispatched"} and/or {"cleared": true}`)
 	}
 	var p data.IncidentPatch
 	if pj.Status != nil {
 		st := geo.IncidentStatus(*pj.Status)
 		if !intake.ValidStatus(st) {
-			return invalid(InvalidParam{Name: "status", Reason: fmt.Sprintf("status must be reported, dispatched, on_scene or closed, got %q", intake.Clip([]byte(*pj.Status)))})
+			return httpx.Invalid(httpx.InvalidParam{Name: "status", Reason: fmt.Sprintf("status must be reported, dispatched, on_scene or closed, got %q", intake.Clip([]byte(*pj.Status)))})
 		}
 		p.Status = &st
 	}
@@ -315,7 +316,7 @@ func (s *Server) handleUpdateIncident(w http.ResponseWriter, r *http.Request, _ 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, v.incidentFeature(r.Context(), &inc))
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, v.incidentFeature(r.Context(), &inc))
 	return nil
 }
 
@@ -334,18 +335,18 @@ func (s *Server) handleListIncidents(w http.ResponseWriter, r *http.Request, q q
 	page, badPage := parsePage(q)
 	bad = append(bad, badPage...)
 	if len(bad) > 0 {
-		return invalid(bad...)
+		return httpx.Invalid(bad...)
 	}
 	res, err := s.inc.store.QueryIncidents(r.Context(), f, page)
 	if err != nil {
-		return aboutParam(err, "cursor")
+		return httpx.AboutParam(err, "cursor")
 	}
-	out := IncidentCollection{Type: "FeatureCollection", Features: make([]Feature[*IncidentProperties], len(res.Incidents)), NumberReturned: len(res.Incidents)}
+	out := IncidentCollection{Type: "FeatureCollection", Features: make([]httpx.Feature[*IncidentProperties], len(res.Incidents)), NumberReturned: len(res.Incidents)}
 	for i := range res.Incidents {
 		out.Features[i] = v.incidentFeature(r.Context(), &res.Incidents[i])
 	}
 	out.Links = pageLinks(r, res.Next)
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, out)
 	return nil
 }
 
@@ -379,17 +380,17 @@ func (s *Server) handleAggregateIncidents(w http.ResponseWriter, r *http.Request
 	if text, ok := q.lookup("group_by"); ok {
 		a.GroupBy = data.GroupBy(strings.TrimSpace(text))
 		if a.GroupBy != data.ByGrid && a.GroupBy != data.ByPoliceGrid && a.GroupBy != data.ByStation && a.GroupBy != data.ByArea {
-			bad = append(bad, InvalidParam{Name: "group_by", Reason: fmt.Sprintf("group_by must be grid, police_grid, station or area, got %q", intake.Clip([]byte(text)))})
+			bad = append(bad, httpx.InvalidParam{Name: "group_by", Reason: fmt.Sprintf("group_by must be grid, police_grid, station or area, got %q", intake.Clip([]byte(text)))})
 		}
 	}
 	if text, ok := q.lookup("bucket"); ok {
 		a.Bucket = data.Bucket(strings.TrimSpace(text))
 		if a.Bucket != data.Day && a.Bucket != data.Week && a.Bucket != data.Month {
-			bad = append(bad, InvalidParam{Name: "bucket", Reason: fmt.Sprintf("bucket must be day, week or month, got %q", intake.Clip([]byte(text)))})
+			bad = append(bad, httpx.InvalidParam{Name: "bucket", Reason: fmt.Sprintf("bucket must be day, week or month, got %q", intake.Clip([]byte(text)))})
 		}
 	}
 	if len(bad) > 0 {
-		return invalid(bad...)
+		return httpx.Invalid(bad...)
 	}
 	rows, err := s.inc.store.AggregateIncidents(r.Context(), a)
 	if err != nil {
@@ -404,7 +405,7 @@ func (s *Server) handleAggregateIncidents(w http.ResponseWriter, r *http.Request
 		}
 		out.Rows[i] = o
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
 	return nil
 }
 
@@ -435,8 +436,8 @@ const maxQueryVertices = 500
 const maxRadiusMeters = 100_000
 
 // parseWindow reads the from and to of an incident query into f.
-func parseWindow(q query, f *data.IncidentFilter, loc *time.Location) []InvalidParam {
-	var bad []InvalidParam
+func parseWindow(q query, f *data.IncidentFilter, loc *time.Location) []httpx.InvalidParam {
+	var bad []httpx.InvalidParam
 	if text, ok := q.lookup("from"); ok {
 		t, err := parseTimeParam("from", text, false, loc)
 		if err != nil {
@@ -452,7 +453,7 @@ func parseWindow(q query, f *data.IncidentFilter, loc *time.Location) []InvalidP
 		f.To = t
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		bad = append(bad, InvalidParam{Name: "to", Reason: fmt.Sprintf("to (%s) must be after from (%s)", f.To.In(loc).Format(time.RFC3339Nano), f.From.In(loc).Format(time.RFC3339Nano))})
+		bad = append(bad, httpx.InvalidParam{Name: "to", Reason: fmt.Sprintf("to (%s) must be after from (%s)", f.To.In(loc).Format(time.RFC3339Nano), f.From.In(loc).Format(time.RFC3339Nano))})
 	}
 	return bad
 }
@@ -460,30 +461,30 @@ func parseWindow(q query, f *data.IncidentFilter, loc *time.Location) []InvalidP
 // parseListFilters reads the category, status, station and grid lists of
 // an incident query into f; stations and grids must exist (a grid may be
 // retired).
-func (s *Server) parseListFilters(ctx context.Context, q query, v *view, f *data.IncidentFilter) []InvalidParam {
-	var bad []InvalidParam
+func (s *Server) parseListFilters(ctx context.Context, q query, v *view, f *data.IncidentFilter) []httpx.InvalidParam {
+	var bad []httpx.InvalidParam
 	for _, c := range listParam(q, "category") {
 		cat, err := intake.ParseCategory(c)
 		if err != nil {
-			bad = append(bad, InvalidParam{Name: "category", Reason: "category " + err.Error()})
+			bad = append(bad, httpx.InvalidParam{Name: "category", Reason: "category " + err.Error()})
 		}
 		f.Categories = append(f.Categories, cat)
 	}
 	for _, st := range listParam(q, "status") {
 		if !intake.ValidStatus(geo.IncidentStatus(st)) {
-			bad = append(bad, InvalidParam{Name: "status", Reason: fmt.Sprintf("status must be reported, dispatched, on_scene or closed, got %q", intake.Clip([]byte(st)))})
+			bad = append(bad, httpx.InvalidParam{Name: "status", Reason: fmt.Sprintf("status must be reported, dispatched, on_scene or closed, got %q", intake.Clip([]byte(st)))})
 		}
 		f.Statuses = append(f.Statuses, geo.IncidentStatus(st))
 	}
 	for _, id := range listParam(q, "station") {
 		if _, ok := v.ix.Station(id); !ok {
-			bad = append(bad, InvalidParam{Name: "station", Reason: fmt.Sprintf("no station %q; GET /api/v1/stations lists them", intake.Clip([]byte(id)))})
+			bad = append(bad, httpx.InvalidParam{Name: "station", Reason: fmt.Sprintf("no station %q; GET /api/v1/stations lists them", intake.Clip([]byte(id)))})
 		}
 		f.Stations = append(f.Stations, id)
 	}
 	for _, id := range listParam(q, "grid") {
 		if _, ok := v.ix.Grid(id); !ok && !s.gridEverExisted(ctx, id) {
-			bad = append(bad, InvalidParam{Name: "grid", Reason: fmt.Sprintf("no grid %q has ever been in force; GET /api/v1/grids lists them", intake.Clip([]byte(id)))})
+			bad = append(bad, httpx.InvalidParam{Name: "grid", Reason: fmt.Sprintf("no grid %q has ever been in force; GET /api/v1/grids lists them", intake.Clip([]byte(id)))})
 		}
 		f.Grids = append(f.Grids, id)
 	}
@@ -492,12 +493,12 @@ func (s *Server) parseListFilters(ctx context.Context, q query, v *view, f *data
 
 // parseIncidentFilter reads the filter parameters of an incident query;
 // coordinates are converted from crs into the dataset's datum.
-func (s *Server) parseIncidentFilter(ctx context.Context, q query, v *view) (data.IncidentFilter, []InvalidParam) {
+func (s *Server) parseIncidentFilter(ctx context.Context, q query, v *view) (data.IncidentFilter, []httpx.InvalidParam) {
 	var f data.IncidentFilter
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	from, err := parseQueryCRS(q)
 	if err != nil {
-		var p *Problem
+		var p *httpx.Problem
 		errors.As(err, &p)
 		return f, p.InvalidParams
 	}
@@ -527,7 +528,7 @@ func (s *Server) parseIncidentFilter(ctx context.Context, q query, v *view) (dat
 	radiusText, hasRadius := q.lookup("radius_m")
 	switch {
 	case hasNear != hasRadius:
-		bad = append(bad, InvalidParam{Name: "near", Reason: "near (lon,lat) and radius_m (metres) go together; give both or neither"})
+		bad = append(bad, httpx.InvalidParam{Name: "near", Reason: "near (lon,lat) and radius_m (metres) go together; give both or neither"})
 	case hasNear:
 		c, err := parseNear(nearText, radiusText)
 		if err != nil {
@@ -567,7 +568,7 @@ func listParam(q query, name string) []string {
 // parseTimeParam reads from= or to=: an RFC 3339 time (local time in loc,
 // the dataset's zone, without an offset) or a date, which means its
 // midnight there; as to= a date includes that whole day.
-func parseTimeParam(name, text string, end bool, loc *time.Location) (time.Time, *InvalidParam) {
+func parseTimeParam(name, text string, end bool, loc *time.Location) (time.Time, *httpx.InvalidParam) {
 	text = strings.TrimSpace(text)
 	if d, err := time.ParseInLocation(time.DateOnly, text, loc); err == nil {
 		if end {
@@ -577,7 +578,7 @@ func parseTimeParam(name, text string, end bool, loc *time.Location) (time.Time,
 	}
 	t, err := intake.ParseTime(text, loc)
 	if err != nil {
-		return time.Time{}, &InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be a date (2026-05-01) or a time (2026-05-01T14:30:00+08:00), got %q", name, intake.Clip([]byte(text)))}
+		return time.Time{}, &httpx.InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be a date (2026-05-01) or a time (2026-05-01T14:30:00+08:00), got %q", name, intake.Clip([]byte(text)))}
 	}
 	return t, nil
 }
@@ -585,9 +586,9 @@ func parseTimeParam(name, text string, end bool, loc *time.Location) (time.Time,
 // parsePolygon reads polygon=lon,lat,lon,lat,...: one ring of at least
 // three corners, closed if the client did not close it, that does not
 // cross itself.
-func parsePolygon(text string) (orb.Polygon, *InvalidParam) {
-	fail := func(format string, args ...any) (orb.Polygon, *InvalidParam) {
-		return nil, &InvalidParam{Name: "polygon", Reason: "polygon " + fmt.Sprintf(format, args...)}
+func parsePolygon(text string) (orb.Polygon, *httpx.InvalidParam) {
+	fail := func(format string, args ...any) (orb.Polygon, *httpx.InvalidParam) {
+		return nil, &httpx.InvalidParam{Name: "polygon", Reason: "polygon " + fmt.Sprintf(format, args...)}
 	}
 	parts := strings.Split(text, ",")
 	if len(parts)%2 != 0 {
@@ -597,7 +598,7 @@ func parsePolygon(text string) (orb.Polygon, *InvalidParam) {
 	for i := 0; i < len(parts); i += 2 {
 		pt, err := intake.ParseCoordinates(strings.TrimSpace(parts[i]), strings.TrimSpace(parts[i+1]))
 		if err != nil {
-			return fail("corner %d: %s", i/2, requestMessage(err))
+			return fail("corner %d: %s", i/2, httpx.RequestMessage(err))
 		}
 		ring = append(ring, pt)
 	}
@@ -618,18 +619,18 @@ func parsePolygon(text string) (orb.Polygon, *InvalidParam) {
 }
 
 // parseNear reads near=lon,lat and radius_m.
-func parseNear(nearText, radiusText string) (data.Circle, *InvalidParam) {
+func parseNear(nearText, radiusText string) (data.Circle, *httpx.InvalidParam) {
 	lon, lat, ok := strings.Cut(nearText, ",")
 	if !ok {
-		return data.Circle{}, &InvalidParam{Name: "near", Reason: fmt.Sprintf("near must be lon,lat, got %q", intake.Clip([]byte(nearText)))}
+		return data.Circle{}, &httpx.InvalidParam{Name: "near", Reason: fmt.Sprintf("near must be lon,lat, got %q", intake.Clip([]byte(nearText)))}
 	}
 	pt, err := intake.ParseCoordinates(strings.TrimSpace(lon), strings.TrimSpace(lat))
 	if err != nil {
-		return data.Circle{}, &InvalidParam{Name: "near", Reason: "near: " + requestMessage(err)}
+		return data.Circle{}, &httpx.InvalidParam{Name: "near", Reason: "near: " + httpx.RequestMessage(err)}
 	}
 	r, rerr := data.ParseDecimal(strings.TrimSpace(radiusText))
 	if rerr != nil || !(r > 0) || r > maxRadiusMeters {
-		return data.Circle{}, &InvalidParam{Name: "radius_m", Reason: fmt.Sprintf("radius_m must be a distance in metres above 0 and at most %d, got %q", maxRadiusMeters, intake.Clip([]byte(radiusText)))}
+		return data.Circle{}, &httpx.InvalidParam{Name: "radius_m", Reason: fmt.Sprintf("radius_m must be a distance in metres above 0 and at most %d, got %q", maxRadiusMeters, intake.Clip([]byte(radiusText)))}
 	}
 	return data.Circle{Center: pt, RadiusMeters: r}, nil
 }
@@ -647,13 +648,13 @@ func validateQueryPolygon(p orb.Polygon) error {
 func incidentsPath(id string) string { return "/api/v1/incidents/" + url.PathEscape(id) }
 
 // parsePage reads limit= and cursor= of a paged list.
-func parsePage(q query) (data.Page, []InvalidParam) {
+func parsePage(q query) (data.Page, []httpx.InvalidParam) {
 	var page data.Page
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	if text, ok := q.lookup("limit"); ok {
 		n, err := strconv.Atoi(strings.TrimSpace(text))
 		if err != nil || n < 1 || n > data.MaxPageLimit {
-			bad = append(bad, InvalidParam{Name: "limit", Reason: fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", data.MaxPageLimit, intake.Clip([]byte(text)))})
+			bad = append(bad, httpx.InvalidParam{Name: "limit", Reason: fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", data.MaxPageLimit, intake.Clip([]byte(text)))})
 		}
 		page.Limit = n
 	}
@@ -664,11 +665,11 @@ func parsePage(q query) (data.Page, []InvalidParam) {
 // pageLinks are the links of a page of a GeoJSON list: itself, and the
 // next page when next (its cursor) is set.
 func pageLinks(r *http.Request, next string) []Link {
-	links := []Link{{Rel: "self", Href: r.URL.RequestURI(), Type: contentTypeGeoJSON}}
+	links := []Link{{Rel: "self", Href: r.URL.RequestURI(), Type: httpx.ContentTypeGeoJSON}}
 	if next != "" {
 		q := r.URL.Query()
 		q.Set("cursor", next)
-		links = append(links, Link{Rel: "next", Href: r.URL.Path + "?" + q.Encode(), Type: contentTypeGeoJSON})
+		links = append(links, Link{Rel: "next", Href: r.URL.Path + "?" + q.Encode(), Type: httpx.ContentTypeGeoJSON})
 	}
 	return links
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"jingge/api/httpx"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -247,7 +248,7 @@ func TestIncidentLifecycleOverHTTP(t *testing.T) {
 		}
 	}
 	rec = serve(t, s.Handler(), http.MethodGet, path, "")
-	var f Feature[*IncidentProperties]
+	var f httpx.Feature[*IncidentProperties]
 	decodeJSON(t, rec, &f)
 	if f.Properties.Status != geo.Closed || !f.Properties.Cleared {
 		t.Errorf("after the steps: %+v", f.Properties)
@@ -488,7 +489,7 @@ func TestGridEditMovesAttribution(t *testing.T) {
 		if rec.Code != 200 {
 			t.Fatalf("PUT %s: %d %s", st.id, rec.Code, rec.Body.String())
 		}
-		var f Feature[GridVersionProperties]
+		var f httpx.Feature[GridVersionProperties]
 		decodeJSON(t, rec, &f)
 		if f.Properties.Version != 2 || f.Properties.Level != geo.CommunityLevel {
 			t.Fatalf("PUT %s answered %+v", st.id, f.Properties)

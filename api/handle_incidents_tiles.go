@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"jingge/api/httpx"
 	"net/http"
 	"strings"
 	"time"
@@ -39,17 +40,17 @@ func (s *Server) handleIncidentTile(w http.ResponseWriter, r *http.Request, q qu
 	if err != nil {
 		var ce *tiles.CoordError
 		if errors.As(err, &ce) {
-			bad = append(bad, InvalidParam{Name: ce.Param, Reason: ce.Reason})
+			bad = append(bad, httpx.InvalidParam{Name: ce.Param, Reason: ce.Reason})
 		} else {
 			return err
 		}
 	}
 	if len(bad) > 0 {
-		return invalid(bad...)
+		return httpx.Invalid(bad...)
 	}
 	tile, err := s.inc.tiles.Tile(r.Context(), t, win)
 	if errors.Is(err, tiles.ErrWindowTooLarge) {
-		return invalid(InvalidParam{Name: "from", Reason: strings.TrimPrefix(err.Error(), "tiles: ")})
+		return httpx.Invalid(httpx.InvalidParam{Name: "from", Reason: strings.TrimPrefix(err.Error(), "tiles: ")})
 	}
 	if err != nil {
 		return err
@@ -59,8 +60,8 @@ func (s *Server) handleIncidentTile(w http.ResponseWriter, r *http.Request, q qu
 
 // parseTileWindow reads from=, to= and category= of an incidents tile over
 // the default window.
-func parseTileWindow(q query, win tiles.IncidentWindow, loc *time.Location) (tiles.IncidentWindow, []InvalidParam) {
-	var bad []InvalidParam
+func parseTileWindow(q query, win tiles.IncidentWindow, loc *time.Location) (tiles.IncidentWindow, []httpx.InvalidParam) {
+	var bad []httpx.InvalidParam
 	if text, ok := q.lookup("from"); ok {
 		t, err := parseTimeParam("from", text, false, loc)
 		if err != nil {
@@ -78,15 +79,15 @@ func parseTileWindow(q query, win tiles.IncidentWindow, loc *time.Location) (til
 	if len(bad) == 0 {
 		switch {
 		case !win.From.Before(win.To):
-			bad = append(bad, InvalidParam{Name: "to", Reason: fmt.Sprintf("to (%s) must be after from (%s)", win.To.In(loc).Format(time.RFC3339Nano), win.From.In(loc).Format(time.RFC3339Nano))})
+			bad = append(bad, httpx.InvalidParam{Name: "to", Reason: fmt.Sprintf("to (%s) must be after from (%s)", win.To.In(loc).Format(time.RFC3339Nano), win.From.In(loc).Format(time.RFC3339Nano))})
 		case win.To.Sub(win.From) > maxTileWindow:
-			bad = append(bad, InvalidParam{Name: "from", Reason: "the window from from to to spans more than 366 days; tiles draw at most a year"})
+			bad = append(bad, httpx.InvalidParam{Name: "from", Reason: "the window from from to to spans more than 366 days; tiles draw at most a year"})
 		}
 	}
 	for _, c := range listParam(q, "category") {
 		cat, err := intake.ParseCategory(c)
 		if err != nil {
-			bad = append(bad, InvalidParam{Name: "category", Reason: "category " + err.Error()})
+			bad = append(bad, httpx.InvalidParam{Name: "category", Reason: "category " + err.Error()})
 		}
 		win.Categories = append(win.Categories, cat)
 	}

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"jingge/api/httpx"
 	"math"
 	"net/http"
 	"strconv"
@@ -101,7 +102,7 @@ func isRangeErr(err error) bool {
 func queryCRSText(q query) (string, bool, error) {
 	text, ok := q.lookup("crs")
 	if ok && strings.TrimSpace(text) == "" {
-		return "", true, invalid(InvalidParam{Name: "crs", Reason: "crs is empty; give a coordinate system such as wgs84, gcj02 or bd09, or leave crs out for WGS-84"})
+		return "", true, httpx.Invalid(httpx.InvalidParam{Name: "crs", Reason: "crs is empty; give a coordinate system such as wgs84, gcj02 or bd09, or leave crs out for WGS-84"})
 	}
 	return text, ok, nil
 }
@@ -119,7 +120,7 @@ func parseQueryCRS(q query) (crs.CRS, error) {
 func parseCRS(name, text string) (crs.CRS, error) {
 	c, err := crs.Parse(text)
 	if err != nil {
-		return "", invalid(InvalidParam{Name: name, Reason: err.Error()})
+		return "", httpx.Invalid(httpx.InvalidParam{Name: name, Reason: err.Error()})
 	}
 	return c, nil
 }
@@ -198,7 +199,7 @@ func memberInfos(ms []*geo.Member) []MemberInfo {
 func (v *view) outside(pt orb.Point, from crs.CRS, at orb.Point) error {
 	name := v.ix.Meta().Name
 	if !v.hasGrids {
-		return &Problem{Kind: data.ErrNotFound, Type: problemType("outside-grids"),
+		return &httpx.Problem{Kind: data.ErrNotFound, Type: httpx.ProblemType("outside-grids"),
 			Detail: fmt.Sprintf("the point lon %g, lat %g is outside every grid of the dataset %q: the dataset has no grids", pt[0], pt[1], name)}
 	}
 	b := v.bounds
@@ -217,7 +218,7 @@ func (v *view) outside(pt orb.Point, from crs.CRS, at orb.Point) error {
 	if near := v.nearestStation(at); near != nil {
 		extra["nearest_station"] = near
 	}
-	return &Problem{Kind: data.ErrNotFound, Type: problemType("outside-grids"), Detail: detail, Extra: extra}
+	return &httpx.Problem{Kind: data.ErrNotFound, Type: httpx.ProblemType("outside-grids"), Detail: detail, Extra: extra}
 }
 
 // ClosestStation is the station closest to a point outside every grid,
@@ -270,21 +271,21 @@ func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request, q query) e
 	v.addOverlays(resp, v.toDatum(pt, from), inc, time.Now())
 	maskLookup(r.Context(), resp)
 	if !sel.full() {
-		writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, selectLookup(resp, sel))
+		httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, selectLookup(resp, sel))
 		return nil
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, resp)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, resp)
 	return nil
 }
 
 // joinInvalid merges 400 problems so the client hears of every bad
 // parameter at once; nil arguments are skipped.
 func joinInvalid(errs ...error) error {
-	var params []InvalidParam
+	var params []httpx.InvalidParam
 	for _, err := range errs {
-		if p, ok := err.(*Problem); ok {
+		if p, ok := err.(*httpx.Problem); ok {
 			params = append(params, p.InvalidParams...)
-		} else if p := requestProblem(err); p != nil && errors.Is(err, data.ErrInvalid) {
+		} else if p := httpx.RequestProblem(err); p != nil && errors.Is(err, data.ErrInvalid) {
 			params = append(params, p.InvalidParams...)
 		} else if err != nil {
 			return err
@@ -293,5 +294,5 @@ func joinInvalid(errs ...error) error {
 	if len(params) == 0 {
 		return nil
 	}
-	return invalid(params...)
+	return httpx.Invalid(params...)
 }

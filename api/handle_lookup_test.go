@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"jingge/api/httpx"
 	"math"
 	"net/http"
 	"net/url"
@@ -57,7 +58,7 @@ func TestLookupFound(t *testing.T) {
 			if rec.Code != http.StatusOK {
 				t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
 			}
-			if ct := rec.Header().Get("Content-Type"); ct != contentTypeJSON {
+			if ct := rec.Header().Get("Content-Type"); ct != httpx.ContentTypeJSON {
 				t.Errorf("Content-Type %q", ct)
 			}
 			var resp LookupResponse
@@ -171,7 +172,7 @@ func TestLookupOutside(t *testing.T) {
 			t.Errorf("detail %q lacks %q", p.Detail, want)
 		}
 	}
-	if p.Type != problemType("outside-grids") {
+	if p.Type != httpx.ProblemType("outside-grids") {
 		t.Errorf("type %q", p.Type)
 	}
 	var extra struct {

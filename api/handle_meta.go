@@ -1,6 +1,7 @@
 package api
 
 import (
+	"jingge/api/httpx"
 	"net/http"
 	"time"
 
@@ -43,7 +44,7 @@ func (s *Server) handleRegions(w http.ResponseWriter, r *http.Request, _ query) 
 		}
 		resp.Regions = append(resp.Regions, info)
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, resp)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, resp)
 	return nil
 }
 
@@ -97,7 +98,7 @@ func (s *Server) handleDataset(w http.ResponseWriter, r *http.Request, _ query) 
 	if v.hasGrids {
 		resp.Bounds = boundsArray(v.bounds)
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, resp)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, resp)
 	return nil
 }
 
@@ -122,16 +123,16 @@ type ReadyResponse struct {
 }
 
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request, _ query) error {
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, HealthResponse{Status: "ok"})
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, HealthResponse{Status: "ok"})
 	return nil
 }
 
 func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request, _ query) error {
 	ix := s.live.Load()
 	if ix == nil {
-		return &Problem{Kind: data.ErrUnavailable, Detail: "no dataset is loaded yet; the server is starting or cannot reach its store", RetryAfterSeconds: s.retryAfterSeconds}
+		return &httpx.Problem{Kind: data.ErrUnavailable, Detail: "no dataset is loaded yet; the server is starting or cannot reach its store", RetryAfterSeconds: s.retryAfterSeconds}
 	}
 	ds := ix.Dataset()
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, ReadyResponse{Status: "ready", Dataset: ds.Meta.Name, Grids: len(ds.Grids), Stations: len(ds.Stations)})
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, ReadyResponse{Status: "ready", Dataset: ds.Meta.Name, Grids: len(ds.Grids), Stations: len(ds.Stations)})
 	return nil
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"jingge/api/httpx"
 	"net/http"
 
 	"github.com/gorilla/mux"
@@ -13,7 +14,7 @@ import (
 func ogcBase(r *http.Request) string { return baseURL(r) + ogcRoot }
 
 func (s *Server) handleOGCLanding(w http.ResponseWriter, r *http.Request, q query) error {
-	ctype, err := ogcFormat(q, contentTypeJSON)
+	ctype, err := ogcFormat(q, httpx.ContentTypeJSON)
 	if err != nil {
 		return err
 	}
@@ -22,27 +23,27 @@ func (s *Server) handleOGCLanding(w http.ResponseWriter, r *http.Request, q quer
 		Title:       "jingge: police and community grids",
 		Description: "OGC API – Features (Part 1: Core, GeoJSON) over the grids, stations, regions, townships and incidents of the dataset in force, in CRS84. Send the same bearer token as to /api/v1.",
 		Links: []Link{
-			{Rel: "self", Href: base, Type: contentTypeJSON},
+			{Rel: "self", Href: base, Type: httpx.ContentTypeJSON},
 			{Rel: "service-desc", Href: baseURL(r) + "/api/v1/openapi.json", Type: ogcOpenAPIType},
-			{Rel: "conformance", Href: base + "/conformance", Type: contentTypeJSON},
-			{Rel: "data", Href: base + "/collections", Type: contentTypeJSON},
+			{Rel: "conformance", Href: base + "/conformance", Type: httpx.ContentTypeJSON},
+			{Rel: "data", Href: base + "/collections", Type: httpx.ContentTypeJSON},
 		},
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, ctype, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, ctype, out)
 	return nil
 }
 
 func (s *Server) handleOGCConformance(w http.ResponseWriter, r *http.Request, q query) error {
-	ctype, err := ogcFormat(q, contentTypeJSON)
+	ctype, err := ogcFormat(q, httpx.ContentTypeJSON)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, ctype, OGCConformance{ConformsTo: []string{ogcConfCore, ogcConfGeoJSON}})
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, ctype, OGCConformance{ConformsTo: []string{ogcConfCore, ogcConfGeoJSON}})
 	return nil
 }
 
 func (s *Server) handleOGCCollections(w http.ResponseWriter, r *http.Request, q query) error {
-	ctype, err := ogcFormat(q, contentTypeJSON)
+	ctype, err := ogcFormat(q, httpx.ContentTypeJSON)
 	if err != nil {
 		return err
 	}
@@ -51,11 +52,11 @@ func (s *Server) handleOGCCollections(w http.ResponseWriter, r *http.Request, q 
 		return err
 	}
 	base := ogcBase(r)
-	out := OGCCollections{Links: []Link{{Rel: "self", Href: base + "/collections", Type: contentTypeJSON}}, Collections: []OGCCollection{}}
+	out := OGCCollections{Links: []Link{{Rel: "self", Href: base + "/collections", Type: httpx.ContentTypeJSON}}, Collections: []OGCCollection{}}
 	for _, c := range s.ogcReadable(r.Context()) {
 		out.Collections = append(out.Collections, v.ogcCollection(base, c))
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, ctype, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, ctype, out)
 	return nil
 }
 
@@ -71,7 +72,7 @@ func (s *Server) ogcReadable(ctx context.Context) []ogcCollectionInfo {
 }
 
 func (s *Server) handleOGCCollection(w http.ResponseWriter, r *http.Request, q query) error {
-	ctype, err := ogcFormat(q, contentTypeJSON)
+	ctype, err := ogcFormat(q, httpx.ContentTypeJSON)
 	if err != nil {
 		return err
 	}
@@ -86,7 +87,7 @@ func (s *Server) handleOGCCollection(w http.ResponseWriter, r *http.Request, q q
 }
 
 func (s *Server) handleOGCIncidentCollection(w http.ResponseWriter, r *http.Request, q query) error {
-	ctype, err := ogcFormat(q, contentTypeJSON)
+	ctype, err := ogcFormat(q, httpx.ContentTypeJSON)
 	if err != nil {
 		return err
 	}
@@ -101,7 +102,7 @@ func (s *Server) writeOGCCollection(w http.ResponseWriter, r *http.Request, ctyp
 	if err != nil {
 		return err
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, ctype, v.ogcCollection(ogcBase(r), c))
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, ctype, v.ogcCollection(ogcBase(r), c))
 	return nil
 }
 
@@ -112,7 +113,7 @@ func (s *Server) noCollection(r *http.Request) error {
 	for _, c := range s.ogcReadable(r.Context()) {
 		ids = append(ids, c.id)
 	}
-	return notFound("there is no collection %q; the collections are %v (GET %s/collections)", mux.Vars(r)["collectionId"], ids, ogcRoot)
+	return httpx.NotFound("there is no collection %q; the collections are %v (GET %s/collections)", mux.Vars(r)["collectionId"], ids, ogcRoot)
 }
 
 // ogcCollection describes c with the bounds of the dataset in force.
@@ -121,8 +122,8 @@ func (v *view) ogcCollection(base string, c ogcCollectionInfo) OGCCollection {
 	out := OGCCollection{
 		ID: c.id, Title: c.title, Description: c.description,
 		Links: []Link{
-			{Rel: "self", Href: self, Type: contentTypeJSON},
-			{Rel: "items", Href: self + "/items", Type: contentTypeGeoJSON},
+			{Rel: "self", Href: self, Type: httpx.ContentTypeJSON},
+			{Rel: "items", Href: self + "/items", Type: httpx.ContentTypeGeoJSON},
 		},
 		Extent:   OGCExtent{Spatial: OGCSpatialExtent{BBox: [][]float64{}, CRS: ogcCRS84}},
 		ItemType: "feature",

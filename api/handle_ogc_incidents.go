@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"jingge/api/httpx"
 	"net/http"
 	"strconv"
 	"time"
@@ -19,7 +20,7 @@ import (
 // added meanwhile), each feature masked as the REST answer masks it.
 
 func (s *Server) handleOGCIncidentItems(w http.ResponseWriter, r *http.Request, q query) error {
-	ctype, err := ogcFormat(q, contentTypeGeoJSON)
+	ctype, err := ogcFormat(q, httpx.ContentTypeGeoJSON)
 	if err != nil {
 		return err
 	}
@@ -50,7 +51,7 @@ func (s *Server) handleOGCIncidentItems(w http.ResponseWriter, r *http.Request, 
 	for _, text := range listParam(q, "severity") {
 		n, err := strconv.Atoi(text)
 		if err != nil || n < 1 || n > 5 {
-			bad = append(bad, InvalidParam{Name: "severity", Reason: fmt.Sprintf("severity must be whole numbers from 1 (minor) to 5 (most severe), comma-separated; got %q", intake.Clip([]byte(text)))})
+			bad = append(bad, httpx.InvalidParam{Name: "severity", Reason: fmt.Sprintf("severity must be whole numbers from 1 (minor) to 5 (most severe), comma-separated; got %q", intake.Clip([]byte(text)))})
 			continue
 		}
 		f.Severities = append(f.Severities, n)
@@ -61,21 +62,21 @@ func (s *Server) handleOGCIncidentItems(w http.ResponseWriter, r *http.Request, 
 	}
 	page := data.Page{Limit: limit, Cursor: q.get("cursor")}
 	if len(bad) > 0 {
-		return invalid(bad...)
+		return httpx.Invalid(bad...)
 	}
 	res, err := s.inc.store.QueryIncidents(r.Context(), f, page)
 	if err != nil {
-		return aboutParam(err, "cursor")
+		return httpx.AboutParam(err, "cursor")
 	}
 	matched, err := s.countIncidents(r, f, v)
 	if err != nil {
 		return err
 	}
-	out := OGCFeatureCollection{Type: "FeatureCollection", Features: make([]Feature[any], len(res.Incidents)),
+	out := OGCFeatureCollection{Type: "FeatureCollection", Features: make([]httpx.Feature[any], len(res.Incidents)),
 		TimeStamp: time.Now().UTC().Format(time.RFC3339), NumberMatched: matched, NumberReturned: len(res.Incidents)}
 	for i := range res.Incidents {
 		inc := v.incidentFeature(r.Context(), &res.Incidents[i])
-		out.Features[i] = Feature[any]{Type: inc.Type, ID: inc.ID, Geometry: inc.Geometry, Properties: inc.Properties}
+		out.Features[i] = httpx.Feature[any]{Type: inc.Type, ID: inc.ID, Geometry: inc.Geometry, Properties: inc.Properties}
 	}
 	out.Links = ogcPageLinks(r, ctype)
 	if res.Next != "" {
@@ -83,7 +84,7 @@ func (s *Server) handleOGCIncidentItems(w http.ResponseWriter, r *http.Request, 
 		next.Set("cursor", res.Next)
 		out.Links = append(out.Links, Link{Rel: "next", Href: ogcBase(r) + "/collections/" + ogcIncidents + "/items?" + next.Encode(), Type: ctype})
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, ctype, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, ctype, out)
 	return nil
 }
 
@@ -117,6 +118,6 @@ func (s *Server) handleOGCIncidentItem(w http.ResponseWriter, r *http.Request, _
 		return err
 	}
 	f := v.incidentFeature(r.Context(), &inc)
-	writeOGCFeature(w, r, s, contentTypeGeoJSON, ogcIncidents, Feature[any]{Type: f.Type, ID: f.ID, Geometry: f.Geometry, Properties: f.Properties})
+	writeOGCFeature(w, r, s, httpx.ContentTypeGeoJSON, ogcIncidents, httpx.Feature[any]{Type: f.Type, ID: f.ID, Geometry: f.Geometry, Properties: f.Properties})
 	return nil
 }

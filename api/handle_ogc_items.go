@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"jingge/api/httpx"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -25,7 +26,7 @@ type ogcSelection struct {
 }
 
 func (s *Server) handleOGCItems(w http.ResponseWriter, r *http.Request, q query) error {
-	ctype, err := ogcFormat(q, contentTypeGeoJSON)
+	ctype, err := ogcFormat(q, httpx.ContentTypeGeoJSON)
 	if err != nil {
 		return err
 	}
@@ -39,7 +40,7 @@ func (s *Server) handleOGCItems(w http.ResponseWriter, r *http.Request, q query)
 	}
 	sel, limit, offset, bad := s.parseOGCItems(q, c, v)
 	if len(bad) > 0 {
-		return invalid(bad...)
+		return httpx.Invalid(bad...)
 	}
 	feats, err := s.ogcFeatures(r.Context(), v, c, sel)
 	if err != nil {
@@ -56,9 +57,9 @@ func (s *Server) handleOGCItems(w http.ResponseWriter, r *http.Request, q query)
 		out.Links = append(out.Links, Link{Rel: "next", Href: ogcBase(r) + "/collections/" + c.id + "/items?" + next.Encode(), Type: ctype})
 	}
 	if out.Features == nil {
-		out.Features = []Feature[any]{}
+		out.Features = []httpx.Feature[any]{}
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, ctype, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, ctype, out)
 	return nil
 }
 
@@ -75,17 +76,17 @@ func ogcPageLinks(r *http.Request, ctype string) []Link {
 	if r.URL.RawQuery != "" {
 		selfHref += "?" + r.URL.RawQuery
 	}
-	other, otherF := contentTypeJSON, "json"
-	if ctype == contentTypeJSON {
-		other, otherF = contentTypeGeoJSON, "geojson"
+	other, otherF := httpx.ContentTypeJSON, "json"
+	if ctype == httpx.ContentTypeJSON {
+		other, otherF = httpx.ContentTypeGeoJSON, "geojson"
 	}
 	return []Link{{Rel: "self", Href: selfHref, Type: ctype}, {Rel: "alternate", Href: withF(otherF), Type: other}}
 }
 
 // parseOGCItems reads the selection and paging of an items request of c.
-func (s *Server) parseOGCItems(q query, c ogcCollectionInfo, v *view) (ogcSelection, int, int, []InvalidParam) {
+func (s *Server) parseOGCItems(q query, c ogcCollectionInfo, v *view) (ogcSelection, int, int, []httpx.InvalidParam) {
 	var sel ogcSelection
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	if text, ok := q.lookup("bbox"); ok {
 		b, err := parseBBox(text)
 		if err != nil {
@@ -96,9 +97,9 @@ func (s *Server) parseOGCItems(q query, c ogcCollectionInfo, v *view) (ogcSelect
 	}
 	if text, ok := q.lookup("station"); ok {
 		if !c.stationProperty {
-			bad = append(bad, InvalidParam{Name: "station", Reason: fmt.Sprintf("collection %s has no station property; station= selects grids, stations and incidents", c.id)})
+			bad = append(bad, httpx.InvalidParam{Name: "station", Reason: fmt.Sprintf("collection %s has no station property; station= selects grids, stations and incidents", c.id)})
 		} else if _, known := v.ix.Station(text); !known {
-			bad = append(bad, InvalidParam{Name: "station", Reason: fmt.Sprintf("station must be the id of a station of the dataset (%s), got %q", stationIDs(v.ix), intake.Clip([]byte(text)))})
+			bad = append(bad, httpx.InvalidParam{Name: "station", Reason: fmt.Sprintf("station must be the id of a station of the dataset (%s), got %q", stationIDs(v.ix), intake.Clip([]byte(text)))})
 		}
 		sel.station = text
 	}
@@ -108,11 +109,11 @@ func (s *Server) parseOGCItems(q query, c ogcCollectionInfo, v *view) (ogcSelect
 		case err != nil:
 			bad = append(bad, *err)
 		case !c.temporal:
-			bad = append(bad, InvalidParam{Name: "datetime", Reason: fmt.Sprintf("collection %s has no time; datetime= applies to %s, %s and %s", c.id, ogcCommunityGrids, ogcPoliceGrids, ogcIncidents)})
+			bad = append(bad, httpx.InvalidParam{Name: "datetime", Reason: fmt.Sprintf("collection %s has no time; datetime= applies to %s, %s and %s", c.id, ogcCommunityGrids, ogcPoliceGrids, ogcIncidents)})
 		case !iv.Instant:
-			bad = append(bad, InvalidParam{Name: "datetime", Reason: "the grids take one instant or date (the grids in force then), not an interval"})
+			bad = append(bad, httpx.InvalidParam{Name: "datetime", Reason: "the grids take one instant or date (the grids in force then), not an interval"})
 		case s.inc.timeline == nil:
-			bad = append(bad, InvalidParam{Name: "datetime", Reason: "this server keeps no grid history, so it serves only the grids in force now; leave datetime out"})
+			bad = append(bad, httpx.InvalidParam{Name: "datetime", Reason: "this server keeps no grid history, so it serves only the grids in force now; leave datetime out"})
 		default:
 			sel.at = &iv.From
 		}
@@ -130,8 +131,8 @@ func (s *Server) parseOGCItems(q query, c ogcCollectionInfo, v *view) (ogcSelect
 
 // ogcFeatures returns every feature of c that sel selects, in a stable
 // order (the dataset's, or id order for regions and townships).
-func (s *Server) ogcFeatures(ctx context.Context, v *view, c ogcCollectionInfo, sel ogcSelection) ([]Feature[any], error) {
-	var out []Feature[any]
+func (s *Server) ogcFeatures(ctx context.Context, v *view, c ogcCollectionInfo, sel ogcSelection) ([]httpx.Feature[any], error) {
+	var out []httpx.Feature[any]
 	switch c.id {
 	case ogcCommunityGrids, ogcPoliceGrids:
 		if sel.at != nil {
@@ -150,7 +151,7 @@ func (s *Server) ogcFeatures(ctx context.Context, v *view, c ogcCollectionInfo, 
 		}
 		for _, g := range v.ix.Grids(f) {
 			gf := v.gridFeature(g)
-			out = append(out, Feature[any]{Type: gf.Type, ID: gf.ID, Geometry: gf.Geometry, Properties: gf.Properties})
+			out = append(out, httpx.Feature[any]{Type: gf.Type, ID: gf.ID, Geometry: gf.Geometry, Properties: gf.Properties})
 		}
 	case ogcStations:
 		stations := v.ix.Stations()
@@ -163,7 +164,7 @@ func (s *Server) ogcFeatures(ctx context.Context, v *view, c ogcCollectionInfo, 
 			if sel.bound != nil && (pt == nil || !sel.bound.Contains(pt.(orb.Point))) {
 				continue
 			}
-			out = append(out, newFeature[any](st.ID, pt, v.stationProperties(st)))
+			out = append(out, httpx.NewFeature[any](st.ID, pt, v.stationProperties(st)))
 		}
 	case ogcRegions, ogcTownships:
 		if err := s.tilesReady(); err != nil {
@@ -171,14 +172,14 @@ func (s *Server) ogcFeatures(ctx context.Context, v *view, c ogcCollectionInfo, 
 		}
 		src := s.tiles.Source()
 		if src == nil {
-			return nil, &Problem{Kind: data.ErrUnavailable, Detail: "no dataset is loaded yet; retry shortly", RetryAfterSeconds: s.retryAfterSeconds}
+			return nil, &httpx.Problem{Kind: data.ErrUnavailable, Detail: "no dataset is loaded yet; retry shortly", RetryAfterSeconds: s.retryAfterSeconds}
 		}
 		areas, _ := src.Areas(c.id)
 		for _, a := range areas {
 			if sel.bound != nil && !geo.MultiPolygonIntersectsBound(a.Geometry, geo.Prepare(a.Geometry), *sel.bound) {
 				continue
 			}
-			out = append(out, newFeature[any](a.ID, areaGeometry(a.Geometry), map[string]any(a.Properties)))
+			out = append(out, httpx.NewFeature[any](a.ID, httpx.AreaGeometry(a.Geometry), map[string]any(a.Properties)))
 		}
 	}
 	return out, nil
@@ -198,7 +199,7 @@ func (s *Server) viewAt(ctx context.Context, t time.Time) (*view, error) {
 }
 
 func (s *Server) handleOGCItem(w http.ResponseWriter, r *http.Request, q query) error {
-	ctype, err := ogcFormat(q, contentTypeGeoJSON)
+	ctype, err := ogcFormat(q, httpx.ContentTypeGeoJSON)
 	if err != nil {
 		return err
 	}
@@ -221,15 +222,15 @@ func (s *Server) handleOGCItem(w http.ResponseWriter, r *http.Request, q query) 
 			return nil
 		}
 	}
-	return notFound("collection %s has no feature %q; GET %s/collections/%s/items lists them", c.id, id, ogcRoot, c.id)
+	return httpx.NotFound("collection %s has no feature %q; GET %s/collections/%s/items lists them", c.id, id, ogcRoot, c.id)
 }
 
 // writeOGCFeature answers one item with its self and collection links.
-func writeOGCFeature(w http.ResponseWriter, r *http.Request, s *Server, ctype, collection string, f Feature[any]) {
+func writeOGCFeature(w http.ResponseWriter, r *http.Request, s *Server, ctype, collection string, f httpx.Feature[any]) {
 	coll := ogcBase(r) + "/collections/" + collection
 	out := OGCFeature{Feature: f, Links: []Link{
 		{Rel: "self", Href: coll + "/items/" + url.PathEscape(f.ID), Type: ctype},
-		{Rel: "collection", Href: coll, Type: contentTypeJSON},
+		{Rel: "collection", Href: coll, Type: httpx.ContentTypeJSON},
 	}}
-	writeJSON(w, r, s.logger, http.StatusOK, ctype, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, ctype, out)
 }

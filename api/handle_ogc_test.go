@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"jingge/api/httpx"
 	"net/http"
 	"net/url"
 	"slices"
@@ -95,7 +96,7 @@ func TestOGCLandingConformanceCollections(t *testing.T) {
 	s := newTestServer(t, nil, Config{})
 	var landing OGCLanding
 	res := getOGC(t, s, "/ogc", &landing)
-	if ct := res.Header.Get("Content-Type"); ct != contentTypeJSON {
+	if ct := res.Header.Get("Content-Type"); ct != httpx.ContentTypeJSON {
 		t.Errorf("landing Content-Type %q", ct)
 	}
 	rels := map[string]string{}
@@ -168,13 +169,13 @@ func TestOGCItemsEqualREST(t *testing.T) {
 	if item.ID != grids[0] || item.Geometry == nil {
 		t.Errorf("item %+v", item.Feature)
 	}
-	if res.Header.Get("Content-Type") != contentTypeGeoJSON {
+	if res.Header.Get("Content-Type") != httpx.ContentTypeGeoJSON {
 		t.Errorf("item Content-Type %q", res.Header.Get("Content-Type"))
 	}
 	expectProblem(t, serve(t, s.Handler(), http.MethodGet, "/ogc/collections/community_grids/items/nope", ""), http.StatusNotFound)
 	// f=json answers the same page as application/json.
 	rec := serve(t, s.Handler(), http.MethodGet, "/ogc/collections/police_grids/items?f=json", "")
-	if rec.Code != 200 || rec.Header().Get("Content-Type") != contentTypeJSON {
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != httpx.ContentTypeJSON {
 		t.Errorf("f=json: %d %q", rec.Code, rec.Header().Get("Content-Type"))
 	}
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"jingge/api/httpx"
 	"net/http"
 	"strings"
 	"time"
@@ -74,14 +75,14 @@ func (v *view) overlayProps(id, name, kind, zh, en, station string, opening stri
 	return p
 }
 
-func (v *view) areaFeature(a *geo.Area, now time.Time) Feature[OverlayProperties] {
+func (v *view) areaFeature(a *geo.Area, now time.Time) httpx.Feature[OverlayProperties] {
 	p := v.overlayProps(a.ID, a.Name, string(a.Kind), a.Kind.LabelZH(), a.Kind.LabelEN(), a.StationID, a.Opening, a.Validity, a.Version, now)
-	return newFeature(a.ID, areaGeometry(v.geometryWGS84(a.Geometry)), p)
+	return httpx.NewFeature(a.ID, httpx.AreaGeometry(v.geometryWGS84(a.Geometry)), p)
 }
 
-func (v *view) placeFeature(p *geo.Place, now time.Time) Feature[OverlayProperties] {
+func (v *view) placeFeature(p *geo.Place, now time.Time) httpx.Feature[OverlayProperties] {
 	props := v.overlayProps(p.ID, p.Name, string(p.Kind), p.Kind.LabelZH(), p.Kind.LabelEN(), p.StationID, p.Opening, p.Validity, p.Version, now)
-	return newFeature(p.ID, crs.Convert(p.Location, v.datum, crs.WGS84), props)
+	return httpx.NewFeature(p.ID, crs.Convert(p.Location, v.datum, crs.WGS84), props)
 }
 
 // overlayFilter is the query of a list of areas or places.
@@ -94,7 +95,7 @@ type overlayFilter struct {
 // parseOverlayFilter reads bbox (WGS-84), kind and station, naming every
 // bad one at once.
 func (s *Server) parseOverlayFilter(q query, k overlayKind) (*view, overlayFilter, error) {
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	var f overlayFilter
 	var box *orb.Bound
 	if text, ok := q.lookup("bbox"); ok {
@@ -108,13 +109,13 @@ func (s *Server) parseOverlayFilter(q query, k overlayKind) (*view, overlayFilte
 	if text, ok := q.lookup("kind"); ok {
 		kind, err := parseOverlayKind(k, text)
 		if err != nil {
-			bad = append(bad, InvalidParam{Name: "kind", Reason: err.Error()})
+			bad = append(bad, httpx.InvalidParam{Name: "kind", Reason: err.Error()})
 		}
 		f.kind = kind
 	}
 	station, hasStation := q.lookup("station")
 	if len(bad) > 0 {
-		return nil, f, invalid(bad...)
+		return nil, f, httpx.Invalid(bad...)
 	}
 	v, err := s.current()
 	if err != nil {
@@ -122,7 +123,7 @@ func (s *Server) parseOverlayFilter(q query, k overlayKind) (*view, overlayFilte
 	}
 	if hasStation {
 		if _, ok := v.ix.Station(station); !ok {
-			return nil, f, invalid(InvalidParam{Name: "station", Reason: fmt.Sprintf("station must be the id of a station of the dataset (%s), got %q", stationIDs(v.ix), station)})
+			return nil, f, httpx.Invalid(httpx.InvalidParam{Name: "station", Reason: fmt.Sprintf("station must be the id of a station of the dataset (%s), got %q", stationIDs(v.ix), station)})
 		}
 		f.station = station
 	}
@@ -155,7 +156,7 @@ func (s *Server) handleAreas(w http.ResponseWriter, r *http.Request, q query) er
 		return err
 	}
 	now := time.Now()
-	fc := FeatureCollection[OverlayProperties]{Type: "FeatureCollection", Features: []Feature[OverlayProperties]{}}
+	fc := httpx.FeatureCollection[OverlayProperties]{Type: "FeatureCollection", Features: []httpx.Feature[OverlayProperties]{}}
 	areas := v.ix.Areas()
 	for i := range areas {
 		a := &areas[i]
@@ -165,7 +166,7 @@ func (s *Server) handleAreas(w http.ResponseWriter, r *http.Request, q query) er
 		}
 		fc.Features = append(fc.Features, v.areaFeature(a, now))
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, fc)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, fc)
 	return nil
 }
 
@@ -175,7 +176,7 @@ func (s *Server) handlePlaces(w http.ResponseWriter, r *http.Request, q query) e
 		return err
 	}
 	now := time.Now()
-	fc := FeatureCollection[OverlayProperties]{Type: "FeatureCollection", Features: []Feature[OverlayProperties]{}}
+	fc := httpx.FeatureCollection[OverlayProperties]{Type: "FeatureCollection", Features: []httpx.Feature[OverlayProperties]{}}
 	places := v.ix.Places()
 	for i := range places {
 		p := &places[i]
@@ -185,7 +186,7 @@ func (s *Server) handlePlaces(w http.ResponseWriter, r *http.Request, q query) e
 		}
 		fc.Features = append(fc.Features, v.placeFeature(p, now))
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, fc)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, fc)
 	return nil
 }
 
@@ -197,11 +198,11 @@ func (s *Server) handleArea(w http.ResponseWriter, r *http.Request, _ query) err
 	id := mux.Vars(r)["id"]
 	a, ok := v.ix.Area(id)
 	if !ok {
-		return notFound("there is no area with id %q; GET /api/v1/areas lists them", id)
+		return httpx.NotFound("there is no area with id %q; GET /api/v1/areas lists them", id)
 	}
 	f := v.areaFeature(a, time.Now())
 	f.Properties.Liaison = &geo.Liaison{Name: a.Liaison.Name, Phone: phoneFor(r.Context(), a.Liaison.Phone)}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, f)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, f)
 	return nil
 }
 
@@ -213,10 +214,10 @@ func (s *Server) handlePlace(w http.ResponseWriter, r *http.Request, _ query) er
 	id := mux.Vars(r)["id"]
 	p, ok := v.ix.Place(id)
 	if !ok {
-		return notFound("there is no key place with id %q; GET /api/v1/places lists them", id)
+		return httpx.NotFound("there is no key place with id %q; GET /api/v1/places lists them", id)
 	}
 	f := v.placeFeature(p, time.Now())
 	f.Properties.Liaison = &geo.Liaison{Name: p.Liaison.Name, Phone: phoneFor(r.Context(), p.Liaison.Phone)}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, f)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, f)
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"jingge/api/httpx"
 	"net/http"
 	"strconv"
 	"strings"
@@ -61,12 +62,12 @@ type overlayInput struct {
 // is the id of the path ("" for POST, whose id is the body's); every field
 // at fault is named in one 400.
 func (s *Server) readOverlayBody(r *http.Request, k overlayKind, pathID string) (*overlayInput, *view, error) {
-	body, err := readJSONBody(r)
+	body, err := httpx.ReadJSONBody(r)
 	if err != nil {
 		return nil, nil, err
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, nil, invalidBody(`the request body is empty; send a GeoJSON Feature {"type": "Feature", "id": "...", "geometry": {...}, "properties": {"name": ..., "kind": ..., "station": ...}}`)
+		return nil, nil, httpx.InvalidBody(`the request body is empty; send a GeoJSON Feature {"type": "Feature", "id": "...", "geometry": {...}, "properties": {"name": ..., "kind": ..., "station": ...}}`)
 	}
 	var b overlayBodyJSON
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -74,18 +75,18 @@ func (s *Server) readOverlayBody(r *http.Request, k overlayKind, pathID string) 
 	if err := dec.Decode(&b); err != nil {
 		if rest, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 			name := strings.Trim(rest, `"`)
-			return nil, nil, invalid(InvalidParam{Name: name, Reason: fmt.Sprintf("unknown member %q; %s is a Feature with id, geometry, properties (name, kind, station, liaison, opening, valid_from, valid_to), base_version and crs", name, k.article)})
+			return nil, nil, httpx.Invalid(httpx.InvalidParam{Name: name, Reason: fmt.Sprintf("unknown member %q; %s is a Feature with id, geometry, properties (name, kind, station, liaison, opening, valid_from, valid_to), base_version and crs", name, k.article)})
 		}
-		return nil, nil, asProblem(intake.JSONError(err))
+		return nil, nil, httpx.AsProblem(intake.JSONError(err))
 	}
 	v, err := s.current()
 	if err != nil {
 		return nil, nil, err
 	}
 	in := &overlayInput{id: pathID, props: b.Properties}
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	fail := func(name, format string, args ...any) {
-		bad = append(bad, InvalidParam{Name: name, Reason: fmt.Sprintf(format, args...)})
+		bad = append(bad, httpx.InvalidParam{Name: name, Reason: fmt.Sprintf(format, args...)})
 	}
 	if b.Type != "Feature" {
 		fail("type", `%s is a GeoJSON Feature: type must be "Feature", got %q`, k.article, intake.Clip([]byte(b.Type)))
@@ -94,7 +95,7 @@ func (s *Server) readOverlayBody(r *http.Request, k overlayKind, pathID string) 
 	readOverlayProps(v, k, b.Properties, in, fail)
 	s.readOverlayGeometry(v, k, b.Geometry, from, in, fail)
 	if len(bad) > 0 {
-		return nil, nil, invalid(bad...)
+		return nil, nil, httpx.Invalid(bad...)
 	}
 	return in, v, nil
 }
@@ -248,7 +249,7 @@ func (s *Server) overlayEditor() (data.OverlayEditor, error) {
 		return nil, err
 	}
 	if s.overlays == nil {
-		return nil, &Problem{Kind: data.ErrReadOnly, Detail: "this server cannot edit areas and places: its store takes no edits"}
+		return nil, &httpx.Problem{Kind: data.ErrReadOnly, Detail: "this server cannot edit areas and places: its store takes no edits"}
 	}
 	return s.overlays, nil
 }
@@ -281,7 +282,7 @@ func (s *Server) putArea(w http.ResponseWriter, r *http.Request, pathID string, 
 	}
 	f := v.areaFeature(&a, time.Now())
 	f.Properties.Liaison = &geo.Liaison{Name: a.Liaison.Name, Phone: phoneFor(r.Context(), a.Liaison.Phone)}
-	writeJSON(w, r, s.logger, editStatus(create), contentTypeGeoJSON, f)
+	httpx.WriteJSON(w, r, s.logger, editStatus(create), httpx.ContentTypeGeoJSON, f)
 	return nil
 }
 
@@ -313,7 +314,7 @@ func (s *Server) putPlace(w http.ResponseWriter, r *http.Request, pathID string,
 	}
 	f := v.placeFeature(&p, time.Now())
 	f.Properties.Liaison = &geo.Liaison{Name: p.Liaison.Name, Phone: phoneFor(r.Context(), p.Liaison.Phone)}
-	writeJSON(w, r, s.logger, editStatus(create), contentTypeGeoJSON, f)
+	httpx.WriteJSON(w, r, s.logger, editStatus(create), httpx.ContentTypeGeoJSON, f)
 	return nil
 }
 
@@ -343,7 +344,7 @@ func (s *Server) deleteOverlay(w http.ResponseWriter, r *http.Request, q query, 
 	if text, ok := q.lookup("base_version"); ok {
 		n, err := strconv.Atoi(text)
 		if err != nil || n < 1 {
-			return invalid(InvalidParam{Name: "base_version", Reason: fmt.Sprintf("base_version must be a version number (1 or more), got %q", intake.Clip([]byte(text)))})
+			return httpx.Invalid(httpx.InvalidParam{Name: "base_version", Reason: fmt.Sprintf("base_version must be a version number (1 or more), got %q", intake.Clip([]byte(text)))})
 		}
 		d.BaseVersion = n
 	}
@@ -362,28 +363,28 @@ func (s *Server) deleteOverlay(w http.ResponseWriter, r *http.Request, q query, 
 
 // overlayEditProblem words a store's refusal for the client: content
 // problems are a 400 naming each, an unknown id a 404 saying where the
-// list is; conflicts and the rest go to the one table in errors.go.
+// list is; conflicts and the rest go to the one table in httpx/errors.go.
 func overlayEditProblem(err error, k overlayKind, id string, create bool, base int) error {
 	var verr *data.ValidationError
 	if errors.As(err, &verr) {
-		params := make([]InvalidParam, 0, len(verr.Problems))
+		params := make([]httpx.InvalidParam, 0, len(verr.Problems))
 		for _, p := range verr.Problems {
-			params = append(params, InvalidParam{Name: p.Kind + " " + p.ID, Reason: p.String()})
+			params = append(params, httpx.InvalidParam{Name: p.Kind + " " + p.ID, Reason: p.String()})
 		}
-		pr := invalid(params...)
+		pr := httpx.Invalid(params...)
 		pr.Cause = err
 		pr.Detail = fmt.Sprintf("the %s was refused and nothing changed: %s", k.singular, pr.Detail)
 		return pr
 	}
 	if errors.Is(err, data.ErrNotFound) {
-		return notFound("there is no %s with id %q in force; GET /api/v1/%s lists them", k.singular, id, k.plural)
+		return httpx.NotFound("there is no %s with id %q in force; GET /api/v1/%s lists them", k.singular, id, k.plural)
 	}
 	if errors.Is(err, data.ErrConflict) {
 		detail := fmt.Sprintf("%s %s has changed since version %d, which the request was made against; GET /api/v1/%s/%s again and send the change against the version in force", k.singular, id, base, k.plural, id)
 		if create {
 			detail = fmt.Sprintf("%s with id %q is in force already; PUT /api/v1/%s/%s changes it", k.article, id, k.plural, id)
 		}
-		return &Problem{Kind: data.ErrConflict, Cause: err, Detail: detail}
+		return &httpx.Problem{Kind: data.ErrConflict, Cause: err, Detail: detail}
 	}
 	return err
 }

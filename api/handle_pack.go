@@ -1,6 +1,7 @@
 package api
 
 import (
+	"jingge/api/httpx"
 	"net/http"
 	"strconv"
 )
@@ -17,7 +18,7 @@ func (s *Server) handlePack(w http.ResponseWriter, r *http.Request, q query) err
 	station, given := q.lookup("station")
 	if given {
 		if _, ok := v.ix.Station(station); !ok {
-			return notFound("there is no station with id %q; GET /api/v1/stations lists them", station)
+			return httpx.NotFound("there is no station with id %q; GET /api/v1/stations lists them", station)
 		}
 	} else {
 		station = s.callerStation(r, v)
@@ -26,7 +27,7 @@ func (s *Server) handlePack(w http.ResponseWriter, r *http.Request, q query) err
 		return err
 	}
 	if station == "" && !v.packs.county {
-		return invalid(InvalidParam{Name: "station", Reason: "station is required: the county is too large for one pack and you are not an officer linked to a station; give the id of a station (GET /api/v1/stations lists them)"})
+		return httpx.Invalid(httpx.InvalidParam{Name: "station", Reason: "station is required: the county is too large for one pack and you are not an officer linked to a station; give the id of a station (GET /api/v1/stations lists them)"})
 	}
 	body, err := v.packs.get(station, fullPhones(r.Context()))
 	if err != nil {
@@ -39,7 +40,7 @@ func (s *Server) handlePack(w http.ResponseWriter, r *http.Request, q query) err
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	h.Set("Content-Type", contentTypeJSON)
+	h.Set("Content-Type", httpx.ContentTypeJSON)
 	h.Set("Content-Length", strconv.Itoa(len(body.json)))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body.json)

@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"io"
+	"jingge/api/httpx"
 	"math"
 	"net/http"
 	"strings"
@@ -35,7 +36,7 @@ type PingResponse struct {
 
 // errNoPatrols answers patrol routes on a server without a patrol store.
 func errNoPatrols(s *Server) error {
-	return &Problem{Kind: data.ErrUnavailable, Detail: "this server keeps no patrol data", RetryAfterSeconds: s.retryAfterSeconds}
+	return &httpx.Problem{Kind: data.ErrUnavailable, Detail: "this server keeps no patrol data", RetryAfterSeconds: s.retryAfterSeconds}
 }
 
 func (s *Server) handlePings(w http.ResponseWriter, r *http.Request, q query) error {
@@ -47,12 +48,12 @@ func (s *Server) handlePings(w http.ResponseWriter, r *http.Request, q query) er
 	if err != nil {
 		return err
 	}
-	if err := checkJSONContentType(r); err != nil {
+	if err := httpx.CheckJSONContentType(r); err != nil {
 		return err
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		return bodyError(err)
+		return httpx.BodyError(err)
 	}
 	queryCRS, hasQueryCRS, err := queryCRSText(q)
 	if err != nil {
@@ -73,7 +74,7 @@ func (s *Server) handlePings(w http.ResponseWriter, r *http.Request, q query) er
 	rules := p.rulesFor(v.ix)
 	now := p.opts.Now()
 	pings := make([]geo.Ping, len(parsed))
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	badCount := 0
 	for i := range parsed {
 		pp := &parsed[i]
@@ -93,7 +94,7 @@ func (s *Server) handlePings(w http.ResponseWriter, r *http.Request, q query) er
 			for _, e := range pp.errs {
 				if len(bad) < intake.MaxReported {
 					name := pingName(i, e.Name)
-					bad = append(bad, InvalidParam{Name: name, Reason: name + " " + e.Reason})
+					bad = append(bad, httpx.InvalidParam{Name: name, Reason: name + " " + e.Reason})
 				}
 			}
 			continue
@@ -105,7 +106,7 @@ func (s *Server) handlePings(w http.ResponseWriter, r *http.Request, q query) er
 		}
 	}
 	if badCount > 0 {
-		pr := invalid(bad...)
+		pr := httpx.Invalid(bad...)
 		pr.Detail = fmt.Sprintf("%d of %d pings are invalid (nothing was stored): %s", badCount, len(parsed), pr.Detail)
 		return pr
 	}
@@ -122,7 +123,7 @@ func (s *Server) handlePings(w http.ResponseWriter, r *http.Request, q query) er
 	outside := patrol.Attribute(v.ix, pings)
 	res, err := p.store.RecordPings(r.Context(), data.PingBatch{Key: key, Scope: keyScope(r.Context()), Pings: pings, Rules: rules})
 	if err != nil {
-		return aboutParam(err, headerIdempotencyKey)
+		return httpx.AboutParam(err, headerIdempotencyKey)
 	}
 	p.committed(res.States, res.Events)
 	if !res.Replayed {
@@ -133,7 +134,7 @@ func (s *Server) handlePings(w http.ResponseWriter, r *http.Request, q query) er
 	for i, e := range res.Events {
 		resp.Events[i] = eventOf(v, e)
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, resp)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, resp)
 	return nil
 }
 
@@ -147,11 +148,11 @@ func requestKey(r *http.Request) (string, error) {
 // checkKey refuses an idempotency key that is too long or not printable ASCII.
 func checkKey(key string) error {
 	if len(key) > maxKeyBytes {
-		return invalid(InvalidParam{Name: headerIdempotencyKey, Reason: fmt.Sprintf("the %s header is %d bytes long; at most %d", headerIdempotencyKey, len(key), maxKeyBytes)})
+		return httpx.Invalid(httpx.InvalidParam{Name: headerIdempotencyKey, Reason: fmt.Sprintf("the %s header is %d bytes long; at most %d", headerIdempotencyKey, len(key), maxKeyBytes)})
 	}
 	for i := 0; i < len(key); i++ {
 		if key[i] < 0x21 || key[i] > 0x7e {
-			return invalid(InvalidParam{Name: headerIdempotencyKey, Reason: "the " + headerIdempotencyKey + " header must be printable ASCII without spaces, e.g. a UUID"})
+			return httpx.Invalid(httpx.InvalidParam{Name: headerIdempotencyKey, Reason: "the " + headerIdempotencyKey + " header must be printable ASCII without spaces, e.g. a UUID"})
 		}
 	}
 	return nil
@@ -233,20 +234,20 @@ func (s *Server) handlePatrols(w http.ResponseWriter, r *http.Request, q query) 
 	station, hasStation := q.lookup("station")
 	if hasStation {
 		if _, ok := v.ix.Station(station); !ok {
-			return invalid(InvalidParam{Name: "station", Reason: fmt.Sprintf("there is no station with id %q; GET /api/v1/stations lists them", station)})
+			return httpx.Invalid(httpx.InvalidParam{Name: "station", Reason: fmt.Sprintf("there is no station with id %q; GET /api/v1/stations lists them", station)})
 		}
 	}
 	now := p.opts.Now()
-	fc := FeatureCollection[PatrolProperties]{Type: "FeatureCollection", Features: []Feature[PatrolProperties]{}}
+	fc := httpx.FeatureCollection[PatrolProperties]{Type: "FeatureCollection", Features: []httpx.Feature[PatrolProperties]{}}
 	for _, st := range p.board.States() {
 		props := s.patrolProperties(v, st, now)
 		if hasStation && props.Station != station {
 			continue
 		}
-		fc.Features = append(fc.Features, newFeature(st.Officer, v.toWGS84(st.Last.Location), props))
+		fc.Features = append(fc.Features, httpx.NewFeature(st.Officer, v.toWGS84(st.Last.Location), props))
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, fc)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, fc)
 	return nil
 }
 
@@ -290,7 +291,7 @@ func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request, q query) er
 	officer := mux.Vars(r)["officer"]
 	m, err := p.rulesFor(v.ix).Officer(officer)
 	if err != nil {
-		return notFound("%s; GET /api/v1/patrols lists officers on patrol", strings.TrimPrefix(err.Error(), patrol.ErrUnknownOfficer.Error()+": "))
+		return httpx.NotFound("%s; GET /api/v1/patrols lists officers on patrol", strings.TrimPrefix(err.Error(), patrol.ErrUnknownOfficer.Error()+": "))
 	}
 	from, to, err := trackWindow(q, p.opts.Now(), p.opts.MaxPingAhead)
 	if err != nil {
@@ -301,23 +302,23 @@ func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request, q query) er
 		return err
 	}
 	line := make(orb.LineString, len(pings))
-	features := make([]Feature[any], 0, len(pings)+1)
+	features := make([]httpx.Feature[any], 0, len(pings)+1)
 	dist := 0.0
 	for i, pg := range pings {
 		line[i] = v.toWGS84(pg.Location)
 		if i > 0 {
 			dist += geo.DistanceMeters(line[i-1], line[i])
 		}
-		features = append(features, newFeature[any](officer+"@"+pg.At.UTC().Format(time.RFC3339Nano), line[i],
+		features = append(features, httpx.NewFeature[any](officer+"@"+pg.At.UTC().Format(time.RFC3339Nano), line[i],
 			TrackPointProperties{At: pg.At.UTC(), SpeedMPS: optional(pg.SpeedMPS), HeadingDeg: optional(pg.HeadingDeg), Grid: pg.GridID}))
 	}
 	var g orb.Geometry
 	if len(line) >= 2 {
 		g = line
 	}
-	head := newFeature[any](officer, g, TrackProperties{Officer: officer, Name: m.Name, From: from.UTC(), To: to.UTC(), Points: len(pings), DistanceM: math.Round(dist*10) / 10, Truncated: truncated})
-	fc := FeatureCollection[any]{Type: "FeatureCollection", Features: append([]Feature[any]{head}, features...)}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, fc)
+	head := httpx.NewFeature[any](officer, g, TrackProperties{Officer: officer, Name: m.Name, From: from.UTC(), To: to.UTC(), Points: len(pings), DistanceM: math.Round(dist*10) / 10, Truncated: truncated})
+	fc := httpx.FeatureCollection[any]{Type: "FeatureCollection", Features: append([]httpx.Feature[any]{head}, features...)}
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, fc)
 	return nil
 }
 
@@ -325,7 +326,7 @@ func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request, q query) er
 // clock skew pings may have, so the latest ping is in), from to 8 hours
 // before to; the window may not exceed 7 days.
 func trackWindow(q query, now time.Time, skew time.Duration) (from, to time.Time, err error) {
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	parse := func(name string) (time.Time, bool) {
 		text, ok := q.lookup(name)
 		if !ok {
@@ -333,7 +334,7 @@ func trackWindow(q query, now time.Time, skew time.Duration) (from, to time.Time
 		}
 		t, err := time.Parse(time.RFC3339Nano, text)
 		if err != nil {
-			bad = append(bad, InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be an RFC 3339 time with a zone, e.g. 2025-05-01T08:00:00+08:00, got %q", name, intake.Clip([]byte(text)))})
+			bad = append(bad, httpx.InvalidParam{Name: name, Reason: fmt.Sprintf("%s must be an RFC 3339 time with a zone, e.g. 2025-05-01T08:00:00+08:00, got %q", name, intake.Clip([]byte(text)))})
 			return time.Time{}, false
 		}
 		return t, true
@@ -341,7 +342,7 @@ func trackWindow(q query, now time.Time, skew time.Duration) (from, to time.Time
 	to, hasTo := parse("to")
 	from, hasFrom := parse("from")
 	if len(bad) > 0 {
-		return from, to, invalid(bad...)
+		return from, to, httpx.Invalid(bad...)
 	}
 	if !hasTo {
 		to = now.Add(skew)
@@ -351,9 +352,9 @@ func trackWindow(q query, now time.Time, skew time.Duration) (from, to time.Time
 	}
 	switch {
 	case !from.Before(to):
-		return from, to, invalid(InvalidParam{Name: "from", Reason: "from must be before to"})
+		return from, to, httpx.Invalid(httpx.InvalidParam{Name: "from", Reason: "from must be before to"})
 	case to.Sub(from) > maxTrackWindow:
-		return from, to, invalid(InvalidParam{Name: "from", Reason: fmt.Sprintf("the period from %s to %s is longer than %s; ask for a shorter one", from.Format(time.RFC3339), to.Format(time.RFC3339), maxTrackWindow)})
+		return from, to, httpx.Invalid(httpx.InvalidParam{Name: "from", Reason: fmt.Sprintf("the period from %s to %s is longer than %s; ask for a shorter one", from.Format(time.RFC3339), to.Format(time.RFC3339), maxTrackWindow)})
 	}
 	return from, to, nil
 }

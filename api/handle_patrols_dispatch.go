@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"jingge/api/httpx"
 	"math"
 	"net/http"
 	"strconv"
@@ -88,7 +89,7 @@ func (s *Server) handleNearestOfficers(w http.ResponseWriter, r *http.Request, q
 	if text, ok := q.lookup("n"); ok {
 		k, perr := strconv.Atoi(text)
 		if perr != nil || k < 1 || k > maxNearest {
-			nErr = invalid(InvalidParam{Name: "n", Reason: fmt.Sprintf("n must be a whole number from 1 to %d, got %q", maxNearest, intake.Clip([]byte(text)))})
+			nErr = httpx.Invalid(httpx.InvalidParam{Name: "n", Reason: fmt.Sprintf("n must be a whole number from 1 to %d, got %q", maxNearest, intake.Clip([]byte(text)))})
 		}
 		n = k
 	}
@@ -104,7 +105,7 @@ func (s *Server) handleNearestOfficers(w http.ResponseWriter, r *http.Request, q
 	}
 	byDist, byTime := patrol.NearestOfficers(v.ix, patrol.DefaultTravel, live, at, n)
 	resp := NearestOfficers{Point: dp, ByDistance: s.officerCandidates(v, byDist, now), ByTime: s.officerCandidates(v, byTime, now)}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, resp)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, resp)
 	return nil
 }
 
@@ -137,6 +138,6 @@ func (s *Server) handleNearestStation(w http.ResponseWriter, r *http.Request, q 
 		return &StationCandidate{StationRef: *stationRef(st), Lon: ll[0], Lat: ll[1], DistanceM: math.Round(cs[0].DistanceM), ETASeconds: math.Round(cs[0].Travel.Seconds())}
 	}
 	resp.Nearest, resp.Fastest = candidate(byDist), candidate(byTime)
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, resp)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, resp)
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"jingge/api/httpx"
 	"math"
 	"strconv"
 	"strings"
@@ -40,7 +41,7 @@ type parsedPing struct {
 	speed   float64 // NaN: unknown
 	heading float64 // NaN: unknown
 	// errs name the ping's bad members ("pings[3].at") and say why.
-	errs []InvalidParam
+	errs []httpx.InvalidParam
 }
 
 // pingsBody decodes a body in one pass; each ping decodes itself and keeps
@@ -160,7 +161,7 @@ func (p *parsedPing) set(f pingFields) {
 // bad records a problem with member (".at", or "" for the whole ping);
 // the name gets the ping's index later.
 func (p *parsedPing) bad(member, reason string) {
-	p.errs = append(p.errs, InvalidParam{Name: member, Reason: reason})
+	p.errs = append(p.errs, httpx.InvalidParam{Name: member, Reason: reason})
 }
 
 func pingFieldKind(field string) string {
@@ -181,7 +182,7 @@ const pingBodyShape = `send {"crs": "wgs84", "pings": [{"officer": "M00001", "at
 // in each ping's errs; only a body that is not a ping batch at all fails.
 func parsePingBody(body []byte, maxPings int) (crsRaw json.RawMessage, pings []parsedPing, err error) {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, nil, invalidBody("the request body is empty; %s", pingBodyShape)
+		return nil, nil, httpx.InvalidBody("the request body is empty; %s", pingBodyShape)
 	}
 	if crsRaw, pings, ok := scanPings(body); ok {
 		if len(pings) > maxPings {
@@ -193,8 +194,8 @@ func parsePingBody(body []byte, maxPings int) (crsRaw json.RawMessage, pings []p
 	// syntax) goes through encoding/json, which also explains errors. The
 	// scanner takes neither escapes nor repeated members, so only here can
 	// a body hold a NUL or a member given twice.
-	if bad := checkJSONText(body); len(bad) > 0 {
-		return nil, nil, invalid(bad...)
+	if bad := httpx.CheckJSONText(body); len(bad) > 0 {
+		return nil, nil, httpx.Invalid(bad...)
 	}
 	return decodePingBody(body, maxPings)
 }
@@ -205,15 +206,15 @@ func decodePingBody(body []byte, maxPings int) (crsRaw json.RawMessage, pings []
 	if err := json.Unmarshal(body, &pb); err != nil {
 		var typ *json.UnmarshalTypeError
 		if errors.As(err, &typ) && typ.Field == "pings" {
-			return nil, nil, invalid(InvalidParam{Name: "pings", Reason: "pings must be an array of ping objects; " + pingBodyShape})
+			return nil, nil, httpx.Invalid(httpx.InvalidParam{Name: "pings", Reason: "pings must be an array of ping objects; " + pingBodyShape})
 		}
 		if errors.As(err, &typ) && typ.Field == "" {
-			return nil, nil, invalidBody("the body must be a JSON object, got a JSON %s; %s", typ.Value, pingBodyShape)
+			return nil, nil, httpx.InvalidBody("the body must be a JSON object, got a JSON %s; %s", typ.Value, pingBodyShape)
 		}
 		return nil, nil, jsonError(err)
 	}
 	if pb.Pings == nil {
-		return nil, nil, invalid(InvalidParam{Name: "pings", Reason: "the body has no pings array; " + pingBodyShape})
+		return nil, nil, httpx.Invalid(httpx.InvalidParam{Name: "pings", Reason: "the body has no pings array; " + pingBodyShape})
 	}
 	if len(*pb.Pings) > maxPings {
 		return nil, nil, tooManyPings(len(*pb.Pings), maxPings)
@@ -222,7 +223,7 @@ func decodePingBody(body []byte, maxPings int) (crsRaw json.RawMessage, pings []
 }
 
 func tooManyPings(n, maxPings int) error {
-	return tooLarge("batch-too-large", "the batch holds %d pings, more than the limit of %d per request; split it into requests of at most %d pings", n, maxPings, maxPings)
+	return httpx.TooLarge("batch-too-large", "the batch holds %d pings, more than the limit of %d per request; split it into requests of at most %d pings", n, maxPings, maxPings)
 }
 
 // pingName is the name of ping i, or of one of its members, in errors.

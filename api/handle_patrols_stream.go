@@ -1,6 +1,7 @@
 package api
 
 import (
+	"jingge/api/httpx"
 	"math"
 	"net/http"
 	"time"
@@ -141,7 +142,7 @@ func (s *Server) handlePatrolStream(w http.ResponseWriter, r *http.Request, _ qu
 		return err
 	}
 	d := &positionDiff{sent: map[string]positionKey{}}
-	if err := sw.named("positions", s.positionFrame(d, p.board.States(), p.opts.Now(), true)); err != nil {
+	if err := sw.Named("positions", s.positionFrame(d, p.board.States(), p.opts.Now(), true)); err != nil {
 		p.hub.unsubscribe(sub)
 		s.streamEnded(r, err)
 		return nil
@@ -159,7 +160,7 @@ func (s *Server) handlePatrolStream(w http.ResponseWriter, r *http.Request, _ qu
 
 // followPositions is the loop of handlePatrolStream after its full frame;
 // it leaves the hub when it returns.
-func (s *Server) followPositions(r *http.Request, sw *streamWriter, d *positionDiff, sub *subscriber, tick, heartbeat <-chan time.Time, cred *credentialWatch) error {
+func (s *Server) followPositions(r *http.Request, sw *httpx.StreamWriter, d *positionDiff, sub *subscriber, tick, heartbeat <-chan time.Time, cred *credentialWatch) error {
 	p := s.patrols
 	ctx := r.Context()
 	defer func() { p.hub.unsubscribe(sub) }()
@@ -169,11 +170,11 @@ func (s *Server) followPositions(r *http.Request, sw *streamWriter, d *positionD
 			return ctx.Err()
 		case <-cred.C():
 			if end := cred.check(ctx); end != nil {
-				_ = sw.named("end", end)
+				_ = sw.Named("end", end)
 				return errCredentialEnded
 			}
 		case <-heartbeat:
-			if err := sw.comment("heartbeat"); err != nil {
+			if err := sw.Comment("heartbeat"); err != nil {
 				return err
 			}
 		case _, ok := <-sub.ch:
@@ -181,14 +182,14 @@ func (s *Server) followPositions(r *http.Request, sw *streamWriter, d *positionD
 				continue
 			}
 			if !sub.lagged {
-				_ = sw.comment("server shutting down; reconnect")
+				_ = sw.Comment("server shutting down; reconnect")
 				return errStreamClosing
 			}
 			// Events came faster than this stream read them; only the
 			// shutdown signal matters here, so take a new place.
 			var again bool
 			if sub, again = p.hub.subscribe(); !again {
-				_ = sw.comment("server shutting down; reconnect")
+				_ = sw.Comment("server shutting down; reconnect")
 				return errStreamClosing
 			}
 		case <-tick:
@@ -196,7 +197,7 @@ func (s *Server) followPositions(r *http.Request, sw *streamWriter, d *positionD
 			if len(f.Officers) == 0 && len(f.Gone) == 0 {
 				continue
 			}
-			if err := sw.named("positions", f); err != nil {
+			if err := sw.Named("positions", f); err != nil {
 				return err
 			}
 		}

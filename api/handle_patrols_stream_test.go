@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"io"
+	"jingge/api/httpx"
 	"net/http"
 	"testing"
 	"time"
@@ -18,7 +19,7 @@ func openPositions(t *testing.T, url string) *sseClient {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != contentTypeEventStream {
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != httpx.ContentTypeEventStream {
 		body, _ := io.ReadAll(resp.Body)
 		t.Fatalf("positions stream: %d %s %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"jingge/api/httpx"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -95,7 +96,7 @@ func TestPostPings(t *testing.T) {
 		}
 	}
 	decodeJSON(t, rec, &fc)
-	if rec.Header().Get("Content-Type") != contentTypeGeoJSON || len(fc.Features) != 2 {
+	if rec.Header().Get("Content-Type") != httpx.ContentTypeGeoJSON || len(fc.Features) != 2 {
 		t.Fatalf("GET /api/v1/patrols: %s", rec.Body.String())
 	}
 	m1 := fc.Features[0]
@@ -389,7 +390,7 @@ func FuzzPingBody(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
 		_, pings, err := parsePingBody([]byte(body), 100)
 		if err != nil {
-			var p *Problem
+			var p *httpx.Problem
 			if !errors.As(err, &p) {
 				t.Fatalf("error %v is not a problem", err)
 			}

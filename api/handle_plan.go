@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"jingge/api/httpx"
 	"net/http"
 	"strconv"
 	"strings"
@@ -27,7 +28,7 @@ const maxPlansListed = 1000
 func maskNote(ctx context.Context, note string) string { return textFor(ctx, note) }
 
 func (s *Server) handleApplyPlan(w http.ResponseWriter, r *http.Request, _ query) error {
-	body, err := readJSONBody(r)
+	body, err := httpx.ReadJSONBody(r)
 	if err != nil {
 		return err
 	}
@@ -45,7 +46,7 @@ func (s *Server) handleApplyPlan(w http.ResponseWriter, r *http.Request, _ query
 	var kept data.Answer
 	answer := func(out planning.ApplyResult) data.Answer {
 		out.Plan.Note = maskNote(r.Context(), out.Plan.Note)
-		kept = jsonAnswer(r, http.StatusOK, contentTypeJSON, out)
+		kept = jsonAnswer(r, http.StatusOK, httpx.ContentTypeJSON, out)
 		return kept
 	}
 	out, err := s.planner.ApplyKeyed(r.Context(), mux.Vars(r)["id"], actorOf(r), opts, key, answer)
@@ -67,7 +68,7 @@ func (s *Server) handleApplyPlan(w http.ResponseWriter, r *http.Request, _ query
 		return nil
 	}
 	out.Plan.Note = maskNote(r.Context(), out.Plan.Note)
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
 	return nil
 }
 
@@ -77,14 +78,14 @@ func (s *Server) handleComparePlans(w http.ResponseWriter, r *http.Request, q qu
 		a = "current"
 	}
 	if b == "" {
-		return invalid(InvalidParam{Name: "b", Reason: "give b, the plan to compare (a saved plan's id, or current); a defaults to current"})
+		return httpx.Invalid(httpx.InvalidParam{Name: "b", Reason: "give b, the plan to compare (a saved plan's id, or current); a defaults to current"})
 	}
 	out, err := s.planner.Compare(r.Context(), a, b)
 	if err != nil {
 		return err
 	}
 	out.A.Note, out.B.Note = maskNote(r.Context(), out.A.Note), maskNote(r.Context(), out.B.Note)
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
 	return nil
 }
 
@@ -97,7 +98,7 @@ func (s *Server) handlePlanCoverage(w http.ResponseWriter, r *http.Request, q qu
 	if err != nil {
 		return err
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
 	return nil
 }
 
@@ -106,26 +107,26 @@ func (s *Server) handlePlanCurrent(w http.ResponseWriter, r *http.Request, _ que
 	if err != nil {
 		return err
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
 	return nil
 }
 
 func (s *Server) handlePlanConfig(w http.ResponseWriter, r *http.Request, _ query) error {
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, s.planner.Config())
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, s.planner.Config())
 	return nil
 }
 
 // decodeBody decodes a JSON request body into v, refusing unknown members
 // and trailing data; an empty body leaves v as it is.
 func decodeBody(r *http.Request, v any) error {
-	b, err := readJSONBody(r)
+	b, err := httpx.ReadJSONBody(r)
 	if err != nil {
 		return err
 	}
 	return decodeJSONBytes(b, v)
 }
 
-// decodeJSONBytes decodes a body read by readJSONBody into v as
+// decodeJSONBytes decodes a body read by httpx.ReadJSONBody into v as
 // decodeBody does.
 func decodeJSONBytes(b []byte, v any) error {
 	if len(bytes.TrimSpace(b)) == 0 {
@@ -134,10 +135,10 @@ func decodeJSONBytes(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return invalidBody("the request body is not the JSON this endpoint takes: %v", err)
+		return httpx.InvalidBody("the request body is not the JSON this endpoint takes: %v", err)
 	}
 	if dec.More() {
-		return invalidBody("the request body holds more than one JSON value")
+		return httpx.InvalidBody("the request body holds more than one JSON value")
 	}
 	return nil
 }
@@ -154,7 +155,7 @@ func (s *Server) handleProposePlan(w http.ResponseWriter, r *http.Request, _ que
 	}
 	doc.Note = maskNote(r.Context(), doc.Note)
 	w.Header().Set("Location", "/api/v1/plan/plans/"+doc.ID)
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, doc)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, doc)
 	return nil
 }
 
@@ -163,7 +164,7 @@ func (s *Server) handleListPlans(w http.ResponseWriter, r *http.Request, q query
 	if text, ok := q.lookup("limit"); ok {
 		n, err := strconv.Atoi(text)
 		if err != nil || n < 1 || n > maxPlansListed {
-			return invalid(InvalidParam{Name: "limit", Reason: fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", maxPlansListed, text)})
+			return httpx.Invalid(httpx.InvalidParam{Name: "limit", Reason: fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", maxPlansListed, text)})
 		}
 		limit = n
 	}
@@ -174,7 +175,7 @@ func (s *Server) handleListPlans(w http.ResponseWriter, r *http.Request, q query
 	for i := range out.Plans {
 		out.Plans[i].Note = maskNote(r.Context(), out.Plans[i].Note)
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
 	return nil
 }
 
@@ -184,14 +185,14 @@ func (s *Server) handleGetPlan(w http.ResponseWriter, r *http.Request, _ query) 
 		return err
 	}
 	doc.Note = maskNote(r.Context(), doc.Note)
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, doc)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, doc)
 	return nil
 }
 
 func (s *Server) handlePlanReport(w http.ResponseWriter, r *http.Request, q query) error {
 	lang, err := planning.ParseReportLang(q.get("lang"))
 	if err != nil {
-		return invalid(InvalidParam{Name: "lang", Reason: fmt.Sprintf("lang must be zh (the default) or en, got %q", q.get("lang"))})
+		return httpx.Invalid(httpx.InvalidParam{Name: "lang", Reason: fmt.Sprintf("lang must be zh (the default) or en, got %q", q.get("lang"))})
 	}
 	doc, err := s.planner.Plan(r.Context(), mux.Vars(r)["id"])
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"jingge/api/httpx"
 	"net/http"
 	"slices"
 	"strings"
@@ -223,7 +224,7 @@ func TestApplyThenMeasure(t *testing.T) {
 		t.Errorf("applied plan shows status %s, stale %v, applied at %v", after.Status, after.Stale, after.AppliedAt)
 	}
 	p := expectProblem(t, f.do(t, http.MethodPost, "/api/v1/plan/plans/"+doc.ID+"/apply", ""), http.StatusConflict)
-	if p.Type != problemType("plan-applied") {
+	if p.Type != httpx.ProblemType("plan-applied") {
 		t.Errorf("applying twice: problem type %s", p.Type)
 	}
 }
@@ -240,7 +241,7 @@ func TestApplyStalePlan(t *testing.T) {
 	f.waitDataset(t, res.Dataset)
 	before, _ := f.store.Snapshot(context.Background())
 	p := expectProblem(t, f.do(t, http.MethodPost, "/api/v1/plan/plans/"+doc.ID+"/apply", ""), http.StatusConflict)
-	if p.Type != problemType("plan-stale") || !strings.Contains(p.Detail, "new proposal") {
+	if p.Type != httpx.ProblemType("plan-stale") || !strings.Contains(p.Detail, "new proposal") {
 		t.Errorf("stale plan: %+v", p)
 	}
 	after, _ := f.store.Snapshot(context.Background())

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"jingge/api/httpx"
 	"net/http"
 	"slices"
 	"strings"
@@ -15,8 +16,8 @@ import (
 
 func expectGeoJSON(t *testing.T, code int, ctype string) {
 	t.Helper()
-	if code != http.StatusOK || ctype != contentTypeGeoJSON {
-		t.Fatalf("status %d Content-Type %q, want 200 %s", code, ctype, contentTypeGeoJSON)
+	if code != http.StatusOK || ctype != httpx.ContentTypeGeoJSON {
+		t.Fatalf("status %d Content-Type %q, want 200 %s", code, ctype, httpx.ContentTypeGeoJSON)
 	}
 }
 
@@ -24,7 +25,7 @@ func TestStations(t *testing.T) {
 	s := newTestServer(t, nil, Config{})
 	rec := serve(t, s.Handler(), http.MethodGet, "/api/v1/stations", "")
 	expectGeoJSON(t, rec.Code, rec.Header().Get("Content-Type"))
-	var fc FeatureCollection[StationProperties]
+	var fc httpx.FeatureCollection[StationProperties]
 	decodeJSON(t, rec, &fc)
 	if fc.Type != "FeatureCollection" || len(fc.Features) != 2 {
 		t.Fatalf("%+v", fc)
@@ -47,7 +48,7 @@ func TestStation(t *testing.T) {
 	s := newTestServer(t, nil, Config{})
 	rec := serve(t, s.Handler(), http.MethodGet, "/api/v1/stations/"+apitest.StationA, "")
 	expectGeoJSON(t, rec.Code, rec.Header().Get("Content-Type"))
-	var f Feature[StationDetail]
+	var f httpx.Feature[StationDetail]
 	decodeJSON(t, rec, &f)
 	var ids []string
 	for _, g := range f.Properties.Grids {
@@ -72,7 +73,7 @@ func TestStationsConvertToWGS84(t *testing.T) {
 	ds.Meta.Datum = "gcj02"
 	ds.Stations[0].Location = crs.Convert(ds.Stations[0].Location, crs.WGS84, crs.GCJ02)
 	s := newTestServer(t, ds, Config{})
-	var f Feature[StationDetail]
+	var f httpx.Feature[StationDetail]
 	decodeJSON(t, serve(t, s.Handler(), http.MethodGet, "/api/v1/stations/"+apitest.StationA, ""), &f)
 	got, _ := f.Geometry.Geometry().(orb.Point)
 	if !near(got, apitest.Small().Stations[0].Location, 1e-7) {
@@ -84,7 +85,7 @@ func gridIDs(t *testing.T, s *Server, target string) []string {
 	t.Helper()
 	rec := serve(t, s.Handler(), http.MethodGet, target, "")
 	expectGeoJSON(t, rec.Code, rec.Header().Get("Content-Type"))
-	var fc FeatureCollection[GridProperties]
+	var fc httpx.FeatureCollection[GridProperties]
 	decodeJSON(t, rec, &fc)
 	ids := []string{}
 	for _, f := range fc.Features {
@@ -152,11 +153,11 @@ func TestGridsInvalid(t *testing.T) {
 
 func TestGrid(t *testing.T) {
 	s := newTestServer(t, nil, Config{})
-	get := func(id string) Feature[GridDetail] {
+	get := func(id string) httpx.Feature[GridDetail] {
 		t.Helper()
 		rec := serve(t, s.Handler(), http.MethodGet, "/api/v1/grids/"+id, "")
 		expectGeoJSON(t, rec.Code, rec.Header().Get("Content-Type"))
-		var f Feature[GridDetail]
+		var f httpx.Feature[GridDetail]
 		decodeJSON(t, rec, &f)
 		return f
 	}

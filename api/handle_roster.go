@@ -1,6 +1,9 @@
 package api
 
-import "net/http"
+import (
+	"jingge/api/httpx"
+	"net/http"
+)
 
 // handleRosterReport lists every grid of the dataset in force that breaks
 // a roster rule (GET /api/v1/roster/report).
@@ -9,6 +12,6 @@ func (s *Server) handleRosterReport(w http.ResponseWriter, r *http.Request, _ qu
 	if err != nil {
 		return err
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, rep)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, rep)
 	return nil
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"jingge/api/httpx"
 	"net/http"
 
 	"github.com/gorilla/mux"
@@ -65,12 +66,12 @@ func (s *Server) handleStations(w http.ResponseWriter, r *http.Request, _ query)
 		return err
 	}
 	stations := v.ix.Stations()
-	fc := FeatureCollection[StationProperties]{Type: "FeatureCollection", Features: make([]Feature[StationProperties], len(stations))}
+	fc := httpx.FeatureCollection[StationProperties]{Type: "FeatureCollection", Features: make([]httpx.Feature[StationProperties], len(stations))}
 	for i := range stations {
 		st := &stations[i]
-		fc.Features[i] = newFeature(st.ID, v.stationPoint(st), v.stationProperties(st))
+		fc.Features[i] = httpx.NewFeature(st.ID, v.stationPoint(st), v.stationProperties(st))
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, fc)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, fc)
 	return nil
 }
 
@@ -82,7 +83,7 @@ func (s *Server) handleStation(w http.ResponseWriter, r *http.Request, _ query) 
 	id := mux.Vars(r)["id"]
 	st, ok := v.ix.Station(id)
 	if !ok {
-		return notFound("there is no station with id %q; GET /api/v1/stations lists them", id)
+		return httpx.NotFound("there is no station with id %q; GET /api/v1/stations lists them", id)
 	}
 	detail := StationDetail{StationProperties: v.stationProperties(st), Grids: []GridRef{}}
 	for _, level := range []geo.Level{geo.PoliceLevel, geo.CommunityLevel} {
@@ -90,6 +91,6 @@ func (s *Server) handleStation(w http.ResponseWriter, r *http.Request, _ query) 
 			detail.Grids = append(detail.Grids, GridRef{ID: g.ID, Name: g.Name, Level: g.Level, Parent: g.ParentID})
 		}
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, newFeature(st.ID, v.stationPoint(st), detail))
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, httpx.NewFeature(st.ID, v.stationPoint(st), detail))
 	return nil
 }

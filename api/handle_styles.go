@@ -1,6 +1,9 @@
 package api
 
-import "net/http"
+import (
+	"jingge/api/httpx"
+	"net/http"
+)
 
 // handleStyle serves the command-center MapLibre style. Every URL in it
 // points back at this server (see baseURL), so the map works on a network
@@ -13,6 +16,6 @@ func (s *Server) handleStyle(w http.ResponseWriter, r *http.Request, _ query) er
 	if err != nil {
 		return tileProblem(err)
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, st)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, st)
 	return nil
 }

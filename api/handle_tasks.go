@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"jingge/api/httpx"
 	"net/http"
 	"strings"
 	"time"
@@ -67,7 +68,7 @@ type TaskCollection struct {
 
 // errNoTasks answers task routes on a server without a task store.
 func errNoTasks() error {
-	return &Problem{Kind: data.ErrUnavailable, Detail: "this server keeps no task lists (it has no task store)"}
+	return &httpx.Problem{Kind: data.ErrUnavailable, Detail: "this server keeps no task lists (it has no task store)"}
 }
 
 // taskJSON is t as the caller of ctx may see it, its status at now.
@@ -124,26 +125,26 @@ func (s *Server) handleCreateTask(w http.ResponseWriter, r *http.Request, _ quer
 	p := v.taskJSON(r.Context(), &res.Task, s.patrols.opts.Now())
 	p.Replayed = res.Replayed
 	status := createdStatus(res.Replayed)
-	writeJSON(w, r, s.logger, status, contentTypeJSON, p)
+	httpx.WriteJSON(w, r, s.logger, status, httpx.ContentTypeJSON, p)
 	return nil
 }
 
 // checkTaskRefs reads the due date into t and checks that its station,
 // grid and officer exist and agree (geo.Index.TaskRefProblems).
 func checkTaskRefs(v *view, t *geo.Task, due string) error {
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	if due == "" {
-		bad = append(bad, InvalidParam{Name: "due", Reason: "due is required: the date the task is due, such as 2026-05-20"})
+		bad = append(bad, httpx.InvalidParam{Name: "due", Reason: "due is required: the date the task is due, such as 2026-05-20"})
 	} else if d, err := geo.ParseDue(due, v.ix.Location()); err != nil {
-		bad = append(bad, InvalidParam{Name: "due", Reason: strings.TrimPrefix(err.Error(), "geo: ")})
+		bad = append(bad, httpx.InvalidParam{Name: "due", Reason: strings.TrimPrefix(err.Error(), "geo: ")})
 	} else {
 		t.Due = d
 	}
 	for _, p := range v.ix.TaskRefProblems(t) {
-		bad = append(bad, InvalidParam{Name: p.Field, Reason: p.Reason})
+		bad = append(bad, httpx.InvalidParam{Name: p.Field, Reason: p.Reason})
 	}
 	if len(bad) > 0 {
-		return invalid(bad...)
+		return httpx.Invalid(bad...)
 	}
 	return nil
 }
@@ -157,7 +158,7 @@ func (s *Server) handleUpdateTask(w http.ResponseWriter, r *http.Request, _ quer
 		return err
 	}
 	if in.Done == nil || !*in.Done {
-		return invalid(InvalidParam{Name: "done", Reason: `send {"done": true} to mark the task done; a done task stays done`})
+		return httpx.Invalid(httpx.InvalidParam{Name: "done", Reason: `send {"done": true} to mark the task done; a done task stays done`})
 	}
 	v, err := s.current()
 	if err != nil {
@@ -176,17 +177,17 @@ func (s *Server) handleUpdateTask(w http.ResponseWriter, r *http.Request, _ quer
 		p.By = pr.user.Name
 	}
 	if in.DoneAt != nil {
-		var bad []InvalidParam
+		var bad []httpx.InvalidParam
 		p.DoneAt = s.pastTime(v, "done_at", *in.DoneAt, 0, &bad)
 		if len(bad) > 0 {
-			return invalid(bad...)
+			return httpx.Invalid(bad...)
 		}
 	}
 	t, err := s.tasks.UpdateTask(r.Context(), id, p)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, v.taskJSON(r.Context(), &t, p.At))
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, v.taskJSON(r.Context(), &t, p.At))
 	return nil
 }
 
@@ -230,30 +231,30 @@ func (s *Server) handleListTasks(w http.ResponseWriter, r *http.Request, q query
 	}
 	now := s.patrols.opts.Now()
 	f := data.TaskFilter{StationID: q.get("station"), GridID: q.get("grid"), OfficerID: q.get("officer"), Now: now}
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	if text, ok := q.lookup("month"); ok {
 		if f.From, f.To, err = data.MonthBounds(strings.TrimSpace(text), v.ix.Location()); err != nil {
-			bad = append(bad, InvalidParam{Name: "month", Reason: fmt.Sprintf("month %q: write it as YYYY-MM, e.g. 2026-03", text)})
+			bad = append(bad, httpx.InvalidParam{Name: "month", Reason: fmt.Sprintf("month %q: write it as YYYY-MM, e.g. 2026-03", text)})
 		}
 	}
 	if text := q.get("status"); text != "" {
 		st, ok := geo.ParseTaskStatus(text)
 		if !ok {
-			bad = append(bad, InvalidParam{Name: "status", Reason: fmt.Sprintf("status must be open, overdue or done, got %q", text)})
+			bad = append(bad, httpx.InvalidParam{Name: "status", Reason: fmt.Sprintf("status must be open, overdue or done, got %q", text)})
 		}
 		f.Status = st
 	}
 	page, badPage := parsePage(q)
 	bad = append(bad, badPage...)
 	if len(bad) > 0 {
-		return invalid(bad...)
+		return httpx.Invalid(bad...)
 	}
 	if err := officerStationScope(r, v, &f.StationID); err != nil {
 		return err
 	}
 	res, err := s.tasks.QueryTasks(r.Context(), f, page)
 	if err != nil {
-		return aboutParam(err, "cursor")
+		return httpx.AboutParam(err, "cursor")
 	}
 	out := TaskCollection{Tasks: make([]*TaskProperties, len(res.Tasks)), NumberReturned: len(res.Tasks)}
 	for i := range res.Tasks {
@@ -261,8 +262,8 @@ func (s *Server) handleListTasks(w http.ResponseWriter, r *http.Request, q query
 	}
 	out.Links = pageLinks(r, res.Next)
 	for i := range out.Links {
-		out.Links[i].Type = contentTypeJSON
+		out.Links[i].Type = httpx.ContentTypeJSON
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
 	return nil
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"jingge/api/httpx"
 	"net/http"
 	"strconv"
 	"strings"
@@ -76,7 +77,7 @@ func (s *Server) writeTile(w http.ResponseWriter, r *http.Request, layer string,
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	gz := acceptsGzip(r.Header.Get("Accept-Encoding"))
+	gz := httpx.AcceptsGzip(r.Header.Get("Accept-Encoding"))
 	etag := tile.ETag
 	if gz {
 		etag = tile.GzipETag
@@ -111,7 +112,7 @@ var (
 // tilesReady answers 503 before the first index is published.
 func (s *Server) tilesReady() error {
 	if s.live.Load() == nil {
-		return &Problem{Kind: data.ErrUnavailable, Detail: "no dataset is loaded yet; retry shortly", RetryAfterSeconds: s.retryAfterSeconds}
+		return &httpx.Problem{Kind: data.ErrUnavailable, Detail: "no dataset is loaded yet; retry shortly", RetryAfterSeconds: s.retryAfterSeconds}
 	}
 	return nil
 }
@@ -122,39 +123,11 @@ func tileProblem(err error) error {
 	var ce *tiles.CoordError
 	switch {
 	case errors.As(err, &ce):
-		return invalid(InvalidParam{Name: ce.Param, Reason: ce.Reason})
+		return httpx.Invalid(httpx.InvalidParam{Name: ce.Param, Reason: ce.Reason})
 	case errors.Is(err, tiles.ErrNoIndex):
-		return &Problem{Kind: data.ErrUnavailable, Detail: "no dataset is loaded yet; retry shortly"}
+		return &httpx.Problem{Kind: data.ErrUnavailable, Detail: "no dataset is loaded yet; retry shortly"}
 	}
 	return err
-}
-
-// acceptsGzip reports whether an Accept-Encoding header allows gzip: it
-// names gzip (or *) without q=0, and does not refuse gzip by name.
-func acceptsGzip(header string) bool {
-	star := false
-	for _, part := range strings.Split(header, ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		coding = strings.ToLower(strings.TrimSpace(coding))
-		if coding != "gzip" && coding != "x-gzip" && coding != "*" {
-			continue
-		}
-		ok := true
-		for _, p := range strings.Split(params, ";") {
-			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
-			if strings.EqualFold(strings.TrimSpace(k), "q") {
-				if q, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && q <= 0 {
-					ok = false
-				}
-			}
-		}
-		if coding == "*" {
-			star = ok
-			continue
-		}
-		return ok
-	}
-	return star
 }
 
 // etagListMatches applies If-None-Match's weak comparison: "*" or any
@@ -195,7 +168,7 @@ func (s *Server) serveTileJSON(w http.ResponseWriter, r *http.Request, layer str
 	if err != nil {
 		return tileProblem(err)
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, tj)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, tj)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"jingge/api/httpx"
 	"net/http"
 	"regexp"
 	"strings"
@@ -74,7 +75,7 @@ func (s *Server) genericLayer(ctx context.Context, name string) error {
 			return fmt.Errorf("api: tile layer %q has no route of its own declaring who may read it (mirrors its REST twin)", name)
 		}
 	}
-	return invalid(InvalidParam{Name: "layer", Reason: fmt.Sprintf("there is no tile layer %s; the layers you may read are %s",
+	return httpx.Invalid(httpx.InvalidParam{Name: "layer", Reason: fmt.Sprintf("there is no tile layer %s; the layers you may read are %s",
 		intake.Clip([]byte(name)), strings.Join(s.readableLayers(ctx, src), ", "))})
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"jingge/api/httpx"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -230,7 +231,7 @@ func TestTileJSONHandler(t *testing.T) {
 func TestStyleHandler(t *testing.T) {
 	s := newTestServer(t, nil, Config{})
 	rec := get(t, s.Handler(), "/styles/command-center.json")
-	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != contentTypeJSON {
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != httpx.ContentTypeJSON {
 		t.Fatalf("status %d", rec.Code)
 	}
 	var st struct {
@@ -331,7 +332,7 @@ func TestAcceptsGzip(t *testing.T) {
 		"*": true, "*;q=0": false, "br": false, "gzip;q=0, *": false, "x-gzip": true, "identity": false,
 	}
 	for h, want := range tests {
-		if got := acceptsGzip(h); got != want {
+		if got := httpx.AcceptsGzip(h); got != want {
 			t.Errorf("acceptsGzip(%q) = %v, want %v", h, got, want)
 		}
 	}

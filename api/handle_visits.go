@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"jingge/api/httpx"
 	"net/http"
 	"strings"
 	"time"
@@ -63,19 +64,19 @@ type VisitProperties struct {
 
 // VisitCollection answers GET /api/v1/visits, one page at a time.
 type VisitCollection struct {
-	Type           string                      `json:"type"`
-	Features       []Feature[*VisitProperties] `json:"features"`
-	NumberReturned int                         `json:"number_returned"`
-	Links          []Link                      `json:"links"`
+	Type           string                            `json:"type"`
+	Features       []httpx.Feature[*VisitProperties] `json:"features"`
+	NumberReturned int                               `json:"number_returned"`
+	Links          []Link                            `json:"links"`
 }
 
 // errNoVisits answers visit routes on a server without a visit store.
 func errNoVisits() error {
-	return &Problem{Kind: data.ErrUnavailable, Detail: "this server keeps no visits (it has no visit store)"}
+	return &httpx.Problem{Kind: data.ErrUnavailable, Detail: "this server keeps no visits (it has no visit store)"}
 }
 
 // visitFeature is vis as the caller of ctx may see it.
-func (v *view) visitFeature(ctx context.Context, vis *geo.Visit) Feature[*VisitProperties] {
+func (v *view) visitFeature(ctx context.Context, vis *geo.Visit) httpx.Feature[*VisitProperties] {
 	p := &VisitProperties{
 		ID: vis.ID, Officer: vis.OfficerID, At: v.localTime(vis.At), Kind: vis.Kind, KindZH: vis.Kind.LabelZH(), KindEN: vis.Kind.LabelEN(),
 		Whom: textFor(ctx, vis.Whom), Outcome: textFor(ctx, vis.Outcome),
@@ -89,7 +90,7 @@ func (v *view) visitFeature(ctx context.Context, vis *geo.Visit) Feature[*VisitP
 	if m, ok := v.ix.Member(vis.OfficerID); ok {
 		p.OfficerName = m.Name
 	}
-	return newFeature(vis.ID, orb.Geometry(v.toWGS84(vis.Location)), p)
+	return httpx.NewFeature(vis.ID, orb.Geometry(v.toWGS84(vis.Location)), p)
 }
 
 func (s *Server) handleCreateVisit(w http.ResponseWriter, r *http.Request, _ query) error {
@@ -100,7 +101,7 @@ func (s *Server) handleCreateVisit(w http.ResponseWriter, r *http.Request, _ que
 	if err != nil {
 		return err
 	}
-	body, err := readJSONBody(r)
+	body, err := httpx.ReadJSONBody(r)
 	if err != nil {
 		return err
 	}
@@ -109,10 +110,10 @@ func (s *Server) handleCreateVisit(w http.ResponseWriter, r *http.Request, _ que
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
 	if err := dec.Decode(&in); err != nil {
-		return invalidBody("the body must be a JSON object with officer, at, lon, lat, kind, whom, key_place and outcome: %s", strings.TrimPrefix(err.Error(), "json: "))
+		return httpx.InvalidBody("the body must be a JSON object with officer, at, lon, lat, kind, whom, key_place and outcome: %s", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	if dec.More() {
-		return invalidBody("the body must hold one JSON object, not more")
+		return httpx.InvalidBody("the body must hold one JSON object, not more")
 	}
 	v, err := s.current()
 	if err != nil {
@@ -136,14 +137,14 @@ func (s *Server) handleCreateVisit(w http.ResponseWriter, r *http.Request, _ que
 	f := v.visitFeature(r.Context(), &res.Visit)
 	f.Properties.Replayed = res.Replayed
 	status := createdStatus(res.Replayed)
-	writeJSON(w, r, s.logger, status, contentTypeGeoJSON, f)
+	httpx.WriteJSON(w, r, s.logger, status, httpx.ContentTypeGeoJSON, f)
 	return nil
 }
 
 // decodeVisit checks a request's fields and who may record it, and
 // returns the visit, its location in the dataset's datum, unattributed.
 func (s *Server) decodeVisit(r *http.Request, v *view, in *VisitRequest) (geo.Visit, error) {
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	vis := geo.Visit{OfficerID: strings.TrimSpace(in.Officer), Whom: strings.TrimSpace(in.Whom), Outcome: strings.TrimSpace(in.Outcome)}
 	p, signedIn := principalFrom(r.Context())
 	if signedIn && !p.anonymous() {
@@ -160,9 +161,9 @@ func (s *Server) decodeVisit(r *http.Request, v *view, in *VisitRequest) (geo.Vi
 		}
 	}
 	if vis.OfficerID == "" {
-		bad = append(bad, InvalidParam{Name: "officer", Reason: "officer is required: the member id of the officer who made the visit"})
+		bad = append(bad, httpx.InvalidParam{Name: "officer", Reason: "officer is required: the member id of the officer who made the visit"})
 	} else if _, err := s.patrols.rulesFor(v.ix).Officer(vis.OfficerID); err != nil {
-		bad = append(bad, InvalidParam{Name: "officer", Reason: strings.TrimPrefix(err.Error(), patrol.ErrUnknownOfficer.Error()+": ")})
+		bad = append(bad, httpx.InvalidParam{Name: "officer", Reason: strings.TrimPrefix(err.Error(), patrol.ErrUnknownOfficer.Error()+": ")})
 	}
 	now := s.patrols.opts.Now()
 	vis.At = now
@@ -170,11 +171,11 @@ func (s *Server) decodeVisit(r *http.Request, v *view, in *VisitRequest) (geo.Vi
 		t, err := intake.ParseTime(in.At, v.ix.Location())
 		switch {
 		case err != nil:
-			bad = append(bad, InvalidParam{Name: "at", Reason: "at " + err.Error()})
+			bad = append(bad, httpx.InvalidParam{Name: "at", Reason: "at " + err.Error()})
 		case t.After(now.Add(s.patrols.opts.MaxPingAhead)):
-			bad = append(bad, InvalidParam{Name: "at", Reason: fmt.Sprintf("at %s is in the future (the server's clock says %s)", t.Format(time.RFC3339), now.UTC().Format(time.RFC3339))})
+			bad = append(bad, httpx.InvalidParam{Name: "at", Reason: fmt.Sprintf("at %s is in the future (the server's clock says %s)", t.Format(time.RFC3339), now.UTC().Format(time.RFC3339))})
 		case t.Before(now.Add(-maxVisitAge)):
-			bad = append(bad, InvalidParam{Name: "at", Reason: fmt.Sprintf("at %s is more than %d days ago; visits are recorded within %d days", t.Format(time.RFC3339), int(maxVisitAge.Hours()/24), int(maxVisitAge.Hours()/24))})
+			bad = append(bad, httpx.InvalidParam{Name: "at", Reason: fmt.Sprintf("at %s is more than %d days ago; visits are recorded within %d days", t.Format(time.RFC3339), int(maxVisitAge.Hours()/24), int(maxVisitAge.Hours()/24))})
 		default:
 			vis.At = t
 		}
@@ -183,7 +184,7 @@ func (s *Server) decodeVisit(r *http.Request, v *view, in *VisitRequest) (geo.Vi
 	bad = append(bad, badPlace...)
 	vis.Location = loc
 	if k, err := geo.ParseVisitKind(strings.TrimSpace(in.Kind)); err != nil {
-		bad = append(bad, InvalidParam{Name: "kind", Reason: "kind " + strings.TrimPrefix(err.Error(), "geo: ")})
+		bad = append(bad, httpx.InvalidParam{Name: "kind", Reason: "kind " + strings.TrimPrefix(err.Error(), "geo: ")})
 	} else {
 		vis.Kind = k
 	}
@@ -191,7 +192,7 @@ func (s *Server) decodeVisit(r *http.Request, v *view, in *VisitRequest) (geo.Vi
 		vis.KeyPlaceID = strings.TrimSpace(*in.KeyPlace)
 	}
 	if len(bad) > 0 {
-		return vis, invalid(bad...)
+		return vis, httpx.Invalid(bad...)
 	}
 	return vis, nil
 }
@@ -215,7 +216,7 @@ func (s *Server) handleListVisits(w http.ResponseWriter, r *http.Request, q quer
 		return err
 	}
 	f := data.VisitFilter{GridID: q.get("grid"), StationID: q.get("station"), OfficerID: q.get("officer")}
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	for _, name := range []string{"from", "to"} {
 		text, ok := q.lookup(name)
 		if !ok {
@@ -228,7 +229,7 @@ func (s *Server) handleListVisits(w http.ResponseWriter, r *http.Request, q quer
 			}
 		}
 		if err != nil {
-			bad = append(bad, InvalidParam{Name: name, Reason: name + " " + err.Error() + " or a date such as 2026-05-01"})
+			bad = append(bad, httpx.InvalidParam{Name: name, Reason: name + " " + err.Error() + " or a date such as 2026-05-01"})
 			continue
 		}
 		if name == "from" {
@@ -238,26 +239,26 @@ func (s *Server) handleListVisits(w http.ResponseWriter, r *http.Request, q quer
 		}
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		bad = append(bad, InvalidParam{Name: "from", Reason: "from must be before to"})
+		bad = append(bad, httpx.InvalidParam{Name: "from", Reason: "from must be before to"})
 	}
 	page, badPage := parsePage(q)
 	bad = append(bad, badPage...)
 	if len(bad) > 0 {
-		return invalid(bad...)
+		return httpx.Invalid(bad...)
 	}
 	if err := s.officerVisitScope(r, v, &f); err != nil {
 		return err
 	}
 	res, err := s.visits.QueryVisits(r.Context(), f, page)
 	if err != nil {
-		return aboutParam(err, "cursor")
+		return httpx.AboutParam(err, "cursor")
 	}
-	out := VisitCollection{Type: "FeatureCollection", Features: make([]Feature[*VisitProperties], len(res.Visits)), NumberReturned: len(res.Visits)}
+	out := VisitCollection{Type: "FeatureCollection", Features: make([]httpx.Feature[*VisitProperties], len(res.Visits)), NumberReturned: len(res.Visits)}
 	for i := range res.Visits {
 		out.Features[i] = v.visitFeature(r.Context(), &res.Visits[i])
 	}
 	out.Links = pageLinks(r, res.Next)
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, out)
 	return nil
 }
 

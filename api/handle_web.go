@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"jingge/api/httpx"
 	"net/http"
 	"path"
 	"strconv"
@@ -192,8 +193,8 @@ func (s *Server) pages(next http.Handler) http.Handler {
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			writeError(w, r, s.logger, &Problem{
-				Kind:   errMethodNotAllowed,
+			httpx.WriteError(w, r, s.logger, &httpx.Problem{
+				Kind:   httpx.ErrMethodNotAllowed,
 				Detail: fmt.Sprintf("%s is a web page or asset; use GET or HEAD", p),
 				Allow:  []string{http.MethodGet, http.MethodHead},
 			})
@@ -226,7 +227,7 @@ func (s *Server) serveWebFile(w http.ResponseWriter, r *http.Request, f *webFile
 	body, etag := f.body, f.etag
 	if f.compress {
 		h.Set("Vary", "Accept-Encoding")
-		if gz := f.gzipped(); gz != nil && acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		if gz := f.gzipped(); gz != nil && httpx.AcceptsGzip(r.Header.Get("Accept-Encoding")) {
 			body, etag = gz, f.gzipETag
 			h.Set("Content-Encoding", "gzip")
 		}

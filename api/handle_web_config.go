@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"jingge/api/httpx"
 	"net/http"
 	"net/url"
 	"slices"
@@ -113,6 +114,6 @@ func (s *Server) handleUIConfig(w http.ResponseWriter, r *http.Request, _ query)
 		doc.Basemap = &c
 	}
 	w.Header().Set("Cache-Control", "no-cache")
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, doc)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, doc)
 	return nil
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"jingge/api/httpx"
 	"math"
 	"net/http"
 	"slices"
@@ -27,11 +28,11 @@ type LabelProperties struct {
 type labelCache struct {
 	mu   sync.Mutex
 	ix   *geo.Index
-	body FeatureCollection[LabelProperties]
+	body httpx.FeatureCollection[LabelProperties]
 }
 
 // labels returns the label points of v's index, computing them once per index.
-func (s *Server) labels(v *view) FeatureCollection[LabelProperties] {
+func (s *Server) labels(v *view) httpx.FeatureCollection[LabelProperties] {
 	c := &s.labelCache
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -39,7 +40,7 @@ func (s *Server) labels(v *view) FeatureCollection[LabelProperties] {
 		return c.body
 	}
 	ds := v.ix.Dataset()
-	fc := FeatureCollection[LabelProperties]{Type: "FeatureCollection", Features: make([]Feature[LabelProperties], 0, len(ds.Grids)+len(ds.Townships))}
+	fc := httpx.FeatureCollection[LabelProperties]{Type: "FeatureCollection", Features: make([]httpx.Feature[LabelProperties], 0, len(ds.Grids)+len(ds.Townships))}
 	for i := range ds.Grids {
 		g := &ds.Grids[i]
 		pt, ok := labelPoint(g.Geometry)
@@ -50,12 +51,12 @@ func (s *Server) labels(v *view) FeatureCollection[LabelProperties] {
 		if st, ok := v.ix.Station(g.StationID); ok {
 			props.Region = st.Region
 		}
-		fc.Features = append(fc.Features, newFeature(g.ID, v.toWGS84(pt), props))
+		fc.Features = append(fc.Features, httpx.NewFeature(g.ID, v.toWGS84(pt), props))
 	}
 	for i := range ds.Townships {
 		t := &ds.Townships[i]
 		if pt, ok := labelPoint(t.Geometry); ok {
-			fc.Features = append(fc.Features, newFeature(t.Code, v.toWGS84(pt), LabelProperties{ID: t.Code, Name: t.Name, Kind: "township"}))
+			fc.Features = append(fc.Features, httpx.NewFeature(t.Code, v.toWGS84(pt), LabelProperties{ID: t.Code, Name: t.Name, Kind: "township"}))
 		}
 	}
 	c.ix, c.body = v.ix, fc
@@ -110,6 +111,6 @@ func (s *Server) handleLabels(w http.ResponseWriter, r *http.Request, _ query) e
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-cache")
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeGeoJSON, s.labels(v))
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, s.labels(v))
 	return nil
 }

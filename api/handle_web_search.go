@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"jingge/api/httpx"
 	"net/http"
 	"slices"
 	"strconv"
@@ -95,24 +96,24 @@ func isDigits(s string) bool {
 // before community grids, then by name and code.
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, q query) error {
 	text := strings.TrimSpace(q.get("q"))
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	switch n := utf8.RuneCountInString(text); {
 	case n == 0:
-		bad = append(bad, InvalidParam{Name: "q", Reason: "q is required: part of a grid's name, its code, or a village, township or station name"})
+		bad = append(bad, httpx.InvalidParam{Name: "q", Reason: "q is required: part of a grid's name, its code, or a village, township or station name"})
 	case n > maxSearchRunes:
-		bad = append(bad, InvalidParam{Name: "q", Reason: fmt.Sprintf("q is %d characters long; at most %d", n, maxSearchRunes)})
+		bad = append(bad, httpx.InvalidParam{Name: "q", Reason: fmt.Sprintf("q is %d characters long; at most %d", n, maxSearchRunes)})
 	}
 	limit := defaultSearchLimit
 	if v, ok := q.lookup("limit"); ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxSearchLimit {
-			bad = append(bad, InvalidParam{Name: "limit", Reason: fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", maxSearchLimit, v)})
+			bad = append(bad, httpx.InvalidParam{Name: "limit", Reason: fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", maxSearchLimit, v)})
 		} else {
 			limit = n
 		}
 	}
 	if len(bad) > 0 {
-		return invalid(bad...)
+		return httpx.Invalid(bad...)
 	}
 	v, err := s.current()
 	if err != nil {
@@ -173,6 +174,6 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, q query) e
 		res.BBox = [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
 		doc.Results = append(doc.Results, res)
 	}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, doc)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, doc)
 	return nil
 }

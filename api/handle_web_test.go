@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"jingge/api/httpx"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -71,11 +72,11 @@ func TestWebPagesAndAssets(t *testing.T) {
 		{"index.html", "GET", "/index.html", 301, "", "", "", "/"},
 		// A missing asset must not be answered with a page (a browser
 		// would run HTML as a script): a plain 404 problem.
-		{"missing asset", "GET", "/assets/app-OLDHASH1.js", 404, contentTypeProblem, "", "", ""},
-		{"manifest is not served", "GET", "/manifest.json", 404, contentTypeProblem, "", "", ""},
-		{"unknown path", "GET", "/nowhere", 404, contentTypeProblem, "", "", ""},
-		{"api paths stay api", "GET", "/api/v1/nowhere", 404, contentTypeProblem, "", "", ""},
-		{"post to a page", "POST", "/", 405, contentTypeProblem, "", "", ""},
+		{"missing asset", "GET", "/assets/app-OLDHASH1.js", 404, httpx.ContentTypeProblem, "", "", ""},
+		{"manifest is not served", "GET", "/manifest.json", 404, httpx.ContentTypeProblem, "", "", ""},
+		{"unknown path", "GET", "/nowhere", 404, httpx.ContentTypeProblem, "", "", ""},
+		{"api paths stay api", "GET", "/api/v1/nowhere", 404, httpx.ContentTypeProblem, "", "", ""},
+		{"post to a page", "POST", "/", 405, httpx.ContentTypeProblem, "", "", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -372,7 +373,7 @@ func TestLabelsLantian(t *testing.T) {
 	s, ds := lantianServer(t)
 	doc := loadOpenAPI(t)
 	checkAgainstOpenAPI(t, doc, s, "GET", "/api/v1/labels", "")
-	var fc FeatureCollection[LabelProperties]
+	var fc httpx.FeatureCollection[LabelProperties]
 	decodeJSON(t, serve(t, s.Handler(), "GET", "/api/v1/labels", ""), &fc)
 	ix := mustIndex(t, ds)
 	seen := map[string]bool{}

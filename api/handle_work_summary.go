@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"jingge/api/httpx"
 	"net/http"
 	"strings"
 	"time"
@@ -56,13 +57,13 @@ const (
 // summaryQuery reads month (this month, China time, when left out),
 // group_by (station or grid) and station.
 func summaryQuery(q query, v *view, now time.Time) (month string, from, to time.Time, by data.GroupBy, station string, err error) {
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	month = strings.TrimSpace(q.get("month"))
 	if month == "" {
 		month = now.In(v.ix.Location()).Format("2006-01")
 	}
 	if from, to, err = data.MonthBounds(month, v.ix.Location()); err != nil {
-		bad = append(bad, InvalidParam{Name: "month", Reason: fmt.Sprintf("month %q: write it as YYYY-MM, e.g. 2026-03", month)})
+		bad = append(bad, httpx.InvalidParam{Name: "month", Reason: fmt.Sprintf("month %q: write it as YYYY-MM, e.g. 2026-03", month)})
 	}
 	by = data.ByStation
 	switch g := q.get("group_by"); g {
@@ -70,16 +71,16 @@ func summaryQuery(q query, v *view, now time.Time) (month string, from, to time.
 	case "grid":
 		by = data.ByGrid
 	default:
-		bad = append(bad, InvalidParam{Name: "group_by", Reason: fmt.Sprintf("group_by must be station or grid, got %q", g)})
+		bad = append(bad, httpx.InvalidParam{Name: "group_by", Reason: fmt.Sprintf("group_by must be station or grid, got %q", g)})
 	}
 	station = q.get("station")
 	if station != "" {
 		if _, ok := v.ix.Station(station); !ok {
-			bad = append(bad, InvalidParam{Name: "station", Reason: fmt.Sprintf("there is no station %q", station)})
+			bad = append(bad, httpx.InvalidParam{Name: "station", Reason: fmt.Sprintf("there is no station %q", station)})
 		}
 	}
 	if len(bad) > 0 {
-		return "", time.Time{}, time.Time{}, "", "", invalid(bad...)
+		return "", time.Time{}, time.Time{}, "", "", httpx.Invalid(bad...)
 	}
 	return month, from, to, by, station, nil
 }
@@ -119,7 +120,7 @@ func (s *Server) handleDisputeSummary(w http.ResponseWriter, r *http.Request, q 
 		out.Rows[i] = DisputeRow{DisputeTally: t, Name: v.unitName(by, t.Key)}
 	}
 	out.Total = DisputeRow{DisputeTally: sumDisputeTallies(tallies)}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
 	return nil
 }
 
@@ -178,6 +179,6 @@ func (s *Server) handleTaskSummary(w http.ResponseWriter, r *http.Request, q que
 		sum.CompletionRate, sum.OnTimeRate = &done, &onTime
 	}
 	out.Total = TaskRow{TaskTally: sum}
-	writeJSON(w, r, s.logger, http.StatusOK, contentTypeJSON, out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
 	return nil
 }

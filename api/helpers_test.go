@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"io"
+	"jingge/api/httpx"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -85,13 +86,13 @@ func serve(tb testing.TB, h http.Handler, method, target string, body string) *h
 
 // problemJSON is a problem response as a client reads it.
 type problemJSON struct {
-	Type          string         `json:"type"`
-	Title         string         `json:"title"`
-	Status        int            `json:"status"`
-	Detail        string         `json:"detail"`
-	Instance      string         `json:"instance"`
-	RequestID     string         `json:"request_id"`
-	InvalidParams []InvalidParam `json:"invalid_params"`
+	Type          string               `json:"type"`
+	Title         string               `json:"title"`
+	Status        int                  `json:"status"`
+	Detail        string               `json:"detail"`
+	Instance      string               `json:"instance"`
+	RequestID     string               `json:"request_id"`
+	InvalidParams []httpx.InvalidParam `json:"invalid_params"`
 }
 
 // decodeJSON decodes rec's body into v, failing on trailing data.
@@ -109,16 +110,16 @@ func expectProblem(tb testing.TB, rec *httptest.ResponseRecorder, status int) pr
 	if rec.Code != status {
 		tb.Fatalf("status %d, want %d; body %s", rec.Code, status, rec.Body.String())
 	}
-	if ct := rec.Header().Get("Content-Type"); ct != contentTypeProblem {
-		tb.Fatalf("Content-Type %q, want %q", ct, contentTypeProblem)
+	if ct := rec.Header().Get("Content-Type"); ct != httpx.ContentTypeProblem {
+		tb.Fatalf("Content-Type %q, want %q", ct, httpx.ContentTypeProblem)
 	}
 	var p problemJSON
 	decodeJSON(tb, rec, &p)
 	if p.Status != status || p.Title == "" || p.Type == "" || p.Detail == "" {
 		tb.Fatalf("incomplete problem: %+v", p)
 	}
-	if p.RequestID == "" || p.RequestID != rec.Header().Get(headerRequestID) {
-		tb.Fatalf("problem request_id %q, header %q", p.RequestID, rec.Header().Get(headerRequestID))
+	if p.RequestID == "" || p.RequestID != rec.Header().Get(httpx.HeaderRequestID) {
+		tb.Fatalf("problem request_id %q, header %q", p.RequestID, rec.Header().Get(httpx.HeaderRequestID))
 	}
 	return p
 }

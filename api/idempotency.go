@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"jingge/api/httpx"
 	"net/http"
 	"strconv"
 
@@ -79,17 +80,17 @@ func replayed(w http.ResponseWriter, err error) bool {
 	return ok
 }
 
-// jsonAnswer is the answer writeJSON would send for v, as bytes a store
+// jsonAnswer is the answer httpx.WriteJSON would send for v, as bytes a store
 // can keep under an idempotency key. An encoding failure (none of the
-// answers kept can fail) keeps a 500 problem, as writeJSON sends one.
+// answers kept can fail) keeps a 500 problem, as httpx.WriteJSON sends one.
 func jsonAnswer(r *http.Request, status int, contentType string, v any) data.Answer {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		buf.Reset()
-		status, contentType = http.StatusInternalServerError, contentTypeProblem
-		_ = json.NewEncoder(&buf).Encode(Problem{Type: problemType("internal"), Title: "Internal Server Error", Status: status, Detail: "internal error", Instance: r.URL.Path})
+		status, contentType = http.StatusInternalServerError, httpx.ContentTypeProblem
+		_ = json.NewEncoder(&buf).Encode(httpx.Problem{Type: httpx.ProblemType("internal"), Title: "Internal Server Error", Status: status, Detail: "internal error", Instance: r.URL.Path})
 	}
 	return data.Answer{Status: status, ContentType: contentType, Body: buf.Bytes()}
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"io"
+	"jingge/api/httpx"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -69,7 +70,7 @@ func (f *textFixture) do(t *testing.T, method, target, contentType, body string,
 // is name.
 func wantInvalid(t *testing.T, what string, rec *httptest.ResponseRecorder, name string) {
 	t.Helper()
-	if rec.Code != http.StatusBadRequest || rec.Header().Get("Content-Type") != contentTypeProblem {
+	if rec.Code != http.StatusBadRequest || rec.Header().Get("Content-Type") != httpx.ContentTypeProblem {
 		t.Errorf("%s: %d %s %s, want a 400 problem", what, rec.Code, rec.Header().Get("Content-Type"), rec.Body)
 		return
 	}
@@ -172,7 +173,7 @@ func TestPingBodyStrict(t *testing.T) {
 	if rec := f.do(t, http.MethodPost, "/api/v1/patrols/pings", "text/plain", ping("M00001", ""), false); rec.Code != http.StatusUnsupportedMediaType {
 		t.Errorf("text/plain: %d %s", rec.Code, rec.Body)
 	}
-	if rec := f.do(t, http.MethodPost, "/api/v1/incidents", "text/plain", "{}", false); rec.Code != http.StatusUnsupportedMediaType || rec.Header().Get("Content-Type") != contentTypeProblem {
+	if rec := f.do(t, http.MethodPost, "/api/v1/incidents", "text/plain", "{}", false); rec.Code != http.StatusUnsupportedMediaType || rec.Header().Get("Content-Type") != httpx.ContentTypeProblem {
 		t.Errorf("incidents as text/plain: %d %s", rec.Code, rec.Body)
 	}
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"jingge/api/httpx"
 	"net/http"
 	"slices"
 	"testing"
@@ -59,7 +60,7 @@ func TestLantianCountySeat(t *testing.T) {
 
 func TestLantianStationsAndRegions(t *testing.T) {
 	s, ds := lantianServer(t)
-	var fc FeatureCollection[StationProperties]
+	var fc httpx.FeatureCollection[StationProperties]
 	decodeJSON(t, serve(t, s.Handler(), http.MethodGet, "/api/v1/stations", ""), &fc)
 	if len(fc.Features) != len(ds.Stations) || len(fc.Features) != 15 {
 		t.Errorf("%d stations, want 15", len(fc.Features))

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"jingge/api/httpx"
 	"strings"
 	"time"
 )
@@ -99,7 +100,7 @@ func (l *limiter) knownLogin(user, ip string) bool {
 }
 
 // tooManySignIns is the 429 of a throttled sign-in.
-func tooManySignIns(wait time.Duration) *Problem {
+func tooManySignIns(wait time.Duration) *httpx.Problem {
 	p := tooManyRequests(wait)
 	p.Detail = "too many failed sign-ins for this user name or from this address; wait the seconds in Retry-After, then try again (ask an admin to reset a forgotten password with jingge users passwd)"
 	return p

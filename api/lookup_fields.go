@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"jingge/api/httpx"
 	"net/http"
 	"net/url"
 	"strings"
@@ -87,7 +88,7 @@ func parseLookupFields(text string, given, batch bool) (lookupSelection, error) 
 		name := strings.TrimSpace(part)
 		f, ok := lookupFieldByName(name, batch)
 		if !ok {
-			return 0, invalid(InvalidParam{Name: "fields", Reason: fmt.Sprintf("%s; fields is a comma-separated list of %s (ids writes grids and the station as their ids; ids alone gives the three ids)",
+			return 0, httpx.Invalid(httpx.InvalidParam{Name: "fields", Reason: fmt.Sprintf("%s; fields is a comma-separated list of %s (ids writes grids and the station as their ids; ids alone gives the three ids)",
 				unknownFieldText(name), strings.Join(lookupFieldList(batch), ", "))})
 		}
 		sel |= f

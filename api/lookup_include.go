@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"jingge/api/httpx"
 	"math"
 	"strings"
 	"time"
@@ -33,7 +34,7 @@ type lookupInclude struct {
 // places) and places_radius (metres, 1 to 5,000; only with places).
 func parseLookupInclude(q query) (lookupInclude, error) {
 	inc := lookupInclude{radiusMeters: defaultPlacesRadiusMeters}
-	var bad []InvalidParam
+	var bad []httpx.InvalidParam
 	if text, ok := q.lookup("include"); ok {
 		for _, part := range strings.Split(text, ",") {
 			switch strings.TrimSpace(part) {
@@ -42,7 +43,7 @@ func parseLookupInclude(q query) (lookupInclude, error) {
 			case "places":
 				inc.places = true
 			default:
-				bad = append(bad, InvalidParam{Name: "include", Reason: fmt.Sprintf("include is a comma-separated list of areas and places, got %q", part)})
+				bad = append(bad, httpx.InvalidParam{Name: "include", Reason: fmt.Sprintf("include is a comma-separated list of areas and places, got %q", part)})
 			}
 		}
 	}
@@ -50,15 +51,15 @@ func parseLookupInclude(q query) (lookupInclude, error) {
 		r, err := data.ParseDecimal(text)
 		switch {
 		case !inc.places:
-			bad = append(bad, InvalidParam{Name: "places_radius", Reason: "places_radius is the radius of include=places; add include=places or leave places_radius out"})
+			bad = append(bad, httpx.InvalidParam{Name: "places_radius", Reason: "places_radius is the radius of include=places; add include=places or leave places_radius out"})
 		case err != nil || math.IsNaN(r) || r < 1 || r > maxPlacesRadiusMeters:
-			bad = append(bad, InvalidParam{Name: "places_radius", Reason: fmt.Sprintf("places_radius is a number of metres from 1 to %d, got %q", maxPlacesRadiusMeters, text)})
+			bad = append(bad, httpx.InvalidParam{Name: "places_radius", Reason: fmt.Sprintf("places_radius is a number of metres from 1 to %d, got %q", maxPlacesRadiusMeters, text)})
 		default:
 			inc.radiusMeters = r
 		}
 	}
 	if len(bad) > 0 {
-		return inc, invalid(bad...)
+		return inc, httpx.Invalid(bad...)
 	}
 	return inc, nil
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"jingge/api/httpx"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -82,7 +83,7 @@ func TestIncidentSummaryPhonesMasked(t *testing.T) {
 		if len(list.Features) != 1 {
 			t.Fatalf("%s: %d incidents listed", role, len(list.Features))
 		}
-		var one Feature[*IncidentProperties]
+		var one httpx.Feature[*IncidentProperties]
 		decodeJSON(t, f.send(t, http.MethodGet, "/api/v1/incidents/"+id, role), &one)
 		for what, p := range map[string]*IncidentProperties{"list": list.Features[0].Properties, "get": one.Properties} {
 			if p.Summary != wantSummary || p.Source != wantSource {

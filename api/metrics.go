@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"jingge/api/httpx"
 	"net/http"
 	"slices"
 	"strconv"
@@ -132,9 +133,9 @@ func (m *metrics) instrument(route string, h http.Handler) http.Handler {
 	rs := &routeSeries{route: route, requests: m.requests, duration: m.duration.WithLabelValues(route), counts: map[uint32]prometheus.Counter{}}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := &httpx.StatusRecorder{ResponseWriter: w}
 		h.ServeHTTP(rec, r)
-		status := rec.status
+		status := rec.Status()
 		if status == 0 {
 			status = http.StatusOK
 		}
@@ -189,9 +190,9 @@ func (s *Server) MetricsHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.URL.Path != "/metrics":
-			writeError(w, r, s.logger, &Problem{Kind: errNoRoute, Detail: fmt.Sprintf("there is nothing at %s: this listener serves only GET /metrics", r.URL.Path)})
+			httpx.WriteError(w, r, s.logger, &httpx.Problem{Kind: httpx.ErrNoRoute, Detail: fmt.Sprintf("there is nothing at %s: this listener serves only GET /metrics", r.URL.Path)})
 		case r.Method != http.MethodGet && r.Method != http.MethodHead:
-			writeError(w, r, s.logger, &Problem{Kind: errMethodNotAllowed, Detail: "/metrics is read with GET", Allow: []string{http.MethodGet, http.MethodHead}})
+			httpx.WriteError(w, r, s.logger, &httpx.Problem{Kind: httpx.ErrMethodNotAllowed, Detail: "/metrics is read with GET", Allow: []string{http.MethodGet, http.MethodHead}})
 		default:
 			prom.ServeHTTP(w, r)
 		}

@@ -3,8 +3,8 @@ package api
 import (
 	"context"
 	"errors"
+	"jingge/api/httpx"
 	"net/http"
-	"net/url"
 	"sync"
 
 	"jingge/data"
@@ -49,10 +49,6 @@ type auditItem struct {
 
 func newAuditWriter(log data.AuditLog) *auditWriter { return &auditWriter{log: log} }
 
-// errAuditUnavailable is a 503: a request that must be audited is not
-// served while the audit cannot be written.
-var errAuditUnavailable = errors.New("api: audit log unavailable")
-
 // append stores e durably and returns once it is stored; on failure the
 // request must not run.
 func (w *auditWriter) append(ctx context.Context, e data.AuditEntry) error {
@@ -60,7 +56,7 @@ func (w *auditWriter) append(ctx context.Context, e data.AuditEntry) error {
 	w.mu.Lock()
 	if len(w.pending) >= maxAuditQueue {
 		w.mu.Unlock()
-		return &Problem{Kind: errAuditUnavailable, Type: problemType("audit-unavailable"), Detail: "the audit log is falling behind; retry in a moment", RetryAfterSeconds: 1}
+		return &httpx.Problem{Kind: httpx.ErrAuditUnavailable, Type: httpx.ProblemType("audit-unavailable"), Detail: "the audit log is falling behind; retry in a moment", RetryAfterSeconds: 1}
 	}
 	w.pending = append(w.pending, it)
 	if w.flushers == 0 || w.flushers < maxAuditFlushers && len(w.pending) >= auditPileUpLength {
@@ -71,7 +67,7 @@ func (w *auditWriter) append(ctx context.Context, e data.AuditEntry) error {
 	select {
 	case err := <-it.done:
 		if err != nil {
-			return &Problem{Kind: errAuditUnavailable, Type: problemType("audit-unavailable"),
+			return &httpx.Problem{Kind: httpx.ErrAuditUnavailable, Type: httpx.ProblemType("audit-unavailable"),
 				Detail: "this request must be audited and the audit log cannot be written now; retry later", Cause: err}
 		}
 		return nil
@@ -125,71 +121,10 @@ func (ac *accessControl) entry(r *http.Request, action string, p *principal, ip 
 		Credential: p.credential.ID,
 		Action:     action,
 		Method:     r.Method,
-		Target:     redactedTarget(r.URL),
+		Target:     httpx.RedactedTarget(r.URL),
 		Remote:     ip,
-		RequestID:  requestIDFrom(r.Context()),
+		RequestID:  httpx.RequestIDFrom(r.Context()),
 	}
-}
-
-// secretParams are query parameters whose values never reach a log.
-var secretParams = []string{"token", "password"}
-
-// redactedTarget is u's path and query with secret values replaced.
-func redactedTarget(u *url.URL) string {
-	if u.RawQuery == "" {
-		return u.Path
-	}
-	return u.Path + "?" + redactQuery(u.RawQuery)
-}
-
-// redactQuery replaces the values of secretParams in a raw query string,
-// keeping everything else byte for byte.
-func redactQuery(raw string) string {
-	if raw == "" {
-		return raw
-	}
-	out := make([]byte, 0, len(raw))
-	for i, part := range splitQuery(raw) {
-		if i > 0 {
-			out = append(out, '&')
-		}
-		key, _, hasValue := cutByte(part, '=')
-		name, err := url.QueryUnescape(key)
-		secret := false
-		if err == nil {
-			for _, s := range secretParams {
-				secret = secret || name == s
-			}
-		}
-		if secret && hasValue {
-			out = append(out, key...)
-			out = append(out, "=REDACTED"...)
-		} else {
-			out = append(out, part...)
-		}
-	}
-	return string(out)
-}
-
-func splitQuery(raw string) []string {
-	var parts []string
-	for {
-		part, rest, more := cutByte(raw, '&')
-		parts = append(parts, part)
-		if !more {
-			return parts
-		}
-		raw = rest
-	}
-}
-
-func cutByte(s string, c byte) (before, after string, found bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
 }
 
 // note appends an entry of action about r, already audited under its

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"jingge/api/httpx"
 	"log/slog"
 	"net"
 	"net/http"
@@ -145,19 +146,12 @@ func newAccessControl(cfg *Access, logger *slog.Logger) *accessControl {
 	return ac
 }
 
-// Errors of access control, mapped to statuses in errors.go.
-var (
-	errUnauthenticated = errors.New("api: not authenticated")
-	errForbidden       = errors.New("api: forbidden")
-	errTooManyRequests = errors.New("api: too many requests")
-)
-
-func unauthenticated(detail string) *Problem {
-	return &Problem{Kind: errUnauthenticated, Type: problemType("unauthenticated"), Detail: detail}
+func unauthenticated(detail string) *httpx.Problem {
+	return &httpx.Problem{Kind: httpx.ErrUnauthenticated, Type: httpx.ProblemType("unauthenticated"), Detail: detail}
 }
 
-func forbidden(detail string) *Problem {
-	return &Problem{Kind: errForbidden, Type: problemType("forbidden"), Detail: detail}
+func forbidden(detail string) *httpx.Problem {
+	return &httpx.Problem{Kind: httpx.ErrForbidden, Type: httpx.ProblemType("forbidden"), Detail: detail}
 }
 
 // guard wraps a route's handler with its access declaration: it
@@ -170,7 +164,7 @@ func (ac *accessControl) guard(name string, acc access, next http.Handler) http.
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := ac.check(w, r, name, acc, next); err != nil {
-			writeError(w, r, ac.logger, err)
+			httpx.WriteError(w, r, ac.logger, err)
 		}
 	})
 }
@@ -183,7 +177,7 @@ func (ac *accessControl) check(w http.ResponseWriter, r *http.Request, name stri
 	p, viaCookie, err := ac.authenticate(r)
 	ip := ac.clientIP(r)
 	switch {
-	case err != nil && errors.Is(err, errUnauthenticated):
+	case err != nil && errors.Is(err, httpx.ErrUnauthenticated):
 		// A bad secret costs its sender a token from the address's bucket,
 		// so guessing is as slow as the anonymous limit.
 		if wait, ok := ac.limits.allow("ip:"+ip, ac.limits.anonymous); !ok {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"jingge/api/httpx"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -70,9 +71,9 @@ func newAuthFixture(t testing.TB, cfg Access) *authFixture {
 	}
 	mux := http.NewServeMux()
 	add := func(pattern, name string, acc access, h func(http.ResponseWriter, *http.Request, query) error) {
-		mux.Handle(pattern, withRequestID(f.ac.guard(name, acc, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.Handle(pattern, httpx.WithRequestID(f.ac.guard(name, acc, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if err := h(w, r, query{values: r.URL.Query(), route: name}); err != nil {
-				writeError(w, r, logger, err)
+				httpx.WriteError(w, r, logger, err)
 			}
 		}))))
 	}
@@ -557,7 +558,7 @@ func TestPhoneMasking(t *testing.T) {
 }
 
 func TestUndeclaredIsAnError(t *testing.T) {
-	if !errors.Is(fmt.Errorf("x: %w", errForbidden), errForbidden) || (access{}).String() != "undeclared" {
+	if !errors.Is(fmt.Errorf("x: %w", httpx.ErrForbidden), httpx.ErrForbidden) || (access{}).String() != "undeclared" {
 		t.Fatal("sanity")
 	}
 	if got := allow(data.RoleViewer).String(); got != "viewer, planner, admin" {
@@ -571,7 +572,7 @@ func TestUndeclaredIsAnError(t *testing.T) {
 func TestAccessLogRedactsSecrets(t *testing.T) {
 	var buf strings.Builder
 	logger := slog.New(slog.NewJSONHandler(&buf, nil))
-	h := withAccessLog(logger, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	h := httpx.WithAccessLog(logger, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/api/v1/login/link?token=jgl_secret&x=1", nil))
 	if strings.Contains(buf.String(), "jgl_secret") || !strings.Contains(buf.String(), `"query":"token=REDACTED&x=1"`) {
 		t.Errorf("access log: %s", buf.String())

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"jingge/api/httpx"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -47,7 +48,7 @@ func TestCompressLargeJSON(t *testing.T) {
 	for _, target := range []string{"/api/v1/grids", "/api/v1/labels", "/api/v1/openapi.json"} {
 		plain := fetch(t, s.Handler(), http.MethodGet, target)
 		zipped := fetch(t, s.Handler(), http.MethodGet, target, "Accept-Encoding", "gzip, deflate, br")
-		if plain.Code != 200 || zipped.Code != 200 || plain.Body.Len() < minCompressBytes {
+		if plain.Code != 200 || zipped.Code != 200 || plain.Body.Len() < httpx.MinCompressBytes {
 			t.Fatalf("%s: %d, %d, %d bytes", target, plain.Code, zipped.Code, plain.Body.Len())
 		}
 		if ce := plain.Header().Get("Content-Encoding"); ce != "" {
@@ -118,10 +119,10 @@ func TestCompressNotModified(t *testing.T) {
 // TestCompressWeakensETag checks the ETag of a body the middleware
 // compressed turns weak: the bytes are not the identity form's.
 func TestCompressWeakensETag(t *testing.T) {
-	h := withCompression(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", contentTypeJSON)
+	h := httpx.WithCompression(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", httpx.ContentTypeJSON)
 		w.Header().Set("ETag", `"v1"`)
-		_, _ = io.WriteString(w, `{"x":"`+strings.Repeat("a", 4*minCompressBytes)+`"}`)
+		_, _ = io.WriteString(w, `{"x":"`+strings.Repeat("a", 4*httpx.MinCompressBytes)+`"}`)
 	}))
 	rec := fetch(t, h, http.MethodGet, "/", "Accept-Encoding", "gzip")
 	if rec.Header().Get("ETag") != `W/"v1"` || rec.Header().Get("Content-Encoding") != "gzip" {
@@ -137,9 +138,9 @@ func TestCompressWeakensETag(t *testing.T) {
 // handler writes the second.
 func TestCompressFlushes(t *testing.T) {
 	second := make(chan struct{})
-	part := `[` + strings.Repeat(`"row",`, minCompressBytes) + "\n"
-	srv := httptest.NewServer(withCompression(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", contentTypeJSON)
+	part := `[` + strings.Repeat(`"row",`, httpx.MinCompressBytes) + "\n"
+	srv := httptest.NewServer(httpx.WithCompression(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", httpx.ContentTypeJSON)
 		_, _ = io.WriteString(w, part)
 		_ = http.NewResponseController(w).Flush()
 		select {

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"jingge/api/httpx"
 	"math"
 	"runtime"
 	"sync"
@@ -182,7 +183,7 @@ func (l *limiter) sweepLocked(now time.Time) {
 // release. It gives up with a 503 after the configured wait.
 func (l *limiter) acquire(ctx context.Context) (release func(), err error) {
 	release, err = acquireSlot(ctx, l.costly, l.wait, "the server is busy with other expensive requests; retry in a moment")
-	if errors.Is(err, errBusy) {
+	if errors.Is(err, httpx.ErrBusy) {
 		l.refusals[limitCostly].Add(1)
 	}
 	return release, err
@@ -191,7 +192,7 @@ func (l *limiter) acquire(ctx context.Context) (release func(), err error) {
 // acquireLogin is acquire for password checks.
 func (l *limiter) acquireLogin(ctx context.Context) (release func(), err error) {
 	release, err = acquireSlot(ctx, l.logins, l.wait, "too many sign-ins at once; retry in a moment")
-	if errors.Is(err, errBusy) {
+	if errors.Is(err, httpx.ErrBusy) {
 		l.refusals[limitPasswordChecks].Add(1)
 	}
 	return release, err
@@ -209,22 +210,19 @@ func acquireSlot(ctx context.Context, sem chan struct{}, wait time.Duration, bus
 	case sem <- struct{}{}:
 		return func() { <-sem }, nil
 	case <-t.C:
-		return nil, &Problem{Kind: errBusy, Type: problemType("busy"), Detail: busy, RetryAfterSeconds: 1}
+		return nil, &httpx.Problem{Kind: httpx.ErrBusy, Type: httpx.ProblemType("busy"), Detail: busy, RetryAfterSeconds: 1}
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
 }
 
-// errBusy is a 503: the server sheds load rather than queue without end.
-var errBusy = errors.New("api: server busy")
-
 // tooManyRequests is the 429 of an empty bucket, with the whole seconds
 // until the next token in Retry-After.
-func tooManyRequests(wait time.Duration) *Problem {
+func tooManyRequests(wait time.Duration) *httpx.Problem {
 	secs := int(math.Ceil(wait.Seconds()))
 	if secs < 1 {
 		secs = 1
 	}
-	return &Problem{Kind: errTooManyRequests, Type: problemType("too-many-requests"),
+	return &httpx.Problem{Kind: httpx.ErrTooManyRequests, Type: httpx.ProblemType("too-many-requests"),
 		Detail: "too many requests from this credential or address; slow down and retry after the time in Retry-After", RetryAfterSeconds: secs}
 }

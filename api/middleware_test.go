@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"jingge/api/httpx"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -19,18 +20,18 @@ import (
 func TestRequestID(t *testing.T) {
 	s := newTestServer(t, nil, Config{})
 	req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
-	req.Header.Set(headerRequestID, "proxy-42.a:b_c")
+	req.Header.Set(httpx.HeaderRequestID, "proxy-42.a:b_c")
 	rec := httptest.NewRecorder()
 	s.Handler().ServeHTTP(rec, req)
-	if got := rec.Header().Get(headerRequestID); got != "proxy-42.a:b_c" {
+	if got := rec.Header().Get(httpx.HeaderRequestID); got != "proxy-42.a:b_c" {
 		t.Errorf("kept id %q", got)
 	}
 	for _, bad := range []string{"", "has space", "new\nline", strings.Repeat("x", 129)} {
 		req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
-		req.Header.Set(headerRequestID, bad)
+		req.Header.Set(httpx.HeaderRequestID, bad)
 		rec := httptest.NewRecorder()
 		s.Handler().ServeHTTP(rec, req)
-		if got := rec.Header().Get(headerRequestID); got == bad || len(got) != 24 {
+		if got := rec.Header().Get(httpx.HeaderRequestID); got == bad || len(got) != 24 {
 			t.Errorf("id for %q: %q, want a fresh one", bad, got)
 		}
 	}
@@ -53,7 +54,7 @@ func TestAccessLog(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
 		t.Fatalf("log %q: %v", buf.String(), err)
 	}
-	if line.Msg != "request" || line.RequestID != rec.Header().Get(headerRequestID) || line.Method != "GET" || line.Path != "/api/v1/lookup" ||
+	if line.Msg != "request" || line.RequestID != rec.Header().Get(httpx.HeaderRequestID) || line.Method != "GET" || line.Path != "/api/v1/lookup" ||
 		line.Query != "lon=109.305&lat=34.15" || line.Status != 200 || line.Bytes != rec.Body.Len() || line.Duration <= 0 {
 		t.Errorf("log line %+v", line)
 	}
@@ -62,7 +63,7 @@ func TestAccessLog(t *testing.T) {
 func TestPanicRecovery(t *testing.T) {
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&buf, nil))
-	h := withRequestID(withAccessLog(logger, withRecovery(logger, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+	h := httpx.WithRequestID(httpx.WithAccessLog(logger, httpx.WithRecovery(logger, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
 		panic("secret detail")
 	}))))
 	rec := httptest.NewRecorder()
@@ -89,8 +90,8 @@ func TestErrorMapping(t *testing.T) {
 		{data.ErrReadOnly, 409, "conflict"},
 		{fmt.Errorf("postgis: dial tcp 10.0.0.5:5432: %w", data.ErrUnavailable), 503, "service unavailable"},
 		{errors.New("pq: password authentication failed for user jingge"), 500, "internal error"},
-		{notFound("there is no grid %q", "x"), 404, `there is no grid "x"`},
-		{fmt.Errorf("wrapped: %w", invalid(InvalidParam{Name: "lat", Reason: "bad lat"})), 400, "bad lat"},
+		{httpx.NotFound("there is no grid %q", "x"), 404, `there is no grid "x"`},
+		{fmt.Errorf("wrapped: %w", httpx.Invalid(httpx.InvalidParam{Name: "lat", Reason: "bad lat"})), 400, "bad lat"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.err.Error(), func(t *testing.T) {
@@ -98,8 +99,8 @@ func TestErrorMapping(t *testing.T) {
 			logger := slog.New(slog.NewJSONHandler(&buf, nil))
 			rec := httptest.NewRecorder()
 			req := httptest.NewRequest(http.MethodGet, "/x", nil)
-			withRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				writeError(w, r, logger, tc.err)
+			httpx.WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				httpx.WriteError(w, r, logger, tc.err)
 			})).ServeHTTP(rec, req)
 			p := expectProblem(t, rec, tc.status)
 			if p.Detail != tc.detail {
@@ -147,7 +148,7 @@ func TestUnknownRoute(t *testing.T) {
 	s := newTestServer(t, nil, Config{})
 	for _, target := range []string{"/", "/api/v2/lookup", "/api/v1/stations/", "/api/v1/stations/a/b"} {
 		p := expectProblem(t, serve(t, s.Handler(), http.MethodGet, target, ""), http.StatusNotFound)
-		if p.Type != problemType("no-route") || !strings.Contains(p.Detail, "/api/v1/openapi.json") {
+		if p.Type != httpx.ProblemType("no-route") || !strings.Contains(p.Detail, "/api/v1/openapi.json") {
 			t.Errorf("%s: %+v", target, p)
 		}
 	}
@@ -155,7 +156,7 @@ func TestUnknownRoute(t *testing.T) {
 
 func TestHumanBytes(t *testing.T) {
 	for n, want := range map[int64]string{8 << 20: "8 MiB", 1536: "1536 bytes", 1024: "1 KiB", 1 << 30: "1 GiB", 100: "100 bytes"} {
-		if got := humanBytes(n); got != want {
+		if got := httpx.HumanBytes(n); got != want {
 			t.Errorf("humanBytes(%d) = %q, want %q", n, got, want)
 		}
 	}

@@ -1,5 +1,7 @@
 package api
 
+import "jingge/api/httpx"
+
 // OGC API – Features, Part 1 (Core and GeoJSON), served as a second face
 // of the same data under a root of its own, so GIS clients (QGIS, GDAL's
 // OAPIF driver, ArcGIS) read the grids, stations, regions, townships and
@@ -128,17 +130,17 @@ type OGCTemporalExtent struct {
 // those on this page; the next link, when present, gives the following
 // page.
 type OGCFeatureCollection struct {
-	Type           string         `json:"type"` // always "FeatureCollection"
-	Features       []Feature[any] `json:"features"`
-	Links          []Link         `json:"links"`
-	TimeStamp      string         `json:"timeStamp"`
-	NumberMatched  int            `json:"numberMatched"`
-	NumberReturned int            `json:"numberReturned"`
+	Type           string               `json:"type"` // always "FeatureCollection"
+	Features       []httpx.Feature[any] `json:"features"`
+	Links          []Link               `json:"links"`
+	TimeStamp      string               `json:"timeStamp"`
+	NumberMatched  int                  `json:"numberMatched"`
+	NumberReturned int                  `json:"numberReturned"`
 }
 
 // OGCFeature is one item with its links.
 type OGCFeature struct {
-	Feature[any]
+	httpx.Feature[any]
 	Links []Link `json:"links"`
 }
 

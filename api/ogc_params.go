@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"jingge/api/httpx"
 	"strconv"
 	"strings"
 	"time"
@@ -18,43 +19,43 @@ func ogcFormat(q query, geoJSON string) (string, error) {
 		return geoJSON, nil
 	}
 	switch strings.ToLower(strings.TrimSpace(text)) {
-	case "json", contentTypeJSON:
-		return contentTypeJSON, nil
-	case "geojson", contentTypeGeoJSON:
-		if geoJSON == contentTypeGeoJSON {
-			return contentTypeGeoJSON, nil
+	case "json", httpx.ContentTypeJSON:
+		return httpx.ContentTypeJSON, nil
+	case "geojson", httpx.ContentTypeGeoJSON:
+		if geoJSON == httpx.ContentTypeGeoJSON {
+			return httpx.ContentTypeGeoJSON, nil
 		}
 	}
 	kinds := "json"
-	if geoJSON == contentTypeGeoJSON {
+	if geoJSON == httpx.ContentTypeGeoJSON {
 		kinds = "json or geojson"
 	}
-	return "", invalid(InvalidParam{Name: "f", Reason: fmt.Sprintf("f must be %s (there is no HTML encoding), got %q", kinds, intake.Clip([]byte(text)))})
+	return "", httpx.Invalid(httpx.InvalidParam{Name: "f", Reason: fmt.Sprintf("f must be %s (there is no HTML encoding), got %q", kinds, intake.Clip([]byte(text)))})
 }
 
 // ogcLimit reads limit=: a whole number of at least 1; above max it is
 // max, which OGC API – Features lets a server do.
-func ogcLimit(q query, def, max int) (int, *InvalidParam) {
+func ogcLimit(q query, def, max int) (int, *httpx.InvalidParam) {
 	text, ok := q.lookup("limit")
 	if !ok {
 		return def, nil
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(text))
 	if err != nil || n < 1 {
-		return 0, &InvalidParam{Name: "limit", Reason: fmt.Sprintf("limit must be a whole number of at least 1 (pages hold at most %d), got %q", max, intake.Clip([]byte(text)))}
+		return 0, &httpx.InvalidParam{Name: "limit", Reason: fmt.Sprintf("limit must be a whole number of at least 1 (pages hold at most %d), got %q", max, intake.Clip([]byte(text)))}
 	}
 	return min(n, max), nil
 }
 
 // ogcOffset reads offset=, the number of items to skip.
-func ogcOffset(q query) (int, *InvalidParam) {
+func ogcOffset(q query) (int, *httpx.InvalidParam) {
 	text, ok := q.lookup("offset")
 	if !ok {
 		return 0, nil
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(text))
 	if err != nil || n < 0 {
-		return 0, &InvalidParam{Name: "offset", Reason: fmt.Sprintf("offset must be a whole number of at least 0, got %q", intake.Clip([]byte(text)))}
+		return 0, &httpx.InvalidParam{Name: "offset", Reason: fmt.Sprintf("offset must be a whole number of at least 0, got %q", intake.Clip([]byte(text)))}
 	}
 	return n, nil
 }
@@ -71,9 +72,9 @@ type ogcInterval struct {
 // a date (the whole day in loc) or an interval start/end whose ends are
 // either or "..", or empty, for open. Both ends of an interval are
 // included, as OGC defines them; times without an offset are in loc.
-func parseDatetime(text string, loc *time.Location) (ogcInterval, *InvalidParam) {
-	fail := func(reason string) (ogcInterval, *InvalidParam) {
-		return ogcInterval{}, &InvalidParam{Name: "datetime", Reason: "datetime " + reason + fmt.Sprintf("; got %q. Give an instant (2026-05-01T14:30:00+08:00), a date (2026-05-01) or an interval 2026-05-01/2026-05-31 with .. for an open end", intake.Clip([]byte(text)))}
+func parseDatetime(text string, loc *time.Location) (ogcInterval, *httpx.InvalidParam) {
+	fail := func(reason string) (ogcInterval, *httpx.InvalidParam) {
+		return ogcInterval{}, &httpx.InvalidParam{Name: "datetime", Reason: "datetime " + reason + fmt.Sprintf("; got %q. Give an instant (2026-05-01T14:30:00+08:00), a date (2026-05-01) or an interval 2026-05-01/2026-05-31 with .. for an open end", intake.Clip([]byte(text)))}
 	}
 	end := func(s string, last bool) (time.Time, bool) {
 		s = strings.TrimSpace(s)

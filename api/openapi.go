@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	_ "embed"
+	"jingge/api/httpx"
 	"net/http"
 	"strconv"
 )
@@ -18,7 +19,7 @@ func OpenAPI() []byte { return bytes.Clone(openAPIDocument) }
 
 func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request, _ query) error {
 	h := w.Header()
-	h.Set("Content-Type", contentTypeJSON)
+	h.Set("Content-Type", httpx.ContentTypeJSON)
 	h.Set("Content-Length", strconv.Itoa(len(openAPIDocument)))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(openAPIDocument)

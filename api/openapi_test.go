@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"jingge/api/httpx"
 	"maps"
 	"math"
 	"net/http"
@@ -264,7 +265,7 @@ func TestUndocumentedParamsRejected(t *testing.T) {
 func TestOpenAPIServed(t *testing.T) {
 	s := newTestServer(t, nil, Config{})
 	rec := serve(t, s.Handler(), http.MethodGet, "/api/v1/openapi.json", "")
-	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != contentTypeJSON {
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != httpx.ContentTypeJSON {
 		t.Fatalf("status %d, Content-Type %q", rec.Code, rec.Header().Get("Content-Type"))
 	}
 	if !bytes.Equal(rec.Body.Bytes(), OpenAPI()) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"jingge/api/httpx"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -18,8 +19,8 @@ import (
 // placeOf reads the lon, lat and crs members of a record's body (a visit,
 // a dispute) into a point in the dataset's datum; each problem is named
 // after its member.
-func (v *view) placeOf(lon, lat *json.Number, crsText string) (orb.Point, []InvalidParam) {
-	var bad []InvalidParam
+func (v *view) placeOf(lon, lat *json.Number, crsText string) (orb.Point, []httpx.InvalidParam) {
+	var bad []httpx.InvalidParam
 	var lonText, latText string
 	if lon != nil {
 		lonText = lon.String()
@@ -31,14 +32,14 @@ func (v *view) placeOf(lon, lat *json.Number, crsText string) (orb.Point, []Inva
 	var re *data.RequestError
 	if errors.As(err, &re) {
 		for _, prm := range re.Params {
-			bad = append(bad, InvalidParam{Name: prm.Name, Reason: prm.Reason})
+			bad = append(bad, httpx.InvalidParam{Name: prm.Name, Reason: prm.Reason})
 		}
 	}
 	from := crs.WGS84
 	if crsText != "" {
 		c, err := crs.Parse(crsText)
 		if err != nil {
-			bad = append(bad, InvalidParam{Name: "crs", Reason: err.Error()})
+			bad = append(bad, httpx.InvalidParam{Name: "crs", Reason: err.Error()})
 		}
 		from = c
 	}
@@ -53,8 +54,8 @@ func (v *view) placeOf(lon, lat *json.Number, crsText string) (orb.Point, []Inva
 func (s *Server) attributePlace(ctx context.Context, v *view, at time.Time, pt orb.Point, what string) (community, police, station string, err error) {
 	outside := func() error {
 		w := v.toWGS84(pt)
-		return &Problem{Kind: data.ErrInvalid, Type: problemType("outside-grids"), Detail: fmt.Sprintf("the %s's place, lon %g, lat %g, lies in no grid; a %s must be in the county", what, w[0], w[1], what),
-			InvalidParams: []InvalidParam{{Name: "lon", Reason: "the point lies in no grid"}}}
+		return &httpx.Problem{Kind: data.ErrInvalid, Type: httpx.ProblemType("outside-grids"), Detail: fmt.Sprintf("the %s's place, lon %g, lat %g, lies in no grid; a %s must be in the county", what, w[0], w[1], what),
+			InvalidParams: []httpx.InvalidParam{{Name: "lon", Reason: "the point lies in no grid"}}}
 	}
 	if s.inc.attributor != nil {
 		b := data.IncidentBatch{Incidents: []geo.Incident{{OccurredAt: at, Location: pt}}}

@@ -5,7 +5,7 @@
 // of package web. A handler decodes the request, calls the store or an
 // application package (api/planning, api/intake), masks what the caller's
 // role may not read in full and encodes the answer; errors become RFC 9457
-// problems through one table (errors.go). Each route declares its roles,
+// problems through one table (api/httpx/errors.go). Each route declares its roles,
 // audit and cache policy in the route table below, and the OpenAPI 3.1
 // description served at /api/v1/openapi.json is checked against it.
 //
@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"jingge/api/httpx"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -245,7 +246,7 @@ func New(cfg Config) *Server {
 		s.maxBodyBytes = DefaultMaxBodyBytes
 	}
 	if s.maxHeaderBytes <= 0 {
-		s.maxHeaderBytes = DefaultMaxHeaderBytes
+		s.maxHeaderBytes = httpx.DefaultMaxHeaderBytes
 	}
 	if cfg.RetryAfter <= 0 {
 		s.retryAfterSeconds = int(DefaultRetryAfter / time.Second)
@@ -277,7 +278,7 @@ func New(cfg Config) *Server {
 			// drops the body, the handler runs as for GET.
 			methods = append(methods, http.MethodHead)
 		}
-		h := s.metrics.instrument(rt.name, withCachePolicy(rt.roles, withValidText(s.logger, s.access.guard(rt.name, rt.roles, s.endpoint(rt)))))
+		h := s.metrics.instrument(rt.name, withCachePolicy(rt.roles, httpx.WithValidText(s.logger, s.access.guard(rt.name, rt.roles, s.endpoint(rt)))))
 		s.router.Handle(rt.path, h).Methods(methods...).Name(rt.name)
 		if strings.HasPrefix(rt.path, tileRoutePrefix) {
 			s.tileRouter.Handle(rt.path, h).Methods(methods...).Name(rt.name)
@@ -286,7 +287,7 @@ func New(cfg Config) *Server {
 	s.router.NotFoundHandler = s.metrics.instrument("pages", s.pages(http.HandlerFunc(s.noRoute)))
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
 	routed := tiledRouter(s.router, s.tileRouter)
-	s.handler = withNoSniff(withRequestID(withAccessLog(s.logger, withCompression(withRecovery(s.logger, withHeaderLimit(s.logger, s.maxHeaderBytes, withBodyLimit(s.logger, s.maxBodyBytes, routed)))))))
+	s.handler = withNoSniff(httpx.WithRequestID(httpx.WithAccessLog(s.logger, httpx.WithCompression(httpx.WithRecovery(s.logger, httpx.WithHeaderLimit(s.logger, s.maxHeaderBytes, httpx.WithBodyLimit(s.logger, s.maxBodyBytes, routed)))))))
 	return s
 }
 
@@ -495,10 +496,10 @@ func (s *Server) endpoint(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		values, err := url.ParseQuery(r.URL.RawQuery)
 		if err != nil {
-			writeError(w, r, s.logger, invalid(InvalidParam{Name: "query", Reason: fmt.Sprintf("the query string is not valid URL encoding: %v", err)}))
+			httpx.WriteError(w, r, s.logger, httpx.Invalid(httpx.InvalidParam{Name: "query", Reason: fmt.Sprintf("the query string is not valid URL encoding: %v", err)}))
 			return
 		}
-		var bad []InvalidParam
+		var bad []httpx.InvalidParam
 		names := make([]string, 0, len(values))
 		for name := range values {
 			names = append(names, name)
@@ -514,17 +515,17 @@ func (s *Server) endpoint(rt route) http.Handler {
 				if why, ok := unsupportedParams[name]; ok && strings.HasPrefix(rt.path, ogcRoot) {
 					reason = fmt.Sprintf("%s; %s %s %s", why, rt.method, rt.path, acceptsText(rt.query))
 				}
-				bad = append(bad, InvalidParam{Name: name, Reason: reason})
+				bad = append(bad, httpx.InvalidParam{Name: name, Reason: reason})
 			case len(values[name]) > 1:
-				bad = append(bad, InvalidParam{Name: name, Reason: fmt.Sprintf("%s is given %d times; give it once", name, len(values[name]))})
+				bad = append(bad, httpx.InvalidParam{Name: name, Reason: fmt.Sprintf("%s is given %d times; give it once", name, len(values[name]))})
 			}
 		}
 		if len(bad) > 0 {
-			writeError(w, r, s.logger, invalid(bad...))
+			httpx.WriteError(w, r, s.logger, httpx.Invalid(bad...))
 			return
 		}
 		if err := rt.handle(w, r, query{values: values, route: rt.name, onRead: s.onParamRead}); err != nil {
-			writeError(w, r, s.logger, err)
+			httpx.WriteError(w, r, s.logger, err)
 		}
 	})
 }
@@ -538,7 +539,7 @@ func acceptsText(params []string) string {
 
 // noRoute answers a path no route matches.
 func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
-	writeError(w, r, s.logger, &Problem{Kind: errNoRoute, Detail: fmt.Sprintf("there is no endpoint at %s; the API is described at /api/v1/openapi.json", r.URL.Path)})
+	httpx.WriteError(w, r, s.logger, &httpx.Problem{Kind: httpx.ErrNoRoute, Detail: fmt.Sprintf("there is no endpoint at %s; the API is described at /api/v1/openapi.json", r.URL.Path)})
 }
 
 // methodsToTry are the methods whose routes methodNotAllowed looks for.
@@ -556,8 +557,8 @@ func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 			allow = append(allow, m)
 		}
 	}
-	writeError(w, r, s.logger, &Problem{
-		Kind:   errMethodNotAllowed,
+	httpx.WriteError(w, r, s.logger, &httpx.Problem{
+		Kind:   httpx.ErrMethodNotAllowed,
 		Detail: fmt.Sprintf("%s does not accept %s; use %s", r.URL.Path, r.Method, strings.Join(allow, " or ")),
 		Allow:  allow,
 	})

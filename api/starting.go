@@ -1,6 +1,7 @@
 package api
 
 import (
+	"jingge/api/httpx"
 	"log/slog"
 	"net/http"
 	"time"
@@ -26,14 +27,14 @@ func Starting(logger *slog.Logger, retryAfter time.Duration, reason func() strin
 	seconds := int((retryAfter + time.Second - 1) / time.Second)
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-			writeJSON(w, r, logger, http.StatusOK, contentTypeJSON, HealthResponse{Status: "ok"})
+			httpx.WriteJSON(w, r, logger, http.StatusOK, httpx.ContentTypeJSON, HealthResponse{Status: "ok"})
 			return
 		}
 		detail := reason()
 		if r.URL.Path != "/readyz" {
 			detail = "the server is starting and cannot answer yet: " + detail
 		}
-		writeError(w, r, logger, &Problem{Kind: data.ErrUnavailable, Type: problemType("starting"), Detail: detail, RetryAfterSeconds: seconds})
+		httpx.WriteError(w, r, logger, &httpx.Problem{Kind: data.ErrUnavailable, Type: httpx.ProblemType("starting"), Detail: detail, RetryAfterSeconds: seconds})
 	})
-	return withNoSniff(withRequestID(withAccessLog(logger, withRecovery(logger, h))))
+	return withNoSniff(httpx.WithRequestID(httpx.WithAccessLog(logger, httpx.WithRecovery(logger, h))))
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"jingge/api/httpx"
 	"net/http"
 	"time"
 )
@@ -91,9 +92,9 @@ func (cw *credentialWatch) wait(checked time.Time) time.Duration {
 // send either.
 func (cw *credentialWatch) check(ctx context.Context) *StreamEnd {
 	a, checked, err := cw.ac.lookupHash(ctx, cw.p.credential.Kind, cw.p.secret)
-	var pr *Problem
+	var pr *httpx.Problem
 	switch {
-	case errors.As(err, &pr) && errors.Is(pr.Kind, errUnauthenticated):
+	case errors.As(err, &pr) && errors.Is(pr.Kind, httpx.ErrUnauthenticated):
 		if exp := cw.p.credential.ExpiresAt; !exp.IsZero() && !cw.ac.cfg.Now().Before(exp) {
 			return &StreamEnd{Reason: "credential_expired", Detail: "the token or session this stream was opened with has expired; sign in again (or use a new token) and reconnect"}
 		}

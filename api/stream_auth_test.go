@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"jingge/api/httpx"
 	"net/http"
 	"strings"
 	"sync"
@@ -45,7 +46,7 @@ func (c *testClock) add(d time.Duration) {
 func openStreamWith(t *testing.T, url string, hdr ...string) *sseClient {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, url+"/api/v1/events", nil)
-	req.Header.Set("Accept", contentTypeEventStream)
+	req.Header.Set("Accept", httpx.ContentTypeEventStream)
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Add(hdr[i], hdr[i+1])
 	}
@@ -176,7 +177,7 @@ func TestStreamEndsWhenCredentialEnds(t *testing.T) {
 				t.Errorf("the stream went on after its end event: %+v", ev)
 			}
 			req, _ := http.NewRequest(http.MethodGet, ls.URL+"/api/v1/events", nil)
-			req.Header.Set("Accept", contentTypeEventStream)
+			req.Header.Set("Accept", httpx.ContentTypeEventStream)
 			req.Header.Set(hdr[0], hdr[1])
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {

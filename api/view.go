@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"jingge/api/httpx"
 
 	"github.com/paulmach/orb"
 
@@ -43,7 +44,7 @@ type stationStats struct {
 func (s *Server) current() (*view, error) {
 	ix := s.live.Load()
 	if ix == nil {
-		return nil, &Problem{Kind: data.ErrUnavailable, Detail: "no dataset is loaded yet; retry shortly", RetryAfterSeconds: s.retryAfterSeconds}
+		return nil, &httpx.Problem{Kind: data.ErrUnavailable, Detail: "no dataset is loaded yet; retry shortly", RetryAfterSeconds: s.retryAfterSeconds}
 	}
 	if v := s.views.Load(); v != nil && v.ix == ix {
 		return v, nil

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"jingge/api"
+	"jingge/api/httpx"
 	"jingge/api/intake"
 	"jingge/data"
 	"jingge/geo"
@@ -83,7 +84,7 @@ func lookupCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 // problemDetail is the message of an API problem or of an application
 // package's refusal meant for people, or the error's text.
 func problemDetail(err error) string {
-	var p *api.Problem
+	var p *httpx.Problem
 	if errors.As(err, &p) && p.Detail != "" {
 		return p.Detail
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"jingge/api"
+	"jingge/api/httpx"
 	"jingge/data"
 	"jingge/data/follow"
 	"jingge/geo"
@@ -308,7 +309,7 @@ func newHTTPServer(ctx context.Context, h http.Handler, logger *slog.Logger) *ht
 		// The API refuses heads over api.DefaultMaxHeaderBytes (64 KiB)
 		// with a 431 problem; net/http's own plain 431 is only for heads
 		// over this ceiling.
-		MaxHeaderBytes: api.HeaderReadCeiling,
+		MaxHeaderBytes: httpx.HeaderReadCeiling,
 		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		// Requests keep ctx's values but not its cancellation: a signal
 		// must let them finish, not cut them off.

@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"log/slog"
@@ -12,17 +12,17 @@ import (
 	"jingge/data"
 )
 
-// withValidText refuses, with a 400 naming the field, a request whose
+// WithValidText refuses, with a 400 naming the field, a request whose
 // path variables or query parameters hold text no store can keep: a NUL
 // (%00) or bytes that are not UTF-8. It runs before access control, so
 // such a request is neither looked up nor audited: one GET
 // /api/v1/grids/x%00 must not reach PostgreSQL, whose refusal of the text
 // would otherwise fail the request with a 500 (or its audit entry with
 // the entries it is committed with).
-func withValidText(logger *slog.Logger, next http.Handler) http.Handler {
+func WithValidText(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if bad := invalidText(r); len(bad) > 0 {
-			writeError(w, r, logger, invalid(bad...))
+			WriteError(w, r, logger, Invalid(bad...))
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -52,7 +52,7 @@ func invalidText(r *http.Request) []InvalidParam {
 	// A query string that does not parse is refused by the endpoint; what
 	// parses is checked here.
 	values, _ := url.ParseQuery(r.URL.RawQuery)
-	return append(bad, invalidTextValues(values, "query parameter")...)
+	return append(bad, InvalidTextValues(values, "query parameter")...)
 }
 
 // allValidText reports whether every path variable is valid text.
@@ -65,9 +65,9 @@ func allValidText(vars map[string]string) bool {
 	return true
 }
 
-// invalidTextValues lists the names and values of v (a query or a form)
+// InvalidTextValues lists the names and values of v (a query or a form)
 // that are not valid text; what says which.
-func invalidTextValues(v url.Values, what string) []InvalidParam {
+func InvalidTextValues(v url.Values, what string) []InvalidParam {
 	var bad []InvalidParam
 	for _, name := range slices.Sorted(maps.Keys(v)) {
 		if why := data.TextReason(name); why != "" {

@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"fmt"
@@ -23,8 +23,8 @@ func TestRefusalsReachTheClient(t *testing.T) {
 		{"dataset", fmt.Errorf("postgis: import: %w", &data.ValidationError{Problems: []data.Problem{{Code: geo.ProblemDuplicateID, Kind: "grid", ID: "g1", Reason: "the id is used twice"}}}), http.StatusBadRequest, "invalid-dataset", "grid g1"},
 		{"batch", fmt.Errorf("memory: add incidents: %w", &data.IncidentError{Problems: []data.IncidentProblem{{Index: 2, Field: "location", Reason: "outside every grid"}}}), http.StatusBadRequest, "invalid-incidents", "incidents[2].location"},
 	} {
-		p, internal := problemOf(c.err)
-		if internal || p.Status != c.status || p.Type != problemType(c.typ) || p.Detail == "" || p.Detail == "bad request" {
+		p, internal := ProblemOf(c.err)
+		if internal || p.Status != c.status || p.Type != ProblemType(c.typ) || p.Detail == "" || p.Detail == "bad request" {
 			t.Errorf("%s: problem %+v (internal %v), want %d %s with the refusal's words", c.name, p, internal, c.status, c.typ)
 			continue
 		}
@@ -33,8 +33,8 @@ func TestRefusalsReachTheClient(t *testing.T) {
 		}
 	}
 	// aboutParam names the input of a refusal that names none.
-	err := aboutParam(fmt.Errorf("x: %w", &data.RequestError{Kind: data.ErrInvalid, Message: "the key is too long"}), "Idempotency-Key")
-	if p, _ := problemOf(err); len(p.InvalidParams) != 1 || p.InvalidParams[0].Name != "Idempotency-Key" || p.InvalidParams[0].Reason != "the key is too long" {
+	err := AboutParam(fmt.Errorf("x: %w", &data.RequestError{Kind: data.ErrInvalid, Message: "the key is too long"}), "Idempotency-Key")
+	if p, _ := ProblemOf(err); len(p.InvalidParams) != 1 || p.InvalidParams[0].Name != "Idempotency-Key" || p.InvalidParams[0].Reason != "the key is too long" {
 		t.Errorf("aboutParam: %+v", p)
 	}
 }

@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"context"
@@ -7,27 +7,27 @@ import (
 	"net/http"
 )
 
-// headerRequestID carries the request id both ways.
-const headerRequestID = "X-Request-ID"
+// HeaderRequestID carries the request id both ways.
+const HeaderRequestID = "X-Request-ID"
 
 type requestIDKey struct{}
 
-// requestIDFrom returns the request id put in ctx by withRequestID, or "".
-func requestIDFrom(ctx context.Context) string {
+// RequestIDFrom returns the request id put in ctx by withRequestID, or "".
+func RequestIDFrom(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)
 	return id
 }
 
-// withRequestID keeps a caller's X-Request-ID when it is a sane token (so a
+// WithRequestID keeps a caller's X-Request-ID when it is a sane token (so a
 // proxy's id follows the request through our logs), otherwise makes a new
 // one, and echoes it in the response.
-func withRequestID(next http.Handler) http.Handler {
+func WithRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get(headerRequestID)
+		id := r.Header.Get(HeaderRequestID)
 		if !validRequestID(id) {
 			id = newRequestID()
 		}
-		w.Header().Set(headerRequestID, id)
+		w.Header().Set(HeaderRequestID, id)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
 	})
 }

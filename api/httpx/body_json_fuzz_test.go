@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ func FuzzCheckJSONText(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		got := checkJSONText(body)
+		got := CheckJSONText(body)
 		if !json.Valid(body) {
 			return
 		}

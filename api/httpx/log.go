@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"log/slog"
@@ -6,22 +6,22 @@ import (
 	"time"
 )
 
-// statusRecorder remembers what a handler sent, for the access log and for
+// StatusRecorder remembers what a handler sent, for the access log and for
 // the panic handler, which may only write a problem while nothing was sent.
-type statusRecorder struct {
+type StatusRecorder struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
 }
 
-func (s *statusRecorder) WriteHeader(code int) {
+func (s *StatusRecorder) WriteHeader(code int) {
 	if s.status == 0 {
 		s.status = code
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
 
-func (s *statusRecorder) Write(p []byte) (int, error) {
+func (s *StatusRecorder) Write(p []byte) (int, error) {
 	if s.status == 0 {
 		s.status = http.StatusOK
 	}
@@ -30,17 +30,20 @@ func (s *statusRecorder) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// Status is the status sent, 0 while nothing was.
+func (s *StatusRecorder) Status() int { return s.status }
+
 // Unwrap lets http.ResponseController reach the real writer (flushes,
 // deadlines).
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+func (s *StatusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// withAccessLog logs one structured line per request once it is answered.
+// WithAccessLog logs one structured line per request once it is answered.
 // Query strings are logged because they hold coordinates; the few secrets
 // that travel in one (a sign-in link's token) are redacted.
-func withAccessLog(logger *slog.Logger, next http.Handler) http.Handler {
+func WithAccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := &StatusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		status := rec.status
 		if status == 0 {
@@ -51,10 +54,10 @@ func withAccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 			level = slog.LevelError
 		}
 		logger.LogAttrs(r.Context(), level, "request",
-			slog.String("request_id", requestIDFrom(r.Context())),
+			slog.String("request_id", RequestIDFrom(r.Context())),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
-			slog.String("query", redactQuery(r.URL.RawQuery)), // sign-in links carry secrets
+			slog.String("query", RedactQuery(r.URL.RawQuery)), // sign-in links carry secrets
 			slog.Int("status", status),
 			slog.Int64("bytes", rec.bytes),
 			slog.Duration("duration", time.Since(start)),

@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"errors"
@@ -7,15 +7,15 @@ import (
 	"net/http"
 )
 
-// withBodyLimit refuses a body declared larger than maxBytes at once and
+// WithBodyLimit refuses a body declared larger than maxBytes at once and
 // caps an undeclared (chunked) one while it is read; handlers that hit the
 // cap get an *http.MaxBytesError, which bodyError turns into a 413.
-func withBodyLimit(logger *slog.Logger, maxBytes int64, next http.Handler) http.Handler {
+func WithBodyLimit(logger *slog.Logger, maxBytes int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > maxBytes {
 			// Close the connection rather than drain a body we will not read.
 			w.Header().Set("Connection", "close")
-			writeError(w, r, logger, bodyTooLarge(maxBytes))
+			WriteError(w, r, logger, bodyTooLarge(maxBytes))
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {
@@ -26,22 +26,22 @@ func withBodyLimit(logger *slog.Logger, maxBytes int64, next http.Handler) http.
 }
 
 func bodyTooLarge(maxBytes int64) *Problem {
-	return tooLarge("body-too-large", "the request body is larger than the limit of %d bytes (%s); split the points over several requests", maxBytes, humanBytes(maxBytes))
+	return TooLarge("body-too-large", "the request body is larger than the limit of %d bytes (%s); split the points over several requests", maxBytes, HumanBytes(maxBytes))
 }
 
-// bodyError maps an error from reading a request body: over the limit is a
+// BodyError maps an error from reading a request body: over the limit is a
 // 413, anything else (a client that hung up) is a 400.
-func bodyError(err error) error {
+func BodyError(err error) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return bodyTooLarge(mbe.Limit)
 	}
-	return invalidBody("the request body could not be read: %v", err)
+	return InvalidBody("the request body could not be read: %v", err)
 }
 
-// humanBytes writes n in the largest binary unit that divides it, or in
+// HumanBytes writes n in the largest binary unit that divides it, or in
 // bytes: "8 MiB", "1536 bytes".
-func humanBytes(n int64) string {
+func HumanBytes(n int64) string {
 	for _, u := range []struct {
 		size int64
 		name string

@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"errors"
@@ -17,17 +17,17 @@ const DefaultMaxHeaderBytes = 64 << 10
 // answers the heads between the two with a problem document.
 const HeaderReadCeiling = 1 << 20
 
-// errHeaderTooLarge is a 431.
-var errHeaderTooLarge = errors.New("api: request header fields too large")
+// ErrHeaderTooLarge is a 431.
+var ErrHeaderTooLarge = errors.New("api: request header fields too large")
 
-// withHeaderLimit refuses a request whose head is larger than maxBytes
+// WithHeaderLimit refuses a request whose head is larger than maxBytes
 // with a 431 problem, and closes the connection.
-func withHeaderLimit(logger *slog.Logger, maxBytes int, next http.Handler) http.Handler {
+func WithHeaderLimit(logger *slog.Logger, maxBytes int, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if n := headBytes(r); n > maxBytes {
 			w.Header().Set("Connection", "close")
-			writeError(w, r, logger, &Problem{Kind: errHeaderTooLarge, Type: problemType("header-too-large"),
-				Detail: "the request's header fields take " + humanBytes(int64(n)) + ", more than the limit of " + humanBytes(int64(maxBytes)) + "; send fewer or shorter headers (cookies included)"})
+			WriteError(w, r, logger, &Problem{Kind: ErrHeaderTooLarge, Type: ProblemType("header-too-large"),
+				Detail: "the request's header fields take " + HumanBytes(int64(n)) + ", more than the limit of " + HumanBytes(int64(maxBytes)) + "; send fewer or shorter headers (cookies included)"})
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"github.com/paulmach/orb"
@@ -20,7 +20,7 @@ type Feature[P any] struct {
 	Properties P                 `json:"properties"`
 }
 
-func newFeature[P any](id string, g orb.Geometry, props P) Feature[P] {
+func NewFeature[P any](id string, g orb.Geometry, props P) Feature[P] {
 	f := Feature[P]{Type: "Feature", ID: id, Properties: props}
 	if g != nil {
 		f.Geometry = geojson.NewGeometry(g)
@@ -28,9 +28,9 @@ func newFeature[P any](id string, g orb.Geometry, props P) Feature[P] {
 	return f
 }
 
-// areaGeometry writes a one-part MultiPolygon as a Polygon, the plainer
+// AreaGeometry writes a one-part MultiPolygon as a Polygon, the plainer
 // form most GeoJSON readers expect, and anything else as it is.
-func areaGeometry(mp orb.MultiPolygon) orb.Geometry {
+func AreaGeometry(mp orb.MultiPolygon) orb.Geometry {
 	switch len(mp) {
 	case 0:
 		return nil

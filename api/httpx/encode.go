@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"bytes"
@@ -11,9 +11,11 @@ import (
 
 // Response media types.
 const (
-	contentTypeJSON    = "application/json"
-	contentTypeGeoJSON = "application/geo+json"
-	contentTypeProblem = "application/problem+json"
+	ContentTypeJSON    = "application/json"
+	ContentTypeGeoJSON = "application/geo+json"
+	ContentTypeProblem = "application/problem+json"
+	// ContentTypeEventStream is the media type of Server-Sent Events.
+	ContentTypeEventStream = "text/event-stream"
 )
 
 // bufferPool recycles response buffers; huge ones are dropped so one large
@@ -22,9 +24,9 @@ var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 const maxPooledBuffer = 1 << 20
 
-// writeJSON encodes v whole before sending anything, so an encoding failure
+// WriteJSON encodes v whole before sending anything, so an encoding failure
 // still becomes a clean 500 instead of a truncated body.
-func writeJSON(w http.ResponseWriter, r *http.Request, logger *slog.Logger, status int, contentType string, v any) {
+func WriteJSON(w http.ResponseWriter, r *http.Request, logger *slog.Logger, status int, contentType string, v any) {
 	buf := bufferPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer func() {
@@ -35,10 +37,10 @@ func writeJSON(w http.ResponseWriter, r *http.Request, logger *slog.Logger, stat
 	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		logger.ErrorContext(r.Context(), "encoding the response failed", "request_id", requestIDFrom(r.Context()), "path", r.URL.Path, "err", err)
-		status, contentType = http.StatusInternalServerError, contentTypeProblem
+		logger.ErrorContext(r.Context(), "encoding the response failed", "request_id", RequestIDFrom(r.Context()), "path", r.URL.Path, "err", err)
+		status, contentType = http.StatusInternalServerError, ContentTypeProblem
 		buf.Reset()
-		fallback := Problem{Type: problemType("internal"), Title: "Internal Server Error", Status: status, Detail: "internal error", Instance: r.URL.Path, RequestID: requestIDFrom(r.Context())}
+		fallback := Problem{Type: ProblemType("internal"), Title: "Internal Server Error", Status: status, Detail: "internal error", Instance: r.URL.Path, RequestID: RequestIDFrom(r.Context())}
 		_ = json.NewEncoder(buf).Encode(fallback)
 	}
 	h := w.Header()

@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"bytes"
@@ -20,9 +20,22 @@ import (
 // those, they only pick the HTTP status; the message for the client travels
 // in a *Problem.
 var (
-	errTooLarge         = errors.New("api: request too large")
-	errMethodNotAllowed = errors.New("api: method not allowed")
-	errNoRoute          = errors.New("api: no such route")
+	ErrTooLarge         = errors.New("api: request too large")
+	ErrMethodNotAllowed = errors.New("api: method not allowed")
+	ErrNoRoute          = errors.New("api: no such route")
+)
+
+// Error kinds of access control (the server's sign-in, role, rate-limit
+// and audit middleware), mapped to statuses below.
+var (
+	ErrUnauthenticated = errors.New("api: not authenticated")
+	ErrForbidden       = errors.New("api: forbidden")
+	ErrTooManyRequests = errors.New("api: too many requests")
+	// ErrBusy is a 503: the server sheds load rather than queue without end.
+	ErrBusy = errors.New("api: server busy")
+	// ErrAuditUnavailable is a 503: a request that must be audited is not
+	// served while the audit cannot be written.
+	ErrAuditUnavailable = errors.New("api: audit log unavailable")
 )
 
 // statusOf is the one mapping from error kinds to HTTP statuses. The first
@@ -35,30 +48,30 @@ var statusOf = []struct {
 }{
 	{data.ErrInvalid, http.StatusBadRequest, "invalid-request"},
 	{data.ErrNotFound, http.StatusNotFound, "not-found"},
-	{errNoRoute, http.StatusNotFound, "no-route"},
-	{errMethodNotAllowed, http.StatusMethodNotAllowed, "method-not-allowed"},
+	{ErrNoRoute, http.StatusNotFound, "no-route"},
+	{ErrMethodNotAllowed, http.StatusMethodNotAllowed, "method-not-allowed"},
 	{data.ErrConflict, http.StatusConflict, "conflict"},
 	// A read-only store refuses a change the client may not make here; the
 	// request is not wrong in itself, so not a 400.
 	{data.ErrReadOnly, http.StatusConflict, "read-only"},
-	{errTooLarge, http.StatusRequestEntityTooLarge, "too-large"},
+	{ErrTooLarge, http.StatusRequestEntityTooLarge, "too-large"},
 	{intake.ErrTooMany, http.StatusRequestEntityTooLarge, "too-large"},
-	{errUnsupportedMediaType, http.StatusUnsupportedMediaType, "unsupported-media-type"},
-	{errHeaderTooLarge, http.StatusRequestHeaderFieldsTooLarge, "header-too-large"},
+	{ErrUnsupportedMediaType, http.StatusUnsupportedMediaType, "unsupported-media-type"},
+	{ErrHeaderTooLarge, http.StatusRequestHeaderFieldsTooLarge, "header-too-large"},
 	{data.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
 	// Access control (middleware_auth.go, middleware_ratelimit.go,
 	// middleware_audit.go).
-	{errUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
+	{ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
 	{data.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
-	{errForbidden, http.StatusForbidden, "forbidden"},
-	{errTooManyRequests, http.StatusTooManyRequests, "too-many-requests"},
-	{errBusy, http.StatusServiceUnavailable, "busy"},
-	{errAuditUnavailable, http.StatusServiceUnavailable, "audit-unavailable"},
+	{ErrForbidden, http.StatusForbidden, "forbidden"},
+	{ErrTooManyRequests, http.StatusTooManyRequests, "too-many-requests"},
+	{ErrBusy, http.StatusServiceUnavailable, "busy"},
+	{ErrAuditUnavailable, http.StatusServiceUnavailable, "audit-unavailable"},
 }
 
-// problemType turns a short problem name into the problem's type URI. The
+// ProblemType turns a short problem name into the problem's type URI. The
 // URIs are names, not addresses: clients compare them, they need not fetch them.
-func problemType(name string) string { return "urn:jingge:problem:" + name }
+func ProblemType(name string) string { return "urn:jingge:problem:" + name }
 
 // InvalidParam names one bad input of a request and says what is wrong
 // with it, as in RFC 9457's example extension.
@@ -116,54 +129,54 @@ func (p *Problem) Unwrap() []error {
 	return out
 }
 
-// invalid returns a 400 problem listing params; its detail joins their reasons.
-func invalid(params ...InvalidParam) *Problem {
+// Invalid returns a 400 problem listing params; its detail joins their reasons.
+func Invalid(params ...InvalidParam) *Problem {
 	reasons := make([]string, len(params))
 	for i, p := range params {
 		reasons[i] = p.Reason
 	}
-	return &Problem{Kind: data.ErrInvalid, Type: problemType("invalid-parameters"), Detail: strings.Join(reasons, "; "), InvalidParams: params}
+	return &Problem{Kind: data.ErrInvalid, Type: ProblemType("invalid-parameters"), Detail: strings.Join(reasons, "; "), InvalidParams: params}
 }
 
-// invalidBody returns a 400 problem about the request body.
-func invalidBody(format string, args ...any) *Problem {
-	return &Problem{Kind: data.ErrInvalid, Type: problemType("invalid-body"), Detail: fmt.Sprintf(format, args...)}
+// InvalidBody returns a 400 problem about the request body.
+func InvalidBody(format string, args ...any) *Problem {
+	return &Problem{Kind: data.ErrInvalid, Type: ProblemType("invalid-body"), Detail: fmt.Sprintf(format, args...)}
 }
 
-// notFound returns a 404 problem with detail.
-func notFound(format string, args ...any) *Problem {
+// NotFound returns a 404 problem with detail.
+func NotFound(format string, args ...any) *Problem {
 	return &Problem{Kind: data.ErrNotFound, Detail: fmt.Sprintf(format, args...)}
 }
 
-// tooLarge returns a 413 problem of the given type name.
-func tooLarge(name, format string, args ...any) *Problem {
-	return &Problem{Kind: errTooLarge, Type: problemType(name), Detail: fmt.Sprintf(format, args...)}
+// TooLarge returns a 413 problem of the given type name.
+func TooLarge(name, format string, args ...any) *Problem {
+	return &Problem{Kind: ErrTooLarge, Type: ProblemType(name), Detail: fmt.Sprintf(format, args...)}
 }
 
 // retryAfterDefault is the Retry-After of a 503 whose problem sets none.
 const retryAfterDefault = 5
 
-// problemOf turns any error into the problem to send, and reports whether
+// ProblemOf turns any error into the problem to send, and reports whether
 // its cause must be logged because the client will not see it.
-func problemOf(err error) (p Problem, internal bool) {
+func ProblemOf(err error) (p Problem, internal bool) {
 	var src *Problem
 	if errors.As(err, &src) {
 		p = *src
-	} else if src = requestProblem(err); src != nil {
+	} else if src = RequestProblem(err); src != nil {
 		p = *src
 	}
 	for _, m := range statusOf {
 		if errors.Is(err, m.kind) {
 			p.Status = m.status
 			if p.Type == "" {
-				p.Type = problemType(m.problem)
+				p.Type = ProblemType(m.problem)
 			}
 			break
 		}
 	}
 	if p.Status == 0 {
 		// Unknown kind: say nothing about it.
-		return Problem{Type: problemType("internal"), Status: http.StatusInternalServerError, Title: "Internal Server Error", Detail: "internal error"}, true
+		return Problem{Type: ProblemType("internal"), Status: http.StatusInternalServerError, Title: "Internal Server Error", Detail: "internal error"}, true
 	}
 	if p.Title == "" {
 		p.Title = http.StatusText(p.Status)
@@ -180,11 +193,11 @@ func problemOf(err error) (p Problem, internal bool) {
 	return p, false
 }
 
-// requestProblem is the problem of the data.Refuser in err (a
+// RequestProblem is the problem of the data.Refuser in err (a
 // *data.RequestError, or a dataset's or batch's structured refusal), the
 // refusal of a store or an application package below the API; nil when err
 // holds none.
-func requestProblem(err error) *Problem {
+func RequestProblem(err error) *Problem {
 	var r data.Refuser
 	if !errors.As(err, &r) {
 		return nil
@@ -192,7 +205,7 @@ func requestProblem(err error) *Problem {
 	re := r.Refusal()
 	p := &Problem{Kind: re.Kind, Detail: re.Message, Cause: re.Cause}
 	if re.Type != "" {
-		p.Type = problemType(re.Type)
+		p.Type = ProblemType(re.Type)
 	}
 	for _, ip := range re.Params {
 		p.InvalidParams = append(p.InvalidParams, InvalidParam{Name: ip.Name, Reason: ip.Reason, Code: ip.Code})
@@ -200,11 +213,11 @@ func requestProblem(err error) *Problem {
 	return p
 }
 
-// aboutParam is the problem of err, a refusal of a package below the API,
+// AboutParam is the problem of err, a refusal of a package below the API,
 // naming param as the input at fault when the refusal is for invalid input
 // and names none; other errors pass as they are.
-func aboutParam(err error, param string) error {
-	p := requestProblem(err)
+func AboutParam(err error, param string) error {
+	p := RequestProblem(err)
 	if p == nil {
 		return err
 	}
@@ -214,19 +227,19 @@ func aboutParam(err error, param string) error {
 	return p
 }
 
-// asProblem is err as a *Problem when it is an application package's
+// AsProblem is err as a *Problem when it is an application package's
 // refusal, for the decoders that promise one; other errors pass as they
 // are.
-func asProblem(err error) error {
-	if p := requestProblem(err); p != nil {
+func AsProblem(err error) error {
+	if p := RequestProblem(err); p != nil {
 		return p
 	}
 	return err
 }
 
-// requestMessage is the message of the *data.RequestError in err (a
+// RequestMessage is the message of the *data.RequestError in err (a
 // refusal of a package below the API), else err's text.
-func requestMessage(err error) string {
+func RequestMessage(err error) string {
 	var re *data.RequestError
 	if errors.As(err, &re) {
 		return re.Message
@@ -234,13 +247,13 @@ func requestMessage(err error) string {
 	return err.Error()
 }
 
-// writeError sends err as an application/problem+json response. Errors of
+// WriteError sends err as an application/problem+json response. Errors of
 // no known kind become a 500 "internal error"; their cause is logged with
 // the request id and never sent.
-func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
-	p, internal := problemOf(err)
+func WriteError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
+	p, internal := ProblemOf(err)
 	p.Instance = r.URL.Path
-	p.RequestID = requestIDFrom(r.Context())
+	p.RequestID = RequestIDFrom(r.Context())
 	if internal {
 		logger.ErrorContext(r.Context(), "internal error", "request_id", p.RequestID, "method", r.Method, "path", r.URL.Path, "err", err)
 	} else if p.Cause != nil {
@@ -256,7 +269,7 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	if p.Status == http.StatusUnauthorized {
 		h.Set("WWW-Authenticate", `Bearer realm="jingge"`)
 	}
-	writeJSON(w, r, logger, p.Status, contentTypeProblem, problemBody(p))
+	WriteJSON(w, r, logger, p.Status, ContentTypeProblem, problemBody(p))
 }
 
 // problemBody is p as JSON with its extension members after the standard

@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"compress/gzip"
@@ -19,9 +19,9 @@ import (
 // Brotli would save a little more, but no well-kept Go library for it is
 // in go.mod and gzip serves the goal; the standard library is enough.
 
-// minCompressBytes is the smallest body worth compressing: below it the
+// MinCompressBytes is the smallest body worth compressing: below it the
 // gzip header and trailer (18 bytes) and the CPU cost more than they save.
-const minCompressBytes = 1024
+const MinCompressBytes = 1024
 
 // compressLevel trades CPU for size. Level 1 uses the standard library's
 // fast encoder, whose reset is cheap: a 1.6 KB lookup answer costs about
@@ -55,19 +55,19 @@ var compressibleTypes = map[string]bool{
 	"text/markdown":             true,
 }
 
-// compressible reports whether a body of contentType is worth gzipping.
-func compressible(contentType string) bool {
+// Compressible reports whether a body of contentType is worth gzipping.
+func Compressible(contentType string) bool {
 	mt, _, err := mime.ParseMediaType(contentType)
 	return err == nil && compressibleTypes[mt]
 }
 
-// withCompression gzips compressible answers for clients that accept
+// WithCompression gzips compressible answers for clients that accept
 // gzip, and says Vary: Accept-Encoding on every compressible answer so a
 // cache keeps the two forms apart. HEAD answers and answers without a
 // body (204, 304) go through as they are.
-func withCompression(next http.Handler) http.Handler {
+func WithCompression(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cw := &compressWriter{ResponseWriter: w, accepts: r.Method != http.MethodHead && acceptsGzip(r.Header.Get("Accept-Encoding"))}
+		cw := &compressWriter{ResponseWriter: w, accepts: r.Method != http.MethodHead && AcceptsGzip(r.Header.Get("Accept-Encoding"))}
 		next.ServeHTTP(cw, r)
 		cw.finish()
 	})
@@ -116,7 +116,7 @@ func (c *compressWriter) decide(ended bool, incoming int) {
 		return
 	}
 	h := c.Header()
-	if h.Get("Content-Encoding") != "" || !compressible(h.Get("Content-Type")) {
+	if h.Get("Content-Encoding") != "" || !Compressible(h.Get("Content-Type")) {
 		c.passThrough()
 		return
 	}
@@ -125,12 +125,12 @@ func (c *compressWriter) decide(ended bool, incoming int) {
 		c.passThrough()
 		return
 	}
-	if n, err := strconv.Atoi(h.Get("Content-Length")); err == nil && n < minCompressBytes {
+	if n, err := strconv.Atoi(h.Get("Content-Length")); err == nil && n < MinCompressBytes {
 		c.passThrough()
 		return
 	}
 	switch size := len(c.held) + incoming; {
-	case size >= minCompressBytes:
+	case size >= MinCompressBytes:
 		c.compress()
 	case ended:
 		c.passThrough()
@@ -195,7 +195,7 @@ func (c *compressWriter) Write(p []byte) (int, error) {
 // its bytes on the wire now, so a body held back is decided at once.
 func (c *compressWriter) FlushError() error {
 	if !c.decided && c.pending {
-		if len(c.held) >= minCompressBytes {
+		if len(c.held) >= MinCompressBytes {
 			c.compress()
 		} else {
 			c.passThrough()
@@ -236,4 +236,32 @@ func addVary(h http.Header, name string) {
 		}
 	}
 	h.Add("Vary", name)
+}
+
+// AcceptsGzip reports whether an Accept-Encoding header allows gzip: it
+// names gzip (or *) without q=0, and does not refuse gzip by name.
+func AcceptsGzip(header string) bool {
+	star := false
+	for _, part := range strings.Split(header, ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		coding = strings.ToLower(strings.TrimSpace(coding))
+		if coding != "gzip" && coding != "x-gzip" && coding != "*" {
+			continue
+		}
+		ok := true
+		for _, p := range strings.Split(params, ";") {
+			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+			if strings.EqualFold(strings.TrimSpace(k), "q") {
+				if q, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && q <= 0 {
+					ok = false
+				}
+			}
+		}
+		if coding == "*" {
+			star = ok
+			continue
+		}
+		return ok
+	}
+	return star
 }

@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"bytes"
@@ -16,21 +16,21 @@ import (
 	"jingge/data"
 )
 
-// errUnsupportedMediaType is a 415: the body is sent as a type the route
+// ErrUnsupportedMediaType is a 415: the body is sent as a type the route
 // does not read.
-var errUnsupportedMediaType = errors.New("api: unsupported media type")
+var ErrUnsupportedMediaType = errors.New("api: unsupported media type")
 
 // jsonMediaTypes says which Content-Types a JSON body may come with, for
 // problems and the OpenAPI document.
 const jsonMediaTypes = "application/json (or another application/*+json type such as application/geo+json); " +
 	"no Content-Type, and curl -d's default application/x-www-form-urlencoded, are read as JSON too"
 
-// checkJSONContentType refuses (415) a JSON body sent as another type,
+// CheckJSONContentType refuses (415) a JSON body sent as another type,
 // such as text/plain: a client that says it sends something else has
 // made a mistake worth telling it about. No Content-Type is taken as
 // JSON, and so is application/x-www-form-urlencoded, which is what
 // `curl -d` sends unless told otherwise (the README's examples use it).
-func checkJSONContentType(r *http.Request) error {
+func CheckJSONContentType(r *http.Request) error {
 	ct := r.Header.Get("Content-Type")
 	if ct == "" {
 		return nil
@@ -40,26 +40,26 @@ func checkJSONContentType(r *http.Request) error {
 		strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")) {
 		return nil
 	}
-	return &Problem{Kind: errUnsupportedMediaType, Type: problemType("unsupported-media-type"),
+	return &Problem{Kind: ErrUnsupportedMediaType, Type: ProblemType("unsupported-media-type"),
 		Detail: fmt.Sprintf("the body is sent as %q, but this endpoint reads JSON: send it as %s", intake.Clip([]byte(ct)), jsonMediaTypes)}
 }
 
-// readJSONBody reads the body of a route that takes JSON. It refuses a
+// ReadJSONBody reads the body of a route that takes JSON. It refuses a
 // body sent as another media type (415), one larger than the server's
 // limit (413), and (400) one that is not UTF-8, gives a member twice in
 // one object (encoding/json would silently keep the last) or holds text
 // no store can keep (a \u0000 escape decodes to a NUL), naming the member.
 // Syntax errors are left to the decoder that reads the body next.
-func readJSONBody(r *http.Request) ([]byte, error) {
-	if err := checkJSONContentType(r); err != nil {
+func ReadJSONBody(r *http.Request) ([]byte, error) {
+	if err := CheckJSONContentType(r); err != nil {
 		return nil, err
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		return nil, bodyError(err)
+		return nil, BodyError(err)
 	}
-	if bad := checkJSONText(body); len(bad) > 0 {
-		return nil, invalid(bad...)
+	if bad := CheckJSONText(body); len(bad) > 0 {
+		return nil, Invalid(bad...)
 	}
 	return body, nil
 }
@@ -80,12 +80,12 @@ type jsonFrame struct {
 // a map keeps a hostile object of a million members linear in time.
 const jsonKeysLinear = 16
 
-// checkJSONText reports what makes body unacceptable as JSON text apart
+// CheckJSONText reports what makes body unacceptable as JSON text apart
 // from its syntax: bytes that are not UTF-8, a member given twice in one
 // object, a string (member name or value) holding a NUL. It makes one
 // pass, without building the values; a body whose syntax is broken gets
 // no answer here (the decoder explains it).
-func checkJSONText(body []byte) []InvalidParam {
+func CheckJSONText(body []byte) []InvalidParam {
 	if !utf8.Valid(body) {
 		return []InvalidParam{{Name: "body", Reason: "the body is not valid UTF-8; send JSON encoded as UTF-8"}}
 	}
