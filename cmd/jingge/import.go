@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 
+	"jingge/api/imports"
 	"jingge/data"
 	"jingge/data/datafile"
 	"jingge/data/lantian"
@@ -18,7 +19,7 @@ import (
 
 // errRejected marks an import refused for its content; the report on
 // stdout says why.
-var errRejected = errors.New("import rejected")
+var errRejected = imports.ErrRejected
 
 // runImport replaces the PostGIS store's dataset with a dataset file.
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
