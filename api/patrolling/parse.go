@@ -186,9 +186,6 @@ type Batch struct {
 // CRS is the body's crs member as JSON text, nil when it has none.
 func (b *Batch) CRS() json.RawMessage { return b.crsRaw }
 
-// Len is the number of pings in the batch.
-func (b *Batch) Len() int { return len(b.pings) }
-
 // ReadPings reads a POST /api/v1/patrols/pings body of at most maxPings
 // pings. Problems of single pings are kept for Check, which names them
 // all; only a body that is not a ping batch at all is refused here.
