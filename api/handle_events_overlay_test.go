@@ -8,6 +8,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"jingge/api/apitest"
+	"jingge/api/patrolling"
 	"jingge/data/memory"
 	"jingge/geo"
 )
@@ -33,7 +34,7 @@ func TestOverlayEventsThroughTheAPI(t *testing.T) {
 		pingJSON("m1", 0, apitest.InCommunity, ""),
 		pingJSON("m1", 5, apitest.InCommunityB, ""),
 	), http.StatusOK)
-	var got []Event
+	var got []patrolling.Event
 	for _, e := range resp.Events {
 		if e.Kind == "overlay_enter" || e.Kind == "overlay_leave" {
 			got = append(got, e)
@@ -43,7 +44,7 @@ func TestOverlayEventsThroughTheAPI(t *testing.T) {
 		got[0].Area != "W1" || got[0].AreaName != "李家河饮用水源保护区" || got[1].Area != "W1" || got[1].Grid != apitest.CommunityB {
 		t.Fatalf("overlay events %+v, want W1 entered then left (in %s)", got, apitest.CommunityB)
 	}
-	var list EventList
+	var list patrolling.EventList
 	decodeJSON(t, serve(t, s.Handler(), http.MethodGet, "/api/v1/events?after=0", ""), &list)
 	n := 0
 	for _, e := range list.Events {

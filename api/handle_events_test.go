@@ -16,46 +16,14 @@ import (
 	"time"
 
 	"jingge/api/apitest"
+	"jingge/api/patrolling"
 	"jingge/data/memory"
-	"jingge/geo/patrol"
 )
-
-func TestParseLastEventID(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		want int64
-		ok   bool
-	}{
-		{"0", 0, true}, {"42", 42, true}, {" 42 ", 42, true}, {"9223372036854775807", 1<<63 - 1, true},
-		{"", 0, false}, {"-1", 0, false}, {"+1", 0, false}, {"1.5", 0, false}, {"abc", 0, false},
-		{"9223372036854775808", 0, false}, {"0x10", 0, false},
-	} {
-		got, err := ParseLastEventID(c.in)
-		if (err == nil) != c.ok || got != c.want {
-			t.Errorf("ParseLastEventID(%q) = %d, %v; want %d, ok %v", c.in, got, err, c.want, c.ok)
-		}
-	}
-}
-
-func FuzzParseLastEventID(f *testing.F) {
-	for _, s := range []string{"0", "17", " 3", "-1", "+4", "", "1e3", "99999999999999999999"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		id, err := ParseLastEventID(s)
-		if err != nil {
-			return
-		}
-		if id < 0 || strconv.FormatInt(id, 10) != strings.TrimLeft(strings.TrimSpace(s), "0") && id != 0 {
-			t.Fatalf("ParseLastEventID(%q) = %d", s, id)
-		}
-	})
-}
 
 func TestEventsList(t *testing.T) {
 	s, _ := newPatrolServer(t, PatrolOptions{})
 	postPings(t, s, pingBody(pingJSON("m1", 0, apitest.InCommunity, ""), pingJSON("m1", 5, apitest.InCommunityB, ""), pingJSON("m5", 0, apitest.InPoliceOnly, "")), http.StatusOK)
-	var list EventList
+	var list patrolling.EventList
 	decodeJSON(t, serve(t, s.Handler(), http.MethodGet, "/api/v1/events", ""), &list)
 	if len(list.Events) != 4 || list.Last != 4 || list.Events[0].ID != 1 {
 		t.Fatalf("events: %+v", list)
@@ -110,7 +78,7 @@ func startLive(t *testing.T, s *Server, configure func(*http.Server)) *liveServe
 }
 
 // post sends pings to the live server.
-func (ls *liveServer) post(t *testing.T, pings ...string) PingResponse {
+func (ls *liveServer) post(t *testing.T, pings ...string) patrolling.PingResponse {
 	t.Helper()
 	_, resp := postPings(t, ls.api, pingBody(pings...), http.StatusOK)
 	return resp
@@ -314,35 +282,6 @@ func TestStreamSlowClient(t *testing.T) {
 	c.quiet(t, 100*time.Millisecond)
 }
 
-func TestHubDropsSlowSubscribers(t *testing.T) {
-	h := newHub(2)
-	fast, _ := h.subscribe()
-	slow, _ := h.subscribe()
-	h.publish([]patrol.Event{{ID: 1}, {ID: 2}})
-	<-fast.ch
-	<-fast.ch
-	h.publish([]patrol.Event{{ID: 3}})
-	if _, open := <-slow.ch; !open {
-		t.Fatal("slow subscriber closed before its buffer filled")
-	}
-	<-slow.ch
-	for range slow.ch { // drains to the close
-	}
-	if !slow.lagged {
-		t.Error("slow subscriber not marked lagged")
-	}
-	if e := <-fast.ch; e.ID != 3 || h.size() != 1 {
-		t.Errorf("fast subscriber: %+v, %d subscribers", e, h.size())
-	}
-	h.close()
-	if _, open := <-fast.ch; open || fast.lagged {
-		t.Error("close did not end the fast subscriber cleanly")
-	}
-	if _, ok := h.subscribe(); ok {
-		t.Error("subscribed to a closed hub")
-	}
-}
-
 // TestStreamShutdown: shutting the server down ends every stream with a
 // goodbye, and Shutdown does not wait for its timeout.
 func TestStreamShutdown(t *testing.T) {
@@ -390,9 +329,9 @@ func TestStreamClientGone(t *testing.T) {
 	if _, err := conn.Read(buf); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, func() bool { return s.patrols.hub.size() == 1 })
+	waitFor(t, func() bool { return s.patrols.hub.count() == 1 })
 	conn.Close()
-	waitFor(t, func() bool { return s.patrols.hub.size() == 0 })
+	waitFor(t, func() bool { return s.patrols.hub.count() == 0 })
 }
 
 func waitFor(t *testing.T, cond func() bool) {
@@ -461,13 +400,13 @@ func TestEventGap(t *testing.T) {
 	s := newTestServer(t, nil, Config{Patrols: store, PatrolOptions: PatrolOptions{Now: func() time.Time { return testNow }}})
 	ls := startLive(t, s, nil)
 	ls.post(t, pingJSON("m1", 0, apitest.InCommunity, ""), pingJSON("m1", 5, apitest.InCommunityB, ""), pingJSON("m5", 0, apitest.InPoliceOnly, "")) // events 1..4; 3 and 4 kept
-	list := func(after string) EventList {
+	list := func(after string) patrolling.EventList {
 		t.Helper()
-		var l EventList
+		var l patrolling.EventList
 		decodeJSON(t, serve(t, s.Handler(), http.MethodGet, "/api/v1/events?after="+after, ""), &l)
 		return l
 	}
-	if l := list("0"); l.Missed == nil || *l.Missed != (EventGap{After: 0, Oldest: 3}) || len(l.Events) != 2 || l.Events[0].ID != 3 {
+	if l := list("0"); l.Missed == nil || *l.Missed != (patrolling.EventGap{After: 0, Oldest: 3}) || len(l.Events) != 2 || l.Events[0].ID != 3 {
 		t.Errorf("after 0: missed %+v, %d events", l.Missed, len(l.Events))
 	}
 	if l := list("2"); l.Missed != nil || len(l.Events) != 2 {

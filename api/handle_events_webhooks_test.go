@@ -1,18 +1,17 @@
 package api
 
 import (
-	"crypto/hmac"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"jingge/api/apitest"
+	"jingge/api/patrolling"
+	"jingge/api/patrolling/webhook"
 	"jingge/geo/patrol"
 )
 
@@ -71,68 +70,8 @@ func (rc *receiver) wait(t *testing.T, n int) []receivedHook {
 	return append([]receivedHook(nil), rc.got...)
 }
 
-func fastHooks(url string) WebhookOptions {
-	return WebhookOptions{URLs: []string{url}, Secret: "s3cret", MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, MaxAttempts: 4}
-}
-
-func testHooks(t *testing.T, opts WebhookOptions) *webhooks {
-	w := newWebhooks(opts, slog.New(slog.NewTextHandler(tbWriter{t}, nil)))
-	ctx := t.Context()
-	done := w.start(ctx)
-	t.Cleanup(func() { <-done })
-	return w
-}
-
-func TestWebhookRetriesAndSigns(t *testing.T) {
-	rc := newReceiver(t, http.StatusServiceUnavailable, http.StatusTooManyRequests, http.StatusOK)
-	w := testHooks(t, fastHooks(rc.srv.URL))
-	w.enqueue([]patrol.Event{{ID: 7, Kind: patrol.GridEnter, Officer: "m1", At: testNow}})
-	got := rc.wait(t, 3)
-	delivery := got[0].header.Get(headerWebhookDelivery)
-	for i, h := range got {
-		if h.header.Get(headerWebhookDelivery) != delivery || delivery == "" {
-			t.Errorf("attempt %d: delivery id %q, want %q throughout", i, h.header.Get(headerWebhookDelivery), delivery)
-		}
-		ts := h.header.Get(headerWebhookTimestamp)
-		if sig := h.header.Get(headerWebhookSignature); !hmac.Equal([]byte(sig), []byte(SignWebhook("s3cret", ts, h.body))) || !strings.HasPrefix(sig, "sha256=") {
-			t.Errorf("attempt %d: signature %q does not verify", i, sig)
-		}
-		var body WebhookBody
-		if err := json.Unmarshal(h.body, &body); err != nil || len(body.Events) != 1 || body.Events[0].ID != 7 {
-			t.Errorf("attempt %d: body %s", i, h.body)
-		}
-	}
-	if SignWebhook("s3cret", "1", []byte("x")) == SignWebhook("other", "1", []byte("x")) {
-		t.Error("the signature ignores the secret")
-	}
-}
-
-func TestWebhookGivesUp(t *testing.T) {
-	rc := newReceiver(t, http.StatusBadRequest, 500, 500, 500, 500)
-	w := testHooks(t, fastHooks(rc.srv.URL))
-	w.enqueue([]patrol.Event{{ID: 1}})
-	rc.wait(t, 1)
-	w.enqueue([]patrol.Event{{ID: 2}})
-	// The 400 is not retried; the next batch is tried MaxAttempts (4) times.
-	got := rc.wait(t, 5)
-	time.Sleep(50 * time.Millisecond)
-	if n := len(rc.wait(t, 5)); n != 5 {
-		t.Errorf("%d requests, want 5 (1 refused, then 4 attempts)", n)
-	}
-	if !strings.Contains(string(got[0].body), `"id":1`) || !strings.Contains(string(got[1].body), `"id":2`) {
-		t.Errorf("batches out of order: %s, %s", got[0].body, got[1].body)
-	}
-}
-
-func TestWebhookQueueIsBounded(t *testing.T) {
-	w := newWebhooks(WebhookOptions{URLs: []string{"http://127.0.0.1:1/"}, QueueSize: 3}, slog.New(slog.DiscardHandler))
-	for id := int64(1); id <= 5; id++ {
-		w.enqueue([]patrol.Event{{ID: id}})
-	}
-	tg := w.targets[0]
-	if len(tg.queue) != 3 || tg.queue[0].ID != 3 || tg.dropped != 2 {
-		t.Errorf("queue %+v, dropped %d; want the newest 3 and 2 dropped", tg.queue, tg.dropped)
-	}
+func fastHooks(url string) webhook.Options {
+	return webhook.Options{URLs: []string{url}, Secret: "s3cret", MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, MaxAttempts: 4}
 }
 
 // TestWebhooksFromServer: events of the pings a server takes, and the
@@ -147,7 +86,7 @@ func TestWebhooksFromServer(t *testing.T) {
 	startLive(t, s, nil)
 	postPings(t, s, pingBody(pingJSON("m1", 0, apitest.InCommunity, "")), http.StatusOK)
 	got := rc.wait(t, 1)
-	var body WebhookBody
+	var body patrolling.WebhookBody
 	if err := json.Unmarshal(got[0].body, &body); err != nil || len(body.Events) != 1 || body.Events[0].Name != "王警官" || body.Events[0].Kind != patrol.GridEnter {
 		t.Fatalf("webhook body %s", got[0].body)
 	}

@@ -1,44 +1,24 @@
 package api
 
 import (
-	"fmt"
-	"jingge/api/httpx"
 	"math"
 	"net/http"
-	"strconv"
-	"time"
 
 	"github.com/paulmach/orb"
 
+	"jingge/api/httpx"
 	"jingge/api/intake"
+	"jingge/api/patrolling"
 	"jingge/geo/patrol"
 )
-
-// Dispatch limits.
-const (
-	defaultNearest = 5
-	maxNearest     = 50
-)
-
-// OfficerCandidate is an officer ranked for dispatch to a point.
-type OfficerCandidate struct {
-	PatrolProperties
-	Lon       float64 `json:"lon"` // WGS-84
-	Lat       float64 `json:"lat"`
-	DistanceM float64 `json:"distance_m"` // straight line
-	// ETASeconds is the terrain-adjusted travel estimate: distance × 1.4
-	// for the roads' detours × the terrain difficulty along the way ÷
-	// 45 km/h (so 25 km/h in the mountains).
-	ETASeconds float64 `json:"eta_seconds"`
-}
 
 // NearestOfficers answers GET /api/v1/dispatch/nearest-officers.
 type NearestOfficers struct {
 	Point DatumPoint `json:"point"`
 	// ByDistance and ByTime rank the officers reporting now (not silent);
 	// they may differ where terrain slows one route.
-	ByDistance []OfficerCandidate `json:"by_distance"`
-	ByTime     []OfficerCandidate `json:"by_time"`
+	ByDistance []patrolling.OfficerCandidate `json:"by_distance"`
+	ByTime     []patrolling.OfficerCandidate `json:"by_time"`
 }
 
 // StationCandidate is a station with the distance and travel estimate to a point.
@@ -84,39 +64,14 @@ func (s *Server) handleNearestOfficers(w http.ResponseWriter, r *http.Request, q
 		return errNoPatrols(s)
 	}
 	v, at, dp, err := s.dispatchPoint(q)
-	n := defaultNearest
-	var nErr error
-	if text, ok := q.lookup("n"); ok {
-		k, perr := strconv.Atoi(text)
-		if perr != nil || k < 1 || k > maxNearest {
-			nErr = httpx.Invalid(httpx.InvalidParam{Name: "n", Reason: fmt.Sprintf("n must be a whole number from 1 to %d, got %q", maxNearest, intake.Clip([]byte(text)))})
-		}
-		n = k
-	}
+	n, nErr := patrolling.ParseNearestCount(q.lookup("n"))
 	if err != nil || nErr != nil {
 		return joinInvalid(err, nErr)
 	}
-	now := p.opts.Now()
-	var live []patrol.State
-	for _, st := range p.board.States() {
-		if s.patrols.status(st, now) != "silent" {
-			live = append(live, st)
-		}
-	}
-	byDist, byTime := patrol.NearestOfficers(v.ix, patrol.DefaultTravel, live, at, n)
-	resp := NearestOfficers{Point: dp, ByDistance: s.officerCandidates(v, byDist, now), ByTime: s.officerCandidates(v, byTime, now)}
+	resp := NearestOfficers{Point: dp}
+	resp.ByDistance, resp.ByTime = p.NearestOfficers(v.names(), at, n)
 	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, resp)
 	return nil
-}
-
-func (s *Server) officerCandidates(v *view, cs []patrol.Candidate, now time.Time) []OfficerCandidate {
-	out := make([]OfficerCandidate, len(cs))
-	for i, c := range cs {
-		ll := v.toWGS84(c.Location)
-		out[i] = OfficerCandidate{PatrolProperties: s.patrolProperties(v, c.State, now), Lon: ll[0], Lat: ll[1],
-			DistanceM: math.Round(c.DistanceM), ETASeconds: math.Round(c.Travel.Seconds())}
-	}
-	return out
 }
 
 func (s *Server) handleNearestStation(w http.ResponseWriter, r *http.Request, q query) error {

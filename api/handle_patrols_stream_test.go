@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"jingge/api/apitest"
+	"jingge/api/patrolling"
 )
 
 // openPositions opens GET /api/v1/patrols/stream on a live server.
@@ -37,7 +38,7 @@ func openPositions(t *testing.T, url string) *sseClient {
 }
 
 // nextFrame returns the next positions frame, skipping heartbeats.
-func nextFrame(t *testing.T, c *sseClient) PatrolFrame {
+func nextFrame(t *testing.T, c *sseClient) patrolling.PatrolFrame {
 	t.Helper()
 	for {
 		ev, ok := c.next(30 * time.Second)
@@ -50,7 +51,7 @@ func nextFrame(t *testing.T, c *sseClient) PatrolFrame {
 		if ev.name != "positions" || ev.id != "" {
 			t.Fatalf("event %+v, want one named positions without an id", ev)
 		}
-		var f PatrolFrame
+		var f patrolling.PatrolFrame
 		if err := json.Unmarshal([]byte(ev.data), &f); err != nil {
 			t.Fatalf("frame %s: %v", ev.data, err)
 		}

@@ -3,14 +3,11 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"jingge/api/httpx"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -18,6 +15,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"jingge/api/apitest"
+	"jingge/api/patrolling"
 	"jingge/data"
 	"jingge/data/memory"
 	"jingge/geo"
@@ -46,7 +44,7 @@ func pingJSON(officer string, sec int, pt orb.Point, extra string) string {
 func pingBody(pings ...string) string { return `{"pings":[` + strings.Join(pings, ",") + `]}` }
 
 // postPings sends a batch and decodes the answer, failing unless it is want.
-func postPings(tb testing.TB, s *Server, body string, want int, headers ...string) (*httptest.ResponseRecorder, PingResponse) {
+func postPings(tb testing.TB, s *Server, body string, want int, headers ...string) (*httptest.ResponseRecorder, patrolling.PingResponse) {
 	tb.Helper()
 	req := httptest.NewRequest(http.MethodPost, "/api/v1/patrols/pings", strings.NewReader(body))
 	for i := 0; i+1 < len(headers); i += 2 {
@@ -57,14 +55,14 @@ func postPings(tb testing.TB, s *Server, body string, want int, headers ...strin
 	if rec.Code != want {
 		tb.Fatalf("POST pings: status %d, want %d: %s", rec.Code, want, rec.Body.String())
 	}
-	var resp PingResponse
+	var resp patrolling.PingResponse
 	if want == http.StatusOK {
 		decodeJSON(tb, rec, &resp)
 	}
 	return rec, resp
 }
 
-func eventKinds(evs []Event) string {
+func eventKinds(evs []patrolling.Event) string {
 	parts := make([]string, len(evs))
 	for i, e := range evs {
 		parts[i] = string(e.Kind) + ":" + e.Officer + ":" + e.Grid
@@ -92,7 +90,7 @@ func TestPostPings(t *testing.T) {
 		Features []struct {
 			ID         string
 			Geometry   struct{ Coordinates []float64 }
-			Properties PatrolProperties
+			Properties patrolling.PatrolProperties
 		}
 	}
 	decodeJSON(t, rec, &fc)
@@ -228,7 +226,7 @@ func TestPostPingsStoreDown(t *testing.T) {
 	if rec.Header().Get("Retry-After") == "" {
 		t.Error("a 503 without Retry-After")
 	}
-	if s.patrols.board.Len() != 0 {
+	if s.patrols.Board().Len() != 0 {
 		t.Error("an unacknowledged ping reached the board")
 	}
 	expectProblem(t, serve(t, s.Handler(), http.MethodGet, "/api/v1/patrols/m1/track", ""), http.StatusServiceUnavailable)
@@ -297,12 +295,12 @@ func TestPatrolStatus(t *testing.T) {
 	now := testNow
 	s, _ := newPatrolServer(t, PatrolOptions{SilentAfter: time.Minute, Now: func() time.Time { return now }})
 	postPings(t, s, pingBody(pingJSON("m1", 0, apitest.InCommunity, `,"speed_mps":0.2`)), http.StatusOK)
-	st, _ := s.patrols.board.Get("m1")
+	st, _ := s.patrols.Board().Get("m1")
 	for _, c := range []struct {
 		after time.Duration
 		want  string
 	}{{0, "stopped"}, {59 * time.Second, "stopped"}, {time.Minute, "silent"}} {
-		if got := s.patrols.status(st, testNow.Add(c.after)); got != c.want {
+		if got := s.patrols.Status(st, testNow.Add(c.after)); got != c.want {
 			t.Errorf("status %v after the ping: %s, want %s", c.after, got, c.want)
 		}
 	}
@@ -328,7 +326,7 @@ func TestNearestOfficers(t *testing.T) {
 	rec := serve(t, s.Handler(), http.MethodGet, "/api/v1/dispatch/nearest-officers?lon=109.318&lat=34.15&n=2", "")
 	var resp NearestOfficers
 	decodeJSON(t, rec, &resp)
-	ids := func(cs []OfficerCandidate) string {
+	ids := func(cs []patrolling.OfficerCandidate) string {
 		var out []string
 		for _, c := range cs {
 			out = append(out, c.Officer)
@@ -372,133 +370,6 @@ func TestRulesFollowIndex(t *testing.T) {
 	s.live.Store(mustIndex(t, apitest.Small()))
 	if s.patrols.rulesFor(s.live.Load()) == r1 {
 		t.Error("rules not derived again for a new index")
-	}
-}
-
-// FuzzPingBody checks the ping body parser never panics and that every
-// ping it passes as valid holds values the store accepts.
-func FuzzPingBody(f *testing.F) {
-	for _, s := range []string{
-		pingBody(pingJSON("m1", 0, apitest.InCommunity, `,"speed_mps":1.5,"heading_deg":360`)),
-		`{"crs":"gcj02","pings":[{"officer":"m1","at":"2025-05-01T08:00:00+08:00","lon":109.3,"lat":34.1}]}`,
-		`{"pings":[{}, null, 3, "x", [1,2], {"lon":1e999}]}`,
-		`{"pings":[{"officer":"m1","at":"2025-05-01T08:00:00Z","lon":-0,"lat":0,"heading_deg":-0}]}`,
-		`{"pings":{}}`, `[]`, `null`, ``, `{"pings":[{"officer":"m1","unknown":1}]}`,
-	} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, body string) {
-		_, pings, err := parsePingBody([]byte(body), 100)
-		if err != nil {
-			var p *httpx.Problem
-			if !errors.As(err, &p) {
-				t.Fatalf("error %v is not a problem", err)
-			}
-			return
-		}
-		for i, p := range pings {
-			if len(p.errs) > 0 {
-				continue
-			}
-			ok := p.officer != "" && !p.at.IsZero() && math.Abs(p.lon) <= 180 && math.Abs(p.lat) <= 90 &&
-				(math.IsNaN(p.speed) || p.speed >= 0 && p.speed <= maxSpeedMPS) &&
-				(math.IsNaN(p.heading) || p.heading >= 0 && p.heading < 360) && !(p.lon == 0 && p.lat == 0)
-			if !ok {
-				t.Fatalf("ping %d passed as valid: %+v", i, p)
-			}
-		}
-	})
-}
-
-// FuzzScanPings holds the fast ping scanner to encoding/json: wherever it
-// accepts a body, the pings (values and problems) and the crs are exactly
-// what encoding/json makes of it.
-func FuzzScanPings(f *testing.F) {
-	for _, s := range []string{
-		pingBody(pingJSON("m1", 0, apitest.InCommunity, `,"speed_mps":1.5,"heading_deg":360`)),
-		` { "pings" : [ { "lat" : 34.15 , "lon" : 109.3e0 , "at" : "2025-05-01T08:00:00.123+08:00" , "officer" : "M00001" } ] , "crs" : "gcj02" } `,
-		`{"pings":[]}`, `{"pings":[{}]}`, `{"crs":"bd09","pings":[{"officer":"","at":"x","lon":-0,"lat":-0.0,"speed_mps":-1,"heading_deg":361}]}`,
-		`{"pings":[{"officer":"m1","at":"2025-05-01T08:00:00Z","lon":200,"lat":95}]}`,
-		`{"pings":[{"officer":"警员","at":"2025-05-01T08:00:00Z","lon":1E2,"lat":-1e-2}]}`,
-		`{"pings":[{"officer":"m\u0031"}]}`, `{"pings":[{"lon":01}]}`, `{"pings":[{"lon":1.}]}`, `{"pings":[{"lon":1e999}]}`,
-		`{"pings":[{"lon":1,"lon":2}]}`, `{"Pings":[]}`, `{"pings":[]} x`, `{"pings":[{"officer":null}]}`, "{\"pings\":[{\"officer\":\"\xff\"}]}",
-	} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, body string) {
-		crsFast, fast, ok := scanPings([]byte(body))
-		if !ok {
-			return
-		}
-		crsSlow, slow, err := decodePingBody([]byte(body), 1<<30)
-		if err != nil {
-			t.Fatalf("the scanner took a body encoding/json refuses (%v): %q", err, body)
-		}
-		if string(crsFast) != string(crsSlow) {
-			t.Fatalf("crs %q by the scanner, %q by encoding/json", crsFast, crsSlow)
-		}
-		if len(fast) != len(slow) {
-			t.Fatalf("%d pings by the scanner, %d by encoding/json", len(fast), len(slow))
-		}
-		same := func(a, b float64) bool {
-			return a == b && math.Signbit(a) == math.Signbit(b) || math.IsNaN(a) && math.IsNaN(b)
-		}
-		for i := range fast {
-			a, b := fast[i], slow[i]
-			if a.officer != b.officer || !a.at.Equal(b.at) || !same(a.lon, b.lon) || !same(a.lat, b.lat) || !same(a.speed, b.speed) || !same(a.heading, b.heading) ||
-				fmt.Sprint(a.errs) != fmt.Sprint(b.errs) {
-				t.Fatalf("ping %d: scanner %+v, encoding/json %+v", i, a, b)
-			}
-		}
-	})
-}
-
-// BenchmarkPingBody parses a body of 500 pings, with the scanner and with
-// encoding/json.
-func BenchmarkPingBody(b *testing.B) {
-	var pings []string
-	for i := range 500 {
-		pings = append(pings, pingJSON(fmt.Sprintf("M%05d", 1+i%211), i, apitest.InCommunity, `,"speed_mps":3.5,"heading_deg":271.5`))
-	}
-	body := []byte(pingBody(pings...))
-	b.Run("scanner", func(b *testing.B) {
-		b.ReportAllocs()
-		cpu := benchCPU()
-		for b.Loop() {
-			if _, _, ok := scanPings(body); !ok {
-				b.Fatal("scanner refused the body")
-			}
-		}
-		reportPingRates(b, 500, cpu)
-	})
-	b.Run("encoding-json", func(b *testing.B) {
-		b.ReportAllocs()
-		cpu := benchCPU()
-		for b.Loop() {
-			if _, _, err := decodePingBody(body, 1000); err != nil {
-				b.Fatal(err)
-			}
-		}
-		reportPingRates(b, 500, cpu)
-	})
-}
-
-// benchCPU is the CPU time the process has used: on a busy machine a
-// benchmark's wall time stretches, its CPU time does not.
-func benchCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// reportPingRates reports pings per wall second and per CPU-second.
-func reportPingRates(b *testing.B, perOp int, cpu0 time.Duration) {
-	pings := float64(b.N) * float64(perOp)
-	b.ReportMetric(pings/b.Elapsed().Seconds(), "pings/s")
-	if cpu := benchCPU() - cpu0; cpu > 0 {
-		b.ReportMetric(pings/cpu.Seconds(), "pings/cpu-s")
 	}
 }
 

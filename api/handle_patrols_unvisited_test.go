@@ -10,20 +10,21 @@ import (
 	"time"
 
 	"jingge/api/apitest"
+	"jingge/api/patrolling"
 	"jingge/geo/patrol"
 	"jingge/geo/presence"
 )
 
 // unvisitedHooks waits until the webhook has delivered n grid_unvisited
 // events in all and returns them.
-func unvisitedHooks(t *testing.T, rc *receiver, n int) []Event {
+func unvisitedHooks(t *testing.T, rc *receiver, n int) []patrolling.Event {
 	t.Helper()
 	deadline := time.After(20 * time.Second)
 	for {
-		var got []Event
+		var got []patrolling.Event
 		rc.mu.Lock()
 		for _, h := range rc.got {
-			var body WebhookBody
+			var body patrolling.WebhookBody
 			if err := json.Unmarshal(h.body, &body); err != nil {
 				t.Fatalf("webhook body %s: %v", h.body, err)
 			}
@@ -93,7 +94,7 @@ func TestGridUnvisitedRaisedOnceUntilAVisit(t *testing.T) {
 	ctx := context.Background()
 	ix := s.live.Load()
 	setClock(testNow.Add(48 * time.Hour))
-	if evs := s.patrols.raiseUnvisited(ctx, s, ix); len(evs) != 0 {
+	if evs := s.patrols.RaiseUnvisited(ctx, ix); len(evs) != 0 {
 		t.Errorf("a later sweep raised %+v; want nothing until a visit", evs)
 	}
 	visitAt := testNow.Add(49 * time.Hour)
@@ -103,11 +104,11 @@ func TestGridUnvisitedRaisedOnceUntilAVisit(t *testing.T) {
 		t.Fatalf("recording a visit: %d %s", rec.Code, rec.Body.String())
 	}
 	setClock(visitAt.Add(6 * 24 * time.Hour))
-	if evs := s.patrols.raiseUnvisited(ctx, s, ix); len(evs) != 0 {
+	if evs := s.patrols.RaiseUnvisited(ctx, ix); len(evs) != 0 {
 		t.Errorf("six days after the recorded visit: %+v; want nothing", evs)
 	}
 	setClock(visitAt.Add(7 * 24 * time.Hour))
-	evs := s.patrols.raiseUnvisited(ctx, s, ix)
+	evs := s.patrols.RaiseUnvisited(ctx, ix)
 	if len(evs) != 1 || evs[0].PoliceGridID != apitest.PoliceA || !evs[0].At.Equal(visitAt.Add(7*24*time.Hour)) {
 		t.Errorf("seven days after the recorded visit: %+v; want grid A raised again", evs)
 	}

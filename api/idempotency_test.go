@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"jingge/api/apitest"
+	"jingge/api/patrolling"
 	"jingge/data"
 	"jingge/data/memory"
 )
@@ -73,7 +74,7 @@ func TestPingKeysAreScopedToTheCaller(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("the gateway's batch under the officer's key: %d %s", rec.Code, rec.Body)
 	}
-	var resp PingResponse
+	var resp patrolling.PingResponse
 	decodeJSON(t, rec, &resp)
 	if resp.Replayed || resp.Accepted != 2 || len(resp.Events) == 0 {
 		t.Errorf("the gateway's batch: %+v; want it stored", resp)

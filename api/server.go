@@ -31,6 +31,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"jingge/api/patrolling"
 	"jingge/api/planning"
 	"jingge/api/prevention"
 	"jingge/data"
@@ -218,7 +219,7 @@ func New(cfg Config) *Server {
 	s.inc = newIncidentDeps(cfg, s.live)
 	s.tiles = cfg.Tiles
 	if s.tiles == nil {
-		s.tiles = tiles.NewService(s.live, tiles.ServiceOptions{Layers: append(incidentTileLayers(cfg), patrolTileLayers(s.live, cfg.Patrols, &cfg.PatrolOptions)...)})
+		s.tiles = tiles.NewService(s.live, tiles.ServiceOptions{Layers: append(incidentTileLayers(cfg), patrolling.TileLayers(s.live, cfg.Patrols, &cfg.PatrolOptions)...)})
 	}
 	s.planner = cfg.Planner
 	if s.planner == nil {
@@ -251,8 +252,7 @@ func New(cfg Config) *Server {
 	if cfg.RetryAfter <= 0 {
 		s.retryAfterSeconds = int(DefaultRetryAfter / time.Second)
 	}
-	s.patrols = newPatrols(cfg.Patrols, cfg.PatrolOptions, s.logger)
-	s.patrols.hooks.render = s.renderEvents
+	s.patrols = s.newPatrols(cfg)
 	s.ui = cfg.UI
 	site, err := loadWebSite(cfg.Web, cfg.UI)
 	if err != nil {

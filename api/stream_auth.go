@@ -3,9 +3,11 @@ package api
 import (
 	"context"
 	"errors"
-	"jingge/api/httpx"
 	"net/http"
 	"time"
+
+	"jingge/api/httpx"
+	"jingge/api/patrolling"
 )
 
 // StreamEnd is the data of the event named "end" that a stream sends
@@ -20,9 +22,6 @@ type StreamEnd struct {
 	// Detail says what to do, for people.
 	Detail string `json:"detail"`
 }
-
-// errCredentialEnded ends a stream whose credential no longer holds.
-var errCredentialEnded = errors.New("api: stream credential no longer valid")
 
 // minCredentialCheck is the shortest wait between two checks of a
 // stream's credential, so a clock that stands still cannot spin a stream.
@@ -63,6 +62,17 @@ func (cw *credentialWatch) C() <-chan time.Time {
 		return nil
 	}
 	return cw.timer.C
+}
+
+// guard is the watch as a stream's patrolling.Guard: the stream ends with
+// the StreamEnd that check returns.
+func (cw *credentialWatch) guard() patrolling.Guard {
+	return patrolling.Guard{C: cw.C(), Check: func(ctx context.Context) any {
+		if end := cw.check(ctx); end != nil {
+			return end
+		}
+		return nil
+	}}
 }
 
 // stop releases the timer.

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"jingge/api"
+	"jingge/api/patrolling"
+	"jingge/api/patrolling/webhook"
 	"jingge/data"
 	"jingge/data/memory"
 	"jingge/data/postgis"
@@ -40,7 +42,7 @@ func (l *urlList) Set(v string) error {
 // addPatrolFlags defines the patrol flags on fs.
 func addPatrolFlags(fs *flag.FlagSet) *patrolFlags {
 	f := &patrolFlags{}
-	fs.DurationVar(&f.silentAfter, "silent-after", api.DefaultSilentAfter, "how long an officer may send no position before a \"silent\" event (0 never)")
+	fs.DurationVar(&f.silentAfter, "silent-after", patrolling.DefaultSilentAfter, "how long an officer may send no position before a \"silent\" event (0 never)")
 	fs.Var(&f.fenceKinds, "fence-areas", "comma-separated `kinds` of special area whose borders raise overlay_enter/overlay_leave events (park, scenic, water_protection, works, school_zone, other; \"none\" for none; default water_protection,works); every server of one database must give the same")
 	fs.Var(&f.webhooks, "webhook", "`URL` that receives the geofence events this server produces as signed JSON POSTs; give it again for more")
 	fs.StringVar(&f.webhookSecret, "webhook-secret", os.Getenv("JINGGE_WEBHOOK_SECRET"), "HMAC-SHA256 key of the X-Jingge-Signature header of webhooks (env JINGGE_WEBHOOK_SECRET)")
@@ -69,7 +71,7 @@ func withPatrols(cfg api.Config, ps data.PatrolStore, f *patrolFlags) api.Config
 		cfg.PatrolOptions.SilentAfter = -1 // never
 	}
 	cfg.PatrolOptions.FenceKinds = f.fenceKinds.kinds
-	cfg.PatrolOptions.Webhooks = api.WebhookOptions{URLs: f.webhooks, Secret: f.webhookSecret}
+	cfg.PatrolOptions.Webhooks = webhook.Options{URLs: f.webhooks, Secret: f.webhookSecret}
 	return cfg
 }
 

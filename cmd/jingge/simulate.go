@@ -19,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	"jingge/api"
+	"jingge/api/patrolling"
 	"jingge/geo"
 	"jingge/geo/crs"
 	"jingge/geo/patrol"
@@ -190,7 +190,7 @@ func (s *simulator) report() {
 // with the same key until the next round is due; a 4xx ends the simulation.
 func (s *simulator) post(ctx context.Context, now time.Time) error {
 	s.ticks++
-	body := api.PingBody{CRS: string(s.o.crs), Pings: make([]api.PingInput, len(s.w.officers))}
+	body := patrolling.PingBody{CRS: string(s.o.crs), Pings: make([]patrolling.PingInput, len(s.w.officers))}
 	at := now.UTC().Format(time.RFC3339Nano)
 	for i, o := range s.w.officers {
 		pt := crs.Convert(o.pos, s.datum, s.o.crs)
@@ -200,7 +200,7 @@ func (s *simulator) post(ctx context.Context, now time.Time) error {
 		if heading >= 360 {
 			heading = 0
 		}
-		body.Pings[i] = api.PingInput{Officer: o.id, At: at, Lon: &lon, Lat: &lat, SpeedMPS: &speed, HeadingDeg: &heading}
+		body.Pings[i] = patrolling.PingInput{Officer: o.id, At: at, Lon: &lon, Lat: &lat, SpeedMPS: &speed, HeadingDeg: &heading}
 	}
 	raw, err := json.Marshal(body)
 	if err != nil {
@@ -236,8 +236,8 @@ func (s *simulator) post(ctx context.Context, now time.Time) error {
 }
 
 // send posts one batch; retry says whether sending it again may help.
-func (s *simulator) send(ctx context.Context, key string, body []byte) (api.PingResponse, bool, error) {
-	var out api.PingResponse
+func (s *simulator) send(ctx context.Context, key string, body []byte) (patrolling.PingResponse, bool, error) {
+	var out patrolling.PingResponse
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.o.server+"/api/v1/patrols/pings", bytes.NewReader(body))
 	if err != nil {
 		return out, false, err

@@ -17,6 +17,7 @@ import (
 	ogeo "github.com/paulmach/orb/geo"
 
 	"jingge/api"
+	"jingge/api/patrolling"
 	"jingge/data"
 	"jingge/data/lantian"
 	"jingge/data/memory"
@@ -153,7 +154,7 @@ func TestSimulateRetriesWithTheSameKey(t *testing.T) {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			return
 		}
-		json.NewEncoder(w).Encode(api.PingResponse{Accepted: 2, Events: []api.Event{}})
+		json.NewEncoder(w).Encode(patrolling.PingResponse{Accepted: 2, Events: []patrolling.Event{}})
 	}))
 	defer srv.Close()
 	var out bytes.Buffer

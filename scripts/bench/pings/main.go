@@ -50,6 +50,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"jingge/api"
+	"jingge/api/patrolling"
 	"jingge/data"
 	"jingge/data/follow"
 	"jingge/data/lantian"
@@ -348,7 +349,7 @@ func drive(base string, o options, officers []officer, ix *geo.Index) result {
 					failed.Add(1)
 					continue
 				}
-				var pr api.PingResponse
+				var pr patrolling.PingResponse
 				raw, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
 				if resp.StatusCode != http.StatusOK || json.Unmarshal(raw, &pr) != nil {

@@ -1,17 +1,16 @@
-package api
+package patrolling
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"jingge/api/httpx"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
 	"jingge/api/intake"
+	"jingge/data"
 )
 
 // PingInput is one position in a POST /api/v1/patrols/pings body, as the
@@ -41,7 +40,7 @@ type parsedPing struct {
 	speed   float64 // NaN: unknown
 	heading float64 // NaN: unknown
 	// errs name the ping's bad members ("pings[3].at") and say why.
-	errs []httpx.InvalidParam
+	errs []data.Param
 }
 
 // pingsBody decodes a body in one pass; each ping decodes itself and keeps
@@ -161,7 +160,7 @@ func (p *parsedPing) set(f pingFields) {
 // bad records a problem with member (".at", or "" for the whole ping);
 // the name gets the ping's index later.
 func (p *parsedPing) bad(member, reason string) {
-	p.errs = append(p.errs, httpx.InvalidParam{Name: member, Reason: reason})
+	p.errs = append(p.errs, data.Param{Name: member, Reason: reason})
 }
 
 func pingFieldKind(field string) string {
@@ -177,12 +176,35 @@ func pingFieldKind(field string) string {
 // pingBodyShape is said whenever a ping body has the wrong shape.
 const pingBodyShape = `send {"crs": "wgs84", "pings": [{"officer": "M00001", "at": "2025-05-01T08:00:00+08:00", "lon": 109.32, "lat": 34.15, "speed_mps": 1.4, "heading_deg": 90}, ...]}`
 
-// parsePingBody reads a POST /api/v1/patrols/pings body: the pings and the
-// body's crs member (raw, for batchCRS). Problems of single pings are left
-// in each ping's errs; only a body that is not a ping batch at all fails.
-func parsePingBody(body []byte, maxPings int) (crsRaw json.RawMessage, pings []parsedPing, err error) {
+// Batch is a POST /api/v1/patrols/pings body as read: its pings, each
+// with its values or what is wrong with it, and its crs member.
+type Batch struct {
+	crsRaw json.RawMessage
+	pings  []parsedPing
+}
+
+// CRS is the body's crs member as JSON text, nil when it has none.
+func (b *Batch) CRS() json.RawMessage { return b.crsRaw }
+
+// ReadPings reads a POST /api/v1/patrols/pings body of at most maxPings
+// pings. Problems of single pings are kept for Check, which names them
+// all; only a body that is not a ping batch at all is refused here.
+// checkText, when set, refuses JSON text that encoding/json would take
+// but the API does not (a member given twice, a NUL); it is asked only of
+// bodies the fast scanner leaves to encoding/json, as the scanner takes
+// neither escapes nor repeated members.
+func ReadPings(body []byte, maxPings int, checkText func([]byte) error) (*Batch, error) {
+	crsRaw, pings, err := parsePingBody(body, maxPings, checkText)
+	if err != nil {
+		return nil, err
+	}
+	return &Batch{crsRaw: crsRaw, pings: pings}, nil
+}
+
+// parsePingBody reads a ping body: the pings and the body's crs member.
+func parsePingBody(body []byte, maxPings int, checkText func([]byte) error) (crsRaw json.RawMessage, pings []parsedPing, err error) {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, nil, httpx.InvalidBody("the request body is empty; %s", pingBodyShape)
+		return nil, nil, invalidBody("the request body is empty; %s", pingBodyShape)
 	}
 	if crsRaw, pings, ok := scanPings(body); ok {
 		if len(pings) > maxPings {
@@ -191,11 +213,11 @@ func parsePingBody(body []byte, maxPings int) (crsRaw json.RawMessage, pings []p
 		return crsRaw, pings, nil
 	}
 	// Anything the scanner does not take (escapes, unknown members, bad
-	// syntax) goes through encoding/json, which also explains errors. The
-	// scanner takes neither escapes nor repeated members, so only here can
-	// a body hold a NUL or a member given twice.
-	if bad := httpx.CheckJSONText(body); len(bad) > 0 {
-		return nil, nil, httpx.Invalid(bad...)
+	// syntax) goes through encoding/json, which also explains errors.
+	if checkText != nil {
+		if err := checkText(body); err != nil {
+			return nil, nil, err
+		}
 	}
 	return decodePingBody(body, maxPings)
 }
@@ -206,15 +228,15 @@ func decodePingBody(body []byte, maxPings int) (crsRaw json.RawMessage, pings []
 	if err := json.Unmarshal(body, &pb); err != nil {
 		var typ *json.UnmarshalTypeError
 		if errors.As(err, &typ) && typ.Field == "pings" {
-			return nil, nil, httpx.Invalid(httpx.InvalidParam{Name: "pings", Reason: "pings must be an array of ping objects; " + pingBodyShape})
+			return nil, nil, data.InvalidParams(data.Param{Name: "pings", Reason: "pings must be an array of ping objects; " + pingBodyShape})
 		}
 		if errors.As(err, &typ) && typ.Field == "" {
-			return nil, nil, httpx.InvalidBody("the body must be a JSON object, got a JSON %s; %s", typ.Value, pingBodyShape)
+			return nil, nil, invalidBody("the body must be a JSON object, got a JSON %s; %s", typ.Value, pingBodyShape)
 		}
-		return nil, nil, jsonError(err)
+		return nil, nil, intake.JSONError(err)
 	}
 	if pb.Pings == nil {
-		return nil, nil, httpx.Invalid(httpx.InvalidParam{Name: "pings", Reason: "the body has no pings array; " + pingBodyShape})
+		return nil, nil, data.InvalidParams(data.Param{Name: "pings", Reason: "the body has no pings array; " + pingBodyShape})
 	}
 	if len(*pb.Pings) > maxPings {
 		return nil, nil, tooManyPings(len(*pb.Pings), maxPings)
@@ -222,9 +244,13 @@ func decodePingBody(body []byte, maxPings int) (crsRaw json.RawMessage, pings []
 	return pb.CRS, *pb.Pings, nil
 }
 
+// tooManyPings refuses a batch over the limit with the kind of an
+// incident batch over its limit: both are 413s to the API.
 func tooManyPings(n, maxPings int) error {
-	return httpx.TooLarge("batch-too-large", "the batch holds %d pings, more than the limit of %d per request; split it into requests of at most %d pings", n, maxPings, maxPings)
+	return &data.RequestError{Kind: intake.ErrTooMany, Type: "batch-too-large", Message: fmt.Sprintf("the batch holds %d pings, more than the limit of %d per request; split it into requests of at most %d pings", n, maxPings, maxPings)}
 }
 
-// pingName is the name of ping i, or of one of its members, in errors.
-func pingName(i int, member string) string { return "pings[" + strconv.Itoa(i) + "]" + member }
+// invalidBody refuses a body that is not a ping batch.
+func invalidBody(format string, args ...any) error {
+	return &data.RequestError{Kind: data.ErrInvalid, Type: "invalid-body", Message: fmt.Sprintf(format, args...)}
+}

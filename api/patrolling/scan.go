@@ -1,4 +1,4 @@
-package api
+package patrolling
 
 import (
 	"encoding/json"
