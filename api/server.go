@@ -31,6 +31,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"jingge/api/auth"
 	"jingge/api/planning"
 	"jingge/api/prevention"
 	"jingge/data"
@@ -439,9 +440,9 @@ func (s *Server) routes() []route {
 		{"login", http.MethodPost, "/api/v1/login", nil, s.access.handleLogin, public().auditedByHandler()},
 		{"logout", http.MethodPost, "/api/v1/logout", nil, s.access.handleLogout, signedIn()},
 		{"getMe", http.MethodGet, "/api/v1/me", nil, s.access.handleMe, signedIn()},
-		{"loginLink", http.MethodGet, LoginLinkPath, []string{"token"}, s.access.handleLoginLink, public().auditedByHandler()},
+		{"loginLink", http.MethodGet, auth.LoginLinkPath, []string{"token"}, s.access.handleLoginLink, public().auditedByHandler()},
 		{"loginPage", http.MethodGet, "/login", []string{"next", "failed"}, s.access.handleLoginPage, public()},
-		{"listAudit", http.MethodGet, "/api/v1/audit", auditQueryParams, s.access.handleAudit, allow(data.RoleAdmin)},
+		{"listAudit", http.MethodGet, "/api/v1/audit", auth.AuditQueryParams, s.access.handleAudit, allow(data.RoleAdmin)},
 	})
 }
 
