@@ -6,9 +6,10 @@
 // the sign-in routes (password sign-in, the one-time sign-in link, sign-out,
 // who am I, the sign-in page) and the audit log's listing.
 //
-// It may import api/auth, api/httpx and data, never api: the route table
-// and the role declarations stay api's, which hands the guard each route's
-// declaration as a Route and says how a request's principal rides in its
-// context (Options.Attach and Options.Caller). Refusals of api/auth become
-// problem documents here (Problem).
+// It may import api/auth, api/httpx, api/intake (the clipping of echoed
+// input) and data, never api: the route table and the role declarations
+// stay api's, which hands the guard each route's declaration as a Route
+// and says how a request's principal rides in its context (Options.Attach
+// and Options.Caller). Refusals of api/auth become problem documents here
+// (Problem).
 package authhttp
