@@ -59,7 +59,7 @@ func principalFrom(ctx context.Context) (*principal, bool) {
 }
 
 // withPrincipal is ctx carrying p: the guard admitted its request.
-func withPrincipal(ctx context.Context, p *auth.Principal) context.Context {
+func withPrincipal(ctx context.Context, p auth.Principal) context.Context {
 	return context.WithValue(ctx, principalKey{}, &principal{user: p.User, credential: p.Credential, secret: p.Secret})
 }
 

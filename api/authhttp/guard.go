@@ -39,7 +39,7 @@ type Options struct {
 	// Attach returns ctx carrying p, the principal of a request the guard
 	// admits; Caller returns it again. The package mounting the guard owns
 	// how a principal rides in a context, since its handlers read it.
-	Attach func(ctx context.Context, p *auth.Principal) context.Context
+	Attach func(ctx context.Context, p auth.Principal) context.Context
 	Caller func(ctx context.Context) (*auth.Principal, bool)
 }
 
@@ -51,7 +51,7 @@ type Guard struct {
 	cfg    auth.Config
 	csrf   *http.CrossOriginProtection
 	logger *slog.Logger
-	attach func(context.Context, *auth.Principal) context.Context
+	attach func(context.Context, auth.Principal) context.Context
 	caller func(context.Context) (*auth.Principal, bool)
 }
 
@@ -140,7 +140,7 @@ func (g *Guard) check(w http.ResponseWriter, r *http.Request, rt Route, next htt
 		}
 		defer release()
 	}
-	r = r.WithContext(g.attach(r.Context(), &p))
+	r = r.WithContext(g.attach(r.Context(), p))
 	if rt.Audited(r) {
 		if err := g.svc.Audit(r.Context(), g.svc.Entry(rt.Name, p, g.request(r, ip))); err != nil {
 			return err
