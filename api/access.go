@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"jingge/api/authhttp"
 	"jingge/data"
 )
 
@@ -112,10 +113,15 @@ func (a access) audited(r *http.Request) bool {
 	if a.ownAudit {
 		return false
 	}
-	if !safeMethod(r.Method) && !a.readOnly {
+	if !authhttp.SafeMethod(r.Method) && !a.readOnly {
 		return true
 	}
 	return a.personal && (a.personalWhen == nil || a.personalWhen(r))
+}
+
+// route is a as the guard reads it, for the route named name.
+func (a access) route(name string) authhttp.Route {
+	return authhttp.Route{Name: name, Declared: a.declared, Public: a.public, Admits: a.admits, For: a.String(), Audited: a.audited, Costly: a.costly}
 }
 
 // expensive marks a route as running under the concurrency bound.

@@ -1,22 +1,11 @@
 package api
 
 import (
-	"fmt"
-	"jingge/api/httpx"
 	"net/http"
-	"slices"
-	"strconv"
-	"strings"
-	"unicode/utf8"
 
+	"jingge/api/httpx"
+	"jingge/api/pages"
 	"jingge/geo"
-)
-
-// Search limits: results per answer and the longest query read.
-const (
-	defaultSearchLimit = 10
-	maxSearchLimit     = 50
-	maxSearchRunes     = 64
 )
 
 // SearchResult is one grid found by GET /api/v1/search: enough to list it
@@ -43,120 +32,25 @@ type searchDoc struct {
 	Results []SearchResult `json:"results"`
 }
 
-// searchRank orders the ways a grid can match a query: the lower, the
-// better. A grid counts once, by its best match.
-type searchRank int
-
-const (
-	rankIDExact searchRank = iota
-	rankNameExact
-	rankNamePrefix
-	rankIDPrefix
-	rankNameContains
-	rankTownship
-	rankStation
-	rankNone
-)
-
-// rankGrid says how well g matches q (already lower-cased and trimmed).
-func rankGrid(g *geo.Grid, q, township, station, stationEN string) (searchRank, string) {
-	name := strings.ToLower(g.Name)
-	switch {
-	case g.ID == q:
-		return rankIDExact, "id"
-	case name == q:
-		return rankNameExact, "name"
-	case strings.HasPrefix(name, q):
-		return rankNamePrefix, "name"
-	case isDigits(q) && strings.HasPrefix(g.ID, q):
-		return rankIDPrefix, "id"
-	case strings.Contains(name, q):
-		return rankNameContains, "name"
-	case township != "" && strings.Contains(strings.ToLower(township), q):
-		return rankTownship, "township"
-	case strings.Contains(strings.ToLower(station), q) || strings.Contains(strings.ToLower(stationEN), q):
-		return rankStation, "station"
-	}
-	return rankNone, ""
-}
-
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// handleSearch finds grids by name (a community grid is named after its
-// village or community), code (whole or leading digits), township or
-// station, best matches first: exact code, exact name, name prefix, code
-// prefix, name substring, township, station; within a rank police grids
-// before community grids, then by name and code.
+// handleSearch finds grids by name, code, township or station, best
+// matches first (pages.SearchGrids).
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, q query) error {
-	text := strings.TrimSpace(q.get("q"))
-	var bad []httpx.InvalidParam
-	switch n := utf8.RuneCountInString(text); {
-	case n == 0:
-		bad = append(bad, httpx.InvalidParam{Name: "q", Reason: "q is required: part of a grid's name, its code, or a village, township or station name"})
-	case n > maxSearchRunes:
-		bad = append(bad, httpx.InvalidParam{Name: "q", Reason: fmt.Sprintf("q is %d characters long; at most %d", n, maxSearchRunes)})
-	}
-	limit := defaultSearchLimit
-	if v, ok := q.lookup("limit"); ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxSearchLimit {
-			bad = append(bad, httpx.InvalidParam{Name: "limit", Reason: fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", maxSearchLimit, v)})
-		} else {
-			limit = n
-		}
-	}
-	if len(bad) > 0 {
-		return httpx.Invalid(bad...)
+	sq, err := pages.ParseSearch(q.lookup)
+	if err != nil {
+		return err
 	}
 	v, err := s.current()
 	if err != nil {
 		return err
 	}
-	needle := strings.ToLower(text)
-	type hit struct {
-		g     *geo.Grid
-		rank  searchRank
-		match string
-	}
-	var hits []hit
-	for _, g := range v.ix.Grids(geo.GridFilter{}) {
-		st, _ := v.ix.Station(g.StationID)
-		var stName, stNameEN string
-		if st != nil {
-			stName, stNameEN = st.Name, st.NameEN
-		}
-		if rank, match := rankGrid(g, needle, v.townships[g.Township], stName, stNameEN); rank != rankNone {
-			hits = append(hits, hit{g, rank, match})
-		}
-	}
-	slices.SortFunc(hits, func(a, b hit) int {
-		if a.rank != b.rank {
-			return int(a.rank - b.rank)
-		}
-		if a.g.Level != b.g.Level {
-			if a.g.Level == geo.PoliceLevel {
-				return -1
-			}
-			return 1
-		}
-		if c := strings.Compare(a.g.Name, b.g.Name); c != 0 {
-			return c
-		}
-		return strings.Compare(a.g.ID, b.g.ID)
-	})
-	doc := searchDoc{Query: text, Total: len(hits), Results: make([]SearchResult, 0, min(limit, len(hits)))}
-	for _, h := range hits[:min(limit, len(hits))] {
-		g := h.g
+	hits := pages.SearchGrids(v.ix, v.townships, sq.Text)
+	shown := hits[:min(sq.Limit, len(hits))]
+	doc := searchDoc{Query: sq.Text, Total: len(hits), Results: make([]SearchResult, 0, len(shown))}
+	for _, h := range shown {
+		g := h.Grid
 		res := SearchResult{
 			ID: g.ID, Name: g.Name, Level: g.Level, Township: g.Township,
-			TownshipName: v.townships[g.Township], Match: h.match,
+			TownshipName: v.townships[g.Township], Match: h.Match,
 			Station: StationRef{ID: g.StationID},
 		}
 		if st, ok := v.ix.Station(g.StationID); ok {

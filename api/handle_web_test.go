@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"io"
 	"jingge/api/httpx"
+	"jingge/api/pages"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -13,7 +14,6 @@ import (
 	"testing/fstest"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 
 	"jingge/api/apitest"
 	"jingge/web"
@@ -60,10 +60,10 @@ func TestWebPagesAndAssets(t *testing.T) {
 		{"page with a query string", "GET", "/?lang=en", 200, "text/html; charset=utf-8", "no-cache", "index.html", ""},
 		{"officer page", "GET", "/m", 200, "text/html; charset=utf-8", "no-cache", "m.html", ""},
 		{"officer page, head", "HEAD", "/m", 200, "text/html; charset=utf-8", "no-cache", "", ""},
-		{"script", "GET", "/assets/app-ABCD2345.js", 200, "text/javascript; charset=utf-8", assetCacheControl, "assets/app-ABCD2345.js", ""},
-		{"style sheet", "GET", "/assets/app-style-EFGH6723.css", 200, "text/css; charset=utf-8", assetCacheControl, "assets/app-style-EFGH6723.css", ""},
-		{"geojson", "GET", "/assets/xian-ZZZZ2222.geojson", 200, "application/geo+json", assetCacheControl, "assets/xian-ZZZZ2222.geojson", ""},
-		{"svg", "GET", "/assets/icon-QQQQ7777.svg", 200, "image/svg+xml", assetCacheControl, "assets/icon-QQQQ7777.svg", ""},
+		{"script", "GET", "/assets/app-ABCD2345.js", 200, "text/javascript; charset=utf-8", pages.AssetCacheControl, "assets/app-ABCD2345.js", ""},
+		{"style sheet", "GET", "/assets/app-style-EFGH6723.css", 200, "text/css; charset=utf-8", pages.AssetCacheControl, "assets/app-style-EFGH6723.css", ""},
+		{"geojson", "GET", "/assets/xian-ZZZZ2222.geojson", 200, "application/geo+json", pages.AssetCacheControl, "assets/xian-ZZZZ2222.geojson", ""},
+		{"svg", "GET", "/assets/icon-QQQQ7777.svg", 200, "image/svg+xml", pages.AssetCacheControl, "assets/icon-QQQQ7777.svg", ""},
 		{"planner page", "GET", "/plan", 200, "text/html; charset=utf-8", "no-cache", "plan.html", ""},
 		{"slash after plan", "GET", "/plan/", 301, "", "", "", "/plan"},
 		{"plan.html", "GET", "/plan.html?lang=en", 301, "", "", "", "/plan?lang=en"},
@@ -126,7 +126,7 @@ func TestWebPageSecurityHeaders(t *testing.T) {
 		t.Error("assets need no CSP of their own")
 	}
 
-	bm, err := ParseBasemap("https://t0.tianditu.gov.cn/vec_w/wmts?TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=KEY https://t1.tianditu.gov.cn/vec_w/wmts?TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=KEY", "天地图")
+	bm, err := pages.ParseBasemap("https://t0.tianditu.gov.cn/vec_w/wmts?TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=KEY https://t1.tianditu.gov.cn/vec_w/wmts?TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=KEY", "天地图")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func TestWebEmbeddedBuild(t *testing.T) {
 		}
 		for _, m := range refs {
 			a := sendWith(t, s.Handler(), "GET", "/"+m[1], nil)
-			if a.Code != 200 || a.Header().Get("Cache-Control") != assetCacheControl {
+			if a.Code != 200 || a.Header().Get("Cache-Control") != pages.AssetCacheControl {
 				t.Errorf("%s: /%s: status %d, Cache-Control %q", page, m[1], a.Code, a.Header().Get("Cache-Control"))
 			}
 		}
@@ -223,49 +223,18 @@ func TestUIConfig(t *testing.T) {
 	}
 	checkAgainstOpenAPI(t, doc, s, "GET", "/api/v1/ui-config", "")
 
-	bm, err := ParseBasemap(" https://pgis.example.internal/tiles/{z}/{x}/{y}.png ", " 公安PGIS ")
+	bm, err := pages.ParseBasemap(" https://pgis.example.internal/tiles/{z}/{x}/{y}.png ", " 公安PGIS ")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s = newTestServer(t, nil, Config{UI: UIConfig{Basemap: bm}})
-	var got uiConfigDoc
+	var got pages.UIConfigDoc
 	decodeJSON(t, serve(t, s.Handler(), "GET", "/api/v1/ui-config", ""), &got)
 	if got.Basemap == nil || got.Basemap.Tiles[0] != "https://pgis.example.internal/tiles/{z}/{x}/{y}.png" ||
 		got.Basemap.Attribution != "公安PGIS" || got.Basemap.MaxZoom != 18 || got.Basemap.TileSize != 256 {
 		t.Errorf("basemap %+v", got.Basemap)
 	}
 	checkAgainstOpenAPI(t, doc, s, "GET", "/api/v1/ui-config", "")
-}
-
-func TestParseBasemap(t *testing.T) {
-	tests := []struct {
-		name, templates string
-		want            int // templates parsed; -1 for an error
-	}{
-		{"none", "", 0},
-		{"blank", "   ", 0},
-		{"one", "http://10.0.0.5/tiles/{z}/{x}/{y}.png", 1},
-		{"two hosts", "https://a.example/{z}/{x}/{y} https://b.example/{z}/{x}/{y}", 2},
-		{"no y", "https://a.example/{z}/{x}.png", -1},
-		{"relative", "/tiles/{z}/{x}/{y}.png", -1},
-		{"other scheme", "ftp://a.example/{z}/{x}/{y}", -1},
-		{"one bad of two", "https://a.example/{z}/{x}/{y} a.example/{z}/{x}/{y}", -1},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			b, err := ParseBasemap(tc.templates, "")
-			switch {
-			case tc.want < 0 && err == nil:
-				t.Errorf("no error, basemap %+v", b)
-			case tc.want >= 0 && err != nil:
-				t.Errorf("error %v", err)
-			case tc.want == 0 && b != nil:
-				t.Errorf("basemap %+v, want none", b)
-			case tc.want > 0 && (b == nil || len(b.Tiles) != tc.want):
-				t.Errorf("basemap %+v, want %d templates", b, tc.want)
-			}
-		})
-	}
 }
 
 func TestSearch(t *testing.T) {
@@ -330,50 +299,13 @@ func TestSearchLantian(t *testing.T) {
 	}
 }
 
-func TestLabelPoint(t *testing.T) {
-	tests := []struct {
-		name string
-		area orb.MultiPolygon
-	}{
-		{"square", orb.MultiPolygon{{{{0, 0}, {2, 0}, {2, 2}, {0, 2}, {0, 0}}}}},
-		// A U: its centroid lies in the gap between the arms.
-		{"u shape", orb.MultiPolygon{{{{0, 0}, {3, 0}, {3, 3}, {2, 3}, {2, 1}, {1, 1}, {1, 3}, {0, 3}, {0, 0}}}}},
-		// A square with a hole where its centroid is.
-		{"ring", orb.MultiPolygon{{{{0, 0}, {4, 0}, {4, 4}, {0, 4}, {0, 0}}, {{1, 1}, {1, 3}, {3, 3}, {3, 1}, {1, 1}}}}},
-		{"largest part wins", orb.MultiPolygon{{{{0, 0}, {1, 0}, {1, 1}, {0, 1}, {0, 0}}}, {{{5, 5}, {9, 5}, {9, 9}, {5, 9}, {5, 5}}}}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			pt, ok := labelPoint(tc.area)
-			if !ok {
-				t.Fatal("no point")
-			}
-			inside := false
-			for _, p := range tc.area {
-				if planar.PolygonContains(p, pt) {
-					inside = true
-				}
-			}
-			if !inside {
-				t.Errorf("label point %v is outside", pt)
-			}
-			if tc.name == "largest part wins" && pt[0] < 5 {
-				t.Errorf("label point %v is in the small part", pt)
-			}
-		})
-	}
-	if _, ok := labelPoint(nil); ok {
-		t.Error("a point for no area")
-	}
-}
-
 // TestLabelsLantian checks every grid of the bundled dataset gets one label
 // point, inside it.
 func TestLabelsLantian(t *testing.T) {
 	s, ds := lantianServer(t)
 	doc := loadOpenAPI(t)
 	checkAgainstOpenAPI(t, doc, s, "GET", "/api/v1/labels", "")
-	var fc httpx.FeatureCollection[LabelProperties]
+	var fc httpx.FeatureCollection[pages.LabelProperties]
 	decodeJSON(t, serve(t, s.Handler(), "GET", "/api/v1/labels", ""), &fc)
 	ix := mustIndex(t, ds)
 	seen := map[string]bool{}
@@ -420,7 +352,7 @@ func TestWebAppFiles(t *testing.T) {
 		{"/m.webmanifest", "application/manifest+json"},
 	} {
 		rec := sendWith(t, h, http.MethodGet, c.path, nil)
-		if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != c.contentType || rec.Header().Get("Cache-Control") != pageCacheControl {
+		if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != c.contentType || rec.Header().Get("Cache-Control") != pages.PageCacheControl {
 			t.Errorf("%s: status %d, Content-Type %q, Cache-Control %q", c.path, rec.Code, rec.Header().Get("Content-Type"), rec.Header().Get("Cache-Control"))
 		}
 	}

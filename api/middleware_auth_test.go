@@ -6,13 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"jingge/api/auth"
+	"jingge/api/authhttp"
 	"jingge/api/httpx"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -188,14 +189,14 @@ func TestBadCredentials(t *testing.T) {
 
 func login(t testing.TB, f *authFixture, user, password string) *httptest.ResponseRecorder {
 	t.Helper()
-	body, _ := json.Marshal(LoginRequest{User: user, Password: password})
+	body, _ := json.Marshal(auth.LoginRequest{User: user, Password: password})
 	return f.do(t, "POST", "/api/v1/login", string(body), "Content-Type", "application/json", "Sec-Fetch-Site", "same-origin")
 }
 
 func sessionCookieOf(t testing.TB, rec *httptest.ResponseRecorder) *http.Cookie {
 	t.Helper()
 	for _, c := range rec.Result().Cookies() {
-		if c.Name == cookieSession || c.Name == cookieSessionSecure {
+		if c.Name == cookieSession || c.Name == authhttp.CookieSessionSecure {
 			return c
 		}
 	}
@@ -219,7 +220,7 @@ func TestLoginSessionLogout(t *testing.T) {
 	if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.Secure || c.MaxAge <= 0 {
 		t.Errorf("cookie %+v", c)
 	}
-	var me MeResponse
+	var me auth.MeResponse
 	if err := json.Unmarshal(rec.Body.Bytes(), &me); err != nil || me.User != "planner1" || me.Role != data.RolePlanner || me.Auth != data.KindSession || me.Phones != "masked" {
 		t.Errorf("login answer %+v, %v", me, err)
 	}
@@ -248,7 +249,7 @@ func TestSecureCookieBehindProxy(t *testing.T) {
 	body := `{"user":"viewer1","password":"` + fixturePassword + `"}`
 	rec := f.do(t, "POST", "/api/v1/login", body, "Content-Type", "application/json", "X-Forwarded-Proto", "https", "X-Forwarded-For", "203.0.113.9")
 	c := sessionCookieOf(t, rec)
-	if c.Name != cookieSessionSecure || !c.Secure {
+	if c.Name != authhttp.CookieSessionSecure || !c.Secure {
 		t.Errorf("cookie behind a TLS proxy: %+v", c)
 	}
 	got, _ := f.store.QueryAudit(context.Background(), data.AuditQuery{Action: "login"})
@@ -273,18 +274,6 @@ func TestFormLogin(t *testing.T) {
 	rec = f.do(t, "POST", "/api/v1/login", bad, "Content-Type", "application/x-www-form-urlencoded")
 	if rec.Code != 303 || rec.Header().Get("Location") != "/login?failed=1&next=%2F" {
 		t.Errorf("failed form login: %d %v", rec.Code, rec.Header())
-	}
-}
-
-func TestSafeNext(t *testing.T) {
-	for in, want := range map[string]string{
-		"": "/", "/": "/", "/m": "/m", "/#x": "/#x", "/a?b=c": "/a?b=c",
-		"//evil.example": "/", "/\\evil.example": "/", "https://evil.example/": "/", "javascript:alert(1)": "/",
-		"/\r\nSet-Cookie: x": "/", "relative": "/",
-	} {
-		if got := safeNext(in); got != want {
-			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
-		}
 	}
 }
 
@@ -394,7 +383,7 @@ func TestAuditEntries(t *testing.T) {
 	}
 	// Admins read the log through the API; nobody else does.
 	rec := f.do(t, "GET", "/api/v1/audit?actor=officer1&limit=5", "", bearer(f.tokens[data.RoleAdmin])...)
-	var resp AuditResponse
+	var resp auth.AuditResponse
 	if err := json.Unmarshal(rec.Body.Bytes(), &resp); rec.Code != 200 || err != nil || len(resp.Entries) != 1 || resp.Entries[0].Action != "person" {
 		t.Errorf("GET audit: %d %s", rec.Code, rec.Body)
 	}
@@ -472,7 +461,7 @@ func TestAuthCacheRidesOutStoreOutage(t *testing.T) {
 
 func TestLoginLink(t *testing.T) {
 	f := newAuthFixture(t, Access{})
-	path, err := NewLoginLink(context.Background(), f.store, "admin1", time.Minute)
+	path, err := auth.NewLoginLink(context.Background(), f.store, "admin1", time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -491,7 +480,7 @@ func TestLoginLink(t *testing.T) {
 		t.Errorf("second use of the link: %d", rec.Code)
 	}
 	got, _ := f.store.QueryAudit(context.Background(), data.AuditQuery{Action: "loginLink"})
-	if len(got) != 1 || got[0].Actor != "admin1" || strings.Contains(got[0].Target, path[len(LoginLinkPath)+7:]) {
+	if len(got) != 1 || got[0].Actor != "admin1" || strings.Contains(got[0].Target, path[len(auth.LoginLinkPath)+7:]) {
 		t.Errorf("audit of the link: %+v", got)
 	}
 }
@@ -501,7 +490,7 @@ func TestLoginLink(t *testing.T) {
 // password) comes back to the deep link.
 func TestLoginLinkReturnsToDeepLink(t *testing.T) {
 	f := newAuthFixture(t, Access{})
-	path, err := NewLoginLink(context.Background(), f.store, "admin1", time.Minute)
+	path, err := auth.NewLoginLink(context.Background(), f.store, "admin1", time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -509,11 +498,11 @@ func TestLoginLinkReturnsToDeepLink(t *testing.T) {
 	page := f.do(t, "GET", "/login?next="+url.QueryEscape(deep), "")
 	var remembered *http.Cookie
 	for _, c := range page.Result().Cookies() {
-		if c.Name == cookieNext {
+		if c.Name == authhttp.CookieNext {
 			remembered = c
 		}
 	}
-	if page.Code != 200 || remembered == nil || remembered.Path != nextCookiePath || !remembered.HttpOnly {
+	if page.Code != 200 || remembered == nil || remembered.Path != auth.LoginLinkPath || !remembered.HttpOnly {
 		t.Fatalf("login page: %d, cookie %+v", page.Code, remembered)
 	}
 	rec := f.do(t, "GET", path, "", "Cookie", remembered.Name+"="+remembered.Value)
@@ -522,14 +511,14 @@ func TestLoginLinkReturnsToDeepLink(t *testing.T) {
 	}
 	cleared := false
 	for _, c := range rec.Result().Cookies() {
-		cleared = cleared || (c.Name == cookieNext && c.MaxAge < 0)
+		cleared = cleared || (c.Name == authhttp.CookieNext && c.MaxAge < 0)
 	}
 	if !cleared {
 		t.Error("the remembered page is not forgotten after use")
 	}
 	// A forged cookie cannot send the visitor off the site.
-	path2, _ := NewLoginLink(context.Background(), f.store, "admin1", time.Minute)
-	rec = f.do(t, "GET", path2, "", "Cookie", cookieNext+"="+url.QueryEscape("//evil.example/x"))
+	path2, _ := auth.NewLoginLink(context.Background(), f.store, "admin1", time.Minute)
+	rec = f.do(t, "GET", path2, "", "Cookie", authhttp.CookieNext+"="+url.QueryEscape("//evil.example/x"))
 	if rec.Code != 303 || rec.Header().Get("Location") != "/" {
 		t.Errorf("forged next: %d to %q", rec.Code, rec.Header().Get("Location"))
 	}
@@ -576,54 +565,6 @@ func TestAccessLogRedactsSecrets(t *testing.T) {
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/api/v1/login/link?token=jgl_secret&x=1", nil))
 	if strings.Contains(buf.String(), "jgl_secret") || !strings.Contains(buf.String(), `"query":"token=REDACTED&x=1"`) {
 		t.Errorf("access log: %s", buf.String())
-	}
-}
-
-// slowAudit is an audit log whose appends take a while, counting how many
-// run at once.
-type slowAudit struct {
-	data.AuditLog
-	running, most atomic.Int64
-	entries       atomic.Int64
-}
-
-func (s *slowAudit) AppendAudit(ctx context.Context, es []data.AuditEntry) error {
-	n := s.running.Add(1)
-	for {
-		m := s.most.Load()
-		if n <= m || s.most.CompareAndSwap(m, n) {
-			break
-		}
-	}
-	time.Sleep(5 * time.Millisecond)
-	s.entries.Add(int64(len(es)))
-	s.running.Add(-1)
-	return nil
-}
-
-// TestAuditGroupCommit checks concurrent audited requests share appends,
-// that a pile-up gets more than one append at a time but never more than
-// maxAuditFlushers, and that every entry is stored.
-func TestAuditGroupCommit(t *testing.T) {
-	slow := &slowAudit{}
-	w := newAuditWriter(slow)
-	const n = 2000
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := w.append(context.Background(), data.AuditEntry{Action: fmt.Sprint(i)}); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
-	if got := slow.entries.Load(); got != n {
-		t.Errorf("%d entries stored, want %d", got, n)
-	}
-	if m := slow.most.Load(); m < 1 || m > maxAuditFlushers {
-		t.Errorf("%d appends at once", m)
 	}
 }
 

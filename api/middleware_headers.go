@@ -1,9 +1,9 @@
 package api
 
 import (
+	"jingge/api/httpx"
 	"net/http"
 	"strings"
-	"sync/atomic"
 )
 
 // withNoSniff tells browsers to trust every response's Content-Type and
@@ -53,71 +53,11 @@ func (a access) cacheControl(handler string) string {
 }
 
 // withCachePolicy makes every answer of a route declared a carry
-// a.cacheControl of what its handler set, problems included; the header
-// is fixed when the answer starts, so no handler can send a weaker one.
+// a.cacheControl of what its handler set, problems included
+// (httpx.WithCachePolicy).
 func withCachePolicy(a access, next http.Handler) http.Handler {
 	if a.public {
 		return next
 	}
-	memo := new(atomic.Pointer[policyMemo])
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cw := &cachePolicyWriter{ResponseWriter: w, policy: a, memo: memo}
-		next.ServeHTTP(cw, r)
-		cw.apply() // a handler that wrote nothing: net/http sends the headers after this
-	})
+	return httpx.WithCachePolicy(a.cacheControl, next)
 }
-
-// cachePolicyWriter sets Cache-Control from its route's access just
-// before the headers go out.
-type cachePolicyWriter struct {
-	http.ResponseWriter
-	policy  access
-	memo    *atomic.Pointer[policyMemo]
-	applied bool
-}
-
-// policyMemo is the last Cache-Control a route's policy made of its
-// handler's: a route's handler nearly always sets the same one, so the
-// header is worked out once, not on every answer (a tile is served in
-// microseconds).
-type policyMemo struct {
-	handler string
-	header  []string
-}
-
-func (c *cachePolicyWriter) apply() {
-	if c.applied {
-		return
-	}
-	c.applied = true
-	h := c.Header()
-	handler := strings.Join(h.Values("Cache-Control"), ", ")
-	m := c.memo.Load()
-	if m == nil || m.handler != handler {
-		// Capacity 1: a later Add copies rather than writing into the
-		// slice every answer of the route shares.
-		m = &policyMemo{handler: handler, header: []string{c.policy.cacheControl(handler)}[:1:1]}
-		c.memo.Store(m)
-	}
-	h["Cache-Control"] = m.header
-}
-
-func (c *cachePolicyWriter) WriteHeader(code int) {
-	c.apply()
-	c.ResponseWriter.WriteHeader(code)
-}
-
-func (c *cachePolicyWriter) Write(p []byte) (int, error) {
-	c.apply()
-	return c.ResponseWriter.Write(p)
-}
-
-// FlushError lets http.ResponseController flush (event streams) with the
-// policy applied first.
-func (c *cachePolicyWriter) FlushError() error {
-	c.apply()
-	return http.NewResponseController(c.ResponseWriter).Flush()
-}
-
-// Unwrap lets http.ResponseController reach the real writer (deadlines).
-func (c *cachePolicyWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }

@@ -31,6 +31,8 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"jingge/api/auth"
+	"jingge/api/pages"
 	"jingge/api/patrolling"
 	"jingge/api/planning"
 	"jingge/api/prevention"
@@ -174,11 +176,10 @@ type Server struct {
 	// ogcIncidentAccess is the access of the OGC incidents' items, which
 	// decides whether /ogc/collections lists them to a caller.
 	ogcIncidentAccess access
-	// web is the built site the pages are served from; ui configures them.
-	web *webSite
-	ui  UIConfig
+	// web is the built site the pages are served from.
+	web *pages.Site
 	// labelCache holds the label points of /api/v1/labels.
-	labelCache labelCache
+	labelCache pages.Labels
 	// patrols holds the latest officer states and feeds the event streams.
 	patrols *patrols
 	// planner answers the planner's and the assessment's routes.
@@ -253,11 +254,10 @@ func New(cfg Config) *Server {
 		s.retryAfterSeconds = int(DefaultRetryAfter / time.Second)
 	}
 	s.patrols = s.newPatrols(cfg)
-	s.ui = cfg.UI
-	site, err := loadWebSite(cfg.Web, cfg.UI)
+	site, err := pages.Load(cfg.Web, cfg.UI)
 	if err != nil {
 		s.logger.Error("the web pages cannot be served", "err", err)
-		site, _ = loadWebSite(nil, cfg.UI)
+		site, _ = pages.Load(nil, cfg.UI)
 	}
 	s.web = site
 	s.access = newAccessControl(cfg.Access, s.logger)
@@ -284,7 +284,7 @@ func New(cfg Config) *Server {
 			s.tileRouter.Handle(rt.path, h).Methods(methods...).Name(rt.name)
 		}
 	}
-	s.router.NotFoundHandler = s.metrics.instrument("pages", s.pages(http.HandlerFunc(s.noRoute)))
+	s.router.NotFoundHandler = s.metrics.instrument("pages", s.web.Handler(s.logger, http.HandlerFunc(s.noRoute)))
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
 	routed := tiledRouter(s.router, s.tileRouter)
 	s.handler = withNoSniff(httpx.WithRequestID(httpx.WithAccessLog(s.logger, httpx.WithCompression(httpx.WithRecovery(s.logger, httpx.WithHeaderLimit(s.logger, s.maxHeaderBytes, httpx.WithBodyLimit(s.logger, s.maxBodyBytes, routed)))))))
@@ -439,9 +439,9 @@ func (s *Server) routes() []route {
 		{"login", http.MethodPost, "/api/v1/login", nil, s.access.handleLogin, public().auditedByHandler()},
 		{"logout", http.MethodPost, "/api/v1/logout", nil, s.access.handleLogout, signedIn()},
 		{"getMe", http.MethodGet, "/api/v1/me", nil, s.access.handleMe, signedIn()},
-		{"loginLink", http.MethodGet, LoginLinkPath, []string{"token"}, s.access.handleLoginLink, public().auditedByHandler()},
+		{"loginLink", http.MethodGet, auth.LoginLinkPath, []string{"token"}, s.access.handleLoginLink, public().auditedByHandler()},
 		{"loginPage", http.MethodGet, "/login", []string{"next", "failed"}, s.access.handleLoginPage, public()},
-		{"listAudit", http.MethodGet, "/api/v1/audit", auditQueryParams, s.access.handleAudit, allow(data.RoleAdmin)},
+		{"listAudit", http.MethodGet, "/api/v1/audit", auth.AuditQueryParams, s.access.handleAudit, allow(data.RoleAdmin)},
 	})
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"jingge/api"
 	"jingge/api/httpx"
+	"jingge/api/pages"
 	"jingge/data"
 	"jingge/data/follow"
 	"jingge/geo"
@@ -53,7 +54,7 @@ type serveOptions struct {
 	// access configures sign-in, roles, limits and the audit.
 	access accessOptions
 	// basemap is the optional raster basemap of the web map; nil for none.
-	basemap *api.Basemap
+	basemap *pages.Basemap
 	// patrols are the patrol settings (silence, webhooks).
 	patrols *patrolFlags
 	// presence tunes presence in the grids and the visit targets.
@@ -112,7 +113,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
 	// Cookies set over HTTPS are marked Secure in any case; this also
 	// covers requests that reach the server through the redirect's host.
 	o.access.secureCookies = o.access.secureCookies || o.tls.on()
-	if o.basemap, err = api.ParseBasemap(*basemapURL, *basemapAttribution); err != nil {
+	if o.basemap, err = pages.ParseBasemap(*basemapURL, *basemapAttribution); err != nil {
 		return o, fmt.Errorf("%w: --basemap: %w", errUsage, err)
 	}
 	if fs.NArg() > 0 {

@@ -10,7 +10,7 @@ import (
 	"os"
 	"time"
 
-	"jingge/api"
+	"jingge/api/auth"
 	"jingge/data"
 	"jingge/data/auditspool"
 	"jingge/data/memory"
@@ -28,7 +28,7 @@ type accessOptions struct {
 	auditSpool    string
 	trustProxy    bool
 	secureCookies bool
-	limits        api.Limits
+	limits        auth.Limits
 }
 
 func (o *accessOptions) register(fs *flag.FlagSet) {
@@ -36,8 +36,8 @@ func (o *accessOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.auditSpool, "audit-spool", "", "with --db: a local `file` that keeps audit entries while the database is down, so audited reads go on (without it they get 503)")
 	fs.BoolVar(&o.trustProxy, "trust-proxy", false, "behind a reverse proxy: take the client address from X-Forwarded-For and the scheme from X-Forwarded-Proto")
 	fs.BoolVar(&o.secureCookies, "secure-cookies", false, "mark session cookies Secure even when the request came over plain HTTP (TLS ends at a proxy that does not say so)")
-	fs.Float64Var(&o.limits.PerCredential, "rate", api.DefaultPerCredential, "requests per second one token or session may send, sustained")
-	fs.IntVar(&o.limits.PerCredentialBurst, "burst", api.DefaultPerCredentialBurst, "requests one token or session may send at once after a pause")
+	fs.Float64Var(&o.limits.PerCredential, "rate", auth.DefaultPerCredential, "requests per second one token or session may send, sustained")
+	fs.IntVar(&o.limits.PerCredentialBurst, "burst", auth.DefaultPerCredentialBurst, "requests one token or session may send at once after a pause")
 	fs.IntVar(&o.limits.Costly, "max-expensive", 0, "expensive requests (batches, collections, queries, planning) running at once; 0 means twice the CPUs")
 }
 
@@ -45,8 +45,8 @@ func (o *accessOptions) register(fs *flag.FlagSet) {
 // and audit log of the PostGIS store, or (embedded mode) of the auth file
 // plus a demo admin. It returns what to close at exit and, in embedded
 // mode, true: the caller prints a login link.
-func openAccess(ctx context.Context, o accessOptions, store data.Store, logger *slog.Logger) (acc *api.Access, closeAll func(), demo bool, err error) {
-	acc = &api.Access{TrustProxy: o.trustProxy, SecureCookies: o.secureCookies, Limits: o.limits}
+func openAccess(ctx context.Context, o accessOptions, store data.Store, logger *slog.Logger) (acc *auth.Config, closeAll func(), demo bool, err error) {
+	acc = &auth.Config{TrustProxy: o.trustProxy, SecureCookies: o.secureCookies, Limits: o.limits}
 	closeAll = func() {}
 	if st, ok := store.(data.AuthStore); ok {
 		acc.Store = st
@@ -109,8 +109,8 @@ func ensureDemoAdmin(ctx context.Context, st data.AuthStore) error {
 
 // printLoginLink prints a new one-time link that signs in as the demo
 // admin, for the server at base.
-func printLoginLink(ctx context.Context, w io.Writer, acc *api.Access, base string) error {
-	path, err := api.NewLoginLink(ctx, acc.Store, demoAdmin, demoLinkTTL)
+func printLoginLink(ctx context.Context, w io.Writer, acc *auth.Config, base string) error {
+	path, err := auth.NewLoginLink(ctx, acc.Store, demoAdmin, demoLinkTTL)
 	if err != nil {
 		return err
 	}

@@ -1,47 +1,11 @@
-package api
+package auth
 
 import (
 	"context"
-	"errors"
-	"jingge/api/httpx"
 	"math"
 	"runtime"
 	"sync"
 	"time"
-)
-
-// Limits are the request limits of a server with access control. Zero
-// fields take the defaults.
-type Limits struct {
-	// PerCredential is the sustained request rate of one token or session,
-	// per second, and PerCredentialBurst how many requests it may send at
-	// once after a pause. Defaults 100/s and 200.
-	PerCredential      float64
-	PerCredentialBurst int
-	// Anonymous is the rate, per client address, of requests without a
-	// valid credential (public routes, sign-ins, bad secrets), and
-	// AnonymousBurst its burst. Defaults 5/s and 20: enough for people,
-	// too little to guess passwords or tokens.
-	Anonymous      float64
-	AnonymousBurst int
-	// Costly is how many expensive requests (batches, whole collections,
-	// queries, planning) run at once, and CostlyWait how long one waits for
-	// a slot before a 503. Defaults: twice the CPUs, 2 s.
-	Costly     int
-	CostlyWait time.Duration
-	// Logins is how many password checks (Argon2id, about 19 MiB each) run
-	// at once; more wait up to CostlyWait. Default 2.
-	Logins int
-}
-
-// Rate limit defaults.
-const (
-	DefaultPerCredential      = 100
-	DefaultPerCredentialBurst = 200
-	DefaultAnonymous          = 5
-	DefaultAnonymousBurst     = 20
-	DefaultCostlyWait         = 2 * time.Second
-	DefaultLogins             = 2
 )
 
 // bucketIdle is how long an unused bucket is kept; a full bucket left this
@@ -54,9 +18,10 @@ type rate struct {
 	burst     float64
 }
 
-// limiter keeps one token bucket per key (credential or client address)
-// and the semaphores of costly requests and password checks.
-type limiter struct {
+// Limiter keeps one token bucket per key (credential or client address)
+// and the semaphores of costly requests and password checks. It is safe
+// for concurrent use.
+type Limiter struct {
 	now           func() time.Time
 	perCredential rate
 	anonymous     rate
@@ -80,7 +45,9 @@ type bucket struct {
 	last   time.Time
 }
 
-func newLimiter(l Limits, now func() time.Time) *limiter {
+// NewLimiter returns the limiter of l (zero fields take the defaults) on
+// the clock now.
+func NewLimiter(l Limits, now func() time.Time) *Limiter {
 	def := func(v, d float64) float64 {
 		if v <= 0 {
 			return d
@@ -99,7 +66,7 @@ func newLimiter(l Limits, now func() time.Time) *limiter {
 	if wait <= 0 {
 		wait = DefaultCostlyWait
 	}
-	return &limiter{
+	return &Limiter{
 		now:           now,
 		perCredential: rate{def(l.PerCredential, DefaultPerCredential), def(float64(l.PerCredentialBurst), DefaultPerCredentialBurst)},
 		anonymous:     rate{def(l.Anonymous, DefaultAnonymous), def(float64(l.AnonymousBurst), DefaultAnonymousBurst)},
@@ -112,16 +79,36 @@ func newLimiter(l Limits, now func() time.Time) *limiter {
 	}
 }
 
+// AllowAnonymous takes a token from the bucket of requests without a valid
+// credential from client address ip (a bad secret is charged here too, so
+// guessing is as slow as the anonymous limit), or refuses with how long
+// to wait.
+func (l *Limiter) AllowAnonymous(ip string) error {
+	if wait, ok := l.allow("ip:"+ip, l.anonymous); !ok {
+		return l.refused(limitAnonymous, tooManyRequests(wait))
+	}
+	return nil
+}
+
+// AllowCredential takes a token from the bucket of the credential with
+// id, or refuses with how long to wait.
+func (l *Limiter) AllowCredential(id string) error {
+	if wait, ok := l.allow("cred:"+id, l.perCredential); !ok {
+		return l.refused(limitCredential, tooManyRequests(wait))
+	}
+	return nil
+}
+
 // allow takes one token from key's bucket. When it is empty it reports
 // false and how long until a token is back.
-func (l *limiter) allow(key string, rt rate) (time.Duration, bool) {
+func (l *Limiter) allow(key string, rt rate) (time.Duration, bool) {
 	return l.allowAll([]string{key}, []rate{rt})
 }
 
 // allowAll takes one token from each of keys' buckets (rates[i] for
 // keys[i]), or from none when one is empty: then it reports false and how
 // long until every one has a token back.
-func (l *limiter) allowAll(keys []string, rates []rate) (time.Duration, bool) {
+func (l *Limiter) allowAll(keys []string, rates []rate) (time.Duration, bool) {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -143,7 +130,7 @@ func (l *limiter) allowAll(keys []string, rates []rate) (time.Duration, bool) {
 }
 
 // refund gives back a token allow took from key's bucket.
-func (l *limiter) refund(key string, rt rate) {
+func (l *Limiter) refund(key string, rt rate) {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -152,7 +139,7 @@ func (l *limiter) refund(key string, rt rate) {
 }
 
 // bucketLocked returns key's bucket, refilled up to now.
-func (l *limiter) bucketLocked(key string, rt rate, now time.Time) *bucket {
+func (l *Limiter) bucketLocked(key string, rt rate, now time.Time) *bucket {
 	b, ok := l.buckets[key]
 	if !ok {
 		b = &bucket{tokens: rt.burst, last: now}
@@ -167,7 +154,7 @@ func (l *limiter) bucketLocked(key string, rt rate, now time.Time) *bucket {
 
 // sweepLocked drops buckets unused for bucketIdle, at most once per
 // bucketIdle.
-func (l *limiter) sweepLocked(now time.Time) {
+func (l *Limiter) sweepLocked(now time.Time) {
 	if now.Sub(l.lastSweep) <= bucketIdle {
 		return
 	}
@@ -179,50 +166,31 @@ func (l *limiter) sweepLocked(now time.Time) {
 	l.lastSweep = now
 }
 
-// acquire waits for a slot of the costly semaphore; the caller must call
-// release. It gives up with a 503 after the configured wait.
-func (l *limiter) acquire(ctx context.Context) (release func(), err error) {
-	release, err = acquireSlot(ctx, l.costly, l.wait, "the server is busy with other expensive requests; retry in a moment")
-	if errors.Is(err, httpx.ErrBusy) {
-		l.refusals[limitCostly].Add(1)
-	}
-	return release, err
+// Acquire waits for a slot of the costly semaphore; the caller must call
+// release. It gives up with a Busy refusal after the configured wait.
+func (l *Limiter) Acquire(ctx context.Context) (release func(), err error) {
+	return l.acquireSlot(ctx, l.costly, limitCostly, "the server is busy with other expensive requests; retry in a moment")
 }
 
-// acquireLogin is acquire for password checks.
-func (l *limiter) acquireLogin(ctx context.Context) (release func(), err error) {
-	release, err = acquireSlot(ctx, l.logins, l.wait, "too many sign-ins at once; retry in a moment")
-	if errors.Is(err, httpx.ErrBusy) {
-		l.refusals[limitPasswordChecks].Add(1)
-	}
-	return release, err
+// acquireLogin is Acquire for password checks.
+func (l *Limiter) acquireLogin(ctx context.Context) (release func(), err error) {
+	return l.acquireSlot(ctx, l.logins, limitPasswordChecks, "too many sign-ins at once; retry in a moment")
 }
 
-func acquireSlot(ctx context.Context, sem chan struct{}, wait time.Duration, busy string) (func(), error) {
+func (l *Limiter) acquireSlot(ctx context.Context, sem chan struct{}, name limiterName, busy string) (func(), error) {
 	select {
 	case sem <- struct{}{}:
 		return func() { <-sem }, nil
 	default:
 	}
-	t := time.NewTimer(wait)
+	t := time.NewTimer(l.wait)
 	defer t.Stop()
 	select {
 	case sem <- struct{}{}:
 		return func() { <-sem }, nil
 	case <-t.C:
-		return nil, &httpx.Problem{Kind: httpx.ErrBusy, Type: httpx.ProblemType("busy"), Detail: busy, RetryAfterSeconds: 1}
+		return nil, l.refused(name, &Refusal{Reason: Busy, Detail: busy, RetryAfterSeconds: 1})
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-}
-
-// tooManyRequests is the 429 of an empty bucket, with the whole seconds
-// until the next token in Retry-After.
-func tooManyRequests(wait time.Duration) *httpx.Problem {
-	secs := int(math.Ceil(wait.Seconds()))
-	if secs < 1 {
-		secs = 1
-	}
-	return &httpx.Problem{Kind: httpx.ErrTooManyRequests, Type: httpx.ProblemType("too-many-requests"),
-		Detail: "too many requests from this credential or address; slow down and retry after the time in Retry-After", RetryAfterSeconds: secs}
 }

@@ -1,10 +1,8 @@
-package api
+package pages
 
 import (
 	"errors"
 	"fmt"
-	"jingge/api/httpx"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -57,22 +55,22 @@ func ParseBasemap(templates, attribution string) (*Basemap, error) {
 // {z}, {x} and {y} placeholders, or sizes out of range.
 func (b *Basemap) Validate() error {
 	if len(b.Tiles) == 0 {
-		return errors.New("api: basemap: no tile URL template")
+		return errors.New("pages: basemap: no tile URL template")
 	}
 	for _, tpl := range b.Tiles {
 		u, err := url.Parse(placeholders.Replace(tpl))
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("api: basemap: %q is not an absolute http or https URL", tpl)
+			return fmt.Errorf("pages: basemap: %q is not an absolute http or https URL", tpl)
 		}
 		if !strings.Contains(tpl, "{z}") || !strings.Contains(tpl, "{x}") || !strings.Contains(tpl, "{y}") {
-			return fmt.Errorf("api: basemap: %q needs {z}, {x} and {y} placeholders", tpl)
+			return fmt.Errorf("pages: basemap: %q needs {z}, {x} and {y} placeholders", tpl)
 		}
 	}
 	if b.MaxZoom < 0 || b.MaxZoom > 24 {
-		return fmt.Errorf("api: basemap: max zoom %d is outside 0..24", b.MaxZoom)
+		return fmt.Errorf("pages: basemap: max zoom %d is outside 0..24", b.MaxZoom)
 	}
 	if b.TileSize != 0 && b.TileSize != 256 && b.TileSize != 512 {
-		return fmt.Errorf("api: basemap: tile size %d is not 256 or 512", b.TileSize)
+		return fmt.Errorf("pages: basemap: tile size %d is not 256 or 512", b.TileSize)
 	}
 	return nil
 }
@@ -94,26 +92,4 @@ func (b *Basemap) origins() []string {
 		}
 	}
 	return out
-}
-
-// uiConfigDoc is the body of /api/v1/ui-config.
-type uiConfigDoc struct {
-	Basemap *Basemap `json:"basemap"`
-}
-
-func (s *Server) handleUIConfig(w http.ResponseWriter, r *http.Request, _ query) error {
-	doc := uiConfigDoc{Basemap: s.ui.Basemap}
-	if b := doc.Basemap; b != nil {
-		c := *b
-		if c.MaxZoom == 0 {
-			c.MaxZoom = 18
-		}
-		if c.TileSize == 0 {
-			c.TileSize = 256
-		}
-		doc.Basemap = &c
-	}
-	w.Header().Set("Cache-Control", "no-cache")
-	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, doc)
-	return nil
 }

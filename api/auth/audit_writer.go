@@ -1,10 +1,8 @@
-package api
+package auth
 
 import (
 	"context"
 	"errors"
-	"jingge/api/httpx"
-	"net/http"
 	"sync"
 
 	"jingge/data"
@@ -29,12 +27,12 @@ const (
 	auditPileUpLength = 8
 )
 
-// auditWriter appends audit entries with group commit: a request's entry
+// AuditWriter appends audit entries with group commit: a request's entry
 // is stored (committed) before the request runs, and the entries of
 // requests arriving while an append is in flight go together in the next
 // ones, so a busy server makes few, large appends instead of one per
 // request. Flushing goroutines run only while entries are waiting.
-type auditWriter struct {
+type AuditWriter struct {
 	log data.AuditLog
 
 	mu       sync.Mutex
@@ -47,16 +45,17 @@ type auditItem struct {
 	done  chan error // buffered: the flusher never blocks on it
 }
 
-func newAuditWriter(log data.AuditLog) *auditWriter { return &auditWriter{log: log} }
+// NewAuditWriter returns a writer appending to log.
+func NewAuditWriter(log data.AuditLog) *AuditWriter { return &AuditWriter{log: log} }
 
-// append stores e durably and returns once it is stored; on failure the
-// request must not run.
-func (w *auditWriter) append(ctx context.Context, e data.AuditEntry) error {
+// Append stores e durably and returns once it is stored; on failure (an
+// AuditUnavailable refusal, or ctx's error) the request must not run.
+func (w *AuditWriter) Append(ctx context.Context, e data.AuditEntry) error {
 	it := &auditItem{entry: e, done: make(chan error, 1)}
 	w.mu.Lock()
 	if len(w.pending) >= maxAuditQueue {
 		w.mu.Unlock()
-		return &httpx.Problem{Kind: httpx.ErrAuditUnavailable, Type: httpx.ProblemType("audit-unavailable"), Detail: "the audit log is falling behind; retry in a moment", RetryAfterSeconds: 1}
+		return &Refusal{Reason: AuditUnavailable, Detail: "the audit log is falling behind; retry in a moment", RetryAfterSeconds: 1}
 	}
 	w.pending = append(w.pending, it)
 	if w.flushers == 0 || w.flushers < maxAuditFlushers && len(w.pending) >= auditPileUpLength {
@@ -67,8 +66,7 @@ func (w *auditWriter) append(ctx context.Context, e data.AuditEntry) error {
 	select {
 	case err := <-it.done:
 		if err != nil {
-			return &httpx.Problem{Kind: httpx.ErrAuditUnavailable, Type: httpx.ProblemType("audit-unavailable"),
-				Detail: "this request must be audited and the audit log cannot be written now; retry later", Cause: err}
+			return &Refusal{Reason: AuditUnavailable, Detail: "this request must be audited and the audit log cannot be written now; retry later", Cause: err}
 		}
 		return nil
 	case <-ctx.Done():
@@ -77,8 +75,15 @@ func (w *auditWriter) append(ctx context.Context, e data.AuditEntry) error {
 	}
 }
 
+// Pending is how many entries wait for an append.
+func (w *AuditWriter) Pending() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.pending)
+}
+
 // flush appends pending entries until none are left, then steps down.
-func (w *auditWriter) flush(ctx context.Context) {
+func (w *AuditWriter) flush(ctx context.Context) {
 	for {
 		w.mu.Lock()
 		if len(w.pending) == 0 {
@@ -110,36 +115,4 @@ func (w *auditWriter) flush(ctx context.Context) {
 			it.done <- err
 		}
 	}
-}
-
-// entry describes r for the audit log.
-func (ac *accessControl) entry(r *http.Request, action string, p *principal, ip string) data.AuditEntry {
-	return data.AuditEntry{
-		At:         ac.cfg.Now(),
-		Actor:      p.user.Name,
-		Role:       p.user.Role,
-		Credential: p.credential.ID,
-		Action:     action,
-		Method:     r.Method,
-		Target:     httpx.RedactedTarget(r.URL),
-		Remote:     ip,
-		RequestID:  httpx.RequestIDFrom(r.Context()),
-	}
-}
-
-// note appends an entry of action about r, already audited under its
-// route, with detail: what the request did that its target does not say
-// (a plan applied over its roster rules). Without access control or a
-// signed-in caller there is no log to write to.
-func (ac *accessControl) note(r *http.Request, action, detail string) error {
-	if ac == nil || ac.audit == nil {
-		return nil
-	}
-	p, _ := r.Context().Value(principalKey{}).(*principal)
-	if p == nil {
-		return nil
-	}
-	e := ac.entry(r, action, p, ac.clientIP(r))
-	e.Detail = detail
-	return ac.audit.append(r.Context(), e)
 }

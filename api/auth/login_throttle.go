@@ -1,7 +1,6 @@
-package api
+package auth
 
 import (
-	"jingge/api/httpx"
 	"strings"
 	"time"
 )
@@ -26,9 +25,18 @@ import (
 //     from where they usually sign in; filling it takes at least 4
 //     addresses guessing without pause.
 var (
-	loginPairRate    = rate{perSecond: 1.0 / 12, burst: 5}
-	loginAddressRate = rate{perSecond: 1.0 / 6, burst: 20}
-	loginAccountRate = rate{perSecond: 1.0 / 3, burst: 30}
+	loginPairRate    = rate{perSecond: 1.0 / 12, burst: LoginPairBurst}
+	loginAddressRate = rate{perSecond: 1.0 / 6, burst: LoginAddressBurst}
+	loginAccountRate = rate{perSecond: 1.0 / 3, burst: LoginAccountBurst}
+)
+
+// How many failed sign-ins each throttle takes before it refuses: of one
+// user name from one address, of every user name from one address, and of
+// one user name from every address.
+const (
+	LoginPairBurst    = 5
+	LoginAddressBurst = 20
+	LoginAccountBurst = 30
 )
 
 // knownLoginTTL is how long an address a user signed in from counts as
@@ -47,7 +55,7 @@ type loginThrottle struct {
 
 // loginKeys returns the buckets a sign-in for user from ip is charged to.
 // User names are compared case-insensitively, as the stores look them up.
-func (l *limiter) loginKeys(user, ip string) loginThrottle {
+func (l *Limiter) loginKeys(user, ip string) loginThrottle {
 	u := strings.ToLower(user)
 	t := loginThrottle{
 		keys:  []string{"login-pair:" + u + "|" + ip, "login-addr:" + ip},
@@ -61,15 +69,18 @@ func (l *limiter) loginKeys(user, ip string) loginThrottle {
 }
 
 // startLogin charges a sign-in attempt to every bucket of t, or to none
-// when one of them is empty; then it reports how long until all have a
-// token again.
-func (l *limiter) startLogin(t loginThrottle) (time.Duration, bool) {
-	return l.allowAll(t.keys, t.rates)
+// when one of them is empty: then it refuses with how long until all have
+// a token again.
+func (l *Limiter) startLogin(t loginThrottle) error {
+	if wait, ok := l.allowAll(t.keys, t.rates); !ok {
+		return l.refused(limitLogin, tooManySignIns(wait))
+	}
+	return nil
 }
 
 // loginSucceeded gives t's tokens back (only failures count) and
 // remembers ip as one user signs in from.
-func (l *limiter) loginSucceeded(t loginThrottle, user, ip string) {
+func (l *Limiter) loginSucceeded(t loginThrottle, user, ip string) {
 	for i, k := range t.keys {
 		l.refund(k, t.rates[i])
 	}
@@ -91,17 +102,10 @@ func (l *limiter) loginSucceeded(t loginThrottle, user, ip string) {
 
 // knownLogin reports whether user signed in from ip successfully within
 // knownLoginTTL. user is lower case.
-func (l *limiter) knownLogin(user, ip string) bool {
+func (l *Limiter) knownLogin(user, ip string) bool {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	at, ok := l.knownLogins[user+"|"+ip]
 	return ok && now.Sub(at) < knownLoginTTL
-}
-
-// tooManySignIns is the 429 of a throttled sign-in.
-func tooManySignIns(wait time.Duration) *httpx.Problem {
-	p := tooManyRequests(wait)
-	p.Detail = "too many failed sign-ins for this user name or from this address; wait the seconds in Retry-After, then try again (ask an admin to reset a forgotten password with jingge users passwd)"
-	return p
 }

@@ -1,11 +1,9 @@
-package api
+package authhttp
 
 import (
 	"html/template"
 	"net/http"
-	"net/url"
 	"strings"
-	"time"
 )
 
 // loginPage is the sign-in form: plain HTML that posts to /api/v1/login,
@@ -41,60 +39,27 @@ button{margin-top:1.2rem;width:100%;padding:.6rem;font-size:1rem;background:#1d4
 </html>
 `))
 
-// handleLoginPage answers GET /login: the sign-in form. next (a path on
-// this site) is where a successful sign-in goes; failed=1 shows the error.
+// LoginPage answers GET /login: the sign-in form. next (a path on this
+// site) is where a successful sign-in goes; failed=1 shows the error.
 //
 // The page also remembers next in a short-lived cookie for the one-time
 // sign-in link: a demo user sent here from a deep link signs in with the
 // link the server printed, which cannot carry next, and should still come
 // back to what they opened.
-func (ac *accessControl) handleLoginPage(w http.ResponseWriter, r *http.Request, q query) error {
-	next := safeNext(q.get("next"))
+func (g *Guard) LoginPage(w http.ResponseWriter, r *http.Request, q Query) error {
+	next := safeNext(get(q, "next"))
 	var b strings.Builder
 	if err := loginPage.Execute(&b, struct {
 		Next   string
 		Failed bool
-	}{next, q.get("failed") != ""}); err != nil {
+	}{next, get(q, "failed") != ""}); err != nil {
 		return err
 	}
-	if ac != nil && next != "/" {
-		http.SetCookie(w, ac.nextCookie(r, next))
+	if g != nil && next != "/" {
+		http.SetCookie(w, g.nextCookie(r, next))
 	}
 	writePage(w, b.String())
 	return nil
-}
-
-// cookieNext holds where the one-time sign-in link should go (see
-// handleLoginPage); it is sent only to the link's path.
-const (
-	cookieNext     = "jingge_next"
-	nextCookiePath = "/api/v1/login/link"
-	nextCookieLife = 30 * time.Minute
-)
-
-// nextCookie sets (or with next "" deletes) the cookie naming where the
-// sign-in link goes.
-func (ac *accessControl) nextCookie(r *http.Request, next string) *http.Cookie {
-	c := &http.Cookie{Name: cookieNext, Value: url.QueryEscape(next), Path: nextCookiePath,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: ac.secure(r), MaxAge: int(nextCookieLife / time.Second)}
-	if next == "" {
-		c.Value, c.MaxAge = "", -1
-	}
-	return c
-}
-
-// nextFromCookie is where the sign-in link goes: the page remembered by
-// the login form, else the command center.
-func nextFromCookie(r *http.Request) string {
-	c, err := r.Cookie(cookieNext)
-	if err != nil {
-		return "/"
-	}
-	next, err := url.QueryUnescape(c.Value)
-	if err != nil {
-		return "/"
-	}
-	return safeNext(next)
 }
 
 // writePage sends a small HTML page with headers that keep it inert.
@@ -113,23 +78,3 @@ func writePage(w http.ResponseWriter, page string) {
 const noAccessPage = `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>jingge</title>
 <p>此服务器未启用登录，无需登录。This server runs without access control: there is nothing to sign in to. <a href="/">继续 Continue</a></p></html>
 `
-
-// checkOwnPings returns a 403 unless the caller may post patrol pings for
-// every officer in officerIDs: an officer only for the member id their
-// user is linked to; admins (gateways, the simulator) for anyone. Without
-// access control it allows everything.
-func checkOwnPings(r *http.Request, officerIDs func(yield func(string) bool)) error {
-	p, ok := principalFrom(r.Context())
-	if !ok || p.user.Role != "officer" {
-		return nil
-	}
-	for id := range officerIDs {
-		if id != p.user.OfficerID {
-			if p.user.OfficerID == "" {
-				return forbidden("user " + p.user.Name + " is an officer without a member id and may post no pings; ask an admin to link it (jingge users add --officer)")
-			}
-			return forbidden("user " + p.user.Name + " may post only their own pings (officer " + p.user.OfficerID + "), not those of " + id)
-		}
-	}
-	return nil
-}

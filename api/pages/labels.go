@@ -1,15 +1,14 @@
-package api
+package pages
 
 import (
-	"jingge/api/httpx"
 	"math"
-	"net/http"
 	"slices"
 	"sync"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 
+	"jingge/api/httpx"
 	"jingge/geo"
 )
 
@@ -24,22 +23,26 @@ type LabelProperties struct {
 	Region  geo.Terrain `json:"region,omitempty"`
 }
 
-// labelCache keeps the label points of the index they were made from.
-type labelCache struct {
+// Labels keeps the label points of the index they were made from, so an
+// index is worked out once however often the pages ask. The zero value is
+// ready to use; it is safe for concurrent use.
+type Labels struct {
 	mu   sync.Mutex
 	ix   *geo.Index
 	body httpx.FeatureCollection[LabelProperties]
 }
 
-// labels returns the label points of v's index, computing them once per index.
-func (s *Server) labels(v *view) httpx.FeatureCollection[LabelProperties] {
-	c := &s.labelCache
+// Of returns one point per police grid, community grid and township of
+// ix, inside it, to hang its name on, converted to WGS-84 by toWGS84. Maps
+// label areas from these rather than from the vector tiles, where an area
+// cut by tile edges would be labelled once per tile.
+func (c *Labels) Of(ix *geo.Index, toWGS84 func(orb.Point) orb.Point) httpx.FeatureCollection[LabelProperties] {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.ix == v.ix {
+	if c.ix == ix {
 		return c.body
 	}
-	ds := v.ix.Dataset()
+	ds := ix.Dataset()
 	fc := httpx.FeatureCollection[LabelProperties]{Type: "FeatureCollection", Features: make([]httpx.Feature[LabelProperties], 0, len(ds.Grids)+len(ds.Townships))}
 	for i := range ds.Grids {
 		g := &ds.Grids[i]
@@ -48,18 +51,18 @@ func (s *Server) labels(v *view) httpx.FeatureCollection[LabelProperties] {
 			continue
 		}
 		props := LabelProperties{ID: g.ID, Name: g.Name, Kind: string(g.Level), Station: g.StationID}
-		if st, ok := v.ix.Station(g.StationID); ok {
+		if st, ok := ix.Station(g.StationID); ok {
 			props.Region = st.Region
 		}
-		fc.Features = append(fc.Features, httpx.NewFeature(g.ID, v.toWGS84(pt), props))
+		fc.Features = append(fc.Features, httpx.NewFeature(g.ID, toWGS84(pt), props))
 	}
 	for i := range ds.Townships {
 		t := &ds.Townships[i]
 		if pt, ok := labelPoint(t.Geometry); ok {
-			fc.Features = append(fc.Features, httpx.NewFeature(t.Code, v.toWGS84(pt), LabelProperties{ID: t.Code, Name: t.Name, Kind: "township"}))
+			fc.Features = append(fc.Features, httpx.NewFeature(t.Code, toWGS84(pt), LabelProperties{ID: t.Code, Name: t.Name, Kind: "township"}))
 		}
 	}
-	c.ix, c.body = v.ix, fc
+	c.ix, c.body = ix, fc
 	return fc
 }
 
@@ -99,18 +102,4 @@ func labelPoint(mp orb.MultiPolygon) (orb.Point, bool) {
 		}
 	}
 	return orb.Point{at, y}, true
-}
-
-// handleLabels answers GET /api/v1/labels: one point per police grid,
-// community grid and township, inside it, to hang its name on. Maps label
-// areas from these rather than from the vector tiles, where an area cut by
-// tile edges would be labelled once per tile.
-func (s *Server) handleLabels(w http.ResponseWriter, r *http.Request, _ query) error {
-	v, err := s.current()
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Cache-Control", "no-cache")
-	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, s.labels(v))
-	return nil
 }

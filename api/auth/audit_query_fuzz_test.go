@@ -1,0 +1,46 @@
+package auth
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+
+	"jingge/data"
+)
+
+// FuzzParseAuditQuery checks the audit filters: any query string is
+// parsed or refused with a 400 naming a known parameter.
+func FuzzParseAuditQuery(f *testing.F) {
+	for _, s := range []string{"actor=a&limit=5", "since=2026-01-01T00:00:00Z&until=x", "before=-1", "limit=1001", "action=' or 1=1 --", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		values, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		aq, err := ParseAuditQuery(func(name string) (string, bool) {
+			vs, ok := values[name]
+			if !ok || len(vs) == 0 {
+				return "", false
+			}
+			return vs[0], true
+		})
+		if err != nil {
+			var p *data.RequestError
+			if !errors.As(err, &p) || len(p.Params) == 0 || !errors.Is(err, data.ErrInvalid) {
+				t.Fatalf("%v", err)
+			}
+			for _, ip := range p.Params {
+				if !strings.Contains(strings.Join(AuditQueryParams, " "), ip.Name) {
+					t.Fatalf("unknown param %q", ip.Name)
+				}
+			}
+			return
+		}
+		if aq.Limit < 1 || aq.Limit > data.MaxAuditLimit || aq.Before < 0 || len(aq.Actor) > 64 {
+			t.Fatalf("%q gave %+v", raw, aq)
+		}
+	})
+}
