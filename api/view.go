@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"jingge/api/httpx"
+	"jingge/api/pack"
 
 	"github.com/paulmach/orb"
 
@@ -28,7 +29,7 @@ type view struct {
 	// gridMembers counts the members serving each grid.
 	gridMembers map[string]int
 	// packs holds the offline packs of this index, built on first use.
-	packs *packCache
+	packs *pack.Cache
 }
 
 // stationStats counts what a station is responsible for.
@@ -134,7 +135,7 @@ func newView(ix *geo.Index) (*view, error) {
 	v.counts.Stations = len(ds.Stations)
 	v.counts.Members = len(ds.Members)
 	v.counts.Townships = len(ds.Townships)
-	v.packs = newPackCache(v)
+	v.packs = pack.NewCache(ix, pack.Options{Datum: name, MaskPhone: maskPhone})
 	return v, nil
 }
 
