@@ -17,7 +17,7 @@ func (s *Server) Refresh() {
 		return
 	}
 	s.tiles.Update(ix)
-	s.metrics.observeIndex(ix)
+	s.metrics.ObserveIndex(ix)
 	// A dataset whose datum is unknown fails here and on every request
 	// alike; the request reports it.
 	_, _ = s.current()
