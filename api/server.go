@@ -31,6 +31,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"jingge/api/ogc"
 	"jingge/api/planning"
 	"jingge/api/prevention"
 	"jingge/data"
@@ -170,6 +171,8 @@ type Server struct {
 	// layerAccess holds the access of each tile layer that has a route
 	// of its own (handle_tiles_layers.go).
 	layerAccess map[string]access
+	// ogc serves OGC API – Features (ogc.go).
+	ogc *ogc.Service
 	// ogcIncidentAccess is the access of the OGC incidents' items, which
 	// decides whether /ogc/collections lists them to a caller.
 	ogcIncidentAccess access
@@ -262,6 +265,7 @@ func New(cfg Config) *Server {
 	s.web = site
 	s.access = newAccessControl(cfg.Access, s.logger)
 	s.metrics = newMetrics(s, cfg)
+	s.ogc = newOGC(s)
 	s.router = mux.NewRouter()
 	s.tileRouter = mux.NewRouter()
 	rts := s.routes()
@@ -424,18 +428,18 @@ func (s *Server) routes() []route {
 		{"getIncident", http.MethodGet, "/api/v1/incidents/{id}", nil, s.handleGetIncident, allow(data.RoleViewer).personalData()},
 		{"updateIncident", http.MethodPatch, "/api/v1/incidents/{id}", nil, s.handleUpdateIncident, allow(data.RoleAdmin)},
 		{"editGrid", http.MethodPut, "/api/v1/grids/{id}", nil, s.handleEditGrid, allow(data.RoleAdmin)},
-		// OGC API – Features (handle_ogc*.go): the index collections
+		// OGC API – Features (package api/ogc): the index collections
 		// admit whom listGrids admits; the incidents have routes of their
 		// own, before the generic ones, that mirror their REST twins.
-		{"ogcLanding", http.MethodGet, ogcRoot, []string{"f"}, s.handleOGCLanding, signedIn()},
-		{"ogcConformance", http.MethodGet, ogcRoot + "/conformance", []string{"f"}, s.handleOGCConformance, signedIn()},
-		{"ogcCollections", http.MethodGet, ogcRoot + "/collections", []string{"f"}, s.handleOGCCollections, signedIn()},
-		{"ogcIncidentCollection", http.MethodGet, ogcRoot + "/collections/incidents", []string{"f"}, s.handleOGCIncidentCollection, mirrors("listIncidents")},
-		{"ogcIncidentItems", http.MethodGet, ogcRoot + "/collections/incidents/items", ogcIncidentParams, s.handleOGCIncidentItems, mirrors("listIncidents").personalData().expensive()},
-		{"ogcIncidentItem", http.MethodGet, ogcRoot + "/collections/incidents/items/{featureId}", nil, s.handleOGCIncidentItem, mirrors("getIncident").personalData()},
-		{"ogcCollection", http.MethodGet, ogcRoot + "/collections/{collectionId}", []string{"f"}, s.handleOGCCollection, mirrors("listGrids")},
-		{"ogcItems", http.MethodGet, ogcRoot + "/collections/{collectionId}/items", ogcItemParams, s.handleOGCItems, mirrors("listGrids").expensive()},
-		{"ogcItem", http.MethodGet, ogcRoot + "/collections/{collectionId}/items/{featureId}", []string{"f"}, s.handleOGCItem, mirrors("listGrids")},
+		{"ogcLanding", http.MethodGet, ogcRoot, []string{"f"}, ogcRoute(s.ogc.Landing), signedIn()},
+		{"ogcConformance", http.MethodGet, ogcRoot + "/conformance", []string{"f"}, ogcRoute(s.ogc.Conformance), signedIn()},
+		{"ogcCollections", http.MethodGet, ogcRoot + "/collections", []string{"f"}, ogcRoute(s.ogc.Collections), signedIn()},
+		{"ogcIncidentCollection", http.MethodGet, ogcRoot + "/collections/incidents", []string{"f"}, ogcRoute(s.ogc.IncidentCollection), mirrors("listIncidents")},
+		{"ogcIncidentItems", http.MethodGet, ogcRoot + "/collections/incidents/items", ogc.IncidentParams, ogcRoute(s.ogc.IncidentItems), mirrors("listIncidents").personalData().expensive()},
+		{"ogcIncidentItem", http.MethodGet, ogcRoot + "/collections/incidents/items/{featureId}", nil, ogcRoute(s.ogc.IncidentItem), mirrors("getIncident").personalData()},
+		{"ogcCollection", http.MethodGet, ogcRoot + "/collections/{collectionId}", []string{"f"}, ogcRoute(s.ogc.Collection), mirrors("listGrids")},
+		{"ogcItems", http.MethodGet, ogcRoot + "/collections/{collectionId}/items", ogc.ItemParams, ogcRoute(s.ogc.Items), mirrors("listGrids").expensive()},
+		{"ogcItem", http.MethodGet, ogcRoot + "/collections/{collectionId}/items/{featureId}", []string{"f"}, ogcRoute(s.ogc.Item), mirrors("listGrids")},
 		{"login", http.MethodPost, "/api/v1/login", nil, s.access.handleLogin, public().auditedByHandler()},
 		{"logout", http.MethodPost, "/api/v1/logout", nil, s.access.handleLogout, signedIn()},
 		{"getMe", http.MethodGet, "/api/v1/me", nil, s.access.handleMe, signedIn()},
@@ -478,17 +482,6 @@ var paramHints = map[string]string{
 	"type": "level", "station_id": "station", "bounds": "bbox",
 }
 
-// unsupportedParams say why the OGC routes refuse a parameter a client
-// may expect from the standard's other parts, instead of only calling it
-// unknown.
-var unsupportedParams = map[string]string{
-	"filter":      "CQL2 filters (OGC API – Features Part 3) are not supported: no well-kept Go parser of CQL2 exists; select by property with the query parameters listed",
-	"filter-lang": "CQL2 filters (OGC API – Features Part 3) are not supported",
-	"filter-crs":  "CQL2 filters (OGC API – Features Part 3) are not supported",
-	"crs":         "features are served in CRS84 only (OGC API – Features Part 2 is not supported)",
-	"bbox-crs":    "bbox is read in CRS84 only (OGC API – Features Part 2 is not supported)",
-}
-
 // endpoint wraps a route's handler: it rejects query parameters the route
 // does not read or that appear twice (a typo such as lng= must not be
 // silently ignored), and sends the handler's error as a problem.
@@ -512,7 +505,7 @@ func (s *Server) endpoint(rt route) http.Handler {
 				if hint, ok := paramHints[strings.ToLower(name)]; ok && slices.Contains(rt.query, hint) {
 					reason = fmt.Sprintf("unknown query parameter %q; did you mean %q?", name, hint)
 				}
-				if why, ok := unsupportedParams[name]; ok && strings.HasPrefix(rt.path, ogcRoot) {
+				if why, ok := ogc.UnsupportedParams[name]; ok && strings.HasPrefix(rt.path, ogcRoot) {
 					reason = fmt.Sprintf("%s; %s %s %s", why, rt.method, rt.path, acceptsText(rt.query))
 				}
 				bad = append(bad, httpx.InvalidParam{Name: name, Reason: reason})
