@@ -31,6 +31,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"jingge/api/meta"
 	"jingge/api/ogc"
 	"jingge/api/planning"
 	"jingge/api/prevention"
@@ -43,7 +44,7 @@ import (
 const (
 	DefaultMaxBatchPoints = 10000
 	DefaultMaxBodyBytes   = 8 << 20
-	DefaultRetryAfter     = 5 * time.Second
+	DefaultRetryAfter     = meta.DefaultRetryAfter
 )
 
 // Config configures a Server. Zero fields take the defaults above.
@@ -105,6 +106,11 @@ type Config struct {
 	// A grid edit waits on it before answering, so a read on this server
 	// after the PUT's answer sees the edit; nil answers at once.
 	AwaitIndex func(context.Context) error
+	// OnPublish, when set, registers a function to call after each index
+	// published to Index (follow.Follower.OnPublish): New registers the
+	// server's Refresh and refreshes once, so what the server derives from
+	// an index is built by the publisher, not by the first request.
+	OnPublish func(func(*geo.Index))
 	// MaxBatchIncidents is the largest number of incidents one POST
 	// /api/v1/incidents may hold; more is a 413.
 	MaxBatchIncidents int
@@ -291,6 +297,7 @@ func New(cfg Config) *Server {
 	s.router.NotFoundHandler = s.metrics.instrument("pages", s.pages(http.HandlerFunc(s.noRoute)))
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
 	routed := tiledRouter(s.router, s.tileRouter)
+	s.refreshOnPublish(cfg.OnPublish)
 	s.handler = withNoSniff(httpx.WithRequestID(httpx.WithAccessLog(s.logger, httpx.WithCompression(httpx.WithRecovery(s.logger, httpx.WithHeaderLimit(s.logger, s.maxHeaderBytes, httpx.WithBodyLimit(s.logger, s.maxBodyBytes, routed)))))))
 	return s
 }

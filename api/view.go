@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"jingge/api/httpx"
+	"jingge/api/meta"
 	"jingge/api/pack"
 
 	"github.com/paulmach/orb"
@@ -22,7 +23,7 @@ type view struct {
 	bounds    orb.Bound
 	hasGrids  bool
 	stats     map[string]stationStats
-	counts    DatasetCounts
+	counts    meta.Counts
 	gridRefs  map[string]*Ref
 	stRefs    map[string]*Ref
 	townships map[string]string // code -> name
