@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"jingge/api/apitest"
+	"jingge/api/ogc"
 	"jingge/data"
 )
 
@@ -94,7 +95,7 @@ func restIDs(t *testing.T, s *Server, target string) []string {
 
 func TestOGCLandingConformanceCollections(t *testing.T) {
 	s := newTestServer(t, nil, Config{})
-	var landing OGCLanding
+	var landing ogc.Landing
 	res := getOGC(t, s, "/ogc", &landing)
 	if ct := res.Header.Get("Content-Type"); ct != httpx.ContentTypeJSON {
 		t.Errorf("landing Content-Type %q", ct)
@@ -108,29 +109,29 @@ func TestOGCLandingConformanceCollections(t *testing.T) {
 			t.Errorf("landing link %s = %q, want an absolute URL", rel, rels[rel])
 		}
 	}
-	var conf OGCConformance
+	var conf ogc.Conformance
 	getOGC(t, s, "/ogc/conformance", &conf)
-	for _, c := range []string{ogcConfCore, ogcConfGeoJSON} {
+	for _, c := range []string{ogc.ConfCore, ogc.ConfGeoJSON} {
 		if !slices.Contains(conf.ConformsTo, c) {
 			t.Errorf("conformance lacks %s", c)
 		}
 	}
-	var colls OGCCollections
+	var colls ogc.Collections
 	getOGC(t, s, "/ogc/collections", &colls)
 	var ids []string
 	for _, c := range colls.Collections {
 		ids = append(ids, c.ID)
-		if len(c.Extent.Spatial.BBox) != 1 || c.Extent.Spatial.BBox[0][0] != 109.30 || c.Extent.Spatial.CRS != ogcCRS84 {
+		if len(c.Extent.Spatial.BBox) != 1 || c.Extent.Spatial.BBox[0][0] != 109.30 || c.Extent.Spatial.CRS != ogc.CRS84 {
 			t.Errorf("%s: extent %+v, want the grids' bounds in CRS84", c.ID, c.Extent.Spatial)
 		}
 	}
-	want := []string{ogcCommunityGrids, ogcPoliceGrids, ogcStations, ogcRegions, ogcTownships, ogcIncidents}
+	want := []string{ogc.CommunityGrids, ogc.PoliceGrids, ogc.Stations, ogc.Regions, ogc.Townships, ogc.Incidents}
 	if !slices.Equal(ids, want) {
 		t.Errorf("collections %v, want %v", ids, want)
 	}
-	var one OGCCollection
+	var one ogc.Collection
 	getOGC(t, s, "/ogc/collections/incidents", &one)
-	if one.ID != ogcIncidents || one.Extent.Temporal == nil {
+	if one.ID != ogc.Incidents || one.Extent.Temporal == nil {
 		t.Errorf("incidents collection %+v", one)
 	}
 	expectProblem(t, serve(t, s.Handler(), http.MethodGet, "/ogc/collections/nope", ""), http.StatusNotFound)
@@ -148,8 +149,8 @@ func TestOGCItemsEqualREST(t *testing.T) {
 			q = "&bbox=" + bbox
 		}
 		for _, c := range []struct{ ogc, rest string }{
-			{ogcCommunityGrids, "/api/v1/grids?level=community" + q},
-			{ogcPoliceGrids, "/api/v1/grids?level=police" + q},
+			{ogc.CommunityGrids, "/api/v1/grids?level=community" + q},
+			{ogc.PoliceGrids, "/api/v1/grids?level=police" + q},
 		} {
 			got := ogcIDs(t, s, "/ogc/collections/"+c.ogc+"/items?limit=4"+q)
 			want := restIDs(t, s, c.rest)
@@ -163,7 +164,7 @@ func TestOGCItemsEqualREST(t *testing.T) {
 		t.Errorf("stations: OGC %v, REST %v", all, want)
 	}
 	// One item equals its feature in the list.
-	var item OGCFeature
+	var item ogc.Feature
 	grids := ogcIDs(t, s, "/ogc/collections/community_grids/items")
 	res := getOGC(t, s, "/ogc/collections/community_grids/items/"+grids[0], &item)
 	if item.ID != grids[0] || item.Geometry == nil {
@@ -203,7 +204,7 @@ func TestOGCAreas(t *testing.T) {
 			t.Errorf("%s: %v, want %v", c.target, ids, c.want)
 		}
 	}
-	var tw OGCFeature
+	var tw ogc.Feature
 	getOGC(t, s, "/ogc/collections/townships/items/610122001", &tw)
 	g, _ := json.Marshal(tw.Geometry)
 	if !strings.Contains(string(g), `"Polygon"`) || !strings.Contains(string(g), "109.3") {
@@ -311,7 +312,7 @@ func TestOGCRolesAndMasking(t *testing.T) {
 	}
 	collections := func(role data.Role) []string {
 		rec := f.send(t, http.MethodGet, "/ogc/collections", role)
-		var c OGCCollections
+		var c ogc.Collections
 		decodeJSON(t, rec, &c)
 		var ids []string
 		for _, x := range c.Collections {
@@ -319,10 +320,10 @@ func TestOGCRolesAndMasking(t *testing.T) {
 		}
 		return ids
 	}
-	if ids := collections(data.RoleOfficer); slices.Contains(ids, ogcIncidents) {
+	if ids := collections(data.RoleOfficer); slices.Contains(ids, ogc.Incidents) {
 		t.Errorf("an officer is shown %v", ids)
 	}
-	if ids := collections(data.RoleViewer); !slices.Contains(ids, ogcIncidents) {
+	if ids := collections(data.RoleViewer); !slices.Contains(ids, ogc.Incidents) {
 		t.Errorf("a viewer is shown %v", ids)
 	}
 	if rec := f.send(t, http.MethodGet, "/ogc/collections/incidents/items", data.RoleOfficer); rec.Code != http.StatusForbidden {

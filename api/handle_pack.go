@@ -1,9 +1,12 @@
 package api
 
 import (
+	"errors"
 	"jingge/api/httpx"
 	"net/http"
 	"strconv"
+
+	"jingge/api/pack"
 )
 
 // handlePack answers GET /api/v1/pack: the offline pack of a station
@@ -23,17 +26,14 @@ func (s *Server) handlePack(w http.ResponseWriter, r *http.Request, q query) err
 	} else {
 		station = s.callerStation(r, v)
 	}
-	if err := v.packs.prepare(); err != nil {
-		return err
-	}
-	if station == "" && !v.packs.county {
+	body, err := v.packs.Get(station, fullPhones(r.Context()))
+	if errors.Is(err, pack.ErrStationRequired) {
 		return httpx.Invalid(httpx.InvalidParam{Name: "station", Reason: "station is required: the county is too large for one pack and you are not an officer linked to a station; give the id of a station (GET /api/v1/stations lists them)"})
 	}
-	body, err := v.packs.get(station, fullPhones(r.Context()))
 	if err != nil {
 		return err
 	}
-	etag := `"` + body.version + `"`
+	etag := `"` + body.Version + `"`
 	h := w.Header()
 	h.Set("ETag", etag)
 	if inm := r.Header.Get("If-None-Match"); inm != "" && etagListMatches(inm, etag) {
@@ -41,9 +41,9 @@ func (s *Server) handlePack(w http.ResponseWriter, r *http.Request, q query) err
 		return nil
 	}
 	h.Set("Content-Type", httpx.ContentTypeJSON)
-	h.Set("Content-Length", strconv.Itoa(len(body.json)))
+	h.Set("Content-Length", strconv.Itoa(len(body.JSON)))
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body.json)
+	_, _ = w.Write(body.JSON)
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"jingge/api/apitest"
+	"jingge/api/meta"
 	"jingge/geo"
 	"jingge/geo/crs"
 )
@@ -191,7 +192,7 @@ func TestGrid(t *testing.T) {
 func TestRegions(t *testing.T) {
 	s := newTestServer(t, nil, Config{})
 	rec := serve(t, s.Handler(), http.MethodGet, "/api/v1/regions", "")
-	var resp RegionsResponse
+	var resp meta.Regions
 	decodeJSON(t, rec, &resp)
 	var got []string
 	for _, r := range resp.Regions {
@@ -209,9 +210,9 @@ func TestRegions(t *testing.T) {
 
 func TestDataset(t *testing.T) {
 	s := newTestServer(t, nil, Config{})
-	var resp DatasetResponse
+	var resp meta.Dataset
 	decodeJSON(t, serve(t, s.Handler(), http.MethodGet, "/api/v1/dataset", ""), &resp)
-	want := DatasetCounts{Stations: 2, PoliceGrids: 2, CommunityGrids: 2, Members: 5, Townships: 2, Population: 2500}
+	want := meta.Counts{Stations: 2, PoliceGrids: 2, CommunityGrids: 2, Members: 5, Townships: 2, Population: 2500}
 	if resp.Counts != want || resp.Datum != "wgs84" || len(resp.Real) != 1 || len(resp.Synthetic) != 1 || len(resp.Caveats) != 1 || len(resp.Sources) != 1 {
 		t.Errorf("dataset %+v", resp)
 	}
@@ -227,10 +228,10 @@ func TestIndexSwap(t *testing.T) {
 	s := New(Config{Index: live})
 	expectProblem(t, serve(t, s.Handler(), http.MethodGet, "/api/v1/dataset", ""), http.StatusServiceUnavailable)
 	live.Store(mustIndex(t, apitest.Small()))
-	var before DatasetResponse
+	var before meta.Dataset
 	decodeJSON(t, serve(t, s.Handler(), http.MethodGet, "/api/v1/dataset", ""), &before)
 	live.Store(mustIndex(t, apitest.Checkerboard(2)))
-	var after DatasetResponse
+	var after meta.Dataset
 	decodeJSON(t, serve(t, s.Handler(), http.MethodGet, "/api/v1/dataset", ""), &after)
 	if before.Name == after.Name || after.Counts.CommunityGrids != 4 {
 		t.Errorf("before %q, after %q with %+v", before.Name, after.Name, after.Counts)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"jingge/api/meta"
 	"jingge/data/lantian"
 	"jingge/geo"
 )
@@ -71,7 +72,7 @@ func TestLantianStationsAndRegions(t *testing.T) {
 			t.Errorf("station %s: %+v", f.ID, p)
 		}
 	}
-	var regions RegionsResponse
+	var regions meta.Regions
 	decodeJSON(t, serve(t, s.Handler(), http.MethodGet, "/api/v1/regions", ""), &regions)
 	total := 0
 	for _, r := range regions.Regions {

@@ -135,7 +135,7 @@ func TestMetricsAuditSpool(t *testing.T) {
 	depth := func(cfg Config) float64 {
 		t.Helper()
 		s := newTestServer(t, nil, cfg)
-		fams, err := s.metrics.registry.Gather()
+		fams, err := s.metrics.Gather()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"jingge/api/apitest"
+	"jingge/api/telemetry"
 	"jingge/data"
 	"jingge/data/memory"
 )
@@ -20,7 +21,7 @@ import (
 // gather reads s's metrics by family name.
 func gather(t *testing.T, s *Server) map[string]*dto.MetricFamily {
 	t.Helper()
-	fams, err := s.metrics.registry.Gather()
+	fams, err := s.metrics.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +185,7 @@ func TestMetricsStoreAndListenHealth(t *testing.T) {
 	if got := value(fams, "jingge_store_up", nil); got != 1 {
 		t.Errorf("store up %v with a database that answers", got)
 	}
-	if got := value(fams, "jingge_store_ping_seconds", nil); got < 0 || got > storeProbeTimeout.Seconds()+1 {
+	if got := value(fams, "jingge_store_ping_seconds", nil); got < 0 || got > telemetry.StoreProbeTimeout.Seconds()+1 {
 		t.Errorf("store ping %v s", got)
 	}
 	if got := value(fams, "jingge_listen_connected", nil); got != 1 {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"jingge/api/meta"
 	"jingge/data"
 )
 
@@ -59,7 +60,7 @@ func TestCachePolicyFollowsAccess(t *testing.T) {
 	}
 	checkHeaders(t, "DELETE /api/v1/stations", f.send(t, http.MethodDelete, "/api/v1/stations", data.RoleAdmin), nil)
 	rec := httptest.NewRecorder()
-	Starting(nil, 0, func() string { return "waiting" }).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/stations", nil))
+	meta.Starting(nil, 0, func() string { return "waiting" }).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/stations", nil))
 	checkHeaders(t, "starting", rec, nil)
 }
 

@@ -1,154 +1,127 @@
 package api
 
-import "jingge/api/httpx"
+import (
+	"context"
+	"fmt"
+	"jingge/api/httpx"
+	"net/http"
+	"net/url"
+	"time"
 
-// OGC API – Features, Part 1 (Core and GeoJSON), served as a second face
-// of the same data under a root of its own, so GIS clients (QGIS, GDAL's
-// OAPIF driver, ArcGIS) read the grids, stations, regions, townships and
-// incidents with the token, roles and masking of the REST API. Nothing
-// here decides what a feature is: grids, stations and incidents are
-// built by the REST handlers' own functions, regions and townships are
-// the tiles' dissolved areas.
+	"github.com/paulmach/orb"
 
-// ogcRoot is the landing page of OGC API – Features. It sits beside
-// /api/v1 rather than inside it so no existing route changes and a client
-// is given one short address (OAPIF:https://host/ogc).
-const ogcRoot = "/ogc"
-
-// OGC identifiers: the one CRS features are served in and the
-// conformance classes the server meets.
-const (
-	ogcCRS84       = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-	ogcGregorian   = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
-	ogcConfCore    = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
-	ogcConfGeoJSON = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"
-	// ogcOpenAPIType is the media type OGC asks of a service-desc link.
-	ogcOpenAPIType = "application/vnd.oai.openapi+json;version=3.1"
+	"jingge/api/ogc"
+	"jingge/data"
+	"jingge/geo"
+	"jingge/geo/crs"
+	"jingge/tiles"
 )
 
-// The collections. The index collections share the generic routes; the
-// incidents have routes of their own that mirror listIncidents, so a role
-// that may not list incidents cannot read them here either.
-const (
-	ogcCommunityGrids = "community_grids"
-	ogcPoliceGrids    = "police_grids"
-	ogcStations       = "stations"
-	ogcRegions        = "regions"
-	ogcTownships      = "townships"
-	ogcIncidents      = "incidents"
-)
+// OGC API – Features (package api/ogc) is served as a second face of the
+// same data: this file hands it the REST handlers' own features, filters
+// and masking over the view in force. The routes' roles are declared in
+// the route table like every other route's.
 
-// Paging of items: a limit above the maximum is served as the maximum
-// (OGC lets a server cap it, and clients such as GDAL ask for large pages).
-const (
-	ogcDefaultLimit = 100
-	ogcMaxLimit     = 10000
-)
+// ogcRoot is the root of the OGC routes.
+const ogcRoot = ogc.Root
 
-// ogcCollectionInfo describes one collection.
-type ogcCollectionInfo struct {
-	id, title, description string
-	// temporal collections take datetime=.
-	temporal bool
-	// stationProperty collections take station=.
-	stationProperty bool
+// newOGC returns the OGC service of s.
+func newOGC(s *Server) *ogc.Service {
+	return ogc.New(ogc.Config{Source: ogcSource{s}, Logger: s.logger, BaseURL: baseURL, ParseBBox: parseBBox, ParseTime: parseTimeParam})
 }
 
-// ogcIndexCollections are the collections read from the index in force,
-// in the order /collections lists them.
-var ogcIndexCollections = []ogcCollectionInfo{
-	{ogcCommunityGrids, "Community grids (网格)", "Community grids with their police grid, station, township, population, members and terrain; datetime= gives the grids in force at that instant.", true, true},
-	{ogcPoliceGrids, "Police grids (警格)", "Police grids with their station, township, population, members and terrain; datetime= gives the grids in force at that instant.", true, true},
-	{ogcStations, "Police stations", "Each station building as a point, with what the station is responsible for.", false, true},
-	{ogcRegions, "Terrain regions", "The four terrain regions (四警蓝图), dissolved from their stations' grids.", false, false},
-	{ogcTownships, "Townships (乡镇/街道)", "Townships dissolved from the grids that name them.", false, false},
+// ogcRoute adapts a route of package ogc to the route table.
+func ogcRoute(h func(http.ResponseWriter, *http.Request, ogc.Query) error) func(http.ResponseWriter, *http.Request, query) error {
+	return func(w http.ResponseWriter, r *http.Request, q query) error { return h(w, r, q.lookup) }
 }
 
-var ogcIncidentCollection = ogcCollectionInfo{ogcIncidents, "Incidents", "Reported incidents with category, severity, status and attribution; datetime= selects by occurrence time. Free text has phone numbers masked for the roles that see them masked.", true, true}
+// ogcSource is what the OGC routes read from s.
+type ogcSource struct{ s *Server }
 
-// ogcIndexCollection returns the index collection id.
-func ogcIndexCollection(id string) (ogcCollectionInfo, bool) {
-	for _, c := range ogcIndexCollections {
-		if c.id == id {
-			return c, true
-		}
+func (o ogcSource) Current() (ogc.Dataset, error) {
+	v, err := o.s.current()
+	if err != nil {
+		return nil, err
 	}
-	return ogcCollectionInfo{}, false
+	return ogcView{o.s, v}, nil
 }
 
-// OGCLanding is the landing page of OGC API – Features.
-type OGCLanding struct {
-	Title       string `json:"title"`
-	Description string `json:"description"`
-	Links       []Link `json:"links"`
+func (o ogcSource) HasHistory() bool { return o.s.inc.timeline != nil }
+
+// At is the view of the grids in force at t, from the grid history.
+func (o ogcSource) At(ctx context.Context, t time.Time) (ogc.Dataset, error) {
+	ds, err := o.s.inc.timeline.SnapshotAt(ctx, t)
+	if err != nil {
+		return nil, fmt.Errorf("api: the grids at %s: %w", t.Format(time.RFC3339), err)
+	}
+	ix, err := geo.NewIndex(ds)
+	if err != nil {
+		return nil, fmt.Errorf("api: the grids at %s: %w", t.Format(time.RFC3339), err)
+	}
+	v, err := newView(ix)
+	if err != nil {
+		return nil, err
+	}
+	return ogcView{o.s, v}, nil
 }
 
-// OGCConformance lists the conformance classes the server meets.
-type OGCConformance struct {
-	ConformsTo []string `json:"conformsTo"`
+func (o ogcSource) Areas(kind string) ([]tiles.Area, error) {
+	if err := o.s.tilesReady(); err != nil {
+		return nil, err
+	}
+	src := o.s.tiles.Source()
+	if src == nil {
+		return nil, &httpx.Problem{Kind: data.ErrUnavailable, Detail: "no dataset is loaded yet; retry shortly", RetryAfterSeconds: o.s.retryAfterSeconds}
+	}
+	areas, _ := src.Areas(kind)
+	return areas, nil
 }
 
-// OGCCollections answers /ogc/collections: the collections the caller may
-// read.
-type OGCCollections struct {
-	Links       []Link          `json:"links"`
-	Collections []OGCCollection `json:"collections"`
+func (o ogcSource) Incidents() (data.IncidentStore, error) {
+	if o.s.inc.store == nil {
+		return nil, incidentsOff()
+	}
+	return o.s.inc.store, nil
 }
 
-// OGCCollection describes one collection of features.
-type OGCCollection struct {
-	ID          string    `json:"id"`
-	Title       string    `json:"title"`
-	Description string    `json:"description"`
-	Links       []Link    `json:"links"`
-	Extent      OGCExtent `json:"extent"`
-	ItemType    string    `json:"itemType"` // always "feature"
-	CRS         []string  `json:"crs"`
+func (o ogcSource) IncidentsReadable(ctx context.Context) bool {
+	return callerAdmitted(ctx, o.s.ogcIncidentAccess)
 }
 
-// OGCExtent is a collection's extent: the bounds of the county's grids in
-// CRS84, and for temporal collections an open interval.
-type OGCExtent struct {
-	Spatial  OGCSpatialExtent   `json:"spatial"`
-	Temporal *OGCTemporalExtent `json:"temporal,omitempty"`
+// ogcView is a view as package ogc reads it.
+type ogcView struct {
+	s *Server
+	v *view
 }
 
-// OGCSpatialExtent is one bounding box in CRS84.
-type OGCSpatialExtent struct {
-	BBox [][]float64 `json:"bbox"`
-	CRS  string      `json:"crs"`
+func (d ogcView) Index() *geo.Index { return d.v.ix }
+
+func (d ogcView) Bounds() (orb.Bound, bool) {
+	return orb.Bound{Min: d.v.toWGS84(d.v.bounds.Min), Max: d.v.toWGS84(d.v.bounds.Max)}, d.v.hasGrids
 }
 
-// OGCTemporalExtent is one interval; null ends are open.
-type OGCTemporalExtent struct {
-	Interval [][]*string `json:"interval"`
-	TRS      string      `json:"trs"`
+func (d ogcView) FromWGS84(p orb.Point) orb.Point { return d.v.toDatum(p, crs.WGS84) }
+
+func (d ogcView) GridFeature(g *geo.Grid) httpx.Feature[any] {
+	f := d.v.gridFeature(g)
+	return httpx.Feature[any]{Type: f.Type, ID: f.ID, Geometry: f.Geometry, Properties: f.Properties}
 }
 
-// OGCFeatureCollection is one page of a collection's items.
-// NumberMatched counts every item the query selects, NumberReturned
-// those on this page; the next link, when present, gives the following
-// page.
-type OGCFeatureCollection struct {
-	Type           string               `json:"type"` // always "FeatureCollection"
-	Features       []httpx.Feature[any] `json:"features"`
-	Links          []Link               `json:"links"`
-	TimeStamp      string               `json:"timeStamp"`
-	NumberMatched  int                  `json:"numberMatched"`
-	NumberReturned int                  `json:"numberReturned"`
+func (d ogcView) StationPoint(st *geo.Station) orb.Geometry { return d.v.stationPoint(st) }
+
+func (d ogcView) StationProperties(st *geo.Station) any { return d.v.stationProperties(st) }
+
+func (d ogcView) StationIDs() string { return stationIDs(d.v.ix) }
+
+func (d ogcView) IncidentFeature(ctx context.Context, inc *geo.Incident) httpx.Feature[any] {
+	f := d.v.incidentFeature(ctx, inc)
+	return httpx.Feature[any]{Type: f.Type, ID: f.ID, Geometry: f.Geometry, Properties: f.Properties}
 }
 
-// OGCFeature is one item with its links.
-type OGCFeature struct {
-	httpx.Feature[any]
-	Links []Link `json:"links"`
+// IncidentFilter reads the lists as listIncidents does, from the query
+// the route's endpoint has already checked.
+func (d ogcView) IncidentFilter(r *http.Request, f *data.IncidentFilter) []httpx.InvalidParam {
+	values, _ := url.ParseQuery(r.URL.RawQuery)
+	q := query{values: values, route: "ogcIncidentItems", onRead: d.s.onParamRead}
+	return d.s.parseListFilters(r.Context(), q, d.v, f)
 }
-
-// The query parameters of the items routes. Part 1 allows selecting by a
-// property with a parameter of its name; station, category, status and
-// severity are those a bureau filters by, each a comma-separated list of
-// values of which one must match.
-var (
-	ogcItemParams     = []string{"bbox", "datetime", "limit", "offset", "station", "f"}
-	ogcIncidentParams = []string{"bbox", "datetime", "limit", "cursor", "station", "category", "status", "severity", "f"}
-)

@@ -4,11 +4,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"jingge/api/ogc"
 )
 
-// FuzzParseDatetime checks datetime= never panics and gives either a
-// refusal naming datetime or a non-empty interval: an instant whose both
-// ends are set, or an interval whose set ends are in order.
+// FuzzParseDatetime checks datetime=, read with the REST API's time
+// parser, never panics and gives either a refusal naming datetime or a
+// non-empty interval: an instant whose both ends are set, or an interval
+// whose set ends are in order.
 func FuzzParseDatetime(f *testing.F) {
 	for _, seed := range []string{
 		"2026-05-01", "2026-05-01T14:30:00+08:00", "2026-05-01T14:30:00", "2026-05-01/2026-05-31",
@@ -21,7 +24,7 @@ func FuzzParseDatetime(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		iv, bad := parseDatetime(text, loc)
+		iv, bad := ogc.ParseDatetime(text, loc, parseTimeParam)
 		if bad != nil {
 			if bad.Name != "datetime" || !strings.Contains(bad.Reason, "datetime") {
 				t.Fatalf("%q: refusal %+v", text, bad)

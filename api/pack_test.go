@@ -13,6 +13,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"jingge/api/pack"
 	"jingge/data"
 	"jingge/data/lantian"
 	"jingge/data/memory"
@@ -122,7 +123,7 @@ func TestPackOfOfficer(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
 	}
-	var p Pack
+	var p pack.Pack
 	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +137,7 @@ func TestPackOfOfficer(t *testing.T) {
 		t.Errorf("Cache-Control %q: the pack holds personal data", cc)
 	}
 	ix := mustIndex(t, ds)
-	byID := map[string]PackGrid{}
+	byID := map[string]pack.Grid{}
 	for _, g := range p.Grids {
 		byID[g.ID] = g
 	}
@@ -187,10 +188,10 @@ func TestPackOfOfficer(t *testing.T) {
 func TestPackMaskedForViewer(t *testing.T) {
 	ds := lantianDataset(t)
 	f := newPackFixture(t, ds, "gepai")
-	var officer, viewer Pack
+	var officer, viewer pack.Pack
 	for _, c := range []struct {
 		role data.Role
-		into *Pack
+		into *pack.Pack
 	}{{data.RoleOfficer, &officer}, {data.RoleViewer, &viewer}} {
 		rec := f.get(t, "/api/v1/pack?station=gepai", c.role)
 		if rec.Code != http.StatusOK {
@@ -260,16 +261,14 @@ func TestPackOfStationArea(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := v.packs.prepare(); err != nil {
-		t.Fatal(err)
-	}
-	v.packs.county = false // as for a county above CountyPackMaxGzipBytes
-	b, err := v.packs.get("bayuan", true)
+	// As for a county above pack.CountyMaxGzipBytes.
+	v.packs = pack.NewCache(v.ix, pack.Options{Datum: v.datumName, MaskPhone: maskPhone, CountyMaxGzipBytes: 1})
+	b, err := v.packs.Get("bayuan", true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var p Pack
-	if err := json.Unmarshal(b.json, &p); err != nil {
+	var p pack.Pack
+	if err := json.Unmarshal(b.JSON, &p); err != nil {
 		t.Fatal(err)
 	}
 	stations := map[string]bool{}
@@ -295,54 +294,28 @@ func TestPackOfStationArea(t *testing.T) {
 // does.
 func TestPackScaleExact(t *testing.T) {
 	ds := lantianDataset(t)
-	if got := packScale(ds); got != 1e7 {
+	if got := pack.Scale(ds); got != 1e7 {
 		t.Errorf("Lantian's scale %d, want 1e7 (the file has 7 decimals)", got)
 	}
 	odd := &geo.Dataset{Grids: []geo.Grid{{Geometry: orb.MultiPolygon{{{{109.1, 34.1}, {109.2, 34.1 + math.Pi/1e6}, {109.1, 34.1}}}}}}}
-	if got := packScale(odd); got != 0 {
+	if got := pack.Scale(odd); got != 0 {
 		t.Errorf("scale %d for a coordinate no power of ten gives back", got)
 	}
-	g := encodeGeometry(odd.Grids[0].Geometry, 0)
+	g := pack.EncodeGeometry(odd.Grids[0].Geometry, 0)
 	if !orb.Equal(decodePackGeometry(g, 0), odd.Grids[0].Geometry) {
 		t.Errorf("plain numbers do not come back")
 	}
 }
 
-// TestPackSizes: the county's pack and every station's area pack (the
-// station and its neighbours) stay within CountyPackMaxGzipBytes gzipped.
-// go test -v -run TestPackSizes ./api prints the table of
-// docs/performance.md.
-func TestPackSizes(t *testing.T) {
+// TestPackSizesOnWire: the county's pack as the server sends it, gzipped
+// by its middleware, stays within pack.CountyMaxGzipBytes. go test -v -run
+// TestPackSizes ./api/pack ./api prints the table of docs/performance.md.
+func TestPackSizesOnWire(t *testing.T) {
 	ds := lantianDataset(t)
-	v, err := newView(mustIndex(t, ds))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := v.packs
-	if err := c.prepare(); err != nil {
-		t.Fatal(err)
-	}
-	county, _ := json.Marshal(v.buildPack("", c.scale, true, nil))
-	t.Logf("| county | %d | %d | %d |", len(ds.Stations), len(county), gzipSize(county))
-	// The baseline: the same pack with the coordinates as plain numbers.
-	plain, _ := json.Marshal(v.buildPack("", 0, true, nil))
-	t.Logf("| county, plain coordinates (baseline) | %d | %d | %d | ratio %.2f |", len(ds.Stations), len(plain), gzipSize(plain), float64(gzipSize(county))/float64(gzipSize(plain)))
-	if n := gzipSize(county); n > CountyPackMaxGzipBytes || !c.county {
-		t.Errorf("the county's pack is %d bytes gzipped (fits: %v)", n, c.county)
-	}
 	// On the wire the server's gzip (level 1, middleware_gzip.go) sends it.
 	wire := sendWith(t, newTestServer(t, ds, Config{}).Handler(), http.MethodGet, "/api/v1/pack", http.Header{"Accept-Encoding": {"gzip"}})
-	if wire.Header().Get("Content-Encoding") != "gzip" || wire.Body.Len() > CountyPackMaxGzipBytes {
+	if wire.Header().Get("Content-Encoding") != "gzip" || wire.Body.Len() > pack.CountyMaxGzipBytes {
 		t.Errorf("the county's pack on the wire: %d bytes, Content-Encoding %q", wire.Body.Len(), wire.Header().Get("Content-Encoding"))
 	}
 	t.Logf("| county, as served (gzip level 1) | %d | | %d |", len(ds.Stations), wire.Body.Len())
-	for _, st := range ds.Stations {
-		scope := append([]string{st.ID}, c.neighbours[st.ID]...)
-		b, _ := json.Marshal(v.buildPack(st.ID, c.scale, true, scope))
-		n := gzipSize(b)
-		t.Logf("| %s %s | %d | %d | %d |", st.ID, st.Name, len(scope), len(b), n)
-		if n > CountyPackMaxGzipBytes {
-			t.Errorf("station %s: %d bytes gzipped", st.ID, n)
-		}
-	}
 }

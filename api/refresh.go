@@ -1,6 +1,9 @@
 package api
 
-import "jingge/tiles"
+import (
+	"jingge/geo"
+	"jingge/tiles"
+)
 
 // Refresh brings what the server derives from the index in force up to date
 // now instead of on the first request that needs it: the tile source (the
@@ -17,10 +20,21 @@ func (s *Server) Refresh() {
 		return
 	}
 	s.tiles.Update(ix)
-	s.metrics.observeIndex(ix)
+	s.metrics.ObserveIndex(ix)
 	// A dataset whose datum is unknown fails here and on every request
 	// alike; the request reports it.
 	_, _ = s.current()
+}
+
+// refreshOnPublish registers Refresh with onPublish (Config.OnPublish) and refreshes
+// once, for an index published before New; nil does nothing, and what the
+// server derives is built by the first request that needs it.
+func (s *Server) refreshOnPublish(onPublish func(func(*geo.Index))) {
+	if onPublish == nil {
+		return
+	}
+	onPublish(func(*geo.Index) { s.Refresh() })
+	s.Refresh()
 }
 
 // Tiles returns the tile service the server renders with: Config.Tiles, or

@@ -64,3 +64,25 @@ func TestRefreshSwapsTilesBeforeRequests(t *testing.T) {
 		t.Error("a second Refresh purged the cache")
 	}
 }
+
+// TestOnPublishRefreshes: a server given Config.OnPublish refreshes the
+// index published before New, and each one published after it when the
+// publisher calls what New registered, with no request and no Refresh.
+func TestOnPublishRefreshes(t *testing.T) {
+	live := new(geo.Live)
+	live.Store(mustIndex(t, apitest.Small()))
+	var published func(*geo.Index)
+	s := New(Config{Index: live, OnPublish: func(fn func(*geo.Index)) { published = fn }})
+	if published == nil {
+		t.Fatal("New registered nothing with OnPublish")
+	}
+	if s.Tiles().Served() != live.Load() {
+		t.Fatal("New did not refresh the index published before it")
+	}
+	next := mustIndex(t, apitest.Small())
+	live.Store(next)
+	published(next)
+	if s.Tiles().Served() != next {
+		t.Fatal("the registered function did not swap the tiles to the published index")
+	}
+}

@@ -32,6 +32,8 @@ import (
 	"github.com/gorilla/mux"
 
 	"jingge/api/auth"
+	"jingge/api/meta"
+	"jingge/api/ogc"
 	"jingge/api/pages"
 	"jingge/api/patrolling"
 	"jingge/api/planning"
@@ -45,7 +47,7 @@ import (
 const (
 	DefaultMaxBatchPoints = 10000
 	DefaultMaxBodyBytes   = 8 << 20
-	DefaultRetryAfter     = 5 * time.Second
+	DefaultRetryAfter     = meta.DefaultRetryAfter
 )
 
 // Config configures a Server. Zero fields take the defaults above.
@@ -107,6 +109,11 @@ type Config struct {
 	// A grid edit waits on it before answering, so a read on this server
 	// after the PUT's answer sees the edit; nil answers at once.
 	AwaitIndex func(context.Context) error
+	// OnPublish, when set, registers a function to call after each index
+	// published to Index (follow.Follower.OnPublish): New registers the
+	// server's Refresh and refreshes once, so what the server derives from
+	// an index is built by the publisher, not by the first request.
+	OnPublish func(func(*geo.Index))
 	// MaxBatchIncidents is the largest number of incidents one POST
 	// /api/v1/incidents may hold; more is a 413.
 	MaxBatchIncidents int
@@ -173,6 +180,8 @@ type Server struct {
 	// layerAccess holds the access of each tile layer that has a route
 	// of its own (handle_tiles_layers.go).
 	layerAccess map[string]access
+	// ogc serves OGC API – Features (ogc.go).
+	ogc *ogc.Service
 	// ogcIncidentAccess is the access of the OGC incidents' items, which
 	// decides whether /ogc/collections lists them to a caller.
 	ogcIncidentAccess access
@@ -262,6 +271,7 @@ func New(cfg Config) *Server {
 	s.web = site
 	s.access = newAccessControl(cfg.Access, s.logger)
 	s.metrics = newMetrics(s, cfg)
+	s.ogc = newOGC(s)
 	s.router = mux.NewRouter()
 	s.tileRouter = mux.NewRouter()
 	rts := s.routes()
@@ -287,6 +297,7 @@ func New(cfg Config) *Server {
 	s.router.NotFoundHandler = s.metrics.instrument("pages", s.web.Handler(s.logger, http.HandlerFunc(s.noRoute)))
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
 	routed := tiledRouter(s.router, s.tileRouter)
+	s.refreshOnPublish(cfg.OnPublish)
 	s.handler = withNoSniff(httpx.WithRequestID(httpx.WithAccessLog(s.logger, httpx.WithCompression(httpx.WithRecovery(s.logger, httpx.WithHeaderLimit(s.logger, s.maxHeaderBytes, httpx.WithBodyLimit(s.logger, s.maxBodyBytes, routed)))))))
 	return s
 }
@@ -424,18 +435,18 @@ func (s *Server) routes() []route {
 		{"getIncident", http.MethodGet, "/api/v1/incidents/{id}", nil, s.handleGetIncident, allow(data.RoleViewer).personalData()},
 		{"updateIncident", http.MethodPatch, "/api/v1/incidents/{id}", nil, s.handleUpdateIncident, allow(data.RoleAdmin)},
 		{"editGrid", http.MethodPut, "/api/v1/grids/{id}", nil, s.handleEditGrid, allow(data.RoleAdmin)},
-		// OGC API – Features (handle_ogc*.go): the index collections
+		// OGC API – Features (package api/ogc): the index collections
 		// admit whom listGrids admits; the incidents have routes of their
 		// own, before the generic ones, that mirror their REST twins.
-		{"ogcLanding", http.MethodGet, ogcRoot, []string{"f"}, s.handleOGCLanding, signedIn()},
-		{"ogcConformance", http.MethodGet, ogcRoot + "/conformance", []string{"f"}, s.handleOGCConformance, signedIn()},
-		{"ogcCollections", http.MethodGet, ogcRoot + "/collections", []string{"f"}, s.handleOGCCollections, signedIn()},
-		{"ogcIncidentCollection", http.MethodGet, ogcRoot + "/collections/incidents", []string{"f"}, s.handleOGCIncidentCollection, mirrors("listIncidents")},
-		{"ogcIncidentItems", http.MethodGet, ogcRoot + "/collections/incidents/items", ogcIncidentParams, s.handleOGCIncidentItems, mirrors("listIncidents").personalData().expensive()},
-		{"ogcIncidentItem", http.MethodGet, ogcRoot + "/collections/incidents/items/{featureId}", nil, s.handleOGCIncidentItem, mirrors("getIncident").personalData()},
-		{"ogcCollection", http.MethodGet, ogcRoot + "/collections/{collectionId}", []string{"f"}, s.handleOGCCollection, mirrors("listGrids")},
-		{"ogcItems", http.MethodGet, ogcRoot + "/collections/{collectionId}/items", ogcItemParams, s.handleOGCItems, mirrors("listGrids").expensive()},
-		{"ogcItem", http.MethodGet, ogcRoot + "/collections/{collectionId}/items/{featureId}", []string{"f"}, s.handleOGCItem, mirrors("listGrids")},
+		{"ogcLanding", http.MethodGet, ogcRoot, []string{"f"}, ogcRoute(s.ogc.Landing), signedIn()},
+		{"ogcConformance", http.MethodGet, ogcRoot + "/conformance", []string{"f"}, ogcRoute(s.ogc.Conformance), signedIn()},
+		{"ogcCollections", http.MethodGet, ogcRoot + "/collections", []string{"f"}, ogcRoute(s.ogc.Collections), signedIn()},
+		{"ogcIncidentCollection", http.MethodGet, ogcRoot + "/collections/incidents", []string{"f"}, ogcRoute(s.ogc.IncidentCollection), mirrors("listIncidents")},
+		{"ogcIncidentItems", http.MethodGet, ogcRoot + "/collections/incidents/items", ogc.IncidentParams, ogcRoute(s.ogc.IncidentItems), mirrors("listIncidents").personalData().expensive()},
+		{"ogcIncidentItem", http.MethodGet, ogcRoot + "/collections/incidents/items/{featureId}", nil, ogcRoute(s.ogc.IncidentItem), mirrors("getIncident").personalData()},
+		{"ogcCollection", http.MethodGet, ogcRoot + "/collections/{collectionId}", []string{"f"}, ogcRoute(s.ogc.Collection), mirrors("listGrids")},
+		{"ogcItems", http.MethodGet, ogcRoot + "/collections/{collectionId}/items", ogc.ItemParams, ogcRoute(s.ogc.Items), mirrors("listGrids").expensive()},
+		{"ogcItem", http.MethodGet, ogcRoot + "/collections/{collectionId}/items/{featureId}", []string{"f"}, ogcRoute(s.ogc.Item), mirrors("listGrids")},
 		{"login", http.MethodPost, "/api/v1/login", nil, s.access.handleLogin, public().auditedByHandler()},
 		{"logout", http.MethodPost, "/api/v1/logout", nil, s.access.handleLogout, signedIn()},
 		{"getMe", http.MethodGet, "/api/v1/me", nil, s.access.handleMe, signedIn()},
@@ -478,17 +489,6 @@ var paramHints = map[string]string{
 	"type": "level", "station_id": "station", "bounds": "bbox",
 }
 
-// unsupportedParams say why the OGC routes refuse a parameter a client
-// may expect from the standard's other parts, instead of only calling it
-// unknown.
-var unsupportedParams = map[string]string{
-	"filter":      "CQL2 filters (OGC API – Features Part 3) are not supported: no well-kept Go parser of CQL2 exists; select by property with the query parameters listed",
-	"filter-lang": "CQL2 filters (OGC API – Features Part 3) are not supported",
-	"filter-crs":  "CQL2 filters (OGC API – Features Part 3) are not supported",
-	"crs":         "features are served in CRS84 only (OGC API – Features Part 2 is not supported)",
-	"bbox-crs":    "bbox is read in CRS84 only (OGC API – Features Part 2 is not supported)",
-}
-
 // endpoint wraps a route's handler: it rejects query parameters the route
 // does not read or that appear twice (a typo such as lng= must not be
 // silently ignored), and sends the handler's error as a problem.
@@ -512,7 +512,7 @@ func (s *Server) endpoint(rt route) http.Handler {
 				if hint, ok := paramHints[strings.ToLower(name)]; ok && slices.Contains(rt.query, hint) {
 					reason = fmt.Sprintf("unknown query parameter %q; did you mean %q?", name, hint)
 				}
-				if why, ok := unsupportedParams[name]; ok && strings.HasPrefix(rt.path, ogcRoot) {
+				if why, ok := ogc.UnsupportedParams[name]; ok && strings.HasPrefix(rt.path, ogcRoot) {
 					reason = fmt.Sprintf("%s; %s %s %s", why, rt.method, rt.path, acceptsText(rt.query))
 				}
 				bad = append(bad, httpx.InvalidParam{Name: name, Reason: reason})

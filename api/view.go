@@ -3,6 +3,8 @@ package api
 import (
 	"fmt"
 	"jingge/api/httpx"
+	"jingge/api/meta"
+	"jingge/api/pack"
 
 	"github.com/paulmach/orb"
 
@@ -21,14 +23,14 @@ type view struct {
 	bounds    orb.Bound
 	hasGrids  bool
 	stats     map[string]stationStats
-	counts    DatasetCounts
+	counts    meta.Counts
 	gridRefs  map[string]*Ref
 	stRefs    map[string]*Ref
 	townships map[string]string // code -> name
 	// gridMembers counts the members serving each grid.
 	gridMembers map[string]int
 	// packs holds the offline packs of this index, built on first use.
-	packs *packCache
+	packs *pack.Cache
 }
 
 // stationStats counts what a station is responsible for.
@@ -134,7 +136,7 @@ func newView(ix *geo.Index) (*view, error) {
 	v.counts.Stations = len(ds.Stations)
 	v.counts.Members = len(ds.Members)
 	v.counts.Townships = len(ds.Townships)
-	v.packs = newPackCache(v)
+	v.packs = pack.NewCache(ix, pack.Options{Datum: name, MaskPhone: maskPhone})
 	return v, nil
 }
 

@@ -278,12 +278,10 @@ func wire(ctx context.Context, o serveOptions, store data.Store, logger *slog.Lo
 	if err != nil {
 		return nil, err
 	}
-	w.api = api.New(cfg)
 	// The tiles of each new index are built by the follower, not by the
-	// first request for one; an index published before this line is
-	// refreshed by the call after it.
-	follower.OnPublish(func(*geo.Index) { w.api.Refresh() })
-	w.api.Refresh()
+	// first request for one; New refreshes an index published before it.
+	cfg.OnPublish = follower.OnPublish
+	w.api = api.New(cfg)
 	w.closers = append(w.closers, prerenderTiles(ctx, w.api.Tiles(), o.prerenderZoom, logger))
 	followed, err := followIncidents(watchCtx, store, cfg.IncidentTiles)
 	if err != nil {

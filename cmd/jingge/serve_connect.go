@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"jingge/api"
+	"jingge/api/meta"
 	"jingge/data"
 )
 
@@ -30,7 +30,7 @@ const startingRetryAfter = 2 * time.Second
 // serveWhenReachable is serve for a store behind a database that may not
 // be reachable yet. It listens at once and, until the store is open and
 // the index loaded, answers /healthz 200 and everything else 503 (see
-// api.Starting) while it retries with capped backoff; then it serves as
+// meta.Starting) while it retries with capped backoff; then it serves as
 // serve does, with no restart. An error retrying cannot mend (see
 // retryable) ends it with that error; ctx ending while it waits ends it
 // cleanly, with nil.
@@ -48,7 +48,7 @@ func serveWhenReachable(ctx context.Context, o serveOptions, open storeOpener, l
 	defer ms.stop()
 	status.set("connecting to the database")
 	h := new(handlerSwitch)
-	h.set(api.Starting(logger, startingRetryAfter, status.get))
+	h.set(meta.Starting(logger, startingRetryAfter, status.get))
 	srv := newHTTPServer(ctx, h, logger)
 	logger.Info("listening", "addr", ln.Addr().String())
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"jingge/api"
+	"jingge/api/meta"
 	"jingge/data"
 	"jingge/data/postgis"
 	"jingge/data/postgis/postgistest"
@@ -159,7 +160,7 @@ func TestServeWaitsForDatabase(t *testing.T) {
 	expectStarting(t, base)
 
 	proxy.Restore(proxy.Addr())
-	var ready api.ReadyResponse
+	var ready meta.Ready
 	waitUntil(t, 60*time.Second, "/readyz answers 200 after the database became reachable", func() bool {
 		resp, err := http.Get(base + "/readyz")
 		if err != nil {

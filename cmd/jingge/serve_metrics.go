@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"jingge/api"
+	"jingge/api/meta"
 )
 
 // metricsOptions are the settings of the separate /metrics listener.
@@ -90,7 +91,7 @@ func startMetrics(ctx context.Context, o metricsOptions, logger *slog.Logger, re
 		return nil, fmt.Errorf("listening on --metrics-addr %s: %w", o.addr, err)
 	}
 	m := &metricsServer{served: make(chan error, 1), logger: logger}
-	m.h.set(api.Starting(logger, startingRetryAfter, reason))
+	m.h.set(meta.Starting(logger, startingRetryAfter, reason))
 	m.srv = newHTTPServer(ctx, &m.h, logger)
 	logger.Info("serving /metrics without sign-in", "addr", ln.Addr().String())
 	go func() { m.served <- m.srv.Serve(ln) }()

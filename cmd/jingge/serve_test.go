@@ -20,6 +20,7 @@ import (
 
 	"jingge/api"
 	"jingge/api/apitest"
+	"jingge/api/meta"
 	"jingge/data"
 	"jingge/data/lantian"
 	"jingge/data/memory"
@@ -110,7 +111,7 @@ func TestServe(t *testing.T) {
 		return serveCommand(ctx, []string{"--addr", "127.0.0.1:0", "--log-format", "json"}, stdout, stderr, opener(st))
 	})
 
-	var ready api.ReadyResponse
+	var ready meta.Ready
 	if code := getJSON(t, base+"/readyz", &ready); code != http.StatusOK || ready.Grids != 4 {
 		t.Fatalf("/readyz: %d %+v", code, ready)
 	}
@@ -121,7 +122,7 @@ func TestServe(t *testing.T) {
 	}
 
 	datasetName := func() string {
-		var d api.DatasetResponse
+		var d meta.Dataset
 		getJSON(t, base+"/api/v1/dataset", &d)
 		return d.Name
 	}

@@ -1,20 +1,20 @@
-package api
+package ogc
 
 import (
 	"fmt"
-	"jingge/api/httpx"
 	"strconv"
 	"strings"
 	"time"
 
+	"jingge/api/httpx"
 	"jingge/api/intake"
 )
 
-// ogcFormat reads f=, the encoding a client asks for by name: json or
+// format reads f=, the encoding a client asks for by name: json or
 // geojson (the same document), and returns the media type to answer with;
 // geoJSON is the type used when f is absent.
-func ogcFormat(q query, geoJSON string) (string, error) {
-	text, ok := q.lookup("f")
+func format(q Query, geoJSON string) (string, error) {
+	text, ok := q("f")
 	if !ok {
 		return geoJSON, nil
 	}
@@ -33,10 +33,10 @@ func ogcFormat(q query, geoJSON string) (string, error) {
 	return "", httpx.Invalid(httpx.InvalidParam{Name: "f", Reason: fmt.Sprintf("f must be %s (there is no HTML encoding), got %q", kinds, intake.Clip([]byte(text)))})
 }
 
-// ogcLimit reads limit=: a whole number of at least 1; above max it is
+// parseLimit reads limit=: a whole number of at least 1; above max it is
 // max, which OGC API – Features lets a server do.
-func ogcLimit(q query, def, max int) (int, *httpx.InvalidParam) {
-	text, ok := q.lookup("limit")
+func parseLimit(q Query, def, max int) (int, *httpx.InvalidParam) {
+	text, ok := q("limit")
 	if !ok {
 		return def, nil
 	}
@@ -47,9 +47,9 @@ func ogcLimit(q query, def, max int) (int, *httpx.InvalidParam) {
 	return min(n, max), nil
 }
 
-// ogcOffset reads offset=, the number of items to skip.
-func ogcOffset(q query) (int, *httpx.InvalidParam) {
-	text, ok := q.lookup("offset")
+// parseOffset reads offset=, the number of items to skip.
+func parseOffset(q Query) (int, *httpx.InvalidParam) {
+	text, ok := q("offset")
 	if !ok {
 		return 0, nil
 	}
@@ -60,28 +60,29 @@ func ogcOffset(q query) (int, *httpx.InvalidParam) {
 	return n, nil
 }
 
-// ogcInterval is a datetime= of OGC API – Features: From <= t < To, with
-// a zero end open. Instant reports a single instant (or date) rather than
-// an interval.
-type ogcInterval struct {
+// Interval is a datetime= of OGC API – Features: From <= t < To, with a
+// zero end open. Instant reports a single instant (or date) rather than an
+// interval.
+type Interval struct {
 	From, To time.Time
 	Instant  bool
 }
 
-// parseDatetime reads datetime=: an instant (2026-05-01T14:30:00+08:00),
+// ParseDatetime reads datetime=: an instant (2026-05-01T14:30:00+08:00),
 // a date (the whole day in loc) or an interval start/end whose ends are
 // either or "..", or empty, for open. Both ends of an interval are
-// included, as OGC defines them; times without an offset are in loc.
-func parseDatetime(text string, loc *time.Location) (ogcInterval, *httpx.InvalidParam) {
-	fail := func(reason string) (ogcInterval, *httpx.InvalidParam) {
-		return ogcInterval{}, &httpx.InvalidParam{Name: "datetime", Reason: "datetime " + reason + fmt.Sprintf("; got %q. Give an instant (2026-05-01T14:30:00+08:00), a date (2026-05-01) or an interval 2026-05-01/2026-05-31 with .. for an open end", intake.Clip([]byte(text)))}
+// included, as OGC defines them; each end is read by parseTime, times
+// without an offset in loc. A refusal names datetime.
+func ParseDatetime(text string, loc *time.Location, parseTime TimeParser) (Interval, *httpx.InvalidParam) {
+	fail := func(reason string) (Interval, *httpx.InvalidParam) {
+		return Interval{}, &httpx.InvalidParam{Name: "datetime", Reason: "datetime " + reason + fmt.Sprintf("; got %q. Give an instant (2026-05-01T14:30:00+08:00), a date (2026-05-01) or an interval 2026-05-01/2026-05-31 with .. for an open end", intake.Clip([]byte(text)))}
 	}
 	end := func(s string, last bool) (time.Time, bool) {
 		s = strings.TrimSpace(s)
 		if s == "" || s == ".." {
 			return time.Time{}, true
 		}
-		t, bad := parseTimeParam("datetime", s, last, loc)
+		t, bad := parseTime("datetime", s, last, loc)
 		if bad != nil {
 			return time.Time{}, false
 		}
@@ -100,7 +101,7 @@ func parseDatetime(text string, loc *time.Location) (ogcInterval, *httpx.Invalid
 		if !ok1 || !ok2 {
 			return fail("is not a time or date")
 		}
-		return ogcInterval{From: from, To: to, Instant: true}, nil
+		return Interval{From: from, To: to, Instant: true}, nil
 	}
 	from, ok1 := end(a, false)
 	to, ok2 := end(b, true)
@@ -110,7 +111,7 @@ func parseDatetime(text string, loc *time.Location) (ogcInterval, *httpx.Invalid
 	case !from.IsZero() && !to.IsZero() && !from.Before(to):
 		return fail("ends before it starts")
 	}
-	return ogcInterval{From: from, To: to}, nil
+	return Interval{From: from, To: to}, nil
 }
 
 // isDate reports whether s is a date without a time.

@@ -1,4 +1,4 @@
-package api
+package telemetry
 
 import (
 	"context"
@@ -9,10 +9,10 @@ import (
 	"jingge/data"
 )
 
-// storeProbeTimeout bounds the ping of each scrape: a database slower than
+// StoreProbeTimeout bounds the ping of each scrape: a database slower than
 // this to answer counts as down (and Prometheus's own scrape timeout, 10 s
 // by default, is not reached).
-const storeProbeTimeout = 2 * time.Second
+const StoreProbeTimeout = 2 * time.Second
 
 // storeCollector pings the database at every scrape, so jingge_store_up is
 // as fresh as the scrape itself and no prober runs between scrapes.
@@ -34,7 +34,7 @@ func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.up; ch <
 
 // Collect implements prometheus.Collector.
 func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), storeProbeTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), StoreProbeTimeout)
 	defer cancel()
 	start := time.Now()
 	err := c.db.Ping(ctx)

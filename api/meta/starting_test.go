@@ -1,12 +1,47 @@
-package api
+package meta
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"jingge/api/httpx"
 )
+
+// problem is the part of a problem document the test reads.
+type problem struct {
+	Type      string `json:"type"`
+	Title     string `json:"title"`
+	Status    int    `json:"status"`
+	Detail    string `json:"detail"`
+	RequestID string `json:"request_id"`
+}
+
+// expectProblem checks rec is a complete problem document of status, with
+// the request id of its header, and returns it.
+func expectProblem(tb testing.TB, rec *httptest.ResponseRecorder, status int) problem {
+	tb.Helper()
+	if rec.Code != status {
+		tb.Fatalf("status %d, want %d; body %s", rec.Code, status, rec.Body.String())
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != httpx.ContentTypeProblem {
+		tb.Fatalf("Content-Type %q, want %q", ct, httpx.ContentTypeProblem)
+	}
+	var p problem
+	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil {
+		tb.Fatalf("%v: %s", err, rec.Body.String())
+	}
+	if p.Status != status || p.Title == "" || p.Type == "" || p.Detail == "" {
+		tb.Fatalf("incomplete problem: %+v", p)
+	}
+	if p.RequestID == "" || p.RequestID != rec.Header().Get(httpx.HeaderRequestID) {
+		tb.Fatalf("problem request_id %q, header %q", p.RequestID, rec.Header().Get(httpx.HeaderRequestID))
+	}
+	return p
+}
 
 // TestStarting checks what a server waiting for its database answers: it
 // is alive, not ready, and every other request is a 503 with Retry-After
@@ -30,6 +65,9 @@ func TestStarting(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.target, nil))
+			if got := rec.Header().Get("X-Content-Type-Options"); got != "nosniff" {
+				t.Errorf("X-Content-Type-Options %q, want nosniff", got)
+			}
 			if tc.status == http.StatusOK {
 				if rec.Code != http.StatusOK {
 					t.Fatalf("status %d, want 200; body %s", rec.Code, rec.Body.String())

@@ -1,21 +1,25 @@
-package api
+package meta
 
 import (
-	"jingge/api/httpx"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"jingge/api/httpx"
 	"jingge/data"
 )
 
-// Starting returns the handler a server answers with before its Server
+// DefaultRetryAfter is the Retry-After of a 503 answered before an index
+// is loaded, when none is configured.
+const DefaultRetryAfter = 5 * time.Second
+
+// Starting returns the handler a server answers with before its api.Server
 // exists, while it waits for its database at start: GET (and HEAD)
 // /healthz answers 200, since the process is alive and needs no restart;
 // /readyz and every other request answer 503 with Retry-After and an
 // application/problem+json body of type urn:jingge:problem:starting whose
 // detail is reason(), asked per request, so it can say how far the start
-// has got. Requests are logged and get request ids as with Server.Handler.
+// has got. Requests are logged and get request ids as with api.Server.Handler.
 // A zero retryAfter means DefaultRetryAfter.
 func Starting(logger *slog.Logger, retryAfter time.Duration, reason func() string) http.Handler {
 	if logger == nil {
@@ -27,7 +31,7 @@ func Starting(logger *slog.Logger, retryAfter time.Duration, reason func() strin
 	seconds := int((retryAfter + time.Second - 1) / time.Second)
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-			httpx.WriteJSON(w, r, logger, http.StatusOK, httpx.ContentTypeJSON, HealthResponse{Status: "ok"})
+			httpx.WriteJSON(w, r, logger, http.StatusOK, httpx.ContentTypeJSON, Health{Status: "ok"})
 			return
 		}
 		detail := reason()
@@ -36,5 +40,5 @@ func Starting(logger *slog.Logger, retryAfter time.Duration, reason func() strin
 		}
 		httpx.WriteError(w, r, logger, &httpx.Problem{Kind: data.ErrUnavailable, Type: httpx.ProblemType("starting"), Detail: detail, RetryAfterSeconds: seconds})
 	})
-	return withNoSniff(httpx.WithRequestID(httpx.WithAccessLog(logger, httpx.WithRecovery(logger, h))))
+	return httpx.WithNoSniff(httpx.WithRequestID(httpx.WithAccessLog(logger, httpx.WithRecovery(logger, h))))
 }

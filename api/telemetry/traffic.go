@@ -1,4 +1,4 @@
-package api
+package telemetry
 
 import (
 	"sync/atomic"
@@ -10,13 +10,15 @@ import (
 	"jingge/tiles"
 )
 
-// traffic holds the counts of what the server looked up, served and took
-// in, beside the per-route request counts.
-type traffic struct {
+// Traffic holds the counts of what the server looked up, served and took
+// in, beside the per-route request counts. It is safe for concurrent use.
+type Traffic struct {
 	// lookups counts points looked up, by kind: "single" (GET
 	// /api/v1/lookup) or "batch" (each point of POST /api/v1/lookup).
-	lookups                   *prometheus.CounterVec
-	lookupSingle, lookupBatch prometheus.Counter
+	lookups *prometheus.CounterVec
+	// LookupSingle counts the points of GET /api/v1/lookup, LookupBatch
+	// each point of POST /api/v1/lookup.
+	LookupSingle, LookupBatch prometheus.Counter
 	// tileBytes counts the bytes of tile bodies sent, by layer group
 	// (tileGroup), never by tile.
 	tileBytes *prometheus.CounterVec
@@ -31,8 +33,8 @@ type traffic struct {
 	newestPing atomic.Int64
 }
 
-func newTraffic() *traffic {
-	t := &traffic{
+func newTraffic() *Traffic {
+	t := &Traffic{
 		lookups: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "jingge_lookup_points_total", Help: "Points looked up, by kind: single (GET /api/v1/lookup) or batch (each point of POST /api/v1/lookup).",
 		}, []string{"kind"}),
@@ -44,8 +46,8 @@ func newTraffic() *traffic {
 			Buckets: []float64{.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600},
 		}),
 	}
-	t.lookupSingle = t.lookups.WithLabelValues("single")
-	t.lookupBatch = t.lookups.WithLabelValues("batch")
+	t.LookupSingle = t.lookups.WithLabelValues("single")
+	t.LookupBatch = t.lookups.WithLabelValues("batch")
 	t.tileGroups = map[string]prometheus.Counter{}
 	for _, g := range []string{"base", "index", tiles.LayerIncidents, tiles.LayerPatrols, tiles.LayerAreas, tiles.LayerPlaces} {
 		t.tileGroups[g] = t.tileBytes.WithLabelValues(g)
@@ -55,7 +57,7 @@ func newTraffic() *traffic {
 
 // collectors returns the series of t and the newest ping's age, measured
 // on now.
-func (t *traffic) collectors(now func() time.Time) []prometheus.Collector {
+func (t *Traffic) collectors(now func() time.Time) []prometheus.Collector {
 	return []prometheus.Collector{t.lookups, t.tileBytes, t.pingLag,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "jingge_ping_newest_age_seconds", Help: "Seconds since the time of the newest patrol ping committed through this server; -1 before the first."},
 			func() float64 {
@@ -80,14 +82,15 @@ func tileGroup(layer string) string {
 	return "index"
 }
 
-// tileSent counts n bytes of a tile of layer sent.
-func (t *traffic) tileSent(layer string, n int) {
+// TileSent counts n bytes of a tile of layer sent ("" for the base tile of
+// every index layer).
+func (t *Traffic) TileSent(layer string, n int) {
 	t.tileGroups[tileGroup(layer)].Add(float64(n))
 }
 
-// pingsCommitted observes the lag of each of pings, committed at now, and
+// PingsCommitted observes the lag of each of pings, committed at now, and
 // advances the newest ping time.
-func (t *traffic) pingsCommitted(pings []geo.Ping, now time.Time) {
+func (t *Traffic) PingsCommitted(pings []geo.Ping, now time.Time) {
 	newest := int64(0)
 	for i := range pings {
 		t.pingLag.Observe(max(0, now.Sub(pings[i].At).Seconds()))

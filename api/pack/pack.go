@@ -1,4 +1,4 @@
-package api
+package pack
 
 import (
 	"math"
@@ -8,11 +8,11 @@ import (
 	"jingge/geo"
 )
 
-// Pack is the offline station pack of GET /api/v1/pack: what the officer
-// page needs to answer "which grid am I in, and whom do I call" with no
-// network. Its lookup rule is geo.Index.Lookup's, over the same float64
-// coordinates: Scale is chosen so that every coordinate of the dataset comes
-// back bit for bit, so a browser holding a pack gives the server's answer.
+// Pack is the offline station pack: what the officer page needs to answer
+// "which grid am I in, and whom do I call" with no network. Its lookup rule
+// is geo.Index.Lookup's, over the same float64 coordinates: Scale is chosen
+// so that every coordinate of the dataset comes back bit for bit, so a
+// browser holding a pack gives the server's answer.
 type Pack struct {
 	// Version changes when any grid, member or station of the dataset
 	// changes; it also differs between packs of other scopes and between
@@ -29,18 +29,18 @@ type Pack struct {
 	// than guess, since its own edge is not the county's.
 	Complete bool `json:"complete"`
 	// Scale: each coordinate is an integer divided by Scale (see
-	// PackGrid.Geometry). 0 means the coordinates are plain numbers, when
-	// no power of ten up to 10^12 gives them back exactly.
+	// Grid.Geometry). 0 means the coordinates are plain numbers, when no
+	// power of ten up to 10^12 gives them back exactly.
 	Scale    int64          `json:"scale"`
-	Stations []PackStation  `json:"stations"`
-	Grids    []PackGrid     `json:"grids"`
-	Members  []MemberInfo   `json:"members"`
+	Stations []Station      `json:"stations"`
+	Grids    []Grid         `json:"grids"`
+	Members  []Member       `json:"members"`
 	Bounds   [4]float64     `json:"bbox"`
 	Counts   map[string]int `json:"counts"`
 }
 
-// PackStation is a station of the pack with its public switchboard number.
-type PackStation struct {
+// Station is a station of the pack with its public switchboard number.
+type Station struct {
 	ID       string      `json:"id"`
 	Name     string      `json:"name"`
 	NameEN   string      `json:"name_en"`
@@ -49,10 +49,23 @@ type PackStation struct {
 	Phone    string      `json:"phone"`
 }
 
-// PackGrid is one grid of the pack. Geometry is set for the leaf grids
-// only (community grids, and police grids without community grids), the
-// ones a lookup tests: a police grid with community grids is their union.
-type PackGrid struct {
+// Member is one person serving grids of the pack, with the role's labels,
+// in the fields and order of a lookup's members.
+type Member struct {
+	ID     string   `json:"id"`
+	Name   string   `json:"name"`
+	Role   geo.Role `json:"role"`
+	RoleZH string   `json:"role_zh"`
+	RoleEN string   `json:"role_en"`
+	// Roles are the further roles the member holds beside Role.
+	Roles []geo.Role `json:"roles,omitempty"`
+	Phone string     `json:"phone"`
+}
+
+// Grid is one grid of the pack. Geometry is set for the leaf grids only
+// (community grids, and police grids without community grids), the ones a
+// lookup tests: a police grid with community grids is their union.
+type Grid struct {
 	ID       string      `json:"id"`
 	Name     string      `json:"name"`
 	Level    geo.Level   `json:"level"`
@@ -71,16 +84,16 @@ type PackGrid struct {
 	Geometry [][][]float64 `json:"geometry,omitempty"`
 }
 
-// packScales are the scales tried for a pack's coordinates, smallest
-// first; 10^12 keeps |k| < 2^53 for any longitude.
-var packScales = []int64{1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12}
+// scales are the scales tried for a pack's coordinates, smallest first;
+// 10^12 keeps |k| < 2^53 for any longitude.
+var scales = []int64{1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12}
 
-// packScale returns the smallest scale under which every coordinate of the
+// Scale returns the smallest scale under which every coordinate of the
 // dataset's grids is an integer k with float64(k)/scale == the coordinate,
 // or 0. Division is correctly rounded in Go and JavaScript alike, so the
 // browser gets the same float64 back.
-func packScale(ds *geo.Dataset) int64 {
-	for _, s := range packScales {
+func Scale(ds *geo.Dataset) int64 {
+	for _, s := range scales {
 		if scaleRoundTrips(ds, float64(s)) {
 			return s
 		}
@@ -106,8 +119,8 @@ func scaleRoundTrips(ds *geo.Dataset, s float64) bool {
 	return true
 }
 
-// encodeGeometry writes mp in the form PackGrid.Geometry documents.
-func encodeGeometry(mp orb.MultiPolygon, scale int64) [][][]float64 {
+// EncodeGeometry writes mp in the form Grid.Geometry documents.
+func EncodeGeometry(mp orb.MultiPolygon, scale int64) [][][]float64 {
 	out := make([][][]float64, len(mp))
 	s := float64(scale)
 	for i, poly := range mp {
