@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"jingge/api/httpx"
@@ -10,41 +9,9 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"jingge/api/intake"
 	"jingge/data"
 	"jingge/geo"
-	"jingge/geo/crs"
 )
-
-// placeOf reads the lon, lat and crs members of a record's body (a visit,
-// a dispute) into a point in the dataset's datum; each problem is named
-// after its member.
-func (v *view) placeOf(lon, lat *json.Number, crsText string) (orb.Point, []httpx.InvalidParam) {
-	var bad []httpx.InvalidParam
-	var lonText, latText string
-	if lon != nil {
-		lonText = lon.String()
-	}
-	if lat != nil {
-		latText = lat.String()
-	}
-	pt, err := intake.ParseCoordinates(lonText, latText)
-	var re *data.RequestError
-	if errors.As(err, &re) {
-		for _, prm := range re.Params {
-			bad = append(bad, httpx.InvalidParam{Name: prm.Name, Reason: prm.Reason})
-		}
-	}
-	from := crs.WGS84
-	if crsText != "" {
-		c, err := crs.Parse(crsText)
-		if err != nil {
-			bad = append(bad, httpx.InvalidParam{Name: "crs", Reason: err.Error()})
-		}
-		from = c
-	}
-	return v.toDatum(pt, from), bad
-}
 
 // attributePlace returns the community grid, police grid and station of a
 // record (what, for messages) made at pt at time at: by the grid history

@@ -33,6 +33,7 @@ import (
 
 	"jingge/api/planning"
 	"jingge/api/prevention"
+	"jingge/api/records"
 	"jingge/data"
 	"jingge/geo"
 	"jingge/tiles"
@@ -188,9 +189,8 @@ type Server struct {
 	presence *prevention.Service
 	// visits keeps visits and contacts; nil when the server has none.
 	visits data.VisitStore
-	// disputes and tasks keep disputes and task lists; nil when none.
-	disputes data.DisputeStore
-	tasks    data.TaskStore
+	// records keeps visits, disputes and task lists.
+	records *records.Service
 	// answers finds kept answers of keyed writes; nil when none are kept.
 	answers data.AnswerStore
 	// metrics counts what /metrics reports.
@@ -225,7 +225,6 @@ func New(cfg Config) *Server {
 		s.planner, _ = planning.New(planning.Options{Index: s.live, Logger: s.logger}) // the default configuration is valid
 	}
 	s.visits = cfg.Visits
-	s.disputes, s.tasks = cfg.Disputes, cfg.Tasks
 	s.answers = cfg.Answers
 	if as, ok := cfg.GridEditor.(data.AnswerStore); ok && s.answers == nil {
 		s.answers = as
@@ -253,6 +252,7 @@ func New(cfg Config) *Server {
 	}
 	s.patrols = newPatrols(cfg.Patrols, cfg.PatrolOptions, s.logger)
 	s.patrols.hooks.render = s.renderEvents
+	s.records = s.newRecords(cfg)
 	s.ui = cfg.UI
 	site, err := loadWebSite(cfg.Web, cfg.UI)
 	if err != nil {
@@ -390,14 +390,14 @@ func (s *Server) routes() []route {
 		{"getGridPresence", http.MethodGet, "/api/v1/grids/{id}/presence", []string{"from", "to"}, s.handleGridPresence, allow(data.RoleViewer).personalData().expensive()},
 		{"getGridLastVisits", http.MethodGet, "/api/v1/presence/grids", nil, s.handleGridLastVisits, allow(data.RoleViewer).expensive()},
 		{"createVisit", http.MethodPost, "/api/v1/visits", nil, s.handleCreateVisit, allow(data.RoleOfficer, data.RoleAdmin)},
-		{"listVisits", http.MethodGet, "/api/v1/visits", visitParams, s.handleListVisits, allow(data.RoleViewer, data.RoleOfficer).personalData().expensive()},
+		{"listVisits", http.MethodGet, "/api/v1/visits", records.VisitParams, s.handleListVisits, allow(data.RoleViewer, data.RoleOfficer).personalData().expensive()},
 		{"createDispute", http.MethodPost, "/api/v1/disputes", nil, s.handleCreateDispute, allow(data.RoleOfficer, data.RolePlanner)},
-		{"listDisputes", http.MethodGet, "/api/v1/disputes", disputeParams, s.handleListDisputes, allow(data.RoleViewer, data.RoleOfficer).personalData().expensive()},
-		{"summarizeDisputes", http.MethodGet, "/api/v1/disputes/summary", summaryParams, s.handleDisputeSummary, allow(data.RoleViewer, data.RoleOfficer).expensive()},
+		{"listDisputes", http.MethodGet, "/api/v1/disputes", records.DisputeParams, s.handleListDisputes, allow(data.RoleViewer, data.RoleOfficer).personalData().expensive()},
+		{"summarizeDisputes", http.MethodGet, "/api/v1/disputes/summary", records.SummaryParams, s.handleDisputeSummary, allow(data.RoleViewer, data.RoleOfficer).expensive()},
 		{"updateDispute", http.MethodPatch, "/api/v1/disputes/{id}", nil, s.handleUpdateDispute, allow(data.RoleOfficer, data.RolePlanner)},
 		{"createTask", http.MethodPost, "/api/v1/tasks", nil, s.handleCreateTask, allow(data.RoleOfficer, data.RolePlanner)},
-		{"listTasks", http.MethodGet, "/api/v1/tasks", taskParams, s.handleListTasks, allow(data.RoleViewer, data.RoleOfficer).personalData().expensive()},
-		{"summarizeTasks", http.MethodGet, "/api/v1/tasks/summary", summaryParams, s.handleTaskSummary, allow(data.RoleViewer, data.RoleOfficer).expensive()},
+		{"listTasks", http.MethodGet, "/api/v1/tasks", records.TaskParams, s.handleListTasks, allow(data.RoleViewer, data.RoleOfficer).personalData().expensive()},
+		{"summarizeTasks", http.MethodGet, "/api/v1/tasks/summary", records.SummaryParams, s.handleTaskSummary, allow(data.RoleViewer, data.RoleOfficer).expensive()},
 		{"updateTask", http.MethodPatch, "/api/v1/tasks/{id}", nil, s.handleUpdateTask, allow(data.RoleOfficer, data.RolePlanner)},
 		{"nearestOfficers", http.MethodGet, "/api/v1/dispatch/nearest-officers", []string{"lon", "lat", "crs", "n"}, s.handleNearestOfficers, allow(data.RoleViewer).personalData()},
 		{"nearestStation", http.MethodGet, "/api/v1/dispatch/nearest-station", []string{"lon", "lat", "crs"}, s.handleNearestStation, signedIn()},
