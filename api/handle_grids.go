@@ -3,15 +3,13 @@ package api
 import (
 	"fmt"
 	"jingge/api/httpx"
-	"math"
 	"net/http"
-	"strings"
 
 	"github.com/gorilla/mux"
 	"github.com/paulmach/orb"
 
 	"jingge/api/intake"
-	"jingge/data"
+	"jingge/api/overlays"
 	"jingge/geo"
 )
 
@@ -115,54 +113,16 @@ func (v *view) gridFeature(g *geo.Grid) httpx.Feature[GridProperties] {
 	return httpx.NewFeature(g.ID, httpx.AreaGeometry(v.geometryWGS84(g.Geometry)), props)
 }
 
-func stationIDs(ix *geo.Index) string {
-	ids := make([]string, 0, len(ix.Stations()))
-	for _, st := range ix.Stations() {
-		ids = append(ids, st.ID)
-	}
-	if len(ids) == 0 {
-		return "it has none"
-	}
-	return "one of " + strings.Join(ids, ", ")
-}
+// stationIDs lists the stations of ix for a message refusing a station id.
+var stationIDs = overlays.StationIDs
 
-// parseBBox reads minLon,minLat,maxLon,maxLat in decimal degrees. A box
-// across the antimeridian (minLon > maxLon) is refused: nothing policed by
-// this service lies there.
+// parseBBox reads a bbox parameter (intake.ParseBBox).
 func parseBBox(text string) (orb.Bound, *httpx.InvalidParam) {
-	fail := func(format string, args ...any) (orb.Bound, *httpx.InvalidParam) {
-		return orb.Bound{}, &httpx.InvalidParam{Name: "bbox", Reason: fmt.Sprintf(format, args...)}
+	b, bad := intake.ParseBBox(text)
+	if bad != nil {
+		return b, &httpx.InvalidParam{Name: bad.Name, Reason: bad.Reason}
 	}
-	parts := strings.Split(text, ",")
-	if len(parts) != 4 {
-		return fail("bbox must be four comma-separated numbers minLon,minLat,maxLon,maxLat, got %q (%d values)", intake.Clip([]byte(text)), len(parts))
-	}
-	names := [4]string{"minLon", "minLat", "maxLon", "maxLat"}
-	var v [4]float64
-	for i, p := range parts {
-		x, err := data.ParseDecimal(strings.TrimSpace(p))
-		if err != nil && !isRangeErr(err) {
-			return fail("bbox's %s must be a number, got %q", names[i], intake.Clip([]byte(p)))
-		}
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return fail("bbox's %s must be a finite number, got %q", names[i], intake.Clip([]byte(p)))
-		}
-		limit := float64(intake.MaxLon)
-		if i%2 == 1 {
-			limit = intake.MaxLat
-		}
-		if math.Abs(x) > limit {
-			return fail("bbox's %s must be between %g and %g, got %g", names[i], -limit, limit, x)
-		}
-		v[i] = x
-	}
-	if v[0] > v[2] {
-		return fail("bbox's minLon (%g) must not exceed its maxLon (%g)", v[0], v[2])
-	}
-	if v[1] > v[3] {
-		return fail("bbox's minLat (%g) must not exceed its maxLat (%g)", v[1], v[3])
-	}
-	return orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}, nil
+	return b, nil
 }
 
 func (s *Server) handleGrid(w http.ResponseWriter, r *http.Request, _ query) error {

@@ -1,18 +1,20 @@
 package api
 
 import (
-	"fmt"
+	"context"
 	"jingge/api/httpx"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
-	"github.com/paulmach/orb"
 
+	"jingge/api/overlays"
 	"jingge/geo"
 	"jingge/geo/crs"
 )
+
+// The routes of areas, key places and checkpoints: package overlays reads,
+// checks, selects and edits them; these encode them as GeoJSON.
 
 // OverlayProperties describe a special area or a key place. Lists leave
 // the liaison out (they carry no personal data); single items carry it,
@@ -39,25 +41,30 @@ type OverlayProperties struct {
 	Version int  `json:"version"`
 }
 
-// overlayKind is what the area and place routes share about a kind of
-// overlay.
-type overlayKind struct {
-	singular, plural string
-	article          string // "an area", "a place"
-	kinds            []string
+// CheckpointProperties describe a checkpoint (查控点). A checkpoint names
+// no person, so lists and single items carry the same properties.
+type CheckpointProperties struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Station     string `json:"station"`
+	StationName string `json:"station_name,omitempty"`
+	Road        string `json:"road,omitempty"`
+	Notes       string `json:"notes,omitempty"`
+	Version     int    `json:"version"`
 }
 
-var (
-	areaOverlay  = overlayKind{"area", "areas", "an area", kindNames(geo.AreaKinds)}
-	placeOverlay = overlayKind{"place", "places", "a place", kindNames(geo.PlaceKinds)}
-)
-
-func kindNames[K ~string](ks []K) []string {
-	out := make([]string, len(ks))
-	for i, k := range ks {
-		out[i] = string(k)
-	}
-	return out
+// newOverlays wires the overlay service to this server's index and editors.
+func (s *Server) newOverlays(cfg Config) *overlays.Service {
+	return overlays.New(overlays.Options{
+		Index: func() (*geo.Index, crs.CRS, error) {
+			v, err := s.current()
+			if err != nil {
+				return nil, "", err
+			}
+			return v.ix, v.datum, nil
+		},
+		Overlays: cfg.Overlays, Checkpoints: cfg.Checkpoints,
+	})
 }
 
 func (v *view) overlayProps(id, name, kind, zh, en, station string, opening string, val geo.Validity, version int, now time.Time) OverlayProperties {
@@ -85,139 +92,82 @@ func (v *view) placeFeature(p *geo.Place, now time.Time) httpx.Feature[OverlayPr
 	return httpx.NewFeature(p.ID, crs.Convert(p.Location, v.datum, crs.WGS84), props)
 }
 
-// overlayFilter is the query of a list of areas or places.
-type overlayFilter struct {
-	bound   *orb.Bound // in the dataset's datum
-	kind    string
-	station string
+func (v *view) checkpointFeature(c *geo.Checkpoint) httpx.Feature[CheckpointProperties] {
+	p := CheckpointProperties{ID: c.ID, Name: c.Name, Station: c.StationID, Road: c.Road, Notes: c.Notes, Version: c.Version}
+	if st := v.stRefs[c.StationID]; st != nil {
+		p.StationName = st.Name
+	}
+	return httpx.NewFeature(c.ID, crs.Convert(c.Location, v.datum, crs.WGS84), p)
 }
 
-// parseOverlayFilter reads bbox (WGS-84), kind and station, naming every
-// bad one at once.
-func (s *Server) parseOverlayFilter(q query, k overlayKind) (*view, overlayFilter, error) {
-	var bad []httpx.InvalidParam
-	var f overlayFilter
-	var box *orb.Bound
-	if text, ok := q.lookup("bbox"); ok {
-		b, err := parseBBox(text)
-		if err != nil {
-			bad = append(bad, *err)
-		} else {
-			box = &b
-		}
-	}
-	if text, ok := q.lookup("kind"); ok {
-		kind, err := parseOverlayKind(k, text)
-		if err != nil {
-			bad = append(bad, httpx.InvalidParam{Name: "kind", Reason: err.Error()})
-		}
-		f.kind = kind
-	}
-	station, hasStation := q.lookup("station")
-	if len(bad) > 0 {
-		return nil, f, httpx.Invalid(bad...)
-	}
-	v, err := s.current()
-	if err != nil {
-		return nil, f, err
-	}
-	if hasStation {
-		if _, ok := v.ix.Station(station); !ok {
-			return nil, f, httpx.Invalid(httpx.InvalidParam{Name: "station", Reason: fmt.Sprintf("station must be the id of a station of the dataset (%s), got %q", stationIDs(v.ix), station)})
-		}
-		f.station = station
-	}
-	if box != nil {
-		b := orb.Bound{Min: v.toDatum(box.Min, crs.WGS84), Max: v.toDatum(box.Max, crs.WGS84)}
-		f.bound = &b
-	}
-	return v, f, nil
+// withLiaison is the single item f of an area or place with its liaison,
+// the phone as the caller of ctx may read it.
+func withLiaison(ctx context.Context, f httpx.Feature[OverlayProperties], l geo.Liaison) httpx.Feature[OverlayProperties] {
+	f.Properties.Liaison = &geo.Liaison{Name: l.Name, Phone: phoneFor(ctx, l.Phone)}
+	return f
 }
 
-// parseOverlayKind reads a kind's code or Chinese name.
-func parseOverlayKind(k overlayKind, text string) (string, error) {
-	if k.singular == "area" {
-		kind, err := geo.ParseAreaKind(text)
-		if err != nil {
-			return "", fmt.Errorf("kind must be one of %s (or its Chinese name), got %q", strings.Join(k.kinds, ", "), text)
-		}
-		return string(kind), nil
-	}
-	kind, err := geo.ParsePlaceKind(text)
-	if err != nil {
-		return "", fmt.Errorf("kind must be one of %s (or its Chinese name), got %q", strings.Join(k.kinds, ", "), text)
-	}
-	return string(kind), nil
-}
-
-func (s *Server) handleAreas(w http.ResponseWriter, r *http.Request, q query) error {
-	v, f, err := s.parseOverlayFilter(q, areaOverlay)
+// listOverlays answers a list of the overlays that sel selects, each as
+// feature encodes it.
+func listOverlays[T, P any](s *Server, w http.ResponseWriter, r *http.Request, sel func(func(string) (string, bool)) ([]T, error), q query, feature func(v *view, t *T) httpx.Feature[P]) error {
+	items, err := sel(q.lookup)
 	if err != nil {
 		return err
 	}
-	now := time.Now()
-	fc := httpx.FeatureCollection[OverlayProperties]{Type: "FeatureCollection", Features: []httpx.Feature[OverlayProperties]{}}
-	areas := v.ix.Areas()
-	for i := range areas {
-		a := &areas[i]
-		if (f.kind != "" && string(a.Kind) != f.kind) || (f.station != "" && a.StationID != f.station) ||
-			(f.bound != nil && !v.ix.AreaIntersects(a, *f.bound)) {
-			continue
-		}
-		fc.Features = append(fc.Features, v.areaFeature(a, now))
+	v, err := s.current()
+	if err != nil {
+		return err
+	}
+	fc := httpx.FeatureCollection[P]{Type: "FeatureCollection", Features: make([]httpx.Feature[P], len(items))}
+	for i := range items {
+		fc.Features[i] = feature(v, &items[i])
 	}
 	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, fc)
 	return nil
 }
 
+func (s *Server) handleAreas(w http.ResponseWriter, r *http.Request, q query) error {
+	now := time.Now()
+	return listOverlays(s, w, r, s.overlays.Areas, q, func(v *view, a *geo.Area) httpx.Feature[OverlayProperties] { return v.areaFeature(a, now) })
+}
+
 func (s *Server) handlePlaces(w http.ResponseWriter, r *http.Request, q query) error {
-	v, f, err := s.parseOverlayFilter(q, placeOverlay)
+	now := time.Now()
+	return listOverlays(s, w, r, s.overlays.Places, q, func(v *view, p *geo.Place) httpx.Feature[OverlayProperties] { return v.placeFeature(p, now) })
+}
+
+func (s *Server) handleCheckpoints(w http.ResponseWriter, r *http.Request, q query) error {
+	return listOverlays(s, w, r, s.overlays.Checkpoints, q, (*view).checkpointFeature)
+}
+
+// getOverlay answers the single item the path names: found by find, or a
+// 404 saying where the list is.
+func getOverlay[T, P any](s *Server, w http.ResponseWriter, r *http.Request, what, list string, find func(ix *geo.Index, id string) (*T, bool), feature func(v *view, t *T) httpx.Feature[P]) error {
+	v, err := s.current()
 	if err != nil {
 		return err
 	}
-	now := time.Now()
-	fc := httpx.FeatureCollection[OverlayProperties]{Type: "FeatureCollection", Features: []httpx.Feature[OverlayProperties]{}}
-	places := v.ix.Places()
-	for i := range places {
-		p := &places[i]
-		if (f.kind != "" && string(p.Kind) != f.kind) || (f.station != "" && p.StationID != f.station) ||
-			(f.bound != nil && !f.bound.Contains(p.Location)) {
-			continue
-		}
-		fc.Features = append(fc.Features, v.placeFeature(p, now))
+	id := mux.Vars(r)["id"]
+	t, ok := find(v.ix, id)
+	if !ok {
+		return httpx.NotFound("there is no %s with id %q; GET /api/v1/%s lists them", what, id, list)
 	}
-	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, fc)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, feature(v, t))
 	return nil
 }
 
 func (s *Server) handleArea(w http.ResponseWriter, r *http.Request, _ query) error {
-	v, err := s.current()
-	if err != nil {
-		return err
-	}
-	id := mux.Vars(r)["id"]
-	a, ok := v.ix.Area(id)
-	if !ok {
-		return httpx.NotFound("there is no area with id %q; GET /api/v1/areas lists them", id)
-	}
-	f := v.areaFeature(a, time.Now())
-	f.Properties.Liaison = &geo.Liaison{Name: a.Liaison.Name, Phone: phoneFor(r.Context(), a.Liaison.Phone)}
-	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, f)
-	return nil
+	return getOverlay(s, w, r, "area", "areas", (*geo.Index).Area, func(v *view, a *geo.Area) httpx.Feature[OverlayProperties] {
+		return withLiaison(r.Context(), v.areaFeature(a, time.Now()), a.Liaison)
+	})
 }
 
 func (s *Server) handlePlace(w http.ResponseWriter, r *http.Request, _ query) error {
-	v, err := s.current()
-	if err != nil {
-		return err
-	}
-	id := mux.Vars(r)["id"]
-	p, ok := v.ix.Place(id)
-	if !ok {
-		return httpx.NotFound("there is no key place with id %q; GET /api/v1/places lists them", id)
-	}
-	f := v.placeFeature(p, time.Now())
-	f.Properties.Liaison = &geo.Liaison{Name: p.Liaison.Name, Phone: phoneFor(r.Context(), p.Liaison.Phone)}
-	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeGeoJSON, f)
-	return nil
+	return getOverlay(s, w, r, "key place", "places", (*geo.Index).Place, func(v *view, p *geo.Place) httpx.Feature[OverlayProperties] {
+		return withLiaison(r.Context(), v.placeFeature(p, time.Now()), p.Liaison)
+	})
+}
+
+func (s *Server) handleCheckpoint(w http.ResponseWriter, r *http.Request, _ query) error {
+	return getOverlay(s, w, r, "checkpoint", "checkpoints", (*geo.Index).Checkpoint, (*view).checkpointFeature)
 }

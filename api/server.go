@@ -31,6 +31,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"jingge/api/overlays"
 	"jingge/api/planning"
 	"jingge/api/prevention"
 	"jingge/api/records"
@@ -195,10 +196,8 @@ type Server struct {
 	answers data.AnswerStore
 	// metrics counts what /metrics reports.
 	metrics *metrics
-	// overlays edits areas and key places; nil when the store takes no edits.
-	overlays data.OverlayEditor
-	// checkpoints edits checkpoints; nil when the store takes no edits.
-	checkpoints data.CheckpointEditor
+	// overlays selects and edits areas, key places and checkpoints.
+	overlays *overlays.Service
 }
 
 // New returns a server for cfg.
@@ -229,8 +228,7 @@ func New(cfg Config) *Server {
 	if as, ok := cfg.GridEditor.(data.AnswerStore); ok && s.answers == nil {
 		s.answers = as
 	}
-	s.overlays = cfg.Overlays
-	s.checkpoints = cfg.Checkpoints
+	s.overlays = s.newOverlays(cfg)
 	s.presence = cfg.Presence
 	if s.presence == nil {
 		s.presence, _ = prevention.New(prevention.Options{Index: s.live, Pings: cfg.Patrols, Visits: cfg.Visits, Workloads: s.planner.GridWorkloads, Now: cfg.PatrolOptions.Now}) // the default target is valid
