@@ -7,8 +7,6 @@ import (
 	"strconv"
 
 	"jingge/api/planning"
-
-	"github.com/gorilla/mux"
 )
 
 // Export media types.
@@ -40,11 +38,10 @@ func (s *Server) handlePlanStationsCSV(w http.ResponseWriter, r *http.Request, _
 }
 
 func (s *Server) exportPlan(w http.ResponseWriter, r *http.Request, what string, write func(io.Writer, planning.Document) error) error {
-	doc, err := s.planner.Plan(r.Context(), mux.Vars(r)["id"])
+	doc, err := s.plan(r)
 	if err != nil {
 		return err
 	}
-	doc.Note = maskNote(r.Context(), doc.Note)
 	var buf bytes.Buffer
 	// A byte-order mark first, so Excel (which planners open these with)
 	// reads the Chinese names as UTF-8 rather than the system's code page.

@@ -112,3 +112,37 @@ func createdStatus(replayed bool) int {
 	}
 	return http.StatusCreated
 }
+
+// keyedAnswer runs do, a write whose answer the store keeps under r's
+// Idempotency-Key (answerKey, body the request's as sent): an answer kept
+// already is sent again byte for byte; otherwise do writes and keeps the
+// answer it is given, shaped by show (nil: as it is), which is sent.
+func keyedAnswer[T any](s *Server, w http.ResponseWriter, r *http.Request, body []byte, do func(*data.AnswerKey, func(T) data.Answer) (T, error), show func(T) T) error {
+	key, err := answerKey(r, body)
+	if err != nil {
+		return err
+	}
+	if done, err := s.answerKept(w, r, key); done || err != nil {
+		return err
+	}
+	if show == nil {
+		show = func(t T) T { return t }
+	}
+	var kept data.Answer
+	out, err := do(key, func(out T) data.Answer {
+		kept = jsonAnswer(r, http.StatusOK, httpx.ContentTypeJSON, show(out))
+		return kept
+	})
+	if replayed(w, err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if key != nil {
+		writeAnswer(w, kept)
+		return nil
+	}
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, show(out))
+	return nil
+}
