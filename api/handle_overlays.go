@@ -55,16 +55,17 @@ type CheckpointProperties struct {
 
 // newOverlays wires the overlay service to this server's index and editors.
 func (s *Server) newOverlays(cfg Config) *overlays.Service {
-	return overlays.New(overlays.Options{
-		Index: func() (*geo.Index, crs.CRS, error) {
-			v, err := s.current()
-			if err != nil {
-				return nil, "", err
-			}
-			return v.ix, v.datum, nil
-		},
-		Overlays: cfg.Overlays, Checkpoints: cfg.Checkpoints,
-	})
+	return overlays.New(overlays.Options{Index: s.indexInForce, Overlays: cfg.Overlays, Checkpoints: cfg.Checkpoints})
+}
+
+// indexInForce is the index in force and its datum, for the application
+// packages; before the first index it is the 503 of current.
+func (s *Server) indexInForce() (*geo.Index, crs.CRS, error) {
+	v, err := s.current()
+	if err != nil {
+		return nil, "", err
+	}
+	return v.ix, v.datum, nil
 }
 
 func (v *view) overlayProps(id, name, kind, zh, en, station string, opening string, val geo.Validity, version int, now time.Time) OverlayProperties {

@@ -5,13 +5,11 @@ import (
 	"errors"
 	"jingge/api/httpx"
 	"net/http"
-	"time"
 
 	"github.com/gorilla/mux"
 	"github.com/paulmach/orb"
 
 	"jingge/api/records"
-	"jingge/geo"
 )
 
 // The routes of the prevention records (visits, disputes, tasks): each
@@ -23,22 +21,10 @@ import (
 func (s *Server) newRecords(cfg Config) *records.Service {
 	return records.New(records.Options{
 		Visits: cfg.Visits, Disputes: cfg.Disputes, Tasks: cfg.Tasks,
-		Index: func() (*geo.Index, error) {
-			v, err := s.current()
-			if err != nil {
-				return nil, err
-			}
-			return v.ix, nil
-		},
-		Rules: s.patrols.rulesFor,
-		Attribute: func(ctx context.Context, at time.Time, pt orb.Point, what string) (string, string, string, error) {
-			v, err := s.current()
-			if err != nil {
-				return "", "", "", err
-			}
-			return s.attributePlace(ctx, v, at, pt, what)
-		},
-		Now: s.patrols.opts.Now, MaxAhead: s.patrols.opts.MaxPingAhead,
+		Index:      s.indexInForce,
+		Rules:      s.patrols.rulesFor,
+		Attributor: s.inc.attributor,
+		Now:        s.patrols.opts.Now, MaxAhead: s.patrols.opts.MaxPingAhead,
 	})
 }
 

@@ -2,9 +2,6 @@ package records
 
 import (
 	"context"
-	"time"
-
-	"github.com/paulmach/orb"
 
 	"jingge/data"
 )
@@ -78,12 +75,4 @@ func (l listed[F, R, D]) list(ctx context.Context, s *Service, c Caller, q Query
 		out.Items[i] = l.doc(c, v, &rs[i])
 	}
 	return out, nil
-}
-
-// attribute sets the grids and station of a record made at pt at time
-// at (what names it in messages).
-func (s *Service) attribute(ctx context.Context, v *view, at time.Time, pt orb.Point, what string, community, police, station *string) error {
-	var err error
-	*community, *police, *station, err = s.o.Attribute(ctx, at, pt, what)
-	return err
 }

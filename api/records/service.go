@@ -1,14 +1,12 @@
 package records
 
 import (
-	"context"
 	"errors"
 	"time"
 
-	"github.com/paulmach/orb"
-
 	"jingge/data"
 	"jingge/geo"
+	"jingge/geo/crs"
 	"jingge/geo/patrol"
 )
 
@@ -52,16 +50,16 @@ type Options struct {
 	Visits   data.VisitStore
 	Disputes data.DisputeStore
 	Tasks    data.TaskStore
-	// Index returns the index in force, or the API's refusal before one
-	// is loaded.
-	Index func() (*geo.Index, error)
+	// Index returns the index in force and its datum, or the API's
+	// refusal before one is loaded.
+	Index func() (*geo.Index, crs.CRS, error)
 	// Rules returns the patrol rules of an index: who is an officer, whose
 	// area a grid is in.
 	Rules func(*geo.Index) *patrol.Rules
-	// Attribute returns the community grid, police grid and station of a
-	// record (what, for messages) made at pt (in the dataset's datum) at
-	// time at, or a refusal when pt lies in no grid.
-	Attribute func(ctx context.Context, at time.Time, pt orb.Point, what string) (community, police, station string, err error)
+	// Attributor attributes a record to the grids in force where and when
+	// it was made, by the grid history, as incidents are; nil attributes
+	// by the index in force.
+	Attributor *data.Attributor
 	// Now is the clock; MaxAhead is how far ahead of it a time may lie
 	// (the clock skew allowed to the devices that send them).
 	Now      func() time.Time

@@ -1,7 +1,6 @@
 package records
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -18,17 +17,9 @@ type view struct {
 
 // current returns the view of the index in force.
 func (s *Service) current() (*view, error) {
-	ix, err := s.o.Index()
+	ix, datum, err := s.o.Index()
 	if err != nil {
 		return nil, err
-	}
-	name := ix.Dataset().Meta.Datum
-	if name == "" {
-		name = string(crs.WGS84)
-	}
-	datum, err := crs.Parse(name)
-	if err != nil {
-		return nil, fmt.Errorf("records: dataset datum: %w", err)
 	}
 	return &view{ix: ix, datum: datum}, nil
 }
