@@ -31,7 +31,7 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"jingge/api/overlays"
+	"jingge/api/overlayroutes"
 	"jingge/api/planning"
 	"jingge/api/prevention"
 	"jingge/api/records"
@@ -196,8 +196,8 @@ type Server struct {
 	answers data.AnswerStore
 	// metrics counts what /metrics reports.
 	metrics *metrics
-	// overlays selects and edits areas, key places and checkpoints.
-	overlays *overlays.Service
+	// overlays answers the routes of areas, key places and checkpoints.
+	overlays *overlayroutes.Routes
 }
 
 // New returns a server for cfg.
@@ -228,7 +228,6 @@ func New(cfg Config) *Server {
 	if as, ok := cfg.GridEditor.(data.AnswerStore); ok && s.answers == nil {
 		s.answers = as
 	}
-	s.overlays = s.newOverlays(cfg)
 	s.presence = cfg.Presence
 	if s.presence == nil {
 		s.presence, _ = prevention.New(prevention.Options{Index: s.live, Pings: cfg.Patrols, Visits: cfg.Visits, Workloads: s.planner.GridWorkloads, Now: cfg.PatrolOptions.Now}) // the default target is valid
@@ -251,6 +250,7 @@ func New(cfg Config) *Server {
 	s.patrols = newPatrols(cfg.Patrols, cfg.PatrolOptions, s.logger)
 	s.patrols.hooks.render = s.renderEvents
 	s.records = s.newRecords(cfg)
+	s.overlays = s.newOverlays(cfg)
 	s.ui = cfg.UI
 	site, err := loadWebSite(cfg.Web, cfg.UI)
 	if err != nil {
@@ -329,27 +329,27 @@ func (s *Server) routes() []route {
 		// Special areas and key places: lists carry no liaisons, single
 		// items do (personal, like a grid's members); edits take the roles
 		// of grid edits.
-		{"listAreas", http.MethodGet, "/api/v1/areas", []string{"bbox", "kind", "station"}, s.handleAreas, signedIn().expensive()},
-		{"getArea", http.MethodGet, "/api/v1/areas/{id}", nil, s.handleArea, signedIn().personalData()},
-		{"createArea", http.MethodPost, "/api/v1/areas", nil, s.handleCreateArea, allow(data.RoleAdmin)},
-		{"putArea", http.MethodPut, "/api/v1/areas/{id}", nil, s.handlePutArea, allow(data.RoleAdmin)},
-		{"deleteArea", http.MethodDelete, "/api/v1/areas/{id}", []string{"base_version"}, s.handleDeleteArea, allow(data.RoleAdmin)},
-		{"listPlaces", http.MethodGet, "/api/v1/places", []string{"bbox", "kind", "station"}, s.handlePlaces, signedIn().expensive()},
-		{"getPlace", http.MethodGet, "/api/v1/places/{id}", nil, s.handlePlace, signedIn().personalData()},
-		{"createPlace", http.MethodPost, "/api/v1/places", nil, s.handleCreatePlace, allow(data.RoleAdmin)},
-		{"putPlace", http.MethodPut, "/api/v1/places/{id}", nil, s.handlePutPlace, allow(data.RoleAdmin)},
-		{"deletePlace", http.MethodDelete, "/api/v1/places/{id}", []string{"base_version"}, s.handleDeletePlace, allow(data.RoleAdmin)},
+		{"listAreas", http.MethodGet, "/api/v1/areas", []string{"bbox", "kind", "station"}, viaLookup(s.overlays.Areas), signedIn().expensive()},
+		{"getArea", http.MethodGet, "/api/v1/areas/{id}", nil, viaLookup(s.overlays.Area), signedIn().personalData()},
+		{"createArea", http.MethodPost, "/api/v1/areas", nil, viaLookup(s.overlays.PutArea), allow(data.RoleAdmin)},
+		{"putArea", http.MethodPut, "/api/v1/areas/{id}", nil, viaLookup(s.overlays.PutArea), allow(data.RoleAdmin)},
+		{"deleteArea", http.MethodDelete, "/api/v1/areas/{id}", []string{"base_version"}, viaLookup(s.overlays.DeleteArea), allow(data.RoleAdmin)},
+		{"listPlaces", http.MethodGet, "/api/v1/places", []string{"bbox", "kind", "station"}, viaLookup(s.overlays.Places), signedIn().expensive()},
+		{"getPlace", http.MethodGet, "/api/v1/places/{id}", nil, viaLookup(s.overlays.Place), signedIn().personalData()},
+		{"createPlace", http.MethodPost, "/api/v1/places", nil, viaLookup(s.overlays.PutPlace), allow(data.RoleAdmin)},
+		{"putPlace", http.MethodPut, "/api/v1/places/{id}", nil, viaLookup(s.overlays.PutPlace), allow(data.RoleAdmin)},
+		{"deletePlace", http.MethodDelete, "/api/v1/places/{id}", []string{"base_version"}, viaLookup(s.overlays.DeletePlace), allow(data.RoleAdmin)},
 		// Checkpoints name no person; edits take the roles of area edits.
 		// The checkpoint circle's figures are the planner's, like the
 		// response rings; coverage comes before {id}, which would take it.
 		{"getCheckpointCoverage", http.MethodGet, "/api/v1/checkpoints/coverage", []string{"minutes", "spacing_km"}, s.handleCheckpointCoverage, allow(data.RolePlanner).expensive()},
 		{"proposeCheckpoints", http.MethodPost, "/api/v1/checkpoints/propose", nil, s.handleProposeCheckpoints, allow(data.RolePlanner).expensive()},
 		{"getIdentification", http.MethodGet, "/api/v1/plan/identification", []string{"station", "days"}, s.handleIdentification, allow(data.RolePlanner).expensive()},
-		{"listCheckpoints", http.MethodGet, "/api/v1/checkpoints", []string{"bbox", "station"}, s.handleCheckpoints, signedIn()},
-		{"getCheckpoint", http.MethodGet, "/api/v1/checkpoints/{id}", nil, s.handleCheckpoint, signedIn()},
-		{"createCheckpoint", http.MethodPost, "/api/v1/checkpoints", nil, s.handleCreateCheckpoint, allow(data.RoleAdmin)},
-		{"putCheckpoint", http.MethodPut, "/api/v1/checkpoints/{id}", nil, s.handlePutCheckpoint, allow(data.RoleAdmin)},
-		{"deleteCheckpoint", http.MethodDelete, "/api/v1/checkpoints/{id}", []string{"base_version"}, s.handleDeleteCheckpoint, allow(data.RoleAdmin)},
+		{"listCheckpoints", http.MethodGet, "/api/v1/checkpoints", []string{"bbox", "station"}, viaLookup(s.overlays.Checkpoints), signedIn()},
+		{"getCheckpoint", http.MethodGet, "/api/v1/checkpoints/{id}", nil, viaLookup(s.overlays.Checkpoint), signedIn()},
+		{"createCheckpoint", http.MethodPost, "/api/v1/checkpoints", nil, viaLookup(s.overlays.PutCheckpoint), allow(data.RoleAdmin)},
+		{"putCheckpoint", http.MethodPut, "/api/v1/checkpoints/{id}", nil, viaLookup(s.overlays.PutCheckpoint), allow(data.RoleAdmin)},
+		{"deleteCheckpoint", http.MethodDelete, "/api/v1/checkpoints/{id}", []string{"base_version"}, viaLookup(s.overlays.DeleteCheckpoint), allow(data.RoleAdmin)},
 		{"listRegions", http.MethodGet, "/api/v1/regions", nil, s.handleRegions, signedIn()},
 		{"getDataset", http.MethodGet, "/api/v1/dataset", nil, s.handleDataset, signedIn()},
 		{"getOpenAPI", http.MethodGet, "/api/v1/openapi.json", nil, s.handleOpenAPI, signedIn()},
