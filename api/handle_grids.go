@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"jingge/api/httpx"
 	"net/http"
 
@@ -55,43 +54,14 @@ func levelZH(l geo.Level) string {
 }
 
 func (s *Server) handleGrids(w http.ResponseWriter, r *http.Request, q query) error {
-	var bad []httpx.InvalidParam
-	var f geo.GridFilter
-	if text, ok := q.lookup("bbox"); ok {
-		b, err := parseBBox(text)
-		if err != nil {
-			bad = append(bad, *err)
-		} else {
-			f.Bound = &b
-		}
-	}
-	if text, ok := q.lookup("level"); ok {
-		l, err := geo.ParseLevel(text)
-		if err != nil {
-			bad = append(bad, httpx.InvalidParam{Name: "level", Reason: fmt.Sprintf("level must be police or community (or 警格 / 网格), got %q", text)})
-		}
-		f.Level = l
-	}
-	station, hasStation := q.lookup("station")
-	if len(bad) > 0 {
-		return httpx.Invalid(bad...)
+	grids, err := s.overlaySelect.Grids(q.lookup)
+	if err != nil {
+		return err
 	}
 	v, err := s.current()
 	if err != nil {
 		return err
 	}
-	if hasStation {
-		if _, ok := v.ix.Station(station); !ok {
-			return httpx.Invalid(httpx.InvalidParam{Name: "station", Reason: fmt.Sprintf("station must be the id of a station of the dataset (%s), got %q", stationIDs(v.ix), station)})
-		}
-		f.Station = station
-	}
-	if f.Bound != nil {
-		// bbox is WGS-84 like the output; the grids are in the dataset's datum.
-		b := orb.Bound{Min: v.toDatum(f.Bound.Min, "wgs84"), Max: v.toDatum(f.Bound.Max, "wgs84")}
-		f.Bound = &b
-	}
-	grids := v.ix.Grids(f)
 	fc := httpx.FeatureCollection[GridProperties]{Type: "FeatureCollection", Features: make([]httpx.Feature[GridProperties], len(grids))}
 	for i, g := range grids {
 		fc.Features[i] = v.gridFeature(g)

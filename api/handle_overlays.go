@@ -9,13 +9,14 @@ import (
 	"jingge/geo/crs"
 )
 
-// newOverlays wires the routes of areas, key places and checkpoints
+// newOverlays wires the overlay service (and the grid list's filter,
+// s.overlaySelect) and the routes of areas, key places and checkpoints
 // (package overlayroutes) to this server's index, editors, masking and
 // read-your-writes wait.
 func (s *Server) newOverlays(cfg Config) *overlayroutes.Routes {
+	s.overlaySelect = overlays.New(overlays.Options{Index: s.indexInForce, Overlays: cfg.Overlays, Checkpoints: cfg.Checkpoints})
 	return overlayroutes.New(overlayroutes.Options{
-		Service: overlays.New(overlays.Options{Index: s.indexInForce, Overlays: cfg.Overlays, Checkpoints: cfg.Checkpoints}),
-		Logger:  s.logger, Index: s.indexInForce, Phone: phoneFor, Actor: actorOf, AwaitEdit: s.awaitEdit,
+		Service: s.overlaySelect, Logger: s.logger, Index: s.indexInForce, Phone: phoneFor, Actor: actorOf, AwaitEdit: s.awaitEdit,
 	})
 }
 

@@ -138,6 +138,6 @@ func (s *Server) handlePlanReport(w http.ResponseWriter, r *http.Request, q quer
 	if err := planning.WriteReport(&buf, doc, lang, s.planner.ReportNames(), s.zone()); err != nil {
 		return err
 	}
-	writeBody(w, http.StatusOK, contentTypeHTML, "", buf.Bytes())
+	httpx.WriteBody(w, http.StatusOK, contentTypeHTML, "", buf.Bytes())
 	return nil
 }

@@ -32,6 +32,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"jingge/api/overlayroutes"
+	"jingge/api/overlays"
 	"jingge/api/planning"
 	"jingge/api/prevention"
 	"jingge/api/records"
@@ -198,6 +199,8 @@ type Server struct {
 	metrics *metrics
 	// overlays answers the routes of areas, key places and checkpoints.
 	overlays *overlayroutes.Routes
+	// overlaySelect selects overlays and grids by the lists' one filter.
+	overlaySelect *overlays.Service
 }
 
 // New returns a server for cfg.

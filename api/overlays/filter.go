@@ -18,9 +18,10 @@ type filter struct {
 	station string
 }
 
-// readFilter reads bbox (WGS-84), kind and station of q, naming every bad
-// one at once, and returns it with the index it selects from.
-func (s *Service) readFilter(q func(string) (string, bool), k *Kind) (*view, filter, error) {
+// readFilter reads bbox (WGS-84), the kind (the parameter name, read by
+// parse) and station of q, naming every bad one at once, and returns it
+// with the index it selects from.
+func (s *Service) readFilter(q func(string) (string, bool), name string, parse func(string) (string, error)) (*view, filter, error) {
 	var bad []data.Param
 	var f filter
 	var box *orb.Bound
@@ -32,10 +33,10 @@ func (s *Service) readFilter(q func(string) (string, bool), k *Kind) (*view, fil
 			box = &b
 		}
 	}
-	if text, ok := q("kind"); ok {
-		kind, err := k.parseKind(text)
+	if text, ok := q(name); ok {
+		kind, err := parse(text)
 		if err != nil {
-			bad = append(bad, data.Param{Name: "kind", Reason: err.Error()})
+			bad = append(bad, data.Param{Name: name, Reason: err.Error()})
 		}
 		f.kind = kind
 	}
@@ -62,7 +63,7 @@ func (s *Service) readFilter(q func(string) (string, bool), k *Kind) (*view, fil
 
 // Areas returns the areas that bbox, kind and station of q select.
 func (s *Service) Areas(q func(string) (string, bool)) ([]geo.Area, error) {
-	v, f, err := s.readFilter(q, Areas)
+	v, f, err := s.readFilter(q, "kind", Areas.parseKind)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +82,7 @@ func (s *Service) Areas(q func(string) (string, bool)) ([]geo.Area, error) {
 
 // Places returns the key places that bbox, kind and station of q select.
 func (s *Service) Places(q func(string) (string, bool)) ([]geo.Place, error) {
-	v, f, err := s.readFilter(q, Places)
+	v, f, err := s.readFilter(q, "kind", Places.parseKind)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +99,7 @@ func (s *Service) Places(q func(string) (string, bool)) ([]geo.Place, error) {
 
 // Checkpoints returns the checkpoints that bbox and station of q select.
 func (s *Service) Checkpoints(q func(string) (string, bool)) ([]geo.Checkpoint, error) {
-	v, f, err := s.readFilter(q, Checkpoints)
+	v, f, err := s.readFilter(q, "kind", Checkpoints.parseKind)
 	if err != nil {
 		return nil, err
 	}
@@ -110,4 +111,20 @@ func (s *Service) Checkpoints(q func(string) (string, bool)) ([]geo.Checkpoint, 
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// Grids returns the grids that bbox, level (police or community, or 警格 /
+// 网格) and station of q select, in dataset order.
+func (s *Service) Grids(q func(string) (string, bool)) ([]*geo.Grid, error) {
+	v, f, err := s.readFilter(q, "level", func(text string) (string, error) {
+		l, err := geo.ParseLevel(text)
+		if err != nil {
+			return "", fmt.Errorf("level must be police or community (or 警格 / 网格), got %q", text)
+		}
+		return string(l), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.ix.Grids(geo.GridFilter{Bound: f.bound, Level: geo.Level(f.kind), Station: f.station}), nil
 }
