@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"jingge/api/apitest"
+	"jingge/api/records"
 	"jingge/data"
 )
 
@@ -18,7 +19,7 @@ func disputeJSON(lon, lat float64, extra string) string {
 
 type disputeFeatureJSON struct {
 	ID         string
-	Properties DisputeProperties
+	Properties records.DisputeProperties
 }
 
 type disputeCollectionJSON struct {
@@ -102,7 +103,7 @@ func TestDisputeLevelOnlyMovesUp(t *testing.T) {
 	var f disputeFeatureJSON
 	decodeJSON(t, rec, &f)
 	target := "/api/v1/disputes/" + f.ID
-	patch := func(body string, want int) DisputeProperties {
+	patch := func(body string, want int) records.DisputeProperties {
 		t.Helper()
 		rec := serve(t, s.Handler(), http.MethodPatch, target, body)
 		if rec.Code != want {
@@ -225,7 +226,7 @@ func TestDisputeSummary(t *testing.T) {
 			t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
 		}
 	}
-	var sum DisputeSummary
+	var sum records.DisputeSummary
 	rec := serve(t, s.Handler(), http.MethodGet, "/api/v1/disputes/summary?month="+month, "")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body.String())

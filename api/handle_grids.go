@@ -1,17 +1,14 @@
 package api
 
 import (
-	"fmt"
 	"jingge/api/httpx"
-	"math"
 	"net/http"
-	"strings"
 
 	"github.com/gorilla/mux"
 	"github.com/paulmach/orb"
 
 	"jingge/api/intake"
-	"jingge/data"
+	"jingge/api/overlays"
 	"jingge/geo"
 )
 
@@ -57,43 +54,14 @@ func levelZH(l geo.Level) string {
 }
 
 func (s *Server) handleGrids(w http.ResponseWriter, r *http.Request, q query) error {
-	var bad []httpx.InvalidParam
-	var f geo.GridFilter
-	if text, ok := q.lookup("bbox"); ok {
-		b, err := parseBBox(text)
-		if err != nil {
-			bad = append(bad, *err)
-		} else {
-			f.Bound = &b
-		}
-	}
-	if text, ok := q.lookup("level"); ok {
-		l, err := geo.ParseLevel(text)
-		if err != nil {
-			bad = append(bad, httpx.InvalidParam{Name: "level", Reason: fmt.Sprintf("level must be police or community (or 警格 / 网格), got %q", text)})
-		}
-		f.Level = l
-	}
-	station, hasStation := q.lookup("station")
-	if len(bad) > 0 {
-		return httpx.Invalid(bad...)
+	grids, err := s.overlaySelect.Grids(q.lookup)
+	if err != nil {
+		return err
 	}
 	v, err := s.current()
 	if err != nil {
 		return err
 	}
-	if hasStation {
-		if _, ok := v.ix.Station(station); !ok {
-			return httpx.Invalid(httpx.InvalidParam{Name: "station", Reason: fmt.Sprintf("station must be the id of a station of the dataset (%s), got %q", stationIDs(v.ix), station)})
-		}
-		f.Station = station
-	}
-	if f.Bound != nil {
-		// bbox is WGS-84 like the output; the grids are in the dataset's datum.
-		b := orb.Bound{Min: v.toDatum(f.Bound.Min, "wgs84"), Max: v.toDatum(f.Bound.Max, "wgs84")}
-		f.Bound = &b
-	}
-	grids := v.ix.Grids(f)
 	fc := httpx.FeatureCollection[GridProperties]{Type: "FeatureCollection", Features: make([]httpx.Feature[GridProperties], len(grids))}
 	for i, g := range grids {
 		fc.Features[i] = v.gridFeature(g)
@@ -115,54 +83,16 @@ func (v *view) gridFeature(g *geo.Grid) httpx.Feature[GridProperties] {
 	return httpx.NewFeature(g.ID, httpx.AreaGeometry(v.geometryWGS84(g.Geometry)), props)
 }
 
-func stationIDs(ix *geo.Index) string {
-	ids := make([]string, 0, len(ix.Stations()))
-	for _, st := range ix.Stations() {
-		ids = append(ids, st.ID)
-	}
-	if len(ids) == 0 {
-		return "it has none"
-	}
-	return "one of " + strings.Join(ids, ", ")
-}
+// stationIDs lists the stations of ix for a message refusing a station id.
+var stationIDs = overlays.StationIDs
 
-// parseBBox reads minLon,minLat,maxLon,maxLat in decimal degrees. A box
-// across the antimeridian (minLon > maxLon) is refused: nothing policed by
-// this service lies there.
+// parseBBox reads a bbox parameter (intake.ParseBBox).
 func parseBBox(text string) (orb.Bound, *httpx.InvalidParam) {
-	fail := func(format string, args ...any) (orb.Bound, *httpx.InvalidParam) {
-		return orb.Bound{}, &httpx.InvalidParam{Name: "bbox", Reason: fmt.Sprintf(format, args...)}
+	b, bad := intake.ParseBBox(text)
+	if bad != nil {
+		return b, &httpx.InvalidParam{Name: bad.Name, Reason: bad.Reason}
 	}
-	parts := strings.Split(text, ",")
-	if len(parts) != 4 {
-		return fail("bbox must be four comma-separated numbers minLon,minLat,maxLon,maxLat, got %q (%d values)", intake.Clip([]byte(text)), len(parts))
-	}
-	names := [4]string{"minLon", "minLat", "maxLon", "maxLat"}
-	var v [4]float64
-	for i, p := range parts {
-		x, err := data.ParseDecimal(strings.TrimSpace(p))
-		if err != nil && !isRangeErr(err) {
-			return fail("bbox's %s must be a number, got %q", names[i], intake.Clip([]byte(p)))
-		}
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return fail("bbox's %s must be a finite number, got %q", names[i], intake.Clip([]byte(p)))
-		}
-		limit := float64(intake.MaxLon)
-		if i%2 == 1 {
-			limit = intake.MaxLat
-		}
-		if math.Abs(x) > limit {
-			return fail("bbox's %s must be between %g and %g, got %g", names[i], -limit, limit, x)
-		}
-		v[i] = x
-	}
-	if v[0] > v[2] {
-		return fail("bbox's minLon (%g) must not exceed its maxLon (%g)", v[0], v[2])
-	}
-	if v[1] > v[3] {
-		return fail("bbox's minLat (%g) must not exceed its maxLat (%g)", v[1], v[3])
-	}
-	return orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}, nil
+	return b, nil
 }
 
 func (s *Server) handleGrid(w http.ResponseWriter, r *http.Request, _ query) error {

@@ -88,13 +88,6 @@ type StationRef struct {
 	Phone    string      `json:"phone"`
 }
 
-// isRangeErr reports a ParseFloat overflow ("1e999"); the value is then
-// ±Inf and is reported as not finite.
-func isRangeErr(err error) bool {
-	ne, ok := err.(*strconv.NumError)
-	return ok && ne.Err == strconv.ErrRange
-}
-
 // queryCRSText returns the crs query parameter and whether it is given. A
 // crs given empty (crs=) is refused rather than read as WGS-84: it is a
 // client's bug (a variable left unset) more often than a choice, and

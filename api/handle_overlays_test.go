@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"jingge/api/apitest"
+	"jingge/api/overlayroutes"
 	"jingge/data"
 	"jingge/geo"
 )
@@ -40,9 +41,9 @@ func withOverlays(ds *geo.Dataset) *geo.Dataset {
 }
 
 type overlayFeature struct {
-	ID         string            `json:"id"`
-	Geometry   json.RawMessage   `json:"geometry"`
-	Properties OverlayProperties `json:"properties"`
+	ID         string                          `json:"id"`
+	Geometry   json.RawMessage                 `json:"geometry"`
+	Properties overlayroutes.OverlayProperties `json:"properties"`
 }
 
 func decodeOverlays(t *testing.T, body string) []string {

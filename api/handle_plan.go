@@ -3,11 +3,8 @@ package api
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
 	"jingge/api/httpx"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"jingge/api/planning"
@@ -16,12 +13,19 @@ import (
 	"github.com/gorilla/mux"
 )
 
-// The planner's routes: each decodes its request, asks the planning
+// The planner's routes: each reads its request, asks the planning
 // package, masks what the caller may not read in full (the phone numbers
 // in a plan's note) and encodes the answer.
 
-// maxPlansListed caps GET /api/v1/plan/plans.
-const maxPlansListed = 1000
+// jsonResult answers out as JSON, or err when there is one: the whole of
+// a route whose work is the application's.
+func (s *Server) jsonResult(w http.ResponseWriter, r *http.Request, out any, err error) error {
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
+	return nil
+}
 
 // maskNote is a plan's note as the caller of ctx may see it: with phone
 // numbers masked for the roles that see members' numbers masked.
@@ -33,178 +37,23 @@ func (s *Server) handleApplyPlan(w http.ResponseWriter, r *http.Request, _ query
 		return err
 	}
 	var opts planning.ApplyOptions
-	if err := decodeJSONBytes(body, &opts); err != nil {
+	if err := planning.DecodeJSON(body, &opts); err != nil {
 		return err
 	}
-	key, err := answerKey(r, body)
-	if err != nil {
-		return err
-	}
-	if done, err := s.answerKept(w, r, key); done || err != nil {
-		return err
-	}
-	var kept data.Answer
-	answer := func(out planning.ApplyResult) data.Answer {
+	return keyedAnswer(s, w, r, body, func(key *data.AnswerKey, answer func(planning.ApplyResult) data.Answer) (planning.ApplyResult, error) {
+		out, err := s.planner.ApplyKeyed(r.Context(), mux.Vars(r)["id"], actorOf(r), opts, key, answer)
+		if err == nil && len(out.RosterOverridden) > 0 {
+			// The plan is applied: a failed note is logged, not answered,
+			// or the caller would retry what is done.
+			if err := s.access.note(r, "applyPlanRosterOverride", rosterOverrideDetail(out)); err != nil {
+				s.logger.Error("api: audit of a roster override", "plan", out.Plan.ID, "err", err)
+			}
+		}
+		return out, err
+	}, func(out planning.ApplyResult) planning.ApplyResult {
 		out.Plan.Note = maskNote(r.Context(), out.Plan.Note)
-		kept = jsonAnswer(r, http.StatusOK, httpx.ContentTypeJSON, out)
-		return kept
-	}
-	out, err := s.planner.ApplyKeyed(r.Context(), mux.Vars(r)["id"], actorOf(r), opts, key, answer)
-	if replayed(w, err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if len(out.RosterOverridden) > 0 {
-		// The plan is applied: a failed note is logged, not answered, or
-		// the caller would retry what is done.
-		if err := s.access.note(r, "applyPlanRosterOverride", rosterOverrideDetail(out)); err != nil {
-			s.logger.Error("api: audit of a roster override", "plan", out.Plan.ID, "err", err)
-		}
-	}
-	if key != nil {
-		writeAnswer(w, kept)
-		return nil
-	}
-	out.Plan.Note = maskNote(r.Context(), out.Plan.Note)
-	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
-	return nil
-}
-
-func (s *Server) handleComparePlans(w http.ResponseWriter, r *http.Request, q query) error {
-	a, b := q.get("a"), q.get("b")
-	if a == "" {
-		a = "current"
-	}
-	if b == "" {
-		return httpx.Invalid(httpx.InvalidParam{Name: "b", Reason: "give b, the plan to compare (a saved plan's id, or current); a defaults to current"})
-	}
-	out, err := s.planner.Compare(r.Context(), a, b)
-	if err != nil {
-		return err
-	}
-	out.A.Note, out.B.Note = maskNote(r.Context(), out.A.Note), maskNote(r.Context(), out.B.Note)
-	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
-	return nil
-}
-
-func (s *Server) handlePlanCoverage(w http.ResponseWriter, r *http.Request, q query) error {
-	which := planning.OriginsStations
-	if v, ok := q.lookup("origins"); ok {
-		which = v
-	}
-	out, err := s.planner.Coverage(r.Context(), which)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
-	return nil
-}
-
-func (s *Server) handlePlanCurrent(w http.ResponseWriter, r *http.Request, _ query) error {
-	out, err := s.planner.Current(r.Context())
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
-	return nil
-}
-
-func (s *Server) handlePlanConfig(w http.ResponseWriter, r *http.Request, _ query) error {
-	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, s.planner.Config())
-	return nil
-}
-
-// decodeBody decodes a JSON request body into v, refusing unknown members
-// and trailing data; an empty body leaves v as it is.
-func decodeBody(r *http.Request, v any) error {
-	b, err := httpx.ReadJSONBody(r)
-	if err != nil {
-		return err
-	}
-	return decodeJSONBytes(b, v)
-}
-
-// decodeJSONBytes decodes a body read by httpx.ReadJSONBody into v as
-// decodeBody does.
-func decodeJSONBytes(b []byte, v any) error {
-	if len(bytes.TrimSpace(b)) == 0 {
-		return nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return httpx.InvalidBody("the request body is not the JSON this endpoint takes: %v", err)
-	}
-	if dec.More() {
-		return httpx.InvalidBody("the request body holds more than one JSON value")
-	}
-	return nil
-}
-
-// actorOf names who makes a request, for plans and audits.
-func (s *Server) handleProposePlan(w http.ResponseWriter, r *http.Request, _ query) error {
-	var req planning.ProposeRequest
-	if err := decodeBody(r, &req); err != nil {
-		return err
-	}
-	doc, err := s.planner.Propose(r.Context(), req, actorOf(r))
-	if err != nil {
-		return err
-	}
-	doc.Note = maskNote(r.Context(), doc.Note)
-	w.Header().Set("Location", "/api/v1/plan/plans/"+doc.ID)
-	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, doc)
-	return nil
-}
-
-func (s *Server) handleListPlans(w http.ResponseWriter, r *http.Request, q query) error {
-	limit := 100
-	if text, ok := q.lookup("limit"); ok {
-		n, err := strconv.Atoi(text)
-		if err != nil || n < 1 || n > maxPlansListed {
-			return httpx.Invalid(httpx.InvalidParam{Name: "limit", Reason: fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", maxPlansListed, text)})
-		}
-		limit = n
-	}
-	out, err := s.planner.Plans(r.Context(), limit)
-	if err != nil {
-		return err
-	}
-	for i := range out.Plans {
-		out.Plans[i].Note = maskNote(r.Context(), out.Plans[i].Note)
-	}
-	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
-	return nil
-}
-
-func (s *Server) handleGetPlan(w http.ResponseWriter, r *http.Request, _ query) error {
-	doc, err := s.planner.Plan(r.Context(), mux.Vars(r)["id"])
-	if err != nil {
-		return err
-	}
-	doc.Note = maskNote(r.Context(), doc.Note)
-	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, doc)
-	return nil
-}
-
-func (s *Server) handlePlanReport(w http.ResponseWriter, r *http.Request, q query) error {
-	lang, err := planning.ParseReportLang(q.get("lang"))
-	if err != nil {
-		return httpx.Invalid(httpx.InvalidParam{Name: "lang", Reason: fmt.Sprintf("lang must be zh (the default) or en, got %q", q.get("lang"))})
-	}
-	doc, err := s.planner.Plan(r.Context(), mux.Vars(r)["id"])
-	if err != nil {
-		return err
-	}
-	doc.Note = maskNote(r.Context(), doc.Note)
-	var buf bytes.Buffer
-	if err := planning.WriteReport(&buf, doc, lang, s.planner.ReportNames(), s.zone()); err != nil {
-		return err
-	}
-	writeBody(w, http.StatusOK, contentTypeHTML, "", buf.Bytes())
-	return nil
+		return out
+	})
 }
 
 // rosterOverrideDetail says which roster rules a plan was applied over.
@@ -214,4 +63,81 @@ func rosterOverrideDetail(out planning.ApplyResult) string {
 		parts[i] = b.GridID + " " + b.RuleID
 	}
 	return "plan " + out.Plan.ID + " applied over roster rules: " + strings.Join(parts, ", ")
+}
+
+func (s *Server) handleComparePlans(w http.ResponseWriter, r *http.Request, q query) error {
+	out, err := s.planner.CompareOf(r.Context(), q.lookup)
+	out.A.Note, out.B.Note = maskNote(r.Context(), out.A.Note), maskNote(r.Context(), out.B.Note)
+	return s.jsonResult(w, r, out, err)
+}
+
+func (s *Server) handlePlanCoverage(w http.ResponseWriter, r *http.Request, q query) error {
+	out, err := s.planner.CoverageOf(r.Context(), q.lookup)
+	return s.jsonResult(w, r, out, err)
+}
+
+func (s *Server) handlePlanCurrent(w http.ResponseWriter, r *http.Request, _ query) error {
+	out, err := s.planner.Current(r.Context())
+	return s.jsonResult(w, r, out, err)
+}
+
+func (s *Server) handlePlanConfig(w http.ResponseWriter, r *http.Request, _ query) error {
+	return s.jsonResult(w, r, s.planner.Config(), nil)
+}
+
+func (s *Server) handleRosterReport(w http.ResponseWriter, r *http.Request, _ query) error {
+	out, err := s.planner.Roster()
+	return s.jsonResult(w, r, out, err)
+}
+
+func (s *Server) handleProposePlan(w http.ResponseWriter, r *http.Request, _ query) error {
+	body, err := httpx.ReadJSONBody(r)
+	if err != nil {
+		return err
+	}
+	doc, err := s.planner.ProposeJSON(r.Context(), body, actorOf(r))
+	if err != nil {
+		return err
+	}
+	doc.Note = maskNote(r.Context(), doc.Note)
+	w.Header().Set("Location", "/api/v1/plan/plans/"+doc.ID)
+	return s.jsonResult(w, r, doc, nil)
+}
+
+func (s *Server) handleListPlans(w http.ResponseWriter, r *http.Request, q query) error {
+	out, err := s.planner.PlansOf(r.Context(), q.lookup)
+	for i := range out.Plans {
+		out.Plans[i].Note = maskNote(r.Context(), out.Plans[i].Note)
+	}
+	return s.jsonResult(w, r, out, err)
+}
+
+// plan returns the saved plan the path names, its note masked for the
+// caller.
+func (s *Server) plan(r *http.Request) (planning.Document, error) {
+	doc, err := s.planner.Plan(r.Context(), mux.Vars(r)["id"])
+	doc.Note = maskNote(r.Context(), doc.Note)
+	return doc, err
+}
+
+func (s *Server) handleGetPlan(w http.ResponseWriter, r *http.Request, _ query) error {
+	doc, err := s.plan(r)
+	return s.jsonResult(w, r, doc, err)
+}
+
+func (s *Server) handlePlanReport(w http.ResponseWriter, r *http.Request, q query) error {
+	lang, err := planning.ReportLangOf(q.lookup)
+	if err != nil {
+		return err
+	}
+	doc, err := s.plan(r)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := planning.WriteReport(&buf, doc, lang, s.planner.ReportNames(), s.zone()); err != nil {
+		return err
+	}
+	httpx.WriteBody(w, http.StatusOK, contentTypeHTML, "", buf.Bytes())
+	return nil
 }

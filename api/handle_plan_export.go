@@ -1,57 +1,37 @@
 package api
 
 import (
-	"bytes"
-	"io"
+	"jingge/api/httpx"
 	"net/http"
-	"strconv"
 
 	"jingge/api/planning"
-
-	"github.com/gorilla/mux"
 )
 
 // Export media types.
 const (
 	contentTypeCSV  = "text/csv; charset=utf-8"
-	utf8BOM         = "\uFEFF"
 	contentTypeHTML = "text/html; charset=utf-8"
 )
 
-// writeBody sends a finished body with its type; a filename makes
-// browsers save it.
-func writeBody(w http.ResponseWriter, status int, contentType, filename string, body []byte) {
-	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	if filename != "" {
-		h.Set("Content-Disposition", `attachment; filename="`+filename+`"`)
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
-
 func (s *Server) handlePlanMovesCSV(w http.ResponseWriter, r *http.Request, _ query) error {
-	return s.exportPlan(w, r, "moves", planning.WriteMovesCSV)
+	return s.exportPlan(w, r, "moves")
 }
 
 func (s *Server) handlePlanStationsCSV(w http.ResponseWriter, r *http.Request, _ query) error {
-	return s.exportPlan(w, r, "stations", planning.WriteStationsCSV)
+	return s.exportPlan(w, r, "stations")
 }
 
-func (s *Server) exportPlan(w http.ResponseWriter, r *http.Request, what string, write func(io.Writer, planning.Document) error) error {
-	doc, err := s.planner.Plan(r.Context(), mux.Vars(r)["id"])
+// exportPlan sends the plan the path names as a CSV file of what it
+// lists (planning.ExportCSV).
+func (s *Server) exportPlan(w http.ResponseWriter, r *http.Request, what string) error {
+	doc, err := s.plan(r)
 	if err != nil {
 		return err
 	}
-	doc.Note = maskNote(r.Context(), doc.Note)
-	var buf bytes.Buffer
-	// A byte-order mark first, so Excel (which planners open these with)
-	// reads the Chinese names as UTF-8 rather than the system's code page.
-	buf.WriteString(utf8BOM)
-	if err := write(&buf, doc); err != nil {
+	body, name, err := planning.ExportCSV(doc, what)
+	if err != nil {
 		return err
 	}
-	writeBody(w, http.StatusOK, contentTypeCSV, "plan-"+doc.ID+"-"+what+".csv", buf.Bytes())
+	httpx.WriteBody(w, http.StatusOK, contentTypeCSV, name, body)
 	return nil
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"jingge/api/httpx"
 	"net/http"
 
 	"github.com/gorilla/mux"
@@ -17,11 +16,7 @@ func (s *Server) handlePresence(w http.ResponseWriter, r *http.Request, q query)
 		return err
 	}
 	out, err := s.presence.Presence(r.Context(), q.get("station"), from, to)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
-	return nil
+	return s.jsonResult(w, r, out, err)
 }
 
 // handleGridPresence answers GET /api/v1/grids/{id}/presence: one police
@@ -32,11 +27,7 @@ func (s *Server) handleGridPresence(w http.ResponseWriter, r *http.Request, q qu
 		return err
 	}
 	out, err := s.presence.Grid(r.Context(), mux.Vars(r)["id"], from, to)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
-	return nil
+	return s.jsonResult(w, r, out, err)
 }
 
 // handleGridLastVisits answers GET /api/v1/presence/grids: every police
@@ -45,9 +36,5 @@ func (s *Server) handleGridPresence(w http.ResponseWriter, r *http.Request, q qu
 // the audit of personal data.
 func (s *Server) handleGridLastVisits(w http.ResponseWriter, r *http.Request, _ query) error {
 	out, err := s.presence.GridLastVisits(r.Context())
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
-	return nil
+	return s.jsonResult(w, r, out, err)
 }

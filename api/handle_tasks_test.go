@@ -6,11 +6,12 @@ import (
 	"time"
 
 	"jingge/api/apitest"
+	"jingge/api/records"
 	"jingge/data"
 )
 
 type taskCollectionJSON struct {
-	Tasks          []TaskProperties
+	Tasks          []records.TaskProperties
 	NumberReturned int `json:"number_returned"`
 	Links          []Link
 }
@@ -18,13 +19,13 @@ type taskCollectionJSON struct {
 func TestTasksByRole(t *testing.T) {
 	now := time.Date(2026, 5, 15, 12, 0, 0, 0, chinaZone(t))
 	f := newRoleFixtureWith(t, Config{PatrolOptions: PatrolOptions{Now: func() time.Time { return now }}})
-	post := func(role data.Role, body string, want int) TaskProperties {
+	post := func(role data.Role, body string, want int) records.TaskProperties {
 		t.Helper()
 		rec := f.sendBody(t, http.MethodPost, "/api/v1/tasks", role, body)
 		if rec.Code != want {
 			t.Fatalf("%s posts %s: status %d, want %d: %s", role, body, rec.Code, want, rec.Body.String())
 		}
-		var out TaskProperties
+		var out records.TaskProperties
 		if want == http.StatusCreated {
 			decodeJSON(t, rec, &out)
 		}
@@ -57,13 +58,13 @@ func TestTasksByRole(t *testing.T) {
 		}
 	}
 	// Completion: the assigned officer, or one of the grid's area; once.
-	patch := func(role data.Role, id, body string, want int) TaskProperties {
+	patch := func(role data.Role, id, body string, want int) records.TaskProperties {
 		t.Helper()
 		rec := f.sendBody(t, http.MethodPatch, "/api/v1/tasks/"+id, role, body)
 		if rec.Code != want {
 			t.Fatalf("%s PATCH task %s %s: status %d, want %d: %s", role, id, body, rec.Code, want, rec.Body.String())
 		}
-		var out TaskProperties
+		var out records.TaskProperties
 		if want == http.StatusOK {
 			decodeJSON(t, rec, &out)
 		}
@@ -107,7 +108,7 @@ func TestTasksByRole(t *testing.T) {
 	list(data.RoleViewer, "/api/v1/tasks?status=late", http.StatusBadRequest)
 
 	rec := f.send(t, http.MethodGet, "/api/v1/tasks/summary?month=2026-05", data.RoleViewer)
-	var sum TaskSummary
+	var sum records.TaskSummary
 	decodeJSON(t, rec, &sum)
 	if rec.Code != http.StatusOK || len(sum.Rows) != 2 || sum.Rows[1].Key != apitest.StationA || sum.Rows[1].Due != 2 || sum.Rows[1].Done != 2 || sum.Rows[1].OnTime != 1 ||
 		*sum.Rows[1].CompletionRate != 1 || *sum.Rows[1].OnTimeRate != 0.5 || sum.Rows[0].Open != 1 || sum.Total.Due != 3 {

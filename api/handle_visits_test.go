@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"jingge/api/apitest"
+	"jingge/api/records"
 	"jingge/data"
 )
 
@@ -20,7 +21,7 @@ func visitJSON(lon, lat float64, extra string) string {
 type visitFeatureJSON struct {
 	ID         string
 	Geometry   struct{ Coordinates []float64 }
-	Properties VisitProperties
+	Properties records.VisitProperties
 }
 
 type visitCollectionJSON struct {

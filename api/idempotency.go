@@ -1,15 +1,12 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"jingge/api/httpx"
 	"net/http"
-	"strconv"
 
 	"jingge/data"
 )
@@ -80,29 +77,12 @@ func replayed(w http.ResponseWriter, err error) bool {
 	return ok
 }
 
-// jsonAnswer is the answer httpx.WriteJSON would send for v, as bytes a store
-// can keep under an idempotency key. An encoding failure (none of the
-// answers kept can fail) keeps a 500 problem, as httpx.WriteJSON sends one.
-func jsonAnswer(r *http.Request, status int, contentType string, v any) data.Answer {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		buf.Reset()
-		status, contentType = http.StatusInternalServerError, httpx.ContentTypeProblem
-		_ = json.NewEncoder(&buf).Encode(httpx.Problem{Type: httpx.ProblemType("internal"), Title: "Internal Server Error", Status: status, Detail: "internal error", Instance: r.URL.Path})
-	}
-	return data.Answer{Status: status, ContentType: contentType, Body: buf.Bytes()}
-}
-
-// writeAnswer sends a, a first answer or its replay, byte for byte.
-func writeAnswer(w http.ResponseWriter, a data.Answer) {
-	h := w.Header()
-	h.Set("Content-Type", a.ContentType)
-	h.Set("Content-Length", strconv.Itoa(len(a.Body)))
-	w.WriteHeader(a.Status)
-	_, _ = w.Write(a.Body)
-}
+// jsonAnswer and writeAnswer keep and send a keyed write's answer byte
+// for byte.
+var (
+	jsonAnswer  = httpx.JSONAnswer
+	writeAnswer = httpx.WriteAnswer
+)
 
 // createdStatus is a keyed write's status: 201 when it stored something,
 // 200 when it replayed the first answer.
@@ -111,4 +91,38 @@ func createdStatus(replayed bool) int {
 		return http.StatusOK
 	}
 	return http.StatusCreated
+}
+
+// keyedAnswer runs do, a write whose answer the store keeps under r's
+// Idempotency-Key (answerKey, body the request's as sent): an answer kept
+// already is sent again byte for byte; otherwise do writes and keeps the
+// answer it is given, shaped by show (nil: as it is), which is sent.
+func keyedAnswer[T any](s *Server, w http.ResponseWriter, r *http.Request, body []byte, do func(*data.AnswerKey, func(T) data.Answer) (T, error), show func(T) T) error {
+	key, err := answerKey(r, body)
+	if err != nil {
+		return err
+	}
+	if done, err := s.answerKept(w, r, key); done || err != nil {
+		return err
+	}
+	if show == nil {
+		show = func(t T) T { return t }
+	}
+	var kept data.Answer
+	out, err := do(key, func(out T) data.Answer {
+		kept = jsonAnswer(r, http.StatusOK, httpx.ContentTypeJSON, show(out))
+		return kept
+	})
+	if replayed(w, err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if key != nil {
+		writeAnswer(w, kept)
+		return nil
+	}
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, show(out))
+	return nil
 }

@@ -34,10 +34,13 @@ import (
 	"jingge/api/auth"
 	"jingge/api/meta"
 	"jingge/api/ogc"
+	"jingge/api/overlayroutes"
+	"jingge/api/overlays"
 	"jingge/api/pages"
 	"jingge/api/patrolling"
 	"jingge/api/planning"
 	"jingge/api/prevention"
+	"jingge/api/records"
 	"jingge/data"
 	"jingge/geo"
 	"jingge/tiles"
@@ -199,17 +202,16 @@ type Server struct {
 	presence *prevention.Service
 	// visits keeps visits and contacts; nil when the server has none.
 	visits data.VisitStore
-	// disputes and tasks keep disputes and task lists; nil when none.
-	disputes data.DisputeStore
-	tasks    data.TaskStore
+	// records keeps visits, disputes and task lists.
+	records *records.Service
 	// answers finds kept answers of keyed writes; nil when none are kept.
 	answers data.AnswerStore
 	// metrics counts what /metrics reports.
 	metrics *metrics
-	// overlays edits areas and key places; nil when the store takes no edits.
-	overlays data.OverlayEditor
-	// checkpoints edits checkpoints; nil when the store takes no edits.
-	checkpoints data.CheckpointEditor
+	// overlays answers the routes of areas, key places and checkpoints.
+	overlays *overlayroutes.Routes
+	// overlaySelect selects overlays and grids by the lists' one filter.
+	overlaySelect *overlays.Service
 }
 
 // New returns a server for cfg.
@@ -236,13 +238,10 @@ func New(cfg Config) *Server {
 		s.planner, _ = planning.New(planning.Options{Index: s.live, Logger: s.logger}) // the default configuration is valid
 	}
 	s.visits = cfg.Visits
-	s.disputes, s.tasks = cfg.Disputes, cfg.Tasks
 	s.answers = cfg.Answers
 	if as, ok := cfg.GridEditor.(data.AnswerStore); ok && s.answers == nil {
 		s.answers = as
 	}
-	s.overlays = cfg.Overlays
-	s.checkpoints = cfg.Checkpoints
 	s.presence = cfg.Presence
 	if s.presence == nil {
 		s.presence, _ = prevention.New(prevention.Options{Index: s.live, Pings: cfg.Patrols, Visits: cfg.Visits, Workloads: s.planner.GridWorkloads, Now: cfg.PatrolOptions.Now}) // the default target is valid
@@ -263,6 +262,8 @@ func New(cfg Config) *Server {
 		s.retryAfterSeconds = int(DefaultRetryAfter / time.Second)
 	}
 	s.patrols = s.newPatrols(cfg)
+	s.records = s.newRecords(cfg)
+	s.overlays = s.newOverlays(cfg)
 	site, err := pages.Load(cfg.Web, cfg.UI)
 	if err != nil {
 		s.logger.Error("the web pages cannot be served", "err", err)
@@ -342,27 +343,27 @@ func (s *Server) routes() []route {
 		// Special areas and key places: lists carry no liaisons, single
 		// items do (personal, like a grid's members); edits take the roles
 		// of grid edits.
-		{"listAreas", http.MethodGet, "/api/v1/areas", []string{"bbox", "kind", "station"}, s.handleAreas, signedIn().expensive()},
-		{"getArea", http.MethodGet, "/api/v1/areas/{id}", nil, s.handleArea, signedIn().personalData()},
-		{"createArea", http.MethodPost, "/api/v1/areas", nil, s.handleCreateArea, allow(data.RoleAdmin)},
-		{"putArea", http.MethodPut, "/api/v1/areas/{id}", nil, s.handlePutArea, allow(data.RoleAdmin)},
-		{"deleteArea", http.MethodDelete, "/api/v1/areas/{id}", []string{"base_version"}, s.handleDeleteArea, allow(data.RoleAdmin)},
-		{"listPlaces", http.MethodGet, "/api/v1/places", []string{"bbox", "kind", "station"}, s.handlePlaces, signedIn().expensive()},
-		{"getPlace", http.MethodGet, "/api/v1/places/{id}", nil, s.handlePlace, signedIn().personalData()},
-		{"createPlace", http.MethodPost, "/api/v1/places", nil, s.handleCreatePlace, allow(data.RoleAdmin)},
-		{"putPlace", http.MethodPut, "/api/v1/places/{id}", nil, s.handlePutPlace, allow(data.RoleAdmin)},
-		{"deletePlace", http.MethodDelete, "/api/v1/places/{id}", []string{"base_version"}, s.handleDeletePlace, allow(data.RoleAdmin)},
+		{"listAreas", http.MethodGet, "/api/v1/areas", []string{"bbox", "kind", "station"}, viaLookup(s.overlays.Areas), signedIn().expensive()},
+		{"getArea", http.MethodGet, "/api/v1/areas/{id}", nil, viaLookup(s.overlays.Area), signedIn().personalData()},
+		{"createArea", http.MethodPost, "/api/v1/areas", nil, viaLookup(s.overlays.PutArea), allow(data.RoleAdmin)},
+		{"putArea", http.MethodPut, "/api/v1/areas/{id}", nil, viaLookup(s.overlays.PutArea), allow(data.RoleAdmin)},
+		{"deleteArea", http.MethodDelete, "/api/v1/areas/{id}", []string{"base_version"}, viaLookup(s.overlays.DeleteArea), allow(data.RoleAdmin)},
+		{"listPlaces", http.MethodGet, "/api/v1/places", []string{"bbox", "kind", "station"}, viaLookup(s.overlays.Places), signedIn().expensive()},
+		{"getPlace", http.MethodGet, "/api/v1/places/{id}", nil, viaLookup(s.overlays.Place), signedIn().personalData()},
+		{"createPlace", http.MethodPost, "/api/v1/places", nil, viaLookup(s.overlays.PutPlace), allow(data.RoleAdmin)},
+		{"putPlace", http.MethodPut, "/api/v1/places/{id}", nil, viaLookup(s.overlays.PutPlace), allow(data.RoleAdmin)},
+		{"deletePlace", http.MethodDelete, "/api/v1/places/{id}", []string{"base_version"}, viaLookup(s.overlays.DeletePlace), allow(data.RoleAdmin)},
 		// Checkpoints name no person; edits take the roles of area edits.
 		// The checkpoint circle's figures are the planner's, like the
 		// response rings; coverage comes before {id}, which would take it.
 		{"getCheckpointCoverage", http.MethodGet, "/api/v1/checkpoints/coverage", []string{"minutes", "spacing_km"}, s.handleCheckpointCoverage, allow(data.RolePlanner).expensive()},
 		{"proposeCheckpoints", http.MethodPost, "/api/v1/checkpoints/propose", nil, s.handleProposeCheckpoints, allow(data.RolePlanner).expensive()},
 		{"getIdentification", http.MethodGet, "/api/v1/plan/identification", []string{"station", "days"}, s.handleIdentification, allow(data.RolePlanner).expensive()},
-		{"listCheckpoints", http.MethodGet, "/api/v1/checkpoints", []string{"bbox", "station"}, s.handleCheckpoints, signedIn()},
-		{"getCheckpoint", http.MethodGet, "/api/v1/checkpoints/{id}", nil, s.handleCheckpoint, signedIn()},
-		{"createCheckpoint", http.MethodPost, "/api/v1/checkpoints", nil, s.handleCreateCheckpoint, allow(data.RoleAdmin)},
-		{"putCheckpoint", http.MethodPut, "/api/v1/checkpoints/{id}", nil, s.handlePutCheckpoint, allow(data.RoleAdmin)},
-		{"deleteCheckpoint", http.MethodDelete, "/api/v1/checkpoints/{id}", []string{"base_version"}, s.handleDeleteCheckpoint, allow(data.RoleAdmin)},
+		{"listCheckpoints", http.MethodGet, "/api/v1/checkpoints", []string{"bbox", "station"}, viaLookup(s.overlays.Checkpoints), signedIn()},
+		{"getCheckpoint", http.MethodGet, "/api/v1/checkpoints/{id}", nil, viaLookup(s.overlays.Checkpoint), signedIn()},
+		{"createCheckpoint", http.MethodPost, "/api/v1/checkpoints", nil, viaLookup(s.overlays.PutCheckpoint), allow(data.RoleAdmin)},
+		{"putCheckpoint", http.MethodPut, "/api/v1/checkpoints/{id}", nil, viaLookup(s.overlays.PutCheckpoint), allow(data.RoleAdmin)},
+		{"deleteCheckpoint", http.MethodDelete, "/api/v1/checkpoints/{id}", []string{"base_version"}, viaLookup(s.overlays.DeleteCheckpoint), allow(data.RoleAdmin)},
 		{"listRegions", http.MethodGet, "/api/v1/regions", nil, s.handleRegions, signedIn()},
 		{"getDataset", http.MethodGet, "/api/v1/dataset", nil, s.handleDataset, signedIn()},
 		{"getOpenAPI", http.MethodGet, "/api/v1/openapi.json", nil, s.handleOpenAPI, signedIn()},
@@ -401,14 +402,14 @@ func (s *Server) routes() []route {
 		{"getGridPresence", http.MethodGet, "/api/v1/grids/{id}/presence", []string{"from", "to"}, s.handleGridPresence, allow(data.RoleViewer).personalData().expensive()},
 		{"getGridLastVisits", http.MethodGet, "/api/v1/presence/grids", nil, s.handleGridLastVisits, allow(data.RoleViewer).expensive()},
 		{"createVisit", http.MethodPost, "/api/v1/visits", nil, s.handleCreateVisit, allow(data.RoleOfficer, data.RoleAdmin)},
-		{"listVisits", http.MethodGet, "/api/v1/visits", visitParams, s.handleListVisits, allow(data.RoleViewer, data.RoleOfficer).personalData().expensive()},
+		{"listVisits", http.MethodGet, "/api/v1/visits", records.VisitParams, s.handleListVisits, allow(data.RoleViewer, data.RoleOfficer).personalData().expensive()},
 		{"createDispute", http.MethodPost, "/api/v1/disputes", nil, s.handleCreateDispute, allow(data.RoleOfficer, data.RolePlanner)},
-		{"listDisputes", http.MethodGet, "/api/v1/disputes", disputeParams, s.handleListDisputes, allow(data.RoleViewer, data.RoleOfficer).personalData().expensive()},
-		{"summarizeDisputes", http.MethodGet, "/api/v1/disputes/summary", summaryParams, s.handleDisputeSummary, allow(data.RoleViewer, data.RoleOfficer).expensive()},
+		{"listDisputes", http.MethodGet, "/api/v1/disputes", records.DisputeParams, s.handleListDisputes, allow(data.RoleViewer, data.RoleOfficer).personalData().expensive()},
+		{"summarizeDisputes", http.MethodGet, "/api/v1/disputes/summary", records.SummaryParams, s.handleDisputeSummary, allow(data.RoleViewer, data.RoleOfficer).expensive()},
 		{"updateDispute", http.MethodPatch, "/api/v1/disputes/{id}", nil, s.handleUpdateDispute, allow(data.RoleOfficer, data.RolePlanner)},
 		{"createTask", http.MethodPost, "/api/v1/tasks", nil, s.handleCreateTask, allow(data.RoleOfficer, data.RolePlanner)},
-		{"listTasks", http.MethodGet, "/api/v1/tasks", taskParams, s.handleListTasks, allow(data.RoleViewer, data.RoleOfficer).personalData().expensive()},
-		{"summarizeTasks", http.MethodGet, "/api/v1/tasks/summary", summaryParams, s.handleTaskSummary, allow(data.RoleViewer, data.RoleOfficer).expensive()},
+		{"listTasks", http.MethodGet, "/api/v1/tasks", records.TaskParams, s.handleListTasks, allow(data.RoleViewer, data.RoleOfficer).personalData().expensive()},
+		{"summarizeTasks", http.MethodGet, "/api/v1/tasks/summary", records.SummaryParams, s.handleTaskSummary, allow(data.RoleViewer, data.RoleOfficer).expensive()},
 		{"updateTask", http.MethodPatch, "/api/v1/tasks/{id}", nil, s.handleUpdateTask, allow(data.RoleOfficer, data.RolePlanner)},
 		{"nearestOfficers", http.MethodGet, "/api/v1/dispatch/nearest-officers", []string{"lon", "lat", "crs", "n"}, s.handleNearestOfficers, allow(data.RoleViewer).personalData()},
 		{"nearestStation", http.MethodGet, "/api/v1/dispatch/nearest-station", []string{"lon", "lat", "crs"}, s.handleNearestStation, signedIn()},

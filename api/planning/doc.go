@@ -6,9 +6,11 @@
 // its CSV import, and the plan's exports (moves and stations CSV, the
 // printable report). The HTTP API and the jingge command both call it.
 //
-// It may import geo, geo/plan and data (the store interfaces and their
-// errors) and nothing above them: no HTTP, no api, no concrete store. Its
-// refusals are *data.RequestError values that the API turns into problem
-// documents and the command line prints; masking what a caller may not
-// read in full is the API's, so documents come back as stored.
+// It may import geo, geo/plan, data (the store interfaces and their
+// errors) and api/intake (to quote a client's text), and nothing above
+// them: no HTTP, no api, no concrete store. Its refusals are
+// *data.RequestError values that the API turns into problem documents and
+// the command line prints; masking what a caller may not read in full is
+// the API's, so documents come back as stored. Requests.go reads the
+// planner's requests as they come (JSON bodies, query text).
 package planning

@@ -4,8 +4,9 @@
 // often each police grid's own officers come, against a target that
 // scales with the grid's workload. The HTTP API calls it.
 //
-// It may import geo, geo/presence, geo/plan and data (the store
-// interfaces and their errors) and nothing above them: no HTTP, no api,
-// no concrete store. Its refusals are *data.RequestError values that the
-// API turns into problem documents.
+// It may import geo, geo/presence, geo/plan, data (the store interfaces
+// and their errors) and api/intake (to quote a client's text), and
+// nothing above them: no HTTP, no api, no concrete store. Its refusals
+// are *data.RequestError values that the API turns into problem
+// documents.
 package prevention

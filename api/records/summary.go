@@ -1,9 +1,7 @@
-package api
+package records
 
 import (
-	"fmt"
-	"jingge/api/httpx"
-	"net/http"
+	"context"
 	"strings"
 	"time"
 
@@ -11,8 +9,8 @@ import (
 	"jingge/geo"
 )
 
-// summaryParams are the query parameters of the dispute and task summaries.
-var summaryParams = []string{"month", "group_by", "station"}
+// SummaryParams are the query parameters of the dispute and task summaries.
+var SummaryParams = []string{"month", "group_by", "station"}
 
 // DisputeSummary answers GET /api/v1/disputes/summary.
 type DisputeSummary struct {
@@ -54,35 +52,43 @@ const (
 	taskDefinition = "completion_rate = tasks due in the month done by now / tasks due in the month; on_time_rate counts those done by their due time"
 )
 
-// summaryQuery reads month (this month, China time, when left out),
+// summaryQuery is what a summary counts: a month, grouped by station or
+// grid, of one station or all.
+type summaryQuery struct {
+	month    string
+	from, to time.Time
+	by       data.GroupBy
+	station  string
+}
+
+// readSummary reads month (this month, the dataset's time, when left out),
 // group_by (station or grid) and station.
-func summaryQuery(q query, v *view, now time.Time) (month string, from, to time.Time, by data.GroupBy, station string, err error) {
-	var bad []httpx.InvalidParam
-	month = strings.TrimSpace(q.get("month"))
-	if month == "" {
-		month = now.In(v.ix.Location()).Format("2006-01")
+func readSummary(q Query, v *view, now time.Time) (summaryQuery, error) {
+	var bad params
+	var sq summaryQuery
+	sq.month = strings.TrimSpace(q.get("month"))
+	if sq.month == "" {
+		sq.month = now.In(v.ix.Location()).Format("2006-01")
 	}
-	if from, to, err = data.MonthBounds(month, v.ix.Location()); err != nil {
-		bad = append(bad, httpx.InvalidParam{Name: "month", Reason: fmt.Sprintf("month %q: write it as YYYY-MM, e.g. 2026-03", month)})
+	var err error
+	if sq.from, sq.to, err = data.MonthBounds(sq.month, v.ix.Location()); err != nil {
+		bad.add("month", "month %q: write it as YYYY-MM, e.g. 2026-03", sq.month)
 	}
-	by = data.ByStation
+	sq.by = data.ByStation
 	switch g := q.get("group_by"); g {
 	case "", "station":
 	case "grid":
-		by = data.ByGrid
+		sq.by = data.ByGrid
 	default:
-		bad = append(bad, httpx.InvalidParam{Name: "group_by", Reason: fmt.Sprintf("group_by must be station or grid, got %q", g)})
+		bad.add("group_by", "group_by must be station or grid, got %q", g)
 	}
-	station = q.get("station")
-	if station != "" {
-		if _, ok := v.ix.Station(station); !ok {
-			bad = append(bad, httpx.InvalidParam{Name: "station", Reason: fmt.Sprintf("there is no station %q", station)})
+	sq.station = q.get("station")
+	if sq.station != "" {
+		if _, ok := v.ix.Station(sq.station); !ok {
+			bad.add("station", "there is no station %q", sq.station)
 		}
 	}
-	if len(bad) > 0 {
-		return "", time.Time{}, time.Time{}, "", "", httpx.Invalid(bad...)
-	}
-	return month, from, to, by, station, nil
+	return sq, bad.err()
 }
 
 // unitName is the name of the station or grid a tally counts.
@@ -99,29 +105,27 @@ func (v *view) unitName(by data.GroupBy, id string) string {
 	return ""
 }
 
-func (s *Server) handleDisputeSummary(w http.ResponseWriter, r *http.Request, q query) error {
-	if s.disputes == nil {
-		return errNoDisputes()
-	}
+// SummarizeDisputes counts the disputes of the month and group q names
+// (SummaryParams), each row named, with their total.
+func (s *Service) SummarizeDisputes(ctx context.Context, q Query) (DisputeSummary, error) {
 	v, err := s.current()
 	if err != nil {
-		return err
+		return DisputeSummary{}, err
 	}
-	month, from, to, by, station, err := summaryQuery(q, v, s.patrols.opts.Now())
+	sq, err := readSummary(q, v, s.o.Now())
 	if err != nil {
-		return err
+		return DisputeSummary{}, err
 	}
-	tallies, err := data.SummarizeDisputes(r.Context(), s.disputes, from, to, by, station)
+	tallies, err := data.SummarizeDisputes(ctx, s.o.Disputes, sq.from, sq.to, sq.by, sq.station)
 	if err != nil {
-		return err
+		return DisputeSummary{}, err
 	}
-	out := DisputeSummary{Month: month, GroupBy: string(by), Definition: disputeDefinition, Rows: make([]DisputeRow, len(tallies))}
+	out := DisputeSummary{Month: sq.month, GroupBy: string(sq.by), Definition: disputeDefinition, Rows: make([]DisputeRow, len(tallies))}
 	for i, t := range tallies {
-		out.Rows[i] = DisputeRow{DisputeTally: t, Name: v.unitName(by, t.Key)}
+		out.Rows[i] = DisputeRow{DisputeTally: t, Name: v.unitName(sq.by, t.Key)}
 	}
 	out.Total = DisputeRow{DisputeTally: sumDisputeTallies(tallies)}
-	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
-	return nil
+	return out, nil
 }
 
 // sumDisputeTallies adds ts into one tally with its rates.
@@ -147,27 +151,26 @@ func sumDisputeTallies(ts []data.DisputeTally) data.DisputeTally {
 	return sum
 }
 
-func (s *Server) handleTaskSummary(w http.ResponseWriter, r *http.Request, q query) error {
-	if s.tasks == nil {
-		return errNoTasks()
-	}
+// SummarizeTasks counts the tasks due in the month and group q names
+// (SummaryParams) as they stand now, each row named, with their total.
+func (s *Service) SummarizeTasks(ctx context.Context, q Query) (TaskSummary, error) {
 	v, err := s.current()
 	if err != nil {
-		return err
+		return TaskSummary{}, err
 	}
-	now := s.patrols.opts.Now()
-	month, from, to, by, station, err := summaryQuery(q, v, now)
+	now := s.o.Now()
+	sq, err := readSummary(q, v, now)
 	if err != nil {
-		return err
+		return TaskSummary{}, err
 	}
-	tallies, err := data.SummarizeTasks(r.Context(), s.tasks, from, to, now, by, station)
+	tallies, err := data.SummarizeTasks(ctx, s.o.Tasks, sq.from, sq.to, now, sq.by, sq.station)
 	if err != nil {
-		return err
+		return TaskSummary{}, err
 	}
-	out := TaskSummary{Month: month, GroupBy: string(by), Definition: taskDefinition, Rows: make([]TaskRow, len(tallies)), At: v.localTime(now)}
+	out := TaskSummary{Month: sq.month, GroupBy: string(sq.by), Definition: taskDefinition, Rows: make([]TaskRow, len(tallies)), At: v.localTime(now)}
 	sum := data.TaskTally{Key: "total"}
 	for i, t := range tallies {
-		out.Rows[i] = TaskRow{TaskTally: t, Name: v.unitName(by, t.Key)}
+		out.Rows[i] = TaskRow{TaskTally: t, Name: v.unitName(sq.by, t.Key)}
 		sum.Due += t.Due
 		sum.Done += t.Done
 		sum.OnTime += t.OnTime
@@ -179,6 +182,5 @@ func (s *Server) handleTaskSummary(w http.ResponseWriter, r *http.Request, q que
 		sum.CompletionRate, sum.OnTimeRate = &done, &onTime
 	}
 	out.Total = TaskRow{TaskTally: sum}
-	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, out)
-	return nil
+	return out, nil
 }
