@@ -148,13 +148,20 @@ func nearer(a, b PlaceNear) bool {
 }
 
 // radiusBound is a longitude/latitude box holding every point within
-// radiusMeters of pt; near the poles it spans every longitude.
+// radiusMeters of pt; near the poles it spans every longitude. A circle
+// of angular radius δ at latitude φ spans asin(sin δ / cos φ) of
+// longitude each way, a little more than δ / cos φ; both half-widths are
+// widened by a relative 1e-9, more than the rounding of DistanceMeters
+// and of this arithmetic, so a place the haversine puts at exactly the
+// radius is in the box.
 func radiusBound(pt orb.Point, radiusMeters float64) (min, max [2]float64) {
-	dLat := radiusMeters / EarthRadiusMeters * 180 / math.Pi
+	const pad = 1 + 1e-9
+	delta := radiusMeters / EarthRadiusMeters
+	dLat := delta * 180 / math.Pi * pad
 	cos := math.Cos(pt[1] * math.Pi / 180)
 	dLon := 360.0
 	if lat := math.Abs(pt[1]) + dLat; lat < 89 && cos > 0 {
-		dLon = dLat / cos
+		dLon = math.Asin(math.Min(1, math.Sin(delta)/cos)) * 180 / math.Pi * pad
 	}
 	return [2]float64{pt[0] - dLon, pt[1] - dLat}, [2]float64{pt[0] + dLon, pt[1] + dLat}
 }
