@@ -3,6 +3,7 @@ package geo
 import (
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/paulmach/orb"
 )
@@ -10,7 +11,8 @@ import (
 // areaCover is a raster over the areas' extent that answers AreasAt
 // without a tree search: each cell lists the areas that hold all of it,
 // answered at once, and those with an edge whose bounding box reaches
-// into it, answered by Prepared.Contains. A cell no edge reaches lies
+// into it, answered by Prepared.Contains, in the order of their ids so an
+// answer needs no sorting. A cell no edge reaches lies
 // wholly inside or wholly outside an area, so its centre decides; the
 // cell of a point is found by the same arithmetic as the cells an edge
 // reaches, so a point on an edge is always in a cell that tests it
@@ -20,8 +22,15 @@ type areaCover struct {
 	sx, sy                 float64 // cells per degree
 	nx, ny                 int
 	start                  []int32 // cell c's entries are entries[start[c]:start[c+1]]
-	entries                []int32 // area position << 1, | 1 when the area holds the whole cell
+	entries                []int32 // area position << 2, | coverTimed, | coverWhole
 }
+
+// The flags of an entry: the area has a period (Validity.In decides), the
+// area holds the whole cell (no exact test).
+const (
+	coverWhole = 1
+	coverTimed = 2
+)
 
 // maxAreaCells bounds the raster; cellsPerArea sizes it to the areas.
 const (
@@ -53,11 +62,26 @@ func (c *areaCover) build(areas []Area, prep []Prepared) {
 	c.ny = max(1, cells/c.nx)
 	c.minX, c.minY, c.maxX, c.maxY = ext.Min[0], ext.Min[1], ext.Max[0], ext.Max[1]
 	c.sx, c.sy = float64(c.nx)/w, float64(c.ny)/h
-	type pair struct{ cell, entry int32 }
+	// rank orders the areas by id, and by position among equal ids, as
+	// AreasAt answers them.
+	byID := make([]int32, len(areas))
+	for i := range byID {
+		byID[i] = int32(i)
+	}
+	slices.SortStableFunc(byID, func(a, b int32) int { return strings.Compare(areas[a].ID, areas[b].ID) })
+	rank := make([]int32, len(areas))
+	for r, i := range byID {
+		rank[i] = int32(r)
+	}
+	type pair struct{ cell, rank, entry int32 }
 	var pairs []pair
 	for i := range areas {
 		if len(areas[i].Geometry) == 0 {
 			continue
+		}
+		entry := int32(i) << 2
+		if !areas[i].ValidFrom.IsZero() || !areas[i].ValidTo.IsZero() {
+			entry |= coverTimed
 		}
 		x0, y0, x1, y1 := c.cellRange(prep[i].Bound())
 		bw := x1 - x0 + 1
@@ -80,14 +104,19 @@ func (c *areaCover) build(areas []Area, prep []Prepared) {
 				cell := int32(y*c.nx + x)
 				switch {
 				case border[(y-y0)*bw+x-x0]:
-					pairs = append(pairs, pair{cell, int32(i) << 1})
+					pairs = append(pairs, pair{cell, rank[i], entry})
 				case prep[i].Contains(c.center(x, y)):
-					pairs = append(pairs, pair{cell, int32(i)<<1 | 1})
+					pairs = append(pairs, pair{cell, rank[i], entry | coverWhole})
 				}
 			}
 		}
 	}
-	slices.SortStableFunc(pairs, func(a, b pair) int { return int(a.cell - b.cell) })
+	slices.SortFunc(pairs, func(a, b pair) int {
+		if a.cell != b.cell {
+			return int(a.cell - b.cell)
+		}
+		return int(a.rank - b.rank)
+	})
 	c.start = make([]int32, c.nx*c.ny+1)
 	c.entries = make([]int32, len(pairs))
 	for k, p := range pairs {

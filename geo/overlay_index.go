@@ -82,18 +82,13 @@ func (ix *Index) AreaIntersects(a *Area, b orb.Bound) bool {
 // inside by the half-open rule of Prepared (on its west and south edges,
 // not its east and north ones). It allocates only when dst must grow.
 func (ix *Index) AreasAt(pt orb.Point, t time.Time, dst []*Area) []*Area {
-	start := len(dst)
-	for _, e := range ix.overlays.areaCover.cell(pt) {
-		i := e >> 1
-		a := &ix.ds.Areas[i]
-		if a.In(t) && (e&1 == 1 || ix.overlays.areaPrep[i].Contains(pt)) {
-			dst = append(dst, a)
+	for _, e := range ix.overlays.areaCover.cell(pt) { // in id order
+		i := e >> 2
+		if e&coverTimed != 0 && !ix.ds.Areas[i].In(t) {
+			continue
 		}
-	}
-	found := dst[start:]
-	for i := 1; i < len(found); i++ { // insertion sort: a handful at most, no allocation
-		for j := i; j > 0 && found[j].ID < found[j-1].ID; j-- {
-			found[j], found[j-1] = found[j-1], found[j]
+		if e&coverWhole != 0 || ix.overlays.areaPrep[i].Contains(pt) {
+			dst = append(dst, &ix.ds.Areas[i])
 		}
 	}
 	return dst

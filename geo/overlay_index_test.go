@@ -248,3 +248,47 @@ func TestPlacesNearHoldsThePlaceAtTheRadius(t *testing.T) {
 		}
 	}
 }
+
+// TestAreasAtOrdersByID: areas that hold a point come in the order of
+// their ids whatever their order in the dataset, whether they hold the
+// point's whole cell or are tested exactly, and an area out of its period
+// is left out.
+func TestAreasAtOrdersByID(t *testing.T) {
+	ds, err := lantian.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds.Areas, ds.Places = nil, nil
+	c := ds.Stations[0].Location
+	square := func(d float64) orb.MultiPolygon {
+		return orb.MultiPolygon{{{{c[0] - d, c[1] - d}, {c[0] + d, c[1] - d}, {c[0] + d, c[1] + d}, {c[0] - d, c[1] + d}, {c[0] - d, c[1] - d}}}}
+	}
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	for k, id := range []string{"e", "c", "a", "d", "b"} {
+		a := geo.Area{ID: id, Kind: geo.AreaOther, StationID: ds.Stations[0].ID, Geometry: square(0.01 * float64(k+1))}
+		if id == "d" {
+			a.ValidTo = now // ended
+		}
+		ds.Areas = append(ds.Areas, a)
+	}
+	ix, err := geo.NewIndex(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []orb.Point{c, {c[0] + 0.0099, c[1]}, {c[0] - 0.01, c[1] - 0.01}, {c[0] + 0.0299, c[1] + 0.0299}} {
+		var want []string
+		for _, a := range ds.Areas {
+			if a.In(now) && planar.MultiPolygonContains(a.Geometry, p) && (p[0] < a.Geometry.Bound().Max[0] && p[1] < a.Geometry.Bound().Max[1]) {
+				want = append(want, a.ID)
+			}
+		}
+		slices.Sort(want)
+		var got []string
+		for _, a := range ix.AreasAt(p, now, nil) {
+			got = append(got, a.ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("AreasAt(%v) = %v, want %v", p, got, want)
+		}
+	}
+}
