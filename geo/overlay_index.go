@@ -14,11 +14,13 @@ type overlayIndex struct {
 	areaAt   map[string]int
 	placeAt  map[string]int
 	areaPrep []Prepared // by area position
-	// areaCover answers AreasAt and placeGrid PlacesNear; placeTree the
-	// radii too wide for the grid's cells.
-	areaCover areaCover
-	placeGrid placeGrid
-	placeTree rtree.RTreeGN[float64, int32]
+	// areaCover answers AreasAt; placeRaster PlacesNear up to
+	// nearRadiusMeters, placeGrid wider radii, placeTree the radii too wide
+	// for the grid's cells.
+	areaCover   areaCover
+	placeRaster placeRaster
+	placeGrid   placeGrid
+	placeTree   rtree.RTreeGN[float64, int32]
 }
 
 // build indexes ds's areas and places. Duplicate ids are Check's to
@@ -39,6 +41,7 @@ func (o *overlayIndex) build(ds *Dataset) {
 	}
 	o.areaCover.build(ds.Areas, o.areaPrep)
 	o.placeGrid.build(ds.Places)
+	o.placeRaster.build(ds.Places, &o.placeGrid)
 }
 
 // Areas returns every area in dataset order. Callers must not change them.
@@ -109,6 +112,28 @@ func (ix *Index) PlacesNear(pt orb.Point, radiusMeters float64, t time.Time, dst
 		return dst
 	}
 	start := len(dst)
+	dst, done := ix.overlays.placeRaster.near(pt, radiusMeters, t, ix.ds.Places, dst)
+	if !done {
+		dst = ix.placesNearInGrid(pt, radiusMeters, t, dst)
+	}
+	sortNear(dst[start:])
+	return dst
+}
+
+// sortNear sorts found nearest first and by id among equals, keeping the
+// order of places with the same distance and id: an insertion sort, for
+// a handful of places and no allocation.
+func sortNear(found []PlaceNear) {
+	for i := 1; i < len(found); i++ {
+		for j := i; j > 0 && nearer(found[j], found[j-1]); j-- {
+			found[j], found[j-1] = found[j-1], found[j]
+		}
+	}
+}
+
+// placesNearInGrid appends the places PlacesNear answers, unsorted, from
+// the cells of the place grid the circle's box reaches or the tree.
+func (ix *Index) placesNearInGrid(pt orb.Point, radiusMeters float64, t time.Time, dst []PlaceNear) []PlaceNear {
 	min, max := radiusBound(pt, radiusMeters)
 	visit := func(i int32) {
 		p := &ix.ds.Places[i]
@@ -125,12 +150,6 @@ func (ix *Index) PlacesNear(pt orb.Point, radiusMeters float64, t time.Time, dst
 			visit(i)
 			return true
 		})
-	}
-	found := dst[start:]
-	for i := 1; i < len(found); i++ {
-		for j := i; j > 0 && nearer(found[j], found[j-1]); j-- {
-			found[j], found[j-1] = found[j-1], found[j]
-		}
 	}
 	return dst
 }
