@@ -85,14 +85,22 @@ func (ix *Index) AreaIntersects(a *Area, b orb.Bound) bool {
 // inside by the half-open rule of Prepared (on its west and south edges,
 // not its east and north ones). It allocates only when dst must grow.
 func (ix *Index) AreasAt(pt orb.Point, t time.Time, dst []*Area) []*Area {
-	for _, e := range ix.overlays.areaCover.cell(pt) { // in id order
-		i := e >> 2
-		if e&coverTimed != 0 && !ix.ds.Areas[i].In(t) {
+	entries, sub := ix.overlays.areaCover.cell(pt)
+	for _, e := range entries { // in id order
+		i := e.area >> 2
+		if e.area&coverTimed != 0 && !ix.ds.Areas[i].In(t) {
 			continue
 		}
-		if e&coverWhole != 0 || ix.overlays.areaPrep[i].Contains(pt) {
-			dst = append(dst, &ix.ds.Areas[i])
+		switch {
+		case e.area&coverWhole != 0: // the area holds the cell
+		case e.subs&sub != 0: // an edge reaches pt's sub-cell
+			if !ix.overlays.areaPrep[i].Contains(pt) {
+				continue
+			}
+		case e.subs>>16&sub == 0: // pt's sub-cell is outside the area
+			continue
 		}
+		dst = append(dst, &ix.ds.Areas[i])
 	}
 	return dst
 }

@@ -25,7 +25,8 @@ type placeRaster struct {
 }
 
 // nearPlace is what the pre-test and the distance need of a place, packed
-// apart from Place so a lookup's candidates share cache lines.
+// apart from Place: 32 bytes a place, where a Place spans several cache
+// lines.
 type nearPlace struct {
 	lon, lat float64
 	cos      float64 // math.Cos of the latitude in radians, as DistanceMeters computes it
