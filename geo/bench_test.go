@@ -301,7 +301,8 @@ func median(xs []float64) float64 {
 // plus the areas holding the point and the places within 500 m, and
 // naive-overlays that lookup with a scan of every area and place instead
 // of their indexes. with-areas and with-places split with-overlays in its
-// two halves; grid-and-distances is the lookup and the great-circle
+// two halves; with-places-grid is with-places by the 500 m grid of places
+// alone, as before the place raster; grid-and-distances is the lookup and the great-circle
 // distances of the places with-overlays answers, with every cosine of a
 // place known, the least an answer with DistanceMeters's distances can
 // cost. paired times with-overlays and grid-only on the same chunks of
@@ -381,6 +382,14 @@ func BenchmarkLookupOverlays(b *testing.B) {
 			}
 		}
 		_ = sum
+	})
+	b.Run("with-places-grid", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			p := pts[i&(len(pts)-1)]
+			_ = ix.Lookup(p)
+			near = ix.PlacesNearWithoutRaster(p, 500, now, near[:0])
+		}
 	})
 	b.Run("with-overlays", func(b *testing.B) {
 		b.ReportAllocs()

@@ -121,14 +121,16 @@ func (ix *Index) PlacesNearByRaster(pt orb.Point, radiusMeters float64, t time.T
 }
 
 // PlacesNearWithoutRaster is PlacesNear as it was before the raster: the
-// place grid's cells in the circle's box, or the tree.
-func (ix *Index) PlacesNearWithoutRaster(pt orb.Point, radiusMeters float64, t time.Time) []PlaceNear {
+// place grid's cells in the circle's box, or the tree. It appends to dst
+// as PlacesNear does.
+func (ix *Index) PlacesNearWithoutRaster(pt orb.Point, radiusMeters float64, t time.Time, dst []PlaceNear) []PlaceNear {
 	if !(radiusMeters >= 0) || !lonLat(pt) {
-		return nil
+		return dst
 	}
-	out := ix.placesNearInGrid(pt, radiusMeters, t, nil)
-	sortNear(out)
-	return out
+	start := len(dst)
+	dst = ix.placesNearInGrid(pt, radiusMeters, t, dst)
+	sortNear(dst[start:])
+	return dst
 }
 
 // DistanceCos is the distance the raster measures with: DistanceMeters

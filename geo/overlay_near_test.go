@@ -177,7 +177,7 @@ func TestPlacesNearRasterIsExact(t *testing.T) {
 			if err := sameNear(ix.PlacesNear(p, r, now, nil), want); err != nil {
 				t.Fatalf("PlacesNear(%v, %v m): %v", p, r, err)
 			}
-			if err := sameNear(ix.PlacesNearWithoutRaster(p, r, now), want); err != nil {
+			if err := sameNear(ix.PlacesNearWithoutRaster(p, r, now, nil), want); err != nil {
 				t.Fatalf("the place grid for (%v, %v m): %v", p, r, err)
 			}
 			got, ok := ix.PlacesNearByRaster(p, r, now)
