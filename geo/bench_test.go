@@ -300,8 +300,15 @@ func median(xs []float64) float64 {
 // the same lookup on the index that holds them, with-overlays the lookup
 // plus the areas holding the point and the places within 500 m, and
 // naive-overlays that lookup with a scan of every area and place instead
-// of their R-trees.
-// go test -run '^$' -bench LookupOverlays -cpu 1 -count 5 ./geo/
+// of their indexes. with-areas and with-places split with-overlays in its
+// two halves; with-places-grid is with-places by the 500 m grid of places
+// alone, as before the place raster; grid-and-distances is the lookup and the great-circle
+// distances of the places with-overlays answers, with every cosine of a
+// place known, the least an answer with DistanceMeters's distances can
+// cost. paired times with-overlays and grid-only on the same chunks of
+// points in turn and reports the median ratio, which a loaded machine
+// moves least.
+// go test -run '^$' -bench LookupOverlays -cpu 1 -count 6 ./geo/
 func BenchmarkLookupOverlays(b *testing.B) {
 	ds, err := lantian.Load()
 	if err != nil {
@@ -335,6 +342,55 @@ func BenchmarkLookupOverlays(b *testing.B) {
 	})
 	areas := make([]*geo.Area, 0, 64)
 	near := make([]geo.PlaceNear, 0, 256)
+	b.Run("with-areas", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			p := pts[i&(len(pts)-1)]
+			_ = ix.Lookup(p)
+			areas = ix.AreasAt(p, now, areas[:0])
+		}
+	})
+	b.Run("with-places", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			p := pts[i&(len(pts)-1)]
+			_ = ix.Lookup(p)
+			near = ix.PlacesNear(p, 500, now, near[:0])
+		}
+	})
+	type answer struct {
+		at  orb.Point
+		cos float64
+	}
+	answers := make([][]answer, len(pts))
+	for i, p := range pts {
+		for _, n := range ix.PlacesNear(p, 500, now, nil) {
+			answers[i] = append(answers[i], answer{n.Place.Location, geo.LatCos(n.Place.Location[1])})
+		}
+	}
+	b.Run("grid-and-distances", func(b *testing.B) {
+		b.ReportAllocs()
+		sum := 0.0
+		for i := 0; b.Loop(); i++ {
+			p := pts[i&(len(pts)-1)]
+			_ = ix.Lookup(p)
+			if as := answers[i&(len(pts)-1)]; len(as) > 0 {
+				cos := geo.LatCos(p[1])
+				for _, a := range as {
+					sum += geo.DistanceCos(p, a.at, cos, a.cos)
+				}
+			}
+		}
+		_ = sum
+	})
+	b.Run("with-places-grid", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			p := pts[i&(len(pts)-1)]
+			_ = ix.Lookup(p)
+			near = ix.PlacesNearWithoutRaster(p, 500, now, near[:0])
+		}
+	})
 	b.Run("with-overlays", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
@@ -343,6 +399,14 @@ func BenchmarkLookupOverlays(b *testing.B) {
 			areas = ix.AreasAt(p, now, areas[:0])
 			near = ix.PlacesNear(p, 500, now, near[:0])
 		}
+	})
+	b.Run("paired", func(b *testing.B) {
+		pairLookups(b, pts, func(p orb.Point) geo.Hit {
+			hit := ix.Lookup(p)
+			areas = ix.AreasAt(p, now, areas[:0])
+			near = ix.PlacesNear(p, 500, now, near[:0])
+			return hit
+		}, plain.Lookup)
 	})
 	b.Run("naive-overlays", func(b *testing.B) {
 		b.ReportAllocs()

@@ -1,6 +1,10 @@
 package geo
 
-import "github.com/paulmach/orb"
+import (
+	"time"
+
+	"github.com/paulmach/orb"
+)
 
 // LookupHalfOpen is Lookup without the outline rule: the lookup as it was
 // before points on the union's outline got a grid. The benchmarks keep it
@@ -83,3 +87,57 @@ func (ix *Index) testLeaves(pt orb.Point, cands []int32) int32 {
 	}
 	return best
 }
+
+// NearRasterStats describes the raster that answers PlacesNear up to
+// NearRadiusMeters: its cells, the entries of its lists, and the bytes it
+// holds.
+func (ix *Index) NearRasterStats() (cells, listed, bytes int) {
+	r := &ix.overlays.placeRaster
+	return r.nx * r.ny, len(r.items), r.bytes()
+}
+
+// NearRasterLines returns the longitudes and latitudes of the raster's
+// cell borders, so tests can put places and points on them.
+func (ix *Index) NearRasterLines() (xs, ys []float64) {
+	r := &ix.overlays.placeRaster
+	for x := 0; x <= r.nx; x++ {
+		xs = append(xs, r.minX+float64(x)/r.sx)
+	}
+	for y := 0; y <= r.ny; y++ {
+		ys = append(ys, r.minY+float64(y)/r.sy)
+	}
+	return xs, ys
+}
+
+// NearRadiusMeters is the widest radius the raster answers.
+const NearRadiusMeters = nearRadiusMeters
+
+// PlacesNearByRaster is the raster's answer alone, sorted as PlacesNear
+// sorts; false when the raster cannot answer.
+func (ix *Index) PlacesNearByRaster(pt orb.Point, radiusMeters float64, t time.Time) ([]PlaceNear, bool) {
+	out, ok := ix.overlays.placeRaster.near(pt, radiusMeters, t, ix.ds.Places, nil)
+	sortNear(out)
+	return out, ok
+}
+
+// PlacesNearWithoutRaster is PlacesNear as it was before the raster: the
+// place grid's cells in the circle's box, or the tree. It appends to dst
+// as PlacesNear does.
+func (ix *Index) PlacesNearWithoutRaster(pt orb.Point, radiusMeters float64, t time.Time, dst []PlaceNear) []PlaceNear {
+	if !(radiusMeters >= 0) || !lonLat(pt) {
+		return dst
+	}
+	start := len(dst)
+	dst = ix.placesNearInGrid(pt, radiusMeters, t, dst)
+	sortNear(dst[start:])
+	return dst
+}
+
+// DistanceCos is the distance the raster measures with: DistanceMeters
+// with the latitudes' cosines given (LatCos).
+func DistanceCos(p1, p2 orb.Point, cos1, cos2 float64) float64 {
+	return distanceCos(p1, p2, cos1, cos2)
+}
+
+// LatCos is the cosine of a latitude as DistanceMeters takes it.
+func LatCos(lat float64) float64 { return latCos(lat) }

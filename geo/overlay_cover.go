@@ -3,6 +3,7 @@ package geo
 import (
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/paulmach/orb"
 )
@@ -10,18 +11,36 @@ import (
 // areaCover is a raster over the areas' extent that answers AreasAt
 // without a tree search: each cell lists the areas that hold all of it,
 // answered at once, and those with an edge whose bounding box reaches
-// into it, answered by Prepared.Contains. A cell no edge reaches lies
-// wholly inside or wholly outside an area, so its centre decides; the
-// cell of a point is found by the same arithmetic as the cells an edge
-// reaches, so a point on an edge is always in a cell that tests it
-// exactly.
+// into it, in the order of their ids so an answer needs no sorting. A
+// border cell is cut in 4×4 sub-cells: in a sub-cell an edge's box
+// reaches, Prepared.Contains answers; any other lies wholly inside or
+// wholly outside the area, so its centre decided when the cover was
+// built, and so did the centre of a cell no edge reaches. The sub-cell of
+// a point is found by the same arithmetic as the sub-cells an edge
+// reaches, so a point on an edge is always in one that tests it exactly.
 type areaCover struct {
 	minX, minY, maxX, maxY float64
-	sx, sy                 float64 // cells per degree
-	nx, ny                 int
+	sx, sy                 float64 // sub-cells per degree
+	nx, ny                 int     // cells; a cell is 4×4 sub-cells
 	start                  []int32 // cell c's entries are entries[start[c]:start[c+1]]
-	entries                []int32 // area position << 1, | 1 when the area holds the whole cell
+	entries                []areaEntry
 }
+
+// areaEntry is an area of a cell: its position << 2 with the flags
+// coverTimed and coverWhole, and for a border cell the sub-cells an edge
+// reaches (bits 0–15, bit 4·row+column) and of the others those inside
+// the area (bits 16–31).
+type areaEntry struct {
+	area int32
+	subs uint32
+}
+
+// The flags of an entry: the area has a period (Validity.In decides), the
+// area holds the whole cell (no exact test).
+const (
+	coverWhole = 1
+	coverTimed = 2
+)
 
 // maxAreaCells bounds the raster; cellsPerArea sizes it to the areas.
 const (
@@ -52,21 +71,40 @@ func (c *areaCover) build(areas []Area, prep []Prepared) {
 	c.nx = max(1, int(math.Sqrt(float64(cells)*w/h)))
 	c.ny = max(1, cells/c.nx)
 	c.minX, c.minY, c.maxX, c.maxY = ext.Min[0], ext.Min[1], ext.Max[0], ext.Max[1]
-	c.sx, c.sy = float64(c.nx)/w, float64(c.ny)/h
-	type pair struct{ cell, entry int32 }
+	c.sx, c.sy = float64(4*c.nx)/w, float64(4*c.ny)/h
+	// rank orders the areas by id, and by position among equal ids, as
+	// AreasAt answers them.
+	byID := make([]int32, len(areas))
+	for i := range byID {
+		byID[i] = int32(i)
+	}
+	slices.SortStableFunc(byID, func(a, b int32) int { return strings.Compare(areas[a].ID, areas[b].ID) })
+	rank := make([]int32, len(areas))
+	for r, i := range byID {
+		rank[i] = int32(r)
+	}
+	type pair struct {
+		cell, rank int32
+		entry      areaEntry
+	}
 	var pairs []pair
 	for i := range areas {
 		if len(areas[i].Geometry) == 0 {
 			continue
 		}
-		x0, y0, x1, y1 := c.cellRange(prep[i].Bound())
+		entry := int32(i) << 2
+		if !areas[i].ValidFrom.IsZero() || !areas[i].ValidTo.IsZero() {
+			entry |= coverTimed
+		}
+		x0, y0, x1, y1 := c.subRange(prep[i].Bound())
+		x0, y0, x1, y1 = x0&^3, y0&^3, x1|3, y1|3 // whole cells
 		bw := x1 - x0 + 1
-		border := make([]bool, bw*(y1-y0+1))
+		border := make([]bool, bw*(y1-y0+1)) // by sub-cell
 		for _, poly := range areas[i].Geometry {
 			for _, ring := range poly {
 				for k := range ring {
 					e := orb.Bound{Min: ring[k], Max: ring[k]}.Extend(ring[(k+1)%len(ring)])
-					ex0, ey0, ex1, ey1 := c.cellRange(e)
+					ex0, ey0, ex1, ey1 := c.subRange(e)
 					for y := ey0; y <= ey1; y++ {
 						for x := ex0; x <= ex1; x++ {
 							border[(y-y0)*bw+x-x0] = true
@@ -75,21 +113,38 @@ func (c *areaCover) build(areas []Area, prep []Prepared) {
 				}
 			}
 		}
-		for y := y0; y <= y1; y++ {
-			for x := x0; x <= x1; x++ {
-				cell := int32(y*c.nx + x)
-				switch {
-				case border[(y-y0)*bw+x-x0]:
-					pairs = append(pairs, pair{cell, int32(i) << 1})
-				case prep[i].Contains(c.center(x, y)):
-					pairs = append(pairs, pair{cell, int32(i)<<1 | 1})
+		for y := y0; y <= y1; y += 4 {
+			for x := x0; x <= x1; x += 4 {
+				cell := int32(y/4*c.nx + x/4)
+				var reach, inside uint32
+				for k := range 16 {
+					if border[(y+k/4-y0)*bw+x+k%4-x0] {
+						reach |= 1 << k
+					}
 				}
+				if reach == 0 {
+					if prep[i].Contains(c.center(x, y, 4)) {
+						pairs = append(pairs, pair{cell, rank[i], areaEntry{entry | coverWhole, 0}})
+					}
+					continue
+				}
+				for k := range 16 {
+					if reach&(1<<k) == 0 && prep[i].Contains(c.center(x+k%4, y+k/4, 1)) {
+						inside |= 1 << k
+					}
+				}
+				pairs = append(pairs, pair{cell, rank[i], areaEntry{entry, reach | inside<<16}})
 			}
 		}
 	}
-	slices.SortStableFunc(pairs, func(a, b pair) int { return int(a.cell - b.cell) })
+	slices.SortFunc(pairs, func(a, b pair) int {
+		if a.cell != b.cell {
+			return int(a.cell - b.cell)
+		}
+		return int(a.rank - b.rank)
+	})
 	c.start = make([]int32, c.nx*c.ny+1)
-	c.entries = make([]int32, len(pairs))
+	c.entries = make([]areaEntry, len(pairs))
 	for k, p := range pairs {
 		c.start[p.cell+1]++
 		c.entries[k] = p.entry
@@ -108,25 +163,28 @@ func index(v, origin, scale float64, n int) int {
 	return min(int(f), n-1)
 }
 
-// cellRange is the cells b reaches, clamped to the raster.
-func (c *areaCover) cellRange(b orb.Bound) (x0, y0, x1, y1 int) {
-	return index(b.Min[0], c.minX, c.sx, c.nx), index(b.Min[1], c.minY, c.sy, c.ny),
-		index(b.Max[0], c.minX, c.sx, c.nx), index(b.Max[1], c.minY, c.sy, c.ny)
+// subRange is the sub-cells b reaches, clamped to the raster.
+func (c *areaCover) subRange(b orb.Bound) (x0, y0, x1, y1 int) {
+	return index(b.Min[0], c.minX, c.sx, 4*c.nx), index(b.Min[1], c.minY, c.sy, 4*c.ny),
+		index(b.Max[0], c.minX, c.sx, 4*c.nx), index(b.Max[1], c.minY, c.sy, 4*c.ny)
 }
 
-func (c *areaCover) center(x, y int) orb.Point {
-	return orb.Point{c.minX + (float64(x)+0.5)/c.sx, c.minY + (float64(y)+0.5)/c.sy}
+// center is the centre of the square of side sub-cells from sub-cell x, y.
+func (c *areaCover) center(x, y, side int) orb.Point {
+	h := float64(side) / 2
+	return orb.Point{c.minX + (float64(x)+h)/c.sx, c.minY + (float64(y)+h)/c.sy}
 }
 
-// cell is the entries of the cell holding pt, or nil for a point outside
-// the raster (outside every area: a point on the extent's east or north
-// edge is outside by the half-open rule).
-func (c *areaCover) cell(pt orb.Point) []int32 {
+// cell is the entries of the cell holding pt and the bit of pt's sub-cell,
+// or nil for a point outside the raster (outside every area: a point on
+// the extent's east or north edge is outside by the half-open rule).
+func (c *areaCover) cell(pt orb.Point) ([]areaEntry, uint32) {
 	if c.nx == 0 || !(pt[0] >= c.minX && pt[0] < c.maxX && pt[1] >= c.minY && pt[1] < c.maxY) {
-		return nil
+		return nil, 0
 	}
-	k := index(pt[1], c.minY, c.sy, c.ny)*c.nx + index(pt[0], c.minX, c.sx, c.nx)
-	return c.entries[c.start[k]:c.start[k+1]]
+	x, y := index(pt[0], c.minX, c.sx, 4*c.nx), index(pt[1], c.minY, c.sy, 4*c.ny)
+	k := y/4*c.nx + x/4
+	return c.entries[c.start[k]:c.start[k+1]], 1 << (y%4*4 + x%4)
 }
 
 // placeGrid buckets the key places in cells of about a default radius, so

@@ -14,11 +14,13 @@ type overlayIndex struct {
 	areaAt   map[string]int
 	placeAt  map[string]int
 	areaPrep []Prepared // by area position
-	// areaCover answers AreasAt and placeGrid PlacesNear; placeTree the
-	// radii too wide for the grid's cells.
-	areaCover areaCover
-	placeGrid placeGrid
-	placeTree rtree.RTreeGN[float64, int32]
+	// areaCover answers AreasAt; placeRaster PlacesNear up to
+	// nearRadiusMeters, placeGrid wider radii, placeTree the radii too wide
+	// for the grid's cells.
+	areaCover   areaCover
+	placeRaster placeRaster
+	placeGrid   placeGrid
+	placeTree   rtree.RTreeGN[float64, int32]
 }
 
 // build indexes ds's areas and places. Duplicate ids are Check's to
@@ -39,6 +41,7 @@ func (o *overlayIndex) build(ds *Dataset) {
 	}
 	o.areaCover.build(ds.Areas, o.areaPrep)
 	o.placeGrid.build(ds.Places)
+	o.placeRaster.build(ds.Places, &o.placeGrid)
 }
 
 // Areas returns every area in dataset order. Callers must not change them.
@@ -82,19 +85,22 @@ func (ix *Index) AreaIntersects(a *Area, b orb.Bound) bool {
 // inside by the half-open rule of Prepared (on its west and south edges,
 // not its east and north ones). It allocates only when dst must grow.
 func (ix *Index) AreasAt(pt orb.Point, t time.Time, dst []*Area) []*Area {
-	start := len(dst)
-	for _, e := range ix.overlays.areaCover.cell(pt) {
-		i := e >> 1
-		a := &ix.ds.Areas[i]
-		if a.In(t) && (e&1 == 1 || ix.overlays.areaPrep[i].Contains(pt)) {
-			dst = append(dst, a)
+	entries, sub := ix.overlays.areaCover.cell(pt)
+	for _, e := range entries { // in id order
+		i := e.area >> 2
+		if e.area&coverTimed != 0 && !ix.ds.Areas[i].In(t) {
+			continue
 		}
-	}
-	found := dst[start:]
-	for i := 1; i < len(found); i++ { // insertion sort: a handful at most, no allocation
-		for j := i; j > 0 && found[j].ID < found[j-1].ID; j-- {
-			found[j], found[j-1] = found[j-1], found[j]
+		switch {
+		case e.area&coverWhole != 0: // the area holds the cell
+		case e.subs&sub != 0: // an edge reaches pt's sub-cell
+			if !ix.overlays.areaPrep[i].Contains(pt) {
+				continue
+			}
+		case e.subs>>16&sub == 0: // pt's sub-cell is outside the area
+			continue
 		}
+		dst = append(dst, &ix.ds.Areas[i])
 	}
 	return dst
 }
@@ -114,6 +120,28 @@ func (ix *Index) PlacesNear(pt orb.Point, radiusMeters float64, t time.Time, dst
 		return dst
 	}
 	start := len(dst)
+	dst, done := ix.overlays.placeRaster.near(pt, radiusMeters, t, ix.ds.Places, dst)
+	if !done {
+		dst = ix.placesNearInGrid(pt, radiusMeters, t, dst)
+	}
+	sortNear(dst[start:])
+	return dst
+}
+
+// sortNear sorts found nearest first and by id among equals, keeping the
+// order of places with the same distance and id: an insertion sort, for
+// a handful of places and no allocation.
+func sortNear(found []PlaceNear) {
+	for i := 1; i < len(found); i++ {
+		for j := i; j > 0 && nearer(found[j], found[j-1]); j-- {
+			found[j], found[j-1] = found[j-1], found[j]
+		}
+	}
+}
+
+// placesNearInGrid appends the places PlacesNear answers, unsorted, from
+// the cells of the place grid the circle's box reaches or the tree.
+func (ix *Index) placesNearInGrid(pt orb.Point, radiusMeters float64, t time.Time, dst []PlaceNear) []PlaceNear {
 	min, max := radiusBound(pt, radiusMeters)
 	visit := func(i int32) {
 		p := &ix.ds.Places[i]
@@ -131,12 +159,6 @@ func (ix *Index) PlacesNear(pt orb.Point, radiusMeters float64, t time.Time, dst
 			return true
 		})
 	}
-	found := dst[start:]
-	for i := 1; i < len(found); i++ {
-		for j := i; j > 0 && nearer(found[j], found[j-1]); j-- {
-			found[j], found[j-1] = found[j-1], found[j]
-		}
-	}
 	return dst
 }
 
@@ -148,13 +170,20 @@ func nearer(a, b PlaceNear) bool {
 }
 
 // radiusBound is a longitude/latitude box holding every point within
-// radiusMeters of pt; near the poles it spans every longitude.
+// radiusMeters of pt; near the poles it spans every longitude. A circle
+// of angular radius δ at latitude φ spans asin(sin δ / cos φ) of
+// longitude each way, a little more than δ / cos φ; both half-widths are
+// widened by a relative 1e-9, more than the rounding of DistanceMeters
+// and of this arithmetic, so a place the haversine puts at exactly the
+// radius is in the box.
 func radiusBound(pt orb.Point, radiusMeters float64) (min, max [2]float64) {
-	dLat := radiusMeters / EarthRadiusMeters * 180 / math.Pi
+	const pad = 1 + 1e-9
+	delta := radiusMeters / EarthRadiusMeters
+	dLat := delta * 180 / math.Pi * pad
 	cos := math.Cos(pt[1] * math.Pi / 180)
 	dLon := 360.0
 	if lat := math.Abs(pt[1]) + dLat; lat < 89 && cos > 0 {
-		dLon = dLat / cos
+		dLon = math.Asin(math.Min(1, math.Sin(delta)/cos)) * 180 / math.Pi * pad
 	}
 	return [2]float64{pt[0] - dLon, pt[1] - dLat}, [2]float64{pt[0] + dLon, pt[1] + dLat}
 }

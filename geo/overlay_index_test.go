@@ -1,6 +1,8 @@
 package geo_test
 
 import (
+	"fmt"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -195,6 +197,98 @@ func TestOverlayCoverOnBorders(t *testing.T) {
 			if want := naivePlaces(ds, p, r); !slices.Equal(got, want) {
 				t.Fatalf("PlacesNear(%v, %g m) = %d places, a scan finds %d", p, r, len(got), len(want))
 			}
+		}
+	}
+}
+
+// TestPlacesNearHoldsThePlaceAtTheRadius: a place at exactly the radius by
+// DistanceMeters is near, wherever it lies on the circle: due north or
+// south, and at the circle's widest longitude, which lies a little
+// further east or west than the radius over the cosine of the latitude.
+func TestPlacesNearHoldsThePlaceAtTheRadius(t *testing.T) {
+	ds, err := lantian.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds.Areas, ds.Places = nil, nil
+	type pair struct {
+		at    orb.Point
+		place int
+	}
+	var pairs []pair
+	for k, p := range randomPoints(ds.County.Bound(), 2000) {
+		r := []float64{100, 500, 600, 1500, 5000}[k%5]
+		delta := r / geo.EarthRadiusMeters // radians
+		phi := p[1] * math.Pi / 180
+		var q orb.Point
+		switch k % 4 {
+		case 0, 1: // north, south
+			q = orb.Point{p[0], p[1] + float64(1-2*(k%2))*delta*180/math.Pi}
+		default: // the widest longitude, east or west
+			dLon := math.Asin(math.Sin(delta)/math.Cos(phi)) * 180 / math.Pi
+			q = orb.Point{p[0] + float64(5-2*(k%4))*dLon, math.Asin(math.Sin(phi)/math.Cos(delta)) * 180 / math.Pi}
+		}
+		pairs = append(pairs, pair{p, len(ds.Places)})
+		ds.Places = append(ds.Places, geo.Place{ID: fmt.Sprintf("edge-%04d", k), Kind: geo.PlaceOther, StationID: ds.Stations[0].ID, Location: q})
+	}
+	ix, err := geo.NewIndex(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for _, pr := range pairs {
+		want := &ds.Places[pr.place]
+		r := geo.DistanceMeters(pr.at, want.Location)
+		found := false
+		for _, n := range ix.PlacesNear(pr.at, r, now, nil) {
+			found = found || n.Place.ID == want.ID
+		}
+		if !found {
+			t.Fatalf("PlacesNear(%v, %v m) misses %s at %v, exactly %v m away", pr.at, r, want.ID, want.Location, r)
+		}
+	}
+}
+
+// TestAreasAtOrdersByID: areas that hold a point come in the order of
+// their ids whatever their order in the dataset, whether they hold the
+// point's whole cell or are tested exactly, and an area out of its period
+// is left out.
+func TestAreasAtOrdersByID(t *testing.T) {
+	ds, err := lantian.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds.Areas, ds.Places = nil, nil
+	c := ds.Stations[0].Location
+	square := func(d float64) orb.MultiPolygon {
+		return orb.MultiPolygon{{{{c[0] - d, c[1] - d}, {c[0] + d, c[1] - d}, {c[0] + d, c[1] + d}, {c[0] - d, c[1] + d}, {c[0] - d, c[1] - d}}}}
+	}
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	for k, id := range []string{"e", "c", "a", "d", "b"} {
+		a := geo.Area{ID: id, Kind: geo.AreaOther, StationID: ds.Stations[0].ID, Geometry: square(0.01 * float64(k+1))}
+		if id == "d" {
+			a.ValidTo = now // ended
+		}
+		ds.Areas = append(ds.Areas, a)
+	}
+	ix, err := geo.NewIndex(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []orb.Point{c, {c[0] + 0.0099, c[1]}, {c[0] - 0.01, c[1] - 0.01}, {c[0] + 0.0299, c[1] + 0.0299}} {
+		var want []string
+		for _, a := range ds.Areas {
+			if a.In(now) && planar.MultiPolygonContains(a.Geometry, p) && (p[0] < a.Geometry.Bound().Max[0] && p[1] < a.Geometry.Bound().Max[1]) {
+				want = append(want, a.ID)
+			}
+		}
+		slices.Sort(want)
+		var got []string
+		for _, a := range ix.AreasAt(p, now, nil) {
+			got = append(got, a.ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("AreasAt(%v) = %v, want %v", p, got, want)
 		}
 	}
 }
