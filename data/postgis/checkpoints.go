@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"jingge/data"
+	"jingge/data/postgis/pgsql"
 	"jingge/geo"
 )
 
@@ -45,7 +46,7 @@ const insertCheckpoint = `insert into checkpoints (id, version, name, station_id
 func (s *Store) PutCheckpoint(ctx context.Context, e data.CheckpointEdit) (geo.Checkpoint, error) {
 	c := e.Checkpoint
 	ds := &geo.Dataset{Meta: geo.Meta{Datum: "wgs84"}, Stations: []geo.Station{{ID: c.StationID, Region: geo.Plain}}, Checkpoints: []geo.Checkpoint{c}}
-	problems := append(checkDatasetText(&geo.Dataset{Checkpoints: ds.Checkpoints}), geo.Check(ds)...)
+	problems := append(pgsql.CheckDatasetText(&geo.Dataset{Checkpoints: ds.Checkpoints}), geo.Check(ds)...)
 	var cur geo.Checkpoint
 	v, err := s.runOverlayEdit(ctx, overlayEdit{
 		table: "checkpoints", kind: "checkpoint", id: c.ID, station: c.StationID, create: e.Create, base: e.BaseVersion, problems: problems,

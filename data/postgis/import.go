@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"jingge/data"
+	"jingge/data/postgis/pgsql"
 	"jingge/geo"
 )
 
@@ -29,7 +29,7 @@ func (s *Store) Import(ctx context.Context, ds *geo.Dataset, opts data.ImportOpt
 	rep := data.ImportReport{DryRun: opts.DryRun, Stations: len(ds.Stations), Townships: len(ds.Townships), Grids: len(ds.Grids), Members: len(ds.Members), Areas: len(ds.Areas), Places: len(ds.Places), Checkpoints: len(ds.Checkpoints)}
 	// geo.Check holds every rule of geo.NewIndex, so a dataset imported
 	// here is one every server can index.
-	problems, brokenGrid, brokenCounty, brokenTownship := checkDataset(ds)
+	problems, brokenGrid, brokenCounty, brokenTownship := pgsql.CheckDataset(ds)
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return rep, mapError("import", err)
@@ -111,7 +111,7 @@ func (im *importer) stage(ctx context.Context, brokenGrid map[string]bool, broke
 		if brokenGrid[g.ID] {
 			continue
 		}
-		grids = append(grids, []any{i, g.ID, string(g.Level), g.Name, g.StationID, nullIfEmpty(g.ParentID), g.Township, g.Population, nullIfEmpty(string(g.Terrain)), encodeMulti(g.Geometry)})
+		grids = append(grids, []any{i, g.ID, string(g.Level), g.Name, g.StationID, pgsql.NullIfEmpty(g.ParentID), g.Township, g.Population, pgsql.NullIfEmpty(string(g.Terrain)), pgsql.EncodeMulti(g.Geometry)})
 	}
 	if _, err := im.tx.CopyFrom(ctx, pgx.Identifier{"stage_grids"},
 		[]string{"ord", "id", "level", "name", "station_id", "parent_id", "township", "population", "terrain", "wkb"}, pgx.CopyFromRows(grids)); err != nil {
@@ -119,18 +119,18 @@ func (im *importer) stage(ctx context.Context, brokenGrid map[string]bool, broke
 	}
 	var areas [][]any
 	if len(im.ds.County) > 0 && !brokenCounty {
-		areas = append(areas, []any{"county", "", im.ds.Meta.Name, 0, encodeMulti(im.ds.County)})
+		areas = append(areas, []any{"county", "", im.ds.Meta.Name, 0, pgsql.EncodeMulti(im.ds.County)})
 	}
 	for i, t := range im.ds.Townships {
 		if !brokenTownship[t.Code] {
-			areas = append(areas, []any{"township", t.Code, t.Name, i, encodeMulti(t.Geometry)})
+			areas = append(areas, []any{"township", t.Code, t.Name, i, pgsql.EncodeMulti(t.Geometry)})
 		}
 	}
 	// Special areas are staged for the validity check (and its repairs);
 	// those whose rings are broken were reported by geo.Check already.
 	for i, a := range im.ds.Areas {
 		if geo.CheckRings(a.Geometry) == nil {
-			areas = append(areas, []any{"area", a.ID, a.Name, i, encodeMulti(a.Geometry)})
+			areas = append(areas, []any{"area", a.ID, a.Name, i, pgsql.EncodeMulti(a.Geometry)})
 		}
 	}
 	if _, err := im.tx.CopyFrom(ctx, pgx.Identifier{"stage_areas"}, []string{"kind", "id", "name", "ord", "wkb"}, pgx.CopyFromRows(areas)); err != nil {
@@ -160,13 +160,6 @@ func area(m2 float64) string {
 		return fmt.Sprintf("%.1f m²", m2)
 	}
 	return fmt.Sprintf("%.2f km²", m2/1e6)
-}
-
-func nullIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 // checkGeometry asks PostGIS for invalid geometries (repairing them when
@@ -213,7 +206,7 @@ func (im *importer) checkValidity(ctx context.Context) ([]data.Problem, error) {
 		var areaM2 float64
 		var unrepaired []string
 		_, err = pgx.ForEachRow(rows, []any{&kind, &id, &reason, &unfixed, &parts, &areaM2}, func() error {
-			why := "invalid geometry: " + humanReason(reason)
+			why := "invalid geometry: " + pgsql.HumanReason(reason)
 			switch {
 			case !im.opts.Fix:
 				problems = append(problems, data.Problem{Kind: kind, ID: id, Reason: why + " (jingge import --fix repairs what ST_MakeValid can)"})
@@ -237,15 +230,6 @@ func (im *importer) checkValidity(ctx context.Context) ([]data.Problem, error) {
 	return problems, nil
 }
 
-// humanReason turns ST_IsValidReason's "Self-intersection[109.1 33.9]"
-// into "Self-intersection at 109.1 33.9".
-func humanReason(r string) string {
-	if i := strings.IndexByte(r, '['); i > 0 && strings.HasSuffix(r, "]") {
-		return r[:i] + " at " + r[i+1:len(r)-1]
-	}
-	return r
-}
-
 func (im *importer) checkOverlaps(ctx context.Context) ([]data.Problem, error) {
 	rows, err := im.tx.Query(ctx, `
 		select a.id, b.id, a.level, ST_Area(ST_Intersection(a.geom, b.geom)::geography)
@@ -253,7 +237,7 @@ func (im *importer) checkOverlaps(ctx context.Context) ([]data.Problem, error) {
 		join stage_grids b on a.level = b.level and a.id < b.id and a.geom && b.geom
 		where a.ok and b.ok and ST_Relate(a.geom, b.geom, '2********')
 		order by a.ord, b.ord
-		limit $1`, maxProblems)
+		limit $1`, pgsql.MaxProblems)
 	if err != nil {
 		return nil, err
 	}
@@ -277,7 +261,7 @@ func (im *importer) checkParents(ctx context.Context) error {
 			where c.ok and p.ok and not ST_Covers(p.geom, c.geom)) d
 		where outside > $1
 		order by ord
-		limit $2`, gapToleranceM2, maxProblems)
+		limit $2`, gapToleranceM2, pgsql.MaxProblems)
 	if err != nil {
 		return err
 	}
@@ -323,7 +307,7 @@ func (im *importer) checkCounty(ctx context.Context) ([]data.Problem, error) {
 			from (select (ST_Dump(ST_Difference(c.geom, u.g))).geom from c, u) d) gaps
 		where area > $2
 		order by area desc
-		limit $3`, level, gapToleranceM2, maxProblems)
+		limit $3`, level, gapToleranceM2, pgsql.MaxProblems)
 	if err != nil {
 		return nil, err
 	}
@@ -342,7 +326,7 @@ func (im *importer) checkCounty(ctx context.Context) ([]data.Problem, error) {
 			where g.ok and not ST_Covers(c.geom, g.geom)) d
 		where outside > $1
 		order by ord
-		limit $2`, gapToleranceM2, maxProblems)
+		limit $2`, gapToleranceM2, pgsql.MaxProblems)
 	if err != nil {
 		return nil, err
 	}
@@ -452,7 +436,7 @@ func (im *importer) write(ctx context.Context) error {
 	members := make([][]any, len(im.ds.Members))
 	var mg [][]any
 	for i, m := range im.ds.Members {
-		members[i] = []any{m.ID, m.Name, string(m.Role), m.Phone, nullIfEmpty(m.StationID), i, roleTexts(m.Roles)}
+		members[i] = []any{m.ID, m.Name, string(m.Role), m.Phone, pgsql.NullIfEmpty(m.StationID), i, pgsql.RoleTexts(m.Roles)}
 		for k, gid := range m.GridIDs {
 			mg = append(mg, []any{m.ID, gid, k})
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"jingge/data"
+	"jingge/data/postgis/pgsql"
 	"jingge/geo"
 )
 
@@ -45,7 +46,7 @@ func (im *importer) writeOverlays(ctx context.Context) error {
 		b.Queue(`insert into areas (id, version, name, kind, station_id, liaison_name, liaison_phone, opening, valid_from, valid_to, geom, ord, version_from)
 			select $1, coalesce((select max(version) from areas where id = $1), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, s.geom, $10, $11
 			from stage_areas s where s.kind = 'area' and s.id = $1`,
-			a.ID, a.Name, string(a.Kind), a.StationID, a.Liaison.Name, a.Liaison.Phone, a.Opening, nullTime(a.ValidFrom), nullTime(a.ValidTo), i, im.ts)
+			a.ID, a.Name, string(a.Kind), a.StationID, a.Liaison.Name, a.Liaison.Phone, a.Opening, pgsql.NullTime(a.ValidFrom), pgsql.NullTime(a.ValidTo), i, im.ts)
 	}
 	b.Queue("update areas set version_to = $1 where version_to is null and not (id = any($2))", im.ts, areaIDs)
 	for i := range next.Places {
@@ -58,7 +59,7 @@ func (im *importer) writeOverlays(ctx context.Context) error {
 		b.Queue("update places set version_to = $2 where id = $1 and version_to is null", p.ID, im.ts)
 		b.Queue(`insert into places (id, version, name, kind, station_id, liaison_name, liaison_phone, opening, valid_from, valid_to, location, ord, version_from)
 			values ($1, coalesce((select max(version) from places where id = $1), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, ST_SetSRID(ST_MakePoint($10, $11), 4326), $12, $13)`,
-			p.ID, p.Name, string(p.Kind), p.StationID, p.Liaison.Name, p.Liaison.Phone, p.Opening, nullTime(p.ValidFrom), nullTime(p.ValidTo), p.Location[0], p.Location[1], i, im.ts)
+			p.ID, p.Name, string(p.Kind), p.StationID, p.Liaison.Name, p.Liaison.Phone, p.Opening, pgsql.NullTime(p.ValidFrom), pgsql.NullTime(p.ValidTo), p.Location[0], p.Location[1], i, im.ts)
 	}
 	b.Queue("update places set version_to = $1 where version_to is null and not (id = any($2))", im.ts, placeIDs)
 	return im.tx.SendBatch(ctx, b).Close()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"jingge/data/postgis/pgsql"
 	"jingge/geo"
 )
 
@@ -54,7 +55,7 @@ func readAreas(ctx context.Context, tx pgx.Tx, at *time.Time) ([]geo.Area, error
 	var r overlayRow
 	var wkb []byte
 	_, err = pgx.ForEachRow(rows, append(r.dest(), &wkb), func() error {
-		mp, err := decodeMulti(wkb)
+		mp, err := pgsql.DecodeMulti(wkb)
 		if err != nil {
 			return fmt.Errorf("area %s version %d: %w", r.id, r.version, err)
 		}
@@ -83,12 +84,4 @@ func readPlaces(ctx context.Context, tx pgx.Tx, at *time.Time) ([]geo.Place, err
 		return nil
 	})
 	return out, err
-}
-
-// nullTime is t for the database, NULL for the zero time.
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t
 }

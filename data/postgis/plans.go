@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"jingge/data"
+	"jingge/data/postgis/pgsql"
 	"jingge/geo"
 )
 
@@ -311,13 +312,13 @@ func moveMembers(ctx context.Context, tx pgx.Tx, changes []data.MemberReassignme
 		if grids == nil {
 			grids = []string{}
 		}
-		b.Queue("update members set station_id = $2 where id = $1", c.MemberID, nullIfEmpty(c.StationID))
+		b.Queue("update members set station_id = $2 where id = $1", c.MemberID, pgsql.NullIfEmpty(c.StationID))
 		b.Queue("delete from member_grids where member_id = $1", c.MemberID)
 		b.Queue(`insert into member_grids (member_id, grid_id, ord)
 			select $1, g.id, g.n - 1 from unnest($2::text[]) with ordinality as g(id, n)`, c.MemberID, grids)
 		b.Queue(`insert into member_audit (at, actor, member_id, old_station, new_station, old_grids, new_grids, reason)
 			values ($1, $2, $3, $4, $5, $6, $7, $8)`, ts, actor, c.MemberID,
-			nullIfEmpty(before.memberStation[c.MemberID]), nullIfEmpty(c.StationID), orNone(before.memberGrids[c.MemberID]), grids, reason)
+			pgsql.NullIfEmpty(before.memberStation[c.MemberID]), pgsql.NullIfEmpty(c.StationID), orNone(before.memberGrids[c.MemberID]), grids, reason)
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return 0, mapError("apply plan: move members", err)

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"jingge/data"
+	"jingge/data/postgis/pgsql"
 	"jingge/geo"
 	"jingge/geo/patrol"
 )
@@ -85,7 +86,7 @@ func restoreDataset(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
 	b := &pgx.Batch{}
 	b.Queue("insert into dataset_meta (singleton, name, datum, meta) values (true, $1, $2, $3)", ds.Meta.Name, ds.Meta.Datum, meta)
 	if len(ds.County) > 0 {
-		b.Queue("insert into county (name, geom) values ($1, ST_Multi(ST_GeomFromWKB($2, 4326)))", ds.Meta.Name, encodeMulti(ds.County))
+		b.Queue("insert into county (name, geom) values ($1, ST_Multi(ST_GeomFromWKB($2, 4326)))", ds.Meta.Name, pgsql.EncodeMulti(ds.County))
 	}
 	inForce := map[string]int{}
 	for i, st := range ds.Stations {
@@ -102,7 +103,7 @@ func restoreDataset(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
 			st.ID, st.Name, st.NameEN, string(st.Region), st.Brand, st.Phone, st.Location[0], st.Location[1], ord, retired)
 	}
 	for i, t := range ds.Townships {
-		b.Queue("insert into townships (code, name, geom, ord) values ($1, $2, ST_Multi(ST_GeomFromWKB($3, 4326)), $4)", t.Code, t.Name, encodeMulti(t.Geometry), i)
+		b.Queue("insert into townships (code, name, geom, ord) values ($1, $2, ST_Multi(ST_GeomFromWKB($3, 4326)), $4)", t.Code, t.Name, pgsql.EncodeMulti(t.Geometry), i)
 		for k, sid := range t.StationIDs {
 			b.Queue("insert into township_stations (township_code, station_id, ord) values ($1, $2, $3)", t.Code, sid, k)
 		}
@@ -131,12 +132,12 @@ func restoreGrids(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
 		}
 		b.Queue(`insert into grids (id, version, level, name, station_id, parent_id, township, population, terrain, geom, ord, valid_from, valid_to)
 			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, ST_Multi(ST_GeomFromWKB($10, 4326)), $11, $12, $13)`,
-			g.ID, v.Version, string(g.Level), g.Name, g.StationID, nullIfEmpty(g.ParentID), g.Township, g.Population,
-			nullIfEmpty(string(g.Terrain)), encodeMulti(g.Geometry), d.Ords[i], v.ValidFrom, to)
+			g.ID, v.Version, string(g.Level), g.Name, g.StationID, pgsql.NullIfEmpty(g.ParentID), g.Township, g.Population,
+			pgsql.NullIfEmpty(string(g.Terrain)), pgsql.EncodeMulti(g.Geometry), d.Ords[i], v.ValidFrom, to)
 	}
 	for i, m := range d.Dataset.Members {
 		b.Queue("insert into members (id, name, role, phone, station_id, ord, roles) values ($1, $2, $3, $4, $5, $6, $7)",
-			m.ID, m.Name, string(m.Role), m.Phone, nullIfEmpty(m.StationID), i, roleTexts(m.Roles))
+			m.ID, m.Name, string(m.Role), m.Phone, pgsql.NullIfEmpty(m.StationID), i, pgsql.RoleTexts(m.Roles))
 		for k, gid := range m.GridIDs {
 			b.Queue("insert into member_grids (member_id, grid_id, ord) values ($1, $2, $3)", m.ID, gid, k)
 		}
@@ -177,9 +178,9 @@ func restoreIncidents(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
 			return fmt.Errorf("incident id %q", inc.ID)
 		}
 		maxID = max(maxID, id)
-		rows[i] = copyRow(id, inc, attribution{community: versionAt(inc.CommunityGridID, inc.OccurredAt), police: versionAt(inc.PoliceGridID, inc.OccurredAt)})
+		rows[i] = pgsql.IncidentCopyRow(id, inc, pgsql.Attribution{Community: versionAt(inc.CommunityGridID, inc.OccurredAt), Police: versionAt(inc.PoliceGridID, inc.OccurredAt)})
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"incidents"}, incidentColumns, pgx.CopyFromRows(rows)); err != nil {
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"incidents"}, pgsql.IncidentColumns, pgx.CopyFromRows(rows)); err != nil {
 		return err
 	}
 	if maxID > 0 {
@@ -223,28 +224,27 @@ func restorePlans(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
 }
 
 func restorePatrols(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
-	src := &pingSource{batches: [][]geo.Ping{d.Pings}, geoms: make([]byte, 0, len(d.Pings)*ewkbPointSize), j: -1}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"patrol_pings"},
-		[]string{"officer_id", "at", "location", "speed_mps", "heading_deg", "grid_id"}, src); err != nil {
+	src := pgsql.NewPingSource([][]geo.Ping{d.Pings}, len(d.Pings))
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"patrol_pings"}, pgsql.PingColumns, src); err != nil {
 		return err
 	}
 	b := &pgx.Batch{}
 	for _, st := range d.States {
 		var at, loc any
 		if st.Seen() {
-			at, loc = st.Last.At, pointEWKB(st.Last.Location)
+			at, loc = st.Last.At, pgsql.PointEWKB(st.Last.Location)
 		}
 		b.Queue(`insert into patrol_officers (officer_id, version, at, location, speed_mps, heading_deg, grid_id, in_area, silent)
 			values ($1, $2, $3, ST_GeomFromEWKB($4), $5, $6, $7, $8, $9)`,
-			st.Officer, st.Version, at, loc, nullFloat4(st.Last.SpeedMPS), nullFloat4(st.Last.HeadingDeg), nullIfEmpty(st.Last.GridID), st.InArea, st.Silent)
+			st.Officer, st.Version, at, loc, pgsql.NullFloat4(st.Last.SpeedMPS), pgsql.NullFloat4(st.Last.HeadingDeg), pgsql.NullIfEmpty(st.Last.GridID), st.InArea, st.Silent)
 	}
 	var last int64
 	for _, e := range d.Events {
 		last = max(last, e.ID)
 		b.Queue(`insert into patrol_events (id, kind, officer_id, at, location, grid_id, police_grid_id, station_id, area_id, area_name)
 			values ($1, $2, $3, $4, ST_GeomFromEWKB($5), $6, $7, $8, $9, $10)`,
-			e.ID, string(e.Kind), e.Officer, e.At, pointEWKB(e.Location), nullIfEmpty(e.GridID), nullIfEmpty(e.PoliceGridID), nullIfEmpty(e.StationID),
-			nullIfEmpty(e.AreaID), nullIfEmpty(e.AreaName))
+			e.ID, string(e.Kind), e.Officer, e.At, pgsql.PointEWKB(e.Location), pgsql.NullIfEmpty(e.GridID), pgsql.NullIfEmpty(e.PoliceGridID), pgsql.NullIfEmpty(e.StationID),
+			pgsql.NullIfEmpty(e.AreaID), pgsql.NullIfEmpty(e.AreaName))
 	}
 	if last > 0 {
 		b.Queue("select setval(pg_get_serial_sequence('patrol_events', 'id'), $1)", last)
@@ -266,7 +266,7 @@ func restoreAuth(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
 	for _, c := range d.Credentials {
 		b.Queue(`insert into credentials (id, kind, user_name, label, secret_hash, created_at, expires_at, revoked_at, last_used_at)
 			values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			c.ID, string(c.Kind), c.UserName, c.Label, c.Hash[:], c.CreatedAt, authOptTime(c.ExpiresAt), authOptTime(c.RevokedAt), authOptTime(c.LastUsedAt))
+			c.ID, string(c.Kind), c.UserName, c.Label, c.Hash[:], c.CreatedAt, pgsql.OptTime(c.ExpiresAt), pgsql.OptTime(c.RevokedAt), pgsql.OptTime(c.LastUsedAt))
 	}
 	var last int64
 	for _, e := range d.Audit {
@@ -329,8 +329,8 @@ func restoreVisits(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
 		last = max(last, id)
 		b.Queue(`insert into visits (id, officer_id, at, location, kind, whom, key_place_id, outcome, community_grid_id, police_grid_id, station_id, recorded_at, recorded_by)
 			overriding system value values ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326), $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-			id, v.OfficerID, v.At, v.Location[0], v.Location[1], string(v.Kind), v.Whom, nullIfEmpty(v.KeyPlaceID), v.Outcome,
-			nullIfEmpty(v.CommunityGridID), nullIfEmpty(v.PoliceGridID), nullIfEmpty(v.StationID), v.RecordedAt, v.RecordedBy)
+			id, v.OfficerID, v.At, v.Location[0], v.Location[1], string(v.Kind), v.Whom, pgsql.NullIfEmpty(v.KeyPlaceID), v.Outcome,
+			pgsql.NullIfEmpty(v.CommunityGridID), pgsql.NullIfEmpty(v.PoliceGridID), pgsql.NullIfEmpty(v.StationID), v.RecordedAt, v.RecordedBy)
 	}
 	if last > 0 {
 		b.Queue(fmt.Sprintf("alter table visits alter column id restart with %d", last+1))
@@ -360,13 +360,13 @@ func restoreOverlays(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
 		b.Queue(`insert into areas (id, version, name, kind, station_id, liaison_name, liaison_phone, opening, valid_from, valid_to, geom, ord, version_from)
 			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, ST_Multi(ST_GeomFromWKB($11, 4326)), $12, $13)`,
 			a.ID, max(a.Version, 1), a.Name, string(a.Kind), a.StationID, a.Liaison.Name, a.Liaison.Phone, a.Opening,
-			nullTime(a.ValidFrom), nullTime(a.ValidTo), encodeMulti(a.Geometry), i, now)
+			pgsql.NullTime(a.ValidFrom), pgsql.NullTime(a.ValidTo), pgsql.EncodeMulti(a.Geometry), i, now)
 	}
 	for i, p := range d.Dataset.Places {
 		b.Queue(`insert into places (id, version, name, kind, station_id, liaison_name, liaison_phone, opening, valid_from, valid_to, location, ord, version_from)
 			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, ST_SetSRID(ST_MakePoint($11, $12), 4326), $13, $14)`,
 			p.ID, max(p.Version, 1), p.Name, string(p.Kind), p.StationID, p.Liaison.Name, p.Liaison.Phone, p.Opening,
-			nullTime(p.ValidFrom), nullTime(p.ValidTo), p.Location[0], p.Location[1], i, now)
+			pgsql.NullTime(p.ValidFrom), pgsql.NullTime(p.ValidTo), p.Location[0], p.Location[1], i, now)
 	}
 	return tx.SendBatch(ctx, b).Close()
 }
@@ -385,8 +385,8 @@ func restoreWork(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
 		b.Queue(`insert into disputes (id, reported_at, location, kind, parties, summary, level, method, mediation_brand, settled_at,
 				community_grid_id, police_grid_id, station_id, recorded_at, recorded_by, updated_at, updated_by)
 			overriding system value values ($1, $2, ST_SetSRID(ST_MakePoint($3, $4), 4326), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
-			id, c.ReportedAt, c.Location[0], c.Location[1], string(c.Kind), c.Parties, c.Summary, string(c.Level), nullIfEmpty(string(c.Method)), c.MediationBrand, nullTime(c.SettledAt),
-			nullIfEmpty(c.CommunityGridID), nullIfEmpty(c.PoliceGridID), nullIfEmpty(c.StationID), c.RecordedAt, c.RecordedBy, nullTime(c.UpdatedAt), c.UpdatedBy)
+			id, c.ReportedAt, c.Location[0], c.Location[1], string(c.Kind), c.Parties, c.Summary, string(c.Level), pgsql.NullIfEmpty(string(c.Method)), c.MediationBrand, pgsql.NullTime(c.SettledAt),
+			pgsql.NullIfEmpty(c.CommunityGridID), pgsql.NullIfEmpty(c.PoliceGridID), pgsql.NullIfEmpty(c.StationID), c.RecordedAt, c.RecordedBy, pgsql.NullTime(c.UpdatedAt), c.UpdatedBy)
 	}
 	for _, t := range d.Tasks {
 		id, err := strconv.ParseInt(t.ID, 10, 64)
@@ -396,7 +396,7 @@ func restoreWork(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
 		lastTask = max(lastTask, id)
 		b.Queue(`insert into tasks (id, station_id, grid_id, officer_id, title, detail, due, done_at, done_by, recorded_at, recorded_by)
 			overriding system value values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			id, t.StationID, nullIfEmpty(t.GridID), nullIfEmpty(t.OfficerID), t.Title, t.Detail, t.Due, nullTime(t.DoneAt), t.DoneBy, t.RecordedAt, t.RecordedBy)
+			id, t.StationID, pgsql.NullIfEmpty(t.GridID), pgsql.NullIfEmpty(t.OfficerID), t.Title, t.Detail, t.Due, pgsql.NullTime(t.DoneAt), t.DoneBy, t.RecordedAt, t.RecordedBy)
 	}
 	for table, last := range map[string]int64{"disputes": lastDispute, "tasks": lastTask} {
 		if last > 0 {

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"jingge/data"
+	"jingge/data/postgis/pgsql"
 	"jingge/geo"
 )
 
@@ -75,7 +76,7 @@ func readDataset(ctx context.Context, tx pgx.Tx, at *time.Time) (*geo.Dataset, e
 	case err != nil:
 		return nil, err
 	default:
-		if ds.County, err = decodeMulti(county); err != nil {
+		if ds.County, err = pgsql.DecodeMulti(county); err != nil {
 			return nil, fmt.Errorf("county: %w", err)
 		}
 	}
@@ -141,7 +142,7 @@ func readTownships(ctx context.Context, tx pgx.Tx) ([]geo.Township, error) {
 	var t geo.Township
 	var wkb []byte
 	_, err = pgx.ForEachRow(rows, []any{&t.Code, &t.Name, &wkb, &t.StationIDs}, func() error {
-		mp, err := decodeMulti(wkb)
+		mp, err := pgsql.DecodeMulti(wkb)
 		if err != nil {
 			return fmt.Errorf("township %s: %w", t.Code, err)
 		}
@@ -202,7 +203,7 @@ func (r *gridRow) dest() []any {
 }
 
 func (r *gridRow) grid() (geo.Grid, error) {
-	mp, err := decodeMulti(r.wkb)
+	mp, err := pgsql.DecodeMulti(r.wkb)
 	if err != nil {
 		return geo.Grid{}, fmt.Errorf("grid %s version %d: %w", r.g.ID, r.version, err)
 	}
@@ -283,14 +284,4 @@ func (s *Store) GridHistory(ctx context.Context, id string) ([]data.GridVersion,
 		return nil, fmt.Errorf("postgis: grid %q: %w", id, data.ErrNotFound)
 	}
 	return out, nil
-}
-
-// roleTexts is a member's further roles as the text[] of members.roles;
-// never nil, since the column is not null.
-func roleTexts(roles []geo.Role) []string {
-	out := make([]string, len(roles))
-	for i, r := range roles {
-		out[i] = string(r)
-	}
-	return out
 }
