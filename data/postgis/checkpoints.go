@@ -3,7 +3,6 @@ package postgis
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -39,9 +38,6 @@ func readCheckpoints(ctx context.Context, tx pgx.Tx, at *time.Time) ([]geo.Check
 	return out, err
 }
 
-const insertCheckpoint = `insert into checkpoints (id, version, name, station_id, road, notes, location, ord, version_from)
-	values ($1, $2, $3, $4, $5, $6, ST_SetSRID(ST_MakePoint($7, $8), 4326), $9, $10)`
-
 // PutCheckpoint implements data.CheckpointEditor.
 func (s *Store) PutCheckpoint(ctx context.Context, e data.CheckpointEdit) (geo.Checkpoint, error) {
 	c := e.Checkpoint
@@ -59,7 +55,7 @@ func (s *Store) PutCheckpoint(ctx context.Context, e data.CheckpointEdit) (geo.C
 		},
 		same: func() bool { return geo.SameCheckpoint(&cur, &c) },
 		insert: func(ctx context.Context, tx pgx.Tx, version, ord int, at any) error {
-			_, err := tx.Exec(ctx, insertCheckpoint, c.ID, version, c.Name, c.StationID, c.Road, c.Notes, c.Location[0], c.Location[1], ord, at)
+			_, err := tx.Exec(ctx, pgsql.InsertCheckpoint, c.ID, version, c.Name, c.StationID, c.Road, c.Notes, c.Location[0], c.Location[1], ord, at)
 			return err
 		},
 	})
@@ -75,35 +71,6 @@ func (s *Store) DeleteCheckpoint(ctx context.Context, d data.OverlayDelete) erro
 	return s.deleteOverlay(ctx, "checkpoints", "checkpoint", d)
 }
 
-// writeCheckpoints makes the imported dataset's checkpoints those in
-// force, as writeOverlays does for areas and places.
-func (im *importer) writeCheckpoints(ctx context.Context) error {
-	cur, err := readCheckpoints(ctx, im.tx, nil)
-	if err != nil {
-		return err
-	}
-	next := &geo.Dataset{Checkpoints: slices.Clone(im.ds.Checkpoints)}
-	data.OverlayVersions(&geo.Dataset{Checkpoints: cur}, next)
-	inForce := make(map[string]int, len(cur))
-	for _, c := range cur {
-		inForce[c.ID] = c.Version
-	}
-	b := &pgx.Batch{}
-	ids := []string{} // never NULL: "not (id = any(NULL))" holds for no row
-	for i := range next.Checkpoints {
-		c := &next.Checkpoints[i]
-		ids = append(ids, c.ID)
-		if v, ok := inForce[c.ID]; ok && v == c.Version {
-			b.Queue("update checkpoints set ord = $2 where id = $1 and version_to is null and ord <> $2", c.ID, i)
-			continue
-		}
-		b.Queue("update checkpoints set version_to = $2 where id = $1 and version_to is null", c.ID, im.ts)
-		b.Queue(insertCheckpoint, c.ID, c.Version, c.Name, c.StationID, c.Road, c.Notes, c.Location[0], c.Location[1], i, im.ts)
-	}
-	b.Queue("update checkpoints set version_to = $1 where version_to is null and not (id = any($2))", im.ts, ids)
-	return im.tx.SendBatch(ctx, b).Close()
-}
-
 // restoreCheckpoints writes the checkpoints in force with their versions,
 // in force from the first grid version on, as restoreOverlays does.
 func restoreCheckpoints(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
@@ -115,7 +82,7 @@ func restoreCheckpoints(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
 		}
 	}
 	for i, c := range d.Dataset.Checkpoints {
-		b.Queue(insertCheckpoint, c.ID, max(c.Version, 1), c.Name, c.StationID, c.Road, c.Notes, c.Location[0], c.Location[1], i, now)
+		b.Queue(pgsql.InsertCheckpoint, c.ID, max(c.Version, 1), c.Name, c.StationID, c.Road, c.Notes, c.Location[0], c.Location[1], i, now)
 	}
 	return tx.SendBatch(ctx, b).Close()
 }

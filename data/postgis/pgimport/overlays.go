@@ -1,4 +1,4 @@
-package postgis
+package pgimport
 
 import (
 	"context"
@@ -15,15 +15,8 @@ import (
 // new version for each new or changed one (its geometry from the staged,
 // possibly repaired, copy), the version in force closed for each changed
 // or absent one, the dataset order kept for the rest.
-func (im *importer) writeOverlays(ctx context.Context) error {
-	cur := &geo.Dataset{}
-	var err error
-	if cur.Areas, err = readAreas(ctx, im.tx, nil); err != nil {
-		return err
-	}
-	if cur.Places, err = readPlaces(ctx, im.tx, nil); err != nil {
-		return err
-	}
+func (im *Importer) writeOverlays(ctx context.Context, cur *geo.Dataset) error {
+	cur = &geo.Dataset{Areas: cur.Areas, Places: cur.Places}
 	next := &geo.Dataset{Areas: slices.Clone(im.ds.Areas), Places: slices.Clone(im.ds.Places)}
 	data.OverlayVersions(cur, next)
 	inForce := map[string]int{}
@@ -62,5 +55,30 @@ func (im *importer) writeOverlays(ctx context.Context) error {
 			p.ID, p.Name, string(p.Kind), p.StationID, p.Liaison.Name, p.Liaison.Phone, p.Opening, pgsql.NullTime(p.ValidFrom), pgsql.NullTime(p.ValidTo), p.Location[0], p.Location[1], i, im.ts)
 	}
 	b.Queue("update places set version_to = $1 where version_to is null and not (id = any($2))", im.ts, placeIDs)
+	return im.tx.SendBatch(ctx, b).Close()
+}
+
+// writeCheckpoints makes the imported dataset's checkpoints those in
+// force, as writeOverlays does for areas and places.
+func (im *Importer) writeCheckpoints(ctx context.Context, cur []geo.Checkpoint) error {
+	next := &geo.Dataset{Checkpoints: slices.Clone(im.ds.Checkpoints)}
+	data.OverlayVersions(&geo.Dataset{Checkpoints: cur}, next)
+	inForce := make(map[string]int, len(cur))
+	for _, c := range cur {
+		inForce[c.ID] = c.Version
+	}
+	b := &pgx.Batch{}
+	ids := []string{} // never NULL: "not (id = any(NULL))" holds for no row
+	for i := range next.Checkpoints {
+		c := &next.Checkpoints[i]
+		ids = append(ids, c.ID)
+		if v, ok := inForce[c.ID]; ok && v == c.Version {
+			b.Queue("update checkpoints set ord = $2 where id = $1 and version_to is null and ord <> $2", c.ID, i)
+			continue
+		}
+		b.Queue("update checkpoints set version_to = $2 where id = $1 and version_to is null", c.ID, im.ts)
+		b.Queue(pgsql.InsertCheckpoint, c.ID, c.Version, c.Name, c.StationID, c.Road, c.Notes, c.Location[0], c.Location[1], i, im.ts)
+	}
+	b.Queue("update checkpoints set version_to = $1 where version_to is null and not (id = any($2))", im.ts, ids)
 	return im.tx.SendBatch(ctx, b).Close()
 }
