@@ -70,19 +70,3 @@ func (s *Store) PutCheckpoint(ctx context.Context, e data.CheckpointEdit) (geo.C
 func (s *Store) DeleteCheckpoint(ctx context.Context, d data.OverlayDelete) error {
 	return s.deleteOverlay(ctx, "checkpoints", "checkpoint", d)
 }
-
-// restoreCheckpoints writes the checkpoints in force with their versions,
-// in force from the first grid version on, as restoreOverlays does.
-func restoreCheckpoints(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
-	b := &pgx.Batch{}
-	now := time.Now()
-	for _, v := range d.Versions {
-		if v.ValidFrom.Before(now) {
-			now = v.ValidFrom
-		}
-	}
-	for i, c := range d.Dataset.Checkpoints {
-		b.Queue(pgsql.InsertCheckpoint, c.ID, max(c.Version, 1), c.Name, c.StationID, c.Road, c.Notes, c.Location[0], c.Location[1], i, now)
-	}
-	return tx.SendBatch(ctx, b).Close()
-}
