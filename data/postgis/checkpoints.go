@@ -3,7 +3,6 @@ package postgis
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -14,30 +13,6 @@ import (
 
 var _ data.CheckpointEditor = (*Store)(nil)
 
-const checkpointColumns = "id, version, name, station_id, road, notes, ST_X(location), ST_Y(location)"
-
-// scanCheckpoint returns the scan targets of checkpointColumns into c.
-func scanCheckpoint(c *geo.Checkpoint) []any {
-	return []any{&c.ID, &c.Version, &c.Name, &c.StationID, &c.Road, &c.Notes, &c.Location[0], &c.Location[1]}
-}
-
-// readCheckpoints reads the checkpoints in force now, or at *at, in
-// dataset order.
-func readCheckpoints(ctx context.Context, tx pgx.Tx, at *time.Time) ([]geo.Checkpoint, error) {
-	where, args := overlayWhere(at)
-	rows, err := tx.Query(ctx, "select "+checkpointColumns+" from checkpoints"+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	var out []geo.Checkpoint
-	var c geo.Checkpoint
-	_, err = pgx.ForEachRow(rows, scanCheckpoint(&c), func() error {
-		out = append(out, c)
-		return nil
-	})
-	return out, err
-}
-
 // PutCheckpoint implements data.CheckpointEditor.
 func (s *Store) PutCheckpoint(ctx context.Context, e data.CheckpointEdit) (geo.Checkpoint, error) {
 	c := e.Checkpoint
@@ -47,7 +22,7 @@ func (s *Store) PutCheckpoint(ctx context.Context, e data.CheckpointEdit) (geo.C
 	v, err := s.runOverlayEdit(ctx, overlayEdit{
 		table: "checkpoints", kind: "checkpoint", id: c.ID, station: c.StationID, create: e.Create, base: e.BaseVersion, problems: problems,
 		read: func(ctx context.Context, tx pgx.Tx) (int, bool, error) {
-			err := tx.QueryRow(ctx, "select "+checkpointColumns+" from checkpoints where id = $1 and version_to is null", c.ID).Scan(scanCheckpoint(&cur)...)
+			err := tx.QueryRow(ctx, "select "+pgsql.CheckpointColumns+" from checkpoints where id = $1 and version_to is null", c.ID).Scan(pgsql.ScanCheckpoint(&cur)...)
 			if errors.Is(err, pgx.ErrNoRows) {
 				return 0, false, nil
 			}

@@ -46,15 +46,15 @@ func (s *Store) EditGrid(ctx context.Context, e data.GridEdit) (data.GridVersion
 	if err != nil {
 		return data.GridVersion{}, mapError("edit grid", err)
 	}
-	var cur gridRow
-	err = tx.QueryRow(ctx, "select "+gridColumns+" from grids where id = $1 and valid_to is null", g.ID).Scan(cur.dest()...)
+	var cur pgsql.GridRow
+	err = tx.QueryRow(ctx, "select "+pgsql.GridColumns+" from grids where id = $1 and valid_to is null", g.ID).Scan(cur.Dest()...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return data.GridVersion{}, fmt.Errorf("postgis: edit grid %q: %w (no grid with this code is in force)", g.ID, data.ErrNotFound)
 	}
 	if err != nil {
 		return data.GridVersion{}, mapError("edit grid", err)
 	}
-	old, err := cur.gridVersion()
+	old, err := cur.GridVersion()
 	if err != nil {
 		return data.GridVersion{}, mapError("edit grid", err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"jingge/data"
 	"jingge/data/postgis/pgimport"
+	"jingge/data/postgis/pgsnapshot"
 	"jingge/data/postgis/pgsql"
 	"jingge/geo"
 )
@@ -81,13 +82,13 @@ func lockWrites(ctx context.Context, tx pgx.Tx) (time.Time, error) {
 func readOverlays(ctx context.Context, tx pgx.Tx) (*geo.Dataset, error) {
 	cur := &geo.Dataset{}
 	var err error
-	if cur.Areas, err = readAreas(ctx, tx, nil); err != nil {
+	if cur.Areas, err = pgsnapshot.Areas(ctx, tx, nil); err != nil {
 		return nil, err
 	}
-	if cur.Places, err = readPlaces(ctx, tx, nil); err != nil {
+	if cur.Places, err = pgsnapshot.Places(ctx, tx, nil); err != nil {
 		return nil, err
 	}
-	if cur.Checkpoints, err = readCheckpoints(ctx, tx, nil); err != nil {
+	if cur.Checkpoints, err = pgsnapshot.Checkpoints(ctx, tx, nil); err != nil {
 		return nil, err
 	}
 	return cur, nil

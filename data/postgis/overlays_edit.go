@@ -116,9 +116,9 @@ func (s *Store) PutArea(ctx context.Context, e data.AreaEdit) (geo.Area, error) 
 			if !valid {
 				return 0, false, &data.ValidationError{Problems: []data.Problem{{Code: geo.ProblemMalformedGeometry, Kind: "area", ID: a.ID, Reason: "invalid geometry: " + pgsql.HumanReason(reason)}}}
 			}
-			var r overlayRow
+			var r pgsql.OverlayRow
 			var cwkb []byte
-			err := tx.QueryRow(ctx, "select "+overlayColumns+", ST_AsBinary(geom) from areas where id = $1 and version_to is null", a.ID).Scan(append(r.dest(), &cwkb)...)
+			err := tx.QueryRow(ctx, "select "+pgsql.OverlayColumns+", ST_AsBinary(geom) from areas where id = $1 and version_to is null", a.ID).Scan(append(r.Dest(), &cwkb)...)
 			if errors.Is(err, pgx.ErrNoRows) {
 				return 0, false, nil
 			}
@@ -126,9 +126,8 @@ func (s *Store) PutArea(ctx context.Context, e data.AreaEdit) (geo.Area, error) 
 				return 0, false, err
 			}
 			mp, err := pgsql.DecodeMulti(cwkb)
-			cur = geo.Area{ID: r.id, Version: r.version, Name: r.name, Kind: geo.AreaKind(r.kind), StationID: r.station,
-				Liaison: geo.Liaison{Name: r.liaisonName, Phone: r.liaisonPhone}, Opening: r.opening, Validity: r.validity(), Geometry: mp}
-			return r.version, true, err
+			cur = r.Area(mp)
+			return cur.Version, true, err
 		},
 		same: func() bool { return geo.SameArea(&cur, &a) },
 		insert: func(ctx context.Context, tx pgx.Tx, version, ord int, at any) error {
@@ -153,18 +152,17 @@ func (s *Store) PutPlace(ctx context.Context, e data.PlaceEdit) (geo.Place, erro
 	v, err := s.runOverlayEdit(ctx, overlayEdit{
 		table: "places", kind: "place", id: p.ID, station: p.StationID, create: e.Create, base: e.BaseVersion, problems: problems,
 		read: func(ctx context.Context, tx pgx.Tx) (int, bool, error) {
-			var r overlayRow
+			var r pgsql.OverlayRow
 			var lon, lat float64
-			err := tx.QueryRow(ctx, "select "+overlayColumns+", ST_X(location), ST_Y(location) from places where id = $1 and version_to is null", p.ID).Scan(append(r.dest(), &lon, &lat)...)
+			err := tx.QueryRow(ctx, "select "+pgsql.OverlayColumns+", ST_X(location), ST_Y(location) from places where id = $1 and version_to is null", p.ID).Scan(append(r.Dest(), &lon, &lat)...)
 			if errors.Is(err, pgx.ErrNoRows) {
 				return 0, false, nil
 			}
 			if err != nil {
 				return 0, false, err
 			}
-			cur = geo.Place{ID: r.id, Version: r.version, Name: r.name, Kind: geo.PlaceKind(r.kind), StationID: r.station,
-				Liaison: geo.Liaison{Name: r.liaisonName, Phone: r.liaisonPhone}, Opening: r.opening, Validity: r.validity(), Location: [2]float64{lon, lat}}
-			return r.version, true, nil
+			cur = r.Place([2]float64{lon, lat})
+			return cur.Version, true, nil
 		},
 		same: func() bool { return geo.SamePlace(&cur, &p) },
 		insert: func(ctx context.Context, tx pgx.Tx, version, ord int, at any) error {

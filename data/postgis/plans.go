@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"jingge/data"
+	"jingge/data/postgis/pgsnapshot"
 	"jingge/data/postgis/pgsql"
 	"jingge/geo"
 )
@@ -167,7 +168,7 @@ func (s *Store) ApplyPlan(ctx context.Context, a data.PlanApplication) (data.Pla
 	if appliedAt != nil {
 		return data.PlanApplied{}, fmt.Errorf("postgis: %s: %w: it was applied at %s", op, data.ErrConflict, appliedAt.UTC().Format(time.RFC3339))
 	}
-	ds, err := readDataset(ctx, tx, nil)
+	ds, err := pgsnapshot.Dataset(ctx, tx, nil)
 	if err != nil {
 		return data.PlanApplied{}, mapError(op, err)
 	}
@@ -273,7 +274,7 @@ func moveGrids(ctx context.Context, tx pgx.Tx, changes []data.GridReassignment, 
 			select c.id, (select max(version) + 1 from grids v where v.id = c.id), c.level, c.name, c.station_id,
 			       c.parent_id, c.township, c.population, c.terrain, c.geom, c.ord, $3
 			from closed c
-			returning `+gridColumns+`),
+			returning `+pgsql.GridColumns+`),
 		audited as (
 			insert into grid_audit (at, actor, action, grid_id, old_version, new_version, reason)
 			select $3, $4, 'update', i.id, i.version - 1, i.version, $5 from inserted i)
@@ -282,11 +283,11 @@ func moveGrids(ctx context.Context, tx pgx.Tx, changes []data.GridReassignment, 
 		return nil, mapError("apply plan: move grids", err)
 	}
 	byID := map[string]data.GridVersion{}
-	var r gridRow
-	_, err = pgx.ForEachRow(rows, r.dest(), func() error {
-		gv, err := r.gridVersion()
+	var r pgsql.GridRow
+	_, err = pgx.ForEachRow(rows, r.Dest(), func() error {
+		gv, err := r.GridVersion()
 		byID[gv.Grid.ID] = gv
-		r = gridRow{}
+		r = pgsql.GridRow{}
 		return err
 	})
 	if err != nil {
