@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"jingge/data"
+	"jingge/data/memory/archive"
 	"jingge/geo"
 	"jingge/geo/patrol"
 )
@@ -79,13 +80,13 @@ func (d *Durable) Dump(ctx context.Context) (*data.Dump, error) {
 	for _, e := range p.entries {
 		out.Assessment = append(out.Assessment, e)
 	}
-	addPings := func(officer string, list []storedPing) {
+	addPings := func(officer string, list []archive.Ping) {
 		for _, sp := range list {
-			out.Pings = append(out.Pings, geo.Ping{OfficerID: officer, At: time.Unix(0, sp.at).UTC(), Location: [2]float64{sp.lon, sp.lat},
-				SpeedMPS: float64(sp.speed), HeadingDeg: float64(sp.heading), GridID: sp.grid})
+			out.Pings = append(out.Pings, geo.Ping{OfficerID: officer, At: time.Unix(0, sp.At).UTC(), Location: [2]float64{sp.Lon, sp.Lat},
+				SpeedMPS: float64(sp.Speed), HeadingDeg: float64(sp.Heading), GridID: sp.Grid})
 		}
 	}
-	if err := d.arch.archivedPings(addPings); err != nil {
+	if err := d.arch.ArchivedPings(addPings); err != nil {
 		return nil, err
 	}
 	for officer, list := range pt.pings {
@@ -98,7 +99,7 @@ func (d *Durable) Dump(ctx context.Context) (*data.Dump, error) {
 	for _, k := range pt.keyQueue { // oldest first
 		out.PingKeys = append(out.PingKeys, data.BatchKey{Scope: k.key.scope, Key: k.key.key, Digest: slices.Clone(pt.keys[k.key].digest), At: k.at})
 	}
-	if err := d.arch.archivedEvents(func(e patrol.Event) { out.Events = append(out.Events, e) }); err != nil {
+	if err := d.arch.ArchivedEvents(func(e patrol.Event) { out.Events = append(out.Events, e) }); err != nil {
 		return nil, err
 	}
 	n := len(pt.events)
@@ -113,7 +114,7 @@ func (d *Durable) Dump(ctx context.Context) (*data.Dump, error) {
 		out.Credentials = append(out.Credentials, *c)
 	}
 	slices.SortFunc(out.Credentials, func(x, y data.Credential) int { return x.CreatedAt.Compare(y.CreatedAt) })
-	if err := d.arch.archivedAudit(func(e data.AuditEntry) { out.Audit = append(out.Audit, e) }); err != nil {
+	if err := d.arch.ArchivedAudit(func(e data.AuditEntry) { out.Audit = append(out.Audit, e) }); err != nil {
 		return nil, err
 	}
 	for i := a.auditLen; i >= 1; i-- {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"jingge/data"
+	"jingge/data/memory/archive"
 	"jingge/geo"
 	"jingge/geo/patrol"
 )
@@ -72,7 +73,7 @@ type snapshotState struct {
 	AuditSeq    int64
 
 	// Archive names the segments holding what left the hot windows.
-	Archive archiveIndex
+	Archive archive.Index
 }
 
 type snapshotBatch struct {
@@ -106,7 +107,7 @@ type snapshotKey struct {
 
 // encodeSnapshotLocked encodes the whole state held in memory, and the
 // archive ix, which holds the rest. Every lock of the stores must be held.
-func (d *Durable) encodeSnapshotLocked(ix archiveIndex) ([]byte, error) {
+func (d *Durable) encodeSnapshotLocked(ix archive.Index) ([]byte, error) {
 	s, p, pt, a := d.Store, d.PlanStore, d.Patrols, d.Auth
 	st := snapshotState{
 		Version: snapshotVersion, Seed: d.seed, SeedAt: d.seedAt,
@@ -145,10 +146,10 @@ func (d *Durable) encodeSnapshotLocked(ix archiveIndex) ([]byte, error) {
 	for officer, list := range pt.pings {
 		var c snapshotPings
 		for _, sp := range list {
-			c.At = append(c.At, sp.at)
-			c.Lon, c.Lat = append(c.Lon, sp.lon), append(c.Lat, sp.lat)
-			c.Speed, c.Heading = append(c.Speed, sp.speed), append(c.Heading, sp.heading)
-			c.Grid = append(c.Grid, sp.grid)
+			c.At = append(c.At, sp.At)
+			c.Lon, c.Lat = append(c.Lon, sp.Lon), append(c.Lat, sp.Lat)
+			c.Speed, c.Heading = append(c.Speed, sp.Speed), append(c.Heading, sp.Heading)
+			c.Grid = append(c.Grid, sp.Grid)
 		}
 		st.Pings[officer] = c
 	}
@@ -213,7 +214,7 @@ func (d *Durable) restore(r io.Reader) error {
 	}
 	d.Patrols.restore(&st)
 	d.Auth.restore(&st)
-	d.arch.setIndex(st.Archive)
+	d.arch.SetIndex(st.Archive)
 	return nil
 }
 
@@ -256,9 +257,9 @@ func (s *Store) restoreRecords(st *snapshotState) error {
 // snapshot's.
 func (pt *Patrols) restore(st *snapshotState) {
 	for officer, c := range st.Pings {
-		list := make([]storedPing, len(c.At))
+		list := make([]archive.Ping, len(c.At))
 		for i := range list {
-			list[i] = storedPing{at: c.At[i], lon: c.Lon[i], lat: c.Lat[i], speed: c.Speed[i], heading: c.Heading[i], grid: c.Grid[i]}
+			list[i] = archive.Ping{At: c.At[i], Lon: c.Lon[i], Lat: c.Lat[i], Speed: c.Speed[i], Heading: c.Heading[i], Grid: c.Grid[i]}
 		}
 		pt.pings[officer] = list
 	}
