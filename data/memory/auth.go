@@ -351,7 +351,7 @@ func (a *Auth) change(ctx context.Context, persist bool, f func() error) error {
 	if !persist || a.file == nil {
 		return f()
 	}
-	unlock, err := a.file.lock()
+	unlock, err := a.file.Lock()
 	if err != nil {
 		return err
 	}
