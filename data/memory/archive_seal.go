@@ -1,8 +1,9 @@
 package memory
 
 import (
-	"jingge/data/memory/archive"
 	"time"
+
+	"jingge/data/memory/archive"
 )
 
 // sealLocked moves what left the hot windows at now into the archive's

@@ -27,10 +27,10 @@ func (d *Durable) Dump(ctx context.Context) (*data.Dump, error) {
 	defer s.incidents.mu.RUnlock()
 	s.visits.mu.RLock()
 	defer s.visits.mu.RUnlock()
-	s.disputes.mu.RLock()
-	defer s.disputes.mu.RUnlock()
-	s.tasks.mu.RLock()
-	defer s.tasks.mu.RUnlock()
+	s.disputes.Mu.RLock()
+	defer s.disputes.Mu.RUnlock()
+	s.tasks.Mu.RLock()
+	defer s.tasks.Mu.RUnlock()
 	pt.mu.Lock()
 	defer pt.mu.Unlock()
 	a.mu.Lock()
@@ -68,8 +68,8 @@ func (d *Durable) Dump(ctx context.Context) (*data.Dump, error) {
 		out.VisitKeys = append(out.VisitKeys, data.BatchKey{Scope: k.scope, Key: k.key, Digest: slices.Clone(v.digest), IDs: []string{strconv.FormatInt(v.id, 10)}})
 	}
 	slices.SortFunc(out.VisitKeys, func(x, y data.BatchKey) int { return strings.Compare(x.IDs[0], y.IDs[0]) })
-	out.Disputes, out.DisputeKeys = dumpWork(&s.disputes)
-	out.Tasks, out.TaskKeys = dumpWork(&s.tasks)
+	out.Disputes, out.DisputeKeys = s.disputes.Dump()
+	out.Tasks, out.TaskKeys = s.tasks.Dump()
 	for _, r := range s.answers {
 		out.AnswerKeys = append(out.AnswerKeys, data.KeptAnswer{Scope: r.Scope, Key: r.Key, Digest: slices.Clone(r.Digest), Answer: r.answer()})
 	}
@@ -121,19 +121,4 @@ func (d *Durable) Dump(ctx context.Context) (*data.Dump, error) {
 		out.Audit = append(out.Audit, a.newestAuditLocked(i))
 	}
 	return out, nil
-}
-
-// dumpWork copies t's records, oldest first, and their keys, by id. t.mu
-// must be held.
-func dumpWork[T any, K workKind[T]](t *workTable[T, K]) ([]T, []data.BatchKey) {
-	rows := make([]T, len(t.rows))
-	for i, r := range t.rows {
-		rows[i] = r.v
-	}
-	var keys []data.BatchKey
-	for k, v := range t.keys {
-		keys = append(keys, data.BatchKey{Scope: k.scope, Key: k.key, Digest: slices.Clone(v.digest), IDs: []string{strconv.FormatInt(v.id, 10)}})
-	}
-	slices.SortFunc(keys, func(x, y data.BatchKey) int { return strings.Compare(x.IDs[0], y.IDs[0]) })
-	return rows, keys
 }

@@ -3,8 +3,9 @@ package memory
 import (
 	"context"
 	"fmt"
-	"jingge/data/memory/archive"
 	"time"
+
+	"jingge/data/memory/archive"
 )
 
 // PruneOptions say what Durable.Prune removes, as `jingge prune` removes
