@@ -10,6 +10,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"jingge/geo"
+	"jingge/tiles/tileclip"
 )
 
 // benchZooms are the zooms of the cold-tile benchmarks: the whole county in
@@ -213,17 +214,16 @@ func BenchmarkClipPolygon(b *testing.B) {
 		for _, mode := range []string{"whole", "ringwise"} {
 			b.Run(fmt.Sprintf("z%d/%s", z, mode), func(b *testing.B) {
 				b.ReportAllocs()
-				sc := &scratch{reuse: true}
+				sc := &scratch{Clipper: tileclip.Clipper{Reuse: true}}
 				var mp orb.MultiPolygon
 				for i := 0; b.Loop(); i++ {
 					j := jobs[i%len(jobs)]
-					j.r.sc = sc
-					sc.arena = sc.arena[:0]
+					sc.Reset()
 					mp = mp[:0]
 					if mode == "whole" {
-						mp, _ = j.r.clipPolygon(mp, j.rings, j.r.clipB)
+						mp, _ = sc.Polygon(mp, j.rings, j.r.clipB)
 					} else {
-						mp = j.r.clipEach(mp, j.rings)
+						mp = sc.Ringwise(mp, j.rings, j.r.clipB)
 					}
 				}
 				b.ReportMetric(float64(len(jobs)), "polygons")

@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"github.com/paulmach/orb"
+
+	"jingge/tiles/tileclip"
 )
 
 // shape is a multipolygon given as chains of arcs.
@@ -206,23 +208,11 @@ func (t *topology) polygons(chains []chain) shape {
 		}
 		probe := orb.Point{(r[0][0] + r[1][0]) / 2, (r[0][1] + r[1][1]) / 2}
 		for i, e := range exts {
-			if e.bnd.Contains(probe) && ringContains(e.ring, probe) {
+			if e.bnd.Contains(probe) && tileclip.RingContains(e.ring, probe) {
 				s[i] = append(s[i], h)
 				break
 			}
 		}
 	}
 	return s
-}
-
-// ringContains is the even-odd test of p against a closed ring.
-func ringContains(r orb.Ring, p orb.Point) bool {
-	inside := false
-	for k := 0; k+1 < len(r); k++ {
-		a, b := r[k], r[k+1]
-		if (a[1] > p[1]) != (b[1] > p[1]) && p[0] < a[0]+(p[1]-a[1])*(b[0]-a[0])/(b[1]-a[1]) {
-			inside = !inside
-		}
-	}
-	return inside
 }

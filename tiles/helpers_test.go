@@ -11,6 +11,7 @@ import (
 
 	"jingge/data/lantian"
 	"jingge/geo"
+	"jingge/tiles/tileclip"
 )
 
 var lantianOnce struct {
@@ -115,7 +116,7 @@ func evenOddContains(polys []orb.Polygon, p orb.Point) bool {
 	in := false
 	for _, poly := range polys {
 		for _, r := range poly {
-			if ringContains(r, p) {
+			if tileclip.RingContains(r, p) {
 				in = !in
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"jingge/geo"
+	"jingge/tiles/tileclip"
 )
 
 var seedFlag = flag.Uint64("tiles.seed", 20260604, "seed of the random tile and point samples of the partition tests")
@@ -153,7 +154,7 @@ func checkPresence(t *testing.T, src *Source, tile maptile.Tile, layers map[stri
 					w := project(p)
 					px[k] = orb.Point{w[0]*scale - float64(tile.X)*4096, w[1]*scale - float64(tile.Y)*4096}
 				}
-				a := math.Abs(signedArea(clip.Ring(box, px))) / 2
+				a := math.Abs(tileclip.SignedArea(clip.Ring(box, px))) / 2
 				if r > 0 {
 					a = -a
 				}

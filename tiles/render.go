@@ -10,6 +10,8 @@ import (
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
+
+	"jingge/tiles/tileclip"
 )
 
 // Info describes the layer.
@@ -17,7 +19,7 @@ func (l *indexLayer) Info() LayerInfo { return l.info }
 
 // each calls fn with every feature of the layer in tile t and its
 // geometry in tile pixels, in layer order. With an arena, the geometry is
-// only valid until fn returns (see renderer.alloc).
+// only valid until fn returns (see tileclip.Clipper.Alloc).
 func (l *indexLayer) each(t maptile.Tile, sc *scratch, fn func(f *feature, g orb.Geometry)) {
 	z := int(t.Z)
 	if z < l.info.MinZoom || z > l.info.MaxZoom || z > MaxZoom {
@@ -72,10 +74,10 @@ func (l *indexLayer) appendTile(dst []byte, t maptile.Tile) []byte {
 	defer encoders.Put(e)
 	e.reset()
 	n := 0
-	e.scratch.reuse = true
+	e.scratch.Reuse = true
 	l.each(t, &e.scratch, func(f *feature, g orb.Geometry) {
 		e.feature(f.enc, g)
-		e.scratch.arena = e.scratch.arena[:0]
+		e.scratch.Reset()
 		n++
 	})
 	if n == 0 {
@@ -92,31 +94,20 @@ type renderer struct {
 	sc     *scratch
 }
 
-// scratch holds buffers a renderer reuses from ring to ring. With reuse
-// set (the direct encoder, which consumes each shape before the next), the
-// rings themselves come from arena too.
+// scratch holds buffers a renderer reuses from ring to ring. With the
+// clipper's Reuse set (the direct encoder, which consumes each shape
+// before the next), the rings themselves come from its arena too.
 type scratch struct {
-	reuse        bool
-	arena        []orb.Point
-	clipA, clipB []orb.Point
-	joins        []int32
-	rings        []orb.Ring // one polygon's rings before clipping
-	// clipPolygon's buffers
-	outside  []orb.Ring
-	pieces   []clipPiece
-	events   []clipEvent
-	kept     []orb.Ring
-	keptArea []float64
-	work     []orb.Ring
-	pinch    []int32
-	touch    []orb.Point
+	tileclip.Clipper
+	joins []int32
+	rings []orb.Ring // one polygon's rings before clipping
 }
 
 // shape returns a shape's polygons inside the clip bound, in tile pixels:
 // an orb.Polygon, an orb.MultiPolygon, or nil when nothing is left. A
 // polygon wholly inside the clip bound is its rings as assembled; one that
-// crosses it is clipped as a whole (clipPolygon), which may leave several
-// polygons or none.
+// crosses it is clipped as a whole (tileclip.Clipper.Polygon), which may
+// leave several polygons or none.
 func (r *renderer) shape(s shape) orb.Geometry {
 	var mp orb.MultiPolygon
 	for _, p := range s {
@@ -137,8 +128,8 @@ func (r *renderer) shape(s shape) orb.Geometry {
 			continue
 		}
 		var ok bool
-		if mp, ok = r.clipPolygon(mp, rings, r.clipB); !ok {
-			mp = r.clipEach(mp, rings)
+		if mp, ok = r.sc.Polygon(mp, rings, r.clipB); !ok {
+			mp = r.sc.Ringwise(mp, rings, r.clipB)
 		}
 	}
 	switch len(mp) {
@@ -148,33 +139,6 @@ func (r *renderer) shape(s shape) orb.Geometry {
 		return mp[0]
 	}
 	return mp
-}
-
-// clipEach clips a polygon ring by ring (Sutherland–Hodgman, as orb's
-// clip.Ring): the fallback for rings clipPolygon cannot join, which only
-// rings crossing themselves inside the clip bound make. rings[0] is the
-// exterior.
-func (r *renderer) clipEach(mp orb.MultiPolygon, rings []orb.Ring) orb.MultiPolygon {
-	var poly orb.Polygon
-	for k, ring := range rings {
-		if !r.clipB.Contains(ring.Bound().Min) || !r.clipB.Contains(ring.Bound().Max) {
-			clipped := clipRing(r.clipB, ring, &r.sc.clipA, &r.sc.clipB)
-			ring = roundRing(append(r.alloc(len(clipped)), clipped...), r.clipB)
-		}
-		if len(ring) < 4 {
-			ring = nil
-		} else if a := signedArea(ring); a == 0 || (a > 0) != (k == 0) {
-			ring = nil
-		}
-		if ring == nil {
-			if k == 0 {
-				return mp
-			}
-			continue
-		}
-		poly = append(poly, ring)
-	}
-	return append(mp, poly)
 }
 
 // ring assembles a chain in tile pixels, closed, and reports whether it
@@ -198,7 +162,7 @@ func (r *renderer) ring(c chain, exterior bool) (_ orb.Ring, inside bool) {
 		return nil, false
 	}
 	inside = b.Min[0] >= cb.Min[0] && b.Max[0] <= cb.Max[0] && b.Min[1] >= cb.Min[1] && b.Max[1] <= cb.Max[1]
-	ring := r.appendChain(r.alloc(n), c, inside)
+	ring := r.appendChain(r.sc.Alloc(n), c, inside)
 	ring = dropJunctions(ring, r.sc.joins)
 	ring = closeRing(ring)
 	if len(ring) < 4 {
@@ -209,7 +173,7 @@ func (r *renderer) ring(c chain, exterior bool) (_ orb.Ring, inside bool) {
 		// orientation the topology gave it still holds inside.
 		return ring, false
 	}
-	if a := signedArea(ring); a == 0 || (a > 0) != exterior {
+	if a := tileclip.SignedArea(ring); a == 0 || (a > 0) != exterior {
 		return nil, false
 	}
 	return ring, true
@@ -309,65 +273,6 @@ func closeRing(ring orb.Ring) orb.Ring {
 		ring = append(ring, ring[0])
 	}
 	return ring
-}
-
-// alloc returns an empty ring with room for n points: from the renderer's
-// arena when the caller consumes each shape before the next (the direct
-// encoder), else newly allocated.
-func (r *renderer) alloc(n int) orb.Ring {
-	if !r.sc.reuse {
-		return make(orb.Ring, 0, n)
-	}
-	a := r.sc.arena
-	if cap(a)-len(a) < n {
-		a = make([]orb.Point, 0, max(2*cap(a), n, 1024))
-	}
-	r.sc.arena = a[:len(a)+n]
-	return a[len(a) : len(a) : len(a)+n]
-}
-
-// roundRing rounds the points clipping added on the clip bound to whole
-// pixels and drops repeats and the middle of any three points running
-// along one edge of the clip bound: those edges lie in the buffer, outside
-// the tile proper, and carry nothing but bytes.
-func roundRing(ring orb.Ring, cb orb.Bound) orb.Ring {
-	onEdge := func(a, b, c orb.Point) bool {
-		for axis := range 2 {
-			for _, v := range [2]float64{cb.Min[axis], cb.Max[axis]} {
-				if a[axis] == v && b[axis] == v && c[axis] == v {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	out := ring[:0]
-	for _, p := range ring {
-		q := orb.Point{math.Round(p[0]), math.Round(p[1])}
-		if len(out) > 0 && out[len(out)-1] == q {
-			continue
-		}
-		for len(out) >= 2 && onEdge(out[len(out)-2], out[len(out)-1], q) {
-			out = out[:len(out)-1]
-		}
-		out = append(out, q)
-	}
-	// The seam: the ring is closed, so its first point may also sit in the
-	// middle of a run along an edge.
-	for len(out) >= 4 && onEdge(out[len(out)-2], out[0], out[1]) {
-		out = out[1:]
-		out[len(out)-1] = out[0]
-	}
-	return out
-}
-
-// signedArea is twice the shoelace area of a closed ring.
-func signedArea(r orb.Ring) float64 {
-	s := 0.0
-	for k := 0; k+1 < len(r); k++ {
-		s += r[k][0]*r[k+1][1] - r[k+1][0]*r[k][1]
-	}
-	return s
 }
 
 // Tile renders tile t with the named layers (all of the source's layers

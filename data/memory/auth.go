@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"jingge/data"
+	"jingge/data/memory/archive"
 )
 
 // DefaultAuditCapacity is how many audit entries an Auth keeps by default.
@@ -42,9 +43,9 @@ type Auth struct {
 	// a data directory (durable.go); nil keeps them in memory only.
 	jr *journaler
 	// arch, in a data directory, keeps the entries that leave the newest
-	// auditCap (archive.go): nothing is dropped, and audit is a plain
+	// auditCap (package archive): nothing is dropped, and audit is a plain
 	// list, oldest first, that compaction trims.
-	arch *archive
+	arch *archive.Archive
 }
 
 var _ data.AuthStore = (*Auth)(nil)
@@ -314,7 +315,7 @@ func (a *Auth) QueryAudit(ctx context.Context, q data.AuditQuery) ([]data.AuditE
 	a.mu.Lock()
 	var out []data.AuditEntry
 	for i := 1; i <= a.auditLen && len(out) < limit; i++ {
-		if e := a.newestAuditLocked(i); auditMatches(q, e) {
+		if e := a.newestAuditLocked(i); archive.AuditMatches(q, e) {
 			out = append(out, e)
 		}
 	}
@@ -322,16 +323,16 @@ func (a *Auth) QueryAudit(ctx context.Context, q data.AuditQuery) ([]data.AuditE
 		a.mu.Unlock()
 		return out, nil
 	}
-	for i := len(a.arch.pendingAudit) - 1; i >= 0 && len(out) < limit; i-- {
-		if e := a.arch.pendingAudit[i]; auditMatches(q, e) {
+	for i := len(a.arch.PendingAudit) - 1; i >= 0 && len(out) < limit; i-- {
+		if e := a.arch.PendingAudit[i]; archive.AuditMatches(q, e) {
 			out = append(out, e)
 		}
 	}
-	chunks := a.archivedAuditChunksLocked(q)
-	a.arch.files.RLock()
+	chunks := a.arch.AuditChunks(q)
+	a.arch.Files.RLock()
 	a.mu.Unlock()
-	defer a.arch.files.RUnlock()
-	out, err := a.arch.readAuditQuery(out, chunks, q, limit)
+	defer a.arch.Files.RUnlock()
+	out, err := a.arch.ReadAuditQuery(out, chunks, q, limit)
 	if err != nil {
 		return nil, fmt.Errorf("memory: audit query: %w", err)
 	}
@@ -350,7 +351,7 @@ func (a *Auth) change(ctx context.Context, persist bool, f func() error) error {
 	if !persist || a.file == nil {
 		return f()
 	}
-	unlock, err := a.file.lock()
+	unlock, err := a.file.Lock()
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"jingge/data"
+	"jingge/data/memory/worktable"
 	"jingge/geo"
 )
 
@@ -15,13 +16,13 @@ var _ data.DisputeStore = (*Store)(nil)
 // disputeKind orders disputes by the time they were reported.
 type disputeKind struct{}
 
-func (disputeKind) sortTime(d *geo.DisputeCase) time.Time   { return d.ReportedAt }
-func (disputeKind) recordedAt(d *geo.DisputeCase) time.Time { return d.RecordedAt }
-func (disputeKind) setID(d *geo.DisputeCase, id string)     { d.ID = id }
-func (disputeKind) name() string                            { return "dispute" }
+func (disputeKind) SortTime(d *geo.DisputeCase) time.Time   { return d.ReportedAt }
+func (disputeKind) RecordedAt(d *geo.DisputeCase) time.Time { return d.RecordedAt }
+func (disputeKind) SetID(d *geo.DisputeCase, id string)     { d.ID = id }
+func (disputeKind) Name() string                            { return "dispute" }
 
 // disputeTable holds a store's disputes.
-type disputeTable = workTable[geo.DisputeCase, disputeKind]
+type disputeTable = worktable.Table[geo.DisputeCase, disputeKind]
 
 // The journal records of disputes, numbered apart from durable_journal.go's
 // list: see recordKind.
@@ -65,11 +66,14 @@ func (s *Store) AddDispute(ctx context.Context, w data.DisputeWrite) (_ data.Dis
 		digest = w.KeyDigest()
 	}
 	t := &s.disputes
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	stored, replayed, err := t.addLocked(d, w.Scope, w.Key, digest)
-	if err != nil || replayed {
-		return data.DisputeResult{Dispute: stored, Replayed: replayed}, err
+	t.Mu.Lock()
+	defer t.Mu.Unlock()
+	stored, replayed, err := t.AddLocked(d, w.Scope, w.Key, digest)
+	if err != nil {
+		return data.DisputeResult{Dispute: stored}, fmt.Errorf("memory: add dispute: %w", err)
+	}
+	if replayed {
+		return data.DisputeResult{Dispute: stored, Replayed: true}, nil
 	}
 	tk = s.jr.log(recDispute, disputeRecord{Dispute: stored, Scope: w.Scope, Key: w.Key, Digest: digest})
 	return data.DisputeResult{Dispute: stored}, nil
@@ -87,10 +91,10 @@ func (s *Store) UpdateDispute(ctx context.Context, id string, p data.DisputePatc
 	}
 	p.At, p.SettledAt = storeTime(p.At), storeTime(p.SettledAt)
 	t := &s.disputes
-	t.mu.Lock()
-	defer t.mu.Unlock()
+	t.Mu.Lock()
+	defer t.Mu.Unlock()
 	n, err := strconv.ParseInt(id, 10, 64)
-	cur := t.byIDLocked(n)
+	cur := t.ByIDLocked(n)
 	if err != nil || cur == nil {
 		return geo.DisputeCase{}, fmt.Errorf("memory: %w", &data.RequestError{Kind: data.ErrNotFound, Message: "there is no dispute " + id})
 	}
@@ -108,20 +112,11 @@ func (s *Store) QueryDisputes(ctx context.Context, f data.DisputeFilter, p data.
 	if err := ctx.Err(); err != nil {
 		return data.DisputePage{}, err
 	}
-	c, err := data.ParseCursor(p.Cursor)
+	rows, next, err := s.disputes.Page(p, f.Match)
 	if err != nil {
 		return data.DisputePage{}, err
 	}
-	rows, next := s.disputes.page(c, pageLimit(p), f.Match)
 	return data.DisputePage{Disputes: rows, Next: next}, nil
-}
-
-// pageLimit is the number of records a page of p holds.
-func pageLimit(p data.Page) int {
-	if p.Limit <= 0 {
-		return data.DefaultPageLimit
-	}
-	return min(p.Limit, data.MaxPageLimit)
 }
 
 // Dispute implements data.DisputeStore.
@@ -130,10 +125,10 @@ func (s *Store) Dispute(ctx context.Context, id string) (geo.DisputeCase, error)
 		return geo.DisputeCase{}, err
 	}
 	t := &s.disputes
-	t.mu.RLock()
-	defer t.mu.RUnlock()
+	t.Mu.RLock()
+	defer t.Mu.RUnlock()
 	n, err := strconv.ParseInt(id, 10, 64)
-	if d := t.byIDLocked(n); err == nil && d != nil {
+	if d := t.ByIDLocked(n); err == nil && d != nil {
 		return *d, nil
 	}
 	return geo.DisputeCase{}, fmt.Errorf("memory: %w", &data.RequestError{Kind: data.ErrNotFound, Message: "there is no dispute " + id})

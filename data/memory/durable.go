@@ -12,6 +12,7 @@ import (
 
 	"jingge/data"
 	"jingge/data/journal"
+	"jingge/data/memory/archive"
 	"jingge/geo"
 )
 
@@ -34,7 +35,7 @@ type Durable struct {
 
 	dir *journal.Dir
 	// arch keeps in sealed segments what left the hot windows.
-	arch   *archive
+	arch   *archive.Archive
 	opts   DirOptions
 	logger *slog.Logger
 	// seed says what the first start wrote (the synthetic demo year).
@@ -137,7 +138,7 @@ func OpenDir(path string, o DirOptions) (_ *Durable, err error) {
 	}
 	// Segments no snapshot names were left by a compaction a crash cut
 	// short: their records are still in the snapshot or the journal.
-	if n, err := dir.RemoveSegmentsExcept(d.arch.index().names()); err != nil {
+	if n, err := dir.RemoveSegmentsExcept(d.arch.Index().Names()); err != nil {
 		return nil, fmt.Errorf("memory: opening the data directory %s: %w", path, err)
 	} else if n > 0 {
 		o.Logger.Info("removed archive segments of a compaction that did not finish", "dir", path, "segments", n)
@@ -170,7 +171,7 @@ func OpenDir(path string, o DirOptions) (_ *Durable, err error) {
 // newDurable puts the stores together over dir, with the archive that
 // keeps what leaves their hot windows.
 func newDurable(st *Store, auth *Auth, dir *journal.Dir, o DirOptions) *Durable {
-	d := &Durable{PlanStore: WithPlans(st), Patrols: NewPatrols(o.Patrols), Auth: auth, dir: dir, arch: newArchive(dir), opts: o, logger: o.Logger}
+	d := &Durable{PlanStore: WithPlans(st), Patrols: NewPatrols(o.Patrols), Auth: auth, dir: dir, arch: archive.New(dir), opts: o, logger: o.Logger}
 	d.Patrols.arch, d.Auth.arch = d.arch, d.arch
 	return d
 }
@@ -195,23 +196,23 @@ func (d *Durable) Compact() error {
 	s.mu.Lock()
 	s.incidents.mu.Lock()
 	s.visits.mu.Lock()
-	s.disputes.mu.Lock()
-	s.tasks.mu.Lock()
+	s.disputes.Mu.Lock()
+	s.tasks.Mu.Lock()
 	pt.mu.Lock()
 	a.mu.Lock()
 	gen, err := d.dir.Rotate()
 	var snap []byte
-	var plan *sealPlan
+	var plan *archive.SealPlan
 	if err == nil {
 		plan, err = d.sealLocked(gen, pt.opts.Now())
 	}
 	if err == nil {
-		snap, err = d.encodeSnapshotLocked(plan.next)
+		snap, err = d.encodeSnapshotLocked(plan.Next)
 	}
 	a.mu.Unlock()
 	pt.mu.Unlock()
-	s.tasks.mu.Unlock()
-	s.disputes.mu.Unlock()
+	s.tasks.Mu.Unlock()
+	s.disputes.Mu.Unlock()
 	s.visits.mu.Unlock()
 	s.incidents.mu.Unlock()
 	s.mu.Unlock()
@@ -219,9 +220,9 @@ func (d *Durable) Compact() error {
 	// records they hold leave the snapshot and journal only with it: a
 	// crash at any step keeps each record in exactly one place.
 	var segBytes int64
-	for i := 0; err == nil && i < len(plan.segs); i++ {
-		err = d.dir.WriteSegment(plan.segs[i])
-		segBytes += plan.segs[i].Bytes()
+	for i := 0; err == nil && i < len(plan.Segments); i++ {
+		err = d.dir.WriteSegment(plan.Segments[i])
+		segBytes += plan.Segments[i].Bytes()
 	}
 	if err == nil {
 		err = d.dir.InstallSnapshot(gen, snap)
@@ -234,14 +235,14 @@ func (d *Durable) Compact() error {
 	d.commitSealLocked(plan)
 	a.mu.Unlock()
 	pt.mu.Unlock()
-	d.arch.files.Lock()
-	removed, err := d.dir.RemoveSegmentsExcept(plan.next.names())
-	d.arch.files.Unlock()
+	d.arch.Files.Lock()
+	removed, err := d.dir.RemoveSegmentsExcept(plan.Next.Names())
+	d.arch.Files.Unlock()
 	if err != nil {
 		d.logger.Warn("removing archive segments no snapshot names failed; the next start removes them", "dir", d.dir.Path(), "err", err)
 	}
 	d.logger.Info("compacted the data directory", "dir", d.dir.Path(), "snapshot_bytes", len(snap),
-		"segments_written", len(plan.segs), "segment_bytes", segBytes, "segments_removed", removed, "duration", time.Since(start))
+		"segments_written", len(plan.Segments), "segment_bytes", segBytes, "segments_removed", removed, "duration", time.Since(start))
 	return nil
 }
 
@@ -328,7 +329,7 @@ func readDirOnce(path string, o DirOptions) (*Durable, error) {
 	}
 	// A compaction of the server may have replaced a segment since the
 	// snapshot was read: reading again finds the new one.
-	for name := range d.arch.index().names() {
+	for name := range d.arch.Index().Names() {
 		if _, err := os.Stat(journal.SegmentPath(path, name)); err != nil {
 			return nil, fmt.Errorf("memory: reading the data directory %s: the archive segment %s: %w", path, name, err)
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"jingge/data"
+	"jingge/data/memory/archive"
 	"jingge/geo"
 	"jingge/geo/patrol"
 )
@@ -26,10 +27,10 @@ func (d *Durable) Dump(ctx context.Context) (*data.Dump, error) {
 	defer s.incidents.mu.RUnlock()
 	s.visits.mu.RLock()
 	defer s.visits.mu.RUnlock()
-	s.disputes.mu.RLock()
-	defer s.disputes.mu.RUnlock()
-	s.tasks.mu.RLock()
-	defer s.tasks.mu.RUnlock()
+	s.disputes.Mu.RLock()
+	defer s.disputes.Mu.RUnlock()
+	s.tasks.Mu.RLock()
+	defer s.tasks.Mu.RUnlock()
 	pt.mu.Lock()
 	defer pt.mu.Unlock()
 	a.mu.Lock()
@@ -67,8 +68,8 @@ func (d *Durable) Dump(ctx context.Context) (*data.Dump, error) {
 		out.VisitKeys = append(out.VisitKeys, data.BatchKey{Scope: k.scope, Key: k.key, Digest: slices.Clone(v.digest), IDs: []string{strconv.FormatInt(v.id, 10)}})
 	}
 	slices.SortFunc(out.VisitKeys, func(x, y data.BatchKey) int { return strings.Compare(x.IDs[0], y.IDs[0]) })
-	out.Disputes, out.DisputeKeys = dumpWork(&s.disputes)
-	out.Tasks, out.TaskKeys = dumpWork(&s.tasks)
+	out.Disputes, out.DisputeKeys = s.disputes.Dump()
+	out.Tasks, out.TaskKeys = s.tasks.Dump()
 	for _, r := range s.answers {
 		out.AnswerKeys = append(out.AnswerKeys, data.KeptAnswer{Scope: r.Scope, Key: r.Key, Digest: slices.Clone(r.Digest), Answer: r.answer()})
 	}
@@ -79,13 +80,13 @@ func (d *Durable) Dump(ctx context.Context) (*data.Dump, error) {
 	for _, e := range p.entries {
 		out.Assessment = append(out.Assessment, e)
 	}
-	addPings := func(officer string, list []storedPing) {
+	addPings := func(officer string, list []archive.Ping) {
 		for _, sp := range list {
-			out.Pings = append(out.Pings, geo.Ping{OfficerID: officer, At: time.Unix(0, sp.at).UTC(), Location: [2]float64{sp.lon, sp.lat},
-				SpeedMPS: float64(sp.speed), HeadingDeg: float64(sp.heading), GridID: sp.grid})
+			out.Pings = append(out.Pings, geo.Ping{OfficerID: officer, At: time.Unix(0, sp.At).UTC(), Location: [2]float64{sp.Lon, sp.Lat},
+				SpeedMPS: float64(sp.Speed), HeadingDeg: float64(sp.Heading), GridID: sp.Grid})
 		}
 	}
-	if err := d.arch.archivedPings(addPings); err != nil {
+	if err := d.arch.ArchivedPings(addPings); err != nil {
 		return nil, err
 	}
 	for officer, list := range pt.pings {
@@ -98,7 +99,7 @@ func (d *Durable) Dump(ctx context.Context) (*data.Dump, error) {
 	for _, k := range pt.keyQueue { // oldest first
 		out.PingKeys = append(out.PingKeys, data.BatchKey{Scope: k.key.scope, Key: k.key.key, Digest: slices.Clone(pt.keys[k.key].digest), At: k.at})
 	}
-	if err := d.arch.archivedEvents(func(e patrol.Event) { out.Events = append(out.Events, e) }); err != nil {
+	if err := d.arch.ArchivedEvents(func(e patrol.Event) { out.Events = append(out.Events, e) }); err != nil {
 		return nil, err
 	}
 	n := len(pt.events)
@@ -113,26 +114,11 @@ func (d *Durable) Dump(ctx context.Context) (*data.Dump, error) {
 		out.Credentials = append(out.Credentials, *c)
 	}
 	slices.SortFunc(out.Credentials, func(x, y data.Credential) int { return x.CreatedAt.Compare(y.CreatedAt) })
-	if err := d.arch.archivedAudit(func(e data.AuditEntry) { out.Audit = append(out.Audit, e) }); err != nil {
+	if err := d.arch.ArchivedAudit(func(e data.AuditEntry) { out.Audit = append(out.Audit, e) }); err != nil {
 		return nil, err
 	}
 	for i := a.auditLen; i >= 1; i-- {
 		out.Audit = append(out.Audit, a.newestAuditLocked(i))
 	}
 	return out, nil
-}
-
-// dumpWork copies t's records, oldest first, and their keys, by id. t.mu
-// must be held.
-func dumpWork[T any, K workKind[T]](t *workTable[T, K]) ([]T, []data.BatchKey) {
-	rows := make([]T, len(t.rows))
-	for i, r := range t.rows {
-		rows[i] = r.v
-	}
-	var keys []data.BatchKey
-	for k, v := range t.keys {
-		keys = append(keys, data.BatchKey{Scope: k.scope, Key: k.key, Digest: slices.Clone(v.digest), IDs: []string{strconv.FormatInt(v.id, 10)}})
-	}
-	slices.SortFunc(keys, func(x, y data.BatchKey) int { return strings.Compare(x.IDs[0], y.IDs[0]) })
-	return rows, keys
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"jingge/data/memory/archive"
 )
 
 // PruneOptions say what Durable.Prune removes, as `jingge prune` removes
@@ -84,9 +86,9 @@ func (d *Durable) countPrunableLocked(o PruneOptions) (Pruned, error) {
 	}
 	if !o.PingsBefore.IsZero() {
 		cutoff := o.PingsBefore.UnixNano()
-		count := func(_ string, list []storedPing) {
+		count := func(_ string, list []archive.Ping) {
 			for _, sp := range list {
-				if sp.at < cutoff {
+				if sp.At < cutoff {
 					out.Pings++
 				}
 			}
@@ -94,7 +96,7 @@ func (d *Durable) countPrunableLocked(o PruneOptions) (Pruned, error) {
 		for officer, list := range d.Patrols.pings {
 			count(officer, list)
 		}
-		if err := d.arch.archivedPingsBefore(cutoff, count); err != nil {
+		if err := d.arch.ArchivedPingsBefore(cutoff, count); err != nil {
 			return out, err
 		}
 	}
@@ -116,7 +118,7 @@ func (d *Durable) pruneLocked(o PruneOptions) {
 		cutoff := o.PingsBefore.UnixNano()
 		for officer, list := range d.Patrols.pings {
 			drop := 0
-			for drop < len(list) && list[drop].at < cutoff { // oldest first
+			for drop < len(list) && list[drop].At < cutoff { // oldest first
 				drop++
 			}
 			switch {
@@ -129,12 +131,12 @@ func (d *Durable) pruneLocked(o PruneOptions) {
 		// Archived pings go at once for every reader; the next compaction
 		// (Prune's own) removes them from the segments.
 		ar := d.arch
-		ar.pingsBefore = max(ar.pingsBefore, cutoff)
-		for officer, list := range ar.pendingPings {
-			if list = ar.kept(list); len(list) == 0 {
-				delete(ar.pendingPings, officer)
+		ar.PingsBefore = max(ar.PingsBefore, cutoff)
+		for officer, list := range ar.PendingPings {
+			if list = ar.Kept(list); len(list) == 0 {
+				delete(ar.PendingPings, officer)
 			} else {
-				ar.pendingPings[officer] = list
+				ar.PendingPings[officer] = list
 			}
 		}
 	}

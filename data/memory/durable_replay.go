@@ -116,15 +116,15 @@ var replayers = map[recordKind]replayer{
 	}),
 	recVisit: gobRecord(func(d *Durable, r visitRecord) error { return d.Store.visits.replayAdd(r) }),
 	recDispute: gobRecord(func(d *Durable, r disputeRecord) error {
-		return d.Store.disputes.replayAdd(r.Dispute, r.Dispute.ID, r.Scope, r.Key, r.Digest)
+		return d.Store.disputes.ReplayAdd(r.Dispute, r.Dispute.ID, r.Scope, r.Key, r.Digest)
 	}),
 	recDisputeUpdate: gobRecord(func(d *Durable, r disputeUpdateRecord) error {
-		return d.Store.disputes.replayUpdate(r.Dispute, r.Dispute.ID)
+		return d.Store.disputes.ReplayUpdate(r.Dispute, r.Dispute.ID)
 	}),
 	recTask: gobRecord(func(d *Durable, r taskRecord) error {
-		return d.Store.tasks.replayAdd(r.Task, r.Task.ID, r.Scope, r.Key, r.Digest)
+		return d.Store.tasks.ReplayAdd(r.Task, r.Task.ID, r.Scope, r.Key, r.Digest)
 	}),
-	recTaskUpdate: gobRecord(func(d *Durable, r taskUpdateRecord) error { return d.Store.tasks.replayUpdate(r.Task, r.Task.ID) }),
+	recTaskUpdate: gobRecord(func(d *Durable, r taskUpdateRecord) error { return d.Store.tasks.ReplayUpdate(r.Task, r.Task.ID) }),
 	recPrune: gobRecord(func(d *Durable, r pruneRecord) error {
 		d.pruneLocked(PruneOptions{PingsBefore: r.PingsBefore, IncidentKeysBefore: r.IncidentKeysBefore})
 		return nil

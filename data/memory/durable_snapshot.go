@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"jingge/data"
+	"jingge/data/memory/archive"
+	"jingge/data/memory/worktable"
 	"jingge/geo"
 	"jingge/geo/patrol"
 )
@@ -40,14 +42,14 @@ type snapshotState struct {
 	// before visits were kept, which gob reads as none.
 	Visits      []geo.Visit
 	NextVisitID int64
-	VisitKeys   []snapshotVisitKey
+	VisitKeys   []worktable.Key
 	// Disputes and tasks likewise, absent from older snapshots.
 	Disputes      []geo.DisputeCase
 	NextDisputeID int64
-	DisputeKeys   []snapshotVisitKey
+	DisputeKeys   []worktable.Key
 	Tasks         []geo.Task
 	NextTaskID    int64
-	TaskKeys      []snapshotVisitKey
+	TaskKeys      []worktable.Key
 	// Answers are the answers kept under idempotency keys of grid edits,
 	// plan applies and assessment entries; absent from older snapshots.
 	Answers []answerRecord
@@ -72,7 +74,7 @@ type snapshotState struct {
 	AuditSeq    int64
 
 	// Archive names the segments holding what left the hot windows.
-	Archive archiveIndex
+	Archive archive.Index
 }
 
 type snapshotBatch struct {
@@ -91,12 +93,6 @@ type snapshotPings struct {
 	Grid           []string
 }
 
-type snapshotVisitKey struct {
-	Scope, Key string
-	Digest     []byte
-	ID         int64
-}
-
 type snapshotKey struct {
 	Scope  string
 	Key    string
@@ -106,7 +102,7 @@ type snapshotKey struct {
 
 // encodeSnapshotLocked encodes the whole state held in memory, and the
 // archive ix, which holds the rest. Every lock of the stores must be held.
-func (d *Durable) encodeSnapshotLocked(ix archiveIndex) ([]byte, error) {
+func (d *Durable) encodeSnapshotLocked(ix archive.Index) ([]byte, error) {
 	s, p, pt, a := d.Store, d.PlanStore, d.Patrols, d.Auth
 	st := snapshotState{
 		Version: snapshotVersion, Seed: d.seed, SeedAt: d.seedAt,
@@ -132,10 +128,10 @@ func (d *Durable) encodeSnapshotLocked(ix archiveIndex) ([]byte, error) {
 		st.Visits = append(st.Visits, r.v)
 	}
 	for k, v := range s.visits.keys {
-		st.VisitKeys = append(st.VisitKeys, snapshotVisitKey{Scope: k.scope, Key: k.key, Digest: v.digest, ID: v.id})
+		st.VisitKeys = append(st.VisitKeys, worktable.Key{Scope: k.scope, Key: k.key, Digest: v.digest, ID: v.id})
 	}
-	st.Disputes, st.NextDisputeID, st.DisputeKeys = snapshotWork(&s.disputes)
-	st.Tasks, st.NextTaskID, st.TaskKeys = snapshotWork(&s.tasks)
+	st.Disputes, st.NextDisputeID, st.DisputeKeys = s.disputes.Snapshot()
+	st.Tasks, st.NextTaskID, st.TaskKeys = s.tasks.Snapshot()
 	for _, e := range p.entries {
 		st.Assessment = append(st.Assessment, e)
 	}
@@ -145,10 +141,10 @@ func (d *Durable) encodeSnapshotLocked(ix archiveIndex) ([]byte, error) {
 	for officer, list := range pt.pings {
 		var c snapshotPings
 		for _, sp := range list {
-			c.At = append(c.At, sp.at)
-			c.Lon, c.Lat = append(c.Lon, sp.lon), append(c.Lat, sp.lat)
-			c.Speed, c.Heading = append(c.Speed, sp.speed), append(c.Heading, sp.heading)
-			c.Grid = append(c.Grid, sp.grid)
+			c.At = append(c.At, sp.At)
+			c.Lon, c.Lat = append(c.Lon, sp.Lon), append(c.Lat, sp.Lat)
+			c.Speed, c.Heading = append(c.Speed, sp.Speed), append(c.Heading, sp.Heading)
+			c.Grid = append(c.Grid, sp.Grid)
 		}
 		st.Pings[officer] = c
 	}
@@ -197,10 +193,10 @@ func (d *Durable) restore(r io.Reader) error {
 	if err := s.restoreRecords(&st); err != nil {
 		return err
 	}
-	if err := restoreWork(&s.disputes, st.Disputes, st.NextDisputeID, st.DisputeKeys, func(d *geo.DisputeCase) string { return d.ID }); err != nil {
+	if err := s.disputes.Restore(st.Disputes, st.NextDisputeID, st.DisputeKeys, func(d *geo.DisputeCase) string { return d.ID }); err != nil {
 		return err
 	}
-	if err := restoreWork(&s.tasks, st.Tasks, st.NextTaskID, st.TaskKeys, func(t *geo.Task) string { return t.ID }); err != nil {
+	if err := s.tasks.Restore(st.Tasks, st.NextTaskID, st.TaskKeys, func(t *geo.Task) string { return t.ID }); err != nil {
 		return err
 	}
 	s.answers = make(map[scopedKey]answerRecord, len(st.Answers))
@@ -213,7 +209,7 @@ func (d *Durable) restore(r io.Reader) error {
 	}
 	d.Patrols.restore(&st)
 	d.Auth.restore(&st)
-	d.arch.setIndex(st.Archive)
+	d.arch.SetIndex(st.Archive)
 	return nil
 }
 
@@ -256,9 +252,9 @@ func (s *Store) restoreRecords(st *snapshotState) error {
 // snapshot's.
 func (pt *Patrols) restore(st *snapshotState) {
 	for officer, c := range st.Pings {
-		list := make([]storedPing, len(c.At))
+		list := make([]archive.Ping, len(c.At))
 		for i := range list {
-			list[i] = storedPing{at: c.At[i], lon: c.Lon[i], lat: c.Lat[i], speed: c.Speed[i], heading: c.Heading[i], grid: c.Grid[i]}
+			list[i] = archive.Ping{At: c.At[i], Lon: c.Lon[i], Lat: c.Lat[i], Speed: c.Speed[i], Heading: c.Heading[i], Grid: c.Grid[i]}
 		}
 		pt.pings[officer] = list
 	}
@@ -311,35 +307,4 @@ func parseIncidentID(s string) (int64, error) {
 		return 0, fmt.Errorf("memory: the snapshot holds an incident with id %q", s)
 	}
 	return id, nil
-}
-
-// snapshotWork returns t's records in the table's order, its last id and
-// its keys. t.mu must be held.
-func snapshotWork[T any, K workKind[T]](t *workTable[T, K]) ([]T, int64, []snapshotVisitKey) {
-	rows := make([]T, len(t.rows))
-	for i, r := range t.rows {
-		rows[i] = r.v
-	}
-	var keys []snapshotVisitKey
-	for k, v := range t.keys {
-		keys = append(keys, snapshotVisitKey{Scope: k.scope, Key: k.key, Digest: v.digest, ID: v.id})
-	}
-	return rows, t.nextID, keys
-}
-
-// restoreWork sets t to the records, last id and keys of a snapshot.
-func restoreWork[T any, K workKind[T]](t *workTable[T, K], rows []T, nextID int64, keys []snapshotVisitKey, idOf func(*T) string) error {
-	var k K
-	t.rows, t.nextID, t.keys = make([]workRow[T], len(rows)), nextID, make(map[scopedKey]committedVisit, len(keys))
-	for i := range rows {
-		id, err := strconv.ParseInt(idOf(&rows[i]), 10, 64)
-		if err != nil || id <= 0 {
-			return fmt.Errorf("memory: the snapshot holds a %s with id %q", k.name(), idOf(&rows[i]))
-		}
-		t.rows[i] = workRow[T]{id: id, v: rows[i]}
-	}
-	for _, key := range keys {
-		t.keys[scopedKey{key.Scope, key.Key}] = committedVisit{digest: key.Digest, id: key.ID}
-	}
-	return nil
 }

@@ -8,13 +8,13 @@ func (d *Durable) HeldInMemory() (pings, events, audit int) {
 	for _, list := range d.Patrols.pings {
 		pings += len(list)
 	}
-	for _, list := range d.arch.pendingPings {
+	for _, list := range d.arch.PendingPings {
 		pings += len(list)
 	}
-	events = len(d.Patrols.events) + len(d.arch.pendingEvents)
+	events = len(d.Patrols.events) + len(d.arch.PendingEvents)
 	d.Patrols.mu.Unlock()
 	d.Auth.mu.Lock()
-	audit = len(d.Auth.audit) + len(d.arch.pendingAudit)
+	audit = len(d.Auth.audit) + len(d.arch.PendingAudit)
 	d.Auth.mu.Unlock()
 	return pings, events, audit
 }

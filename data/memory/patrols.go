@@ -14,6 +14,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"jingge/data"
+	"jingge/data/memory/archive"
 	"jingge/geo"
 	"jingge/geo/patrol"
 )
@@ -51,7 +52,7 @@ type Patrols struct {
 	opts PatrolOptions
 
 	mu       sync.Mutex
-	pings    map[string][]storedPing // per officer, oldest first
+	pings    map[string][]archive.Ping // per officer, oldest first
 	states   map[string]patrol.State
 	changed  map[string]int64 // officer -> change counter when last changed
 	counter  int64            // counts state changes; the States cursor
@@ -68,22 +69,12 @@ type Patrols struct {
 	// them in memory only.
 	jr *journaler
 	// arch, in a data directory, keeps what leaves the hot window: the
-	// options then bound memory, not what is kept (archive.go), and
+	// options then bound memory, not what is kept (package archive), and
 	// events is a plain list, oldest first, that compaction trims.
-	arch *archive
+	arch *archive.Archive
 }
 
 var _ data.PatrolStore = (*Patrols)(nil)
-
-// storedPing is a ping without its officer (the map key), kept compact:
-// a day of pings for a few hundred officers fits in about 200 MB.
-type storedPing struct {
-	at       int64 // unix nanoseconds
-	lon, lat float64
-	speed    float32
-	heading  float32
-	grid     string
-}
 
 type keyEntry struct {
 	key scopedKey
@@ -112,7 +103,7 @@ func NewPatrols(opts PatrolOptions) *Patrols {
 	}
 	return &Patrols{
 		opts:      opts,
-		pings:     map[string][]storedPing{},
+		pings:     map[string][]archive.Ping{},
 		states:    map[string]patrol.State{},
 		changed:   map[string]int64{},
 		keys:      map[scopedKey]keyRecord{},
@@ -186,16 +177,16 @@ func (p *Patrols) storePingLocked(pg geo.Ping, now time.Time) {
 	} else if at < cutoff {
 		return
 	}
-	sp := storedPing{at: at, lon: pg.Location[0], lat: pg.Location[1], speed: float32(pg.SpeedMPS), heading: float32(pg.HeadingDeg), grid: pg.GridID}
+	sp := archive.Ping{At: at, Lon: pg.Location[0], Lat: pg.Location[1], Speed: float32(pg.SpeedMPS), Heading: float32(pg.HeadingDeg), Grid: pg.GridID}
 	list := p.pings[pg.OfficerID]
-	if n := len(list); n == 0 || list[n-1].at <= at {
+	if n := len(list); n == 0 || list[n-1].At <= at {
 		list = append(list, sp)
 	} else {
-		i := sort.Search(n, func(i int) bool { return list[i].at > at })
+		i := sort.Search(n, func(i int) bool { return list[i].At > at })
 		list = slices.Insert(list, i, sp)
 	}
 	drop := 0
-	for drop < len(list) && list[drop].at < cutoff {
+	for drop < len(list) && list[drop].At < cutoff {
 		drop++
 	}
 	if p.arch == nil {
@@ -291,22 +282,22 @@ func (p *Patrols) Track(ctx context.Context, officer string, from, to time.Time,
 	fromN, toN := from.UnixNano(), to.UnixNano()
 	p.mu.Lock()
 	list := p.pings[officer]
-	lo := sort.Search(len(list), func(i int) bool { return list[i].at >= fromN })
-	hi := sort.Search(len(list), func(i int) bool { return list[i].at >= toN })
+	lo := sort.Search(len(list), func(i int) bool { return list[i].At >= fromN })
+	hi := sort.Search(len(list), func(i int) bool { return list[i].At >= toN })
 	sel := slices.Clone(list[lo:max(lo, hi)])
 	if p.arch != nil {
-		pend, reads := p.archivedTrackLocked(officer, fromN, toN)
-		floor := p.arch.pingsBefore
-		p.arch.files.RLock()
+		pend, reads := p.arch.TrackReads(officer, fromN, toN)
+		floor := p.arch.PingsBefore
+		p.arch.Files.RLock()
 		p.mu.Unlock()
-		old, err := p.arch.readTrack(reads, fromN, toN, floor)
-		p.arch.files.RUnlock()
+		old, err := p.arch.ReadTrack(reads, fromN, toN, floor)
+		p.arch.Files.RUnlock()
 		if err != nil {
 			return nil, false, fmt.Errorf("memory: track: %w", err)
 		}
 		if len(old)+len(pend) > 0 {
 			sel = slices.Concat(old, pend, sel)
-			sortPings(sel)
+			archive.SortPings(sel)
 		}
 	} else {
 		p.mu.Unlock()
@@ -318,8 +309,8 @@ func (p *Patrols) Track(ctx context.Context, officer string, from, to time.Time,
 	out := make([]geo.Ping, 0, len(sel))
 	for _, sp := range sel {
 		out = append(out, geo.Ping{
-			OfficerID: officer, At: time.Unix(0, sp.at).UTC(), Location: orb.Point{sp.lon, sp.lat},
-			SpeedMPS: float64(sp.speed), HeadingDeg: float64(sp.heading), GridID: sp.grid,
+			OfficerID: officer, At: time.Unix(0, sp.At).UTC(), Location: orb.Point{sp.Lon, sp.Lat},
+			SpeedMPS: float64(sp.Speed), HeadingDeg: float64(sp.Heading), GridID: sp.Grid,
 		})
 	}
 	return out, truncated, nil
@@ -345,11 +336,11 @@ func (p *Patrols) EventsAfter(ctx context.Context, afterID int64, limit int) ([]
 		p.mu.Unlock()
 		return hot, nil
 	}
-	chunks, pend := p.archivedEventsLocked(afterID)
-	p.arch.files.RLock()
+	chunks, pend := p.arch.EventChunks(afterID)
+	p.arch.Files.RLock()
 	p.mu.Unlock()
-	out, err := p.arch.readEventsAfter(chunks, afterID, limit)
-	p.arch.files.RUnlock()
+	out, err := p.arch.ReadEventsAfter(chunks, afterID, limit)
+	p.arch.Files.RUnlock()
 	if err != nil {
 		return nil, fmt.Errorf("memory: events: %w", err)
 	}
@@ -366,7 +357,7 @@ func (p *Patrols) OldestEventID(ctx context.Context) (int64, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.arch != nil {
-		if id := p.oldestArchivedEventLocked(); id > 0 {
+		if id := p.arch.OldestEvent(); id > 0 {
 			return id, nil
 		}
 	}

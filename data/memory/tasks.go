@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"jingge/data"
+	"jingge/data/memory/worktable"
 	"jingge/geo"
 )
 
@@ -15,13 +16,13 @@ var _ data.TaskStore = (*Store)(nil)
 // taskKind orders tasks by the time they fall due.
 type taskKind struct{}
 
-func (taskKind) sortTime(t *geo.Task) time.Time   { return t.Due }
-func (taskKind) recordedAt(t *geo.Task) time.Time { return t.RecordedAt }
-func (taskKind) setID(t *geo.Task, id string)     { t.ID = id }
-func (taskKind) name() string                     { return "task" }
+func (taskKind) SortTime(t *geo.Task) time.Time   { return t.Due }
+func (taskKind) RecordedAt(t *geo.Task) time.Time { return t.RecordedAt }
+func (taskKind) SetID(t *geo.Task, id string)     { t.ID = id }
+func (taskKind) Name() string                     { return "task" }
 
 // taskTable holds a store's tasks.
-type taskTable = workTable[geo.Task, taskKind]
+type taskTable = worktable.Table[geo.Task, taskKind]
 
 // The journal records of tasks, numbered apart from durable_journal.go's
 // list: see recordKind.
@@ -65,11 +66,14 @@ func (s *Store) AddTask(ctx context.Context, w data.TaskWrite) (_ data.TaskResul
 		digest = w.KeyDigest()
 	}
 	t := &s.tasks
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	stored, replayed, err := t.addLocked(task, w.Scope, w.Key, digest)
-	if err != nil || replayed {
-		return data.TaskResult{Task: stored, Replayed: replayed}, err
+	t.Mu.Lock()
+	defer t.Mu.Unlock()
+	stored, replayed, err := t.AddLocked(task, w.Scope, w.Key, digest)
+	if err != nil {
+		return data.TaskResult{Task: stored}, fmt.Errorf("memory: add task: %w", err)
+	}
+	if replayed {
+		return data.TaskResult{Task: stored, Replayed: true}, nil
 	}
 	tk = s.jr.log(recTask, taskRecord{Task: stored, Scope: w.Scope, Key: w.Key, Digest: digest})
 	return data.TaskResult{Task: stored}, nil
@@ -87,10 +91,10 @@ func (s *Store) UpdateTask(ctx context.Context, id string, p data.TaskPatch) (_ 
 	}
 	p.At, p.DoneAt = storeTime(p.At), storeTime(p.DoneAt)
 	t := &s.tasks
-	t.mu.Lock()
-	defer t.mu.Unlock()
+	t.Mu.Lock()
+	defer t.Mu.Unlock()
 	n, err := strconv.ParseInt(id, 10, 64)
-	cur := t.byIDLocked(n)
+	cur := t.ByIDLocked(n)
 	if err != nil || cur == nil {
 		return geo.Task{}, fmt.Errorf("memory: %w", &data.RequestError{Kind: data.ErrNotFound, Message: "there is no task " + id})
 	}
@@ -108,14 +112,13 @@ func (s *Store) QueryTasks(ctx context.Context, f data.TaskFilter, p data.Page) 
 	if err := ctx.Err(); err != nil {
 		return data.TaskPage{}, err
 	}
-	c, err := data.ParseCursor(p.Cursor)
-	if err != nil {
-		return data.TaskPage{}, err
-	}
 	if f.Status != "" && f.Now.IsZero() {
 		f.Now = s.now()
 	}
-	rows, next := s.tasks.page(c, pageLimit(p), f.Match)
+	rows, next, err := s.tasks.Page(p, f.Match)
+	if err != nil {
+		return data.TaskPage{}, err
+	}
 	return data.TaskPage{Tasks: rows, Next: next}, nil
 }
 
@@ -125,10 +128,10 @@ func (s *Store) Task(ctx context.Context, id string) (geo.Task, error) {
 		return geo.Task{}, err
 	}
 	t := &s.tasks
-	t.mu.RLock()
-	defer t.mu.RUnlock()
+	t.Mu.RLock()
+	defer t.Mu.RUnlock()
 	n, err := strconv.ParseInt(id, 10, 64)
-	if task := t.byIDLocked(n); err == nil && task != nil {
+	if task := t.ByIDLocked(n); err == nil && task != nil {
 		return *task, nil
 	}
 	return geo.Task{}, fmt.Errorf("memory: %w", &data.RequestError{Kind: data.ErrNotFound, Message: "there is no task " + id})

@@ -31,30 +31,30 @@ func (s *Store) AddWork(ctx context.Context, disputes []geo.DisputeCase, tasks [
 	defer func() { err = s.jr.settle(tk, err) }()
 	now := storeTime(s.now())
 	dt := &s.disputes
-	dt.mu.Lock()
+	dt.Mu.Lock()
 	for _, d := range disputes {
 		d.ReportedAt, d.SettledAt, d.RecordedAt, d.UpdatedAt = storeTime(d.ReportedAt), storeTime(d.SettledAt), storeTime(d.RecordedAt), storeTime(d.UpdatedAt)
 		if d.RecordedAt.IsZero() {
 			d.RecordedAt = now
 		}
-		stored, _, _ := dt.addLocked(d, "", "", nil) // without a key it cannot conflict
+		stored, _, _ := dt.AddLocked(d, "", "", nil) // without a key it cannot conflict
 		if tk = s.jr.log(recDispute, disputeRecord{Dispute: stored}); tk.err != nil {
 			break
 		}
 	}
-	dt.mu.Unlock()
+	dt.Mu.Unlock()
 	if tk.err != nil {
 		return nil // settle reports it
 	}
 	tt := &s.tasks
-	tt.mu.Lock()
-	defer tt.mu.Unlock()
+	tt.Mu.Lock()
+	defer tt.Mu.Unlock()
 	for _, t := range tasks {
 		t.Due, t.DoneAt, t.RecordedAt = storeTime(t.Due), storeTime(t.DoneAt), storeTime(t.RecordedAt)
 		if t.RecordedAt.IsZero() {
 			t.RecordedAt = now
 		}
-		stored, _, _ := tt.addLocked(t, "", "", nil)
+		stored, _, _ := tt.AddLocked(t, "", "", nil)
 		if tk = s.jr.log(recTask, taskRecord{Task: stored}); tk.err != nil {
 			break
 		}

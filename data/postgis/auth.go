@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"jingge/data"
+	"jingge/data/postgis/pgsql"
 )
 
 var _ data.AuthStore = (*Store)(nil)
@@ -111,7 +112,7 @@ func (s *Store) CreateCredential(ctx context.Context, c data.Credential) error {
 	}
 	_, err := s.pool.Exec(ctx, `insert into credentials (id, kind, user_name, label, secret_hash, created_at, expires_at)
 		values ($1, $2, $3, $4, $5, $6, $7)`,
-		c.ID, string(c.Kind), c.UserName, c.Label, c.Hash[:], created, authOptTime(c.ExpiresAt))
+		c.ID, string(c.Kind), c.UserName, c.Label, c.Hash[:], created, pgsql.OptTime(c.ExpiresAt))
 	if err != nil {
 		err = mapError("create credential", err)
 		if errors.Is(err, data.ErrInvalid) {
@@ -136,7 +137,7 @@ func scanCredential(row pgx.Row, extra ...any) (data.Credential, error) {
 	}
 	c.Kind = data.CredentialKind(kind)
 	copy(c.Hash[:], hash)
-	c.ExpiresAt, c.RevokedAt, c.LastUsedAt = authTimeOrZero(expires), authTimeOrZero(revoked), authTimeOrZero(used)
+	c.ExpiresAt, c.RevokedAt, c.LastUsedAt = pgsql.TimeOrZero(expires), pgsql.TimeOrZero(revoked), pgsql.TimeOrZero(used)
 	return c, nil
 }
 
@@ -259,7 +260,7 @@ func (s *Store) QueryAudit(ctx context.Context, q data.AuditQuery) ([]data.Audit
 		  and ($3::timestamptz is null or at >= $3) and ($4::timestamptz is null or at < $4)
 		  and ($5 <= 0 or seq < $5)
 		order by seq desc limit $6`,
-		q.Actor, q.Action, authOptTime(q.Since), authOptTime(q.Until), q.Before, limit)
+		q.Actor, q.Action, pgsql.OptTime(q.Since), pgsql.OptTime(q.Until), q.Before, limit)
 	if err != nil {
 		return nil, mapError("query audit", err)
 	}
@@ -275,18 +276,4 @@ func (s *Store) QueryAudit(ctx context.Context, q data.AuditQuery) ([]data.Audit
 		out = append(out, e)
 	}
 	return out, mapError("query audit", rows.Err())
-}
-
-func authOptTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
-
-func authTimeOrZero(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return *t
 }

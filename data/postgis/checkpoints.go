@@ -3,54 +3,26 @@ package postgis
 import (
 	"context"
 	"errors"
-	"slices"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"jingge/data"
+	"jingge/data/postgis/pgsql"
 	"jingge/geo"
 )
 
 var _ data.CheckpointEditor = (*Store)(nil)
 
-const checkpointColumns = "id, version, name, station_id, road, notes, ST_X(location), ST_Y(location)"
-
-// scanCheckpoint returns the scan targets of checkpointColumns into c.
-func scanCheckpoint(c *geo.Checkpoint) []any {
-	return []any{&c.ID, &c.Version, &c.Name, &c.StationID, &c.Road, &c.Notes, &c.Location[0], &c.Location[1]}
-}
-
-// readCheckpoints reads the checkpoints in force now, or at *at, in
-// dataset order.
-func readCheckpoints(ctx context.Context, tx pgx.Tx, at *time.Time) ([]geo.Checkpoint, error) {
-	where, args := overlayWhere(at)
-	rows, err := tx.Query(ctx, "select "+checkpointColumns+" from checkpoints"+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	var out []geo.Checkpoint
-	var c geo.Checkpoint
-	_, err = pgx.ForEachRow(rows, scanCheckpoint(&c), func() error {
-		out = append(out, c)
-		return nil
-	})
-	return out, err
-}
-
-const insertCheckpoint = `insert into checkpoints (id, version, name, station_id, road, notes, location, ord, version_from)
-	values ($1, $2, $3, $4, $5, $6, ST_SetSRID(ST_MakePoint($7, $8), 4326), $9, $10)`
-
 // PutCheckpoint implements data.CheckpointEditor.
 func (s *Store) PutCheckpoint(ctx context.Context, e data.CheckpointEdit) (geo.Checkpoint, error) {
 	c := e.Checkpoint
 	ds := &geo.Dataset{Meta: geo.Meta{Datum: "wgs84"}, Stations: []geo.Station{{ID: c.StationID, Region: geo.Plain}}, Checkpoints: []geo.Checkpoint{c}}
-	problems := append(checkDatasetText(&geo.Dataset{Checkpoints: ds.Checkpoints}), geo.Check(ds)...)
+	problems := append(pgsql.CheckDatasetText(&geo.Dataset{Checkpoints: ds.Checkpoints}), geo.Check(ds)...)
 	var cur geo.Checkpoint
 	v, err := s.runOverlayEdit(ctx, overlayEdit{
 		table: "checkpoints", kind: "checkpoint", id: c.ID, station: c.StationID, create: e.Create, base: e.BaseVersion, problems: problems,
 		read: func(ctx context.Context, tx pgx.Tx) (int, bool, error) {
-			err := tx.QueryRow(ctx, "select "+checkpointColumns+" from checkpoints where id = $1 and version_to is null", c.ID).Scan(scanCheckpoint(&cur)...)
+			err := tx.QueryRow(ctx, "select "+pgsql.CheckpointColumns+" from checkpoints where id = $1 and version_to is null", c.ID).Scan(pgsql.ScanCheckpoint(&cur)...)
 			if errors.Is(err, pgx.ErrNoRows) {
 				return 0, false, nil
 			}
@@ -58,7 +30,7 @@ func (s *Store) PutCheckpoint(ctx context.Context, e data.CheckpointEdit) (geo.C
 		},
 		same: func() bool { return geo.SameCheckpoint(&cur, &c) },
 		insert: func(ctx context.Context, tx pgx.Tx, version, ord int, at any) error {
-			_, err := tx.Exec(ctx, insertCheckpoint, c.ID, version, c.Name, c.StationID, c.Road, c.Notes, c.Location[0], c.Location[1], ord, at)
+			_, err := tx.Exec(ctx, pgsql.InsertCheckpoint, c.ID, version, c.Name, c.StationID, c.Road, c.Notes, c.Location[0], c.Location[1], ord, at)
 			return err
 		},
 	})
@@ -72,49 +44,4 @@ func (s *Store) PutCheckpoint(ctx context.Context, e data.CheckpointEdit) (geo.C
 // DeleteCheckpoint implements data.CheckpointEditor.
 func (s *Store) DeleteCheckpoint(ctx context.Context, d data.OverlayDelete) error {
 	return s.deleteOverlay(ctx, "checkpoints", "checkpoint", d)
-}
-
-// writeCheckpoints makes the imported dataset's checkpoints those in
-// force, as writeOverlays does for areas and places.
-func (im *importer) writeCheckpoints(ctx context.Context) error {
-	cur, err := readCheckpoints(ctx, im.tx, nil)
-	if err != nil {
-		return err
-	}
-	next := &geo.Dataset{Checkpoints: slices.Clone(im.ds.Checkpoints)}
-	data.OverlayVersions(&geo.Dataset{Checkpoints: cur}, next)
-	inForce := make(map[string]int, len(cur))
-	for _, c := range cur {
-		inForce[c.ID] = c.Version
-	}
-	b := &pgx.Batch{}
-	ids := []string{} // never NULL: "not (id = any(NULL))" holds for no row
-	for i := range next.Checkpoints {
-		c := &next.Checkpoints[i]
-		ids = append(ids, c.ID)
-		if v, ok := inForce[c.ID]; ok && v == c.Version {
-			b.Queue("update checkpoints set ord = $2 where id = $1 and version_to is null and ord <> $2", c.ID, i)
-			continue
-		}
-		b.Queue("update checkpoints set version_to = $2 where id = $1 and version_to is null", c.ID, im.ts)
-		b.Queue(insertCheckpoint, c.ID, c.Version, c.Name, c.StationID, c.Road, c.Notes, c.Location[0], c.Location[1], i, im.ts)
-	}
-	b.Queue("update checkpoints set version_to = $1 where version_to is null and not (id = any($2))", im.ts, ids)
-	return im.tx.SendBatch(ctx, b).Close()
-}
-
-// restoreCheckpoints writes the checkpoints in force with their versions,
-// in force from the first grid version on, as restoreOverlays does.
-func restoreCheckpoints(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
-	b := &pgx.Batch{}
-	now := time.Now()
-	for _, v := range d.Versions {
-		if v.ValidFrom.Before(now) {
-			now = v.ValidFrom
-		}
-	}
-	for i, c := range d.Dataset.Checkpoints {
-		b.Queue(insertCheckpoint, c.ID, max(c.Version, 1), c.Name, c.StationID, c.Road, c.Notes, c.Location[0], c.Location[1], i, now)
-	}
-	return tx.SendBatch(ctx, b).Close()
 }

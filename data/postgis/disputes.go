@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"jingge/data"
+	"jingge/data/postgis/pgsql"
 	"jingge/geo"
 )
 
@@ -99,8 +100,8 @@ func (s *Store) AddDispute(ctx context.Context, w data.DisputeWrite) (data.Dispu
 		community_grid_id, police_grid_id, station_id, recorded_at, recorded_by, updated_at, updated_by)
 	values ($1, ST_SetSRID(ST_MakePoint($2, $3), 4326), $4, $5, $6, $7, $8, $9, $10, nullif($11, ''), nullif($12, ''), nullif($13, ''), coalesce($14, now()), $15, $16, $17)
 	returning *) `+strings.Replace(disputeSelect, "from disputes", "from ins", 1),
-		d.ReportedAt, d.Location[0], d.Location[1], string(d.Kind), d.Parties, d.Summary, string(d.Level), nullText(string(d.Method)), d.MediationBrand, nullTime(d.SettledAt),
-		d.CommunityGridID, d.PoliceGridID, d.StationID, nullTime(d.RecordedAt), d.RecordedBy, nullTime(d.UpdatedAt), d.UpdatedBy).Scan(r.dest()...)
+		d.ReportedAt, d.Location[0], d.Location[1], string(d.Kind), d.Parties, d.Summary, string(d.Level), pgsql.NullText(string(d.Method)), d.MediationBrand, pgsql.NullTime(d.SettledAt),
+		d.CommunityGridID, d.PoliceGridID, d.StationID, pgsql.NullTime(d.RecordedAt), d.RecordedBy, pgsql.NullTime(d.UpdatedAt), d.UpdatedBy).Scan(r.dest()...)
 	if err != nil {
 		return data.DisputeResult{}, mapError("add dispute", err)
 	}
@@ -148,7 +149,7 @@ func (s *Store) UpdateDispute(ctx context.Context, id string, p data.DisputePatc
 	err = tx.QueryRow(ctx, `with up as (
 	update disputes set level = $2, method = $3, mediation_brand = $4, settled_at = $5, updated_at = $6, updated_by = $7 where id = $1
 	returning *) `+strings.Replace(disputeSelect, "from disputes", "from up", 1),
-		n, string(next.Level), nullText(string(next.Method)), next.MediationBrand, nullTime(next.SettledAt), nullTime(next.UpdatedAt), next.UpdatedBy).Scan(out.dest()...)
+		n, string(next.Level), pgsql.NullText(string(next.Method)), next.MediationBrand, pgsql.NullTime(next.SettledAt), pgsql.NullTime(next.UpdatedAt), next.UpdatedBy).Scan(out.dest()...)
 	if err != nil {
 		return geo.DisputeCase{}, mapError("update dispute", err)
 	}
@@ -174,48 +175,6 @@ func (s *Store) Dispute(ctx context.Context, id string) (geo.DisputeCase, error)
 	return geo.DisputeCase{}, mapError("read dispute", err)
 }
 
-// disputeWhere turns f and c into a where clause whose values travel in
-// args; it agrees with DisputeFilter.Match.
-func disputeWhere(f *data.DisputeFilter, c data.Cursor, args *sqlArgs) string {
-	var conds []string
-	if !f.From.IsZero() {
-		conds = append(conds, "reported_at >= "+args.add(f.From))
-	}
-	if !f.To.IsZero() {
-		conds = append(conds, "reported_at < "+args.add(f.To))
-	}
-	if !f.SettledFrom.IsZero() || !f.SettledTo.IsZero() {
-		conds = append(conds, "level <> 'open'")
-	}
-	if !f.SettledFrom.IsZero() {
-		conds = append(conds, "settled_at >= "+args.add(f.SettledFrom))
-	}
-	if !f.SettledTo.IsZero() {
-		conds = append(conds, "settled_at < "+args.add(f.SettledTo))
-	}
-	if f.GridID != "" {
-		p := args.add(f.GridID)
-		conds = append(conds, "(community_grid_id = "+p+" or police_grid_id = "+p+")")
-	}
-	if f.StationID != "" {
-		conds = append(conds, "station_id = "+args.add(f.StationID))
-	}
-	if f.Open != nil {
-		if *f.Open {
-			conds = append(conds, "level = 'open'")
-		} else {
-			conds = append(conds, "level <> 'open'")
-		}
-	}
-	if c.ID != 0 {
-		conds = append(conds, fmt.Sprintf("(reported_at, id) < (%s, %s)", args.add(c.OccurredAt), args.add(c.ID)))
-	}
-	if len(conds) == 0 {
-		return ""
-	}
-	return " where " + strings.Join(conds, " and ")
-}
-
 // QueryDisputes implements data.DisputeStore: one statement, newest
 // reported first, fetching one row more than the page to know whether
 // another follows.
@@ -225,8 +184,8 @@ func (s *Store) QueryDisputes(ctx context.Context, f data.DisputeFilter, p data.
 		return data.DisputePage{}, err
 	}
 	limit := pageLimit(p)
-	var args sqlArgs
-	sql := disputeSelect + disputeWhere(&f, c, &args) + " order by reported_at desc, id desc limit " + args.add(limit+1)
+	var args pgsql.Args
+	sql := disputeSelect + pgsql.DisputeWhere(&f, c, &args) + " order by reported_at desc, id desc limit " + args.Add(limit+1)
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return data.DisputePage{}, mapError("query disputes", err)

@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"jingge/data"
+	"jingge/data/postgis/pgsql"
 	"jingge/geo"
 )
 
@@ -45,15 +46,15 @@ func (s *Store) EditGrid(ctx context.Context, e data.GridEdit) (data.GridVersion
 	if err != nil {
 		return data.GridVersion{}, mapError("edit grid", err)
 	}
-	var cur gridRow
-	err = tx.QueryRow(ctx, "select "+gridColumns+" from grids where id = $1 and valid_to is null", g.ID).Scan(cur.dest()...)
+	var cur pgsql.GridRow
+	err = tx.QueryRow(ctx, "select "+pgsql.GridColumns+" from grids where id = $1 and valid_to is null", g.ID).Scan(cur.Dest()...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return data.GridVersion{}, fmt.Errorf("postgis: edit grid %q: %w (no grid with this code is in force)", g.ID, data.ErrNotFound)
 	}
 	if err != nil {
 		return data.GridVersion{}, mapError("edit grid", err)
 	}
-	old, err := cur.gridVersion()
+	old, err := cur.GridVersion()
 	if err != nil {
 		return data.GridVersion{}, mapError("edit grid", err)
 	}
@@ -100,7 +101,7 @@ func insertVersion(ctx context.Context, tx pgx.Tx, e data.GridEdit, oldVersion i
 		select $1, (select max(version) + 1 from grids where id = $1), $3, $4, $5, $6, $7, $8, $10, ST_Multi(ST_GeomFromWKB($9, 4326)), closed.ord, $2
 		from closed
 		returning version`,
-		g.ID, ts, string(g.Level), g.Name, g.StationID, nullIfEmpty(g.ParentID), g.Township, g.Population, encodeMulti(g.Geometry), nullIfEmpty(string(g.Terrain))).Scan(&version)
+		g.ID, ts, string(g.Level), g.Name, g.StationID, pgsql.NullIfEmpty(g.ParentID), g.Township, g.Population, pgsql.EncodeMulti(g.Geometry), pgsql.NullIfEmpty(string(g.Terrain))).Scan(&version)
 	if err != nil {
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "JG002" {
@@ -133,11 +134,11 @@ func checkEditContent(ctx context.Context, tx pgx.Tx, g, old geo.Grid) (string, 
 	}
 	var valid bool
 	var reason string
-	if err := tx.QueryRow(ctx, "select ST_IsValid(g), ST_IsValidReason(g) from (select ST_GeomFromWKB($1, 4326) as g) x", encodeMulti(g.Geometry)).Scan(&valid, &reason); err != nil {
+	if err := tx.QueryRow(ctx, "select ST_IsValid(g), ST_IsValidReason(g) from (select ST_GeomFromWKB($1, 4326) as g) x", pgsql.EncodeMulti(g.Geometry)).Scan(&valid, &reason); err != nil {
 		return "", err
 	}
 	if !valid {
-		return "invalid geometry: " + humanReason(reason), nil
+		return "invalid geometry: " + pgsql.HumanReason(reason), nil
 	}
 	return "", nil
 }

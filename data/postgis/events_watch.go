@@ -3,9 +3,11 @@ package postgis
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"jingge/data/postgis/pglisten"
 )
 
 // WatchPatrols implements data.PatrolStore. The first call opens a
@@ -74,60 +76,22 @@ func (p *Patrols) connectListener(ctx context.Context) (*pgx.Conn, error) {
 // listenLoop wakes the watchers on every notification for this schema
 // until the store closes.
 func (p *Patrols) listenLoop(conn *pgx.Conn) {
-	defer func() {
-		if conn != nil {
-			conn.Close(context.Background())
-		}
-	}()
-	for {
-		wctx, cancel := context.WithTimeout(p.ctx, listenIdleCheck)
-		n, err := conn.WaitForNotification(wctx)
-		cancel()
-		if p.ctx.Err() != nil {
-			return
-		}
-		if err == nil {
+	l := pglisten.Listener{
+		Connect: p.connectListener,
+		Notified: func(n *pgconn.Notification) {
 			if n.Payload == p.st.schema {
 				p.broadcast()
 			}
-			continue
-		}
-		if errors.Is(err, context.DeadlineExceeded) && !conn.IsClosed() {
-			pctx, cancel := context.WithTimeout(p.ctx, listenPingTimeout)
-			err = conn.Ping(pctx)
-			cancel()
-			if err == nil {
-				continue
-			}
-		}
-		p.st.logger.Warn("lost the database connection that listens for patrol changes; reconnecting", "schema", p.st.schema, "err", err)
-		conn.Close(context.Background())
-		conn = p.reconnect()
-		if conn == nil {
-			return
-		}
-		p.st.logger.Info("listening for patrol changes again", "schema", p.st.schema)
-		p.broadcast()
+		},
+		Lost: func(err error) {
+			p.st.logger.Warn("lost the database connection that listens for patrol changes; reconnecting", "schema", p.st.schema, "err", err)
+		},
+		Back: func() {
+			p.st.logger.Info("listening for patrol changes again", "schema", p.st.schema)
+			p.broadcast()
+		},
 	}
-}
-
-func (p *Patrols) reconnect() *pgx.Conn {
-	wait := reconnectMin
-	for {
-		select {
-		case <-p.ctx.Done():
-			return nil
-		case <-time.After(wait):
-		}
-		conn, err := p.connectListener(p.ctx)
-		if err == nil {
-			return conn
-		}
-		if p.ctx.Err() != nil {
-			return nil
-		}
-		wait = min(wait*2, reconnectMax)
-	}
+	l.Run(p.ctx, conn)
 }
 
 // broadcast wakes every watcher; one with a value pending is not sent

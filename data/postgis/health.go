@@ -39,7 +39,7 @@ func (h *listenHealth) changed() { h.lastChange.Store(time.Now().UnixNano()) }
 
 // ListenStatus implements data.ListenReporter. LastHeard advances with
 // every notification and every keepalive answered, which the listener
-// sends after listenIdleCheck without a notification: a healthy listener
+// sends after pglisten.IdleCheck without a notification: a healthy listener
 // was heard within about that long.
 func (s *Store) ListenStatus() data.ListenStatus {
 	h := &s.health

@@ -3,10 +3,8 @@ package postgis
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -14,9 +12,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
-	"github.com/paulmach/orb"
 
 	"jingge/data"
+	"jingge/data/postgis/pgsql"
 	"jingge/geo"
 )
 
@@ -43,12 +41,6 @@ const gridEpochsSQL = `select t from (select valid_from as t from grids union se
 
 func gridEpochs(ctx context.Context, q querier) ([]time.Time, error) {
 	return queryList[time.Time](ctx, q, gridEpochsSQL)
-}
-
-// incidentColumns are the columns COPY writes, in the order of copyRow.
-var incidentColumns = []string{
-	"id", "occurred_at", "reported_at", "category", "severity", "status", "cleared", "location",
-	"community_grid_id", "community_grid_version", "police_grid_id", "police_grid_version", "station_id", "source", "summary",
 }
 
 // partitionRetries bounds how often creating a month's partition is
@@ -110,10 +102,10 @@ func (s *Store) AddIncidents(ctx context.Context, b data.IncidentBatch) (data.Ad
 	src := make([][]any, len(rows))
 	out := data.AddResult{IDs: make([]string, len(rows))}
 	for i := range rows {
-		src[i] = copyRow(ids[i], &rows[i], versions[i])
+		src[i] = pgsql.IncidentCopyRow(ids[i], &rows[i], versions[i])
 		out.IDs[i] = strconv.FormatInt(ids[i], 10)
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"incidents"}, incidentColumns, pgx.CopyFromRows(src)); err != nil {
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"incidents"}, pgsql.IncidentColumns, pgx.CopyFromRows(src)); err != nil {
 		return data.AddResult{}, mapError("add incidents: copy", err)
 	}
 	if b.Key != "" {
@@ -282,21 +274,17 @@ type gridRef struct {
 	parent  string
 }
 
-// attribution holds the grid versions recorded with one incident; 0 for
-// no grid.
-type attribution struct{ community, police int32 }
-
 // attributedVersions checks each incident's grids against the versions in
 // force at its occurrence time (for incidents before the first grids, at
 // their start) and against the epoch the attribution knew (asOf), and
 // returns those versions. Grids that no longer match
 // mean the grids changed while the batch was attributed: ErrConflict.
-func attributedVersions(ctx context.Context, tx pgx.Tx, rows []geo.Incident, epochs []time.Time, asOf time.Time) ([]attribution, error) {
+func attributedVersions(ctx context.Context, tx pgx.Tx, rows []geo.Incident, epochs []time.Time, asOf time.Time) ([]pgsql.Attribution, error) {
 	var err error
 	if err := data.CheckGridsAsOf(epochs, asOf, rows); err != nil {
 		return nil, fmt.Errorf("postgis: add incidents: %w", err)
 	}
-	out := make([]attribution, len(rows))
+	out := make([]pgsql.Attribution, len(rows))
 	var probs []data.IncidentProblem
 	for i := range rows {
 		if rows[i].CommunityGridID == "" && rows[i].PoliceGridID == "" {
@@ -342,7 +330,7 @@ func attributedVersions(ctx context.Context, tx pgx.Tx, rows []geo.Incident, epo
 				stale++
 				continue
 			}
-			out[i].community = g.version
+			out[i].Community = g.version
 		}
 		if inc.PoliceGridID != "" {
 			g, ok := refs[inc.PoliceGridID]
@@ -350,7 +338,7 @@ func attributedVersions(ctx context.Context, tx pgx.Tx, rows []geo.Incident, epo
 				stale++
 				continue
 			}
-			out[i].police = g.version
+			out[i].Police = g.version
 		}
 	}
 	if stale > 0 {
@@ -389,32 +377,6 @@ func registerGeometry(ctx context.Context, conn *pgx.Conn) error {
 	}
 	tm.RegisterType(&pgtype.Type{Name: "geometry", OID: oid, Codec: pgtype.ByteaCodec{}})
 	return nil
-}
-
-// pointEWKB encodes p as little-endian EWKB with SRID 4326.
-func pointEWKB(p orb.Point) []byte {
-	b := make([]byte, 25)
-	b[0] = 1
-	binary.LittleEndian.PutUint32(b[1:], 0x20000001) // Point with SRID
-	binary.LittleEndian.PutUint32(b[5:], srid)
-	binary.LittleEndian.PutUint64(b[9:], math.Float64bits(p[0]))
-	binary.LittleEndian.PutUint64(b[17:], math.Float64bits(p[1]))
-	return b
-}
-
-func copyRow(id int64, inc *geo.Incident, v attribution) []any {
-	return []any{
-		id, inc.OccurredAt, inc.ReportedAt, string(inc.Category), int16(inc.Severity), string(inc.Status), inc.Cleared, pointEWKB(inc.Location),
-		nullIfEmpty(inc.CommunityGridID), nullIfZero(v.community), nullIfEmpty(inc.PoliceGridID), nullIfZero(v.police),
-		nullIfEmpty(inc.StationID), inc.Source, inc.Summary,
-	}
-}
-
-func nullIfZero(v int32) any {
-	if v == 0 {
-		return nil
-	}
-	return v
 }
 
 func minTime(a, b time.Time) time.Time {

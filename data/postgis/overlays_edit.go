@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"jingge/data"
+	"jingge/data/postgis/pgsql"
 	"jingge/geo"
 )
 
@@ -17,7 +18,7 @@ var _ data.OverlayEditor = (*Store)(nil)
 // with a stand-in for its station (whose existence the database checks).
 func overlayCheck(station string, areas []geo.Area, places []geo.Place) []data.Problem {
 	ds := &geo.Dataset{Meta: geo.Meta{Datum: "wgs84"}, Stations: []geo.Station{{ID: station, Region: geo.Plain}}, Areas: areas, Places: places}
-	return append(checkDatasetText(&geo.Dataset{Areas: areas, Places: places}), geo.Check(ds)...)
+	return append(pgsql.CheckDatasetText(&geo.Dataset{Areas: areas, Places: places}), geo.Check(ds)...)
 }
 
 // overlayEdit is what PutArea and PutPlace share: in one transaction under
@@ -102,7 +103,7 @@ func (s *Store) PutArea(ctx context.Context, e data.AreaEdit) (geo.Area, error) 
 	a := e.Area
 	a.Geometry = a.Geometry.Clone()
 	problems := overlayCheck(a.StationID, []geo.Area{a}, nil)
-	wkb := encodeMulti(a.Geometry)
+	wkb := pgsql.EncodeMulti(a.Geometry)
 	var cur geo.Area
 	v, err := s.runOverlayEdit(ctx, overlayEdit{
 		table: "areas", kind: "area", id: a.ID, station: a.StationID, create: e.Create, base: e.BaseVersion, problems: problems,
@@ -113,27 +114,26 @@ func (s *Store) PutArea(ctx context.Context, e data.AreaEdit) (geo.Area, error) 
 				return 0, false, err
 			}
 			if !valid {
-				return 0, false, &data.ValidationError{Problems: []data.Problem{{Code: geo.ProblemMalformedGeometry, Kind: "area", ID: a.ID, Reason: "invalid geometry: " + humanReason(reason)}}}
+				return 0, false, &data.ValidationError{Problems: []data.Problem{{Code: geo.ProblemMalformedGeometry, Kind: "area", ID: a.ID, Reason: "invalid geometry: " + pgsql.HumanReason(reason)}}}
 			}
-			var r overlayRow
+			var r pgsql.OverlayRow
 			var cwkb []byte
-			err := tx.QueryRow(ctx, "select "+overlayColumns+", ST_AsBinary(geom) from areas where id = $1 and version_to is null", a.ID).Scan(append(r.dest(), &cwkb)...)
+			err := tx.QueryRow(ctx, "select "+pgsql.OverlayColumns+", ST_AsBinary(geom) from areas where id = $1 and version_to is null", a.ID).Scan(append(r.Dest(), &cwkb)...)
 			if errors.Is(err, pgx.ErrNoRows) {
 				return 0, false, nil
 			}
 			if err != nil {
 				return 0, false, err
 			}
-			mp, err := decodeMulti(cwkb)
-			cur = geo.Area{ID: r.id, Version: r.version, Name: r.name, Kind: geo.AreaKind(r.kind), StationID: r.station,
-				Liaison: geo.Liaison{Name: r.liaisonName, Phone: r.liaisonPhone}, Opening: r.opening, Validity: r.validity(), Geometry: mp}
-			return r.version, true, err
+			mp, err := pgsql.DecodeMulti(cwkb)
+			cur = r.Area(mp)
+			return cur.Version, true, err
 		},
 		same: func() bool { return geo.SameArea(&cur, &a) },
 		insert: func(ctx context.Context, tx pgx.Tx, version, ord int, at any) error {
 			_, err := tx.Exec(ctx, `insert into areas (id, version, name, kind, station_id, liaison_name, liaison_phone, opening, valid_from, valid_to, geom, ord, version_from)
 				values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, ST_Multi(ST_GeomFromWKB($11, 4326)), $12, $13)`,
-				a.ID, version, a.Name, string(a.Kind), a.StationID, a.Liaison.Name, a.Liaison.Phone, a.Opening, nullTime(a.ValidFrom), nullTime(a.ValidTo), wkb, ord, at)
+				a.ID, version, a.Name, string(a.Kind), a.StationID, a.Liaison.Name, a.Liaison.Phone, a.Opening, pgsql.NullTime(a.ValidFrom), pgsql.NullTime(a.ValidTo), wkb, ord, at)
 			return err
 		},
 	})
@@ -152,24 +152,23 @@ func (s *Store) PutPlace(ctx context.Context, e data.PlaceEdit) (geo.Place, erro
 	v, err := s.runOverlayEdit(ctx, overlayEdit{
 		table: "places", kind: "place", id: p.ID, station: p.StationID, create: e.Create, base: e.BaseVersion, problems: problems,
 		read: func(ctx context.Context, tx pgx.Tx) (int, bool, error) {
-			var r overlayRow
+			var r pgsql.OverlayRow
 			var lon, lat float64
-			err := tx.QueryRow(ctx, "select "+overlayColumns+", ST_X(location), ST_Y(location) from places where id = $1 and version_to is null", p.ID).Scan(append(r.dest(), &lon, &lat)...)
+			err := tx.QueryRow(ctx, "select "+pgsql.OverlayColumns+", ST_X(location), ST_Y(location) from places where id = $1 and version_to is null", p.ID).Scan(append(r.Dest(), &lon, &lat)...)
 			if errors.Is(err, pgx.ErrNoRows) {
 				return 0, false, nil
 			}
 			if err != nil {
 				return 0, false, err
 			}
-			cur = geo.Place{ID: r.id, Version: r.version, Name: r.name, Kind: geo.PlaceKind(r.kind), StationID: r.station,
-				Liaison: geo.Liaison{Name: r.liaisonName, Phone: r.liaisonPhone}, Opening: r.opening, Validity: r.validity(), Location: [2]float64{lon, lat}}
-			return r.version, true, nil
+			cur = r.Place([2]float64{lon, lat})
+			return cur.Version, true, nil
 		},
 		same: func() bool { return geo.SamePlace(&cur, &p) },
 		insert: func(ctx context.Context, tx pgx.Tx, version, ord int, at any) error {
 			_, err := tx.Exec(ctx, `insert into places (id, version, name, kind, station_id, liaison_name, liaison_phone, opening, valid_from, valid_to, location, ord, version_from)
 				values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, ST_SetSRID(ST_MakePoint($11, $12), 4326), $13, $14)`,
-				p.ID, version, p.Name, string(p.Kind), p.StationID, p.Liaison.Name, p.Liaison.Phone, p.Opening, nullTime(p.ValidFrom), nullTime(p.ValidTo), p.Location[0], p.Location[1], ord, at)
+				p.ID, version, p.Name, string(p.Kind), p.StationID, p.Liaison.Name, p.Liaison.Phone, p.Opening, pgsql.NullTime(p.ValidFrom), pgsql.NullTime(p.ValidTo), p.Location[0], p.Location[1], ord, at)
 			return err
 		},
 	})

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"jingge/data"
+	"jingge/data/postgis/pgsql"
 	"jingge/geo"
 	"jingge/geo/patrol"
 )
@@ -71,7 +72,7 @@ func (p *Patrols) Track(ctx context.Context, officer string, from, to time.Time,
 	var speed, heading pgtype.Float4
 	var grid string
 	_, err = pgx.ForEachRow(rows, []any{&at, &lon, &lat, &speed, &heading, &grid}, func() error {
-		out = append(out, geo.Ping{OfficerID: officer, At: at, Location: [2]float64{lon, lat}, SpeedMPS: float4OrNaN(speed), HeadingDeg: float4OrNaN(heading), GridID: grid})
+		out = append(out, geo.Ping{OfficerID: officer, At: at, Location: [2]float64{lon, lat}, SpeedMPS: pgsql.Float4OrNaN(speed), HeadingDeg: pgsql.Float4OrNaN(heading), GridID: grid})
 		return nil
 	})
 	if err != nil {

@@ -2,14 +2,13 @@ package postgis
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"jingge/data/postgis/pgsql"
 	"jingge/geo"
 	"jingge/geo/patrol"
 )
@@ -38,27 +37,11 @@ func (s *stateScan) state() patrol.State {
 	if s.at.Valid {
 		st.Last = geo.Ping{
 			OfficerID: s.officer, At: s.at.Time, Location: [2]float64{s.lon.Float64, s.lat.Float64},
-			SpeedMPS: float4OrNaN(s.speed), HeadingDeg: float4OrNaN(s.heading), GridID: s.grid,
+			SpeedMPS: pgsql.Float4OrNaN(s.speed), HeadingDeg: pgsql.Float4OrNaN(s.heading), GridID: s.grid,
 		}
 	}
 	return st
 }
-
-func float4OrNaN(f pgtype.Float4) float64 {
-	if !f.Valid {
-		return math.NaN()
-	}
-	return float64(f.Float32)
-}
-
-func nullFloat4(v float64) pgtype.Float4 {
-	if math.IsNaN(v) {
-		return pgtype.Float4{}
-	}
-	return pgtype.Float4{Float32: float32(v), Valid: true}
-}
-
-func nullText(s string) pgtype.Text { return pgtype.Text{String: s, Valid: s != ""} }
 
 // lockStates locks the officers' rows, in id order, and returns their states.
 func lockStates(ctx context.Context, tx pgx.Tx, officers []string) (map[string]patrol.State, error) {
@@ -83,59 +66,17 @@ func lockStates(ctx context.Context, tx pgx.Tx, officers []string) (map[string]p
 	return states, nil
 }
 
-// ewkbPoint is the EWKB of a point with SRID 4326, the binary form of a
-// geometry value: byte order, type with the SRID flag, SRID, x, y.
-func ewkbPoint(buf []byte, pt [2]float64) []byte {
-	buf = append(buf, 1)
-	buf = binary.LittleEndian.AppendUint32(buf, 0x20000001)
-	buf = binary.LittleEndian.AppendUint32(buf, srid)
-	buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(pt[0]))
-	return binary.LittleEndian.AppendUint64(buf, math.Float64bits(pt[1]))
-}
-
-// ewkbPointSize is the length of ewkbPoint's output.
-const ewkbPointSize = 25
-
 // copyPings sends the recorded requests' pings with one COPY.
 func (p *Patrols) copyPings(ctx context.Context, tx pgx.Tx, group []*pingRequest, record []bool, n int) error {
-	src := &pingSource{geoms: make([]byte, 0, n*ewkbPointSize)}
+	var batches [][]geo.Ping
 	for i, r := range group {
 		if record[i] {
-			src.batches = append(src.batches, r.batch.Pings)
+			batches = append(batches, r.batch.Pings)
 		}
 	}
-	src.j = -1
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{"patrol_pings"},
-		[]string{"officer_id", "at", "location", "speed_mps", "heading_deg", "grid_id"}, src)
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"patrol_pings"}, pgsql.PingColumns, pgsql.NewPingSource(batches, n))
 	return err
 }
-
-// pingSource feeds COPY from the requests' ping slices without copying
-// them into rows first.
-type pingSource struct {
-	batches [][]geo.Ping
-	b, j    int
-	geoms   []byte // EWKB of every ping, in one arena
-	row     [6]any
-}
-
-func (s *pingSource) Next() bool {
-	s.j++
-	for s.b < len(s.batches) && s.j >= len(s.batches[s.b]) {
-		s.b, s.j = s.b+1, 0
-	}
-	return s.b < len(s.batches)
-}
-
-func (s *pingSource) Values() ([]any, error) {
-	p := &s.batches[s.b][s.j]
-	start := len(s.geoms)
-	s.geoms = ewkbPoint(s.geoms, p.Location)
-	s.row = [6]any{p.OfficerID, p.At, s.geoms[start:len(s.geoms):len(s.geoms)], nullFloat4(p.SpeedMPS), nullFloat4(p.HeadingDeg), nullText(p.GridID)}
-	return s.row[:], nil
-}
-
-func (s *pingSource) Err() error { return nil }
 
 // writeStatesAndEvents stores the changed states and the events (with ids
 // drawn under lockPatrolEvents, which is then held to the commit) and
@@ -194,8 +135,8 @@ func queueStateUpdate(b *pgx.Batch, states map[string]patrol.State, changed []st
 		s := states[id]
 		versions[i], ats[i] = s.Version, s.Last.At
 		lons[i], lats[i] = s.Last.Location[0], s.Last.Location[1]
-		speeds[i], headings[i] = nullFloat4(s.Last.SpeedMPS), nullFloat4(s.Last.HeadingDeg)
-		grids[i], inArea[i], silent[i] = nullText(s.Last.GridID), s.InArea, s.Silent
+		speeds[i], headings[i] = pgsql.NullFloat4(s.Last.SpeedMPS), pgsql.NullFloat4(s.Last.HeadingDeg)
+		grids[i], inArea[i], silent[i] = pgsql.NullText(s.Last.GridID), s.InArea, s.Silent
 	}
 	b.Queue(`update patrol_officers o set version = u.version, change_xid = pg_current_xact_id()::text::bigint,
 			at = u.at, location = st_setsrid(st_makepoint(u.lon, u.lat), 4326), speed_mps = u.speed, heading_deg = u.heading,
@@ -217,8 +158,8 @@ func queueEventInsert(b *pgx.Batch, events []patrol.Event) {
 	for i, e := range events {
 		ids[i], kinds[i], officers[i], ats[i] = e.ID, string(e.Kind), e.Officer, e.At
 		lons[i], lats[i] = e.Location[0], e.Location[1]
-		grids[i], polices[i], stations[i] = nullText(e.GridID), nullText(e.PoliceGridID), nullText(e.StationID)
-		areas[i], areaNames[i] = nullText(e.AreaID), nullText(e.AreaName)
+		grids[i], polices[i], stations[i] = pgsql.NullText(e.GridID), pgsql.NullText(e.PoliceGridID), pgsql.NullText(e.StationID)
+		areas[i], areaNames[i] = pgsql.NullText(e.AreaID), pgsql.NullText(e.AreaName)
 	}
 	b.Queue(`insert into patrol_events (id, kind, officer_id, at, location, grid_id, police_grid_id, station_id, area_id, area_name)
 		select u.id, u.kind, u.officer_id, u.at, st_setsrid(st_makepoint(u.lon, u.lat), 4326), u.grid, u.police, u.station, u.area, u.area_name

@@ -12,6 +12,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"jingge/data"
+	"jingge/data/postgis/pgsnapshot"
+	"jingge/data/postgis/pgsql"
 	"jingge/geo"
 )
 
@@ -166,7 +168,7 @@ func (s *Store) ApplyPlan(ctx context.Context, a data.PlanApplication) (data.Pla
 	if appliedAt != nil {
 		return data.PlanApplied{}, fmt.Errorf("postgis: %s: %w: it was applied at %s", op, data.ErrConflict, appliedAt.UTC().Format(time.RFC3339))
 	}
-	ds, err := readDataset(ctx, tx, nil)
+	ds, err := pgsnapshot.Dataset(ctx, tx, nil)
 	if err != nil {
 		return data.PlanApplied{}, mapError(op, err)
 	}
@@ -272,7 +274,7 @@ func moveGrids(ctx context.Context, tx pgx.Tx, changes []data.GridReassignment, 
 			select c.id, (select max(version) + 1 from grids v where v.id = c.id), c.level, c.name, c.station_id,
 			       c.parent_id, c.township, c.population, c.terrain, c.geom, c.ord, $3
 			from closed c
-			returning `+gridColumns+`),
+			returning `+pgsql.GridColumns+`),
 		audited as (
 			insert into grid_audit (at, actor, action, grid_id, old_version, new_version, reason)
 			select $3, $4, 'update', i.id, i.version - 1, i.version, $5 from inserted i)
@@ -281,11 +283,11 @@ func moveGrids(ctx context.Context, tx pgx.Tx, changes []data.GridReassignment, 
 		return nil, mapError("apply plan: move grids", err)
 	}
 	byID := map[string]data.GridVersion{}
-	var r gridRow
-	_, err = pgx.ForEachRow(rows, r.dest(), func() error {
-		gv, err := r.gridVersion()
+	var r pgsql.GridRow
+	_, err = pgx.ForEachRow(rows, r.Dest(), func() error {
+		gv, err := r.GridVersion()
 		byID[gv.Grid.ID] = gv
-		r = gridRow{}
+		r = pgsql.GridRow{}
 		return err
 	})
 	if err != nil {
@@ -311,13 +313,13 @@ func moveMembers(ctx context.Context, tx pgx.Tx, changes []data.MemberReassignme
 		if grids == nil {
 			grids = []string{}
 		}
-		b.Queue("update members set station_id = $2 where id = $1", c.MemberID, nullIfEmpty(c.StationID))
+		b.Queue("update members set station_id = $2 where id = $1", c.MemberID, pgsql.NullIfEmpty(c.StationID))
 		b.Queue("delete from member_grids where member_id = $1", c.MemberID)
 		b.Queue(`insert into member_grids (member_id, grid_id, ord)
 			select $1, g.id, g.n - 1 from unnest($2::text[]) with ordinality as g(id, n)`, c.MemberID, grids)
 		b.Queue(`insert into member_audit (at, actor, member_id, old_station, new_station, old_grids, new_grids, reason)
 			values ($1, $2, $3, $4, $5, $6, $7, $8)`, ts, actor, c.MemberID,
-			nullIfEmpty(before.memberStation[c.MemberID]), nullIfEmpty(c.StationID), orNone(before.memberGrids[c.MemberID]), grids, reason)
+			pgsql.NullIfEmpty(before.memberStation[c.MemberID]), pgsql.NullIfEmpty(c.StationID), orNone(before.memberGrids[c.MemberID]), grids, reason)
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return 0, mapError("apply plan: move members", err)

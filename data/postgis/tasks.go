@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"jingge/data"
+	"jingge/data/postgis/pgsql"
 	"jingge/geo"
 )
 
@@ -82,7 +83,7 @@ func (s *Store) AddTask(ctx context.Context, w data.TaskWrite) (data.TaskResult,
 	insert into tasks (station_id, grid_id, officer_id, title, detail, due, done_at, done_by, recorded_at, recorded_by)
 	values ($1, nullif($2, ''), nullif($3, ''), $4, $5, $6, $7, $8, coalesce($9, now()), $10)
 	returning *) `+strings.Replace(taskSelect, "from tasks", "from ins", 1),
-		t.StationID, t.GridID, t.OfficerID, t.Title, t.Detail, t.Due, nullTime(t.DoneAt), t.DoneBy, nullTime(t.RecordedAt), t.RecordedBy).Scan(r.dest()...)
+		t.StationID, t.GridID, t.OfficerID, t.Title, t.Detail, t.Due, pgsql.NullTime(t.DoneAt), t.DoneBy, pgsql.NullTime(t.RecordedAt), t.RecordedBy).Scan(r.dest()...)
 	if err != nil {
 		return data.TaskResult{}, mapError("add task", err)
 	}
@@ -153,38 +154,6 @@ func (s *Store) Task(ctx context.Context, id string) (geo.Task, error) {
 	return geo.Task{}, mapError("read task", err)
 }
 
-// taskWhere turns f and c into a where clause whose values travel in
-// args; it agrees with TaskFilter.Match (status at f.Now).
-func taskWhere(f *data.TaskFilter, c data.Cursor, args *sqlArgs) string {
-	var conds []string
-	if !f.From.IsZero() {
-		conds = append(conds, "due >= "+args.add(f.From))
-	}
-	if !f.To.IsZero() {
-		conds = append(conds, "due < "+args.add(f.To))
-	}
-	for _, eq := range []struct{ col, v string }{{"station_id", f.StationID}, {"grid_id", f.GridID}, {"officer_id", f.OfficerID}} {
-		if eq.v != "" {
-			conds = append(conds, eq.col+" = "+args.add(eq.v))
-		}
-	}
-	switch f.Status {
-	case geo.TaskDone:
-		conds = append(conds, "done_at is not null")
-	case geo.TaskOverdue:
-		conds = append(conds, "done_at is null and due <= "+args.add(f.Now))
-	case geo.TaskOpen:
-		conds = append(conds, "done_at is null and due > "+args.add(f.Now))
-	}
-	if c.ID != 0 {
-		conds = append(conds, fmt.Sprintf("(due, id) < (%s, %s)", args.add(c.OccurredAt), args.add(c.ID)))
-	}
-	if len(conds) == 0 {
-		return ""
-	}
-	return " where " + strings.Join(conds, " and ")
-}
-
 // QueryTasks implements data.TaskStore: one statement, latest due first.
 func (s *Store) QueryTasks(ctx context.Context, f data.TaskFilter, p data.Page) (data.TaskPage, error) {
 	c, err := data.ParseCursor(p.Cursor)
@@ -195,8 +164,8 @@ func (s *Store) QueryTasks(ctx context.Context, f data.TaskFilter, p data.Page) 
 		f.Now = time.Now()
 	}
 	limit := pageLimit(p)
-	var args sqlArgs
-	sql := taskSelect + taskWhere(&f, c, &args) + " order by due desc, id desc limit " + args.add(limit+1)
+	var args pgsql.Args
+	sql := taskSelect + pgsql.TaskWhere(&f, c, &args) + " order by due desc, id desc limit " + args.Add(limit+1)
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return data.TaskPage{}, mapError("query tasks", err)

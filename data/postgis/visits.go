@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"jingge/data"
+	"jingge/data/postgis/pgsql"
 	"jingge/geo"
 )
 
@@ -111,34 +112,6 @@ func (s *Store) AddVisit(ctx context.Context, w data.VisitWrite) (data.VisitResu
 	return data.VisitResult{Visit: r.visit()}, nil
 }
 
-// visitWhere turns f and c into a where clause whose values travel in args.
-func visitWhere(f *data.VisitFilter, c data.Cursor, args *sqlArgs) string {
-	var conds []string
-	if !f.From.IsZero() {
-		conds = append(conds, "at >= "+args.add(f.From))
-	}
-	if !f.To.IsZero() {
-		conds = append(conds, "at < "+args.add(f.To))
-	}
-	if f.GridID != "" {
-		p := args.add(f.GridID)
-		conds = append(conds, "(community_grid_id = "+p+" or police_grid_id = "+p+")")
-	}
-	if f.StationID != "" {
-		conds = append(conds, "station_id = "+args.add(f.StationID))
-	}
-	if f.OfficerID != "" {
-		conds = append(conds, "officer_id = "+args.add(f.OfficerID))
-	}
-	if c.ID != 0 {
-		conds = append(conds, fmt.Sprintf("(at, id) < (%s, %s)", args.add(c.OccurredAt), args.add(c.ID)))
-	}
-	if len(conds) == 0 {
-		return ""
-	}
-	return " where " + strings.Join(conds, " and ")
-}
-
 // QueryVisits implements data.VisitStore: one statement, newest first,
 // fetching one row more than the page to know whether another follows.
 func (s *Store) QueryVisits(ctx context.Context, f data.VisitFilter, p data.Page) (data.VisitPage, error) {
@@ -151,8 +124,8 @@ func (s *Store) QueryVisits(ctx context.Context, f data.VisitFilter, p data.Page
 		limit = data.DefaultPageLimit
 	}
 	limit = min(limit, data.MaxPageLimit)
-	var args sqlArgs
-	sql := visitSelect + visitWhere(&f, c, &args) + " order by at desc, id desc limit " + args.add(limit+1)
+	var args pgsql.Args
+	sql := visitSelect + pgsql.VisitWhere(&f, c, &args) + " order by at desc, id desc limit " + args.Add(limit+1)
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return data.VisitPage{}, mapError("query visits", err)

@@ -6,20 +6,14 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"jingge/data/postgis/pglisten"
 )
 
 // notifyChannel is the channel the triggers of migration 1 notify on; the
 // payload is the schema that changed.
 const notifyChannel = "jingge_dataset"
-
-// Listener timing: how long to wait for a notification before checking the
-// connection is alive, and the bounds of the reconnection backoff.
-const (
-	listenIdleCheck   = 30 * time.Second
-	listenPingTimeout = 5 * time.Second
-	reconnectMin      = 100 * time.Millisecond
-	reconnectMax      = 5 * time.Second
-)
 
 // Watch implements data.Store. The first call opens a dedicated connection
 // that LISTENs for the notifications the schema's triggers send on every
@@ -93,24 +87,14 @@ func (s *Store) connectListener(ctx context.Context) (*pgx.Conn, error) {
 }
 
 // listenLoop forwards notifications for this store's schema to the
-// watchers until the store closes.
+// watchers until the store closes, keeping the listener's health.
 func (s *Store) listenLoop(conn *pgx.Conn) {
 	defer s.wg.Done()
-	defer func() {
-		s.health.connected.Store(false)
-		if conn != nil {
-			conn.Close(context.Background())
-		}
-	}()
-	for {
-		wctx, cancel := context.WithTimeout(s.ctx, listenIdleCheck)
-		n, err := conn.WaitForNotification(wctx)
-		cancel()
-		if s.ctx.Err() != nil {
-			return
-		}
-		if err == nil {
-			s.health.heard()
+	defer s.health.connected.Store(false)
+	l := pglisten.Listener{
+		Connect: s.connectListener,
+		Alive:   s.health.heard,
+		Notified: func(n *pgconn.Notification) {
 			switch {
 			case n.Channel == incidentChannel && s.othersIncidents(n.Payload):
 				s.wake(s.incWatchers)
@@ -118,54 +102,25 @@ func (s *Store) listenLoop(conn *pgx.Conn) {
 				s.health.changed()
 				s.broadcast()
 			}
-			continue
-		}
-		if errors.Is(err, context.DeadlineExceeded) && !conn.IsClosed() {
-			pctx, cancel := context.WithTimeout(s.ctx, listenPingTimeout)
-			err = conn.Ping(pctx)
-			cancel()
-			if err == nil {
-				s.health.heard()
-				continue
-			}
-		}
-		s.logger.Warn("lost the database connection that listens for changes; reconnecting", "schema", s.schema, "err", err)
-		s.health.connected.Store(false)
-		conn.Close(context.Background())
-		conn = s.reconnect()
-		if conn == nil {
-			return
-		}
-		s.health.reconnects.Add(1)
-		s.health.connected.Store(true)
-		s.health.heard()
-		s.health.changed()
-		s.logger.Info("listening for changes again", "schema", s.schema)
-		s.broadcast()
-		s.wake(s.incWatchers)
+		},
+		Lost: func(err error) {
+			s.logger.Warn("lost the database connection that listens for changes; reconnecting", "schema", s.schema, "err", err)
+			s.health.connected.Store(false)
+		},
+		Retry: func(err error, wait time.Duration) {
+			s.logger.Debug("reconnecting the change listener failed", "schema", s.schema, "err", err, "retry_in", wait)
+		},
+		Back: func() {
+			s.health.reconnects.Add(1)
+			s.health.connected.Store(true)
+			s.health.heard()
+			s.health.changed()
+			s.logger.Info("listening for changes again", "schema", s.schema)
+			s.broadcast()
+			s.wake(s.incWatchers)
+		},
 	}
-}
-
-// reconnect retries connectListener with exponential backoff until it
-// succeeds or the store closes (then it returns nil).
-func (s *Store) reconnect() *pgx.Conn {
-	wait := reconnectMin
-	for {
-		select {
-		case <-s.ctx.Done():
-			return nil
-		case <-time.After(wait):
-		}
-		conn, err := s.connectListener(s.ctx)
-		if err == nil {
-			return conn
-		}
-		if s.ctx.Err() != nil {
-			return nil
-		}
-		s.logger.Debug("reconnecting the change listener failed", "schema", s.schema, "err", err, "retry_in", wait)
-		wait = min(wait*2, reconnectMax)
-	}
+	l.Run(s.ctx, conn)
 }
 
 // broadcast wakes every watcher of Watch.

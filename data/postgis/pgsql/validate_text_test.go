@@ -1,4 +1,4 @@
-package postgis
+package pgsql
 
 import (
 	"strings"
@@ -14,12 +14,12 @@ func TestCheckDatasetText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := checkDatasetText(ds); len(got) != 0 {
+	if got := CheckDatasetText(ds); len(got) != 0 {
 		t.Fatalf("the bundled dataset: %v", got)
 	}
 	ds.Grids[3].Name = "x\x00"
 	ds.Members[0].Phone = "\xff"
-	got, _, _, _ := checkDataset(ds)
+	got, _, _, _ := CheckDataset(ds)
 	var text []string
 	for _, p := range got {
 		if strings.Contains(p.Reason, "NUL") || strings.Contains(p.Reason, "UTF-8") {

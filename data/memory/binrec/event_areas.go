@@ -1,10 +1,10 @@
-package memory
+package binrec
 
 import "jingge/geo/patrol"
 
-// The binary layouts of ping records and archived events (durable_pings.go,
-// archive_codec.go) were fixed before events named special areas. The
-// area of an overlay event is written after every event, as a trailing
+// The binary layouts of ping records and archived events (the journal's
+// ping records and the archive's event chunks) were fixed before events
+// named special areas. The area of an overlay event is written after every event, as a trailing
 // section: the number of events that name an area, then for each its
 // position in the list, the area id and the area name. A record written
 // before the section existed ends where the section would start and
@@ -12,8 +12,8 @@ import "jingge/geo/patrol"
 // were written; a record without overlay events gets no section at all,
 // so the ping ingest writes nothing more for most batches.
 
-// eventAreas appends the trailing area section of events.
-func (w *recordWriter) eventAreas(events []patrol.Event) {
+// EventAreas appends the trailing area section of events.
+func (w *Writer) EventAreas(events []patrol.Event) {
 	n := 0
 	for i := range events {
 		if events[i].AreaID != "" {
@@ -23,26 +23,26 @@ func (w *recordWriter) eventAreas(events []patrol.Event) {
 	if n == 0 {
 		return
 	}
-	w.int(int64(n))
+	w.Int(int64(n))
 	for i := range events {
 		if e := &events[i]; e.AreaID != "" {
-			w.int(int64(i))
-			w.string(e.AreaID)
-			w.string(e.AreaName)
+			w.Int(int64(i))
+			w.String(e.AreaID)
+			w.String(e.AreaName)
 		}
 	}
 }
 
-// eventAreas reads the trailing area section into events, when the
+// EventAreas reads the trailing area section into events, when the
 // record has one.
-func (r *recordReader) eventAreas(events []patrol.Event) {
+func (r *Reader) EventAreas(events []patrol.Event) {
 	if r.err != nil || len(r.b) == 0 {
 		return
 	}
-	n := r.count()
+	n := r.Count()
 	for range n {
-		i := r.int()
-		id, name := r.string(), r.string()
+		i := r.Int()
+		id, name := r.String(), r.String()
 		if r.err != nil {
 			return
 		}

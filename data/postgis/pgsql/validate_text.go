@@ -1,15 +1,15 @@
-package postgis
+package pgsql
 
 import (
 	"jingge/data"
 	"jingge/geo"
 )
 
-// checkDatasetText lists each text field of ds that PostgreSQL cannot
+// CheckDatasetText lists each text field of ds that PostgreSQL cannot
 // store (a NUL, invalid UTF-8; see data.ValidText), so an import names
 // the record and field instead of failing with the database's encoding
 // error.
-func checkDatasetText(ds *geo.Dataset) []data.Problem {
+func CheckDatasetText(ds *geo.Dataset) []data.Problem {
 	var out []data.Problem
 	check := func(kind, id string, fields map[string]string) {
 		for _, name := range []string{"id", "code", "name", "name_en", "brand", "phone", "station", "parent", "township", "description", "generated", "datum", "what", "license", "liaison_name", "liaison_phone", "opening"} {

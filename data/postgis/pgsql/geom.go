@@ -1,4 +1,4 @@
-package postgis
+package pgsql
 
 import (
 	"fmt"
@@ -7,12 +7,12 @@ import (
 	"github.com/paulmach/orb/encoding/wkb"
 )
 
-// srid is the SRID of every geometry column: coordinates are longitude and
+// SRID is the SRID of every geometry column: coordinates are longitude and
 // latitude in the dataset's datum (dataset_meta.datum).
-const srid = 4326
+const SRID = 4326
 
-// encodeMulti encodes mp as WKB for ST_GeomFromWKB.
-func encodeMulti(mp orb.MultiPolygon) []byte {
+// EncodeMulti encodes mp as WKB for ST_GeomFromWKB.
+func EncodeMulti(mp orb.MultiPolygon) []byte {
 	b, err := wkb.Marshal(mp)
 	if err != nil {
 		// wkb.Marshal fails only for geometry types it does not know.
@@ -21,8 +21,8 @@ func encodeMulti(mp orb.MultiPolygon) []byte {
 	return b
 }
 
-// decodeMulti decodes the WKB of a Polygon or MultiPolygon.
-func decodeMulti(b []byte) (orb.MultiPolygon, error) {
+// DecodeMulti decodes the WKB of a Polygon or MultiPolygon.
+func DecodeMulti(b []byte) (orb.MultiPolygon, error) {
 	g, err := wkb.Unmarshal(b)
 	if err != nil {
 		return nil, fmt.Errorf("decoding geometry: %w", err)

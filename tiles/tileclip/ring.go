@@ -1,4 +1,4 @@
-package tiles
+package tileclip
 
 import "github.com/paulmach/orb"
 
@@ -9,9 +9,9 @@ import "github.com/paulmach/orb"
 // memory. The result aliases *b and is valid until the buffers are used
 // again. It returns nil when nothing is left.
 //
-// Tiles clip with clipPolygon, which keeps rings valid where this joins
-// the parts of a ring along the box edge; clipRing is its fallback for
-// rings that cross themselves.
+// Tiles clip with Polygon, which keeps rings valid where this joins the
+// parts of a ring along the box edge; clipRing, through Ringwise, is its
+// fallback for rings that cross themselves.
 func clipRing(box orb.Bound, in orb.Ring, a, b *[]orb.Point) orb.Ring {
 	if len(in) == 0 {
 		return nil

@@ -1,77 +1,71 @@
-package memory
+package archive
 
 import (
 	"bytes"
 	"encoding/gob"
-	"errors"
 	"fmt"
 	"math"
 
 	"jingge/data"
+	"jingge/data/memory/binrec"
 	"jingge/geo/patrol"
 )
 
-// Archive records use the binary layout of ping records
-// (durable_pings.go) for pings and events; audit chunks are gob, being
-// few and varied.
+// Archive records use the binary layout of the journal's ping records
+// (binrec) for pings and events; audit chunks are gob, being few and
+// varied.
 
 // appendOfficerPings encodes one officer's pings, oldest first: the
 // officer, the count, then each ping with its time as the step from the
 // one before.
-func appendOfficerPings(b []byte, officer string, list []storedPing) []byte {
-	w := recordWriter{b: b}
-	w.string(officer)
-	w.int(int64(len(list)))
+func appendOfficerPings(b []byte, officer string, list []Ping) []byte {
+	w := binrec.Writer{B: b}
+	w.String(officer)
+	w.Int(int64(len(list)))
 	prev := int64(0)
 	for _, sp := range list {
-		w.int(sp.at - prev)
-		prev = sp.at
-		w.float(sp.lon)
-		w.float(sp.lat)
-		w.float(float64(sp.speed))
-		w.float(float64(sp.heading))
-		w.string(sp.grid)
+		w.Int(sp.At - prev)
+		prev = sp.At
+		w.Float(sp.Lon)
+		w.Float(sp.Lat)
+		w.Float(float64(sp.Speed))
+		w.Float(float64(sp.Heading))
+		w.String(sp.Grid)
 	}
-	return w.b
+	return w.B
 }
 
 // decodeOfficerPings reads what appendOfficerPings wrote.
-func decodeOfficerPings(b []byte) (string, []storedPing, error) {
-	r := recordReader{b: b}
-	officer := r.string()
-	list := make([]storedPing, r.count())
+func decodeOfficerPings(b []byte) (string, []Ping, error) {
+	r := binrec.NewReader(b)
+	officer := r.String()
+	list := make([]Ping, r.Count())
 	prev := int64(0)
 	for i := range list {
-		prev += r.int()
-		list[i] = storedPing{at: prev, lon: r.float(), lat: r.float(), speed: float32(r.float()), heading: float32(r.float()), grid: r.string()}
+		prev += r.Int()
+		list[i] = Ping{At: prev, Lon: r.Float(), Lat: r.Float(), Speed: float32(r.Float()), Heading: float32(r.Float()), Grid: r.String()}
 	}
-	if r.err == nil && len(r.b) != 0 {
-		r.err = errors.New("memory: an archived ping record has bytes after its end")
-	}
-	return officer, list, r.err
+	return officer, list, r.Finish("memory: an archived ping record has bytes after its end")
 }
 
 func appendEvents(b []byte, events []patrol.Event) []byte {
-	w := recordWriter{b: b}
-	w.int(int64(len(events)))
+	w := binrec.Writer{B: b}
+	w.Int(int64(len(events)))
 	for _, e := range events {
-		w.event(e)
+		w.Event(e)
 	}
-	w.eventAreas(events)
-	return w.b
+	w.EventAreas(events)
+	return w.B
 }
 
 func decodeEvents(b []byte) ([]patrol.Event, error) {
-	r := recordReader{b: b}
-	out := make([]patrol.Event, r.count())
+	r := binrec.NewReader(b)
+	out := make([]patrol.Event, r.Count())
 	for i := range out {
-		out[i] = r.event()
+		out[i] = r.Event()
 	}
-	r.eventAreas(out)
-	if r.err == nil && len(r.b) != 0 {
-		r.err = errors.New("memory: an archived event record has bytes after its end")
-	}
-	return out, r.err
+	r.EventAreas(out)
+	return out, r.Finish("memory: an archived event record has bytes after its end")
 }
 
 func encodeAudit(entries []data.AuditEntry) ([]byte, error) {

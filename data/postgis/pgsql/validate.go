@@ -1,23 +1,23 @@
-package postgis
+package pgsql
 
 import (
 	"jingge/data"
 	"jingge/geo"
 )
 
-// maxProblems caps each kind of geometry problem the database is asked to
+// MaxProblems caps each kind of geometry problem the database is asked to
 // list, so a hopeless file gives a readable report.
-const maxProblems = 200
+const MaxProblems = 200
 
-// checkDataset finds the problems of ds that need no geometry engine
+// CheckDataset finds the problems of ds that need no geometry engine
 // (geo.Check, the rule every store and import shares) and the text
 // PostgreSQL cannot store. It returns the problems and the ids of grids and
 // areas whose geometry is structurally broken, which the geometry checks
 // skip.
-func checkDataset(ds *geo.Dataset) (problems []data.Problem, brokenGrid map[string]bool, brokenCounty bool, brokenTownship map[string]bool) {
+func CheckDataset(ds *geo.Dataset) (problems []data.Problem, brokenGrid map[string]bool, brokenCounty bool, brokenTownship map[string]bool) {
 	brokenGrid = map[string]bool{}
 	brokenTownship = map[string]bool{}
-	problems = append(problems, checkDatasetText(ds)...)
+	problems = append(problems, CheckDatasetText(ds)...)
 	for _, p := range geo.Check(ds) {
 		problems = append(problems, p)
 		if p.Code != geo.ProblemEmptyGeometry && p.Code != geo.ProblemMalformedGeometry {

@@ -1,4 +1,4 @@
-package tiles
+package tileclip
 
 import (
 	"math"
@@ -7,10 +7,10 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// clipPolygon clips the rings of one polygon to the clip bound and appends
-// the valid polygons left, in whole pixels, to mp.
+// Polygon clips the rings of one polygon to box and appends the valid
+// polygons left, in whole pixels, to mp.
 //
-// Sutherland–Hodgman (clipRing, orb's clip.Ring) keeps a ring one ring:
+// Sutherland–Hodgman (Ringwise, orb's clip.Ring) keeps a ring one ring:
 // where it leaves the box and comes back on the same side, it joins the
 // two visits along the box edge, and where it leaves again further on, the
 // join runs back over that edge. The result traces the buffer line two
@@ -26,16 +26,16 @@ import (
 // holes negative; rings whose bounds miss the box may be left out. ok is
 // false when the pieces do not alternate along the boundary, which only
 // rings that cross themselves inside the box can cause; the caller then
-// falls back to clipping ring by ring.
-func (r *renderer) clipPolygon(mp orb.MultiPolygon, rings []orb.Ring, box orb.Bound) (_ orb.MultiPolygon, ok bool) {
-	sc := r.sc
+// falls back to clipping ring by ring (Ringwise).
+func (c *Clipper) Polygon(mp orb.MultiPolygon, rings []orb.Ring, box orb.Bound) (_ orb.MultiPolygon, ok bool) {
+	sc := c
 	sc.pieces, sc.events = sc.pieces[:0], sc.events[:0]
 	sc.kept, sc.keptArea, sc.touch = sc.kept[:0], sc.keptArea[:0], sc.touch[:0]
 	outside := sc.outside[:0] // rings with nothing inside the box
 	for i, ring := range rings {
 		switch cutPieces(sc, int32(i), ring, box) {
 		case ringInside:
-			r.keep(ring, signedArea(ring))
+			c.keep(ring, SignedArea(ring))
 		case ringOutside:
 			outside = append(outside, ring)
 		}
@@ -46,8 +46,8 @@ func (r *renderer) clipPolygon(mp orb.MultiPolygon, rings []orb.Ring, box orb.Bo
 		// No ring crosses the boundary: the box is wholly inside the
 		// polygon or wholly outside it, apart from the rings inside it.
 		if w.coveredBy(outside) {
-			box := w.ring(r.alloc(5))
-			r.keep(box, signedArea(box))
+			box := w.ring(c.Alloc(5))
+			c.keep(box, SignedArea(box))
 		}
 	} else {
 		for i, p := range sc.pieces {
@@ -97,7 +97,7 @@ func (r *renderer) clipPolygon(mp orb.MultiPolygon, rings []orb.Ring, box orb.Bo
 				size += int(p.runLen) + 6
 				cur = int(sc.events[(int(p.exitAt)+1)%n].piece)
 			}
-			ring := r.alloc(size)
+			ring := c.Alloc(size)
 			for cur := start; ; {
 				p := &sc.pieces[cur]
 				ring = append(ring, roundPoint(p.in))
@@ -118,10 +118,10 @@ func (r *renderer) clipPolygon(mp orb.MultiPolygon, rings []orb.Ring, box orb.Bo
 					break
 				}
 			}
-			r.splitPinches(append(ring, ring[0]), box)
+			c.splitPinches(append(ring, ring[0]), box)
 		}
 	}
-	return r.assemble(mp), true
+	return c.assemble(mp), true
 }
 
 // ringPlace says where cutPieces found a ring.
@@ -157,7 +157,7 @@ type clipEvent struct {
 // from inside, so a ring that clipping pinches becomes two; parts running
 // along the boundary belong to no piece, since the walk along the
 // boundary draws them where the polygon lies inside.
-func cutPieces(sc *scratch, ringIdx int32, ring orb.Ring, box orb.Bound) ringPlace {
+func cutPieces(sc *Clipper, ringIdx int32, ring orb.Ring, box orb.Bound) ringPlace {
 	n := len(ring) - 1
 	k0 := -1
 	for k := range n {
@@ -382,7 +382,7 @@ func ringLocate(r orb.Ring, p orb.Point) int {
 			return 0
 		}
 	}
-	if ringContains(r, p) {
+	if RingContains(r, p) {
 		return 1
 	}
 	return -1
@@ -397,13 +397,13 @@ func ringLocate(r orb.Ring, p orb.Point) int {
 // The point where a loop is split off stays a vertex of both loops, even
 // where it lies on the box edge between its neighbours: two rings of a
 // polygon may touch at a point, but only at a vertex of both.
-func (r *renderer) splitPinches(ring orb.Ring, box orb.Bound) {
-	work := append(r.sc.work[:0], ring)
+func (c *Clipper) splitPinches(ring orb.Ring, box orb.Bound) {
+	work := append(c.work[:0], ring)
 	for len(work) > 0 {
 		q := work[len(work)-1]
 		work = work[:len(work)-1]
 		var pin []int32
-		q, pin = cleanClipped(q, box, r.sc.touch, r.sc.pinch[:0])
+		q, pin = cleanClipped(q, box, c.touch, c.pinch[:0])
 		if len(q) < 4 {
 			continue
 		}
@@ -424,25 +424,25 @@ func (r *renderer) splitPinches(ring orb.Ring, box orb.Bound) {
 				break
 			}
 		}
-		r.sc.pinch = pin
+		c.pinch = pin
 		if i < 0 {
-			if a := signedArea(q); a != 0 {
-				r.keep(q, a)
+			if a := SignedArea(q); a != 0 {
+				c.keep(q, a)
 			}
 			continue
 		}
-		r.sc.touch = append(r.sc.touch, q[i])
-		loop := append(r.alloc(j-i+1), q[i:j+1]...)
+		c.touch = append(c.touch, q[i])
+		loop := append(c.Alloc(j-i+1), q[i:j+1]...)
 		q = append(q[:i+1], q[j+1:]...)
 		work = append(work, q, loop)
 	}
-	r.sc.work = work
+	c.work = work
 }
 
 // keep adds a finished ring and its signedArea to sc.kept.
-func (r *renderer) keep(ring orb.Ring, area float64) {
-	r.sc.kept = append(r.sc.kept, ring)
-	r.sc.keptArea = append(r.sc.keptArea, area)
+func (c *Clipper) keep(ring orb.Ring, area float64) {
+	c.kept = append(c.kept, ring)
+	c.keptArea = append(c.keptArea, area)
 }
 
 // roundPoint rounds a point where a ring crosses the boundary to whole
@@ -520,10 +520,10 @@ func cleanClipped(ring orb.Ring, cb orb.Bound, keep []orb.Point, pins []int32) (
 
 // assemble turns the rings in sc.kept into polygons: each ring of
 // positive area is an exterior, each hole goes to the exterior holding it.
-func (r *renderer) assemble(mp orb.MultiPolygon) orb.MultiPolygon {
+func (c *Clipper) assemble(mp orb.MultiPolygon) orb.MultiPolygon {
 	first := len(mp)
-	for k, q := range r.sc.kept {
-		if r.sc.keptArea[k] > 0 {
+	for k, q := range c.kept {
+		if c.keptArea[k] > 0 {
 			mp = append(mp, orb.Polygon{q})
 		}
 	}
@@ -531,8 +531,8 @@ func (r *renderer) assemble(mp orb.MultiPolygon) orb.MultiPolygon {
 	if len(exts) == 0 {
 		return mp
 	}
-	for k, q := range r.sc.kept {
-		if r.sc.keptArea[k] >= 0 {
+	for k, q := range c.kept {
+		if c.keptArea[k] >= 0 {
 			continue
 		}
 		at := 0
