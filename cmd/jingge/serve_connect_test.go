@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"jingge/api"
+	"jingge/api/locate"
 	"jingge/data"
 	"jingge/data/postgis"
 	"jingge/data/postgis/postgistest"
@@ -205,7 +206,7 @@ func TestServeWaitsForDatabase(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
-		var hit api.LookupResponse
+		var hit locate.Response
 		return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&hit) == nil && hit.CommunityGrid != nil
 	})
 	if err := stop(); err != nil {
