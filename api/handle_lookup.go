@@ -62,8 +62,8 @@ func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request, q query) e
 // with the point, the dataset's bounds and the nearest station as members
 // of the problem; other errors pass as they are.
 func outsideProblem(err error) error {
-	var oe *locate.OutsideError
-	if !errors.As(err, &oe) {
+	oe, ok := err.(*locate.OutsideError) // as Lookup returns it; errors.As would cost an allocation
+	if !ok {
 		return err
 	}
 	p := &httpx.Problem{Kind: data.ErrNotFound, Type: httpx.ProblemType("outside-grids"), Detail: oe.Detail}

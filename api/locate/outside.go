@@ -26,7 +26,7 @@ type OutsideError struct {
 	Point DatumPoint
 	// Bounds is the bounding box of every grid, [minLon, minLat, maxLon,
 	// maxLat] in the dataset's datum.
-	Bounds []float64
+	Bounds [4]float64
 	// Nearest is the station closest to Point, nil when no station is
 	// placed.
 	Nearest *ClosestStation
@@ -55,7 +55,7 @@ func (l *Locator) outside(pt orb.Point, from crs.CRS, at orb.Point) error {
 	}
 	return &OutsideError{Detail: detail, HasGrids: true,
 		Point:   DatumPoint{Lon: at[0], Lat: at[1], Datum: l.datumName},
-		Bounds:  []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]},
+		Bounds:  [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]},
 		Nearest: l.NearestStation(at)}
 }
 
