@@ -8,6 +8,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"jingge/api/locate"
 	"jingge/geo"
 	"jingge/geo/geotest"
 )
@@ -74,7 +75,7 @@ func benchEdit(b *testing.B, ds *geo.Dataset, answered bool) {
 			b.Fatalf("PUT: %d %s", rec.Code, rec.Body.String())
 		}
 		for {
-			var l LookupResponse
+			var l locate.Response
 			decodeJSON(b, serve(b, h, http.MethodGet, lookup, ""), &l)
 			if l.CommunityGrid != nil && l.CommunityGrid.Name == name {
 				break

@@ -8,6 +8,7 @@ import (
 
 	"jingge/api"
 	"jingge/api/apitest"
+	"jingge/api/locate"
 	"jingge/geo"
 )
 
@@ -28,7 +29,7 @@ func ExampleServer_Handler() {
 		panic(err)
 	}
 	defer resp.Body.Close()
-	var hit api.LookupResponse
+	var hit locate.Response
 	if err := json.NewDecoder(resp.Body).Decode(&hit); err != nil {
 		panic(err)
 	}

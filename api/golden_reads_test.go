@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"jingge/api/incidents"
 	"jingge/data"
 	"jingge/data/lantian"
 	"jingge/data/memory"
@@ -99,7 +100,7 @@ func goldenReadServer(t *testing.T) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	incidents, err := lantian.Incidents(ds, lantian.DefaultSeed)
+	seeded, err := lantian.Incidents(ds, lantian.DefaultSeed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,13 +108,13 @@ func goldenReadServer(t *testing.T) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.AddIncidents(context.Background(), data.IncidentBatch{Incidents: incidents}); err != nil {
+	if _, err := st.AddIncidents(context.Background(), data.IncidentBatch{Incidents: seeded}); err != nil {
 		t.Fatal(err)
 	}
 	live := new(geo.Live)
 	live.Store(mustIndex(t, ds))
 	cfg := Config{Index: live, Incidents: st, GridHistory: st, GridEditor: st}
-	cfg.IncidentTiles = tiles.NewIncidentLayer(cfg.Index, IncidentTileSource(st), tiles.IncidentLayerOptions{})
+	cfg.IncidentTiles = tiles.NewIncidentLayer(cfg.Index, incidents.TileSource(st), tiles.IncidentLayerOptions{})
 	cfg.Patrols = memory.NewPatrols(memory.PatrolOptions{})
 	cfg.Logger = slog.New(slog.NewTextHandler(tbWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	return New(cfg)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"jingge/api/httpx"
+	"jingge/api/incidents"
+	"jingge/api/locate"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -41,7 +43,7 @@ func followedServer(t testing.TB, ds *geo.Dataset, silent bool) (*Server, *memor
 	cfg := Config{Index: live, Incidents: st, GridHistory: st, GridEditor: st, Overlays: st, Checkpoints: st, AwaitIndex: f.Sync,
 		Patrols: memory.NewPatrols(memory.PatrolOptions{}),
 		Logger:  slog.New(slog.NewTextHandler(tbWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))}
-	cfg.IncidentTiles = tiles.NewIncidentLayer(live, IncidentTileSource(st), tiles.IncidentLayerOptions{})
+	cfg.IncidentTiles = tiles.NewIncidentLayer(live, incidents.TileSource(st), tiles.IncidentLayerOptions{})
 	s := New(cfg)
 	f.OnPublish(func(*geo.Index) { s.Refresh() })
 	return s, st
@@ -72,7 +74,7 @@ func TestGridEditReadYourWrites(t *testing.T) {
 		}
 		var d httpx.Feature[GridDetail]
 		decodeJSON(t, serve(t, h, http.MethodGet, "/api/v1/grids/"+apitest.CommunityA, ""), &d)
-		var l LookupResponse
+		var l locate.Response
 		decodeJSON(t, serve(t, h, http.MethodGet, fmt.Sprintf("/api/v1/lookup?lon=%v&lat=%v", apitest.InCommunity[0], apitest.InCommunity[1]), ""), &l)
 		if d.Properties.Name != name || l.CommunityGrid == nil || l.CommunityGrid.Name != name {
 			t.Fatalf("right after renaming it %q the grid reads %q and the lookup %+v", name, d.Properties.Name, l.CommunityGrid)
@@ -95,7 +97,7 @@ func TestGridTerrain(t *testing.T) {
 		t.Helper()
 		var d httpx.Feature[GridDetail]
 		decodeJSON(t, serve(t, s.Handler(), http.MethodGet, "/api/v1/grids/"+apitest.CommunityA, ""), &d)
-		var l LookupResponse
+		var l locate.Response
 		decodeJSON(t, serve(t, s.Handler(), http.MethodGet, fmt.Sprintf("/api/v1/lookup?lon=%v&lat=%v", apitest.InCommunity[0], apitest.InCommunity[1]), ""), &l)
 		return d.Properties.Terrain, l.CommunityGrid.Terrain
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"jingge/api/apitest"
+	"jingge/api/incidents"
 	"jingge/data"
 	"jingge/geo"
 )
@@ -25,7 +26,7 @@ func TestAggregateIncidentsByArea(t *testing.T) {
 	}
 	s := newTestServer(t, ds, Config{})
 	seedIncidents(t, s, 30) // 10 each at InCommunity, InCommunityB, InPoliceOnly
-	var a AggregateResponse
+	var a incidents.AggregateResponse
 	decodeJSON(t, serve(t, s.Handler(), http.MethodGet, "/api/v1/incidents/aggregate?group_by=area&bucket=month", ""), &a)
 	total := map[string]int{}
 	for _, r := range a.Rows {

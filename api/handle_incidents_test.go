@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"jingge/api/httpx"
+	"jingge/api/incidents"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -32,7 +33,7 @@ func withIncidentStore(tb testing.TB, ds *geo.Dataset, cfg *Config) *memory.Stor
 		tb.Fatalf("memory.New: %v", err)
 	}
 	cfg.Incidents, cfg.GridHistory, cfg.GridEditor, cfg.Overlays, cfg.Checkpoints = st, st, st, st, st
-	cfg.IncidentTiles = tiles.NewIncidentLayer(cfg.Index, IncidentTileSource(st), tiles.IncidentLayerOptions{})
+	cfg.IncidentTiles = tiles.NewIncidentLayer(cfg.Index, incidents.TileSource(st), tiles.IncidentLayerOptions{})
 	return st
 }
 
@@ -369,7 +370,7 @@ func TestAggregateIncidents(t *testing.T) {
 	s := newTestServer(t, nil, Config{})
 	seedIncidents(t, s, 30)
 	rec := serve(t, s.Handler(), http.MethodGet, "/api/v1/incidents/aggregate?group_by=station&bucket=month", "")
-	var a AggregateResponse
+	var a incidents.AggregateResponse
 	decodeJSON(t, rec, &a)
 	total := map[string]int{}
 	for _, r := range a.Rows {
@@ -382,7 +383,7 @@ func TestAggregateIncidents(t *testing.T) {
 		t.Errorf("per station %v (%+v)", total, a)
 	}
 	rec = serve(t, s.Handler(), http.MethodGet, "/api/v1/incidents/aggregate?bucket=day&category=fire", "")
-	a = AggregateResponse{}
+	a = incidents.AggregateResponse{}
 	decodeJSON(t, rec, &a)
 	n := 0
 	for _, r := range a.Rows {
@@ -496,7 +497,7 @@ func TestGridEditMovesAttribution(t *testing.T) {
 		}
 	}
 	strip := orb.Point{109.311, 34.15}
-	post := func(at time.Time) CreatedIncident {
+	post := func(at time.Time) incidents.CreatedIncident {
 		body := fmt.Sprintf(`{"occurred_at":%q,"category":"traffic","location":%s}`, at.Format(time.RFC3339Nano), pos(strip))
 		rec := serve(t, s.Handler(), http.MethodPost, "/api/v1/incidents", body)
 		if rec.Code != http.StatusCreated {

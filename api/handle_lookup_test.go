@@ -1,9 +1,9 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"jingge/api/httpx"
+	"jingge/api/locate"
 	"math"
 	"net/http"
 	"net/url"
@@ -15,8 +15,6 @@ import (
 	"github.com/paulmach/orb"
 
 	"jingge/api/apitest"
-	"jingge/api/intake"
-	"jingge/data"
 	"jingge/geo"
 	"jingge/geo/crs"
 )
@@ -61,7 +59,7 @@ func TestLookupFound(t *testing.T) {
 			if ct := rec.Header().Get("Content-Type"); ct != httpx.ContentTypeJSON {
 				t.Errorf("Content-Type %q", ct)
 			}
-			var resp LookupResponse
+			var resp locate.Response
 			decodeJSON(t, rec, &resp)
 			if resp.Query.Lon != sent[0] || resp.Query.Lat != sent[1] || resp.Query.CRS != string(tc.crs) {
 				t.Errorf("query echo %+v, sent %v in %s", resp.Query, sent, tc.crs)
@@ -85,7 +83,7 @@ func TestLookupFound(t *testing.T) {
 				t.Errorf("region %+v, want %s", resp.Region, tc.regionZH)
 			}
 			var names []string
-			for _, g := range []*LookupGrid{resp.PoliceGrid, resp.CommunityGrid} {
+			for _, g := range []*locate.Grid{resp.PoliceGrid, resp.CommunityGrid} {
 				if g == nil {
 					continue
 				}
@@ -176,9 +174,9 @@ func TestLookupOutside(t *testing.T) {
 		t.Errorf("type %q", p.Type)
 	}
 	var extra struct {
-		DatasetBounds  []float64       `json:"dataset_bounds"`
-		Point          DatumPoint      `json:"point"`
-		NearestStation *ClosestStation `json:"nearest_station"`
+		DatasetBounds  []float64              `json:"dataset_bounds"`
+		Point          DatumPoint             `json:"point"`
+		NearestStation *locate.ClosestStation `json:"nearest_station"`
 	}
 	decodeJSON(t, rec, &extra)
 	if len(extra.DatasetBounds) != 4 || extra.DatasetBounds[0] != 109.30 || extra.Point.Datum != "wgs84" {
@@ -234,22 +232,5 @@ func TestLookupBeforeIndex(t *testing.T) {
 	expectProblem(t, serve(t, s.Handler(), http.MethodGet, "/readyz", ""), http.StatusServiceUnavailable)
 	if rec := serve(t, s.Handler(), http.MethodGet, "/healthz", ""); rec.Code != http.StatusOK {
 		t.Errorf("/healthz before any index: %d, want 200", rec.Code)
-	}
-}
-
-// TestLookupFunc checks the exported Lookup used by the CLI agrees with
-// the handler and reports outside points as data.ErrNotFound.
-func TestLookupFunc(t *testing.T) {
-	ix := mustIndex(t, apitest.Small())
-	resp, err := Lookup(ix, apitest.InCommunity, crs.WGS84)
-	if err != nil || resp.CommunityGrid == nil || resp.CommunityGrid.ID != apitest.CommunityA || resp.CommunityGrid.TownshipName != "蓝关街道" {
-		t.Fatalf("Lookup = %+v, %v", resp, err)
-	}
-	_, err = Lookup(ix, apitest.Outside, crs.WGS84)
-	if !errors.Is(err, data.ErrNotFound) {
-		t.Errorf("outside: %v, want data.ErrNotFound", err)
-	}
-	if _, err := intake.ParseCoordinates("1", "x"); !errors.Is(err, data.ErrInvalid) {
-		t.Errorf("ParseCoordinates: %v, want data.ErrInvalid", err)
 	}
 }

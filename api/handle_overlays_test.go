@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"jingge/api/apitest"
+	"jingge/api/locate"
 	"jingge/api/overlayroutes"
 	"jingge/data"
 	"jingge/geo"
@@ -143,7 +144,7 @@ func TestLookupIncludesOverlays(t *testing.T) {
 		t.Fatalf("without include the answer changed:\n%s\nwant\n%s", a.Body.String(), b.Body.String())
 	}
 	rec := serve(t, s.Handler(), http.MethodGet, at+"&include=areas,places", "")
-	var resp LookupResponse
+	var resp locate.Response
 	if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil || rec.Code != http.StatusOK {
 		t.Fatalf("%d %s", rec.Code, rec.Body.String())
 	}

@@ -23,7 +23,7 @@ func (s *Server) newRecords(cfg Config) *records.Service {
 		Visits: cfg.Visits, Disputes: cfg.Disputes, Tasks: cfg.Tasks,
 		Index:      s.indexInForce,
 		Rules:      s.patrols.rulesFor,
-		Attributor: s.inc.attributor,
+		Attributor: s.inc.svc.Attributor(),
 		Now:        s.patrols.opts.Now, MaxAhead: s.patrols.opts.MaxPingAhead,
 	})
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"jingge/api/httpx"
+	"jingge/api/locate"
 	"net/http"
 	"slices"
 	"testing"
@@ -38,7 +39,7 @@ func TestLantianCountySeat(t *testing.T) {
 			if rec.Code != http.StatusOK {
 				t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
 			}
-			var resp LookupResponse
+			var resp locate.Response
 			decodeJSON(t, rec, &resp)
 			if resp.CommunityGrid == nil || resp.CommunityGrid.TownshipName != "蓝关街道" {
 				t.Errorf("community grid %+v, want one in 蓝关街道", resp.CommunityGrid)

@@ -2,68 +2,45 @@ package api
 
 import (
 	"context"
-	"strings"
-	"unicode/utf8"
+
+	"jingge/api/locate"
+	"jingge/api/mask"
 )
 
-// maskPhone hides the middle of a phone number: 13812341234 becomes
-// 138****1234. Numbers of 8 or more characters keep their first 3 and last
-// 4; shorter ones keep only their last 2; an empty number stays empty.
-// Masking a masked number changes nothing.
-func maskPhone(phone string) string {
-	n := utf8.RuneCountInString(phone)
-	if n == 0 {
-		return ""
+// maskPolicy is what the caller of ctx may read in full (package mask):
+// officers and admins see phone numbers in full, everyone else masked.
+// Without access control (tests, a trusted gateway) everything is shown
+// as stored.
+func maskPolicy(ctx context.Context) mask.Policy {
+	p, ok := principalFrom(ctx)
+	if !ok {
+		return mask.Unmasked
 	}
-	r := []rune(phone)
-	keepHead, keepTail := 3, 4
-	if n < 8 {
-		keepHead, keepTail = 0, min(2, n-1)
-	}
-	var b strings.Builder
-	b.WriteString(string(r[:keepHead]))
-	b.WriteString(strings.Repeat("*", n-keepHead-keepTail))
-	b.WriteString(string(r[n-keepTail:]))
-	return b.String()
+	return mask.Of(!p.anonymous(), p.user.Role)
 }
 
 // fullPhones reports whether the caller of ctx is shown phone numbers in
-// full: officers and admins are (data.Role.SeesFullPhones); everyone else
-// is not. Without access control (tests, a trusted gateway) numbers are
-// shown as stored.
-func fullPhones(ctx context.Context) bool {
-	p, ok := principalFrom(ctx)
-	if !ok {
-		return true
-	}
-	return !p.anonymous() && p.user.Role.SeesFullPhones()
-}
+// full.
+func fullPhones(ctx context.Context) bool { return maskPolicy(ctx).FullPhones }
 
 // phoneFor is phone as the caller of ctx may see it.
-func phoneFor(ctx context.Context, phone string) string {
-	if fullPhones(ctx) {
-		return phone
-	}
-	return maskPhone(phone)
-}
+func phoneFor(ctx context.Context, phone string) string { return maskPolicy(ctx).Phone(phone) }
 
-// maskMembers masks the members' phone numbers in place for a caller who
-// may not see them in full, and returns ms.
+// textFor is free text (an incident's summary, a plan's note) as the
+// caller of ctx may see it.
+func textFor(ctx context.Context, text string) string { return maskPolicy(ctx).Text(text) }
+
+// partiesFor is a dispute's parties as the caller of ctx may see them.
+func partiesFor(ctx context.Context, text string) string { return maskPolicy(ctx).Parties(text) }
+
+// maskPhone hides the middle of a phone number (mask.Phone).
+func maskPhone(phone string) string { return mask.Phone(phone) }
+
+// maskParties hides the people named in a dispute's parties (mask.Parties).
+func maskParties(text string) string { return mask.Parties(text) }
+
+// maskMembers masks the members' phone numbers in place for the caller of
+// ctx, and returns ms.
 func maskMembers(ctx context.Context, ms []MemberInfo) []MemberInfo {
-	if fullPhones(ctx) {
-		return ms
-	}
-	for i := range ms {
-		ms[i].Phone = maskPhone(ms[i].Phone)
-	}
-	return ms
-}
-
-// maskLookup masks the phone numbers of a lookup answer's members.
-func maskLookup(ctx context.Context, resp *LookupResponse) {
-	for _, g := range []*LookupGrid{resp.CommunityGrid, resp.PoliceGrid} {
-		if g != nil {
-			maskMembers(ctx, g.Members)
-		}
-	}
+	return locate.MaskMembers(ms, maskPolicy(ctx))
 }

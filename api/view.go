@@ -8,6 +8,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"jingge/api/locate"
 	"jingge/data"
 	"jingge/geo"
 	"jingge/geo/crs"
@@ -17,15 +18,18 @@ import (
 // of its grids, per-station counts and the small id/name pairs the batch
 // lookup sends. It is built once per index and never changed.
 type view struct {
-	ix        *geo.Index
+	ix *geo.Index
+	// loc answers lookups and owns the datum, bounds, refs and townships
+	// below, which the view shares with it.
+	loc       *locate.Locator
 	datum     crs.CRS
 	datumName string // as the dataset spells it, "wgs84" when unset
 	bounds    orb.Bound
 	hasGrids  bool
 	stats     map[string]stationStats
 	counts    meta.Counts
-	gridRefs  map[string]*Ref
-	stRefs    map[string]*Ref
+	gridRefs  map[string]*locate.Ref
+	stRefs    map[string]*locate.Ref
 	townships map[string]string // code -> name
 	// gridMembers counts the members serving each grid.
 	gridMembers map[string]int
@@ -64,28 +68,19 @@ func (s *Server) current() (*view, error) {
 // datum crs does not know, which is a fault of the dataset, not the client.
 func newView(ix *geo.Index) (*view, error) {
 	ds := ix.Dataset()
-	name := ds.Meta.Datum
-	if name == "" {
-		name = string(crs.WGS84)
-	}
-	datum, err := crs.Parse(name)
+	loc, err := locate.New(ix)
 	if err != nil {
-		return nil, fmt.Errorf("api: dataset %q: datum: %w", ds.Meta.Name, err)
+		return nil, fmt.Errorf("api: %w", err)
 	}
 	v := &view{
-		ix: ix, datum: datum, datumName: name,
+		ix: ix, loc: loc, datum: loc.Datum(), datumName: loc.DatumName(),
 		stats:       make(map[string]stationStats, len(ds.Stations)),
-		gridRefs:    make(map[string]*Ref, len(ds.Grids)),
-		stRefs:      make(map[string]*Ref, len(ds.Stations)),
+		gridRefs:    loc.GridRefs(),
+		stRefs:      loc.StationRefs(),
 		gridMembers: make(map[string]int, len(ds.Grids)),
-		townships:   make(map[string]string, len(ds.Townships)),
+		townships:   loc.Townships(),
 	}
-	for _, t := range ds.Townships {
-		v.townships[t.Code] = t.Name
-	}
-	for _, st := range ds.Stations {
-		v.stRefs[st.ID] = &Ref{ID: st.ID, Name: st.Name}
-	}
+	v.bounds, v.hasGrids = loc.Bounds()
 	members := make(map[string]map[string]bool, len(ds.Stations)) // station -> member ids
 	addMember := func(station, member string) {
 		if members[station] == nil {
@@ -100,13 +95,6 @@ func newView(ix *geo.Index) (*view, error) {
 	}
 	for i := range ds.Grids {
 		g := &ds.Grids[i]
-		v.gridRefs[g.ID] = &Ref{ID: g.ID, Name: g.Name}
-		b := g.Geometry.Bound()
-		if v.hasGrids {
-			v.bounds = v.bounds.Union(b)
-		} else {
-			v.bounds, v.hasGrids = b, true
-		}
 		st := v.stats[g.StationID]
 		if g.Level == geo.PoliceLevel {
 			st.PoliceGrids++
@@ -136,7 +124,7 @@ func newView(ix *geo.Index) (*view, error) {
 	v.counts.Stations = len(ds.Stations)
 	v.counts.Members = len(ds.Members)
 	v.counts.Townships = len(ds.Townships)
-	v.packs = pack.NewCache(ix, pack.Options{Datum: name, MaskPhone: maskPhone})
+	v.packs = pack.NewCache(ix, pack.Options{Datum: ds.Meta.Datum, MaskPhone: maskPhone})
 	return v, nil
 }
 
@@ -162,9 +150,4 @@ func (v *view) geometryWGS84(mp orb.MultiPolygon) orb.MultiPolygon {
 		}
 	}
 	return out
-}
-
-// boundsArray is b as a GeoJSON-style bbox: [minLon, minLat, maxLon, maxLat].
-func boundsArray(b orb.Bound) []float64 {
-	return []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
 }

@@ -1,10 +1,6 @@
 package api
 
-import (
-	"time"
-
-	"jingge/data"
-)
+import "time"
 
 // zone returns the local time of the dataset in force (geo.Meta.Location),
 // in which the API reads times given without an offset and writes every
@@ -14,21 +10,4 @@ func (s *Server) zone() *time.Location {
 		return ix.Location()
 	}
 	return time.UTC
-}
-
-// utcOffset names the zone the buckets of rows start in, for
-// AggregateResponse.TimeZone: its UTC offset ("+08:00"), or its IANA name
-// where daylight saving gives the rows different offsets.
-func utcOffset(loc *time.Location, rows []data.AggregateRow) string {
-	at := time.Now()
-	if len(rows) > 0 {
-		at = rows[0].Start
-	}
-	off := at.In(loc).Format("-07:00")
-	for _, r := range rows {
-		if r.Start.In(loc).Format("-07:00") != off {
-			return loc.String()
-		}
-	}
-	return off
 }

@@ -11,9 +11,9 @@ import (
 	"strconv"
 	"strings"
 
-	"jingge/api"
 	"jingge/api/httpx"
 	"jingge/api/intake"
+	"jingge/api/locate"
 	"jingge/data"
 	"jingge/geo"
 	"jingge/geo/crs"
@@ -65,7 +65,7 @@ func lookupCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 	if err != nil {
 		return err
 	}
-	resp, err := api.Lookup(ix, pt, from)
+	resp, err := locate.Lookup(ix, pt, from)
 	if errors.Is(err, data.ErrNotFound) {
 		return fmt.Errorf("不在任何网格内 outside every grid: %s", problemDetail(err))
 	}
@@ -96,7 +96,7 @@ func problemDetail(err error) string {
 }
 
 // printLookup writes a summary for people, Chinese label first.
-func printLookup(w io.Writer, r *api.LookupResponse, from crs.CRS) error {
+func printLookup(w io.Writer, r *locate.Response, from crs.CRS) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "坐标 Point: %s, %s (%s)", num(r.Query.Lon), num(r.Query.Lat), from.Label())
 	if from != crs.WGS84 || r.Point.Datum != string(crs.WGS84) {
@@ -119,7 +119,7 @@ func printLookup(w io.Writer, r *api.LookupResponse, from crs.CRS) error {
 	}
 	b.WriteString("责任人 Responsible:\n")
 	n := 0
-	for _, g := range []*api.LookupGrid{r.PoliceGrid, r.CommunityGrid} {
+	for _, g := range []*locate.Grid{r.PoliceGrid, r.CommunityGrid} {
 		if g == nil {
 			continue
 		}
@@ -135,7 +135,7 @@ func printLookup(w io.Writer, r *api.LookupResponse, from crs.CRS) error {
 	return err
 }
 
-func townshipSuffix(g *api.LookupGrid) string {
+func townshipSuffix(g *locate.Grid) string {
 	if g.TownshipName == "" {
 		return ""
 	}

@@ -12,8 +12,8 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"jingge/api"
 	"jingge/api/apitest"
+	"jingge/api/locate"
 	"jingge/data/lantian"
 	"jingge/geo"
 	"jingge/geo/crs"
@@ -98,7 +98,7 @@ func TestLookupCommandJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var resp api.LookupResponse
+		var resp locate.Response
 		if err := json.Unmarshal([]byte(out), &resp); err != nil {
 			t.Fatalf("%v: %s", err, out)
 		}

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"jingge/api"
+	"jingge/api/locate"
 	"jingge/api/meta"
 	"jingge/data"
 	"jingge/data/postgis"
@@ -206,7 +206,7 @@ func TestServeWaitsForDatabase(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
-		var hit api.LookupResponse
+		var hit locate.Response
 		return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&hit) == nil && hit.CommunityGrid != nil
 	})
 	if err := stop(); err != nil {

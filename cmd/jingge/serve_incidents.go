@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"jingge/api"
+	"jingge/api/incidents"
 	"jingge/data"
 	"jingge/data/lantian"
 	"jingge/data/memory"
@@ -22,7 +23,7 @@ import (
 func withIncidents(cfg api.Config, store data.Store) api.Config {
 	if is, ok := store.(data.IncidentStore); ok {
 		cfg.Incidents = is
-		cfg.IncidentTiles = tiles.NewIncidentLayer(cfg.Index, api.IncidentTileSource(is), tiles.IncidentLayerOptions{})
+		cfg.IncidentTiles = tiles.NewIncidentLayer(cfg.Index, incidents.TileSource(is), tiles.IncidentLayerOptions{})
 	}
 	if tl, ok := store.(data.GridTimeline); ok {
 		cfg.GridHistory = tl

@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"jingge/api"
 	"jingge/api/apitest"
+	"jingge/api/locate"
 	"jingge/api/meta"
 	"jingge/data"
 	"jingge/data/lantian"
@@ -115,7 +115,7 @@ func TestServe(t *testing.T) {
 	if code := getJSON(t, base+"/readyz", &ready); code != http.StatusOK || ready.Grids != 4 {
 		t.Fatalf("/readyz: %d %+v", code, ready)
 	}
-	var hit api.LookupResponse
+	var hit locate.Response
 	url := fmt.Sprintf("%s/api/v1/lookup?lon=%v&lat=%v", base, apitest.InCommunity[0], apitest.InCommunity[1])
 	if code := getJSON(t, url, &hit); code != http.StatusOK || hit.CommunityGrid == nil || hit.CommunityGrid.ID != apitest.CommunityA {
 		t.Fatalf("lookup: %d %+v", code, hit)
@@ -204,7 +204,7 @@ func TestRunServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var hit api.LookupResponse
+	var hit locate.Response
 	code := getJSON(t, base+"/api/v1/lookup?lon=109.317&lat=34.152", &hit)
 	switch {
 	case len(ds.Grids) == 0:

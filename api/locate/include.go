@@ -1,8 +1,7 @@
-package api
+package locate
 
 import (
 	"fmt"
-	"jingge/api/httpx"
 	"math"
 	"strings"
 	"time"
@@ -24,18 +23,21 @@ const (
 	maxPlacesRadiusMeters     = 5000
 )
 
-// lookupInclude is what include= and places_radius= asked for.
-type lookupInclude struct {
+// Include is what include= and places_radius= asked for. The zero
+// Include asks for nothing.
+type Include struct {
 	areas, places bool
 	radiusMeters  float64
 }
 
-// parseLookupInclude reads include (a comma-separated list of areas and
-// places) and places_radius (metres, 1 to 5,000; only with places).
-func parseLookupInclude(q query) (lookupInclude, error) {
-	inc := lookupInclude{radiusMeters: defaultPlacesRadiusMeters}
-	var bad []httpx.InvalidParam
-	if text, ok := q.lookup("include"); ok {
+// ParseInclude reads include (a comma-separated list of areas and places)
+// and places_radius (metres, 1 to 5,000; only with places) through
+// param, which returns a query parameter's value and whether it was
+// given.
+func ParseInclude(param func(name string) (string, bool)) (Include, error) {
+	inc := Include{radiusMeters: defaultPlacesRadiusMeters}
+	var bad []data.Param
+	if text, ok := param("include"); ok {
 		for _, part := range strings.Split(text, ",") {
 			switch strings.TrimSpace(part) {
 			case "areas":
@@ -43,23 +45,23 @@ func parseLookupInclude(q query) (lookupInclude, error) {
 			case "places":
 				inc.places = true
 			default:
-				bad = append(bad, httpx.InvalidParam{Name: "include", Reason: fmt.Sprintf("include is a comma-separated list of areas and places, got %q", part)})
+				bad = append(bad, data.Param{Name: "include", Reason: fmt.Sprintf("include is a comma-separated list of areas and places, got %q", part)})
 			}
 		}
 	}
-	if text, ok := q.lookup("places_radius"); ok {
+	if text, ok := param("places_radius"); ok {
 		r, err := data.ParseDecimal(text)
 		switch {
 		case !inc.places:
-			bad = append(bad, httpx.InvalidParam{Name: "places_radius", Reason: "places_radius is the radius of include=places; add include=places or leave places_radius out"})
+			bad = append(bad, data.Param{Name: "places_radius", Reason: "places_radius is the radius of include=places; add include=places or leave places_radius out"})
 		case err != nil || math.IsNaN(r) || r < 1 || r > maxPlacesRadiusMeters:
-			bad = append(bad, httpx.InvalidParam{Name: "places_radius", Reason: fmt.Sprintf("places_radius is a number of metres from 1 to %d, got %q", maxPlacesRadiusMeters, text)})
+			bad = append(bad, data.Param{Name: "places_radius", Reason: fmt.Sprintf("places_radius is a number of metres from 1 to %d, got %q", maxPlacesRadiusMeters, text)})
 		default:
 			inc.radiusMeters = r
 		}
 	}
 	if len(bad) > 0 {
-		return inc, httpx.Invalid(bad...)
+		return inc, data.InvalidParams(bad...)
 	}
 	return inc, nil
 }
@@ -86,21 +88,22 @@ type PlaceHit struct {
 	DistanceMeters float64 `json:"distance_m"`
 }
 
-// addOverlays adds to resp what inc asks for, around at (in the dataset's
-// datum), for the features in force at now.
-func (v *view) addOverlays(resp *LookupResponse, at orb.Point, inc lookupInclude, now time.Time) {
+// AddOverlays adds to resp what inc asks for, around resp's point, for
+// the features in force at now.
+func (l *Locator) AddOverlays(resp *Response, inc Include, now time.Time) {
+	at := orb.Point{resp.Point.Lon, resp.Point.Lat}
 	if inc.areas {
 		hits := []AreaHit{}
-		for _, a := range v.ix.AreasAt(at, now, nil) {
+		for _, a := range l.ix.AreasAt(at, now, nil) {
 			hits = append(hits, AreaHit{ID: a.ID, Name: a.Name, Kind: string(a.Kind), KindZH: a.Kind.LabelZH(), Station: a.StationID})
 		}
 		resp.AlsoInside = &hits
 	}
 	if inc.places {
 		hits := []PlaceHit{}
-		for _, n := range v.ix.PlacesNear(at, inc.radiusMeters, now, nil) {
+		for _, n := range l.ix.PlacesNear(at, inc.radiusMeters, now, nil) {
 			p := n.Place
-			w := crs.Convert(p.Location, v.datum, crs.WGS84)
+			w := crs.Convert(p.Location, l.datum, crs.WGS84)
 			hits = append(hits, PlaceHit{ID: p.ID, Name: p.Name, Kind: string(p.Kind), KindZH: p.Kind.LabelZH(), Station: p.StationID,
 				Lon: w[0], Lat: w[1], DistanceMeters: math.Round(n.DistanceMeters)})
 		}

@@ -1,4 +1,4 @@
-package api
+package locate
 
 import "encoding/json"
 
@@ -6,21 +6,21 @@ import "encoding/json"
 // is present, null where the point has none (no community grid). A *any
 // says both: a nil pointer is omitted, a pointer to nil is null.
 
-// lookupSelected is a GET /api/v1/lookup answer restricted by fields.
-type lookupSelected struct {
-	Query         *LookupQuery `json:"query,omitempty"`
-	Point         *DatumPoint  `json:"point,omitempty"`
-	CommunityGrid *any         `json:"community_grid,omitempty"`
-	PoliceGrid    *any         `json:"police_grid,omitempty"`
-	Station       *any         `json:"station,omitempty"`
-	Region        *any         `json:"region,omitempty"`
-	AlsoInside    *[]AreaHit   `json:"also_inside,omitempty"`
-	PlacesNearby  *[]PlaceHit  `json:"places_nearby,omitempty"`
+// Selected is a GET /api/v1/lookup answer restricted by fields.
+type Selected struct {
+	Query         *Query      `json:"query,omitempty"`
+	Point         *DatumPoint `json:"point,omitempty"`
+	CommunityGrid *any        `json:"community_grid,omitempty"`
+	PoliceGrid    *any        `json:"police_grid,omitempty"`
+	Station       *any        `json:"station,omitempty"`
+	Region        *any        `json:"region,omitempty"`
+	AlsoInside    *[]AreaHit  `json:"also_inside,omitempty"`
+	PlacesNearby  *[]PlaceHit `json:"places_nearby,omitempty"`
 }
 
-// selectLookup restricts a full answer to sel.
-func selectLookup(resp *LookupResponse, sel lookupSelection) *lookupSelected {
-	out := &lookupSelected{AlsoInside: resp.AlsoInside, PlacesNearby: resp.PlacesNearby}
+// Select restricts a full answer to sel.
+func Select(resp *Response, sel Selection) *Selected {
+	out := &Selected{AlsoInside: resp.AlsoInside, PlacesNearby: resp.PlacesNearby}
 	if sel.has(fieldQuery) {
 		out.Query = &resp.Query
 	}
@@ -53,7 +53,7 @@ func selectLookup(resp *LookupResponse, sel lookupSelection) *lookupSelected {
 	return out
 }
 
-func selectedGrid(g *LookupGrid, ids bool) *any {
+func selectedGrid(g *Grid, ids bool) *any {
 	var v any
 	switch {
 	case g == nil:
@@ -65,19 +65,19 @@ func selectedGrid(g *LookupGrid, ids bool) *any {
 	return &v
 }
 
-// batchSelectedResponse is a POST /api/v1/lookup answer restricted by
-// fields; BatchResponse is the answer without it.
-type batchSelectedResponse struct {
+// BatchSelected is a POST /api/v1/lookup answer restricted by fields;
+// BatchResponse is the answer without it.
+type BatchSelected struct {
 	CRS      string                `json:"crs"`
 	Datum    string                `json:"datum"`
 	Count    int                   `json:"count"`
 	Found    int                   `json:"found"`
 	NotFound int                   `json:"not_found"`
-	Results  []batchSelectedResult `json:"results"`
+	Results  []BatchSelectedResult `json:"results"`
 }
 
-// batchSelectedResult is BatchResult restricted by fields.
-type batchSelectedResult struct {
+// BatchSelectedResult is BatchResult restricted by fields.
+type BatchSelectedResult struct {
 	Index         int             `json:"index"`
 	ID            json.RawMessage `json:"id,omitempty"`
 	Found         bool            `json:"found"`
@@ -86,10 +86,10 @@ type batchSelectedResult struct {
 	Station       *any            `json:"station,omitempty"`
 }
 
-// selectBatch restricts a full batch answer to sel.
-func selectBatch(resp *BatchResponse, sel lookupSelection) *batchSelectedResponse {
-	out := &batchSelectedResponse{CRS: resp.CRS, Datum: resp.Datum, Count: resp.Count, Found: resp.Found, NotFound: resp.NotFound,
-		Results: make([]batchSelectedResult, len(resp.Results))}
+// SelectBatch restricts a full batch answer to sel.
+func SelectBatch(resp *BatchResponse, sel Selection) *BatchSelected {
+	out := &BatchSelected{CRS: resp.CRS, Datum: resp.Datum, Count: resp.Count, Found: resp.Found, NotFound: resp.NotFound,
+		Results: make([]BatchSelectedResult, len(resp.Results))}
 	for i, r := range resp.Results {
 		o := &out.Results[i]
 		o.Index, o.ID, o.Found = r.Index, r.ID, r.Found

@@ -1,7 +1,6 @@
-package api
+package mask
 
 import (
-	"context"
 	"regexp"
 	"strings"
 )
@@ -13,7 +12,7 @@ import (
 // then 7 or 8 digits, spaced or dashed as 8888-1234) with the area code
 // in group 3 and the local number in group 4. A match touching a letter
 // or digit is part of something else (a grid code, a timestamp, an id)
-// and is left alone; see maskPhonesInText.
+// and is left alone; see PhonesInText.
 var phoneInText = regexp.MustCompile(`((?:\+|00)?86[ -]?)?(1[3-9]\d(?:[ -]?\d){8})|(\(` + areaCode + `\)|` + areaCode + `)([ -]?\d{3,4}[ -]?\d{4})`)
 
 // areaCode is a Chinese trunk prefix and area code: 010 and 020–029 have
@@ -21,14 +20,14 @@ var phoneInText = regexp.MustCompile(`((?:\+|00)?86[ -]?)?(1[3-9]\d(?:[ -]?\d){8
 // a separator splits in one way only.
 const areaCode = `0(?:10|2\d|[3-9]\d\d)`
 
-// maskPhonesInText hides the middle of every phone number in text as
-// maskPhone does a member's: a mobile keeps its first 3 and last 4
+// PhonesInText hides the middle of every phone number in text as
+// Phone does a member's: a mobile keeps its first 3 and last 4
 // digits (+86 138-****-1234), a landline its area code and last 4
 // (029-****1234); spaces, dashes and parentheses stay where they were.
 // Digit runs longer than a phone number (grid codes such as
 // 61012200100701, timestamps), dates and ids are not phone numbers and
 // are unchanged. Masking masked text changes nothing.
-func maskPhonesInText(text string) string {
+func PhonesInText(text string) string {
 	matches := phoneInText.FindAllStringSubmatchIndex(text, -1)
 	if matches == nil {
 		return text
@@ -81,14 +80,4 @@ func maskDigits(s string, head, tail int) string {
 		i++
 	}
 	return string(out)
-}
-
-// textFor is free text (an incident's summary, a plan's note) as the
-// caller of ctx may see it: with phone numbers masked for the roles that
-// see members' numbers masked (fullPhones).
-func textFor(ctx context.Context, text string) string {
-	if fullPhones(ctx) {
-		return text
-	}
-	return maskPhonesInText(text)
 }

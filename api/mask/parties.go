@@ -1,19 +1,18 @@
-package api
+package mask
 
 import (
-	"context"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-// maskParties hides the people named in a dispute's parties: each name
+// Parties hides the people named in a dispute's parties: each name
 // keeps its first character (张三 becomes 张*, 欧阳娜娜 欧***, Smith S****)
-// and phone numbers are masked as maskPhonesInText does. Names are the
+// and phone numbers are masked as PhonesInText does. Names are the
 // runs between separators (、,，;；/ and spaces); a run holding a digit is
 // a number or an id, masked as a phone number if it is one. Masking masked
 // text changes nothing.
-func maskParties(text string) string {
+func Parties(text string) string {
 	var b strings.Builder
 	start := 0
 	flush := func(end int) {
@@ -34,20 +33,11 @@ func isPartySeparator(r rune) bool {
 	return unicode.IsSpace(r) || strings.ContainsRune("、,，;；/()（）:：", r)
 }
 
-// maskPartyName masks one run of maskParties.
+// maskPartyName masks one run of Parties.
 func maskPartyName(name string) string {
 	if name == "" || strings.IndexFunc(name, unicode.IsDigit) >= 0 {
-		return maskPhonesInText(name)
+		return PhonesInText(name)
 	}
 	r := []rune(name)
 	return string(r[0]) + strings.Repeat("*", len(r)-1)
-}
-
-// partiesFor is a dispute's parties as the caller of ctx may see them:
-// masked (maskParties) for the roles that see members' numbers masked.
-func partiesFor(ctx context.Context, text string) string {
-	if fullPhones(ctx) {
-		return text
-	}
-	return maskParties(text)
 }

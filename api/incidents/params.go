@@ -1,0 +1,22 @@
+package incidents
+
+import "strings"
+
+// Params reads a query parameter: its value and whether it was given.
+type Params func(name string) (string, bool)
+
+// List splits the comma-separated parameter name; empty items are
+// dropped, nil when it is not given.
+func (p Params) List(name string) []string {
+	text, ok := p(name)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, part := range strings.Split(text, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
