@@ -50,6 +50,37 @@ const (
 
 func (c *areaCover) build(areas []Area, prep []Prepared) {
 	*c = areaCover{}
+	if !c.size(areas, prep) {
+		return
+	}
+	rank := idRanks(areas)
+	var pairs []coverPair
+	for i := range areas {
+		if len(areas[i].Geometry) == 0 {
+			continue
+		}
+		pairs = c.areaCells(pairs, &areas[i], &prep[i], int32(i), rank[i])
+	}
+	slices.SortFunc(pairs, func(a, b coverPair) int {
+		if a.cell != b.cell {
+			return int(a.cell - b.cell)
+		}
+		return int(a.rank - b.rank)
+	})
+	c.start = make([]int32, c.nx*c.ny+1)
+	c.entries = make([]areaEntry, len(pairs))
+	for k, p := range pairs {
+		c.start[p.cell+1]++
+		c.entries[k] = p.entry
+	}
+	for k := 1; k < len(c.start); k++ {
+		c.start[k] += c.start[k-1]
+	}
+}
+
+// size lays the raster over the extent of the areas with a geometry;
+// false when there is none, or it has no width or height.
+func (c *areaCover) size(areas []Area, prep []Prepared) bool {
 	var ext orb.Bound
 	n := 0
 	for i := range areas {
@@ -65,15 +96,19 @@ func (c *areaCover) build(areas []Area, prep []Prepared) {
 	}
 	w, h := ext.Max[0]-ext.Min[0], ext.Max[1]-ext.Min[1]
 	if n == 0 || !(w > 0) || !(h > 0) {
-		return
+		return false
 	}
 	cells := min(maxAreaCells, max(1024, cellsPerArea*n))
 	c.nx = max(1, int(math.Sqrt(float64(cells)*w/h)))
 	c.ny = max(1, cells/c.nx)
 	c.minX, c.minY, c.maxX, c.maxY = ext.Min[0], ext.Min[1], ext.Max[0], ext.Max[1]
 	c.sx, c.sy = float64(4*c.nx)/w, float64(4*c.ny)/h
-	// rank orders the areas by id, and by position among equal ids, as
-	// AreasAt answers them.
+	return true
+}
+
+// idRanks orders the areas by id, and by position among equal ids, as
+// AreasAt answers them: rank[i] is area i's place in that order.
+func idRanks(areas []Area) []int32 {
 	byID := make([]int32, len(areas))
 	for i := range byID {
 		byID[i] = int32(i)
@@ -83,75 +118,72 @@ func (c *areaCover) build(areas []Area, prep []Prepared) {
 	for r, i := range byID {
 		rank[i] = int32(r)
 	}
-	type pair struct {
-		cell, rank int32
-		entry      areaEntry
+	return rank
+}
+
+// coverPair is one area's entry in one cell, with the area's rank.
+type coverPair struct {
+	cell, rank int32
+	entry      areaEntry
+}
+
+// areaCells appends the cells area a (at position pos, prepared as p)
+// reaches: whole when no edge comes near the cell and its centre is
+// inside, else with the masks of the sub-cells its edges reach and of
+// the others it holds.
+func (c *areaCover) areaCells(pairs []coverPair, a *Area, p *Prepared, pos, rank int32) []coverPair {
+	entry := pos << 2
+	if !a.ValidFrom.IsZero() || !a.ValidTo.IsZero() {
+		entry |= coverTimed
 	}
-	var pairs []pair
-	for i := range areas {
-		if len(areas[i].Geometry) == 0 {
-			continue
+	x0, y0, x1, y1 := c.subRange(p.Bound())
+	x0, y0, x1, y1 = x0&^3, y0&^3, x1|3, y1|3 // whole cells
+	bw := x1 - x0 + 1
+	border := c.edgeSubCells(a, x0, y0, bw, y1-y0+1)
+	for y := y0; y <= y1; y += 4 {
+		for x := x0; x <= x1; x += 4 {
+			cell := int32(y/4*c.nx + x/4)
+			var reach, inside uint32
+			for k := range 16 {
+				if border[(y+k/4-y0)*bw+x+k%4-x0] {
+					reach |= 1 << k
+				}
+			}
+			if reach == 0 {
+				if p.Contains(c.center(x, y, 4)) {
+					pairs = append(pairs, coverPair{cell, rank, areaEntry{entry | coverWhole, 0}})
+				}
+				continue
+			}
+			for k := range 16 {
+				if reach&(1<<k) == 0 && p.Contains(c.center(x+k%4, y+k/4, 1)) {
+					inside |= 1 << k
+				}
+			}
+			pairs = append(pairs, coverPair{cell, rank, areaEntry{entry, reach | inside<<16}})
 		}
-		entry := int32(i) << 2
-		if !areas[i].ValidFrom.IsZero() || !areas[i].ValidTo.IsZero() {
-			entry |= coverTimed
-		}
-		x0, y0, x1, y1 := c.subRange(prep[i].Bound())
-		x0, y0, x1, y1 = x0&^3, y0&^3, x1|3, y1|3 // whole cells
-		bw := x1 - x0 + 1
-		border := make([]bool, bw*(y1-y0+1)) // by sub-cell
-		for _, poly := range areas[i].Geometry {
-			for _, ring := range poly {
-				for k := range ring {
-					e := orb.Bound{Min: ring[k], Max: ring[k]}.Extend(ring[(k+1)%len(ring)])
-					ex0, ey0, ex1, ey1 := c.subRange(e)
-					for y := ey0; y <= ey1; y++ {
-						for x := ex0; x <= ex1; x++ {
-							border[(y-y0)*bw+x-x0] = true
-						}
+	}
+	return pairs
+}
+
+// edgeSubCells marks, in a bw×bh window of sub-cells from x0, y0, those
+// the bounding box of one of a's edges reaches.
+func (c *areaCover) edgeSubCells(a *Area, x0, y0, bw, bh int) []bool {
+	border := make([]bool, bw*bh)
+	for _, poly := range a.Geometry {
+		for _, ring := range poly {
+			for k := range ring {
+				e := orb.Bound{Min: ring[k], Max: ring[k]}.Extend(ring[(k+1)%len(ring)])
+				ex0, ey0, ex1, ey1 := c.subRange(e)
+				for y := ey0; y <= ey1; y++ {
+					for x := ex0; x <= ex1; x++ {
+						border[(y-y0)*bw+x-x0] = true
 					}
 				}
 			}
 		}
-		for y := y0; y <= y1; y += 4 {
-			for x := x0; x <= x1; x += 4 {
-				cell := int32(y/4*c.nx + x/4)
-				var reach, inside uint32
-				for k := range 16 {
-					if border[(y+k/4-y0)*bw+x+k%4-x0] {
-						reach |= 1 << k
-					}
-				}
-				if reach == 0 {
-					if prep[i].Contains(c.center(x, y, 4)) {
-						pairs = append(pairs, pair{cell, rank[i], areaEntry{entry | coverWhole, 0}})
-					}
-					continue
-				}
-				for k := range 16 {
-					if reach&(1<<k) == 0 && prep[i].Contains(c.center(x+k%4, y+k/4, 1)) {
-						inside |= 1 << k
-					}
-				}
-				pairs = append(pairs, pair{cell, rank[i], areaEntry{entry, reach | inside<<16}})
-			}
-		}
 	}
-	slices.SortFunc(pairs, func(a, b pair) int {
-		if a.cell != b.cell {
-			return int(a.cell - b.cell)
-		}
-		return int(a.rank - b.rank)
-	})
-	c.start = make([]int32, c.nx*c.ny+1)
-	c.entries = make([]areaEntry, len(pairs))
-	for k, p := range pairs {
-		c.start[p.cell+1]++
-		c.entries[k] = p.entry
-	}
-	for k := 1; k < len(c.start); k++ {
-		c.start[k] += c.start[k-1]
-	}
+	return border
 }
 
 // index is the column or row of a coordinate, clamped to the raster.
