@@ -62,6 +62,10 @@ type cover struct {
 	// come near in the high 16 bits, those it holds of the others in the
 	// low 16 bits.
 	lists []int32
+	// stale counts the entries of lists no cell refers to any more: an
+	// index derived by WithGrids lists the blocks of the cells it
+	// rasterised again anew and leaves the old ones behind.
+	stale int
 }
 
 // colOf maps x to its column, clamped to the raster. It is monotone in x,

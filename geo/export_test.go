@@ -1,6 +1,11 @@
 package geo
 
-import "github.com/paulmach/orb"
+import (
+	"fmt"
+	"slices"
+
+	"github.com/paulmach/orb"
+)
 
 // LookupHalfOpen is Lookup without the outline rule: the lookup as it was
 // before points on the union's outline got a grid. The benchmarks keep it
@@ -82,4 +87,29 @@ func (ix *Index) testLeaves(pt orb.Point, cands []int32) int32 {
 		}
 	}
 	return best
+}
+
+// CoverDiff describes the first difference between the covers of a and b:
+// their raster, or a cell whose value or block differs; "" when the two
+// answer alike from every cell. Blocks are compared entry by entry, not
+// by where they lie in lists.
+func CoverDiff(a, b *Index) string {
+	ca, cb := &a.cover, &b.cover
+	if ca.minX != cb.minX || ca.minY != cb.minY || ca.scaleX != cb.scaleX || ca.scaleY != cb.scaleY ||
+		ca.nx != cb.nx || ca.ny != cb.ny || ca.margin != cb.margin || len(ca.cells) != len(cb.cells) {
+		return fmt.Sprintf("rasters differ: %d×%d from (%v, %v) against %d×%d from (%v, %v)", ca.nx, ca.ny, ca.minX, ca.minY, cb.nx, cb.ny, cb.minX, cb.minY)
+	}
+	for k := range ca.cells {
+		va, vb := ca.cells[k], cb.cells[k]
+		if va > -2 || vb > -2 {
+			if va != vb {
+				return fmt.Sprintf("cell %d: %d against %d", k, va, vb)
+			}
+			continue
+		}
+		if ba, bb := ca.block(va), cb.block(vb); !slices.Equal(ba, bb) {
+			return fmt.Sprintf("cell %d: block %v against %v", k, ba, bb)
+		}
+	}
+	return ""
 }
