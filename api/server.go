@@ -103,6 +103,11 @@ type Config struct {
 	// A grid edit waits on it before answering, so a read on this server
 	// after the PUT's answer sees the edit; nil answers at once.
 	AwaitIndex func(context.Context) error
+	// AwaitGrids, when set, returns once the index in force holds the
+	// given grids as the store has them (follow.Follower.SyncGrids),
+	// without waiting for other changes; a grid edit waits on it rather
+	// than AwaitIndex.
+	AwaitGrids func(ctx context.Context, ids ...string) error
 	// MaxBatchIncidents is the largest number of incidents one POST
 	// /api/v1/incidents may hold; more is a 413.
 	MaxBatchIncidents int
@@ -145,6 +150,7 @@ type Config struct {
 type Server struct {
 	live              *geo.Live
 	awaitIndex        func(context.Context) error
+	awaitGrids        func(context.Context, ...string) error
 	logger            *slog.Logger
 	maxBatchPoints    int
 	maxBodyBytes      int64
@@ -205,6 +211,7 @@ func New(cfg Config) *Server {
 	s := &Server{
 		live:              cfg.Index,
 		awaitIndex:        cfg.AwaitIndex,
+		awaitGrids:        cfg.AwaitGrids,
 		logger:            cfg.Logger,
 		maxBatchPoints:    cfg.MaxBatchPoints,
 		maxBodyBytes:      cfg.MaxBodyBytes,
