@@ -116,17 +116,21 @@ func (ix *Index) buildCover() {
 // leaf, holding every sub-cell.
 func (ix *Index) listWhole(whole map[int]int32) {
 	c := &ix.cover
+	var pairs []int32
 	for cell, gi := range whole {
-		o := int32(len(c.lists))
-		c.lists = append(c.lists, 0)
+		pairs = pairs[:0]
 		block := c.block(c.cells[cell])
 		for k := 0; k+1 < len(block); k += 2 {
 			if ix.searchRank(block[k]) < ix.searchRank(gi) {
-				c.lists = append(c.lists, block[k], block[k+1])
+				pairs = append(pairs, block[k], block[k+1])
 			}
 		}
-		c.lists = append(c.lists, gi, 0xffff)
-		c.lists[o] = (int32(len(c.lists)) - o - 1) / 2
+		pairs = append(pairs, gi, 0xffff)
+		o := c.newBlock(len(pairs) / 2)
+		*c.word(o) = int32(len(pairs) / 2)
+		for k, w := range pairs {
+			*c.word(o + 1 + int32(k)) = w
+		}
 		c.cells[cell] = -o - 2
 	}
 }

@@ -10,8 +10,8 @@ import (
 // changed comes near (with the margin, and a cell more for the rounding
 // of colOf and rowOf), from every leaf that comes near them, exactly as
 // buildCover fills them: the same leaves in the same search order, the
-// same border entries and runs. The cells and lists must be ix's own; the
-// blocks of the cells are appended to lists, the old ones counted stale.
+// same border entries and runs. The cells must be ix's own; the blocks of
+// the cells go to extra (newBlock).
 func (ix *Index) recoverCells(changed orb.Bound) {
 	c := &ix.cover
 	m := c.margin
@@ -58,16 +58,12 @@ func (ix *Index) recoverCells(changed orb.Bound) {
 	for lr := range h {
 		for lc := range w {
 			cell := (r0+lr)*c.nx + c0 + lc
-			if v := c.cells[cell]; v <= -2 {
-				c.stale += 1 + len(c.block(v))
-			}
 			n := counts[lr*w+lc]
 			if n == 0 {
 				c.cells[cell] = noLeaf
 				continue
 			}
-			c.cells[cell] = int32(-len(c.lists) - 2)
-			c.lists = append(c.lists, make([]int32, 1+2*n)...)
+			c.cells[cell] = -c.newBlock(int(n)) - 2
 		}
 	}
 	for k, gi := range leaves {
@@ -76,9 +72,10 @@ func (ix *Index) recoverCells(changed orb.Bound) {
 				continue
 			}
 			o := -c.cells[e.cell] - 2
-			at := o + 1 + 2*c.lists[o]
-			c.lists[at], c.lists[at+1] = gi, int32(uint32(e.near)<<16|uint32(e.in))
-			c.lists[o]++
+			count := c.word(o)
+			at := o + 1 + 2**count
+			*c.word(at), *c.word(at + 1) = gi, int32(uint32(e.near)<<16|uint32(e.in))
+			(*count)++
 		}
 	}
 	whole := map[int]int32{}
@@ -105,18 +102,18 @@ func (ix *Index) recoverCells(changed orb.Bound) {
 	}
 }
 
-// compact copies the blocks the cells refer to into new lists, leaving
-// the stale ones behind.
+// compact copies the blocks the cells refer to into new lists of the
+// index's own, leaving the stale ones and extra behind.
 func (c *cover) compact() {
-	lists := make([]int32, 0, len(c.lists)-c.stale)
+	lists := make([]int32, 0, len(c.lists))
 	for k, v := range c.cells {
 		if v > -2 {
 			continue
 		}
-		o := -v - 2
-		n := 1 + 2*c.lists[o]
+		block := c.block(v)
 		c.cells[k] = int32(-len(lists) - 2)
-		lists = append(lists, c.lists[o:o+n]...)
+		lists = append(lists, int32(len(block)/2))
+		lists = append(lists, block...)
 	}
-	c.lists, c.stale = lists, 0
+	c.lists, c.extra = lists, nil
 }

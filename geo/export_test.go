@@ -113,3 +113,7 @@ func CoverDiff(a, b *Index) string {
 	}
 	return ""
 }
+
+// CoverExtra returns how many words of blocks the index's derivations
+// keep apart from the blocks it shares (cover.extra).
+func CoverExtra(ix *Index) int { return len(ix.cover.extra) }

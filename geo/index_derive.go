@@ -77,12 +77,17 @@ func (ix *Index) WithGrids(gs []Grid) (nx *Index, ok bool) {
 		d.buildCover()
 		return &d, true
 	}
+	// The cells are copied (a lookup reads them without indirection);
+	// the blocks are shared, the new ones going to extra.
 	d.cover.cells = slices.Clone(ix.cover.cells)
-	d.cover.lists = slices.Clip(ix.cover.lists) // the first append copies
+	d.cover.extra = slices.Clone(ix.cover.extra)
+	d.cover.derived = true
 	for k := 0; k+1 < len(dirty); k += 2 {
 		d.recoverCells(dirty[k].Union(dirty[k+1]))
 	}
-	if d.cover.stale > len(d.cover.lists)/2 {
+	if len(d.cover.extra) > len(d.cover.lists)/4 {
+		// extra is copied by every derivation: past a quarter of lists,
+		// one copy of what is in use costs less than carrying it on.
 		d.cover.compact()
 	}
 	return &d, true

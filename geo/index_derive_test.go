@@ -65,6 +65,39 @@ func TestWithGridsAnswersAsNewIndex(t *testing.T) {
 	}
 }
 
+// TestWithGridsCompacts edits one grid back and forth inside the county
+// until the blocks its derivations keep apart are compacted, and checks
+// the index still answers as a fresh one.
+func TestWithGridsCompacts(t *testing.T) {
+	ds := geotest.Lattice(6, 3, 0.01, 9)
+	ix, err := geo.NewIndex(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pos := len(ds.Grids) - 15 // a community grid inside the lattice
+	at := ds.Grids[pos].Geometry[0][0][2]
+	compacted := false
+	for i := 0; i < 200 && !compacted; i++ {
+		next := cloneDataset(ds)
+		to := orb.Point{at[0] + 0.001*float64(i%2*2-1), at[1]}
+		moveVertex(&next.Grids[pos], at, to)
+		derived, ok := ix.WithGrids([]geo.Grid{next.Grids[pos]})
+		if !ok {
+			t.Fatal("not derived")
+		}
+		compacted = geo.CoverExtra(derived) < geo.CoverExtra(ix)
+		ds, ix, at = next, derived, to
+	}
+	if !compacted {
+		t.Fatal("200 derivations and the blocks were never compacted")
+	}
+	fresh, err := geo.NewIndex(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameAnswers(t, ix, fresh, rand.New(rand.NewPCG(1, 1)), []orb.Point{at})
+}
+
 // TestWithGridsAttributes checks that an edit of a grid's attributes alone
 // is derived without touching the cover or trees, and that what cannot be
 // derived locally is refused.
