@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -234,5 +235,45 @@ func TestFailedGridReadReadsAllNext(t *testing.T) {
 	eventually(t, "the second edit is in force", func() bool { return holds(f, second, b) })
 	if !holds(f, second, a) {
 		t.Fatal("the edit whose reload failed was lost")
+	}
+}
+
+// TestSlowRefreshDoesNotHoldReloads: while the OnPublish function is busy
+// (the tiles' refresh costs the county's size), edits are still followed
+// and SyncGrids answers; the function then gets the newest index.
+func TestSlowRefreshDoesNotHoldReloads(t *testing.T) {
+	ds := geotest.Lattice(4, 1, 0.01, 6)
+	st := newFakeGridStore(ds)
+	f := startGrids(t, st)
+	release := make(chan struct{})
+	var once sync.Once
+	free := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(free) // before the follower's: Wait waits for the refresh
+	got := make(chan *geo.Index, 10)
+	f.OnPublish(func(ix *geo.Index) {
+		got <- ix
+		<-release
+	})
+	first, a := moved(ds, len(ds.Grids)-1, 0.002)
+	st.put(first, []string{a}, false)
+	<-got // the refresh of the first edit runs, and is held
+	second, b := moved(first, 2, 0.001)
+	st.put(second, nil, true)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := f.SyncGrids(ctx, b); err != nil {
+		t.Fatalf("SyncGrids while the refresh is held: %v", err)
+	}
+	if !holds(f, second, b) {
+		t.Fatal("the second edit is not in force")
+	}
+	free()
+	select {
+	case ix := <-got:
+		if ix != f.Live().Load() {
+			t.Fatal("the refresh after the held one did not get the newest index")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no refresh after the held one")
 	}
 }

@@ -66,6 +66,10 @@ type Follower struct {
 
 	// published is called after each new index is published.
 	published atomic.Pointer[func(*geo.Index)]
+	// toRefresh is the newest index published and not yet passed to
+	// published; refreshKick wakes the goroutine that passes it.
+	toRefresh   atomic.Pointer[geo.Index]
+	refreshKick chan struct{}
 	// kick asks the loop for a reload on behalf of Sync.
 	kick chan struct{}
 
@@ -82,8 +86,9 @@ type Follower struct {
 	// finished is closed, and replaced, when a reload finishes.
 	finished chan struct{}
 
-	// stopped is closed when the loop started by Start has ended.
-	stopped chan struct{}
+	// stopped is closed when the loop started by Start has ended,
+	// refreshed when its refreshing goroutine has.
+	stopped, refreshed chan struct{}
 	// readAll makes the loop's next reload read the whole dataset: the
 	// last one failed, so the grids it was to read are not in force and
 	// the next notification may name others.
@@ -96,19 +101,23 @@ func New(src Source, live *geo.Live, logger *slog.Logger) *Follower {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Follower{src: src, live: live, logger: logger, kick: make(chan struct{}, 1), finished: make(chan struct{})}
+	return &Follower{src: src, live: live, logger: logger, kick: make(chan struct{}, 1), refreshKick: make(chan struct{}, 1), finished: make(chan struct{})}
 }
 
 // Live returns the geo.Live the follower publishes to.
 func (f *Follower) Live() *geo.Live { return f.live }
 
-// OnPublish sets fn to be called, from the follower's goroutine, after
-// each index it publishes from then on; nil calls nothing. The API's
-// Refresh belongs here, so the first request after a reload finds the
-// tiles of the new index built. It is safe to call while following. fn
-// must not need Sync's callers to wait for it: they are released when the
-// index is published, before fn runs, so what fn refreshes must follow
-// the index in force by itself when read (tiles.Service does).
+// OnPublish sets fn to be called after each index the follower publishes
+// from then on; nil calls nothing. The API's Refresh belongs here, so the
+// first request after a reload finds the tiles of the new index built. It
+// is safe to call while following. While following, fn runs on a
+// goroutine of its own, one call at a time, so a slow fn (the tiles'
+// refresh costs the county's size) delays neither the next reload nor
+// Sync's callers; indexes published while it runs are passed to it once,
+// as the newest of them. fn must not need Sync's callers to wait for it:
+// they are released when the index is published, before fn runs, so what
+// fn refreshes must follow the index in force by itself when read
+// (tiles.Service does).
 func (f *Follower) OnPublish(fn func(*geo.Index)) {
 	if fn == nil {
 		f.published.Store(nil)
@@ -183,7 +192,11 @@ func (f *Follower) Start(ctx context.Context) error {
 		cancel()
 		return fmt.Errorf("loading the dataset: %w", err)
 	}
-	f.stopped = make(chan struct{})
+	f.stopped, f.refreshed = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(f.refreshed)
+		f.refreshLoop(ctx)
+	}()
 	go func() {
 		defer cancel()
 		f.run(ctx, changes, gridChanges)
@@ -192,10 +205,37 @@ func (f *Follower) Start(ctx context.Context) error {
 }
 
 // Wait returns once the loop started by Start has ended (after its ctx
-// ended); at once if Start never succeeded.
+// ended), the OnPublish function included; at once if Start never
+// succeeded.
 func (f *Follower) Wait() {
 	if f.stopped != nil {
 		<-f.stopped
+		<-f.refreshed
+	}
+}
+
+// refreshLoop passes the newest index published to the OnPublish
+// function whenever run asks (refreshSoon), until ctx ends.
+func (f *Follower) refreshLoop(ctx context.Context) {
+	for {
+		select {
+		case <-f.refreshKick:
+		case <-ctx.Done():
+			return
+		}
+		if ix := f.toRefresh.Swap(nil); ix != nil {
+			f.refresh(ix)
+		}
+	}
+}
+
+// refreshSoon has refreshLoop pass ix to the OnPublish function, or a
+// newer index if one is published before it does.
+func (f *Follower) refreshSoon(ix *geo.Index) {
+	f.toRefresh.Store(ix)
+	select {
+	case f.refreshKick <- struct{}{}:
+	default: // a refresh is asked for already; it takes the newest
 	}
 }
 
@@ -257,7 +297,7 @@ func (f *Follower) run(ctx context.Context, changes <-chan struct{}, grids <-cha
 		// its own when asked before the refresh ends.
 		f.finish(covers, err, false)
 		if err == nil {
-			f.refresh(ix)
+			f.refreshSoon(ix)
 		}
 	}
 }
