@@ -103,7 +103,7 @@ func (s *Server) handleEditGrid(w http.ResponseWriter, r *http.Request, _ query)
 	if err != nil {
 		return err
 	}
-	s.awaitEdit(r)
+	s.awaitGridEdit(r, id)
 	if key != nil {
 		writeAnswer(w, kept)
 		return nil
@@ -218,13 +218,28 @@ const indexWaitLimit = 30 * time.Second
 // so a read on this server after the answer sees it (read-your-writes;
 // docs/architecture.md). A reload that fails or outlasts indexWaitLimit is
 // logged, not answered: the edit itself succeeded.
-func (s *Server) awaitEdit(r *http.Request) {
-	if s.awaitIndex == nil {
+func (s *Server) awaitEdit(r *http.Request) { s.awaitWith(r, s.awaitIndex) }
+
+// awaitGridEdit is awaitEdit for an edit of grid id alone: it waits on
+// AwaitGrids where set, which reads that grid and costs the size of the
+// edit, not of the dataset.
+func (s *Server) awaitGridEdit(r *http.Request, id string) {
+	if s.awaitGrids == nil {
+		s.awaitEdit(r)
+		return
+	}
+	s.awaitWith(r, func(ctx context.Context) error { return s.awaitGrids(ctx, id) })
+}
+
+// awaitWith runs await, if any, bounded by indexWaitLimit, and logs its
+// failure.
+func (s *Server) awaitWith(r *http.Request, await func(context.Context) error) {
+	if await == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), indexWaitLimit)
 	defer cancel()
-	if err := s.awaitIndex(ctx); err != nil {
+	if err := await(ctx); err != nil {
 		s.logger.WarnContext(r.Context(), "a grid edit committed, but this server's index does not hold it yet", "err", err)
 	}
 }

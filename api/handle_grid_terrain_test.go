@@ -40,7 +40,7 @@ func followedServer(t testing.TB, ds *geo.Dataset, silent bool) (*Server, *memor
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cancel(); f.Wait() })
-	cfg := Config{Index: live, Incidents: st, GridHistory: st, GridEditor: st, Overlays: st, Checkpoints: st, AwaitIndex: f.Sync,
+	cfg := Config{Index: live, Incidents: st, GridHistory: st, GridEditor: st, Overlays: st, Checkpoints: st, AwaitIndex: f.Sync, AwaitGrids: f.SyncGrids,
 		Patrols: memory.NewPatrols(memory.PatrolOptions{}),
 		Logger:  slog.New(slog.NewTextHandler(tbWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	cfg.IncidentTiles = tiles.NewIncidentLayer(live, incidents.TileSource(st), tiles.IncidentLayerOptions{})
@@ -51,6 +51,15 @@ func followedServer(t testing.TB, ds *geo.Dataset, silent bool) (*Server, *memor
 
 // silentStore is a store whose changes are never announced.
 type silentStore struct{ *memory.Store }
+
+func (silentStore) WatchGrids(ctx context.Context) (<-chan []string, error) {
+	ch := make(chan []string)
+	go func() {
+		<-ctx.Done()
+		close(ch)
+	}()
+	return ch, nil
+}
 
 func (silentStore) Watch(ctx context.Context) (<-chan struct{}, error) {
 	ch := make(chan struct{})

@@ -117,6 +117,11 @@ type Config struct {
 	// server's Refresh and refreshes once, so what the server derives from
 	// an index is built by the publisher, not by the first request.
 	OnPublish func(func(*geo.Index))
+	// AwaitGrids, when set, returns once the index in force holds the
+	// given grids as the store has them (follow.Follower.SyncGrids),
+	// without waiting for other changes; a grid edit waits on it rather
+	// than AwaitIndex.
+	AwaitGrids func(ctx context.Context, ids ...string) error
 	// MaxBatchIncidents is the largest number of incidents one POST
 	// /api/v1/incidents may hold; more is a 413.
 	MaxBatchIncidents int
@@ -159,6 +164,7 @@ type Config struct {
 type Server struct {
 	live              *geo.Live
 	awaitIndex        func(context.Context) error
+	awaitGrids        func(context.Context, ...string) error
 	logger            *slog.Logger
 	maxBatchPoints    int
 	maxBodyBytes      int64
@@ -219,6 +225,7 @@ func New(cfg Config) *Server {
 	s := &Server{
 		live:              cfg.Index,
 		awaitIndex:        cfg.AwaitIndex,
+		awaitGrids:        cfg.AwaitGrids,
 		logger:            cfg.Logger,
 		maxBatchPoints:    cfg.MaxBatchPoints,
 		maxBodyBytes:      cfg.MaxBodyBytes,

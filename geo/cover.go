@@ -62,6 +62,12 @@ type cover struct {
 	// come near in the high 16 bits, those it holds of the others in the
 	// low 16 bits.
 	lists []int32
+	// extra holds the blocks an index derived by WithGrids made: it
+	// shares lists with the index it came from, so its new blocks go
+	// here, at offsets from len(lists) on; derived says so. The blocks
+	// of lists it no longer uses stay there until compact.
+	extra   []int32
+	derived bool
 }
 
 // colOf maps x to its column, clamped to the raster. It is monotone in x,
@@ -115,7 +121,32 @@ func (c *cover) cellOf(pt orb.Point) (v int32, sub int, ok bool) {
 // v being the cell's value.
 func (c *cover) block(v int32) []int32 {
 	o := -v - 2
-	return c.lists[o+1 : o+1+2*c.lists[o]]
+	if int(o) < len(c.lists) {
+		return c.lists[o+1 : o+1+2*c.lists[o]]
+	}
+	o -= int32(len(c.lists))
+	return c.extra[o+1 : o+1+2*c.extra[o]]
+}
+
+// newBlock stores a block of n pairs, zeroed, and returns its offset:
+// in lists while building, in extra for a derived index.
+func (c *cover) newBlock(n int) int32 {
+	if c.derived {
+		o := len(c.lists) + len(c.extra)
+		c.extra = append(c.extra, make([]int32, 1+2*n)...)
+		return int32(o)
+	}
+	o := len(c.lists)
+	c.lists = append(c.lists, make([]int32, 1+2*n)...)
+	return int32(o)
+}
+
+// word returns the word at offset o of lists and then extra.
+func (c *cover) word(o int32) *int32 {
+	if int(o) < len(c.lists) {
+		return &c.lists[o]
+	}
+	return &c.extra[int(o)-len(c.lists)]
 }
 
 // coverShape sizes the raster for n leaves over the extent w×h: about

@@ -17,7 +17,7 @@ type coverEntry struct {
 }
 
 // buildCover rasterises the leaf grids' edges and fills the cells between
-// them. It runs after the R-trees are built, whose visiting order it keeps.
+// them, its blocks in search order (searchOrder).
 // Leaves with a coordinate that is not finite get no raster: their edges
 // cannot be placed in cells, and the exact path answers for them.
 func (ix *Index) buildCover() {
@@ -66,6 +66,9 @@ func (ix *Index) buildCover() {
 		b.leaf(ix.ds.Grids[gi].Geometry, &ix.prepared[gi])
 		entryAt[k+1], runAt[k+1] = int32(len(b.entries)), int32(len(b.runs))
 	}
+	for _, e := range b.entries {
+		c.cells[e.cell]++
+	}
 	total := 0
 	for k, n := range c.cells {
 		if n == 0 {
@@ -104,44 +107,67 @@ func (ix *Index) buildCover() {
 		}
 	}
 	if len(whole) > 0 {
-		c.listWhole(order, whole)
+		ix.listWhole(whole)
 	}
 }
 
 // listWhole gives every border cell that a leaf holds wholly a block of
 // its own: the candidates before that leaf in search order, then the
 // leaf, holding every sub-cell.
-func (c *cover) listWhole(order []int32, whole map[int]int32) {
-	rank := make(map[int32]int, len(order))
-	for k, gi := range order {
-		rank[gi] = k
-	}
+func (ix *Index) listWhole(whole map[int]int32) {
+	c := &ix.cover
+	var pairs []int32
 	for cell, gi := range whole {
-		o := int32(len(c.lists))
-		c.lists = append(c.lists, 0)
+		pairs = pairs[:0]
 		block := c.block(c.cells[cell])
 		for k := 0; k+1 < len(block); k += 2 {
-			if rank[block[k]] < rank[gi] {
-				c.lists = append(c.lists, block[k], block[k+1])
+			if ix.searchRank(block[k]) < ix.searchRank(gi) {
+				pairs = append(pairs, block[k], block[k+1])
 			}
 		}
-		c.lists = append(c.lists, gi, 0xffff)
-		c.lists[o] = (int32(len(c.lists)) - o - 1) / 2
+		pairs = append(pairs, gi, 0xffff)
+		o := c.newBlock(len(pairs) / 2)
+		*c.word(o) = int32(len(pairs) / 2)
+		for k, w := range pairs {
+			*c.word(o + 1 + int32(k)) = w
+		}
 		c.cells[cell] = -o - 2
 	}
 }
 
-// searchOrder returns the leaf positions in the order holder visits them:
-// the community tree's, then the police tree's.
+// searchOrder returns the leaf positions in the order holder prefers
+// them: the community grids, then the police grids without community
+// grids, each by position in the dataset. The order depends on the
+// dataset alone, not on the shape of the R-trees, so an index derived
+// from another (WithGrids) lists its blocks as one built afresh.
 func (ix *Index) searchOrder() []int32 {
 	order := make([]int32, 0, ix.community.Len()+ix.police.Len())
-	visit := func(_, _ [2]float64, gi int32) bool {
-		order = append(order, gi)
-		return true
+	for pass := range 2 {
+		for i := range ix.ds.Grids {
+			if lvl := ix.leafTree(i); lvl == pass+1 {
+				order = append(order, int32(i))
+			}
+		}
 	}
-	ix.community.Scan(visit)
-	ix.police.Scan(visit)
 	return order
+}
+
+// leafTree says which tree grid position i is in: 1 for the community
+// tree, 2 for the police tree (a police grid without community grids), 0
+// for neither.
+func (ix *Index) leafTree(i int) int {
+	switch {
+	case ix.ds.Grids[i].Level == CommunityLevel:
+		return 1
+	case len(ix.children[i]) == 0:
+		return 2
+	}
+	return 0
+}
+
+// searchRank orders leaf positions as searchOrder lists them.
+func (ix *Index) searchRank(gi int32) int64 {
+	return int64(ix.leafTree(int(gi)))<<32 | int64(gi)
 }
 
 // fineRaster is the raster subSide times as fine as c, over the same

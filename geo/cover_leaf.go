@@ -186,8 +186,8 @@ func spread(free, in, out uint16) (uint16, uint16) {
 	return 0, 0
 }
 
-// emit appends the leaf's border cells to entries, counting them in the
-// cover's cells, and the runs of cells it holds whole to runs.
+// emit appends the leaf's border cells to entries and the runs of cells it
+// holds whole to runs.
 func (b *coverBuilder) emit() {
 	c := b.c
 	nearOf, inOf := b.near, b.in
@@ -200,7 +200,6 @@ func (b *coverBuilder) emit() {
 			if near != 0 {
 				cell := int(row)*c.nx + int(b.c0) + lc
 				b.entries = append(b.entries, coverEntry{int32(cell), near, in})
-				c.cells[cell]++
 			}
 			switch whole := near == 0 && in != 0; {
 			case whole && runFrom < 0:

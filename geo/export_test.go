@@ -1,6 +1,8 @@
 package geo
 
 import (
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -141,3 +143,32 @@ func DistanceCos(p1, p2 orb.Point, cos1, cos2 float64) float64 {
 
 // LatCos is the cosine of a latitude as DistanceMeters takes it.
 func LatCos(lat float64) float64 { return latCos(lat) }
+
+// CoverDiff describes the first difference between the covers of a and b:
+// their raster, or a cell whose value or block differs; "" when the two
+// answer alike from every cell. Blocks are compared entry by entry, not
+// by where they lie in lists.
+func CoverDiff(a, b *Index) string {
+	ca, cb := &a.cover, &b.cover
+	if ca.minX != cb.minX || ca.minY != cb.minY || ca.scaleX != cb.scaleX || ca.scaleY != cb.scaleY ||
+		ca.nx != cb.nx || ca.ny != cb.ny || ca.margin != cb.margin || len(ca.cells) != len(cb.cells) {
+		return fmt.Sprintf("rasters differ: %d×%d from (%v, %v) against %d×%d from (%v, %v)", ca.nx, ca.ny, ca.minX, ca.minY, cb.nx, cb.ny, cb.minX, cb.minY)
+	}
+	for k := range ca.cells {
+		va, vb := ca.cells[k], cb.cells[k]
+		if va > -2 || vb > -2 {
+			if va != vb {
+				return fmt.Sprintf("cell %d: %d against %d", k, va, vb)
+			}
+			continue
+		}
+		if ba, bb := ca.block(va), cb.block(vb); !slices.Equal(ba, bb) {
+			return fmt.Sprintf("cell %d: block %v against %v", k, ba, bb)
+		}
+	}
+	return ""
+}
+
+// CoverExtra returns how many words of blocks the index's derivations
+// keep apart from the blocks it shares (cover.extra).
+func CoverExtra(ix *Index) int { return len(ix.cover.extra) }

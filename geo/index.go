@@ -229,24 +229,21 @@ func (ix *Index) exactLeaf(pt orb.Point) int32 {
 }
 
 // holder returns the position of the leaf grid holding pt by the half-open
-// rule, or -1.
+// rule, or -1. Where leaves overlap, the first in search order holds it
+// (searchOrder): a community grid before a police grid, then the one
+// earlier in the dataset, so the answer does not depend on the shape of
+// the R-trees.
 func (ix *Index) holder(pt orb.Point) int32 {
 	found := int32(-1)
-	ix.community.Search(pt, pt, func(_, _ [2]float64, gi int32) bool {
-		if ix.prepared[gi].Contains(pt) {
+	first := func(_, _ [2]float64, gi int32) bool {
+		if (found < 0 || gi < found) && ix.prepared[gi].Contains(pt) {
 			found = gi
-			return false
 		}
 		return true
-	})
+	}
+	ix.community.Search(pt, pt, first)
 	if found < 0 && ix.policeOnly {
-		ix.police.Search(pt, pt, func(_, _ [2]float64, gi int32) bool {
-			if ix.prepared[gi].Contains(pt) {
-				found = gi
-				return false
-			}
-			return true
-		})
+		ix.police.Search(pt, pt, first)
 	}
 	return found
 }

@@ -269,7 +269,7 @@ func wire(ctx context.Context, o serveOptions, store data.Store, logger *slog.Lo
 	}
 	w.closers = append(w.closers, closeAccess)
 	w.access, w.demo = access, demo
-	cfg := withIncidents(api.Config{Index: w.live, Logger: logger, Access: access, Web: web.Files(), UI: api.UIConfig{Basemap: o.basemap}, Planner: planner, AwaitIndex: follower.Sync}, store)
+	cfg := withIncidents(api.Config{Index: w.live, Logger: logger, Access: access, Web: web.Files(), UI: api.UIConfig{Basemap: o.basemap}, Planner: planner, AwaitIndex: follower.Sync, AwaitGrids: follower.SyncGrids}, store)
 	// A database apart from the process is pinged at each scrape, and
 	// its change listener reported (the embedded store has neither).
 	cfg.Database, _ = store.(data.Pinger)

@@ -201,7 +201,7 @@ func (s *Store) EditGrid(ctx context.Context, e data.GridEdit) (_ data.GridVersi
 	}
 	tk = s.jr.log(recGridEdit, gridEditRecord{Grid: e.Grid, At: t, Answer: kept})
 	s.keepLocked(kept)
-	s.notifyLocked()
+	s.notifyGridsLocked([]string{e.Grid.ID})
 	gv.Grid = cloneGrid(gv.Grid)
 	return gv, nil
 }

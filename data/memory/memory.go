@@ -29,7 +29,9 @@ type Store struct {
 	current  map[string]int         // grid id -> position in versions of its version in force
 	stations map[string]geo.Station // every station ever held, latest content
 	watchers map[chan struct{}]struct{}
-	now      func() time.Time
+	// gridWatchers are WatchGrids' (watch_grids.go), made on first use.
+	gridWatchers map[chan []string]struct{}
+	now          func() time.Time
 	// incidents are kept apart from the dataset, see incidents.go.
 	incidents incidentTable
 	// visits are kept apart too, see visits.go.
@@ -94,16 +96,10 @@ func (s *Store) Watch(ctx context.Context) (<-chan struct{}, error) {
 	return ch, nil
 }
 
-// notifyLocked wakes every watcher; a watcher with a pending value is not
-// sent another, so bursts coalesce. s.mu must be held.
-func (s *Store) notifyLocked() {
-	for ch := range s.watchers {
-		select {
-		case ch <- struct{}{}:
-		default:
-		}
-	}
-}
+// notifyLocked wakes every watcher of a change that may have touched
+// anything; a watcher with a pending value is not sent another, so bursts
+// coalesce. s.mu must be held.
+func (s *Store) notifyLocked() { s.notifyGridsLocked(nil) }
 
 // Replace swaps in a whole new dataset after checking it, and tells
 // watchers. It is Import without options or report.

@@ -71,6 +71,9 @@ func (s *Store) EditGrid(ctx context.Context, e data.GridEdit) (data.GridVersion
 	out := old
 	switch {
 	case !sameContent(old.Grid, g):
+		if err := nameEditedGrid(ctx, tx, g.ID); err != nil {
+			return data.GridVersion{}, mapError("edit grid", err)
+		}
 		if out, err = insertVersion(ctx, tx, e, old.Version, ts); err != nil {
 			return data.GridVersion{}, err
 		}

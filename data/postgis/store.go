@@ -49,9 +49,11 @@ type Store struct {
 	mu          sync.Mutex
 	watchers    map[chan struct{}]struct{}
 	incWatchers map[chan struct{}]struct{} // of WatchIncidents
-	listening   bool                       // the listener goroutine runs
-	closed      bool
-	wg          sync.WaitGroup
+	// gridWatchers are WatchGrids' (watch_grids.go).
+	gridWatchers map[chan []string]struct{}
+	listening    bool // the listener goroutine runs
+	closed       bool
+	wg           sync.WaitGroup
 
 	// health is how the listening connection fares (health.go).
 	health listenHealth
@@ -90,15 +92,16 @@ func Open(ctx context.Context, dbURL string, opts Options) (*Store, error) {
 	lc.RuntimeParams["application_name"] = listenerAppName(schema)
 	sctx, cancel := context.WithCancel(context.Background())
 	return &Store{
-		pool:        pool,
-		listen:      lc,
-		schema:      schema,
-		logger:      logger,
-		ctx:         sctx,
-		cancel:      cancel,
-		origin:      newOrigin(),
-		watchers:    map[chan struct{}]struct{}{},
-		incWatchers: map[chan struct{}]struct{}{},
+		pool:         pool,
+		listen:       lc,
+		schema:       schema,
+		logger:       logger,
+		ctx:          sctx,
+		cancel:       cancel,
+		origin:       newOrigin(),
+		watchers:     map[chan struct{}]struct{}{},
+		incWatchers:  map[chan struct{}]struct{}{},
+		gridWatchers: map[chan []string]struct{}{},
 	}, nil
 }
 

@@ -12,7 +12,8 @@ import (
 )
 
 // notifyChannel is the channel the triggers of migration 1 notify on; the
-// payload is the schema that changed.
+// payload is the schema that changed, and since migration 18 a grid edit's
+// names its grid too (watch_grids.go).
 const notifyChannel = "jingge_dataset"
 
 // Watch implements data.Store. The first call opens a dedicated connection
@@ -98,9 +99,11 @@ func (s *Store) listenLoop(conn *pgx.Conn) {
 			switch {
 			case n.Channel == incidentChannel && s.othersIncidents(n.Payload):
 				s.wake(s.incWatchers)
-			case n.Channel == notifyChannel && n.Payload == s.schema:
-				s.health.changed()
-				s.broadcast()
+			case n.Channel == notifyChannel:
+				if grids, ours := s.datasetChange(n.Payload); ours {
+					s.health.changed()
+					s.broadcastGrids(grids)
+				}
 			}
 		},
 		Lost: func(err error) {
@@ -123,8 +126,9 @@ func (s *Store) listenLoop(conn *pgx.Conn) {
 	l.Run(s.ctx, conn)
 }
 
-// broadcast wakes every watcher of Watch.
-func (s *Store) broadcast() { s.wake(s.watchers) }
+// broadcast wakes every watcher of Watch and WatchGrids of a change that
+// may have touched anything.
+func (s *Store) broadcast() { s.broadcastGrids(nil) }
 
 // wake sends every channel in set a value; one with a value pending is not
 // sent another, so bursts coalesce.

@@ -59,6 +59,8 @@ func Run(t *testing.T, open Opener, parallel bool) {
 		{"AsOf", testAsOf},
 		{"RetiredGridComesBack", testRetiredGridComesBack},
 		{"GridTerrain", testGridTerrain},
+		{"GridWatchNamesEdit", testGridWatchNamesEdit},
+		{"GridsNow", testGridsNow},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -43,9 +43,9 @@ func Dataset(ctx context.Context, tx pgx.Tx, at *time.Time) (*geo.Dataset, error
 		return nil, err
 	}
 	if at == nil {
-		ds.Grids, err = readGrids(ctx, tx, "select "+pgsql.GridColumns+" from grids where valid_to is null order by ord, id")
+		ds.Grids, err = ReadGrids(ctx, tx, "select "+pgsql.GridColumns+" from grids where valid_to is null order by ord, id")
 	} else {
-		ds.Grids, err = readGrids(ctx, tx, "select "+pgsql.GridColumns+" from grids where valid_from <= $1 and (valid_to is null or $1 < valid_to) order by ord, id", *at)
+		ds.Grids, err = ReadGrids(ctx, tx, "select "+pgsql.GridColumns+" from grids where valid_from <= $1 and (valid_to is null or $1 < valid_to) order by ord, id", *at)
 	}
 	if err != nil {
 		return nil, err
@@ -144,7 +144,9 @@ func readStations(ctx context.Context, tx pgx.Tx, past bool, grids []geo.Grid) (
 	return out, err
 }
 
-func readGrids(ctx context.Context, tx pgx.Tx, sql string, args ...any) ([]geo.Grid, error) {
+// ReadGrids runs sql, a select of pgsql.GridColumns, and decodes the
+// grids it returns, in its order.
+func ReadGrids(ctx context.Context, tx pgx.Tx, sql string, args ...any) ([]geo.Grid, error) {
 	rows, err := tx.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
