@@ -25,7 +25,7 @@ type disputeFeatureJSON struct {
 type disputeCollectionJSON struct {
 	Features       []disputeFeatureJSON
 	NumberReturned int `json:"number_returned"`
-	Links          []Link
+	Links          []httpx.Link
 }
 
 func TestCreateDispute(t *testing.T) {

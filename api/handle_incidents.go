@@ -54,14 +54,7 @@ type IncidentCollection struct {
 	Type           string                               `json:"type"`
 	Features       []httpx.Feature[*IncidentProperties] `json:"features"`
 	NumberReturned int                                  `json:"number_returned"`
-	Links          []Link                               `json:"links"`
-}
-
-// Link is a related resource, as OGC API Features writes paging links.
-type Link struct {
-	Rel  string `json:"rel"`
-	Href string `json:"href"`
-	Type string `json:"type"`
+	Links          []httpx.Link                         `json:"links"`
 }
 
 // CreatedIncidents answers POST /api/v1/incidents (incidents.Created).
@@ -219,12 +212,12 @@ func incidentsPath(id string) string { return "/api/v1/incidents/" + url.PathEsc
 
 // pageLinks are the links of a page of a GeoJSON list: itself, and the
 // next page when next (its cursor) is set.
-func pageLinks(r *http.Request, next string) []Link {
-	links := []Link{{Rel: "self", Href: r.URL.RequestURI(), Type: httpx.ContentTypeGeoJSON}}
+func pageLinks(r *http.Request, next string) []httpx.Link {
+	links := []httpx.Link{{Rel: "self", Href: r.URL.RequestURI(), Type: httpx.ContentTypeGeoJSON}}
 	if next != "" {
 		q := r.URL.Query()
 		q.Set("cursor", next)
-		links = append(links, Link{Rel: "next", Href: r.URL.Path + "?" + q.Encode(), Type: httpx.ContentTypeGeoJSON})
+		links = append(links, httpx.Link{Rel: "next", Href: r.URL.Path + "?" + q.Encode(), Type: httpx.ContentTypeGeoJSON})
 	}
 	return links
 }

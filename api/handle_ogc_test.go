@@ -24,9 +24,9 @@ type ogcPage struct {
 		Geometry   json.RawMessage `json:"geometry"`
 		Properties map[string]any  `json:"properties"`
 	} `json:"features"`
-	Links          []Link `json:"links"`
-	NumberMatched  int    `json:"numberMatched"`
-	NumberReturned int    `json:"numberReturned"`
+	Links          []httpx.Link `json:"links"`
+	NumberMatched  int          `json:"numberMatched"`
+	NumberReturned int          `json:"numberReturned"`
 }
 
 func (p ogcPage) link(rel string) string {

@@ -36,7 +36,7 @@ func (s *Server) handlePack(w http.ResponseWriter, r *http.Request, q query) err
 	etag := `"` + body.Version + `"`
 	h := w.Header()
 	h.Set("ETag", etag)
-	if inm := r.Header.Get("If-None-Match"); inm != "" && etagListMatches(inm, etag) {
+	if inm := r.Header.Get("If-None-Match"); inm != "" && httpx.ETagListMatches(inm, etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}

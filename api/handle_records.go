@@ -51,14 +51,14 @@ type recordFeatures[P any] struct {
 	Type           string             `json:"type"`
 	Features       []httpx.Feature[P] `json:"features"`
 	NumberReturned int                `json:"number_returned"`
-	Links          []Link             `json:"links"`
+	Links          []httpx.Link       `json:"links"`
 }
 
 // TaskCollection answers GET /api/v1/tasks, one page at a time.
 type TaskCollection struct {
 	Tasks          []*records.TaskProperties `json:"tasks"`
 	NumberReturned int                       `json:"number_returned"`
-	Links          []Link                    `json:"links"`
+	Links          []httpx.Link              `json:"links"`
 }
 
 func recordFeature[P any](d records.Located[P]) httpx.Feature[P] {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"jingge/api/httpx"
 	"net/http"
 	"testing"
 	"time"
@@ -13,7 +14,7 @@ import (
 type taskCollectionJSON struct {
 	Tasks          []records.TaskProperties
 	NumberReturned int `json:"number_returned"`
-	Links          []Link
+	Links          []httpx.Link
 }
 
 func TestTasksByRole(t *testing.T) {

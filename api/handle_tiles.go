@@ -83,7 +83,7 @@ func (s *Server) writeTile(w http.ResponseWriter, r *http.Request, layer string,
 		etag = tile.GzipETag
 	}
 	h["Etag"] = []string{etag}
-	if noneMatch := r.Header.Get("If-None-Match"); noneMatch != "" && etagListMatches(noneMatch, tile.ETag, tile.GzipETag) {
+	if noneMatch := r.Header.Get("If-None-Match"); noneMatch != "" && httpx.ETagListMatches(noneMatch, tile.ETag, tile.GzipETag) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
@@ -128,24 +128,6 @@ func tileProblem(err error) error {
 		return &httpx.Problem{Kind: data.ErrUnavailable, Detail: "no dataset is loaded yet; retry shortly"}
 	}
 	return err
-}
-
-// etagListMatches applies If-None-Match's weak comparison: "*" or any
-// listed tag equal to one of tags once W/ is dropped.
-func etagListMatches(header string, tags ...string) bool {
-	for _, part := range strings.Split(header, ",") {
-		part = strings.TrimSpace(part)
-		if part == "*" {
-			return true
-		}
-		part = strings.TrimPrefix(part, "W/")
-		for _, t := range tags {
-			if part == t {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request, _ query) error {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"jingge/api/httpx"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -27,7 +28,7 @@ type visitFeatureJSON struct {
 type visitCollectionJSON struct {
 	Features       []visitFeatureJSON
 	NumberReturned int `json:"number_returned"`
-	Links          []Link
+	Links          []httpx.Link
 }
 
 func TestCreateVisit(t *testing.T) {

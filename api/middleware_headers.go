@@ -6,17 +6,6 @@ import (
 	"strings"
 )
 
-// withNoSniff tells browsers to trust every response's Content-Type and
-// never guess another (a tile or an error guessed to be HTML or script
-// could run in the site's origin). It is set once, here, before anything
-// runs, so errors, 404s, pages, assets and streams all carry it.
-func withNoSniff(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		next.ServeHTTP(w, r)
-	})
-}
-
 // cacheControl is the Cache-Control a route declared a sends, given the
 // one its handler set (""), so what may be stored follows who may read:
 //

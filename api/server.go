@@ -1,17 +1,20 @@
-// Package api is jingge's HTTP adapter: every route of /api/v1 (lookups,
-// grids, stations and the dataset as JSON and GeoJSON; vector tiles;
-// incidents; patrols and their event stream; grid edits; the planner and
-// the assessment; sign-in, users' sessions and the audit log) and the pages
-// of package web. A handler decodes the request, calls the store or an
-// application package (api/planning, api/intake), masks what the caller's
-// role may not read in full and encodes the answer; errors become RFC 9457
-// problems through one table (api/httpx/errors.go). Each route declares its roles,
-// audit and cache policy in the route table below, and the OpenAPI 3.1
-// description served at /api/v1/openapi.json is checked against it.
+// Package api is jingge's HTTP adapter: the route table of /api/v1, the
+// tiles, OGC API – Features and the pages, each route declaring its
+// roles, audit and cache policy (access.go), and thin handlers. A handler
+// decodes the request, calls an application package (api/locate,
+// api/incidents, api/records, api/overlays, api/patrolling,
+// api/planning, api/prevention, api/pack), masks what the caller's role
+// may not read in full (api/mask) and encodes the answer. Route families
+// with their own encoding are adapters it mounts (api/authhttp,
+// api/pages, api/ogc, api/overlayroutes, api/telemetry, api/meta), all
+// built on the shared toolkit api/httpx, where errors become RFC 9457
+// problems through one table. The OpenAPI 3.1 description served at
+// /api/v1/openapi.json is checked against the route table.
 //
-// It imports data, geo, tiles and the application packages, never cmd. The
-// server reads the index in force from a geo.Live on every request and
-// never locks; the store follower (data/follow) swaps the index under it.
+// It imports data, geo, tiles and the packages below it, never cmd; none
+// of those imports api. The server reads the index in force from a
+// geo.Live on every request and never locks; the store follower
+// (data/follow) swaps the index under it.
 package api
 
 import (
@@ -306,7 +309,7 @@ func New(cfg Config) *Server {
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
 	routed := tiledRouter(s.router, s.tileRouter)
 	s.refreshOnPublish(cfg.OnPublish)
-	s.handler = withNoSniff(httpx.WithRequestID(httpx.WithAccessLog(s.logger, httpx.WithCompression(httpx.WithRecovery(s.logger, httpx.WithHeaderLimit(s.logger, s.maxHeaderBytes, httpx.WithBodyLimit(s.logger, s.maxBodyBytes, routed)))))))
+	s.handler = httpx.WithNoSniff(httpx.WithRequestID(httpx.WithAccessLog(s.logger, httpx.WithCompression(httpx.WithRecovery(s.logger, httpx.WithHeaderLimit(s.logger, s.maxHeaderBytes, httpx.WithBodyLimit(s.logger, s.maxBodyBytes, routed)))))))
 	return s
 }
 

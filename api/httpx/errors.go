@@ -59,8 +59,8 @@ var statusOf = []struct {
 	{ErrUnsupportedMediaType, http.StatusUnsupportedMediaType, "unsupported-media-type"},
 	{ErrHeaderTooLarge, http.StatusRequestHeaderFieldsTooLarge, "header-too-large"},
 	{data.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
-	// Access control (middleware_auth.go, middleware_ratelimit.go,
-	// middleware_audit.go).
+	// Access control (the refusals of api/auth, given their kind by
+	// api/authhttp).
 	{ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
 	{data.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
 	{ErrForbidden, http.StatusForbidden, "forbidden"},
