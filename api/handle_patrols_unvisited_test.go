@@ -11,22 +11,22 @@ import (
 
 	"jingge/api/apitest"
 	"jingge/api/patrolling"
+	"jingge/api/patrolling/webhook/webhooktest"
 	"jingge/geo/patrol"
 	"jingge/geo/presence"
 )
 
 // unvisitedHooks waits until the webhook has delivered n grid_unvisited
 // events in all and returns them.
-func unvisitedHooks(t *testing.T, rc *receiver, n int) []patrolling.Event {
+func unvisitedHooks(t *testing.T, rc *webhooktest.Receiver, n int) []patrolling.Event {
 	t.Helper()
 	deadline := time.After(20 * time.Second)
 	for {
 		var got []patrolling.Event
-		rc.mu.Lock()
-		for _, h := range rc.got {
+		for _, h := range rc.Received() {
 			var body patrolling.WebhookBody
-			if err := json.Unmarshal(h.body, &body); err != nil {
-				t.Fatalf("webhook body %s: %v", h.body, err)
+			if err := json.Unmarshal(h.Body, &body); err != nil {
+				t.Fatalf("webhook body %s: %v", h.Body, err)
 			}
 			for _, e := range body.Events {
 				if e.Kind == patrol.GridUnvisited {
@@ -34,12 +34,11 @@ func unvisitedHooks(t *testing.T, rc *receiver, n int) []patrolling.Event {
 				}
 			}
 		}
-		rc.mu.Unlock()
 		if len(got) >= n {
 			return got
 		}
 		select {
-		case <-rc.arrived:
+		case <-rc.Arrived():
 		case <-deadline:
 			t.Fatalf("%d grid_unvisited events by webhook, want %d", len(got), n)
 		}
@@ -52,12 +51,12 @@ func unvisitedHooks(t *testing.T, rc *receiver, n int) []patrolling.Event {
 // sweeps raise nothing, and a recorded visit to A lets A be raised again
 // seven days after it, not before.
 func TestGridUnvisitedRaisedOnceUntilAVisit(t *testing.T) {
-	rc := newReceiver(t)
+	rc := webhooktest.NewReceiver(t)
 	var mu sync.Mutex
 	now := testNow
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	setClock := func(t time.Time) { mu.Lock(); now = t; mu.Unlock() }
-	s, _ := newPatrolServer(t, PatrolOptions{Webhooks: fastHooks(rc.srv.URL), SilentAfter: -1, SweepInterval: 10 * time.Millisecond, Now: clock})
+	s, _ := newPatrolServer(t, PatrolOptions{Webhooks: fastHooks(rc.URL()), SilentAfter: -1, SweepInterval: 10 * time.Millisecond, Now: clock})
 	var pings []string
 	for i := range 20 {
 		pings = append(pings, pingJSON("m1", -6*24*3600+60*i, apitest.InCommunity, ""), pingJSON("m5", -6*24*3600+60*i, apitest.InPoliceOnly, ""))

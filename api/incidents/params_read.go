@@ -3,7 +3,6 @@ package incidents
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -102,17 +101,11 @@ func validateQueryPolygon(p orb.Polygon) error {
 
 // ParsePage reads limit= and cursor= of a paged list.
 func ParsePage(p Params) (data.Page, []data.Param) {
-	var page data.Page
-	var bad []data.Param
-	if text, ok := p("limit"); ok {
-		n, err := strconv.Atoi(strings.TrimSpace(text))
-		if err != nil || n < 1 || n > data.MaxPageLimit {
-			bad = append(bad, data.Param{Name: "limit", Reason: fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", data.MaxPageLimit, intake.Clip([]byte(text)))})
-		}
-		page.Limit = n
+	page, bad := intake.ParsePage(p)
+	if bad != nil {
+		return page, []data.Param{*bad}
 	}
-	page.Cursor, _ = p("cursor")
-	return page, bad
+	return page, nil
 }
 
 // message is the message of the *data.RequestError in err, else err's

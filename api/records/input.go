@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -134,15 +133,10 @@ func month(q Query, v *view, from, to *time.Time, bad *params) {
 
 // page reads limit= and cursor= of a paged list.
 func page(q Query, bad *params) data.Page {
-	var p data.Page
-	if text, ok := q("limit"); ok {
-		n, err := strconv.Atoi(strings.TrimSpace(text))
-		if err != nil || n < 1 || n > data.MaxPageLimit {
-			bad.add("limit", "limit must be a whole number from 1 to %d, got %q", data.MaxPageLimit, intake.Clip([]byte(text)))
-		}
-		p.Limit = n
+	p, fault := intake.ParsePage(q)
+	if fault != nil {
+		*bad = append(*bad, *fault)
 	}
-	p.Cursor = q.get("cursor")
 	return p
 }
 

@@ -3,72 +3,15 @@ package webhook
 import (
 	"crypto/hmac"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"jingge/api/patrolling/webhook/webhooktest"
 	"jingge/geo/patrol"
 )
-
-// receiver is a webhook endpoint that answers with statuses in turn (200
-// once they run out) and records what it got.
-type receiver struct {
-	mu       sync.Mutex
-	statuses []int
-	got      []receivedHook
-	srv      *httptest.Server
-	arrived  chan struct{}
-}
-
-type receivedHook struct {
-	header http.Header
-	body   []byte
-	status int
-}
-
-func newReceiver(t *testing.T, statuses ...int) *receiver {
-	rc := &receiver{statuses: statuses, arrived: make(chan struct{}, 100)}
-	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		rc.mu.Lock()
-		status := http.StatusOK
-		if len(rc.statuses) > 0 {
-			status, rc.statuses = rc.statuses[0], rc.statuses[1:]
-		}
-		rc.got = append(rc.got, receivedHook{header: r.Header.Clone(), body: body, status: status})
-		rc.mu.Unlock()
-		w.WriteHeader(status)
-		rc.arrived <- struct{}{}
-	}))
-	t.Cleanup(rc.srv.Close)
-	return rc
-}
-
-// wait waits for n requests.
-func (rc *receiver) wait(t *testing.T, n int) []receivedHook {
-	t.Helper()
-	for {
-		rc.mu.Lock()
-		got := len(rc.got)
-		rc.mu.Unlock()
-		if got >= n {
-			break
-		}
-		select {
-		case <-rc.arrived:
-		case <-time.After(30 * time.Second):
-			t.Fatalf("%d webhook requests within 30 s, want %d", got, n)
-		}
-	}
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return append([]receivedHook(nil), rc.got...)
-}
 
 // tbWriter sends a logger's lines to the test log.
 type tbWriter struct{ tb testing.TB }
@@ -110,22 +53,22 @@ func testHooks(t *testing.T, opts Options) *Queue {
 }
 
 func TestWebhookRetriesAndSigns(t *testing.T) {
-	rc := newReceiver(t, http.StatusServiceUnavailable, http.StatusTooManyRequests, http.StatusOK)
-	w := testHooks(t, fastHooks(rc.srv.URL))
+	rc := webhooktest.NewReceiver(t, http.StatusServiceUnavailable, http.StatusTooManyRequests, http.StatusOK)
+	w := testHooks(t, fastHooks(rc.URL()))
 	w.Enqueue([]patrol.Event{{ID: 7, Kind: patrol.GridEnter, Officer: "m1", At: time.Date(2025, 5, 1, 8, 0, 0, 0, time.UTC)}})
-	got := rc.wait(t, 3)
-	delivery := got[0].header.Get(HeaderDelivery)
+	got := rc.Wait(t, 3)
+	delivery := got[0].Header.Get(HeaderDelivery)
 	for i, h := range got {
-		if h.header.Get(HeaderDelivery) != delivery || delivery == "" {
-			t.Errorf("attempt %d: delivery id %q, want %q throughout", i, h.header.Get(HeaderDelivery), delivery)
+		if h.Header.Get(HeaderDelivery) != delivery || delivery == "" {
+			t.Errorf("attempt %d: delivery id %q, want %q throughout", i, h.Header.Get(HeaderDelivery), delivery)
 		}
-		ts := h.header.Get(HeaderTimestamp)
-		if sig := h.header.Get(HeaderSignature); !hmac.Equal([]byte(sig), []byte(Sign("s3cret", ts, h.body))) || !strings.HasPrefix(sig, "sha256=") {
+		ts := h.Header.Get(HeaderTimestamp)
+		if sig := h.Header.Get(HeaderSignature); !hmac.Equal([]byte(sig), []byte(Sign("s3cret", ts, h.Body))) || !strings.HasPrefix(sig, "sha256=") {
 			t.Errorf("attempt %d: signature %q does not verify", i, sig)
 		}
 		var body testBody
-		if err := json.Unmarshal(h.body, &body); err != nil || len(body.Events) != 1 || body.Events[0].ID != 7 {
-			t.Errorf("attempt %d: body %s", i, h.body)
+		if err := json.Unmarshal(h.Body, &body); err != nil || len(body.Events) != 1 || body.Events[0].ID != 7 {
+			t.Errorf("attempt %d: body %s", i, h.Body)
 		}
 	}
 	if Sign("s3cret", "1", []byte("x")) == Sign("other", "1", []byte("x")) {
@@ -134,19 +77,19 @@ func TestWebhookRetriesAndSigns(t *testing.T) {
 }
 
 func TestWebhookGivesUp(t *testing.T) {
-	rc := newReceiver(t, http.StatusBadRequest, 500, 500, 500, 500)
-	w := testHooks(t, fastHooks(rc.srv.URL))
+	rc := webhooktest.NewReceiver(t, http.StatusBadRequest, 500, 500, 500, 500)
+	w := testHooks(t, fastHooks(rc.URL()))
 	w.Enqueue([]patrol.Event{{ID: 1}})
-	rc.wait(t, 1)
+	rc.Wait(t, 1)
 	w.Enqueue([]patrol.Event{{ID: 2}})
 	// The 400 is not retried; the next batch is tried MaxAttempts (4) times.
-	got := rc.wait(t, 5)
+	got := rc.Wait(t, 5)
 	time.Sleep(50 * time.Millisecond)
-	if n := len(rc.wait(t, 5)); n != 5 {
+	if n := len(rc.Wait(t, 5)); n != 5 {
 		t.Errorf("%d requests, want 5 (1 refused, then 4 attempts)", n)
 	}
-	if !strings.Contains(string(got[0].body), `"id":1`) || !strings.Contains(string(got[1].body), `"id":2`) {
-		t.Errorf("batches out of order: %s, %s", got[0].body, got[1].body)
+	if !strings.Contains(string(got[0].Body), `"id":1`) || !strings.Contains(string(got[1].Body), `"id":2`) {
+		t.Errorf("batches out of order: %s, %s", got[0].Body, got[1].Body)
 	}
 }
 
