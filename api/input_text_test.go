@@ -20,7 +20,7 @@ import (
 // text PostgreSQL cannot store, as PostgreSQL does, and an admin token.
 type textFixture struct {
 	s     *Server
-	audit *strictAudit
+	audit *apitest.StrictAudit
 	auth  *memory.Auth
 	admin string
 }
@@ -36,7 +36,7 @@ func newTextFixture(t *testing.T) *textFixture {
 	if err := auth.CreateCredential(context.Background(), data.Credential{ID: id, Kind: data.KindToken, UserName: u.Name, Hash: hash}); err != nil {
 		t.Fatal(err)
 	}
-	f := &textFixture{audit: &strictAudit{}, auth: auth, admin: secret}
+	f := &textFixture{audit: &apitest.StrictAudit{}, auth: auth, admin: secret}
 	f.s = newTestServer(t, nil, Config{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Access: &Access{Store: auth, Audit: f.audit, Limits: Limits{PerCredential: 1e6, PerCredentialBurst: 1e6, Anonymous: 1e6, AnonymousBurst: 1e6}},
@@ -111,7 +111,7 @@ func TestBadTextWalk(t *testing.T) {
 	for _, bad := range []string{"%00", "%ff"} {
 		wantInvalid(t, "getEvents", f.do(t, http.MethodGet, "/api/v1/events?after=1"+bad, "", "", false), "after")
 	}
-	if n := len(f.audit.stored); n != 0 {
+	if n := len(f.audit.Stored()); n != 0 {
 		t.Errorf("%d refused requests were audited", n)
 	}
 }
@@ -129,8 +129,8 @@ func TestNULAuditedRead(t *testing.T) {
 	if rec := f.do(t, http.MethodGet, "/api/v1/grids/"+apitest.CommunityA, "", "", false); rec.Code != http.StatusOK {
 		t.Errorf("the next audited read: %d %s", rec.Code, rec.Body)
 	}
-	if len(f.audit.stored) != 1 {
-		t.Errorf("audit holds %d entries, want the one good read", len(f.audit.stored))
+	if len(f.audit.Stored()) != 1 {
+		t.Errorf("audit holds %d entries, want the one good read", len(f.audit.Stored()))
 	}
 }
 
@@ -149,10 +149,10 @@ func TestNULInFields(t *testing.T) {
 	wantInvalid(t, "login JSON", f.do(t, http.MethodPost, "/api/v1/login", "application/json", `{"user":"a\u0000b","password":"x"}`, true), "user")
 	wantInvalid(t, "not UTF-8", f.do(t, http.MethodPost, "/api/v1/plan/plans", "application/json", "{\"seed\": 1, \"x\": \"\xff\"}", false), "body")
 	wantInvalid(t, "CSV cell", f.do(t, http.MethodPost, "/api/v1/assessment/import", "text/csv", "station,month\nwenjilu\x00,2026-01\n", false), "line 2")
-	if len(f.audit.stored) == 0 {
+	if len(f.audit.Stored()) == 0 {
 		t.Fatal("the audited writes left no entries")
 	}
-	for _, e := range f.audit.stored {
+	for _, e := range f.audit.Stored() {
 		if !data.ValidText(e.Target) || !data.ValidText(e.Actor) {
 			t.Errorf("audit entry %+v holds text no store keeps", e)
 		}

@@ -184,12 +184,12 @@ func TestAuditWhatIsPersonal(t *testing.T) {
 		{"patrol positions", http.MethodGet, "/api/v1/patrols", "", true},
 	}
 	for _, c := range cases {
-		before := len(f.audit.stored)
+		before := len(f.audit.Stored())
 		rec := f.do(t, c.method, c.target, "application/json", c.body, false)
 		if rec.Code >= 500 || rec.Code == http.StatusNotFound {
 			t.Errorf("%s: %d %s", c.name, rec.Code, rec.Body)
 		}
-		added := len(f.audit.stored) - before
+		added := len(f.audit.Stored()) - before
 		if c.audited && added != 1 || !c.audited && added != 0 {
 			t.Errorf("%s: %d audit entries, want audited=%v", c.name, added, c.audited)
 		}

@@ -11,31 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"jingge/api/apitest"
 	"jingge/data"
 )
-
-// strictAudit is an audit log that, like PostgreSQL, refuses a whole batch
-// when one entry holds text it cannot store, or (as a stand-in for any
-// other refusal) an entry whose action is "refused".
-type strictAudit struct {
-	data.AuditLog
-	mu     sync.Mutex
-	stored []data.AuditEntry
-}
-
-var errRefused = errors.New("test: invalid byte sequence for encoding UTF8: 0x00")
-
-func (s *strictAudit) AppendAudit(_ context.Context, es []data.AuditEntry) error {
-	for _, e := range es {
-		if !data.ValidText(e.Target) || !data.ValidText(e.Actor) || e.Action == "refused" {
-			return errRefused
-		}
-	}
-	s.mu.Lock()
-	s.stored = append(s.stored, es...)
-	s.mu.Unlock()
-	return nil
-}
 
 // flushBatch runs one flush of entries queued together, as concurrent
 // requests are, and returns each entry's result.
@@ -61,7 +39,7 @@ func flushBatch(w *AuditWriter, entries []data.AuditEntry) []error {
 // stored in a safe form, an entry refused for another reason fails alone,
 // and the other entries of the batch are stored.
 func TestAuditPoisonedEntry(t *testing.T) {
-	log := &strictAudit{}
+	log := &apitest.StrictAudit{}
 	w := NewAuditWriter(log)
 	var batch []data.AuditEntry
 	for i := range 6 {
@@ -75,10 +53,10 @@ func TestAuditPoisonedEntry(t *testing.T) {
 			t.Errorf("entry %d: %v", i, err)
 		}
 	}
-	if len(log.stored) != 5 {
-		t.Fatalf("%d entries stored, want 5: %+v", len(log.stored), log.stored)
+	if len(log.Stored()) != 5 {
+		t.Fatalf("%d entries stored, want 5: %+v", len(log.Stored()), log.Stored())
 	}
-	for _, e := range log.stored {
+	for _, e := range log.Stored() {
 		if e.RequestID == "2" && e.Target != `/api/v1/grids/x\x00` {
 			t.Errorf("the NUL entry is stored as %q", e.Target)
 		}
