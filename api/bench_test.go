@@ -127,7 +127,7 @@ func BenchmarkMetricsInstrument(b *testing.B) {
 		h    http.Handler
 	}{
 		{"bare", noop},
-		{"instrumented", s.metrics.instrument("bench", noop)},
+		{"instrumented", s.metrics.Instrument("bench", noop)},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
@@ -147,7 +147,7 @@ func BenchmarkMetricsInstrument(b *testing.B) {
 	b.Run("tile-bytes-counted", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			s.metrics.traffic.tileSent("", 1234)
+			s.metrics.Traffic.TileSent("", 1234)
 		}
 	})
 	pings := []geo.Ping{{OfficerID: "m1", At: time.Now().Add(-3 * time.Second)}}
@@ -155,7 +155,7 @@ func BenchmarkMetricsInstrument(b *testing.B) {
 		b.ReportAllocs()
 		now := time.Now()
 		for b.Loop() {
-			s.metrics.traffic.pingsCommitted(pings, now)
+			s.metrics.Traffic.PingsCommitted(pings, now)
 		}
 	})
 	tile := "/tiles/14/13167/6536.mvt"

@@ -36,7 +36,7 @@ func (s *Server) handleLookupBatch(w http.ResponseWriter, r *http.Request, q que
 		return err
 	}
 	resp := v.loc.LookupBatch(points, from)
-	s.metrics.traffic.lookupBatch.Add(float64(resp.Count))
+	s.metrics.Traffic.LookupBatch.Add(float64(resp.Count))
 	if fieldsGiven {
 		httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, locate.SelectBatch(resp, sel))
 		return nil

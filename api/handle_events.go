@@ -74,13 +74,13 @@ func (s *Server) openStream(w http.ResponseWriter, r *http.Request) (sub *patrol
 		return nil, nil, nil
 	}
 	p := s.patrols
-	sub, ok := p.hub.Subscribe()
+	sub, ok := p.Hub().Subscribe()
 	if !ok {
 		return nil, nil, &httpx.Problem{Kind: data.ErrUnavailable, Detail: "the server is shutting down; reconnect to another", RetryAfterSeconds: 1}
 	}
 	sw = httpx.NewStreamWriter(w, p.opts.WriteWait)
 	if err := sw.Start(streamRetry); err != nil {
-		p.hub.Unsubscribe(sub)
+		p.Hub().Unsubscribe(sub)
 		return nil, nil, nil
 	}
 	return sub, sw, nil

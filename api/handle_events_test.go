@@ -329,9 +329,9 @@ func TestStreamClientGone(t *testing.T) {
 	if _, err := conn.Read(buf); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, func() bool { return s.patrols.hub.count() == 1 })
+	waitFor(t, func() bool { return s.patrols.Hub().Clients() == 1 })
 	conn.Close()
-	waitFor(t, func() bool { return s.patrols.hub.count() == 0 })
+	waitFor(t, func() bool { return s.patrols.Hub().Clients() == 0 })
 }
 
 func waitFor(t *testing.T, cond func() bool) {

@@ -46,7 +46,7 @@ func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request, q query) e
 	if err != nil {
 		return outsideProblem(err)
 	}
-	s.metrics.traffic.lookupSingle.Inc()
+	s.metrics.Traffic.LookupSingle.Inc()
 	v.loc.AddOverlays(resp, inc, time.Now())
 	resp.MaskPhones(maskPolicy(r.Context()))
 	if !sel.Full() {

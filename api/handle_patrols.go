@@ -73,8 +73,8 @@ func (s *Server) handlePings(w http.ResponseWriter, r *http.Request, q query) er
 		return httpx.AboutParam(err, headerIdempotencyKey)
 	}
 	if !resp.Replayed {
-		s.metrics.pings.Add(float64(len(pings)))
-		s.metrics.traffic.pingsCommitted(pings, p.opts.Now())
+		s.metrics.Pings.Add(float64(len(pings)))
+		s.metrics.Traffic.PingsCommitted(pings, p.opts.Now())
 	}
 	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, resp)
 	return nil

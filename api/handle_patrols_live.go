@@ -5,8 +5,6 @@ import (
 
 	"jingge/api/patrolling"
 	"jingge/data"
-	"jingge/geo"
-	"jingge/geo/patrol"
 )
 
 // PatrolOptions tune the live side of patrols (patrolling.Options).
@@ -19,23 +17,13 @@ type patrols struct {
 	*patrolling.Service
 	store data.PatrolStore
 	opts  PatrolOptions
-	hub   *eventHub
 }
-
-// eventHub is the service's hub as /metrics reads it.
-type eventHub struct{ *patrolling.Hub }
-
-// count reports how many stream clients are subscribed.
-func (h *eventHub) count() int { return h.Clients() }
 
 func (s *Server) newPatrols(cfg Config) *patrols {
 	svc := patrolling.New(patrolling.Config{Store: cfg.Patrols, Options: cfg.PatrolOptions, Logger: s.logger,
 		Live: s.live, Presence: s.presence, Names: s.names})
-	return &patrols{Service: svc, store: cfg.Patrols, opts: svc.Options(), hub: &eventHub{svc.Hub()}}
+	return &patrols{Service: svc, store: cfg.Patrols, opts: svc.Options()}
 }
-
-// rulesFor returns the geofence rules of ix, derived once per index.
-func (p *patrols) rulesFor(ix *geo.Index) *patrol.Rules { return p.Rules(ix) }
 
 // names is the dataset in force as the patrol service names things
 // with it; zero before one is loaded.

@@ -363,12 +363,12 @@ func TestNearestStation(t *testing.T) {
 // force.
 func TestRulesFollowIndex(t *testing.T) {
 	s, _ := newPatrolServer(t, PatrolOptions{})
-	r1 := s.patrols.rulesFor(s.live.Load())
-	if s.patrols.rulesFor(s.live.Load()) != r1 {
+	r1 := s.patrols.Rules(s.live.Load())
+	if s.patrols.Rules(s.live.Load()) != r1 {
 		t.Error("rules derived twice for one index")
 	}
 	s.live.Store(mustIndex(t, apitest.Small()))
-	if s.patrols.rulesFor(s.live.Load()) == r1 {
+	if s.patrols.Rules(s.live.Load()) == r1 {
 		t.Error("rules not derived again for a new index")
 	}
 }

@@ -22,7 +22,7 @@ func (s *Server) newRecords(cfg Config) *records.Service {
 	return records.New(records.Options{
 		Visits: cfg.Visits, Disputes: cfg.Disputes, Tasks: cfg.Tasks,
 		Index:      s.indexInForce,
-		Rules:      s.patrols.rulesFor,
+		Rules:      s.patrols.Rules,
 		Attributor: s.inc.svc.Attributor(),
 		Now:        s.patrols.opts.Now, MaxAhead: s.patrols.opts.MaxPingAhead,
 	})

@@ -97,7 +97,7 @@ func (s *Server) writeTile(w http.ResponseWriter, r *http.Request, layer string,
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
-	s.metrics.traffic.tileSent(layer, len(body))
+	s.metrics.Traffic.TileSent(layer, len(body))
 	return nil
 }
 

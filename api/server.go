@@ -299,13 +299,13 @@ func New(cfg Config) *Server {
 			// drops the body, the handler runs as for GET.
 			methods = append(methods, http.MethodHead)
 		}
-		h := s.metrics.instrument(rt.name, withCachePolicy(rt.roles, httpx.WithValidText(s.logger, s.access.guard(rt.name, rt.roles, s.endpoint(rt)))))
+		h := s.metrics.Instrument(rt.name, withCachePolicy(rt.roles, httpx.WithValidText(s.logger, s.access.guard(rt.name, rt.roles, s.endpoint(rt)))))
 		s.router.Handle(rt.path, h).Methods(methods...).Name(rt.name)
 		if strings.HasPrefix(rt.path, tileRoutePrefix) {
 			s.tileRouter.Handle(rt.path, h).Methods(methods...).Name(rt.name)
 		}
 	}
-	s.router.NotFoundHandler = s.metrics.instrument("pages", s.web.Handler(s.logger, http.HandlerFunc(s.noRoute)))
+	s.router.NotFoundHandler = s.metrics.Instrument("pages", s.web.Handler(s.logger, http.HandlerFunc(s.noRoute)))
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
 	routed := tiledRouter(s.router, s.tileRouter)
 	s.refreshOnPublish(cfg.OnPublish)
