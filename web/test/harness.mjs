@@ -194,6 +194,20 @@ export const WAIT_MS = 120_000;
  * args are added to its command line.
  */
 export async function launchBrowser({ args = [] } = {}) {
+  // A browser whose WebGL did not come up draws no map, and every page of
+  // its suite would wait for a map that never loads; launch again instead.
+  for (let attempt = 1; ; attempt++) {
+    const browser = await launchOnce(args);
+    const page = await browser.newPage();
+    const webgl = await page.evaluate(() => Boolean(document.createElement('canvas').getContext('webgl'))).catch(() => false);
+    await page.close();
+    if (webgl) return browser;
+    await browser.close();
+    if (attempt === 3) throw new Error('Chromium started three times without WebGL (swiftshader); the map cannot be drawn');
+  }
+}
+
+async function launchOnce(args) {
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
     headless: true,

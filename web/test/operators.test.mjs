@@ -32,7 +32,14 @@ async function open(path, { width = 1440, height = 900, timezoneId, colorScheme 
   const page = await context.newPage();
   const problems = watchPage(page, server.base);
   await page.goto(`${server.base}${path}`);
-  await page.waitForFunction(ready, null, { timeout: WAIT_MS });
+  try {
+    await page.waitForFunction(ready, null, { timeout: WAIT_MS });
+  } catch (err) {
+    // Say what the page was doing, so a page that never gets ready is
+    // not only a timeout.
+    const state = await page.evaluate(() => ({ map: Boolean(window.jingge?.map), loaded: window.jingge?.map?.loaded?.(), webgl: Boolean(document.createElement('canvas').getContext('webgl')) })).catch((e) => String(e));
+    throw new Error(`${path} was not ready: ${err.message}; page ${JSON.stringify(state)}; problems ${JSON.stringify(problems())}`);
+  }
   return { context, page, problems };
 }
 
