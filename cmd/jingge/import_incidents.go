@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"jingge/api/imports"
 	"jingge/geo/crs"
@@ -27,35 +26,17 @@ with its line; then nothing is imported unless --skip-bad. Importing the same
 file again changes nothing. Flags:`)
 		fs.PrintDefaults()
 	}
-	dbURL := dbFlag(fs, "")
+	flags := addFileImportFlags(fs)
 	crsFlag := fs.String("crs", "", "coordinate `system` of the file: wgs84 (default), gcj02 or bd09")
-	skipBad := fs.Bool("skip-bad", false, "import the good rows and report the bad ones, instead of importing nothing")
-	dryRun := fs.Bool("dry-run", false, "check and report, store nothing")
-	asJSON := fs.Bool("json", false, "print the report as JSON")
-	files, err := parseWithPositionals(fs, args)
-	if err != nil {
-		return cliFlagError(err)
-	}
-	switch {
-	case len(files) != 1:
-		return fmt.Errorf("%w: import incidents takes one FILE; see jingge import incidents -h", errUsage)
-	case *dbURL == "":
-		return fmt.Errorf("%w: import incidents writes to PostGIS: pass --db URL or set DATABASE_URL", errUsage)
-	}
-	name := files[0]
-	body, err := readImportFile(name)
+	name, err := flags.file(fs, args, "incidents")
 	if err != nil {
 		return err
 	}
-	st, err := open(ctx, *dbURL, cliLogger(stderr))
+	body, st, ds, err := flags.open(ctx, name, stderr, open)
 	if err != nil {
-		return fmt.Errorf("opening the store: %w", err)
+		return err
 	}
 	defer st.Close()
-	ds, err := st.Snapshot(ctx)
-	if err != nil {
-		return fmt.Errorf("reading the dataset: %w", err)
-	}
 	imp, err := imports.NewIncidents(st, ds)
 	if err != nil {
 		return err
@@ -70,11 +51,11 @@ file again changes nothing. Flags:`)
 	if err != nil {
 		return err
 	}
-	rep, err := imp.Import(ctx, f, from, imports.Options{SkipBad: *skipBad, DryRun: *dryRun})
+	rep, err := imp.Import(ctx, f, from, flags.options())
 	if err != nil {
 		return err
 	}
-	return rep.Finish(stdout, *asJSON)
+	return rep.Finish(stdout, *flags.asJSON)
 }
 
 // importCRS picks the file's coordinate system from --crs and the file's
@@ -101,11 +82,4 @@ func importCRS(flagText, fileText string) (crs.CRS, error) {
 		return fromFile, nil
 	}
 	return crs.WGS84, nil
-}
-
-func readImportFile(name string) ([]byte, error) {
-	if name == "-" {
-		return io.ReadAll(os.Stdin)
-	}
-	return os.ReadFile(name)
 }

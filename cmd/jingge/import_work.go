@@ -40,49 +40,31 @@ func importWorkCommand(ctx context.Context, kind string, args []string, stdout, 
 		fmt.Fprintln(fs.Output(), workUsage[kind])
 		fs.PrintDefaults()
 	}
-	dbURL := dbFlag(fs, "")
+	flags := addFileImportFlags(fs)
 	crsFlag := "wgs84"
 	if kind == "disputes" {
 		fs.StringVar(&crsFlag, "crs", "wgs84", "coordinate `system` of the file: wgs84, gcj02 or bd09")
 	}
-	skipBad := fs.Bool("skip-bad", false, "import the good rows and report the bad ones, instead of importing nothing")
-	dryRun := fs.Bool("dry-run", false, "check and report, store nothing")
-	asJSON := fs.Bool("json", false, "print the report as JSON")
-	files, err := parseWithPositionals(fs, args)
+	name, err := flags.file(fs, args, kind)
 	if err != nil {
-		return cliFlagError(err)
-	}
-	switch {
-	case len(files) != 1:
-		return fmt.Errorf("%w: import %s takes one FILE; see jingge import %s -h", errUsage, kind, kind)
-	case *dbURL == "":
-		return fmt.Errorf("%w: import %s writes to PostGIS: pass --db URL or set DATABASE_URL", errUsage, kind)
+		return err
 	}
 	from, err := crs.Parse(crsFlag)
 	if err != nil {
 		return fmt.Errorf("%w: --crs: %w", errUsage, err)
 	}
-	name := files[0]
-	body, err := readImportFile(name)
+	body, st, ds, err := flags.open(ctx, name, stderr, open)
 	if err != nil {
 		return err
 	}
-	st, err := open(ctx, *dbURL, cliLogger(stderr))
-	if err != nil {
-		return fmt.Errorf("opening the store: %w", err)
-	}
 	defer st.Close()
-	ds, err := st.Snapshot(ctx)
-	if err != nil {
-		return fmt.Errorf("reading the dataset: %w", err)
-	}
 	imp, err := imports.NewWork(kind, st, ds, from)
 	if err != nil {
 		return err
 	}
-	rep, err := imp.Import(ctx, name, body, imports.Options{SkipBad: *skipBad, DryRun: *dryRun})
+	rep, err := imp.Import(ctx, name, body, flags.options())
 	if err != nil {
 		return err
 	}
-	return rep.Finish(stdout, *asJSON)
+	return rep.Finish(stdout, *flags.asJSON)
 }
