@@ -1,6 +1,6 @@
 package incidents
 
-import "strings"
+import "jingge/api/intake"
 
 // Params reads a query parameter: its value and whether it was given.
 type Params func(name string) (string, bool)
@@ -12,11 +12,5 @@ func (p Params) List(name string) []string {
 	if !ok {
 		return nil
 	}
-	var out []string
-	for _, part := range strings.Split(text, ",") {
-		if part = strings.TrimSpace(part); part != "" {
-			out = append(out, part)
-		}
-	}
-	return out
+	return intake.SplitList(text)
 }

@@ -83,7 +83,7 @@ func (s *Service) parseIncidentItems(r *http.Request, q Query, d Dataset) (data.
 		f.From, f.To = iv.From, iv.To
 	}
 	severity, _ := q("severity")
-	for _, text := range httpx.SplitList(severity) {
+	for _, text := range intake.SplitList(severity) {
 		n, err := strconv.Atoi(text)
 		if err != nil || n < 1 || n > 5 {
 			bad = append(bad, httpx.InvalidParam{Name: "severity", Reason: fmt.Sprintf("severity must be whole numbers from 1 (minor) to 5 (most severe), comma-separated; got %q", intake.Clip([]byte(text)))})
