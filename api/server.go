@@ -174,10 +174,10 @@ type Server struct {
 	maxHeaderBytes    int
 	retryAfterSeconds int
 	router            *mux.Router
-	// tileRouter holds the routes under tileRoutePrefix alone
-	// (router_tiles.go).
-	tileRouter *mux.Router
-	handler    http.Handler
+	// paths picks the route of most requests before mux does
+	// (router_paths.go).
+	paths   *pathRouter
+	handler http.Handler
 	// views caches what the handlers derive from the index in force
 	// (bounds, counts); it is rebuilt when the index changes.
 	views atomic.Pointer[view]
@@ -284,7 +284,7 @@ func New(cfg Config) *Server {
 	s.metrics = newMetrics(s, cfg)
 	s.ogc = newOGC(s)
 	s.router = mux.NewRouter()
-	s.tileRouter = mux.NewRouter()
+	routed := newPathRouter(s.router)
 	rts := s.routes()
 	s.layerAccess = layerRoutes(rts)
 	for _, rt := range rts {
@@ -301,14 +301,12 @@ func New(cfg Config) *Server {
 		}
 		h := s.metrics.Instrument(rt.name, withCachePolicy(rt.roles, httpx.WithValidText(s.logger, s.access.guard(rt.name, rt.roles, s.endpoint(rt)))))
 		s.router.Handle(rt.path, h).Methods(methods...).Name(rt.name)
-		if strings.HasPrefix(rt.path, tileRoutePrefix) {
-			s.tileRouter.Handle(rt.path, h).Methods(methods...).Name(rt.name)
-		}
+		routed.add(rt.name, rt.path, methods, h)
 	}
 	s.router.NotFoundHandler = s.metrics.Instrument("pages", s.web.Handler(s.logger, http.HandlerFunc(s.noRoute)))
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
-	routed := tiledRouter(s.router, s.tileRouter)
 	s.refreshOnPublish(cfg.OnPublish)
+	s.paths = routed
 	s.handler = httpx.WithNoSniff(httpx.WithRequestID(httpx.WithAccessLog(s.logger, httpx.WithCompression(httpx.WithRecovery(s.logger, httpx.WithHeaderLimit(s.logger, s.maxHeaderBytes, httpx.WithBodyLimit(s.logger, s.maxBodyBytes, routed)))))))
 	return s
 }
