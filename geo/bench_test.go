@@ -62,6 +62,13 @@ func benchLookup(b *testing.B, ds *geo.Dataset, naive bool) {
 		b.Run("county/exact", eachOf(in, ix.LookupExact))
 		b.Run("county/cover-vs-exact", func(b *testing.B) { pairLookups(b, in, ix.Lookup, ix.LookupExact) })
 		b.Run("county/cover-vs-cells", func(b *testing.B) { pairLookups(b, in, ix.Lookup, ix.LookupWithoutSubCells) })
+		// The raster of a small dataset against the one every dataset had
+		// before (64 cells per leaf grid).
+		coarse, err := geo.NewIndexWithoutSmallCover(ds)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("county/cover-vs-64-cells", func(b *testing.B) { pairLookups(b, in, ix.Lookup, coarse.Lookup) })
 	}
 	if naive {
 		b.Run("naive-scan", func(b *testing.B) {

@@ -172,3 +172,13 @@ func CoverDiff(a, b *Index) string {
 // CoverExtra returns how many words of blocks the index's derivations
 // keep apart from the blocks it shares (cover.extra).
 func CoverExtra(ix *Index) int { return len(ix.cover.extra) }
+
+// NewIndexWithoutSmallCover is NewIndex with cellsPerLeaf cells per leaf
+// whatever the dataset's size, as the cover was before small datasets got
+// a finer raster; the benchmarks pair the two.
+func NewIndexWithoutSmallCover(ds *Dataset) (*Index, error) {
+	budget := smallCoverCells
+	smallCoverCells = 0
+	defer func() { smallCoverCells = budget }()
+	return NewIndex(ds)
+}
