@@ -96,7 +96,12 @@ func NewStationRef(st *geo.Station) *StationRef {
 func MemberInfos(ms []*geo.Member) []MemberInfo {
 	out := make([]MemberInfo, len(ms))
 	for i, m := range ms {
-		out[i] = MemberInfo{ID: m.ID, Name: m.Name, Role: m.Role, RoleZH: m.Role.LabelZH(), RoleEN: m.Role.LabelEN(), Roles: m.Roles, Phone: m.Phone}
+		out[i] = NewMemberInfo(m)
 	}
 	return out
+}
+
+// NewMemberInfo describes m, with its phone number as stored.
+func NewMemberInfo(m *geo.Member) MemberInfo {
+	return MemberInfo{ID: m.ID, Name: m.Name, Role: m.Role, RoleZH: m.Role.LabelZH(), RoleEN: m.Role.LabelEN(), Roles: m.Roles, Phone: m.Phone}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"jingge/api/locate"
 	"jingge/geo"
 )
 
@@ -50,7 +51,7 @@ func (c *Cache) build(station string, scale int64, fullPhones bool, scope []stri
 			if !ok {
 				at = len(p.Members)
 				memberAt[m.ID] = at
-				p.Members = append(p.Members, Member{ID: m.ID, Name: m.Name, Role: m.Role, RoleZH: m.Role.LabelZH(), RoleEN: m.Role.LabelEN(), Roles: m.Roles, Phone: m.Phone})
+				p.Members = append(p.Members, locate.NewMemberInfo(m))
 			}
 			pg.Members = append(pg.Members, at)
 		}

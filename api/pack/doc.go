@@ -6,7 +6,8 @@
 // stations' grids a partial pack holds, and the per-index cache of encoded
 // packs with their versions.
 //
-// It may import geo and nothing above it: no HTTP, no api, no store. Who
+// It may import geo and api/locate (whose member it shares) and nothing
+// above them: no HTTP, no api, no store. Who
 // may read full phone numbers is the API's to decide; the cache takes the
 // mask to apply and is told which form each request gets.
 package pack

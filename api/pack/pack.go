@@ -5,6 +5,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"jingge/api/locate"
 	"jingge/geo"
 )
 
@@ -49,18 +50,9 @@ type Station struct {
 	Phone    string      `json:"phone"`
 }
 
-// Member is one person serving grids of the pack, with the role's labels,
-// in the fields and order of a lookup's members.
-type Member struct {
-	ID     string   `json:"id"`
-	Name   string   `json:"name"`
-	Role   geo.Role `json:"role"`
-	RoleZH string   `json:"role_zh"`
-	RoleEN string   `json:"role_en"`
-	// Roles are the further roles the member holds beside Role.
-	Roles []geo.Role `json:"roles,omitempty"`
-	Phone string     `json:"phone"`
-}
+// Member is one person serving grids of the pack: a lookup's member, so
+// the page reads both alike.
+type Member = locate.MemberInfo
 
 // Grid is one grid of the pack. Geometry is set for the leaf grids only
 // (community grids, and police grids without community grids), the ones a
