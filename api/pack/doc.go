@@ -7,7 +7,7 @@
 // packs with their versions.
 //
 // It may import geo and api/locate (whose member it shares) and nothing
-// above them: no HTTP, no api, no store. Who
-// may read full phone numbers is the API's to decide; the cache takes the
-// mask to apply and is told which form each request gets.
+// above them: no HTTP, no api, no store. Who may read full phone numbers
+// is the API's to decide; the cache takes the mask to apply and is told
+// which form each request gets.
 package pack
