@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"jingge/internal/golden"
 	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -72,21 +72,8 @@ func TestGoldenReads(t *testing.T) {
 			}
 			got.Write(body)
 			path := filepath.Join("testdata", "golden", r.name+".golden")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to record it)", err)
-			}
-			if !bytes.Equal(got.Bytes(), want) {
-				t.Errorf("%s answers differently from %s:\n%s", r.target, path, firstDifference(got.Bytes(), want))
+			if want := golden.Recorded(t, path, got.Bytes()); !bytes.Equal(got.Bytes(), want) {
+				t.Errorf("%s answers differently from %s %s", r.target, path, golden.FirstDifference(got.Bytes(), want))
 			}
 		})
 	}
@@ -123,13 +110,3 @@ func goldenReadServer(t *testing.T) *Server {
 // requestIDPattern finds the request id of a problem, which differs on
 // every request.
 var requestIDPattern = regexp.MustCompile(`"request_id":"[^"]*"`)
-
-// firstDifference describes where got first departs from want.
-func firstDifference(got, want []byte) string {
-	i := 0
-	for i < len(got) && i < len(want) && got[i] == want[i] {
-		i++
-	}
-	from := max(0, i-80)
-	return fmt.Sprintf("at byte %d of %d (want %d):\ngot  …%q\nwant …%q", i, len(got), len(want), got[from:min(len(got), i+80)], want[from:min(len(want), i+80)])
-}

@@ -3,12 +3,11 @@ package api
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"jingge/api/httpx"
+	"jingge/internal/golden"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -22,8 +21,6 @@ import (
 	"jingge/geo"
 	"jingge/geo/roster"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden answers in testdata/golden/")
 
 // goldenRequest is one request of the golden run and the file its answer
 // is kept in.
@@ -236,31 +233,11 @@ func goldenText(rec *httptest.ResponseRecorder) []byte {
 	return b.Bytes()
 }
 
-// checkGolden compares got with testdata/golden/name, or writes it there
+// checkGolden compares got with testdata/golden/name, or records it there
 // under -update.
 func checkGolden(tb testing.TB, name string, got []byte) {
 	tb.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			tb.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			tb.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatalf("%v (run with -update to record it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		i := 0
-		for i < len(got) && i < len(want) && got[i] == want[i] {
-			i++
-		}
-		lo := max(0, i-80)
-		tb.Errorf("%s differs from the recorded answer at byte %d:\n got …%s…\nwant …%s…", name, i,
-			got[lo:min(len(got), i+80)], want[lo:min(len(want), i+80)])
+	if want := golden.Recorded(tb, filepath.Join("testdata", "golden", name), got); !bytes.Equal(got, want) {
+		tb.Errorf("%s differs from the recorded answer %s", name, golden.FirstDifference(got, want))
 	}
 }

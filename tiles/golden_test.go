@@ -3,17 +3,14 @@ package tiles
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
-	"os"
+	"jingge/internal/golden"
 	"path/filepath"
 	"testing"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden tiles in testdata/")
 
 // goldenTiles hold the county seat (文姬路派出所) at three zooms, and a
 // mountain tile in the south-east.
@@ -41,16 +38,7 @@ func TestGoldenTiles(t *testing.T) {
 			if err != nil || got == nil {
 				t.Fatalf("Tile = %d bytes, %v", len(got), err)
 			}
-			path := filepath.Join("testdata", name)
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
+			want := golden.Recorded(t, filepath.Join("testdata", name), got)
 			if !bytes.Equal(got, want) {
 				t.Errorf("%s differs from the golden tile (%d bytes, want %d): now %s, was %s",
 					name, len(got), len(want), summarize(got), summarize(want))

@@ -3,7 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
+	"jingge/internal/golden"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -13,8 +13,6 @@ import (
 	"jingge/data/lantian"
 	"jingge/data/memory"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden reports in testdata/golden/")
 
 // goldenIncidentFiles are incident files of every format, good rows and
 // bad, whose dry-run reports are kept in testdata/golden.
@@ -75,25 +73,11 @@ func TestGoldenImportIncidentsDryRun(t *testing.T) {
 	}
 }
 
-// checkGolden compares got with testdata/golden/name, or writes it there
+// checkGolden compares got with testdata/golden/name, or records it there
 // under -update.
 func checkGolden(tb testing.TB, name string, got []byte) {
 	tb.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			tb.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			tb.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatalf("%v (run with -update to record it)", err)
-	}
-	if !bytes.Equal(got, want) {
+	if want := golden.Recorded(tb, filepath.Join("testdata", "golden", name), got); !bytes.Equal(got, want) {
 		tb.Errorf("%s differs from the recorded report:\n got %s\nwant %s", name, got, want)
 	}
 }
