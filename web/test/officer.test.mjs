@@ -240,6 +240,8 @@ test('a dispute the server refuses shows its detail and stays for correction', {
   await page.locator('[data-testid=dispute-refused]').waitFor({ state: 'visible', timeout: WAIT_MS });
   assert.match(await page.locator('[data-testid=dispute-refused-detail]').textContent(), /needs its name in mediation_brand/);
   assert.equal(await page.locator('[data-testid=dispute-refused]').getAttribute('role'), 'alert');
+  assert.deepEqual(await axeViolations(page), [], 'a refused dispute in view');
+  await screenshot(page, 'officer-dispute-refused', { fullPage: true });
   // The form holds it again, and so does the phone, through a reload.
   assert.equal(await page.locator('#dispute-summary').inputValue(), summary);
   await page.reload();

@@ -92,7 +92,6 @@ function shownHere() {
   return { hit, here, grid: hit.community_grid?.name || hit.police_grid?.name };
 }
 const taskView = initTasks({
-  hook,
   context: () => {
     const shown = shownHere();
     const me = signedIn();

@@ -9,11 +9,7 @@ import { t, isEnglish } from '../shared/i18n.js';
 import { formatZoned } from '../shared/time.js';
 import { arrangeTasks, completeTask, loadTasks, mayComplete, officerArea } from './tasks.js';
 
-/**
- * initTasks wires the section. context() is { me, pack, here } for the
- * answer shown (here: the grids of its point, { id: name }) or null when
- * none is shown or the user is not an officer.
- */
+// The list last answered, kept for a phone with no signal.
 const KEPT = 'jingge.tasks';
 
 // kept is the list last answered to officer me, { tasks, at }, or null.
@@ -26,7 +22,12 @@ function kept(me) {
   }
 }
 
-export function initTasks({ context, hook }) {
+/**
+ * initTasks wires the section. context() is { me, pack, here } for the
+ * answer shown (here: the grids of its point, { id: name }) or null when
+ * none is shown or the user is not an officer.
+ */
+export function initTasks({ context }) {
   let seq = 0;
   let tasks = null; // the station's open tasks, as last loaded
   let answeredAt = null; // when the list shown was answered
@@ -108,7 +109,6 @@ export function initTasks({ context, hook }) {
       if (mine === seq) {
         $('tasks').removeAttribute('aria-busy');
         render();
-        hook.tasksLoaded = (hook.tasksLoaded || 0) + 1;
       }
     }
   }
