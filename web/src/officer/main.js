@@ -2,14 +2,19 @@
 // from the phone's position (WGS-84) or a typed coordinate in WGS-84,
 // GCJ-02 (Gaode/Tencent) or BD-09 (Baidu). With no network it answers from
 // the station pack kept on the phone (offline.js) and keeps the visits an
-// officer records until it can send them (queue.js).
+// officer records until it can send them (queue.js). An officer also sees
+// the task list of where they stand and of their area (taskview.js), and
+// records the disputes they settle there (disputeform.js).
 import { getJSON, getOptionalJSON, query, ApiError } from '../shared/api.js';
 import { $, h, clear } from '../shared/dom.js';
 import { t, initLang, setLang, onLangChange, applyStatic, isEnglish, localName } from '../shared/i18n.js';
 import { telHref } from '../shared/phone.js';
+import { setZone } from '../shared/time.js';
 import { parseBoxes, parsePair, parseOfficerHash, formatOfficerHash } from './coords.js';
 import { loadStoredPack, refreshPack, lookupOffline, packState, packShapes } from './offline.js';
 import { queueVisit, flushVisits, pendingVisits } from './queue.js';
+import { initTasks } from './taskview.js';
+import { initDisputes } from './disputeform.js';
 
 const hook = { ready: false };
 window.jingge = hook;
@@ -23,7 +28,10 @@ let last = null; // {kind: 'result', hit, accuracy}, {kind: 'message', key, vars
 // The county's bounds tell a swapped "lat,lon" from "lon,lat"; without
 // them the only value above 90 is the longitude.
 let bounds = null;
-getOptionalJSON('api/v1/dataset').then((d) => { bounds = d?.bounds || null; });
+getOptionalJSON('api/v1/dataset').then((d) => {
+  bounds = d?.bounds || null;
+  setZone(d?.utc_offset);
+}).catch(() => { /* no network: the default zone stays */ });
 let mapModule = null;
 
 function showMessage(key, vars, { error = true } = {}) {
@@ -35,6 +43,8 @@ function showMessage(key, vars, { error = true } = {}) {
   el.dataset.key = key;
   $('result').hidden = true;
   $('visit').hidden = true;
+  disputeForm.show(null);
+  $('tasks').hidden = true;
   $('minimap').hidden = true;
   $('attribution').hidden = true;
 }
@@ -55,19 +65,48 @@ function showOutside(near) {
 // Who is signed in, kept for the times the page opens with no network: an
 // officer may record visits here, with or without a signal.
 const ME_KEY = 'jingge.me';
-function isOfficer() {
+function signedIn() {
   try {
-    return JSON.parse(localStorage.getItem(ME_KEY) || 'null')?.role === 'officer';
+    return JSON.parse(localStorage.getItem(ME_KEY) || 'null');
   } catch {
-    return false;
+    return null;
   }
 }
-fetch('api/v1/me', { headers: { Accept: 'application/json' } })
+function isOfficer() {
+  return signedIn()?.role === 'officer';
+}
+const meKnown = fetch('api/v1/me', { headers: { Accept: 'application/json' } })
   .then((res) => (res.ok ? res.json() : null))
   .then((me) => {
     if (me) localStorage.setItem(ME_KEY, JSON.stringify({ role: me.role, officer_id: me.officer_id || null }));
   })
   .catch(() => { /* no network: the one kept stays */ });
+
+// The answer shown, as the task list and the dispute form need it: the
+// grids of its point ({ id: name }) and where it is.
+function shownHere() {
+  if (last?.kind !== 'result') return null;
+  const { hit } = last;
+  const here = {};
+  for (const g of [hit.community_grid, hit.police_grid]) if (g?.id) here[g.id] = g.name;
+  return { hit, here, grid: hit.community_grid?.name || hit.police_grid?.name };
+}
+const taskView = initTasks({
+  context: () => {
+    const shown = shownHere();
+    const me = signedIn();
+    if (!shown || me?.role !== 'officer' || !me.officer_id) return null;
+    return { me: me.officer_id, pack: packState()?.pack || null, here: shown.here };
+  },
+});
+const disputeForm = initDisputes({
+  hook,
+  where: () => {
+    const shown = shownHere();
+    return shown && isOfficer() ? { query: shown.hit.query, grid: shown.grid } : null;
+  },
+});
+let tasksFor = ''; // the grids whose tasks were last asked for
 
 let visitNote = null; // { key, vars } of the last send's outcome
 function showQueue() {
@@ -135,7 +174,8 @@ function renderResult(hit, accuracy) {
   const el = clear($('result'));
   const officers = (hit.police_grid?.members || []).filter((m) => m.role === 'community_officer');
   const station = hit.station;
-  el.append(
+  // Element.append writes null as the text "null": the parts left out go first.
+  el.append(...[
     h('div', { class: 'answer' },
       h('p', { class: 'label' }, t('m.community')),
       h('p', { class: 'big', 'data-testid': 'community-grid' }, hit.community_grid?.name || '—'),
@@ -163,9 +203,16 @@ function renderResult(hit, accuracy) {
       t('m.position', { lon: hit.point.lon.toFixed(6), lat: hit.point.lat.toFixed(6) }),
       accuracy ? ` · ${t('m.accuracy', { m: Math.round(accuracy) })}` : ''),
     hit.offline ? h('p', { class: 'offline-note', 'data-testid': 'offline-note' }, t('m.offline.answer', { date: packDate(hit.offline) })) : null,
-  );
+  ].filter(Boolean));
   el.hidden = false;
   $('visit').hidden = !isOfficer();
+  disputeForm.show(isOfficer() ? { query: hit.query, grid: hit.community_grid?.name || hit.police_grid?.name } : null);
+  // The list is asked for again when the grid changes, not on a redraw.
+  const grids = `${hit.community_grid?.id}|${hit.police_grid?.id}`;
+  if (grids !== tasksFor || $('tasks').hidden) {
+    tasksFor = grids;
+    meKnown.then(() => taskView.refresh());
+  } else taskView.relabel();
   showMap(hit);
 }
 
@@ -330,6 +377,8 @@ onLangChange(() => {
   else if (last?.kind === 'outside') showOutside(last.near);
   showPackStatus();
   showQueue();
+  taskView.relabel();
+  disputeForm.relabel();
 });
 
 // The page as an app that opens without a network, and the station pack
@@ -355,9 +404,12 @@ hook.packLoaded = storedPack.then(() => {
 window.addEventListener('online', () => {
   syncPack();
   sendVisits();
+  disputeForm.send();
+  taskView.refresh();
 });
 showQueue();
 sendVisits();
+disputeForm.send();
 
 if (asked.lon !== undefined) {
   $('lon').value = String(asked.lon);

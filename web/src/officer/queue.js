@@ -1,28 +1,105 @@
-// Visits recorded on the officer page with no network: each is kept on the
-// phone (localStorage) with an Idempotency-Key made when it was recorded,
-// and sent to POST /api/v1/visits once the network is back. The key is the
-// visit's: a send that reached the server but whose answer was lost is
-// sent again with the same key and the server answers with the visit it
-// already holds (replayed), so nothing is lost or recorded twice.
+// Records made on the officer page (visits, disputes) are kept on the
+// phone (localStorage) first, each with an Idempotency-Key made when it was
+// recorded, and sent from there, so one recorded with no signal is sent
+// the same way once there is one. The key is the record's: a send that
+// reached the server but whose answer was lost is sent again with the same
+// key and the server answers with the record it already holds (replayed),
+// so nothing is lost or recorded twice.
 
-const KEY = 'jingge.visitQueue';
-
-function read() {
+function read(storageKey) {
   try {
-    const v = JSON.parse(localStorage.getItem(KEY) || '[]');
+    const v = JSON.parse(localStorage.getItem(storageKey) || '[]');
     return Array.isArray(v) ? v : [];
   } catch {
     return [];
   }
 }
 
-function write(items) {
-  localStorage.setItem(KEY, JSON.stringify(items));
+function write(storageKey, items) {
+  localStorage.setItem(storageKey, JSON.stringify(items));
 }
+
+/**
+ * outbox is the queue of one kind of record, kept under queueKey and sent
+ * to POST path. With refusedKey, a record the server refuses is kept there
+ * with the server's detail, for the officer to correct, rather than only
+ * reported once.
+ */
+export function outbox({ queueKey, path, refusedKey = null }) {
+  let flushing = null;
+
+  async function round() {
+    let sent = 0;
+    const refused = [];
+    for (;;) {
+      const [next] = read(queueKey);
+      if (!next) break;
+      let res;
+      try {
+        res = await fetch(path, {
+          method: 'POST',
+          headers: { Accept: 'application/json', 'Content-Type': 'application/json', 'Idempotency-Key': next.key },
+          body: JSON.stringify(next.body),
+        });
+      } catch {
+        break; // no network: try again when it is back
+      }
+      if (res.status >= 500 || res.status === 401 || res.status === 429) break;
+      let answer = null;
+      try {
+        answer = await res.json();
+      } catch {
+        // no JSON document
+      }
+      if (res.ok) sent++;
+      else {
+        const entry = { ...next, status: res.status, detail: answer?.detail || answer?.title || `${res.status}`, problem: answer };
+        refused.push(entry);
+        if (refusedKey) write(refusedKey, [...read(refusedKey), entry]);
+      }
+      write(queueKey, read(queueKey).filter((e) => e.key !== next.key));
+    }
+    return { sent, refused, left: read(queueKey).length };
+  }
+
+  return {
+    /** pending lists the records waiting to be sent, oldest first. */
+    pending: () => read(queueKey),
+    /**
+     * add keeps body (the POST body, its times set) and meta (what the
+     * page shows of it) with a new idempotency key and returns the entry.
+     */
+    add(body, meta = null) {
+      const entry = { key: crypto.randomUUID(), body, meta, queuedAt: new Date().toISOString() };
+      write(queueKey, [...read(queueKey), entry]);
+      return entry;
+    },
+    /**
+     * flush sends the waiting records in order. A record the server took
+     * (201, or 200 replayed) leaves the queue; one it refused (4xx) leaves
+     * it too, into refused (and refusedKey), since sending it again cannot
+     * help; a network failure, a 401, a 429 or a 5xx stops the round,
+     * keeping the rest for the next one. Resolves to { sent, refused,
+     * left }. Concurrent calls share one round.
+     */
+    flush() {
+      if (!flushing) flushing = round().finally(() => { flushing = null; });
+      return flushing;
+    },
+    /** refused lists the refused records kept for correction, oldest first. */
+    refused: () => (refusedKey ? read(refusedKey) : []),
+    /** dropRefused forgets the refused record with key: corrected or given up. */
+    dropRefused(key) {
+      if (refusedKey) write(refusedKey, read(refusedKey).filter((e) => e.key !== key));
+    },
+  };
+}
+
+const visits = outbox({ queueKey: 'jingge.visitQueue', path: 'api/v1/visits' });
 
 /** pendingVisits lists the visits waiting to be sent, oldest first. */
 export function pendingVisits() {
-  return read();
+  return visits.pending();
 }
 
 /**
@@ -30,55 +107,16 @@ export function pendingVisits() {
  * new idempotency key and returns the entry.
  */
 export function queueVisit(body) {
-  const entry = { key: crypto.randomUUID(), body, queuedAt: new Date().toISOString() };
-  write([...read(), entry]);
-  return entry;
+  return visits.add(body);
 }
 
-let flushing = null;
+/** flushVisits sends the waiting visits (outbox's flush). */
+export function flushVisits() {
+  return visits.flush();
+}
 
 /**
- * flushVisits sends the waiting visits in order. A visit the server took
- * (201, or 200 replayed) leaves the queue; one it refused (4xx) leaves it
- * too, into refused, since sending it again cannot help; a network failure
- * or a 5xx stops the round, keeping the rest for the next one. Resolves to
- * { sent, refused, left }. Concurrent calls share one round.
+ * disputes is the queue of the disputes recorded on the page (POST
+ * /api/v1/disputes); a refused one is kept for correction.
  */
-export function flushVisits() {
-  if (!flushing) {
-    flushing = flushRound().finally(() => { flushing = null; });
-  }
-  return flushing;
-}
-
-async function flushRound() {
-  let sent = 0;
-  const refused = [];
-  for (;;) {
-    const [next] = read();
-    if (!next) break;
-    let res;
-    try {
-      res = await fetch('api/v1/visits', {
-        method: 'POST',
-        headers: { Accept: 'application/json', 'Content-Type': 'application/json', 'Idempotency-Key': next.key },
-        body: JSON.stringify(next.body),
-      });
-    } catch {
-      break; // no network: try again when it is back
-    }
-    if (res.status >= 500 || res.status === 401 || res.status === 429) break;
-    if (res.ok) sent++;
-    else {
-      let detail = `${res.status}`;
-      try {
-        detail = (await res.json()).detail || detail;
-      } catch {
-        // no problem document
-      }
-      refused.push({ ...next, detail });
-    }
-    write(read().filter((e) => e.key !== next.key));
-  }
-  return { sent, refused, left: read().length };
-}
+export const disputes = outbox({ queueKey: 'jingge.disputeQueue', path: 'api/v1/disputes', refusedKey: 'jingge.disputeRefused' });

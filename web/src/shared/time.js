@@ -30,3 +30,14 @@ export function formatZoned(when, locale, options = { dateStyle: 'medium', timeS
   if (Number.isNaN(d.getTime())) return '';
   return new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' }).format(new Date(d.getTime() + offsetMinutes * 60_000));
 }
+
+/**
+ * zonedInputValue is a time as a datetime-local input holds it
+ * ("2026-05-01T14:30"), on the county's clock: the API reads such a time,
+ * without an offset, in the county's zone.
+ */
+export function zonedInputValue(when) {
+  const d = when instanceof Date ? when : new Date(when);
+  if (Number.isNaN(d.getTime())) return '';
+  return new Date(d.getTime() + offsetMinutes * 60_000).toISOString().slice(0, 16);
+}
