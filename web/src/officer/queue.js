@@ -55,7 +55,8 @@ export function outbox({ queueKey, path, refusedKey = null }) {
       else {
         const entry = { ...next, status: res.status, detail: answer?.detail || answer?.title || `${res.status}`, problem: answer };
         refused.push(entry);
-        if (refusedKey) write(refusedKey, [...read(refusedKey), entry]);
+        // Keyed, so a round cut between the two writes keeps it once.
+        if (refusedKey) write(refusedKey, [...read(refusedKey).filter((e) => e.key !== entry.key), entry]);
       }
       write(queueKey, read(queueKey).filter((e) => e.key !== next.key));
     }
