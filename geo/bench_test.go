@@ -61,6 +61,9 @@ func benchLookup(b *testing.B, ds *geo.Dataset, naive bool) {
 		b.Run("county/index", eachOf(in, ix.Lookup))
 		b.Run("county/exact", eachOf(in, ix.LookupExact))
 		b.Run("county/cover-vs-exact", func(b *testing.B) { pairLookups(b, in, ix.Lookup, ix.LookupExact) })
+		// Lookup against itself with the cell and the answer found by calls,
+		// as before the cell's arithmetic was inlined.
+		b.Run("county/inline-vs-calls", func(b *testing.B) { pairLookups(b, in, ix.Lookup, ix.LookupThroughCalls) })
 		b.Run("county/cover-vs-cells", func(b *testing.B) { pairLookups(b, in, ix.Lookup, ix.LookupWithoutSubCells) })
 		// The raster of a small dataset against the one every dataset had
 		// before (64 cells per leaf grid).

@@ -106,26 +106,31 @@ func (c *cover) rowOf(y float64) int {
 	return int(f)
 }
 
-// cellOf returns the value of pt's cell and the number of its sub-cell,
-// and false for a point outside the raster (NaN and infinite coordinates
-// included). Inside, it maps x and y with the arithmetic of colOf and
-// rowOf, and the sub-cell with that of the raster subSide times as fine:
+// outsideRaster is what cell answers for a point outside the raster (NaN
+// and infinite coordinates included). No cell value is this low: a border
+// cell's value is minus its block's offset in lists, far shorter.
+const outsideRaster = math.MinInt32
+
+// cell returns the value of pt's cell and pt's position in cells, or
+// outsideRaster. It maps x and y with the arithmetic of colOf and rowOf,
+// and is small enough to be inlined: a lookup answered by a cell inside
+// one grid takes no call.
+func (c *cover) cell(pt orb.Point) (v int32, fx, fy float64) {
+	fx = (pt[0] - c.minX) * c.scaleX
+	fy = (pt[1] - c.minY) * c.scaleY
+	if !(fx >= 0 && fy >= 0 && fx < c.fnx && fy < c.fny) {
+		return outsideRaster, 0, 0
+	}
+	return c.cells[int(fy)*c.nx+int(fx)], fx, fy
+}
+
+// subCell is the number of the sub-cell at position fx, fy in cells
+// (cell's), mapped with the arithmetic of a raster subSide times as fine:
 // scaling by a power of two is exact, so a point's sub-cell lies in its
 // cell.
-func (c *cover) cellOf(pt orb.Point) (v int32, sub int, ok bool) {
-	fx := (pt[0] - c.minX) * c.scaleX
-	fy := (pt[1] - c.minY) * c.scaleY
-	if !(fx >= 0 && fy >= 0 && fx < c.fnx && fy < c.fny) {
-		return 0, 0, false
-	}
+func subCell(fx, fy float64) int {
 	ix, iy := int(fx), int(fy)
-	v = c.cells[iy*c.nx+ix]
-	if v >= noLeaf {
-		return v, 0, true
-	}
-	sx := int(fx*subSide) - ix*subSide
-	sy := int(fy*subSide) - iy*subSide
-	return v, sy*subSide + sx, true
+	return (int(fy*subSide)-iy*subSide)*subSide + int(fx*subSide) - ix*subSide
 }
 
 // block returns the pairs of leaf and sub-cells of a border cell's block,

@@ -49,8 +49,8 @@ func NewIndexWithoutCover(ds *Dataset) (*Index, error) { return newIndex(ds, fal
 // then the outline rule runs over them all. The benchmarks keep it as the
 // baseline of the sub-cells; its answers are Lookup's.
 func (ix *Index) LookupWithoutSubCells(pt orb.Point) Hit {
-	v, _, ok := ix.cover.cellOf(pt)
-	if !ok {
+	v, _, _ := ix.cover.cell(pt)
+	if v == outsideRaster {
 		return ix.LookupExact(pt)
 	}
 	found := v
@@ -182,3 +182,29 @@ func NewIndexWithoutSmallCover(ds *Dataset) (*Index, error) {
 	defer func() { smallCoverCells = budget }()
 	return NewIndex(ds)
 }
+
+// LookupThroughCalls is Lookup as it was before the cell's arithmetic was
+// inlined into it: the cell and the answer each found by a call. The
+// benchmarks pair the two; the answers are the same.
+func (ix *Index) LookupThroughCalls(pt orb.Point) Hit {
+	found := ix.leafThroughCall(pt)
+	if found < 0 {
+		return Hit{}
+	}
+	return ix.hitOf(int(found))
+}
+
+//go:noinline
+func (ix *Index) leafThroughCall(pt orb.Point) int32 {
+	v, fx, fy := ix.cover.cellThroughCall(pt)
+	switch {
+	case v == outsideRaster:
+		return ix.exactLeaf(pt)
+	case v < noLeaf:
+		return ix.borderLeaf(pt, ix.cover.block(v), subCell(fx, fy))
+	}
+	return v
+}
+
+//go:noinline
+func (c *cover) cellThroughCall(pt orb.Point) (int32, float64, float64) { return c.cell(pt) }

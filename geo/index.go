@@ -168,24 +168,17 @@ func (ix *Index) Meta() Meta { return ix.ds.Meta }
 // Most points are answered by the cell cover without an exact test; the
 // answer is the same. Lookup does not allocate.
 func (ix *Index) Lookup(pt orb.Point) Hit {
-	found := ix.leafOf(pt)
+	found, fx, fy := ix.cover.cell(pt)
+	switch {
+	case found == outsideRaster:
+		found = ix.exactLeaf(pt)
+	case found < noLeaf:
+		found = ix.borderLeaf(pt, ix.cover.block(found), subCell(fx, fy))
+	}
 	if found < 0 {
 		return Hit{}
 	}
 	return ix.hitOf(int(found))
-}
-
-// leafOf returns the position of the leaf grid Lookup answers with, or -1:
-// from the cover where pt lies in it, else by the exact path.
-func (ix *Index) leafOf(pt orb.Point) int32 {
-	v, sub, ok := ix.cover.cellOf(pt)
-	if !ok {
-		return ix.exactLeaf(pt)
-	}
-	if v >= noLeaf {
-		return v
-	}
-	return ix.borderLeaf(pt, ix.cover.block(v), sub)
 }
 
 // borderLeaf is the exact path's answer for pt, in sub-cell sub of a
