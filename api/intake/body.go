@@ -44,9 +44,11 @@ type Options struct {
 	Zone *time.Location
 }
 
-// ErrTooMany is the kind of refusal of a body holding more incidents than
-// Options.MaxCount allows; the API answers it with 413.
-var ErrTooMany = errors.New("intake: too many incidents in one body")
+// ErrTooMany is the kind of refusal of a body holding more items than its
+// route allows (incidents over Options.MaxCount, a patrol batch over its
+// limit of pings); the API answers it with 413, the refusal's message
+// naming the items and the limit.
+var ErrTooMany = errors.New("intake: too many items in one body")
 
 // invalidBody refuses a body as a whole: its shape, its JSON.
 func invalidBody(format string, args ...any) *data.RequestError {
