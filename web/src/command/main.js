@@ -16,6 +16,7 @@ import { createTheme } from './theme.js';
 import { createLiveLayers } from './livelayers.js';
 import { createPatrols } from './patrols.js';
 import { createPresence } from './presence.js';
+import { createPrevention } from './prevention.js';
 import { pointAt, fetchOverlay, overlayFacts, overlaySubtitle, areasSection } from './overlays.js';
 import { createEventFilter } from './eventfilter.js';
 import { createTimeSlider } from './timeslider.js';
@@ -149,6 +150,7 @@ async function main() {
       areas: areas ? () => areasSection(areas) : null,
       incidents: incidents.available ? (el) => incidents.renderGridSummary(el, p.id, p.level) : null,
       presence: p.level === 'police' ? (el) => presence.renderGrid(el, p.id) : null,
+      prevention: station?.id ? (el) => prevention.render(el, p, station.id) : null,
     });
     if (fit) {
       const b = bboxOf(grid.geometry);
@@ -236,6 +238,19 @@ async function main() {
   hook.patrols = patrols;
   const presence = createPresence(map, $('presence'), { toast });
   hook.presence = presence;
+  // A community grid's panel counts its police grid's work, which takes
+  // in the tasks of that police grid's community grids.
+  const childrenOf = new Map();
+  function gridChildren(id) {
+    if (!childrenOf.has(id)) {
+      childrenOf.set(id, getJSON(`api/v1/grids/${encodeURIComponent(id)}`).then(
+        (g) => (g.properties.children || []).map((c) => c.id),
+        (err) => { childrenOf.delete(id); throw err; }));
+    }
+    return childrenOf.get(id);
+  }
+  const prevention = createPrevention({ lastVisit: (id) => presence.lastVisit(id), children: gridChildren });
+  hook.prevention = prevention;
   const live = createLiveLayers($('live'), map, { setIncidents: (v) => incidents.setShown(v), setPresence: (v) => presence.setShown(v) });
   const themeButton = $('theme');
   const theme = createTheme(map, {

@@ -1,5 +1,6 @@
 // The grid panel: who is responsible for the selected grid — its station,
-// members and contacts — and its incidents with a 12-month trend.
+// members and contacts — its prevention work this month, and its
+// incidents with a 12-month trend.
 import { h, clear } from '../shared/dom.js';
 import { t, localName, formatNumber, isEnglish } from '../shared/i18n.js';
 import { telHref } from '../shared/phone.js';
@@ -50,8 +51,8 @@ export function createPanel(el, { onSelect, onClose }) {
   /**
    * show renders a grid. info: {grid (Feature from /api/v1/grids/{id}),
    * station (station properties), region, townshipName, clicked ([lon,lat]),
-   * other ({level, id, name}), incidents and presence (async renderers
-   * or null)}.
+   * other ({level, id, name}), incidents, presence and prevention (async
+   * renderers or null)}.
    */
   function show(info) {
     last = info;
@@ -108,6 +109,11 @@ export function createPanel(el, { onSelect, onClose }) {
           h('li', null, h('a', { href: '#', onclick: (e) => { e.preventDefault(); onSelect(c.id); } }, c.name)))));
     }
     if (info.areas) el.append(info.areas());
+    if (info.prevention) {
+      const prevention = h('section', { class: 'panel-prevention', 'data-testid': 'panel-prevention' });
+      el.append(prevention);
+      info.prevention(prevention);
+    }
     const incidents = h('div', { class: 'panel-incidents', 'data-testid': 'panel-incidents' });
     el.append(incidents);
     if (info.incidents) info.incidents(incidents);

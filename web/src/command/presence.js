@@ -42,6 +42,8 @@ export function createPresence(map, legendEl, { toast }) {
   let report = null;
   let available = null;
   let timer = 0;
+  let loadedAt = 0;
+  let inflight = null;
 
   function addLayer() {
     if (map.getLayer(LAYER)) return;
@@ -63,19 +65,37 @@ export function createPresence(map, legendEl, { toast }) {
     map.setPaintProperty(LAYER, 'fill-color', expr);
   }
 
-  async function load() {
+  // The layer's refresh and the grid panel share one request in flight.
+  function load() {
+    inflight ??= fetchReport().finally(() => { inflight = null; });
+    return inflight;
+  }
+
+  async function fetchReport() {
     try {
       report = await getJSON('api/v1/presence/grids');
       available = true;
     } catch (err) {
       if (err instanceof ApiError && (err.missing || err.status === 503 || err.status === 403 || err.status === 404)) {
         available = false;
-      } else {
+      } else if (shown) {
         toast?.(t('presence.failed', { detail: err.message }));
       }
     }
+    loadedAt = Date.now();
     paint();
     render();
+  }
+
+  /**
+   * lastVisit resolves to a police grid's entry of /api/v1/presence/grids
+   * ({grid, last_visit, days_since_visit, ...}) or null: from the report
+   * the layer holds when it was read in the last refresh period, else
+   * read again (once, however many panels ask).
+   */
+  async function lastVisit(id) {
+    if (Date.now() - loadedAt > REFRESH_MS) await load();
+    return report?.grids.find((g) => g.grid === id) || null;
   }
 
   function setShown(v) {
@@ -120,13 +140,16 @@ export function createPresence(map, legendEl, { toast }) {
    */
   async function renderGrid(el, id) {
     clear(el);
-    const last = report?.grids.find((g) => g.grid === id);
+    // The map's report is read even with the layer off: the week's figures
+    // come from pings only, so a visit recorded on a phone would read as
+    // none here while the prevention block below counts it.
     let week = null;
-    try {
-      week = await getJSON(`api/v1/grids/${encodeURIComponent(id)}/presence`);
-    } catch {
-      // A role without presence reads, or no patrol data: what the map knows is shown.
-    }
+    const [last] = await Promise.all([
+      lastVisit(id),
+      getJSON(`api/v1/grids/${encodeURIComponent(id)}/presence`).then((w) => { week = w; }, () => {
+        // A role without presence reads, or no patrol data: what the map knows is shown.
+      }),
+    ]);
     if (!last && !week) return;
     clear(el);
     el.append(h('h3', null, t('presence.panelTitle')));
@@ -148,6 +171,7 @@ export function createPresence(map, legendEl, { toast }) {
     addLayer,
     setShown,
     renderGrid,
+    lastVisit,
     rerender() {
       render();
     },
