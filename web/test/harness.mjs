@@ -79,9 +79,19 @@ function get(url, { ca } = {}) {
   });
 }
 
+// JINGGE_TEST_PORT pins the ports for a machine whose ports are shared out:
+// the first server a test file starts takes it, each later one the next, so
+// two servers running at once never share one.
+let nextPinnedPort = null;
+
+function pinnedPort() {
+  nextPinnedPort ??= Number(process.env.JINGGE_TEST_PORT);
+  return nextPinnedPort++;
+}
+
 /**
- * startServer starts `jingge serve` on port (when not given, JINGGE_TEST_PORT
- * or else a free one) and resolves once it is ready; stop() ends it. Its
+ * startServer starts `jingge serve` on port (when not given, the next of
+ * the ports from JINGGE_TEST_PORT, or else a free one) and resolves once it is ready; stop() ends it. Its
  * output is kept for failure messages. With tls ({ cert, key, ca }: PEM
  * file paths and the issuing certificate's PEM text) it serves HTTPS.
  */
@@ -93,8 +103,7 @@ export async function startServer({ args = [], port: fixedPort, users = [], tls 
     bin = path.join(scratch, 'jingge');
     execFileSync('go', ['build', '-o', bin, './cmd/jingge'], { cwd: repoDir, stdio: ['ignore', 'inherit', 'inherit'] });
   }
-  // JINGGE_TEST_PORT pins the port for a machine whose ports are shared out.
-  const port = fixedPort ?? (process.env.JINGGE_TEST_PORT ? Number(process.env.JINGGE_TEST_PORT) : await freePort());
+  const port = fixedPort ?? (process.env.JINGGE_TEST_PORT ? pinnedPort() : await freePort());
   const env = { ...process.env };
   // The tests use the bundled demo data, whatever database the shell names.
   delete env.DATABASE_URL;
