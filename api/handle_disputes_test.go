@@ -242,6 +242,9 @@ func TestDisputeSummary(t *testing.T) {
 	if sum.Total.Settled != 3 || sum.Total.KeptLow != 2 || *sum.Total.KeptLowRate != 2.0/3 {
 		t.Errorf("total %+v, want 2 of 3 kept low", sum.Total.DisputeTally)
 	}
+	if !strings.Contains(sum.Definition, "kept_low_rate") || !strings.Contains(sum.DefinitionZH, "不上交率 =") {
+		t.Errorf("definitions %q and %q: want how the rate is counted, in English and in Chinese", sum.Definition, sum.DefinitionZH)
+	}
 	for _, bad := range []string{"?month=2026-13", "?group_by=township", "?station=nowhere"} {
 		expectProblem(t, serve(t, s.Handler(), http.MethodGet, "/api/v1/disputes/summary"+bad, ""), http.StatusBadRequest)
 	}

@@ -16,10 +16,12 @@ var SummaryParams = []string{"month", "group_by", "station"}
 type DisputeSummary struct {
 	Month   string `json:"month"`
 	GroupBy string `json:"group_by"`
-	// Definition says how the rate is counted, for the page that shows it.
-	Definition string       `json:"definition"`
-	Rows       []DisputeRow `json:"rows"`
-	Total      DisputeRow   `json:"total"`
+	// Definition says how the rate is counted, for the page that shows it;
+	// DefinitionZH says it in Chinese.
+	Definition   string       `json:"definition"`
+	DefinitionZH string       `json:"definition_zh"`
+	Rows         []DisputeRow `json:"rows"`
+	Total        DisputeRow   `json:"total"`
 }
 
 // DisputeRow is one station's or grid's tally, named.
@@ -30,11 +32,12 @@ type DisputeRow struct {
 
 // TaskSummary answers GET /api/v1/tasks/summary.
 type TaskSummary struct {
-	Month      string    `json:"month"`
-	GroupBy    string    `json:"group_by"`
-	Definition string    `json:"definition"`
-	Rows       []TaskRow `json:"rows"`
-	Total      TaskRow   `json:"total"`
+	Month        string    `json:"month"`
+	GroupBy      string    `json:"group_by"`
+	Definition   string    `json:"definition"`
+	DefinitionZH string    `json:"definition_zh"`
+	Rows         []TaskRow `json:"rows"`
+	Total        TaskRow   `json:"total"`
 	// At is the moment the tasks were counted as they stood.
 	At string `json:"at"`
 }
@@ -50,6 +53,9 @@ const (
 	disputeDefinition = "kept_low_rate (不上交率) = disputes settled in the month at group (组) or village (村) level / all disputes settled in the month; " +
 		"reported and open count those reported in the month (open: not settled by its end); a grid is the police grid, or the community grid of a dispute without one"
 	taskDefinition = "completion_rate = tasks due in the month done by now / tasks due in the month; on_time_rate counts those done by their due time"
+
+	disputeDefinitionZH = "不上交率 = 当月在组、村两级化解的纠纷 / 当月化解的全部纠纷；受理数与未结数计当月受理的纠纷（未结：到月底仍未化解）；网格为警格，纠纷无警格时为其社区网格"
+	taskDefinitionZH    = "完成率 = 当月到期且已完成的任务 / 当月到期的任务；按时完成率只计在到期时间前完成的任务"
 )
 
 // summaryQuery is what a summary counts: a month, grouped by station or
@@ -120,7 +126,7 @@ func (s *Service) SummarizeDisputes(ctx context.Context, q Query) (DisputeSummar
 	if err != nil {
 		return DisputeSummary{}, err
 	}
-	out := DisputeSummary{Month: sq.month, GroupBy: string(sq.by), Definition: disputeDefinition, Rows: make([]DisputeRow, len(tallies))}
+	out := DisputeSummary{Month: sq.month, GroupBy: string(sq.by), Definition: disputeDefinition, DefinitionZH: disputeDefinitionZH, Rows: make([]DisputeRow, len(tallies))}
 	for i, t := range tallies {
 		out.Rows[i] = DisputeRow{DisputeTally: t, Name: v.unitName(sq.by, t.Key)}
 	}
@@ -167,7 +173,7 @@ func (s *Service) SummarizeTasks(ctx context.Context, q Query) (TaskSummary, err
 	if err != nil {
 		return TaskSummary{}, err
 	}
-	out := TaskSummary{Month: sq.month, GroupBy: string(sq.by), Definition: taskDefinition, Rows: make([]TaskRow, len(tallies)), At: v.localTime(now)}
+	out := TaskSummary{Month: sq.month, GroupBy: string(sq.by), Definition: taskDefinition, DefinitionZH: taskDefinitionZH, Rows: make([]TaskRow, len(tallies)), At: v.localTime(now)}
 	sum := data.TaskTally{Key: "total"}
 	for i, t := range tallies {
 		out.Rows[i] = TaskRow{TaskTally: t, Name: v.unitName(sq.by, t.Key)}

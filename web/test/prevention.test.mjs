@@ -71,7 +71,7 @@ async function expected(station, month, police) {
   const disputes = await api(`/api/v1/disputes/summary?month=${month}&group_by=grid&station=${station}`);
   const tasks = await api(`/api/v1/tasks/summary?month=${month}&group_by=grid&station=${station}`);
   const visits = await api('/api/v1/presence/grids');
-  return { ...preventionFigures(disputes, tasks, keys), visit: visits.grids.find((g) => g.grid === police) || null, definition: disputes.definition };
+  return { ...preventionFigures(disputes, tasks, keys), visit: visits.grids.find((g) => g.grid === police) || null, definition: disputes.definition, definitionZH: disputes.definition_zh };
 }
 
 /** shown reads the block's figures as the page shows them. */
@@ -158,10 +158,11 @@ describe('prevention block', { timeout: 900_000 }, () => {
     await blockReady(page);
     assert.deepEqual(await shown(page), wantText(want));
     assert.match(await page.locator('[data-testid=panel-prevention] h3').textContent(), new RegExp(`本月预防工作（${month}）`));
-    // The definitions are at hand: as a tooltip on each figure, and in a disclosure.
-    assert.equal(await page.locator('[data-testid=panel-prevention] [data-figure=reported]').getAttribute('title'), want.definition);
+    // The definitions are at hand, in the page's language: as a tooltip on
+    // each figure, and in a disclosure.
+    assert.equal(await page.locator('[data-testid=panel-prevention] [data-figure=reported]').getAttribute('title'), want.definitionZH);
     await page.locator('[data-testid=panel-prevention] details summary').click();
-    assert.match(await page.locator('[data-testid=panel-prevention] details').textContent(), /kept_low_rate/);
+    assert.match(await page.locator('[data-testid=panel-prevention] details').textContent(), /不上交率 = 当月在组、村两级化解的纠纷/);
     assert.equal(await page.locator('[data-testid=panel-prevention] [data-figure=overdue]').getAttribute('class'), 'warn');
     // The presence rows above agree with the block, the layer off as it is.
     if (want.visit?.days_since_visit !== null && want.visit?.days_since_visit !== undefined) {
@@ -195,6 +196,7 @@ describe('prevention block', { timeout: 900_000 }, () => {
     await page.waitForFunction(() => /Prevention this month/.test(document.querySelector('[data-testid=panel-prevention] h3')?.textContent || ''), null, { timeout: WAIT_MS });
     await blockReady(page);
     assert.match(await page.locator('[data-testid=panel-prevention]').textContent(), /Kept-low rate \(不上交率\).*Overdue now/);
+    assert.equal(await page.locator('[data-testid=panel-prevention] [data-figure=reported]').getAttribute('title'), want.definition);
     assert.equal(summaries.length, 2, 'a language switch redraws from the kept summaries');
 
     // Another dispute: the month's figures are kept until the page is loaded again.

@@ -11,8 +11,14 @@
 // weeks, and figures a month old would mislead it).
 import { getJSON, query } from '../shared/api.js';
 import { h, clear } from '../shared/dom.js';
-import { t, formatNumber } from '../shared/i18n.js';
+import { t, formatNumber, isEnglish } from '../shared/i18n.js';
 import { zonedInputValue } from '../shared/time.js';
+
+/** definitionOf is a summary's definition in the page's language, or null for no summary. */
+function definitionOf(summary) {
+  if (!summary) return null;
+  return (isEnglish() ? summary.definition : summary.definition_zh) || summary.definition;
+}
 
 /** STALE_MS is how long a station's summaries of the month are shown before they are fetched again. */
 export const STALE_MS = 30 * 60_000;
@@ -143,14 +149,14 @@ export function createPrevention({ lastVisit, children }) {
     el.append(h('h3', null, t('prevention.title', { month })));
     if (police !== props.id) el.append(h('p', { class: 'muted' }, t('prevention.ofPolice', { name: props.parent?.name || police })));
     el.append(h('h4', null, t('prevention.disputes')));
-    el.append(disputes ? disputeFacts(disputes, sums.disputes.value.definition) : failed('disputes', sums.disputes.error));
+    el.append(disputes ? disputeFacts(disputes, definitionOf(sums.disputes.value)) : failed('disputes', sums.disputes.error));
     el.append(h('h4', null, t('prevention.tasks')));
-    el.append(tasks ? taskFacts(tasks, sums.tasks.value.definition) : failed('tasks', sums.tasks.error));
+    el.append(tasks ? taskFacts(tasks, definitionOf(sums.tasks.value)) : failed('tasks', sums.tasks.error));
     const days = visit?.days_since_visit;
     el.append(h('dl', { class: 'facts' },
       figure('days_since_visit', t('prevention.sinceVisit'),
         days === null || days === undefined ? t('presence.never') : t('presence.daysAgo', { n: formatNumber(days) }))));
-    const defs = [sums.disputes.value?.definition, sums.tasks.value?.definition].filter(Boolean);
+    const defs = [sums.disputes.value, sums.tasks.value].map(definitionOf).filter(Boolean);
     if (defs.length) {
       el.append(h('details', { class: 'definitions' },
         h('summary', null, t('prevention.definitions')),
