@@ -18,13 +18,14 @@ func (disputeKind) SortTime(d *geo.DisputeCase) time.Time   { return d.ReportedA
 func (disputeKind) RecordedAt(d *geo.DisputeCase) time.Time { return d.RecordedAt }
 func (disputeKind) SetID(d *geo.DisputeCase, id string)     { d.ID = id }
 func (disputeKind) Name() string                            { return "dispute" }
-func (disputeKind) check(d *geo.DisputeCase) error          { return data.CheckDispute(d) }
+func (disputeKind) check(d geo.DisputeCase) error           { return data.CheckDispute(&d) }
 
-func (disputeKind) keep(d *geo.DisputeCase, now time.Time) {
+func (disputeKind) keep(d geo.DisputeCase, now time.Time) geo.DisputeCase {
 	if d.RecordedAt.IsZero() {
 		d.RecordedAt = now
 	}
 	d.ReportedAt, d.SettledAt, d.RecordedAt, d.UpdatedAt = storeTime(d.ReportedAt), storeTime(d.SettledAt), storeTime(d.RecordedAt), storeTime(d.UpdatedAt)
+	return d
 }
 
 func (disputeKind) addEntry(d geo.DisputeCase, scope, key string, digest []byte) (recordKind, any) {

@@ -18,13 +18,14 @@ func (taskKind) SortTime(t *geo.Task) time.Time   { return t.Due }
 func (taskKind) RecordedAt(t *geo.Task) time.Time { return t.RecordedAt }
 func (taskKind) SetID(t *geo.Task, id string)     { t.ID = id }
 func (taskKind) Name() string                     { return "task" }
-func (taskKind) check(t *geo.Task) error          { return data.CheckTask(t) }
+func (taskKind) check(t geo.Task) error           { return data.CheckTask(&t) }
 
-func (taskKind) keep(t *geo.Task, now time.Time) {
+func (taskKind) keep(t geo.Task, now time.Time) geo.Task {
 	if t.RecordedAt.IsZero() {
 		t.RecordedAt = now
 	}
 	t.Due, t.DoneAt, t.RecordedAt = storeTime(t.Due), storeTime(t.DoneAt), storeTime(t.RecordedAt)
+	return t
 }
 
 func (taskKind) addEntry(t geo.Task, scope, key string, digest []byte) (recordKind, any) {

@@ -18,13 +18,14 @@ func (visitKind) SortTime(v *geo.Visit) time.Time   { return v.At }
 func (visitKind) RecordedAt(v *geo.Visit) time.Time { return v.RecordedAt }
 func (visitKind) SetID(v *geo.Visit, id string)     { v.ID = id }
 func (visitKind) Name() string                      { return "visit" }
-func (visitKind) check(v *geo.Visit) error          { return data.CheckVisit(v) }
+func (visitKind) check(v geo.Visit) error           { return data.CheckVisit(&v) }
 
-func (visitKind) keep(v *geo.Visit, now time.Time) {
+func (visitKind) keep(v geo.Visit, now time.Time) geo.Visit {
 	if v.RecordedAt.IsZero() {
 		v.RecordedAt = now
 	}
 	v.At, v.RecordedAt = storeTime(v.At), storeTime(v.RecordedAt)
+	return v
 }
 
 func (visitKind) addEntry(v geo.Visit, scope, key string, digest []byte) (recordKind, any) {

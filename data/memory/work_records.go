@@ -16,11 +16,13 @@ import (
 // journal record that adds it. Its methods are on a zero-size type.
 type workKind[T any] interface {
 	worktable.Kind[T]
-	// check is the record's data.CheckX.
-	check(*T) error
-	// keep sets the recording time to now when it is unset and rounds
-	// every time of the record as the store keeps times (storeTime).
-	keep(v *T, now time.Time)
+	// check is the record's data.CheckX. It and keep take and return
+	// records by value: a pointer passed to a type parameter's method
+	// escapes, and would cost every add an allocation.
+	check(T) error
+	// keep returns v with the recording time set to now when it is unset
+	// and every time rounded as the store keeps times (storeTime).
+	keep(v T, now time.Time) T
 	// addEntry is the journal record of an add: the record with its id
 	// and recording time, and its key.
 	addEntry(stored T, scope, key string, digest []byte) (recordKind, any)
@@ -50,10 +52,10 @@ func addWork[T any, K workKind[T]](ctx context.Context, s *Store, t *worktable.T
 		return zero, false, err
 	}
 	var k K
-	if err := k.check(&v); err != nil {
+	if err := k.check(v); err != nil {
 		return zero, false, fmt.Errorf("memory: %w", err)
 	}
-	k.keep(&v, s.now())
+	v = k.keep(v, s.now())
 	var digest []byte
 	if key != "" {
 		digest = keyDigest()

@@ -33,7 +33,7 @@ func (s *Store) AddWork(ctx context.Context, disputes []geo.DisputeCase, tasks [
 	dt := &s.disputes
 	dt.Mu.Lock()
 	for _, d := range disputes {
-		disputeKind{}.keep(&d, now)
+		d = disputeKind{}.keep(d, now)
 		stored, _, _ := dt.AddLocked(d, "", "", nil) // without a key it cannot conflict
 		if tk = s.jr.log(disputeKind{}.addEntry(stored, "", "", nil)); tk.err != nil {
 			break
@@ -47,7 +47,7 @@ func (s *Store) AddWork(ctx context.Context, disputes []geo.DisputeCase, tasks [
 	tt.Mu.Lock()
 	defer tt.Mu.Unlock()
 	for _, t := range tasks {
-		taskKind{}.keep(&t, now)
+		t = taskKind{}.keep(t, now)
 		stored, _, _ := tt.AddLocked(t, "", "", nil)
 		if tk = s.jr.log(taskKind{}.addEntry(stored, "", "", nil)); tk.err != nil {
 			break
