@@ -28,22 +28,3 @@ type CheckpointEditor interface {
 	// force.
 	DeleteCheckpoint(ctx context.Context, d OverlayDelete) error
 }
-
-// checkpointVersions is OverlayVersions for checkpoints.
-func checkpointVersions(cur, next *geo.Dataset) {
-	old := make(map[string]*geo.Checkpoint, len(cur.Checkpoints))
-	for i := range cur.Checkpoints {
-		old[cur.Checkpoints[i].ID] = &cur.Checkpoints[i]
-	}
-	for i := range next.Checkpoints {
-		c := &next.Checkpoints[i]
-		switch o := old[c.ID]; {
-		case o == nil:
-			c.Version = 1
-		case geo.SameCheckpoint(o, c):
-			c.Version = o.Version
-		default:
-			c.Version = o.Version + 1
-		}
-	}
-}

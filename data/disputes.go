@@ -7,7 +7,6 @@ import (
 	"math"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"jingge/geo"
 )
@@ -142,18 +141,8 @@ func CheckDispute(d *geo.DisputeCase) error {
 	if err := checkSettlement(d); err != nil {
 		return err
 	}
-	for _, f := range []struct {
-		name, text string
-		max        int
-	}{{"parties", d.Parties, MaxDisputeParties}, {"summary", d.Summary, MaxDisputeSummary}, {"mediation_brand", d.MediationBrand, MaxDisputeBrand}} {
-		if why := TextReason(f.text); why != "" {
-			return userError(ErrInvalid, "the dispute's %s %s", f.name, why)
-		}
-		if n := utf8.RuneCountInString(f.text); n > f.max {
-			return userError(ErrInvalid, "the dispute's %s is %d characters long; at most %d", f.name, n, f.max)
-		}
-	}
-	return nil
+	return checkTexts("dispute", textLimit{"parties", d.Parties, MaxDisputeParties}, textLimit{"summary", d.Summary, MaxDisputeSummary},
+		textLimit{"mediation_brand", d.MediationBrand, MaxDisputeBrand})
 }
 
 // checkSettlement checks that d's settlement fields agree with its level.

@@ -51,42 +51,40 @@ type OverlayEditor interface {
 	DeletePlace(ctx context.Context, d OverlayDelete) error
 }
 
-// OverlayVersions gives the areas, places and checkpoints of next their versions by
-// comparing them with those of cur, by id: unchanged content keeps its
-// version, changed content gets the next, a new id version 1. Both stores
-// use it on import, so an import that changes nothing changes no version.
+// OverlayVersions gives the areas, places and checkpoints of next their
+// versions by comparing them with those of cur, by id: unchanged content
+// keeps its version, changed content gets the next, a new id version 1.
+// Both stores use it on import, so an import that changes nothing
+// changes no version.
 func OverlayVersions(cur, next *geo.Dataset) {
-	areas := make(map[string]*geo.Area, len(cur.Areas))
-	for i := range cur.Areas {
-		areas[cur.Areas[i].ID] = &cur.Areas[i]
+	versionByID(cur.Areas, next.Areas, func(a *geo.Area) (string, *int) { return a.ID, &a.Version }, geo.SameArea)
+	versionByID(cur.Places, next.Places, func(p *geo.Place) (string, *int) { return p.ID, &p.Version }, geo.SamePlace)
+	versionByID(cur.Checkpoints, next.Checkpoints, func(c *geo.Checkpoint) (string, *int) { return c.ID, &c.Version }, geo.SameCheckpoint)
+}
+
+// versionByID sets the version of each of next from the one of cur with
+// its id (OverlayVersions); key returns an overlay's id and its version
+// field, same compares two overlays' content.
+func versionByID[T any](cur, next []T, key func(*T) (string, *int), same func(a, b *T) bool) {
+	old := make(map[string]*T, len(cur))
+	for i := range cur {
+		id, _ := key(&cur[i])
+		old[id] = &cur[i]
 	}
-	for i := range next.Areas {
-		a := &next.Areas[i]
-		switch o := areas[a.ID]; {
+	for i := range next {
+		v := &next[i]
+		id, version := key(v)
+		switch o := old[id]; {
 		case o == nil:
-			a.Version = 1
-		case geo.SameArea(o, a):
-			a.Version = o.Version
+			*version = 1
+		case same(o, v):
+			_, ov := key(o)
+			*version = *ov
 		default:
-			a.Version = o.Version + 1
+			_, ov := key(o)
+			*version = *ov + 1
 		}
 	}
-	places := make(map[string]*geo.Place, len(cur.Places))
-	for i := range cur.Places {
-		places[cur.Places[i].ID] = &cur.Places[i]
-	}
-	for i := range next.Places {
-		p := &next.Places[i]
-		switch o := places[p.ID]; {
-		case o == nil:
-			p.Version = 1
-		case geo.SamePlace(o, p):
-			p.Version = o.Version
-		default:
-			p.Version = o.Version + 1
-		}
-	}
-	checkpointVersions(cur, next)
 }
 
 // CheckOverlays runs geo.Check over the areas, places and checkpoints of ds alone (with

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"jingge/geo"
 )
@@ -119,19 +118,8 @@ func CheckTask(t *geo.Task) error {
 	case t.Due.IsZero():
 		return userError(ErrInvalid, "a task needs the date it is due")
 	}
-	for _, f := range []struct {
-		name, text string
-		max        int
-	}{{"station", t.StationID, MaxTaskID}, {"grid", t.GridID, MaxTaskID}, {"officer", t.OfficerID, MaxTaskID},
-		{"title", t.Title, MaxTaskTitle}, {"detail", t.Detail, MaxTaskDetail}, {"done_by", t.DoneBy, MaxTaskID}} {
-		if why := TextReason(f.text); why != "" {
-			return userError(ErrInvalid, "the task's %s %s", f.name, why)
-		}
-		if n := utf8.RuneCountInString(f.text); n > f.max {
-			return userError(ErrInvalid, "the task's %s is %d characters long; at most %d", f.name, n, f.max)
-		}
-	}
-	return nil
+	return checkTexts("task", textLimit{"station", t.StationID, MaxTaskID}, textLimit{"grid", t.GridID, MaxTaskID}, textLimit{"officer", t.OfficerID, MaxTaskID},
+		textLimit{"title", t.Title, MaxTaskTitle}, textLimit{"detail", t.Detail, MaxTaskDetail}, textLimit{"done_by", t.DoneBy, MaxTaskID})
 }
 
 // ApplyTaskPatch returns cur marked done by p. A task is done once: a

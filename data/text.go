@@ -72,3 +72,25 @@ func (e AuditEntry) Storable() AuditEntry {
 	e.Role = Role(StorableText(string(e.Role)))
 	return e
 }
+
+// textLimit is one text of a record, by its name in the API, and the
+// most characters it may hold.
+type textLimit struct {
+	name, text string
+	max        int
+}
+
+// checkTexts returns a *RequestError of kind ErrInvalid for the first of
+// texts that every store cannot keep (TextReason) or that is longer than
+// its limit, naming the record by its kind ("visit"); nil when all fit.
+func checkTexts(kind string, texts ...textLimit) error {
+	for _, f := range texts {
+		if why := TextReason(f.text); why != "" {
+			return userError(ErrInvalid, "the %s's %s %s", kind, f.name, why)
+		}
+		if n := utf8.RuneCountInString(f.text); n > f.max {
+			return userError(ErrInvalid, "the %s's %s is %d characters long; at most %d", kind, f.name, n, f.max)
+		}
+	}
+	return nil
+}

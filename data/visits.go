@@ -7,7 +7,6 @@ import (
 	"math"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"jingge/geo"
 )
@@ -82,7 +81,7 @@ type VisitPage struct {
 // reused. A write returns only after it is durable.
 type VisitStore interface {
 	// AddVisit stores one visit and returns it with its id. Content
-	// problems (CheckVisit) come back as a *MessageError of kind
+	// problems (CheckVisit) come back as a *RequestError of kind
 	// ErrInvalid.
 	AddVisit(ctx context.Context, w VisitWrite) (VisitResult, error)
 	// QueryVisits returns the visits that pass f, newest first (by time,
@@ -99,7 +98,7 @@ const (
 	MaxVisitOfficer  = 64
 )
 
-// CheckVisit returns a *MessageError of kind ErrInvalid naming the first
+// CheckVisit returns a *RequestError of kind ErrInvalid naming the first
 // problem of v, or nil: an officer, a time, a known kind, texts within
 // their limits that every store can keep, a finite location, and an
 // attribution to a grid.
@@ -117,18 +116,8 @@ func CheckVisit(v *geo.Visit) error {
 	case v.PoliceGridID == "" && v.CommunityGridID == "":
 		return userError(ErrInvalid, "the visit is not attributed to any grid")
 	}
-	for _, f := range []struct {
-		name, text string
-		max        int
-	}{{"officer", v.OfficerID, MaxVisitOfficer}, {"whom", v.Whom, MaxVisitWhom}, {"key_place", v.KeyPlaceID, MaxVisitKeyPlace}, {"outcome", v.Outcome, MaxVisitOutcome}} {
-		if why := TextReason(f.text); why != "" {
-			return userError(ErrInvalid, "the visit's %s %s", f.name, why)
-		}
-		if n := utf8.RuneCountInString(f.text); n > f.max {
-			return userError(ErrInvalid, "the visit's %s is %d characters long; at most %d", f.name, n, f.max)
-		}
-	}
-	return nil
+	return checkTexts("visit", textLimit{"officer", v.OfficerID, MaxVisitOfficer}, textLimit{"whom", v.Whom, MaxVisitWhom},
+		textLimit{"key_place", v.KeyPlaceID, MaxVisitKeyPlace}, textLimit{"outcome", v.Outcome, MaxVisitOutcome})
 }
 
 // VisitDigest fingerprints what a visit says (not its attribution, id or

@@ -2,8 +2,6 @@ package memory
 
 import (
 	"context"
-	"fmt"
-	"slices"
 	"time"
 
 	"jingge/data"
@@ -25,85 +23,38 @@ type checkpointRecord struct {
 	At         time.Time
 }
 
+// checkpointOverlay is the dataset's checkpoints.
+var checkpointOverlay = overlayKind[geo.Checkpoint]{
+	name:  "checkpoint",
+	list:  func(ds *geo.Dataset) *[]geo.Checkpoint { return &ds.Checkpoints },
+	key:   func(c *geo.Checkpoint) (string, *int) { return c.ID, &c.Version },
+	same:  geo.SameCheckpoint,
+	clone: func(c geo.Checkpoint) geo.Checkpoint { return c },
+	put: func(c *geo.Checkpoint, at time.Time) (recordKind, any) {
+		return recCheckpoint, checkpointRecord{Checkpoint: c, At: at}
+	},
+	remove: func(id string, at time.Time) (recordKind, any) {
+		return recCheckpoint, checkpointRecord{Delete: id, At: at}
+	},
+}
+
 // PutCheckpoint implements data.CheckpointEditor.
-func (s *Store) PutCheckpoint(ctx context.Context, e data.CheckpointEdit) (_ geo.Checkpoint, err error) {
-	if err := ctx.Err(); err != nil {
-		return geo.Checkpoint{}, err
-	}
-	var tk ticket
-	defer func() { err = s.jr.settle(tk, err) }()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := e.Checkpoint
-	pos := slices.IndexFunc(s.ds.Checkpoints, func(x geo.Checkpoint) bool { return x.ID == c.ID })
-	var old *geo.Checkpoint
-	v := 0
-	if pos >= 0 {
-		old, v = &s.ds.Checkpoints[pos], s.ds.Checkpoints[pos].Version
-	}
-	if err := overlayBase("checkpoint", c.ID, old != nil, v, e.Create, e.BaseVersion); err != nil {
-		return geo.Checkpoint{}, err
-	}
-	next := *s.ds
-	next.Checkpoints = slices.Clone(s.ds.Checkpoints)
-	if old == nil {
-		c.Version = 1
-		next.Checkpoints = append(next.Checkpoints, c)
-	} else {
-		if geo.SameCheckpoint(old, &c) {
-			return *old, nil
-		}
-		c.Version = old.Version + 1
-		next.Checkpoints[pos] = c
-	}
-	if problems := data.CheckOverlays(&next); len(problems) > 0 {
-		return geo.Checkpoint{}, fmt.Errorf("memory: %w", &data.ValidationError{Problems: problems})
-	}
-	t := s.now()
-	s.ds = &next
-	tk = s.jr.log(recCheckpoint, checkpointRecord{Checkpoint: &c, At: t})
-	s.notifyLocked()
-	return c, nil
+func (s *Store) PutCheckpoint(ctx context.Context, e data.CheckpointEdit) (geo.Checkpoint, error) {
+	return putOverlay(ctx, s, &checkpointOverlay, e.Checkpoint, e.Create, e.BaseVersion)
 }
 
 // DeleteCheckpoint implements data.CheckpointEditor.
-func (s *Store) DeleteCheckpoint(ctx context.Context, d data.OverlayDelete) (err error) {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	var tk ticket
-	defer func() { err = s.jr.settle(tk, err) }()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	pos := slices.IndexFunc(s.ds.Checkpoints, func(x geo.Checkpoint) bool { return x.ID == d.ID })
-	if pos < 0 {
-		return fmt.Errorf("memory: checkpoint %q: %w (none with this id is in force)", d.ID, data.ErrNotFound)
-	}
-	if v := s.ds.Checkpoints[pos].Version; d.BaseVersion != 0 && d.BaseVersion != v {
-		return fmt.Errorf("memory: checkpoint %s: %w: the delete was made against version %d but version %d is in force; reload and try again", d.ID, data.ErrConflict, d.BaseVersion, v)
-	}
-	next := *s.ds
-	next.Checkpoints = slices.Delete(slices.Clone(s.ds.Checkpoints), pos, pos+1)
-	s.ds = &next
-	tk = s.jr.log(recCheckpoint, checkpointRecord{Delete: d.ID, At: s.now()})
-	s.notifyLocked()
-	return nil
+func (s *Store) DeleteCheckpoint(ctx context.Context, d data.OverlayDelete) error {
+	return deleteOverlay(ctx, s, &checkpointOverlay, d)
 }
 
 // replayCheckpoint applies a checkpoint record as it was done. It runs at
 // open, unshared, without validating again.
 func (s *Store) replayCheckpoint(r checkpointRecord) {
-	next := *s.ds
-	next.Checkpoints = slices.Clone(s.ds.Checkpoints)
 	switch {
 	case r.Checkpoint != nil:
-		if i := slices.IndexFunc(next.Checkpoints, func(x geo.Checkpoint) bool { return x.ID == r.Checkpoint.ID }); i >= 0 {
-			next.Checkpoints[i] = *r.Checkpoint
-		} else {
-			next.Checkpoints = append(next.Checkpoints, *r.Checkpoint)
-		}
+		replayPut(s, &checkpointOverlay, *r.Checkpoint)
 	case r.Delete != "":
-		next.Checkpoints = slices.DeleteFunc(next.Checkpoints, func(x geo.Checkpoint) bool { return x.ID == r.Delete })
+		replayRemove(s, &checkpointOverlay, r.Delete)
 	}
-	s.ds = &next
 }

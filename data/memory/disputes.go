@@ -2,8 +2,6 @@ package memory
 
 import (
 	"context"
-	"fmt"
-	"strconv"
 	"time"
 
 	"jingge/data"
@@ -20,6 +18,23 @@ func (disputeKind) SortTime(d *geo.DisputeCase) time.Time   { return d.ReportedA
 func (disputeKind) RecordedAt(d *geo.DisputeCase) time.Time { return d.RecordedAt }
 func (disputeKind) SetID(d *geo.DisputeCase, id string)     { d.ID = id }
 func (disputeKind) Name() string                            { return "dispute" }
+func (disputeKind) check(d geo.DisputeCase) error           { return data.CheckDispute(&d) }
+
+func (disputeKind) keep(d geo.DisputeCase, now time.Time) geo.DisputeCase {
+	if d.RecordedAt.IsZero() {
+		d.RecordedAt = now
+	}
+	d.ReportedAt, d.SettledAt, d.RecordedAt, d.UpdatedAt = storeTime(d.ReportedAt), storeTime(d.SettledAt), storeTime(d.RecordedAt), storeTime(d.UpdatedAt)
+	return d
+}
+
+func (disputeKind) addEntry(d geo.DisputeCase, scope, key string, digest []byte) (recordKind, any) {
+	return recDispute, disputeRecord{Dispute: d, Scope: scope, Key: key, Digest: digest}
+}
+
+func (disputeKind) updateEntry(d geo.DisputeCase) (recordKind, any) {
+	return recDisputeUpdate, disputeUpdateRecord{Dispute: d}
+}
 
 // disputeTable holds a store's disputes.
 type disputeTable = worktable.Table[geo.DisputeCase, disputeKind]
@@ -44,67 +59,21 @@ type (
 )
 
 // AddDispute implements data.DisputeStore.
-func (s *Store) AddDispute(ctx context.Context, w data.DisputeWrite) (_ data.DisputeResult, err error) {
-	if err := ctx.Err(); err != nil {
-		return data.DisputeResult{}, err
-	}
-	var tk ticket
-	defer func() { err = s.jr.settle(tk, err) }()
-	if err := data.CheckBatchKey(w.Key); err != nil {
-		return data.DisputeResult{}, err
-	}
-	d := w.Dispute
-	if err := data.CheckDispute(&d); err != nil {
-		return data.DisputeResult{}, fmt.Errorf("memory: %w", err)
-	}
-	if d.RecordedAt.IsZero() {
-		d.RecordedAt = s.now()
-	}
-	d.ReportedAt, d.SettledAt, d.RecordedAt, d.UpdatedAt = storeTime(d.ReportedAt), storeTime(d.SettledAt), storeTime(d.RecordedAt), storeTime(d.UpdatedAt)
-	var digest []byte
-	if w.Key != "" {
-		digest = w.KeyDigest()
-	}
-	t := &s.disputes
-	t.Mu.Lock()
-	defer t.Mu.Unlock()
-	stored, replayed, err := t.AddLocked(d, w.Scope, w.Key, digest)
+func (s *Store) AddDispute(ctx context.Context, w data.DisputeWrite) (data.DisputeResult, error) {
+	d, replayed, err := addWork(ctx, s, &s.disputes, w.Dispute, w.Scope, w.Key, w.KeyDigest)
 	if err != nil {
-		return data.DisputeResult{Dispute: stored}, fmt.Errorf("memory: add dispute: %w", err)
+		return data.DisputeResult{}, err
 	}
-	if replayed {
-		return data.DisputeResult{Dispute: stored, Replayed: true}, nil
-	}
-	tk = s.jr.log(recDispute, disputeRecord{Dispute: stored, Scope: w.Scope, Key: w.Key, Digest: digest})
-	return data.DisputeResult{Dispute: stored}, nil
+	return data.DisputeResult{Dispute: d, Replayed: replayed}, nil
 }
 
 // UpdateDispute implements data.DisputeStore.
-func (s *Store) UpdateDispute(ctx context.Context, id string, p data.DisputePatch) (_ geo.DisputeCase, err error) {
-	if err := ctx.Err(); err != nil {
-		return geo.DisputeCase{}, err
-	}
-	var tk ticket
-	defer func() { err = s.jr.settle(tk, err) }()
+func (s *Store) UpdateDispute(ctx context.Context, id string, p data.DisputePatch) (geo.DisputeCase, error) {
 	if p.At.IsZero() {
 		p.At = s.now()
 	}
 	p.At, p.SettledAt = storeTime(p.At), storeTime(p.SettledAt)
-	t := &s.disputes
-	t.Mu.Lock()
-	defer t.Mu.Unlock()
-	n, err := strconv.ParseInt(id, 10, 64)
-	cur := t.ByIDLocked(n)
-	if err != nil || cur == nil {
-		return geo.DisputeCase{}, fmt.Errorf("memory: %w", &data.RequestError{Kind: data.ErrNotFound, Message: "there is no dispute " + id})
-	}
-	next, err := data.ApplyDisputePatch(*cur, p)
-	if err != nil {
-		return geo.DisputeCase{}, fmt.Errorf("memory: %w", err)
-	}
-	*cur = next
-	tk = s.jr.log(recDisputeUpdate, disputeUpdateRecord{Dispute: next})
-	return next, nil
+	return updateWork(ctx, s, &s.disputes, id, func(cur geo.DisputeCase) (geo.DisputeCase, error) { return data.ApplyDisputePatch(cur, p) })
 }
 
 // QueryDisputes implements data.DisputeStore.
@@ -121,15 +90,5 @@ func (s *Store) QueryDisputes(ctx context.Context, f data.DisputeFilter, p data.
 
 // Dispute implements data.DisputeStore.
 func (s *Store) Dispute(ctx context.Context, id string) (geo.DisputeCase, error) {
-	if err := ctx.Err(); err != nil {
-		return geo.DisputeCase{}, err
-	}
-	t := &s.disputes
-	t.Mu.RLock()
-	defer t.Mu.RUnlock()
-	n, err := strconv.ParseInt(id, 10, 64)
-	if d := t.ByIDLocked(n); err == nil && d != nil {
-		return *d, nil
-	}
-	return geo.DisputeCase{}, fmt.Errorf("memory: %w", &data.RequestError{Kind: data.ErrNotFound, Message: "there is no dispute " + id})
+	return workByID(ctx, &s.disputes, id)
 }

@@ -195,7 +195,7 @@ func (d *Durable) Compact() error {
 	s, pt, a := d.Store, d.Patrols, d.Auth
 	s.mu.Lock()
 	s.incidents.mu.Lock()
-	s.visits.mu.Lock()
+	s.visits.Mu.Lock()
 	s.disputes.Mu.Lock()
 	s.tasks.Mu.Lock()
 	pt.mu.Lock()
@@ -213,7 +213,7 @@ func (d *Durable) Compact() error {
 	pt.mu.Unlock()
 	s.tasks.Mu.Unlock()
 	s.disputes.Mu.Unlock()
-	s.visits.mu.Unlock()
+	s.visits.Mu.Unlock()
 	s.incidents.mu.Unlock()
 	s.mu.Unlock()
 	// The segments are on disk before the snapshot naming them, and the

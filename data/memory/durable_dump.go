@@ -3,7 +3,6 @@ package memory
 import (
 	"context"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -25,8 +24,8 @@ func (d *Durable) Dump(ctx context.Context) (*data.Dump, error) {
 	defer s.mu.Unlock()
 	s.incidents.mu.RLock()
 	defer s.incidents.mu.RUnlock()
-	s.visits.mu.RLock()
-	defer s.visits.mu.RUnlock()
+	s.visits.Mu.RLock()
+	defer s.visits.Mu.RUnlock()
 	s.disputes.Mu.RLock()
 	defer s.disputes.Mu.RUnlock()
 	s.tasks.Mu.RLock()
@@ -61,13 +60,7 @@ func (d *Durable) Dump(ctx context.Context) (*data.Dump, error) {
 		out.IncidentKeys = append(out.IncidentKeys, data.BatchKey{Scope: k.scope, Key: k.key, Digest: slices.Clone(b.digest), IDs: slices.Clone(b.ids), At: b.at})
 	}
 	slices.SortFunc(out.IncidentKeys, func(x, y data.BatchKey) int { return x.At.Compare(y.At) })
-	for _, r := range s.visits.rows {
-		out.Visits = append(out.Visits, r.v)
-	}
-	for k, v := range s.visits.keys {
-		out.VisitKeys = append(out.VisitKeys, data.BatchKey{Scope: k.scope, Key: k.key, Digest: slices.Clone(v.digest), IDs: []string{strconv.FormatInt(v.id, 10)}})
-	}
-	slices.SortFunc(out.VisitKeys, func(x, y data.BatchKey) int { return strings.Compare(x.IDs[0], y.IDs[0]) })
+	out.Visits, out.VisitKeys = s.visits.Dump()
 	out.Disputes, out.DisputeKeys = s.disputes.Dump()
 	out.Tasks, out.TaskKeys = s.tasks.Dump()
 	for _, r := range s.answers {

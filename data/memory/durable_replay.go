@@ -114,7 +114,9 @@ var replayers = map[recordKind]replayer{
 		d.Store.replayCheckpoint(r)
 		return nil
 	}),
-	recVisit: gobRecord(func(d *Durable, r visitRecord) error { return d.Store.visits.replayAdd(r) }),
+	recVisit: gobRecord(func(d *Durable, r visitRecord) error {
+		return d.Store.visits.ReplayAdd(r.Visit, r.Visit.ID, r.Scope, r.Key, r.Digest)
+	}),
 	recDispute: gobRecord(func(d *Durable, r disputeRecord) error {
 		return d.Store.disputes.ReplayAdd(r.Dispute, r.Dispute.ID, r.Scope, r.Key, r.Digest)
 	}),

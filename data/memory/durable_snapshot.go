@@ -123,13 +123,7 @@ func (d *Durable) encodeSnapshotLocked(ix archive.Index) ([]byte, error) {
 	for k, b := range s.incidents.keys {
 		st.IncidentKeys = append(st.IncidentKeys, snapshotBatch{Scope: k.scope, Key: k.key, Digest: b.digest, IDs: b.ids, At: b.at})
 	}
-	st.NextVisitID = s.visits.nextID
-	for _, r := range s.visits.rows {
-		st.Visits = append(st.Visits, r.v)
-	}
-	for k, v := range s.visits.keys {
-		st.VisitKeys = append(st.VisitKeys, worktable.Key{Scope: k.scope, Key: k.key, Digest: v.digest, ID: v.id})
-	}
+	st.Visits, st.NextVisitID, st.VisitKeys = s.visits.Snapshot()
 	st.Disputes, st.NextDisputeID, st.DisputeKeys = s.disputes.Snapshot()
 	st.Tasks, st.NextTaskID, st.TaskKeys = s.tasks.Snapshot()
 	for _, e := range p.entries {
@@ -190,7 +184,10 @@ func (d *Durable) restore(r io.Reader) error {
 	}
 	s.versions, s.ords = st.Versions, st.Ords
 	s.current, s.stations = orEmpty(st.Current), orEmpty(st.Stations)
-	if err := s.restoreRecords(&st); err != nil {
+	if err := s.restoreIncidents(&st); err != nil {
+		return err
+	}
+	if err := s.visits.Restore(st.Visits, st.NextVisitID, st.VisitKeys, func(v *geo.Visit) string { return v.ID }); err != nil {
 		return err
 	}
 	if err := s.disputes.Restore(st.Disputes, st.NextDisputeID, st.DisputeKeys, func(d *geo.DisputeCase) string { return d.ID }); err != nil {
@@ -213,9 +210,8 @@ func (d *Durable) restore(r io.Reader) error {
 	return nil
 }
 
-// restoreRecords sets the incidents and visits, with their keys, to the
-// snapshot's.
-func (s *Store) restoreRecords(st *snapshotState) error {
+// restoreIncidents sets the incidents, with their keys, to the snapshot's.
+func (s *Store) restoreIncidents(st *snapshotState) error {
 	t := &s.incidents
 	t.byID, t.keys = make(map[int64]*incidentRow, len(st.Incidents)), make(map[scopedKey]committedBatch, len(st.IncidentKeys))
 	t.rows = make([]*incidentRow, len(st.Incidents))
@@ -232,18 +228,6 @@ func (s *Store) restoreRecords(st *snapshotState) error {
 	t.nextID = st.NextIncidentID
 	for _, b := range st.IncidentKeys {
 		t.keys[scopedKey{b.Scope, b.Key}] = committedBatch{digest: b.Digest, ids: b.IDs, at: b.At}
-	}
-	vt := &s.visits
-	vt.rows, vt.nextID, vt.keys = make([]visitRow, len(st.Visits)), st.NextVisitID, make(map[scopedKey]committedVisit, len(st.VisitKeys))
-	for i, v := range st.Visits {
-		id, err := strconv.ParseInt(v.ID, 10, 64)
-		if err != nil || id <= 0 {
-			return fmt.Errorf("memory: the snapshot holds a visit with id %q", v.ID)
-		}
-		vt.rows[i] = visitRow{id: id, v: v}
-	}
-	for _, k := range st.VisitKeys {
-		vt.keys[scopedKey{k.Scope, k.Key}] = committedVisit{digest: k.Digest, id: k.ID}
 	}
 	return nil
 }

@@ -34,9 +34,9 @@ type Store struct {
 	now          func() time.Time
 	// incidents are kept apart from the dataset, see incidents.go.
 	incidents incidentTable
-	// visits are kept apart too, see visits.go.
-	visits visitTable
-	// disputes and tasks too, see disputes.go and tasks.go.
+	// visits, disputes and tasks are kept apart too, in a table each
+	// (work_records.go).
+	visits   visitTable
 	disputes disputeTable
 	tasks    taskTable
 	// answers are the answers kept under idempotency keys (answers.go).

@@ -2,8 +2,6 @@ package memory
 
 import (
 	"context"
-	"fmt"
-	"strconv"
 	"time"
 
 	"jingge/data"
@@ -20,6 +18,23 @@ func (taskKind) SortTime(t *geo.Task) time.Time   { return t.Due }
 func (taskKind) RecordedAt(t *geo.Task) time.Time { return t.RecordedAt }
 func (taskKind) SetID(t *geo.Task, id string)     { t.ID = id }
 func (taskKind) Name() string                     { return "task" }
+func (taskKind) check(t geo.Task) error           { return data.CheckTask(&t) }
+
+func (taskKind) keep(t geo.Task, now time.Time) geo.Task {
+	if t.RecordedAt.IsZero() {
+		t.RecordedAt = now
+	}
+	t.Due, t.DoneAt, t.RecordedAt = storeTime(t.Due), storeTime(t.DoneAt), storeTime(t.RecordedAt)
+	return t
+}
+
+func (taskKind) addEntry(t geo.Task, scope, key string, digest []byte) (recordKind, any) {
+	return recTask, taskRecord{Task: t, Scope: scope, Key: key, Digest: digest}
+}
+
+func (taskKind) updateEntry(t geo.Task) (recordKind, any) {
+	return recTaskUpdate, taskUpdateRecord{Task: t}
+}
 
 // taskTable holds a store's tasks.
 type taskTable = worktable.Table[geo.Task, taskKind]
@@ -44,70 +59,25 @@ type (
 )
 
 // AddTask implements data.TaskStore.
-func (s *Store) AddTask(ctx context.Context, w data.TaskWrite) (_ data.TaskResult, err error) {
-	if err := ctx.Err(); err != nil {
-		return data.TaskResult{}, err
-	}
-	var tk ticket
-	defer func() { err = s.jr.settle(tk, err) }()
-	if err := data.CheckBatchKey(w.Key); err != nil {
-		return data.TaskResult{}, err
-	}
-	task := w.Task
-	if err := data.CheckTask(&task); err != nil {
-		return data.TaskResult{}, fmt.Errorf("memory: %w", err)
-	}
-	if task.RecordedAt.IsZero() {
-		task.RecordedAt = s.now()
-	}
-	task.Due, task.DoneAt, task.RecordedAt = storeTime(task.Due), storeTime(task.DoneAt), storeTime(task.RecordedAt)
-	var digest []byte
-	if w.Key != "" {
-		digest = w.KeyDigest()
-	}
-	t := &s.tasks
-	t.Mu.Lock()
-	defer t.Mu.Unlock()
-	stored, replayed, err := t.AddLocked(task, w.Scope, w.Key, digest)
+func (s *Store) AddTask(ctx context.Context, w data.TaskWrite) (data.TaskResult, error) {
+	t, replayed, err := addWork(ctx, s, &s.tasks, w.Task, w.Scope, w.Key, w.KeyDigest)
 	if err != nil {
-		return data.TaskResult{Task: stored}, fmt.Errorf("memory: add task: %w", err)
+		return data.TaskResult{}, err
 	}
-	if replayed {
-		return data.TaskResult{Task: stored, Replayed: true}, nil
-	}
-	tk = s.jr.log(recTask, taskRecord{Task: stored, Scope: w.Scope, Key: w.Key, Digest: digest})
-	return data.TaskResult{Task: stored}, nil
+	return data.TaskResult{Task: t, Replayed: replayed}, nil
 }
 
 // UpdateTask implements data.TaskStore.
-func (s *Store) UpdateTask(ctx context.Context, id string, p data.TaskPatch) (_ geo.Task, err error) {
-	if err := ctx.Err(); err != nil {
-		return geo.Task{}, err
-	}
-	var tk ticket
-	defer func() { err = s.jr.settle(tk, err) }()
+func (s *Store) UpdateTask(ctx context.Context, id string, p data.TaskPatch) (geo.Task, error) {
 	if p.At.IsZero() {
 		p.At = s.now()
 	}
 	p.At, p.DoneAt = storeTime(p.At), storeTime(p.DoneAt)
-	t := &s.tasks
-	t.Mu.Lock()
-	defer t.Mu.Unlock()
-	n, err := strconv.ParseInt(id, 10, 64)
-	cur := t.ByIDLocked(n)
-	if err != nil || cur == nil {
-		return geo.Task{}, fmt.Errorf("memory: %w", &data.RequestError{Kind: data.ErrNotFound, Message: "there is no task " + id})
-	}
-	next, err := data.ApplyTaskPatch(*cur, p)
-	if err != nil {
-		return geo.Task{}, fmt.Errorf("memory: %w", err)
-	}
-	*cur = next
-	tk = s.jr.log(recTaskUpdate, taskUpdateRecord{Task: next})
-	return next, nil
+	return updateWork(ctx, s, &s.tasks, id, func(cur geo.Task) (geo.Task, error) { return data.ApplyTaskPatch(cur, p) })
 }
 
-// QueryTasks implements data.TaskStore.
+// QueryTasks implements data.TaskStore. A status filter without a time
+// is read at the store's clock.
 func (s *Store) QueryTasks(ctx context.Context, f data.TaskFilter, p data.Page) (data.TaskPage, error) {
 	if err := ctx.Err(); err != nil {
 		return data.TaskPage{}, err
@@ -124,15 +94,5 @@ func (s *Store) QueryTasks(ctx context.Context, f data.TaskFilter, p data.Page) 
 
 // Task implements data.TaskStore.
 func (s *Store) Task(ctx context.Context, id string) (geo.Task, error) {
-	if err := ctx.Err(); err != nil {
-		return geo.Task{}, err
-	}
-	t := &s.tasks
-	t.Mu.RLock()
-	defer t.Mu.RUnlock()
-	n, err := strconv.ParseInt(id, 10, 64)
-	if task := t.ByIDLocked(n); err == nil && task != nil {
-		return *task, nil
-	}
-	return geo.Task{}, fmt.Errorf("memory: %w", &data.RequestError{Kind: data.ErrNotFound, Message: "there is no task " + id})
+	return workByID(ctx, &s.tasks, id)
 }

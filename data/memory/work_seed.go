@@ -29,16 +29,13 @@ func (s *Store) AddWork(ctx context.Context, disputes []geo.DisputeCase, tasks [
 	}
 	var tk ticket
 	defer func() { err = s.jr.settle(tk, err) }()
-	now := storeTime(s.now())
+	now := s.now()
 	dt := &s.disputes
 	dt.Mu.Lock()
 	for _, d := range disputes {
-		d.ReportedAt, d.SettledAt, d.RecordedAt, d.UpdatedAt = storeTime(d.ReportedAt), storeTime(d.SettledAt), storeTime(d.RecordedAt), storeTime(d.UpdatedAt)
-		if d.RecordedAt.IsZero() {
-			d.RecordedAt = now
-		}
+		d = disputeKind{}.keep(d, now)
 		stored, _, _ := dt.AddLocked(d, "", "", nil) // without a key it cannot conflict
-		if tk = s.jr.log(recDispute, disputeRecord{Dispute: stored}); tk.err != nil {
+		if tk = s.jr.log(disputeKind{}.addEntry(stored, "", "", nil)); tk.err != nil {
 			break
 		}
 	}
@@ -50,12 +47,9 @@ func (s *Store) AddWork(ctx context.Context, disputes []geo.DisputeCase, tasks [
 	tt.Mu.Lock()
 	defer tt.Mu.Unlock()
 	for _, t := range tasks {
-		t.Due, t.DoneAt, t.RecordedAt = storeTime(t.Due), storeTime(t.DoneAt), storeTime(t.RecordedAt)
-		if t.RecordedAt.IsZero() {
-			t.RecordedAt = now
-		}
+		t = taskKind{}.keep(t, now)
 		stored, _, _ := tt.AddLocked(t, "", "", nil)
-		if tk = s.jr.log(recTask, taskRecord{Task: stored}); tk.err != nil {
+		if tk = s.jr.log(taskKind{}.addEntry(stored, "", "", nil)); tk.err != nil {
 			break
 		}
 	}

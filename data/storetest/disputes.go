@@ -21,27 +21,58 @@ type DisputeOpener func(t *testing.T) data.DisputeStore
 
 // RunDisputes runs the dispute cases against the stores open returns.
 func RunDisputes(t *testing.T, open DisputeOpener, parallel bool) {
-	cases := []struct {
-		name string
-		fn   func(t *testing.T, open DisputeOpener)
-	}{
-		{"AddAndRead", testDisputeAddAndRead},
-		{"Filters", testDisputeFilters},
-		{"PagingIsStable", testDisputePaging},
-		{"IdempotentAndScoped", testDisputeIdempotent},
-		{"InvalidIsRefused", testDisputeInvalid},
-		{"LevelOnlyMovesUp", testDisputeLevel},
-		{"MonthlySummary", testDisputeSummary},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			if parallel {
-				t.Parallel()
-			}
-			c.fn(t, open)
-		})
-	}
+	runWork(t, &disputeKind, open, parallel,
+		workCase[data.DisputeStore]{"LevelOnlyMovesUp", testDisputeLevel},
+		workCase[data.DisputeStore]{"MonthlySummary", testDisputeSummary})
 }
+
+// disputeKind is disputes as the shared cases read them.
+var disputeKind = workKind[data.DisputeStore, geo.DisputeCase, data.DisputeFilter]{
+	name:   "dispute",
+	sample: sampleDisputes,
+	add: func(st data.DisputeStore, w workWrite[geo.DisputeCase]) (geo.DisputeCase, bool, error) {
+		res, err := st.AddDispute(context.Background(), data.DisputeWrite{Dispute: w.v, Scope: w.scope, Key: w.key, Digest: w.digest})
+		return res.Dispute, res.Replayed, err
+	},
+	query: func(st data.DisputeStore, f data.DisputeFilter, p data.Page) ([]geo.DisputeCase, string, error) {
+		page, err := st.QueryDisputes(context.Background(), f, p)
+		return page.Disputes, page.Next, err
+	},
+	match:      (*data.DisputeFilter).Match,
+	same:       sameDisputes,
+	id:         func(d *geo.DisputeCase) string { return d.ID },
+	stored:     func(d *geo.DisputeCase, as geo.DisputeCase) { d.ID, d.RecordedAt = as.ID, as.RecordedAt },
+	recordedAt: func(d *geo.DisputeCase) time.Time { return d.RecordedAt },
+	shift:      func(d *geo.DisputeCase, by time.Duration) { d.ReportedAt = d.ReportedAt.Add(by) },
+	vary:       func(d *geo.DisputeCase) { d.Summary = "另一起" },
+	filters: []data.DisputeFilter{
+		{GridID: "C1"}, {GridID: "P1"}, {GridID: "P2"}, {GridID: "nowhere"}, {StationID: "s2"},
+		{Open: &isOpen}, {Open: &notOpen},
+		{From: disputeT0.Add(10 * time.Hour), To: disputeT0.Add(40 * time.Hour)},
+		{SettledFrom: disputeT0.Add(30 * time.Hour), SettledTo: disputeT0.Add(80 * time.Hour)},
+		{SettledTo: disputeT0.Add(60 * time.Hour), StationID: "s1", GridID: "P1"},
+	},
+	invalid: []workChange[geo.DisputeCase]{
+		{"unknown kind", func(d *geo.DisputeCase) { d.Kind = "feud" }},
+		{"unknown level", func(d *geo.DisputeCase) { d.Level = "province" }},
+		{"no time", func(d *geo.DisputeCase) { d.ReportedAt = time.Time{} }},
+		{"not attributed", func(d *geo.DisputeCase) { d.CommunityGridID, d.PoliceGridID = "", "" }},
+		{"settled without method", func(d *geo.DisputeCase) { d.Level, d.SettledAt = geo.LevelGroup, d.ReportedAt }},
+		{"settled before reported", func(d *geo.DisputeCase) {
+			d.Level, d.Method, d.SettledAt = geo.LevelGroup, geo.Referral, d.ReportedAt.Add(-time.Hour)
+		}},
+		{"brand without its name", func(d *geo.DisputeCase) {
+			d.Level, d.Method, d.SettledAt = geo.LevelGroup, geo.MediationBrand, d.ReportedAt
+		}},
+		{"open with a method", func(d *geo.DisputeCase) { d.Method = geo.Referral }},
+		{"NaN location", func(d *geo.DisputeCase) { d.Location[0] = math.NaN() }},
+		{"NUL in parties", func(d *geo.DisputeCase) { d.Parties = "a\x00b" }},
+		{"summary too long", func(d *geo.DisputeCase) { d.Summary = string(slices.Repeat([]rune{'长'}, data.MaxDisputeSummary+1)) }},
+	},
+}
+
+// isOpen and notOpen are the values of DisputeFilter.Open the filters take.
+var isOpen, notOpen = true, false
 
 // disputeT0 is the time of the suite's first dispute.
 var disputeT0 = time.Date(2025, 5, 1, 9, 0, 0, 0, time.UTC)
@@ -71,53 +102,6 @@ func sampleDisputes(n int) []geo.DisputeCase {
 	return out
 }
 
-// addDisputes stores ds, fills in their ids and recording times.
-func addDisputes(t testing.TB, st data.DisputeStore, ds []geo.DisputeCase) {
-	t.Helper()
-	for i := range ds {
-		res, err := st.AddDispute(context.Background(), data.DisputeWrite{Dispute: ds[i]})
-		if err != nil {
-			t.Fatalf("AddDispute %d: %v", i, err)
-		}
-		if res.Replayed || res.Dispute.ID == "" || res.Dispute.RecordedAt.IsZero() {
-			t.Fatalf("AddDispute %d returned %+v", i, res)
-		}
-		ds[i].ID, ds[i].RecordedAt = res.Dispute.ID, res.Dispute.RecordedAt
-	}
-}
-
-// queryDisputes reads every page of f.
-func queryDisputes(t testing.TB, st data.DisputeStore, f data.DisputeFilter, limit int) []geo.DisputeCase {
-	t.Helper()
-	var out []geo.DisputeCase
-	p := data.Page{Limit: limit}
-	for range 1000 {
-		page, err := st.QueryDisputes(context.Background(), f, p)
-		if err != nil {
-			t.Fatalf("QueryDisputes: %v", err)
-		}
-		out = append(out, page.Disputes...)
-		if page.Next == "" {
-			return out
-		}
-		p.Cursor = page.Next
-	}
-	t.Fatal("QueryDisputes pages without end")
-	return nil
-}
-
-// disputesNewestFirst returns the disputes of ds that pass f, newest
-// reported first (ds is in report order).
-func disputesNewestFirst(ds []geo.DisputeCase, f data.DisputeFilter) []geo.DisputeCase {
-	var out []geo.DisputeCase
-	for i := len(ds) - 1; i >= 0; i-- {
-		if f.Match(&ds[i]) {
-			out = append(out, ds[i])
-		}
-	}
-	return out
-}
-
 func sameDisputes(t testing.TB, want, got []geo.DisputeCase) {
 	t.Helper()
 	if len(want) != len(got) {
@@ -137,132 +121,11 @@ func sameDisputes(t testing.TB, want, got []geo.DisputeCase) {
 	}
 }
 
-func testDisputeAddAndRead(t *testing.T, open DisputeOpener) {
-	st := open(t)
-	ds := sampleDisputes(9)
-	addDisputes(t, st, ds)
-	sameDisputes(t, disputesNewestFirst(ds, data.DisputeFilter{}), queryDisputes(t, st, data.DisputeFilter{}, 0))
-	late := sampleDisputes(1)
-	late[0].ReportedAt = disputeT0.Add(-time.Hour)
-	addDisputes(t, st, late)
-	got := queryDisputes(t, st, data.DisputeFilter{}, 0)
-	if got[len(got)-1].ID != late[0].ID {
-		t.Errorf("the earliest dispute is %s, want the late one %s", got[len(got)-1].ID, late[0].ID)
-	}
-}
-
-func testDisputeFilters(t *testing.T, open DisputeOpener) {
-	st := open(t)
-	ds := sampleDisputes(30)
-	addDisputes(t, st, ds)
-	yes, no := true, false
-	for _, f := range []data.DisputeFilter{
-		{GridID: "C1"}, {GridID: "P1"}, {GridID: "P2"}, {GridID: "nowhere"}, {StationID: "s2"},
-		{Open: &yes}, {Open: &no},
-		{From: disputeT0.Add(10 * time.Hour), To: disputeT0.Add(40 * time.Hour)},
-		{SettledFrom: disputeT0.Add(30 * time.Hour), SettledTo: disputeT0.Add(80 * time.Hour)},
-		{SettledTo: disputeT0.Add(60 * time.Hour), StationID: "s1", GridID: "P1"},
-	} {
-		t.Run(fmt.Sprintf("%+v", f), func(t *testing.T) {
-			sameDisputes(t, disputesNewestFirst(ds, f), queryDisputes(t, st, f, 0))
-		})
-	}
-}
-
-func testDisputePaging(t *testing.T, open DisputeOpener) {
-	st := open(t)
-	ds := sampleDisputes(25)
-	addDisputes(t, st, ds[:20])
-	first, err := st.QueryDisputes(context.Background(), data.DisputeFilter{}, data.Page{Limit: 6})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(first.Disputes) != 6 || first.Next == "" {
-		t.Fatalf("first page: %d disputes, next %q", len(first.Disputes), first.Next)
-	}
-	addDisputes(t, st, ds[20:]) // newer: must not shift the pages after the first
-	got := slices.Clone(first.Disputes)
-	p := data.Page{Limit: 6, Cursor: first.Next}
-	for p.Cursor != "" {
-		page, err := st.QueryDisputes(context.Background(), data.DisputeFilter{}, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, page.Disputes...)
-		p.Cursor = page.Next
-	}
-	sameDisputes(t, disputesNewestFirst(ds[:20], data.DisputeFilter{}), got)
-	if _, err := st.QueryDisputes(context.Background(), data.DisputeFilter{}, data.Page{Cursor: "garbage!"}); !errors.Is(err, data.ErrInvalid) {
-		t.Errorf("a bad cursor: %v, want ErrInvalid", err)
-	}
-}
-
-func testDisputeIdempotent(t *testing.T, open DisputeOpener) {
-	st := open(t)
-	ctx := context.Background()
-	d := sampleDisputes(1)[0]
-	first, err := st.AddDispute(ctx, data.DisputeWrite{Dispute: d, Key: "k1", Scope: "alice"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	again, err := st.AddDispute(ctx, data.DisputeWrite{Dispute: d, Key: "k1", Scope: "alice"})
-	if err != nil || !again.Replayed || again.Dispute.ID != first.Dispute.ID {
-		t.Fatalf("the same dispute again under its key: %+v, %v; want a replay of %s", again, err, first.Dispute.ID)
-	}
-	other := d
-	other.Summary = "另一起"
-	if _, err := st.AddDispute(ctx, data.DisputeWrite{Dispute: other, Key: "k1", Scope: "alice"}); !errors.Is(err, data.ErrConflict) {
-		t.Errorf("another dispute under a used key: %v, want ErrConflict", err)
-	}
-	bob, err := st.AddDispute(ctx, data.DisputeWrite{Dispute: other, Key: "k1", Scope: "bob"})
-	if err != nil || bob.Replayed || bob.Dispute.ID == first.Dispute.ID {
-		t.Errorf("bob's key k1: %+v, %v; want a dispute of its own", bob, err)
-	}
-	if got := queryDisputes(t, st, data.DisputeFilter{}, 0); len(got) != 2 {
-		t.Errorf("%d disputes stored, want 2", len(got))
-	}
-}
-
-func testDisputeInvalid(t *testing.T, open DisputeOpener) {
-	st := open(t)
-	for _, c := range []struct {
-		name string
-		mod  func(d *geo.DisputeCase)
-	}{
-		{"unknown kind", func(d *geo.DisputeCase) { d.Kind = "feud" }},
-		{"unknown level", func(d *geo.DisputeCase) { d.Level = "province" }},
-		{"no time", func(d *geo.DisputeCase) { d.ReportedAt = time.Time{} }},
-		{"not attributed", func(d *geo.DisputeCase) { d.CommunityGridID, d.PoliceGridID = "", "" }},
-		{"settled without method", func(d *geo.DisputeCase) { d.Level, d.SettledAt = geo.LevelGroup, d.ReportedAt }},
-		{"settled before reported", func(d *geo.DisputeCase) {
-			d.Level, d.Method, d.SettledAt = geo.LevelGroup, geo.Referral, d.ReportedAt.Add(-time.Hour)
-		}},
-		{"brand without its name", func(d *geo.DisputeCase) {
-			d.Level, d.Method, d.SettledAt = geo.LevelGroup, geo.MediationBrand, d.ReportedAt
-		}},
-		{"open with a method", func(d *geo.DisputeCase) { d.Method = geo.Referral }},
-		{"NaN location", func(d *geo.DisputeCase) { d.Location[0] = math.NaN() }},
-		{"NUL in parties", func(d *geo.DisputeCase) { d.Parties = "a\x00b" }},
-		{"summary too long", func(d *geo.DisputeCase) { d.Summary = string(slices.Repeat([]rune{'长'}, data.MaxDisputeSummary+1)) }},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			d := sampleDisputes(1)[0]
-			c.mod(&d)
-			if _, err := st.AddDispute(context.Background(), data.DisputeWrite{Dispute: d}); !errors.Is(err, data.ErrInvalid) {
-				t.Errorf("AddDispute: %v, want ErrInvalid", err)
-			}
-		})
-	}
-	if got := queryDisputes(t, st, data.DisputeFilter{}, 0); len(got) != 0 {
-		t.Errorf("%d disputes stored after refusals, want none", len(got))
-	}
-}
-
-func testDisputeLevel(t *testing.T, open DisputeOpener) {
+func testDisputeLevel(t *testing.T, open func(*testing.T) data.DisputeStore) {
 	st := open(t)
 	ctx := context.Background()
 	ds := sampleDisputes(1)
-	addDisputes(t, st, ds)
+	disputeKind.addAll(t, st, ds)
 	id := ds[0].ID
 	level := func(l geo.DisputeLevel) *geo.DisputeLevel { return &l }
 	method := func(m geo.SettleMethod) *geo.SettleMethod { return &m }
@@ -298,7 +161,7 @@ func testDisputeLevel(t *testing.T, open DisputeOpener) {
 	if err != nil || up.Level != geo.LevelTownship || up.Method != geo.JudicialOffice || up.UpdatedBy != "u2" {
 		t.Fatalf("moving up to township: %+v, %v", up, err)
 	}
-	stored := queryDisputes(t, st, data.DisputeFilter{}, 0)
+	stored := disputeKind.queryAll(t, st, data.DisputeFilter{}, 0)
 	sameDisputes(t, []geo.DisputeCase{up}, stored)
 	one, err := st.Dispute(ctx, id)
 	if err != nil {
@@ -310,7 +173,7 @@ func testDisputeLevel(t *testing.T, open DisputeOpener) {
 	}
 }
 
-func testDisputeSummary(t *testing.T, open DisputeOpener) {
+func testDisputeSummary(t *testing.T, open func(*testing.T) data.DisputeStore) {
 	st := open(t)
 	may := time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)
 	june := may.AddDate(0, 1, 0)
@@ -332,7 +195,7 @@ func testDisputeSummary(t *testing.T, open DisputeOpener) {
 		d("s2", "P3", at(3, 9), geo.LevelCounty, at(13, 9)),                       // passed up, 10 days
 		d("s2", "P3", june.Add(time.Hour), geo.LevelGroup, june.Add(2*time.Hour)), // June only
 	}
-	addDisputes(t, st, ds)
+	disputeKind.addAll(t, st, ds)
 	got, err := data.SummarizeDisputes(context.Background(), st, may, june, data.ByStation, "")
 	if err != nil {
 		t.Fatal(err)

@@ -18,30 +18,51 @@ type TaskOpener func(t *testing.T) data.TaskStore
 
 // RunTasks runs the task cases against the stores open returns.
 func RunTasks(t *testing.T, open TaskOpener, parallel bool) {
-	cases := []struct {
-		name string
-		fn   func(t *testing.T, open TaskOpener)
-	}{
-		{"AddAndRead", testTaskAddAndRead},
-		{"Filters", testTaskFilters},
-		{"PagingIsStable", testTaskPaging},
-		{"IdempotentAndScoped", testTaskIdempotent},
-		{"InvalidIsRefused", testTaskInvalid},
-		{"DoneOnce", testTaskDoneOnce},
-		{"MonthlySummary", testTaskSummary},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			if parallel {
-				t.Parallel()
-			}
-			c.fn(t, open)
-		})
-	}
+	runWork(t, &taskKind, open, parallel,
+		workCase[data.TaskStore]{"DoneOnce", testTaskDoneOnce},
+		workCase[data.TaskStore]{"MonthlySummary", testTaskSummary})
 }
 
-// taskT0 is the due time of the suite's first task.
-var taskT0 = time.Date(2025, 5, 1, 16, 0, 0, 0, time.UTC)
+// taskKind is tasks as the shared cases read them.
+var taskKind = workKind[data.TaskStore, geo.Task, data.TaskFilter]{
+	name:   "task",
+	sample: sampleTasks,
+	add: func(st data.TaskStore, w workWrite[geo.Task]) (geo.Task, bool, error) {
+		res, err := st.AddTask(context.Background(), data.TaskWrite{Task: w.v, Scope: w.scope, Key: w.key, Digest: w.digest})
+		return res.Task, res.Replayed, err
+	},
+	query: func(st data.TaskStore, f data.TaskFilter, p data.Page) ([]geo.Task, string, error) {
+		page, err := st.QueryTasks(context.Background(), f, p)
+		return page.Tasks, page.Next, err
+	},
+	match:      (*data.TaskFilter).Match,
+	same:       sameTasks,
+	id:         func(t *geo.Task) string { return t.ID },
+	stored:     func(t *geo.Task, as geo.Task) { t.ID, t.RecordedAt = as.ID, as.RecordedAt },
+	recordedAt: func(t *geo.Task) time.Time { return t.RecordedAt },
+	shift:      func(t *geo.Task, d time.Duration) { t.Due = t.Due.Add(d) },
+	vary:       func(t *geo.Task) { t.Title = "另一项" },
+	filters: []data.TaskFilter{
+		{StationID: "s1"}, {GridID: "P2"}, {OfficerID: "o1"}, {GridID: "nowhere"},
+		{From: taskT0.Add(20 * time.Hour), To: taskT0.Add(90 * time.Hour)},
+		{Status: geo.TaskDone, Now: taskNow}, {Status: geo.TaskOverdue, Now: taskNow}, {Status: geo.TaskOpen, Now: taskNow, StationID: "s2"},
+	},
+	invalid: []workChange[geo.Task]{
+		{"no station", func(t *geo.Task) { t.StationID = "" }},
+		{"assigned to no one", func(t *geo.Task) { t.GridID, t.OfficerID = "", "" }},
+		{"no title", func(t *geo.Task) { t.Title = "  " }},
+		{"no due date", func(t *geo.Task) { t.Due = time.Time{} }},
+		{"NUL in detail", func(t *geo.Task) { t.Detail = "a\x00b" }},
+		{"title too long", func(t *geo.Task) { t.Title = string(slices.Repeat([]rune{'长'}, data.MaxTaskTitle+1)) }},
+	},
+}
+
+// taskT0 is the due time of the suite's first task; the status filters
+// are read at taskNow.
+var (
+	taskT0  = time.Date(2025, 5, 1, 16, 0, 0, 0, time.UTC)
+	taskNow = taskT0.Add(100 * time.Hour)
+)
 
 // sampleTasks returns n tasks of two stations, due one every 9 hours,
 // assigned to a grid, an officer or both in turn; every third is done.
@@ -68,51 +89,6 @@ func sampleTasks(n int) []geo.Task {
 	return out
 }
 
-// addTasks stores ts, fills in their ids and recording times.
-func addTasks(t testing.TB, st data.TaskStore, ts []geo.Task) {
-	t.Helper()
-	for i := range ts {
-		res, err := st.AddTask(context.Background(), data.TaskWrite{Task: ts[i]})
-		if err != nil {
-			t.Fatalf("AddTask %d: %v", i, err)
-		}
-		if res.Replayed || res.Task.ID == "" || res.Task.RecordedAt.IsZero() {
-			t.Fatalf("AddTask %d returned %+v", i, res)
-		}
-		ts[i].ID, ts[i].RecordedAt = res.Task.ID, res.Task.RecordedAt
-	}
-}
-
-// queryTasks reads every page of f.
-func queryTasks(t testing.TB, st data.TaskStore, f data.TaskFilter, limit int) []geo.Task {
-	t.Helper()
-	var out []geo.Task
-	p := data.Page{Limit: limit}
-	for range 1000 {
-		page, err := st.QueryTasks(context.Background(), f, p)
-		if err != nil {
-			t.Fatalf("QueryTasks: %v", err)
-		}
-		out = append(out, page.Tasks...)
-		if page.Next == "" {
-			return out
-		}
-		p.Cursor = page.Next
-	}
-	t.Fatal("QueryTasks pages without end")
-	return nil
-}
-
-func tasksLatestFirst(ts []geo.Task, f data.TaskFilter) []geo.Task {
-	var out []geo.Task
-	for i := len(ts) - 1; i >= 0; i-- {
-		if f.Match(&ts[i]) {
-			out = append(out, ts[i])
-		}
-	}
-	return out
-}
-
 func sameTasks(t testing.TB, want, got []geo.Task) {
 	t.Helper()
 	if len(want) != len(got) {
@@ -132,104 +108,11 @@ func sameTasks(t testing.TB, want, got []geo.Task) {
 	}
 }
 
-func testTaskAddAndRead(t *testing.T, open TaskOpener) {
-	st := open(t)
-	ts := sampleTasks(9)
-	addTasks(t, st, ts)
-	sameTasks(t, tasksLatestFirst(ts, data.TaskFilter{}), queryTasks(t, st, data.TaskFilter{}, 0))
-}
-
-func testTaskFilters(t *testing.T, open TaskOpener) {
-	st := open(t)
-	ts := sampleTasks(30)
-	addTasks(t, st, ts)
-	now := taskT0.Add(100 * time.Hour)
-	for _, f := range []data.TaskFilter{
-		{StationID: "s1"}, {GridID: "P2"}, {OfficerID: "o1"}, {GridID: "nowhere"},
-		{From: taskT0.Add(20 * time.Hour), To: taskT0.Add(90 * time.Hour)},
-		{Status: geo.TaskDone, Now: now}, {Status: geo.TaskOverdue, Now: now}, {Status: geo.TaskOpen, Now: now, StationID: "s2"},
-	} {
-		t.Run(fmt.Sprintf("%+v", f), func(t *testing.T) {
-			sameTasks(t, tasksLatestFirst(ts, f), queryTasks(t, st, f, 0))
-		})
-	}
-}
-
-func testTaskPaging(t *testing.T, open TaskOpener) {
-	st := open(t)
-	ts := sampleTasks(25)
-	addTasks(t, st, ts[:20])
-	first, err := st.QueryTasks(context.Background(), data.TaskFilter{}, data.Page{Limit: 6})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(first.Tasks) != 6 || first.Next == "" {
-		t.Fatalf("first page: %d tasks, next %q", len(first.Tasks), first.Next)
-	}
-	addTasks(t, st, ts[20:])
-	got := slices.Clone(first.Tasks)
-	p := data.Page{Limit: 6, Cursor: first.Next}
-	for p.Cursor != "" {
-		page, err := st.QueryTasks(context.Background(), data.TaskFilter{}, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, page.Tasks...)
-		p.Cursor = page.Next
-	}
-	sameTasks(t, tasksLatestFirst(ts[:20], data.TaskFilter{}), got)
-}
-
-func testTaskIdempotent(t *testing.T, open TaskOpener) {
-	st := open(t)
-	ctx := context.Background()
-	task := sampleTasks(1)[0]
-	first, err := st.AddTask(ctx, data.TaskWrite{Task: task, Key: "k1", Scope: "alice"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	again, err := st.AddTask(ctx, data.TaskWrite{Task: task, Key: "k1", Scope: "alice"})
-	if err != nil || !again.Replayed || again.Task.ID != first.Task.ID {
-		t.Fatalf("the same task again under its key: %+v, %v; want a replay of %s", again, err, first.Task.ID)
-	}
-	other := task
-	other.Title = "另一项"
-	if _, err := st.AddTask(ctx, data.TaskWrite{Task: other, Key: "k1", Scope: "alice"}); !errors.Is(err, data.ErrConflict) {
-		t.Errorf("another task under a used key: %v, want ErrConflict", err)
-	}
-	if bob, err := st.AddTask(ctx, data.TaskWrite{Task: other, Key: "k1", Scope: "bob"}); err != nil || bob.Replayed {
-		t.Errorf("bob's key k1: %+v, %v; want a task of its own", bob, err)
-	}
-}
-
-func testTaskInvalid(t *testing.T, open TaskOpener) {
-	st := open(t)
-	for _, c := range []struct {
-		name string
-		mod  func(t *geo.Task)
-	}{
-		{"no station", func(t *geo.Task) { t.StationID = "" }},
-		{"assigned to no one", func(t *geo.Task) { t.GridID, t.OfficerID = "", "" }},
-		{"no title", func(t *geo.Task) { t.Title = "  " }},
-		{"no due date", func(t *geo.Task) { t.Due = time.Time{} }},
-		{"NUL in detail", func(t *geo.Task) { t.Detail = "a\x00b" }},
-		{"title too long", func(t *geo.Task) { t.Title = string(slices.Repeat([]rune{'长'}, data.MaxTaskTitle+1)) }},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			task := sampleTasks(1)[0]
-			c.mod(&task)
-			if _, err := st.AddTask(context.Background(), data.TaskWrite{Task: task}); !errors.Is(err, data.ErrInvalid) {
-				t.Errorf("AddTask: %v, want ErrInvalid", err)
-			}
-		})
-	}
-}
-
-func testTaskDoneOnce(t *testing.T, open TaskOpener) {
+func testTaskDoneOnce(t *testing.T, open func(*testing.T) data.TaskStore) {
 	st := open(t)
 	ctx := context.Background()
 	ts := sampleTasks(1)
-	addTasks(t, st, ts)
+	taskKind.addAll(t, st, ts)
 	doneAt := ts[0].Due.Add(-2 * time.Hour)
 	got, err := st.UpdateTask(ctx, ts[0].ID, data.TaskPatch{DoneAt: doneAt, By: "u-o1"})
 	if err != nil || !got.DoneAt.Equal(doneAt) || got.DoneBy != "u-o1" || got.Late() {
@@ -241,7 +124,7 @@ func testTaskDoneOnce(t *testing.T, open TaskOpener) {
 	if _, err := st.UpdateTask(ctx, "999999", data.TaskPatch{By: "u-o2"}); !errors.Is(err, data.ErrNotFound) {
 		t.Errorf("an unknown task: %v, want ErrNotFound", err)
 	}
-	sameTasks(t, []geo.Task{got}, queryTasks(t, st, data.TaskFilter{}, 0))
+	sameTasks(t, []geo.Task{got}, taskKind.queryAll(t, st, data.TaskFilter{}, 0))
 	one, err := st.Task(ctx, ts[0].ID)
 	if err != nil {
 		t.Fatal(err)
@@ -252,7 +135,7 @@ func testTaskDoneOnce(t *testing.T, open TaskOpener) {
 	}
 }
 
-func testTaskSummary(t *testing.T, open TaskOpener) {
+func testTaskSummary(t *testing.T, open func(*testing.T) data.TaskStore) {
 	st := open(t)
 	may := time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)
 	june := may.AddDate(0, 1, 0)
@@ -270,7 +153,7 @@ func testTaskSummary(t *testing.T, open TaskOpener) {
 		task("s1", june.Add(time.Hour), day(1)), // due in June: not counted
 		task("s2", day(3), time.Time{}),         // overdue
 	}
-	addTasks(t, st, ts)
+	taskKind.addAll(t, st, ts)
 	got, err := data.SummarizeTasks(context.Background(), st, may, june, now, data.ByStation, "")
 	if err != nil {
 		t.Fatal(err)

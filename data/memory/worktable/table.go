@@ -1,8 +1,8 @@
 // Package worktable is the in-memory table the embedded store keeps the
-// records of prevention work in (disputes, tasks): sorted by their time
-// and id, numbered as they arrive, with the idempotency keys they were
-// written under, paged newest first, and copied whole into snapshots and
-// dumps. It journals nothing: the store logs each change and replays the
+// records of prevention work in (visits, disputes, tasks): sorted by
+// their time and id, numbered as they arrive, with the idempotency keys
+// they were written under, paged newest first, and copied whole into
+// snapshots and dumps. It journals nothing: the store logs each change and replays the
 // journal into it (ReplayAdd, ReplayUpdate).
 //
 // It imports data and the standard library only; data/memory imports it.
@@ -20,8 +20,8 @@ import (
 	"jingge/data"
 )
 
-// Kind tells a Table how to read and number its records (disputes,
-// tasks): the time they are ordered by, when they were recorded, their id,
+// Kind tells a Table how to read and number its records (visits,
+// disputes, tasks): the time they are ordered by, when they were recorded, their id,
 // and a name for messages. Its methods are on a zero-size type, so a zero
 // Table is ready.
 type Kind[T any] interface {
@@ -80,30 +80,40 @@ func (t *Table[T, K]) AddLocked(v T, scope, key string, digest []byte) (_ T, rep
 		return *first, true, nil
 	}
 	t.nextID++
-	k.SetID(&v, strconv.FormatInt(t.nextID, 10))
-	t.insertLocked(row[T]{id: t.nextID, v: v})
+	stored := t.insertLocked(row[T]{id: t.nextID, v: v})
+	k.SetID(stored, strconv.FormatInt(t.nextID, 10))
 	if key != "" {
 		if t.keys == nil {
 			t.keys = map[scopedKey]committed{}
 		}
 		t.keys[sk] = committed{digest: digest, id: t.nextID}
 	}
-	return v, false, nil
+	return *stored, false, nil
 }
 
-// insertLocked puts r in time order; a record of today, the usual case,
-// goes at the end.
-func (t *Table[T, K]) insertLocked(r row[T]) {
+// insertLocked puts r in time order and returns the record as stored; a
+// record of today, the usual case, goes at the end. It appends r before
+// comparing, so the comparisons take pointers into the table only: a
+// pointer to a local passed to Kind's methods would move it to the heap,
+// an allocation for every add.
+func (t *Table[T, K]) insertLocked(r row[T]) *T {
 	var k K
 	after := func(a, b *row[T]) bool {
 		ta, tb := k.SortTime(&a.v), k.SortTime(&b.v)
 		return ta.After(tb) || ta.Equal(tb) && a.id > b.id
 	}
-	i := len(t.rows)
-	for i > 0 && after(&t.rows[i-1], &r) {
+	t.rows = append(t.rows, r)
+	last := len(t.rows) - 1
+	i := last
+	for i > 0 && after(&t.rows[i-1], &t.rows[last]) {
 		i--
 	}
-	t.rows = slices.Insert(t.rows, i, r)
+	if i < last {
+		r := t.rows[last]
+		copy(t.rows[i+1:], t.rows[i:last])
+		t.rows[i] = r
+	}
+	return &t.rows[i].v
 }
 
 // ByIDLocked returns the stored record with id, nil when there is none;
