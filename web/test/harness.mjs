@@ -291,3 +291,27 @@ export async function axeViolations(page) {
     }));
   });
 }
+
+/**
+ * pointInLeaves finds a WGS-84 point the server answers as accept(hit)
+ * wants: seeded points in the boxes of the pack's leaf grids (PackIndex
+ * leaves), each looked up at base with headers. Resolves to { lon, lat,
+ * hit }; throws after tries points.
+ */
+export async function pointInLeaves({ base, headers, leaves, accept, seed = 7, tries = 200 }) {
+  let s = seed;
+  const rnd = () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return s / 2 ** 31;
+  };
+  for (let i = 0; i < tries; i++) {
+    const { minX, minY, maxX, maxY } = leaves[i % leaves.length].prepared;
+    const lon = Number((minX + rnd() * (maxX - minX)).toFixed(6));
+    const lat = Number((minY + rnd() * (maxY - minY)).toFixed(6));
+    const res = await fetch(`${base}/api/v1/lookup?lon=${lon}&lat=${lat}`, { headers });
+    if (res.status !== 200) continue;
+    const hit = await res.json();
+    if (accept(hit)) return { lon, lat, hit };
+  }
+  throw new Error(`no point found in ${leaves.length} grids after ${tries} tries`);
+}

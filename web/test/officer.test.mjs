@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { startServer, launchBrowser, watchPage, screenshot, axeViolations, WAIT_MS } from './harness.mjs';
+import { startServer, launchBrowser, watchPage, screenshot, axeViolations, WAIT_MS, pointInLeaves } from './harness.mjs';
 import { PackIndex } from '../src/shared/pack.js';
 import { officerArea } from '../src/officer/tasks.js';
 
@@ -53,24 +53,9 @@ async function pointInArea() {
   assert.ok(area?.size, `officer ${OFFICER.officer} has an area in the pack`);
   const pack = new PackIndex(raw);
   const leaves = pack.leaves.filter((l) => area.has(l.grid.id));
-  let seed = 11;
-  const rnd = () => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed / 2 ** 31;
-  };
-  for (let i = 0; i < 200; i++) {
-    const { minX, minY, maxX, maxY } = leaves[i % leaves.length].prepared;
-    const lon = Number((minX + rnd() * (maxX - minX)).toFixed(6));
-    const lat = Number((minY + rnd() * (maxY - minY)).toFixed(6));
-    const res = await fetch(`${server.base}/api/v1/lookup?lon=${lon}&lat=${lat}`, { headers: officerHeaders() });
-    if (res.status !== 200) continue;
-    const hit = await res.json();
-    if (hit.police_grid && area.has(hit.police_grid.id)) {
-      found = { lon, lat, hit, area };
-      return found;
-    }
-  }
-  throw new Error(`no point in the area of ${OFFICER.officer} found`);
+  const point = await pointInLeaves({ base: server.base, headers: officerHeaders(), leaves, seed: 11, accept: (hit) => hit.police_grid && area.has(hit.police_grid.id) });
+  found = { ...point, area };
+  return found;
 }
 
 async function openAt(point, { lang = 'zh-CN' } = {}) {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { startServer, launchBrowser, watchPage, screenshot, WAIT_MS } from './harness.mjs';
+import { startServer, launchBrowser, watchPage, screenshot, WAIT_MS, pointInLeaves } from './harness.mjs';
 import { convert } from '../src/shared/crs.js';
 import { PackIndex } from '../src/shared/pack.js';
 
@@ -48,21 +48,7 @@ async function pointIn(station) {
   const pack = new PackIndex(await api('/api/v1/pack'));
   const leaves = pack.leaves.filter((l) => l.grid.station === station);
   assert.ok(leaves.length, `station ${station} has grids in the pack`);
-  let seed = 7;
-  const rnd = () => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed / 2 ** 31;
-  };
-  for (let i = 0; i < 200; i++) {
-    const { minX, minY, maxX, maxY } = leaves[i % leaves.length].prepared;
-    const lon = Number((minX + rnd() * (maxX - minX)).toFixed(6));
-    const lat = Number((minY + rnd() * (maxY - minY)).toFixed(6));
-    const res = await fetch(`${server.base}/api/v1/lookup?lon=${lon}&lat=${lat}`, { headers: officerHeaders() });
-    if (res.status !== 200) continue;
-    const hit = await res.json();
-    if (hit.station.id === station) return { lon, lat, hit };
-  }
-  throw new Error(`no point of station ${station} found`);
+  return pointInLeaves({ base: server.base, headers: officerHeaders(), leaves, accept: (hit) => hit.station.id === station });
 }
 
 async function expectAnswer(page, want) {
