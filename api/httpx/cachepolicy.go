@@ -52,6 +52,10 @@ func (c *cachePolicyWriter) apply() {
 		m = &policyMemo{handler: handler, header: []string{c.policy(handler)}[:1:1]}
 		c.memo.Store(m)
 	}
+	// Delete first: a header map holding eight keys (a tile's answer) is
+	// grown into a table by any assignment, even to a key it holds, and
+	// that allocation cost more than the rest of this function.
+	delete(h, "Cache-Control")
 	h["Cache-Control"] = m.header
 }
 
