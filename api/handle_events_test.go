@@ -158,9 +158,12 @@ func (c *sseClient) next(timeout time.Duration) (ev sseEvent, ok bool) {
 func (c *sseClient) events(t *testing.T, n int) []string {
 	t.Helper()
 	var ids []string
+	// A bound, not a speed check: generous for a loaded machine. It holds
+	// for all n events together, since heartbeats keep every single wait
+	// short and a stream missing an event would otherwise never fail.
+	deadline := time.Now().Add(60 * time.Second)
 	for len(ids) < n {
-		// A bound, not a speed check: generous for a loaded machine.
-		ev, ok := c.next(30 * time.Second)
+		ev, ok := c.next(time.Until(deadline))
 		if !ok {
 			t.Fatalf("stream ended or stalled after events %v; want %d", ids, n)
 		}
