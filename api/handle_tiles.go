@@ -4,7 +4,6 @@ import (
 	"errors"
 	"jingge/api/httpx"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -65,8 +64,9 @@ func (s *Server) serveTile(w http.ResponseWriter, r *http.Request, layer string)
 // it has no features. The bytes of the body count in layer's group at
 // /metrics.
 //
-// The headers are assigned by their canonical names, the constant ones as
-// shared slices of capacity 1 (an Add copies them): a warm tile costs
+// The headers are assigned by their canonical names, as shared slices of
+// capacity 1 (an Add copies them): the constant ones below, and the tile's
+// own, made when it was encoded (tiles.Tile.Headers). A warm tile costs
 // little more than its headers, so building them counts.
 func (s *Server) writeTile(w http.ResponseWriter, r *http.Request, layer string, tile *tiles.Tile) error {
 	var err error
@@ -78,11 +78,8 @@ func (s *Server) writeTile(w http.ResponseWriter, r *http.Request, layer string,
 		return nil
 	}
 	gz := httpx.AcceptsGzip(r.Header.Get("Accept-Encoding"))
-	etag := tile.ETag
-	if gz {
-		etag = tile.GzipETag
-	}
-	h["Etag"] = []string{etag}
+	values := tile.Headers(gz)
+	h["Etag"] = values.ETag
 	if noneMatch := r.Header.Get("If-None-Match"); noneMatch != "" && httpx.ETagListMatches(noneMatch, tile.ETag, tile.GzipETag) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
@@ -94,7 +91,7 @@ func (s *Server) writeTile(w http.ResponseWriter, r *http.Request, layer string,
 		return err
 	}
 	h["Content-Type"] = contentTypeMVTHeader
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	h["Content-Length"] = values.ContentLength
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
 	s.metrics.Traffic.TileSent(layer, len(body))

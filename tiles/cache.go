@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"strconv"
 	"sync"
 
 	"github.com/klauspost/compress/gzip"
@@ -25,6 +26,43 @@ type Tile struct {
 	ETag string
 	// GzipETag is the strong entity tag of the gzip-encoded representation.
 	GzipETag string
+
+	// headers holds the header values of each representation, made once
+	// by NewTile (see Headers).
+	headers *[2]Headers
+}
+
+// Headers are the header values of one representation of a tile, each a
+// slice of capacity 1 shared by every answer: a server assigns them to a
+// response's header map as they are, so a warm tile's answer builds no
+// strings. They must not be modified (an Add to such a header copies the
+// slice first, as its capacity is full).
+type Headers struct {
+	ETag, ContentLength []string
+}
+
+// Headers returns the header values of the tile's gzip-encoded (gzip) or
+// uncompressed representation; an empty tile has none.
+func (t *Tile) Headers(gzip bool) Headers {
+	i := 0
+	if gzip {
+		i = 1
+	}
+	if t.headers != nil {
+		return t.headers[i]
+	}
+	if t.Empty() {
+		return Headers{}
+	}
+	return t.makeHeaders()[i]
+}
+
+func (t *Tile) makeHeaders() *[2]Headers {
+	one := func(s string) []string { return []string{s}[:1:1] }
+	return &[2]Headers{
+		{ETag: one(t.ETag), ContentLength: one(strconv.Itoa(t.Size))},
+		{ETag: one(t.GzipETag), ContentLength: one(strconv.Itoa(len(t.Gzip)))},
+	}
 }
 
 // Empty reports whether the tile has no features.
@@ -99,7 +137,9 @@ func NewTile(raw []byte, level int) (*Tile, error) {
 	if err := zw.Close(); err != nil {
 		return nil, fmt.Errorf("tiles: compressing: %w", err)
 	}
-	return &Tile{Gzip: buf.Bytes(), Size: len(raw), ETag: `"` + tag + `"`, GzipETag: `"` + tag + `-gz"`}, nil
+	t := &Tile{Gzip: buf.Bytes(), Size: len(raw), ETag: `"` + tag + `"`, GzipETag: `"` + tag + `-gz"`}
+	t.headers = t.makeHeaders()
+	return t, nil
 }
 
 // gzipWriters recycles compressors by level (HuffmanOnly..BestCompression):

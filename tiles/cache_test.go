@@ -3,6 +3,8 @@ package tiles
 import (
 	"bytes"
 	"compress/gzip"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -112,5 +114,35 @@ func TestNewTileRoundTrip(t *testing.T) {
 	}
 	if empty, _ := NewTile(nil, 0); !empty.Empty() {
 		t.Error("nil content is not an empty tile")
+	}
+}
+
+// TestTileHeaders checks each representation's header values: the gzip
+// one's tag and length are the compressed bytes', the raw one's the MVT's,
+// and a tile made without NewTile answers the same.
+func TestTileHeaders(t *testing.T) {
+	raw := bytes.Repeat([]byte("grid 警格 "), 200)
+	tile, err := NewTile(raw, DefaultGzipLevel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [2]Headers{
+		{ETag: []string{tile.ETag}, ContentLength: []string{strconv.Itoa(len(raw))}},
+		{ETag: []string{tile.GzipETag}, ContentLength: []string{strconv.Itoa(len(tile.Gzip))}},
+	}
+	literal := &Tile{Gzip: tile.Gzip, Size: tile.Size, ETag: tile.ETag, GzipETag: tile.GzipETag}
+	for i, gz := range []bool{false, true} {
+		for name, tl := range map[string]*Tile{"NewTile": tile, "literal": literal} {
+			got := tl.Headers(gz)
+			if !slices.Equal(got.ETag, want[i].ETag) || !slices.Equal(got.ContentLength, want[i].ContentLength) {
+				t.Errorf("%s, gzip %v: headers %+v, want %+v", name, gz, got, want[i])
+			}
+			if cap(got.ETag) != 1 || cap(got.ContentLength) != 1 {
+				t.Errorf("%s, gzip %v: capacities %d, %d; an Add would write into the shared array", name, gz, cap(got.ETag), cap(got.ContentLength))
+			}
+		}
+	}
+	if h := (&Tile{}).Headers(true); h.ETag != nil || h.ContentLength != nil {
+		t.Errorf("empty tile: headers %+v, want none", h)
 	}
 }
