@@ -503,10 +503,13 @@ var paramHints = map[string]string{
 // silently ignored), and sends the handler's error as a problem.
 func (s *Server) endpoint(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		values, err := url.ParseQuery(r.URL.RawQuery)
-		if err != nil {
-			httpx.WriteError(w, r, s.logger, httpx.Invalid(httpx.InvalidParam{Name: "query", Reason: fmt.Sprintf("the query string is not valid URL encoding: %v", err)}))
-			return
+		var values url.Values // nil for no query: most requests, which need not make a map
+		if r.URL.RawQuery != "" {
+			var err error
+			if values, err = url.ParseQuery(r.URL.RawQuery); err != nil {
+				httpx.WriteError(w, r, s.logger, httpx.Invalid(httpx.InvalidParam{Name: "query", Reason: fmt.Sprintf("the query string is not valid URL encoding: %v", err)}))
+				return
+			}
 		}
 		var bad []httpx.InvalidParam
 		names := make([]string, 0, len(values))
