@@ -336,4 +336,8 @@ func TestAcceptsGzip(t *testing.T) {
 			t.Errorf("acceptsGzip(%q) = %v, want %v", h, got, want)
 		}
 	}
+	// Every request asks it, some twice: it reads the header in place.
+	if n := testing.AllocsPerRun(100, func() { httpx.AcceptsGzip("deflate, br;q=0.9, gzip;q=0.8, *;q=0.1") }); n != 0 {
+		t.Errorf("acceptsGzip allocates %v times a call, want 0", n)
+	}
 }

@@ -10,6 +10,11 @@ import (
 // HeaderRequestID carries the request id both ways.
 const HeaderRequestID = "X-Request-ID"
 
+// requestIDHeaderKey is HeaderRequestID in the canonical form a header map keys
+// it by: Get and Set with any other spelling make the canonical key anew,
+// an allocation on every request.
+var requestIDHeaderKey = http.CanonicalHeaderKey(HeaderRequestID)
+
 type requestIDKey struct{}
 
 // RequestIDFrom returns the request id put in ctx by withRequestID, or "".
@@ -23,11 +28,14 @@ func RequestIDFrom(ctx context.Context) string {
 // one, and echoes it in the response.
 func WithRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get(HeaderRequestID)
+		var id string
+		if v := r.Header[requestIDHeaderKey]; len(v) > 0 {
+			id = v[0]
+		}
 		if !validRequestID(id) {
 			id = newRequestID()
 		}
-		w.Header().Set(HeaderRequestID, id)
+		w.Header()[requestIDHeaderKey] = []string{id}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
 	})
 }
