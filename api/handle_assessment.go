@@ -4,17 +4,15 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"jingge/api/httpx"
 	"net/http"
 
+	"jingge/api/httpx"
 	"jingge/api/planning"
 	"jingge/data"
-
-	"github.com/gorilla/mux"
 )
 
 func (s *Server) handleAssessmentMonth(w http.ResponseWriter, r *http.Request, _ query) error {
-	out, err := s.planner.AssessMonthText(r.Context(), mux.Vars(r)["month"])
+	out, err := s.planner.AssessMonthText(r.Context(), httpx.PathVar(r, "month"))
 	return s.jsonResult(w, r, out, err)
 }
 

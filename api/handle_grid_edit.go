@@ -6,15 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"jingge/api/httpx"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/gorilla/mux"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"jingge/api/httpx"
 	"jingge/api/intake"
 	"jingge/data"
 	"jingge/geo"
@@ -69,7 +68,7 @@ func (s *Server) handleEditGrid(w http.ResponseWriter, r *http.Request, _ query)
 	if s.inc.editor == nil || s.inc.timeline == nil {
 		return &httpx.Problem{Kind: data.ErrReadOnly, Detail: "this server cannot edit grids: its store takes no edits"}
 	}
-	id := mux.Vars(r)["id"]
+	id := httpx.PathVar(r, "id")
 	body, err := httpx.ReadJSONBody(r)
 	if err != nil {
 		return err

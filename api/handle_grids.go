@@ -1,12 +1,11 @@
 package api
 
 import (
-	"jingge/api/httpx"
 	"net/http"
 
-	"github.com/gorilla/mux"
 	"github.com/paulmach/orb"
 
+	"jingge/api/httpx"
 	"jingge/api/intake"
 	"jingge/api/overlays"
 	"jingge/geo"
@@ -100,7 +99,7 @@ func (s *Server) handleGrid(w http.ResponseWriter, r *http.Request, _ query) err
 	if err != nil {
 		return err
 	}
-	id := mux.Vars(r)["id"]
+	id := httpx.PathVar(r, "id")
 	g, ok := v.ix.Grid(id)
 	if !ok {
 		return httpx.NotFound("there is no grid with id %q; GET /api/v1/grids lists them", id)

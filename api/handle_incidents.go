@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/gorilla/mux"
 	"github.com/paulmach/orb"
 
 	"jingge/api/httpx"
@@ -110,7 +109,7 @@ func (s *Server) handleGetIncident(w http.ResponseWriter, r *http.Request, _ que
 	if err != nil {
 		return err
 	}
-	inc, err := s.inc.store.Incident(r.Context(), mux.Vars(r)["id"])
+	inc, err := s.inc.store.Incident(r.Context(), httpx.PathVar(r, "id"))
 	if err != nil {
 		return err
 	}
@@ -134,7 +133,7 @@ func (s *Server) handleUpdateIncident(w http.ResponseWriter, r *http.Request, _ 
 	if err != nil {
 		return err
 	}
-	inc, err := s.inc.store.UpdateIncident(r.Context(), mux.Vars(r)["id"], p)
+	inc, err := s.inc.store.UpdateIncident(r.Context(), httpx.PathVar(r, "id"), p)
 	if err != nil {
 		return err
 	}

@@ -3,9 +3,6 @@ package api
 import (
 	"errors"
 	"net/http"
-	"strings"
-
-	"github.com/gorilla/mux"
 
 	"jingge/api/httpx"
 	"jingge/api/incidents"
@@ -25,12 +22,7 @@ func (s *Server) handleIncidentTile(w http.ResponseWriter, r *http.Request, q qu
 		return err
 	}
 	win, bad := incidents.ParseTileWindow(q.lookup, layer.DefaultWindow(), s.zone())
-	vars := mux.Vars(r)
-	y, ext := vars["y"], vars["ext"]
-	if before, after, found := strings.Cut(y, "."); found {
-		y, ext = before, after+"."+ext
-	}
-	t, err := tiles.ParseTile(vars["z"], vars["x"], y, ext)
+	t, err := tileAddress(r)
 	if err != nil {
 		var ce *tiles.CoordError
 		if !errors.As(err, &ce) {

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/gorilla/mux"
 	"github.com/paulmach/orb"
 
 	"jingge/api/httpx"
@@ -140,7 +139,7 @@ func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request, q query) er
 	if err != nil {
 		return err
 	}
-	officer := mux.Vars(r)["officer"]
+	officer := httpx.PathVar(r, "officer")
 	m, err := p.Officer(v.names(), officer)
 	if err != nil {
 		return httpx.AsProblem(err)

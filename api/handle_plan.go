@@ -3,14 +3,12 @@ package api
 import (
 	"bytes"
 	"context"
-	"jingge/api/httpx"
 	"net/http"
 	"strings"
 
+	"jingge/api/httpx"
 	"jingge/api/planning"
 	"jingge/data"
-
-	"github.com/gorilla/mux"
 )
 
 // The planner's routes: each reads its request, asks the planning
@@ -41,7 +39,7 @@ func (s *Server) handleApplyPlan(w http.ResponseWriter, r *http.Request, _ query
 		return err
 	}
 	return keyedAnswer(s, w, r, body, func(key *data.AnswerKey, answer func(planning.ApplyResult) data.Answer) (planning.ApplyResult, error) {
-		out, err := s.planner.ApplyKeyed(r.Context(), mux.Vars(r)["id"], actorOf(r), opts, key, answer)
+		out, err := s.planner.ApplyKeyed(r.Context(), httpx.PathVar(r, "id"), actorOf(r), opts, key, answer)
 		if err == nil && len(out.RosterOverridden) > 0 {
 			// The plan is applied: a failed note is logged, not answered,
 			// or the caller would retry what is done.
@@ -115,7 +113,7 @@ func (s *Server) handleListPlans(w http.ResponseWriter, r *http.Request, q query
 // plan returns the saved plan the path names, its note masked for the
 // caller.
 func (s *Server) plan(r *http.Request) (planning.Document, error) {
-	doc, err := s.planner.Plan(r.Context(), mux.Vars(r)["id"])
+	doc, err := s.planner.Plan(r.Context(), httpx.PathVar(r, "id"))
 	doc.Note = maskNote(r.Context(), doc.Note)
 	return doc, err
 }

@@ -3,7 +3,7 @@ package api
 import (
 	"net/http"
 
-	"github.com/gorilla/mux"
+	"jingge/api/httpx"
 )
 
 // handlePresence answers GET /api/v1/presence: each officer's time per
@@ -26,7 +26,7 @@ func (s *Server) handleGridPresence(w http.ResponseWriter, r *http.Request, q qu
 	if err != nil {
 		return err
 	}
-	out, err := s.presence.Grid(r.Context(), mux.Vars(r)["id"], from, to)
+	out, err := s.presence.Grid(r.Context(), httpx.PathVar(r, "id"), from, to)
 	return s.jsonResult(w, r, out, err)
 }
 

@@ -3,12 +3,11 @@ package api
 import (
 	"context"
 	"errors"
-	"jingge/api/httpx"
 	"net/http"
 
-	"github.com/gorilla/mux"
 	"github.com/paulmach/orb"
 
+	"jingge/api/httpx"
 	"jingge/api/records"
 )
 
@@ -121,7 +120,7 @@ func updateRecord[D any](s *Server, w http.ResponseWriter, r *http.Request, k re
 	if err != nil {
 		return err
 	}
-	d, err := update(r.Context(), recordCaller(r), mux.Vars(r)["id"], body)
+	d, err := update(r.Context(), recordCaller(r), httpx.PathVar(r, "id"), body)
 	if err != nil {
 		return recordRefusal(err)
 	}

@@ -1,12 +1,11 @@
 package api
 
 import (
-	"jingge/api/httpx"
 	"net/http"
 
-	"github.com/gorilla/mux"
 	"github.com/paulmach/orb"
 
+	"jingge/api/httpx"
 	"jingge/geo"
 )
 
@@ -80,7 +79,7 @@ func (s *Server) handleStation(w http.ResponseWriter, r *http.Request, _ query) 
 	if err != nil {
 		return err
 	}
-	id := mux.Vars(r)["id"]
+	id := httpx.PathVar(r, "id")
 	st, ok := v.ix.Station(id)
 	if !ok {
 		return httpx.NotFound("there is no station with id %q; GET /api/v1/stations lists them", id)

@@ -2,12 +2,12 @@ package api
 
 import (
 	"errors"
-	"jingge/api/httpx"
 	"net/http"
 	"strings"
 
-	"github.com/gorilla/mux"
+	"github.com/paulmach/orb/maptile"
 
+	"jingge/api/httpx"
 	"jingge/data"
 	"jingge/tiles"
 )
@@ -28,7 +28,7 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request, _ query) err
 }
 
 func (s *Server) handleLayerTile(w http.ResponseWriter, r *http.Request, _ query) error {
-	layer := mux.Vars(r)["layer"]
+	layer := httpx.PathVar(r, "layer")
 	if err := s.genericLayer(r.Context(), layer); err != nil {
 		return err
 	}
@@ -42,13 +42,7 @@ func (s *Server) serveTile(w http.ResponseWriter, r *http.Request, layer string)
 	if err := s.tilesReady(); err != nil {
 		return err
 	}
-	vars := mux.Vars(r)
-	y, ext := vars["y"], vars["ext"]
-	if before, after, found := strings.Cut(y, "."); found {
-		// "/tiles/1/2/3.mvt.gz": the route splits at the last dot.
-		y, ext = before, after+"."+ext
-	}
-	t, err := tiles.ParseTile(vars["z"], vars["x"], y, ext)
+	t, err := tileAddress(r)
 	if err != nil {
 		return tileProblem(err)
 	}
@@ -57,6 +51,17 @@ func (s *Server) serveTile(w http.ResponseWriter, r *http.Request, layer string)
 		return tileProblem(err)
 	}
 	return s.writeTile(w, r, layer, tile)
+}
+
+// tileAddress reads the tile a tile route's path names (tiles.ParseTile);
+// an error is a *tiles.CoordError.
+func tileAddress(r *http.Request) (maptile.Tile, error) {
+	y, ext := httpx.PathVar(r, "y"), httpx.PathVar(r, "ext")
+	if before, after, found := strings.Cut(y, "."); found {
+		// "/tiles/1/2/3.mvt.gz": the route splits at the last dot.
+		y, ext = before, after+"."+ext
+	}
+	return tiles.ParseTile(httpx.PathVar(r, "z"), httpx.PathVar(r, "x"), y, ext)
 }
 
 // writeTile sends an encoded tile: 200 with the MVT (gzip-encoded when
@@ -132,7 +137,7 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request, _ query)
 }
 
 func (s *Server) handleLayerTileJSON(w http.ResponseWriter, r *http.Request, _ query) error {
-	layer := mux.Vars(r)["layer"]
+	layer := httpx.PathVar(r, "layer")
 	if err := s.genericLayer(r.Context(), layer); err != nil {
 		return err
 	}

@@ -54,13 +54,27 @@ type principalKey struct{}
 
 // principalFrom returns the request's principal, if access control runs.
 func principalFrom(ctx context.Context) (*principal, bool) {
-	p, ok := ctx.Value(principalKey{}).(*principal)
-	return p, ok
+	if p, ok := ctx.Value(principalKey{}).(*principal); ok {
+		return p, true
+	}
+	if st := httpx.StateOf(ctx); st != nil {
+		p, ok := st.Caller().(*principal)
+		return p, ok
+	}
+	return nil, false
 }
 
-// withPrincipal is ctx carrying p: the guard admitted its request.
+// withPrincipal is ctx carrying p: the guard admitted its request. The
+// principal goes to the request's State when it has one and holds no
+// caller yet, which returns ctx itself and spares the guard a copy of the
+// request; otherwise to a new value of the context, which principalFrom
+// reads first.
 func withPrincipal(ctx context.Context, p auth.Principal) context.Context {
-	return context.WithValue(ctx, principalKey{}, &principal{user: p.User, credential: p.Credential, secret: p.Secret})
+	pr := &principal{user: p.User, credential: p.Credential, secret: p.Secret}
+	if st := httpx.StateOf(ctx); st != nil && st.SetCaller(pr) {
+		return ctx
+	}
+	return context.WithValue(ctx, principalKey{}, pr)
 }
 
 // callerOf is the principal withPrincipal put in ctx, for the sign-in

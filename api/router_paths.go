@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/gorilla/mux"
+
+	"jingge/api/httpx"
 )
 
 // pathRouter picks a request's route by comparing its path with the route
@@ -145,35 +147,46 @@ func cutVar(s string) (name, rest string, ok bool) {
 }
 
 // ServeHTTP answers from the route the path picks, or hands the request on.
+// The variables go to the request's State (httpx.PathVar reads them),
+// which costs no copy of the request; mux's way, a copy with a new context
+// and a map, is left for a request that has no State.
 func (pr *pathRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if rt, vars := pr.match(r.Method, r.URL.Path); rt != nil {
-		if vars != nil {
-			r = mux.SetURLVars(r, vars)
-		}
-		rt.handler.ServeHTTP(w, r)
+	var segs [maxPathSegments]string
+	rt, n := pr.route(r.Method, r.URL.Path, &segs)
+	if rt == nil {
+		pr.next.ServeHTTP(w, r)
 		return
 	}
-	pr.next.ServeHTTP(w, r)
+	if rt.vars > 0 && !rt.keepVars(httpx.StateOf(r.Context()), segs[:n]) {
+		r = mux.SetURLVars(r, rt.varsOf(segs[:n]))
+	}
+	rt.handler.ServeHTTP(w, r)
 }
 
 // match returns the route for method and path, with its variables (nil
 // when it has none), or nil when mux is to decide.
 func (pr *pathRouter) match(method, path string) (*pathRoute, map[string]string) {
 	var segs [maxPathSegments]string
-	n, ok := splitCleanPath(path, &segs)
+	rt, n := pr.route(method, path, &segs)
+	if rt == nil || rt.vars == 0 {
+		return rt, nil
+	}
+	return rt, rt.varsOf(segs[:n])
+}
+
+// route returns the route for method and path, having split the path into
+// segs, and the number of segments; nil when mux is to decide.
+func (pr *pathRouter) route(method, path string, segs *[maxPathSegments]string) (*pathRoute, int) {
+	n, ok := splitCleanPath(path, segs)
 	if !ok {
-		return nil, nil
+		return nil, 0
 	}
 	for _, rt := range pr.bySegments[n] {
-		if !rt.matches(segs[:n]) || !hasMethod(rt.methods, method) {
-			continue
+		if rt.matches(segs[:n]) && hasMethod(rt.methods, method) {
+			return rt, n
 		}
-		if rt.vars == 0 {
-			return rt, nil
-		}
-		return rt, rt.varsOf(segs[:n])
 	}
-	return nil, nil
+	return nil, 0
 }
 
 // splitCleanPath splits an absolute path into its segments, and reports
@@ -220,21 +233,51 @@ func (rt *pathRoute) matches(segs []string) bool {
 	return true
 }
 
+// varsOf returns the route's variables in the path's segments.
 func (rt *pathRoute) varsOf(segs []string) map[string]string {
 	vars := make(map[string]string, rt.vars)
+	rt.eachVar(segs, func(name, value string) bool {
+		vars[name] = value
+		return true
+	})
+	return vars
+}
+
+// keepVars adds the route's variables in the path's segments to st, and
+// reports whether it holds them all.
+func (rt *pathRoute) keepVars(st *httpx.State, segs []string) bool {
+	if st == nil {
+		return false
+	}
+	st.ResetPathVars()
+	if !rt.eachVar(segs, st.AddPathVar) {
+		st.ResetPathVars()
+		return false
+	}
+	return true
+}
+
+// eachVar calls add with each of the route's variables in the path's
+// segments, in template order, while add returns true; it reports whether
+// add took them all.
+func (rt *pathRoute) eachVar(segs []string, add func(name, value string) bool) bool {
 	for i, p := range rt.segments {
 		s := segs[i]
+		ok := true
 		switch p.kind {
 		case segmentVar:
-			vars[p.first] = s
+			ok = add(p.first, s)
 		case segmentVarDotVar:
 			dot := lastInnerDot(s)
-			vars[p.first], vars[p.second] = s[:dot], s[dot+1:]
+			ok = add(p.first, s[:dot]) && add(p.second, s[dot+1:])
 		case segmentVarSuffix:
-			vars[p.first] = s[:len(s)-len(p.literal)]
+			ok = add(p.first, s[:len(s)-len(p.literal)])
+		}
+		if !ok {
+			return false
 		}
 	}
-	return vars
+	return true
 }
 
 // lastInnerDot is where "{v}.{w}" splits s: the last dot with something on

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/gorilla/mux"
+
+	"jingge/api/httpx"
 )
 
 // routeChoice is what a router picked for a request: the route's name and
@@ -28,10 +31,25 @@ func muxChoice(r *mux.Router, method, path string) routeChoice {
 	return routeChoice{m.Route.GetName(), m.Vars}
 }
 
+// pathChoice is what the path router picks. Its variables are those
+// ServeHTTP keeps in the request's State, read back by httpx.PathVars; a
+// difference from the map match makes is reported as variables that
+// cannot match mux's.
 func pathChoice(pr *pathRouter, method, path string) routeChoice {
 	rt, vars := pr.match(method, path)
 	if rt == nil {
 		return routeChoice{}
+	}
+	var segs [maxPathSegments]string
+	_, n := pr.route(method, path, &segs)
+	var kept map[string]string
+	httpx.WithRequestID(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		if rt.keepVars(httpx.StateOf(r.Context()), segs[:n]) {
+			kept = httpx.PathVars(r)
+		}
+	})).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+	if !maps.Equal(kept, vars) && len(kept)+len(vars) > 0 {
+		return routeChoice{rt.name, map[string]string{"the State's variables": fmt.Sprint(kept), "match's": fmt.Sprint(vars)}}
 	}
 	return routeChoice{rt.name, vars}
 }

@@ -140,7 +140,9 @@ func (g *Guard) check(w http.ResponseWriter, r *http.Request, rt Route, next htt
 		}
 		defer release()
 	}
-	r = r.WithContext(g.attach(r.Context(), p))
+	if ctx := g.attach(r.Context(), p); ctx != r.Context() {
+		r = r.WithContext(ctx)
+	}
 	if rt.Audited(r) {
 		if err := g.svc.Audit(r.Context(), g.svc.Entry(rt.Name, p, g.request(r, ip))); err != nil {
 			return err

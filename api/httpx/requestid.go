@@ -15,17 +15,18 @@ const HeaderRequestID = "X-Request-ID"
 // an allocation on every request.
 var requestIDHeaderKey = http.CanonicalHeaderKey(HeaderRequestID)
 
-type requestIDKey struct{}
-
-// RequestIDFrom returns the request id put in ctx by withRequestID, or "".
+// RequestIDFrom returns the request id WithRequestID kept for the request
+// with ctx, or "".
 func RequestIDFrom(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+	if st := StateOf(ctx); st != nil {
+		return st.id
+	}
+	return ""
 }
 
 // WithRequestID keeps a caller's X-Request-ID when it is a sane token (so a
 // proxy's id follows the request through our logs), otherwise makes a new
-// one, and echoes it in the response.
+// one, and echoes it in the response. It makes the request's State.
 func WithRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var id string
@@ -36,7 +37,7 @@ func WithRequestID(next http.Handler) http.Handler {
 			id = newRequestID()
 		}
 		w.Header()[requestIDHeaderKey] = []string{id}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), stateKey{}, &State{id: id})))
 	})
 }
 

@@ -32,12 +32,12 @@ func WithValidText(logger *slog.Logger, next http.Handler) http.Handler {
 // invalidText lists the path variables and query parameters of r that are
 // not valid text (data.ValidText).
 func invalidText(r *http.Request) []InvalidParam {
-	vars := mux.Vars(r)
-	if r.URL.RawQuery == "" && data.ValidText(r.URL.Path) && allValidText(vars) {
+	if r.URL.RawQuery == "" && data.ValidText(r.URL.Path) && pathVarsValid(r) {
 		// The common case, checked without allocating: every request
 		// passes here, a tile request many times a second.
 		return nil
 	}
+	vars := PathVars(r)
 	var bad []InvalidParam
 	for _, name := range slices.Sorted(maps.Keys(vars)) {
 		if why := data.TextReason(vars[name]); why != "" {
@@ -55,9 +55,18 @@ func invalidText(r *http.Request) []InvalidParam {
 	return append(bad, InvalidTextValues(values, "query parameter")...)
 }
 
-// allValidText reports whether every path variable is valid text.
-func allValidText(vars map[string]string) bool {
-	for _, v := range vars {
+// pathVarsValid reports whether every path variable of r (PathVar) is
+// valid text.
+func pathVarsValid(r *http.Request) bool {
+	if st := StateOf(r.Context()); st != nil && st.nvars > 0 {
+		for _, v := range st.vars[:st.nvars] {
+			if !data.ValidText(v.value) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, v := range mux.Vars(r) {
 		if !data.ValidText(v) {
 			return false
 		}

@@ -3,8 +3,6 @@ package ogc
 import (
 	"net/http"
 
-	"github.com/gorilla/mux"
-
 	"jingge/api/httpx"
 )
 
@@ -80,7 +78,7 @@ func (s *Service) Collection(w http.ResponseWriter, r *http.Request, q Query) er
 	if _, err := s.cfg.Source.Current(); err != nil {
 		return err
 	}
-	c, ok := indexCollection(mux.Vars(r)["collectionId"])
+	c, ok := indexCollection(httpx.PathVar(r, "collectionId"))
 	if !ok {
 		return s.noCollection(r)
 	}
@@ -115,7 +113,7 @@ func (s *Service) noCollection(r *http.Request) error {
 	for _, c := range s.readable(r) {
 		ids = append(ids, c.id)
 	}
-	return httpx.NotFound("there is no collection %q; the collections are %v (GET %s/collections)", mux.Vars(r)["collectionId"], ids, Root)
+	return httpx.NotFound("there is no collection %q; the collections are %v (GET %s/collections)", httpx.PathVar(r, "collectionId"), ids, Root)
 }
 
 // describe describes c with the bounds of d.

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/gorilla/mux"
 	"github.com/paulmach/orb"
 
 	"jingge/api/httpx"
@@ -124,7 +123,7 @@ func (s *Service) IncidentItem(w http.ResponseWriter, r *http.Request, _ Query) 
 	if err != nil {
 		return err
 	}
-	inc, err := store.Incident(r.Context(), mux.Vars(r)["featureId"])
+	inc, err := store.Incident(r.Context(), httpx.PathVar(r, "featureId"))
 	if err != nil {
 		return err
 	}

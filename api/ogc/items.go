@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/gorilla/mux"
 	"github.com/paulmach/orb"
 
 	"jingge/api/httpx"
@@ -35,7 +34,7 @@ func (s *Service) Items(w http.ResponseWriter, r *http.Request, q Query) error {
 	if err != nil {
 		return err
 	}
-	c, ok := indexCollection(mux.Vars(r)["collectionId"])
+	c, ok := indexCollection(httpx.PathVar(r, "collectionId"))
 	if !ok {
 		return s.noCollection(r)
 	}
@@ -192,7 +191,7 @@ func (s *Service) Item(w http.ResponseWriter, r *http.Request, q Query) error {
 	if err != nil {
 		return err
 	}
-	c, ok := indexCollection(mux.Vars(r)["collectionId"])
+	c, ok := indexCollection(httpx.PathVar(r, "collectionId"))
 	if !ok {
 		return s.noCollection(r)
 	}
@@ -200,7 +199,7 @@ func (s *Service) Item(w http.ResponseWriter, r *http.Request, q Query) error {
 	if err != nil {
 		return err
 	}
-	id := mux.Vars(r)["featureId"]
+	id := httpx.PathVar(r, "featureId")
 	for _, f := range feats {
 		if f.ID == id {
 			s.writeFeature(w, r, ctype, c.id, f)

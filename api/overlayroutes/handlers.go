@@ -4,8 +4,6 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/gorilla/mux"
-
 	"jingge/api/httpx"
 	"jingge/api/overlays"
 	"jingge/geo"
@@ -51,7 +49,7 @@ func get[T, P any](rt *Routes, w http.ResponseWriter, r *http.Request, what, plu
 	if err != nil {
 		return err
 	}
-	id := mux.Vars(r)["id"]
+	id := httpx.PathVar(r, "id")
 	t, ok := find(v.ix, id)
 	if !ok {
 		return httpx.NotFound("there is no %s with id %q; GET /api/v1/%s lists them", what, id, plural)
@@ -87,7 +85,7 @@ func put[T, P any](rt *Routes, w http.ResponseWriter, r *http.Request, k *overla
 	if err != nil {
 		return err
 	}
-	id := mux.Vars(r)["id"] // none on a POST: the body's
+	id := httpx.PathVar(r, "id") // none on a POST: the body's
 	got, err := store(r.Context(), body, id, r.Method == http.MethodPost, rt.o.Actor(r))
 	if err != nil {
 		return err
@@ -127,7 +125,7 @@ func (rt *Routes) remove(w http.ResponseWriter, r *http.Request, q Query, k *ove
 	if err := rt.o.Service.Editable(k); err != nil {
 		return err
 	}
-	if err := rt.o.Service.Delete(r.Context(), k, mux.Vars(r)["id"], rt.o.Actor(r), q); err != nil {
+	if err := rt.o.Service.Delete(r.Context(), k, httpx.PathVar(r, "id"), rt.o.Actor(r), q); err != nil {
 		return err
 	}
 	rt.o.AwaitEdit(r)
