@@ -147,7 +147,7 @@ type Config struct {
 	Disputes data.DisputeStore
 	Tasks    data.TaskStore
 	// Answers finds the answers the store keeps under the Idempotency-Keys
-	// of grid edits, plan applies and assessment entries, so a retry of a
+	// of grid edits, plan applies, assessment entries and task and dispute changes, so a retry of a
 	// write that committed is answered before its checks run again. Nil
 	// takes GridEditor's when it keeps them; without one a retry is still
 	// never written twice (the store refuses it in the write), but a plan
