@@ -147,9 +147,10 @@ type Config struct {
 	Disputes data.DisputeStore
 	Tasks    data.TaskStore
 	// Answers finds the answers the store keeps under the Idempotency-Keys
-	// of grid edits, plan applies and assessment entries, so a retry of a
-	// write that committed is answered before its checks run again. Nil
-	// takes GridEditor's when it keeps them; without one a retry is still
+	// of grid edits, plan applies, assessment entries and changes of tasks
+	// and disputes, so a retry of a write that committed is answered
+	// before its checks run again. Nil takes GridEditor's when it keeps
+	// them, else Tasks'; without one a retry is still
 	// never written twice (the store refuses it in the write), but a plan
 	// applied already is answered 409 rather than replayed.
 	Answers data.AnswerStore
@@ -250,6 +251,9 @@ func New(cfg Config) *Server {
 	s.visits = cfg.Visits
 	s.answers = cfg.Answers
 	if as, ok := cfg.GridEditor.(data.AnswerStore); ok && s.answers == nil {
+		s.answers = as
+	}
+	if as, ok := cfg.Tasks.(data.AnswerStore); ok && s.answers == nil {
 		s.answers = as
 	}
 	s.presence = cfg.Presence

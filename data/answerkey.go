@@ -9,10 +9,11 @@ import (
 )
 
 // AnswerKey is the Idempotency-Key of a write whose answer the store
-// keeps with it (grid edits, plan applies, assessment entries): a write
-// that returned an error may still have committed (a failover, a cut
-// connection), so a client retries it under the same key and gets the
-// first answer instead of a second write. Keys are per scope, as batch
+// keeps with it (grid edits, plan applies, assessment entries, changes of
+// tasks and disputes): a write that returned an error may still have
+// committed (a failover, a cut connection, a phone that lost its signal),
+// so a client retries it under the same key and gets the first answer
+// instead of a second write. Keys are per scope, as batch
 // keys are (ScopeCommandLine).
 type AnswerKey struct {
 	Scope string

@@ -89,6 +89,13 @@ type DisputePatch struct {
 	// At and By are when and by whom the change is made.
 	At time.Time
 	By string
+	// Key, when set, makes the change idempotent as GridEdit.Key does:
+	// the store keeps the answer Answer builds from the dispute as stored
+	// in the same commit, and a change under a key kept already changes
+	// nothing and fails with a *Replay of that answer (or a KeyConflict
+	// for another request), even when the dispute has changed since.
+	Key    *AnswerKey
+	Answer func(geo.DisputeCase) Answer
 }
 
 // DisputeStore keeps disputes (矛盾纠纷). Ids are assigned by the store:
@@ -101,7 +108,9 @@ type DisputeStore interface {
 	AddDispute(ctx context.Context, w DisputeWrite) (DisputeResult, error)
 	// UpdateDispute applies p to the dispute with id (ApplyDisputePatch)
 	// and returns it as stored: ErrNotFound for an unknown id, the
-	// errors of ApplyDisputePatch for a refused change.
+	// errors of ApplyDisputePatch for a refused change. A patch with a
+	// Key is idempotent as DisputePatch.Key says: its key is looked up
+	// before the dispute is.
 	UpdateDispute(ctx context.Context, id string, p DisputePatch) (geo.DisputeCase, error)
 	// QueryDisputes returns the disputes that pass f, newest reported
 	// first (by reported time, then id), paged by a Cursor of the

@@ -49,8 +49,8 @@ type Dump struct {
 	DisputeKeys []BatchKey
 	Tasks       []geo.Task
 	TaskKeys    []BatchKey
-	// AnswerKeys are the idempotency keys of grid edits, plan applies and
-	// assessment entries with the answers kept under them, oldest first.
+	// AnswerKeys are the idempotency keys of grid edits, plan applies,
+	// assessment entries and task and dispute changes with the answers kept under them, oldest first.
 	AnswerKeys []KeptAnswer
 }
 

@@ -77,6 +77,13 @@ type TaskPatch struct {
 	// At and By are when and by whom the change is made.
 	At time.Time
 	By string
+	// Key, when set, makes the change idempotent as GridEdit.Key does:
+	// the store keeps the answer Answer builds from the task as stored in
+	// the same commit, and a change under a key kept already changes
+	// nothing and fails with a *Replay of that answer (or a KeyConflict
+	// for another request), even when the task has changed since.
+	Key    *AnswerKey
+	Answer func(geo.Task) Answer
 }
 
 // TaskStore keeps stations' task lists (任务清单). Ids are assigned by
@@ -88,7 +95,9 @@ type TaskStore interface {
 	// ErrInvalid.
 	AddTask(ctx context.Context, w TaskWrite) (TaskResult, error)
 	// UpdateTask applies p to the task with id (ApplyTaskPatch) and
-	// returns it as stored; ErrNotFound for an unknown id.
+	// returns it as stored; ErrNotFound for an unknown id. A patch with
+	// a Key is idempotent as TaskPatch.Key says: its key is looked up
+	// before the task is.
 	UpdateTask(ctx context.Context, id string, p TaskPatch) (geo.Task, error)
 	// QueryTasks returns the tasks that pass f, latest due first (by due
 	// time, then id), paged by a Cursor of the due time and id.

@@ -136,7 +136,10 @@ func (s *Service) buildDispute(ctx context.Context, c Caller, v *view, in *Dispu
 
 // UpdateDispute changes the settlement of dispute id by body (a
 // DisputePatchRequest); an officer changes their own station's only.
-func (s *Service) UpdateDispute(ctx context.Context, c Caller, id string, body []byte) (Located[*DisputeProperties], error) {
+// Under keep's key the store keeps keep's answer with the change (Keep),
+// and a retry under the key fails with the data.Replay of the first
+// answer.
+func (s *Service) UpdateDispute(ctx context.Context, c Caller, id string, body []byte, keep Keep[Located[*DisputeProperties]]) (Located[*DisputeProperties], error) {
 	var in DisputePatchRequest
 	if err := decodeStrict(body, &in, "level, method, mediation_brand and settled_at"); err != nil {
 		return Located[*DisputeProperties]{}, err
@@ -156,7 +159,8 @@ func (s *Service) UpdateDispute(ctx context.Context, c Caller, id string, body [
 		return Located[*DisputeProperties]{}, err
 	}
 	var bad params
-	p := data.DisputePatch{At: s.o.Now(), MediationBrand: in.MediationBrand, By: c.Name}
+	p := data.DisputePatch{At: s.o.Now(), MediationBrand: in.MediationBrand, By: c.Name, Key: keep.Key}
+	p.Answer = answerOf(keep, func(d *geo.DisputeCase) Located[*DisputeProperties] { return disputeDoc(c, v, d) })
 	if in.Level != nil {
 		if l, ok := enum("level", *in.Level, geo.ParseDisputeLevel, &bad); ok {
 			p.Level = &l

@@ -76,3 +76,22 @@ func (l listed[F, R, D]) list(ctx context.Context, s *Service, c Caller, q Query
 	}
 	return out, nil
 }
+
+// Keep is the Idempotency-Key a change of a dispute or a task is made
+// under, and how its answer is built from the document of the record as
+// changed; the store keeps that answer in the change's commit (data.TaskPatch.Key).
+// The zero Keep makes the change without a key.
+type Keep[D any] struct {
+	Key *data.AnswerKey
+	// Answer runs inside the store's commit: it must not block or fail.
+	Answer func(D) data.Answer
+}
+
+// answerOf is k's Answer of a stored record, read as the document doc
+// makes of it; nil without a key.
+func answerOf[R, D any](k Keep[D], doc func(*R) D) func(R) data.Answer {
+	if k.Key == nil {
+		return nil
+	}
+	return func(r R) data.Answer { return k.Answer(doc(&r)) }
+}

@@ -108,8 +108,10 @@ func (s *Service) buildTask(_ context.Context, c Caller, v *view, in *TaskReques
 
 // UpdateTask marks task id done by body (a TaskPatchRequest). An officer
 // completes the tasks assigned to them, or to a grid of their area
-// without an officer; planners and admins complete any.
-func (s *Service) UpdateTask(ctx context.Context, c Caller, id string, body []byte) (*TaskProperties, error) {
+// without an officer; planners and admins complete any. Under keep's key
+// the store keeps keep's answer with the change (Keep), and a retry
+// under the key fails with the data.Replay of the first answer.
+func (s *Service) UpdateTask(ctx context.Context, c Caller, id string, body []byte, keep Keep[*TaskProperties]) (*TaskProperties, error) {
 	var in TaskPatchRequest
 	if err := decodeStrict(body, &in, "done and done_at"); err != nil {
 		return nil, err
@@ -128,7 +130,8 @@ func (s *Service) UpdateTask(ctx context.Context, c Caller, id string, body []by
 	if err := s.mayComplete(c, v, &cur); err != nil {
 		return nil, err
 	}
-	p := data.TaskPatch{At: s.o.Now(), By: c.Name}
+	p := data.TaskPatch{At: s.o.Now(), By: c.Name, Key: keep.Key}
+	p.Answer = answerOf(keep, func(t *geo.Task) *TaskProperties { return taskDoc(c, v, t, p.At) })
 	if in.DoneAt != nil {
 		var bad params
 		p.DoneAt = s.pastTime(v, "done_at", *in.DoneAt, 0, "", &bad)

@@ -31,7 +31,7 @@ first (stop it, prune, start it again). Flags:`)
 	}
 	dbURL := dbFlag(fs, "")
 	pingDays := fs.Int("keep-pings-days", 0, "keep patrol positions of the last `N` days; 0 keeps them all")
-	keyDays := fs.Int("keep-incident-keys-days", 0, "keep idempotency keys (incident batches, grid edits, plan applies, assessment entries) of the last `N` days; 0 keeps them all")
+	keyDays := fs.Int("keep-incident-keys-days", 0, "keep idempotency keys (incident batches, grid edits, plan applies, assessment entries, task and dispute changes) of the last `N` days; 0 keeps them all")
 	dataDir := fs.String("data-dir", "", "prune the embedded store's data `directory` instead (see jingge serve --data-dir)")
 	dryRun := fs.Bool("dry-run", false, "say what would be removed, remove nothing")
 	if err := fs.Parse(args); err != nil {

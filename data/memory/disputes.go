@@ -73,7 +73,7 @@ func (s *Store) UpdateDispute(ctx context.Context, id string, p data.DisputePatc
 		p.At = s.now()
 	}
 	p.At, p.SettledAt = storeTime(p.At), storeTime(p.SettledAt)
-	return updateWork(ctx, s, &s.disputes, id, func(cur geo.DisputeCase) (geo.DisputeCase, error) { return data.ApplyDisputePatch(cur, p) })
+	return updateWork(ctx, s, &s.disputes, id, p.Key, p.Answer, func(cur geo.DisputeCase) (geo.DisputeCase, error) { return data.ApplyDisputePatch(cur, p) })
 }
 
 // QueryDisputes implements data.DisputeStore.

@@ -16,8 +16,8 @@ type PruneOptions struct {
 	// PingsBefore removes the patrol positions older than it.
 	PingsBefore time.Time
 	// IncidentKeysBefore removes the idempotency keys of incident batches,
-	// and the answers kept under the keys of grid edits, plan applies and
-	// assessment entries, first used before it; a client retrying such a
+	// and the answers kept under the keys of grid edits, plan applies,
+	// assessment entries and task and dispute changes, first used before it; a client retrying such a
 	// request after that would write it again.
 	IncidentKeysBefore time.Time
 	// DryRun counts what would be removed and removes nothing.
@@ -28,7 +28,7 @@ type PruneOptions struct {
 type Pruned struct {
 	Pings        int
 	IncidentKeys int
-	AnswerKeys   int // keys of grid edits, plan applies and assessment entries
+	AnswerKeys   int // keys of grid edits, plan applies, assessment entries and task and dispute changes
 }
 
 // Prune removes old patrol positions and old incident batch keys (see

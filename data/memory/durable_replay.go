@@ -127,6 +127,11 @@ var replayers = map[recordKind]replayer{
 		return d.Store.tasks.ReplayAdd(r.Task, r.Task.ID, r.Scope, r.Key, r.Digest)
 	}),
 	recTaskUpdate: gobRecord(func(d *Durable, r taskUpdateRecord) error { return d.Store.tasks.ReplayUpdate(r.Task, r.Task.ID) }),
+
+	// Disputes and tasks changed under a key (work_keyed.go).
+	recTaskUpdateKeyed:    gobRecord(replayTaskKeyedUpdate),
+	recDisputeUpdateKeyed: gobRecord(replayDisputeKeyedUpdate),
+
 	recPrune: gobRecord(func(d *Durable, r pruneRecord) error {
 		d.pruneLocked(PruneOptions{PingsBefore: r.PingsBefore, IncidentKeysBefore: r.IncidentKeysBefore})
 		return nil

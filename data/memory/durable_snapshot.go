@@ -51,7 +51,7 @@ type snapshotState struct {
 	NextTaskID    int64
 	TaskKeys      []worktable.Key
 	// Answers are the answers kept under idempotency keys of grid edits,
-	// plan applies and assessment entries; absent from older snapshots.
+	// plan applies, assessment entries and task and dispute changes; absent from older snapshots.
 	Answers []answerRecord
 
 	Plans      []data.Plan

@@ -73,7 +73,7 @@ func (s *Store) UpdateTask(ctx context.Context, id string, p data.TaskPatch) (ge
 		p.At = s.now()
 	}
 	p.At, p.DoneAt = storeTime(p.At), storeTime(p.DoneAt)
-	return updateWork(ctx, s, &s.tasks, id, func(cur geo.Task) (geo.Task, error) { return data.ApplyTaskPatch(cur, p) })
+	return updateWork(ctx, s, &s.tasks, id, p.Key, p.Answer, func(cur geo.Task) (geo.Task, error) { return data.ApplyTaskPatch(cur, p) })
 }
 
 // QueryTasks implements data.TaskStore. A status filter without a time

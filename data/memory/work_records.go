@@ -35,6 +35,10 @@ type patchableKind[T any] interface {
 	// updateEntry is the journal record of a change: the record as it is
 	// after it.
 	updateEntry(next T) (recordKind, any)
+	// keyedUpdateEntry is the journal record of a change made under an
+	// idempotency key: the record as it is after it, and the answer kept
+	// under the key, replayed together.
+	keyedUpdateEntry(next T, answer *answerRecord) (recordKind, any)
 }
 
 // addWork checks v, keeps its times and stores it in t under the next id
@@ -75,14 +79,31 @@ func addWork[T any, K workKind[T]](ctx context.Context, s *Store, t *worktable.T
 
 // updateWork changes the record of t with id by apply, which returns it
 // changed and checked, and journals the change before it returns. An id
-// t does not hold is data.ErrNotFound.
-func updateWork[T any, K patchableKind[T]](ctx context.Context, s *Store, t *worktable.Table[T, K], id string, apply func(cur T) (T, error)) (_ T, err error) {
+// t does not hold is data.ErrNotFound. With a key, the key is looked up
+// first (a kept one is a data.Replay or a KeyConflict, whatever became of
+// the record since), and the answer built from the changed record is
+// journaled in the change's record and kept with it.
+func updateWork[T any, K patchableKind[T]](ctx context.Context, s *Store, t *worktable.Table[T, K], id string, key *data.AnswerKey, answer func(T) data.Answer, apply func(cur T) (T, error)) (_ T, err error) {
 	var zero T
 	if err := ctx.Err(); err != nil {
 		return zero, err
 	}
+	if err := checkKeyed(key, answer != nil); err != nil {
+		return zero, err
+	}
 	var tk ticket
 	defer func() { err = s.jr.settle(tk, err) }()
+	if key != nil {
+		// The kept answers are guarded by s.mu, which is taken before a
+		// table's lock, as Compact and Dump take them; holding it to the
+		// end keeps another write under the same key from landing between
+		// the look-up and the keep.
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if err := s.usedKeyLocked(key); err != nil {
+			return zero, err
+		}
+	}
 	t.Mu.Lock()
 	defer t.Mu.Unlock()
 	cur := workByIDLocked(t, id)
@@ -95,7 +116,13 @@ func updateWork[T any, K patchableKind[T]](ctx context.Context, s *Store, t *wor
 	}
 	*cur = next
 	var k K
-	tk = s.jr.log(k.updateEntry(next))
+	if key == nil {
+		tk = s.jr.log(k.updateEntry(next))
+		return next, nil
+	}
+	kept := s.answerRecordOf(key, answer(next))
+	tk = s.jr.log(k.keyedUpdateEntry(next, kept))
+	s.keepLocked(kept)
 	return next, nil
 }
 

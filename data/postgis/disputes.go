@@ -67,7 +67,7 @@ func (s *Store) AddDispute(ctx context.Context, w data.DisputeWrite) (data.Dispu
 // is read under a lock, changed by data.ApplyDisputePatch and written
 // back in one transaction, so the level never moves down.
 func (s *Store) UpdateDispute(ctx context.Context, id string, p data.DisputePatch) (geo.DisputeCase, error) {
-	return disputesTable.update(ctx, s, id, &p.At,
+	return disputesTable.update(ctx, s, id, p.Key, p.Answer, &p.At,
 		func(cur geo.DisputeCase) (geo.DisputeCase, error) { return data.ApplyDisputePatch(cur, p) },
 		func(next *geo.DisputeCase) (string, []any) {
 			return "level = $2, method = $3, mediation_brand = $4, settled_at = $5, updated_at = $6, updated_by = $7",

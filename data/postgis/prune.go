@@ -19,7 +19,7 @@ type PruneOptions struct {
 	// older rows in the default partition are deleted.
 	PingsBefore time.Time
 	// IncidentKeysBefore removes the idempotency keys of incident batches,
-	// and those of grid edits, plan applies and assessment entries with
+	// and those of grid edits, plan applies, assessment entries and task and dispute changes with
 	// their answers, committed before it; a client retrying such a request
 	// after that would write it again.
 	IncidentKeysBefore time.Time
@@ -36,8 +36,8 @@ type Pruned struct {
 	DefaultPings int64 `json:"default_pings"`
 	// IncidentKeys are idempotency keys of incident batches deleted.
 	IncidentKeys int64 `json:"incident_keys"`
-	// AnswerKeys are idempotency keys of grid edits, plan applies and
-	// assessment entries deleted, with their answers.
+	// AnswerKeys are idempotency keys of grid edits, plan applies,
+	// assessment entries and task and dispute changes deleted, with their answers.
 	AnswerKeys int64 `json:"answer_keys"`
 }
 

@@ -61,7 +61,7 @@ func (s *Store) AddTask(ctx context.Context, w data.TaskWrite) (data.TaskResult,
 // one transaction, so of two completions at once the second finds the
 // task done.
 func (s *Store) UpdateTask(ctx context.Context, id string, p data.TaskPatch) (geo.Task, error) {
-	return tasksTable.update(ctx, s, id, &p.At,
+	return tasksTable.update(ctx, s, id, p.Key, p.Answer, &p.At,
 		func(cur geo.Task) (geo.Task, error) { return data.ApplyTaskPatch(cur, p) },
 		func(next *geo.Task) (string, []any) {
 			return "done_at = $2, done_by = $3", []any{next.DoneAt, next.DoneBy}

@@ -116,19 +116,25 @@ func (k *workTable[T]) add(ctx context.Context, s *Store, v T, scope, key string
 // transaction, so two changes at once are checked one after the other.
 // A zero *at is set to the database's now() before apply runs. set
 // returns the "column = $n" list of next, its arguments numbered from $2
-// ($1 is the id).
-func (k *workTable[T]) update(ctx context.Context, s *Store, id string, at *time.Time, apply func(cur T) (T, error), set func(next *T) (string, []any)) (T, error) {
+// ($1 is the id). With a key, the key is claimed first (a kept one is a
+// data.Replay or a KeyConflict, whatever became of the record since) and
+// the answer built from the record as written is kept in the same
+// transaction.
+func (k *workTable[T]) update(ctx context.Context, s *Store, id string, key *data.AnswerKey, answer func(T) data.Answer, at *time.Time, apply func(cur T) (T, error), set func(next *T) (string, []any)) (T, error) {
 	var zero T
 	op := "update " + k.name
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil || n <= 0 {
-		return zero, k.notFound(id)
-	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return zero, mapError(op, err)
 	}
 	defer tx.Rollback(context.Background())
+	if err := claimKey(ctx, tx, key, answer != nil); err != nil {
+		return zero, err
+	}
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n <= 0 {
+		return zero, k.notFound(id)
+	}
 	r := k.newRow()
 	if err := tx.QueryRow(ctx, k.selectFrom(k.table)+" where id = $1 for update", n).Scan(r.dest()...); errors.Is(err, pgx.ErrNoRows) {
 		return zero, k.notFound(id)
@@ -151,10 +157,15 @@ func (k *workTable[T]) update(ctx context.Context, s *Store, id string, at *time
 	if err != nil {
 		return zero, mapError(op, err)
 	}
+	_, stored := out.record()
+	if key != nil {
+		if err := keepAnswer(ctx, tx, key, answer(stored), time.Time{}); err != nil {
+			return zero, err
+		}
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return zero, mapError(op+": commit", err)
 	}
-	_, stored := out.record()
 	return stored, nil
 }
 

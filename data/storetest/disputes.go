@@ -23,7 +23,8 @@ type DisputeOpener func(t *testing.T) data.DisputeStore
 func RunDisputes(t *testing.T, open DisputeOpener, parallel bool) {
 	runWork(t, &disputeKind, open, parallel,
 		workCase[data.DisputeStore]{"LevelOnlyMovesUp", testDisputeLevel},
-		workCase[data.DisputeStore]{"MonthlySummary", testDisputeSummary})
+		workCase[data.DisputeStore]{"MonthlySummary", testDisputeSummary},
+		workCase[data.DisputeStore]{"KeyedChangeReplays", testDisputeKeyedChange})
 }
 
 // disputeKind is disputes as the shared cases read them.

@@ -20,7 +20,8 @@ type TaskOpener func(t *testing.T) data.TaskStore
 func RunTasks(t *testing.T, open TaskOpener, parallel bool) {
 	runWork(t, &taskKind, open, parallel,
 		workCase[data.TaskStore]{"DoneOnce", testTaskDoneOnce},
-		workCase[data.TaskStore]{"MonthlySummary", testTaskSummary})
+		workCase[data.TaskStore]{"MonthlySummary", testTaskSummary},
+		workCase[data.TaskStore]{"KeyedDoneReplays", testTaskKeyedDone})
 }
 
 // taskKind is tasks as the shared cases read them.

@@ -1,8 +1,10 @@
 // The officer page's prevention work, in Chromium against the real binary,
 // signed in as 葛牌's community officer on a phone-sized screen: the task
-// list of the grid they stand in and of their area, marking a task done,
-// and disputes recorded online, offline (sent once when the network is
-// back) and refused by the server (its detail shown, kept for correction).
+// list of the grid they stand in and of their area, marking a task done
+// online and offline (pending on the phone, sent once when the network is
+// back, dropped with a message when someone else did it meanwhile), and
+// disputes recorded online, offline (sent once when the network is back)
+// and refused by the server (its detail shown, kept for correction).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -125,7 +127,7 @@ test('the task list shows the grid here first, marks overdue ones, and marking o
   await waitForTask(page, 'tasks-mine', taken.title, 'detached');
 
   // With no signal, after a reload from the page's own cache, the list last
-  // answered is still there, saying so, and marking needs the network.
+  // answered is still there, saying so.
   await page.waitForFunction(() => window.jingge?.worker === true && window.jingge?.pack !== undefined, null, { timeout: WAIT_MS });
   await context.setOffline(true);
   await page.reload();
@@ -137,9 +139,6 @@ test('the task list shows the grid here first, marks overdue ones, and marking o
   await page.waitForFunction(() => document.querySelector('[data-testid=tasks-status]')?.dataset.key === 'm.tasks.offline', null, { timeout: WAIT_MS });
   await waitForTask(page, 'tasks-mine', mine.title);
   assert.equal(await page.locator(`[data-testid=task][data-id="${here.id}"]`).count(), 0, 'the task done is not in the list kept');
-  await mineItem.getByRole('button').click();
-  await page.waitForFunction(() => document.querySelector('[data-testid=tasks-status]')?.dataset.key === 'm.tasks.offlineMark', null, { timeout: WAIT_MS });
-  await waitForTask(page, 'tasks-mine', mine.title);
   await context.setOffline(false);
   await page.evaluate(() => window.dispatchEvent(new Event('online')));
   await page.waitForFunction(() => document.querySelector('[data-testid=tasks-status]')?.dataset.key === '', null, { timeout: WAIT_MS });
@@ -148,6 +147,62 @@ test('the task list shows the grid here first, marks overdue ones, and marking o
   await page.click('#lang');
   await page.locator('#tasks h2', { hasText: 'Task list' }).waitFor({ timeout: WAIT_MS });
   assert.match(await mineItem.getByRole('button').getAttribute('aria-label'), /^Mark done: /);
+  assert.deepEqual(problems().filter((p) => !/ERR_INTERNET_DISCONNECTED/.test(p)), [], 'nothing went wrong but the requests made offline');
+  await context.close();
+});
+
+test('a task marked done with no signal is pending on the phone and sent once when the network is back; one done meanwhile elsewhere is dropped with a message', { timeout: 300_000 }, async () => {
+  const point = await pointInArea();
+  const stamp = Date.now();
+  const mine = await api('/api/v1/tasks', { method: 'POST', body: { officer: OFFICER.officer, title: `山间回访 ${stamp}`, due: '2099-11-30' } });
+  const theirs = await api('/api/v1/tasks', { method: 'POST', body: { officer: OFFICER.officer, title: `山间巡查 ${stamp}`, due: '2099-11-29' } });
+  const { context, page, problems } = await openAt(point);
+  await waitForTask(page, 'tasks-mine', mine.title);
+  await waitForTask(page, 'tasks-mine', theirs.title);
+  const patches = [];
+  page.on('response', (r) => {
+    if (r.request().method() === 'PATCH') patches.push(`${new URL(r.url()).pathname} ${r.status()}`);
+  });
+  const status = () => page.locator('[data-testid=tasks-status]');
+  const item = (task) => page.locator(`[data-testid=task][data-id="${task.id}"]`);
+
+  await context.setOffline(true);
+  const pressedAt = Date.now();
+  await item(mine).getByRole('button').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=tasks-status]')?.dataset.key === 'm.tasks.queued', null, { timeout: WAIT_MS });
+  await item(mine).locator('[data-testid=task-pending]').waitFor({ timeout: WAIT_MS });
+  assert.match(await item(mine).textContent(), /待发送/);
+  assert.equal(await item(mine).getByRole('button').count(), 0, 'a pending task cannot be marked again');
+  assert.match(await status().textContent(), /1 项完成标记待发送/);
+  await item(theirs).getByRole('button').click();
+  await item(theirs).locator('[data-testid=task-pending]').waitFor({ timeout: WAIT_MS });
+  assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('jingge.taskDoneQueue')).length), 2);
+  const doneNow = async () => (await api(`/api/v1/tasks?officer=${OFFICER.officer}&status=done&limit=1000`)).tasks;
+  assert.equal((await doneNow()).filter((x) => x.id === mine.id).length, 0, 'nothing sent while offline');
+  // Meanwhile the other task is done from elsewhere (the station's desk).
+  const elsewhere = await api(`/api/v1/tasks/${theirs.id}`, { method: 'PATCH', body: { done: true } });
+
+  const onlineAt = Date.now();
+  await context.setOffline(false);
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('jingge.taskDoneQueue') || '[]').length === 0, null, { timeout: WAIT_MS });
+  await page.waitForFunction(() => document.querySelector('[data-testid=tasks-status]')?.dataset.key === 'm.tasks.queuedConflict', null, { timeout: WAIT_MS });
+  assert.match(await status().textContent(), new RegExp(`${theirs.title}.*已被他人标记完成.*a task is done once`));
+  await waitForTask(page, 'tasks-mine', mine.title, 'detached');
+  await waitForTask(page, 'tasks-mine', theirs.title, 'detached');
+
+  // Done once each: the officer's at the moment the button was pressed,
+  // the other one as it was done elsewhere, untouched.
+  const done = await doneNow();
+  const got = done.find((x) => x.id === mine.id);
+  assert.ok(got, 'the task marked offline is done on the server');
+  assert.equal(got.done_by, OFFICER.name);
+  assert.ok(Date.parse(got.done_at) >= pressedAt - 1000 && Date.parse(got.done_at) < onlineAt, `done at ${got.done_at}, when the button was pressed offline`);
+  assert.equal(done.find((x) => x.id === theirs.id)?.done_at, elsewhere.done_at);
+  // One PATCH reached the server for each: the queue sends once.
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await page.waitForFunction(() => !document.querySelector('#tasks')?.hasAttribute('aria-busy'), null, { timeout: WAIT_MS });
+  assert.deepEqual(patches.sort(), [`/api/v1/tasks/${mine.id} 200`, `/api/v1/tasks/${theirs.id} 409`].sort());
   assert.deepEqual(problems().filter((p) => !/ERR_INTERNET_DISCONNECTED/.test(p)), [], 'nothing went wrong but the requests made offline');
   await context.close();
 });

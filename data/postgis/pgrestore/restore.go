@@ -244,7 +244,7 @@ func restoreAuth(ctx context.Context, tx pgx.Tx, d *data.Dump) error {
 }
 
 // restoreBatchKeys copies the idempotency keys of incident and ping
-// batches, and those of grid edits, plan applies and assessment entries
+// batches, and those of grid edits, plan applies, assessment entries and task and dispute changes
 // with their answers. Keys of the empty scope are a server's without access control,
 // as in this database.
 func restoreBatchKeys(ctx context.Context, tx pgx.Tx, d *data.Dump) error {

@@ -410,6 +410,7 @@ window.addEventListener('online', () => {
 showQueue();
 sendVisits();
 disputeForm.send();
+taskView.send();
 
 if (asked.lon !== undefined) {
   $('lon').value = String(asked.lon);

@@ -1,10 +1,11 @@
-// Records made on the officer page (visits, disputes) are kept on the
-// phone (localStorage) first, each with an Idempotency-Key made when it was
-// recorded, and sent from there, so one recorded with no signal is sent
-// the same way once there is one. The key is the record's: a send that
-// reached the server but whose answer was lost is sent again with the same
-// key and the server answers with the record it already holds (replayed),
-// so nothing is lost or recorded twice.
+// Records made on the officer page (visits, disputes, tasks marked done)
+// are kept on the phone (localStorage) first, each with an Idempotency-Key
+// made when it was recorded, and sent from there, so one recorded with no
+// signal is sent the same way once there is one. The key is the record's:
+// a send that reached the server but whose answer was lost is sent again
+// with the same key and the server answers with what it answered the
+// first time (a record replayed, a task's completion as first stored), so
+// nothing is lost or recorded twice.
 
 function read(storageKey) {
   try {
@@ -21,23 +22,25 @@ function write(storageKey, items) {
 
 /**
  * outbox is the queue of one kind of record, kept under queueKey and sent
- * to POST path. With refusedKey, a record the server refuses is kept there
- * with the server's detail, for the officer to correct, rather than only
- * reported once.
+ * by method (POST unless told) to path, or to path(entry) when it is a
+ * function (a change of the record an entry names). With refusedKey, a
+ * record the server refuses is kept there with the server's detail, for
+ * the officer to correct, rather than only reported once.
  */
-export function outbox({ queueKey, path, refusedKey = null }) {
+export function outbox({ queueKey, path, method = 'POST', refusedKey = null }) {
   let flushing = null;
 
   async function round() {
     let sent = 0;
+    const accepted = [];
     const refused = [];
     for (;;) {
       const [next] = read(queueKey);
       if (!next) break;
       let res;
       try {
-        res = await fetch(path, {
-          method: 'POST',
+        res = await fetch(typeof path === 'function' ? path(next) : path, {
+          method,
           headers: { Accept: 'application/json', 'Content-Type': 'application/json', 'Idempotency-Key': next.key },
           body: JSON.stringify(next.body),
         });
@@ -51,8 +54,10 @@ export function outbox({ queueKey, path, refusedKey = null }) {
       } catch {
         // no JSON document
       }
-      if (res.ok) sent++;
-      else {
+      if (res.ok) {
+        sent++;
+        accepted.push({ ...next, answer });
+      } else {
         const entry = { ...next, status: res.status, detail: answer?.detail || answer?.title || `${res.status}`, problem: answer };
         refused.push(entry);
         // Keyed, so a round cut between the two writes keeps it once.
@@ -60,7 +65,7 @@ export function outbox({ queueKey, path, refusedKey = null }) {
       }
       write(queueKey, read(queueKey).filter((e) => e.key !== next.key));
     }
-    return { sent, refused, left: read(queueKey).length };
+    return { sent, accepted, refused, left: read(queueKey).length };
   }
 
   return {
@@ -77,11 +82,12 @@ export function outbox({ queueKey, path, refusedKey = null }) {
     },
     /**
      * flush sends the waiting records in order. A record the server took
-     * (201, or 200 replayed) leaves the queue; one it refused (4xx) leaves
-     * it too, into refused (and refusedKey), since sending it again cannot
-     * help; a network failure, a 401, a 429 or a 5xx stops the round,
-     * keeping the rest for the next one. Resolves to { sent, refused,
-     * left }. Concurrent calls share one round.
+     * (201, or 200 replayed) leaves the queue, into accepted with the
+     * server's answer; one it refused (4xx) leaves it too, into refused
+     * (and refusedKey), since sending it again cannot help; a network
+     * failure, a 401, a 429 or a 5xx stops the round, keeping the rest for
+     * the next one. Resolves to { sent, accepted, refused, left }.
+     * Concurrent calls share one round.
      */
     flush() {
       if (!flushing) flushing = round().finally(() => { flushing = null; });
@@ -121,3 +127,16 @@ export function flushVisits() {
  * /api/v1/disputes); a refused one is kept for correction.
  */
 export const disputes = outbox({ queueKey: 'jingge.disputeQueue', path: 'api/v1/disputes', refusedKey: 'jingge.disputeRefused' });
+
+/**
+ * tasksDone is the queue of the tasks marked done on the page (PATCH
+ * /api/v1/tasks/{id} with {"done": true, "done_at": when the button was
+ * pressed}), each entry's meta { id, title }. A refusal is not kept for
+ * correction: there is nothing in it to correct (taskview.js says what the
+ * officer is told).
+ */
+export const tasksDone = outbox({
+  queueKey: 'jingge.taskDoneQueue',
+  method: 'PATCH',
+  path: (entry) => `api/v1/tasks/${encodeURIComponent(entry.meta.id)}`,
+});

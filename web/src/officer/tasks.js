@@ -1,10 +1,12 @@
 // The officer's task list (任务清单) on the officer page: the open and
 // overdue tasks of their station's list that are theirs (assigned to them,
 // or to a grid of their area with no officer), those of the grid they
-// stand in first, and a way to mark one done (PATCH /api/v1/tasks/{id}).
+// stand in first, and a way to mark one done (PATCH /api/v1/tasks/{id},
+// sent through the outbox so it works with no signal).
 // The pure parts (officerArea, arrangeTasks) follow the server's rule of
 // who may complete a task (api/records/scope.go, mayComplete).
-import { getJSON, sendJSON, query } from '../shared/api.js';
+import { getJSON, query } from '../shared/api.js';
+import { tasksDone } from './queue.js';
 
 /**
  * officerArea is the set of grid ids of officer me's area as the pack
@@ -81,11 +83,17 @@ export async function loadTasks() {
 }
 
 /**
- * completeTask marks task id done now. It resolves to the task, or
- * rejects with an ApiError: 409 when it was done already (a task is done
- * once), 403 when it is not the officer's; any other error is the
- * network's.
+ * queueDone keeps the completion of task, done at now, in the outbox
+ * (queue.js tasksDone) with a key of its own, and returns the entry; the
+ * outbox's flush sends it, now or when the signal is back. done_at is the
+ * moment the officer pressed the button, not the moment it reached the
+ * server, so a task done in the hills hours before is on time as it was.
  */
-export function completeTask(id) {
-  return sendJSON('PATCH', `api/v1/tasks/${encodeURIComponent(id)}`, { done: true });
+export function queueDone(task, now = new Date()) {
+  return tasksDone.add({ done: true, done_at: now.toISOString() }, { id: task.id, title: task.title });
+}
+
+/** pendingDone is the set of the ids of the tasks marked done and not yet sent. */
+export function pendingDone() {
+  return new Set(tasksDone.pending().map((e) => e.meta?.id));
 }

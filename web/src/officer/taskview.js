@@ -2,12 +2,15 @@
 // officer stands in, then the rest of theirs (tasks.js), each with its
 // grid, due date and a button to mark it done. It is asked for again when
 // the grid changes and after each change; the list last answered is kept
-// on the phone, so with no signal the officer still sees what is due.
+// on the phone, so with no signal the officer still sees what is due. A
+// task marked done goes through the outbox (queue.js tasksDone): with no
+// signal it shows as pending (待发送) and is sent, once, when there is one.
 import { ApiError } from '../shared/api.js';
 import { $, h, clear } from '../shared/dom.js';
 import { t, isEnglish } from '../shared/i18n.js';
 import { formatZoned } from '../shared/time.js';
-import { arrangeTasks, completeTask, loadTasks, mayComplete, officerArea } from './tasks.js';
+import { tasksDone } from './queue.js';
+import { arrangeTasks, loadTasks, mayComplete, officerArea, pendingDone, queueDone } from './tasks.js';
 
 // The list last answered, kept for a phone with no signal.
 const KEPT = 'jingge.tasks';
@@ -46,24 +49,26 @@ export function initTasks({ context }) {
     return ctx.pack?.grids.find((g) => g.id === id)?.name || id;
   }
 
-  function item(task, ctx, area) {
+  function item(task, ctx, area, pending) {
     const overdue = task.status === 'overdue';
     const mine = mayComplete(task, ctx.me, area);
-    return h('li', { class: `task${overdue ? ' overdue' : ''}`, 'data-testid': 'task', 'data-id': task.id, 'data-status': task.status },
+    const waiting = pending.has(task.id);
+    return h('li', { class: `task${overdue ? ' overdue' : ''}${waiting ? ' pending' : ''}`, 'data-testid': 'task', 'data-id': task.id, 'data-status': task.status, 'data-pending': String(waiting) },
       h('span', { class: 'task-title' }, task.title),
       h('span', { class: 'task-meta' },
         `${gridName(task.grid, ctx)} · ${t('m.tasks.due', { date: task.due.slice(0, 10) })}`,
-        overdue ? h('span', { class: 'badge' }, t('m.tasks.overdue')) : null,
+        overdue && !waiting ? h('span', { class: 'badge' }, t('m.tasks.overdue')) : null,
+        waiting ? h('span', { class: 'badge pending', 'data-testid': 'task-pending' }, t('m.tasks.pending')) : null,
         task.officer && task.officer !== ctx.me ? ` · ${t('m.tasks.assignedTo', { name: task.officer_name || task.officer })}` : null),
-      mine
+      mine && !waiting
         ? h('button', { type: 'button', class: 'done', 'aria-label': t('m.tasks.doneLabel', { title: task.title }), onclick: (e) => complete(task, e.currentTarget) }, t('m.tasks.done'))
         : null);
   }
 
-  function group(title, list, empty, ctx, area, testid) {
+  function group(title, list, empty, ctx, area, testid, pending) {
     return [
       h('h3', null, title),
-      list.length ? h('ul', { class: 'task-list', 'data-testid': testid }, list.map((x) => item(x, ctx, area))) : h('p', { class: 'muted small' }, empty),
+      list.length ? h('ul', { class: 'task-list', 'data-testid': testid }, list.map((x) => item(x, ctx, area, pending))) : h('p', { class: 'muted small' }, empty),
     ];
   }
 
@@ -75,15 +80,45 @@ export function initTasks({ context }) {
     const area = officerArea(ctx.pack, ctx.me);
     const { here, mine } = arrangeTasks(tasks, { me: ctx.me, area, here: new Set(Object.keys(ctx.here)) });
     const names = Object.values(ctx.here).join(t('list.sep'));
+    const pending = pendingDone();
     clear($('tasks-list')).append(
-      ...group(t('m.tasks.here', { grid: names || '—' }), here, t('m.tasks.noneHere'), ctx, area, 'tasks-here'),
-      ...group(t('m.tasks.mine'), mine, t('m.tasks.noneMine'), ctx, area, 'tasks-mine'),
+      ...group(t('m.tasks.here', { grid: names || '—' }), here, t('m.tasks.noneHere'), ctx, area, 'tasks-here', pending),
+      ...group(t('m.tasks.mine'), mine, t('m.tasks.noneMine'), ctx, area, 'tasks-mine', pending),
     );
     section.dataset.count = String(here.length + mine.length);
   }
 
-  /** refresh asks for the list again and shows it; keeps the last one when the network is away. */
-  async function refresh() {
+  /**
+   * send sends the tasks marked done and waiting (the outbox's flush) and
+   * says how it went; it reports whether the list changed on the server.
+   * A task the server says was done already (409: done by someone else
+   * meanwhile, or by this officer from another phone) leaves the queue
+   * rather than waiting for the officer: a task is done once, so what the
+   * officer wanted holds, and there is nothing they could choose instead;
+   * they are told who did it and when (the server's detail). Any other
+   * refusal (no longer theirs, gone) leaves it too, with the server's
+   * reason, since sending it again cannot help.
+   */
+  async function send(fresh = null) {
+    if (!tasksDone.pending().length) return false;
+    const { accepted, refused, left } = await tasksDone.flush();
+    const [no] = refused;
+    // One marked just now was refused at once (conflict: the list was
+    // stale); one marked earlier with no signal says it was not sent twice.
+    const conflict = no?.key === fresh ? 'm.tasks.conflict' : 'm.tasks.queuedConflict';
+    if (no) say(no.status === 409 ? conflict : 'm.tasks.refused', { title: no.meta?.title || no.meta?.id, detail: no.detail });
+    else if (accepted.length) say('m.tasks.marked', { title: accepted.map((e) => e.meta?.title || e.meta?.id).join(t('list.sep')) });
+    else if (left) say('m.tasks.queued', { n: left });
+    render();
+    return accepted.length + refused.length > 0;
+  }
+
+  /**
+   * refresh sends what waits, then asks for the list again and shows it;
+   * keeps the last one when the network is away.
+   */
+  async function refresh(fresh = null) {
+    await send(fresh);
     const ctx = context();
     $('tasks').hidden = !ctx;
     if (!ctx) return;
@@ -95,14 +130,16 @@ export function initTasks({ context }) {
       tasks = got;
       answeredAt = new Date().toISOString();
       localStorage.setItem(KEPT, JSON.stringify({ me: ctx.me, at: answeredAt, tasks: got }));
-      if (['m.tasks.failed', 'm.tasks.offline', 'm.tasks.offlineNone', 'm.tasks.offlineMark'].includes(status?.key)) say(null);
+      if (['m.tasks.failed', 'm.tasks.offline', 'm.tasks.offlineNone'].includes(status?.key)) say(null);
     } catch (err) {
       if (mine !== seq) return;
       if (err instanceof ApiError) say('m.tasks.failed', { detail: err.message });
       else {
         const k = tasks ? null : kept(ctx.me);
         if (k) [tasks, answeredAt] = [k.tasks, k.at];
-        if (tasks) say('m.tasks.offline', { date: formatZoned(answeredAt, isEnglish() ? 'en-GB' : 'zh-CN', { dateStyle: 'short', timeStyle: 'short' }) });
+        const waiting = tasksDone.pending().length;
+        if (waiting) say('m.tasks.queued', { n: waiting });
+        else if (tasks) say('m.tasks.offline', { date: formatZoned(answeredAt, isEnglish() ? 'en-GB' : 'zh-CN', { dateStyle: 'short', timeStyle: 'short' }) });
         else say('m.tasks.offlineNone');
       }
     } finally {
@@ -113,24 +150,20 @@ export function initTasks({ context }) {
     }
   }
 
+  // complete queues the task's completion and sends it at once when it
+  // can: online and offline take one path, so a send whose answer is lost
+  // on a failing network is sent again under its key, never twice.
   async function complete(task, button) {
     button.disabled = true;
-    try {
-      await completeTask(task.id);
-      say('m.tasks.marked', { title: task.title });
-    } catch (err) {
-      button.disabled = false;
-      if (!(err instanceof ApiError)) {
-        say('m.tasks.offlineMark');
-        return;
-      }
-      say(err.status === 409 ? 'm.tasks.conflict' : 'm.tasks.refused', { detail: err.message });
-    }
-    await refresh();
+    const { key } = queueDone(task);
+    render();
+    await refresh(key);
   }
 
   return {
     refresh,
+    /** send sends the tasks marked done that wait for a signal. */
+    send,
     /** relabel redraws the section in the current language. */
     relabel() {
       render();

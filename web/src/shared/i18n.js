@@ -451,7 +451,6 @@ export const strings = {
     'm.tasks.failed': '任务清单加载失败：{detail}',
     'm.tasks.offline': '无网络：以下是 {date} 获取的任务清单，联网后自动刷新。',
     'm.tasks.offlineNone': '无网络：任务清单需联网获取，联网后自动刷新。',
-    'm.tasks.offlineMark': '无网络：标记完成需联网，请联网后再试。',
     'm.dispute.title': '纠纷调解',
     'm.dispute.grid': '记录于网格：{grid}',
     'm.dispute.kind': '纠纷类型',
@@ -503,6 +502,10 @@ export const strings = {
     'prevention.definitions': '统计口径',
     'prevention.disputesFailed': '矛盾纠纷统计暂时无法读取',
     'prevention.tasksFailed': '任务统计暂时无法读取',
+    // A task marked done with no signal, queued on the phone.
+    'm.tasks.pending': '待发送',
+    'm.tasks.queued': '无网络：{n} 项完成标记待发送，有信号后自动发送一次。',
+    'm.tasks.queuedConflict': '离线标记完成的任务「{title}」已被他人标记完成，以其记录为准，你的标记已撤下。{detail}',
   },
   en: {
     'app.title': 'Lantian County PSB · Grid command map',
@@ -949,7 +952,6 @@ export const strings = {
     'm.tasks.failed': 'The task list could not be loaded: {detail}',
     'm.tasks.offline': 'No network: this is the task list as of {date}; it refreshes when the network is back.',
     'm.tasks.offlineNone': 'No network: the task list needs one to load; it loads when the network is back.',
-    'm.tasks.offlineMark': 'No network: marking a task done needs one; try again when you are online.',
     'm.dispute.title': 'Record a settled dispute',
     'm.dispute.grid': 'Recorded in grid: {grid}',
     'm.dispute.kind': 'Kind of dispute',
@@ -1001,6 +1003,10 @@ export const strings = {
     'prevention.definitions': 'How these are counted',
     'prevention.disputesFailed': 'The dispute figures could not be read',
     'prevention.tasksFailed': 'The task figures could not be read',
+    // A task marked done with no signal, queued on the phone.
+    'm.tasks.pending': 'Pending',
+    'm.tasks.queued': 'No network: {n} task(s) marked done wait to be sent; they are sent once when there is a signal.',
+    'm.tasks.queuedConflict': 'The task “{title}” you marked done offline was already marked done by someone else; theirs stands and yours was withdrawn. {detail}',
   },
 };
 
