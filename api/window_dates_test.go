@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,8 +12,10 @@ import (
 	"time"
 
 	"jingge/api/apitest"
+	"jingge/api/auth"
 	"jingge/api/incidents"
 	"jingge/api/prevention"
+	"jingge/data"
 )
 
 // The edges of a window given as dates, from=2026-05-01&to=2026-05-07 in
@@ -227,6 +231,39 @@ func TestPresenceWindowOfDatesHoldsItsLastDay(t *testing.T) {
 		}
 		if want := slices.DeleteFunc([]string{c.officer}, func(s string) bool { return s == "" }); !slices.Equal(got, want) {
 			t.Errorf("%s: officers %v, want %v", c.day, got, want)
+		}
+	}
+}
+
+// TestAuditWindowOfDatesHoldsItsLastDay checks that the audit log's
+// since= and until= read dates as every other window: until= a date holds
+// that whole day.
+func TestAuditWindowOfDatesHoldsItsLastDay(t *testing.T) {
+	f := newAuthFixture(t, Access{})
+	var entries []data.AuditEntry
+	for _, e := range dateEdges {
+		at, err := time.Parse(time.RFC3339Nano, e.at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries = append(entries, data.AuditEntry{At: at, Actor: "admin1", Action: e.category, Method: "GET", Target: "/"})
+	}
+	if err := f.store.AppendAudit(context.Background(), entries); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"since=2026-05-01&until=2026-05-07", "since=2026-05-01T00:00:00%2B08:00&until=2026-05-07"} {
+		rec := f.do(t, "GET", "/api/v1/audit?"+q, "", bearer(f.tokens[data.RoleAdmin])...)
+		var resp auth.AuditResponse
+		if err := json.Unmarshal(rec.Body.Bytes(), &resp); rec.Code != http.StatusOK || err != nil {
+			t.Fatalf("GET audit?%s: %d %s", q, rec.Code, rec.Body)
+		}
+		var got []string
+		for _, e := range resp.Entries {
+			got = append(got, e.Action)
+		}
+		slices.Sort(got)
+		if want := wantInWindow(); !slices.Equal(got, want) {
+			t.Errorf("audit %s: %v, want %v", q, got, want)
 		}
 	}
 }
