@@ -43,8 +43,10 @@ func (ac *accessControl) handleLoginPage(w http.ResponseWriter, r *http.Request,
 	return ac.handler().LoginPage(w, r, authQuery(q))
 }
 
-func (ac *accessControl) handleAudit(w http.ResponseWriter, r *http.Request, q query) error {
-	return ac.handler().ListAudit(w, r, authQuery(q))
+// handleAudit lists the audit log; since= and until= are read in the
+// dataset's zone, as every time window of the API.
+func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, q query) error {
+	return s.access.handler().ListAudit(w, r, authQuery(q), s.zone())
 }
 
 // checkOwnPings returns a 403 unless the caller may post patrol pings for

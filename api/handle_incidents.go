@@ -10,6 +10,7 @@ import (
 
 	"jingge/api/httpx"
 	"jingge/api/incidents"
+	"jingge/api/intake"
 	"jingge/data"
 	"jingge/geo"
 )
@@ -221,9 +222,10 @@ func pageLinks(r *http.Request, next string) []httpx.Link {
 	return links
 }
 
-// parseTimeParam reads a time parameter (incidents.ParseTime).
+// parseTimeParam reads one end of a time window as every route does
+// (intake.ParseWindowTime).
 func parseTimeParam(name, text string, end bool, loc *time.Location) (time.Time, *httpx.InvalidParam) {
-	t, bad := incidents.ParseTime(name, text, end, loc)
+	t, bad := intake.ParseWindowTime(name, text, intake.Bound(end), loc)
 	if bad != nil {
 		return t, &httpx.InvalidParam{Name: bad.Name, Reason: bad.Reason, Code: bad.Code}
 	}

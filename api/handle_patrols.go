@@ -146,7 +146,7 @@ func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request, q query) er
 	}
 	fromText, hasFrom := q.lookup("from")
 	toText, hasTo := q.lookup("to")
-	from, to, err := p.TrackWindow(fromText, hasFrom, toText, hasTo)
+	from, to, err := p.TrackWindow(fromText, hasFrom, toText, hasTo, v.ix.Location())
 	if err != nil {
 		return httpx.AsProblem(err)
 	}

@@ -74,7 +74,7 @@ func TestPresenceOfAStation(t *testing.T) {
 	rep = prevention.Report{}
 	decodeJSON(t, serve(t, s.Handler(), http.MethodGet, "/api/v1/presence?station="+apitest.StationA+"&from=2025-04-29&to=2025-05-01", ""), &rep)
 	if len(rep.Officers) != 0 || rep.Grids[0].Visits != 0 || rep.Grids[0].DaysSinceVisit != nil {
-		t.Errorf("29-30 April: %+v, want nobody and no visit", rep)
+		t.Errorf("29 April to 1 May: %+v, want nobody and no visit", rep)
 	}
 }
 

@@ -97,7 +97,10 @@ func newAuthFixture(t testing.TB, cfg Access) *authFixture {
 	add("GET /api/v1/me", "me", signedIn(), f.ac.handleMe)
 	add("GET /api/v1/login/link", "loginLink", public().auditedByHandler(), f.ac.handleLoginLink)
 	add("GET /login", "loginPage", public(), f.ac.handleLoginPage)
-	add("GET /api/v1/audit", "listAudit", allow(data.RoleAdmin), f.ac.handleAudit)
+	zone := shanghaiZone(t)
+	add("GET /api/v1/audit", "listAudit", allow(data.RoleAdmin), func(w http.ResponseWriter, r *http.Request, q query) error {
+		return f.ac.handler().ListAudit(w, r, authQuery(q), zone)
+	})
 	f.handler = mux
 	return f
 }

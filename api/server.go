@@ -465,7 +465,7 @@ func (s *Server) routes() []route {
 		{"getMe", http.MethodGet, "/api/v1/me", nil, s.access.handleMe, signedIn()},
 		{"loginLink", http.MethodGet, auth.LoginLinkPath, []string{"token"}, s.access.handleLoginLink, public().auditedByHandler()},
 		{"loginPage", http.MethodGet, "/login", []string{"next", "failed"}, s.access.handleLoginPage, public()},
-		{"listAudit", http.MethodGet, "/api/v1/audit", auth.AuditQueryParams, s.access.handleAudit, allow(data.RoleAdmin)},
+		{"listAudit", http.MethodGet, "/api/v1/audit", auth.AuditQueryParams, s.handleAudit, allow(data.RoleAdmin)},
 	})
 }
 

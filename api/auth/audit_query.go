@@ -14,10 +14,16 @@ var AuditQueryParams = []string{"actor", "action", "since", "until", "before", "
 // defaultAuditLimit is how many entries a page holds unless limit says.
 const defaultAuditLimit = 100
 
+// WindowReader reads one end of a time window, the parameter name given
+// as text (end set for its end), or names what is wrong with it. The API
+// passes the reader every time window uses, so since= and until= read a
+// date as from= and to= do elsewhere.
+type WindowReader func(name, text string, end bool) (time.Time, *data.Param)
+
 // ParseAuditQuery reads the audit filters from lookup (the value of a
-// parameter and whether it was given); every bad one is reported in one
-// invalid-parameters *data.RequestError.
-func ParseAuditQuery(lookup func(name string) (string, bool)) (data.AuditQuery, error) {
+// parameter and whether it was given), since= and until= by readTime;
+// every bad one is reported in one invalid-parameters *data.RequestError.
+func ParseAuditQuery(lookup func(name string) (string, bool), readTime WindowReader) (data.AuditQuery, error) {
 	var aq data.AuditQuery
 	var bad []data.Param
 	aq.Actor, _ = lookup("actor")
@@ -30,12 +36,13 @@ func ParseAuditQuery(lookup func(name string) (string, bool)) (data.AuditQuery, 
 	}
 	for _, tp := range []struct {
 		name string
+		end  bool
 		dst  *time.Time
-	}{{"since", &aq.Since}, {"until", &aq.Until}} {
+	}{{"since", false, &aq.Since}, {"until", true, &aq.Until}} {
 		if v, ok := lookup(tp.name); ok {
-			t, err := time.Parse(time.RFC3339, v)
-			if err != nil || t.Year() < 1 || t.Year() > 9999 {
-				bad = append(bad, data.Param{Name: tp.name, Reason: tp.name + " must be an RFC 3339 time such as 2026-03-01T08:00:00+08:00"})
+			t, fault := readTime(tp.name, v, tp.end)
+			if fault != nil {
+				bad = append(bad, *fault)
 			}
 			*tp.dst = t
 		}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"jingge/data"
 )
@@ -26,7 +27,7 @@ func FuzzParseAuditQuery(f *testing.F) {
 				return "", false
 			}
 			return vs[0], true
-		})
+		}, readRFC3339)
 		if err != nil {
 			var p *data.RequestError
 			if !errors.As(err, &p) || len(p.Params) == 0 || !errors.Is(err, data.ErrInvalid) {
@@ -43,4 +44,14 @@ func FuzzParseAuditQuery(f *testing.F) {
 			t.Fatalf("%q gave %+v", raw, aq)
 		}
 	})
+}
+
+// readRFC3339 stands in for the API's reader of a window's ends: an RFC
+// 3339 time or a refusal naming the parameter.
+func readRFC3339(name, text string, _ bool) (time.Time, *data.Param) {
+	t, err := time.Parse(time.RFC3339, text)
+	if err != nil {
+		return t, &data.Param{Name: name, Reason: name + " must be a time"}
+	}
+	return t, nil
 }

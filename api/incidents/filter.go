@@ -77,14 +77,14 @@ func (s *Service) ParseFilter(ctx context.Context, l *locate.Locator, p Params, 
 func parseWindow(p Params, f *data.IncidentFilter, loc *time.Location) []data.Param {
 	var bad []data.Param
 	if text, ok := p("from"); ok {
-		t, err := ParseTime("from", text, false, loc)
+		t, err := intake.ParseWindowTime("from", text, intake.WindowStart, loc)
 		if err != nil {
 			bad = append(bad, *err)
 		}
 		f.From = t
 	}
 	if text, ok := p("to"); ok {
-		t, err := ParseTime("to", text, true, loc)
+		t, err := intake.ParseWindowTime("to", text, intake.WindowEnd, loc)
 		if err != nil {
 			bad = append(bad, *err)
 		}

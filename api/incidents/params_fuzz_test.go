@@ -4,6 +4,8 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"jingge/api/intake"
 )
 
 // FuzzIncidentFilterParams checks the time, polygon and radius filters of
@@ -17,7 +19,7 @@ func FuzzIncidentFilterParams(f *testing.F) {
 		f.Add(s[0], s[1], s[2], "3000")
 	}
 	f.Fuzz(func(t *testing.T, timeText, polygonText, nearText, radiusText string) {
-		if _, bad := ParseTime("from", timeText, false, time.UTC); bad != nil && bad.Name != "from" {
+		if _, bad := intake.ParseWindowTime("from", timeText, intake.WindowStart, time.UTC); bad != nil && bad.Name != "from" {
 			t.Fatalf("time %q: bad param %q", timeText, bad.Name)
 		}
 		if p, bad := parsePolygon(polygonText); bad == nil {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/paulmach/orb"
 
@@ -18,25 +17,6 @@ const maxQueryVertices = 500
 
 // maxRadiusMeters bounds the circle of an incident query.
 const maxRadiusMeters = 100_000
-
-// ParseTime reads a time parameter called name (from=, to=): an RFC 3339
-// time (local time in loc, the dataset's zone, without an offset) or a
-// date, which means its midnight there; as the end of a window (end) a
-// date includes that whole day.
-func ParseTime(name, text string, end bool, loc *time.Location) (time.Time, *data.Param) {
-	text = strings.TrimSpace(text)
-	if d, err := time.ParseInLocation(time.DateOnly, text, loc); err == nil {
-		if end {
-			d = d.AddDate(0, 0, 1)
-		}
-		return d, nil
-	}
-	t, err := intake.ParseTime(text, loc)
-	if err != nil {
-		return time.Time{}, &data.Param{Name: name, Reason: fmt.Sprintf("%s must be a date (2026-05-01) or a time (2026-05-01T14:30:00+08:00), got %q", name, intake.Clip([]byte(text)))}
-	}
-	return t, nil
-}
 
 // parsePolygon reads polygon=lon,lat,lon,lat,...: one ring of at least
 // three corners, closed if the client did not close it, that does not

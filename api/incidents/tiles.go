@@ -24,14 +24,14 @@ const maxTileWindow = 366 * 24 * time.Hour
 func ParseTileWindow(p Params, win tiles.IncidentWindow, loc *time.Location) (tiles.IncidentWindow, []data.Param) {
 	var bad []data.Param
 	if text, ok := p("from"); ok {
-		t, err := ParseTime("from", text, false, loc)
+		t, err := intake.ParseWindowTime("from", text, intake.WindowStart, loc)
 		if err != nil {
 			bad = append(bad, *err)
 		}
 		win.From = t
 	}
 	if text, ok := p("to"); ok {
-		t, err := ParseTime("to", text, true, loc)
+		t, err := intake.ParseWindowTime("to", text, intake.WindowEnd, loc)
 		if err != nil {
 			bad = append(bad, *err)
 		}

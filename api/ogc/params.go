@@ -86,7 +86,7 @@ func ParseDatetime(text string, loc *time.Location, parseTime TimeParser) (Inter
 		if bad != nil {
 			return time.Time{}, false
 		}
-		if last && !isDate(s, loc) {
+		if _, date := intake.ParseDate(s, loc); last && !date {
 			t = t.Add(time.Nanosecond) // the end instant itself is included
 		}
 		return t, true
@@ -112,10 +112,4 @@ func ParseDatetime(text string, loc *time.Location, parseTime TimeParser) (Inter
 		return fail("ends before it starts")
 	}
 	return Interval{From: from, To: to}, nil
-}
-
-// isDate reports whether s is a date without a time.
-func isDate(s string, loc *time.Location) bool {
-	_, err := time.ParseInLocation(time.DateOnly, s, loc)
-	return err == nil
 }

@@ -51,25 +51,27 @@ type Track struct {
 	Points     []TrackPointProperties
 }
 
-// TrackWindow reads the from and to of a track (RFC 3339; has* false when
-// not given): to defaults to now (plus the clock skew pings may have, so
-// the latest ping is in), from to 8 hours before to; the window may not
-// exceed 7 days.
-func (s *Service) TrackWindow(fromText string, hasFrom bool, toText string, hasTo bool) (from, to time.Time, err error) {
+// TrackWindow reads the period [from, to) of a track (has* false when not
+// given) as every time window of the API (intake.ParseWindowTime): an RFC
+// 3339 time, or a date in loc, the dataset's zone, from= its first
+// instant, to= that whole day. to defaults to now (plus the clock skew
+// pings may have, so the latest ping is in), from to 8 hours before to;
+// the window may not exceed 7 days.
+func (s *Service) TrackWindow(fromText string, hasFrom bool, toText string, hasTo bool, loc *time.Location) (from, to time.Time, err error) {
 	var bad []data.Param
-	parse := func(name, text string, given bool) (time.Time, bool) {
+	parse := func(name, text string, given bool, bound intake.Bound) (time.Time, bool) {
 		if !given {
 			return time.Time{}, false
 		}
-		t, err := time.Parse(time.RFC3339Nano, text)
-		if err != nil {
-			bad = append(bad, data.Param{Name: name, Reason: fmt.Sprintf("%s must be an RFC 3339 time with a zone, e.g. 2025-05-01T08:00:00+08:00, got %q", name, intake.Clip([]byte(text)))})
+		t, fault := intake.ParseWindowTime(name, text, bound, loc)
+		if fault != nil {
+			bad = append(bad, *fault)
 			return time.Time{}, false
 		}
 		return t, true
 	}
-	to, hasTo = parse("to", toText, hasTo)
-	from, hasFrom = parse("from", fromText, hasFrom)
+	to, hasTo = parse("to", toText, hasTo, intake.WindowEnd)
+	from, hasFrom = parse("from", fromText, hasFrom, intake.WindowStart)
 	if len(bad) > 0 {
 		return from, to, data.InvalidParams(bad...)
 	}

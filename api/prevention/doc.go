@@ -5,8 +5,8 @@
 // scales with the grid's workload. The HTTP API calls it.
 //
 // It may import geo, geo/presence, geo/plan, data (the store interfaces
-// and their errors) and api/intake (to quote a client's text), and
-// nothing above them: no HTTP, no api, no concrete store. Its refusals
-// are *data.RequestError values that the API turns into problem
-// documents.
+// and their errors) and api/intake (to quote a client's text and read a
+// time window), and nothing above them: no HTTP, no api, no concrete
+// store. Its refusals are *data.RequestError values that the API turns
+// into problem documents.
 package prevention

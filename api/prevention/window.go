@@ -4,35 +4,34 @@ import (
 	"fmt"
 	"time"
 
+	"jingge/api/intake"
 	"jingge/data"
 )
 
 // dateLayout is a day without a time: midnight in the service's zone.
 const dateLayout = "2006-01-02"
 
-// Window reads the period of a report from the texts of its from and to
-// parameters ("" when not given): an RFC 3339 time, or a date, meaning
-// that day's midnight in the service's zone (to=2025-05-08 ends before the
-// 8th). to defaults to now, from to DefaultWindow before to; the period
-// may not exceed MaxWindow.
+// Window reads the period [from, to) of a report from the texts of its
+// from and to parameters ("" when not given), as every time window of the
+// API (intake.ParseWindowTime): an RFC 3339 time, or a date in the
+// service's zone, from= its first instant, to= that whole day
+// (to=2025-05-08 holds the 8th). to defaults to now, from to
+// DefaultWindow before to; the period may not exceed MaxWindow.
 func (s *Service) Window(fromText, toText string) (from, to time.Time, err error) {
 	var bad []data.Param
-	parse := func(name, text string) time.Time {
-		if t, err := time.Parse(time.RFC3339Nano, text); err == nil {
-			return t
+	parse := func(name, text string, bound intake.Bound) time.Time {
+		t, fault := intake.ParseWindowTime(name, text, bound, s.Location())
+		if fault != nil {
+			bad = append(bad, *fault)
 		}
-		if t, err := time.ParseInLocation(dateLayout, text, s.Location()); err == nil {
-			return t
-		}
-		bad = append(bad, data.Param{Name: name, Reason: fmt.Sprintf("%s must be a date (2025-05-01) or an RFC 3339 time with a zone (2025-05-01T08:00:00+08:00), got %q", name, clip(text))})
-		return time.Time{}
+		return t
 	}
 	to = s.now()
 	if toText != "" {
-		to = parse("to", toText)
+		to = parse("to", toText, intake.WindowEnd)
 	}
 	if fromText != "" {
-		from = parse("from", fromText)
+		from = parse("from", fromText, intake.WindowStart)
 	} else {
 		from = to.Add(-DefaultWindow)
 	}

@@ -26,12 +26,14 @@ func TestWindow(t *testing.T) {
 		bad            string // the parameter named, "" when valid
 	}{
 		{"defaults: the week to now", "", "", now.Add(-7 * 24 * time.Hour), now, ""},
-		{"dates are China midnights", "2026-05-01", "2026-05-08", time.Date(2026, 5, 1, 0, 0, 0, 0, cst), time.Date(2026, 5, 8, 0, 0, 0, 0, cst), ""},
+		{"dates are whole China days", "2026-05-01", "2026-05-07", time.Date(2026, 5, 1, 0, 0, 0, 0, cst), time.Date(2026, 5, 8, 0, 0, 0, 0, cst), ""},
+		{"one date is that day", "2026-05-01", "2026-05-01", time.Date(2026, 5, 1, 0, 0, 0, 0, cst), time.Date(2026, 5, 2, 0, 0, 0, 0, cst), ""},
 		{"RFC 3339", "2026-05-01T08:00:00Z", "2026-05-02T08:00:00+08:00", time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC), time.Date(2026, 5, 2, 0, 0, 0, 0, time.UTC), ""},
 		{"from alone ends now", "2026-05-09", "", time.Date(2026, 5, 9, 0, 0, 0, 0, cst), now, ""},
-		{"31 days is the most", "2026-04-09", "2026-05-10", time.Date(2026, 4, 9, 0, 0, 0, 0, cst), time.Date(2026, 5, 10, 0, 0, 0, 0, cst), ""},
-		{"32 days is too long", "2026-04-08", "2026-05-10", time.Time{}, time.Time{}, "from"},
-		{"empty period", "2026-05-01", "2026-05-01", time.Time{}, time.Time{}, "from"},
+		{"31 days is the most", "2026-04-09", "2026-05-09", time.Date(2026, 4, 9, 0, 0, 0, 0, cst), time.Date(2026, 5, 10, 0, 0, 0, 0, cst), ""},
+		{"32 days is too long", "2026-04-08", "2026-05-09", time.Time{}, time.Time{}, "from"},
+		{"to the day before from", "2026-05-02", "2026-05-01", time.Time{}, time.Time{}, "from"},
+		{"empty period", "2026-05-01T08:00:00+08:00", "2026-05-01T08:00:00+08:00", time.Time{}, time.Time{}, "from"},
 		{"unreadable to", "", "tomorrow", time.Time{}, time.Time{}, "to"},
 		{"month only", "2026-05", "", time.Time{}, time.Time{}, "from"},
 	} {

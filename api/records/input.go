@@ -139,15 +139,3 @@ func page(q Query, bad *params) data.Page {
 	}
 	return p
 }
-
-// timeOrDate reads an RFC 3339 time or a date (its midnight), both in the
-// dataset's time zone when they carry no offset; the error is the time's.
-func timeOrDate(text string, v *view) (time.Time, error) {
-	t, err := intake.ParseTime(text, v.ix.Location())
-	if err != nil {
-		if d, derr := time.ParseInLocation(time.DateOnly, strings.TrimSpace(text), v.ix.Location()); derr == nil {
-			return d, nil
-		}
-	}
-	return t, err
-}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"jingge/api/intake"
 	"jingge/data"
 	"jingge/geo"
 	"jingge/geo/patrol"
@@ -143,8 +144,8 @@ func (s *Service) ListVisits(ctx context.Context, c Caller, q Query) (Page[Locat
 	}.list(ctx, s, c, q)
 }
 
-// visitFilter reads grid, station, officer, from and to (RFC 3339 times
-// or dates).
+// visitFilter reads grid, station, officer, from and to (a time window:
+// intake.ParseWindowTime).
 func visitFilter(q Query, v *view, bad *params) data.VisitFilter {
 	f := data.VisitFilter{GridID: q.get("grid"), StationID: q.get("station"), OfficerID: q.get("officer")}
 	for _, name := range []string{"from", "to"} {
@@ -152,12 +153,16 @@ func visitFilter(q Query, v *view, bad *params) data.VisitFilter {
 		if !ok {
 			continue
 		}
-		t, err := timeOrDate(text, v)
-		if err != nil {
-			bad.add(name, "%s %v or a date such as 2026-05-01", name, err)
+		bound := intake.WindowStart
+		if name == "to" {
+			bound = intake.WindowEnd
+		}
+		t, fault := intake.ParseWindowTime(name, text, bound, v.ix.Location())
+		if fault != nil {
+			*bad = append(*bad, *fault)
 			continue
 		}
-		if name == "from" {
+		if bound == intake.WindowStart {
 			f.From = t
 		} else {
 			f.To = t

@@ -116,10 +116,13 @@ var taskTitles = []string{"走访辖区独居老人", "排查出租屋流动人�
 // TasksUntil synthesises a station task list (任务清单) for each month of
 // the 365 days before end, and end's own month: two to four tasks a month for each police
 // grid, due on a day of the month, each assigned to the grid and to one of
-// its officers (to the grid alone when it has none). About nine in ten
-// are done, most before they fall due; a task is done only if that was
-// before end. Every one is recorded by SyntheticRecorder. The same
-// dataset, seed and end give the same tasks.
+// its officers (to the grid alone when it has none). Most are done up to
+// five days before they fall due; the others are done late, mostly within
+// days, at most taskMaxLate after; a task is done only if that was before
+// end. So, as in a bureau's own list, every task due more than
+// taskMaxLate before end is done, and only recent ones are still open or
+// overdue. Every one is recorded by SyntheticRecorder. The same dataset,
+// seed and end give the same tasks.
 func TasksUntil(ds *geo.Dataset, seed uint64, end time.Time) []geo.Task {
 	rng := rand.New(rand.NewPCG(seed, 0x7461736b))
 	end = end.In(chinaTime)
@@ -151,15 +154,8 @@ func TasksUntil(ds *geo.Dataset, seed uint64, end time.Time) []geo.Task {
 				if os := officers[g.ID]; len(os) > 0 {
 					t.OfficerID = os[rng.IntN(len(os))]
 				}
-				if rng.Float64() < 0.9 {
-					lead := time.Duration(rng.IntN(6*24)-24) * time.Hour // a day late to five days early
-					done := due.Add(-lead)
-					if done.Before(t.RecordedAt) {
-						done = t.RecordedAt.Add(time.Hour)
-					}
-					if done.Before(end) {
-						t.DoneAt, t.DoneBy = done, SyntheticRecorder
-					}
+				if done := taskDoneAt(rng, due, t.RecordedAt); done.Before(end) {
+					t.DoneAt, t.DoneBy = done, SyntheticRecorder
 				}
 				out = append(out, t)
 			}
@@ -167,4 +163,33 @@ func TasksUntil(ds *geo.Dataset, seed uint64, end time.Time) []geo.Task {
 	}
 	slices.SortStableFunc(out, func(a, b geo.Task) int { return a.Due.Compare(b.Due) })
 	return out
+}
+
+// taskOnTimeShare is the share of synthetic tasks done by their due time.
+const taskOnTimeShare = 0.85
+
+// taskMeanLate is the mean delay of a synthetic task done late;
+// taskMaxLate bounds it, so a task due longer ago than that is done.
+const (
+	taskMeanLate = 5 * 24 * time.Hour
+	taskMaxLate  = 40 * 24 * time.Hour
+)
+
+// taskDoneAt is when a synthetic task due at due and recorded at recorded
+// is done: up to five days early for taskOnTimeShare of them, else late by
+// an exponential delay of mean taskMeanLate (an hour at least, taskMaxLate
+// at most), never before recorded. It draws the same numbers either way,
+// so one task's fate does not shift the tasks after it.
+func taskDoneAt(rng *rand.Rand, due, recorded time.Time) time.Time {
+	onTime := rng.Float64() < taskOnTimeShare
+	early := time.Duration(rng.IntN(5*24)) * time.Hour
+	late := min(time.Hour+time.Duration(rng.ExpFloat64()*float64(taskMeanLate)).Truncate(time.Minute), taskMaxLate)
+	done := due.Add(late)
+	if onTime {
+		done = due.Add(-early)
+	}
+	if done.Before(recorded) {
+		done = recorded.Add(time.Hour)
+	}
+	return done
 }

@@ -76,3 +76,51 @@ func TestSyntheticWorkFillsEveryMonth(t *testing.T) {
 	}
 	t.Log(fmt.Sprint(levels))
 }
+
+// TestSyntheticTasksLikeABureausList checks that the demo's tasks look
+// like a bureau's list at any end: some of every month done late, but
+// within weeks; none due more than six weeks before end still open; and a
+// few overdue, fewer than one per ten police grids.
+func TestSyntheticTasksLikeABureausList(t *testing.T) {
+	ds, err := lantian.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	zone, _ := ds.Meta.Location()
+	policeGrids := 0
+	for _, g := range ds.Grids {
+		if g.Level == geo.PoliceLevel {
+			policeGrids++
+		}
+	}
+	for _, end := range []time.Time{lantian.DefaultIncidentsEnd, time.Date(2026, 12, 7, 0, 0, 0, 0, zone), time.Date(2027, 3, 20, 0, 0, 0, 0, zone)} {
+		t.Run(end.Format(time.DateOnly), func(t *testing.T) {
+			tasks := lantian.TasksUntil(ds, lantian.DefaultSeed, end)
+			overdue := 0
+			lateIn := map[string]int{}
+			for _, k := range tasks {
+				switch {
+				case !k.Done() && k.Due.Before(end.AddDate(0, 0, -42)):
+					t.Errorf("task of %s due %s is still open at %s", k.GridID, k.Due.Format(time.DateTime), end.Format(time.DateOnly))
+				case !k.Done() && k.Due.Before(end):
+					overdue++
+				case k.Late():
+					lateIn[k.Due.In(zone).Format("2006-01")]++
+					if k.DoneAt.Sub(k.Due) > 42*24*time.Hour {
+						t.Errorf("task of %s due %s was done %s late", k.GridID, k.Due.Format(time.DateTime), k.DoneAt.Sub(k.Due))
+					}
+				}
+			}
+			if overdue == 0 || overdue*10 >= policeGrids {
+				t.Errorf("%d tasks overdue at %s in %d police grids; want a few, fewer than one per ten grids", overdue, end.Format(time.DateOnly), policeGrids)
+			}
+			first := time.Date(end.Year(), end.Month(), 1, 0, 0, 0, 0, zone).AddDate(0, -11, 0)
+			for month := first; month.Before(end.AddDate(0, -1, 0)); month = month.AddDate(0, 1, 0) {
+				if n := lateIn[month.Format("2006-01")]; n == 0 {
+					t.Errorf("no task due in %s was done late", month.Format("2006-01"))
+				}
+			}
+			t.Logf("%d tasks, %d overdue, done late by month %v", len(tasks), overdue, lateIn)
+		})
+	}
+}
