@@ -19,11 +19,12 @@
 #       in a temporary auth file, serves the bundled dataset on ADDR with
 #       access control on as shipped (rate limits raised out of the way)
 #       and runs scripts/bench/tileload: one pass over every tile of every
-#       layer at ZOOMS fills the cache, then /healthz (the baseline of the
-#       same run), the combined tile and each layer's tiles in turn,
-#       ROUNDS times; it prints the ratios to /healthz, by rate and by the
-#       server's CPU time per answer (which other work on the machine does
-#       not stretch).
+#       layer at ZOOMS fills the cache, then the combined tile and each
+#       layer's tiles in turn, each right after a run of /healthz (its
+#       baseline, measured beside it), ROUNDS times; it prints the median of
+#       each target's paired ratios to /healthz and their spread, by rate
+#       and by the server's CPU time per answer (which other work on the
+#       machine does not stretch).
 #
 # Environment: BENCHTIME (go test -benchtime, default 3s), DURATION (each
 # target per round, default 10s), ROUNDS (default 3), CONNECTIONS

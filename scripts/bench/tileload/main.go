@@ -10,11 +10,14 @@
 // over the county (the bounds of /tiles.json) at the zooms given, with
 // Accept-Encoding: gzip as browsers send it; each client starts at another
 // tile. Before timing, one pass over every tile of every target fills the
-// server's cache (warm tiles are the subject). Then the targets run one
-// after another for -d each, -rounds times in turn, so load from elsewhere
-// on the machine falls on all of them alike; the figure of a target is its
-// median round. It prints requests/s, p50 and p99 latency and the ratio
-// to /healthz of the same run, and fails if any answer is not 200 or 204.
+// server's cache (warm tiles are the subject). Then, -rounds times, each
+// target runs for -d right after a run of /healthz of the same length, so
+// each target has a baseline measured beside it and load from elsewhere on
+// the machine, which drifts over seconds, falls on both halves of a pair
+// alike. A target's ratio to /healthz is the median over rounds of its
+// pairs' ratios; its rate and latencies are its median round. It prints
+// requests/s, p50 and p99 latency and the ratios, and fails if any answer
+// is not 200 or 204.
 //
 // The clients run in this process on the same machine: they take CPU the
 // server could use, the same for every target. On a machine busy with
@@ -103,19 +106,72 @@ func run() error {
 		}
 	}
 	results := map[string][]result{}
+	pairs := map[string][]pair{}
+	run := func(round int, t string) (result, error) {
+		res, err := load(client, o, paths[t], o.duration, 0)
+		if err != nil {
+			return res, fmt.Errorf("%s: %w", t, err)
+		}
+		results[t] = append(results[t], res)
+		fmt.Printf("round %d %-16s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  %7.0f B/answer  server CPU %6.1f µs/answer\n",
+			round+1, t, res.rate, ms(res.p50), ms(res.p99), res.bytesPer, res.cpuPer)
+		return res, nil
+	}
 	for r := 0; r < o.rounds; r++ {
 		for _, t := range o.targets {
-			res, err := load(client, o, paths[t], o.duration, 0)
-			if err != nil {
-				return fmt.Errorf("%s: %w", t, err)
+			if t == "healthz" {
+				continue
 			}
-			results[t] = append(results[t], res)
-			fmt.Printf("round %d %-16s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  %7.0f B/answer  server CPU %6.1f µs/answer\n",
-				r+1, t, res.rate, ms(res.p50), ms(res.p99), res.bytesPer, res.cpuPer)
+			base, err := run(r, "healthz")
+			if err != nil {
+				return err
+			}
+			res, err := run(r, t)
+			if err != nil {
+				return err
+			}
+			pairs[t] = append(pairs[t], pairOf(base, res))
 		}
 	}
-	report(o.targets, results)
+	report(o.targets, results, pairs)
 	return nil
+}
+
+// pair is a target's ratios to the /healthz run just before it: by rate,
+// and by the server's CPU time per answer (0 without -pid).
+type pair struct{ rate, cpu float64 }
+
+func pairOf(base, res result) pair {
+	var p pair
+	if base.rate > 0 {
+		p.rate = res.rate / base.rate
+	}
+	if res.cpuPer > 0 {
+		p.cpu = base.cpuPer / res.cpuPer
+	}
+	return p
+}
+
+// medianPair is the median of each of ps's ratios.
+func medianPair(ps []pair) pair {
+	rates, cpus := make([]float64, 0, len(ps)), make([]float64, 0, len(ps))
+	for _, p := range ps {
+		rates, cpus = append(rates, p.rate), append(cpus, p.cpu)
+	}
+	return pair{medianOf(rates), medianOf(cpus)}
+}
+
+// medianOf is the median of v (the mean of the middle two for an even
+// count), 0 for none.
+func medianOf(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	slices.Sort(v)
+	if n := len(v); n%2 == 0 {
+		return (v[n/2-1] + v[n/2]) / 2
+	}
+	return v[len(v)/2]
 }
 
 // parseFlags reads the command line into options, and the -targets list.
@@ -149,23 +205,37 @@ func parseFlags() (options, string, error) {
 	return o, targets, nil
 }
 
-// report prints each target's median round beside /healthz's.
-func report(targets []string, results map[string][]result) {
-	base := median(results["healthz"])
-	baseCPU := medianCPU(results["healthz"])
-	fmt.Printf("\n%-16s %10s %9s %9s %10s %14s %14s\n", "target", "req/s", "p50 ms", "p99 ms", "vs healthz", "server µs/ans", "CPU vs healthz")
+// report prints each target's median round and the median of its pairs'
+// ratios to /healthz (pairs), the spread of those ratios over the rounds
+// beside them.
+func report(targets []string, results map[string][]result, pairs map[string][]pair) {
+	fmt.Printf("\n%-16s %10s %9s %9s %10s %12s %14s %14s %12s\n", "target", "req/s", "p50 ms", "p99 ms", "vs healthz", "(rounds)", "server µs/ans", "CPU vs healthz", "(rounds)")
 	for _, t := range targets {
 		m := median(results[t])
-		ratio, cpuRatio := "-", "-"
-		if base.rate > 0 {
-			ratio = fmt.Sprintf("%.2f", m.rate/base.rate)
+		ratio, spread, cpuRatio, cpuSpread := "1.00", "", "1.00", ""
+		if t != "healthz" {
+			p := medianPair(pairs[t])
+			ratio, cpuRatio = fmt.Sprintf("%.2f", p.rate), "-"
+			spread = spreadOf(pairs[t], func(p pair) float64 { return p.rate })
+			if p.cpu > 0 {
+				cpuRatio = fmt.Sprintf("%.2f", p.cpu)
+				cpuSpread = spreadOf(pairs[t], func(p pair) float64 { return p.cpu })
+			}
 		}
-		cpu := medianCPU(results[t])
-		if cpu > 0 {
-			cpuRatio = fmt.Sprintf("%.2f", baseCPU/cpu)
-		}
-		fmt.Printf("%-16s %10.0f %9.2f %9.2f %10s %14.1f %14s\n", t, m.rate, ms(m.p50), ms(m.p99), ratio, cpu, cpuRatio)
+		fmt.Printf("%-16s %10.0f %9.2f %9.2f %10s %12s %14.1f %14s %12s\n", t, m.rate, ms(m.p50), ms(m.p99), ratio, spread, medianCPU(results[t]), cpuRatio, cpuSpread)
 	}
+}
+
+// spreadOf is the lowest and highest of one ratio over the rounds.
+func spreadOf(ps []pair, ratio func(pair) float64) string {
+	if len(ps) == 0 {
+		return ""
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, p := range ps {
+		lo, hi = min(lo, ratio(p)), max(hi, ratio(p))
+	}
+	return fmt.Sprintf("%.2f–%.2f", lo, hi)
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -254,11 +324,7 @@ func medianCPU(rs []result) float64 {
 	for _, r := range rs {
 		v = append(v, r.cpuPer)
 	}
-	slices.Sort(v)
-	if len(v) == 0 {
-		return 0
-	}
-	return v[len(v)/2]
+	return medianOf(v)
 }
 
 // processCPU is the CPU time (user and system) of process pid so far, from
