@@ -13,7 +13,9 @@ import (
 // board and every new event to the streams, declares silent officers every
 // SweepInterval, and delivers webhooks. Without a patrol store it only
 // waits for ctx. The other methods work without Run, but the board is
-// then this server's writes only and streams get no events.
+// then this server's writes only and streams get no events after their
+// replay. Streams opened before Run went live catch up from the store
+// once it has (Hub.CatchUpAll).
 func (s *Service) Run(ctx context.Context) error {
 	if s.store == nil {
 		<-ctx.Done()
@@ -25,6 +27,7 @@ func (s *Service) Run(ctx context.Context) error {
 	if !ok {
 		return nil
 	}
+	s.hub.CatchUpAll()
 	s.logger.InfoContext(ctx, "patrols: live", "officers_known", s.board.Len(), "last_event", lastEvent)
 	sweep := time.NewTicker(s.opts.SweepInterval)
 	defer sweep.Stop()

@@ -58,9 +58,10 @@ func (s *Service) StreamFrom(ctx context.Context, q EventQuery) (int64, error) {
 // leaves (ctx), the server shuts down, or guard ends the stream, and says
 // why it ended (nil, ctx's error, ErrStreamClosing, ErrStreamEnded or the
 // Sink's error). Missed events are replayed from the store, then the
-// stream follows the hub through sub; a client too slow for the hub is
-// caught up from the store again. Each event is sent once, in id order.
-// The stream leaves the hub when it returns.
+// stream follows the hub through sub; a client the hub cut loose (too
+// slow, or subscribed before Run went live) is caught up from the store
+// again. Each event is sent once, in id order. The stream leaves the hub
+// when it returns.
 func (s *Service) StreamEvents(ctx context.Context, sink Sink, sub *Subscriber, after int64, guard Guard) error {
 	heartbeat := time.NewTicker(s.opts.Heartbeat)
 	defer heartbeat.Stop()

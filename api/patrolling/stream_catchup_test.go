@@ -1,0 +1,70 @@
+package patrolling
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"jingge/api/apitest"
+)
+
+// runService starts s.Run and stops it when the test ends; stop ends it
+// earlier and waits for it.
+func runService(t *testing.T, s *Service) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = s.Run(ctx) }()
+	stop = func() { cancel(); <-done }
+	t.Cleanup(stop)
+	return stop
+}
+
+// streamFrom starts StreamEvents after after into a new sink; the stream
+// ends with the test.
+func streamFrom(t *testing.T, s *Service, after int64) (*recordSink, <-chan error) {
+	t.Helper()
+	sub, ok := s.Hub().Subscribe()
+	if !ok {
+		t.Fatal("the hub is closed")
+	}
+	sink := newRecordSink()
+	done := make(chan error, 1)
+	go func() { done <- s.StreamEvents(t.Context(), sink, sub, after, Guard{}) }()
+	return sink, done
+}
+
+// wantIDs fails t unless ids are from to to, once each, in order.
+func wantIDs(t *testing.T, ids []int64, from, to int64) {
+	t.Helper()
+	want := []int64{}
+	for id := from; id <= to; id++ {
+		want = append(want, id)
+	}
+	if !slices.Equal(ids, want) {
+		t.Fatalf("ids %v, want %d to %d once each, in order", ids, from, to)
+	}
+}
+
+// TestStreamOpenedBeforeRun: events committed after a stream's replay but
+// before Run read where to publish from reach the stream. Run starts
+// publishing after the newest event it finds, so those would come
+// neither from the hub nor, the replay being over, from the store: the
+// stream heard heartbeats and nothing else until the client reconnected.
+func TestStreamOpenedBeforeRun(t *testing.T) {
+	s, n := newTestService(t, Options{})
+	first := record(t, s, n, 0, apitest.InCommunity)
+	sink, _ := streamFrom(t, s, 0)
+	sink.waitIDs(t, len(first)) // the replay read the store
+	more := record(t, s, n, 10, apitest.InCommunityB, apitest.InPoliceOnly)
+	runService(t, s)
+	wantIDs(t, sink.waitIDs(t, len(first)+len(more)), 1, int64(len(first)+len(more)))
+
+	// Once Run is live, what follows comes through the hub.
+	last := record(t, s, n, 20, apitest.InCommunity)
+	total := len(first) + len(more) + len(last)
+	wantIDs(t, sink.waitIDs(t, total), 1, int64(total))
+	if len(sink.named) != 0 {
+		t.Errorf("named events %v, want none", sink.named)
+	}
+}
