@@ -15,7 +15,8 @@ import (
 // waits for ctx. The other methods work without Run, but the board is
 // then this server's writes only and streams get no events after their
 // replay. Streams opened before Run went live catch up from the store
-// once it has (Hub.CatchUpAll).
+// once it has (Hub.CatchUpAll); when Run returns it closes the streams,
+// which would otherwise stay open without ever getting another event.
 func (s *Service) Run(ctx context.Context) error {
 	if s.store == nil {
 		<-ctx.Done()
@@ -23,6 +24,7 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 	hooksDone := s.hooks.Start(ctx)
 	defer func() { <-hooksDone }()
+	defer s.hub.Close()
 	cursor, lastEvent, changes, ok := s.start(ctx)
 	if !ok {
 		return nil

@@ -55,13 +55,13 @@ func (s *Service) StreamFrom(ctx context.Context, q EventQuery) (int64, error) {
 }
 
 // StreamEvents sends every event after after to sink until the client
-// leaves (ctx), the server shuts down, or guard ends the stream, and says
-// why it ended (nil, ctx's error, ErrStreamClosing, ErrStreamEnded or the
-// Sink's error). Missed events are replayed from the store, then the
-// stream follows the hub through sub; a client the hub cut loose (too
-// slow, or subscribed before Run went live) is caught up from the store
-// again. Each event is sent once, in id order. The stream leaves the hub
-// when it returns.
+// leaves (ctx), the server shuts down or Run returns, or guard ends the
+// stream, and says why it ended (ctx's error, ErrStreamClosing,
+// ErrStreamEnded, the store's error or the Sink's error). Missed events
+// are replayed from the store, then the stream follows the hub through
+// sub; a client the hub cut loose (too slow, or subscribed before Run
+// went live) is caught up from the store again. Each event is sent once,
+// in id order. The stream leaves the hub when it returns.
 func (s *Service) StreamEvents(ctx context.Context, sink Sink, sub *Subscriber, after int64, guard Guard) error {
 	heartbeat := time.NewTicker(s.opts.Heartbeat)
 	defer heartbeat.Stop()
@@ -80,7 +80,7 @@ func (s *Service) StreamEvents(ctx context.Context, sink Sink, sub *Subscriber, 
 		var ok bool
 		if sub, ok = s.hub.Subscribe(); !ok {
 			_ = sink.Comment(commentClosing)
-			return nil
+			return ErrStreamClosing
 		}
 	}
 }

@@ -2,8 +2,10 @@ package patrolling
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"jingge/api/apitest"
 )
@@ -66,5 +68,28 @@ func TestStreamOpenedBeforeRun(t *testing.T) {
 	wantIDs(t, sink.waitIDs(t, total), 1, int64(total))
 	if len(sink.named) != 0 {
 		t.Errorf("named events %v, want none", sink.named)
+	}
+}
+
+// TestRunEndClosesStreams: when Run returns, the streams end with the
+// goodbye instead of staying open with no event ever coming again, and
+// new ones are refused.
+func TestRunEndClosesStreams(t *testing.T) {
+	s, n := newTestService(t, Options{})
+	stop := runService(t, s)
+	sink, done := streamFrom(t, s, 0)
+	evs := record(t, s, n, 0, apitest.InCommunity)
+	sink.waitIDs(t, len(evs))
+	stop()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrStreamClosing) {
+			t.Errorf("stream ended with %v, want ErrStreamClosing", err)
+		}
+	case <-time.After(20 * time.Second): // a bound, not a speed check
+		t.Fatal("the stream outlived Run by 20 s")
+	}
+	if _, ok := s.Hub().Subscribe(); ok {
+		t.Error("a stream subscribed after Run returned")
 	}
 }
