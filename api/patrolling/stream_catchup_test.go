@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,5 +93,44 @@ func TestRunEndClosesStreams(t *testing.T) {
 	}
 	if _, ok := s.Hub().Subscribe(); ok {
 		t.Error("a stream subscribed after Run returned")
+	}
+}
+
+// TestStreamGapInHub: when the hub brings an event that does not follow
+// the last one a stream sent (Run read past events the store no longer
+// keeps), the stream asks the store and says what is gone with a gap
+// event before it sends the event, instead of skipping silently.
+func TestStreamGapInHub(t *testing.T) {
+	const keep = 2
+	s, n := newTestServiceKeeping(t, Options{}, keep)
+	first := record(t, s, n, 0, apitest.InCommunity)
+	if len(first) > keep {
+		t.Fatalf("%d first events, want no more than the store keeps (%d)", len(first), keep)
+	}
+	after := first[len(first)-1].ID
+	sink, _ := streamFrom(t, s, 0)
+	sink.waitIDs(t, len(first)) // the replay is over: the rest comes through the hub
+	more := record(t, s, n, 10, apitest.InCommunityB, apitest.InCommunity, apitest.InCommunityB)
+	if len(more) <= keep {
+		t.Fatalf("%d more events, want more than the store keeps (%d)", len(more), keep)
+	}
+	last := more[len(more)-1].ID
+	if _, err := s.publishAfter(t.Context(), after); err != nil { // what the store still has
+		t.Fatal(err)
+	}
+	ids := sink.waitIDs(t, len(first)+keep)
+	wantIDs(t, ids[len(first):], last-keep+1, last)
+	var want []string
+	for _, e := range first {
+		want = append(want, strconv.FormatInt(e.ID, 10))
+	}
+	want = append(want, "gap")
+	for id := last - keep + 1; id <= last; id++ {
+		want = append(want, strconv.FormatInt(id, 10))
+	}
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	if got := strings.Join(sink.sent, ","); got != strings.Join(want, ",") {
+		t.Errorf("stream sent %s, want %s", got, strings.Join(want, ","))
 	}
 }
