@@ -53,15 +53,25 @@ func TestEventsList(t *testing.T) {
 type liveServer struct {
 	*httptest.Server
 	api    *Server
-	cancel context.CancelFunc
-	done   chan struct{}
+	ctx    context.Context
+	cancel context.CancelFunc // ends Run
+	// done closes when Run returns; nil until run.
+	done chan struct{}
 }
 
 func startLive(t *testing.T, s *Server, configure func(*http.Server)) *liveServer {
 	t.Helper()
+	ls := startServing(t, s, configure)
+	ls.run()
+	return ls
+}
+
+// startServing serves s behind a real HTTP server without starting Run,
+// as a server is while its patrol loop has not gone live yet.
+func startServing(t *testing.T, s *Server, configure func(*http.Server)) *liveServer {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	ls := &liveServer{api: s, cancel: cancel, done: make(chan struct{})}
-	go func() { defer close(ls.done); s.Run(ctx) }()
+	ls := &liveServer{api: s, ctx: ctx, cancel: cancel}
 	ls.Server = httptest.NewUnstartedServer(s.Handler())
 	if configure != nil {
 		configure(ls.Server.Config)
@@ -72,9 +82,17 @@ func startLive(t *testing.T, s *Server, configure func(*http.Server)) *liveServe
 		s.CloseStreams()
 		ls.Server.Close()
 		cancel()
-		<-ls.done
+		if ls.done != nil {
+			<-ls.done
+		}
 	})
 	return ls
+}
+
+// run starts s.Run, once.
+func (ls *liveServer) run() {
+	ls.done = make(chan struct{})
+	go func() { defer close(ls.done); ls.api.Run(ls.ctx) }()
 }
 
 // post sends pings to the live server.
@@ -224,6 +242,37 @@ func TestStreamResume(t *testing.T) {
 	ls.post(t, pingJSON("m2", 5, apitest.InCommunityB, "")) // events 8, 9
 	if got := strings.Join(future.events(t, 2), ","); got != "8,9" {
 		t.Errorf("a Last-Event-ID from the future: %s, want 8,9", got)
+	}
+}
+
+// TestStreamResumeBeforeRun is TestStreamResume with the server's patrol
+// loop going live only after events 5 to 7 were written, as when its
+// goroutine is held up on a loaded machine (or the store is slow to
+// answer at startup): both streams had replayed up to 4, and Run, which
+// publishes what comes after the newest event it finds, never published
+// 5 to 7.
+func TestStreamResumeBeforeRun(t *testing.T) {
+	s, _ := newPatrolServer(t, PatrolOptions{})
+	ls := startServing(t, s, nil)
+	ls.post(t, pingJSON("m1", 0, apitest.InCommunity, ""), pingJSON("m1", 5, apitest.InCommunityB, ""), pingJSON("m5", 0, apitest.InPoliceOnly, "")) // events 1..4
+	live := openStream(t, ls.URL, "")
+	resumed := openStream(t, ls.URL, "2")
+	if got := strings.Join(resumed.events(t, 2), ","); got != "3,4" {
+		t.Fatalf("resumed after 2: %s, want 3,4", got)
+	}
+	ls.post(t, pingJSON("m1", 10, apitest.InCommunity, ""), pingJSON("m2", 0, apitest.InCommunity, "")) // events 5..7
+	ls.run()
+	if got := strings.Join(resumed.events(t, 3), ","); got != "5,6,7" {
+		t.Errorf("resumed stream: %s, want 5,6,7", got)
+	}
+	if got := strings.Join(live.events(t, 3), ","); got != "5,6,7" {
+		t.Errorf("live stream: %s, want 5,6,7", got)
+	}
+	ls.post(t, pingJSON("m2", 5, apitest.InCommunityB, "")) // events 8, 9
+	for name, c := range map[string]*sseClient{"resumed": resumed, "live": live} {
+		if got := strings.Join(c.events(t, 2), ","); got != "8,9" {
+			t.Errorf("%s stream once Run is live: %s, want 8,9", name, got)
+		}
 	}
 }
 

@@ -9,7 +9,9 @@ import (
 // Hub fans the events this server reads from the store out to its stream
 // clients. Publishing never blocks: a client whose buffer is full is cut
 // loose (its channel closed, Lagged set) and its stream catches up from
-// the store, which holds every event, before it goes live again.
+// the store, which holds every event, before it goes live again. A
+// client gets every event published after it subscribed; the events
+// before, its stream reads from the store after subscribing.
 type Hub struct {
 	buffer int
 
@@ -30,7 +32,9 @@ type Subscriber struct {
 func (sub *Subscriber) C() <-chan patrol.Event { return sub.ch }
 
 // Lagged reports, once C is closed, whether the hub dropped the
-// subscriber for being too slow (rather than closing).
+// subscriber for being behind (too slow, or subscribed before Run went
+// live: CatchUpAll) rather than closing: its stream is to catch up from
+// the store and subscribe again.
 func (sub *Subscriber) Lagged() bool { return sub.lagged }
 
 // NewHub returns a hub that lets buffer events wait for each client.
@@ -67,6 +71,28 @@ func (h *Hub) Unsubscribe(sub *Subscriber) {
 	}
 }
 
+// CatchUpAll ends every client's channel as if it lagged, so each stream
+// catches up from the store and subscribes again. Run calls it once it
+// knows the id it publishes after: a stream that subscribed earlier
+// replayed the store only as far as it then reached, and the events
+// committed between that replay and the id Run starts from would reach
+// it neither from the hub nor from the store.
+func (h *Hub) CatchUpAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for sub := range h.clients {
+		h.cutLocked(sub)
+	}
+}
+
+// cutLocked drops sub for being behind: its stream catches up from the
+// store. h.mu must be held.
+func (h *Hub) cutLocked(sub *Subscriber) {
+	sub.lagged = true
+	delete(h.clients, sub)
+	close(sub.ch)
+}
+
 // Publish offers evs, in order, to every client.
 func (h *Hub) Publish(evs []patrol.Event) {
 	h.mu.Lock()
@@ -78,9 +104,7 @@ func (h *Hub) Publish(evs []patrol.Event) {
 				continue
 			default:
 			}
-			sub.lagged = true
-			delete(h.clients, sub)
-			close(sub.ch)
+			h.cutLocked(sub)
 			break
 		}
 	}

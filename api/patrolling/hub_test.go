@@ -34,3 +34,31 @@ func TestHubDropsSlowSubscribers(t *testing.T) {
 		t.Error("subscribed to a closed hub")
 	}
 }
+
+// TestHubCatchUpAll: every client is cut loose as lagged, so its stream
+// catches up from the store; the hub takes new clients after.
+func TestHubCatchUpAll(t *testing.T) {
+	h := NewHub(4)
+	a, _ := h.Subscribe()
+	b, _ := h.Subscribe()
+	h.Publish([]patrol.Event{{ID: 1}})
+	h.CatchUpAll()
+	for i, sub := range []*Subscriber{a, b} {
+		for range sub.C() { // drains to the close
+		}
+		if !sub.Lagged() {
+			t.Errorf("client %d not marked lagged", i)
+		}
+	}
+	if h.Clients() != 0 {
+		t.Errorf("%d clients after CatchUpAll, want 0", h.Clients())
+	}
+	c, ok := h.Subscribe()
+	if !ok {
+		t.Fatal("the hub refused a client after CatchUpAll")
+	}
+	h.Publish([]patrol.Event{{ID: 2}})
+	if e := <-c.C(); e.ID != 2 {
+		t.Errorf("new client got %+v, want event 2", e)
+	}
+}

@@ -13,7 +13,10 @@ import (
 // board and every new event to the streams, declares silent officers every
 // SweepInterval, and delivers webhooks. Without a patrol store it only
 // waits for ctx. The other methods work without Run, but the board is
-// then this server's writes only and streams get no events.
+// then this server's writes only and streams get no events after their
+// replay. Streams opened before Run went live catch up from the store
+// once it has (Hub.CatchUpAll); when Run returns it closes the streams,
+// which would otherwise stay open without ever getting another event.
 func (s *Service) Run(ctx context.Context) error {
 	if s.store == nil {
 		<-ctx.Done()
@@ -21,10 +24,12 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 	hooksDone := s.hooks.Start(ctx)
 	defer func() { <-hooksDone }()
+	defer s.hub.Close()
 	cursor, lastEvent, changes, ok := s.start(ctx)
 	if !ok {
 		return nil
 	}
+	s.hub.CatchUpAll()
 	s.logger.InfoContext(ctx, "patrols: live", "officers_known", s.board.Len(), "last_event", lastEvent)
 	sweep := time.NewTicker(s.opts.SweepInterval)
 	defer sweep.Stop()

@@ -55,12 +55,15 @@ func (s *Service) StreamFrom(ctx context.Context, q EventQuery) (int64, error) {
 }
 
 // StreamEvents sends every event after after to sink until the client
-// leaves (ctx), the server shuts down, or guard ends the stream, and says
-// why it ended (nil, ctx's error, ErrStreamClosing, ErrStreamEnded or the
-// Sink's error). Missed events are replayed from the store, then the
-// stream follows the hub through sub; a client too slow for the hub is
-// caught up from the store again. Each event is sent once, in id order.
-// The stream leaves the hub when it returns.
+// leaves (ctx), the server shuts down or Run returns, or guard ends the
+// stream, and says why it ended (ctx's error, ErrStreamClosing,
+// ErrStreamEnded, the store's error or the Sink's error). Missed events
+// are replayed from the store, then the stream follows the hub through
+// sub; a client the hub cut loose (too slow, or subscribed before Run
+// went live) is caught up from the store again. Each event is sent once,
+// in id order, and none is skipped: events the store no longer keeps are
+// announced by an event named "gap". The stream leaves the hub when it
+// returns.
 func (s *Service) StreamEvents(ctx context.Context, sink Sink, sub *Subscriber, after int64, guard Guard) error {
 	heartbeat := time.NewTicker(s.opts.Heartbeat)
 	defer heartbeat.Stop()
@@ -79,7 +82,7 @@ func (s *Service) StreamEvents(ctx context.Context, sink Sink, sub *Subscriber, 
 		var ok bool
 		if sub, ok = s.hub.Subscribe(); !ok {
 			_ = sink.Comment(commentClosing)
-			return nil
+			return ErrStreamClosing
 		}
 	}
 }
@@ -116,7 +119,9 @@ func (s *Service) replay(ctx context.Context, sink Sink, after int64) (int64, er
 
 // follow sends the hub's events with ids above after, and heartbeats,
 // until the client leaves, the hub drops it (errLagged) or closes, or the
-// guard ends the stream (an event named end says why).
+// guard ends the stream (an event named end says why). An event that
+// does not follow the last one sent is sent only after the store was
+// asked for those between, so no event is skipped without a gap event.
 func (s *Service) follow(ctx context.Context, sink Sink, sub *Subscriber, heartbeat <-chan time.Time, guard Guard, after int64) (int64, error) {
 	for {
 		select {
@@ -140,6 +145,21 @@ func (s *Service) follow(ctx context.Context, sink Sink, sub *Subscriber, heartb
 				return after, ErrStreamClosing
 			case e.ID <= after:
 				continue
+			case e.ID > after+1:
+				// The events between did not come through the hub: Run
+				// read past them in a store that dropped them before
+				// they were published (the embedded store's ring), or
+				// they never were (ids a failed PostgreSQL transaction
+				// drew, which costs each stream this one read). The
+				// store answers which; a gap event announces those it
+				// no longer has.
+				var err error
+				if after, err = s.replay(ctx, sink, after); err != nil {
+					return after, err
+				}
+				if e.ID <= after {
+					continue
+				}
 			}
 			if err := sink.Event(e.ID, s.names().Event(e)); err != nil {
 				return after, err

@@ -3,6 +3,7 @@ package patrolling
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +21,13 @@ import (
 // whose clock stands at testNow.
 func newTestService(t *testing.T, opts Options) (*Service, Names) {
 	t.Helper()
+	return newTestServiceKeeping(t, opts, 0)
+}
+
+// newTestServiceKeeping is newTestService whose store keeps only the
+// newest maxEvents events (0: the default).
+func newTestServiceKeeping(t *testing.T, opts Options, maxEvents int) (*Service, Names) {
+	t.Helper()
 	ix, err := geo.NewIndex(apitest.Small())
 	if err != nil {
 		t.Fatalf("NewIndex: %v", err)
@@ -30,7 +38,7 @@ func newTestService(t *testing.T, opts Options) (*Service, Names) {
 		opts.Now = func() time.Time { return testNow }
 	}
 	n := Names{Index: ix, Datum: crs.WGS84}
-	store := memory.NewPatrols(memory.PatrolOptions{Now: opts.Now, Retention: 365 * 24 * time.Hour})
+	store := memory.NewPatrols(memory.PatrolOptions{Now: opts.Now, Retention: 365 * 24 * time.Hour, MaxEvents: maxEvents})
 	return New(Config{Store: store, Options: opts, Live: live, Names: func() Names { return n }}), n
 }
 
@@ -59,9 +67,11 @@ func record(t *testing.T, s *Service, n Names, sec int, pts ...orb.Point) []Even
 
 // recordSink keeps what a stream wrote.
 type recordSink struct {
-	mu     sync.Mutex
-	ids    []int64
-	named  []string
+	mu    sync.Mutex
+	ids   []int64
+	named []string
+	// sent is every event in the order written: its id, or its name.
+	sent   []string
 	change chan struct{}
 }
 
@@ -74,6 +84,7 @@ func (r *recordSink) Event(id int64, payload any) error {
 		r.named = append(r.named, "bad-event")
 	}
 	r.ids = append(r.ids, id)
+	r.sent = append(r.sent, strconv.FormatInt(id, 10))
 	r.change <- struct{}{}
 	return nil
 }
@@ -82,6 +93,7 @@ func (r *recordSink) Named(name string, _ any) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.named = append(r.named, name)
+	r.sent = append(r.sent, name)
 	r.change <- struct{}{}
 	return nil
 }
