@@ -16,11 +16,13 @@ let browser;
 let officerCookies;
 // 葛牌's community officer, signed in with a password as on a phone.
 const OFFICER = { name: 'gepai-officer', role: 'officer', officer: 'M00132', password: 'offline-pack-test-2026' };
+// Another officer, who signs in on the same phone after them.
+const NEXT_SHIFT = { name: 'next-shift-officer', role: 'officer', officer: 'M00001', password: 'offline-next-shift-2026' };
 
 before(async () => {
   // A port of its own (JINGGE_OFFLINE_TEST_PORT, 18931 by default): the
   // service worker and the pack's cache belong to the origin.
-  server = await startServer({ port: Number(process.env.JINGGE_OFFLINE_TEST_PORT || 18931), users: [OFFICER] });
+  server = await startServer({ port: Number(process.env.JINGGE_OFFLINE_TEST_PORT || 18931), users: [OFFICER, NEXT_SHIFT] });
   officerCookies = await server.signIn(OFFICER.name, OFFICER.password);
   browser = await launchBrowser();
 });
@@ -160,5 +162,59 @@ test('a visit recorded offline is kept through a reload and sent once when the n
   assert.equal(mine.length, 1, `one visit on the server, not ${mine.length}`);
   assert.equal(mine[0].properties.kind, 'home_service');
   assert.equal(mine[0].properties.station, 'gepai');
+  await context.close();
+});
+
+test('a visit queued on a shared phone is sent only when the officer who made it is signed in', { timeout: 300_000 }, async () => {
+  const gepai = await pointIn('gepai');
+  const whom = `换班走访测试 ${Date.now()}`;
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+  await context.addCookies(officerCookies);
+  const page = await context.newPage();
+  const signedInAs = (name) => page.waitForFunction(
+    (n) => window.jingge?.ready === true && JSON.parse(localStorage.getItem('jingge.me') || 'null')?.user === n, name, { timeout: WAIT_MS });
+  await page.goto(`${server.base}/m`);
+  await page.waitForFunction(() => window.jingge?.worker === true && window.jingge?.pack !== undefined, null, { timeout: WAIT_MS });
+  await signedInAs(OFFICER.name);
+
+  // The first officer records a visit with no signal.
+  await context.setOffline(true);
+  await page.reload();
+  await page.waitForFunction(() => window.jingge?.ready === true, null, { timeout: WAIT_MS });
+  await page.fill('#lon', String(gepai.lon));
+  await page.fill('#lat', String(gepai.lat));
+  await page.click('#coord button[type=submit]');
+  await page.locator('#visit').waitFor({ state: 'visible', timeout: WAIT_MS });
+  await page.selectOption('#visit-kind', 'home_service');
+  await page.fill('#visit-whom', whom);
+  await page.fill('#visit-outcome', '无异常');
+  await page.click('#visit button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=visit-queue]')?.dataset.pending === '1', null, { timeout: WAIT_MS });
+
+  // The next shift signs in on the same phone, with a signal: the visit
+  // is not theirs to send, nor to see.
+  const nextShift = await server.signIn(NEXT_SHIFT.name, NEXT_SHIFT.password);
+  await context.setOffline(false);
+  await context.clearCookies();
+  await context.addCookies(nextShift);
+  await page.reload();
+  await signedInAs(NEXT_SHIFT.name);
+  await page.evaluate(() => window.jingge.sendVisits());
+  assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('jingge.visitQueue') || '[]').length), 1, 'the first officer\'s visit is still on the phone');
+  assert.equal(await page.locator('[data-testid=visit-queue]').getAttribute('data-pending'), '0', 'the next shift is shown no visit of another officer waiting');
+  const whose = async () => (await api(`/api/v1/visits?officer=${OFFICER.officer}`)).features.filter((f) => f.properties.whom === whom);
+  assert.deepEqual(await whose(), [], 'nothing was sent while another officer was signed in');
+
+  // The first officer signs in again: the visit goes, as theirs, once.
+  await context.clearCookies();
+  await context.addCookies(officerCookies);
+  await page.reload();
+  await signedInAs(OFFICER.name);
+  await page.evaluate(() => window.jingge.sendVisits());
+  await page.waitForFunction(() => document.querySelector('[data-testid=visit-queue]')?.dataset.pending === '0', null, { timeout: WAIT_MS });
+  const sent = await whose();
+  assert.equal(sent.length, 1, `one visit on the server, not ${sent.length}`);
+  assert.equal(sent[0].properties.officer, OFFICER.officer);
+  assert.equal(sent[0].properties.recorded_by, OFFICER.name);
   await context.close();
 });

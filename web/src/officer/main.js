@@ -78,7 +78,7 @@ function isOfficer() {
 const meKnown = fetch('api/v1/me', { headers: { Accept: 'application/json' } })
   .then((res) => (res.ok ? res.json() : null))
   .then((me) => {
-    if (me) localStorage.setItem(ME_KEY, JSON.stringify({ role: me.role, officer_id: me.officer_id || null }));
+    if (me) localStorage.setItem(ME_KEY, JSON.stringify({ user: me.user, role: me.role, officer_id: me.officer_id || null }));
   })
   .catch(() => { /* no network: the one kept stays */ });
 
@@ -408,9 +408,15 @@ window.addEventListener('online', () => {
   taskView.refresh();
 });
 showQueue();
-sendVisits();
-disputeForm.send();
-taskView.send();
+// The queues hold records of whoever made them on this phone: shown and
+// sent once the page knows who is signed in now (queue.js).
+meKnown.then(() => {
+  showQueue();
+  disputeForm.relabel();
+  sendVisits();
+  disputeForm.send();
+  taskView.send();
+});
 
 if (asked.lon !== undefined) {
   $('lon').value = String(asked.lon);

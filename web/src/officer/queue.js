@@ -7,6 +7,49 @@
 // first time (a record replayed, a task's completion as first stored), so
 // nothing is lost or recorded twice.
 
+// A phone may be shared (a station's devices pass from shift to shift), so
+// each record is kept with the user who made it (owner) and sent only
+// while that user is the one signed in: the server records a send under
+// whoever sends it, and another officer's send would make the record
+// theirs. Records of another user wait, unshown, until they sign in again.
+
+// knownUser is the signed-in user the page last heard of (main.js keeps
+// GET /api/v1/me under jingge.me), null when it never did.
+function knownUser() {
+  try {
+    return JSON.parse(localStorage.getItem('jingge.me') || 'null')?.user ?? null;
+  } catch {
+    return null;
+  }
+}
+
+// mine reports whether entry may be sent, or shown, while user is signed
+// in: its owner's, or one kept before records had owners. A server without
+// access control (user '') has no users to tell apart.
+function mine(entry, user) {
+  return entry.owner == null || user === '' || entry.owner === user;
+}
+
+// whoSends asks the server who a send would be recorded under: the
+// session's user, '' on a server without access control, or null when it
+// cannot be told (no network, not signed in), and nothing is sent then.
+async function whoSends() {
+  let res;
+  try {
+    res = await fetch('api/v1/me', { headers: { Accept: 'application/json' } });
+  } catch {
+    return null;
+  }
+  if (res.ok) {
+    try {
+      return (await res.json()).user ?? null;
+    } catch {
+      return null;
+    }
+  }
+  return res.status === 401 || res.status >= 500 ? null : '';
+}
+
 function read(storageKey) {
   try {
     const v = JSON.parse(localStorage.getItem(storageKey) || '[]');
@@ -34,8 +77,10 @@ export function outbox({ queueKey, path, method = 'POST', refusedKey = null }) {
     let sent = 0;
     const accepted = [];
     const refused = [];
+    const user = read(queueKey).length ? await whoSends() : null;
     for (;;) {
-      const [next] = read(queueKey);
+      if (user === null) break;
+      const next = read(queueKey).find((e) => mine(e, user));
       if (!next) break;
       let res;
       try {
@@ -65,23 +110,27 @@ export function outbox({ queueKey, path, method = 'POST', refusedKey = null }) {
       }
       write(queueKey, read(queueKey).filter((e) => e.key !== next.key));
     }
-    return { sent, accepted, refused, left: read(queueKey).length };
+    return { sent, accepted, refused, left: read(queueKey).filter((e) => mine(e, knownUser())).length };
   }
 
   return {
-    /** pending lists the records waiting to be sent, oldest first. */
-    pending: () => read(queueKey),
+    /**
+     * pending lists the records of the signed-in user waiting to be sent,
+     * oldest first.
+     */
+    pending: () => read(queueKey).filter((e) => mine(e, knownUser())),
     /**
      * add keeps body (the POST body, its times set) and meta (what the
      * page shows of it) with a new idempotency key and returns the entry.
      */
     add(body, meta = null) {
-      const entry = { key: crypto.randomUUID(), body, meta, queuedAt: new Date().toISOString() };
+      const entry = { key: crypto.randomUUID(), body, meta, owner: knownUser(), queuedAt: new Date().toISOString() };
       write(queueKey, [...read(queueKey), entry]);
       return entry;
     },
     /**
-     * flush sends the waiting records in order. A record the server took
+     * flush sends the signed-in user's waiting records in order, after
+     * asking the server who is signed in (whoSends). A record the server took
      * (201, or 200 replayed) leaves the queue, into accepted with the
      * server's answer; one it refused (4xx) leaves it too, into refused
      * (and refusedKey), since sending it again cannot help; a network
@@ -93,8 +142,11 @@ export function outbox({ queueKey, path, method = 'POST', refusedKey = null }) {
       if (!flushing) flushing = round().finally(() => { flushing = null; });
       return flushing;
     },
-    /** refused lists the refused records kept for correction, oldest first. */
-    refused: () => (refusedKey ? read(refusedKey) : []),
+    /**
+     * refused lists the signed-in user's refused records kept for
+     * correction, oldest first.
+     */
+    refused: () => (refusedKey ? read(refusedKey).filter((e) => mine(e, knownUser())) : []),
     /** dropRefused forgets the refused record with key: corrected or given up. */
     dropRefused(key) {
       if (refusedKey) write(refusedKey, read(refusedKey).filter((e) => e.key !== key));
