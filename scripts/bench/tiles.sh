@@ -29,7 +29,10 @@
 # Environment: BENCHTIME (go test -benchtime, default 3s), DURATION (each
 # target per round, default 10s), ROUNDS (default 3), CONNECTIONS
 # (default 64), ZOOMS (warm tile zooms "MIN-MAX", default "12-14"),
-# ADDR (the server's address, default 127.0.0.1:0, a free port).
+# ADDR (the server's address, default 127.0.0.1:0, a free port), PIN
+# (warm: "SERVER_CPUS:CLIENT_CPUS", e.g. "0:1", runs the server and the
+# clients on cores of their own with taskset, so the clients' work never
+# takes the server's core; default: both share every core).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -41,6 +44,7 @@ ROUNDS="${ROUNDS:-3}"
 CONNECTIONS="${CONNECTIONS:-64}"
 ZOOMS="${ZOOMS:-12-14}"
 ADDR="${ADDR:-127.0.0.1:0}"
+PIN="${PIN:-}"
 
 say() { printf '\n==> %s\n' "$*"; }
 
@@ -98,7 +102,13 @@ warm() {
 	"$dir/jingge" users add bench --role viewer --auth-file "$dir/auth.json" >/dev/null
 	token="$("$dir/jingge" tokens create --user bench --label tileload --auth-file "$dir/auth.json" | sed -n 2p)"
 	[ -n "$token" ] || { echo "no token" >&2; exit 1; }
-	"$dir/jingge" serve --addr "$ADDR" --data-dir "$dir/data" --auth-file "$dir/auth.json" \
+	local pin_server=() pin_clients=()
+	if [ -n "$PIN" ]; then
+		pin_server=(taskset -c "${PIN%%:*}")
+		pin_clients=(taskset -c "${PIN##*:}")
+		go build -o "$dir/tileload" ./scripts/bench/tileload
+	fi
+	"${pin_server[@]}" "$dir/jingge" serve --addr "$ADDR" --data-dir "$dir/data" --auth-file "$dir/auth.json" \
 		--rate 1e9 --burst 1000000000 --log-format json >"$dir/stdout" 2>/dev/null &
 	SERVER_PID=$!
 	for _ in $(seq 1 300); do
@@ -107,8 +117,13 @@ warm() {
 		sleep 0.1
 	done
 	[ -n "$url" ] || { echo "jingge did not start" >&2; exit 1; }
-	say "warm tiles: tileload -url $url -c $CONNECTIONS -d $DURATION -rounds $ROUNDS -zooms $ZOOMS (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
-	go run ./scripts/bench/tileload -url "$url" -token "$token" -pid "$SERVER_PID" -c "$CONNECTIONS" -d "$DURATION" -rounds "$ROUNDS" -zooms "$ZOOMS"
+	say "warm tiles: tileload -url $url -c $CONNECTIONS -d $DURATION -rounds $ROUNDS -zooms $ZOOMS${PIN:+ (server on CPU ${PIN%%:*}, clients on CPU ${PIN##*:})} (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+	local args=(-url "$url" -token "$token" -pid "$SERVER_PID" -c "$CONNECTIONS" -d "$DURATION" -rounds "$ROUNDS" -zooms "$ZOOMS")
+	if [ -n "$PIN" ]; then
+		"${pin_clients[@]}" "$dir/tileload" "${args[@]}"
+	else
+		go run ./scripts/bench/tileload "${args[@]}"
+	fi
 }
 
 case "${1:-all}" in
