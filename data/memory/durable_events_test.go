@@ -2,6 +2,7 @@ package memory_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"testing"
 	"time"
@@ -173,5 +174,36 @@ func TestDurableCrashReusesNoShownEventID(t *testing.T) {
 		if k, ok := kept[id]; !ok || k.Kind != e.Kind || k.Officer != e.Officer || !k.At.Equal(e.At) {
 			t.Errorf("event %d was shown before the crash as %+v and reads after it as %+v", id, e, k)
 		}
+	}
+}
+
+// A batch whose record cannot be stored is refused, and its events, made
+// in memory, are never shown: a restart would give their ids to others.
+func TestDurableFailedBatchShowsNoEvents(t *testing.T) {
+	d, f := newEventsFixture(t, t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	before, err := d.Patrols.LastEventID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	watch, err := d.Patrols.WatchPatrols(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.FailJournal()
+	if _, err := d.Patrols.RecordPings(ctx, f.pingBatch("m-P0-0", f.t0.Add(time.Second), f.ds.Grids[0])); !errors.Is(err, data.ErrUnavailable) {
+		t.Fatalf("a batch the directory cannot store: %v, want ErrUnavailable", err)
+	}
+	if id, err := d.Patrols.LastEventID(ctx); err != nil || id != before {
+		t.Errorf("LastEventID after the refused batch: %d, %v; want %d", id, err, before)
+	}
+	if evs, err := d.Patrols.EventsAfter(ctx, before, 100); err != nil || len(evs) != 0 {
+		t.Errorf("EventsAfter(%d) after the refused batch: %v, %v; want none", before, evs, err)
+	}
+	select {
+	case <-watch:
+		t.Error("a watcher was woken by a batch that was not stored")
+	default:
 	}
 }

@@ -39,3 +39,7 @@ func (d *Durable) HoldNextSettle() (held <-chan struct{}, release func()) {
 	var releaseOnce sync.Once
 	return h, func() { releaseOnce.Do(func() { close(r) }) }
 }
+
+// FailJournal makes every later write of d fail as after a disk error:
+// the journal takes no more records.
+func (d *Durable) FailJournal() { d.dir.Close() }
