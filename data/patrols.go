@@ -83,7 +83,8 @@ type PatrolStore interface {
 	Track(ctx context.Context, officer string, from, to time.Time, limit int) (pings []geo.Ping, truncated bool, err error)
 	// EventsAfter returns the events with ids greater than afterID, in id
 	// order, at most limit of them. A store that keeps only recent events
-	// starts from the oldest it has.
+	// starts from the oldest it has. It returns committed events only:
+	// none a crash could still take back and give its id to another.
 	EventsAfter(ctx context.Context, afterID int64, limit int) ([]patrol.Event, error)
 	// LastEventID returns the id of the newest committed event, 0 if none.
 	LastEventID(ctx context.Context) (int64, error)

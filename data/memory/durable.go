@@ -22,7 +22,9 @@ import (
 // and the audit log (Auth; users and API tokens stay in the auth file the
 // `jingge users` and `jingge tokens` commands share). Every write returns
 // only after its record is on disk, so a restart, or a crash, loses
-// nothing a caller was told is stored. Only one process may open a
+// nothing a caller was told is stored; a patrol event is shown to readers
+// (EventsAfter, LastEventID, watchers) only then too, so a crash never
+// takes back an event a stream sent. Only one process may open a
 // directory at a time.
 type Durable struct {
 	*PlanStore
@@ -152,6 +154,9 @@ func OpenDir(path string, o DirOptions) (_ *Durable, err error) {
 		}
 		d.seed, d.seedAt = o.SeedNote, time.Now()
 	}
+	// What was loaded is on disk, and what Seed wrote goes into the first
+	// snapshot below before anyone reads it: all of it is shown.
+	d.Patrols.shown.Store(d.Patrols.lastID)
 	jr := &journaler{dir: dir}
 	st.jr, d.Patrols.jr, d.Auth.jr = jr, jr, jr
 	if info.Fresh {

@@ -18,6 +18,9 @@ import (
 // A nil journaler is a store in memory only: log and settle do nothing.
 type journaler struct {
 	dir *journal.Dir
+	// beforeWait, when set (tests only), runs in settle before it waits
+	// for the disk, after the change was made and logged.
+	beforeWait func()
 }
 
 // ticket is a logged record's place in the journal, or why it has none.
@@ -159,6 +162,9 @@ func (j *journaler) settle(tk ticket, err error) error {
 	}
 	if err := tk.err; err != nil {
 		return fmt.Errorf("memory: %w: the change was not stored: %w", data.ErrUnavailable, err)
+	}
+	if j.beforeWait != nil {
+		j.beforeWait()
 	}
 	if err := j.dir.Wait(tk.seq); err != nil {
 		return fmt.Errorf("memory: %w: the change was not stored: %w", data.ErrUnavailable, err)

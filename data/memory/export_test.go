@@ -1,5 +1,7 @@
 package memory
 
+import "sync"
+
 // HeldInMemory counts the pings, events and audit entries a durable store
 // holds in memory (hot windows and pending lists), for tests of the
 // archive.
@@ -18,3 +20,26 @@ func (d *Durable) HeldInMemory() (pings, events, audit int) {
 	d.Auth.mu.Unlock()
 	return pings, events, audit
 }
+
+// HoldNextSettle makes the next write of d that waits for its journal
+// record stop before it waits, after its change was made and logged and
+// its locks released, until release is called; held is closed when it
+// stops there. Set it while no write is in progress.
+func (d *Durable) HoldNextSettle() (held <-chan struct{}, release func()) {
+	h, r := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	d.Patrols.jr.beforeWait = func() {
+		first := false
+		once.Do(func() { first = true })
+		if first {
+			close(h)
+			<-r
+		}
+	}
+	var releaseOnce sync.Once
+	return h, func() { releaseOnce.Do(func() { close(r) }) }
+}
+
+// FailJournal makes every later write of d fail as after a disk error:
+// the journal takes no more records.
+func (d *Durable) FailJournal() { d.dir.Close() }

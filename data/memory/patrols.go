@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -64,7 +65,16 @@ type Patrols struct {
 	// unvisited holds, per police grid, the time of its latest
 	// GridUnvisited event (RaiseUnvisited).
 	unvisited map[string]time.Time
-	watchers  map[chan struct{}]struct{}
+	// shown is the id of the newest event EventsAfter and LastEventID
+	// give out (events_shown.go); in memory only it is lastID.
+	shown atomic.Int64
+	// unloggedFrom, once above zero, is the first id of events whose
+	// record never reached the journal: shown stays below it.
+	unloggedFrom atomic.Int64
+	// watchMu guards watchers apart from mu, so a write wakes them after
+	// its record settled without taking mu again.
+	watchMu  sync.RWMutex
+	watchers map[chan struct{}]struct{}
 	// jr keeps the changes in a data directory (durable.go); nil keeps
 	// them in memory only.
 	jr *journaler
@@ -117,8 +127,8 @@ func (p *Patrols) RecordPings(ctx context.Context, b data.PingBatch) (_ data.Pin
 	if err := ctx.Err(); err != nil {
 		return data.PingResult{}, err
 	}
-	var tk ticket
-	defer func() { err = p.jr.settle(tk, err) }()
+	var w patrolWrite
+	defer func() { err = p.settle(w, err) }()
 	now := p.opts.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -158,11 +168,9 @@ func (p *Patrols) RecordPings(ctx context.Context, b data.PingBatch) (_ data.Pin
 		res.States = append(res.States, p.states[id])
 	}
 	if p.jr != nil {
-		tk = p.jr.log(recPings, p.pingsRecord(b, now, res))
+		w.tk = p.logLocked(recPings, p.pingsRecord(b, now, res), len(res.Events))
 	}
-	if len(b.Pings) > 0 {
-		p.notifyLocked()
-	}
+	w.upto, w.wake = p.lastID, len(b.Pings) > 0
 	return res, nil
 }
 
@@ -235,8 +243,8 @@ func (p *Patrols) SweepSilent(ctx context.Context, rules *patrol.Rules, now time
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var tk ticket
-	defer func() { err = p.jr.settle(tk, err) }()
+	var w patrolWrite
+	defer func() { err = p.settle(w, err) }()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var out []patrol.Event
@@ -251,8 +259,8 @@ func (p *Patrols) SweepSilent(ctx context.Context, rules *patrol.Rules, now time
 		out = append(out, p.appendEventLocked(ev))
 	}
 	if len(out) > 0 {
-		tk = p.jr.log(recSweep, p.sweepRecord(out))
-		p.notifyLocked()
+		w.tk = p.logLocked(recSweep, p.sweepRecord(out), len(out))
+		w.upto, w.wake = p.lastID, true
 	}
 	return out, nil
 }
@@ -318,18 +326,21 @@ func (p *Patrols) Track(ctx context.Context, officer string, from, to time.Time,
 
 // EventsAfter implements data.PatrolStore. On its own the ring keeps the
 // newest MaxEvents events, and an older afterID starts from the oldest
-// kept; in a data directory the older ones are read from the archive.
+// kept; in a data directory the older ones are read from the archive, and
+// an event is returned only once its journal record is on disk
+// (events_shown.go).
 func (p *Patrols) EventsAfter(ctx context.Context, afterID int64, limit int) ([]patrol.Event, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	limit = max(limit, 0)
 	p.mu.Lock()
+	upto := p.shownLocked()
 	n := len(p.events)
 	oldest := p.lastID - int64(n) + 1
 	start := max(afterID+1, oldest)
 	var hot []patrol.Event
-	for id := start; id <= p.lastID && len(hot) < limit; id++ {
+	for id := start; id <= upto && len(hot) < limit; id++ {
 		hot = append(hot, p.events[(p.head+int(id-oldest))%n])
 	}
 	if p.arch == nil || afterID+1 >= oldest {
@@ -346,6 +357,10 @@ func (p *Patrols) EventsAfter(ctx context.Context, afterID int64, limit int) ([]
 	}
 	out = append(out, pend...)
 	out = append(out, hot...)
+	// A compaction may seal events whose writer has not settled yet.
+	if i := slices.IndexFunc(out, func(e patrol.Event) bool { return e.ID > upto }); i >= 0 {
+		out = out[:i]
+	}
 	return out[:min(len(out), limit)], nil
 }
 
@@ -364,33 +379,38 @@ func (p *Patrols) OldestEventID(ctx context.Context) (int64, error) {
 	return p.lastID - int64(len(p.events)) + 1, nil
 }
 
-// LastEventID implements data.PatrolStore.
+// LastEventID implements data.PatrolStore. In a data directory it is the
+// newest event whose journal record is on disk.
 func (p *Patrols) LastEventID(ctx context.Context) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.lastID, nil
+	return p.shownLocked(), nil
 }
 
 // WatchPatrols implements data.PatrolStore.
 func (p *Patrols) WatchPatrols(ctx context.Context) (<-chan struct{}, error) {
 	ch := make(chan struct{}, 1)
-	p.mu.Lock()
+	p.watchMu.Lock()
 	p.watchers[ch] = struct{}{}
-	p.mu.Unlock()
+	p.watchMu.Unlock()
 	go func() {
 		<-ctx.Done()
-		p.mu.Lock()
+		p.watchMu.Lock()
 		delete(p.watchers, ch)
 		close(ch)
-		p.mu.Unlock()
+		p.watchMu.Unlock()
 	}()
 	return ch, nil
 }
 
-func (p *Patrols) notifyLocked() {
+// notify wakes every watcher. Writers call it after their record settled
+// (settle), so a woken reader finds the change readable.
+func (p *Patrols) notify() {
+	p.watchMu.RLock()
+	defer p.watchMu.RUnlock()
 	for ch := range p.watchers {
 		select {
 		case ch <- struct{}{}:

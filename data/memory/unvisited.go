@@ -29,8 +29,8 @@ func (p *Patrols) RaiseUnvisited(ctx context.Context, u data.UnvisitedSweep) (_ 
 	if u.Rules == nil || u.After <= 0 {
 		return nil, nil
 	}
-	var tk ticket
-	defer func() { err = p.jr.settle(tk, err) }()
+	var w patrolWrite
+	defer func() { err = p.settle(w, err) }()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var out []patrol.Event
@@ -43,8 +43,8 @@ func (p *Patrols) RaiseUnvisited(ctx context.Context, u data.UnvisitedSweep) (_ 
 		out = append(out, p.appendEventLocked(ev))
 	}
 	if len(out) > 0 {
-		tk = p.jr.log(recUnvisited, unvisitedRecord{Events: out})
-		p.notifyLocked()
+		w.tk = p.logLocked(recUnvisited, unvisitedRecord{Events: out}, len(out))
+		w.upto, w.wake = p.lastID, true
 	}
 	return out, nil
 }
