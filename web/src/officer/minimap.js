@@ -41,6 +41,14 @@ async function open(el, doc, center, kind) {
     attributionControl: false,
     localIdeographFontFamily: '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif',
   });
+  // With no signal (an officer in the hills) the map cannot fetch the
+  // tiles around it: expected, and said by the page's offline note, so it
+  // keeps what it has drawn and stays quiet. MapLibre logs any error no
+  // one listens for; every other one is still logged here.
+  map.on('error', (e) => {
+    if (!navigator.onLine || e.error?.status === 0) return;
+    console.error(e.error || e);
+  });
   mode = kind;
   window.jingge.map = map;
   window.jingge.mapMode = kind;
