@@ -218,3 +218,41 @@ test('a visit queued on a shared phone is sent only when the officer who made it
   assert.equal(sent[0].properties.recorded_by, OFFICER.name);
   await context.close();
 });
+
+test('a visit whose send failed while the phone still said it was online is sent again within half a minute', { timeout: 300_000 }, async () => {
+  const gepai = await pointIn('gepai');
+  const whom = `弱信号走访测试 ${Date.now()}`;
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+  await context.addCookies(officerCookies);
+  const page = await context.newPage();
+  await page.clock.install();
+  await page.goto(`${server.base}/m`);
+  await page.waitForFunction((n) => window.jingge?.ready === true && JSON.parse(localStorage.getItem('jingge.me') || 'null')?.user === n, OFFICER.name, { timeout: WAIT_MS });
+
+  // A weak signal: the send is cut, and the browser still says it is online.
+  let cut = 0;
+  await page.route('**/api/v1/visits', (route) => {
+    cut++;
+    return route.abort('internetdisconnected');
+  });
+  await page.fill('#lon', String(gepai.lon));
+  await page.fill('#lat', String(gepai.lat));
+  await page.click('#coord button[type=submit]');
+  await page.locator('#visit').waitFor({ state: 'visible', timeout: WAIT_MS });
+  await page.selectOption('#visit-kind', 'home_service');
+  await page.fill('#visit-whom', whom);
+  await page.fill('#visit-outcome', '无异常');
+  await page.click('#visit button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=visit-queue]')?.dataset.pending === '1', null, { timeout: WAIT_MS });
+  for (const until = Date.now() + WAIT_MS; cut === 0 && Date.now() < until;) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(cut > 0, 'the page tried to send the visit at once');
+  assert.equal(await page.evaluate(() => navigator.onLine), true);
+
+  // The signal is back, with no 'online' event: half a minute later the visit is sent.
+  await page.unroute('**/api/v1/visits');
+  await page.clock.fastForward(31_000);
+  await page.waitForFunction(() => document.querySelector('[data-testid=visit-queue]')?.dataset.pending === '0', null, { timeout: WAIT_MS });
+  const sent = (await api(`/api/v1/visits?officer=${OFFICER.officer}`)).features.filter((f) => f.properties.whom === whom);
+  assert.equal(sent.length, 1, `one visit on the server, not ${sent.length}`);
+  await context.close();
+});

@@ -417,6 +417,17 @@ meKnown.then(() => {
   disputeForm.send();
   taskView.send();
 });
+// A weak signal drops a request without the browser noticing it is
+// offline, so no 'online' event comes: while anything waits, the queues
+// are tried again every half minute (a queue with nothing of the signed-in
+// user's to send makes no request).
+const RETRY_MS = 30_000;
+setInterval(() => {
+  if (!navigator.onLine) return;
+  sendVisits();
+  disputeForm.send();
+  taskView.send();
+}, RETRY_MS);
 
 if (asked.lon !== undefined) {
   $('lon').value = String(asked.lon);

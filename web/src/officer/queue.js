@@ -77,7 +77,7 @@ export function outbox({ queueKey, path, method = 'POST', refusedKey = null }) {
     let sent = 0;
     const accepted = [];
     const refused = [];
-    const user = read(queueKey).length ? await whoSends() : null;
+    const user = read(queueKey).some((e) => mine(e, knownUser())) ? await whoSends() : null;
     for (;;) {
       if (user === null) break;
       const next = read(queueKey).find((e) => mine(e, user));
