@@ -53,6 +53,22 @@ async function pointIn(station) {
   return pointInLeaves({ base: server.base, headers: officerHeaders(), leaves, accept: (hit) => hit.station.id === station });
 }
 
+/** lookUp asks the page for the grid of point, typed in. */
+async function lookUp(page, point) {
+  await page.fill('#lon', String(point.lon));
+  await page.fill('#lat', String(point.lat));
+  await page.click('#coord button[type=submit]');
+}
+
+/** recordVisit records a home visit to whom at the point shown. */
+async function recordVisit(page, whom) {
+  await page.locator('#visit').waitFor({ state: 'visible', timeout: WAIT_MS });
+  await page.selectOption('#visit-kind', 'home_service');
+  await page.fill('#visit-whom', whom);
+  await page.fill('#visit-outcome', '无异常');
+  await page.click('#visit button[type=submit]');
+}
+
 async function expectAnswer(page, want) {
   await page.locator('[data-testid=offline-note]').waitFor({ timeout: WAIT_MS });
   assert.equal(await page.locator('[data-testid=community-grid]').textContent(), want.community_grid?.name || '—');
@@ -129,15 +145,9 @@ test('a visit recorded offline is kept through a reload and sent once when the n
   await context.setOffline(true);
   await page.reload();
   await page.waitForFunction(() => window.jingge?.ready === true, null, { timeout: WAIT_MS });
-  await page.fill('#lon', String(gepai.lon));
-  await page.fill('#lat', String(gepai.lat));
-  await page.click('#coord button[type=submit]');
+  await lookUp(page, gepai);
   await page.locator('[data-testid=offline-note]').waitFor({ timeout: WAIT_MS });
-  await page.locator('#visit').waitFor({ state: 'visible', timeout: WAIT_MS });
-  await page.selectOption('#visit-kind', 'home_service');
-  await page.fill('#visit-whom', whom);
-  await page.fill('#visit-outcome', '无异常');
-  await page.click('#visit button[type=submit]');
+  await recordVisit(page, whom);
   await page.waitForFunction(() => document.querySelector('[data-testid=visit-queue]')?.dataset.pending === '1', null, { timeout: WAIT_MS });
 
   // Still offline, the page reloads: the visit is still waiting.
@@ -181,14 +191,8 @@ test('a visit queued on a shared phone is sent only when the officer who made it
   await context.setOffline(true);
   await page.reload();
   await page.waitForFunction(() => window.jingge?.ready === true, null, { timeout: WAIT_MS });
-  await page.fill('#lon', String(gepai.lon));
-  await page.fill('#lat', String(gepai.lat));
-  await page.click('#coord button[type=submit]');
-  await page.locator('#visit').waitFor({ state: 'visible', timeout: WAIT_MS });
-  await page.selectOption('#visit-kind', 'home_service');
-  await page.fill('#visit-whom', whom);
-  await page.fill('#visit-outcome', '无异常');
-  await page.click('#visit button[type=submit]');
+  await lookUp(page, gepai);
+  await recordVisit(page, whom);
   await page.waitForFunction(() => document.querySelector('[data-testid=visit-queue]')?.dataset.pending === '1', null, { timeout: WAIT_MS });
 
   // The next shift signs in on the same phone, with a signal: the visit
@@ -235,14 +239,8 @@ test('a visit whose send failed while the phone still said it was online is sent
     cut++;
     return route.abort('internetdisconnected');
   });
-  await page.fill('#lon', String(gepai.lon));
-  await page.fill('#lat', String(gepai.lat));
-  await page.click('#coord button[type=submit]');
-  await page.locator('#visit').waitFor({ state: 'visible', timeout: WAIT_MS });
-  await page.selectOption('#visit-kind', 'home_service');
-  await page.fill('#visit-whom', whom);
-  await page.fill('#visit-outcome', '无异常');
-  await page.click('#visit button[type=submit]');
+  await lookUp(page, gepai);
+  await recordVisit(page, whom);
   await page.waitForFunction(() => document.querySelector('[data-testid=visit-queue]')?.dataset.pending === '1', null, { timeout: WAIT_MS });
   for (const until = Date.now() + WAIT_MS; cut === 0 && Date.now() < until;) await new Promise((r) => setTimeout(r, 50));
   assert.ok(cut > 0, 'the page tried to send the visit at once');
