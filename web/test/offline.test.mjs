@@ -198,9 +198,12 @@ test('a visit queued on a shared phone is sent only when the officer who made it
   // The next shift signs in on the same phone, with a signal: the visit
   // is not theirs to send, nor to see.
   const nextShift = await server.signIn(NEXT_SHIFT.name, NEXT_SHIFT.password);
-  await context.setOffline(false);
   await context.clearCookies();
   await context.addCookies(nextShift);
+  await context.setOffline(false);
+  // The page hears the signal is back (and tries its queues) before it is
+  // reloaded: a navigation as the network comes back may be aborted.
+  await page.waitForFunction(() => navigator.onLine === true, null, { timeout: WAIT_MS });
   await page.reload();
   await signedInAs(NEXT_SHIFT.name);
   await page.evaluate(() => window.jingge.sendVisits());
