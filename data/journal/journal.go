@@ -95,8 +95,8 @@ type Dir struct {
 	err             error // the first write or sync failure; sticky
 	closing         bool
 	writerDone      chan struct{}
-	// beforeWrite, when set (tests only), runs in the writer before each
-	// write and sync, without the lock.
+	// beforeWrite, when set (tests only: HoldWrites), runs in the writer
+	// before each write and sync, without the lock; it is set under it.
 	beforeWrite func()
 	syncs       int // write+sync rounds done, for tests
 }
@@ -385,11 +385,11 @@ func (d *Dir) writer() {
 		if len(d.buf) == 0 {
 			return
 		}
-		b, upto, f := d.buf, d.queued, d.f
+		b, upto, f, hook := d.buf, d.queued, d.f, d.beforeWrite
 		d.buf, d.writing = d.spare[:0], true
 		d.mu.Unlock()
-		if d.beforeWrite != nil {
-			d.beforeWrite()
+		if hook != nil {
+			hook()
 		}
 		_, err := f.Write(b)
 		if err == nil {

@@ -18,6 +18,11 @@ type answerRecord struct {
 	ContentType string
 	Body        []byte
 	At          time.Time
+	// seq is the journal sequence of the record that kept the answer
+	// (keySeq), which a retry waits for; 0 when it is on disk already
+	// (loaded at open) or kept in memory only. Unexported: neither
+	// journaled nor snapshotted.
+	seq uint64
 }
 
 func (r *answerRecord) answer() data.Answer {
@@ -32,21 +37,31 @@ func (s *Store) Answered(ctx context.Context, k data.AnswerKey) (data.Answer, er
 		return data.Answer{}, err
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	r, ok := s.answers[scopedKey{k.Scope, k.Key}]
+	var a data.Answer
+	if ok {
+		a = r.answer()
+	}
+	s.mu.Unlock()
 	if !ok {
 		return data.Answer{}, fmt.Errorf("memory: answer of key %q: %w", k.Key, data.ErrNotFound)
 	}
 	if !slices.Equal(r.Digest, k.Digest) {
 		return data.Answer{}, fmt.Errorf("memory: %w", data.KeyConflict(k.Key, r.At))
 	}
-	return r.answer(), nil
+	// The answer is sent again as the write's: only once the write that
+	// kept it is on disk (replay_wait.go).
+	if err := s.jr.settle(replayTicket(r.seq), nil); err != nil {
+		return data.Answer{}, err
+	}
+	return a, nil
 }
 
 // usedKeyLocked is the error of a keyed write whose key is kept already
-// (a data.Replay or a KeyConflict), nil for a new key or none. s.mu must
-// be held.
-func (s *Store) usedKeyLocked(k *data.AnswerKey) error {
+// (a data.Replay or a KeyConflict), nil for a new key or none. On a
+// replay it sets *tk to the ticket of the write that kept the answer, for
+// the caller's settle to wait on (replay_wait.go). s.mu must be held.
+func (s *Store) usedKeyLocked(k *data.AnswerKey, tk *ticket) error {
 	if k == nil {
 		return nil
 	}
@@ -57,12 +72,16 @@ func (s *Store) usedKeyLocked(k *data.AnswerKey) error {
 	if !ok {
 		return nil
 	}
-	return fmt.Errorf("memory: %w", data.MatchAnswer(*k, r.Digest, r.answer()))
+	err := data.MatchAnswer(*k, r.Digest, r.answer())
+	if _, replay := data.AsReplay(err); replay {
+		*tk = replayTicket(r.seq)
+	}
+	return fmt.Errorf("memory: %w", err)
 }
 
 // answerRecordOf is the record keeping answer a under k; nil without a
-// key. It keeps nothing: keepLocked does, once the write's record is
-// logged with it.
+// key. It keeps nothing: keepLoggedLocked does, once the write's record
+// is logged with it.
 func (s *Store) answerRecordOf(k *data.AnswerKey, a data.Answer) *answerRecord {
 	if k == nil {
 		return nil
@@ -90,6 +109,15 @@ func (s *Store) keepLocked(r *answerRecord) {
 		s.answers = map[scopedKey]answerRecord{}
 	}
 	s.answers[scopedKey{r.Scope, r.Key}] = *r
+}
+
+// keepLoggedLocked keeps r (nil: nothing), the answer of the write tk
+// logged, with the sequence a retry waits for. s.mu must be held.
+func (s *Store) keepLoggedLocked(r *answerRecord, tk ticket) {
+	if r != nil {
+		r.seq = tk.keySeq()
+	}
+	s.keepLocked(r)
 }
 
 // pruneAnswersLocked removes the answers kept under keys first used

@@ -27,6 +27,10 @@ type journaler struct {
 type ticket struct {
 	seq uint64
 	err error
+	// replay marks the ticket of a first attempt a replay waits for
+	// (replayTicket): settle waits for it even when the replay is
+	// answered as an error (data.Replay).
+	replay bool
 }
 
 // recordKind is the first byte of a journal record; the rest is the gob
@@ -155,9 +159,12 @@ func (j *journaler) log(kind recordKind, v any) ticket {
 
 // settle returns err if the change failed, else waits until its record is
 // on disk: the change is acknowledged only then. A change that could not
-// be stored is reported as unavailable (503), so a client retries it.
+// be stored is reported as unavailable (503), so a client retries it. A
+// replay (tk from replayTicket) waits for the first attempt's record
+// likewise, and returns err (nil, or the data.Replay) only once it is on
+// disk.
 func (j *journaler) settle(tk ticket, err error) error {
-	if err != nil || j == nil || (tk.seq == 0 && tk.err == nil) {
+	if err != nil && !tk.replay || j == nil || (tk.seq == 0 && tk.err == nil) {
 		return err
 	}
 	if err := tk.err; err != nil {
@@ -169,16 +176,13 @@ func (j *journaler) settle(tk ticket, err error) error {
 	if err := j.dir.Wait(tk.seq); err != nil {
 		return fmt.Errorf("memory: %w: the change was not stored: %w", data.ErrUnavailable, err)
 	}
-	return nil
+	return err
 }
 
-// pingsRecord is what RecordPings did. p.mu must be held.
-func (p *Patrols) pingsRecord(b data.PingBatch, now time.Time, res data.PingResult) pingsRecord {
-	r := pingsRecord{Now: now, Scope: b.Scope, Key: b.Key, Pings: b.Pings, States: res.States, Events: res.Events}
-	if b.Key != "" {
-		r.Digest = p.keys[scopedKey{b.Scope, b.Key}].digest
-	}
-	return r
+// pingsRecord is what RecordPings did, digest that of its key (nil
+// without one).
+func (p *Patrols) pingsRecord(b data.PingBatch, digest []byte, now time.Time, res data.PingResult) pingsRecord {
+	return pingsRecord{Now: now, Scope: b.Scope, Key: b.Key, Digest: digest, Pings: b.Pings, States: res.States, Events: res.Events}
 }
 
 // sweepRecord is what SweepSilent did. p.mu must be held.

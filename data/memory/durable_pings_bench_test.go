@@ -18,7 +18,10 @@ import (
 // once, each batch moving its officers to another grid so that it makes
 // events: into a data directory (each batch acknowledged once its record
 // is synced, the writers sharing syncs) and, as the baseline, into
-// Patrols in memory only.
+// Patrols in memory only. The keyed cases send each batch under an
+// idempotency key of its own, as gateways do: the store keeps the key
+// (and, in a data directory, its record's sequence, which a retry waits
+// for).
 func BenchmarkDurablePings(b *testing.B) {
 	ds := storetest.Small()
 	ix, err := geo.NewIndex(ds)
@@ -40,36 +43,49 @@ func BenchmarkDurablePings(b *testing.B) {
 			return d.Patrols
 		}},
 	} {
-		b.Run(c.name, func(b *testing.B) {
-			st := c.open(b)
-			var writers atomic.Int64
-			t0 := time.Now().Add(-time.Hour)
-			b.SetParallelism(8)
-			b.ReportAllocs()
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				w := writers.Add(1)
-				var at [2]geo.Ping // a ping in each of two grids
-				for k := range at {
-					at[k] = geo.Ping{Location: ds.Grids[k].Geometry.Bound().Center(), SpeedMPS: 1}
-					at[k].GridID = patrol.GridAt(ix, at[k].Location)
-				}
-				officers := make([]string, 100)
-				for i := range officers {
-					officers[i] = fmt.Sprintf("w%d-%d", w, i)
-				}
-				for n := 0; pb.Next(); n++ {
-					batch := make([]geo.Ping, len(officers)) // the store keeps it
-					for i := range batch {
-						batch[i] = at[n%2]
-						batch[i].OfficerID, batch[i].At = officers[i], t0.Add(time.Duration(n)*time.Second)
-					}
-					if _, err := st.RecordPings(context.Background(), data.PingBatch{Pings: batch, Rules: rules}); err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			})
-		})
+		for _, keyed := range []bool{false, true} {
+			name := c.name
+			if keyed {
+				name += "-keyed"
+			}
+			b.Run(name, func(b *testing.B) { benchmarkPings(b, c.open(b), ds, ix, rules, keyed) })
+		}
 	}
+}
+
+// benchmarkPings records the batches of BenchmarkDurablePings into st,
+// each under a key of its own when keyed.
+func benchmarkPings(b *testing.B, st data.PatrolStore, ds *geo.Dataset, ix *geo.Index, rules *patrol.Rules, keyed bool) {
+	var writers atomic.Int64
+	t0 := time.Now().Add(-time.Hour)
+	b.SetParallelism(8)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		w := writers.Add(1)
+		var at [2]geo.Ping // a ping in each of two grids
+		for k := range at {
+			at[k] = geo.Ping{Location: ds.Grids[k].Geometry.Bound().Center(), SpeedMPS: 1}
+			at[k].GridID = patrol.GridAt(ix, at[k].Location)
+		}
+		officers := make([]string, 100)
+		for i := range officers {
+			officers[i] = fmt.Sprintf("w%d-%d", w, i)
+		}
+		for n := 0; pb.Next(); n++ {
+			batch := make([]geo.Ping, len(officers)) // the store keeps it
+			for i := range batch {
+				batch[i] = at[n%2]
+				batch[i].OfficerID, batch[i].At = officers[i], t0.Add(time.Duration(n)*time.Second)
+			}
+			req := data.PingBatch{Pings: batch, Rules: rules}
+			if keyed {
+				req.Scope, req.Key = "gateway", fmt.Sprintf("w%d-%d", w, n)
+			}
+			if _, err := st.RecordPings(context.Background(), req); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }

@@ -43,3 +43,18 @@ func (d *Durable) HoldNextSettle() (held <-chan struct{}, release func()) {
 // FailJournal makes every later write of d fail as after a disk error:
 // the journal takes no more records.
 func (d *Durable) FailJournal() { d.dir.Close() }
+
+// HoldDisk keeps every journal record of d off the disk until release is
+// called, as on a very slow disk: writes, and whatever waits for them,
+// wait.
+func (d *Durable) HoldDisk() (release func()) { return d.dir.HoldWrites() }
+
+// SettleArrivals returns a channel that receives each time a write of d,
+// or a replay of one, reaches its wait for the disk, after its locks are
+// released. Set it while no write is in progress; it replaces
+// HoldNextSettle.
+func (d *Durable) SettleArrivals() <-chan struct{} {
+	arrived := make(chan struct{}, 64)
+	d.Patrols.jr.beforeWait = func() { arrived <- struct{}{} }
+	return arrived
+}

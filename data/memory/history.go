@@ -154,7 +154,7 @@ func (s *Store) EditGrid(ctx context.Context, e data.GridEdit) (_ data.GridVersi
 	defer func() { err = s.jr.settle(tk, err) }()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.usedKeyLocked(e.Key); err != nil {
+	if err := s.usedKeyLocked(e.Key, &tk); err != nil {
 		return data.GridVersion{}, err
 	}
 	at, ok := s.current[e.Grid.ID]
@@ -185,7 +185,7 @@ func (s *Store) EditGrid(ctx context.Context, e data.GridEdit) (_ data.GridVersi
 			// it, not the answer of an edit made meanwhile.
 			rec := s.answerRecordOf(e.Key, e.Answer(old))
 			tk = s.jr.log(recAnswer, *rec)
-			s.keepLocked(rec)
+			s.keepLoggedLocked(rec, tk)
 		}
 		return old, nil
 	}
@@ -200,7 +200,7 @@ func (s *Store) EditGrid(ctx context.Context, e data.GridEdit) (_ data.GridVersi
 		kept = s.answerRecordOf(e.Key, e.Answer(out))
 	}
 	tk = s.jr.log(recGridEdit, gridEditRecord{Grid: e.Grid, At: t, Answer: kept})
-	s.keepLocked(kept)
+	s.keepLoggedLocked(kept, tk)
 	s.notifyGridsLocked([]string{e.Grid.ID})
 	gv.Grid = cloneGrid(gv.Grid)
 	return gv, nil

@@ -38,6 +38,9 @@ type committedBatch struct {
 	digest []byte
 	ids    []string
 	at     time.Time // when the key was first used
+	// seq is the journal sequence of the batch's record (keySeq); 0 when
+	// it is on disk already (loaded at open) or kept in memory only.
+	seq uint64
 }
 
 type incidentRow struct {
@@ -108,6 +111,7 @@ func (s *Store) AddIncidents(ctx context.Context, b data.IncidentBatch) (_ data.
 		if !bytes.Equal(prev.digest, digest) {
 			return data.AddResult{}, fmt.Errorf("memory: add incidents: %w", data.KeyConflict(b.Key, prev.at))
 		}
+		tk = replayTicket(prev.seq)
 		return data.AddResult{IDs: slices.Clone(prev.ids), Replayed: true}, nil
 	}
 	if err := s.checkAttributionLocked(rows); err != nil {
@@ -130,10 +134,16 @@ func (s *Store) AddIncidents(ctx context.Context, b data.IncidentBatch) (_ data.
 		ids[i] = rows[i].ID
 	}
 	t.rows = mergeRows(t.rows, added)
+	var at time.Time // when the key was first used; zero without one
 	if b.Key != "" {
-		t.keys[key] = committedBatch{digest: digest, ids: slices.Clone(ids), at: s.now()}
+		at = s.now()
 	}
-	tk = s.jr.log(recIncidents, incidentsRecord{Incidents: rows, Scope: b.Scope, Key: b.Key, Digest: digest, At: t.keys[key].at})
+	tk = s.jr.log(recIncidents, incidentsRecord{Incidents: rows, Scope: b.Scope, Key: b.Key, Digest: digest, At: at})
+	if b.Key != "" {
+		// Kept once logged, with the record's sequence, which a retry
+		// waits for (replay_wait.go).
+		t.keys[key] = committedBatch{digest: digest, ids: slices.Clone(ids), at: at, seq: tk.keySeq()}
+	}
 	return data.AddResult{IDs: ids}, nil
 }
 

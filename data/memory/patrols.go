@@ -95,6 +95,9 @@ type keyEntry struct {
 type keyRecord struct {
 	digest []byte
 	at     time.Time // when the key was first used
+	// seq is the journal sequence of the batch's record (keySeq); 0 when
+	// it is on disk already (loaded at open) or kept in memory only.
+	seq uint64
 }
 
 // NewPatrols returns an empty store.
@@ -133,17 +136,16 @@ func (p *Patrols) RecordPings(ctx context.Context, b data.PingBatch) (_ data.Pin
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.expireKeysLocked(now)
+	var digest []byte
 	if b.Key != "" {
-		digest := data.PingDigest(b.Pings)
-		key := scopedKey{b.Scope, b.Key}
-		if had, dup := p.keys[key]; dup {
+		digest = data.PingDigest(b.Pings)
+		if had, dup := p.keys[scopedKey{b.Scope, b.Key}]; dup {
 			if !bytes.Equal(had.digest, digest) {
 				return data.PingResult{}, fmt.Errorf("memory: record pings: %w", data.KeyConflict(b.Key, had.at))
 			}
+			w.tk = replayTicket(had.seq)
 			return data.PingResult{Replayed: true}, nil
 		}
-		p.keys[key] = keyRecord{digest: digest, at: now}
-		p.keyQueue = append(p.keyQueue, keyEntry{key, now})
 	}
 	var res data.PingResult
 	moved := map[string]bool{}
@@ -168,7 +170,14 @@ func (p *Patrols) RecordPings(ctx context.Context, b data.PingBatch) (_ data.Pin
 		res.States = append(res.States, p.states[id])
 	}
 	if p.jr != nil {
-		w.tk = p.logLocked(recPings, p.pingsRecord(b, now, res), len(res.Events))
+		w.tk = p.logLocked(recPings, p.pingsRecord(b, digest, now, res), len(res.Events))
+	}
+	if b.Key != "" {
+		// The key is kept once the batch is logged, with its record's
+		// sequence, which a retry waits for (replay_wait.go).
+		key := scopedKey{b.Scope, b.Key}
+		p.keys[key] = keyRecord{digest: digest, at: now, seq: w.tk.keySeq()}
+		p.keyQueue = append(p.keyQueue, keyEntry{key, now})
 	}
 	w.upto, w.wake = p.lastID, len(b.Pings) > 0
 	return res, nil

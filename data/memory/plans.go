@@ -145,7 +145,7 @@ func (p *PlanStore) ApplyPlan(ctx context.Context, a data.PlanApplication) (_ da
 	defer func() { err = p.jr.settle(tk, err) }()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if err := p.usedKeyLocked(a.Key); err != nil {
+	if err := p.usedKeyLocked(a.Key, &tk); err != nil {
 		return data.PlanApplied{}, err
 	}
 	i := p.planAt(a.PlanID)
@@ -193,7 +193,7 @@ func (p *PlanStore) ApplyPlan(ctx context.Context, a data.PlanApplication) (_ da
 		kept = p.answerRecordOf(a.Key, a.Answer(out))
 	}
 	tk = p.jr.log(recPlanApplied, planAppliedRecord{Plan: i, Dataset: next, At: t, Actor: actor, Answer: kept})
-	p.keepLocked(kept)
+	p.keepLoggedLocked(kept, tk)
 	p.notifyLocked()
 	return out, nil
 }
@@ -220,7 +220,7 @@ func (p *PlanStore) PutAssessment(ctx context.Context, w data.AssessmentWrite) (
 	problems := data.CheckAssessmentEntries(entries)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if err := p.usedKeyLocked(w.Key); err != nil {
+	if err := p.usedKeyLocked(w.Key, &tk); err != nil {
 		return err
 	}
 	for _, e := range entries {
@@ -246,7 +246,7 @@ func (p *PlanStore) PutAssessment(ctx context.Context, w data.AssessmentWrite) (
 		kept = p.answerRecordOf(w.Key, w.Answer())
 	}
 	tk = p.jr.log(recAssessment, assessmentRecord{Entries: stored, Answer: kept})
-	p.keepLocked(kept)
+	p.keepLoggedLocked(kept, tk)
 	return nil
 }
 

@@ -43,8 +43,9 @@ type patchableKind[T any] interface {
 
 // addWork checks v, keeps its times and stores it in t under the next id
 // and the write's key, journaled before it returns; or it returns the
-// record first stored under the key (replayed), or a conflict when the
-// key came with another request. keyDigest is the write's KeyDigest.
+// record first stored under the key (replayed) once that record is on
+// disk, or a conflict when the key came with another request. keyDigest
+// is the write's KeyDigest.
 func addWork[T any, K workKind[T]](ctx context.Context, s *Store, t *worktable.Table[T, K], v T, scope, key string, keyDigest func() []byte) (_ T, replayed bool, err error) {
 	var zero T
 	if err := ctx.Err(); err != nil {
@@ -66,14 +67,16 @@ func addWork[T any, K workKind[T]](ctx context.Context, s *Store, t *worktable.T
 	}
 	t.Mu.Lock()
 	defer t.Mu.Unlock()
-	stored, replayed, err := t.AddLocked(v, scope, key, digest)
+	stored, replayed, seq, err := t.AddLocked(v, scope, key, digest)
 	if err != nil {
 		return zero, false, fmt.Errorf("memory: add %s: %w", k.Name(), err)
 	}
 	if replayed {
+		tk = replayTicket(seq)
 		return stored, true, nil
 	}
 	tk = s.jr.log(k.addEntry(stored, scope, key, digest))
+	t.KeepKeyLocked(scope, key, digest, tk.keySeq())
 	return stored, false, nil
 }
 
@@ -100,7 +103,7 @@ func updateWork[T any, K patchableKind[T]](ctx context.Context, s *Store, t *wor
 		// the look-up and the keep.
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if err := s.usedKeyLocked(key); err != nil {
+		if err := s.usedKeyLocked(key, &tk); err != nil {
 			return zero, err
 		}
 	}
@@ -122,7 +125,7 @@ func updateWork[T any, K patchableKind[T]](ctx context.Context, s *Store, t *wor
 	}
 	kept := s.answerRecordOf(key, answer(next))
 	tk = s.jr.log(k.keyedUpdateEntry(next, kept))
-	s.keepLocked(kept)
+	s.keepLoggedLocked(kept, tk)
 	return next, nil
 }
 

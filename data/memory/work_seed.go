@@ -34,7 +34,7 @@ func (s *Store) AddWork(ctx context.Context, disputes []geo.DisputeCase, tasks [
 	dt.Mu.Lock()
 	for _, d := range disputes {
 		d = disputeKind{}.keep(d, now)
-		stored, _, _ := dt.AddLocked(d, "", "", nil) // without a key it cannot conflict
+		stored, _, _, _ := dt.AddLocked(d, "", "", nil) // without a key it cannot conflict
 		if tk = s.jr.log(disputeKind{}.addEntry(stored, "", "", nil)); tk.err != nil {
 			break
 		}
@@ -48,7 +48,7 @@ func (s *Store) AddWork(ctx context.Context, disputes []geo.DisputeCase, tasks [
 	defer tt.Mu.Unlock()
 	for _, t := range tasks {
 		t = taskKind{}.keep(t, now)
-		stored, _, _ := tt.AddLocked(t, "", "", nil)
+		stored, _, _, _ := tt.AddLocked(t, "", "", nil)
 		if tk = s.jr.log(taskKind{}.addEntry(stored, "", "", nil)); tk.err != nil {
 			break
 		}

@@ -51,11 +51,12 @@ type row[T any] struct {
 // scopedKey is an idempotency key in its caller's scope.
 type scopedKey struct{ scope, key string }
 
-// committed is an idempotency key's digest and the id of the record it
-// stored.
+// committed is an idempotency key's digest, the id of the record it
+// stored and the seq its store gave it (KeepKeyLocked).
 type committed struct {
 	digest []byte
 	id     int64
+	seq    uint64
 }
 
 // Key is an idempotency key with the id of the record it stored, as a
@@ -66,29 +67,38 @@ type Key struct {
 	ID         int64
 }
 
-// AddLocked stores v under the next id, with key when there is one, and
-// returns it as stored; or the record first stored under key (replayed),
-// or a conflict when key came with another digest. t.Mu must be held.
-func (t *Table[T, K]) AddLocked(v T, scope, key string, digest []byte) (_ T, replayed bool, err error) {
+// AddLocked stores v under the next id and returns it as stored; or the
+// record first stored under key (replayed) with the seq kept with the
+// key, or a conflict when key came with another digest. It does not keep
+// key: the caller does, with KeepKeyLocked, once it has logged the add
+// and knows the seq a replay waits for. t.Mu must be held.
+func (t *Table[T, K]) AddLocked(v T, scope, key string, digest []byte) (_ T, replayed bool, seq uint64, err error) {
 	var k K
-	sk := scopedKey{scope, key}
-	if prev, ok := t.keys[sk]; ok && key != "" {
+	if prev, ok := t.keys[scopedKey{scope, key}]; ok && key != "" {
 		first := t.ByIDLocked(prev.id)
 		if !bytes.Equal(prev.digest, digest) {
-			return v, false, data.KeyConflict(key, k.RecordedAt(first))
+			return v, false, 0, data.KeyConflict(key, k.RecordedAt(first))
 		}
-		return *first, true, nil
+		return *first, true, prev.seq, nil
 	}
 	t.nextID++
 	stored := t.insertLocked(row[T]{id: t.nextID, v: v})
 	k.SetID(stored, strconv.FormatInt(t.nextID, 10))
-	if key != "" {
-		if t.keys == nil {
-			t.keys = map[scopedKey]committed{}
-		}
-		t.keys[sk] = committed{digest: digest, id: t.nextID}
+	return *stored, false, 0, nil
+}
+
+// KeepKeyLocked keeps key (none when "") for the record AddLocked stored
+// last, with seq, an integer of the caller's (the store keeps the journal
+// sequence of the add's record, which a replay waits for). t.Mu must be
+// held since that AddLocked.
+func (t *Table[T, K]) KeepKeyLocked(scope, key string, digest []byte, seq uint64) {
+	if key == "" {
+		return
 	}
-	return *stored, false, nil
+	if t.keys == nil {
+		t.keys = map[scopedKey]committed{}
+	}
+	t.keys[scopedKey{scope, key}] = committed{digest: digest, id: t.nextID, seq: seq}
 }
 
 // insertLocked puts r in time order and returns the record as stored; a
