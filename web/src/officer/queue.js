@@ -31,8 +31,9 @@ function mine(entry, user) {
 }
 
 // whoSends asks the server who a send would be recorded under: the
-// session's user, '' on a server without access control, or null when it
-// cannot be told (no network, not signed in), and nothing is sent then.
+// session's user, '' on a server without access control (which answers
+// 404: there is no one to sign in), or null when it cannot be told (no
+// network, not signed in, limited, failing), and nothing is sent then.
 async function whoSends() {
   let res;
   try {
@@ -47,7 +48,7 @@ async function whoSends() {
       return null;
     }
   }
-  return res.status === 401 || res.status >= 500 ? null : '';
+  return res.status === 404 ? '' : null;
 }
 
 function read(storageKey) {
