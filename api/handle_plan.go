@@ -48,9 +48,9 @@ func (s *Server) handleApplyPlan(w http.ResponseWriter, r *http.Request, _ query
 			}
 		}
 		return out, err
-	}, func(out planning.ApplyResult) planning.ApplyResult {
+	}, func(out planning.ApplyResult) (string, any) {
 		out.Plan.Note = maskNote(r.Context(), out.Plan.Note)
-		return out
+		return httpx.ContentTypeJSON, out
 	})
 }
 

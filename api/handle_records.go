@@ -112,7 +112,7 @@ func addRecord[D any](s *Server, w http.ResponseWriter, r *http.Request, k recor
 }
 
 // updateRecord answers a PATCH of the record of kind k the path names.
-// Under an Idempotency-Key (answerKey) the store keeps the answer with
+// Under an Idempotency-Key (keyedAnswer) the store keeps the answer with
 // the change, and a retry is answered with it byte for byte (200) before
 // anything is checked again, so a phone that lost the answer to a change
 // that committed is not told the task is done already.
@@ -125,36 +125,14 @@ func updateRecord[D any](s *Server, w http.ResponseWriter, r *http.Request, k re
 	if err != nil {
 		return err
 	}
-	key, err := answerKey(r, body)
-	if err != nil {
-		return err
-	}
-	if done, err := s.answerKept(w, r, key); done || err != nil {
-		return err
-	}
-	var keep records.Keep[D]
-	var kept data.Answer
-	if key != nil {
-		keep = records.Keep[D]{Key: key, Answer: func(d D) data.Answer {
-			ct, doc := answer(d)
-			kept = jsonAnswer(r, http.StatusOK, ct, doc)
-			return kept
-		}}
-	}
-	d, err := update(r.Context(), recordCaller(r), httpx.PathVar(r, "id"), body, keep)
-	if replayed(w, err) {
-		return nil
-	}
-	if err != nil {
-		return recordRefusal(err)
-	}
-	if key != nil {
-		writeAnswer(w, kept)
-		return nil
-	}
-	ct, doc := answer(d)
-	httpx.WriteJSON(w, r, s.logger, http.StatusOK, ct, doc)
-	return nil
+	return keyedAnswer(s, w, r, body, func(key *data.AnswerKey, kept func(D) data.Answer) (D, error) {
+		var keep records.Keep[D]
+		if key != nil {
+			keep = records.Keep[D]{Key: key, Answer: kept}
+		}
+		d, err := update(r.Context(), recordCaller(r), httpx.PathVar(r, "id"), body, keep)
+		return d, recordRefusal(err)
+	}, answer)
 }
 
 // listRecords answers a page of the records of kind k that q selects; a

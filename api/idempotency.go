@@ -96,8 +96,9 @@ func createdStatus(replayed bool) int {
 // keyedAnswer runs do, a write whose answer the store keeps under r's
 // Idempotency-Key (answerKey, body the request's as sent): an answer kept
 // already is sent again byte for byte; otherwise do writes and keeps the
-// answer it is given, shaped by show (nil: as it is), which is sent.
-func keyedAnswer[T any](s *Server, w http.ResponseWriter, r *http.Request, body []byte, do func(*data.AnswerKey, func(T) data.Answer) (T, error), show func(T) T) error {
+// answer it is given, the content type and document show makes of its
+// result (nil: JSON of the result as it is), which is sent.
+func keyedAnswer[T any](s *Server, w http.ResponseWriter, r *http.Request, body []byte, do func(*data.AnswerKey, func(T) data.Answer) (T, error), show func(T) (string, any)) error {
 	key, err := answerKey(r, body)
 	if err != nil {
 		return err
@@ -106,11 +107,12 @@ func keyedAnswer[T any](s *Server, w http.ResponseWriter, r *http.Request, body 
 		return err
 	}
 	if show == nil {
-		show = func(t T) T { return t }
+		show = func(t T) (string, any) { return httpx.ContentTypeJSON, t }
 	}
 	var kept data.Answer
 	out, err := do(key, func(out T) data.Answer {
-		kept = jsonAnswer(r, http.StatusOK, httpx.ContentTypeJSON, show(out))
+		ct, doc := show(out)
+		kept = jsonAnswer(r, http.StatusOK, ct, doc)
 		return kept
 	})
 	if replayed(w, err) {
@@ -123,6 +125,7 @@ func keyedAnswer[T any](s *Server, w http.ResponseWriter, r *http.Request, body 
 		writeAnswer(w, kept)
 		return nil
 	}
-	httpx.WriteJSON(w, r, s.logger, http.StatusOK, httpx.ContentTypeJSON, show(out))
+	ct, doc := show(out)
+	httpx.WriteJSON(w, r, s.logger, http.StatusOK, ct, doc)
 	return nil
 }
