@@ -10,10 +10,10 @@
 // its own cache (offline.js) and checks its version itself.
 // Paths are relative to this script, so the page works behind a proxy
 // that mounts jingge under a prefix, as the pages' own links do.
-const SHELL = ["assets/chunk-52INYOGX.js","assets/chunk-B7BJYVSD.js","assets/chunk-JW7HSL5O.js","assets/chunk-NOD33QCZ.js","assets/chunk-Z2BUJLZI.js","assets/icon-192-2BWDIG7W.png","assets/icon-512-7XDO52VP.png","assets/icon-JO2WMNVU.svg","assets/maplibre-gl-worker-XO4GDAXT.js","assets/officer-NHPOI4JJ.js","assets/officer-style-JE2HN44K.css","m","m.webmanifest"].map((p) => new URL(p, self.location).pathname);
+const SHELL = ["assets/chunk-52INYOGX.js","assets/chunk-B7BJYVSD.js","assets/chunk-JW7HSL5O.js","assets/chunk-NOD33QCZ.js","assets/chunk-Z2BUJLZI.js","assets/icon-192-2BWDIG7W.png","assets/icon-512-7XDO52VP.png","assets/icon-JO2WMNVU.svg","assets/maplibre-gl-worker-XO4GDAXT.js","assets/officer-FI3LXQHC.js","assets/officer-style-JE2HN44K.css","m","m.webmanifest"].map((p) => new URL(p, self.location).pathname);
 const PAGE = new URL('m', self.location).pathname;
 const ASSETS = new URL('assets/', self.location).pathname;
-const CACHE = `jingge-m-shell-${"a241dec691386351"}`;
+const CACHE = `jingge-m-shell-${"4a9326562f1187a5"}`;
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));

@@ -401,11 +401,19 @@ hook.packLoaded = storedPack.then(() => {
   showPackStatus();
   return syncPack();
 });
+// sendQueues sends what the phone keeps waiting: visits, disputes and
+// tasks marked done (queue.js; each makes no request when nothing of the
+// signed-in user's waits).
+function sendQueues() {
+  sendVisits();
+  disputeForm.send();
+  taskView.send();
+}
 window.addEventListener('online', () => {
   syncPack();
   sendVisits();
   disputeForm.send();
-  taskView.refresh();
+  taskView.refresh(); // sends the tasks waiting, then reads the list again
 });
 showQueue();
 // The queues hold records of whoever made them on this phone: shown and
@@ -413,20 +421,14 @@ showQueue();
 meKnown.then(() => {
   showQueue();
   disputeForm.relabel();
-  sendVisits();
-  disputeForm.send();
-  taskView.send();
+  sendQueues();
 });
 // A weak signal drops a request without the browser noticing it is
 // offline, so no 'online' event comes: while anything waits, the queues
-// are tried again every half minute (a queue with nothing of the signed-in
-// user's to send makes no request).
+// are tried again every half minute.
 const RETRY_MS = 30_000;
 setInterval(() => {
-  if (!navigator.onLine) return;
-  sendVisits();
-  disputeForm.send();
-  taskView.send();
+  if (navigator.onLine) sendQueues();
 }, RETRY_MS);
 
 if (asked.lon !== undefined) {
