@@ -2,8 +2,8 @@
 // records of prevention work in (visits, disputes, tasks): sorted by
 // their time and id, numbered as they arrive, with the idempotency keys
 // they were written under, paged newest first, and copied whole into
-// snapshots and dumps. It journals nothing: the store logs each change and replays the
-// journal into it (ReplayAdd, ReplayUpdate).
+// snapshots and dumps. It journals nothing: the store logs each change
+// and replays the journal into it (ReplayAdd, ReplayUpdate).
 //
 // It imports data and the standard library only; data/memory imports it.
 package worktable
@@ -21,8 +21,8 @@ import (
 )
 
 // Kind tells a Table how to read and number its records (visits,
-// disputes, tasks): the time they are ordered by, when they were recorded, their id,
-// and a name for messages. Its methods are on a zero-size type, so a zero
+// disputes, tasks): the time they are ordered by, when they were
+// recorded, their id, and a name for messages. Its methods are on a zero-size type, so a zero
 // Table is ready.
 type Kind[T any] interface {
 	SortTime(*T) time.Time
